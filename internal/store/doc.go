@@ -1,0 +1,18 @@
+// Package store defines linkpool's storage contract: one Store interface
+// over pools, app clients, domains, users, groups, authorization codes,
+// refresh tokens, hosted-UI sessions, signing keys and the SmartLamp
+// skill's lamps and grants.
+//
+// The contract is Dex-shaped: Create/Get/List/Delete per entity, Update
+// with a callback for read-modify-write inside one transaction, sentinel
+// errors (ErrNotFound, ErrAlreadyExists, ErrConflict), a context on every
+// call and no SQL types in signatures. Backends live in store/sqlite and
+// store/postgres; store/storetest is the conformance suite both pass.
+//
+// Any error that is not one of the sentinels means the backend failed
+// (database down, disk full). Callers must treat it as an internal,
+// possibly transient failure, never as a verdict on the caller's
+// credentials.
+//
+// Times are stored with microsecond precision and returned in UTC.
+package store

@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// Sentinel errors. Backends wrap them with context; test with errors.Is.
+var (
+	// ErrNotFound: the entity does not exist (or has expired).
+	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: a unique key (id, username, email, domain) is taken.
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict: the operation lost a race or the entity is in a state
+	// that forbids it (an authorization code already redeemed).
+	ErrConflict = errors.New("conflict")
+)
+
+// ListOptions selects one page of a listing. Limit 0 means the backend
+// default (60); PageToken is the Next value of the previous page.
+type ListOptions struct {
+	Limit     int
+	PageToken string
+}
+
+// Page is one page of a listing. Next is empty on the last page.
+type Page[T any] struct {
+	Items []T
+	Next  string
+}
+
+// DefaultPageSize is the page size when ListOptions.Limit is zero.
+const DefaultPageSize = 60
+
+// MaxPageSize caps ListOptions.Limit.
+const MaxPageSize = 1000
+
+// AuthCode is an issued authorization code (RFC 6749 §4.1.2). Only the
+// SHA-256 of the code is stored.
+type AuthCode struct {
+	ID                  string // hex SHA-256 of the code
+	PoolID              string
+	ClientID            string
+	Sub                 string
+	RedirectURI         string
+	Scopes              []string
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	AuthTime            time.Time
+	OriginJTI           string // identifies the authentication; copied to tokens
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+	RedeemedAt          time.Time // zero until redeemed
+}
+
+// RefreshToken is one grant family: the authentication that an
+// authorization code or implicit grant produced, and the refresh token that
+// continues it. The wire token is "<ID>.<secret>"; only hashes of secrets
+// are stored. With rotation, SecretHash is the current secret and
+// PrevSecretHash the previous one, accepted until PrevValidUntil.
+type RefreshToken struct {
+	ID             string
+	OriginJTI      string
+	PoolID         string
+	ClientID       string
+	Sub            string
+	Scopes         []string
+	AuthTime       time.Time
+	CodeID         string // AuthCode.ID that created it; empty for implicit grants
+	SecretHash     string // empty for grants without a refresh token
+	PrevSecretHash string
+	PrevValidUntil time.Time
+	CreatedAt      time.Time
+	LastUsedAt     time.Time
+	ExpiresAt      time.Time
+	RevokedAt      time.Time // zero unless revoked
+}
+
+// Revoked reports whether the grant was revoked.
+func (t *RefreshToken) Revoked() bool { return !t.RevokedAt.IsZero() }
+
+// RevokeFilter selects grant families to revoke. Every non-empty field must
+// match; PoolID is required.
+type RevokeFilter struct {
+	PoolID   string
+	Sub      string
+	ClientID string
+	CodeID   string
+}
+
+// Session is a hosted-UI sign-in session. The cookie holds "<ID>.<secret>";
+// the store keeps the hash of the secret.
+type Session struct {
+	ID         string
+	SecretHash string
+	PoolID     string
+	Sub        string
+	AuthTime   time.Time
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+// Key uses.
+const (
+	UseID     = "id"
+	UseAccess = "access"
+)
+
+// Key states in a rotation.
+const (
+	KeyNext    = "next"    // published in JWKS, not yet signing
+	KeyActive  = "active"  // signing
+	KeyRetired = "retired" // published until NotAfter, no longer signing
+)
+
+// SigningKey is one JWS signing key of a pool.
+type SigningKey struct {
+	KID       string
+	Use       string // UseID or UseAccess
+	Alg       string // RS256 or ES256
+	State     string
+	Sealed    []byte // private key (PKCS#8 DER) sealed with the master key
+	Public    []byte // public JWK, JSON
+	CreatedAt time.Time
+	// NotAfter: a retired key leaves JWKS after this instant, when every
+	// token it signed has expired.
+	NotAfter time.Time
+}
+
+// KeySet is all signing keys of a pool. Version increases by one with
+// every update, so readers can detect rotation cheaply.
+type KeySet struct {
+	PoolID    string
+	Version   int64
+	Keys      []SigningKey
+	UpdatedAt time.Time
+}
+
+// Lamp is one SmartLamp endpoint owned by a user of the skill.
+type Lamp struct {
+	Owner        string // the token's sub
+	ID           string // Alexa endpointId
+	Name         string // friendlyName
+	On           bool
+	Brightness   int     // 0..100
+	Hue          float64 // 0..360
+	Saturation   float64 // 0..1
+	ColorBright  float64 // 0..1
+	Kelvin       int     // 1000..10000
+	ColorMode    string  // "color" or "temperature"
+	Reachable    bool
+	UpdatedAt    time.Time
+	CreatedAt    time.Time
+	PrevBright   int // brightness to restore on TurnOn
+	Version      int64
+	LastChangeBy string // "alexa", "app", "cli"
+}
+
+// AlexaGrant is what AcceptGrant left for a user: the LWA authorization
+// code and, once exchanged, the LWA tokens (sealed) for the event gateway.
+type AlexaGrant struct {
+	Owner          string
+	GrantCode      string
+	SealedTokens   []byte
+	TokenExpiresAt time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// GCResult counts what GarbageCollect removed.
+type GCResult struct {
+	AuthCodes     int64
+	RefreshTokens int64
+	Sessions      int64
+}
+
+// Store is linkpool's storage. Implementations must be safe for concurrent
+// use by many goroutines and by several processes sharing one database.
+//
+// Update methods run fn inside a transaction on the current value and store
+// what it returns; fn may be called more than once and must not have side
+// effects. If fn returns an error, nothing is stored and Update returns
+// that error unchanged.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+
+	CreatePool(ctx context.Context, p pool.Pool) error
+	GetPool(ctx context.Context, id string) (pool.Pool, error)
+	ListPools(ctx context.Context, opts ListOptions) (Page[pool.Pool], error)
+	UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (pool.Pool, error)) error
+	// DeletePool deletes the pool and everything in it.
+	DeletePool(ctx context.Context, id string) error
+
+	CreateClient(ctx context.Context, c pool.Client) error
+	GetClient(ctx context.Context, clientID string) (pool.Client, error)
+	ListClients(ctx context.Context, poolID string, opts ListOptions) (Page[pool.Client], error)
+	UpdateClient(ctx context.Context, clientID string, fn func(pool.Client) (pool.Client, error)) error
+	DeleteClient(ctx context.Context, clientID string) error
+
+	CreateDomain(ctx context.Context, d pool.Domain) error
+	GetDomain(ctx context.Context, domain string) (pool.Domain, error)
+	ListDomains(ctx context.Context, poolID string) ([]pool.Domain, error)
+	DeleteDomain(ctx context.Context, domain string) error
+
+	// CreateUser fails with ErrAlreadyExists when the sub, the UsernameKey
+	// or a non-empty EmailKey is taken in the pool.
+	CreateUser(ctx context.Context, u pool.User) error
+	GetUser(ctx context.Context, poolID, sub string) (pool.User, error)
+	GetUserByUsername(ctx context.Context, poolID, usernameKey string) (pool.User, error)
+	GetUserByEmail(ctx context.Context, poolID, emailKey string) (pool.User, error)
+	ListUsers(ctx context.Context, poolID string, opts ListOptions) (Page[pool.User], error)
+	UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error
+	// DeleteUser deletes the user, its group memberships, sessions and
+	// refresh tokens.
+	DeleteUser(ctx context.Context, poolID, sub string) error
+
+	CreateGroup(ctx context.Context, g pool.Group) error
+	GetGroup(ctx context.Context, poolID, name string) (pool.Group, error)
+	ListGroups(ctx context.Context, poolID string, opts ListOptions) (Page[pool.Group], error)
+	UpdateGroup(ctx context.Context, poolID, name string, fn func(pool.Group) (pool.Group, error)) error
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	// AddUserToGroup is idempotent; it fails with ErrNotFound when the user
+	// or the group does not exist.
+	AddUserToGroup(ctx context.Context, poolID, group, sub string) error
+	RemoveUserFromGroup(ctx context.Context, poolID, group, sub string) error
+	// ListGroupsForUser returns the user's groups ordered by precedence
+	// (lowest first, unset last), then name.
+	ListGroupsForUser(ctx context.Context, poolID, sub string) ([]pool.Group, error)
+	ListUsersInGroup(ctx context.Context, poolID, group string, opts ListOptions) (Page[pool.User], error)
+
+	CreateAuthCode(ctx context.Context, c AuthCode) error
+	// ConsumeAuthCode marks the code redeemed at now and returns it. It
+	// returns ErrNotFound for an unknown or expired code, and the code
+	// together with ErrConflict when it was already redeemed. Of any number
+	// of concurrent calls, exactly one succeeds.
+	ConsumeAuthCode(ctx context.Context, id string, now time.Time) (AuthCode, error)
+
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	GetRefreshToken(ctx context.Context, id string) (RefreshToken, error)
+	GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (RefreshToken, error)
+	UpdateRefreshToken(ctx context.Context, id string, fn func(RefreshToken) (RefreshToken, error)) error
+	// RevokeRefreshTokens marks every matching, unrevoked grant revoked at
+	// now and returns how many it revoked.
+	RevokeRefreshTokens(ctx context.Context, f RevokeFilter, now time.Time) (int64, error)
+	ListRefreshTokens(ctx context.Context, poolID, sub string) ([]RefreshToken, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, id string) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, poolID, sub string) error
+
+	// GetKeySet returns ErrNotFound when the pool has no keys yet.
+	GetKeySet(ctx context.Context, poolID string) (KeySet, error)
+	// UpdateKeySet runs fn on the current key set (Version 0 and no keys
+	// when none exists) and stores the result with Version+1. Concurrent
+	// updates are serialised, so fn always sees the latest set: exactly one
+	// of several instances racing to rotate performs the rotation.
+	UpdateKeySet(ctx context.Context, poolID string, fn func(KeySet) (KeySet, error)) error
+
+	CreateLamp(ctx context.Context, l Lamp) error
+	GetLamp(ctx context.Context, owner, id string) (Lamp, error)
+	ListLamps(ctx context.Context, owner string) ([]Lamp, error)
+	UpdateLamp(ctx context.Context, owner, id string, fn func(Lamp) (Lamp, error)) error
+	DeleteLamp(ctx context.Context, owner, id string) error
+
+	PutAlexaGrant(ctx context.Context, g AlexaGrant) error
+	GetAlexaGrant(ctx context.Context, owner string) (AlexaGrant, error)
+
+	// GarbageCollect deletes authorization codes, refresh tokens and
+	// sessions that expired before now.
+	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
+}
