@@ -17,10 +17,15 @@ var (
 	// ErrConflict: the operation lost a race or the entity is in a state
 	// that forbids it (an authorization code already redeemed).
 	ErrConflict = errors.New("conflict")
+	// ErrInvalidPageToken: ListOptions.PageToken is not a token the
+	// backend issued. It is the caller's mistake, not a backend failure.
+	ErrInvalidPageToken = errors.New("invalid page token")
 )
 
 // ListOptions selects one page of a listing. Limit 0 means the backend
-// default (60); PageToken is the Next value of the previous page.
+// default (60) and values above MaxPageSize are capped; PageToken is the
+// Next value of the previous page, opaque to callers. A malformed token
+// fails with ErrInvalidPageToken.
 type ListOptions struct {
 	Limit     int
 	PageToken string
