@@ -1,0 +1,53 @@
+package password_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/password"
+)
+
+func BenchmarkHash(b *testing.B) {
+	h := password.NewHasher(password.DefaultParams, 0)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	h := password.NewHasher(password.DefaultParams, 0)
+	ctx := context.Background()
+	stored, err := h.Hash(ctx, "correct horse battery staple")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ok, err := h.Verify(ctx, stored, "correct horse battery staple")
+		if err != nil || !ok {
+			b.Fatalf("Verify = %v, %v", ok, err)
+		}
+	}
+}
+
+func BenchmarkVerifyParallel(b *testing.B) {
+	h := password.NewHasher(password.DefaultParams, 0)
+	ctx := context.Background()
+	stored, err := h.Hash(ctx, "correct horse battery staple")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, err := h.Verify(ctx, stored, "correct horse battery staple"); err != nil || !ok {
+				b.Errorf("Verify = %v, %v", ok, err)
+				return
+			}
+		}
+	})
+}
