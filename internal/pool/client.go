@@ -379,3 +379,7 @@ func isLoopbackIP(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// SecretAAD is the additional data that binds a sealed client secret to
+// its client, so sealed values cannot be swapped between rows.
+func (c *Client) SecretAAD() []byte { return []byte("client-secret/" + c.ID) }
