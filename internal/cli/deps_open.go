@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+)
+
+// deps is what administration commands work with.
+type deps struct {
+	store    store.Store
+	box      *seal.Box
+	keys     *token.Keys
+	accounts *account.Service
+}
+
+func (d *deps) close() { _ = d.store.Close() }
+
+// openDeps opens the store and master key for an administration command.
+func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
+	st, err := sf.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	box, err := sf.openBox(e.stderr)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	hasher := password.NewHasher(password.DefaultParams, 2)
+	return &deps{
+		store: st, box: box,
+		keys:     token.NewKeys(st, box, token.KeysOptions{}),
+		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(log), Log: log}),
+	}, nil
+}

@@ -1,0 +1,13 @@
+// Package cli implements the linkpool command: `linkpool serve` and the
+// administration commands (pool, client, domain, user, group, keys, init,
+// migrate, export/import, skill, alexa).
+//
+// Every flag has a matching environment variable: --public-url is
+// LINKPOOL_PUBLIC_URL. A secret can also come from a file named by the
+// variable with a _FILE suffix (LINKPOOL_SMTP_URL_FILE). Flags win over
+// the environment.
+//
+// Administration commands open the same database as the server and are
+// safe to run while it serves: SQLite in WAL mode with one writer per
+// process and BEGIN IMMEDIATE transactions, or PostgreSQL.
+package cli

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// env is what a command runs with: its output streams and environment.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// usageError is a command-line mistake: printed with a hint, exit code 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the user pool server", runServe},
+		"init":    {"set up a pool for a use case: init alexa --vendor-id <id>", runInit},
+		"pool":    {"manage user pools", runPool},
+		"client":  {"manage app clients", runClient},
+		"domain":  {"manage pool domains", runDomain},
+		"user":    {"manage users", runUser},
+		"group":   {"manage groups", runGroup},
+		"keys":    {"list and rotate signing keys", runKeys},
+		"migrate": {"show or apply database migrations", runMigrate},
+		"version": {"print the version", runVersion},
+	}
+}
+
+// Main runs the linkpool command line and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return e.main(ctx, args)
+}
+
+func (e *env) main(ctx context.Context, args []string) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		e.usage(cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "linkpool: unknown command %q\n\n", args[0])
+		e.usage(cmds)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", args[0], err)
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+func (e *env) usage(cmds map[string]command) {
+	fmt.Fprintln(e.stderr, "Usage: linkpool <command> [flags]\n\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(e.stderr, "  %-8s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(e.stderr, "\nRun 'linkpool <command> -h' for the flags of a command. Every flag can also be set")
+	fmt.Fprintln(e.stderr, "with an environment variable, e.g. --public-url as LINKPOOL_PUBLIC_URL.")
+}
+
+// subcommands dispatches "<noun> <verb> ..." commands.
+func subcommands(ctx context.Context, e *env, noun string, args []string, verbs map[string]func(context.Context, *env, []string) error) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		names := make([]string, 0, len(verbs))
+		for v := range verbs {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(e.stderr, "Usage: linkpool %s <%s> [flags]\n", noun, strings.Join(names, "|"))
+		if len(args) == 0 {
+			return usagef("missing subcommand")
+		}
+		return nil
+	}
+	f, ok := verbs[args[0]]
+	if !ok {
+		return usagef("unknown subcommand %q", args[0])
+	}
+	return f(ctx, e, args[1:])
+}
+
+// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+func runVersion(ctx context.Context, e *env, args []string) error {
+	fmt.Fprintln(e.stdout, "linkpool", Version)
+	return nil
+}

@@ -1,0 +1,285 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/hostedui"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/server"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+type serveFlags struct {
+	storage         storageFlags
+	addr            string
+	adminAddr       string
+	publicURL       string
+	authDomain      string
+	tlsCert         string
+	tlsKey          string
+	trustedProxies  string
+	smtpURL         string
+	logLevel        string
+	logFormat       string
+	demo            bool
+	hashConcurrency int
+	shutdownTimeout time.Duration
+	gcInterval      time.Duration
+}
+
+func (f *serveFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
+}) {
+	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&f.adminAddr, "admin-addr", "127.0.0.1:9090", "address of the admin listener (/metrics, /healthz, /readyz); empty disables it")
+	fs.StringVar(&f.publicURL, "public-url", "http://localhost:8080", "base URL clients reach the server at; issuers are <public-url>/<poolId>")
+	fs.StringVar(&f.authDomain, "auth-domain", "", "parent domain of pool prefix domains: prefix 'smartlamp' is served at smartlamp.<auth-domain>")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted")
+	fs.StringVar(&f.smtpURL, "smtp-url", "", "SMTP server for verification mails: smtp://user:pass@host:587?from=no-reply@example.com (smtps:// for implicit TLS); empty writes mails to the log (development)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
+	fs.BoolVar(&f.demo, "demo", false, "create a demo pool, an Alexa-ready client and a demo user on first start, and print how to use them")
+	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
+	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
+}
+
+// app is the assembled server.
+type app struct {
+	log      *slog.Logger
+	store    store.Store
+	box      *seal.Box
+	keys     *token.Keys
+	hasher   *password.Hasher
+	accounts *account.Service
+	oauth    *oauth.Service
+	ui       *hostedui.UI
+	server   *server.Server
+	registry *prometheus.Registry
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var f serveFlags
+	fs := newFlagSet("serve", e.stderr)
+	f.storage.register(fs)
+	f.register(fs)
+	if err := parse(fs, args, e.getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %v", fs.Args())
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	a, err := buildApp(ctx, &f, log, e)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	if f.demo {
+		if err := a.demo(ctx, e.stdout, f.publicURL); err != nil {
+			return fmt.Errorf("demo setup: %w", err)
+		}
+	}
+	if err := a.ensureKeys(ctx); err != nil {
+		return err
+	}
+	go a.collectGarbage(ctx, f.gcInterval)
+
+	srv := &http.Server{
+		Addr:              f.addr,
+		Handler:           a.server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if f.tlsCert != "" {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() {
+		var err error
+		if f.tlsCert != "" {
+			err = srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	var admin *http.Server
+	if f.adminAddr != "" {
+		admin = &http.Server{Addr: f.adminAddr, Handler: a.server.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		aln, err := net.Listen("tcp", f.adminAddr)
+		if err != nil {
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		go func() {
+			if err := admin.Serve(aln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		log.Info("admin listener started", "addr", aln.Addr().String())
+	}
+	log.Info("linkpool serving", "addr", ln.Addr().String(), "public_url", f.publicURL, "tls", f.tlsCert != "")
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", f.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	defer cancel()
+	if admin != nil {
+		_ = admin.Shutdown(sctx)
+	}
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*app, error) {
+	proxies, err := web.ParseProxies(f.trustedProxies)
+	if err != nil {
+		return nil, usagef("--trusted-proxies: %v", err)
+	}
+	st, err := f.storage.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	box, err := f.storage.openBox(e.stderr)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	var mailer mail.Sender
+	if f.smtpURL != "" {
+		m, err := mail.NewSMTP(f.smtpURL)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("--smtp-url: %w", err)
+		}
+		mailer = m
+	} else {
+		mailer = mail.NewLog(log)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &app{log: log, store: st, box: box, registry: reg}
+	a.keys = token.NewKeys(st, box, token.KeysOptions{})
+	a.hasher = password.NewHasher(password.DefaultParams, f.hashConcurrency)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
+	}, func() float64 { return float64(a.hasher.InFlight()) }))
+	a.accounts = account.New(account.Config{Store: st, Hasher: a.hasher, Mailer: mailer, Log: log})
+	a.oauth = oauth.New(oauth.Config{
+		Store: st, Keys: a.keys, Box: box, Log: log,
+		TokenLimiter: web.NewLimiter(600, 100), Metrics: reg,
+	})
+	a.ui, err = hostedui.New(hostedui.Config{
+		Store: st, Accounts: a.accounts, OAuth: a.oauth, Log: log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.server, err = server.New(server.Config{
+		PublicURL: f.publicURL, AuthDomain: f.authDomain, Store: st, Log: log, Proxies: proxies,
+		Mount:    []func(*http.ServeMux){a.oauth.Mount, a.ui.Mount},
+		Registry: reg,
+	})
+	if err != nil {
+		st.Close()
+		return nil, usagef("%v", err)
+	}
+	return a, nil
+}
+
+// ensureKeys creates signing keys for pools that have none.
+func (a *app) ensureKeys(ctx context.Context) error {
+	opts := store.ListOptions{Limit: store.MaxPageSize}
+	for {
+		page, err := a.store.ListPools(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("list pools: %w", err)
+		}
+		for _, p := range page.Items {
+			if err := a.keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
+				return fmt.Errorf("signing keys of %s: %w", p.ID, err)
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		opts.PageToken = page.Next
+	}
+}
+
+// collectGarbage deletes expired codes, tokens and sessions periodically.
+func (a *app) collectGarbage(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			res, err := a.store.GarbageCollect(ctx, time.Now())
+			if err != nil {
+				a.log.Warn("garbage collection failed", "error", err)
+				continue
+			}
+			if res.AuthCodes+res.RefreshTokens+res.Sessions > 0 {
+				a.log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions)
+			}
+		}
+	}
+}

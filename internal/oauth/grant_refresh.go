@@ -1,0 +1,171 @@
+package oauth
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// Refresh tokens are opaque: "<id>.<secret>", 22 + 1 + 43 characters of
+// base64url. The id finds the grant by primary key; only the SHA-256 of
+// the secret is stored.
+const (
+	refreshIDBytes     = 16
+	refreshSecretBytes = 32
+)
+
+// newRefreshToken returns a fresh grant id and secret.
+func newRefreshToken() (id, secret string) {
+	return newOpaque(refreshIDBytes), newOpaque(refreshSecretBytes)
+}
+
+// splitRefreshToken parses "<id>.<secret>".
+func splitRefreshToken(tok string) (id, secret string, ok bool) {
+	if len(tok) > 200 {
+		return "", "", false
+	}
+	id, secret, ok = strings.Cut(tok, ".")
+	if !ok || len(id) != 22 || len(secret) != 43 {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+// errRefreshReused marks a refresh token presented after its rotation
+// grace period ended.
+var errRefreshReused = errors.New("refresh token reused after rotation")
+
+// grantRefresh serves the refresh_token grant (RFC 6749 §6).
+//
+// Without rotation (Cognito's default) the same refresh token stays valid
+// until it expires and the response carries no refresh_token. With
+// rotation on the client, every refresh returns a new refresh token that
+// keeps the original expiry; the previous token stays valid for the
+// client's grace period, so a retried refresh whose response was lost does
+// not break an Alexa link. A rotated token presented after the grace
+// period revokes the whole grant (RFC 9700 §4.14.2).
+func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {
+	raw := form.Get("refresh_token")
+	if raw == "" {
+		return nil, badRequest(ErrInvalidRequest, "Missing refresh_token.")
+	}
+	if form.Has("scope") && strings.TrimSpace(form.Get("scope")) == "" {
+		return nil, badRequest(ErrInvalidScope, "Empty scope.")
+	}
+	id, secret, ok := splitRefreshToken(raw)
+	if !ok {
+		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	}
+	now := s.now()
+	rt, err := s.store.GetRefreshToken(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	}
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("get refresh token: %w", err))
+	}
+	if rt.PoolID != t.Pool.ID || rt.ClientID != c.ID || rt.SecretHash == "" {
+		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	}
+	if rt.Revoked() || !now.Before(rt.ExpiresAt) {
+		return nil, badRequest(ErrInvalidGrant, "Refresh token has been revoked or has expired.")
+	}
+	presented := hashSecret(secret)
+	if !c.RotatesRefreshTokens() {
+		if !equalHash(presented, rt.SecretHash) {
+			return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+		}
+	}
+	scopes := rt.Scopes
+	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
+		// RFC 6749 §6: a refresh may narrow, never widen, the scope.
+		for _, sc := range requested {
+			if !containsString(rt.Scopes, sc) {
+				return nil, badRequest(ErrInvalidScope, "The requested scope exceeds the granted scope.")
+			}
+		}
+		scopes = requested
+	}
+	u, err := s.activeUser(ctx, t.Pool.ID, rt.Sub, rt.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI}
+	if c.RotatesRefreshTokens() {
+		newSecret, err := s.rotate(ctx, rt.ID, presented, c.RotationGrace(), now)
+		if err != nil {
+			return nil, err
+		}
+		gc.refresh = rt.ID + "." + newSecret
+	}
+	return s.issueForUser(ctx, t, c, u, gc)
+}
+
+// rotate replaces the grant's secret in one transaction. The presented
+// secret must be the current one, or the previous one within its grace
+// period.
+func (s *Service) rotate(ctx context.Context, id, presented string, grace time.Duration, now time.Time) (string, error) {
+	_, newSecret := newRefreshToken()
+	newHash := hashSecret(newSecret)
+	err := s.store.UpdateRefreshToken(ctx, id, func(rt store.RefreshToken) (store.RefreshToken, error) {
+		switch {
+		case rt.Revoked():
+			return rt, badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
+		case equalHash(presented, rt.SecretHash):
+			rt.PrevSecretHash = rt.SecretHash
+			rt.PrevValidUntil = now.Add(grace)
+		case rt.PrevSecretHash != "" && equalHash(presented, rt.PrevSecretHash):
+			if !now.Before(rt.PrevValidUntil) {
+				return rt, errRefreshReused
+			}
+			// A retry inside the grace period: the previous secret
+			// stays valid until its original deadline.
+		default:
+			return rt, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+		}
+		rt.SecretHash = newHash
+		rt.LastUsedAt = now
+		return rt, nil
+	})
+	switch {
+	case errors.Is(err, errRefreshReused):
+		if rerr := s.store.UpdateRefreshToken(ctx, id, func(rt store.RefreshToken) (store.RefreshToken, error) {
+			rt.RevokedAt = now
+			return rt, nil
+		}); rerr != nil {
+			return "", unavailable(fmt.Errorf("revoke reused grant: %w", rerr))
+		}
+		s.log.WarnContext(ctx, "rotated refresh token reused after its grace period; grant revoked")
+		return "", badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
+	case errors.Is(err, store.ErrNotFound):
+		return "", badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	case err != nil:
+		var e *Error
+		if errors.As(err, &e) {
+			return "", e
+		}
+		return "", unavailable(fmt.Errorf("rotate refresh token: %w", err))
+	}
+	return newSecret, nil
+}
+
+func equalHash(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// userInfoClaims are the access-token claims /oauth2/userInfo relies on.
+type userInfoClaims struct {
+	Sub       string `json:"sub"`
+	Issuer    string `json:"iss"`
+	TokenUse  string `json:"token_use"`
+	Scope     string `json:"scope"`
+	ClientID  string `json:"client_id"`
+	OriginJTI string `json:"origin_jti"`
+	Exp       int64  `json:"exp"`
+	Iat       int64  `json:"iat"`
+}
+
+// handleUserInfo serves GET|POST /oauth2/userInfo (OpenID Connect Core
+// §5.3, Cognito "userInfo endpoint"). The access token must carry openid;
+// it is rejected once expired, once its grant is revoked, once the user is
+// disabled or deleted, or after the user signed out globally. As in
+// Cognito, email_verified and phone_number_verified are the strings "true"
+// and "false", and username is included.
+func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
+	t := web.MustTarget(r)
+	body, err := s.userInfo(r.Context(), r, t)
+	if err != nil {
+		e := AsError(err)
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		switch {
+		case e.Status >= 500:
+			s.log.ErrorContext(r.Context(), "userInfo failure", "request_id", web.RequestID(r.Context()), "cause", e.Cause)
+			writeJSONError(w, e)
+		case e.Code == ErrInvalidToken:
+			h.Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out."`)
+			writeJSONError(w, e)
+		default:
+			h.Set("WWW-Authenticate", `Bearer error="invalid_request", error_description="Bad OAuth2 request at UserInfo Endpoint"`)
+			writeJSONError(w, e)
+		}
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(body)
+}
+
+func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) ([]byte, error) {
+	if !s.limiter.Allow(web.ClientIP(ctx)) {
+		return nil, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, Description: "Too many requests."}
+	}
+	auth := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return nil, badRequest(ErrInvalidRequest, "Missing bearer token.")
+	}
+	invalid := &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized, Description: "Access token is expired, disabled, or deleted, or the user has globally signed out."}
+	raw, err := s.keys.Verify(ctx, t.Pool.ID, "access", strings.TrimSpace(tok))
+	if err != nil {
+		if isKeyStoreError(err) {
+			return nil, unavailable(err)
+		}
+		return nil, invalid
+	}
+	var cl userInfoClaims
+	if err := json.Unmarshal(raw, &cl); err != nil {
+		return nil, invalid
+	}
+	now := s.now()
+	if cl.Issuer != t.Issuer || cl.TokenUse != "access" || now.Unix() >= cl.Exp {
+		return nil, invalid
+	}
+	scopes := strings.Fields(cl.Scope)
+	if !slices.Contains(scopes, pool.ScopeOpenID) {
+		return nil, invalid
+	}
+	if cl.OriginJTI == "" {
+		return nil, invalid
+	}
+	rt, err := s.store.GetRefreshTokenByOrigin(ctx, cl.OriginJTI)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("get grant: %w", err))
+	}
+	if rt.Revoked() || rt.PoolID != t.Pool.ID || rt.Sub != cl.Sub {
+		return nil, invalid
+	}
+	u, err := s.store.GetUser(ctx, t.Pool.ID, cl.Sub)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("get user: %w", err))
+	}
+	if !u.Enabled || time.Unix(cl.Iat, 0).Before(u.TokensValidAfter.Truncate(time.Second)) {
+		return nil, invalid
+	}
+	c, err := s.store.GetClient(ctx, cl.ClientID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, unavailable(fmt.Errorf("get client: %w", err))
+	}
+	if err != nil {
+		return nil, invalid
+	}
+	out := map[string]any{"sub": u.Sub, "username": u.Username}
+	for k, v := range releasedAttributes(&c, scopes, u.Attributes) {
+		out[k] = v
+	}
+	return json.Marshal(out)
+}
