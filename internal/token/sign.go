@@ -1,0 +1,38 @@
+package token
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Sign returns claims as a compact JWS (RFC 7515 §7.1) signed with the
+// pool's active key for use ("id" or "access"). The header is
+// {"alg","kid"} and nothing else, as in Cognito tokens.
+//
+// The signer is built once per key and cached: Sign reads neither the
+// store nor a key, except for one re-read of the key set per refresh
+// interval. Claims are marshalled once with encoding/json.
+func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (string, error) {
+	ui, err := useIndex(use)
+	if err != nil {
+		return "", err
+	}
+	pk, err := k.current(ctx, poolID)
+	if err != nil {
+		return "", err
+	}
+	active := pk.active[ui]
+	if active == nil {
+		return "", fmt.Errorf("%w: no active %s key in pool %s", ErrNoKeys, use, poolID)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("token: marshal claims: %w", err)
+	}
+	jws, err := active.signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("token: sign with key %s: %w", active.kid, err)
+	}
+	return jws.CompactSerialize()
+}
