@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// testAuthCodeCRUD: a code is redeemed once (RFC 6749 §4.1.2: "The client
+// MUST NOT use the authorization code more than once"), and an expired or
+// unknown code is not found.
+func testAuthCodeCRUD(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	now := base()
+	code := newAuthCode(w.pool.ID, w.client.ID, w.user.Sub, now.Add(5*time.Minute))
+	mustOK(t, s.CreateAuthCode(ctx, code), "CreateAuthCode")
+	mustAlreadyExists(t, s.CreateAuthCode(ctx, code), "CreateAuthCode duplicate")
+
+	redeemAt := now.Add(time.Minute)
+	got, err := s.ConsumeAuthCode(ctx, code.ID, redeemAt)
+	mustOK(t, err, "ConsumeAuthCode")
+	want := code
+	want.RedeemedAt = redeemAt
+	mustEqual(t, "ConsumeAuthCode", got, want)
+
+	again, err := s.ConsumeAuthCode(ctx, code.ID, redeemAt.Add(time.Second))
+	mustBe(t, err, store.ErrConflict, "ConsumeAuthCode twice")
+	mustEqual(t, "ConsumeAuthCode twice returns the code as first redeemed", again, want)
+
+	minimal := store.AuthCode{
+		ID: randomHex(32), PoolID: w.pool.ID, ClientID: w.client.ID, Sub: w.user.Sub,
+		RedirectURI: "https://app.example.com/cb", CreatedAt: now, ExpiresAt: now.Add(time.Minute),
+	}
+	mustOK(t, s.CreateAuthCode(ctx, minimal), "CreateAuthCode minimal")
+	got, err = s.ConsumeAuthCode(ctx, minimal.ID, now)
+	mustOK(t, err, "ConsumeAuthCode minimal")
+	minimal.RedeemedAt = now
+	mustEqual(t, "ConsumeAuthCode minimal", got, minimal)
+
+	tests := []struct {
+		name      string
+		expiresAt time.Time
+		consumeAt time.Time
+		unknown   bool
+	}{
+		{name: "expired", expiresAt: now.Add(-time.Second), consumeAt: now},
+		{name: "expires at now", expiresAt: now, consumeAt: now},
+		{name: "long expired", expiresAt: now.Add(-24 * time.Hour), consumeAt: now},
+		{name: "unknown", unknown: true, consumeAt: now},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newAuthCode(w.pool.ID, w.client.ID, w.user.Sub, tc.expiresAt)
+			if !tc.unknown {
+				mustOK(t, s.CreateAuthCode(ctx, c), "CreateAuthCode")
+			}
+			_, err := s.ConsumeAuthCode(ctx, c.ID, tc.consumeAt)
+			mustNotFound(t, err, "ConsumeAuthCode")
+			if !tc.unknown {
+				// Refusing an expired code must not redeem it: at a time
+				// before expiry it is still consumable exactly once.
+				got, err := s.ConsumeAuthCode(ctx, c.ID, tc.expiresAt.Add(-time.Millisecond))
+				mustOK(t, err, "ConsumeAuthCode before expiry")
+				if !got.RedeemedAt.Equal(tc.expiresAt.Add(-time.Millisecond)) {
+					t.Fatalf("RedeemedAt = %v, want %v", got.RedeemedAt, tc.expiresAt.Add(-time.Millisecond))
+				}
+			}
+		})
+	}
+}

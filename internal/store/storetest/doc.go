@@ -1,0 +1,33 @@
+// Package storetest is the conformance suite every store.Store backend
+// must pass, modelled on Dex's storage/conformance: Run and RunConcurrency
+// execute named subtests, each on a fresh store from the caller's factory.
+//
+// The factory must return an empty store backed by a real database and
+// register its own cleanup (closing the store, dropping the database) with
+// t.Cleanup.
+//
+// Besides the rules written on the store.Store interface, the suite pins
+// these behaviours, which callers rely on:
+//
+//   - Deleting an entity that does not exist fails with store.ErrNotFound
+//     (DeletePool, DeleteClient, DeleteDomain, DeleteUser, DeleteGroup,
+//     DeleteSession, DeleteLamp).
+//   - Creating a client, domain, user or group in a pool that does not
+//     exist, and UpdateKeySet on such a pool, fail with store.ErrNotFound.
+//   - Lookups by an empty key (GetUserByEmail with an empty EmailKey)
+//     find nothing, even though many users have an empty EmailKey.
+//   - RemoveUserFromGroup of a user who is not a member succeeds.
+//   - Refresh-token OriginJTI is unique, like the ID.
+//   - ListRefreshTokens returns the user's grant families, revoked ones
+//     included; RevokeRefreshTokens without a PoolID fails and revokes
+//     nothing.
+//   - ListDomains orders by domain name, ListLamps by lamp ID. Paginated
+//     listings use any stable order, never return an empty page with a
+//     non-empty Next, and reject a token they did not issue with
+//     store.ErrInvalidPageToken.
+//   - Every time comes back in UTC, truncated to the microsecond, and a
+//     zero time comes back zero. Empty slices and maps may come back nil.
+//
+// Update callbacks see the stored value; the suite never changes the
+// identifying fields of an entity (ids, owning pool, owner) in an Update.
+package storetest

@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+type suiteTest struct {
+	name string
+	run  func(t *testing.T, s store.Store)
+}
+
+// Run runs the conformance suite: CRUD and uniqueness of every entity,
+// cascading deletes, authorization-code redemption, refresh-token
+// revocation, garbage collection, pagination, time handling and group
+// ordering. Each subtest gets a fresh store from newStore.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	runAll(t, newStore, []suiteTest{
+		{"PoolCRUD", testPoolCRUD},
+		{"ClientCRUD", testClientCRUD},
+		{"DomainCRUD", testDomainCRUD},
+		{"UserCRUD", testUserCRUD},
+		{"UserUniqueness", testUserUniqueness},
+		{"UserUpdateUniqueness", testUserUpdateUniqueness},
+		{"GroupCRUD", testGroupCRUD},
+		{"GroupMembership", testGroupMembership},
+		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
+		{"CreateInMissingPool", testCreateInMissingPool},
+		{"AuthCodeCRUD", testAuthCodeCRUD},
+		{"RefreshTokenCRUD", testRefreshTokenCRUD},
+		{"RefreshTokenRevoke", testRefreshTokenRevoke},
+		{"SessionCRUD", testSessionCRUD},
+		{"KeySetCRUD", testKeySetCRUD},
+		{"LampCRUD", testLampCRUD},
+		{"AlexaGrantCRUD", testAlexaGrantCRUD},
+		{"DeletePoolCascade", testDeletePoolCascade},
+		{"DeleteUserCascade", testDeleteUserCascade},
+		{"GarbageCollect", testGarbageCollect},
+		{"Pagination", testPagination},
+		{"PaginationLimits", testPaginationLimits},
+		{"TimeZones", testTimeZones},
+	})
+}
+
+// RunConcurrency runs the cases where many goroutines race on one row:
+// single use of authorization codes, refresh-token rotation with a grace
+// period, failed-login counters, key rotation by compare-and-swap and
+// duplicate sign-ups. Each subtest gets a fresh store from newStore.
+func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
+	runAll(t, newStore, []suiteTest{
+		{"AuthCodeSingleUse", testAuthCodeSingleUse},
+		{"RefreshRotation", testRefreshRotation},
+		{"FailedLoginCounter", testFailedLoginCounter},
+		{"KeyRotationCompareAndSwap", testKeyRotationCAS},
+		{"CreateUserRace", testCreateUserRace},
+		{"AddUserToGroupRace", testAddUserToGroupRace},
+	})
+}
+
+func runAll(t *testing.T, newStore func(t *testing.T) store.Store, tests []suiteTest) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			if s == nil {
+				t.Fatal("newStore returned nil")
+			}
+			tc.run(t, s)
+		})
+	}
+}
