@@ -1,0 +1,125 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	htmltemplate "html/template"
+	"fmt"
+	"strconv"
+	"text/template"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/hostedui/locales"
+)
+
+// Kind selects a templated mail.
+type Kind string
+
+// The templated mails.
+const (
+	// SignUpCode carries the code that confirms a sign-up and verifies
+	// the email address (Cognito's verification message).
+	SignUpCode Kind = "signup_code"
+	// ResetCode carries the code of a forgotten-password reset.
+	ResetCode Kind = "reset_code"
+	// SignUpAttempt tells the owner of an address that someone tried to
+	// sign up with it although it already has an account. The hosted
+	// sign-up page answers such an attempt exactly like a fresh sign-up,
+	// so the page reveals nothing; the owner learns of it by mail.
+	SignUpAttempt Kind = "signup_attempt"
+)
+
+// Content is what a templated mail says.
+type Content struct {
+	Kind Kind
+	// To is the recipient address; From the optional header sender.
+	To   string
+	From string
+	// Lang is the user's language preference (a BCP 47 tag or an
+	// Accept-Language value); unsupported languages fall back to English.
+	Lang     string
+	PoolName string
+	// Code and ValidFor are the one-time code and its lifetime, for
+	// SignUpCode and ResetCode.
+	Code     string
+	ValidFor time.Duration
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+var (
+	textTemplates = template.Must(template.ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html"))
+)
+
+// view is the data of a mail template.
+type view struct {
+	cat      *locales.Catalog
+	Lang     string
+	Pool     string
+	Code     string
+	Duration string
+}
+
+// T translates key with the pool name and the code lifetime available as
+// {pool} and {duration}.
+func (v *view) T(key string) string {
+	return v.cat.T(key, "pool", v.Pool, "duration", v.Duration)
+}
+
+// Compose renders c into a message with a text and an HTML part.
+func Compose(c Content) (Message, error) {
+	switch c.Kind {
+	case SignUpCode, ResetCode:
+		if c.Code == "" {
+			return Message{}, fmt.Errorf("%w: %s mail without a code", ErrInvalidMessage, c.Kind)
+		}
+	case SignUpAttempt:
+	default:
+		return Message{}, fmt.Errorf("%w: unknown mail kind %q", ErrInvalidMessage, c.Kind)
+	}
+	cat := locales.Match(c.Lang)
+	v := &view{cat: cat, Lang: cat.Lang(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, string(c.Kind)+".txt", v); err != nil {
+		return Message{}, fmt.Errorf("mail: render %s text: %w", c.Kind, err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, string(c.Kind)+".html", v); err != nil {
+		return Message{}, fmt.Errorf("mail: render %s html: %w", c.Kind, err)
+	}
+	return Message{
+		From:    c.From,
+		To:      c.To,
+		Subject: v.T("mail." + string(c.Kind) + ".subject"),
+		Text:    text.String(),
+		HTML:    html.String(),
+	}, nil
+}
+
+// Duration renders d in whole days, hours or minutes in the catalog's
+// language ("24 hours", "1 小时"), rounding down to the largest unit that
+// divides it.
+func Duration(cat *locales.Catalog, d time.Duration) string {
+	units := []struct {
+		d         time.Duration
+		one, many string
+	}{
+		{24 * time.Hour, "duration.day", "duration.days"},
+		{time.Hour, "duration.hour", "duration.hours"},
+		{time.Minute, "duration.minute", "duration.minutes"},
+	}
+	if d < time.Minute {
+		d = time.Minute
+	}
+	for _, u := range units {
+		if d >= u.d && d%u.d == 0 || u.d == time.Minute {
+			n := int64(d / u.d)
+			if n == 1 {
+				return cat.T(u.one)
+			}
+			return cat.T(u.many, "n", strconv.FormatInt(n, 10))
+		}
+	}
+	return ""
+}

@@ -1,0 +1,205 @@
+package mail_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/mail/smtptest"
+)
+
+func TestCompose(t *testing.T) {
+	tests := []struct {
+		name        string
+		content     mail.Content
+		wantSubject string
+		wantText    []string
+		wantHTML    []string
+		notText     []string
+	}{
+		{
+			name:        "sign-up code in English",
+			content:     mail.Content{Kind: mail.SignUpCode, To: "a@example.com", Lang: "en-US", PoolName: "SmartLamp", Code: "042917", ValidFor: 24 * time.Hour},
+			wantSubject: "Your SmartLamp verification code",
+			wantText:    []string{"042917", "confirm your SmartLamp account", "expires in 1 day"},
+			wantHTML:    []string{`<html lang="en">`, "042917", "expires in 1 day"},
+		},
+		{
+			name:        "sign-up code in Chinese",
+			content:     mail.Content{Kind: mail.SignUpCode, To: "a@example.com", Lang: "zh-CN,zh;q=0.9", PoolName: "SmartLamp", Code: "042917", ValidFor: 24 * time.Hour},
+			wantSubject: "您的 SmartLamp 验证码",
+			wantText:    []string{"042917", "请使用以下验证码确认您的 SmartLamp 账户", "1 天"},
+			wantHTML:    []string{`<html lang="zh-Hans">`, "042917"},
+		},
+		{
+			name:        "reset code",
+			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", PoolName: "SmartLamp", Code: "918273", ValidFor: time.Hour},
+			wantSubject: "Reset your SmartLamp password",
+			wantText:    []string{"918273", "reset your SmartLamp password", "expires in 1 hour", "Your password has not changed"},
+			wantHTML:    []string{"918273"},
+		},
+		{
+			name:        "reset code in Chinese",
+			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute},
+			wantSubject: "重置您的 SmartLamp 密码",
+			wantText:    []string{"918273", "90 分钟"},
+		},
+		{
+			name:        "sign-up attempt",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", PoolName: "SmartLamp"},
+			wantSubject: "Someone tried to sign up to SmartLamp with your address",
+			wantText:    []string{"already belongs to your account"},
+			notText:     []string{"code"},
+		},
+		{
+			name:        "unsupported language falls back to English",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "ja", PoolName: "P"},
+			wantSubject: "Someone tried to sign up to P with your address",
+		},
+		{
+			name:        "pool name is escaped in HTML",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", PoolName: "<b>x</b>"},
+			wantSubject: "Someone tried to sign up to <b>x</b> with your address",
+			wantHTML:    []string{"&lt;b&gt;x&lt;/b&gt;"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := mail.Compose(tt.content)
+			if err != nil {
+				t.Fatalf("Compose: %v", err)
+			}
+			if m.Subject != tt.wantSubject {
+				t.Errorf("subject = %q, want %q", m.Subject, tt.wantSubject)
+			}
+			if m.To != tt.content.To {
+				t.Errorf("to = %q", m.To)
+			}
+			for _, w := range tt.wantText {
+				if !strings.Contains(m.Text, w) {
+					t.Errorf("text lacks %q:\n%s", w, m.Text)
+				}
+			}
+			for _, w := range tt.notText {
+				if strings.Contains(m.Text, w) {
+					t.Errorf("text contains %q:\n%s", w, m.Text)
+				}
+			}
+			for _, w := range tt.wantHTML {
+				if !strings.Contains(m.HTML, w) {
+					t.Errorf("html lacks %q:\n%s", w, m.HTML)
+				}
+			}
+			if strings.Contains(m.Text, "{") || strings.Contains(m.HTML, "{pool}") {
+				t.Errorf("unreplaced placeholder:\n%s", m.Text)
+			}
+		})
+	}
+}
+
+func TestComposeRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		content mail.Content
+	}{
+		{name: "unknown kind", content: mail.Content{Kind: "invite", To: "a@example.com"}},
+		{name: "code mail without code", content: mail.Content{Kind: mail.SignUpCode, To: "a@example.com"}},
+		{name: "reset mail without code", content: mail.Content{Kind: mail.ResetCode, To: "a@example.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := mail.Compose(tt.content); !errors.Is(err, mail.ErrInvalidMessage) {
+				t.Fatalf("Compose = %v, want ErrInvalidMessage", err)
+			}
+		})
+	}
+}
+
+func TestDuration(t *testing.T) {
+	en, zh := locales.Exact("en"), locales.Exact("zh-Hans")
+	tests := []struct {
+		name string
+		cat  *locales.Catalog
+		d    time.Duration
+		want string
+	}{
+		{name: "one day", cat: en, d: 24 * time.Hour, want: "1 day"},
+		{name: "days", cat: en, d: 72 * time.Hour, want: "3 days"},
+		{name: "hours", cat: en, d: 36 * time.Hour, want: "36 hours"},
+		{name: "one hour", cat: en, d: time.Hour, want: "1 hour"},
+		{name: "minutes", cat: en, d: 90 * time.Minute, want: "90 minutes"},
+		{name: "under a minute", cat: en, d: time.Second, want: "1 minute"},
+		{name: "chinese hours", cat: zh, d: 2 * time.Hour, want: "2 小时"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mail.Duration(tt.cat, tt.d); got != tt.want {
+				t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLogSender(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	s := mail.NewLog(log)
+	if !strings.Contains(buf.String(), "development sender") {
+		t.Fatalf("no warning at construction: %s", buf.String())
+	}
+	buf.Reset()
+	m, err := mail.Compose(mail.Content{Kind: mail.SignUpCode, To: "a@example.com", PoolName: "P", Code: "314159", ValidFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatalf("log line is not JSON: %v: %s", err, buf.String())
+	}
+	if rec["msg"] != "mail" || rec["to"] != "a@example.com" || rec["subject"] != m.Subject {
+		t.Errorf("log record = %v", rec)
+	}
+	if text, _ := rec["text"].(string); !strings.Contains(text, "314159") {
+		t.Errorf("logged text lacks the code: %q", text)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "x\ny", Text: "t"}); !errors.Is(err, mail.ErrInvalidMessage) {
+		t.Errorf("Send(bad recipient) = %v, want ErrInvalidMessage", err)
+	}
+}
+
+// TestComposeOverSMTP sends a composed Chinese mail through a real SMTP
+// server and checks what arrives.
+func TestComposeOverSMTP(t *testing.T) {
+	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS, User: "u", Password: "p"})
+	s, err := mail.NewSMTP(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "李雷 <lilei@example.com>", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "777123", ValidFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	r, ok := srv.Last()
+	if !ok {
+		t.Fatal("nothing received")
+	}
+	if r.Subject != "重置您的 SmartLamp 密码" || !strings.Contains(r.Text, "777123") || !strings.Contains(r.HTML, "777123") {
+		t.Errorf("received subject %q text %q", r.Subject, r.Text)
+	}
+	if len(r.RcptTo) != 1 || r.RcptTo[0] != "lilei@example.com" {
+		t.Errorf("recipients = %v", r.RcptTo)
+	}
+}

@@ -1,0 +1,14 @@
+// Package mail delivers the mails linkpool sends to users: sign-up
+// verification codes, password-reset codes and the notice that someone
+// tried to sign up with an address that already has an account.
+//
+// Sender is the one interface, with two implementations: SMTP, which
+// submits mail to a relay (STARTTLS when the server offers it, or implicit
+// TLS for smtps:// URLs, RFC 8314), and Log, the development sender that
+// writes each message, one-time codes included, to the structured log
+// instead of delivering it.
+//
+// Compose renders a message from the embedded templates in the user's
+// language. Every string comes from the shared catalogs of
+// internal/hostedui/locales, the same catalogs the hosted pages use.
+package mail
