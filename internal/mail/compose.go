@@ -3,8 +3,8 @@ package mail
 import (
 	"bytes"
 	"embed"
-	htmltemplate "html/template"
 	"fmt"
+	htmltemplate "html/template"
 	"strconv"
 	"text/template"
 	"time"
