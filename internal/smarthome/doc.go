@@ -1,0 +1,30 @@
+// Package smarthome is the SmartLamp skill backend: an Alexa Smart Home
+// (API v3) skill whose users link their accounts through a linkpool or
+// Amazon Cognito user pool.
+//
+// Skill answers directives (Invoke for Lambda and in-process callers,
+// Handler for POST /alexa/smart-home). Every directive's bearer token is
+// verified with the verify package and mapped to Alexa's error types with
+// care: only a token that is genuinely bad or expired yields
+// INVALID_AUTHORIZATION_CREDENTIAL or EXPIRED_AUTHORIZATION_CREDENTIAL,
+// because Alexa unlinks the user on those (docs "Add account linking logic
+// to a smart home skill"); a key set that cannot be fetched or a failing
+// database is INTERNAL_ERROR.
+//
+// Lamps are per-user (store.Lamp.Owner is the token's sub); their
+// behaviour is package lamp. Discovery gives a new user one "Desk Lamp".
+// AcceptGrant exchanges the Login with Amazon (LWA) grant code and keeps
+// the LWA tokens, sealed when a Seal/Open pair is configured, so that
+// changes made outside Alexa (the /lamps page, the CLI) are sent to the
+// Alexa event gateway as ChangeReports, asynchronously and without ever
+// failing the user's action (docs "Send Events to the Alexa Event
+// Gateway").
+//
+// NewLampsPage serves /lamps, a small web page where a user signs in with
+// OpenID Connect through the pool and sees and toggles their lamps.
+//
+// Files: skill.go (construction, entry points), auth.go (token checks),
+// controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
+// discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
+// management for the CLI and the page), http.go, page*.go (/lamps).
+package smarthome
