@@ -1,0 +1,138 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// grantContext is what a grant carries into token issuance.
+type grantContext struct {
+	scopes    []string
+	authTime  time.Time
+	originJTI string
+	nonce     string
+	// codeID, with withRefresh, makes issueForUser create the grant's
+	// refresh token (authorization code grant).
+	codeID      string
+	withRefresh bool
+	// refresh is a rotated refresh token to return (refresh grant).
+	refresh string
+}
+
+// issueForUser mints the access token and, when openid was granted, the ID
+// token for u; with withRefresh it also stores a new grant and returns its
+// refresh token. The grant is stored before the response is written, so an
+// acknowledged refresh token is never lost.
+func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client, u pool.User, g grantContext) (*tokenResponse, error) {
+	now := s.now()
+	groups, err := s.groupNames(ctx, t.Pool.ID, u.Sub)
+	if err != nil {
+		return nil, err
+	}
+	access, err := s.signAccess(ctx, t, c, &u, groups, g.scopes, g.authTime, g.originJTI, now)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(c.AccessTokenTTL() / time.Second), RefreshToken: g.refresh}
+	if slices.Contains(g.scopes, pool.ScopeOpenID) {
+		resp.IDToken, err = s.signID(ctx, t, c, &u, groups, g, access, now)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if g.withRefresh {
+		id, secret := newRefreshToken()
+		rt := store.RefreshToken{
+			ID: id, OriginJTI: g.originJTI, PoolID: t.Pool.ID, ClientID: c.ID, Sub: u.Sub,
+			Scopes: g.scopes, AuthTime: g.authTime, CodeID: g.codeID, SecretHash: hashSecret(secret),
+			CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(c.RefreshTokenTTL()),
+		}
+		if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
+			return nil, unavailable(fmt.Errorf("store refresh token: %w", err))
+		}
+		resp.RefreshToken = id + "." + secret
+	}
+	return resp, nil
+}
+
+func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string, error) {
+	gs, err := s.store.ListGroupsForUser(ctx, poolID, sub)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("list groups: %w", err))
+	}
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.Name
+	}
+	return names, nil
+}
+
+// signAccess signs a Cognito access token (Cognito "Understanding the
+// access token"): no aud, client_id instead, token_use "access", version 2.
+// u is nil for client-credentials tokens, whose sub is the client id.
+func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups, scopes []string, authTime time.Time, originJTI string, now time.Time) (string, error) {
+	exp := now.Add(c.AccessTokenTTL())
+	var cl token.AccessClaims
+	if u == nil {
+		cl = token.ClientCredentialsClaims(t.Issuer, c.ID, scopes, "", now, exp)
+	} else {
+		cl = token.NewAccessClaims(token.AccessInput{
+			Issuer: t.Issuer, ClientID: c.ID, Sub: u.Sub, Username: u.Username, Groups: groups,
+			Scopes: scopes, OriginJTI: originJTI, AuthTime: authTime, IssuedAt: now, ExpiresAt: exp,
+		})
+	}
+	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseAccess, cl)
+	if err != nil {
+		return "", signError(err)
+	}
+	return tok, nil
+}
+
+// signID signs a Cognito ID token (OpenID Connect Core §2, Cognito
+// "Understanding the identity token") with the attributes the scopes
+// release, nonce and at_hash.
+func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups []string, g grantContext, access string, now time.Time) (string, error) {
+	claims := token.IDClaims(token.IDInput{
+		Issuer:     t.Issuer,
+		Audience:   c.ID,
+		Sub:        u.Sub,
+		Username:   u.Username,
+		Groups:     groups,
+		Attributes: releasedAttributes(&c, g.scopes, u.Attributes),
+		Nonce:      g.nonce,
+		AtHash:     token.AtHash(access, t.Pool.SigningAlgorithm),
+		OriginJTI:  g.originJTI,
+		AuthTime:   g.authTime,
+		IssuedAt:   now,
+		ExpiresAt:  now.Add(c.IDTokenTTL()),
+	})
+	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseID, claims)
+	if err != nil {
+		return "", signError(err)
+	}
+	return tok, nil
+}
+
+// signError classifies a signing failure: a missing key set or an
+// unreadable key is a server fault, a store failure is transient.
+func signError(err error) error {
+	var ke *token.KeyError
+	if errors.Is(err, token.ErrNoKeys) || errors.As(err, &ke) {
+		return serverError(err)
+	}
+	return unavailable(err)
+}
+
+// isKeyStoreError tells a failure to load keys from a verdict on a token.
+func isKeyStoreError(err error) bool {
+	return !errors.Is(err, token.ErrMalformed) && !errors.Is(err, token.ErrAlgorithm) &&
+		!errors.Is(err, token.ErrUnknownKey) && !errors.Is(err, token.ErrSignature)
+}
