@@ -42,7 +42,7 @@ func (s *Skill) acceptGrant(ctx context.Context, d *alexa.Directive) (alexa.Mess
 	if s.eventsEnabled() {
 		tok, err := s.lwa.Exchange(s.lwaContext(ctx), p.Grant.Code)
 		if err != nil {
-			s.log.WarnContext(ctx, "smarthome: Login with Amazon refused the grant code", "error", lwaErrorSummary(err))
+			s.log.WarnContext(ctx, "smarthome: Login with Amazon refused the grant code", "error", oauthErrorSummary(err))
 			return alexa.Message{}, alexa.AcceptGrantFailed("Login with Amazon did not accept the grant code")
 		}
 		sealed, err := s.sealTokens(tok)
@@ -92,9 +92,9 @@ func (s *Skill) openTokens(sealed []byte) (*oauth2.Token, error) {
 	return &tok, nil
 }
 
-// lwaErrorSummary describes an LWA failure without the response body,
+// oauthErrorSummary describes a token endpoint failure without the response body,
 // which could echo request data.
-func lwaErrorSummary(err error) string {
+func oauthErrorSummary(err error) string {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		status := 0

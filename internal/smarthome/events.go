@@ -166,7 +166,7 @@ func (s *Skill) eventToken(ctx context.Context, owner string, force bool) (*oaut
 	old := tok.RefreshToken
 	fresh, err := s.lwa.TokenSource(s.lwaContext(ctx), &oauth2.Token{RefreshToken: old}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("refresh LWA token: %s", lwaErrorSummary(err))
+		return nil, fmt.Errorf("refresh LWA token: %s", oauthErrorSummary(err))
 	}
 	if fresh.RefreshToken == "" {
 		fresh.RefreshToken = old

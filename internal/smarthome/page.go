@@ -1,0 +1,272 @@
+package smarthome
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// LampsConfig configures the /lamps page. The page is an ordinary OpenID
+// Connect relying party of the pool (authorization code flow with PKCE).
+type LampsConfig struct {
+	// Skill provides the lamps and sends ChangeReports for toggles.
+	Skill *Skill
+	// Issuer is the pool's issuer; its discovery document is read at the
+	// first sign-in.
+	Issuer string
+	// ClientID and ClientSecret are the page's app client in the pool;
+	// ClientSecret is empty for a public client.
+	ClientID     string
+	ClientSecret string
+	// RedirectURL is the registered callback, <origin>/lamps/callback. Its
+	// scheme decides whether cookies are Secure.
+	RedirectURL string
+	// Scopes default to openid.
+	Scopes []string
+	// LogoutURL, if set, is where sign-out sends the browser after the
+	// session cookie is cleared, for example the pool's /logout with
+	// client_id and logout_uri, so the hosted UI session ends too.
+	LogoutURL string
+	// CookieKey is the 32-byte AES-256-GCM key sealing the cookies. When
+	// nil a random key is used and sessions end with the process.
+	CookieKey []byte
+	// SessionTTL defaults to 12 hours.
+	SessionTTL time.Duration
+	// HTTPClient reaches the pool (default: 10s timeout).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// page serves /lamps.
+type page struct {
+	cfg     LampsConfig
+	skill   *Skill
+	cookies *cookieBox
+	tmpl    map[string]*template.Template
+	log     *slog.Logger
+	now     func() time.Time
+	csp     string
+
+	mu       sync.Mutex // guards the lazily discovered provider
+	provider *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+	oauth    *oauth2.Config
+}
+
+// NewLampsPage returns the handler of /lamps (the page), /lamps/callback
+// (OIDC redirect), /lamps/toggle (POST), /lamps/logout (POST) and
+// /lamps/static/. Browser routes get a CSP without inline script or style,
+// frame-ancestors 'none', nosniff and no-referrer; state-changing POSTs are
+// guarded by http.CrossOriginProtection and SameSite cookies.
+func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
+	if cfg.Skill == nil {
+		return nil, errors.New("smarthome: LampsConfig.Skill is required")
+	}
+	if cfg.Issuer == "" || cfg.ClientID == "" {
+		return nil, errors.New("smarthome: LampsConfig.Issuer and ClientID are required")
+	}
+	ru, err := url.Parse(cfg.RedirectURL)
+	if err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" || ru.Path != "/lamps/callback" {
+		return nil, errors.New("smarthome: LampsConfig.RedirectURL must be an absolute http(s) URL ending in /lamps/callback")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if len(cfg.Scopes) == 0 {
+		cfg.Scopes = []string{oidc.ScopeOpenID}
+	}
+	formAction := "'self'"
+	if cfg.LogoutURL != "" {
+		lu, err := url.Parse(cfg.LogoutURL)
+		if err != nil || (lu.Scheme != "https" && lu.Scheme != "http") || lu.Host == "" {
+			return nil, errors.New("smarthome: LampsConfig.LogoutURL must be an absolute http(s) URL")
+		}
+		formAction += " " + lu.Scheme + "://" + lu.Host
+	}
+	cookies, err := newCookieBox(cfg.CookieKey, ru.Scheme == "https", cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{
+		cfg: cfg, skill: cfg.Skill, cookies: cookies, log: cfg.Logger, now: cfg.Now,
+		tmpl: map[string]*template.Template{},
+		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+			"form-action " + formAction + "; base-uri 'none'; frame-ancestors 'none'",
+	}
+	for _, name := range []string{"lamps", "message"} {
+		t, err := template.ParseFS(webFS, "web/layout.html", "web/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("smarthome: templates: %w", err)
+		}
+		p.tmpl[name] = t
+	}
+	static, err := fs.Sub(webFS, "web/static")
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /lamps", p.serveLamps)
+	mux.HandleFunc("GET /lamps/callback", p.serveCallback)
+	mux.HandleFunc("POST /lamps/toggle", p.serveToggle)
+	mux.HandleFunc("POST /lamps/logout", p.serveLogout)
+	mux.Handle("GET /lamps/static/", http.StripPrefix("/lamps/static/", http.FileServerFS(static)))
+	return p.headers(http.NewCrossOriginProtection().Handler(mux)), nil
+}
+
+// headers sets the browser security headers on every response.
+func (p *page) headers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", p.csp)
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		if !strings.HasPrefix(r.URL.Path, "/lamps/static/") {
+			hd.Set("Cache-Control", "no-store")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// session is what the session cookie holds.
+type session struct {
+	Sub  string `json:"sub"`
+	Name string `json:"name"`
+}
+
+// lampView is a lamp as the page shows it.
+type lampView struct {
+	ID, Name, Swatch, ColourText string
+	On, Reachable                bool
+	Brightness                   int
+}
+
+func viewOf(l store.Lamp) lampView {
+	v := lampView{ID: l.ID, Name: l.Name, On: l.On, Reachable: l.Reachable, Brightness: l.Brightness, Swatch: lamp.Swatch(l)}
+	if l.ColorMode == lamp.ModeColor {
+		v.ColourText = fmt.Sprintf("colour %.0f°", l.Hue)
+	} else {
+		v.ColourText = fmt.Sprintf("white %d K", l.Kelvin)
+	}
+	return v
+}
+
+func (p *page) serveLamps(w http.ResponseWriter, r *http.Request) {
+	s, err := getCookie[session](p.cookies, r, sessionCookie)
+	if err != nil {
+		p.startLogin(w, r)
+		return
+	}
+	lamps, err := p.skill.store.ListLamps(r.Context(), s.Sub)
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "smarthome: listing lamps for the page failed", "error", err.Error())
+		p.message(w, http.StatusInternalServerError, "", "Something went wrong", "Your lamps could not be loaded. Please try again.", "Try again")
+		return
+	}
+	views := make([]lampView, len(lamps))
+	for i, l := range lamps {
+		views[i] = viewOf(l)
+	}
+	p.render(w, http.StatusOK, "lamps", map[string]any{"Title": "Your lamps", "User": s.Name, "Lamps": views})
+}
+
+func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
+	s, err := getCookie[session](p.cookies, r, sessionCookie)
+	if err != nil {
+		p.message(w, http.StatusUnauthorized, "", "Signed out", "Your session has ended. Sign in again to control your lamps.", "Sign in")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	id := r.PostFormValue("lamp")
+	if id == "" {
+		p.message(w, http.StatusBadRequest, s.Name, "No lamp chosen", "Choose a lamp to switch.", "Back to your lamps")
+		return
+	}
+	if _, err := p.skill.Toggle(r.Context(), s.Sub, id, lamp.ByApp); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			p.message(w, http.StatusNotFound, s.Name, "No such lamp", "This lamp does not exist or is not yours.", "Back to your lamps")
+			return
+		}
+		p.log.ErrorContext(r.Context(), "smarthome: toggling a lamp failed", "error", err.Error())
+		p.message(w, http.StatusInternalServerError, s.Name, "Something went wrong", "The lamp could not be switched. Please try again.", "Back to your lamps")
+		return
+	}
+	http.Redirect(w, r, "/lamps", http.StatusSeeOther)
+}
+
+func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
+	p.cookies.clear(w, sessionCookie)
+	if p.cfg.LogoutURL != "" {
+		http.Redirect(w, r, p.cfg.LogoutURL, http.StatusSeeOther)
+		return
+	}
+	p.message(w, http.StatusOK, "", "Signed out", "You have signed out of SmartLamp.", "Sign in again")
+}
+
+func (p *page) message(w http.ResponseWriter, status int, user, heading, text, link string) {
+	p.render(w, status, "message", map[string]any{"Title": heading, "User": user, "Heading": heading, "Text": text, "Link": link})
+}
+
+func (p *page) render(w http.ResponseWriter, status int, name string, data any) {
+	var b strings.Builder
+	if err := p.tmpl[name].ExecuteTemplate(&b, name+".html", data); err != nil {
+		p.log.Error("smarthome: rendering the page failed", "template", name, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// client returns the OIDC provider, its ID token verifier and the OAuth
+// configuration, discovering the provider at first use (OpenID Connect
+// Discovery 1.0 §4) and retrying on later requests if that failed.
+func (p *page) client(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Config, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.provider == nil {
+		pctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, p.cfg.HTTPClient), 10*time.Second)
+		defer cancel()
+		prov, err := oidc.NewProvider(pctx, p.cfg.Issuer)
+		if err != nil {
+			return nil, nil, fmt.Errorf("OIDC discovery: %w", err)
+		}
+		p.provider = prov
+		p.verifier = prov.VerifierContext(oidc.ClientContext(context.Background(), p.cfg.HTTPClient),
+			&oidc.Config{ClientID: p.cfg.ClientID, Now: p.now})
+		p.oauth = &oauth2.Config{
+			ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret,
+			Endpoint: prov.Endpoint(), RedirectURL: p.cfg.RedirectURL, Scopes: p.cfg.Scopes,
+		}
+	}
+	return p.verifier, p.oauth, nil
+}
