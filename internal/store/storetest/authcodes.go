@@ -61,11 +61,12 @@ func testAuthCodeCRUD(t *testing.T, s store.Store) {
 			if !tc.unknown {
 				// Refusing an expired code must not redeem it: at a time
 				// before expiry it is still consumable exactly once.
-				got, err := s.ConsumeAuthCode(ctx, c.ID, tc.expiresAt.Add(-time.Millisecond))
+				at := tc.expiresAt.Add(-time.Millisecond)
+				got, err := s.ConsumeAuthCode(ctx, c.ID, at)
 				mustOK(t, err, "ConsumeAuthCode before expiry")
-				if !got.RedeemedAt.Equal(tc.expiresAt.Add(-time.Millisecond)) {
-					t.Fatalf("RedeemedAt = %v, want %v", got.RedeemedAt, tc.expiresAt.Add(-time.Millisecond))
-				}
+				want := c
+				want.RedeemedAt = at
+				mustEqual(t, "ConsumeAuthCode before expiry", got, want)
 			}
 		})
 	}

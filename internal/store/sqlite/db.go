@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+var _ store.Store = (*DB)(nil)
+
+// busyTimeoutMillis is how long a connection waits for another process's
+// write lock before failing with SQLITE_BUSY.
+const busyTimeoutMillis = 10000
+
+// DB is a store.Store on one SQLite file. It is safe for concurrent use.
+type DB struct {
+	w *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
+	r *sql.DB // readers; query_only
+}
+
+// Open opens the database at path, creating the file if needed (its
+// directory must exist), and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	readers := max(4, runtime.GOMAXPROCS(0))
+	r, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+
+	db := &DB{w: w, r: r}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// dsn builds the connection string. The writer sets up the file: WAL
+// (readers do not block the writer), synchronous=FULL (WAL's default
+// NORMAL may lose the last commits on power loss), foreign keys (off by
+// default in SQLite) and BEGIN IMMEDIATE transactions: a deferred
+// transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT
+// without waiting for the busy timeout, an immediate one waits for the
+// lock first. Readers are query_only.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Ping checks that the database file answers a query. It reads through
+// the reader pool, so a long write transaction does not hold it up.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// writeTx runs fn in one writer transaction and commits if fn returns
+// nil. It returns fn's error unchanged, so that Update callbacks' errors
+// reach the caller as they were.
+func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(op, err)
+	}
+	return nil
+}
+
+// exec runs one statement on the writer. A single statement is atomic on
+// its own; no explicit transaction is needed.
+func (db *DB) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
+	res, err := db.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return res, nil
+}
+
+// execOne runs one statement on the writer that must affect a row; none
+// means the entity does not exist.
+func (db *DB) execOne(ctx context.Context, op, query string, args ...any) error {
+	res, err := db.exec(ctx, op, query, args...)
+	if err != nil {
+		return err
+	}
+	return mustAffect(op, res)
+}
+
+func mustAffect(op string, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", op, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+// Package sqlite is linkpool's embedded store: a store.Store on one SQLite
+// file, through the pure-Go modernc.org/sqlite driver, so the server stays
+// a single static binary.
+//
+// The database runs in WAL mode with synchronous=FULL, so an acknowledged
+// write survives a process or power failure, and with foreign keys on, so
+// deleting a pool cascades to everything it owns. SQLite allows one
+// writer at a time: DB keeps one writer connection whose transactions
+// start with BEGIN IMMEDIATE, taking the write lock up front, and a pool of
+// reader connections for plain reads, which WAL lets run beside the
+// writer. Every read-modify-write (Update callbacks, code redemption) runs
+// in one writer transaction, so it is serialised within the process and,
+// through the busy timeout, with other processes on the same file.
+//
+// The schema lives in versioned SQL files under migrations/, embedded in
+// the binary and applied by Open.
+package sqlite

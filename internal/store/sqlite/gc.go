@@ -1,0 +1,42 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// GarbageCollect deletes authorization codes, refresh tokens and sessions
+// whose expiry is at or before now, in one transaction. Redeemed codes
+// stay until they expire, so that a replayed code is still recognised.
+// A zero expiry (stored as 0) means none and is never collected.
+func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult, error) {
+	const op = "garbage collect"
+	at := micros(now)
+	var res store.GCResult
+	err := db.writeTx(ctx, op, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			table string
+			n     *int64
+		}{
+			{"auth_codes", &res.AuthCodes},
+			{"refresh_tokens", &res.RefreshTokens},
+			{"sessions", &res.Sessions},
+		} {
+			r, err := tx.ExecContext(ctx, `DELETE FROM `+q.table+` WHERE expires_at <= ? AND expires_at <> 0`, at)
+			if err != nil {
+				return wrap(op, err)
+			}
+			if *q.n, err = r.RowsAffected(); err != nil {
+				return wrap(op, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.GCResult{}, err
+	}
+	return res, nil
+}
