@@ -1,0 +1,295 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"maps"
+	"math/big"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// AdminCreateUserInput is an administrator creating a user (Cognito
+// AdminCreateUser).
+type AdminCreateUserInput struct {
+	// Username as in SignUpInput: the email address for pools whose
+	// username is the email.
+	Username string
+	// TemporaryPassword is the initial password; empty means a random one
+	// that satisfies the pool's policy is generated and returned.
+	TemporaryPassword string
+	Attributes        map[string]string
+	// EmailVerified marks the email address verified.
+	EmailVerified bool
+	// Permanent makes the password permanent and the user CONFIRMED at
+	// once, instead of FORCE_CHANGE_PASSWORD.
+	Permanent bool
+}
+
+// AdminCreateUserResult is the created user and the password it was given.
+type AdminCreateUserResult struct {
+	User pool.User
+	// TemporaryPassword is the password set, generated or given; shown
+	// once, never stored in the clear.
+	TemporaryPassword string
+}
+
+// AdminCreateUser creates a user without a sign-up (Cognito
+// AdminCreateUser). It works even when the pool forbids self sign-up. The
+// user is FORCE_CHANGE_PASSWORD, and must choose a new password at the
+// first sign-in, within TemporaryPasswordValidityDays, unless Permanent.
+//
+// Errors: InvalidParameterException; InvalidPasswordException;
+// UsernameExistsException; AliasExistsException.
+func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCreateUserInput) (AdminCreateUserResult, error) {
+	now := s.now()
+	attrs := maps.Clone(in.Attributes)
+	if in.EmailVerified {
+		if attrs[pool.AttrEmail] == "" && !p.EmailIsUsername() {
+			return AdminCreateUserResult{}, invalidParam(pool.AttrEmail, "Cannot mark the email verified without an email address.")
+		}
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs[pool.AttrEmailVerified] = "true"
+	}
+	u, err := s.newUser(p, in.Username, attrs, now)
+	if err != nil {
+		return AdminCreateUserResult{}, err
+	}
+	pw := in.TemporaryPassword
+	if pw == "" {
+		pw = generatePassword(p.PasswordPolicy)
+	}
+	if err := p.CheckPassword(pw); err != nil {
+		return AdminCreateUserResult{}, fromPolicy("temporary_password", err)
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: hash: %w", err)
+	}
+	u.PasswordHash, u.PasswordSetAt = hash, now
+	u.Status = pool.StatusForceChangePassword
+	if in.Permanent {
+		u.Status = pool.StatusConfirmed
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			e := s.existsError(ctx, p, u)
+			if TypeOf(e) == UsernameExistsException {
+				e = newErr(UsernameExistsException, "User account already exists")
+			}
+			return AdminCreateUserResult{}, e
+		}
+		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: %w", err)
+	}
+	return AdminCreateUserResult{User: scrub(u), TemporaryPassword: pw}, nil
+}
+
+// AdminSetUserPassword sets a user's password (Cognito
+// AdminSetUserPassword). Permanent makes the user CONFIRMED; otherwise the
+// password is temporary and the user FORCE_CHANGE_PASSWORD. It also ends
+// a lockout.
+func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, username, password string, permanent bool) error {
+	if err := p.CheckPassword(password); err != nil {
+		return fromPolicy("password", err)
+	}
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return fmt.Errorf("account: admin set password: hash: %w", err)
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		u.PasswordHash, u.PasswordSetAt = hash, now
+		u.Status = pool.StatusForceChangePassword
+		if permanent {
+			u.Status = pool.StatusConfirmed
+		}
+		u.RecordSuccessfulLogin()
+		u.UpdatedAt = now
+		return nil
+	})
+	return err
+}
+
+// AdminConfirmSignUp confirms an UNCONFIRMED user without a code (Cognito
+// AdminConfirmSignUp). As in Cognito, the email address stays unverified.
+func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username string) error {
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		if u.Status != pool.StatusUnconfirmed {
+			return notAuthorized("User cannot be confirmed. Current status is " + u.Status)
+		}
+		u.Status = pool.StatusConfirmed
+		u.Code = nil
+		u.UpdatedAt = now
+		return nil
+	})
+	return err
+}
+
+// AdminDisableUser disables a user (Cognito AdminDisableUser): sign-in
+// fails with "User is disabled." and, as in Cognito, the user's tokens and
+// sessions are revoked (see GlobalSignOut).
+func (s *Service) AdminDisableUser(ctx context.Context, p pool.Pool, username string) error {
+	return s.signOut(ctx, p, username, func(u *pool.User) { u.Enabled = false })
+}
+
+// AdminEnableUser enables a disabled user (Cognito AdminEnableUser).
+func (s *Service) AdminEnableUser(ctx context.Context, p pool.Pool, username string) error {
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		u.Enabled = true
+		u.UpdatedAt = now
+		return nil
+	})
+	return err
+}
+
+// AdminDeleteUser deletes a user with its group memberships, sessions and
+// refresh tokens (Cognito AdminDeleteUser).
+func (s *Service) AdminDeleteUser(ctx context.Context, p pool.Pool, username string) error {
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteUser(ctx, p.ID, u.Sub); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return userNotFound()
+		}
+		return fmt.Errorf("account: delete user: %w", err)
+	}
+	return nil
+}
+
+// AdminUpdateUserAttributes sets attributes of a user (Cognito
+// AdminUpdateUserAttributes). An empty value removes the attribute. A new
+// email address is unverified unless attrs also sets email_verified, and
+// becomes the user's sign-in address where the pool allows one.
+//
+// Errors: UserNotFoundException; InvalidParameterException;
+// AliasExistsException when another user has the new address.
+func (s *Service) AdminUpdateUserAttributes(ctx context.Context, p pool.Pool, username string, attrs map[string]string) error {
+	if len(attrs) == 0 {
+		return invalidParam("attributes", "No attributes to update.")
+	}
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		merged := maps.Clone(u.Attributes)
+		if merged == nil {
+			merged = map[string]string{}
+		}
+		oldEmail := merged[pool.AttrEmail]
+		for k, v := range attrs {
+			if v == "" {
+				delete(merged, k)
+			} else {
+				merged[k] = v
+			}
+		}
+		if _, ok := attrs[pool.AttrEmailVerified]; !ok && merged[pool.AttrEmail] != oldEmail {
+			merged[pool.AttrEmailVerified] = "false"
+		}
+		if err := p.ValidateAttributes(merged); err != nil {
+			return fromValidation(err)
+		}
+		u.Attributes = merged
+		u.EmailKey = ""
+		if p.SignInWithEmail() && merged[pool.AttrEmail] != "" {
+			u.EmailKey = pool.EmailKey(merged[pool.AttrEmail])
+		}
+		u.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return newErr(AliasExistsException, "An account with the given email already exists.")
+	}
+	return err
+}
+
+// GlobalSignOut signs a user out everywhere (Cognito GlobalSignOut and
+// AdminUserGlobalSignOut): tokens issued before now stop being accepted
+// (TokensValidAfter), every refresh token is revoked, and, beyond
+// Cognito, the user's hosted-UI sessions end too, so the next
+// authorization asks for the password again.
+func (s *Service) GlobalSignOut(ctx context.Context, p pool.Pool, username string) error {
+	return s.signOut(ctx, p, username, nil)
+}
+
+func (s *Service) signOut(ctx context.Context, p pool.Pool, username string, change func(*pool.User)) error {
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if _, err := s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		u.TokensValidAfter = now
+		if change != nil {
+			change(u)
+			u.UpdatedAt = now
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if _, err := s.store.RevokeRefreshTokens(ctx, store.RevokeFilter{PoolID: p.ID, Sub: u.Sub}, now); err != nil {
+		return fmt.Errorf("account: revoke refresh tokens: %w", err)
+	}
+	if err := s.store.DeleteUserSessions(ctx, p.ID, u.Sub); err != nil {
+		return fmt.Errorf("account: delete sessions: %w", err)
+	}
+	return nil
+}
+
+// Characters of generated passwords: no look-alikes (0/O, 1/l/I).
+const (
+	genUpper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	genLower  = "abcdefghijkmnopqrstuvwxyz"
+	genDigit  = "23456789"
+	genSymbol = "!#%+-=?@^_~"
+)
+
+// generatePassword returns a random password that satisfies policy: at
+// least 16 characters with one of each required class.
+func generatePassword(policy pool.PasswordPolicy) string {
+	n := max(16, policy.MinimumLength)
+	all := genUpper + genLower + genDigit + genSymbol
+	b := []byte{pick(genUpper), pick(genLower), pick(genDigit), pick(genSymbol)}
+	for len(b) < n {
+		b = append(b, pick(all))
+	}
+	for i := len(b) - 1; i > 0; i-- { // Fisher-Yates with crypto/rand
+		j := randInt(i + 1)
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+func pick(set string) byte { return set[randInt(len(set))] }
+
+func randInt(n int) int {
+	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	if err != nil {
+		panic("account: crypto/rand failed: " + err.Error()) // never happens (Go 1.24+)
+	}
+	return int(v.Int64())
+}

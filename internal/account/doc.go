@@ -1,0 +1,40 @@
+// Package account implements the user-account flows of a pool, without
+// HTTP: self sign-up and its confirmation code, sign-in with lockout,
+// forgotten-password reset, the new-password challenge of users created
+// by an administrator, and the administrative operations of the CLI. The
+// hosted pages (internal/hostedui), the command line and the Cognito JSON
+// API all call the same Service, so every surface applies the same rules.
+//
+// Operations follow the Cognito API of the same name (SignUp,
+// ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+// ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...).
+// Failures are *Error values whose Type is the Cognito exception name and
+// whose Message is Cognito's wording, so a Cognito-compatible API renders
+// them unchanged. Any other error is a storage or hashing failure: callers
+// must answer it as an internal error and never as a verdict on the
+// user's credentials.
+//
+// Security decisions, several stricter than Cognito:
+//
+//   - Passwords are argon2id hashes (internal/password). Sign-in for an
+//     unknown user spends the same hashing work (Hasher.VerifyDummy), so
+//     timing does not reveal which users exist.
+//   - Failed sign-ins are counted on the user record in the store, so a
+//     lockout (pool.LockoutPolicy) holds across every server instance.
+//     The password is checked before the account state is revealed:
+//     "User is disabled.", "User is not confirmed." and the new-password
+//     challenge are only reported to someone who knows the password.
+//   - One-time codes are six digits from crypto/rand, stored only as a
+//     SHA-256 hash bound to the user and the purpose, compared in
+//     constant time, valid for SignUpCodeTTL or ResetCodeTTL, and void
+//     after MaxCodeAttempts wrong guesses. A new code can be mailed to a
+//     user at most once per CodeInterval.
+//   - Self sign-up may not set email_verified or phone_number_verified.
+//   - An unconfirmed sign-up whose code has expired no longer blocks its
+//     username or address: a new sign-up replaces it. Cognito keeps such
+//     accounts forever, so anyone can squat an address by signing up with
+//     it and never confirming.
+//   - Conceal (and SignUpInput.ConcealExisting) hide whether an account
+//     exists, for the hosted pages and for app clients with
+//     PreventUserExistenceErrors ENABLED.
+package account

@@ -1,0 +1,88 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// ForgotPassword mails a password-reset code to the user's verified email
+// address (Cognito ForgotPassword). The code is valid for ResetCodeTTL;
+// the password does not change until ConfirmForgotPassword.
+//
+// Errors: UserNotFoundException; NotAuthorizedException for a disabled
+// user or one who still has an administrator's temporary password;
+// InvalidParameterException when the user has no verified email address;
+// LimitExceededException when a code was sent less than CodeInterval
+// ago; CodeDeliveryFailureException.
+func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	code := newCode()
+	u, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		switch {
+		case !u.Enabled:
+			return notAuthorized(msgDisabled)
+		case u.Status == pool.StatusForceChangePassword:
+			return notAuthorized("User password cannot be reset in the current state.")
+		case u.Email() == "" || !u.EmailVerified():
+			return invalidParam(pool.AttrEmail, "Cannot reset password for the user as there is no registered/verified email or phone_number")
+		case s.throttled(u, pool.CodeResetPassword, now):
+			return newErr(LimitExceededException, msgLimitExceeded)
+		}
+		u.Code = pendingCode(u.Sub, pool.CodeResetPassword, code, now, s.resetTTL)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.sendCode(ctx, p, u, mail.ResetCode, code, s.resetTTL)
+}
+
+// ConfirmForgotPassword sets a new password with the code ForgotPassword
+// mailed (Cognito ConfirmForgotPassword). Success also ends a lockout and
+// moves a RESET_REQUIRED user to CONFIRMED: the code proves control of
+// the verified address.
+//
+// Errors: InvalidPasswordException (checked first, so a rejected password
+// costs no code attempt); UserNotFoundException; NotAuthorizedException
+// for a disabled user; CodeMismatchException; ExpiredCodeException;
+// TooManyFailedAttemptsException when this wrong guess voided the code.
+func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, username, code, newPassword string) error {
+	if err := checkCodeInput(code); err != nil {
+		return err
+	}
+	if err := p.CheckPassword(newPassword); err != nil {
+		return fromPolicy("password", err)
+	}
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return fmt.Errorf("account: confirm forgot password: hash: %w", err)
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		if !u.Enabled {
+			return notAuthorized(msgDisabled)
+		}
+		if err := verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
+			return err
+		}
+		u.PasswordHash, u.PasswordSetAt = hash, now
+		if u.Status == pool.StatusResetRequired {
+			u.Status = pool.StatusConfirmed
+		}
+		u.RecordSuccessfulLogin()
+		u.UpdatedAt = now
+		return nil
+	})
+	return err
+}

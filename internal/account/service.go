@@ -1,0 +1,171 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// Defaults of Config.
+const (
+	// DefaultSignUpCodeTTL: Cognito's sign-up confirmation codes are valid
+	// for 24 hours.
+	DefaultSignUpCodeTTL = 24 * time.Hour
+	// DefaultResetCodeTTL: Cognito's forgot-password codes are valid for
+	// one hour.
+	DefaultResetCodeTTL = time.Hour
+	// DefaultCodeInterval is the least time between two codes mailed to
+	// one user.
+	DefaultCodeInterval = 30 * time.Second
+	// MaxCodeAttempts wrong guesses void a code.
+	MaxCodeAttempts = 5
+	// DefaultTemporaryPasswordDays applies when the pool's
+	// TemporaryPasswordValidityDays is 0 (Cognito's default, 7 days).
+	DefaultTemporaryPasswordDays = 7
+)
+
+// Config holds the dependencies and settings of a Service.
+type Config struct {
+	Store  store.Store
+	Hasher *password.Hasher
+	Mailer mail.Sender
+	// Log receives security events (lockouts, mail failures); nil
+	// discards them. Passwords and codes are never logged.
+	Log *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// SignUpCodeTTL and ResetCodeTTL are the code lifetimes; zero means
+	// DefaultSignUpCodeTTL and DefaultResetCodeTTL.
+	SignUpCodeTTL time.Duration
+	ResetCodeTTL  time.Duration
+	// CodeInterval is the least time between two codes mailed to one
+	// user; zero means DefaultCodeInterval.
+	CodeInterval time.Duration
+}
+
+// Service runs the account flows. It is safe for concurrent use, and
+// several Services (in several processes) may share one store.
+type Service struct {
+	store     store.Store
+	hasher    *password.Hasher
+	mailer    mail.Sender
+	log       *slog.Logger
+	now       func() time.Time
+	signUpTTL time.Duration
+	resetTTL  time.Duration
+	interval  time.Duration
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	s := &Service{
+		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, log: cfg.Log, now: cfg.Now,
+		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.signUpTTL <= 0 {
+		s.signUpTTL = DefaultSignUpCodeTTL
+	}
+	if s.resetTTL <= 0 {
+		s.resetTTL = DefaultResetCodeTTL
+	}
+	if s.interval <= 0 {
+		s.interval = DefaultCodeInterval
+	}
+	return s
+}
+
+// SignUpCodeTTL returns how long sign-up codes are valid.
+func (s *Service) SignUpCodeTTL() time.Duration { return s.signUpTTL }
+
+// Lookup returns the user a person identified as usernameOrEmail: by
+// username (for pools whose username is the email address, also by sub),
+// or by email address when the pool lets users sign in with it. An email
+// alias (AliasAttributes) matches only once the address is verified, as in
+// Cognito. An unknown user is a UserNotFoundException.
+func (s *Service) Lookup(ctx context.Context, p pool.Pool, usernameOrEmail string) (pool.User, error) {
+	name := usernameOrEmail
+	if name == "" || utf8.RuneCountInString(name) > 256 {
+		return pool.User{}, userNotFound()
+	}
+	u, err := s.store.GetUserByUsername(ctx, p.ID, p.UsernameKey(name))
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return pool.User{}, fmt.Errorf("account: look up user: %w", err)
+	}
+	if p.SignInWithEmail() && strings.Contains(name, "@") {
+		u, err = s.store.GetUserByEmail(ctx, p.ID, pool.EmailKey(name))
+		switch {
+		case err == nil && (p.EmailIsUsername() || u.EmailVerified()):
+			return u, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return pool.User{}, fmt.Errorf("account: look up user by email: %w", err)
+		}
+	}
+	return pool.User{}, userNotFound()
+}
+
+// update runs fn on the current user record inside the store's
+// transaction and returns what was stored. fn may run more than once. When
+// fn returns an error, nothing is stored and the error is returned, unless
+// it is a keep error: then the change is stored and the wrapped verdict
+// returned (a wrong code still counts as an attempt).
+func (s *Service) update(ctx context.Context, p pool.Pool, sub string, fn func(u *pool.User) error) (pool.User, error) {
+	var out pool.User
+	var verdict error
+	err := s.store.UpdateUser(ctx, p.ID, sub, func(u pool.User) (pool.User, error) {
+		verdict = nil
+		err := fn(&u)
+		var k *keep
+		if errors.As(err, &k) {
+			verdict = k.verdict
+		} else if err != nil {
+			return u, err
+		}
+		out = u
+		return u, nil
+	})
+	if err != nil {
+		var ae *Error
+		switch {
+		case errors.As(err, &ae):
+			return pool.User{}, err
+		case errors.Is(err, store.ErrNotFound):
+			return pool.User{}, userNotFound()
+		}
+		return pool.User{}, fmt.Errorf("account: update user: %w", err)
+	}
+	return out, verdict
+}
+
+// keep makes update store the change and return verdict.
+type keep struct{ verdict error }
+
+func (k *keep) Error() string { return k.verdict.Error() }
+
+// temporaryPasswordExpired reports whether a FORCE_CHANGE_PASSWORD user's
+// temporary password has outlived the pool's
+// TemporaryPasswordValidityDays.
+func temporaryPasswordExpired(p pool.Pool, u pool.User, now time.Time) bool {
+	days := p.PasswordPolicy.TemporaryPasswordValidityDays
+	if days <= 0 {
+		days = DefaultTemporaryPasswordDays
+	}
+	return now.After(u.PasswordSetAt.Add(time.Duration(days) * 24 * time.Hour))
+}
