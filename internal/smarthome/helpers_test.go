@@ -189,3 +189,5 @@ func checkNoSecret(t testing.TB, where, text string, secrets ...string) {
 
 // lampT shortens store.Lamp in update callbacks.
 type lampT = store.Lamp
+
+func (e *env) now() time.Time { return time.Now() }
