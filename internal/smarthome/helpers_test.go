@@ -191,3 +191,7 @@ func checkNoSecret(t testing.TB, where, text string, secrets ...string) {
 type lampT = store.Lamp
 
 func (e *env) now() time.Time { return time.Now() }
+
+func (e *env) skillLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
