@@ -196,12 +196,14 @@ func (s *Service) holders(ctx context.Context, p pool.Pool, u pool.User) ([]pool
 func (s *Service) existsError(ctx context.Context, p pool.Pool, u pool.User) error {
 	_, err := s.store.GetUserByUsername(ctx, p.ID, u.UsernameKey)
 	switch {
-	case err == nil && p.EmailIsUsername():
-		return newErr(UsernameExistsException, "An account with the given email already exists.")
 	case err == nil:
 		return newErr(UsernameExistsException, "User already exists")
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("account: look up user: %w", err)
+	}
+	if u.EmailKey != "" && p.EmailIsUsername() {
+		// The address is the username in these pools.
+		return newErr(UsernameExistsException, "An account with the given email already exists.")
 	}
 	if u.EmailKey != "" {
 		return newErr(AliasExistsException, "An account with the given email already exists.")

@@ -1,0 +1,220 @@
+package account_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
+)
+
+// testParams keep argon2id cheap in tests; the cost parameters do not
+// change any behaviour under test.
+var testParams = password.Params{Memory: 64, Time: 1, Threads: 1}
+
+// clock is a settable time source shared by the services of a test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// mailbox captures what the development mail sender logs.
+type mailbox struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (m *mailbox) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.buf.Write(p)
+}
+
+type sentMail struct {
+	To, Subject, Text string
+}
+
+func (m *mailbox) mails() []sentMail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []sentMail
+	for _, line := range strings.Split(m.buf.String(), "\n") {
+		var rec struct {
+			Msg     string `json:"msg"`
+			To      string `json:"to"`
+			Subject string `json:"subject"`
+			Text    string `json:"text"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "mail" {
+			out = append(out, sentMail{To: rec.To, Subject: rec.Subject, Text: rec.Text})
+		}
+	}
+	return out
+}
+
+var codePattern = regexp.MustCompile(`\b\d{6}\b`)
+
+// lastCode returns the code in the last mail to addr.
+func (m *mailbox) lastCode(t *testing.T, addr string) string {
+	t.Helper()
+	ms := m.mails()
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].To == addr {
+			if c := codePattern.FindString(ms[i].Text); c != "" {
+				return c
+			}
+		}
+	}
+	t.Fatalf("no code mailed to %s; mails: %+v", addr, ms)
+	return ""
+}
+
+func (m *mailbox) count(addr string) int {
+	n := 0
+	for _, x := range m.mails() {
+		if x.To == addr {
+			n++
+		}
+	}
+	return n
+}
+
+// env is a Service on a real SQLite file with a captured mailbox.
+type env struct {
+	svc   *account.Service
+	db    *sqlite.DB
+	path  string
+	pool  pool.Pool
+	clock *clock
+	box   *mailbox
+	logs  *mailbox // the Service's own log
+}
+
+// newEnv creates a pool (default Cognito settings: username sign-in, email
+// verified by code) after applying edit, and a Service on it.
+func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
+	t.Helper()
+	e := &env{clock: newClock(), box: &mailbox{}, logs: &mailbox{}}
+	e.path = filepath.Join(t.TempDir(), "linkpool.db")
+	e.db = openDB(t, e.path)
+	e.pool = pool.NewPool("us-east-1", "SmartLamp", e.clock.Now())
+	if edit != nil {
+		edit(&e.pool)
+	}
+	if err := e.db.CreatePool(context.Background(), e.pool); err != nil {
+		t.Fatalf("create pool: %v", err)
+	}
+	e.svc = e.service(mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))))
+	return e
+}
+
+func openDB(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// service returns another Service on the env's store, clock and logs.
+func (e *env) service(sender mail.Sender) *account.Service {
+	return e.serviceOn(e.db, sender)
+}
+
+func (e *env) serviceOn(st store.Store, sender mail.Sender) *account.Service {
+	return account.New(account.Config{
+		Store:  st,
+		Hasher: password.NewHasher(testParams, 0),
+		Mailer: sender,
+		Log:    slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Now:    e.clock.Now,
+	})
+}
+
+// signUp registers and confirms a user with an email address.
+func (e *env) signUp(t *testing.T, username, email, pw string) pool.User {
+	t.Helper()
+	ctx := context.Background()
+	res, err := e.svc.SignUp(ctx, e.pool, account.SignUpInput{
+		Username: username, Password: pw, Attributes: map[string]string{"email": email},
+	})
+	if err != nil {
+		t.Fatalf("SignUp(%s): %v", username, err)
+	}
+	if res.Confirmed {
+		return res.User
+	}
+	u, err := e.svc.ConfirmSignUp(ctx, e.pool, username, e.box.lastCode(t, email))
+	if err != nil {
+		t.Fatalf("ConfirmSignUp(%s): %v", username, err)
+	}
+	return u
+}
+
+func (e *env) user(t *testing.T, sub string) pool.User {
+	t.Helper()
+	u, err := e.db.GetUser(context.Background(), e.pool.ID, sub)
+	if err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	return u
+}
+
+func (e *env) userCount(t *testing.T) int {
+	t.Helper()
+	page, err := e.db.ListUsers(context.Background(), e.pool.ID, store.ListOptions{Limit: store.MaxPageSize})
+	if err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	return len(page.Items)
+}
+
+// wantErr checks that err is an *account.Error of type typ.
+func wantErr(t *testing.T, err error, typ string) *account.Error {
+	t.Helper()
+	var ae *account.Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("error = %v (%T), want %s", err, err, typ)
+	}
+	if ae.Type != typ {
+		t.Fatalf("error type = %s (%q), want %s", ae.Type, ae.Message, typ)
+	}
+	return ae
+}
+
+const goodPW = "Corr3ct-Horse"
+
+func sqliteOpen(path string) (*sqlite.DB, error) { return sqlite.Open(context.Background(), path) }
+
+func benchPool(e *env) pool.Pool { return pool.NewPool("us-east-1", "Bench", e.clock.Now()) }
