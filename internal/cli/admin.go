@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// adminCmd is the part every administration subcommand shares: its flag
+// set, the storage flags, --json for commands that print resources, and
+// after parsing the names of the flags that were given.
+type adminCmd struct {
+	e       *env
+	fs      *flag.FlagSet
+	storage storageFlags
+	json    bool
+	given   map[string]bool
+}
+
+// newAdminCmd returns the flag set of "linkpool <name>" with the storage
+// flags registered, and --json when the command prints resources.
+func newAdminCmd(e *env, name string, withJSON bool) *adminCmd {
+	c := &adminCmd{e: e, fs: newFlagSet(name, e.stderr)}
+	c.storage.register(c.fs)
+	if withJSON {
+		c.fs.BoolVar(&c.json, "json", false, "print JSON (Cognito field names)")
+	}
+	return c
+}
+
+// parse parses the command line and the environment with the shared
+// parse, records which flags were given (on the command line or through
+// the environment) and turns flag mistakes and stray arguments into
+// usage errors (exit code 2).
+func (c *adminCmd) parse(args []string) error {
+	if err := parse(c.fs, args, c.e.getenv); err != nil {
+		var ue *usageError
+		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ue) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if c.fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", c.fs.Args())
+	}
+	c.given = map[string]bool{}
+	c.fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
+	return nil
+}
+
+// require reports a usage error naming the first flag whose value is empty.
+// Pairs are flag name, value.
+func (c *adminCmd) require(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return usagef("--%s is required", pairs[i])
+		}
+	}
+	return nil
+}
+
+// open opens the store and the master key.
+func (c *adminCmd) open(ctx context.Context) (*deps, error) {
+	return openDeps(ctx, &c.storage, c.e)
+}
+
+// notFoundError reports a resource that does not exist, for example
+// "pool us-east-1_abc does not exist". It wraps store.ErrNotFound.
+type notFoundError struct {
+	Kind string
+	ID   string
+}
+
+func (e *notFoundError) Error() string { return fmt.Sprintf("%s %s does not exist", e.Kind, e.ID) }
+
+func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
+
+// existsError reports a name that is already taken. It wraps
+// store.ErrAlreadyExists.
+type existsError struct {
+	Kind string
+	ID   string
+}
+
+func (e *existsError) Error() string { return fmt.Sprintf("%s %s already exists", e.Kind, e.ID) }
+
+func (e *existsError) Unwrap() error { return store.ErrAlreadyExists }
+
+// named turns the store's not-found and already-exists sentinels into
+// errors naming the resource; other errors pass unchanged.
+func named(err error, kind, id string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return &notFoundError{Kind: kind, ID: id}
+	case errors.Is(err, store.ErrAlreadyExists):
+		return &existsError{Kind: kind, ID: id}
+	}
+	return err
+}
+
+// listAll collects every page of a store listing.
+func listAll[T any](ctx context.Context, list func(context.Context, store.ListOptions) (store.Page[T], error)) ([]T, error) {
+	opts := store.ListOptions{Limit: store.MaxPageSize}
+	var all []T
+	for {
+		page, err := list(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" {
+			return all, nil
+		}
+		opts.PageToken = page.Next
+	}
+}
+
+// yesNo renders a boolean for human output.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,344 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+func runGroup(ctx context.Context, e *env, args []string) error {
+	return subcommands(ctx, e, "group", args, map[string]func(context.Context, *env, []string) error{
+		"create":      runGroupCreate,
+		"show":        runGroupShow,
+		"list":        runGroupList,
+		"update":      runGroupUpdate,
+		"delete":      runGroupDelete,
+		"add-user":    runGroupAddUser,
+		"remove-user": runGroupRemoveUser,
+		"members":     runGroupMembers,
+	})
+}
+
+// groupSettings are the settings of pool.Group (Cognito CreateGroup).
+type groupSettings struct {
+	description string
+	precedence  int
+	roleArn     string
+}
+
+func (s *groupSettings) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.description, "description", "", "description (at most 2048 characters)")
+	fs.IntVar(&s.precedence, "precedence", 0, "precedence: when a user is in several groups, the lowest value decides cognito:preferred_role")
+	fs.StringVar(&s.roleArn, "role-arn", "", "IAM role ARN put into tokens as cognito:roles")
+}
+
+func (s *groupSettings) apply(g *pool.Group, given map[string]bool) {
+	if given["description"] {
+		g.Description = s.description
+	}
+	if given["precedence"] {
+		p := s.precedence
+		g.Precedence = &p
+	}
+	if given["role-arn"] {
+		g.RoleArn = s.roleArn
+	}
+}
+
+// groupRef names a group: --pool and --group (or --name).
+type groupRef struct {
+	pool  string
+	group string
+}
+
+func (r *groupRef) register(fs *flag.FlagSet) {
+	fs.StringVar(&r.pool, "pool", "", "pool id (required)")
+	fs.StringVar(&r.group, "group", "", "group name (required)")
+	fs.StringVar(&r.group, "name", "", "same as --group")
+}
+
+func (r *groupRef) require(c *adminCmd) error { return c.require("pool", r.pool, "group", r.group) }
+
+func runGroupCreate(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group create", true)
+	var poolID, name string
+	var s groupSettings
+	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
+	c.fs.StringVar(&name, "name", "", "group name (required)")
+	s.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", poolID, "name", name); err != nil {
+		return err
+	}
+	now := time.Now()
+	g := pool.Group{PoolID: poolID, Name: name, CreatedAt: now, UpdatedAt: now}
+	s.apply(&g, c.given)
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := d.store.GetPool(ctx, poolID); err != nil {
+		return named(err, "pool", poolID)
+	}
+	if err := d.store.CreateGroup(ctx, g); err != nil {
+		return named(err, "group", name)
+	}
+	if c.json {
+		return printJSON(e.stdout, g)
+	}
+	fmt.Fprintf(e.stdout, "Created group %s in pool %s.\n\n", name, poolID)
+	return printFields(e.stdout, groupFields(g))
+}
+
+func groupFields(g pool.Group) [][2]string {
+	prec := "-"
+	if g.Precedence != nil {
+		prec = fmt.Sprint(*g.Precedence)
+	}
+	return [][2]string{
+		{"GroupName", g.Name},
+		{"UserPoolId", g.PoolID},
+		{"Description", orDash(g.Description)},
+		{"Precedence", prec},
+		{"RoleArn", orDash(g.RoleArn)},
+		{"CreationDate", fmtTime(g.CreatedAt)},
+		{"LastModifiedDate", fmtTime(g.UpdatedAt)},
+	}
+}
+
+func runGroupShow(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group show", true)
+	var r groupRef
+	r.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := r.require(c); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	g, err := getGroup(ctx, d, r)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(e.stdout, g)
+	}
+	return printFields(e.stdout, groupFields(g))
+}
+
+// getGroup reads a group, naming the pool when the pool is what is
+// missing.
+func getGroup(ctx context.Context, d *deps, r groupRef) (pool.Group, error) {
+	g, err := d.store.GetGroup(ctx, r.pool, r.group)
+	if err == nil {
+		return g, nil
+	}
+	if _, perr := d.store.GetPool(ctx, r.pool); perr != nil {
+		return g, named(perr, "pool", r.pool)
+	}
+	return g, named(err, "group", r.group)
+}
+
+func runGroupList(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group list", true)
+	var poolID string
+	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", poolID); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := d.store.GetPool(ctx, poolID); err != nil {
+		return named(err, "pool", poolID)
+	}
+	groups, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Group], error) {
+		return d.store.ListGroups(ctx, poolID, o)
+	})
+	if err != nil {
+		return fmt.Errorf("list groups: %w", err)
+	}
+	if c.json {
+		if groups == nil {
+			groups = []pool.Group{}
+		}
+		return printJSON(e.stdout, groups)
+	}
+	rows := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		f := groupFields(g)
+		rows = append(rows, []string{g.Name, f[3][1], f[2][1], fmtTime(g.CreatedAt)})
+	}
+	return printTable(e.stdout, []string{"GROUP", "PRECEDENCE", "DESCRIPTION", "CREATED"}, rows)
+}
+
+func runGroupUpdate(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group update", true)
+	var r groupRef
+	var s groupSettings
+	r.register(c.fs)
+	s.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := r.require(c); err != nil {
+		return err
+	}
+	if !c.given["description"] && !c.given["precedence"] && !c.given["role-arn"] {
+		return usagef("nothing to update: give --description, --precedence or --role-arn")
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := getGroup(ctx, d, r); err != nil {
+		return err
+	}
+	var updated pool.Group
+	err = d.store.UpdateGroup(ctx, r.pool, r.group, func(g pool.Group) (pool.Group, error) {
+		s.apply(&g, c.given)
+		g.UpdatedAt = time.Now()
+		if err := g.Validate(); err != nil {
+			return g, err
+		}
+		updated = g
+		return g, nil
+	})
+	if err != nil {
+		return named(err, "group", r.group)
+	}
+	if c.json {
+		return printJSON(e.stdout, updated)
+	}
+	fmt.Fprintf(e.stdout, "Updated group %s.\n\n", r.group)
+	return printFields(e.stdout, groupFields(updated))
+}
+
+func runGroupDelete(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group delete", false)
+	var r groupRef
+	r.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := r.require(c); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := getGroup(ctx, d, r); err != nil {
+		return err
+	}
+	if err := d.store.DeleteGroup(ctx, r.pool, r.group); err != nil {
+		return named(err, "group", r.group)
+	}
+	fmt.Fprintf(e.stdout, "Deleted group %s; its members stay in the pool. Tokens issued from now on no longer list it in cognito:groups.\n", r.group)
+	return nil
+}
+
+// runGroupMembership adds a user to a group or removes one.
+func runGroupMembership(ctx context.Context, e *env, args []string, add bool) error {
+	name := "group remove-user"
+	if add {
+		name = "group add-user"
+	}
+	c := newAdminCmd(e, name, false)
+	var r groupRef
+	var username string
+	r.register(c.fs)
+	c.fs.StringVar(&username, "username", "", "username (or an alias such as the email address) of the user (required)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := r.require(c); err != nil {
+		return err
+	}
+	if err := c.require("username", username); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := getGroup(ctx, d, r); err != nil {
+		return err
+	}
+	u, err := findUser(ctx, d, r.pool, username)
+	if err != nil {
+		return err
+	}
+	if add {
+		err = d.store.AddUserToGroup(ctx, r.pool, r.group, u.Sub)
+	} else {
+		err = d.store.RemoveUserFromGroup(ctx, r.pool, r.group, u.Sub)
+	}
+	if err != nil {
+		return named(err, "group", r.group)
+	}
+	verb := "Removed %s from group %s"
+	if add {
+		verb = "Added %s to group %s"
+	}
+	fmt.Fprintf(e.stdout, verb+"; tokens issued from now on reflect it in cognito:groups.\n", u.Username, r.group)
+	return nil
+}
+
+func runGroupAddUser(ctx context.Context, e *env, args []string) error {
+	return runGroupMembership(ctx, e, args, true)
+}
+
+func runGroupRemoveUser(ctx context.Context, e *env, args []string) error {
+	return runGroupMembership(ctx, e, args, false)
+}
+
+func runGroupMembers(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "group members", true)
+	var r groupRef
+	r.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := r.require(c); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := getGroup(ctx, d, r); err != nil {
+		return err
+	}
+	users, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.User], error) {
+		return d.store.ListUsersInGroup(ctx, r.pool, r.group, o)
+	})
+	if err != nil {
+		return fmt.Errorf("list members: %w", err)
+	}
+	return printUsers(e, c.json, users)
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+)
+
+func runKeys(ctx context.Context, e *env, args []string) error {
+	return subcommands(ctx, e, "keys", args, map[string]func(context.Context, *env, []string) error{
+		"list":       runKeysList,
+		"rotate":     runKeysRotate,
+		"master-key": runKeysMasterKey,
+	})
+}
+
+// keyView is a signing key as printed; it never holds private material.
+type keyView struct {
+	KID       string     `json:"kid"`
+	Use       string     `json:"use"`
+	Alg       string     `json:"alg"`
+	State     string     `json:"state"`
+	CreatedAt time.Time  `json:"created"`
+	NotAfter  *time.Time `json:"not_after,omitempty"`
+	Published bool       `json:"published"`
+}
+
+func viewKey(k token.KeyInfo) keyView {
+	v := keyView{KID: k.KID, Use: k.Use, Alg: k.Alg, State: k.State, CreatedAt: k.CreatedAt, Published: k.Published}
+	if !k.NotAfter.IsZero() {
+		na := k.NotAfter
+		v.NotAfter = &na
+	}
+	return v
+}
+
+func runKeysList(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "keys list", true)
+	var poolID string
+	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", poolID); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if _, err := d.store.GetPool(ctx, poolID); err != nil {
+		return named(err, "pool", poolID)
+	}
+	keys, err := d.keys.List(ctx, poolID)
+	if err != nil {
+		if errors.Is(err, token.ErrNoKeys) {
+			return fmt.Errorf("pool %s has no signing keys yet; 'linkpool serve' creates them at start", poolID)
+		}
+		return err
+	}
+	views := make([]keyView, 0, len(keys))
+	for _, k := range keys {
+		views = append(views, viewKey(k))
+	}
+	if c.json {
+		return printJSON(e.stdout, views)
+	}
+	rows := make([][]string, 0, len(views))
+	for _, k := range views {
+		notAfter := "-"
+		if k.NotAfter != nil {
+			notAfter = fmtTime(*k.NotAfter)
+		}
+		rows = append(rows, []string{k.KID, k.Use, k.Alg, k.State, fmtTime(k.CreatedAt), notAfter, yesNo(k.Published)})
+	}
+	return printTable(e.stdout, []string{"KID", "USE", "ALG", "STATE", "CREATED", "NOT-AFTER", "IN-JWKS"}, rows)
+}
+
+// maxTokenTTL is the longest ID- or access-token lifetime among the
+// pool's app clients: a retired key must stay in the JWKS that long, so
+// that every token it signed still verifies until it expires.
+func maxTokenTTL(ctx context.Context, st store.Store, poolID string) (time.Duration, error) {
+	clients, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Client], error) {
+		return st.ListClients(ctx, poolID, o)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list clients: %w", err)
+	}
+	var ttl time.Duration
+	for _, c := range clients {
+		ttl = max(ttl, c.AccessTokenTTL(), c.IDTokenTTL())
+	}
+	return ttl, nil
+}
+
+// runKeysRotate rotates the pool's signing keys for ID and access tokens
+// (token.Keys.Rotate): the published next key starts signing, the active
+// key is retired but stays in the JWKS for the longest token lifetime of
+// the pool's clients, and a new next key is published. A changed
+// --signing-alg of the pool takes effect here.
+func runKeysRotate(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "keys rotate", true)
+	var poolID string
+	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", poolID); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	p, err := d.store.GetPool(ctx, poolID)
+	if err != nil {
+		return named(err, "pool", poolID)
+	}
+	ttl, err := maxTokenTTL(ctx, d.store, poolID)
+	if err != nil {
+		return err
+	}
+	// A pool created without keys gets a complete set first; Ensure
+	// changes nothing when the set is complete.
+	if err := d.keys.Ensure(ctx, poolID, p.SigningAlgorithm); err != nil {
+		return err
+	}
+	res, err := d.keys.Rotate(ctx, poolID, p.SigningAlgorithm, ttl, 0)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(e.stdout, rotationView(res, ttl))
+	}
+	fmt.Fprintf(e.stdout, "Rotated the signing keys of pool %s (key set version %d).\n\n", poolID, res.Version)
+	rows := [][]string{}
+	for _, use := range []string{store.UseID, store.UseAccess} {
+		rows = append(rows, []string{use, kidsOf(res.Retired, use), kidsOf(res.Activated, use), kidsOf(res.Created, use)})
+	}
+	if err := printTable(e.stdout, []string{"USE", "OLD (RETIRED)", "NEW (ACTIVE)", "NEXT"}, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nRetired keys stay in the JWKS for %v, the longest token lifetime of the pool's clients.\n", ttl)
+	fmt.Fprintf(e.stdout, "Running servers sign with the new keys within %v.\n", token.DefaultRefreshInterval)
+	return nil
+}
+
+func kidsOf(keys []token.KeyInfo, use string) string {
+	var kids []string
+	for _, k := range keys {
+		if k.Use == use {
+			kids = append(kids, k.KID)
+		}
+	}
+	if len(kids) == 0 {
+		return "-"
+	}
+	return strings.Join(kids, ", ")
+}
+
+type rotationJSON struct {
+	Version       int64     `json:"version"`
+	RetiredFor    string    `json:"retired_published_for"`
+	Activated     []keyView `json:"activated"`
+	Retired       []keyView `json:"retired"`
+	Created       []keyView `json:"created"`
+	DroppedFromDB []keyView `json:"dropped"`
+}
+
+func rotationView(res token.RotateResult, ttl time.Duration) rotationJSON {
+	views := func(keys []token.KeyInfo) []keyView {
+		out := make([]keyView, 0, len(keys))
+		for _, k := range keys {
+			out = append(out, viewKey(k))
+		}
+		return out
+	}
+	return rotationJSON{
+		Version: res.Version, RetiredFor: ttl.String(),
+		Activated: views(res.Activated), Retired: views(res.Retired),
+		Created: views(res.Created), DroppedFromDB: views(res.Dropped),
+	}
+}
+
+// runKeysMasterKey writes a new master key file for deployments whose
+// instances share one PostgreSQL database and so must share one key. It
+// never overwrites a file: replacing a key makes every sealed secret
+// unreadable.
+func runKeysMasterKey(ctx context.Context, e *env, args []string) error {
+	flags := newFlagSet("keys master-key", e.stderr)
+	var out string
+	flags.StringVar(&out, "out", "", "file to write the new master key to (mode 0600; must not exist) (required)")
+	c := &adminCmd{e: e, fs: flags}
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("out", out); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("%s already exists: refusing to overwrite a master key (secrets sealed with it would be lost)", out)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	_, created, err := seal.LoadOrCreate(out)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return fmt.Errorf("%s already exists: refusing to overwrite a master key (secrets sealed with it would be lost)", out)
+	}
+	fmt.Fprintf(e.stdout, "Wrote a new master key to %s (mode 0600).\n", out)
+	fmt.Fprintln(e.stdout, "Give the same file to every instance (--master-key-file or LINKPOOL_MASTER_KEY_FILE) and back it up")
+	fmt.Fprintln(e.stdout, "apart from the database: without it, client secrets and signing keys cannot be opened.")
+	return nil
+}

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+func runPool(ctx context.Context, e *env, args []string) error {
+	return subcommands(ctx, e, "pool", args, map[string]func(context.Context, *env, []string) error{
+		"create": runPoolCreate,
+		"show":   runPoolShow,
+		"list":   runPoolList,
+		"update": runPoolUpdate,
+		"delete": runPoolDelete,
+	})
+}
+
+func runPoolCreate(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "pool create", true)
+	var s poolSettings
+	var region string
+	c.fs.StringVar(&region, "region", "us-east-1", "region part of the pool id (<region>_<9 characters>)")
+	s.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("name", s.name); err != nil {
+		return err
+	}
+	if !pool.ValidRegion(region) {
+		return usagef("--region %q is not a region name like us-east-1", region)
+	}
+	if err := s.load(c.given); err != nil {
+		return err
+	}
+	p := pool.NewPool(region, s.name, time.Now())
+	s.apply(&p, c.given)
+	// Validate before the store is opened: a rejected setting changes
+	// nothing, not even by creating an empty data directory.
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := createPool(ctx, d.store, d.keys, p); err != nil {
+		return named(err, "pool", p.ID)
+	}
+	if c.json {
+		return printJSON(e.stdout, p)
+	}
+	fmt.Fprintf(e.stdout, "Created user pool %s with %s signing keys.\n\n", p.ID, p.SigningAlgorithm)
+	if err := printFields(e.stdout, poolFields(p, nil)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nNext: linkpool client create --pool %s --name <app> ...\n", p.ID)
+	return nil
+}
+
+func runPoolShow(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "pool show", true)
+	var id string
+	c.fs.StringVar(&id, "pool", "", "pool id (required)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", id); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	p, err := d.store.GetPool(ctx, id)
+	if err != nil {
+		return named(err, "pool", id)
+	}
+	if c.json {
+		return printJSON(e.stdout, p)
+	}
+	domains, err := d.store.ListDomains(ctx, id)
+	if err != nil {
+		return fmt.Errorf("list domains: %w", err)
+	}
+	return printPool(ctx, e.stdout, d, p, domains)
+}
+
+// printPool prints a pool and, when the pool's signing algorithm differs
+// from the one its active keys use, when the change takes effect.
+func printPool(ctx context.Context, w io.Writer, d *deps, p pool.Pool, domains []pool.Domain) error {
+	if err := printFields(w, poolFields(p, domains)); err != nil {
+		return err
+	}
+	keys, err := d.keys.List(ctx, p.ID)
+	if err != nil {
+		// A pool without keys gets them when the server starts.
+		return nil
+	}
+	for _, k := range keys {
+		if k.State == store.KeyActive && k.Alg != p.SigningAlgorithm {
+			fmt.Fprintf(w, "\nTokens are still signed with %s: %s takes effect at the next 'linkpool keys rotate --pool %s'.\n", k.Alg, p.SigningAlgorithm, p.ID)
+			break
+		}
+	}
+	return nil
+}
+
+func runPoolList(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "pool list", true)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	pools, err := listAll(ctx, d.store.ListPools)
+	if err != nil {
+		return fmt.Errorf("list pools: %w", err)
+	}
+	if c.json {
+		if pools == nil {
+			pools = []pool.Pool{}
+		}
+		return printJSON(e.stdout, pools)
+	}
+	rows := make([][]string, 0, len(pools))
+	for _, p := range pools {
+		rows = append(rows, []string{p.ID, p.Name, p.SigningAlgorithm, fmtTime(p.CreatedAt)})
+	}
+	return printTable(e.stdout, []string{"ID", "NAME", "SIGNING-ALG", "CREATED"}, rows)
+}
+
+func runPoolUpdate(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "pool update", true)
+	var id string
+	var s poolSettings
+	c.fs.StringVar(&id, "pool", "", "pool id (required)")
+	s.register(c.fs)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", id); err != nil {
+		return err
+	}
+	if !s.changes(c.given) {
+		return usagef("nothing to update: give the settings to change (see 'linkpool pool update -h')")
+	}
+	// UpdateUserPool cannot change these (Cognito: UsernameAttributes,
+	// AliasAttributes and UsernameConfiguration are set at creation only).
+	for _, im := range immutablePoolSettings {
+		if c.given[im.flag] {
+			return &pool.ValidationError{Field: im.field, Message: "cannot be changed after the pool is created; create a new pool instead"}
+		}
+	}
+	if err := s.load(c.given); err != nil {
+		return err
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	var updated pool.Pool
+	var prevAlg string
+	err = d.store.UpdatePool(ctx, id, func(p pool.Pool) (pool.Pool, error) {
+		prevAlg = p.SigningAlgorithm
+		s.apply(&p, c.given)
+		p.UpdatedAt = time.Now()
+		if err := p.Validate(); err != nil {
+			return p, err
+		}
+		updated = p
+		return p, nil
+	})
+	if err != nil {
+		return named(err, "pool", id)
+	}
+	if c.json {
+		return printJSON(e.stdout, updated)
+	}
+	fmt.Fprintf(e.stdout, "Updated pool %s.\n\n", id)
+	domains, err := d.store.ListDomains(ctx, id)
+	if err != nil {
+		return fmt.Errorf("list domains: %w", err)
+	}
+	if err := printPool(ctx, e.stdout, d, updated, domains); err != nil {
+		return err
+	}
+	if updated.SigningAlgorithm != prevAlg {
+		fmt.Fprintf(e.stdout, "\nThe signing algorithm changes from %s to %s at the next 'linkpool keys rotate --pool %s'.\n", prevAlg, updated.SigningAlgorithm, id)
+	}
+	return nil
+}
+
+func runPoolDelete(ctx context.Context, e *env, args []string) error {
+	c := newAdminCmd(e, "pool delete", false)
+	var id string
+	var yes bool
+	c.fs.StringVar(&id, "pool", "", "pool id (required)")
+	c.fs.BoolVar(&yes, "yes", false, "confirm: deletes the pool with all its clients, users, groups, domains, tokens and keys")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.require("pool", id); err != nil {
+		return err
+	}
+	if !yes {
+		return usagef("deleting pool %s also deletes all its clients, users, groups, domains, tokens and keys and cannot be undone: add --yes", id)
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.store.DeletePool(ctx, id); err != nil {
+		return named(err, "pool", id)
+	}
+	fmt.Fprintf(e.stdout, "Deleted pool %s with all its clients, users, groups, domains, tokens and keys.\n", id)
+	return nil
+}

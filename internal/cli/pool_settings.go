@@ -1,0 +1,254 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// poolSettings are the flags of `pool create` and `pool update`: every
+// setting of pool.Pool. Only flags that were given are applied, so an
+// update changes exactly what the operator names; defaults shown in the
+// help are Cognito's, which pool.NewPool sets.
+type poolSettings struct {
+	name          string
+	signingAlg    string
+	usernameAttrs stringList
+	aliasAttrs    stringList
+	autoVerified  stringList
+	caseSensitive bool
+	autoConfirm   bool
+	adminOnly     bool
+
+	minLength  int
+	upper      bool
+	lower      bool
+	numbers    bool
+	symbols    bool
+	tempDays   int
+	lockMax    int
+	lockBase   int
+	lockMaxSec int
+
+	logoURL    string
+	primary    string
+	background string
+	cssFile    string
+	emailFrom  string
+	customAttr stringList
+
+	// css is the content of cssFile, read by load.
+	css string
+	// schema holds the parsed --custom-attribute values.
+	schema []pool.SchemaAttribute
+}
+
+// poolSettingFlags names every flag poolSettings registers.
+var poolSettingFlags = []string{
+	"name", "signing-alg", "username-attributes", "alias-attributes", "auto-verified-attributes",
+	"case-sensitive", "auto-confirm", "admin-create-user-only",
+	"min-length", "require-uppercase", "require-lowercase", "require-numbers", "require-symbols",
+	"temporary-password-days", "lockout-max-attempts", "lockout-base-seconds", "lockout-max-seconds",
+	"logo-url", "primary-color", "background-color", "css-file", "email-from", "custom-attribute",
+}
+
+// immutablePoolSettings are fixed when a pool is created, as in Cognito's
+// CreateUserPool (UsernameAttributes, AliasAttributes,
+// UsernameConfiguration.CaseSensitive).
+var immutablePoolSettings = []struct{ flag, field string }{
+	{"username-attributes", "UsernameAttributes"},
+	{"alias-attributes", "AliasAttributes"},
+	{"case-sensitive", "CaseSensitive"},
+}
+
+func (s *poolSettings) register(fs *flag.FlagSet) {
+	pp := pool.DefaultPasswordPolicy()
+	lp := pool.DefaultLockoutPolicy()
+	fs.StringVar(&s.name, "name", "", "pool name (PoolName: 1-128 letters, digits, spaces and +=,.@-)")
+	fs.StringVar(&s.signingAlg, "signing-alg", pool.AlgRS256, "token signing algorithm: RS256 or ES256 (a change takes effect at the next 'keys rotate')")
+	fs.Var(&s.usernameAttrs, "username-attributes", "attributes users sign in with instead of a username: email or phone_number (create only)")
+	fs.Var(&s.aliasAttrs, "alias-attributes", "attributes users may sign in with besides the username: email, phone_number, preferred_username (create only)")
+	fs.Var(&s.autoVerified, "auto-verified-attributes", "attributes verified by a code at sign-up: email (default email; give \"\" for none)")
+	fs.BoolVar(&s.caseSensitive, "case-sensitive", false, "usernames are case sensitive (create only)")
+	fs.BoolVar(&s.autoConfirm, "auto-confirm", false, "confirm self sign-ups without a code and mark their email verified")
+	fs.BoolVar(&s.adminOnly, "admin-create-user-only", false, "disable self sign-up: only administrators create users")
+	fs.IntVar(&s.minLength, "min-length", pp.MinimumLength, "minimum password length (6-99)")
+	fs.BoolVar(&s.upper, "require-uppercase", pp.RequireUppercase, "passwords need an upper-case letter")
+	fs.BoolVar(&s.lower, "require-lowercase", pp.RequireLowercase, "passwords need a lower-case letter")
+	fs.BoolVar(&s.numbers, "require-numbers", pp.RequireNumbers, "passwords need a digit")
+	fs.BoolVar(&s.symbols, "require-symbols", pp.RequireSymbols, "passwords need a symbol")
+	fs.IntVar(&s.tempDays, "temporary-password-days", pp.TemporaryPasswordValidityDays, "days a temporary password set by an administrator stays valid (0-365)")
+	fs.IntVar(&s.lockMax, "lockout-max-attempts", lp.MaxFailedAttempts, "failed sign-ins before a user is locked out (1-100)")
+	fs.IntVar(&s.lockBase, "lockout-base-seconds", lp.BaseLockoutSeconds, "first lockout, doubled with every further failure")
+	fs.IntVar(&s.lockMaxSec, "lockout-max-seconds", lp.MaxLockoutSeconds, "longest lockout (at most 86400)")
+	fs.StringVar(&s.logoURL, "logo-url", "", "logo of the hosted pages: an https: or data:image/ URL (\"\" removes it)")
+	fs.StringVar(&s.primary, "primary-color", "", "primary colour of the hosted pages, like #0a7c59")
+	fs.StringVar(&s.background, "background-color", "", "background colour of the hosted pages, like #ffffff")
+	fs.StringVar(&s.cssFile, "css-file", "", "file with CSS appended to the hosted pages' stylesheet (at most 64 KiB; \"\" removes it)")
+	fs.StringVar(&s.emailFrom, "email-from", "", "sender address of verification and reset mails")
+	fs.Var(&s.customAttr, "custom-attribute", "custom attribute name:String|Number|DateTime|Boolean[:mutable] (repeatable; update adds attributes, none can be removed)")
+}
+
+// changes reports whether any setting flag was given.
+func (s *poolSettings) changes(given map[string]bool) bool {
+	for _, f := range poolSettingFlags {
+		if given[f] {
+			return true
+		}
+	}
+	return false
+}
+
+// load reads the CSS file and parses the custom attributes. It runs
+// before the store is opened.
+func (s *poolSettings) load(given map[string]bool) error {
+	if given["css-file"] && s.cssFile != "" {
+		css, err := readLimited(s.cssFile, 64<<10)
+		if err != nil {
+			return fmt.Errorf("--css-file: %w", err)
+		}
+		s.css = css
+	}
+	for _, spec := range s.customAttr {
+		a, err := parseCustomAttribute(spec)
+		if err != nil {
+			return err
+		}
+		s.schema = append(s.schema, a)
+	}
+	return nil
+}
+
+// apply sets the given settings on p. Validation is left to p.Validate.
+func (s *poolSettings) apply(p *pool.Pool, given map[string]bool) {
+	set := func(flag string, f func()) {
+		if given[flag] {
+			f()
+		}
+	}
+	set("name", func() { p.Name = s.name })
+	set("signing-alg", func() { p.SigningAlgorithm = s.signingAlg })
+	set("username-attributes", func() { p.UsernameAttributes = []string(s.usernameAttrs) })
+	set("alias-attributes", func() { p.AliasAttributes = []string(s.aliasAttrs) })
+	set("auto-verified-attributes", func() { p.AutoVerifiedAttributes = []string(s.autoVerified) })
+	set("case-sensitive", func() { p.CaseSensitive = s.caseSensitive })
+	set("auto-confirm", func() { p.AutoConfirmSignUp = s.autoConfirm })
+	set("admin-create-user-only", func() { p.AllowAdminCreateUserOnly = s.adminOnly })
+	set("min-length", func() { p.PasswordPolicy.MinimumLength = s.minLength })
+	set("require-uppercase", func() { p.PasswordPolicy.RequireUppercase = s.upper })
+	set("require-lowercase", func() { p.PasswordPolicy.RequireLowercase = s.lower })
+	set("require-numbers", func() { p.PasswordPolicy.RequireNumbers = s.numbers })
+	set("require-symbols", func() { p.PasswordPolicy.RequireSymbols = s.symbols })
+	set("temporary-password-days", func() { p.PasswordPolicy.TemporaryPasswordValidityDays = s.tempDays })
+	set("lockout-max-attempts", func() { p.LockoutPolicy.MaxFailedAttempts = s.lockMax })
+	set("lockout-base-seconds", func() { p.LockoutPolicy.BaseLockoutSeconds = s.lockBase })
+	set("lockout-max-seconds", func() { p.LockoutPolicy.MaxLockoutSeconds = s.lockMaxSec })
+	set("logo-url", func() { p.Branding.LogoURL = s.logoURL })
+	set("primary-color", func() { p.Branding.PrimaryColor = s.primary })
+	set("background-color", func() { p.Branding.BackgroundColor = s.background })
+	set("css-file", func() { p.Branding.CSS = s.css })
+	set("email-from", func() { p.EmailFrom = s.emailFrom })
+	// Custom attributes are only ever added (Cognito AddCustomAttributes);
+	// Validate rejects a name that is already in the schema.
+	if len(s.schema) > 0 {
+		p.Schema = append(p.Schema[:len(p.Schema):len(p.Schema)], s.schema...)
+	}
+}
+
+// parseCustomAttribute parses name:Type[:mutable|immutable]. The type and
+// name are checked by pool.Validate; only the syntax is checked here.
+func parseCustomAttribute(spec string) (pool.SchemaAttribute, error) {
+	parts := strings.Split(strings.TrimPrefix(spec, "custom:"), ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return pool.SchemaAttribute{}, usagef("--custom-attribute %q: want name:Type or name:Type:mutable", spec)
+	}
+	a := pool.SchemaAttribute{Name: "custom:" + parts[0], AttributeDataType: parts[1]}
+	if len(parts) == 3 {
+		switch parts[2] {
+		case "mutable":
+			a.Mutable = true
+		case "immutable":
+		default:
+			return pool.SchemaAttribute{}, usagef("--custom-attribute %q: the third part must be mutable or immutable", spec)
+		}
+	}
+	return a, nil
+}
+
+// readLimited reads a file of at most limit bytes; one byte more is read
+// so that validation can report a file that is too large.
+func readLimited(path string, limit int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return string(b), err
+}
+
+// poolFields renders a pool for printFields, labelled with Cognito's
+// field names.
+func poolFields(p pool.Pool, domains []pool.Domain) [][2]string {
+	pp, lp, b := p.PasswordPolicy, p.LockoutPolicy, p.Branding
+	var schema []string
+	for _, a := range p.Schema {
+		mut := "immutable"
+		if a.Mutable {
+			mut = "mutable"
+		}
+		schema = append(schema, fmt.Sprintf("%s (%s, %s)", a.Name, a.AttributeDataType, mut))
+	}
+	var doms []string
+	for _, d := range domains {
+		doms = append(doms, d.Domain)
+	}
+	css := "-"
+	if b.CSS != "" {
+		css = fmt.Sprintf("%d bytes", len(b.CSS))
+	}
+	return [][2]string{
+		{"Id", p.ID},
+		{"Name", p.Name},
+		{"Region", p.Region()},
+		{"SigningAlgorithm", p.SigningAlgorithm},
+		{"UsernameAttributes", join(p.UsernameAttributes)},
+		{"AliasAttributes", join(p.AliasAttributes)},
+		{"AutoVerifiedAttributes", join(p.AutoVerifiedAttributes)},
+		{"CaseSensitive", yesNo(p.CaseSensitive)},
+		{"AllowAdminCreateUserOnly", yesNo(p.AllowAdminCreateUserOnly)},
+		{"AutoConfirmSignUp", yesNo(p.AutoConfirmSignUp)},
+		{"PasswordPolicy", fmt.Sprintf("at least %d characters; upper case %s, lower case %s, numbers %s, symbols %s",
+			pp.MinimumLength, yesNo(pp.RequireUppercase), yesNo(pp.RequireLowercase), yesNo(pp.RequireNumbers), yesNo(pp.RequireSymbols))},
+		{"TemporaryPasswordValidityDays", fmt.Sprint(pp.TemporaryPasswordValidityDays)},
+		{"LockoutPolicy", fmt.Sprintf("after %d failures %d s, doubling up to %d s", lp.MaxFailedAttempts, lp.BaseLockoutSeconds, lp.MaxLockoutSeconds)},
+		{"Schema", join(schema)},
+		{"Branding.LogoURL", shorten(b.LogoURL, 80)},
+		{"Branding.PrimaryColor", orDash(b.PrimaryColor)},
+		{"Branding.BackgroundColor", orDash(b.BackgroundColor)},
+		{"Branding.CSS", css},
+		{"EmailFrom", orDash(p.EmailFrom)},
+		{"Domains", join(doms)},
+		{"CreationDate", fmtTime(p.CreatedAt)},
+		{"LastModifiedDate", fmtTime(p.UpdatedAt)},
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// shorten keeps long values (data: URLs) on one line.
+func shorten(s string, max int) string {
+	if len(s) <= max {
+		return orDash(s)
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:max-20], len(s))
+}
