@@ -29,6 +29,21 @@ type DB struct {
 // Open opens the database at path, creating the file if needed (its
 // directory must exist), and applies pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
+	db, err := OpenNoMigrate(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens the database at path like Open but leaves the
+// schema as it is. It serves `linkpool migrate status`, which reports
+// pending migrations instead of applying them; a server should use Open.
+func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -57,12 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 
-	db := &DB{w: w, r: r}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{w: w, r: r}, nil
 }
 
 // dsn builds the connection string. The writer sets up the file: WAL
