@@ -75,12 +75,21 @@ func (e *env) main(ctx context.Context, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", commandName(args), err)
 		return 2
 	default:
-		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "linkpool %s: %v\n", commandName(args), err)
 		return 1
 	}
+}
+
+// commandName is the command an error message names: the noun and, for
+// "<noun> <verb>" commands, the verb ("client create").
+func commandName(args []string) string {
+	if len(args) > 1 && args[1] != "" && !strings.HasPrefix(args[1], "-") {
+		return args[0] + " " + args[1]
+	}
+	return args[0]
 }
 
 func (e *env) usage(cmds map[string]command) {
