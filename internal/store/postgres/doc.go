@@ -45,6 +45,12 @@
 // the zero time.Time is stored as NULL. Nil slices, maps and byte slices
 // are stored as NULL too, so every value round-trips unchanged.
 //
+// # Listings
+//
+// Listings paginate by key (keyset pagination) in byte order: a page token
+// carries the last key of its page, so pages stay consistent while rows
+// are added or removed, and every page is one index range scan.
+//
 // # Concurrency
 //
 // Transactions run at READ COMMITTED. Read-modify-write updates lock the
@@ -59,8 +65,10 @@
 //
 // Errors are *Error values naming the operation. A missing row (or a
 // missing parent, such as the pool of a new client) wraps store.ErrNotFound,
-// a unique-key violation wraps store.ErrAlreadyExists, and an authorization
-// code redeemed twice wraps store.ErrConflict. Anything else, such as an
-// unreachable server, wraps the driver's error and is none of the
-// sentinels. Error texts never contain codes, tokens, hashes or secrets.
+// a unique-key violation wraps store.ErrAlreadyExists, an authorization
+// code redeemed twice wraps store.ErrConflict, and a page token this
+// store did not issue for that listing wraps store.ErrInvalidPageToken.
+// Anything else, such as an unreachable server, wraps the driver's error
+// and is none of the sentinels. Error texts never contain codes, tokens,
+// hashes or secrets.
 package postgres

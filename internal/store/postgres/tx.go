@@ -46,7 +46,9 @@ func (db *DB) inTx(ctx context.Context, op string, body func(pgx.Tx) error) erro
 }
 
 func (db *DB) runTx(ctx context.Context, body func(pgx.Tx) error) error {
-	tx, err := db.pool.Begin(ctx)
+	// READ COMMITTED explicitly, whatever default_transaction_isolation
+	// says: the row locks, not snapshot checks, serialise updates.
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,7 @@ func unreachable(t testing.TB, admin string, err error) {
 	where := redact(admin)
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("pgtest: PostgreSQL not reachable at %s (CI=true, so this fails instead of skipping): %v", where, err)
+		return
 	}
 	t.Skipf("PostgreSQL not reachable at %s: start it or set %s (%v)", where, EnvURL, err)
 }
