@@ -111,12 +111,11 @@ func (k *Keys) reload(ctx context.Context, poolID string) (*poolKeys, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Reads of one pool are single-flighted, so no older read can
+	// overwrite this one; the store's answer is the truth, even an
+	// older version after a database restore.
 	k.mu.Lock()
-	if cur := k.pools[poolID]; cur == nil || cur.version <= pk.version {
-		k.pools[poolID] = pk
-	} else {
-		pk = cur // a newer version was installed meanwhile
-	}
+	k.pools[poolID] = pk
 	k.mu.Unlock()
 	return pk, nil
 }

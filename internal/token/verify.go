@@ -35,7 +35,7 @@ func (k *Keys) Verify(ctx context.Context, poolID, use, tok string) ([]byte, err
 	if len(tok) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrMalformed, MaxTokenBytes)
 	}
-	if strings.Count(tok, ".") != 2 {
+	if strings.Count(tok, ".") != 2 || strings.HasPrefix(tok, ".") {
 		return nil, fmt.Errorf("%w: not a compact JWS", ErrMalformed)
 	}
 	pk, err := k.current(ctx, poolID)
