@@ -21,7 +21,7 @@ func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 // GetAlexaGrant returns the owner's grant.
 func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (store.AlexaGrant, error) {
 	var g store.AlexaGrant
-	err := db.r.QueryRowContext(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
+	err := db.rq.QueryRowContext(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
 		FROM alexa_grants WHERE owner = ?`, owner).
 		Scan(&g.Owner, &g.GrantCode, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})
 	if len(g.SealedTokens) == 0 {

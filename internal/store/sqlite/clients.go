@@ -61,7 +61,7 @@ func (db *DB) CreateClient(ctx context.Context, c pool.Client) error {
 
 // GetClient returns the app client with the given id.
 func (db *DB) GetClient(ctx context.Context, clientID string) (pool.Client, error) {
-	c, err := scanClient(db.r.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, clientID))
+	c, err := scanClient(db.rq.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, clientID))
 	return c, wrap("get client", err)
 }
 
@@ -72,7 +72,7 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 	if err != nil {
 		return store.Page[pool.Client]{}, err
 	}
-	items, err := queryAll(ctx, db.r, op, scanClient,
+	items, err := queryAll(ctx, db.rq, op, scanClient,
 		`SELECT `+clientColumns+` FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`, poolID, after, fetch)
 	if err != nil {
 		return store.Page[pool.Client]{}, err

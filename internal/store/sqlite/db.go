@@ -22,8 +22,9 @@ const busyTimeoutMillis = 10000
 
 // DB is a store.Store on one SQLite file. It is safe for concurrent use.
 type DB struct {
-	w *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
-	r *sql.DB // readers; query_only
+	w  *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
+	r  *sql.DB // readers; query_only
+	rq *readStmts
 }
 
 // Open opens the database at path, creating the file if needed (its
@@ -72,7 +73,7 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 
-	return &DB{w: w, r: r}, nil
+	return &DB{w: w, r: r, rq: newReadStmts(r)}, nil
 }
 
 // dsn builds the connection string. The writer sets up the file: WAL
@@ -99,14 +100,15 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.rq.close(), db.r.Close(), db.w.Close())
 }
 
-// Ping checks that the database file answers a query. It reads through
-// the reader pool, so a long write transaction does not hold it up.
+// Ping checks that the database file answers a query: it reads the
+// schema, so a missing or unreadable file fails. It reads through the
+// reader pool, so a long write transaction does not hold it up.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil

@@ -23,13 +23,13 @@ func (db *DB) CreateDomain(ctx context.Context, d pool.Domain) error {
 
 // GetDomain returns the domain with the given name.
 func (db *DB) GetDomain(ctx context.Context, domain string) (pool.Domain, error) {
-	d, err := scanDomain(db.r.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE domain = ?`, domain))
+	d, err := scanDomain(db.rq.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE domain = ?`, domain))
 	return d, wrap("get domain", err)
 }
 
 // ListDomains returns the pool's domains ordered by name.
 func (db *DB) ListDomains(ctx context.Context, poolID string) ([]pool.Domain, error) {
-	return queryAll(ctx, db.r, "list domains", scanDomain,
+	return queryAll(ctx, db.rq, "list domains", scanDomain,
 		`SELECT `+domainColumns+` FROM domains WHERE pool_id = ? ORDER BY domain`, poolID)
 }
 

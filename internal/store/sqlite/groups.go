@@ -39,7 +39,7 @@ func (db *DB) CreateGroup(ctx context.Context, g pool.Group) error {
 
 // GetGroup returns the group with the given name.
 func (db *DB) GetGroup(ctx context.Context, poolID, name string) (pool.Group, error) {
-	g, err := scanGroup(db.r.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name = ?`, poolID, name))
+	g, err := scanGroup(db.rq.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name = ?`, poolID, name))
 	return g, wrap("get group", err)
 }
 
@@ -50,7 +50,7 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 	if err != nil {
 		return store.Page[pool.Group]{}, err
 	}
-	items, err := queryAll(ctx, db.r, op, scanGroup,
+	items, err := queryAll(ctx, db.rq, op, scanGroup,
 		`SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?`, poolID, after, fetch)
 	if err != nil {
 		return store.Page[pool.Group]{}, err
@@ -104,7 +104,7 @@ func (db *DB) RemoveUserFromGroup(ctx context.Context, poolID, group, sub string
 // first, groups without precedence last, then by name: the order of
 // Cognito's cognito:groups claim.
 func (db *DB) ListGroupsForUser(ctx context.Context, poolID, sub string) ([]pool.Group, error) {
-	return queryAll(ctx, db.r, "list groups for user", scanGroup, `SELECT g.pool_id, g.name, g.description,
+	return queryAll(ctx, db.rq, "list groups for user", scanGroup, `SELECT g.pool_id, g.name, g.description,
 			g.precedence, g.role_arn, g.created_at, g.updated_at
 		FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
 		WHERE m.pool_id = ? AND m.sub = ?
@@ -118,7 +118,7 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	items, err := queryAll(ctx, db.r, op, scanUser, `SELECT u.pool_id, u.sub, u.username, u.username_key,
+	items, err := queryAll(ctx, db.rq, op, scanUser, `SELECT u.pool_id, u.sub, u.username, u.username_key,
 			u.email_key, u.attributes, u.status, u.enabled, u.password_hash, u.password_set_at,
 			u.failed_logins, u.locked_until, u.pending_code, u.tokens_valid_after, u.created_at, u.updated_at
 		FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND u.sub = m.sub

@@ -56,7 +56,7 @@ const keySetColumns = `pool_id, version, keys, updated_at`
 
 // GetKeySet returns the pool's signing keys.
 func (db *DB) GetKeySet(ctx context.Context, poolID string) (store.KeySet, error) {
-	ks, err := scanKeySet(db.r.QueryRowContext(ctx, `SELECT `+keySetColumns+` FROM key_sets WHERE pool_id = ?`, poolID))
+	ks, err := scanKeySet(db.rq.QueryRowContext(ctx, `SELECT `+keySetColumns+` FROM key_sets WHERE pool_id = ?`, poolID))
 	return ks, wrap("get key set", err)
 }
 

@@ -32,13 +32,13 @@ func (db *DB) CreateLamp(ctx context.Context, l store.Lamp) error {
 
 // GetLamp returns the owner's lamp with the given id.
 func (db *DB) GetLamp(ctx context.Context, owner, id string) (store.Lamp, error) {
-	l, err := scanLamp(db.r.QueryRowContext(ctx, `SELECT `+lampColumns+` FROM lamps WHERE owner = ? AND id = ?`, owner, id))
+	l, err := scanLamp(db.rq.QueryRowContext(ctx, `SELECT `+lampColumns+` FROM lamps WHERE owner = ? AND id = ?`, owner, id))
 	return l, wrap("get lamp", err)
 }
 
 // ListLamps returns the owner's lamps ordered by id.
 func (db *DB) ListLamps(ctx context.Context, owner string) ([]store.Lamp, error) {
-	return queryAll(ctx, db.r, "list lamps", scanLamp, `SELECT `+lampColumns+` FROM lamps WHERE owner = ? ORDER BY id`, owner)
+	return queryAll(ctx, db.rq, "list lamps", scanLamp, `SELECT `+lampColumns+` FROM lamps WHERE owner = ? ORDER BY id`, owner)
 }
 
 // UpdateLamp runs fn on the stored lamp and stores the result; the owner

@@ -109,6 +109,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// appliedMigration is a schema_migrations row.
+type appliedMigration struct {
+	name string
+	at   time.Time
+}
+
 // MigrationStatus lists the embedded migrations with the time each was
 // applied (zero when pending), followed by any version recorded in the
 // database that this binary does not know, ordered by version.
@@ -117,11 +123,15 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]store.Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		name string
-		at   time.Time
+	applied := map[int]appliedMigration{}
+	var exists bool
+	err = db.r.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migration status: %w", err)
 	}
-	applied := map[int]row{}
+	if !exists { // never migrated: everything is pending
+		return statusOf(ms, applied), nil
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT version, name, applied_at FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migration status: %w", err)
@@ -130,7 +140,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]store.Migration, error) {
 	for rows.Next() {
 		var (
 			v  int
-			r  row
+			r  appliedMigration
 			at int64
 		)
 		if err := rows.Scan(&v, &r.name, &at); err != nil {
@@ -142,6 +152,11 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]store.Migration, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: migration status: %w", err)
 	}
+	return statusOf(ms, applied), nil
+}
+
+// statusOf merges the embedded migrations with the applied ones.
+func statusOf(ms []migration, applied map[int]appliedMigration) []store.Migration {
 	var out []store.Migration
 	for _, m := range ms {
 		out = append(out, store.Migration{Version: m.version, Name: m.name, AppliedAt: applied[m.version].at})
@@ -151,5 +166,5 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]store.Migration, error) {
 		out = append(out, store.Migration{Version: v, Name: r.name, AppliedAt: r.at})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	return out, nil
+	return out
 }

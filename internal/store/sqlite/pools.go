@@ -46,7 +46,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 
 // GetPool returns the pool with the given id.
 func (db *DB) GetPool(ctx context.Context, id string) (pool.Pool, error) {
-	p, err := scanPool(db.r.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = ?`, id))
+	p, err := scanPool(db.rq.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = ?`, id))
 	return p, wrap("get pool", err)
 }
 
@@ -57,7 +57,7 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 	if err != nil {
 		return store.Page[pool.Pool]{}, err
 	}
-	items, err := queryAll(ctx, db.r, op, scanPool,
+	items, err := queryAll(ctx, db.rq, op, scanPool,
 		`SELECT `+poolColumns+` FROM pools WHERE id > ? ORDER BY id LIMIT ?`, after, fetch)
 	if err != nil {
 		return store.Page[pool.Pool]{}, err

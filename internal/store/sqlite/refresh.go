@@ -47,13 +47,13 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) erro
 
 // GetRefreshToken returns the grant family with the given id.
 func (db *DB) GetRefreshToken(ctx context.Context, id string) (store.RefreshToken, error) {
-	t, err := scanRefreshToken(db.r.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
+	t, err := scanRefreshToken(db.rq.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
 	return t, wrap("get refresh token", err)
 }
 
 // GetRefreshTokenByOrigin returns the grant family of an authentication.
 func (db *DB) GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (store.RefreshToken, error) {
-	t, err := scanRefreshToken(db.r.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE origin_jti = ?`, originJTI))
+	t, err := scanRefreshToken(db.rq.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE origin_jti = ?`, originJTI))
 	return t, wrap("get refresh token by origin", err)
 }
 
@@ -125,6 +125,6 @@ func (db *DB) RevokeRefreshTokens(ctx context.Context, f store.RevokeFilter, now
 // ListRefreshTokens returns the user's grant families, revoked and
 // expired ones included, oldest first.
 func (db *DB) ListRefreshTokens(ctx context.Context, poolID, sub string) ([]store.RefreshToken, error) {
-	return queryAll(ctx, db.r, "list refresh tokens", scanRefreshToken,
+	return queryAll(ctx, db.rq, "list refresh tokens", scanRefreshToken,
 		`SELECT `+refreshColumns+` FROM refresh_tokens WHERE pool_id = ? AND sub = ? ORDER BY created_at, id`, poolID, sub)
 }

@@ -23,7 +23,7 @@ func (db *DB) CreateSession(ctx context.Context, s store.Session) error {
 
 // GetSession returns the session with the given id.
 func (db *DB) GetSession(ctx context.Context, id string) (store.Session, error) {
-	s, err := scanSession(db.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
+	s, err := scanSession(db.rq.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
 	return s, wrap("get session", err)
 }
 

@@ -74,13 +74,13 @@ func (db *DB) CreateUser(ctx context.Context, u pool.User) error {
 
 // GetUser returns the user with the given sub.
 func (db *DB) GetUser(ctx context.Context, poolID, sub string) (pool.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub))
+	u, err := scanUser(db.rq.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub))
 	return u, wrap("get user", err)
 }
 
 // GetUserByUsername returns the user whose UsernameKey is usernameKey.
 func (db *DB) GetUserByUsername(ctx context.Context, poolID, usernameKey string) (pool.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE pool_id = ? AND username_key = ?`, poolID, usernameKey))
+	u, err := scanUser(db.rq.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE pool_id = ? AND username_key = ?`, poolID, usernameKey))
 	return u, wrap("get user by username", err)
 }
 
@@ -92,7 +92,7 @@ func (db *DB) GetUserByEmail(ctx context.Context, poolID, emailKey string) (pool
 		return pool.User{}, wrap(op, sql.ErrNoRows)
 	}
 	// The email_key <> '' term lets SQLite use the partial unique index.
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
+	u, err := scanUser(db.rq.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE pool_id = ? AND email_key = ? AND email_key <> ''`, poolID, emailKey))
 	return u, wrap(op, err)
 }
@@ -104,7 +104,7 @@ func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptio
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	items, err := queryAll(ctx, db.r, op, scanUser,
+	items, err := queryAll(ctx, db.rq, op, scanUser,
 		`SELECT `+userColumns+` FROM users WHERE pool_id = ? AND sub > ? ORDER BY sub LIMIT ?`, poolID, after, fetch)
 	if err != nil {
 		return store.Page[pool.User]{}, err

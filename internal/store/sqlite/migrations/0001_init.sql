@@ -140,8 +140,9 @@ CREATE TABLE refresh_tokens (
 	expires_at       INTEGER NOT NULL,
 	revoked_at       INTEGER NOT NULL
 ) STRICT;
--- Revocation filters: per user, per client, per code; all pool-scoped.
-CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, sub);
+-- Revocation filters: per user (also ListRefreshTokens, oldest first), per
+-- client, per code; all pool-scoped.
+CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, sub, created_at, id);
 CREATE INDEX refresh_tokens_client ON refresh_tokens (pool_id, client_id);
 CREATE INDEX refresh_tokens_code ON refresh_tokens (pool_id, code_id) WHERE code_id <> '';
 CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);
