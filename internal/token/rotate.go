@@ -27,10 +27,12 @@ type RotateResult struct {
 
 // Rotate rotates the pool's keys for both uses in one store.UpdateKeySet:
 //
-//   - the active key becomes retired with NotAfter = now + maxTokenTTL,
-//     and stays in the JWKS until every token it signed has expired;
-//     maxTokenTTL is the longest ID or access token lifetime of the pool's
-//     app clients, which the caller computes;
+//   - the active key becomes retired with NotAfter = now + maxTokenTTL +
+//     RefreshInterval, and stays in the JWKS until every token it signed
+//     has expired; maxTokenTTL is the longest ID or access token lifetime
+//     of the pool's app clients, which the caller computes, and the
+//     refresh interval covers other instances, which may sign with the
+//     old key until they next re-read the set;
 //   - the next key, already published, becomes active;
 //   - a new next key is generated and published;
 //   - retired keys whose NotAfter has passed are dropped.
@@ -51,6 +53,7 @@ func (k *Keys) Rotate(ctx context.Context, poolID, alg string, maxTokenTTL time.
 	if maxTokenTTL < 0 {
 		maxTokenTTL = 0
 	}
+	retireFor := maxTokenTTL + k.refresh
 	seen, err := k.st.GetKeySet(ctx, poolID)
 	if errors.Is(err, store.ErrNotFound) {
 		return RotateResult{}, fmt.Errorf("%w: pool %s", ErrNoKeys, poolID)
@@ -94,7 +97,7 @@ func (k *Keys) Rotate(ctx context.Context, poolID, alg string, maxTokenTTL time.
 			switch {
 			case sk.State == store.KeyActive:
 				sk.State = store.KeyRetired
-				sk.NotAfter = now.Add(maxTokenTTL)
+				sk.NotAfter = now.Add(retireFor)
 				res.Retired = append(res.Retired, info(sk, now))
 			case sk.State == store.KeyNext && sk.Alg == alg:
 				ui, err := useIndex(sk.Use)

@@ -31,6 +31,10 @@ func TestRotate(t *testing.T) {
 			}
 
 			const ttl = time.Hour
+			// Other instances may sign with the old key for one refresh
+			// interval after the rotation; the retired key stays
+			// published for that long beyond the token lifetime.
+			const keep = ttl + token.DefaultRefreshInterval
 			res, err := k.Rotate(ctx, e.poolID, alg, ttl, 1)
 			if err != nil {
 				t.Fatalf("Rotate: %v", err)
@@ -57,8 +61,8 @@ func TestRotate(t *testing.T) {
 				t.Fatal("next key after rotation is not new")
 			}
 			for _, ki := range after {
-				if ki.State == store.KeyRetired && !ki.NotAfter.Equal(rotatedAt.Add(ttl)) {
-					t.Fatalf("retired key NotAfter = %v, want rotation time + TTL %v", ki.NotAfter, rotatedAt.Add(ttl))
+				if ki.State == store.KeyRetired && !ki.NotAfter.Equal(rotatedAt.Add(keep)) {
+					t.Fatalf("retired key NotAfter = %v, want rotation time + TTL + refresh interval %v", ki.NotAfter, rotatedAt.Add(keep))
 				}
 			}
 
@@ -79,7 +83,7 @@ func TestRotate(t *testing.T) {
 				t.Fatalf("token of the retired key no longer verifies: %v", err)
 			}
 
-			e.clock.Advance(ttl - time.Second)
+			e.clock.Advance(keep - time.Second)
 			set, _ = jwks(t, k, e.poolID)
 			if len(set.Key(oldActive)) != 1 {
 				t.Fatal("retired key left the JWKS before NotAfter")
