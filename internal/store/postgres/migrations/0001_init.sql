@@ -160,12 +160,12 @@ CREATE TABLE refresh_tokens (
 
 -- GetRefreshTokenByOrigin: one grant family per authentication.
 CREATE UNIQUE INDEX refresh_tokens_origin_jti_idx ON refresh_tokens (origin_jti) WHERE origin_jti <> '';
--- ListRefreshTokens and RevokeRefreshTokens by subject.
-CREATE INDEX refresh_tokens_pool_sub_idx ON refresh_tokens (pool_id, sub);
+-- ListRefreshTokens (in its order) and RevokeRefreshTokens by subject.
+CREATE INDEX refresh_tokens_pool_sub_idx ON refresh_tokens (pool_id, sub, created_at, id);
 -- RevokeRefreshTokens by client.
 CREATE INDEX refresh_tokens_pool_client_idx ON refresh_tokens (pool_id, client_id);
 -- RevokeRefreshTokens by authorization code (code replay, RFC 6749 §4.1.2).
-CREATE INDEX refresh_tokens_code_id_idx ON refresh_tokens (code_id) WHERE code_id <> '';
+CREATE INDEX refresh_tokens_code_id_idx ON refresh_tokens (pool_id, code_id) WHERE code_id <> '';
 CREATE INDEX refresh_tokens_expires_at_idx ON refresh_tokens (expires_at);
 
 CREATE TABLE sessions (
