@@ -33,6 +33,10 @@ const (
 	// DefaultEventTimeout bounds sending one ChangeReport, LWA refresh
 	// included.
 	DefaultEventTimeout = 10 * time.Second
+	// LWATokenSealContext is the context to bind when sealing the LWA
+	// tokens with linkpool's seal.Box, so that every process sharing the
+	// database seals and opens them alike.
+	LWATokenSealContext = "smartlamp/lwa-tokens"
 )
 
 // LWAConfig is the skill's "Alexa Skill Messaging" client (developer

@@ -1,0 +1,29 @@
+// Command smartlamp-lambda is the SmartLamp Alexa Smart Home skill as an
+// AWS Lambda function for the provided.al2023 runtime. Build it as
+//
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/smartlamp-lambda
+//
+// and bind the function to the skill with an "Alexa Smart Home" trigger.
+// Configuration comes from the environment (see config.go): the pool's
+// issuer and client ids, the PostgreSQL database shared with linkpool,
+// and optionally the skill's Login with Amazon messaging client and the
+// master key that seals the LWA tokens.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	handler, _, err := setup(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("smartlamp-lambda: configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}
