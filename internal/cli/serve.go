@@ -13,18 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/linkpool/linkpool/internal/account"
-	"github.com/linkpool/linkpool/internal/hostedui"
+	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/mail"
-	"github.com/linkpool/linkpool/internal/oauth"
-	"github.com/linkpool/linkpool/internal/password"
-	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/server"
-	"github.com/linkpool/linkpool/internal/store"
-	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -68,20 +58,6 @@ func (f *serveFlags) register(fs interface {
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 }
 
-// app is the assembled server.
-type app struct {
-	log      *slog.Logger
-	store    store.Store
-	box      *seal.Box
-	keys     *token.Keys
-	hasher   *password.Hasher
-	accounts *account.Service
-	oauth    *oauth.Service
-	ui       *hostedui.UI
-	server   *server.Server
-	registry *prometheus.Registry
-}
-
 func runServe(ctx context.Context, e *env, args []string) error {
 	var f serveFlags
 	fs := newFlagSet("serve", e.stderr)
@@ -107,21 +83,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.Store.Close()
 
 	if f.demo {
-		if err := a.demo(ctx, e.stdout, f.publicURL); err != nil {
+		if err := runDemo(ctx, a, &f, e.stdout); err != nil {
 			return fmt.Errorf("demo setup: %w", err)
 		}
 	}
-	if err := a.ensureKeys(ctx); err != nil {
+	if err := a.EnsureKeys(ctx); err != nil {
 		return err
 	}
-	go a.collectGarbage(ctx, f.gcInterval)
+	go a.CollectGarbage(ctx, f.gcInterval)
 
 	srv := &http.Server{
 		Addr:              f.addr,
-		Handler:           a.server.Handler(),
+		Handler:           a.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -151,7 +127,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}()
 	var admin *http.Server
 	if f.adminAddr != "" {
-		admin = &http.Server{Addr: f.adminAddr, Handler: a.server.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		admin = &http.Server{Addr: f.adminAddr, Handler: a.Server.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
 		aln, err := net.Listen("tcp", f.adminAddr)
 		if err != nil {
 			return fmt.Errorf("admin listener: %w", err)
@@ -183,7 +159,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*app, error) {
+func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*app.App, error) {
 	proxies, err := web.ParseProxies(f.trustedProxies)
 	if err != nil {
 		return nil, usagef("--trusted-proxies: %v", err)
@@ -205,81 +181,14 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*ap
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
 		mailer = m
-	} else {
-		mailer = mail.NewLog(log)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &app{log: log, store: st, box: box, registry: reg}
-	a.keys = token.NewKeys(st, box, token.KeysOptions{})
-	a.hasher = password.NewHasher(password.DefaultParams, f.hashConcurrency)
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
-	}, func() float64 { return float64(a.hasher.InFlight()) }))
-	a.accounts = account.New(account.Config{Store: st, Hasher: a.hasher, Mailer: mailer, Log: log})
-	a.oauth = oauth.New(oauth.Config{
-		Store: st, Keys: a.keys, Box: box, Log: log,
-		TokenLimiter: web.NewLimiter(600, 100), Metrics: reg,
-	})
-	a.ui, err = hostedui.New(hostedui.Config{
-		Store: st, Accounts: a.accounts, OAuth: a.oauth, Log: log,
+	a, err := app.New(app.Config{
+		Store: st, Box: box, Log: log, PublicURL: f.publicURL, AuthDomain: f.authDomain,
+		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	a.server, err = server.New(server.Config{
-		PublicURL: f.publicURL, AuthDomain: f.authDomain, Store: st, Log: log, Proxies: proxies,
-		Mount:    []func(*http.ServeMux){a.oauth.Mount, a.ui.Mount},
-		Registry: reg,
-	})
-	if err != nil {
-		st.Close()
-		return nil, usagef("%v", err)
-	}
 	return a, nil
-}
-
-// ensureKeys creates signing keys for pools that have none.
-func (a *app) ensureKeys(ctx context.Context) error {
-	opts := store.ListOptions{Limit: store.MaxPageSize}
-	for {
-		page, err := a.store.ListPools(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("list pools: %w", err)
-		}
-		for _, p := range page.Items {
-			if err := a.keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
-				return fmt.Errorf("signing keys of %s: %w", p.ID, err)
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		opts.PageToken = page.Next
-	}
-}
-
-// collectGarbage deletes expired codes, tokens and sessions periodically.
-func (a *app) collectGarbage(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			res, err := a.store.GarbageCollect(ctx, time.Now())
-			if err != nil {
-				a.log.Warn("garbage collection failed", "error", err)
-				continue
-			}
-			if res.AuthCodes+res.RefreshTokens+res.Sessions > 0 {
-				a.log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions)
-			}
-		}
-	}
 }

@@ -129,7 +129,9 @@ func (s *Service) rotate(ctx context.Context, id, presented string, grace time.D
 			// A retry inside the grace period: the previous secret
 			// stays valid until its original deadline.
 		default:
-			return rt, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+			// The id is only ever handed out inside this grant's refresh
+			// tokens, so a wrong secret is an older, rotated-out token.
+			return rt, errRefreshReused
 		}
 		rt.SecretHash = newHash
 		rt.LastUsedAt = now

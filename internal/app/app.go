@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/hostedui"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/server"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// Config is everything the server is built from.
+type Config struct {
+	Store store.Store
+	Box   *seal.Box
+	Log   *slog.Logger
+	// PublicURL and AuthDomain: see server.Config.
+	PublicURL  string
+	AuthDomain string
+	Proxies    web.Proxies
+	// Mailer sends verification and reset codes; nil means the
+	// development sender that writes them to the log.
+	Mailer mail.Sender
+	// HashConcurrency bounds concurrent password hashes; 0 means
+	// 2*GOMAXPROCS.
+	HashConcurrency int
+	// PasswordParams defaults to password.DefaultParams.
+	PasswordParams *password.Params
+	// TokenRatePerMinute and TokenBurst bound token, revocation and
+	// userInfo requests per client address. 0 means 600/min, burst 100.
+	TokenRatePerMinute float64
+	TokenBurst         int
+	// Global registers extra top-level routes (the SmartLamp skill).
+	Global []func(*http.ServeMux)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// App is the assembled server.
+type App struct {
+	Log      *slog.Logger
+	Store    store.Store
+	Box      *seal.Box
+	Keys     *token.Keys
+	Hasher   *password.Hasher
+	Accounts *account.Service
+	OAuth    *oauth.Service
+	UI       *hostedui.UI
+	Server   *server.Server
+	Registry *prometheus.Registry
+}
+
+// New assembles the server.
+func New(cfg Config) (*App, error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mailer := cfg.Mailer
+	if mailer == nil {
+		mailer = mail.NewLog(log)
+	}
+	conc := cfg.HashConcurrency
+	if conc <= 0 {
+		conc = 2 * runtime.GOMAXPROCS(0)
+	}
+	params := password.DefaultParams
+	if cfg.PasswordParams != nil {
+		params = *cfg.PasswordParams
+	}
+	rate, burst := cfg.TokenRatePerMinute, cfg.TokenBurst
+	if rate == 0 {
+		rate, burst = 600, 100
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg}
+	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now})
+	a.Hasher = password.NewHasher(params, conc)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
+	}, func() float64 { return float64(a.Hasher.InFlight()) }))
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: mailer, Log: log, Now: cfg.Now})
+	a.OAuth = oauth.New(oauth.Config{
+		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
+		TokenLimiter: web.NewLimiter(rate, burst), Metrics: reg,
+	})
+	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Log: log, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("hosted UI: %w", err)
+	}
+	a.UI = ui
+	a.Server, err = server.New(server.Config{
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: cfg.Proxies,
+		Mount:    []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
+		Global:   cfg.Global,
+		Registry: reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// EnsureKeys creates signing keys for every pool that has none.
+func (a *App) EnsureKeys(ctx context.Context) error {
+	opts := store.ListOptions{Limit: store.MaxPageSize}
+	for {
+		page, err := a.Store.ListPools(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("list pools: %w", err)
+		}
+		for _, p := range page.Items {
+			if err := a.Keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
+				return fmt.Errorf("signing keys of %s: %w", p.ID, err)
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		opts.PageToken = page.Next
+	}
+}
+
+// CollectGarbage deletes expired codes, tokens and sessions every interval
+// until ctx ends.
+func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			res, err := a.Store.GarbageCollect(ctx, time.Now())
+			if err != nil {
+				a.Log.Warn("garbage collection failed", "error", err)
+				continue
+			}
+			if res.AuthCodes+res.RefreshTokens+res.Sessions > 0 {
+				a.Log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions)
+			}
+		}
+	}
+}

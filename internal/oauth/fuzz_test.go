@@ -1,0 +1,68 @@
+package oauth_test
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// FuzzTokenEndpoint feeds arbitrary bodies, content types and
+// Authorization headers to POST /oauth2/token. The endpoint must never
+// panic, never answer 5xx for bad input (the store is healthy), and always
+// answer JSON with no caching.
+func FuzzTokenEndpoint(f *testing.F) {
+	h := newHarness(f)
+	f.Add("grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fa", "application/x-www-form-urlencoded", "Basic "+base64.StdEncoding.EncodeToString([]byte(h.client.ID+":"+h.secret)))
+	f.Add("grant_type=refresh_token&refresh_token=AAAAAAAAAAAAAAAAAAAAAA.BBBB", "application/x-www-form-urlencoded", "")
+	f.Add("grant_type=client_credentials&client_id="+h.client.ID+"&client_secret=%ZZ", "application/x-www-form-urlencoded; charset=utf-8", "Basic %%%")
+	f.Add("", "text/plain", "Bearer x")
+	f.Add("grant_type=a&grant_type=b", "application/x-www-form-urlencoded", "Basic Og==")
+	mux := http.NewServeMux()
+	h.svc.Mount(mux)
+	f.Fuzz(func(t *testing.T, body, contentType, auth string) {
+		req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		req = req.WithContext(web.WithTarget(req.Context(), h.target()))
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for body %q auth %q: %s", rec.Code, body, auth, rec.Body)
+		}
+		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("headers %v", rec.Header())
+		}
+		if rec.Code == 200 && !strings.Contains(rec.Body.String(), "access_token") {
+			t.Fatalf("200 without a token: %s", rec.Body)
+		}
+	})
+}
+
+// FuzzParseAuthorize checks that arbitrary authorization queries never
+// redirect anywhere but the registered URI.
+func FuzzParseAuthorize(f *testing.F) {
+	h := newHarness(f)
+	f.Add("client_id="+h.client.ID+"&redirect_uri="+alexaRedirect+"&response_type=code&state=x")
+	f.Add("client_id=" + h.client.ID + "&redirect_uri=https://evil/&response_type=code")
+	f.Add("client_id=" + h.client.ID + "&redirect_uri=" + alexaRedirect + "&response_type=token&scope=%00")
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		req := httptest.NewRequest(http.MethodGet, "/oauth2/authorize?"+rawQuery, nil)
+		_, err := h.svc.ParseAuthorize(req.Context(), h.pool, req.URL.Query())
+		if err == nil {
+			return
+		}
+		var loc string
+		if oe := asOAuthError(err); oe != nil {
+			loc = oe.Redirect
+		}
+		if loc != "" && !strings.HasPrefix(loc, alexaRedirect+"?") && !strings.HasPrefix(loc, "http://localhost:3000/cb?") && !strings.HasPrefix(loc, alexaRedirect+"#") && !strings.HasPrefix(loc, "http://localhost:3000/cb#") {
+			t.Fatalf("error redirects to %q", loc)
+		}
+	})
+}
