@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -194,4 +195,21 @@ func TestOpenNoMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkApplied(t, status, want)
+}
+
+// TestOpenOddPath: characters that mean something in a URI are part of
+// the file name, not of the connection string.
+func TestOpenOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b?c#d%20e&_pragma=query_only(1)")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "linkpool.db")
+	db := openPath(t, path)
+	if err := db.CreatePool(t.Context(), pool.NewPool("eu-west-1", "odd", time.Now())); err != nil {
+		t.Fatalf("write to a database under %q: %v", dir, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file not at the given path: %v", err)
+	}
 }
