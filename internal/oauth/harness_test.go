@@ -150,7 +150,7 @@ func (h *harness) newUser(t testing.TB, username, email string) pool.User {
 
 // authorize runs ParseAuthorize and Complete for h.user, as the hosted
 // pages do after a sign-in, and returns the code.
-func (h *harness) authorize(t *testing.T, q url.Values) string {
+func (h *harness) authorize(t testing.TB, q url.Values) string {
 	t.Helper()
 	loc := h.complete(t, q, h.user)
 	u, err := url.Parse(loc)
@@ -164,7 +164,7 @@ func (h *harness) authorize(t *testing.T, q url.Values) string {
 	return code
 }
 
-func (h *harness) complete(t *testing.T, q url.Values, u pool.User) string {
+func (h *harness) complete(t testing.TB, q url.Values, u pool.User) string {
 	t.Helper()
 	ctx := web.WithTarget(context.Background(), h.target())
 	req, err := h.svc.ParseAuthorize(ctx, h.pool, q)
