@@ -24,7 +24,7 @@
 // OpenID Connect through the pool and sees and toggles their lamps.
 //
 // Files: skill.go (construction, entry points), auth.go (token checks),
-// controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
+// state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
 // discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
 // management for the CLI and the page), http.go, page*.go (/lamps).
 package smarthome

@@ -108,7 +108,10 @@ func TurnOn(l store.Lamp) store.Lamp {
 	return l
 }
 
-// TurnOff switches the lamp off, keeping brightness and colour.
+// TurnOff switches the lamp off, keeping brightness and colour (TurnOn
+// restores them from there). PrevBright records the last non-zero
+// brightness for display; TurnOn after a dim to 0 uses full brightness, as
+// Amazon's plan DevRe_9.1 expects.
 func TurnOff(l store.Lamp) store.Lamp {
 	l.On = false
 	if l.Brightness > 0 {
