@@ -3,7 +3,9 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -37,6 +39,9 @@ func (e *KeyError) Error() string { return "seal: invalid master key: " + e.Reas
 // concurrent use.
 type Box struct {
 	aead cipher.AEAD
+	// prk is the HKDF pseudorandom key extracted from the master key, for
+	// DeriveKey.
+	prk []byte
 }
 
 // New returns a Box for a 32-byte AES-256 key. The key is not retained
@@ -53,7 +58,11 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, &KeyError{Reason: err.Error()}
 	}
-	return &Box{aead: aead}, nil
+	prk, err := hkdf.Extract(sha256.New, key, []byte("linkpool/derive"))
+	if err != nil {
+		return nil, &KeyError{Reason: err.Error()}
+	}
+	return &Box{aead: aead, prk: prk}, nil
 }
 
 // Seal encrypts plaintext and binds it to context (additional
@@ -87,4 +96,16 @@ func (b *Box) Open(sealed, context []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: authentication failed", ErrOpen)
 	}
 	return plain, nil
+}
+
+// DeriveKey returns a 32-byte key for a purpose other than sealing (for
+// example a cookie key), derived from the master key with HKDF-SHA256
+// (RFC 5869) and the purpose as info. The same master key and purpose always give the
+// same key, so every instance derives the same one.
+func (b *Box) DeriveKey(purpose string) []byte {
+	k, err := hkdf.Expand(sha256.New, b.prk, purpose, KeySize)
+	if err != nil {
+		panic("seal: hkdf: " + err.Error())
+	}
+	return k
 }

@@ -188,3 +188,19 @@ func TestParseKey(t *testing.T) {
 		})
 	}
 }
+
+func TestDeriveKey(t *testing.T) {
+	a, _ := seal.New(bytes.Repeat([]byte{1}, 32))
+	a2, _ := seal.New(bytes.Repeat([]byte{1}, 32))
+	b, _ := seal.New(bytes.Repeat([]byte{2}, 32))
+	k1 := a.DeriveKey("cookies")
+	if len(k1) != 32 || !bytes.Equal(k1, a2.DeriveKey("cookies")) {
+		t.Fatal("derivation must be deterministic per master key and purpose")
+	}
+	if bytes.Equal(k1, a.DeriveKey("other")) || bytes.Equal(k1, b.DeriveKey("cookies")) {
+		t.Fatal("keys must differ by purpose and by master key")
+	}
+	if bytes.Equal(k1, bytes.Repeat([]byte{1}, 32)) {
+		t.Fatal("derived key equals the master key")
+	}
+}
