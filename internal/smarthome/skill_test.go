@@ -56,7 +56,7 @@ func TestTokenErrorMapping(t *testing.T) {
 				return fmt.Errorf("user disabled: %w", verify.ErrRevoked)
 			}, wantName: "ErrorResponse", wantType: "INVALID_AUTHORIZATION_CREDENTIAL"},
 		{name: "identity check failing", token: func(e *env) string { return e.iss.Token(t, owner) },
-			check: func(context.Context, verify.Identity) error { return errors.New("database unreachable") },
+			check:    func(context.Context, verify.Identity) error { return errors.New("database unreachable") },
 			wantName: "ErrorResponse", wantType: "INTERNAL_ERROR"},
 		{name: "identity check passing", token: func(e *env) string { return e.iss.Token(t, owner) },
 			check: func(_ context.Context, id verify.Identity) error {
