@@ -151,7 +151,9 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	if err := printTable(e.stdout, []string{"USE", "OLD (RETIRED)", "NEW (ACTIVE)", "NEXT"}, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nRetired keys stay in the JWKS for %v, the longest token lifetime of the pool's clients.\n", ttl)
+	if len(res.Retired) > 0 {
+		fmt.Fprintf(e.stdout, "\nThe retired keys stay in the JWKS until %s, when every token they signed has expired\n(the longest ID- or access-token lifetime of the pool's clients is %v).\n", fmtTime(res.Retired[0].NotAfter), ttl)
+	}
 	fmt.Fprintf(e.stdout, "Running servers sign with the new keys within %v.\n", token.DefaultRefreshInterval)
 	return nil
 }
