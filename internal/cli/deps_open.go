@@ -35,9 +35,13 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	hasher := password.NewHasher(password.DefaultParams, 2)
+	// The administrative operations send no mail, so the development
+	// sender's warning about undelivered mail would only be noise on every
+	// command.
+	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	return &deps{
 		store: st, box: box,
 		keys:     token.NewKeys(st, box, token.KeysOptions{}),
-		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(log), Log: log}),
+		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), Log: log}),
 	}, nil
 }
