@@ -26,6 +26,14 @@ const (
 	ScopeCognitoAPI = "aws.cognito.signin.user.admin"
 )
 
+// ExplicitAuthFlowValues are the values of ExplicitAuthFlows that
+// CreateUserPoolClient accepts, including the legacy ones.
+var ExplicitAuthFlowValues = []string{
+	"ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+	"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
+	"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
+}
+
 // ProviderCognito is the pool's own user directory in
 // SupportedIdentityProviders.
 const ProviderCognito = "COGNITO"
@@ -264,6 +272,11 @@ func (c *Client) Validate() error {
 	for i, p := range c.SupportedIdentityProviders {
 		if p != ProviderCognito {
 			return invalid(fmt.Sprintf("SupportedIdentityProviders[%d]", i), "only COGNITO is supported, got %q", p)
+		}
+	}
+	for i, f := range c.ExplicitAuthFlows {
+		if !slices.Contains(ExplicitAuthFlowValues, f) {
+			return invalid(fmt.Sprintf("ExplicitAuthFlows[%d]", i), "%q is not one of %s", f, strings.Join(ExplicitAuthFlowValues, ", "))
 		}
 	}
 	if len(c.AllowedOAuthFlows) > 0 && !slices.Contains(c.AllowedOAuthFlows, FlowClientCredentials) && !c.SupportsCognito() {

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -242,6 +243,11 @@ func (p *Pool) Validate() error {
 	}
 	if strings.Contains(strings.ToLower(b.CSS), "</style") {
 		return invalid("Branding.CSS", "must not contain </style")
+	}
+	if p.EmailFrom != "" {
+		if a, err := mail.ParseAddress(p.EmailFrom); err != nil || !strings.Contains(a.Address, "@") {
+			return invalid("EmailFrom", "%q is not a mail address like no-reply@example.com or \"Name\" <no-reply@example.com>", p.EmailFrom)
+		}
 	}
 	return nil
 }
