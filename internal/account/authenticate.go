@@ -31,13 +31,13 @@ func (s *Service) Authenticate(ctx context.Context, p pool.Pool, username, passw
 	now := s.now()
 	switch {
 	case !u.Enabled:
-		return pool.User{}, notAuthorized(msgDisabled)
+		return pool.User{}, disabled()
 	case u.Status == pool.StatusUnconfirmed:
 		return pool.User{}, newErr(UserNotConfirmedException, msgNotConfirmed)
 	case u.Status == pool.StatusResetRequired:
 		return pool.User{}, newErr(PasswordResetRequiredException, msgResetRequired)
 	case u.Status == pool.StatusForceChangePassword && temporaryPasswordExpired(p, u, now):
-		return pool.User{}, notAuthorized(msgTempExpired)
+		return pool.User{}, tempExpired()
 	case u.Status == pool.StatusForceChangePassword:
 		return pool.User{}, newErr(NewPasswordRequired, msgNewPassword)
 	case u.Status != pool.StatusConfirmed:
@@ -62,11 +62,11 @@ func (s *Service) CompleteNewPassword(ctx context.Context, p pool.Pool, username
 	now := s.now()
 	switch {
 	case !u.Enabled:
-		return pool.User{}, notAuthorized(msgDisabled)
+		return pool.User{}, disabled()
 	case u.Status != pool.StatusForceChangePassword:
 		return pool.User{}, notAuthorized("The user does not have to change the password.")
 	case temporaryPasswordExpired(p, u, now):
-		return pool.User{}, notAuthorized(msgTempExpired)
+		return pool.User{}, tempExpired()
 	}
 	hash, err := s.hasher.Hash(ctx, newPassword)
 	if err != nil {

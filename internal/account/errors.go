@@ -67,9 +67,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
-// ErrLockedOut is the Cause of the NotAuthorizedException returned while
-// a user is locked out after too many failed sign-ins.
-var ErrLockedOut = errors.New("account: user is locked out")
+// Causes that tell NotAuthorizedExceptions apart; test with errors.Is.
+var (
+	// ErrLockedOut: the user is locked out after too many failed
+	// sign-ins ("Password attempts exceeded").
+	ErrLockedOut = errors.New("account: user is locked out")
+	// ErrDisabled: the user is disabled ("User is disabled.").
+	ErrDisabled = errors.New("account: user is disabled")
+	// ErrTemporaryPasswordExpired: the temporary password an
+	// administrator set is older than TemporaryPasswordValidityDays.
+	ErrTemporaryPasswordExpired = errors.New("account: temporary password expired")
+)
 
 // TypeOf returns the Type of an *Error in err's chain, or "" when err is
 // not an account error (an internal failure).
@@ -96,6 +104,14 @@ func Conceal(err error) error {
 func newErr(typ, msg string) *Error { return &Error{Type: typ, Message: msg} }
 
 func notAuthorized(msg string) *Error { return newErr(NotAuthorizedException, msg) }
+
+func disabled() *Error {
+	return &Error{Type: NotAuthorizedException, Message: msgDisabled, Cause: ErrDisabled}
+}
+
+func tempExpired() *Error {
+	return &Error{Type: NotAuthorizedException, Message: msgTempExpired, Cause: ErrTemporaryPasswordExpired}
+}
 
 func userNotFound() *Error { return newErr(UserNotFoundException, msgNotFound) }
 

@@ -27,7 +27,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 	u, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
 		switch {
 		case !u.Enabled:
-			return notAuthorized(msgDisabled)
+			return disabled()
 		case u.Status == pool.StatusForceChangePassword:
 			return notAuthorized("User password cannot be reset in the current state.")
 		case u.Email() == "" || !u.EmailVerified():
@@ -71,7 +71,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
 		if !u.Enabled {
-			return notAuthorized(msgDisabled)
+			return disabled()
 		}
 		if err := verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
 			return err

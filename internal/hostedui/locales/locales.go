@@ -109,20 +109,29 @@ func Default() *Catalog { return catalogs[0] }
 // returned.
 func Match(preferences ...string) *Catalog {
 	for _, p := range preferences {
-		p = strings.TrimSpace(p)
-		if p == "" || len(p) > 256 {
-			continue
-		}
-		tags, _, err := language.ParseAcceptLanguage(p)
-		if err != nil || len(tags) == 0 {
-			continue
-		}
-		_, i, conf := matcher.Match(tags...)
-		if conf != language.No {
-			return catalogs[i]
+		if c, ok := Find(p); ok {
+			return c
 		}
 	}
 	return Default()
+}
+
+// Find returns the catalog for one preference (a language tag or an
+// Accept-Language value), and false when it names no supported language.
+func Find(preference string) (*Catalog, bool) {
+	p := strings.TrimSpace(preference)
+	if p == "" || len(p) > 256 {
+		return nil, false
+	}
+	tags, _, err := language.ParseAcceptLanguage(p)
+	if err != nil || len(tags) == 0 {
+		return nil, false
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return nil, false
+	}
+	return catalogs[i], true
 }
 
 // Exact returns the catalog whose Lang is exactly lang, or nil.

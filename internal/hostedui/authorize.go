@@ -1,0 +1,34 @@
+package hostedui
+
+import (
+	"net/http"
+)
+
+// authorize is GET /oauth2/authorize (Cognito "Authorize endpoint"). A
+// request that names an unknown client or an unregistered redirect_uri
+// goes to /error and is never redirected to the client (RFC 6749
+// §4.1.2.1); other invalid requests are redirected to the client with the
+// error. With a valid session the authorization completes at once, as
+// Cognito's hosted UI does within its one-hour session; otherwise the
+// browser goes to /login with the same query.
+func (u *UI) authorize(c *call) error {
+	req, err := u.oauth.ParseAuthorize(c.r.Context(), c.t.Pool, c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	c.auth = req
+	s, user, ok, err := c.session()
+	if err != nil {
+		return err
+	}
+	if ok {
+		loc, err := u.oauth.Complete(c.r.Context(), req, user, s.AuthTime)
+		if err != nil {
+			return err
+		}
+		c.redirect(http.StatusFound, loc)
+		return nil
+	}
+	c.redirect(http.StatusFound, c.t.BasePath+"/login?"+c.r.URL.RawQuery)
+	return nil
+}

@@ -1,0 +1,72 @@
+package hostedui
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/account"
+)
+
+func (c *call) renderChange(status int, username string, fields map[string]string, errKey string) error {
+	v := c.form("page.change", "/changePassword", username)
+	v.HideUsername = username != ""
+	v.Hints = c.passwordHints()
+	for k, msg := range fields {
+		v.Fields[k] = msg
+	}
+	if errKey != "" {
+		v.Error = c.cat.T(errKey)
+	}
+	return c.render(status, "change", v)
+}
+
+// changePage is GET /changePassword.
+func (u *UI) changePage(c *call) error {
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	return c.renderChange(http.StatusOK, c.queryName(), nil, "")
+}
+
+// changePost is POST /changePassword: fields username, current_password
+// (the temporary password), password and confirm_password. It answers
+// Cognito's NEW_PASSWORD_REQUIRED challenge for users an administrator
+// created; success signs the user in. It shares the sign-in limits, since
+// it checks a password.
+func (u *UI) changePost(c *call) error {
+	if err := c.limit(u.limits.Login, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	f := c.r.PostForm
+	username, current, password := f.Get("username"), f.Get("current_password"), f.Get("password")
+	if username == "" || len(username) > maxNameLen || current == "" || len(current) > maxPasswordLen {
+		return c.renderChange(http.StatusBadRequest, "", nil, "error.incorrect")
+	}
+	if err := c.limit(u.limits.LoginUser, strings.ToLower(username)); err != nil {
+		return err
+	}
+	if len(password) > maxPasswordLen {
+		return c.renderChange(http.StatusBadRequest, username, map[string]string{"password": c.cat.T("error.password_too_long")}, "")
+	}
+	if password != f.Get("confirm_password") {
+		return c.renderChange(http.StatusBadRequest, username, map[string]string{"confirm_password": c.cat.T("error.password_confirm")}, "")
+	}
+	user, err := u.accounts.CompleteNewPassword(c.r.Context(), c.t.Pool, username, current, password)
+	if err == nil {
+		return c.signIn(user)
+	}
+	if account.TypeOf(err) == account.InvalidPasswordException {
+		return c.renderChange(http.StatusBadRequest, username, map[string]string{"password": c.passwordMessage(err)}, "")
+	}
+	key, ok := signInMessage(err)
+	if !ok {
+		return err
+	}
+	return c.renderChange(http.StatusBadRequest, username, nil, key)
+}

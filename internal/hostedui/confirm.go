@@ -1,0 +1,128 @@
+package hostedui
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/linkpool/linkpool/internal/account"
+)
+
+func (c *call) renderConfirm(status int, username, destination, codeErr, errKey string) error {
+	v := c.form("page.confirm", "/confirm", username)
+	v.HideUsername = username != ""
+	v.Destination = destination
+	if codeErr != "" {
+		v.Fields["code"] = codeErr
+	}
+	if errKey != "" {
+		v.Error = c.cat.T(errKey)
+	}
+	return c.render(status, "confirm", v)
+}
+
+// queryName returns a username carried in the query, if it is short
+// enough to be one.
+func (c *call) queryName() string {
+	if n := c.r.URL.Query().Get("username"); len(n) <= maxNameLen {
+		return n
+	}
+	return ""
+}
+
+// confirmPage is GET /confirm and /confirmUser.
+func (u *UI) confirmPage(c *call) error {
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	return c.renderConfirm(http.StatusOK, c.queryName(), "", "", "")
+}
+
+// confirmPost is POST /confirm: fields username and code. When the same
+// browser signed the account up and an authorization is pending, the user
+// is signed in and sent to the client, as in Cognito; otherwise the
+// sign-in page says the account is confirmed.
+func (u *UI) confirmPost(c *call) error {
+	if err := c.limit(u.limits.SignUp, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	username, code := c.r.PostForm.Get("username"), c.r.PostForm.Get("code")
+	if username == "" || len(username) > maxNameLen {
+		return c.renderConfirm(http.StatusBadRequest, "", "", "", "error.required")
+	}
+	user, err := u.accounts.ConfirmSignUp(c.r.Context(), c.t.Pool, username, code)
+	if err != nil {
+		msg, ok := c.codeMessage(err)
+		if !ok {
+			return err
+		}
+		return c.renderConfirm(http.StatusBadRequest, username, "", msg, "")
+	}
+	if c.pendingFor(user.Sub) && c.auth != nil {
+		return c.signIn(user)
+	}
+	c.redirect(http.StatusSeeOther, c.local("/login", url.Values{"notice": {"confirmed"}}))
+	return nil
+}
+
+// resendAndConfirm mails a new code to an unconfirmed user who just gave
+// the right password, and shows the confirmation page.
+func (c *call) resendAndConfirm(username string) error {
+	ctx := c.r.Context()
+	d, err := c.u.accounts.ResendConfirmationCode(ctx, c.t.Pool, username)
+	if err != nil && account.TypeOf(err) == "" {
+		return err
+	}
+	if user, err := c.u.accounts.Lookup(ctx, c.t.Pool, username); err == nil {
+		c.setPending(user.Sub)
+	} else if account.TypeOf(err) == "" {
+		return err
+	}
+	dest := ""
+	if d != nil {
+		dest = d.Destination
+	}
+	return c.renderConfirm(http.StatusOK, username, dest, "", "")
+}
+
+// resendPage is GET /resendcode.
+func (u *UI) resendPage(c *call) error {
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	v := c.form("page.resend", "/resendcode", "")
+	v.Values["username"] = c.queryName()
+	return c.render(http.StatusOK, "resend", v)
+}
+
+// resendPost is POST /resendcode: field username. Whatever the account's
+// state, or whether it exists, the answer is the same confirmation page.
+func (u *UI) resendPost(c *call) error {
+	if err := c.limit(u.limits.SignUp, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	username := c.r.PostForm.Get("username")
+	if username == "" || len(username) > maxNameLen {
+		v := c.form("page.resend", "/resendcode", "")
+		v.Error = c.cat.T("error.required")
+		return c.render(http.StatusBadRequest, "resend", v)
+	}
+	if _, err := u.accounts.ResendConfirmationCode(c.r.Context(), c.t.Pool, username); err != nil && account.TypeOf(err) == "" {
+		return err
+	}
+	v := c.form("page.confirm", "/confirm", username)
+	v.HideUsername = true
+	v.Notice = c.cat.T("resend.sent")
+	return c.render(http.StatusOK, "confirm", v)
+}

@@ -1,0 +1,56 @@
+// Package hostedui serves a pool's hosted sign-in pages at Cognito's
+// managed-login paths, so that an OAuth client (an Alexa skill's account
+// linking first) can send users to /oauth2/authorize and get them back
+// with an authorization code.
+//
+// Routes, relative to the pool base (the server strips any path prefix
+// and puts a web.Target in the request context):
+//
+//	GET  /oauth2/authorize       authorize.go  validate, reuse a session, or go to /login
+//	GET  /login, POST /login     login.go      sign in; complete the authorization
+//	GET  /signup, POST /signup   signup.go     self sign-up
+//	GET|POST /confirm, /confirmUser            confirm.go  sign-up code; sign in
+//	GET|POST /resendcode         confirm.go    new sign-up code
+//	GET|POST /forgotPassword     forgot.go     request a reset code
+//	GET|POST /confirmForgotPassword (and /confirmforgotPassword)  forgot.go
+//	GET|POST /changePassword     change.go     replace an administrator's temporary password
+//	GET  /logout                 logout.go     Cognito sign-out: logout_uri or back to /login
+//	GET  /error                  errorpage.go  redirect_mismatch and other dead ends
+//	GET  /static/style.css, /static/brand.css  static.go
+//
+// The flow follows Cognito's hosted UI (developer guide "Authorize
+// endpoint", "Login endpoint", "Logout endpoint"): /oauth2/authorize
+// redirects to /login with the same query, every page carries that query
+// through its links and forms, and the page that authenticates the user
+// calls oauth.Service.Complete and redirects to the client. A successful
+// sign-in also opens a one-hour session (a cookie, only its hash stored),
+// within which /oauth2/authorize answers at once without a page.
+//
+// The pages are built for the Alexa app's web view (Alexa account-linking
+// requirements): no JavaScript at all, mobile-first layout, errors inline
+// next to the form, never a pop-up, the pool's branding, English or
+// Simplified Chinese chosen by the lang parameter (remembered in a
+// cookie, as Cognito's managed login does) or Accept-Language. Every
+// string comes from internal/hostedui/locales.
+//
+// Where Cognito is weak, the pages do better:
+//
+//   - An unregistered redirect_uri gets a page that names the client id
+//     and says what is wrong (Cognito shows a bare "An error was
+//     encountered"), without listing the registered URIs.
+//   - Nothing reveals whether an account exists: unknown user, wrong
+//     password and locked-out user get the same answer; a sign-up with a
+//     taken name looks like a fresh one (the owner gets a mail); forgot
+//     password and resend always say "if the account exists".
+//   - Every form is protected twice against cross-site requests:
+//     http.CrossOriginProtection (Sec-Fetch-Site / Origin) and a
+//     double-submit token bound to a SameSite=Strict cookie (a __Host-
+//     cookie over https), compared in constant time.
+//   - Responses carry a strict Content-Security-Policy (no script at
+//     all; form-action limited to the pool and the client's redirect
+//     origin), frame denial, no-referrer (codes never leak through the
+//     Referer header) and no-store.
+//   - Sign-in, sign-up and password-reset posts are rate limited per
+//     client address, and sign-in also per address and username, on top
+//     of the per-user lockout in internal/account.
+package hostedui

@@ -1,0 +1,74 @@
+package hostedui
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/account"
+)
+
+// maxPasswordLen bounds passwords taken from forms: Cognito passwords
+// have at most 256 characters, at most 1024 bytes of UTF-8.
+const maxPasswordLen = 1024
+
+// loginPage is GET /login (Cognito "Login endpoint").
+func (u *UI) loginPage(c *call) error {
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	return c.renderLogin(http.StatusOK, "", "")
+}
+
+func (c *call) renderLogin(status int, username, errKey string) error {
+	v := c.form("page.login", "/login", "")
+	v.Values["username"] = username
+	if errKey != "" {
+		v.Error = c.cat.T(errKey)
+	}
+	return c.render(status, "login", v)
+}
+
+// loginPost is POST /login: fields username and password. Success opens
+// a session and completes the authorization. An unknown user, a wrong
+// password and a locked-out user get the same page; an unconfirmed user
+// with the right password gets a new code and the confirmation page; a
+// user with an administrator's temporary password gets the new-password
+// page.
+func (u *UI) loginPost(c *call) error {
+	if err := c.limit(u.limits.Login, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	username, password := c.r.PostForm.Get("username"), c.r.PostForm.Get("password")
+	if len(username) > maxNameLen || len(password) > maxPasswordLen {
+		return c.renderLogin(http.StatusBadRequest, "", "error.incorrect")
+	}
+	if username == "" || password == "" {
+		return c.renderLogin(http.StatusBadRequest, username, "error.incorrect")
+	}
+	if err := c.limit(u.limits.LoginUser, strings.ToLower(username)); err != nil {
+		return err
+	}
+	user, err := u.accounts.Authenticate(c.r.Context(), c.t.Pool, username, password)
+	switch account.TypeOf(err) {
+	case "":
+		if err != nil {
+			return err
+		}
+		return c.signIn(user)
+	case account.UserNotConfirmedException:
+		return c.resendAndConfirm(username)
+	case account.NewPasswordRequired:
+		return c.renderChange(http.StatusOK, username, nil, "")
+	}
+	key, ok := signInMessage(err)
+	if !ok {
+		return err
+	}
+	return c.renderLogin(http.StatusBadRequest, username, key)
+}

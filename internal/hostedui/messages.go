@@ -1,0 +1,91 @@
+package hostedui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// passwordMessage explains a password the pool's policy rejected.
+func (c *call) passwordMessage(err error) string {
+	var pe *pool.PasswordPolicyError
+	if !errors.As(err, &pe) {
+		return c.cat.T("error.invalid_input")
+	}
+	switch pe.Rule {
+	case "length":
+		return c.cat.T("error.password_length", "n", strconv.Itoa(c.t.Pool.PasswordPolicy.MinimumLength))
+	case "uppercase":
+		return c.cat.T("error.password_uppercase")
+	case "lowercase":
+		return c.cat.T("error.password_lowercase")
+	case "numbers":
+		return c.cat.T("error.password_numbers")
+	case "symbols":
+		return c.cat.T("error.password_symbols")
+	}
+	return c.cat.T("error.password_too_long")
+}
+
+// codeMessage explains a failed code check. An unknown user, a user who
+// is already confirmed and a disabled user all get the wrong-code message,
+// so the code pages reveal nothing about which accounts exist. ok is
+// false for internal errors.
+func (c *call) codeMessage(err error) (msg string, ok bool) {
+	switch account.TypeOf(err) {
+	case "":
+		return "", false
+	case account.ExpiredCodeException:
+		return c.cat.T("error.code_expired"), true
+	case account.TooManyFailedAttemptsException:
+		return c.cat.T("error.code_attempts"), true
+	}
+	return c.cat.T("error.code_mismatch"), true
+}
+
+// signInMessage explains a failed sign-in or password change. Unknown
+// users and locked-out users get exactly the wrong-password message
+// (account.Conceal); the account's state is told only to someone who
+// gave its password. ok is false for internal errors.
+func signInMessage(err error) (key string, ok bool) {
+	err = account.Conceal(err)
+	switch {
+	case account.TypeOf(err) == "":
+		return "", false
+	case errors.Is(err, account.ErrDisabled):
+		return "error.disabled", true
+	case errors.Is(err, account.ErrTemporaryPasswordExpired):
+		return "error.temp_expired", true
+	case account.TypeOf(err) == account.PasswordResetRequiredException:
+		return "error.reset_required", true
+	}
+	return "error.incorrect", true
+}
+
+// signUpFieldError places a rejected sign-up input next to its field.
+func (c *call) signUpFieldError(ae *account.Error, username, email string) (field, msg string) {
+	p := c.t.Pool
+	switch ae.Field {
+	case "username":
+		if p.EmailIsUsername() {
+			return "email", c.cat.T(emailKey(email))
+		}
+		if p.SignInWithEmail() && strings.Contains(username, "@") {
+			return "username", c.cat.T("error.username_email_format")
+		}
+		return "username", c.cat.T("error.username_invalid")
+	case pool.AttrEmail:
+		return "email", c.cat.T(emailKey(email))
+	}
+	return "", c.cat.T("error.invalid_input")
+}
+
+func emailKey(email string) string {
+	if email == "" {
+		return "error.email_required"
+	}
+	return "error.email_invalid"
+}

@@ -1,0 +1,153 @@
+package hostedui
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// Session cookie: "<id>.<secret>", the id to find the session, the
+// secret proven by its hash (oauth.HashSecret), so a database leak yields
+// no usable cookie. HttpOnly, SameSite=Lax (the cookie must arrive on the
+// top-level navigation from the client to /oauth2/authorize), Secure over
+// https, scoped to the pool base.
+const sessionCookie = "lp_session"
+
+var sessionPattern = regexp.MustCompile(`^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$`)
+
+// startSession opens a session for u and sets its cookie, ending the
+// browser's previous session first.
+func (c *call) startSession(u pool.User) error {
+	c.endSession()
+	now := c.u.now()
+	id, secret := randomToken(16), randomToken(32)
+	s := store.Session{
+		ID: id, SecretHash: oauth.HashSecret(secret), PoolID: c.t.Pool.ID, Sub: u.Sub,
+		AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(c.u.sessionTTL),
+	}
+	if err := c.u.store.CreateSession(c.r.Context(), s); err != nil {
+		return fmt.Errorf("hostedui: create session: %w", err)
+	}
+	http.SetCookie(c.w, &http.Cookie{
+		Name: sessionCookie, Value: id + "." + secret, Path: c.cookiePath(),
+		MaxAge: int(c.u.sessionTTL.Seconds()), HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
+	})
+	return nil
+}
+
+// session returns the browser's valid session and its user. A session is
+// valid when its secret matches, it belongs to this pool and has not
+// expired, and its user still exists, is enabled and confirmed, and has
+// not signed out globally since (TokensValidAfter). ok is false
+// otherwise; err reports store failures only.
+func (c *call) session() (store.Session, pool.User, bool, error) {
+	ck, err := c.r.Cookie(sessionCookie)
+	if err != nil {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	m := sessionPattern.FindStringSubmatch(ck.Value)
+	if m == nil {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	ctx := c.r.Context()
+	s, err := c.u.store.GetSession(ctx, m[1])
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	if err != nil {
+		return store.Session{}, pool.User{}, false, fmt.Errorf("hostedui: get session: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(s.SecretHash), []byte(oauth.HashSecret(m[2]))) != 1 ||
+		s.PoolID != c.t.Pool.ID || !c.u.now().Before(s.ExpiresAt) {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	u, err := c.u.store.GetUser(ctx, s.PoolID, s.Sub)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	if err != nil {
+		return store.Session{}, pool.User{}, false, fmt.Errorf("hostedui: get session user: %w", err)
+	}
+	if !u.Enabled || u.Status != pool.StatusConfirmed || s.AuthTime.Before(u.TokensValidAfter) {
+		return store.Session{}, pool.User{}, false, nil
+	}
+	return s, u, true, nil
+}
+
+// endSession deletes the browser's session, if any, and clears the
+// cookie. A store failure is logged only: the cookie goes regardless.
+func (c *call) endSession() {
+	ck, err := c.r.Cookie(sessionCookie)
+	if err != nil {
+		return
+	}
+	if m := sessionPattern.FindStringSubmatch(ck.Value); m != nil {
+		s, err := c.u.store.GetSession(c.r.Context(), m[1])
+		if err == nil && subtle.ConstantTimeCompare([]byte(s.SecretHash), []byte(oauth.HashSecret(m[2]))) == 1 {
+			if err := c.u.store.DeleteSession(c.r.Context(), s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				c.u.log.ErrorContext(c.r.Context(), "hostedui: delete session", "error", err)
+			}
+		}
+	}
+	http.SetCookie(c.w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: c.cookiePath(), MaxAge: -1,
+		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// The pending cookie remembers, for this browser only, which account it
+// just signed up (or tried to sign in to unconfirmed): after the code is
+// confirmed in the same browser, the user is signed in at once, as
+// Cognito's hosted UI does. A code confirmed elsewhere leads to the
+// sign-in page instead.
+const pendingCookie = "lp_pending"
+
+var subPattern = regexp.MustCompile(`^[0-9a-f-]{36}$`)
+
+func (c *call) setPending(sub string) {
+	http.SetCookie(c.w, &http.Cookie{
+		Name: pendingCookie, Value: sub, Path: c.cookiePath(), MaxAge: int(c.u.accounts.SignUpCodeTTL().Seconds()),
+		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// pendingFor reports whether the browser signed up sub, and clears the
+// cookie.
+func (c *call) pendingFor(sub string) bool {
+	ck, err := c.r.Cookie(pendingCookie)
+	if err != nil || !subPattern.MatchString(ck.Value) {
+		return false
+	}
+	http.SetCookie(c.w, &http.Cookie{
+		Name: pendingCookie, Value: "", Path: c.cookiePath(), MaxAge: -1,
+		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
+	})
+	return subtle.ConstantTimeCompare([]byte(strings.ToLower(ck.Value)), []byte(sub)) == 1
+}
+
+// signIn opens a session for u and completes the authorization request:
+// a redirect to the client with the code (RFC 6749 §4.1.2). Without an
+// authorization request it shows that the user is signed in.
+func (c *call) signIn(u pool.User) error {
+	if err := c.startSession(u); err != nil {
+		return err
+	}
+	if c.auth == nil {
+		v := c.view("page.signed_in", "", "")
+		v.Notice = c.cat.T("signed_in.body", "pool", c.t.Pool.Name)
+		return c.render(http.StatusOK, "message", v)
+	}
+	loc, err := c.u.oauth.Complete(c.r.Context(), c.auth, u, c.u.now())
+	if err != nil {
+		return err
+	}
+	c.redirect(http.StatusFound, loc)
+	return nil
+}

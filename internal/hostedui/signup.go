@@ -1,0 +1,125 @@
+package hostedui
+
+import (
+	"errors"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/linkpool/linkpool/internal/account"
+)
+
+// signupPage is GET /signup.
+func (u *UI) signupPage(c *call) error {
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	if c.t.Pool.AllowAdminCreateUserOnly {
+		return c.signUpDisabled()
+	}
+	return c.renderSignup(http.StatusOK, nil, nil, "")
+}
+
+func (c *call) signUpDisabled() error {
+	v := c.view("page.signup", "/signup", "")
+	v.Error = c.cat.T("error.signup_disabled")
+	v.Back, v.BackLabel = v.Links["login"], "link.back_to_login"
+	return c.render(http.StatusForbidden, "message", v)
+}
+
+func (c *call) renderSignup(status int, values, fields map[string]string, errKey string) error {
+	v := c.form("page.signup", "/signup", "")
+	for k, val := range values {
+		v.Values[k] = val
+	}
+	for k, msg := range fields {
+		v.Fields[k] = msg
+	}
+	if errKey != "" {
+		v.Error = c.cat.T(errKey)
+	}
+	v.Hints = c.passwordHints()
+	return c.render(status, "signup", v)
+}
+
+// signupPost is POST /signup: fields username (unless the email address
+// is the username), email and password. A taken username or address
+// gets exactly the answer of a fresh sign-up, and the owner a mail
+// (account.SignUpInput.ConcealExisting). Pools that auto-confirm sign the
+// user in and complete the authorization at once.
+func (u *UI) signupPost(c *call) error {
+	if err := c.limit(u.limits.SignUp, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	if err := c.authorizeRequest(); err != nil {
+		return err
+	}
+	if c.t.Pool.AllowAdminCreateUserOnly {
+		return c.signUpDisabled()
+	}
+	f := c.r.PostForm
+	username, email, password := f.Get("username"), f.Get("email"), f.Get("password")
+	values := map[string]string{"username": username, "email": email}
+	fields := map[string]string{}
+	for name, val := range values {
+		if utf8.RuneCountInString(val) > maxNameLen {
+			fields[name] = c.cat.T("error.too_long")
+			values[name] = ""
+		}
+	}
+	if len(password) > maxPasswordLen {
+		fields["password"] = c.cat.T("error.password_too_long")
+	}
+	if len(fields) > 0 {
+		return c.renderSignup(http.StatusBadRequest, values, fields, "")
+	}
+	in := account.SignUpInput{Password: password, Lang: c.cat.Lang(), ConcealExisting: true, Attributes: map[string]string{}}
+	confirmName := username
+	if c.t.Pool.EmailIsUsername() {
+		in.Username, confirmName = email, email
+	} else {
+		in.Username = username
+		if email != "" {
+			in.Attributes["email"] = email
+		}
+	}
+	res, err := u.accounts.SignUp(c.r.Context(), c.t.Pool, in)
+	deliveryFailed := false
+	var ae *account.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &ae) && ae.Type == account.CodeDeliveryFailureException:
+		deliveryFailed = true
+	case errors.As(err, &ae) && ae.Type == account.InvalidPasswordException:
+		fields["password"] = c.passwordMessage(err)
+		return c.renderSignup(http.StatusBadRequest, values, fields, "")
+	case errors.As(err, &ae) && ae.Type == account.InvalidParameterException:
+		field, msg := c.signUpFieldError(ae, username, email)
+		if field == "" {
+			return c.renderSignup(http.StatusBadRequest, values, nil, "error.invalid_input")
+		}
+		fields[field] = msg
+		return c.renderSignup(http.StatusBadRequest, values, fields, "")
+	case errors.As(err, &ae) && ae.Type == account.NotAuthorizedException:
+		return c.signUpDisabled()
+	case errors.As(err, &ae):
+		return c.renderSignup(http.StatusBadRequest, values, nil, "error.limit")
+	default:
+		return err
+	}
+	if res.Confirmed {
+		return c.signIn(res.User)
+	}
+	c.setPending(res.User.Sub)
+	dest := ""
+	if res.Delivery != nil {
+		dest = res.Delivery.Destination
+	}
+	errKey := ""
+	if deliveryFailed {
+		errKey = "error.delivery_failed"
+	}
+	return c.renderConfirm(http.StatusOK, confirmName, dest, "", errKey)
+}

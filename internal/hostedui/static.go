@@ -1,0 +1,77 @@
+package hostedui
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// styleVersion changes with the stylesheet, so pages can let browsers
+// cache it for long.
+var styleVersion = func() string {
+	h := sha256.Sum256(styleCSS)
+	return hex.EncodeToString(h[:6])
+}()
+
+// styleCSS serves the built-in stylesheet.
+func (u *UI) styleCSS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("ETag", `"`+styleVersion+`"`)
+	if r.Header.Get("If-None-Match") == `"`+styleVersion+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(styleCSS)
+}
+
+func hasBranding(b pool.Branding) bool {
+	return b.PrimaryColor != "" || b.BackgroundColor != "" || b.CSS != ""
+}
+
+// brandCSS serves the pool's branding: its colours as the custom
+// properties the built-in stylesheet uses, then the pool's own CSS. It is
+// a stylesheet of its own, not inline, so the pages' CSP needs no
+// 'unsafe-inline' and no nonce.
+func (u *UI) brandCSS(w http.ResponseWriter, r *http.Request) {
+	t, ok := web.TargetFrom(r.Context())
+	if !ok {
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	b := t.Pool.Branding
+	var sb strings.Builder
+	sb.WriteString(":root {\n")
+	// Colours are validated as #rgb or #rrggbb by pool.Pool.Validate.
+	if b.PrimaryColor != "" {
+		sb.WriteString("  --primary: " + b.PrimaryColor + ";\n")
+	}
+	if b.BackgroundColor != "" {
+		sb.WriteString("  --background: " + b.BackgroundColor + ";\n")
+	}
+	sb.WriteString("}\n")
+	sb.WriteString(b.CSS)
+	body := sb.String()
+	sum := sha256.Sum256([]byte(body))
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write([]byte(body))
+}

@@ -1,0 +1,119 @@
+package hostedui
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// DefaultSessionTTL is the lifetime of a hosted-UI session: Cognito's
+// managed login keeps users signed in for one hour.
+const DefaultSessionTTL = time.Hour
+
+// Limits are the per-client-address rate limits of the forms; a nil
+// limiter does not limit.
+type Limits struct {
+	// Login limits sign-in and new-password posts per address.
+	Login *web.Limiter
+	// LoginUser limits sign-in posts per address and username.
+	LoginUser *web.Limiter
+	// SignUp limits sign-up, confirmation and resend posts per address.
+	SignUp *web.Limiter
+	// ForgotPassword limits reset requests and reset posts per address.
+	ForgotPassword *web.Limiter
+}
+
+// Config holds the dependencies and settings of the hosted pages.
+type Config struct {
+	Store    store.Store
+	Accounts *account.Service
+	OAuth    *oauth.Service
+	// Log receives internal errors with the request id; nil discards.
+	Log *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now    func() time.Time
+	Limits Limits
+	// SessionTTL is how long a sign-in is remembered; zero means
+	// DefaultSessionTTL.
+	SessionTTL time.Duration
+}
+
+// UI serves the hosted pages of every pool.
+type UI struct {
+	store      store.Store
+	accounts   *account.Service
+	oauth      *oauth.Service
+	log        *slog.Logger
+	now        func() time.Time
+	limits     Limits
+	sessionTTL time.Duration
+	pages      map[string]*template.Template
+	cop        *http.CrossOriginProtection
+}
+
+// New returns the hosted pages. It parses the templates once and checks
+// that every message they use exists in every catalog.
+func New(cfg Config) (*UI, error) {
+	if cfg.Store == nil || cfg.Accounts == nil || cfg.OAuth == nil {
+		return nil, fmt.Errorf("hostedui: Store, Accounts and OAuth are required")
+	}
+	u := &UI{
+		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, log: cfg.Log, now: cfg.Now,
+		limits: cfg.Limits, sessionTTL: cfg.SessionTTL,
+	}
+	if u.log == nil {
+		u.log = slog.New(slog.DiscardHandler)
+	}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	if u.sessionTTL <= 0 {
+		u.sessionTTL = DefaultSessionTTL
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	u.pages = pages
+	u.cop = http.NewCrossOriginProtection()
+	u.cop.SetDenyHandler(u.handle(func(c *call) error { return forbidden() }))
+	return u, nil
+}
+
+// Mount registers the hosted pages on mux, relative to the pool base.
+// Every POST passes http.CrossOriginProtection before its handler.
+func (u *UI) Mount(mux *http.ServeMux) {
+	get := func(path string, h func(*call) error) { mux.Handle("GET "+path, u.handle(h)) }
+	post := func(path string, h func(*call) error) { mux.Handle("POST "+path, u.cop.Handler(u.handle(h))) }
+
+	get("/oauth2/authorize", u.authorize)
+	get("/login", u.loginPage)
+	post("/login", u.loginPost)
+	get("/signup", u.signupPage)
+	post("/signup", u.signupPost)
+	for _, p := range []string{"/confirm", "/confirmUser"} {
+		get(p, u.confirmPage)
+		post(p, u.confirmPost)
+	}
+	get("/resendcode", u.resendPage)
+	post("/resendcode", u.resendPost)
+	get("/forgotPassword", u.forgotPage)
+	post("/forgotPassword", u.forgotPost)
+	for _, p := range []string{"/confirmForgotPassword", "/confirmforgotPassword"} {
+		get(p, u.resetPage)
+		post(p, u.resetPost)
+	}
+	get("/changePassword", u.changePage)
+	post("/changePassword", u.changePost)
+	get("/logout", u.logout)
+	get("/error", u.errorPage)
+	mux.HandleFunc("GET /static/style.css", u.styleCSS)
+	mux.HandleFunc("GET /static/brand.css", u.brandCSS)
+}
