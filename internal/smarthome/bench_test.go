@@ -1,6 +1,7 @@
 package smarthome_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 )
@@ -25,15 +26,4 @@ func BenchmarkTurnOnRS256(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "directives/s")
 }
 
-func containsResponse(out []byte) bool {
-	return len(out) > 0 && string(out) != "" && bytesContains(out, `"name":"Response"`)
-}
-
-func bytesContains(b []byte, s string) bool {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if string(b[i:i+len(s)]) == s {
-			return true
-		}
-	}
-	return false
-}
+func containsResponse(out []byte) bool { return bytes.Contains(out, []byte(`"name":"Response"`)) }

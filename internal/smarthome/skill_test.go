@@ -245,7 +245,7 @@ func TestUnreachableLamp(t *testing.T) {
 	e := newEnv(t, nil)
 	l := e.addLamp(t, "u", "lamp-1")
 	l.Reachable = false
-	if err := e.st.UpdateLamp(context.Background(), "u", "lamp-1", func(store0 lampT) (lampT, error) { return l, nil }); err != nil {
+	if err := e.st.UpdateLamp(context.Background(), "u", "lamp-1", func(lampT) (lampT, error) { return l, nil }); err != nil {
 		t.Fatal(err)
 	}
 	tok := e.iss.Token(t, "u")
