@@ -44,6 +44,9 @@ type Config struct {
 	// userInfo requests per client address. 0 means 600/min, burst 100.
 	TokenRatePerMinute float64
 	TokenBurst         int
+	// UILimits bounds hosted-page posts per client address; nil means
+	// DefaultUILimits.
+	UILimits *hostedui.Limits
 	// Global registers extra top-level routes (the SmartLamp skill).
 	Global []func(*http.ServeMux)
 	// Now is the clock; nil means time.Now.
@@ -99,7 +102,11 @@ func New(cfg Config) (*App, error) {
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: web.NewLimiter(rate, burst), Metrics: reg,
 	})
-	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Log: log, Now: cfg.Now})
+	limits := DefaultUILimits()
+	if cfg.UILimits != nil {
+		limits = *cfg.UILimits
+	}
+	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Log: log, Now: cfg.Now, Limits: limits})
 	if err != nil {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
@@ -114,6 +121,18 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// DefaultUILimits are the per-address rate limits of the hosted pages:
+// generous for people, tight for scripts. Lockout per user, shared by all
+// instances, is separate (pool.LockoutPolicy).
+func DefaultUILimits() hostedui.Limits {
+	return hostedui.Limits{
+		Login:          web.NewLimiter(60, 20),
+		LoginUser:      web.NewLimiter(12, 6),
+		SignUp:         web.NewLimiter(20, 10),
+		ForgotPassword: web.NewLimiter(10, 5),
+	}
 }
 
 // EnsureKeys creates signing keys for every pool that has none.

@@ -79,17 +79,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	a, err := buildApp(ctx, &f, log, e)
+	var demo *demoState
+	if f.demo {
+		st, err := prepareDemo(ctx, &f.storage, f.publicURL, e)
+		if err != nil {
+			return fmt.Errorf("demo setup: %w", err)
+		}
+		demo = &st
+	}
+	a, err := buildApp(ctx, &f, log, e, demo)
 	if err != nil {
 		return err
 	}
 	defer a.Store.Close()
-
-	if f.demo {
-		if err := runDemo(ctx, a, &f, e.stdout); err != nil {
-			return fmt.Errorf("demo setup: %w", err)
-		}
-	}
 	if err := a.EnsureKeys(ctx); err != nil {
 		return err
 	}
@@ -159,7 +161,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*app.App, error) {
+func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo *demoState) (*app.App, error) {
 	proxies, err := web.ParseProxies(f.trustedProxies)
 	if err != nil {
 		return nil, usagef("--trusted-proxies: %v", err)
@@ -189,6 +191,25 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env) (*ap
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if demo != nil {
+		_, mount, err := a.MountSkill(f.publicURL, demoSkill(*demo, f.publicURL))
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("SmartLamp skill: %w", err)
+		}
+		a.Server.MountGlobal(mount)
+		c, err := st.GetClient(ctx, demo.ClientID)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		secret, err := openSecret(box, &c)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		printDemo(e.stdout, *demo, a, f.publicURL, secret)
 	}
 	return a, nil
 }

@@ -294,3 +294,10 @@ func (s *Server) observe(r *http.Request, status int, d time.Duration) {
 	s.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
 	s.latency.WithLabelValues(route).Observe(d.Seconds())
 }
+
+// MountGlobal registers more top-level routes. Call it before serving.
+func (s *Server) MountGlobal(fns ...func(*http.ServeMux)) {
+	for _, f := range fns {
+		f(s.globalMux)
+	}
+}

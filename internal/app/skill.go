@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/verify"
+)
+
+// SkillOptions runs the SmartLamp skill in the same process as the pool
+// that links its users: POST /alexa/smart-home and, when a lamps client is
+// given, the /lamps page.
+type SkillOptions struct {
+	PoolID string
+	// ClientIDs are the app clients whose access tokens the skill accepts
+	// (the Alexa client).
+	ClientIDs []string
+	// Lamps page client (an ordinary OIDC client of the pool) and its
+	// callback <public-url>/lamps/callback. Empty LampsClientID disables
+	// the page.
+	LampsClientID     string
+	LampsClientSecret string
+	LampsRedirectURL  string
+	LWA               smarthome.LWAConfig
+	EventGatewayURL   string
+}
+
+// MountSkill builds the SmartLamp skill over the app's store and returns
+// the route registration for the top-level mux. The skill verifies tokens
+// against the pool's JWKS fetched in-process (no network round trip) and
+// asks the store whether the user and the grant are still valid, so a
+// revoked link or a disabled user gets INVALID_AUTHORIZATION_CREDENTIAL.
+func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, func(*http.ServeMux), error) {
+	issuer := strings.TrimRight(publicURL, "/") + "/" + o.PoolID
+	v, err := verify.New(verify.Config{
+		Issuer:     issuer,
+		ClientIDs:  o.ClientIDs,
+		HTTPClient: &http.Client{Transport: inProcess{a}},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	aad := []byte("alexa-grant/" + o.PoolID)
+	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
+		Store:           a.Store,
+		Verifier:        v,
+		CheckIdentity:   a.checkIdentity(o.PoolID),
+		LWA:             o.LWA,
+		EventGatewayURL: o.EventGatewayURL,
+		Seal:            func(b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil },
+		Open:            func(b []byte) ([]byte, error) { return a.Box.Open(b, aad) },
+		Logger:          a.Log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var page http.Handler
+	if o.LampsClientID != "" {
+		page, err = smarthome.NewLampsPage(smarthome.LampsConfig{
+			Skill: sk, Issuer: issuer, ClientID: o.LampsClientID, ClientSecret: o.LampsClientSecret,
+			RedirectURL: o.LampsRedirectURL,
+			LogoutURL:   issuer + "/logout?client_id=" + o.LampsClientID + "&logout_uri=" + strings.TrimSuffix(o.LampsRedirectURL, "/callback"),
+			CookieKey:   a.Box.DeriveKey("lamps-cookie/" + o.PoolID),
+			HTTPClient:  &http.Client{Transport: inProcess{a}},
+			Logger:      a.Log,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	mount := func(mux *http.ServeMux) {
+		mux.Handle("/alexa/smart-home", sk.Handler())
+		if page != nil {
+			mux.Handle("/lamps", page)
+			mux.Handle("/lamps/", page)
+		}
+	}
+	return sk, mount, nil
+}
+
+// checkIdentity confirms, for a co-located skill, that a verified token's
+// user still exists and is enabled, has not signed out everywhere since
+// the token was issued, and that the grant the token came from is not
+// revoked. Store failures are returned as they are (INTERNAL_ERROR), never
+// as credential errors.
+func (a *App) checkIdentity(poolID string) func(ctx context.Context, id verify.Identity) error {
+	return func(ctx context.Context, id verify.Identity) error {
+		u, err := a.Store.GetUser(ctx, poolID, id.Sub)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user deleted: %w", verify.ErrRevoked)
+		}
+		if err != nil {
+			return fmt.Errorf("look up user: %w", err)
+		}
+		if !u.Enabled {
+			return fmt.Errorf("user disabled: %w", verify.ErrRevoked)
+		}
+		if id.IssuedAt.Before(u.TokensValidAfter.Truncate(1e9)) {
+			return fmt.Errorf("user signed out everywhere: %w", verify.ErrRevoked)
+		}
+		if id.OriginJTI == "" {
+			return fmt.Errorf("token without origin_jti: %w", verify.ErrRevoked)
+		}
+		g, err := a.Store.GetRefreshTokenByOrigin(ctx, id.OriginJTI)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("grant gone: %w", verify.ErrRevoked)
+		}
+		if err != nil {
+			return fmt.Errorf("look up grant: %w", err)
+		}
+		if g.Revoked() || g.Sub != id.Sub {
+			return fmt.Errorf("grant revoked: %w", verify.ErrRevoked)
+		}
+		return nil
+	}
+}
+
+// inProcess is an http.RoundTripper that serves requests with the app's
+// own handler, so the co-located skill and lamps page reach the pool's
+// JWKS, discovery and token endpoints without leaving the process.
+type inProcess struct{ a *App }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	r2 := r.Clone(r.Context())
+	r2.RemoteAddr = "127.0.0.1:0"
+	r2.RequestURI = r.URL.RequestURI()
+	t.a.Server.Handler().ServeHTTP(rec, r2)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
