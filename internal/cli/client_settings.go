@@ -31,9 +31,9 @@ type clientSettings struct {
 	idUnit          string
 	refreshUnit     string
 
-	revocation      bool
+	revocation      optBool
 	preventExist    string
-	rotate          bool
+	rotate          optBool
 	graceSeconds    int
 	sessionValidity int
 }
@@ -66,9 +66,9 @@ func (s *clientSettings) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.accessUnit, "access-token-unit", d.TokenValidityUnits.AccessToken, "unit of --access-token-validity: seconds, minutes, hours or days")
 	fs.StringVar(&s.idUnit, "id-token-unit", d.TokenValidityUnits.IDToken, "unit of --id-token-validity")
 	fs.StringVar(&s.refreshUnit, "refresh-token-unit", d.TokenValidityUnits.RefreshToken, "unit of --refresh-token-validity")
-	fs.BoolVar(&s.revocation, "enable-token-revocation", d.EnableTokenRevocation, "allow /oauth2/revoke for this client's refresh tokens")
+	fs.Var(&s.revocation, "enable-token-revocation", fmt.Sprintf("allow /oauth2/revoke for this client's refresh tokens (default %v)", d.EnableTokenRevocation))
 	fs.StringVar(&s.preventExist, "prevent-user-existence-errors", d.PreventUserExistenceErrors, "ENABLED answers unknown users like wrong passwords; LEGACY tells them apart")
-	fs.BoolVar(&s.rotate, "rotate-refresh-tokens", false, "return a new refresh token on every refresh")
+	fs.Var(&s.rotate, "rotate-refresh-tokens", "return a new refresh token on every refresh (default false)")
 	fs.IntVar(&s.graceSeconds, "retry-grace-seconds", 0, "with rotation: seconds the previous refresh token keeps working (0-60)")
 	fs.IntVar(&s.sessionValidity, "auth-session-validity", d.AuthSessionValidity, "minutes a sign-in session of the hosted pages lasts (3-15)")
 }
@@ -111,14 +111,14 @@ func (s *clientSettings) apply(c *pool.Client, given map[string]bool) {
 	set("access-token-unit", func() { c.TokenValidityUnits.AccessToken = s.accessUnit })
 	set("id-token-unit", func() { c.TokenValidityUnits.IDToken = s.idUnit })
 	set("refresh-token-unit", func() { c.TokenValidityUnits.RefreshToken = s.refreshUnit })
-	set("enable-token-revocation", func() { c.EnableTokenRevocation = s.revocation })
+	setBool(&c.EnableTokenRevocation, s.revocation)
 	set("prevent-user-existence-errors", func() { c.PreventUserExistenceErrors = s.preventExist })
-	set("rotate-refresh-tokens", func() {
+	if s.rotate.set {
 		c.RefreshTokenRotation.Feature = pool.RotationDisabled
-		if s.rotate {
+		if s.rotate.v {
 			c.RefreshTokenRotation.Feature = pool.RotationEnabled
 		}
-	})
+	}
 	set("retry-grace-seconds", func() { c.RefreshTokenRotation.RetryGracePeriodSeconds = s.graceSeconds })
 	set("auth-session-validity", func() { c.AuthSessionValidity = s.sessionValidity })
 }

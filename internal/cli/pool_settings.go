@@ -20,15 +20,15 @@ type poolSettings struct {
 	usernameAttrs stringList
 	aliasAttrs    stringList
 	autoVerified  stringList
-	caseSensitive bool
-	autoConfirm   bool
-	adminOnly     bool
+	caseSensitive optBool
+	autoConfirm   optBool
+	adminOnly     optBool
 
 	minLength  int
-	upper      bool
-	lower      bool
-	numbers    bool
-	symbols    bool
+	upper      optBool
+	lower      optBool
+	numbers    optBool
+	symbols    optBool
 	tempDays   int
 	lockMax    int
 	lockBase   int
@@ -73,14 +73,14 @@ func (s *poolSettings) register(fs *flag.FlagSet) {
 	fs.Var(&s.usernameAttrs, "username-attributes", "attributes users sign in with instead of a username: email or phone_number (create only)")
 	fs.Var(&s.aliasAttrs, "alias-attributes", "attributes users may sign in with besides the username: email, phone_number, preferred_username (create only)")
 	fs.Var(&s.autoVerified, "auto-verified-attributes", "attributes verified by a code at sign-up: email (default email; give \"\" for none)")
-	fs.BoolVar(&s.caseSensitive, "case-sensitive", false, "usernames are case sensitive (create only)")
-	fs.BoolVar(&s.autoConfirm, "auto-confirm", false, "confirm self sign-ups without a code and mark their email verified")
-	fs.BoolVar(&s.adminOnly, "admin-create-user-only", false, "disable self sign-up: only administrators create users")
+	fs.Var(&s.caseSensitive, "case-sensitive", "usernames are case sensitive (create only; default false)")
+	fs.Var(&s.autoConfirm, "auto-confirm", "confirm self sign-ups without a code and mark their email verified (default false)")
+	fs.Var(&s.adminOnly, "admin-create-user-only", "disable self sign-up: only administrators create users (default false)")
 	fs.IntVar(&s.minLength, "min-length", pp.MinimumLength, "minimum password length (6-99)")
-	fs.BoolVar(&s.upper, "require-uppercase", pp.RequireUppercase, "passwords need an upper-case letter")
-	fs.BoolVar(&s.lower, "require-lowercase", pp.RequireLowercase, "passwords need a lower-case letter")
-	fs.BoolVar(&s.numbers, "require-numbers", pp.RequireNumbers, "passwords need a digit")
-	fs.BoolVar(&s.symbols, "require-symbols", pp.RequireSymbols, "passwords need a symbol")
+	fs.Var(&s.upper, "require-uppercase", fmt.Sprintf("passwords need an upper-case letter (default %v)", pp.RequireUppercase))
+	fs.Var(&s.lower, "require-lowercase", fmt.Sprintf("passwords need a lower-case letter (default %v)", pp.RequireLowercase))
+	fs.Var(&s.numbers, "require-numbers", fmt.Sprintf("passwords need a digit (default %v)", pp.RequireNumbers))
+	fs.Var(&s.symbols, "require-symbols", fmt.Sprintf("passwords need a symbol (default %v)", pp.RequireSymbols))
 	fs.IntVar(&s.tempDays, "temporary-password-days", pp.TemporaryPasswordValidityDays, "days a temporary password set by an administrator stays valid (0-365)")
 	fs.IntVar(&s.lockMax, "lockout-max-attempts", lp.MaxFailedAttempts, "failed sign-ins before a user is locked out (1-100)")
 	fs.IntVar(&s.lockBase, "lockout-base-seconds", lp.BaseLockoutSeconds, "first lockout, doubled with every further failure")
@@ -135,14 +135,14 @@ func (s *poolSettings) apply(p *pool.Pool, given map[string]bool) {
 	set("username-attributes", func() { p.UsernameAttributes = []string(s.usernameAttrs) })
 	set("alias-attributes", func() { p.AliasAttributes = []string(s.aliasAttrs) })
 	set("auto-verified-attributes", func() { p.AutoVerifiedAttributes = []string(s.autoVerified) })
-	set("case-sensitive", func() { p.CaseSensitive = s.caseSensitive })
-	set("auto-confirm", func() { p.AutoConfirmSignUp = s.autoConfirm })
-	set("admin-create-user-only", func() { p.AllowAdminCreateUserOnly = s.adminOnly })
+	setBool(&p.CaseSensitive, s.caseSensitive)
+	setBool(&p.AutoConfirmSignUp, s.autoConfirm)
+	setBool(&p.AllowAdminCreateUserOnly, s.adminOnly)
 	set("min-length", func() { p.PasswordPolicy.MinimumLength = s.minLength })
-	set("require-uppercase", func() { p.PasswordPolicy.RequireUppercase = s.upper })
-	set("require-lowercase", func() { p.PasswordPolicy.RequireLowercase = s.lower })
-	set("require-numbers", func() { p.PasswordPolicy.RequireNumbers = s.numbers })
-	set("require-symbols", func() { p.PasswordPolicy.RequireSymbols = s.symbols })
+	setBool(&p.PasswordPolicy.RequireUppercase, s.upper)
+	setBool(&p.PasswordPolicy.RequireLowercase, s.lower)
+	setBool(&p.PasswordPolicy.RequireNumbers, s.numbers)
+	setBool(&p.PasswordPolicy.RequireSymbols, s.symbols)
 	set("temporary-password-days", func() { p.PasswordPolicy.TemporaryPasswordValidityDays = s.tempDays })
 	set("lockout-max-attempts", func() { p.LockoutPolicy.MaxFailedAttempts = s.lockMax })
 	set("lockout-base-seconds", func() { p.LockoutPolicy.BaseLockoutSeconds = s.lockBase })
@@ -251,4 +251,11 @@ func shorten(s string, max int) string {
 		return orDash(s)
 	}
 	return fmt.Sprintf("%s... (%d bytes)", s[:max-20], len(s))
+}
+
+// setBool copies a boolean flag into dst when the flag was given.
+func setBool(dst *bool, b optBool) {
+	if b.set {
+		*dst = b.v
+	}
 }

@@ -208,3 +208,19 @@ func TestUserListPages(t *testing.T) {
 	h.fails(2, "--page-token", "user", "list", "--pool", p.ID, "--page-token", "garbage")
 	h.fails(2, "--limit", "user", "list", "--pool", p.ID, "--limit", "0")
 }
+
+func TestUserEmailAsUsername(t *testing.T) {
+	h := newAdminHarness(t)
+	p := h.createPool("--username-attributes", "email")
+	h.ok("user", "create", "--pool", p.ID, "--email", "fay@example.com", "--password", "Sup3r-Secret!", "--permanent")
+	u := okJSON[userJSON](h, "user", "show", "--pool", p.ID, "--username", "Fay@Example.com")
+	if u.Email() != "fay@example.com" || u.Status != pool.StatusConfirmed {
+		t.Fatalf("user = %+v", u)
+	}
+	h.ok("group", "create", "--pool", p.ID, "--name", "g")
+	h.ok("group", "add-user", "--pool", p.ID, "--group", "g", "--username", "fay@example.com")
+	if ms := okJSON[[]pool.User](h, "group", "members", "--pool", p.ID, "--group", "g"); len(ms) != 1 || ms[0].Sub != u.Sub {
+		t.Errorf("members = %+v", ms)
+	}
+	h.fails(1, "InvalidParameterException", "user", "create", "--pool", p.ID, "--username", "gus", "--password", "Sup3r-Secret!")
+}
