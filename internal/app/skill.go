@@ -46,7 +46,7 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	aad := []byte("alexa-grant/" + o.PoolID)
+	aad := []byte(smarthome.LWATokenSealContext)
 	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
 		Store:           a.Store,
 		Verifier:        v,
