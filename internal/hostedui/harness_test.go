@@ -1,0 +1,471 @@
+package hostedui_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/hostedui"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// The three Alexa redirect URLs of a skill (Alexa account linking).
+var alexaRedirects = []string{
+	"https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA",
+	"https://layla.amazon.com/api/skill/link/M2AAAAAAAAAAAA",
+	"https://alexa.amazon.co.jp/api/skill/link/M2AAAAAAAAAAAA",
+}
+
+const (
+	logoutURL = "https://smartlamp.example/signed-out"
+	goodPW    = "Corr3ct-Horse"
+)
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer is a log destination safe for the server's goroutines and
+// the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type sentMail struct{ To, Subject, Text string }
+
+var codePattern = regexp.MustCompile(`\b\d{6}\b`)
+
+// mails returns what the development sender logged.
+func (b *syncBuffer) mails() []sentMail {
+	var out []sentMail
+	for _, line := range strings.Split(b.String(), "\n") {
+		var rec struct{ Msg, To, Subject, Text string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "mail" {
+			out = append(out, sentMail{To: rec.To, Subject: rec.Subject, Text: rec.Text})
+		}
+	}
+	return out
+}
+
+func (b *syncBuffer) lastCode(t *testing.T, to string) string {
+	t.Helper()
+	ms := b.mails()
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].To == to {
+			if c := codePattern.FindString(ms[i].Text); c != "" {
+				return c
+			}
+		}
+	}
+	t.Fatalf("no code mailed to %s; mails: %+v", to, ms)
+	return ""
+}
+
+// env is the hosted pages of one pool on a real SQLite store, served with
+// the OAuth endpoints on a loopback HTTP server under a path prefix, the
+// way internal/server serves them.
+type env struct {
+	t        *testing.T
+	st       *sqlite.DB
+	clock    *clock
+	pool     pool.Pool
+	client   pool.Client
+	secret   string
+	accounts *account.Service
+	oauth    *oauth.Service
+	srv      *httptest.Server
+	base     string // srv.URL + "/" + pool id
+	mailbox  *syncBuffer
+	logs     *syncBuffer
+	https    bool // claim an https base URL (for cookie flags)
+}
+
+type options struct {
+	editPool func(*pool.Pool)
+	limits   hostedui.Limits
+	https    bool
+}
+
+func newEnv(t *testing.T, opts options) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	box, err := seal.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, st: st, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, mailbox: &syncBuffer{}, logs: &syncBuffer{}, https: opts.https}
+	now := e.clock.Now()
+	e.pool = pool.NewPool("us-east-1", "SmartLamp", now)
+	// ES256 keys are generated in microseconds; the pages do not depend
+	// on the signing algorithm.
+	e.pool.SigningAlgorithm = pool.AlgES256
+	if opts.editPool != nil {
+		opts.editPool(&e.pool)
+	}
+	if err := e.pool.Validate(); err != nil {
+		t.Fatalf("pool: %v", err)
+	}
+	if err := st.CreatePool(ctx, e.pool); err != nil {
+		t.Fatal(err)
+	}
+	keys := token.NewKeys(st, box, token.KeysOptions{Now: e.clock.Now})
+	if err := keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
+		t.Fatal(err)
+	}
+	c := pool.NewClient(e.pool.ID, "alexa", now)
+	c.CallbackURLs = append([]string(nil), alexaRedirects...)
+	c.LogoutURLs = []string{logoutURL}
+	c.AllowedOAuthFlows = []string{pool.FlowCode}
+	c.AllowedOAuthFlowsUserPoolClient = true
+	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
+	e.secret = pool.NewClientSecret()
+	c.SealedSecret = box.Seal([]byte(e.secret), c.SecretAAD())
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	e.client = c
+
+	log := slog.New(slog.NewJSONHandler(e.logs, nil))
+	e.accounts = account.New(account.Config{
+		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0),
+		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.mailbox, nil))), Log: log, Now: e.clock.Now,
+	})
+	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now})
+	ui, err := hostedui.New(hostedui.Config{
+		Store: st, Accounts: e.accounts, OAuth: e.oauth, Log: log, Now: e.clock.Now, Limits: opts.limits,
+	})
+	if err != nil {
+		t.Fatalf("hostedui.New: %v", err)
+	}
+	mux := http.NewServeMux()
+	ui.Mount(mux)
+	e.oauth.Mount(mux)
+	prefix := "/" + e.pool.ID
+	e.srv = httptest.NewServer(web.Edge(log, web.Proxies{}, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		p, err := st.GetPool(r.Context(), e.pool.ID) // current settings, as the server's cache would have them
+		if err != nil {
+			http.Error(w, "pool", http.StatusServiceUnavailable)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = rest
+		r2.URL.RawPath = ""
+		scheme := "http"
+		if e.https {
+			scheme = "https"
+		}
+		base := scheme + "://" + r.Host + prefix
+		ctx := web.WithTarget(r.Context(), web.Target{Pool: p, Base: base, BasePath: prefix, Issuer: base})
+		mux.ServeHTTP(w, r2.WithContext(ctx))
+	})))
+	t.Cleanup(e.srv.Close)
+	e.base = e.srv.URL + prefix
+	return e
+}
+
+// authQuery is an Alexa-style authorization request.
+func (e *env) authQuery(redirect string, extra ...string) url.Values {
+	q := url.Values{
+		"client_id":     {e.client.ID},
+		"redirect_uri":  {redirect},
+		"response_type": {"code"},
+		"state":         {"alexa-state-42"},
+		"scope":         {"openid email profile"},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return q
+}
+
+// browser is an HTTP client with cookies that does not follow redirects,
+// so every hop can be checked.
+type browser struct {
+	t      *testing.T
+	e      *env
+	c      *http.Client
+	header http.Header
+}
+
+func (e *env) browser() *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &browser{t: e.t, e: e, header: http.Header{}, c: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}}
+}
+
+// page is one response.
+type page struct {
+	Status   int
+	Header   http.Header
+	Body     string
+	Location string
+	Cookies  []*http.Cookie
+}
+
+func (b *browser) do(req *http.Request) *page {
+	b.t.Helper()
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return &page{Status: resp.StatusCode, Header: resp.Header, Body: string(body), Location: resp.Header.Get("Location"), Cookies: resp.Cookies()}
+}
+
+// get fetches a URL: absolute, or a path under the pool base, or an
+// absolute path on the server.
+func (b *browser) get(target string) *page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.url(target), nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(req)
+}
+
+func (b *browser) url(target string) string {
+	switch {
+	case strings.HasPrefix(target, "http://"), strings.HasPrefix(target, "https://"):
+		return target
+	case strings.HasPrefix(target, "/"+b.e.pool.ID):
+		return b.e.srv.URL + target
+	}
+	return b.e.base + target
+}
+
+// post sends a form to target with extra headers.
+func (b *browser) post(target string, form url.Values, headers ...string) *page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.url(target), strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+// submit fills the page's form and posts it with the page's CSRF token,
+// as a browser would: same-origin, Sec-Fetch-Site same-origin.
+func (b *browser) submit(p *page, fields map[string]string) *page {
+	b.t.Helper()
+	form := url.Values{"_csrf": {p.csrf(b.t)}}
+	for k, v := range fields {
+		form.Set(k, v)
+	}
+	for _, h := range p.hidden() {
+		if _, ok := fields[h[0]]; !ok && h[0] != "_csrf" {
+			form.Set(h[0], h[1])
+		}
+	}
+	return b.post(p.action(b.t), form, "Origin", b.e.srv.URL, "Sec-Fetch-Site", "same-origin")
+}
+
+var (
+	csrfPattern   = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	actionPattern = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	hiddenPattern = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	errorPattern  = regexp.MustCompile(`id="errorMessage">([^<]*)<`)
+	noticePattern = regexp.MustCompile(`id="noticeMessage">([^<]*)<`)
+)
+
+func (p *page) csrf(t *testing.T) string {
+	t.Helper()
+	m := csrfPattern.FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no CSRF token in page (status %d):\n%s", p.Status, p.Body)
+	}
+	return m[1]
+}
+
+func (p *page) action(t *testing.T) string {
+	t.Helper()
+	m := actionPattern.FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no form in page (status %d):\n%s", p.Status, p.Body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+func (p *page) hidden() [][2]string {
+	var out [][2]string
+	for _, m := range hiddenPattern.FindAllStringSubmatch(p.Body, -1) {
+		out = append(out, [2]string{m[1], html.UnescapeString(m[2])})
+	}
+	return out
+}
+
+func (p *page) errorText() string {
+	if m := errorPattern.FindStringSubmatch(p.Body); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}
+
+func (p *page) noticeText() string {
+	if m := noticePattern.FindStringSubmatch(p.Body); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}
+
+func (p *page) cookie(name string) *http.Cookie {
+	for _, c := range p.Cookies {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// linkByID returns the href of the element with id.
+func (p *page) linkByID(t *testing.T, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `" href="([^"]+)"`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no link #%s in page:\n%s", id, p.Body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// createUser makes a confirmed user with a verified email address.
+func (e *env) createUser(t *testing.T, username, email, pw string) pool.User {
+	t.Helper()
+	res, err := e.accounts.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{
+		Username: username, TemporaryPassword: pw, Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": email},
+	})
+	if err != nil {
+		t.Fatalf("AdminCreateUser: %v", err)
+	}
+	return res.User
+}
+
+func (e *env) user(t *testing.T, sub string) pool.User {
+	t.Helper()
+	u, err := e.st.GetUser(context.Background(), e.pool.ID, sub)
+	if err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	return u
+}
+
+// login opens /oauth2/authorize for redirect, follows to /login and signs
+// in; it returns the final response.
+func (b *browser) login(redirect, username, pw string) *page {
+	b.t.Helper()
+	p := b.get("/oauth2/authorize?" + b.e.authQuery(redirect).Encode())
+	if p.Status != http.StatusFound || !strings.Contains(p.Location, "/login?") {
+		b.t.Fatalf("authorize: %d %s", p.Status, p.Location)
+	}
+	p = b.get(p.Location)
+	if p.Status != http.StatusOK {
+		b.t.Fatalf("login page: %d\n%s", p.Status, p.Body)
+	}
+	return b.submit(p, map[string]string{"username": username, "password": pw})
+}
+
+// codeFrom checks that p redirects to redirect with a code and the state.
+func codeFrom(t *testing.T, p *page, redirect string) string {
+	t.Helper()
+	if p.Status != http.StatusFound {
+		t.Fatalf("status %d, want a redirect to the client; body:\n%s", p.Status, p.Body)
+	}
+	u, err := url.Parse(p.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.Scheme + "://" + u.Host + u.Path; got != redirect {
+		t.Fatalf("redirected to %s, want %s", p.Location, redirect)
+	}
+	if u.Query().Get("state") != "alexa-state-42" {
+		t.Errorf("state = %q", u.Query().Get("state"))
+	}
+	code := u.Query().Get("code")
+	if code == "" {
+		t.Fatalf("no code in %s", p.Location)
+	}
+	return code
+}
+
+type poolT = pool.Pool
+
+func accountInput(username, pw string) account.AdminCreateUserInput {
+	return account.AdminCreateUserInput{Username: username, TemporaryPassword: pw}
+}
