@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
 )
 
 func runPool(ctx context.Context, e *env, args []string) error {
@@ -100,9 +102,12 @@ func printPool(ctx context.Context, w io.Writer, d *deps, p pool.Pool, domains [
 		return err
 	}
 	keys, err := d.keys.List(ctx, p.ID)
-	if err != nil {
+	if errors.Is(err, token.ErrNoKeys) {
 		// A pool without keys gets them when the server starts.
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	for _, k := range keys {
 		if k.State == store.KeyActive && k.Alg != p.SigningAlgorithm {
@@ -171,9 +176,7 @@ func runPoolUpdate(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.close()
 	var updated pool.Pool
-	var prevAlg string
 	err = d.store.UpdatePool(ctx, id, func(p pool.Pool) (pool.Pool, error) {
-		prevAlg = p.SigningAlgorithm
 		s.apply(&p, c.given)
 		p.UpdatedAt = time.Now()
 		if err := p.Validate(); err != nil {
@@ -193,13 +196,8 @@ func runPoolUpdate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list domains: %w", err)
 	}
-	if err := printPool(ctx, e.stdout, d, updated, domains); err != nil {
-		return err
-	}
-	if updated.SigningAlgorithm != prevAlg {
-		fmt.Fprintf(e.stdout, "\nThe signing algorithm changes from %s to %s at the next 'linkpool keys rotate --pool %s'.\n", prevAlg, updated.SigningAlgorithm, id)
-	}
-	return nil
+	// printPool says when a changed signing algorithm takes effect.
+	return printPool(ctx, e.stdout, d, updated, domains)
 }
 
 func runPoolDelete(ctx context.Context, e *env, args []string) error {
