@@ -1,0 +1,310 @@
+package app_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
+)
+
+// stack is the whole server over a real SQLite file on a loopback port.
+type stack struct {
+	app    *app.App
+	srv    *httptest.Server
+	pool   pool.Pool
+	client pool.Client
+	secret string
+	issuer string
+}
+
+const rpCallback = "http://localhost:4000/callback"
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{}
+	// The listener exists before the app so that the public URL is known.
+	s.srv = httptest.NewUnstartedServer(nil)
+	publicURL := "http://" + s.srv.Listener.Addr().String()
+	s.app, err = app.New(app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.Config.Handler = s.app.Server.Handler()
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+
+	now := time.Now()
+	s.pool = pool.NewPool("eu-west-1", "RP test", now)
+	if err := st.CreatePool(ctx, s.pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.Keys.Ensure(ctx, s.pool.ID, s.pool.SigningAlgorithm); err != nil {
+		t.Fatal(err)
+	}
+	c := pool.NewClient(s.pool.ID, "web", now)
+	s.secret = pool.NewClientSecret()
+	c.SealedSecret = box.Seal([]byte(s.secret), c.SecretAAD())
+	c.CallbackURLs = []string{rpCallback}
+	c.LogoutURLs = []string{"http://localhost:4000/signed-out"}
+	c.AllowedOAuthFlows = []string{pool.FlowCode}
+	c.AllowedOAuthFlowsUserPoolClient = true
+	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	s.client = c
+	_, err = s.app.Accounts.AdminCreateUser(ctx, s.pool, account.AdminCreateUserInput{
+		Username: "carol", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": "carol@example.com", "name": "Carol"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.issuer = publicURL + "/" + s.pool.ID
+	return s
+}
+
+// browser is a cookie-keeping HTTP client that stops at the relying
+// party's callback, the way the Alexa app's web view hands the redirect
+// back.
+func browser(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar: jar,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
+	}
+}
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+)
+
+// signIn opens authURL, submits the hosted login form as a browser would,
+// and returns the final redirect to the relying party.
+func signIn(t *testing.T, b *http.Client, authURL, username, password string) *url.URL {
+	t.Helper()
+	resp, err := b.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound && loc != "" {
+		u, _ := url.Parse(loc)
+		return u // silent re-authorization
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("login page: %d %s", resp.StatusCode, body)
+	}
+	action := formAction.FindSubmatch(body)
+	csrf := csrfField.FindSubmatch(body)
+	if action == nil || csrf == nil {
+		t.Fatalf("no login form in %s", body)
+	}
+	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {password}}
+	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login post: %d %s", resp.StatusCode, b)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestRelyingParty drives the pool with golang.org/x/oauth2 and
+// github.com/coreos/go-oidc/v3 exactly as a third-party application does:
+// discovery, authorization through the hosted login form, the code
+// exchange with both client authentication schemes, ID token verification,
+// userInfo, refresh, revocation and logout.
+func TestRelyingParty(t *testing.T) {
+	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
+		t.Run(fmt.Sprintf("authstyle-%d", style), func(t *testing.T) {
+			s := newStack(t)
+			ctx := oidc.ClientContext(context.Background(), http.DefaultClient)
+			provider, err := oidc.NewProvider(ctx, s.issuer)
+			if err != nil {
+				t.Fatalf("discovery: %v", err)
+			}
+			cfg := oauth2.Config{
+				ClientID: s.client.ID, ClientSecret: s.secret, RedirectURL: rpCallback,
+				Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
+			}
+			cfg.Endpoint.AuthStyle = style
+			verifier := oauth2.GenerateVerifier()
+			b := browser(t)
+			authURL := cfg.AuthCodeURL("state-xyz", oidc.Nonce("nonce-abc"), oauth2.S256ChallengeOption(verifier))
+			cb := signIn(t, b, authURL, "carol", "Corr3ct-Horse!")
+			if got := cb.Scheme + "://" + cb.Host + cb.Path; got != rpCallback || cb.Query().Get("state") != "state-xyz" {
+				t.Fatalf("callback %s", cb)
+			}
+			tok, err := cfg.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			rawID, _ := tok.Extra("id_token").(string)
+			idt, err := provider.Verifier(&oidc.Config{ClientID: s.client.ID}).Verify(ctx, rawID)
+			if err != nil {
+				t.Fatalf("ID token: %v", err)
+			}
+			if idt.Nonce != "nonce-abc" {
+				t.Fatalf("nonce %q", idt.Nonce)
+			}
+			if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+				t.Fatalf("at_hash: %v", err)
+			}
+			var claims struct {
+				Username string `json:"cognito:username"`
+				Email    string `json:"email"`
+				Verified bool   `json:"email_verified"`
+				TokenUse string `json:"token_use"`
+			}
+			if err := idt.Claims(&claims); err != nil || claims.Username != "carol" || claims.Email != "carol@example.com" || !claims.Verified || claims.TokenUse != "id" {
+				t.Fatalf("claims %+v %v", claims, err)
+			}
+			ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+			if err != nil {
+				t.Fatalf("userInfo: %v", err)
+			}
+			if ui.Email != "carol@example.com" || !ui.EmailVerified || ui.Subject != idt.Subject {
+				t.Fatalf("userInfo %+v", ui)
+			}
+
+			// Refresh through the token source once the access token expired.
+			expired := *tok
+			expired.Expiry = time.Now().Add(-time.Minute)
+			fresh, err := cfg.TokenSource(ctx, &expired).Token()
+			if err != nil {
+				t.Fatalf("refresh: %v", err)
+			}
+			if fresh.AccessToken == tok.AccessToken || fresh.RefreshToken != tok.RefreshToken {
+				t.Fatalf("refresh: new access token expected, refresh token kept (no rotation)")
+			}
+
+			// Silent re-authorization inside the hosted session.
+			again := signIn(t, b, cfg.AuthCodeURL("state-2"), "", "")
+			if again.Query().Get("code") == "" || again.Query().Get("state") != "state-2" {
+				t.Fatalf("silent re-authorization: %s", again)
+			}
+
+			// Revocation kills the refresh token and the tokens minted from it.
+			form := url.Values{"token": {tok.RefreshToken}}
+			req, _ := http.NewRequest(http.MethodPost, s.issuer+"/oauth2/revoke", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(s.client.ID, s.secret)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("revoke: %v %v", resp, err)
+			}
+			resp.Body.Close()
+			if _, err := cfg.TokenSource(ctx, &expired).Token(); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+				t.Fatalf("refresh after revoke: %v", err)
+			}
+			if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(fresh)); err == nil {
+				t.Fatal("userInfo accepted a token of a revoked grant")
+			}
+
+			// Cognito-style logout clears the hosted session.
+			logout := s.issuer + "/logout?" + url.Values{"client_id": {s.client.ID}, "logout_uri": {"http://localhost:4000/signed-out"}}.Encode()
+			resp, err = b.Get(logout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "http://localhost:4000/signed-out" {
+				t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			resp, err = b.Get(cfg.AuthCodeURL("state-3"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.HasSuffix(resp.Request.URL.Path, "/login") {
+				t.Fatalf("after logout the login form must show again: %d %s", resp.StatusCode, resp.Request.URL)
+			}
+		})
+	}
+}
+
+// TestWrongPasswordShowsInlineError checks the failure path a user sees in
+// the Alexa app: the login page again, with the error on the page.
+func TestWrongPasswordShowsInlineError(t *testing.T) {
+	s := newStack(t)
+	b := browser(t)
+	authURL := s.issuer + "/oauth2/authorize?" + url.Values{"client_id": {s.client.ID}, "redirect_uri": {rpCallback}, "response_type": {"code"}, "scope": {"openid"}, "state": {"x"}}.Encode()
+	resp, err := b.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	action := formAction.FindSubmatch(body)
+	csrf := csrfField.FindSubmatch(body)
+	target, _ := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
+	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {"carol"}, "password": {"wrong-Password1!"}}
+	resp, err = b.PostForm(target.String(), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusFound || !strings.Contains(string(body), `id="errorMessage"`) || !strings.Contains(string(body), "Incorrect username or password.") {
+		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), "alert(") {
+		t.Fatal("error shown with a JavaScript alert")
+	}
+}
