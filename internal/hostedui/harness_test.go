@@ -126,6 +126,33 @@ type env struct {
 	mailbox  *syncBuffer
 	logs     *syncBuffer
 	https    bool // claim an https base URL (for cookie flags)
+
+	mu     sync.Mutex
+	served pool.Pool // the pool as the server resolves it
+}
+
+func (e *env) currentPool() pool.Pool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.served
+}
+
+// updatePool changes the pool's settings in the store and in what the
+// server resolves, as the server's pool cache would after its TTL.
+func (e *env) updatePool(t *testing.T, fn func(p *pool.Pool)) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.served
+	fn(&p)
+	p.UpdatedAt = p.UpdatedAt.Add(time.Second)
+	if err := p.Validate(); err != nil {
+		t.Fatalf("pool: %v", err)
+	}
+	if err := e.st.UpdatePool(context.Background(), p.ID, func(pool.Pool) (pool.Pool, error) { return p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.served, e.pool = p, p
 }
 
 type options struct {
@@ -161,6 +188,7 @@ func newEnv(t *testing.T, opts options) *env {
 	if err := st.CreatePool(ctx, e.pool); err != nil {
 		t.Fatal(err)
 	}
+	e.served = e.pool
 	keys := token.NewKeys(st, box, token.KeysOptions{Now: e.clock.Now})
 	if err := keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
 		t.Fatal(err)
@@ -203,11 +231,7 @@ func newEnv(t *testing.T, opts options) *env {
 			http.NotFound(w, r)
 			return
 		}
-		p, err := st.GetPool(r.Context(), e.pool.ID) // current settings, as the server's cache would have them
-		if err != nil {
-			http.Error(w, "pool", http.StatusServiceUnavailable)
-			return
-		}
+		p := e.currentPool()
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = rest
 		r2.URL.RawPath = ""
@@ -321,7 +345,8 @@ func (b *browser) post(target string, form url.Values, headers ...string) *page 
 	return b.do(req)
 }
 
-// submit fills the page's form and posts it with the page's CSRF token,
+// submit fills the page's form and posts it with the page's CSRF token
+// and prefilled inputs,
 // as a browser would: same-origin, Sec-Fetch-Site same-origin.
 func (b *browser) submit(p *page, fields map[string]string) *page {
 	b.t.Helper()
@@ -329,9 +354,9 @@ func (b *browser) submit(p *page, fields map[string]string) *page {
 	for k, v := range fields {
 		form.Set(k, v)
 	}
-	for _, h := range p.hidden() {
-		if _, ok := fields[h[0]]; !ok && h[0] != "_csrf" {
-			form.Set(h[0], h[1])
+	for _, in := range p.inputs() {
+		if _, ok := fields[in[0]]; !ok && in[0] != "_csrf" {
+			form.Set(in[0], in[1])
 		}
 	}
 	return b.post(p.action(b.t), form, "Origin", b.e.srv.URL, "Sec-Fetch-Site", "same-origin")
@@ -340,7 +365,7 @@ func (b *browser) submit(p *page, fields map[string]string) *page {
 var (
 	csrfPattern   = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 	actionPattern = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	hiddenPattern = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	inputPattern  = regexp.MustCompile(`<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"`)
 	errorPattern  = regexp.MustCompile(`id="errorMessage">([^<]*)<`)
 	noticePattern = regexp.MustCompile(`id="noticeMessage">([^<]*)<`)
 )
@@ -363,9 +388,11 @@ func (p *page) action(t *testing.T) string {
 	return html.UnescapeString(m[1])
 }
 
-func (p *page) hidden() [][2]string {
+// inputs returns the names and values of the form's prefilled inputs,
+// which a browser submits along with what the user types.
+func (p *page) inputs() [][2]string {
 	var out [][2]string
-	for _, m := range hiddenPattern.FindAllStringSubmatch(p.Body, -1) {
+	for _, m := range inputPattern.FindAllStringSubmatch(p.Body, -1) {
 		out = append(out, [2]string{m[1], html.UnescapeString(m[2])})
 	}
 	return out
