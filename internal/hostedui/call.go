@@ -206,11 +206,12 @@ func (c *call) cookiePath() string {
 }
 
 // authorizeRequest parses the authorization request the page carries.
-// Without client_id the page was opened on its own and c.auth stays nil;
-// an invalid request is an *oauth.Error for fail.
+// Without response_type and redirect_uri the page was opened on its own
+// (Cognito's confirmation links carry client_id alone) and c.auth stays
+// nil; an invalid request is an *oauth.Error for fail.
 func (c *call) authorizeRequest() error {
 	q := c.r.URL.Query()
-	if q.Get("client_id") == "" && q.Get("redirect_uri") == "" && q.Get("response_type") == "" {
+	if q.Get("redirect_uri") == "" && q.Get("response_type") == "" {
 		return nil
 	}
 	req, err := c.u.oauth.ParseAuthorize(c.r.Context(), c.t.Pool, q)

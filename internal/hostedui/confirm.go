@@ -29,12 +29,25 @@ func (c *call) queryName() string {
 	return ""
 }
 
-// confirmPage is GET /confirm and /confirmUser.
+// confirmPage is GET /confirm and /confirmUser. Cognito's confirmation
+// links name the user and the code in user_name and confirmation_code;
+// they fill the form, but only the user's post confirms, so a mail
+// scanner that follows the link confirms nothing.
 func (u *UI) confirmPage(c *call) error {
 	if err := c.authorizeRequest(); err != nil {
 		return err
 	}
-	return c.renderConfirm(http.StatusOK, c.queryName(), "", "", "")
+	q := c.r.URL.Query()
+	name := c.queryName()
+	if n := q.Get("user_name"); name == "" && len(n) <= maxNameLen {
+		name = n
+	}
+	v := c.form("page.confirm", "/confirm", name)
+	v.HideUsername = name != ""
+	if code := q.Get("confirmation_code"); len(code) <= 64 {
+		v.Values["code"] = code
+	}
+	return c.render(http.StatusOK, "confirm", v)
 }
 
 // confirmPost is POST /confirm: fields username and code. When the same

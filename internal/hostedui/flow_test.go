@@ -232,3 +232,26 @@ func TestConfirmInAnotherBrowser(t *testing.T) {
 		t.Error("a session was opened in the other browser")
 	}
 }
+
+// TestConfirmationLink follows a Cognito-style confirmation link: the link
+// fills the form and confirms nothing until the user posts it.
+func TestConfirmationLink(t *testing.T) {
+	e := newEnv(t, options{})
+	b := e.browser()
+	p := b.get("/signup")
+	b.submit(p, map[string]string{"username": "nina", "email": "nina@example.com", "password": goodPW})
+	code := e.mailbox.lastCode(t, "nina@example.com")
+	other := e.browser()
+	p = other.get("/confirmUser?" + url.Values{"client_id": {e.client.ID}, "user_name": {"nina"}, "confirmation_code": {code}}.Encode())
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `value="`+code+`"`) || !strings.Contains(p.Body, `name="username" value="nina"`) {
+		t.Fatalf("confirmation link page: %d\n%s", p.Status, p.Body)
+	}
+	u, err := e.accounts.Lookup(context.Background(), e.pool, "nina")
+	if err != nil || u.Status != "UNCONFIRMED" {
+		t.Fatalf("following the link changed the user: %v %v", u.Status, err)
+	}
+	p = other.submit(p, map[string]string{})
+	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "notice=confirmed") {
+		t.Fatalf("posting the link's form: %d %q", p.Status, p.Location)
+	}
+}

@@ -95,7 +95,7 @@ func (b *syncBuffer) mails() []sentMail {
 	return out
 }
 
-func (b *syncBuffer) lastCode(t *testing.T, to string) string {
+func (b *syncBuffer) lastCode(t testing.TB, to string) string {
 	t.Helper()
 	ms := b.mails()
 	for i := len(ms) - 1; i >= 0; i-- {
@@ -113,7 +113,7 @@ func (b *syncBuffer) lastCode(t *testing.T, to string) string {
 // the OAuth endpoints on a loopback HTTP server under a path prefix, the
 // way internal/server serves them.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	st       *sqlite.DB
 	clock    *clock
 	pool     pool.Pool
@@ -139,7 +139,7 @@ func (e *env) currentPool() pool.Pool {
 
 // updatePool changes the pool's settings in the store and in what the
 // server resolves, as the server's pool cache would after its TTL.
-func (e *env) updatePool(t *testing.T, fn func(p *pool.Pool)) {
+func (e *env) updatePool(t testing.TB, fn func(p *pool.Pool)) {
 	t.Helper()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -161,7 +161,7 @@ type options struct {
 	https    bool
 }
 
-func newEnv(t *testing.T, opts options) *env {
+func newEnv(t testing.TB, opts options) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
@@ -266,7 +266,7 @@ func (e *env) authQuery(redirect string, extra ...string) url.Values {
 // browser is an HTTP client with cookies that does not follow redirects,
 // so every hop can be checked.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	e      *env
 	c      *http.Client
 	header http.Header
@@ -370,7 +370,7 @@ var (
 	noticePattern = regexp.MustCompile(`id="noticeMessage">([^<]*)<`)
 )
 
-func (p *page) csrf(t *testing.T) string {
+func (p *page) csrf(t testing.TB) string {
 	t.Helper()
 	m := csrfPattern.FindStringSubmatch(p.Body)
 	if m == nil {
@@ -379,7 +379,7 @@ func (p *page) csrf(t *testing.T) string {
 	return m[1]
 }
 
-func (p *page) action(t *testing.T) string {
+func (p *page) action(t testing.TB) string {
 	t.Helper()
 	m := actionPattern.FindStringSubmatch(p.Body)
 	if m == nil {
@@ -422,7 +422,7 @@ func (p *page) cookie(name string) *http.Cookie {
 }
 
 // linkByID returns the href of the element with id.
-func (p *page) linkByID(t *testing.T, id string) string {
+func (p *page) linkByID(t testing.TB, id string) string {
 	t.Helper()
 	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `" href="([^"]+)"`).FindStringSubmatch(p.Body)
 	if m == nil {
@@ -432,7 +432,7 @@ func (p *page) linkByID(t *testing.T, id string) string {
 }
 
 // createUser makes a confirmed user with a verified email address.
-func (e *env) createUser(t *testing.T, username, email, pw string) pool.User {
+func (e *env) createUser(t testing.TB, username, email, pw string) pool.User {
 	t.Helper()
 	res, err := e.accounts.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{
 		Username: username, TemporaryPassword: pw, Permanent: true, EmailVerified: true,
@@ -444,7 +444,7 @@ func (e *env) createUser(t *testing.T, username, email, pw string) pool.User {
 	return res.User
 }
 
-func (e *env) user(t *testing.T, sub string) pool.User {
+func (e *env) user(t testing.TB, sub string) pool.User {
 	t.Helper()
 	u, err := e.st.GetUser(context.Background(), e.pool.ID, sub)
 	if err != nil {
@@ -469,7 +469,7 @@ func (b *browser) login(redirect, username, pw string) *page {
 }
 
 // codeFrom checks that p redirects to redirect with a code and the state.
-func codeFrom(t *testing.T, p *page, redirect string) string {
+func codeFrom(t testing.TB, p *page, redirect string) string {
 	t.Helper()
 	if p.Status != http.StatusFound {
 		t.Fatalf("status %d, want a redirect to the client; body:\n%s", p.Status, p.Body)
