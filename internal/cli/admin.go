@@ -38,11 +38,7 @@ func newAdminCmd(e *env, name string, withJSON bool) *adminCmd {
 // usage errors (exit code 2).
 func (c *adminCmd) parse(args []string) error {
 	if err := parse(c.fs, args, c.e.getenv); err != nil {
-		var ue *usageError
-		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ue) {
-			return err
-		}
-		return usagef("%v", err)
+		return err
 	}
 	if c.fs.NArg() > 0 {
 		return usagef("unexpected arguments %q", c.fs.Args())

@@ -25,10 +25,13 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // parse parses args, then fills every flag not given on the command line
 // from its environment variable, or from the file its _FILE variable
-// names.
+// names. Flag mistakes are usage errors (exit code 2).
 func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -55,7 +58,10 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	})
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
 }
 
 func lookup(getenv func(string) string, name string) (string, bool) {

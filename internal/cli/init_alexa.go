@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 var vendorIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
@@ -121,16 +123,31 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 	if err := c.Validate(); err != nil {
 		return alexaSetup{}, err
 	}
+	if dom != nil {
+		if _, err := d.store.GetDomain(ctx, dom.Domain); err == nil {
+			return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return alexaSetup{}, err
+		}
+	}
 	if err := createPool(ctx, d.store, d.keys, p); err != nil {
 		return alexaSetup{}, err
 	}
-	if err := createClient(ctx, d.store, c); err != nil {
+	// Undo the pool if a later step fails, so a failed run leaves nothing.
+	undo := func(err error) (alexaSetup, error) {
+		_ = d.store.DeletePool(context.WithoutCancel(ctx), p.ID)
 		return alexaSetup{}, err
+	}
+	if err := createClient(ctx, d.store, c); err != nil {
+		return undo(err)
 	}
 	var domains []pool.Domain
 	if dom != nil {
 		if err := d.store.CreateDomain(ctx, *dom); err != nil {
-			return alexaSetup{}, fmt.Errorf("create domain %q: %w", dom.Domain, err)
+			if errors.Is(err, store.ErrAlreadyExists) {
+				return undo(fmt.Errorf("domain %q is taken", dom.Domain))
+			}
+			return undo(fmt.Errorf("create domain %q: %w", dom.Domain, err))
 		}
 		domains = append(domains, *dom)
 	}

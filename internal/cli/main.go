@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"keys":    {"list and rotate signing keys", runKeys},
 		"migrate": {"show or apply database migrations", runMigrate},
 		"version": {"print the version", runVersion},
+		"skill":   {"run or manage the SmartLamp Alexa skill: skill serve, skill lamp add|list|remove", runSkill},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os/signal"
 	"runtime"
 	"syscall"
@@ -71,6 +72,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if u, err := url.Parse(f.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return usagef("--public-url %q must be an absolute http(s) URL without query or fragment", f.publicURL)
 	}
 	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
 	if err != nil {

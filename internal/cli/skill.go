@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/verify"
+)
+
+func runSkill(ctx context.Context, e *env, args []string) error {
+	return subcommands(ctx, e, "skill", args, map[string]func(context.Context, *env, []string) error{
+		"serve": runSkillServe,
+		"lamp":  runSkillLamp,
+	})
+}
+
+// runSkillServe runs the SmartLamp skill on its own: POST
+// /alexa/smart-home, verifying access tokens of any issuer (a linkpool
+// pool or an Amazon Cognito user pool) against its JWKS.
+func runSkillServe(ctx context.Context, e *env, args []string) error {
+	var sf storageFlags
+	var clients, scopes stringList
+	var issuer, jwksURL, addr, tlsCert, tlsKey, logLevel, logFormat string
+	var lwa smarthome.LWAConfig
+	var gateway string
+	fs := newFlagSet("skill serve", e.stderr)
+	sf.register(fs)
+	fs.StringVar(&issuer, "issuer", "", "issuer of the access tokens: <public-url>/<poolId> for linkpool, https://cognito-idp.<region>.amazonaws.com/<poolId> for Cognito (required)")
+	fs.StringVar(&jwksURL, "jwks-url", "", "JWKS URL (default <issuer>/.well-known/jwks.json)")
+	fs.Var(&clients, "client-id", "accepted client_id of access tokens: the Alexa app client (repeatable, required)")
+	fs.Var(&scopes, "required-scope", "scope every access token must carry (repeatable)")
+	fs.StringVar(&addr, "addr", ":8443", "address to listen on")
+	fs.StringVar(&tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&lwa.ClientID, "lwa-client-id", "", "Alexa Skill Messaging client id, for AcceptGrant and ChangeReports")
+	fs.StringVar(&lwa.ClientSecret, "lwa-client-secret", "", "Alexa Skill Messaging client secret")
+	fs.StringVar(&lwa.TokenURL, "lwa-token-url", smarthome.DefaultLWATokenURL, "Login with Amazon token endpoint")
+	fs.StringVar(&gateway, "event-gateway-url", smarthome.DefaultEventGatewayURL, "Alexa event gateway for ChangeReports")
+	fs.StringVar(&logLevel, "log-level", "info", "log level")
+	fs.StringVar(&logFormat, "log-format", "json", "log format: json or text")
+	if err := parse(fs, args, e.getenv); err != nil {
+		return err
+	}
+	if issuer == "" || len(clients) == 0 {
+		return usagef("--issuer and --client-id are required")
+	}
+	if (tlsCert == "") != (tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	log, err := newLogger(e.stderr, logLevel, logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	st, err := sf.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	box, err := sf.openBox(e.stderr)
+	if err != nil {
+		return err
+	}
+	v, err := verify.New(verify.Config{Issuer: issuer, JWKSURL: jwksURL, ClientIDs: clients, RequiredScopes: scopes})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	aad := []byte(smarthome.LWATokenSealContext)
+	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
+		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
+		Seal: func(b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
+		Open: func(b []byte) ([]byte, error) { return box.Open(b, aad) },
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/alexa/smart-home", sk.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		if tlsCert != "" {
+			err = srv.ServeTLS(ln, tlsCert, tlsKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	log.Info("SmartLamp skill serving", "addr", ln.Addr().String(), "issuer", issuer)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	return sk.Close(sctx)
+}
+
+// runSkillLamp manages a user's lamps: add, list, remove.
+func runSkillLamp(ctx context.Context, e *env, args []string) error {
+	verb := func(name string, run func(ctx context.Context, d *deps, owner string, fs lampArgs) error) func(context.Context, *env, []string) error {
+		return func(ctx context.Context, e *env, args []string) error {
+			var sf storageFlags
+			var la lampArgs
+			fs := newFlagSet("skill lamp "+name, e.stderr)
+			sf.register(fs)
+			fs.StringVar(&la.user, "user", "", "the user's sub (the sub claim of their access tokens)")
+			fs.StringVar(&la.pool, "pool", "", "with --username: the pool to look the user up in")
+			fs.StringVar(&la.username, "username", "", "with --pool: the user's username or email instead of --user")
+			fs.StringVar(&la.name, "name", "", "lamp name (add)")
+			fs.StringVar(&la.id, "id", "", "lamp endpoint id (remove)")
+			fs.BoolVar(&la.json, "json", false, "print JSON")
+			if err := parse(fs, args, e.getenv); err != nil {
+				return err
+			}
+			d, err := openDeps(ctx, &sf, e)
+			if err != nil {
+				return err
+			}
+			defer d.close()
+			owner := la.user
+			if owner == "" {
+				if la.pool == "" || la.username == "" {
+					return usagef("name the user with --user SUB, or --pool ID --username NAME")
+				}
+				p, err := d.store.GetPool(ctx, la.pool)
+				if err != nil {
+					return notFound(err, "pool %s", la.pool)
+				}
+				u, err := d.accounts.Lookup(ctx, p, la.username)
+				if err != nil {
+					return fmt.Errorf("user %s: %w", la.username, err)
+				}
+				owner = u.Sub
+			}
+			la.e = e
+			return run(ctx, d, owner, la)
+		}
+	}
+	return subcommands(ctx, e, "skill lamp", args, map[string]func(context.Context, *env, []string) error{
+		"add": verb("add", func(ctx context.Context, d *deps, owner string, la lampArgs) error {
+			if la.name == "" {
+				return usagef("--name is required")
+			}
+			l, err := smarthome.AddLamp(ctx, d.store, owner, la.name)
+			if err != nil {
+				return err
+			}
+			return printLamps(la, []store.Lamp{l})
+		}),
+		"list": verb("list", func(ctx context.Context, d *deps, owner string, la lampArgs) error {
+			ls, err := smarthome.ListLamps(ctx, d.store, owner)
+			if err != nil {
+				return err
+			}
+			return printLamps(la, ls)
+		}),
+		"remove": verb("remove", func(ctx context.Context, d *deps, owner string, la lampArgs) error {
+			if la.id == "" {
+				return usagef("--id is required")
+			}
+			if err := smarthome.RemoveLamp(ctx, d.store, owner, la.id); err != nil {
+				return notFound(err, "lamp %s", la.id)
+			}
+			fmt.Fprintf(la.e.stdout, "removed lamp %s\n", la.id)
+			return nil
+		}),
+	})
+}
+
+type lampArgs struct {
+	e                              *env
+	user, pool, username, name, id string
+	json                           bool
+}
+
+func printLamps(la lampArgs, ls []store.Lamp) error {
+	if la.json {
+		return printJSON(la.e.stdout, ls)
+	}
+	rows := make([][]string, len(ls))
+	for i, l := range ls {
+		power := "off"
+		if l.On {
+			power = "on"
+		}
+		rows[i] = []string{l.ID, l.Name, power, strconv.Itoa(l.Brightness), fmt.Sprintf("%.0f,%.2f,%.2f", l.Hue, l.Saturation, l.ColorBright), strconv.Itoa(l.Kelvin)}
+	}
+	return printTable(la.e.stdout, []string{"ID", "NAME", "POWER", "BRIGHTNESS", "COLOR(H,S,B)", "KELVIN"}, rows)
+}
+
+// notFound turns store.ErrNotFound into a message naming the resource.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf(format+" does not exist", args...)
+	}
+	return err
+}
