@@ -135,7 +135,8 @@ func DefaultUILimits() hostedui.Limits {
 	}
 }
 
-// EnsureKeys creates signing keys for every pool that has none.
+// EnsureKeys creates signing keys for every pool that has none and checks
+// that every pool's keys open with the master key.
 func (a *App) EnsureKeys(ctx context.Context) error {
 	opts := store.ListOptions{Limit: store.MaxPageSize}
 	for {
@@ -146,6 +147,11 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 		for _, p := range page.Items {
 			if err := a.Keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
 				return fmt.Errorf("signing keys of %s: %w", p.ID, err)
+			}
+			// Unseal the keys now, so a wrong master key stops the start
+			// instead of failing the first token request.
+			if _, err := a.Keys.Sign(ctx, p.ID, store.UseAccess, map[string]any{"probe": true}); err != nil {
+				return fmt.Errorf("signing keys of %s (is this the right master key?): %w", p.ID, err)
 			}
 		}
 		if page.Next == "" {

@@ -340,3 +340,22 @@ func TestServeFlagErrors(t *testing.T) {
 	h.fails(2, "--public-url", "serve", "--public-url", "ftp://x", "--addr", freeAddr(t), "--admin-addr", "")
 	h.fails(2, "flag provided but not defined", "serve", "--nope")
 }
+
+// TestServeRefusesWrongMasterKey starts on a data directory with another
+// master key: the start fails with a message naming the master key.
+func TestServeRefusesWrongMasterKey(t *testing.T) {
+	data := t.TempDir()
+	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data}, "--demo")
+	s.stop()
+	if err := os.WriteFile(filepath.Join(data, "master.key"), []byte("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+		return map[string]string{"LINKPOOL_DATA": data}[k]
+	}}
+	code := e.main(context.Background(), []string{"serve", "--addr", freeAddr(t), "--admin-addr", ""})
+	if code != 1 || !strings.Contains(errb.String(), "master key") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}

@@ -95,7 +95,7 @@ func writeJSONError(w http.ResponseWriter, e *Error) {
 	if e.BasicChallenge {
 		h.Set("WWW-Authenticate", `Basic realm="linkpool"`)
 	}
-	if e.Status == http.StatusServiceUnavailable {
+	if e.Status == http.StatusServiceUnavailable || e.Status == http.StatusTooManyRequests {
 		h.Set("Retry-After", "1")
 	}
 	status := e.Status
