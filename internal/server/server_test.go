@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/server"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// newServer serves, for every pool route, the resolved target as text.
+func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := pool.NewPool("us-east-1", "p", time.Now())
+	if err := st.CreatePool(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []pool.Domain{{Domain: "smartlamp", PoolID: p.ID}, {Domain: "login.lamp.example", PoolID: p.ID, Custom: true}} {
+		if err := st.CreateDomain(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := server.New(server.Config{
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st,
+		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
+			m.HandleFunc("GET /probe", func(w http.ResponseWriter, r *http.Request) {
+				tg := web.MustTarget(r)
+				io.WriteString(w, strings.Join([]string{tg.Pool.ID, tg.Base, tg.BasePath, tg.Issuer, r.URL.Path}, " "))
+			})
+		}},
+		Global:   []func(*http.ServeMux){func(m *http.ServeMux) { m.HandleFunc("GET /global", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "global") }) }},
+		CacheTTL: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, st, p
+}
+
+func get(h http.Handler, host, path string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Host = host
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+func TestPoolResolution(t *testing.T) {
+	s, _, p := newServer(t)
+	h := s.Handler()
+	issuer := "https://id.example.com/" + p.ID
+	cases := []struct {
+		name, host, path string
+		status           int
+		body             string
+	}{
+		{"prefix domain", "smartlamp.auth.example.com", "/probe", 200, p.ID + " https://smartlamp.auth.example.com  " + issuer + " /probe"},
+		{"prefix domain, mixed case and port", "SmartLamp.Auth.Example.com:443", "/probe", 200, p.ID + " https://SmartLamp.Auth.Example.com:443  " + issuer + " /probe"},
+		{"custom domain", "login.lamp.example", "/probe", 200, p.ID + " https://login.lamp.example  " + issuer + " /probe"},
+		{"path form", "id.example.com", "/" + p.ID + "/probe", 200, p.ID + " " + issuer + " /" + p.ID + " " + issuer + " /probe"},
+		{"unknown prefix falls through to global routes", "nope.auth.example.com", "/global", 200, "global"},
+		{"a prefix is not a custom domain", "smartlamp", "/probe", 404, ""},
+		{"unknown pool id", "id.example.com", "/us-east-1_AAAAAAAAA/probe", 404, ""},
+		{"global route", "id.example.com", "/global", 200, "global"},
+		{"health", "id.example.com", "/healthz", 200, "ok\n"},
+		{"readiness", "id.example.com", "/readyz", 200, "ok\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(h, tc.host, tc.path)
+			if rec.Code != tc.status || tc.body != "" && rec.Body.String() != tc.body {
+				t.Fatalf("got %d %q, want %d %q", rec.Code, rec.Body, tc.status, tc.body)
+			}
+		})
+	}
+}
+
+func TestCacheFollowsDeletes(t *testing.T) {
+	s, st, _ := newServer(t)
+	if err := st.DeleteDomain(context.Background(), "smartlamp"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // past the 1 ms cache TTL of this test server
+	if rec := get(s.Handler(), "smartlamp.auth.example.com", "/probe"); rec.Code != 404 {
+		t.Fatalf("deleted domain still served: %d", rec.Code)
+	}
+}
+
+func TestDatabaseDown(t *testing.T) {
+	s, st, p := newServer(t)
+	st.Close()
+	time.Sleep(5 * time.Millisecond)
+	if rec := get(s.Handler(), "id.example.com", "/readyz"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the database down: %d", rec.Code)
+	}
+	if rec := get(s.Handler(), "id.example.com", "/healthz"); rec.Code != 200 {
+		t.Fatalf("healthz must not depend on the database: %d", rec.Code)
+	}
+	if rec := get(s.Handler(), "id.example.com", "/"+p.ID+"/probe"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("pool route with the database down: %d", rec.Code)
+	}
+	if rec := get(s.AdminHandler(), "x", "/readyz"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("admin readyz: %d", rec.Code)
+	}
+}
+
+func TestMetricsRouteLabelsAreBounded(t *testing.T) {
+	s, _, p := newServer(t)
+	for i := 0; i < 20; i++ {
+		get(s.Handler(), "id.example.com", "/random/"+strings.Repeat("x", i))
+	}
+	get(s.Handler(), "id.example.com", "/"+p.ID+"/oauth2/token")
+	rec := get(s.AdminHandler(), "x", "/metrics")
+	body := rec.Body.String()
+	if !strings.Contains(body, `route="other"`) || !strings.Contains(body, `route="/oauth2/token"`) {
+		t.Fatalf("metrics:\n%s", body)
+	}
+	if strings.Contains(body, "xxxx") || strings.Contains(body, p.ID) {
+		t.Fatal("request paths or pool ids leak into metric labels")
+	}
+}
+
+func TestPublicURLValidation(t *testing.T) {
+	for _, u := range []string{"", "ftp://x", "https://x/?q=1", "/relative"} {
+		if _, err := server.New(server.Config{PublicURL: u}); err == nil {
+			t.Errorf("%q accepted", u)
+		}
+	}
+}
