@@ -280,4 +280,16 @@ type Store interface {
 	// GarbageCollect deletes authorization codes, refresh tokens and
 	// sessions that expired before now.
 	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
+
+	// Whole-store listings for export (`linkpool export`). They page
+	// through every row of every pool or owner in a stable key order,
+	// revoked and expired refresh tokens included; request paths use the
+	// scoped methods above.
+
+	// ListAllRefreshTokens pages through every grant family, by ID.
+	ListAllRefreshTokens(ctx context.Context, opts ListOptions) (Page[RefreshToken], error)
+	// ListAllLamps pages through every lamp, by owner and then ID.
+	ListAllLamps(ctx context.Context, opts ListOptions) (Page[Lamp], error)
+	// ListAlexaGrants pages through every owner's Alexa grant, by owner.
+	ListAlexaGrants(ctx context.Context, opts ListOptions) (Page[AlexaGrant], error)
 }

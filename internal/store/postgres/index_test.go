@@ -262,6 +262,20 @@ func runWorkload(t *testing.T, db *DB) {
 	_, err = db.GetAlexaGrant(ctx, u.Sub)
 	must("GetAlexaGrant", err)
 
+	// Export listings, first and following pages.
+	_, err = db.ListAllRefreshTokens(ctx, store.ListOptions{})
+	must("ListAllRefreshTokens", err)
+	_, err = db.ListAllRefreshTokens(ctx, store.ListOptions{PageToken: pageToken("refresh_tokens", rt.ID)})
+	must("ListAllRefreshTokens next page", err)
+	_, err = db.ListAllLamps(ctx, store.ListOptions{})
+	must("ListAllLamps", err)
+	_, err = db.ListAllLamps(ctx, store.ListOptions{PageToken: pageToken("lamps", u.Sub+"\x00lamp-1")})
+	must("ListAllLamps next page", err)
+	_, err = db.ListAlexaGrants(ctx, store.ListOptions{})
+	must("ListAlexaGrants", err)
+	_, err = db.ListAlexaGrants(ctx, store.ListOptions{PageToken: pageToken("alexa_grants", u.Sub)})
+	must("ListAlexaGrants next page", err)
+
 	_, err = db.GarbageCollect(ctx, now)
 	must("GarbageCollect", err)
 	must("DeleteGroup", db.DeleteGroup(ctx, p.ID, g.Name))

@@ -23,6 +23,10 @@ type listing struct {
 type listFunc func(opts store.ListOptions) (keys []string, next string, err error)
 
 func listings() []listing {
+	return append(scopedListings(), wholeStoreListings()...)
+}
+
+func scopedListings() []listing {
 	return []listing{
 		{"ListPools", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
 			return func(o store.ListOptions) ([]string, string, error) {

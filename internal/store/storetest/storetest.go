@@ -13,8 +13,8 @@ type suiteTest struct {
 
 // Run runs the conformance suite: CRUD and uniqueness of every entity,
 // cascading deletes, authorization-code redemption, refresh-token
-// revocation, garbage collection, pagination, time handling and group
-// ordering. Each subtest gets a fresh store from newStore.
+// revocation, garbage collection, pagination, whole-store listings, time
+// handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"GarbageCollect", testGarbageCollect},
 		{"Pagination", testPagination},
 		{"PaginationLimits", testPaginationLimits},
+		{"ListAll", testListAll},
 		{"TimeZones", testTimeZones},
 	})
 }
