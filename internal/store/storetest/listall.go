@@ -94,7 +94,9 @@ func testListAll(t *testing.T, s store.Store) {
 		check func(t *testing.T)
 	}{
 		{"refresh tokens", func(t *testing.T) {
-			got := collect(t, func(o store.ListOptions) (store.Page[store.RefreshToken], error) { return s.ListAllRefreshTokens(ctx, o) })
+			got := collect(t, func(o store.ListOptions) (store.Page[store.RefreshToken], error) {
+				return s.ListAllRefreshTokens(ctx, o)
+			})
 			checkAll(t, got, tokens, func(x store.RefreshToken) string { return x.ID })
 		}},
 		{"lamps", func(t *testing.T) {
