@@ -41,8 +41,10 @@ type BrowserOptions struct {
 	// ScreenshotDir, when set, receives a PNG of every page visited, named
 	// by step (01-login.png, 02-result.png). It is created if needed.
 	ScreenshotDir string
-	// Lang is the user's language, a BCP 47 tag sent as Accept-Language
-	// and given to Chromium as --lang; empty means en-US.
+	// Lang is the user's language: a BCP 47 tag ("zh-Hans") or a list of
+	// them in order of preference ("zh-CN,zh"). Chromium sends it as
+	// Accept-Language, adding the q-values itself, and gets the first tag
+	// as --lang. Empty means en-US.
 	Lang string
 	// ChromiumPath is the browser executable; empty means
 	// DefaultChromiumPath.
@@ -53,6 +55,7 @@ type BrowserOptions struct {
 }
 
 func (o BrowserOptions) withDefaults() BrowserOptions {
+	o.Lang = languageList(o.Lang)
 	if o.Lang == "" {
 		o.Lang = defaultBrowserLang
 	}
@@ -168,10 +171,24 @@ func browserFlags(o BrowserOptions) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("force-color-profile", "srgb"),
 		// Pop-ups must open so that they can be detected and reported.
 		chromedp.Flag("disable-popup-blocking", true),
-		chromedp.Flag("lang", o.Lang),
+		chromedp.Flag("lang", strings.Split(o.Lang, ",")[0]),
 		chromedp.Flag("accept-lang", o.Lang),
 		chromedp.WindowSize(o.Width, o.Height),
 	}
+}
+
+// languageList returns the tags of an Accept-Language-like list, comma
+// separated and without q-values: Chromium appends its own, and a q-value
+// given twice makes the header malformed (RFC 9110 §12.5.4).
+func languageList(s string) string {
+	var tags []string
+	for part := range strings.SplitSeq(s, ",") {
+		tag, _, _ := strings.Cut(part, ";")
+		if tag = strings.TrimSpace(tag); tag != "" {
+			tags = append(tags, tag)
+		}
+	}
+	return strings.Join(tags, ",")
 }
 
 // browserSession is one sign-in. Events of the tab are recorded in the

@@ -1,0 +1,17 @@
+// Package e2e holds linkpool's end-to-end tests; it has no code of its
+// own. They run the whole system as an operator and Amazon would: the
+// linkpool CLI sets up a pool (`init alexa`), the server, the hosted pages
+// and the SmartLamp skill listen on loopback ports over a real SQLite
+// database, verification codes arrive over a real SMTP conversation, and
+// the Alexa simulator (internal/alexasim) links accounts, sends Smart Home
+// directives and watches tokens expire and links break. Browser tests
+// drive real headless Chromium at a phone-sized viewport in English and
+// Simplified Chinese, check the login page rules of "Requirements for
+// account linking" (no dialogs or pop-ups, errors shown on the page) and
+// basic accessibility (labels, the page language, WCAG 2.x contrast), and
+// save screenshots under artifacts/screenshots (or
+// $LINKPOOL_ARTIFACTS_DIR/screenshots).
+//
+// Chromium is looked for at /usr/bin/chromium. Without it the browser
+// tests skip, except under CI=true, where they fail.
+package e2e

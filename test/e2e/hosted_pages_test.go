@@ -1,0 +1,173 @@
+package e2e_test
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// language is one language the hosted pages are checked in, with the
+// texts a user sees, written out here rather than read from the catalogs
+// so that a broken catalog fails the test.
+type language struct {
+	name      string // subtest and screenshot name
+	accept    string // the phone's languages (Chromium adds the q-values)
+	htmlLang  string // the pages' <html lang>
+	incorrect string // the inline error for a wrong password
+	subject   string // part of the verification mail's subject
+	loginH1   string // heading of the sign-in page
+}
+
+var languages = []language{
+	{name: "en", accept: "en-US,en", htmlLang: "en", incorrect: "Incorrect username or password.", subject: "verification code", loginH1: "Sign in"},
+	{name: "zh-Hans", accept: "zh-CN,zh", htmlLang: "zh-Hans", incorrect: "用户名或密码错误。", subject: "验证码", loginH1: "登录"},
+}
+
+// randomID returns n random lower-case letters and digits, for states
+// and user names.
+func randomID(n int) string {
+	return strings.ToLower(rand.Text()[:n])
+}
+
+// authorizeURL is the authorization request Alexa opens in the app for
+// a region's redirect URL (RFC 6749 §4.1.1).
+func (l *lab) authorizeURL(redirectURI, state string) string {
+	q := url.Values{
+		"client_id": {l.setup.ClientID}, "response_type": {"code"}, "scope": {strings.Join(l.setup.Scopes, " ")},
+		"redirect_uri": {redirectURI}, "state": {state},
+	}
+	return l.setup.AuthorizationURI + "?" + q.Encode()
+}
+
+// checkAlexaRedirect asserts that the browser was sent to the Alexa
+// redirect URL with the state unchanged and a code, and returns the code.
+func checkAlexaRedirect(t *testing.T, got *url.URL, redirectURI, state string) string {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("the browser stayed on the server; want the redirect to %s", redirectURI)
+	}
+	if base := got.Scheme + "://" + got.Host + got.Path; base != redirectURI {
+		t.Fatalf("redirected to %s, want %s", base, redirectURI)
+	}
+	q := got.Query()
+	if q.Get("state") != state {
+		t.Fatalf("state %q came back, want %q unchanged", q.Get("state"), state)
+	}
+	if q.Get("code") == "" || q.Get("error") != "" {
+		t.Fatalf("redirect without a code: error=%q", q.Get("error"))
+	}
+	return q.Get("code")
+}
+
+// exchange redeems a code at the token endpoint with HTTP Basic client
+// authentication and returns the access token.
+func (l *lab) exchange(code, redirectURI string) string {
+	l.t.Helper()
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	req, err := http.NewRequest(http.MethodPost, l.setup.AccessTokenURI, strings.NewReader(form.Encode()))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(l.setup.ClientID), url.QueryEscape(l.setup.ClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		Error        string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK || body.AccessToken == "" || body.RefreshToken == "" {
+		l.t.Fatalf("code exchange: status %d, error %q, decode %v", resp.StatusCode, body.Error, err)
+	}
+	return body.AccessToken
+}
+
+// TestHostedPagesOnAPhone signs a new user up, confirms the code that
+// arrives by SMTP, signs in again and fails a sign-in, on the hosted pages
+// of a pool set up by `linkpool init alexa`, in real Chromium at a phone
+// viewport, in English and Simplified Chinese. Every page is checked for
+// its language, labels and contrast and saved as a screenshot; the phone
+// fails the test if any page opens a dialog or a window.
+func TestHostedPagesOnAPhone(t *testing.T) {
+	requireChromium(t)
+	l := newLab(t, labOptions{})
+	browser := startChromium(t)
+	redirect := l.setup.RedirectURLs[0]
+	for _, lang := range languages {
+		t.Run(lang.name, func(t *testing.T) {
+			user := "lamp-" + randomID(8)
+			email := user + "@example.com"
+			const password = "Lamp-Passw0rd!"
+
+			// Sign up from the sign-in page, as a new user does in the app.
+			p := browser.newPhone(t, l.publicURL, lang, "hosted")
+			state := "st-" + randomID(20)
+			if left := p.open(l.authorizeURL(redirect, state)); left != nil {
+				t.Fatalf("the authorization request left the server for %s", redactURL(left.String()))
+			}
+			if !strings.HasSuffix(p.path(), "/login") {
+				t.Fatalf("the authorization request showed %s, want the sign-in page", p.path())
+			}
+			if h1 := p.text("signInSubmitButton"); h1 == "" {
+				t.Fatal("no sign-in button")
+			}
+			p.screenshot("login")
+			p.checkA11y("login", lang.htmlLang)
+			if left := p.tap("signUpLink"); left != nil {
+				t.Fatal("the sign-up link left the server")
+			}
+			p.screenshot("signup")
+			p.checkA11y("signup", lang.htmlLang)
+			p.fill("signUpFormUsername", user)
+			p.fill("signUpFormEmail", email)
+			p.fill("signUpFormPassword", password)
+			if left := p.tap("signUpButton"); left != nil {
+				t.Fatal("sign-up left the server before the account was confirmed")
+			}
+			p.screenshot("confirm")
+			p.checkA11y("confirm", lang.htmlLang)
+			if msg := p.text("codeDeliveryMessage"); msg == "" || strings.Contains(msg, email) {
+				t.Errorf("the confirmation page must say where the code went without showing the whole address, got %q", msg)
+			}
+			code, subject := l.mailedCode(email)
+			if !strings.Contains(subject, lang.subject) {
+				t.Errorf("mail subject %q, want it in %s (containing %q)", subject, lang.name, lang.subject)
+			}
+			p.fill("confirmFormCode", code)
+			got := checkAlexaRedirect(t, p.tap("confirmSignUpButton"), redirect, state)
+			l.exchange(got, redirect)
+
+			// Sign in again on a fresh phone: the form, then Alexa.
+			again := browser.newPhone(t, l.publicURL, lang, "hosted-again")
+			state2 := "st-" + randomID(20)
+			again.open(l.authorizeURL(redirect, state2))
+			if h1 := again.text("signInSubmitButton"); h1 != lang.loginH1 {
+				t.Errorf("sign-in button %q, want %q", h1, lang.loginH1)
+			}
+			again.fill("signInFormUsername", user)
+			again.fill("signInFormPassword", password)
+			checkAlexaRedirect(t, again.tap("signInSubmitButton"), redirect, state2)
+
+			// A wrong password: the page comes back with the error on it.
+			wrong := browser.newPhone(t, l.publicURL, lang, "hosted")
+			wrong.open(l.authorizeURL(redirect, "st-"+randomID(20)))
+			wrong.fill("signInFormUsername", user)
+			wrong.fill("signInFormPassword", "Wrong-Passw0rd!")
+			if left := wrong.tap("signInSubmitButton"); left != nil {
+				t.Fatalf("a wrong password was redirected to %s", redactURL(left.String()))
+			}
+			wrong.screenshot("error")
+			wrong.checkA11y("error", lang.htmlLang)
+			if msg := wrong.text("errorMessage"); msg != lang.incorrect {
+				t.Errorf("inline error %q, want %q", msg, lang.incorrect)
+			}
+		})
+	}
+}
