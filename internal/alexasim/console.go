@@ -148,8 +148,8 @@ func (c *Console) scheme() Scheme {
 // requires HTTPS on port 443 ("Requirements for account linking");
 // http://localhost and loopback addresses are allowed with a warning for
 // local testing.
-func (c *Console) Validate() []Diagnosis {
-	var ds []Diagnosis
+func (c *Console) Validate() Diagnoses {
+	var ds Diagnoses
 	for _, f := range []struct{ name, uri, code string }{
 		{"authorization URI", c.AuthorizationURI, CodeAuthorizationURIInvalid},
 		{"access token URI", c.AccessTokenURI, CodeAccessTokenURIInvalid},

@@ -44,6 +44,10 @@ type FormSignIn struct {
 	Lang string
 	// UserAgent defaults to DefaultUserAgent.
 	UserAgent string
+
+	// probe stops at the first page: it only checks that the authorization
+	// request reaches a sign-in form.
+	probe bool
 }
 
 // SignIn runs the form sign-in.
@@ -103,6 +107,12 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 		page := inspectPage(resp, body, allowed)
 		res.Pages = append(res.Pages, page.report)
 		form := page.form
+		if f.probe {
+			if form == nil {
+				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeRedirectURINotAccepted, notALoginPage(page.report, req.RedirectURI)))
+			}
+			return res, nil
+		}
 		switch {
 		case form == nil || (form.kind == "username" && submittedUsername):
 			if !submittedPassword && !submittedUsername {
