@@ -126,7 +126,7 @@ func newLab(t *testing.T, o labOptions) *lab {
 	}
 	l.app, err = app.New(app.Config{
 		Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2, UILimits: &generous,
-		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1},
+		PasswordParams:     &password.Params{Memory: 64, Time: 1, Threads: 1},
 		TokenRatePerMinute: 60000, TokenBurst: 10000,
 	})
 	if err != nil {

@@ -197,7 +197,7 @@ func TestRefreshInvalidGrantUnlinks(t *testing.T) {
 // unexpired token and the simulator unlinks, as Alexa does.
 func TestCredentialErrorUnlinks(t *testing.T) {
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, l *lab, lk *alexasim.Link)
 	}{
 		{"user disabled", func(t *testing.T, l *lab, lk *alexasim.Link) {
