@@ -206,10 +206,11 @@ func (l *Link) checkReply(rep *Reply, d *alexa.Directive, out []byte, ex expect)
 			rep.Diagnoses = append(rep.Diagnoses, newDiagnosis(CodeEndpointMismatch, fmt.Sprintf("the reply to %s names endpoint %q, expected %q", d.Name(), doc.Event.Endpoint.EndpointID, want)))
 		}
 	}
-	if rep.Error != nil {
+	if rep.Error != nil && !d.IsAcceptGrant() {
 		switch rep.Error.Type {
 		case alexa.ErrInvalidAuthorization, alexa.ErrExpiredAuthorization:
-			// Handled by the caller, which unlinks.
+			// Handled by the caller, which unlinks. AcceptGrant errors are
+			// ACCEPT_GRANT_FAILED.
 		default:
 			rep.Diagnoses = append(rep.Diagnoses, newDiagnosis(CodeSkillErrorResponse, fmt.Sprintf("%s: %s %s", d.Name(), rep.Error.Type, clip(rep.Error.Message, 200))))
 		}
