@@ -1,0 +1,252 @@
+package transfer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/transfer"
+)
+
+// smallExport returns the export of a store holding one of each record
+// type, made without a server.
+func smallExport(t *testing.T, box *seal.Box) []string {
+	t.Helper()
+	ctx := context.Background()
+	st := openSQLite(t)
+	now := time.Now()
+	p := pool.NewPool("us-east-1", "small", now)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.CreatePool(ctx, p))
+	must(token.NewKeys(st, box, token.KeysOptions{}).Ensure(ctx, p.ID, pool.AlgES256))
+	c := pool.NewClient(p.ID, "alexa", now)
+	c.SealedSecret = box.Seal([]byte("secret"), c.SecretAAD())
+	must(st.CreateClient(ctx, c))
+	u := pool.User{PoolID: p.ID, Sub: pool.NewSub(), Username: "ann", UsernameKey: "ann", Status: pool.StatusConfirmed,
+		Enabled: true, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA", CreatedAt: now}
+	must(st.CreateUser(ctx, u))
+	must(st.CreateGroup(ctx, pool.Group{PoolID: p.ID, Name: "g", CreatedAt: now}))
+	must(st.AddUserToGroup(ctx, p.ID, "g", u.Sub))
+	must(st.CreateRefreshToken(ctx, store.RefreshToken{ID: "rt1", OriginJTI: "o1", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub,
+		SecretHash: "h", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+	must(st.CreateLamp(ctx, store.Lamp{Owner: u.Sub, ID: "l1", Name: "Desk", ColorMode: "color", CreatedAt: now}))
+	must(st.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub, GrantCode: "c",
+		SealedTokens: box.Seal([]byte("lwa"), []byte(smarthome.LWATokenSealContext)), CreatedAt: now}))
+	var b bytes.Buffer
+	if _, err := transfer.Export(ctx, st, &b); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+}
+
+// index returns the index of the first line of type typ.
+func index(t *testing.T, lines []string, typ string) int {
+	t.Helper()
+	for i, l := range lines {
+		if strings.HasPrefix(l, `{"type":"`+typ+`"`) {
+			return i
+		}
+	}
+	t.Fatalf("no %s line", typ)
+	return -1
+}
+
+// TestBadInput: input that is not a complete, valid export made with
+// this master key fails Check and Import with an error naming the line
+// and the problem, and Import writes nothing.
+func TestBadInput(t *testing.T) {
+	box := testBox(t, masterKey)
+	good := smallExport(t, box)
+	edit := func(fn func(lines []string) []string) string {
+		return strings.Join(fn(append([]string(nil), good...)), "\n") + "\n"
+	}
+	replace := func(typ, old, new string) string {
+		return edit(func(l []string) []string {
+			i := index(t, l, typ)
+			if !strings.Contains(l[i], old) {
+				t.Fatalf("%s line lacks %q", typ, old)
+			}
+			l[i] = strings.Replace(l[i], old, new, 1)
+			return l
+		})
+	}
+	tests := []struct {
+		name  string
+		input string
+		box   *seal.Box
+		want  string // in the error
+		seal  bool   // a *SealError rather than a *FormatError
+	}{
+		{name: "empty", input: "", want: "empty input"},
+		{name: "not JSON", input: "hello\n", want: "not a linkpool export"},
+		{name: "another format", input: `{"format":"other","version":1}` + "\n", want: "not a linkpool export"},
+		{name: "newer version", input: edit(func(l []string) []string {
+			l[0] = strings.Replace(l[0], `"version":1`, `"version":2`, 1)
+			return l
+		}), want: "version 2"},
+		{name: "unknown record type", input: edit(func(l []string) []string {
+			return append(l[:1], append([]string{`{"type":"widget","data":{}}`}, l[1:]...)...)
+		}), want: `unknown record type "widget"`},
+		{name: "unknown field", input: replace("user", `"sub":`, `"shoe_size":42,"sub":`), want: `unknown field "shoe_size"`},
+		{name: "wrong field type", input: replace("user", `"password_hash":"`, `"password_hash":1,"x":"`), want: "password_hash"},
+		{name: "record before its pool", input: edit(func(l []string) []string {
+			u := index(t, l, "user")
+			user := l[u]
+			l = append(l[:u], l[u+1:]...)
+			return append(l[:1], append([]string{user}, l[1:]...)...)
+		}), want: "does not precede it"},
+		{name: "pool twice", input: edit(func(l []string) []string {
+			return append(l[:2], l[1:]...)
+		}), want: "appears twice"},
+		{name: "truncated", input: edit(func(l []string) []string { return l[:len(l)-1] }), want: "truncated"},
+		{name: "record missing", input: edit(func(l []string) []string {
+			i := index(t, l, "lamp")
+			return append(l[:i], l[i+1:]...)
+		}), want: "end record counts"},
+		{name: "data after the end", input: edit(func(l []string) []string { return append(l, l[1]) }), want: "after the end record"},
+		{name: "broken line", input: edit(func(l []string) []string {
+			i := index(t, l, "group")
+			l[i] = l[i][:len(l[i])/2]
+			return l
+		}), want: "line 6: bad record: incomplete JSON"},
+		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "client"},
+		{name: "tampered signing key", input: edit(func(l []string) []string {
+			i := index(t, l, "key_set")
+			l[i] = strings.Replace(l[i], `"sealed":"A`, `"sealed":"B`, 1)
+			return l
+		}), seal: true, want: "signing keys of pool"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.input
+			if in == "" && tc.name != "empty" {
+				in = strings.Join(good, "\n") + "\n"
+			}
+			b := box
+			if tc.box != nil {
+				b = tc.box
+			}
+			_, err := transfer.Check(context.Background(), b, strings.NewReader(in))
+			checkBadInputError(t, "Check", err, tc.want, tc.seal, in)
+
+			target := openSQLite(t)
+			_, err = transfer.Import(context.Background(), target, b, strings.NewReader(in), transfer.ImportOptions{})
+			checkBadInputError(t, "Import", err, tc.want, tc.seal, in)
+			mustBeEmpty(t, target)
+		})
+	}
+}
+
+func checkBadInputError(t *testing.T, what string, err error, want string, sealErr bool, input string) {
+	t.Helper()
+	var fe *transfer.FormatError
+	var se *transfer.SealError
+	switch {
+	case err == nil:
+		t.Fatalf("%s accepted the input", what)
+	case sealErr && !errors.As(err, &se):
+		t.Fatalf("%s = %v, want a SealError", what, err)
+	case !sealErr && !errors.As(err, &fe):
+		t.Fatalf("%s = %v, want a FormatError", what, err)
+	case !strings.Contains(err.Error(), want):
+		t.Fatalf("%s = %q, want it to mention %q", what, err, want)
+	}
+	// The message never quotes hashes or sealed values.
+	for _, field := range []string{`"password_hash":"`, `"sealed_secret":"`, `"sealed":"`, `"sealed_tokens":"`, `"secret_hash":"`} {
+		_, rest, ok := strings.Cut(input, field)
+		if !ok {
+			continue
+		}
+		value, _, _ := strings.Cut(rest, `"`)
+		if len(value) > 4 && strings.Contains(err.Error(), value) {
+			t.Fatalf("%s error quotes a %s value: %q", what, field, err)
+		}
+	}
+}
+
+func mustBeEmpty(t *testing.T, st store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	pools, err := st.ListPools(ctx, store.ListOptions{})
+	if err != nil || len(pools.Items) != 0 {
+		t.Fatalf("the target has %d pools after a failed import (%v)", len(pools.Items), err)
+	}
+	lamps, err := st.ListAllLamps(ctx, store.ListOptions{})
+	if err != nil || len(lamps.Items) != 0 {
+		t.Fatalf("the target has %d lamps after a failed import (%v)", len(lamps.Items), err)
+	}
+}
+
+// TestImportNeedsEmptyTarget: an import never merges into a store that
+// holds data, even data of another kind than the export's.
+func TestImportNeedsEmptyTarget(t *testing.T) {
+	box := testBox(t, masterKey)
+	in := strings.Join(smallExport(t, box), "\n") + "\n"
+	tests := []struct {
+		name string
+		fill func(st store.Store) error
+	}{
+		{name: "a pool", fill: func(st store.Store) error {
+			return st.CreatePool(context.Background(), pool.NewPool("us-east-1", "existing", time.Now()))
+		}},
+		{name: "a lamp only", fill: func(st store.Store) error {
+			return st.CreateLamp(context.Background(), store.Lamp{Owner: "someone", ID: "l", CreatedAt: time.Now()})
+		}},
+		{name: "an Alexa grant only", fill: func(st store.Store) error {
+			return st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: "someone", GrantCode: "g"})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := openSQLite(t)
+			if err := tc.fill(st); err != nil {
+				t.Fatal(err)
+			}
+			_, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
+			if !errors.Is(err, transfer.ErrNotEmpty) {
+				t.Fatalf("Import into a store with %s = %v, want ErrNotEmpty", tc.name, err)
+			}
+			pools, _ := st.ListPools(context.Background(), store.ListOptions{})
+			for _, p := range pools.Items {
+				if p.Name != "existing" {
+					t.Fatalf("Import wrote pool %s into a non-empty store", p.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestImportParallel: the result does not depend on how many records are
+// written at once.
+func TestImportParallel(t *testing.T) {
+	box := testBox(t, masterKey)
+	in := strings.Join(smallExport(t, box), "\n") + "\n"
+	for _, n := range []int{1, 16} {
+		st := openSQLite(t)
+		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{Parallel: n})
+		want := transfer.Counts{Pools: 1, Clients: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1, Lamps: 1, AlexaGrants: 1}
+		if err != nil || got != want {
+			t.Fatalf("Import with %d writers = %s, %v; want %s", n, got, err, want)
+		}
+		var out bytes.Buffer
+		if _, err := transfer.Export(context.Background(), st, &out); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := records(t, in), records(t, out.String()); strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Fatalf("with %d writers the target differs: %s", n, firstDiff(a, b))
+		}
+	}
+}

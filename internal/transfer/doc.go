@@ -1,0 +1,62 @@
+// Package transfer moves a whole linkpool deployment from one store to
+// another: Export writes it as a stream, Import writes the stream into an
+// empty store, Check verifies a stream without writing. `linkpool export`
+// and `linkpool import` use it to move from SQLite to PostgreSQL (or
+// back) without invalidating anything users or clients hold.
+//
+// # Format
+//
+// An export is JSON Lines (one JSON value per line, UTF-8, "\n"
+// terminated), read and written as a stream. The first line is the
+// header:
+//
+//	{"format":"linkpool-export","version":1,"exported_at":"2026-05-01T12:00:00Z"}
+//
+// Every following line is a record {"type":T,"data":{...}}, and the last
+// is the end record, whose counts let an import detect a truncated file:
+//
+//	{"type":"end","data":{"counts":{"pools":1,"domains":0,...}}}
+//
+// Record types, in the order they appear:
+//
+//	pool           a user pool and its settings
+//	domain         a domain prefix or custom domain of a pool
+//	client         an app client; the secret as sealed_secret (see below)
+//	key_set        the pool's signing keys: public JWKs and sealed private keys
+//	user           a user with username and email keys, attributes, status,
+//	               password hash (PHC string), lockout state, pending code hash
+//	group          a group of a pool
+//	member         a group membership: pool_id, group, sub
+//	refresh_token  a grant family: hashes of the current and previous secrets
+//	lamp           a SmartLamp lamp of a skill user
+//	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
+//
+// Each pool is followed by its domains, clients, key set, users, groups
+// and memberships; refresh tokens, lamps and grants follow all pools. A
+// record only refers to records before it. Field names are snake_case;
+// nested Cognito settings keep Cognito's names (PasswordPolicy,
+// TokenValidityUnits, ...). Times are RFC 3339 in UTC with up to
+// nanosecond digits, and a zero time is omitted; byte strings are
+// standard base64. The records mirror the store's types field for field
+// (records.go), so a field added to a stored type must be added to the
+// format, with a new version when older readers would lose it. Readers
+// refuse unknown fields and unknown record types rather than drop data.
+//
+// # Secrets
+//
+// Secrets stay as they are stored: client secrets, private signing keys
+// and the skill's Login with Amazon tokens are sealed with the master key
+// (internal/seal), and passwords, refresh-token secrets and one-time
+// codes exist only as hashes. An export therefore reveals no usable
+// secret without the master key, but it is as sensitive as the database
+// itself. Import needs the master key of the exporting deployment:
+// Check and Import open every sealed value with the configured key
+// before writing and fail with a SealError otherwise.
+//
+// # Not exported
+//
+// Authorization codes live five minutes and hosted-UI sessions an hour;
+// neither is exported. A user who is signing in during the move starts
+// again; established links (refresh tokens) are unaffected. Key set
+// versions restart at 1 in the target.
+package transfer

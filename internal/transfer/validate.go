@@ -1,0 +1,222 @@
+package transfer
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
+)
+
+// record is one decoded, checked record, ready to be written.
+type record struct {
+	line int64
+	typ  string
+	v    any // pool.Pool, pool.Domain, pool.Client, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, store.Lamp, store.AlexaGrant
+}
+
+// validator decodes records and checks what can be checked without a
+// store: each record's shape, that it follows the records it refers to,
+// that sealed values open with the master key, and the end record's
+// counts. It keeps the ids of pools, clients, key sets and groups, never
+// of users, so memory does not grow with the user count.
+type validator struct {
+	box     *seal.Box
+	pools   map[string]bool
+	clients map[string]bool
+	keySets map[string]bool
+	groups  map[string]bool // pool id + "\x00" + group name
+	counts  Counts
+	ended   bool
+}
+
+func newValidator(box *seal.Box) *validator {
+	return &validator{box: box, pools: map[string]bool{}, clients: map[string]bool{}, keySets: map[string]bool{}, groups: map[string]bool{}}
+}
+
+// check decodes and checks the record on line. The end record yields a
+// record of type typeEnd.
+func (v *validator) check(line int64, raw []byte) (record, error) {
+	fail := func(format string, args ...any) (record, error) {
+		return record{}, &FormatError{Line: line, Reason: fmt.Sprintf(format, args...)}
+	}
+	if v.ended {
+		return fail("data after the end record")
+	}
+	var env envelope
+	if err := decodeStrict(line, "record", raw, &env); err != nil {
+		return record{}, err
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return fail("%s record without data", env.Type)
+	}
+	rec := record{line: line, typ: env.Type}
+	needPool := func(id string) error {
+		if !v.pools[id] {
+			return &FormatError{Line: line, Reason: fmt.Sprintf("%s refers to pool %q, which does not precede it", env.Type, id)}
+		}
+		return nil
+	}
+	var err error
+	switch env.Type {
+	case typePool:
+		var r poolRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if !pool.ValidPoolID(r.ID) {
+			return fail("pool id %q is not a pool id", r.ID)
+		}
+		if v.pools[r.ID] {
+			return fail("pool %s appears twice", r.ID)
+		}
+		v.pools[r.ID] = true
+		rec.v = pool.Pool(r)
+	case typeDomain:
+		var r domainRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.Domain == "" {
+			return fail("domain without a name")
+		}
+		err = needPool(r.PoolID)
+		rec.v = pool.Domain(r)
+	case typeClient:
+		var r clientRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		if r.ID == "" || v.clients[r.ID] {
+			return fail("client id %q is empty or appears twice", r.ID)
+		}
+		v.clients[r.ID] = true
+		c := pool.Client(r)
+		if c.HasSecret() {
+			if _, oerr := v.box.Open(c.SealedSecret, c.SecretAAD()); oerr != nil {
+				return record{}, &SealError{Line: line, What: "the secret of client " + c.ID, Err: oerr}
+			}
+		}
+		rec.v = c
+	case typeKeySet:
+		var r keySetRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		if v.keySets[r.PoolID] {
+			return fail("two key sets for pool %s", r.PoolID)
+		}
+		v.keySets[r.PoolID] = true
+		ks := r.keySet()
+		if kerr := token.CheckKeySet(v.box, ks); kerr != nil {
+			return record{}, &SealError{Line: line, What: "the signing keys of pool " + r.PoolID, Err: kerr}
+		}
+		rec.v = ks
+	case typeUser:
+		var r userRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.Sub == "" || r.UsernameKey == "" {
+			return fail("user without sub or username key")
+		}
+		err = needPool(r.PoolID)
+		rec.v = pool.User(r)
+	case typeGroup:
+		var r groupRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		k := r.PoolID + "\x00" + r.Name
+		if r.Name == "" || v.groups[k] {
+			return fail("group name %q is empty or appears twice", r.Name)
+		}
+		v.groups[k] = true
+		rec.v = pool.Group(r)
+	case typeMember:
+		var r memberRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if !v.groups[r.PoolID+"\x00"+r.Group] {
+			return fail("membership in group %q of pool %s, which does not precede it", r.Group, r.PoolID)
+		}
+		if r.Sub == "" {
+			return fail("membership without a sub")
+		}
+		rec.v = r
+	case typeRefreshToken:
+		var r refreshTokenRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.ID == "" {
+			return fail("refresh token without an id")
+		}
+		// The client may have been deleted since; the grant is kept
+		// as the source kept it.
+		err = needPool(r.PoolID)
+		rec.v = store.RefreshToken(r)
+	case typeLamp:
+		var r lampRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.Owner == "" || r.ID == "" {
+			return fail("lamp without owner or id")
+		}
+		rec.v = store.Lamp(r)
+	case typeAlexaGrant:
+		var r alexaGrantRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.Owner == "" {
+			return fail("Alexa grant without an owner")
+		}
+		if len(r.SealedTokens) > 0 {
+			if _, oerr := v.box.Open(r.SealedTokens, []byte(smarthome.LWATokenSealContext)); oerr != nil {
+				return record{}, &SealError{Line: line, What: "the Login with Amazon tokens of " + r.Owner, Err: oerr}
+			}
+		}
+		rec.v = store.AlexaGrant(r)
+	case typeEnd:
+		var r endRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if r.Counts != v.counts {
+			return fail("the end record counts %s, but the file holds %s", r.Counts, v.counts)
+		}
+		v.ended = true
+		return rec, nil
+	default:
+		b, _ := json.Marshal(env.Type)
+		return fail("unknown record type %s", b)
+	}
+	if err != nil {
+		return record{}, err
+	}
+	v.counts.add(env.Type)
+	return rec, nil
+}
+
+// finish reports a file that ended before its end record.
+func (v *validator) finish(lines int64) error {
+	if !v.ended {
+		return &FormatError{Line: lines, Reason: "the export ends without its end record: the file is truncated"}
+	}
+	return nil
+}
