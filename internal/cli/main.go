@@ -42,6 +42,9 @@ func commands() map[string]command {
 		"group":   {"manage groups", runGroup},
 		"keys":    {"list and rotate signing keys", runKeys},
 		"migrate": {"show or apply database migrations", runMigrate},
+		"export":  {"write the whole deployment to a file or standard output", runExport},
+		"import":  {"load an export into an empty database", runImport},
+		"bench":   {"load-test a running pool's token endpoint", runBench},
 		"version": {"print the version", runVersion},
 		"skill":   {"run or manage the SmartLamp Alexa skill: skill serve, skill lamp add|list|remove", runSkill},
 	}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/linkpool/linkpool/internal/transfer"
+)
+
+// runExport is `linkpool export`: the whole deployment as a stream (see
+// internal/transfer for the format).
+func runExport(ctx context.Context, e *env, args []string) error {
+	var sf storageFlags
+	var out string
+	fs := newFlagSet("export", e.stderr)
+	sf.register(fs)
+	fs.StringVar(&out, "out", "-", "file to write the export to; - is standard output")
+	if err := parse(fs, args, e.getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %v", fs.Args())
+	}
+	st, err := sf.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if out == "-" {
+		counts, err := transfer.Export(ctx, st, e.stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "exported %s\n", counts)
+		return nil
+	}
+	counts, err := exportToFile(ctx, out, func(w io.Writer) (transfer.Counts, error) { return transfer.Export(ctx, st, w) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "exported %s to %s\n", counts, out)
+	return nil
+}
+
+// exportToFile writes through a temporary file in the target's directory
+// that is synced and renamed into place, so that path holds a complete
+// export or nothing. The file is readable by its owner only: it holds
+// password hashes and sealed secrets.
+func exportToFile(ctx context.Context, path string, write func(io.Writer) (transfer.Counts, error)) (transfer.Counts, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return transfer.Counts{}, fmt.Errorf("--out: %w", err)
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing to remove
+	counts, err := write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return counts, fmt.Errorf("--out %s: %w", path, err)
+	}
+	return counts, nil
+}
+
+// runImport is `linkpool import`: an export into an empty store, with the
+// master key of the deployment that exported it.
+func runImport(ctx context.Context, e *env, args []string) error {
+	var sf storageFlags
+	var in string
+	var opts transfer.ImportOptions
+	fs := newFlagSet("import", e.stderr)
+	sf.register(fs)
+	fs.StringVar(&in, "in", "-", "export file to read; - is standard input")
+	fs.IntVar(&opts.Parallel, "parallel", 4, "records written at once (PostgreSQL commits them side by side)")
+	if err := parse(fs, args, e.getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %v", fs.Args())
+	}
+	if err := sf.requireMasterKey(); err != nil {
+		return err
+	}
+	box, err := sf.openBox(e.stderr)
+	if err != nil {
+		return err
+	}
+	var src *os.File
+	if in == "-" {
+		// Import reads its input twice, checking it all before writing
+		// anything; standard input is kept in a private temporary file.
+		if src, err = spool(e.stdin); err != nil {
+			return err
+		}
+		defer os.Remove(src.Name())
+	} else if src, err = os.Open(in); err != nil {
+		return fmt.Errorf("--in: %w", err)
+	}
+	defer src.Close()
+	st, err := sf.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	counts, err := transfer.Import(ctx, st, box, src, opts)
+	if errors.Is(err, transfer.ErrNotEmpty) {
+		return fmt.Errorf("%w (import never merges; point --data or --database-url at a new database)", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "imported %s\n", counts)
+	return nil
+}
+
+// requireMasterKey fails unless a master key is configured or already in
+// the data directory: an import with a newly created key could open none
+// of the export's sealed secrets.
+func (f *storageFlags) requireMasterKey() error {
+	if f.masterKey != "" {
+		return nil
+	}
+	path := f.masterKeyFile
+	if path == "" {
+		if f.postgres() {
+			return nil // openBox asks for the key file
+		}
+		path = filepath.Join(f.data, "master.key")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return usagef("no master key at %s: an import needs the master key of the exporting deployment (its <data>/master.key or --master-key-file); pass it with --master-key-file", path)
+	}
+	return nil
+}
+
+// spool copies r into a temporary file readable by its owner only and
+// returns it rewound.
+func spool(r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "linkpool-import-*.jsonl")
+	if err != nil {
+		return nil, fmt.Errorf("save standard input: %w", err)
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("save standard input: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("save standard input: %w", err)
+	}
+	return f, nil
+}
