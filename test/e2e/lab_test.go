@@ -110,11 +110,18 @@ func newLab(t *testing.T, o labOptions) *lab {
 		t.Fatal(err)
 	}
 	if o.skill != nil {
-		_, mount, err := l.app.MountSkill(l.publicURL, o.skill(l))
+		sk, mount, err := l.app.MountSkill(l.publicURL, o.skill(l))
 		if err != nil {
 			t.Fatal(err)
 		}
 		l.app.Server.MountGlobal(mount)
+		// Pending ChangeReports finish before anything registered earlier,
+		// such as a gateway stand-in, closes.
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = sk.Close(ctx)
+		})
 	}
 	l.srv = &http.Server{Handler: l.app.Server.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = l.srv.Serve(l.ln) }()
@@ -132,7 +139,13 @@ func newLab(t *testing.T, o labOptions) *lab {
 // test.
 func (l *lab) cli(args ...string) string {
 	l.t.Helper()
-	out, errOut, code := l.tryCLI(args...)
+	return l.cliIn("", args...)
+}
+
+// cliIn is cli with standard input.
+func (l *lab) cliIn(stdin string, args ...string) string {
+	l.t.Helper()
+	out, errOut, code := l.tryCLI(stdin, args...)
 	if code != 0 {
 		l.t.Fatalf("linkpool %s: exit %d\n%s", strings.Join(args[:min(2, len(args))], " "), code, errOut)
 	}
@@ -140,7 +153,7 @@ func (l *lab) cli(args ...string) string {
 }
 
 // tryCLI runs a linkpool command and returns its output and exit code.
-func (l *lab) tryCLI(args ...string) (stdout, stderr string, code int) {
+func (l *lab) tryCLI(stdin string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
 	// The storage flag goes right after the command words, before any
 	// positional argument.
@@ -149,7 +162,7 @@ func (l *lab) tryCLI(args ...string) (stdout, stderr string, code int) {
 		i++
 	}
 	full := append(append(append([]string{}, args[:i]...), "--data", l.dir), args[i:]...)
-	code = cli.Main(context.Background(), full, strings.NewReader(""), &o, &e)
+	code = cli.Main(context.Background(), full, strings.NewReader(stdin), &o, &e)
 	return o.String(), e.String(), code
 }
 

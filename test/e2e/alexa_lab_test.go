@@ -1,0 +1,173 @@
+package e2e_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/smarthome/alexa"
+)
+
+// linkName names a link of the matrix: region, client authentication
+// scheme, PKCE.
+func linkName(r alexasim.Region, s alexasim.Scheme, pkce bool) string {
+	scheme, proof := "basic", "plain"
+	if s == alexasim.SchemeRequestBody {
+		scheme = "body"
+	}
+	if pkce {
+		proof = "pkce"
+	}
+	return fmt.Sprintf("%s-%s-%s", r, scheme, proof)
+}
+
+// TestAlexaLab is the Alexa lab from start to end, against the real
+// server on loopback: `linkpool init alexa`; a new user signs up on the
+// hosted page Alexa opens, with the code from a real SMTP conversation;
+// the user links from every region with both client authentication
+// schemes, with and without PKCE; AcceptGrant goes through the LWA
+// stand-in; discovery, TurnOn, SetBrightness, SetColor and ReportState
+// reach the SmartLamp skill and the /lamps page shows the result; expired
+// access tokens are refreshed with rotation off and on; revoking a link's
+// refresh token and disabling the user break links as Alexa sees it.
+func TestAlexaLab(t *testing.T) {
+	a := newAlexaLab(t)
+	ctx := context.Background()
+	user := "lamp-" + randomID(8)
+	email := user + "@example.com"
+	const password = "Lamp-Passw0rd!"
+
+	// init alexa registered exactly the three redirect URLs of the vendor.
+	var want []string
+	for _, r := range alexasim.AllRegions() {
+		want = append(want, r.RedirectURL(vendorID))
+	}
+	if !slices.Equal(a.setup.RedirectURLs, want) {
+		t.Fatalf("init alexa registered %v, want %v", a.setup.RedirectURLs, want)
+	}
+
+	// Twelve links; the first is the user's sign-up.
+	links := map[string]*alexasim.Link{}
+	refreshTokens := map[string]bool{}
+	for _, region := range alexasim.AllRegions() {
+		for _, scheme := range []alexasim.Scheme{alexasim.SchemeHTTPBasic, alexasim.SchemeRequestBody} {
+			for _, pkce := range []bool{false, true} {
+				name := linkName(region, scheme, pkce)
+				var signIn alexasim.SignIn = alexasim.FormSignIn{Username: user, Password: password}
+				if len(links) == 0 {
+					signIn = a.signUpOverHTTP(user, email, password, "en-US")
+				}
+				l := a.mustLink(t, name, a.console(region, scheme, pkce), signIn)
+				if refreshTokens[l.Tokens.RefreshToken] {
+					t.Fatalf("link %s got another link's refresh token", name)
+				}
+				refreshTokens[l.Tokens.RefreshToken] = true
+				links[name] = l
+			}
+		}
+	}
+	if msgs := a.smtp.Messages(); len(msgs) != 1 || msgs[0].RcptTo[0] != email {
+		t.Errorf("want exactly the sign-up code mailed to %s, got %d messages", email, len(msgs))
+	}
+	if len(a.gw.Events("")) != 0 {
+		t.Errorf("events reached the gateway before anything changed: %+v", a.gw.Events(""))
+	}
+
+	t.Run("directives-and-lamps-page", func(t *testing.T) {
+		controlLamp(t, links[linkName(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true)])
+		checkLampCard(t, a.lampsOverHTTP(t, user, password, email))
+	})
+
+	t.Run("expiry-refresh-without-rotation", func(t *testing.T) {
+		l := links[linkName(alexasim.RegionEU, alexasim.SchemeHTTPBasic, false)]
+		access, refresh := l.Tokens.AccessToken, l.Tokens.RefreshToken
+		a.clock.Advance(l.Tokens.ExpiresAt.Sub(a.clock.Now()) + time.Minute)
+		if !l.Expired() {
+			t.Fatal("the access token should have expired on the simulator's clock")
+		}
+		rep, err := l.State(ctx, l.Endpoints[0].ID)
+		if err != nil || rep.Name != "Alexa/StateReport" {
+			t.Fatalf("ReportState after expiry: %v (%s)", err, rep.Name)
+		}
+		if l.Expired() || l.Tokens.AccessToken == access || l.Tokens.RefreshToken != refresh {
+			t.Fatalf("want a new access token and the same refresh token (rotation off); expired %v, new access %v, same refresh %v",
+				l.Expired(), l.Tokens.AccessToken != access, l.Tokens.RefreshToken == refresh)
+		}
+	})
+
+	t.Run("expiry-refresh-with-rotation", func(t *testing.T) {
+		a.cli("client", "update", "--client", a.setup.ClientID, "--rotate-refresh-tokens", "--retry-grace-seconds", "60")
+		for _, name := range []string{linkName(alexasim.RegionFE, alexasim.SchemeRequestBody, true), linkName(alexasim.RegionFE, alexasim.SchemeHTTPBasic, true)} {
+			l := links[name]
+			access, refresh := l.Tokens.AccessToken, l.Tokens.RefreshToken
+			a.clock.Advance(l.Tokens.ExpiresAt.Sub(a.clock.Now()) + time.Minute)
+			if _, err := l.Power(ctx, l.Endpoints[0].ID, true); err != nil {
+				t.Fatalf("%s: TurnOn after expiry: %v", name, err)
+			}
+			if l.Tokens.AccessToken == access || l.Tokens.RefreshToken == refresh || l.PreviousRefreshToken != refresh {
+				t.Fatalf("%s: want new access and refresh tokens (rotation on), the old refresh token kept as previous", name)
+			}
+		}
+	})
+
+	t.Run("revocation-breaks-that-link-only", func(t *testing.T) {
+		l := links[linkName(alexasim.RegionEU, alexasim.SchemeRequestBody, false)]
+		fresh(t, l)
+		a.revoke(t, l.Tokens.RefreshToken)
+		rep, err := l.Power(ctx, l.Endpoints[0].ID, false)
+		checkBroken(t, l, rep, err)
+		other := links[linkName(alexasim.RegionEU, alexasim.SchemeRequestBody, true)]
+		if _, err := other.State(ctx, other.Endpoints[0].ID); err != nil || !other.IsLinked() {
+			t.Fatalf("revoking one link broke another: %v", err)
+		}
+	})
+
+	t.Run("disabled-user-breaks-every-link", func(t *testing.T) {
+		l := links[linkName(alexasim.RegionNA, alexasim.SchemeRequestBody, false)]
+		fresh(t, l)
+		out := a.cli("user", "disable", "--pool", a.setup.PoolID, "--username", user)
+		if out == "" {
+			t.Fatal("user disable printed nothing")
+		}
+		rep, err := l.State(ctx, l.Endpoints[0].ID)
+		checkBroken(t, l, rep, err)
+
+		// A link whose access token expired finds its refresh token
+		// revoked: invalid_grant, and Alexa unlinks.
+		l = links[linkName(alexasim.RegionNA, alexasim.SchemeRequestBody, true)]
+		a.clock.Advance(l.Tokens.ExpiresAt.Sub(a.clock.Now()) + time.Minute)
+		ds, err := l.Refresh(ctx)
+		if !errors.Is(err, alexasim.ErrUnlinked) || !ds.Has(alexasim.CodeRefreshInvalidGrantUnlink) || l.IsLinked() {
+			t.Fatalf("refresh of a disabled user's link: %v %v, linked %v", err, ds.Codes(), l.IsLinked())
+		}
+	})
+}
+
+// fresh refreshes a link now, so that its access token is valid on the
+// simulator's clock and the next directive carries it as it is.
+func fresh(t *testing.T, l *alexasim.Link) {
+	t.Helper()
+	if ds, err := l.Refresh(context.Background()); err != nil || l.Expired() {
+		t.Fatalf("refresh: %v %v", err, ds.Codes())
+	}
+}
+
+// checkBroken asserts that the skill refused a link's token with
+// INVALID_AUTHORIZATION_CREDENTIAL and that the simulator unlinked it,
+// as Alexa does.
+func checkBroken(t *testing.T, l *alexasim.Link, rep *alexasim.Reply, err error) {
+	t.Helper()
+	if !errors.Is(err, alexasim.ErrUnlinked) {
+		t.Fatalf("want the link broken, got %v", err)
+	}
+	if rep == nil || rep.Error == nil || rep.Error.Type != alexa.ErrInvalidAuthorization {
+		t.Fatalf("want INVALID_AUTHORIZATION_CREDENTIAL from the skill, got %+v", rep)
+	}
+	if !rep.Diagnoses.Has(alexasim.CodeCredentialErrorUnlink) || l.IsLinked() || l.Status.Code != alexasim.CodeCredentialErrorUnlink {
+		t.Fatalf("want the simulator to report the link broken (%s), got linked=%v status %+v", alexasim.CodeCredentialErrorUnlink, l.IsLinked(), l.Status)
+	}
+}
