@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -25,6 +28,10 @@ type DB struct {
 	w  *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
 	r  *sql.DB // readers; query_only
 	rq *readStmts
+	// writesFailing is set when a write fails because the file cannot be
+	// written (I/O error, disk full, read-only file) and cleared when a
+	// write commits; see Ping.
+	writesFailing atomic.Bool
 }
 
 // Open opens the database at path, creating the file if needed (its
@@ -106,12 +113,51 @@ func (db *DB) Close() error {
 // Ping checks that the database file answers a query: it reads the
 // schema, so a missing or unreadable file fails. It reads through the
 // reader pool, so a long write transaction does not hold it up.
+//
+// A file that can be read but not written (a full disk, a read-only or
+// immutable file) passes that check, yet the server cannot sign anyone
+// in. So once a write has failed for such a reason, Ping also writes one
+// probe row, and fails until a write succeeds again: a readiness check
+// then takes the instance out of service while it cannot write, and back
+// in when it can, without waiting for user traffic to find out.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
+	if db.writesFailing.Load() {
+		if _, err := db.exec(ctx, "ping: write probe", `INSERT INTO write_probe (id, at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET at = excluded.at`, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+	}
 	return nil
+}
+
+// noteWrite records the outcome of a write for Ping.
+func (db *DB) noteWrite(err error) {
+	switch {
+	case err == nil:
+		db.writesFailing.Store(false)
+	case fileFailure(err):
+		db.writesFailing.Store(true)
+	}
+}
+
+// fileFailure reports whether SQLite failed to write the file itself,
+// rather than refusing the statement (a constraint) or timing out on a
+// lock held by another writer.
+func fileFailure(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }
 
 // writeTx runs fn in one writer transaction and commits if fn returns
@@ -120,13 +166,21 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
+		db.noteWrite(err)
 		return wrap(op, err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		// A statement that failed on the file is noted; a callback's
+		// own error says nothing about the file.
+		if fileFailure(err) {
+			db.noteWrite(err)
+		}
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.noteWrite(err)
+	if err != nil {
 		return wrap(op, err)
 	}
 	return nil
@@ -136,6 +190,7 @@ func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 // its own; no explicit transaction is needed.
 func (db *DB) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
 	res, err := db.w.ExecContext(ctx, query, args...)
+	db.noteWrite(err)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

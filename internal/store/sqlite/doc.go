@@ -12,6 +12,11 @@
 // in one writer transaction, so it is serialised within the process and,
 // through the busy timeout, with other processes on the same file.
 //
+// Ping reads, so a health check never waits for the writer; after a write
+// has failed on the file itself (disk full, read-only or immutable file)
+// it also writes a probe row until that succeeds, so that readiness
+// reflects whether the server can write.
+//
 // The schema lives in versioned SQL files under migrations/, embedded in
 // the binary and applied by Open.
 package sqlite
