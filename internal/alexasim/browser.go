@@ -136,6 +136,8 @@ func BrowserSignIn(ctx context.Context, authURL, username, password string, opts
 	defer cancelTab()
 
 	s := &browserSession{origin: origin(start), opts: opts, changed: make(chan struct{}, 1)}
+	// Close the tab first, so that protocol commands still in flight
+	// return, then wait for them.
 	defer s.wg.Wait()
 	defer cancelTab()
 	u, err := s.signIn(bctx, start.String(), username, password)

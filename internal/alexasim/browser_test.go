@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"image/png"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,7 +51,7 @@ const (
 	sitePassword = "S3cret-Passw0rd!"
 )
 
-func newLoginSite(t *testing.T) *loginSite {
+func newLoginSite(t testing.TB) *loginSite {
 	t.Helper()
 	s := &loginSite{}
 	s.alexa = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,6 +65,12 @@ func newLoginSite(t *testing.T) *loginSite {
 	// /authorize bounces twice on the same origin before the form, as
 	// authorization servers do (authorize → login).
 	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("mode") == "error-redirect" {
+			// RFC 6749 §4.1.2.1: an error goes back to the client at once.
+			q := url.Values{"error": {"invalid_scope"}, "state": {r.URL.Query().Get("state")}}
+			http.Redirect(w, r, s.alexa.URL+"/api/skill/link/M2AAAAAAAAAAAA?"+q.Encode(), http.StatusFound)
+			return
+		}
 		http.Redirect(w, r, "/bounce?"+r.URL.RawQuery, http.StatusFound)
 	})
 	mux.HandleFunc("GET /bounce", func(w http.ResponseWriter, r *http.Request) {
@@ -140,15 +147,26 @@ func (s *loginSite) authURL(mode string) string {
 // TestBrowserSignIn drives real Chromium through good and bad login pages.
 func TestBrowserSignIn(t *testing.T) {
 	requireChromium(t)
+	down, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	downURL := "http://" + down.Addr().String() + "/authorize"
+	down.Close()
 	tests := []struct {
 		name     string
 		mode     string
 		password string
-		wantErr  error
-		wantText string
+		// url replaces the site's authorization URL.
+		url       string
+		wantErr   error
+		wantText  string
+		wantQuery url.Values
 	}{
-		{name: "redirect-with-code-and-state", password: sitePassword},
-		{name: "hidden-honeypot-field-left-alone", mode: "honeypot", password: sitePassword},
+		{name: "redirect-with-code-and-state", password: sitePassword, wantQuery: url.Values{"code": {"c0de"}, "state": {"st-42"}}},
+		{name: "error-redirect-before-the-form", mode: "error-redirect", password: sitePassword, wantQuery: url.Values{"error": {"invalid_scope"}, "state": {"st-42"}}},
+		{name: "server-down", url: downURL, password: sitePassword, wantText: "ERR_CONNECTION_REFUSED"},
+		{name: "hidden-honeypot-field-left-alone", mode: "honeypot", password: sitePassword, wantQuery: url.Values{"code": {"c0de"}, "state": {"st-42"}}},
 		{name: "wrong-password-inline-error", password: "wrong-Passw0rd!", wantText: "Incorrect username or password."},
 		{name: "alert-on-submit", mode: "alert", password: sitePassword, wantErr: alexasim.ErrLoginDialog},
 		{name: "alert-on-load", mode: "alert-on-load", password: sitePassword, wantErr: alexasim.ErrLoginDialog},
@@ -162,7 +180,11 @@ func TestBrowserSignIn(t *testing.T) {
 			shots := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			u, err := alexasim.BrowserSignIn(ctx, site.authURL(tc.mode), siteUser, tc.password, alexasim.BrowserOptions{ScreenshotDir: shots, Lang: "zh-CN, zh;q=0.9"})
+			authURL := site.authURL(tc.mode)
+			if tc.url != "" {
+				authURL = tc.url
+			}
+			u, err := alexasim.BrowserSignIn(ctx, authURL, siteUser, tc.password, alexasim.BrowserOptions{ScreenshotDir: shots, Lang: "zh-CN, zh;q=0.9"})
 			site.mu.Lock()
 			reached := site.reached
 			site.mu.Unlock()
@@ -174,6 +196,11 @@ func TestBrowserSignIn(t *testing.T) {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("got %v, want %v", err, tc.wantErr)
 				}
+			case tc.url != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantText) {
+					t.Fatalf("got %v, want an error containing %q", err, tc.wantText)
+				}
+				return
 			case tc.wantText != "":
 				var le *alexasim.LoginPageError
 				if !errors.As(err, &le) || le.Text != tc.wantText {
@@ -184,14 +211,14 @@ func TestBrowserSignIn(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := site.alexa.URL + "/api/skill/link/M2AAAAAAAAAAAA"
-				if got := u.Scheme + "://" + u.Host + u.Path; got != want || u.Query().Get("state") != "st-42" || u.Query().Get("code") != "c0de" {
-					t.Fatalf("redirect %s, want %s with state and code", u, want)
+				if got := u.Scheme + "://" + u.Host + u.Path; got != want || u.Query().Encode() != tc.wantQuery.Encode() {
+					t.Fatalf("redirect %s, want %s?%s", u, want, tc.wantQuery.Encode())
 				}
 			}
 			if err != nil && strings.Contains(err.Error(), tc.password) {
 				t.Fatalf("the error reveals the password: %v", err)
 			}
-			if tc.mode == "noform" || tc.mode == "alert-on-load" {
+			if tc.mode == "noform" || tc.mode == "alert-on-load" || tc.mode == "error-redirect" {
 				return
 			}
 			site.mu.Lock()
@@ -247,5 +274,19 @@ func TestBrowserSignInRejectsBadInput(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// BenchmarkBrowserSignIn measures a whole browser sign-in: Chromium's
+// start, the login page, typing, the redirect.
+func BenchmarkBrowserSignIn(b *testing.B) {
+	if _, err := os.Stat(alexasim.DefaultChromiumPath); err != nil {
+		b.Skipf("no Chromium at %s", alexasim.DefaultChromiumPath)
+	}
+	site := newLoginSite(b)
+	for b.Loop() {
+		if _, err := alexasim.BrowserSignIn(context.Background(), site.authURL(""), siteUser, sitePassword, alexasim.BrowserOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
