@@ -49,6 +49,11 @@ type Config struct {
 	UILimits *hostedui.Limits
 	// Global registers extra top-level routes (the SmartLamp skill).
 	Global []func(*http.ServeMux)
+	// KeyRefreshInterval is how long an instance uses its cached signing
+	// keys before re-reading them, which bounds how long a rotation made
+	// by another instance takes to be published and used here. 0 means
+	// token.DefaultRefreshInterval.
+	KeyRefreshInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -92,7 +97,7 @@ func New(cfg Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg}
-	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now})
+	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval})
 	a.Hasher = password.NewHasher(params, conc)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",

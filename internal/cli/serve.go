@@ -16,6 +16,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -35,6 +36,7 @@ type serveFlags struct {
 	hashConcurrency int
 	shutdownTimeout time.Duration
 	gcInterval      time.Duration
+	keyRefresh      time.Duration
 }
 
 func (f *serveFlags) register(fs interface {
@@ -57,6 +59,7 @@ func (f *serveFlags) register(fs interface {
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
+	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database: a rotation made by another instance is published and used here within this time")
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -191,6 +194,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	a, err := app.New(app.Config{
 		Store: st, Box: box, Log: log, PublicURL: f.publicURL, AuthDomain: f.authDomain,
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
+		KeyRefreshInterval: f.keyRefresh,
 	})
 	if err != nil {
 		st.Close()
