@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/linkpool/linkpool/internal/alexasim"
+)
+
+func runAlexaCheck(ctx context.Context, e *env, args []string) error {
+	var af alexaFlags
+	var cf consoleFlags
+	var skf skillFlags
+	var username, password, lang, gateway, skillName string
+	fs := newFlagSet("alexa check", e.stderr)
+	af.register(fs)
+	cf.register(fs)
+	skf.register(fs)
+	fs.StringVar(&username, "username", "", "test user for the sign-in items (without one they are skipped)")
+	fs.StringVar(&password, "password", "", "the test user's password (prefer LINKPOOL_PASSWORD or LINKPOOL_PASSWORD_FILE)")
+	fs.StringVar(&lang, "lang", "en-US", "the user's language (Accept-Language)")
+	fs.StringVar(&gateway, "gateway", "", "base URL of 'linkpool alexa gateway' for AcceptGrant codes")
+	fs.StringVar(&skillName, "skill-name", "SmartLamp", "the skill's name in the Alexa app's messages")
+	pos, err := parseMixed(fs, args, e.getenv)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected arguments %v", pos)
+	}
+	c, err := cf.console()
+	if err != nil {
+		return err
+	}
+	schema, err := af.loadSchema(e)
+	if err != nil {
+		return err
+	}
+	skill, _, closeFn, err := skf.open(ctx, e, c.ClientID, "")
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	rep, err := alexasim.Check(ctx, alexasim.CheckOptions{
+		Console: c, Username: username, Password: password, Lang: lang, Gateway: gateway, SkillName: skillName,
+		Env: alexasim.Env{Skill: skill, Schema: schema, HTTPClient: &http.Client{}},
+	})
+	if err != nil {
+		return err
+	}
+	if af.json {
+		if err := printJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		printCheck(e.stdout, rep)
+	}
+	if !rep.OK {
+		failed := 0
+		for _, it := range rep.Items {
+			if it.Status == alexasim.Fail {
+				failed++
+			}
+		}
+		return fmt.Errorf("%d checklist item(s) failed", failed)
+	}
+	return nil
+}
+
+func printCheck(w io.Writer, rep *alexasim.CheckReport) {
+	counts := map[alexasim.CheckStatus]int{}
+	for _, it := range rep.Items {
+		counts[it.Status]++
+		fmt.Fprintf(w, "%-4s  %s\n      %s\n", it.Status, it.Title, it.Reason)
+		for _, d := range it.Diagnoses {
+			fmt.Fprintf(w, "      %s %s: %s\n", d.Severity, d.Code, d.Detail)
+		}
+	}
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d warnings, %d skipped\n", counts[alexasim.Pass], counts[alexasim.Fail], counts[alexasim.Warn], counts[alexasim.Skip])
+}
