@@ -97,7 +97,7 @@ func (a *alexaLab) lampsOnPhone(t *testing.T, c *chromium, lang language, user, 
 // and a disabled user break links.
 func TestAlexaLabInBrowser(t *testing.T) {
 	requireChromium(t)
-	a := newAlexaLab(t)
+	a := newAlexaLab(t, labOptions{})
 	browser := startChromium(t)
 	ctx := context.Background()
 	shots := screenshotDir(t)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
 
 // labUser creates a confirmed user with the CLI and returns a form
@@ -80,7 +81,7 @@ func stateStripper(t *testing.T, target string) *httptest.Server {
 // stable code, the only error of the failed link, and the Alexa app's
 // generic message.
 func TestAlexaLabDiagnoses(t *testing.T) {
-	a := newAlexaLab(t)
+	a := newAlexaLab(t, labOptions{})
 	signIn, _ := a.labUser(t)
 
 	// A client that registered only two of the three redirect URLs.
@@ -150,34 +151,76 @@ func redirectFlags() []string {
 // TestAlexaLabDatabaseOutage stops the database under a linked skill:
 // the token endpoint must answer the refresh with a transient 5xx, never
 // invalid_grant, so that Alexa retries and the link survives (an
-// invalid_grant would make Alexa delete the tokens).
+// invalid_grant would make Alexa delete the tokens). On a private
+// PostgreSQL server that is stopped and started again, the link then
+// works again; an SQLite store that is closed stays down.
 func TestAlexaLabDatabaseOutage(t *testing.T) {
-	a := newAlexaLab(t)
-	signIn, _ := a.labUser(t)
-	l := a.mustLink(t, "outage", a.console(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true), signIn)
-	refresh := l.Tokens.RefreshToken
+	tests := []struct {
+		name string
+		// lab starts the lab and returns how to stop and, if possible,
+		// restart its database.
+		lab func(t *testing.T) (a *alexaLab, stop, restart func())
+	}{
+		{name: "postgresql-server-stopped", lab: func(t *testing.T) (*alexaLab, func(), func()) {
+			cluster := pgtest.StartCluster(t)
+			a := newAlexaLab(t, labOptions{databaseURL: cluster.URL()})
+			return a, cluster.Stop, cluster.Start
+		}},
+		{name: "sqlite-store-closed", lab: func(t *testing.T) (*alexaLab, func(), func()) {
+			a := newAlexaLab(t, labOptions{})
+			return a, func() {
+				if err := a.store.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}, nil
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, stop, restart := tc.lab(t)
+			signIn, _ := a.labUser(t)
+			l := a.mustLink(t, "outage", a.console(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true), signIn)
+			refresh := l.Tokens.RefreshToken
 
-	if err := a.store.Close(); err != nil {
+			stop()
+			a.clock.Advance(l.Tokens.ExpiresAt.Sub(a.clock.Now()) + time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			ds, err := l.Refresh(ctx)
+			if err == nil || errors.Is(err, alexasim.ErrUnlinked) {
+				t.Fatalf("refresh during the outage: %v, want a failure that keeps the link", err)
+			}
+			if !ds.Has(alexasim.CodeTransientRetry) || !ds.Has(alexasim.CodeRefreshFailed) ||
+				ds.Has(alexasim.CodeRefreshInvalidGrantUnlink) || ds.Has(alexasim.CodeTokenInvalidGrant) {
+				t.Fatalf("diagnoses %v, want TRANSIENT_RETRY and REFRESH_FAILED and no invalid_grant", ds.Codes())
+			}
+			if !l.IsLinked() || l.Tokens.RefreshToken != refresh {
+				t.Fatalf("the link must stay linked with its refresh token; status %+v", l.Status)
+			}
+			if status, code := a.refreshDirectly(t, refresh); status < 500 || code == "invalid_grant" {
+				t.Fatalf("token endpoint during the outage: HTTP %d %q, want a 5xx that is not invalid_grant", status, code)
+			}
+			if restart == nil {
+				return
+			}
+			restart()
+			rep, err := l.State(ctx, l.Endpoints[0].ID)
+			if err != nil || rep.Name != "Alexa/StateReport" || l.Expired() {
+				t.Fatalf("after the database came back: %v (%s), expired %v", err, rep.Name, l.Expired())
+			}
+		})
+	}
+}
+
+// refreshDirectly sends a refresh request as Alexa does and returns the
+// HTTP status and the RFC 6749 §5.2 error code, if any.
+func (a *alexaLab) refreshDirectly(t *testing.T, refresh string) (int, string) {
+	t.Helper()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
+	req, err := http.NewRequest(http.MethodPost, a.setup.AccessTokenURI, strings.NewReader(form.Encode()))
+	if err != nil {
 		t.Fatal(err)
 	}
-	a.clock.Advance(l.Tokens.ExpiresAt.Sub(a.clock.Now()) + time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ds, err := l.Refresh(ctx)
-	if err == nil || errors.Is(err, alexasim.ErrUnlinked) {
-		t.Fatalf("refresh during the outage: %v, want a failure that keeps the link", err)
-	}
-	if !ds.Has(alexasim.CodeTransientRetry) || !ds.Has(alexasim.CodeRefreshFailed) ||
-		ds.Has(alexasim.CodeRefreshInvalidGrantUnlink) || ds.Has(alexasim.CodeTokenInvalidGrant) {
-		t.Fatalf("diagnoses %v, want TRANSIENT_RETRY and REFRESH_FAILED and no invalid_grant", ds.Codes())
-	}
-	if !l.IsLinked() || l.Tokens.RefreshToken != refresh {
-		t.Fatalf("the link must stay linked with its refresh token; status %+v", l.Status)
-	}
-
-	// What Alexa received, first hand.
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
-	req, _ := http.NewRequest(http.MethodPost, a.setup.AccessTokenURI, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(a.setup.ClientID), url.QueryEscape(a.setup.ClientSecret))
 	resp, err := http.DefaultClient.Do(req)
@@ -189,7 +232,5 @@ func TestAlexaLabDatabaseOutage(t *testing.T) {
 		Error string `json:"error"`
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode < 500 || body.Error == "invalid_grant" {
-		t.Fatalf("token endpoint during the outage: HTTP %d %q, want a 5xx that is not invalid_grant", resp.StatusCode, body.Error)
-	}
+	return resp.StatusCode, body.Error
 }

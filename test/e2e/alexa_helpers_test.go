@@ -60,7 +60,8 @@ type alexaLab struct {
 	lampsClient string
 }
 
-func newAlexaLab(t *testing.T) *alexaLab {
+// newAlexaLab starts the lab with o (its skill option is the lab's own).
+func newAlexaLab(t *testing.T, o labOptions) *alexaLab {
 	t.Helper()
 	schema, err := alexasim.LoadSchema(filepath.Join(smarthometest.DataDir(t), "schema", alexasim.SchemaFile))
 	if err != nil {
@@ -71,7 +72,7 @@ func newAlexaLab(t *testing.T) *alexaLab {
 	gwSrv := httptest.NewServer(a.gw)
 	t.Cleanup(gwSrv.Close)
 	a.gwURL = gwSrv.URL
-	a.lab = newLab(t, labOptions{skill: func(l *lab) app.SkillOptions {
+	o.skill = func(l *lab) app.SkillOptions {
 		id, secret := l.lampsClient()
 		a.lampsClient = id
 		return app.SkillOptions{
@@ -80,7 +81,8 @@ func newAlexaLab(t *testing.T) *alexaLab {
 			LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, TokenURL: a.gwURL + "/auth/o2/token"},
 			EventGatewayURL: a.gwURL + "/v3/events",
 		}
-	}})
+	}
+	a.lab = newLab(t, o)
 	return a
 }
 

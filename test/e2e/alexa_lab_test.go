@@ -35,7 +35,7 @@ func linkName(r alexasim.Region, s alexasim.Scheme, pkce bool) string {
 // access tokens are refreshed with rotation off and on; revoking a link's
 // refresh token and disabling the user break links as Alexa sees it.
 func TestAlexaLab(t *testing.T) {
-	a := newAlexaLab(t)
+	a := newAlexaLab(t, labOptions{})
 	ctx := context.Background()
 	user := "lamp-" + randomID(8)
 	email := user + "@example.com"

@@ -18,6 +18,8 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -47,14 +49,20 @@ type lab struct {
 	publicURL string
 	setup     alexaSetup
 	smtp      *smtptest.Server
-	store     *sqlite.DB
+	store     store.Store
 	app       *app.App
 	srv       *http.Server
 	ln        net.Listener
+	// storage are the CLI's storage flags besides --data.
+	storage []string
 }
 
 // labOptions add to the server what a test needs.
 type labOptions struct {
+	// databaseURL, when set, is a PostgreSQL database used instead of
+	// SQLite in the data directory; the master key is then a file in the
+	// data directory, as all instances must share it.
+	databaseURL string
 	// skill, when set, mounts the SmartLamp skill (and the /lamps page)
 	// with the options it returns for the lab's pool.
 	skill func(l *lab) app.SkillOptions
@@ -75,17 +83,29 @@ func newLab(t *testing.T, o labOptions) *lab {
 	l.publicURL = "http://" + l.ln.Addr().String()
 	l.smtp = smtptest.New(t, smtptest.Options{From: "no-reply@smartlamp.test"})
 
+	keyFile := filepath.Join(l.dir, "master.key")
+	if o.databaseURL != "" {
+		if _, _, err := seal.LoadOrCreate(keyFile); err != nil {
+			t.Fatal(err)
+		}
+		l.storage = []string{"--database-url", o.databaseURL, "--master-key-file", keyFile}
+	}
 	out := l.cli("init", "alexa", "--vendor-id", vendorID, "--name", "SmartLamp", "--public-url", l.publicURL, "--json")
 	if err := json.Unmarshal([]byte(out), &l.setup); err != nil {
 		t.Fatalf("init alexa --json: %v\n%s", err, out)
 	}
 
-	// The same files `linkpool serve --data <dir>` opens.
-	l.store, err = sqlite.Open(ctx, filepath.Join(l.dir, "linkpool.db"))
+	// The database and master key `linkpool serve` opens with the same
+	// flags.
+	if o.databaseURL != "" {
+		l.store, err = postgres.Open(ctx, o.databaseURL)
+	} else {
+		l.store, err = sqlite.Open(ctx, filepath.Join(l.dir, "linkpool.db"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	box, _, err := seal.LoadOrCreate(filepath.Join(l.dir, "master.key"))
+	box, _, err := seal.LoadOrCreate(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +181,7 @@ func (l *lab) tryCLI(stdin string, args ...string) (stdout, stderr string, code 
 	for i < len(args) && !strings.HasPrefix(args[i], "-") && i < 2 {
 		i++
 	}
-	full := append(append(append([]string{}, args[:i]...), "--data", l.dir), args[i:]...)
+	full := append(append(append(append([]string{}, args[:i]...), "--data", l.dir), l.storage...), args[i:]...)
 	code = cli.Main(context.Background(), full, strings.NewReader(stdin), &o, &e)
 	return o.String(), e.String(), code
 }
