@@ -140,7 +140,7 @@ func (k *checker) https() {
 // redirect URL and expects a sign-in form, not an error page.
 func (k *checker) redirectURLs(ctx context.Context) error {
 	const title = "all three Alexa redirect URLs accepted"
-	var failed, ok []string
+	var failed []string
 	var ds Diagnoses
 	for _, r := range AllRegions() {
 		c := k.o.Console
@@ -159,8 +159,6 @@ func (k *checker) redirectURLs(ctx context.Context) error {
 		if res.Diagnoses.Failed() {
 			failed = append(failed, string(r)+" ("+r.Host()+")")
 			ds = append(ds, res.Diagnoses...)
-		} else {
-			ok = append(ok, string(r))
 		}
 	}
 	if len(failed) > 0 {

@@ -78,6 +78,10 @@ func TestLinkDiagnoses(t *testing.T) {
 		{name: "HTTP error", setup: func(f *fakeAS, c *alexasim.Console, env *alexasim.Env) {
 			f.tokenStatus, f.tokenCT, f.tokenRaw = http.StatusBadGateway, "text/html", "<h1>Bad gateway</h1>"
 		}, want: alexasim.CodeTokenHTTPError, severity: alexasim.Error, detail: "HTTP 502"},
+		{name: "token endpoint redirects", setup: func(f *fakeAS, c *alexasim.Console, env *alexasim.Env) {
+			f.tokenStatus, f.tokenCT, f.tokenRaw = http.StatusFound, "text/html", ""
+			f.tokenLocation = "/login?next=token"
+		}, want: alexasim.CodeTokenHTTPError, severity: alexasim.Error, detail: "HTTP 302 redirecting to"},
 		{name: "HTML token response", setup: func(f *fakeAS, c *alexasim.Console, env *alexasim.Env) {
 			f.tokenCT, f.tokenRaw = "text/html; charset=utf-8", "<html>welcome</html>"
 		}, want: alexasim.CodeTokenNotJSON, severity: alexasim.Error, detail: "text/html"},

@@ -4,8 +4,8 @@
 // console or a public HTTPS endpoint. It works against any OAuth 2.0
 // authorization server and any skill endpoint, not only linkpool's.
 //
-// Link plays the Alexa console, the Alexa app and the Alexa service for one
-// account link, following "Configure an authorization code grant" step by
+// LinkAccount plays the Alexa console, the Alexa app and the Alexa service
+// for one account link, following "Configure an authorization code grant" step by
 // step: it builds the authorization request with a long random state (and
 // PKCE when enabled), signs in on the login page (SignIn: a form filled
 // over HTTP, a headless browser, or a person pasting the redirect), checks
@@ -33,9 +33,11 @@
 // StateFile keeps links in a JSON file readable only by its owner.
 //
 // Files: console.go (console fields, regions), diagnosis.go (codes and
-// rules), schema.go, signin.go and form.go (sign-in strategies), link.go
-// (the linking flow), token.go (token endpoint requests and checks),
-// skill.go (skill endpoints), directive.go (directives and reply checks),
+// rules), env.go (clock, HTTP client, deadlines, retries), schema.go,
+// signin.go and form.go (sign-in strategies; browser.go drives Chromium),
+// link.go (the linking flow), token.go (token endpoint requests and
+// checks), skill.go (skill endpoints), directive.go (directives and reply
+// checks), controls.go (discovery and the controller directives),
 // lifecycle.go (refresh and unlinking), parse.go (command values), check.go
 // (the checklist), gateway.go (LWA and event gateway stand-in), state.go.
 package alexasim

@@ -37,7 +37,9 @@ type fakeAS struct {
 	tokenCT     string
 	tokenRaw    string
 	tokenDelay  time.Duration
-	bodyOnly    bool
+	// tokenLocation is a Location header for the token response.
+	tokenLocation string
+	bodyOnly      bool
 	// refreshStatuses are answered to refresh requests in order, then 200.
 	refreshStatuses []int
 	refreshes       int
@@ -46,7 +48,10 @@ type fakeAS struct {
 
 const fakeUser, fakePassword = "dave", "s3cret-Pass"
 
-func newFakeAS(t *testing.T) *fakeAS {
+func newFakeAS(t *testing.T) *fakeAS { return newFakeASB(t) }
+
+// newFakeASB starts a fake authorization server for a test or benchmark.
+func newFakeASB(t testing.TB) *fakeAS {
 	t.Helper()
 	f := &fakeAS{}
 	mux := http.NewServeMux()
@@ -163,10 +168,13 @@ func (f *fakeAS) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		ct = "application/json;charset=UTF-8"
 	}
 	w.Header().Set("Content-Type", ct)
+	if f.tokenLocation != "" {
+		w.Header().Set("Location", f.tokenLocation)
+	}
 	if f.tokenStatus != 0 {
 		w.WriteHeader(f.tokenStatus)
 	}
-	if f.tokenRaw != "" {
+	if f.tokenRaw != "" || f.tokenLocation != "" {
 		fmt.Fprint(w, f.tokenRaw)
 		return
 	}

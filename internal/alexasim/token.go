@@ -67,8 +67,12 @@ func tokenRequest(ctx context.Context, env *Env, c *Console, form url.Values, re
 		// accept both and choose URL-safe secrets.
 		req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret))
 	}
+	// Alexa does not follow redirects of the access token URI; a 3xx is
+	// reported as it is (RFC 6749 §5.1: the answer is the token response).
+	client := *env.client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	began := time.Now()
-	resp, err := env.client().Do(req)
+	resp, err := client.Do(req)
 	res.elapsed = time.Since(began)
 	if err != nil {
 		res.transient = true
@@ -111,6 +115,9 @@ func tokenErrorDiagnosis(res *tokenResult, resp *http.Response, body []byte, sch
 	_ = json.Unmarshal(body, &e)
 	res.errorCode = e.Error
 	what := fmt.Sprintf("HTTP %d", resp.StatusCode)
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		what += " redirecting to " + redactURL(loc)
+	}
 	if e.Error != "" {
 		what += " " + e.Error
 		if e.Description != "" {
