@@ -157,7 +157,7 @@ func LinkAccount(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 		res.step("console configuration", false, "")
 		return res.fail()
 	}
-	res.step("console configuration", true, fmt.Sprintf("region %s, redirect %s, %s, PKCE %v", c.Region, l.RedirectURI, c.Scheme, c.PKCE))
+	res.step("console configuration", true, fmt.Sprintf("%d scope(s), %d domain(s)", len(c.Scopes), len(c.DomainList)))
 	if o.SignIn == nil {
 		return res, errors.New("alexasim: LinkOptions.SignIn is required")
 	}

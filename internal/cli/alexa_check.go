@@ -78,5 +78,5 @@ func printCheck(w io.Writer, rep *alexasim.CheckReport) {
 			fmt.Fprintf(w, "      %s %s: %s\n", d.Severity, d.Code, d.Detail)
 		}
 	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d warnings, %d skipped\n", counts[alexasim.Pass], counts[alexasim.Fail], counts[alexasim.Warn], counts[alexasim.Skip])
+	fmt.Fprintf(w, "\nChecklist: %d PASS, %d FAIL, %d WARN, %d SKIP\n", counts[alexasim.Pass], counts[alexasim.Fail], counts[alexasim.Warn], counts[alexasim.Skip])
 }

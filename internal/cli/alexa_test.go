@@ -177,7 +177,7 @@ func TestAlexaCLI(t *testing.T) {
 func TestAlexaCheckCLI(t *testing.T) {
 	l := newAlexaLab(t)
 	r := l.h.run(append([]string{"alexa", "check"}, l.linkFl...)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "0 failed") || !strings.Contains(r.stdout, "PASS  all three Alexa redirect URLs accepted") {
+	if r.code != 0 || !strings.Contains(r.stdout, ", 0 FAIL,") || !strings.Contains(r.stdout, "PASS  all three Alexa redirect URLs accepted") {
 		t.Fatalf("check: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	// The demo client has one redirect URL for vendor LINKPOOLDEMO: another
