@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 )
 
 // signUpOnPhone is the sign-up of the Alexa lab in real Chromium: the
@@ -40,6 +42,43 @@ func (a *alexaLab) signUpOnPhone(t *testing.T, c *chromium, lang language, user,
 		}
 		return left, nil
 	})
+}
+
+// linkWithCLI links once more as a developer does from a terminal,
+// `linkpool alexa link --browser`, then asks for the lamp's state with
+// `linkpool alexa state`.
+func (a *alexaLab) linkWithCLI(t *testing.T, lang language, user, password string) {
+	t.Helper()
+	state := filepath.Join(t.TempDir(), "alexa.json")
+	schema := filepath.Join(smarthometest.DataDir(t), "schema", alexasim.SchemaFile)
+	out, errOut, code := runCLI("", "alexa", "link", "--state", state, "--link", "terminal", "--alexa-schema", schema,
+		"--authorization-uri", a.setup.AuthorizationURI, "--access-token-uri", a.setup.AccessTokenURI,
+		"--client-id", a.setup.ClientID, "--client-secret", a.setup.ClientSecret, "--scheme", "body",
+		"--scope", strings.Join(a.setup.Scopes, ","), "--vendor-id", vendorID, "--region", "EU", "--pkce",
+		"--send-events", "--gateway", a.gwURL, "--skill", a.publicURL+"/alexa/smart-home",
+		"--username", user, "--password", password, "--browser", "--lang", lang.accept,
+		"--screenshots", filepath.Join(screenshotDir(t), "alexa-cli-"+lang.name), "--json")
+	var res struct {
+		OK   bool `json:"ok"`
+		Link struct {
+			Status    alexasim.Status     `json:"status"`
+			Endpoints []alexasim.Endpoint `json:"endpoints"`
+		} `json:"link"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || !res.OK || res.Link.Status.State != alexasim.Linked || len(res.Link.Endpoints) != 1 {
+		t.Fatalf("alexa link --browser: exit %d, %v\n%s\n%s", code, err, out, errOut)
+	}
+	if strings.Contains(out, a.setup.ClientSecret) || strings.Contains(out, password) {
+		t.Fatal("alexa link printed a secret")
+	}
+	out, errOut, code = runCLI("", "alexa", "state", "--state", state, "--link", "terminal", "--alexa-schema", schema, "--json", "Desk Lamp")
+	var rep struct {
+		Reply  string                `json:"reply"`
+		Schema alexasim.SchemaStatus `json:"schema"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || rep.Reply != "Alexa/StateReport" || rep.Schema != alexasim.SchemaValid {
+		t.Fatalf("alexa state: exit %d, %v\n%s\n%s", code, err, out, errOut)
+	}
 }
 
 // lampsJS reads the /lamps page: the greeting and every lamp card.
@@ -120,6 +159,8 @@ func TestAlexaLabInBrowser(t *testing.T) {
 				}}
 				links = append(links, a.mustLink(t, name, a.console(region, scheme, i%2 == 1), signIn))
 			}
+
+			a.linkWithCLI(t, lang, user, password)
 
 			controlLamp(t, signUp)
 			checkLampCard(t, a.lampsOnPhone(t, browser, lang, user, password, email))

@@ -174,7 +174,6 @@ func (l *lab) cliIn(stdin string, args ...string) string {
 
 // tryCLI runs a linkpool command and returns its output and exit code.
 func (l *lab) tryCLI(stdin string, args ...string) (stdout, stderr string, code int) {
-	var o, e bytes.Buffer
 	// The storage flag goes right after the command words, before any
 	// positional argument.
 	i := 0
@@ -182,7 +181,13 @@ func (l *lab) tryCLI(stdin string, args ...string) (stdout, stderr string, code 
 		i++
 	}
 	full := append(append(append(append([]string{}, args[:i]...), "--data", l.dir), l.storage...), args[i:]...)
-	code = cli.Main(context.Background(), full, strings.NewReader(stdin), &o, &e)
+	return runCLI(stdin, full...)
+}
+
+// runCLI runs a linkpool command in-process as it is given.
+func runCLI(stdin string, args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = cli.Main(context.Background(), args, strings.NewReader(stdin), &o, &e)
 	return o.String(), e.String(), code
 }
 
