@@ -30,9 +30,9 @@ type Retry struct {
 // Env is what the simulator runs with. The zero value works: real clock,
 // a default HTTP client, Alexa's deadlines, no schema.
 type Env struct {
-	// HTTPClient talks to the authorization server and HTTP skills. Its
-	// redirect policy and cookie jar are not used for sign-in, which
-	// builds its own client over the same transport.
+	// HTTPClient talks to the access token URI and the gateway stand-in.
+	// Sign-in builds its own client (cookie jar, redirect policy) over the
+	// same transport; an HTTPSkill has its own client.
 	HTTPClient *http.Client
 	// Now is the clock used for token expiry.
 	Now func() time.Time

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
 )
@@ -125,11 +126,11 @@ func printReply(w io.Writer, rep *alexasim.Reply, l *alexasim.Link) {
 	if rep.EndpointID != "" {
 		target = " -> " + rep.EndpointID
 	}
-	name := rep.Name
-	if name == "" {
-		name = "no reply"
+	if rep.Name == "" {
+		fmt.Fprintf(w, "%s%s: no reply\n", rep.Directive, target)
+	} else {
+		fmt.Fprintf(w, "%s%s: %s (schema %s, %s)\n", rep.Directive, target, rep.Name, rep.Schema, rep.Elapsed.Round(time.Millisecond))
 	}
-	fmt.Fprintf(w, "%s%s: %s (schema %s, %s)\n", rep.Directive, target, name, rep.Schema, rep.Elapsed.Round(1e6))
 	if rep.Error != nil {
 		fmt.Fprintf(w, "  error %s: %s\n", rep.Error.Type, rep.Error.Message)
 	}
