@@ -1,0 +1,175 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/loadtest"
+	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
+)
+
+// unavailable fails unless err is the token endpoint's answer to a
+// database outage: 503 temporarily_unavailable. Alexa unlinks a user on
+// invalid_grant, so an outage must never look like one.
+func unavailable(t *testing.T, what string, err error) {
+	t.Helper()
+	if !isTokenError(err, "temporarily_unavailable") {
+		t.Fatalf("%s during the outage: %v, want 503 temporarily_unavailable", what, err)
+	}
+	if te := err.(*loadtest.TokenError); te.Status != http.StatusServiceUnavailable {
+		t.Fatalf("%s during the outage: status %d, want 503", what, te.Status)
+	}
+}
+
+// waitReadyz waits until the instance's readiness is want.
+func waitReadyz(t *testing.T, in *instance, want int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, _ := in.readyz()
+		if code == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz is %d, want %d", code, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestOutagePostgres stops a private PostgreSQL server under a running
+// instance: refreshes and code exchanges answer 503
+// temporarily_unavailable, /readyz fails, and a sign-in gets a 503 page.
+// When the server is back the instance recovers without a restart, and
+// the refresh token and the code presented during the outage still work.
+func TestOutagePostgres(t *testing.T) {
+	ctx := context.Background()
+	pg := pgtest.StartCluster(t)
+	px := newProxy(t)
+	d := postgresDeployment(t, pg.URL())
+	d.publicURL = px.URL
+	setup := d.initAlexa(t)
+	d.cli(t, "pool", "update", "--pool", setup.PoolID, "--auto-confirm=true")
+	in := d.start(t, "a")
+	px.set(in)
+	tg := target(px.URL, setup)
+
+	tok, err := signUp(ctx, tg, nil, "olga", address(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, verifier, err := tg.Browser(address(1)).SignIn(ctx, "olga", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	pg.Stop()
+	_, err = tg.Refresh(ctx, tok.RefreshToken, address(1))
+	unavailable(t, "refresh", err)
+	_, err = tg.Exchange(ctx, code, verifier, address(1))
+	unavailable(t, "code exchange", err)
+	waitReadyz(t, in, http.StatusServiceUnavailable)
+	// A sign-in cannot be checked: the hosted page says so with 503,
+	// never "incorrect username or password".
+	_, _, err = tg.Browser(address(2)).SignIn(ctx, "olga", password)
+	var pe *loadtest.PageError
+	if !errors.As(err, &pe) || pe.Status != http.StatusServiceUnavailable {
+		t.Fatalf("sign-in during the outage: %v, want a 503 page", err)
+	}
+
+	pg.Start()
+	waitReadyz(t, in, http.StatusOK)
+	if _, err := tg.Refresh(ctx, tok.RefreshToken, address(1)); err != nil {
+		t.Fatalf("refresh after the outage: %v", err)
+	}
+	if _, err := tg.Exchange(ctx, code, verifier, address(1)); err != nil {
+		t.Fatalf("the code refused during the outage, after it: %v", err)
+	}
+	if _, err := signIn(ctx, tg, "olga", address(1)); err != nil {
+		t.Fatalf("sign-in after the outage: %v", err)
+	}
+}
+
+// TestOutageSQLite makes the database file and its WAL immutable under a
+// running instance (chattr +i: writes fail even for root and through open
+// descriptors, while reads go on). Grants that write (a rotating refresh,
+// a code exchange) answer 503 temporarily_unavailable and /readyz fails;
+// a refresh without rotation only reads and keeps working. Once the file
+// is writable again the instance recovers without a restart.
+func TestOutageSQLite(t *testing.T) {
+	ctx := context.Background()
+	px := newProxy(t)
+	d, dir := sqliteDeployment(t)
+	d.publicURL = px.URL
+	rotSetup := d.initAlexa(t, "--name", "Rotating", "--rotate-refresh-tokens")
+	plainSetup := d.initAlexa(t, "--name", "Plain")
+	for _, s := range []alexaSetup{rotSetup, plainSetup} {
+		d.cli(t, "pool", "update", "--pool", s.PoolID, "--auto-confirm=true")
+	}
+	in := d.start(t, "a")
+	px.set(in)
+	rot, plain := target(px.URL, rotSetup), target(px.URL, plainSetup)
+
+	rotTok, err := signUp(ctx, rot, nil, "rita", address(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainTok, err := signUp(ctx, plain, nil, "paul", address(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, verifier, err := rot.Browser(address(1)).SignIn(ctx, "rita", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db := filepath.Join(dir, "linkpool.db")
+	mutable := immutable(t, db, db+"-wal")
+	_, err = rot.Refresh(ctx, rotTok.RefreshToken, address(1))
+	unavailable(t, "rotating refresh", err)
+	_, err = rot.Exchange(ctx, code, verifier, address(1))
+	unavailable(t, "code exchange", err)
+	waitReadyz(t, in, http.StatusServiceUnavailable)
+	if _, err := plain.Refresh(ctx, plainTok.RefreshToken, address(2)); err != nil {
+		t.Fatalf("a refresh that only reads, while writes fail: %v", err)
+	}
+
+	mutable()
+	waitReadyz(t, in, http.StatusOK)
+	if _, err := rot.Refresh(ctx, rotTok.RefreshToken, address(1)); err != nil {
+		t.Fatalf("rotating refresh after the outage: %v", err)
+	}
+	if _, err := rot.Exchange(ctx, code, verifier, address(1)); err != nil {
+		t.Fatalf("the code refused during the outage, after it: %v", err)
+	}
+}
+
+// immutable makes files immutable with chattr +i until mutable is
+// called (or the test ends). Where chattr or the attribute is missing
+// the test is skipped, and fails under CI=true.
+func immutable(t *testing.T, files ...string) (mutable func()) {
+	t.Helper()
+	if out, err := exec.Command("chattr", append([]string{"+i"}, files...)...).CombinedOutput(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("cannot make the database immutable (CI=true, so this fails instead of skipping): %v: %s", err, out)
+		}
+		t.Skipf("cannot make the database immutable here (needs chattr, root and a file system with the i attribute): %v: %s", err, out)
+	}
+	done := false
+	mutable = func() {
+		if !done {
+			done = true
+			if out, err := exec.Command("chattr", append([]string{"-i"}, files...)...).CombinedOutput(); err != nil {
+				t.Errorf("chattr -i: %v: %s", err, out)
+			}
+		}
+	}
+	t.Cleanup(mutable)
+	return mutable
+}
