@@ -80,7 +80,6 @@ const (
 	CodeRefreshFailed             = "REFRESH_FAILED"
 	CodeTransientRetry            = "TRANSIENT_RETRY"
 	CodeLinkUnlinked              = "LINK_UNLINKED"
-	CodeRefreshTokenRotated       = "REFRESH_TOKEN_ROTATED"
 )
 
 // rule is the fixed text and default severity of a code.
@@ -138,7 +137,6 @@ var rules = map[string]rule{
 	CodeRefreshFailed:             {"Alexa refreshes expired access tokens at the access token URI (Use access tokens); the link works again once refresh succeeds", Error},
 	CodeTransientRetry:            {"Transient failures (HTTP 5xx, timeouts) are retried and never unlink; an authorization server must answer them rather than invalid_grant (RFC 6749 §5.2)", Warning},
 	CodeLinkUnlinked:              {"An unlinked account must be linked again in the Alexa app before Alexa sends directives (Add account linking logic to a smart home skill)", Error},
-	CodeRefreshTokenRotated:       {"A rotated refresh token replaces the old one; the previous one should keep working until the new one was used (RFC 9700 §4.14.2)", Warning},
 }
 
 // newDiagnosis returns a diagnosis with the code's rule and default

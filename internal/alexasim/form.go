@@ -164,8 +164,9 @@ func notALoginPage(p PageReport, redirectURI string) string {
 
 // isExit reports whether a navigation target leaves the login flow: the
 // expected Alexa redirect URL, any Alexa redirect host, or a URL on
-// another host than the authorization server carrying code, error or
-// state.
+// another host than the authorization server carrying code or error (a
+// redirect to a federated identity provider carries neither and is
+// followed).
 func isExit(u, expected, authURL *url.URL) bool {
 	if expected != nil && strings.EqualFold(u.Scheme, expected.Scheme) && strings.EqualFold(u.Host, expected.Host) && u.Path == expected.Path {
 		return true
@@ -177,7 +178,7 @@ func isExit(u, expected, authURL *url.URL) bool {
 	}
 	if authURL != nil && !strings.EqualFold(u.Host, authURL.Host) {
 		q := u.Query()
-		return q.Has("code") || q.Has("error") || q.Has("state")
+		return q.Has("code") || q.Has("error")
 	}
 	return false
 }

@@ -194,3 +194,52 @@ func TestBrowserLink(t *testing.T) {
 		t.Fatalf("wrong password: %v %v", err, res.Diagnoses)
 	}
 }
+
+// TestFormSignInFederated: the authorization server sends the browser to
+// another identity provider, which carries its own state, signs the user
+// in and returns; form sign-in follows until the redirect to Alexa.
+func TestFormSignInFederated(t *testing.T) {
+	var as *httptest.Server
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/login":
+			fmt.Fprintf(w, `<html><head><meta name="viewport" content="width=device-width"></head><body><form method="post" action="/login?%s">
+<input name="user"><input type="password" name="pass"><input type="submit"></form></body></html>`, strings.ReplaceAll(r.URL.RawQuery, "&", "&amp;"))
+		case r.Method == http.MethodPost && r.URL.Path == "/login":
+			_ = r.ParseForm()
+			if r.PostForm.Get("user") != fakeUser || r.PostForm.Get("pass") != fakePassword {
+				http.Error(w, "no", http.StatusForbidden)
+				return
+			}
+			http.Redirect(w, r, r.URL.Query().Get("return")+"&"+url.Values{"idp_state": {r.URL.Query().Get("state")}}.Encode(), http.StatusFound)
+		}
+	}))
+	t.Cleanup(idp.Close)
+	as = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/authorize":
+			http.SetCookie(w, &http.Cookie{Name: "orig", Value: url.QueryEscape(r.URL.RawQuery), Path: "/"})
+			ret := as.URL + "/federated?x=1"
+			http.Redirect(w, r, idp.URL+"/login?"+url.Values{"state": {"idp-opaque"}, "return": {ret}}.Encode(), http.StatusFound)
+		case "/federated":
+			c, err := r.Cookie("orig")
+			if err != nil || r.URL.Query().Get("idp_state") != "idp-opaque" {
+				http.Error(w, "lost session", http.StatusBadRequest)
+				return
+			}
+			raw, _ := url.QueryUnescape(c.Value)
+			orig, _ := url.ParseQuery(raw)
+			http.Redirect(w, r, orig.Get("redirect_uri")+"?"+url.Values{"code": {"c3"}, "state": {orig.Get("state")}}.Encode(), http.StatusFound)
+		}
+	}))
+	t.Cleanup(as.Close)
+	redirect := alexasim.RegionFE.RedirectURL(vendorID)
+	authURL := as.URL + "/authorize?" + url.Values{"redirect_uri": {redirect}, "state": {"alexa-state"}}.Encode()
+	res, err := alexasim.FormSignIn{Username: fakeUser, Password: fakePassword}.SignIn(context.Background(), alexasim.SignInRequest{AuthURL: authURL, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Redirect == nil || res.Redirect.Host != "alexa.amazon.co.jp" || res.Redirect.Query().Get("state") != "alexa-state" || res.Redirect.Query().Get("code") != "c3" {
+		t.Fatalf("redirect %v diagnoses %v", res.Redirect, res.Diagnoses)
+	}
+}
