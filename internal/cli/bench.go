@@ -27,7 +27,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&t.ClientID, "client-id", "", "app client id (required)")
 	fs.StringVar(&t.ClientSecret, "client-secret", "", "app client secret (prefer LINKPOOL_CLIENT_SECRET)")
 	fs.StringVar(&t.RedirectURI, "redirect-uri", "", "a callback URL registered for the client (required)")
-	fs.IntVar(&cfg.Users, "users", 100, "users signed up and linked before the measured run")
+	fs.IntVar(&cfg.Users, "users", 200, "users signed up and linked before the measured run; enough that each signs in at most a few times a minute, as the hosted pages limit sign-ins per user")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "workers sending requests at once")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the measured run")
 	fs.StringVar(&mix, "mix", loadtest.DefaultMix.String(), "weights of the operations: refresh (refresh_token grant), code (hosted sign-in and code grant), signup (sign-up and code grant)")

@@ -30,7 +30,7 @@ type deployment struct {
 
 // postgresDeployment uses the database at url, with a new master key
 // shared by all instances.
-func postgresDeployment(t *testing.T, url string) *deployment {
+func postgresDeployment(t testing.TB, url string) *deployment {
 	t.Helper()
 	key := filepath.Join(t.TempDir(), "master.key")
 	d := &deployment{env: []string{"LINKPOOL_DATABASE_URL=" + url, "LINKPOOL_MASTER_KEY_FILE=" + key}}
@@ -40,7 +40,7 @@ func postgresDeployment(t *testing.T, url string) *deployment {
 
 // sqliteDeployment uses a data directory of its own; the first command
 // creates the database and the master key in it.
-func sqliteDeployment(t *testing.T) (*deployment, string) {
+func sqliteDeployment(t testing.TB) (*deployment, string) {
 	t.Helper()
 	dir := t.TempDir()
 	return &deployment{env: []string{"LINKPOOL_DATA=" + dir}}, dir
@@ -48,7 +48,7 @@ func sqliteDeployment(t *testing.T) (*deployment, string) {
 
 // cli runs a linkpool command to completion and returns its standard
 // output; the test fails if the command does.
-func (d *deployment) cli(t *testing.T, args ...string) string {
+func (d *deployment) cli(t testing.TB, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd := exec.Command(binary, args...)
@@ -69,7 +69,7 @@ type alexaSetup struct {
 }
 
 // initAlexa creates a pool with an Alexa client, as an operator would.
-func (d *deployment) initAlexa(t *testing.T, extra ...string) alexaSetup {
+func (d *deployment) initAlexa(t testing.TB, extra ...string) alexaSetup {
 	t.Helper()
 	args := append([]string{"init", "alexa", "--vendor-id", "M2CLUSTERTEST", "--public-url", d.publicURL, "--json"}, extra...)
 	var s alexaSetup
@@ -91,7 +91,7 @@ type instance struct {
 
 // start runs `linkpool serve` on free loopback ports and waits until it
 // is ready. A port taken between choosing and binding it is retried.
-func (d *deployment) start(t *testing.T, name string) *instance {
+func (d *deployment) start(t testing.TB, name string) *instance {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		in := &instance{name: name, addr: freeAddr(t), admin: freeAddr(t), log: &syncBuffer{}, done: make(chan struct{})}
@@ -187,7 +187,7 @@ func (in *instance) kill() {
 }
 
 // freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

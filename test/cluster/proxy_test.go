@@ -37,7 +37,7 @@ type hop struct {
 	method, path, backend string
 }
 
-func newProxy(t *testing.T) *proxy {
+func newProxy(t testing.TB) *proxy {
 	t.Helper()
 	p := &proxy{transport: &http.Transport{DisableKeepAlives: true}}
 	rp := &httputil.ReverseProxy{
