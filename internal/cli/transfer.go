@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/transfer"
 )
 
@@ -77,12 +78,13 @@ func exportToFile(ctx context.Context, path string, write func(io.Writer) (trans
 // master key of the deployment that exported it.
 func runImport(ctx context.Context, e *env, args []string) error {
 	var sf storageFlags
-	var in string
+	var in, sourceKey string
 	var opts transfer.ImportOptions
 	fs := newFlagSet("import", e.stderr)
 	sf.register(fs)
 	fs.StringVar(&in, "in", "-", "export file to read; - is standard input")
 	fs.IntVar(&opts.Parallel, "parallel", 4, "records written at once (PostgreSQL commits them side by side)")
+	fs.StringVar(&sourceKey, "source-master-key-file", "", "master key file of the exporting deployment, when this one uses a new key: every secret is sealed again with the new key")
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
 	}
@@ -95,6 +97,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	box, err := sf.openBox(e.stderr)
 	if err != nil {
 		return err
+	}
+	if sourceKey != "" {
+		// The file must exist: LoadOrCreate would otherwise make a new
+		// key, which opens nothing.
+		if _, err := os.Stat(sourceKey); err != nil {
+			return usagef("--source-master-key-file: %v", err)
+		}
+		if opts.SourceBox, _, err = seal.LoadOrCreate(sourceKey); err != nil {
+			return fmt.Errorf("--source-master-key-file: %w", err)
+		}
 	}
 	var src *os.File
 	if in == "-" {

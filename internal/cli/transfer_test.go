@@ -112,6 +112,25 @@ func TestImportRefusals(t *testing.T) {
 			t.Fatal("a refused import created a master key")
 		}
 	})
+	t.Run("new master key", func(t *testing.T) {
+		// With the exporting deployment's key as the source, the
+		// target seals everything again with its own new key.
+		fresh := filepath.Join(t.TempDir(), "new.key")
+		src.ok("keys", "master-key", "--out", fresh)
+		h := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": fresh})
+		h.ok("import", "--in", file, "--source-master-key-file", filepath.Join(src.dir, "master.key"))
+		moved := h.run("export")
+		again := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": fresh})
+		if r := again.exec(moved.stdout, "import"); r.code != 0 {
+			t.Fatalf("the re-keyed export does not import with the new key: %s", r.stderr)
+		}
+		old := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": filepath.Join(src.dir, "master.key")})
+		if r := old.exec(moved.stdout, "import"); r.code != 1 || !strings.Contains(r.stderr, "does not open with this master key") {
+			t.Fatalf("the re-keyed export imports with the old key: exit %d\n%s", r.code, r.stderr)
+		}
+		h2 := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": fresh})
+		h2.fails(2, "--source-master-key-file", "import", "--in", file, "--source-master-key-file", filepath.Join(t.TempDir(), "absent.key"))
+	})
 	t.Run("not an export", func(t *testing.T) {
 		h := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": filepath.Join(src.dir, "master.key")})
 		if r := h.exec("this is not an export\n", "import"); r.code != 1 || !strings.Contains(r.stderr, "not a linkpool export") {

@@ -76,3 +76,47 @@ func TestCheckKeySet(t *testing.T) {
 		})
 	}
 }
+
+// TestResealKeySet: resealed keys open with the new master key only, and
+// sign tokens that verify with the unchanged public keys.
+func TestResealKeySet(t *testing.T) {
+	e := newEnv(t, sqliteBackend)
+	k := e.keys(0)
+	mustEnsure(t, k, e.poolID, pool.AlgES256)
+	set, err := e.st.GetKeySet(context.Background(), e.poolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := newBox(t)
+	moved, err := token.ResealKeySet(e.box, to, set)
+	if err != nil {
+		t.Fatalf("ResealKeySet: %v", err)
+	}
+	if err := token.CheckKeySet(to, moved); err != nil {
+		t.Fatalf("the resealed set does not open with the new key: %v", err)
+	}
+	if err := token.CheckKeySet(e.box, moved); err == nil {
+		t.Fatal("the resealed set still opens with the old key")
+	}
+	for i := range moved.Keys {
+		if moved.Keys[i].KID != set.Keys[i].KID || string(moved.Keys[i].Public) != string(set.Keys[i].Public) {
+			t.Fatalf("key %d changed beyond its sealing", i)
+		}
+	}
+	// Stored, the moved keys sign with the new master key.
+	if err := e.st.UpdateKeySet(context.Background(), e.poolID, func(store.KeySet) (store.KeySet, error) { return moved, nil }); err != nil {
+		t.Fatal(err)
+	}
+	nk := token.NewKeys(e.st, to, token.KeysOptions{Now: e.clock.Now})
+	tok, err := nk.Sign(context.Background(), e.poolID, store.UseAccess, map[string]any{"sub": "x"})
+	if err != nil {
+		t.Fatalf("Sign with the resealed keys: %v", err)
+	}
+	if _, err := nk.Verify(context.Background(), e.poolID, store.UseAccess, tok); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	var ke *token.KeyError
+	if _, err := token.ResealKeySet(newBox(t), to, set); !errors.As(err, &ke) {
+		t.Fatalf("wrong master key: %v, want a *token.KeyError", err)
+	}
+}

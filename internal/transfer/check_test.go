@@ -250,3 +250,47 @@ func TestImportParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestImportNewMasterKey: given the export's master key as SourceBox,
+// Import seals every secret again with the target's key: the target's
+// own export opens with the new key only, and its signing keys sign.
+func TestImportNewMasterKey(t *testing.T) {
+	ctx := context.Background()
+	oldBox, newBox := testBox(t, masterKey), testBox(t, "fedcba9876543210fedcba9876543210")
+	in := strings.Join(smallExport(t, oldBox), "\n") + "\n"
+	st := openSQLite(t)
+	if _, err := transfer.Import(ctx, st, newBox, strings.NewReader(in), transfer.ImportOptions{SourceBox: oldBox}); err != nil {
+		t.Fatalf("Import with a new master key: %v", err)
+	}
+	var out bytes.Buffer
+	if _, err := transfer.Export(ctx, st, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := transfer.Check(ctx, newBox, bytes.NewReader(out.Bytes())); err != nil {
+		t.Fatalf("the target's secrets do not open with the new key: %v", err)
+	}
+	var se *transfer.SealError
+	if _, err := transfer.Check(ctx, oldBox, bytes.NewReader(out.Bytes())); !errors.As(err, &se) {
+		t.Fatalf("the target's secrets still open with the old key: %v", err)
+	}
+	pools, err := st.ListPools(ctx, store.ListOptions{})
+	if err != nil || len(pools.Items) != 1 {
+		t.Fatalf("pools %v, %v", pools.Items, err)
+	}
+	keys := token.NewKeys(st, newBox, token.KeysOptions{})
+	tok, err := keys.Sign(ctx, pools.Items[0].ID, store.UseAccess, map[string]any{"sub": "x"})
+	if err != nil {
+		t.Fatalf("sign with the resealed keys: %v", err)
+	}
+	if _, err := keys.Verify(ctx, pools.Items[0].ID, store.UseAccess, tok); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+
+	// A wrong source key writes nothing.
+	other := openSQLite(t)
+	_, err = transfer.Import(ctx, other, newBox, strings.NewReader(in), transfer.ImportOptions{SourceBox: newBox})
+	if !errors.As(err, &se) {
+		t.Fatalf("Import with the wrong source key: %v, want a SealError", err)
+	}
+	mustBeEmpty(t, other)
+}

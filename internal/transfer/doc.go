@@ -50,8 +50,11 @@
 // codes exist only as hashes. An export therefore reveals no usable
 // secret without the master key, but it is as sensitive as the database
 // itself. Import needs the master key of the exporting deployment:
-// Check and Import open every sealed value with the configured key
-// before writing and fail with a SealError otherwise.
+// Check and Import open every sealed value with it before writing and
+// fail with a SealError otherwise. Given that key as
+// ImportOptions.SourceBox and a new one as the target's key, Import
+// seals every value again with the new key: the way to replace a master
+// key.
 //
 // # Not exported
 //

@@ -47,6 +47,11 @@ type ImportOptions struct {
 	// 0 means 4. PostgreSQL commits them side by side; SQLite has one
 	// writer and gains little.
 	Parallel int
+	// SourceBox holds the master key the export's values are sealed
+	// with, when the target uses another one: Import opens each sealed
+	// value with SourceBox and seals it again with the target's key. Nil
+	// means the export was sealed with the target's key.
+	SourceBox *seal.Box
 }
 
 // errKeySetExists: the target already has keys for a pool being imported.
@@ -63,13 +68,18 @@ var errKeySetExists = errors.New("the pool already has signing keys")
 // Records keep their ids, timestamps, password hashes, lockout state and
 // hashed refresh-token secrets, so users sign in with their passwords,
 // refresh tokens held by clients keep working, and tokens signed before
-// the move verify against the imported keys. Key sets restart at version
-// 1.
+// the move verify against the imported keys. Sealed values are written
+// as they are, or sealed again with box when opts.SourceBox holds the
+// export's master key. Key sets restart at version 1.
 func Import(ctx context.Context, st store.Store, box *seal.Box, r io.ReadSeeker, opts ImportOptions) (Counts, error) {
 	if err := checkEmpty(ctx, st); err != nil {
 		return Counts{}, err
 	}
-	if _, err := Check(ctx, box, r); err != nil {
+	from := box
+	if opts.SourceBox != nil {
+		from = opts.SourceBox
+	}
+	if _, err := Check(ctx, from, r); err != nil {
 		return Counts{}, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -83,7 +93,10 @@ func Import(ctx context.Context, st store.Store, box *seal.Box, r io.ReadSeeker,
 	if parallel <= 0 {
 		parallel = 4
 	}
-	v := newValidator(box)
+	v := newValidator(from)
+	if opts.SourceBox != nil {
+		v.to = box
+	}
 	var written Counts
 	// Records of one type are independent and written in parallel; a
 	// change of type waits for the previous run, since later records

@@ -24,7 +24,10 @@ type record struct {
 // counts. It keeps the ids of pools, clients, key sets and groups, never
 // of users, so memory does not grow with the user count.
 type validator struct {
-	box     *seal.Box
+	box *seal.Box // opens the export's sealed values
+	// to, when set, seals them again for the target: a move to a new
+	// master key.
+	to      *seal.Box
 	pools   map[string]bool
 	clients map[string]bool
 	keySets map[string]bool
@@ -99,9 +102,14 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		v.clients[r.ID] = true
 		c := pool.Client(r)
 		if c.HasSecret() {
-			if _, oerr := v.box.Open(c.SealedSecret, c.SecretAAD()); oerr != nil {
+			plain, oerr := v.box.Open(c.SealedSecret, c.SecretAAD())
+			if oerr != nil {
 				return record{}, &SealError{Line: line, What: "the secret of client " + c.ID, Err: oerr}
 			}
+			if v.to != nil {
+				c.SealedSecret = v.to.Seal(plain, c.SecretAAD())
+			}
+			clear(plain)
 		}
 		rec.v = c
 	case typeKeySet:
@@ -117,7 +125,13 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		}
 		v.keySets[r.PoolID] = true
 		ks := r.keySet()
-		if kerr := token.CheckKeySet(v.box, ks); kerr != nil {
+		var kerr error
+		if v.to != nil {
+			ks, kerr = token.ResealKeySet(v.box, v.to, ks)
+		} else {
+			kerr = token.CheckKeySet(v.box, ks)
+		}
+		if kerr != nil {
 			return record{}, &SealError{Line: line, What: "the signing keys of pool " + r.PoolID, Err: kerr}
 		}
 		rec.v = ks
@@ -187,9 +201,15 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 			return fail("Alexa grant without an owner")
 		}
 		if len(r.SealedTokens) > 0 {
-			if _, oerr := v.box.Open(r.SealedTokens, []byte(smarthome.LWATokenSealContext)); oerr != nil {
+			aad := []byte(smarthome.LWATokenSealContext)
+			plain, oerr := v.box.Open(r.SealedTokens, aad)
+			if oerr != nil {
 				return record{}, &SealError{Line: line, What: "the Login with Amazon tokens of " + r.Owner, Err: oerr}
 			}
+			if v.to != nil {
+				r.SealedTokens = v.to.Seal(plain, aad)
+			}
+			clear(plain)
 		}
 		rec.v = store.AlexaGrant(r)
 	case typeEnd:
