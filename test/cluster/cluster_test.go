@@ -213,7 +213,29 @@ func TestCluster(t *testing.T) {
 	})
 
 	t.Run("an instance killed under load", func(t *testing.T) {
-		killLoad(t, ctx, px, insts[1], mails, []*loadtest.Target{plain, rot}, &secrets)
+		// A code the victim issued and the client holds, not yet
+		// redeemed: it must redeem at a survivor after the kill.
+		victim := insts[1]
+		var held struct{ code, verifier string }
+		for range len(insts) {
+			mark := len(px.hops())
+			code, verifier, err := plain.Browser(address(1)).SignIn(ctx, "ada", password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i := find(px.hops()[mark:], "POST", "/login"); i >= 0 && px.hops()[mark+i].backend == victim.name {
+				held.code, held.verifier = code, verifier
+				break
+			}
+			px.skip()
+		}
+		if held.code == "" {
+			t.Fatal("no code was issued by the instance to be killed")
+		}
+		killLoad(t, ctx, px, victim, mails, []*loadtest.Target{plain, rot}, &secrets)
+		if _, err := plain.Exchange(ctx, held.code, held.verifier, address(1)); err != nil {
+			t.Fatalf("a code issued by the killed instance does not redeem at a survivor: %v", err)
+		}
 	})
 
 	for _, in := range insts {
