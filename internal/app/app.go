@@ -41,7 +41,10 @@ type Config struct {
 	// PasswordParams defaults to password.DefaultParams.
 	PasswordParams *password.Params
 	// TokenRatePerMinute and TokenBurst bound token, revocation and
-	// userInfo requests per client address. 0 means 600/min, burst 100.
+	// userInfo requests per client address. 0 means DefaultTokenRate with
+	// a burst of a sixth of it; a negative rate disables the limit. Alexa
+	// refreshes every linked user's token from a few Amazon addresses, so
+	// the default is high.
 	TokenRatePerMinute float64
 	TokenBurst         int
 	// UILimits bounds hosted-page posts per client address; nil means
@@ -92,7 +95,14 @@ func New(cfg Config) (*App, error) {
 	}
 	rate, burst := cfg.TokenRatePerMinute, cfg.TokenBurst
 	if rate == 0 {
-		rate, burst = 600, 100
+		rate = DefaultTokenRate
+	}
+	if burst == 0 {
+		burst = int(rate / 6)
+	}
+	var tokenLimiter *web.Limiter
+	if rate > 0 {
+		tokenLimiter = web.NewLimiter(rate, burst)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -105,7 +115,7 @@ func New(cfg Config) (*App, error) {
 	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: mailer, Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
-		TokenLimiter: web.NewLimiter(rate, burst), Metrics: reg,
+		TokenLimiter: tokenLimiter, Metrics: reg,
 	})
 	limits := DefaultUILimits()
 	if cfg.UILimits != nil {
@@ -127,6 +137,10 @@ func New(cfg Config) (*App, error) {
 	}
 	return a, nil
 }
+
+// DefaultTokenRate is the default per-address limit of token, revocation
+// and userInfo requests per minute.
+const DefaultTokenRate = 12000
 
 // DefaultUILimits are the per-address rate limits of the hosted pages:
 // generous for people, tight for scripts. Lockout per user, shared by all

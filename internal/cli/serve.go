@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -34,17 +35,13 @@ type serveFlags struct {
 	logFormat       string
 	demo            bool
 	hashConcurrency int
+	tokenRate       float64
 	shutdownTimeout time.Duration
 	gcInterval      time.Duration
 	keyRefresh      time.Duration
 }
 
-func (f *serveFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-	DurationVar(*time.Duration, string, time.Duration, string)
-}) {
+func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on")
 	fs.StringVar(&f.adminAddr, "admin-addr", "127.0.0.1:9090", "address of the admin listener (/metrics, /healthz, /readyz); empty disables it")
 	fs.StringVar(&f.publicURL, "public-url", "http://localhost:8080", "base URL clients reach the server at; issuers are <public-url>/<poolId>")
@@ -56,6 +53,7 @@ func (f *serveFlags) register(fs interface {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
 	fs.BoolVar(&f.demo, "demo", false, "create a demo pool, an Alexa-ready client and a demo user on first start, and print how to use them")
+	fs.Float64Var(&f.tokenRate, "token-rate-limit", app.DefaultTokenRate, "token, revocation and userInfo requests per minute per client address (Alexa calls from few addresses: keep it high); 0 disables the limit")
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
@@ -194,6 +192,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	a, err := app.New(app.Config{
 		Store: st, Box: box, Log: log, PublicURL: f.publicURL, AuthDomain: f.authDomain,
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
+		TokenRatePerMinute: tokenRate(f.tokenRate),
 		KeyRefreshInterval: f.keyRefresh,
 	})
 	if err != nil {
@@ -220,4 +219,12 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		printDemo(e.stdout, *demo, a, f.publicURL, secret)
 	}
 	return a, nil
+}
+
+// tokenRate maps the flag (0 disables) to app.Config (negative disables).
+func tokenRate(perMinute float64) float64 {
+	if perMinute <= 0 {
+		return -1
+	}
+	return perMinute
 }
