@@ -48,7 +48,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 // redirect anywhere but the registered URI.
 func FuzzParseAuthorize(f *testing.F) {
 	h := newHarness(f)
-	f.Add("client_id="+h.client.ID+"&redirect_uri="+alexaRedirect+"&response_type=code&state=x")
+	f.Add("client_id=" + h.client.ID + "&redirect_uri=" + alexaRedirect + "&response_type=code&state=x")
 	f.Add("client_id=" + h.client.ID + "&redirect_uri=https://evil/&response_type=code")
 	f.Add("client_id=" + h.client.ID + "&redirect_uri=" + alexaRedirect + "&response_type=token&scope=%00")
 	f.Fuzz(func(t *testing.T, rawQuery string) {

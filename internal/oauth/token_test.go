@@ -132,7 +132,9 @@ func TestTokenErrors(t *testing.T) {
 		},
 		{
 			name: "unknown code",
-			run:  func(t *testing.T, h *harness) tokenReply { return h.exchange(t, "5f1e1a4e-0000-4000-8000-000000000000") },
+			run: func(t *testing.T, h *harness) tokenReply {
+				return h.exchange(t, "5f1e1a4e-0000-4000-8000-000000000000")
+			},
 			want: result{400, "invalid_grant"},
 		},
 		{
@@ -319,7 +321,9 @@ func TestTokenErrors(t *testing.T) {
 		},
 		{
 			name: "missing grant type",
-			run:  func(t *testing.T, h *harness) tokenReply { return h.post(t, "/oauth2/token", url.Values{}, h.client.ID, h.secret) },
+			run: func(t *testing.T, h *harness) tokenReply {
+				return h.post(t, "/oauth2/token", url.Values{}, h.client.ID, h.secret)
+			},
 			want: result{400, "invalid_request"},
 		},
 		{
@@ -516,11 +520,11 @@ func TestRevocation(t *testing.T) {
 		status int
 		code   string
 	}{
-		"unknown token is 200":     {url.Values{"token": {"AAAAAAAAAAAAAAAAAAAAAA." + strings.Repeat("B", 43)}}, 200, ""},
-		"malformed token is 200":   {url.Values{"token": {"garbage"}}, 200, ""},
-		"access token":             {url.Values{"token": {r.AccessToken}}, 400, "unsupported_token_type"},
-		"missing token":            {url.Values{}, 400, "invalid_request"},
-		"already revoked is 200":   {url.Values{"token": {r.RefreshToken}}, 200, ""},
+		"unknown token is 200":   {url.Values{"token": {"AAAAAAAAAAAAAAAAAAAAAA." + strings.Repeat("B", 43)}}, 200, ""},
+		"malformed token is 200": {url.Values{"token": {"garbage"}}, 200, ""},
+		"access token":           {url.Values{"token": {r.AccessToken}}, 400, "unsupported_token_type"},
+		"missing token":          {url.Values{}, 400, "invalid_request"},
+		"already revoked is 200": {url.Values{"token": {r.RefreshToken}}, 200, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rv := h.post(t, "/oauth2/revoke", tc.form, h.client.ID, h.secret)

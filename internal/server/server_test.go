@@ -42,7 +42,9 @@ func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
 				io.WriteString(w, strings.Join([]string{tg.Pool.ID, tg.Base, tg.BasePath, tg.Issuer, r.URL.Path}, " "))
 			})
 		}},
-		Global:   []func(*http.ServeMux){func(m *http.ServeMux) { m.HandleFunc("GET /global", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "global") }) }},
+		Global: []func(*http.ServeMux){func(m *http.ServeMux) {
+			m.HandleFunc("GET /global", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "global") })
+		}},
 		CacheTTL: time.Millisecond,
 	})
 	if err != nil {
