@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/store"
@@ -35,8 +36,9 @@ func newAdminCmd(e *env, name string, withJSON bool) *adminCmd {
 // parse parses the command line and the environment with the shared
 // parse, records which flags were given (on the command line or through
 // the environment) and turns flag mistakes and stray arguments into
-// usage errors (exit code 2).
-func (c *adminCmd) parse(args []string) error {
+// usage errors (exit code 2). It then checks the required flags, in the
+// order named.
+func (c *adminCmd) parse(args []string, required ...string) error {
 	if err := parse(c.fs, args, c.e.getenv); err != nil {
 		return err
 	}
@@ -45,15 +47,15 @@ func (c *adminCmd) parse(args []string) error {
 	}
 	c.given = map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
-	return nil
+	return c.require(required...)
 }
 
-// require reports a usage error naming the first flag whose value is empty.
-// Pairs are flag name, value.
-func (c *adminCmd) require(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
-			return usagef("--%s is required", pairs[i])
+// require reports a usage error naming the first of the flags whose value
+// is empty.
+func (c *adminCmd) require(names ...string) error {
+	for _, name := range names {
+		if strings.TrimSpace(c.fs.Lookup(name).Value.String()) == "" {
+			return usagef("--%s is required", name)
 		}
 	}
 	return nil
@@ -62,6 +64,15 @@ func (c *adminCmd) require(pairs ...string) error {
 // open opens the store and the master key.
 func (c *adminCmd) open(ctx context.Context) (*deps, error) {
 	return openDeps(ctx, &c.storage, c.e)
+}
+
+// start parses the command line, checks the required flags and opens the
+// store and the master key; the caller closes the deps.
+func (c *adminCmd) start(ctx context.Context, args []string, required ...string) (*deps, error) {
+	if err := c.parse(args, required...); err != nil {
+		return nil, err
+	}
+	return c.open(ctx)
 }
 
 // notFoundError reports a resource that does not exist, for example
@@ -98,6 +109,22 @@ func named(err error, kind, id string) error {
 		return &existsError{Kind: kind, ID: id}
 	}
 	return err
+}
+
+// printList prints items as a JSON array (empty, not null, when there are
+// none) or as a table with a row per item.
+func printList[T any](w io.Writer, asJSON bool, items []T, headers []string, row func(T) []string) error {
+	if asJSON {
+		if items == nil {
+			items = []T{}
+		}
+		return printJSON(w, items)
+	}
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
+	}
+	return printTable(w, headers, rows)
 }
 
 // listAll collects every page of a store listing.

@@ -28,19 +28,13 @@ func runClientCreate(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	c.fs.BoolVar(&generate, "generate-secret", false, "make a confidential client with a generated secret, printed once (Alexa needs one)")
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID, "name", s.name); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "name")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	cl := pool.NewClient(poolID, s.name, time.Now())
 	var secret string
@@ -70,13 +64,7 @@ func runClientShow(ctx context.Context, e *env, args []string) error {
 	var reveal bool
 	c.fs.StringVar(&id, "client", "", "client id (required)")
 	c.fs.BoolVar(&reveal, "reveal-secret", false, "print the client secret")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("client", id); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "client")
 	if err != nil {
 		return err
 	}
@@ -101,19 +89,13 @@ func runClientList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "client list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	clients, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Client], error) {
 		return d.store.ListClients(ctx, poolID, o)
@@ -121,17 +103,9 @@ func runClientList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list clients: %w", err)
 	}
-	if c.json {
-		if clients == nil {
-			clients = []pool.Client{}
-		}
-		return printJSON(e.stdout, clients)
-	}
-	rows := make([][]string, 0, len(clients))
-	for _, cl := range clients {
-		rows = append(rows, []string{cl.ID, cl.Name, yesNo(cl.HasSecret()), join(cl.AllowedOAuthFlows), join(cl.AllowedOAuthScopes), fmtTime(cl.CreatedAt)})
-	}
-	return printTable(e.stdout, []string{"CLIENT-ID", "NAME", "SECRET", "FLOWS", "SCOPES", "CREATED"}, rows)
+	return printList(e.stdout, c.json, clients, []string{"CLIENT-ID", "NAME", "SECRET", "FLOWS", "SCOPES", "CREATED"}, func(cl pool.Client) []string {
+		return []string{cl.ID, cl.Name, yesNo(cl.HasSecret()), join(cl.AllowedOAuthFlows), join(cl.AllowedOAuthScopes), fmtTime(cl.CreatedAt)}
+	})
 }
 
 func runClientUpdate(ctx context.Context, e *env, args []string) error {
@@ -140,10 +114,7 @@ func runClientUpdate(ctx context.Context, e *env, args []string) error {
 	var s clientSettings
 	c.fs.StringVar(&id, "client", "", "client id (required)")
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("client", id); err != nil {
+	if err := c.parse(args, "client"); err != nil {
 		return err
 	}
 	if !s.changes(c.given) {
@@ -178,13 +149,7 @@ func runClientDelete(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "client delete", false)
 	var id string
 	c.fs.StringVar(&id, "client", "", "client id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("client", id); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "client")
 	if err != nil {
 		return err
 	}
@@ -204,13 +169,7 @@ func runClientRotateSecret(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "client rotate-secret", true)
 	var id string
 	c.fs.StringVar(&id, "client", "", "client id (required); the previous secret stops working immediately")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("client", id); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "client")
 	if err != nil {
 		return err
 	}

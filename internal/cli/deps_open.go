@@ -7,6 +7,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
@@ -21,6 +22,12 @@ type deps struct {
 }
 
 func (d *deps) close() { _ = d.store.Close() }
+
+// getPool reads a pool, naming it when it does not exist.
+func (d *deps) getPool(ctx context.Context, id string) (pool.Pool, error) {
+	p, err := d.store.GetPool(ctx, id)
+	return p, named(err, "pool", id)
+}
 
 // openDeps opens the store and master key for an administration command.
 func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {

@@ -44,10 +44,7 @@ func runDomainCreate(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&prefix, "domain", "", "domain prefix: served at <prefix>.<auth-domain>")
 	c.fs.StringVar(&custom, "custom-domain", "", "custom domain: a full host name that points at the server")
 	u.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
+	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if (prefix == "") == (custom == "") {
@@ -65,8 +62,8 @@ func runDomainCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	if err := d.store.CreateDomain(ctx, dom); err != nil {
 		return named(err, "domain", dom.Domain)
@@ -109,13 +106,7 @@ func runDomainShow(ctx context.Context, e *env, args []string) error {
 	var u urlFlags
 	c.fs.StringVar(&name, "domain", "", "domain prefix or custom domain (required)")
 	u.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("domain", name); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "domain")
 	if err != nil {
 		return err
 	}
@@ -136,49 +127,29 @@ func runDomainList(ctx context.Context, e *env, args []string) error {
 	var u urlFlags
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	u.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	domains, err := d.store.ListDomains(ctx, poolID)
 	if err != nil {
 		return fmt.Errorf("list domains: %w", err)
 	}
-	if c.json {
-		if domains == nil {
-			domains = []pool.Domain{}
-		}
-		return printJSON(e.stdout, domains)
-	}
-	rows := make([][]string, 0, len(domains))
-	for _, dom := range domains {
+	return printList(e.stdout, c.json, domains, []string{"DOMAIN", "TYPE", "URL", "CREATED"}, func(dom pool.Domain) []string {
 		f := domainFields(dom, &u)
-		rows = append(rows, []string{f[0][1], f[1][1], f[3][1], f[4][1]})
-	}
-	return printTable(e.stdout, []string{"DOMAIN", "TYPE", "URL", "CREATED"}, rows)
+		return []string{f[0][1], f[1][1], f[3][1], f[4][1]}
+	})
 }
 
 func runDomainDelete(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "domain delete", false)
 	var name string
 	c.fs.StringVar(&name, "domain", "", "domain prefix or custom domain (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("domain", name); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "domain")
 	if err != nil {
 		return err
 	}

@@ -61,8 +61,6 @@ func (r *groupRef) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.group, "name", "", "same as --group")
 }
 
-func (r *groupRef) require(c *adminCmd) error { return c.require("pool", r.pool, "group", r.group) }
-
 func runGroupCreate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group create", true)
 	var poolID, name string
@@ -70,10 +68,7 @@ func runGroupCreate(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	c.fs.StringVar(&name, "name", "", "group name (required)")
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID, "name", name); err != nil {
+	if err := c.parse(args, "pool", "name"); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -87,8 +82,8 @@ func runGroupCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	if err := d.store.CreateGroup(ctx, g); err != nil {
 		return named(err, "group", name)
@@ -120,13 +115,7 @@ func runGroupShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group show", true)
 	var r groupRef
 	r.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := r.require(c); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "group")
 	if err != nil {
 		return err
 	}
@@ -148,8 +137,8 @@ func getGroup(ctx context.Context, d *deps, r groupRef) (pool.Group, error) {
 	if err == nil {
 		return g, nil
 	}
-	if _, perr := d.store.GetPool(ctx, r.pool); perr != nil {
-		return g, named(perr, "pool", r.pool)
+	if _, perr := d.getPool(ctx, r.pool); perr != nil {
+		return g, perr
 	}
 	return g, named(err, "group", r.group)
 }
@@ -158,19 +147,13 @@ func runGroupList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	groups, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Group], error) {
 		return d.store.ListGroups(ctx, poolID, o)
@@ -178,18 +161,10 @@ func runGroupList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list groups: %w", err)
 	}
-	if c.json {
-		if groups == nil {
-			groups = []pool.Group{}
-		}
-		return printJSON(e.stdout, groups)
-	}
-	rows := make([][]string, 0, len(groups))
-	for _, g := range groups {
+	return printList(e.stdout, c.json, groups, []string{"GROUP", "PRECEDENCE", "DESCRIPTION", "CREATED"}, func(g pool.Group) []string {
 		f := groupFields(g)
-		rows = append(rows, []string{g.Name, f[3][1], f[2][1], fmtTime(g.CreatedAt)})
-	}
-	return printTable(e.stdout, []string{"GROUP", "PRECEDENCE", "DESCRIPTION", "CREATED"}, rows)
+		return []string{g.Name, f[3][1], f[2][1], fmtTime(g.CreatedAt)}
+	})
 }
 
 func runGroupUpdate(ctx context.Context, e *env, args []string) error {
@@ -198,10 +173,7 @@ func runGroupUpdate(ctx context.Context, e *env, args []string) error {
 	var s groupSettings
 	r.register(c.fs)
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := r.require(c); err != nil {
+	if err := c.parse(args, "pool", "group"); err != nil {
 		return err
 	}
 	if !c.given["description"] && !c.given["precedence"] && !c.given["role-arn"] {
@@ -239,13 +211,7 @@ func runGroupDelete(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group delete", false)
 	var r groupRef
 	r.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := r.require(c); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "group")
 	if err != nil {
 		return err
 	}
@@ -271,16 +237,7 @@ func runGroupMembership(ctx context.Context, e *env, args []string, add bool) er
 	var username string
 	r.register(c.fs)
 	c.fs.StringVar(&username, "username", "", "username (or an alias such as the email address) of the user (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := r.require(c); err != nil {
-		return err
-	}
-	if err := c.require("username", username); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "group", "username")
 	if err != nil {
 		return err
 	}
@@ -320,13 +277,7 @@ func runGroupMembers(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group members", true)
 	var r groupRef
 	r.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := r.require(c); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "group")
 	if err != nil {
 		return err
 	}

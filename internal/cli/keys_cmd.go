@@ -47,19 +47,13 @@ func runKeysList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	keys, err := d.keys.List(ctx, poolID)
 	if err != nil {
@@ -112,20 +106,14 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys rotate", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.store.GetPool(ctx, poolID)
+	p, err := d.getPool(ctx, poolID)
 	if err != nil {
-		return named(err, "pool", poolID)
+		return err
 	}
 	ttl, err := maxTokenTTL(ctx, d.store, poolID)
 	if err != nil {
@@ -204,10 +192,7 @@ func runKeysMasterKey(ctx context.Context, e *env, args []string) error {
 	var out string
 	flags.StringVar(&out, "out", "", "file to write the new master key to (mode 0600; must not exist) (required)")
 	c := &adminCmd{e: e, fs: flags}
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("out", out); err != nil {
+	if err := c.parse(args, "out"); err != nil {
 		return err
 	}
 	if _, err := os.Lstat(out); err == nil {

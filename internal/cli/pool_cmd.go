@@ -28,10 +28,7 @@ func runPoolCreate(ctx context.Context, e *env, args []string) error {
 	var region string
 	c.fs.StringVar(&region, "region", "us-east-1", "region part of the pool id (<region>_<9 characters>)")
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("name", s.name); err != nil {
+	if err := c.parse(args, "name"); err != nil {
 		return err
 	}
 	if !pool.ValidRegion(region) {
@@ -70,20 +67,14 @@ func runPoolShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "pool show", true)
 	var id string
 	c.fs.StringVar(&id, "pool", "", "pool id (required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", id); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.store.GetPool(ctx, id)
+	p, err := d.getPool(ctx, id)
 	if err != nil {
-		return named(err, "pool", id)
+		return err
 	}
 	if c.json {
 		return printJSON(e.stdout, p)
@@ -120,10 +111,7 @@ func printPool(ctx context.Context, w io.Writer, d *deps, p pool.Pool, domains [
 
 func runPoolList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "pool list", true)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -132,17 +120,9 @@ func runPoolList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("list pools: %w", err)
 	}
-	if c.json {
-		if pools == nil {
-			pools = []pool.Pool{}
-		}
-		return printJSON(e.stdout, pools)
-	}
-	rows := make([][]string, 0, len(pools))
-	for _, p := range pools {
-		rows = append(rows, []string{p.ID, p.Name, p.SigningAlgorithm, fmtTime(p.CreatedAt)})
-	}
-	return printTable(e.stdout, []string{"ID", "NAME", "SIGNING-ALG", "CREATED"}, rows)
+	return printList(e.stdout, c.json, pools, []string{"ID", "NAME", "SIGNING-ALG", "CREATED"}, func(p pool.Pool) []string {
+		return []string{p.ID, p.Name, p.SigningAlgorithm, fmtTime(p.CreatedAt)}
+	})
 }
 
 func runPoolUpdate(ctx context.Context, e *env, args []string) error {
@@ -151,10 +131,7 @@ func runPoolUpdate(ctx context.Context, e *env, args []string) error {
 	var s poolSettings
 	c.fs.StringVar(&id, "pool", "", "pool id (required)")
 	s.register(c.fs)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", id); err != nil {
+	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if !s.changes(c.given) {
@@ -206,10 +183,7 @@ func runPoolDelete(ctx context.Context, e *env, args []string) error {
 	var yes bool
 	c.fs.StringVar(&id, "pool", "", "pool id (required)")
 	c.fs.BoolVar(&yes, "yes", false, "confirm: deletes the pool with all its clients, users, groups, domains, tokens and keys")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", id); err != nil {
+	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if !yes {

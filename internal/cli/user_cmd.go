@@ -53,10 +53,7 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&email, "email", "", "email address (the email attribute)")
 	c.fs.BoolVar(&emailVerified, "email-verified", false, "mark the email address verified")
 	c.fs.BoolVar(&permanent, "permanent", false, "the password is permanent and the user CONFIRMED; otherwise it is temporary and must be changed at the first sign-in")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", r.pool); err != nil {
+	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if pw.temporary != "" && permanent {
@@ -71,9 +68,9 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	p, err := d.store.GetPool(ctx, r.pool)
+	p, err := d.getPool(ctx, r.pool)
 	if err != nil {
-		return named(err, "pool", r.pool)
+		return err
 	}
 	in := account.AdminCreateUserInput{
 		Username:          r.username,
@@ -169,13 +166,7 @@ func runUserShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user show", true)
 	var r userRef
 	r.register(c)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", r.pool, "username", r.username); err != nil {
-		return err
-	}
-	d, err := c.open(ctx)
+	d, err := c.start(ctx, args, "pool", "username")
 	if err != nil {
 		return err
 	}
@@ -205,10 +196,7 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	c.fs.IntVar(&limit, "limit", store.DefaultPageSize, fmt.Sprintf("users per page (1-%d)", store.MaxPageSize))
 	c.fs.StringVar(&pageToken, "page-token", "", "page token printed by the previous page")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", poolID); err != nil {
+	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if limit < 1 || limit > store.MaxPageSize {
@@ -219,8 +207,8 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.store.GetPool(ctx, poolID); err != nil {
-		return named(err, "pool", poolID)
+	if _, err := d.getPool(ctx, poolID); err != nil {
+		return err
 	}
 	page, err := d.store.ListUsers(ctx, poolID, store.ListOptions{Limit: limit, PageToken: pageToken})
 	if errors.Is(err, store.ErrInvalidPageToken) {
@@ -251,17 +239,9 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 
 // printUsers prints users as a table or a JSON array.
 func printUsers(e *env, asJSON bool, users []pool.User) error {
-	if asJSON {
-		if users == nil {
-			users = []pool.User{}
-		}
-		return printJSON(e.stdout, users)
-	}
-	rows := make([][]string, 0, len(users))
-	for _, u := range users {
-		rows = append(rows, []string{u.Username, u.Sub, u.Status, yesNo(u.Enabled), orDash(u.Email()), fmtTime(u.CreatedAt)})
-	}
-	return printTable(e.stdout, []string{"USERNAME", "SUB", "STATUS", "ENABLED", "EMAIL", "CREATED"}, rows)
+	return printList(e.stdout, asJSON, users, []string{"USERNAME", "SUB", "STATUS", "ENABLED", "EMAIL", "CREATED"}, func(u pool.User) []string {
+		return []string{u.Username, u.Sub, u.Status, yesNo(u.Enabled), orDash(u.Email()), fmtTime(u.CreatedAt)}
+	})
 }
 
 func runUserUpdate(ctx context.Context, e *env, args []string) error {
@@ -270,10 +250,7 @@ func runUserUpdate(ctx context.Context, e *env, args []string) error {
 	var attrs attrList
 	r.register(c)
 	c.fs.Var(&attrs, "attribute", "attribute to set, name=value; name= removes it (repeatable, required)")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", r.pool, "username", r.username); err != nil {
+	if err := c.parse(args, "pool", "username"); err != nil {
 		return err
 	}
 	if len(attrs.m) == 0 {
@@ -291,10 +268,7 @@ func runUserDelete(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user delete", false)
 	var r userRef
 	r.register(c)
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", r.pool, "username", r.username); err != nil {
+	if err := c.parse(args, "pool", "username"); err != nil {
 		return err
 	}
 	return userAction(ctx, c, r, func(d *deps, p pool.Pool) (string, error) {
@@ -313,10 +287,7 @@ func runUserSetPassword(ctx context.Context, e *env, args []string) error {
 	r.register(c)
 	pw.register(c, false)
 	c.fs.BoolVar(&permanent, "permanent", false, "the password is permanent and the user CONFIRMED; otherwise the user must change it at the next sign-in")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if err := c.require("pool", r.pool, "username", r.username); err != nil {
+	if err := c.parse(args, "pool", "username"); err != nil {
 		return err
 	}
 	password, err := pw.read(e, true)
@@ -341,10 +312,7 @@ func simpleUserCommand(name string, op func(s *account.Service, ctx context.Cont
 		c := newAdminCmd(e, "user "+name, false)
 		var r userRef
 		r.register(c)
-		if err := c.parse(args); err != nil {
-			return err
-		}
-		if err := c.require("pool", r.pool, "username", r.username); err != nil {
+		if err := c.parse(args, "pool", "username"); err != nil {
 			return err
 		}
 		return userAction(ctx, c, r, func(d *deps, p pool.Pool) (string, error) {
@@ -375,9 +343,9 @@ func userAction(ctx context.Context, c *adminCmd, r userRef, op func(d *deps, p 
 		return err
 	}
 	defer d.close()
-	p, err := d.store.GetPool(ctx, r.pool)
+	p, err := d.getPool(ctx, r.pool)
 	if err != nil {
-		return named(err, "pool", r.pool)
+		return err
 	}
 	msg, err := op(d, p)
 	if err != nil {

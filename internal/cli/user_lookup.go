@@ -16,9 +16,9 @@ func findUser(ctx context.Context, d *deps, poolID, username string) (pool.User,
 }
 
 func findPoolUser(ctx context.Context, d *deps, poolID, username string) (pool.Pool, pool.User, error) {
-	p, err := d.store.GetPool(ctx, poolID)
+	p, err := d.getPool(ctx, poolID)
 	if err != nil {
-		return p, pool.User{}, named(err, "pool", poolID)
+		return p, pool.User{}, err
 	}
 	u, err := d.accounts.Lookup(ctx, p, username)
 	if err != nil {
