@@ -75,6 +75,27 @@ func (c *adminCmd) start(ctx context.Context, args []string, required ...string)
 	return c.open(ctx)
 }
 
+// deleteCommand returns "linkpool <kind> delete" for a resource that the
+// flag --<kind> names: it deletes the resource with del and prints done,
+// a format taking the name.
+func deleteCommand(kind, usage string, del func(store.Store, context.Context, string) error, done string) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		c := newAdminCmd(e, kind+" delete", false)
+		var id string
+		c.fs.StringVar(&id, kind, "", usage)
+		d, err := c.start(ctx, args, kind)
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		if err := del(d.store, ctx, id); err != nil {
+			return named(err, kind, id)
+		}
+		fmt.Fprintf(e.stdout, done, id)
+		return nil
+	}
+}
+
 // notFoundError reports a resource that does not exist, for example
 // "pool us-east-1_abc does not exist". It wraps store.ErrNotFound.
 type notFoundError struct {

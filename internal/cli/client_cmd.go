@@ -145,21 +145,8 @@ func runClientUpdate(ctx context.Context, e *env, args []string) error {
 	return printFields(e.stdout, clientFields(updated, ""))
 }
 
-func runClientDelete(ctx context.Context, e *env, args []string) error {
-	c := newAdminCmd(e, "client delete", false)
-	var id string
-	c.fs.StringVar(&id, "client", "", "client id (required)")
-	d, err := c.start(ctx, args, "client")
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	if err := d.store.DeleteClient(ctx, id); err != nil {
-		return named(err, "client", id)
-	}
-	fmt.Fprintf(e.stdout, "Deleted app client %s; its refresh tokens no longer work.\n", id)
-	return nil
-}
+var runClientDelete = deleteCommand("client", "client id (required)", store.Store.DeleteClient,
+	"Deleted app client %s; its refresh tokens no longer work.\n")
 
 // runClientRotateSecret replaces a confidential client's secret. The
 // previous secret stops working at once: the token endpoint reads the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 func runDomain(ctx context.Context, e *env, args []string) error {
@@ -145,18 +146,5 @@ func runDomainList(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-func runDomainDelete(ctx context.Context, e *env, args []string) error {
-	c := newAdminCmd(e, "domain delete", false)
-	var name string
-	c.fs.StringVar(&name, "domain", "", "domain prefix or custom domain (required)")
-	d, err := c.start(ctx, args, "domain")
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	if err := d.store.DeleteDomain(ctx, name); err != nil {
-		return named(err, "domain", name)
-	}
-	fmt.Fprintf(e.stdout, "Deleted domain %s; the pool stays reachable at its path URL.\n", name)
-	return nil
-}
+var runDomainDelete = deleteCommand("domain", "domain prefix or custom domain (required)", store.Store.DeleteDomain,
+	"Deleted domain %s; the pool stays reachable at its path URL.\n")
