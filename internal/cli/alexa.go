@@ -174,6 +174,19 @@ func parseMixed(fs *flag.FlagSet, args []string, getenv func(string) string) ([]
 	return pos, nil
 }
 
+// parseNoArgs is parseMixed for commands that take no positional
+// arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	pos, err := parseMixed(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected arguments %v", pos)
+	}
+	return nil
+}
+
 // linkSession is a loaded link with its environment, saved after the
 // command.
 type linkSession struct {

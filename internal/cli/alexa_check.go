@@ -10,47 +10,34 @@ import (
 )
 
 func runAlexaCheck(ctx context.Context, e *env, args []string) error {
-	var af alexaFlags
-	var cf consoleFlags
-	var skf skillFlags
-	var username, password, lang, gateway, skillName string
-	fs := newFlagSet("alexa check", e.stderr)
-	af.register(fs)
-	cf.register(fs)
-	skf.register(fs)
+	cc := newConsoleCmd(e, "alexa check")
+	var username, password, lang, gateway string
+	fs := cc.fs
 	fs.StringVar(&username, "username", "", "test user for the sign-in items (without one they are skipped)")
 	fs.StringVar(&password, "password", "", "the test user's password (prefer LINKPOOL_PASSWORD or LINKPOOL_PASSWORD_FILE)")
 	fs.StringVar(&lang, "lang", "en-US", "the user's language (Accept-Language)")
 	fs.StringVar(&gateway, "gateway", "", "base URL of 'linkpool alexa gateway' for AcceptGrant codes")
-	fs.StringVar(&skillName, "skill-name", "SmartLamp", "the skill's name in the Alexa app's messages")
-	pos, err := parseMixed(fs, args, e.getenv)
+	c, err := cc.parse(e, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
-	}
-	c, err := cf.console()
+	schema, err := cc.af.loadSchema(e)
 	if err != nil {
 		return err
 	}
-	schema, err := af.loadSchema(e)
-	if err != nil {
-		return err
-	}
-	skill, _, closeFn, err := skf.open(ctx, e, c.ClientID, "")
+	skill, _, closeFn, err := cc.skf.open(ctx, e, c.ClientID, "")
 	if err != nil {
 		return err
 	}
 	defer closeFn()
 	rep, err := alexasim.Check(ctx, alexasim.CheckOptions{
-		Console: c, Username: username, Password: password, Lang: lang, Gateway: gateway, SkillName: skillName,
+		Console: c, Username: username, Password: password, Lang: lang, Gateway: gateway, SkillName: cc.skillName,
 		Env: alexasim.Env{Skill: skill, Schema: schema, HTTPClient: &http.Client{}},
 	})
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cc.af.json {
 		if err := printJSON(e.stdout, rep); err != nil {
 			return err
 		}

@@ -156,10 +156,8 @@ func runAlexaRefresh(ctx context.Context, e *env, args []string) error {
 	var af alexaFlags
 	fs := newFlagSet("alexa refresh", e.stderr)
 	af.register(fs)
-	if pos, err := parseMixed(fs, args, e.getenv); err != nil {
+	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
 	}
 	s, err := openLink(ctx, e, &af, nil)
 	if err != nil {
@@ -198,10 +196,8 @@ func runAlexaUnlink(ctx context.Context, e *env, args []string) error {
 	var af alexaFlags
 	fs := newFlagSet("alexa unlink", e.stderr)
 	af.register(fs)
-	if pos, err := parseMixed(fs, args, e.getenv); err != nil {
+	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
 	}
 	s, err := openLink(ctx, e, &af, nil)
 	if err != nil {
@@ -224,10 +220,8 @@ func runAlexaStatus(ctx context.Context, e *env, args []string) error {
 	var af alexaFlags
 	fs := newFlagSet("alexa status", e.stderr)
 	af.register(fs)
-	if pos, err := parseMixed(fs, args, e.getenv); err != nil {
+	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
 	}
 	path, err := af.statePath(e)
 	if err != nil {

@@ -24,10 +24,8 @@ func runAlexaGateway(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&addr, "addr", "127.0.0.1:9300", "address to listen on (keep it on loopback: /grants and /events need no credentials)")
 	fs.StringVar(&clientID, "client-id", "", "the skill's Alexa Skill Messaging client id, which the token endpoint requires (required)")
 	fs.StringVar(&clientSecret, "client-secret", "", "its secret (prefer LINKPOOL_CLIENT_SECRET or LINKPOOL_CLIENT_SECRET_FILE) (required)")
-	if pos, err := parseMixed(fs, args, e.getenv); err != nil {
+	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
 	}
 	if clientID == "" || clientSecret == "" {
 		return usagef("--client-id and --client-secret are required: the credentials the skill uses for Login with Amazon")
@@ -75,10 +73,8 @@ func runAlexaEvents(ctx context.Context, e *env, args []string) error {
 	af.register(fs)
 	fs.StringVar(&gateway, "gateway", "", "base URL of the gateway stand-in (default: the one the link used)")
 	fs.BoolVar(&all, "all", false, "list the events of every link")
-	if pos, err := parseMixed(fs, args, e.getenv); err != nil {
+	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
 	}
 	var s *linkSession
 	if !all || gateway == "" {

@@ -106,27 +106,44 @@ func (f *signInFlags) strategy(e *env) (alexasim.SignIn, error) {
 	return alexasim.ManualSignIn{In: e.stdin, Out: e.stderr}, nil
 }
 
+// consoleCmd is what alexa link and alexa check share: the flags of every
+// alexa command, the console's account-linking fields, the skill endpoint
+// and the skill's name.
+type consoleCmd struct {
+	fs        *flag.FlagSet
+	af        alexaFlags
+	cf        consoleFlags
+	skf       skillFlags
+	skillName string
+}
+
+func newConsoleCmd(e *env, name string) *consoleCmd {
+	c := &consoleCmd{fs: newFlagSet(name, e.stderr)}
+	c.af.register(c.fs)
+	c.cf.register(c.fs)
+	c.skf.register(c.fs)
+	c.fs.StringVar(&c.skillName, "skill-name", "SmartLamp", "the skill's name in the Alexa app's messages")
+	return c
+}
+
+// parse parses the command line, which takes no positional arguments,
+// and returns the console settings.
+func (c *consoleCmd) parse(e *env, args []string) (alexasim.Console, error) {
+	if err := parseNoArgs(c.fs, args, e.getenv); err != nil {
+		return alexasim.Console{}, err
+	}
+	return c.cf.console()
+}
+
 func runAlexaLink(ctx context.Context, e *env, args []string) error {
-	var af alexaFlags
-	var cf consoleFlags
+	cc := newConsoleCmd(e, "alexa link")
+	af := &cc.af
 	var sif signInFlags
-	var skf skillFlags
-	var gateway, skillName string
-	fs := newFlagSet("alexa link", e.stderr)
-	af.register(fs)
-	cf.register(fs)
+	var gateway string
+	fs := cc.fs
 	sif.register(fs)
-	skf.register(fs)
 	fs.StringVar(&gateway, "gateway", "", "base URL of 'linkpool alexa gateway' (the LWA and event gateway stand-in) that issues the AcceptGrant code")
-	fs.StringVar(&skillName, "skill-name", "SmartLamp", "the skill's name in the Alexa app's messages")
-	pos, err := parseMixed(fs, args, e.getenv)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected arguments %v", pos)
-	}
-	c, err := cf.console()
+	c, err := cc.parse(e, args)
 	if err != nil {
 		return err
 	}
@@ -146,13 +163,13 @@ func runAlexaLink(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	skill, skillURL, closeFn, err := skf.open(ctx, e, c.ClientID, "")
+	skill, skillURL, closeFn, err := cc.skf.open(ctx, e, c.ClientID, "")
 	if err != nil {
 		return err
 	}
 	defer closeFn()
 	res, err := alexasim.LinkAccount(ctx, alexasim.LinkOptions{
-		Name: af.link, SkillName: skillName, Console: c, SignIn: signIn, Gateway: gateway, SkillURL: skillURL,
+		Name: af.link, SkillName: cc.skillName, Console: c, SignIn: signIn, Gateway: gateway, SkillURL: skillURL,
 		Env: alexasim.Env{Skill: skill, Schema: schema, HTTPClient: &http.Client{}},
 	})
 	if _, diagnosed := asDiagnosed(err); err != nil && !diagnosed {
