@@ -8,16 +8,7 @@ import (
 )
 
 func (c *call) renderChange(status int, username string, fields map[string]string, errKey string) error {
-	v := c.form("page.change", "/changePassword", username)
-	v.HideUsername = username != ""
-	v.Hints = c.passwordHints()
-	for k, msg := range fields {
-		v.Fields[k] = msg
-	}
-	if errKey != "" {
-		v.Error = c.cat.T(errKey)
-	}
-	return c.render(status, "change", v)
+	return c.renderPassword(changeForm, status, username, "", fields, errKey)
 }
 
 // changePage is GET /changePassword.
@@ -34,13 +25,7 @@ func (u *UI) changePage(c *call) error {
 // created; success signs the user in. It shares the sign-in limits, since
 // it checks a password.
 func (u *UI) changePost(c *call) error {
-	if err := c.limit(u.limits.Login, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.Login); err != nil {
 		return err
 	}
 	f := c.r.PostForm
@@ -51,11 +36,8 @@ func (u *UI) changePost(c *call) error {
 	if err := c.limit(u.limits.LoginUser, strings.ToLower(username)); err != nil {
 		return err
 	}
-	if len(password) > maxPasswordLen {
-		return c.renderChange(http.StatusBadRequest, username, map[string]string{"password": c.cat.T("error.password_too_long")}, "")
-	}
-	if password != f.Get("confirm_password") {
-		return c.renderChange(http.StatusBadRequest, username, map[string]string{"confirm_password": c.cat.T("error.password_confirm")}, "")
+	if fields := c.newPasswordErrors(f); fields != nil {
+		return c.renderChange(http.StatusBadRequest, username, fields, "")
 	}
 	user, err := u.accounts.CompleteNewPassword(c.r.Context(), c.t.Pool, username, current, password)
 	if err == nil {

@@ -14,9 +14,7 @@ func (c *call) renderConfirm(status int, username, destination, codeErr, errKey 
 	if codeErr != "" {
 		v.Fields["code"] = codeErr
 	}
-	if errKey != "" {
-		v.Error = c.cat.T(errKey)
-	}
+	v.setErrors(nil, errKey)
 	return c.render(status, "confirm", v)
 }
 
@@ -55,13 +53,7 @@ func (u *UI) confirmPage(c *call) error {
 // is signed in and sent to the client, as in Cognito; otherwise the
 // sign-in page says the account is confirmed.
 func (u *UI) confirmPost(c *call) error {
-	if err := c.limit(u.limits.SignUp, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
 	}
 	username, code := c.r.PostForm.Get("username"), c.r.PostForm.Get("code")
@@ -108,28 +100,18 @@ func (u *UI) resendPage(c *call) error {
 	if err := c.authorizeRequest(); err != nil {
 		return err
 	}
-	v := c.form("page.resend", "/resendcode", "")
-	v.Values["username"] = c.queryName()
-	return c.render(http.StatusOK, "resend", v)
+	return c.renderName(resendForm, http.StatusOK, c.queryName(), "")
 }
 
 // resendPost is POST /resendcode: field username. Whatever the account's
 // state, or whether it exists, the answer is the same confirmation page.
 func (u *UI) resendPost(c *call) error {
-	if err := c.limit(u.limits.SignUp, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
 	}
 	username := c.r.PostForm.Get("username")
 	if username == "" || len(username) > maxNameLen {
-		v := c.form("page.resend", "/resendcode", "")
-		v.Error = c.cat.T("error.required")
-		return c.render(http.StatusBadRequest, "resend", v)
+		return c.renderName(resendForm, http.StatusBadRequest, "", "error.required")
 	}
 	if _, err := u.accounts.ResendConfirmationCode(c.r.Context(), c.t.Pool, username); err != nil && account.TypeOf(err) == "" {
 		return err

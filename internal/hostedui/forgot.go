@@ -12,9 +12,7 @@ func (u *UI) forgotPage(c *call) error {
 	if err := c.authorizeRequest(); err != nil {
 		return err
 	}
-	v := c.form("page.forgot", "/forgotPassword", "")
-	v.Values["username"] = c.queryName()
-	return c.render(http.StatusOK, "forgot", v)
+	return c.renderName(forgotForm, http.StatusOK, c.queryName(), "")
 }
 
 // forgotPost is POST /forgotPassword: field username. The answer is
@@ -22,20 +20,12 @@ func (u *UI) forgotPage(c *call) error {
 // exists: unknown users, users without a verified address and throttled
 // requests are indistinguishable from a sent code.
 func (u *UI) forgotPost(c *call) error {
-	if err := c.limit(u.limits.ForgotPassword, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.ForgotPassword); err != nil {
 		return err
 	}
 	username := c.r.PostForm.Get("username")
 	if username == "" || len(username) > maxNameLen {
-		v := c.form("page.forgot", "/forgotPassword", "")
-		v.Error = c.cat.T("error.required")
-		return c.render(http.StatusBadRequest, "forgot", v)
+		return c.renderName(forgotForm, http.StatusBadRequest, "", "error.required")
 	}
 	if _, err := u.accounts.ForgotPassword(c.r.Context(), c.t.Pool, username); err != nil && account.TypeOf(err) == "" {
 		return err
@@ -44,19 +34,7 @@ func (u *UI) forgotPost(c *call) error {
 }
 
 func (c *call) renderReset(status int, username, noticeKey string, fields map[string]string, errKey string) error {
-	v := c.form("page.reset", "/confirmForgotPassword", username)
-	v.HideUsername = username != ""
-	v.Hints = c.passwordHints()
-	if noticeKey != "" {
-		v.Notice = c.cat.T(noticeKey)
-	}
-	for k, msg := range fields {
-		v.Fields[k] = msg
-	}
-	if errKey != "" {
-		v.Error = c.cat.T(errKey)
-	}
-	return c.render(status, "reset", v)
+	return c.renderPassword(resetForm, status, username, noticeKey, fields, errKey)
 }
 
 // resetPage is GET /confirmForgotPassword (also /confirmforgotPassword,
@@ -72,13 +50,7 @@ func (u *UI) resetPage(c *call) error {
 // password and confirm_password. Success leads to the sign-in page with
 // a notice.
 func (u *UI) resetPost(c *call) error {
-	if err := c.limit(u.limits.ForgotPassword, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.ForgotPassword); err != nil {
 		return err
 	}
 	f := c.r.PostForm
@@ -86,11 +58,8 @@ func (u *UI) resetPost(c *call) error {
 	if username == "" || len(username) > maxNameLen {
 		return c.renderReset(http.StatusBadRequest, "", "", nil, "error.required")
 	}
-	if len(password) > maxPasswordLen {
-		return c.renderReset(http.StatusBadRequest, username, "", map[string]string{"password": c.cat.T("error.password_too_long")}, "")
-	}
-	if password != f.Get("confirm_password") {
-		return c.renderReset(http.StatusBadRequest, username, "", map[string]string{"confirm_password": c.cat.T("error.password_confirm")}, "")
+	if fields := c.newPasswordErrors(f); fields != nil {
+		return c.renderReset(http.StatusBadRequest, username, "", fields, "")
 	}
 	err := u.accounts.ConfirmForgotPassword(c.r.Context(), c.t.Pool, username, code, password)
 	switch account.TypeOf(err) {

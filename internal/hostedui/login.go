@@ -22,9 +22,7 @@ func (u *UI) loginPage(c *call) error {
 func (c *call) renderLogin(status int, username, errKey string) error {
 	v := c.form("page.login", "/login", "")
 	v.Values["username"] = username
-	if errKey != "" {
-		v.Error = c.cat.T(errKey)
-	}
+	v.setErrors(nil, errKey)
 	return c.render(status, "login", v)
 }
 
@@ -35,13 +33,7 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 // user with an administrator's temporary password gets the new-password
 // page.
 func (u *UI) loginPost(c *call) error {
-	if err := c.limit(u.limits.Login, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.Login); err != nil {
 		return err
 	}
 	username, password := c.r.PostForm.Get("username"), c.r.PostForm.Get("password")

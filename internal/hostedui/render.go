@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -233,6 +234,62 @@ func (c *call) form(title, page, username string) *view {
 	v := c.view(title, page, username)
 	v.CSRF = c.csrfToken()
 	return v
+}
+
+// setErrors puts errors on the view: messages of single fields, and the
+// page's message errKey unless it is empty.
+func (v *view) setErrors(fields map[string]string, errKey string) {
+	maps.Copy(v.Fields, fields)
+	if errKey != "" {
+		v.Error = v.cat.T(errKey)
+	}
+}
+
+// formPage is a form's title, path and template.
+type formPage struct {
+	title, path, tmpl string
+}
+
+// The forms that ask only for the username, and those that set a new
+// password.
+var (
+	resendForm = formPage{"page.resend", "/resendcode", "resend"}
+	forgotForm = formPage{"page.forgot", "/forgotPassword", "forgot"}
+	resetForm  = formPage{"page.reset", "/confirmForgotPassword", "reset"}
+	changeForm = formPage{"page.change", "/changePassword", "change"}
+)
+
+// renderName renders a form that asks only for the username.
+func (c *call) renderName(f formPage, status int, username, errKey string) error {
+	v := c.form(f.title, f.path, "")
+	v.Values["username"] = username
+	v.setErrors(nil, errKey)
+	return c.render(status, f.tmpl, v)
+}
+
+// renderPassword renders a form that sets a new password.
+func (c *call) renderPassword(f formPage, status int, username, noticeKey string, fields map[string]string, errKey string) error {
+	v := c.form(f.title, f.path, username)
+	v.HideUsername = username != ""
+	v.Hints = c.passwordHints()
+	if noticeKey != "" {
+		v.Notice = c.cat.T(noticeKey)
+	}
+	v.setErrors(fields, errKey)
+	return c.render(status, f.tmpl, v)
+}
+
+// newPasswordErrors checks the password a form sets against its
+// confirmation and returns the field errors, or nil.
+func (c *call) newPasswordErrors(form url.Values) map[string]string {
+	password := form.Get("password")
+	if len(password) > maxPasswordLen {
+		return map[string]string{"password": c.cat.T("error.password_too_long")}
+	}
+	if password != form.Get("confirm_password") {
+		return map[string]string{"confirm_password": c.cat.T("error.password_confirm")}
+	}
+	return nil
 }
 
 // passwordHints lists the pool's password rules in the page's language.

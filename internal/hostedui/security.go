@@ -147,6 +147,19 @@ func (c *call) limit(l *web.Limiter, key string) error {
 	return nil
 }
 
+// acceptPost starts every form post: the rate limit of the client
+// address, the form with its CSRF check, and the authorization request
+// the page carries.
+func (c *call) acceptPost(l *web.Limiter) error {
+	if err := c.limit(l, ""); err != nil {
+		return err
+	}
+	if err := c.parseForm(); err != nil {
+		return err
+	}
+	return c.authorizeRequest()
+}
+
 func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)

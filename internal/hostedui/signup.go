@@ -31,12 +31,7 @@ func (c *call) renderSignup(status int, values, fields map[string]string, errKey
 	for k, val := range values {
 		v.Values[k] = val
 	}
-	for k, msg := range fields {
-		v.Fields[k] = msg
-	}
-	if errKey != "" {
-		v.Error = c.cat.T(errKey)
-	}
+	v.setErrors(fields, errKey)
 	v.Hints = c.passwordHints()
 	return c.render(status, "signup", v)
 }
@@ -47,13 +42,7 @@ func (c *call) renderSignup(status int, values, fields map[string]string, errKey
 // (account.SignUpInput.ConcealExisting). Pools that auto-confirm sign the
 // user in and complete the authorization at once.
 func (u *UI) signupPost(c *call) error {
-	if err := c.limit(u.limits.SignUp, ""); err != nil {
-		return err
-	}
-	if err := c.parseForm(); err != nil {
-		return err
-	}
-	if err := c.authorizeRequest(); err != nil {
+	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
 	}
 	if c.t.Pool.AllowAdminCreateUserOnly {

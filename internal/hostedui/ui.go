@@ -91,27 +91,22 @@ func New(cfg Config) (*UI, error) {
 // Every POST passes http.CrossOriginProtection before its handler.
 func (u *UI) Mount(mux *http.ServeMux) {
 	get := func(path string, h func(*call) error) { mux.Handle("GET "+path, u.handle(h)) }
-	post := func(path string, h func(*call) error) { mux.Handle("POST "+path, u.cop.Handler(u.handle(h))) }
+	// form registers a form's page and its post at each of its paths.
+	form := func(page, post func(*call) error, paths ...string) {
+		for _, p := range paths {
+			get(p, page)
+			mux.Handle("POST "+p, u.cop.Handler(u.handle(post)))
+		}
+	}
 
 	get("/oauth2/authorize", u.authorize)
-	get("/login", u.loginPage)
-	post("/login", u.loginPost)
-	get("/signup", u.signupPage)
-	post("/signup", u.signupPost)
-	for _, p := range []string{"/confirm", "/confirmUser"} {
-		get(p, u.confirmPage)
-		post(p, u.confirmPost)
-	}
-	get("/resendcode", u.resendPage)
-	post("/resendcode", u.resendPost)
-	get("/forgotPassword", u.forgotPage)
-	post("/forgotPassword", u.forgotPost)
-	for _, p := range []string{"/confirmForgotPassword", "/confirmforgotPassword"} {
-		get(p, u.resetPage)
-		post(p, u.resetPost)
-	}
-	get("/changePassword", u.changePage)
-	post("/changePassword", u.changePost)
+	form(u.loginPage, u.loginPost, "/login")
+	form(u.signupPage, u.signupPost, "/signup")
+	form(u.confirmPage, u.confirmPost, "/confirm", "/confirmUser")
+	form(u.resendPage, u.resendPost, "/resendcode")
+	form(u.forgotPage, u.forgotPost, "/forgotPassword")
+	form(u.resetPage, u.resetPost, "/confirmForgotPassword", "/confirmforgotPassword")
+	form(u.changePage, u.changePost, "/changePassword")
 	get("/logout", u.logout)
 	get("/error", u.errorPage)
 	mux.HandleFunc("GET /static/style.css", u.styleCSS)
