@@ -19,32 +19,16 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
 
 // testParams keep argon2id cheap in tests; the cost parameters do not
 // change any behaviour under test.
 var testParams = password.Params{Memory: 64, Time: 1, Threads: 1}
 
-// clock is a settable time source shared by the services of a test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is a settable time source shared by the services of a test.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // mailbox captures what the development mail sender logs.
@@ -114,7 +98,7 @@ type env struct {
 	db    *sqlite.DB
 	path  string
 	pool  pool.Pool
-	clock *clock
+	clock *testclock.Clock
 	box   *mailbox
 	logs  *mailbox // the Service's own log
 }

@@ -17,10 +17,11 @@ import (
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
+	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -52,25 +53,8 @@ func loadSchema(t testing.TB) *alexasim.Schema {
 	return schemaVal
 }
 
-// clock is the simulator's injectable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is the simulator's injectable clock.
+func newClock() *testclock.Clock { return testclock.New(time.Now()) }
 
 // lab is a linkpool server on loopback over real SQLite with an Alexa
 // client for vendorID, a user, the SmartLamp skill mounted, and the LWA
@@ -87,7 +71,7 @@ type lab struct {
 	gw     *alexasim.Gateway
 	gwSrv  *httptest.Server
 	schema *alexasim.Schema
-	clock  *clock
+	clock  *testclock.Clock
 	sub    string
 }
 
@@ -104,15 +88,8 @@ type labOptions struct {
 func newLab(t *testing.T, o labOptions) *lab {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
 	l := &lab{t: t, schema: loadSchema(t), clock: newClock()}
 	l.gw = alexasim.NewGateway(alexasim.GatewayConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, Schema: l.schema})
 	l.gwSrv = httptest.NewServer(l.gw)
@@ -124,6 +101,7 @@ func newLab(t *testing.T, o labOptions) *lab {
 		Login: web.NewLimiter(6000, 1000), LoginUser: web.NewLimiter(6000, 1000),
 		SignUp: web.NewLimiter(6000, 1000), ForgotPassword: web.NewLimiter(6000, 1000),
 	}
+	var err error
 	l.app, err = app.New(app.Config{
 		Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2, UILimits: &generous,
 		PasswordParams:     &password.Params{Memory: 64, Time: 1, Threads: 1},

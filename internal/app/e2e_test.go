@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,8 +21,8 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // stack is the whole server over a real SQLite file on a loopback port.
@@ -41,19 +40,13 @@ const rpCallback = "http://localhost:4000/callback"
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
 	s := &stack{}
 	// The listener exists before the app so that the public URL is known.
 	s.srv = httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + s.srv.Listener.Addr().String()
+	var err error
 	s.app, err = app.New(app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)

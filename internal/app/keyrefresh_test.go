@@ -4,32 +4,15 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // TestKeyRefreshInterval: two instances share a database; a key rotation
 // at one appears in the other's JWKS once its KeyRefreshInterval has
@@ -46,11 +29,8 @@ func TestKeyRefreshInterval(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			path := filepath.Join(t.TempDir(), "linkpool.db")
-			box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			clock := &fakeClock{now: time.Now()}
+			box := sealtest.Box(t)
+			clock := testclock.New(time.Now())
 			instance := func() *app.App {
 				st, err := sqlite.Open(ctx, path)
 				if err != nil {

@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,8 +23,10 @@ import (
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
+	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -41,24 +42,6 @@ const (
 	logoutURL = "https://smartlamp.example/signed-out"
 	goodPW    = "Corr3ct-Horse"
 )
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer is a log destination safe for the server's goroutines and
 // the test.
@@ -115,7 +98,7 @@ func (b *syncBuffer) lastCode(t testing.TB, to string) string {
 type env struct {
 	t        testing.TB
 	st       *sqlite.DB
-	clock    *clock
+	clock    *testclock.Clock
 	pool     pool.Pool
 	client   pool.Client
 	secret   string
@@ -164,16 +147,9 @@ type options struct {
 func newEnv(t testing.TB, opts options) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, err := seal.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, st: st, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, mailbox: &syncBuffer{}, logs: &syncBuffer{}, https: opts.https}
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
+	e := &env{t: t, st: st, clock: testclock.New(time.Now().UTC().Truncate(time.Second)), mailbox: &syncBuffer{}, logs: &syncBuffer{}, https: opts.https}
 	now := e.clock.Now()
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", now)
 	// ES256 keys are generated in microseconds; the pages do not depend

@@ -3,7 +3,6 @@ package loadtest_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,9 +11,9 @@ import (
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -42,15 +41,8 @@ type server struct {
 func newServer(t testing.TB, o options) *server {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
 	proxies, err := web.ParseProxies(o.proxies)
 	if err != nil {
 		t.Fatal(err)

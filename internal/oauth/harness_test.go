@@ -8,38 +8,21 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
+	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // harness is one pool with an Alexa-style secret client and a confirmed
 // user, served by a real oauth.Service over a real SQLite store on a
@@ -51,7 +34,7 @@ type harness struct {
 	keys   *token.Keys
 	svc    *oauth.Service
 	srv    *httptest.Server
-	clock  *clock
+	clock  *testclock.Clock
 	pool   pool.Pool
 	client pool.Client
 	secret string
@@ -64,16 +47,9 @@ const alexaRedirect = "https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA
 func newHarness(t testing.TB, mutate ...func(*pool.Client)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, err := seal.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, st: st, box: box, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
+	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	h.keys = token.NewKeys(st, box, token.KeysOptions{Now: h.clock.Now})
 	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now})
 

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/server"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -20,11 +20,7 @@ import (
 func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	p := pool.NewPool("us-east-1", "p", time.Now())
 	if err := st.CreatePool(ctx, p); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +14,13 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
 )
 
-// clock is an injectable time source shared by the Keys instances of a
-// test, so that tests advance time instead of sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newClock is a settable time source shared by the services of a test.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // backend opens handles on one fresh database. Each handle stands for one
@@ -53,7 +35,7 @@ type env struct {
 	open   func(t testing.TB) store.Store
 	st     store.Store
 	box    *seal.Box
-	clock  *clock
+	clock  *testclock.Clock
 	poolID string
 }
 

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // publicURL is the deployment's address. It stays the same across a
@@ -39,12 +38,7 @@ func testBox(t testing.TB, key string) *seal.Box {
 
 func openSQLite(t testing.TB) store.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "linkpool.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return sqlitetest.Open(t)
 }
 
 func openPostgres(t testing.TB) store.Store {

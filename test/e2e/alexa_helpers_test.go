@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
 
 // The skill's "Alexa Skill Messaging" client at Login with Amazon, which
@@ -29,25 +29,6 @@ const (
 	skillName   = "SmartLamp"
 )
 
-// simClock is the simulator's clock; advancing it makes Alexa consider
-// access tokens expired.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // alexaLab is the lab with the SmartLamp skill and its /lamps page
 // mounted, the Login with Amazon and event gateway stand-in on its own
 // loopback port, and the simulator's environment.
@@ -56,7 +37,7 @@ type alexaLab struct {
 	gw          *alexasim.Gateway
 	gwURL       string
 	schema      *alexasim.Schema
-	clock       *simClock
+	clock       *testclock.Clock // the simulator's: advancing it makes Alexa consider access tokens expired
 	lampsClient string
 }
 
@@ -67,7 +48,7 @@ func newAlexaLab(t *testing.T, o labOptions) *alexaLab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &alexaLab{schema: schema, clock: &simClock{t: time.Now()}}
+	a := &alexaLab{schema: schema, clock: testclock.New(time.Now())}
 	a.gw = alexasim.NewGateway(alexasim.GatewayConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, Schema: schema})
 	gwSrv := httptest.NewServer(a.gw)
 	t.Cleanup(gwSrv.Close)
