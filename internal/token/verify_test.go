@@ -88,9 +88,12 @@ func TestVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	tamperedPayload := parts[0] + "." + b64(payload) + "." + parts[2]
+	// Replace one character by another of the base64url alphabet, so that
+	// the signature still decodes but no longer matches.
 	sig := []byte(parts[2])
-	sig[10] ^= 0x01
-	if sig[10] == '.' {
+	if sig[10] == 'A' {
+		sig[10] = 'B'
+	} else {
 		sig[10] = 'A'
 	}
 	tamperedSig := parts[0] + "." + parts[1] + "." + string(sig)
