@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -73,6 +74,22 @@ func (c *adminCmd) start(ctx context.Context, args []string, required ...string)
 		return nil, err
 	}
 	return c.open(ctx)
+}
+
+// startInPool is start for a command that works in the pool --pool
+// names: --pool is required, and the pool must exist. The caller closes
+// the deps.
+func (c *adminCmd) startInPool(ctx context.Context, args []string, required ...string) (*deps, pool.Pool, error) {
+	d, err := c.start(ctx, args, append([]string{"pool"}, required...)...)
+	if err != nil {
+		return nil, pool.Pool{}, err
+	}
+	p, err := d.getPool(ctx, c.fs.Lookup("pool").Value.String())
+	if err != nil {
+		d.close()
+		return nil, p, err
+	}
+	return d, p, nil
 }
 
 // deleteCommand returns "linkpool <kind> delete" for a resource that the

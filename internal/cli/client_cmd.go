@@ -28,14 +28,11 @@ func runClientCreate(ctx context.Context, e *env, args []string) error {
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	c.fs.BoolVar(&generate, "generate-secret", false, "make a confidential client with a generated secret, printed once (Alexa needs one)")
 	s.register(c.fs)
-	d, err := c.start(ctx, args, "pool", "name")
+	d, _, err := c.startInPool(ctx, args, "name")
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
 	cl := pool.NewClient(poolID, s.name, time.Now())
 	var secret string
 	if generate {
@@ -89,14 +86,11 @@ func runClientList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "client list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, err := c.start(ctx, args, "pool")
+	d, _, err := c.startInPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
 	clients, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Client], error) {
 		return d.store.ListClients(ctx, poolID, o)
 	})

@@ -128,14 +128,11 @@ func runDomainList(ctx context.Context, e *env, args []string) error {
 	var u urlFlags
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	u.register(c.fs)
-	d, err := c.start(ctx, args, "pool")
+	d, _, err := c.startInPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
 	domains, err := d.store.ListDomains(ctx, poolID)
 	if err != nil {
 		return fmt.Errorf("list domains: %w", err)

@@ -147,14 +147,11 @@ func runGroupList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, err := c.start(ctx, args, "pool")
+	d, _, err := c.startInPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
 	groups, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Group], error) {
 		return d.store.ListGroups(ctx, poolID, o)
 	})

@@ -47,14 +47,11 @@ func runKeysList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys list", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, err := c.start(ctx, args, "pool")
+	d, _, err := c.startInPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
 	keys, err := d.keys.List(ctx, poolID)
 	if err != nil {
 		if errors.Is(err, token.ErrNoKeys) {
@@ -106,15 +103,11 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys rotate", true)
 	var poolID string
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, err := c.start(ctx, args, "pool")
+	d, p, err := c.startInPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
 	ttl, err := maxTokenTTL(ctx, d.store, poolID)
 	if err != nil {
 		return err
