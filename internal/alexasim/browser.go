@@ -130,7 +130,7 @@ func BrowserSignIn(ctx context.Context, authURL, username, password string, opts
 	}
 	// chromedp gives every browser a fresh temporary --user-data-dir and
 	// removes it when the allocator is cancelled.
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, browserFlags(opts)...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, ChromiumFlags(opts)...)
 	defer cancelAlloc()
 	bctx, cancelTab := chromedp.NewContext(actx)
 	defer cancelTab()
@@ -150,9 +150,12 @@ func BrowserSignIn(ctx context.Context, authURL, username, password string, opts
 	return u, nil
 }
 
-// browserFlags are Chromium's command-line flags: headless, no sandbox
-// (CI runs as root), and nothing that talks to Google on its own.
-func browserFlags(o BrowserOptions) []chromedp.ExecAllocatorOption {
+// ChromiumFlags are Chromium's command-line options for BrowserSignIn and
+// for tests that drive the hosted pages themselves: headless, no sandbox
+// (CI runs as root), nothing that talks to Google on its own, the
+// language of o and its viewport. Zero fields of o take their defaults.
+func ChromiumFlags(o BrowserOptions) []chromedp.ExecAllocatorOption {
+	o = o.withDefaults()
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(o.ChromiumPath),
 		chromedp.Headless,

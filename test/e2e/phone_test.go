@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/linkpool/linkpool/internal/alexasim"
 )
 
 // chromiumPath is where Debian's chromium package installs the browser
@@ -77,18 +79,7 @@ func startChromium(t *testing.T) *chromium {
 	t.Helper()
 	requireChromium(t)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-popup-blocking", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.WindowSize(phoneWidth, phoneHeight),
-	)
+		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: chromiumPath, Width: phoneWidth, Height: phoneHeight})...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
