@@ -8,8 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/verify"
 )
 
@@ -84,40 +84,17 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	return sk, mount, nil
 }
 
-// checkIdentity confirms, for a co-located skill, that a verified token's
-// user still exists and is enabled, has not signed out everywhere since
-// the token was issued, and that the grant the token came from is not
-// revoked. Store failures are returned as they are (INTERNAL_ERROR), never
-// as credential errors.
+// checkIdentity confirms, for a co-located skill, that a verified token
+// still stands by the same rules as /oauth2/userInfo (oauth.CheckAccess).
+// A revoked grant or a deleted, disabled or signed-out user is a credential
+// error; store failures are returned as they are (INTERNAL_ERROR).
 func (a *App) checkIdentity(poolID string) func(ctx context.Context, id verify.Identity) error {
 	return func(ctx context.Context, id verify.Identity) error {
-		u, err := a.Store.GetUser(ctx, poolID, id.Sub)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("user deleted: %w", verify.ErrRevoked)
+		_, err := a.OAuth.CheckAccess(ctx, poolID, id.Sub, id.OriginJTI, id.IssuedAt)
+		if errors.Is(err, oauth.ErrAccessRevoked) {
+			return fmt.Errorf("%w: %w", verify.ErrRevoked, err)
 		}
-		if err != nil {
-			return fmt.Errorf("look up user: %w", err)
-		}
-		if !u.Enabled {
-			return fmt.Errorf("user disabled: %w", verify.ErrRevoked)
-		}
-		if id.IssuedAt.Before(u.TokensValidAfter.Truncate(1e9)) {
-			return fmt.Errorf("user signed out everywhere: %w", verify.ErrRevoked)
-		}
-		if id.OriginJTI == "" {
-			return fmt.Errorf("token without origin_jti: %w", verify.ErrRevoked)
-		}
-		g, err := a.Store.GetRefreshTokenByOrigin(ctx, id.OriginJTI)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("grant gone: %w", verify.ErrRevoked)
-		}
-		if err != nil {
-			return fmt.Errorf("look up grant: %w", err)
-		}
-		if g.Revoked() || g.Sub != id.Sub {
-			return fmt.Errorf("grant revoked: %w", verify.ErrRevoked)
-		}
-		return nil
+		return err
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/web"
 )
 
 func TestParseAuthorize(t *testing.T) {
@@ -114,5 +113,4 @@ func TestImplicitGrant(t *testing.T) {
 	if st, _, _ := h.userInfo(t, f.Get("access_token")); st != 200 {
 		t.Fatalf("userInfo with implicit token: %d", st)
 	}
-	_ = web.Target{}
 }

@@ -661,5 +661,4 @@ func TestGrantStoredBeforeResponse(t *testing.T) {
 	if !rt.ExpiresAt.Equal(h.clock.Now().Add(30 * 24 * time.Hour)) {
 		t.Errorf("refresh expiry %v", rt.ExpiresAt)
 	}
-	_ = store.ErrNotFound
 }

@@ -89,28 +89,12 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 	if !slices.Contains(scopes, pool.ScopeOpenID) {
 		return nil, invalid
 	}
-	if cl.OriginJTI == "" {
-		return nil, invalid
-	}
-	rt, err := s.store.GetRefreshTokenByOrigin(ctx, cl.OriginJTI)
-	if errors.Is(err, store.ErrNotFound) {
+	u, err := s.CheckAccess(ctx, t.Pool.ID, cl.Sub, cl.OriginJTI, time.Unix(cl.Iat, 0))
+	if errors.Is(err, ErrAccessRevoked) {
 		return nil, invalid
 	}
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("get grant: %w", err))
-	}
-	if rt.Revoked() || rt.PoolID != t.Pool.ID || rt.Sub != cl.Sub {
-		return nil, invalid
-	}
-	u, err := s.store.GetUser(ctx, t.Pool.ID, cl.Sub)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, invalid
-	}
-	if err != nil {
-		return nil, unavailable(fmt.Errorf("get user: %w", err))
-	}
-	if !u.Enabled || time.Unix(cl.Iat, 0).Before(u.TokensValidAfter.Truncate(time.Second)) {
-		return nil, invalid
+		return nil, unavailable(err)
 	}
 	c, err := s.store.GetClient(ctx, cl.ClientID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
