@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 )
 
