@@ -8,6 +8,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 )
 
 // BenchmarkAuthenticate measures a successful sign-in and a sign-in for an
@@ -47,7 +48,7 @@ func newBenchEnv(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	e.svc = account.New(account.Config{
-		Store: db, Hasher: password.NewHasher(password.DefaultParams, 0),
+		Store: db, Hasher: password.NewHasher(password.DefaultParams, 0), CodeKey: sealtest.Box(b).DeriveKey(account.CodeKeyPurpose),
 		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))), Now: e.clock.Now,
 	})
 	if _, err := e.svc.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{Username: "bench", TemporaryPassword: goodPW, Permanent: true}); err != nil {

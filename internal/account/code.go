@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -37,16 +38,21 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// codeHash binds a code to its user and purpose, so a stored hash is
-// useless for another user or flow.
-func codeHash(sub, purpose, code string) string {
-	h := sha256.Sum256([]byte("linkpool/account/code\x00" + purpose + "\x00" + sub + "\x00" + code))
-	return hex.EncodeToString(h[:])
+// codeHash is HMAC-SHA256 keyed with Config.CodeKey over the code, its
+// user and purpose. A six-digit code has only a million values, so a plain
+// hash in the database would give the code away to anyone who reads it;
+// without the key (derived from the master key, which is never in the
+// database) the stored value says nothing about the code. Binding the user
+// and purpose makes a stored value useless for another user or flow.
+func (s *Service) codeHash(sub, purpose, code string) string {
+	m := hmac.New(sha256.New, s.codeKey)
+	m.Write([]byte("linkpool/account/code\x00" + purpose + "\x00" + sub + "\x00" + code))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // pendingCode returns a fresh pending code of purpose for u.
-func pendingCode(sub, purpose, code string, now time.Time, ttl time.Duration) *pool.PendingCode {
-	return &pool.PendingCode{Purpose: purpose, Hash: codeHash(sub, purpose, code), ExpiresAt: now.Add(ttl), SentAt: now}
+func (s *Service) pendingCode(sub, purpose, code string, now time.Time, ttl time.Duration) *pool.PendingCode {
+	return &pool.PendingCode{Purpose: purpose, Hash: s.codeHash(sub, purpose, code), ExpiresAt: now.Add(ttl), SentAt: now}
 }
 
 // checkCodeInput rejects codes that cannot be right before anything is
@@ -65,7 +71,7 @@ func checkCodeInput(code string) error {
 // u: a match consumes the code; a miss counts an attempt, and the
 // MaxCodeAttempts-th miss voids it. It returns nil on a match, otherwise
 // a keep error, so that the attempt is stored with the verdict.
-func verifyCode(u *pool.User, purpose, code string, now time.Time) error {
+func (s *Service) verifyCode(u *pool.User, purpose, code string, now time.Time) error {
 	pc := u.Code
 	if pc == nil || pc.Purpose != purpose {
 		return newErr(ExpiredCodeException, msgExpiredCode)
@@ -75,7 +81,7 @@ func verifyCode(u *pool.User, purpose, code string, now time.Time) error {
 		return &keep{newErr(ExpiredCodeException, msgExpiredCode)}
 	}
 	want := []byte(pc.Hash)
-	got := []byte(codeHash(u.Sub, purpose, code))
+	got := []byte(s.codeHash(u.Sub, purpose, code))
 	if subtle.ConstantTimeCompare(want, got) == 1 {
 		u.Code = nil
 		return nil

@@ -35,7 +35,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 		case s.throttled(u, pool.CodeResetPassword, now):
 			return newErr(LimitExceededException, msgLimitExceeded)
 		}
-		u.Code = pendingCode(u.Sub, pool.CodeResetPassword, code, now, s.resetTTL)
+		u.Code = s.pendingCode(u.Sub, pool.CodeResetPassword, code, now, s.resetTTL)
 		return nil
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 		if !u.Enabled {
 			return disabled()
 		}
-		if err := verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
+		if err := s.verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
 			return err
 		}
 		u.PasswordHash, u.PasswordSetAt = hash, now

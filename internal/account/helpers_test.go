@@ -17,6 +17,7 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/testclock"
@@ -131,6 +132,16 @@ func openDB(t *testing.T, path string) *sqlite.DB {
 	return db
 }
 
+// codeKey keys the code hashes of every Service in these tests, so that
+// several Services on one store accept each other's codes.
+var codeKey = func() []byte {
+	box, err := seal.New(make([]byte, seal.KeySize))
+	if err != nil {
+		panic(err)
+	}
+	return box.DeriveKey(account.CodeKeyPurpose)
+}()
+
 // service returns another Service on the env's store, clock and logs.
 func (e *env) service(sender mail.Sender) *account.Service {
 	return e.serviceOn(e.db, sender)
@@ -138,11 +149,12 @@ func (e *env) service(sender mail.Sender) *account.Service {
 
 func (e *env) serviceOn(st store.Store, sender mail.Sender) *account.Service {
 	return account.New(account.Config{
-		Store:  st,
-		Hasher: password.NewHasher(testParams, 0),
-		Mailer: sender,
-		Log:    slog.New(slog.NewJSONHandler(e.logs, nil)),
-		Now:    e.clock.Now,
+		Store:   st,
+		Hasher:  password.NewHasher(testParams, 0),
+		CodeKey: codeKey,
+		Mailer:  sender,
+		Log:     slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Now:     e.clock.Now,
 	})
 }
 

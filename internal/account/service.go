@@ -38,6 +38,11 @@ type Config struct {
 	Store  store.Store
 	Hasher *password.Hasher
 	Mailer mail.Sender
+	// CodeKey (32 bytes) keys the hashes of the one-time codes stored in
+	// the database; every instance sharing a store must use the same key.
+	// linkpool derives it from the master key (seal.Box.DeriveKey with
+	// CodeKeyPurpose). New panics without it.
+	CodeKey []byte
 	// Log receives security events (lockouts, mail failures); nil
 	// discards them. Passwords and codes are never logged.
 	Log *slog.Logger
@@ -58,6 +63,7 @@ type Service struct {
 	store     store.Store
 	hasher    *password.Hasher
 	mailer    mail.Sender
+	codeKey   []byte
 	log       *slog.Logger
 	now       func() time.Time
 	signUpTTL time.Duration
@@ -65,10 +71,17 @@ type Service struct {
 	interval  time.Duration
 }
 
-// New returns a Service.
+// CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
+const CodeKeyPurpose = "account-codes"
+
+// New returns a Service. It panics when cfg.CodeKey is not 32 bytes: a
+// Service without it would store codes that the database alone reveals.
 func New(cfg Config) *Service {
+	if len(cfg.CodeKey) != 32 {
+		panic("account: Config.CodeKey must be 32 bytes")
+	}
 	s := &Service{
-		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, log: cfg.Log, now: cfg.Now,
+		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
 	}
 	if s.log == nil {

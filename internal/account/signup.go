@@ -104,7 +104,7 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 	var code string
 	if sendsCode {
 		code = newCode()
-		u.Code = pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
+		u.Code = s.pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
 	}
 	res := SignUpResult{User: scrub(u), Confirmed: p.AutoConfirmSignUp}
 	if err := s.createSignUp(ctx, p, u, now); err != nil {
@@ -304,7 +304,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p pool.Pool, username, code
 		if u.Status != pool.StatusUnconfirmed {
 			return notAuthorized("User cannot be confirmed. Current status is " + u.Status)
 		}
-		if err := verifyCode(u, pool.CodeSignUp, code, now); err != nil {
+		if err := s.verifyCode(u, pool.CodeSignUp, code, now); err != nil {
 			return err
 		}
 		u.Status = pool.StatusConfirmed
@@ -343,7 +343,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, usern
 		case s.throttled(u, pool.CodeSignUp, now):
 			return newErr(LimitExceededException, msgLimitExceeded)
 		}
-		u.Code = pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
+		u.Code = s.pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
 		u.UpdatedAt = now
 		return nil
 	})

@@ -112,7 +112,7 @@ func New(cfg Config) (*App, error) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
 	}, func() float64 { return float64(a.Hasher.InFlight()) }))
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: mailer, Log: log, Now: cfg.Now})
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: mailer, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg,

@@ -49,6 +49,6 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	return &deps{
 		store: st, box: box,
 		keys:     token.NewKeys(st, box, token.KeysOptions{}),
-		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), Log: log}),
+		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log}),
 	}, nil
 }
