@@ -49,6 +49,10 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 // moves a RESET_REQUIRED user to CONFIRMED: the code proves control of
 // the verified address.
 //
+// The new password is hashed before the user is looked up, so an unknown
+// user, a user without a pending code and a wrong code all cost the same
+// work and timing does not tell them apart.
+//
 // Errors: InvalidPasswordException (checked first, so a rejected password
 // costs no code attempt); UserNotFoundException; NotAuthorizedException
 // for a disabled user; CodeMismatchException; ExpiredCodeException;
@@ -60,13 +64,13 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 	if err := p.CheckPassword(newPassword); err != nil {
 		return fromPolicy("password", err)
 	}
-	u, err := s.Lookup(ctx, p, username)
-	if err != nil {
-		return err
-	}
 	hash, err := s.hasher.Hash(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("account: confirm forgot password: hash: %w", err)
+	}
+	u, err := s.Lookup(ctx, p, username)
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {

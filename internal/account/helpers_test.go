@@ -102,13 +102,16 @@ type env struct {
 	clock *testclock.Clock
 	box   *mailbox
 	logs  *mailbox // the Service's own log
+	// hasher is shared by every Service of the env, so tests can count
+	// its argon2id computations.
+	hasher *password.Hasher
 }
 
 // newEnv creates a pool (default Cognito settings: username sign-in, email
 // verified by code) after applying edit, and a Service on it.
 func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
 	t.Helper()
-	e := &env{clock: newClock(), box: &mailbox{}, logs: &mailbox{}}
+	e := &env{clock: newClock(), box: &mailbox{}, logs: &mailbox{}, hasher: password.NewHasher(testParams, 0)}
 	e.path = filepath.Join(t.TempDir(), "linkpool.db")
 	e.db = openDB(t, e.path)
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", e.clock.Now())
@@ -150,7 +153,7 @@ func (e *env) service(sender mail.Sender) *account.Service {
 func (e *env) serviceOn(st store.Store, sender mail.Sender) *account.Service {
 	return account.New(account.Config{
 		Store:   st,
-		Hasher:  password.NewHasher(testParams, 0),
+		Hasher:  e.hasher,
 		CodeKey: codeKey,
 		Mailer:  sender,
 		Log:     slog.New(slog.NewJSONHandler(e.logs, nil)),

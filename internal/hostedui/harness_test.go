@@ -103,6 +103,7 @@ type env struct {
 	client   pool.Client
 	secret   string
 	accounts *account.Service
+	hasher   *password.Hasher
 	oauth    *oauth.Service
 	srv      *httptest.Server
 	base     string // srv.URL + "/" + pool id
@@ -186,8 +187,9 @@ func newEnv(t testing.TB, opts options) *env {
 	e.client = c
 
 	log := slog.New(slog.NewJSONHandler(e.logs, nil))
+	e.hasher = password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0)
 	e.accounts = account.New(account.Config{
-		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0), CodeKey: box.DeriveKey(account.CodeKeyPurpose),
+		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose),
 		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.mailbox, nil))), Log: log, Now: e.clock.Now,
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now})
@@ -471,4 +473,13 @@ type poolT = pool.Pool
 
 func accountInput(username, pw string) account.AdminCreateUserInput {
 	return account.AdminCreateUserInput{Username: username, TemporaryPassword: pw}
+}
+
+// fieldError returns the message shown next to the form field name.
+func (p *page) fieldError(name string) string {
+	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(name) + `Error">([^<]*)<`).FindStringSubmatch(p.Body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
 }

@@ -30,20 +30,16 @@ func (c *call) passwordMessage(err error) string {
 	return c.cat.T("error.password_too_long")
 }
 
-// codeMessage explains a failed code check. An unknown user, a user who
-// is already confirmed and a disabled user all get the wrong-code message,
-// so the code pages reveal nothing about which accounts exist. ok is
-// false for internal errors.
+// codeMessage explains a failed code check. Every verdict (wrong code,
+// expired or voided code, no code pending, unknown, confirmed or disabled
+// user, too many attempts) gets the same message, so the code pages
+// reveal nothing about which accounts exist or what state they are in.
+// ok is false for internal errors.
 func (c *call) codeMessage(err error) (msg string, ok bool) {
-	switch account.TypeOf(err) {
-	case "":
+	if account.TypeOf(err) == "" {
 		return "", false
-	case account.ExpiredCodeException:
-		return c.cat.T("error.code_expired"), true
-	case account.TooManyFailedAttemptsException:
-		return c.cat.T("error.code_attempts"), true
 	}
-	return c.cat.T("error.code_mismatch"), true
+	return c.cat.T("error.code_invalid"), true
 }
 
 // signInMessage explains a failed sign-in or password change. Unknown

@@ -22,6 +22,7 @@ type Hasher struct {
 	params Params
 	sem    chan struct{}
 	active atomic.Int64
+	total  atomic.Int64
 	dummy  phc
 
 	// onCompute, when set by tests, runs while the semaphore is held and
@@ -62,6 +63,12 @@ func (h *Hasher) Params() Params { return h.params }
 // InFlight returns how many argon2id computations are running now, for
 // metrics. It never exceeds the Hasher's concurrency bound.
 func (h *Hasher) InFlight() int { return int(h.active.Load()) }
+
+// Computations returns how many argon2id computations (Hash, Verify and
+// VerifyDummy alike) have started since the Hasher was made, for metrics
+// and for tests that check an operation spends the same work whatever
+// its input.
+func (h *Hasher) Computations() int64 { return h.total.Load() }
 
 // Hash returns the PHC string of a new argon2id hash of pw with a fresh
 // 16-byte random salt. It waits for a free slot and returns ctx.Err() if
@@ -142,6 +149,7 @@ func (h *Hasher) compute(ctx context.Context, pw string, p Params, salt []byte, 
 		return nil, ctx.Err()
 	}
 	defer func() { <-h.sem }()
+	h.total.Add(1)
 	h.active.Add(1)
 	defer h.active.Add(-1)
 	if h.onCompute != nil {
