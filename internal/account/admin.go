@@ -132,7 +132,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username 
 			return notAuthorized("User cannot be confirmed. Current status is " + u.Status)
 		}
 		u.Status = pool.StatusConfirmed
-		u.Code = nil
+		clearCode(u)
 		u.UpdatedAt = now
 		return nil
 	})

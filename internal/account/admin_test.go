@@ -69,7 +69,7 @@ func TestAdminSetUserPasswordAndConfirm(t *testing.T) {
 		t.Fatalf("AdminConfirmSignUp: %v", err)
 	}
 	u := mustLookup(t, e, "wes")
-	if u.Status != pool.StatusConfirmed || u.EmailVerified() || u.Code != nil {
+	if u.Status != pool.StatusConfirmed || u.EmailVerified() || u.Code.Active(pool.CodeSignUp) {
 		t.Errorf("after admin confirmation: %+v", u)
 	}
 	wantErr(t, e.svc.AdminConfirmSignUp(ctx, e.pool, "wes"), account.NotAuthorizedException)

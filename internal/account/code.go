@@ -50,9 +50,48 @@ func (s *Service) codeHash(sub, purpose, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// pendingCode returns a fresh pending code of purpose for u.
-func (s *Service) pendingCode(sub, purpose, code string, now time.Time, ttl time.Duration) *pool.PendingCode {
-	return &pool.PendingCode{Purpose: purpose, Hash: s.codeHash(sub, purpose, code), ExpiresAt: now.Add(ttl), SentAt: now}
+// codeDay is how long the per-user code counts run before they start
+// afresh.
+const codeDay = 24 * time.Hour
+
+// codeState returns a copy of u's code state whose day counts are current
+// at now: counts older than codeDay start afresh.
+func codeState(u *pool.User, now time.Time) pool.PendingCode {
+	var c pool.PendingCode
+	if u.Code != nil {
+		c = *u.Code
+	}
+	if c.DayStart.IsZero() || !now.Before(c.DayStart.Add(codeDay)) {
+		c.DayStart, c.DaySent, c.DayMisses = now, 0, 0
+	}
+	return c
+}
+
+// issueCode makes code the pending code of purpose for u and counts it
+// against the daily cap; past the cap it changes nothing and answers
+// LimitExceededException.
+func (s *Service) issueCode(u *pool.User, purpose, code string, now time.Time, ttl time.Duration) error {
+	c := codeState(u, now)
+	if c.DaySent >= s.maxCodes {
+		return newErr(LimitExceededException, msgLimitExceeded)
+	}
+	c.Purpose, c.Hash, c.ExpiresAt, c.Attempts, c.SentAt = purpose, s.codeHash(u.Sub, purpose, code), now.Add(ttl), 0, now
+	c.DaySent++
+	u.Code = &c
+	return nil
+}
+
+// clearCode ends u's pending code, keeping the day counts.
+func clearCode(u *pool.User) {
+	if u.Code == nil {
+		return
+	}
+	c := pool.PendingCode{DayStart: u.Code.DayStart, DaySent: u.Code.DaySent, DayMisses: u.Code.DayMisses}
+	if c.DaySent == 0 && c.DayMisses == 0 {
+		u.Code = nil
+		return
+	}
+	u.Code = &c
 }
 
 // checkCodeInput rejects codes that cannot be right before anything is
@@ -69,28 +108,35 @@ func checkCodeInput(code string) error {
 
 // verifyCode checks code against u's pending code of purpose and updates
 // u: a match consumes the code; a miss counts an attempt, and the
-// MaxCodeAttempts-th miss voids it. It returns nil on a match, otherwise
-// a keep error, so that the attempt is stored with the verdict.
+// MaxCodeAttempts-th miss voids it. Misses also count against the daily
+// cap, past which no code is checked at all (LimitExceededException). It
+// returns nil on a match, otherwise an error, a keep error when the
+// attempt is to be stored with the verdict.
 func (s *Service) verifyCode(u *pool.User, purpose, code string, now time.Time) error {
-	pc := u.Code
-	if pc == nil || pc.Purpose != purpose {
+	c := codeState(u, now)
+	if c.DayMisses >= s.maxMisses {
+		return newErr(LimitExceededException, msgLimitExceeded)
+	}
+	if !c.Active(purpose) {
 		return newErr(ExpiredCodeException, msgExpiredCode)
 	}
-	if !now.Before(pc.ExpiresAt) || pc.Attempts >= MaxCodeAttempts {
-		u.Code = nil
+	if !now.Before(c.ExpiresAt) || c.Attempts >= MaxCodeAttempts {
+		u.Code = &c
+		clearCode(u)
 		return &keep{newErr(ExpiredCodeException, msgExpiredCode)}
 	}
-	want := []byte(pc.Hash)
+	want := []byte(c.Hash)
 	got := []byte(s.codeHash(u.Sub, purpose, code))
 	if subtle.ConstantTimeCompare(want, got) == 1 {
-		u.Code = nil
+		u.Code = &c
+		clearCode(u)
 		return nil
 	}
-	c := *pc
 	c.Attempts++
+	c.DayMisses++
 	u.Code = &c
 	if c.Attempts >= MaxCodeAttempts {
-		u.Code = nil
+		clearCode(u)
 		return &keep{newErr(TooManyFailedAttemptsException, msgTooManyAttempts)}
 	}
 	return &keep{newErr(CodeMismatchException, msgCodeMismatch)}
@@ -99,7 +145,7 @@ func (s *Service) verifyCode(u *pool.User, purpose, code string, now time.Time) 
 // throttled reports whether a code of purpose was mailed to u less than
 // the interval ago.
 func (s *Service) throttled(u *pool.User, purpose string, now time.Time) bool {
-	return u.Code != nil && u.Code.Purpose == purpose && now.Before(u.Code.SentAt.Add(s.interval))
+	return u.Code.Active(purpose) && now.Before(u.Code.SentAt.Add(s.interval))
 }
 
 // sendCode mails code to the user's email address in the user's locale.

@@ -24,11 +24,19 @@
 //     The password is checked before the account state is revealed:
 //     "User is disabled.", "User is not confirmed." and the new-password
 //     challenge are only reported to someone who knows the password.
-//   - One-time codes are six digits from crypto/rand, stored only as a
-//     SHA-256 hash bound to the user and the purpose, compared in
-//     constant time, valid for SignUpCodeTTL or ResetCodeTTL, and void
-//     after MaxCodeAttempts wrong guesses. A new code can be mailed to a
-//     user at most once per CodeInterval.
+//   - One-time codes are six digits from crypto/rand, stored only as an
+//     HMAC-SHA256 keyed from the master key and bound to the user and the
+//     purpose, compared in constant time, valid for SignUpCodeTTL or
+//     ResetCodeTTL, and void after MaxCodeAttempts wrong guesses. A new
+//     code can be mailed to a user at most once per CodeInterval.
+//   - Per user and per 24 hours, at most MaxCodesPerDay codes are mailed
+//     and at most MaxCodeMissesPerDay wrong codes are checked, whatever
+//     the purpose; past either cap the answer is LimitExceededException
+//     and even the right code is refused. The counts live on the user
+//     record in the store, so the caps hold across instances.
+//   - ConfirmForgotPassword hashes the new password before it looks the
+//     user up, so that an unknown user costs the same work as a known
+//     one.
 //   - Self sign-up may not set email_verified or phone_number_verified.
 //   - An unconfirmed sign-up whose code has expired no longer blocks its
 //     username or address: a new sign-up replaces it. Cognito keeps such

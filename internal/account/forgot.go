@@ -16,7 +16,8 @@ import (
 // user or one who still has an administrator's temporary password;
 // InvalidParameterException when the user has no verified email address;
 // LimitExceededException when a code was sent less than CodeInterval
-// ago; CodeDeliveryFailureException.
+// ago or MaxCodesPerDay codes were sent in the last day;
+// CodeDeliveryFailureException.
 func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
@@ -35,8 +36,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 		case s.throttled(u, pool.CodeResetPassword, now):
 			return newErr(LimitExceededException, msgLimitExceeded)
 		}
-		u.Code = s.pendingCode(u.Sub, pool.CodeResetPassword, code, now, s.resetTTL)
-		return nil
+		return s.issueCode(u, pool.CodeResetPassword, code, now, s.resetTTL)
 	})
 	if err != nil {
 		return nil, err
@@ -56,7 +56,8 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 // Errors: InvalidPasswordException (checked first, so a rejected password
 // costs no code attempt); UserNotFoundException; NotAuthorizedException
 // for a disabled user; CodeMismatchException; ExpiredCodeException;
-// TooManyFailedAttemptsException when this wrong guess voided the code.
+// TooManyFailedAttemptsException when this wrong guess voided the code;
+// LimitExceededException after MaxCodeMissesPerDay wrong codes in a day.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, username, code, newPassword string) error {
 	if err := checkCodeInput(code); err != nil {
 		return err

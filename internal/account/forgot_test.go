@@ -50,7 +50,7 @@ func TestForgotPassword(t *testing.T) {
 		t.Fatalf("ConfirmForgotPassword: %v", err)
 	}
 	got := e.user(t, u.Sub)
-	if got.Code != nil || got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
+	if got.Code.Active(pool.CodeResetPassword) || got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
 		t.Errorf("after reset: code %+v, failures %d, locked until %v", got.Code, got.FailedLogins, got.LockedUntil)
 	}
 	if _, err := e.svc.Authenticate(ctx, e.pool, "rita", "N3w-password!"); err != nil {

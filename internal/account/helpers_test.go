@@ -121,9 +121,12 @@ func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
 	if err := e.db.CreatePool(context.Background(), e.pool); err != nil {
 		t.Fatalf("create pool: %v", err)
 	}
-	e.svc = e.service(mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))))
+	e.svc = e.service(e.sender())
 	return e
 }
+
+// sender delivers into the env's mailbox.
+func (e *env) sender() mail.Sender { return mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))) }
 
 func openDB(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
@@ -150,15 +153,21 @@ func (e *env) service(sender mail.Sender) *account.Service {
 	return e.serviceOn(e.db, sender)
 }
 
-func (e *env) serviceOn(st store.Store, sender mail.Sender) *account.Service {
-	return account.New(account.Config{
+// serviceOn returns a Service on st with the env's clock, logs and
+// hasher; edits change its Config.
+func (e *env) serviceOn(st store.Store, sender mail.Sender, edits ...func(*account.Config)) *account.Service {
+	cfg := account.Config{
 		Store:   st,
 		Hasher:  e.hasher,
 		CodeKey: codeKey,
 		Mailer:  sender,
 		Log:     slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Now:     e.clock.Now,
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	return account.New(cfg)
 }
 
 // signUp registers and confirms a user with an email address.

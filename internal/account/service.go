@@ -28,6 +28,16 @@ const (
 	DefaultCodeInterval = 30 * time.Second
 	// MaxCodeAttempts wrong guesses void a code.
 	MaxCodeAttempts = 5
+	// DefaultMaxCodesPerDay is how many codes (sign-up and reset alike)
+	// one user can be mailed in 24 hours: enough for a user who loses a
+	// few mails, too few to flood the user's mailbox.
+	DefaultMaxCodesPerDay = 10
+	// DefaultMaxCodeMissesPerDay is how many wrong codes one user's codes
+	// accept in 24 hours, across codes and purposes. A guess at a
+	// six-digit code succeeds with chance 1 in 1,000,000, so 20 a day
+	// give an attacker an even chance only after about 70 years; a
+	// person mistyping a code rarely needs more than a handful.
+	DefaultMaxCodeMissesPerDay = 20
 	// DefaultTemporaryPasswordDays applies when the pool's
 	// TemporaryPasswordValidityDays is 0 (Cognito's default, 7 days).
 	DefaultTemporaryPasswordDays = 7
@@ -55,6 +65,13 @@ type Config struct {
 	// CodeInterval is the least time between two codes mailed to one
 	// user; zero means DefaultCodeInterval.
 	CodeInterval time.Duration
+	// MaxCodesPerDay and MaxCodeMissesPerDay cap, per user and per 24
+	// hours, the codes mailed and the wrong codes tried; past a cap the
+	// operation answers LimitExceededException. The counts are kept on
+	// the user record in the store, so the caps hold across instances.
+	// Zero means DefaultMaxCodesPerDay and DefaultMaxCodeMissesPerDay.
+	MaxCodesPerDay      int
+	MaxCodeMissesPerDay int
 }
 
 // Service runs the account flows. It is safe for concurrent use, and
@@ -69,6 +86,8 @@ type Service struct {
 	signUpTTL time.Duration
 	resetTTL  time.Duration
 	interval  time.Duration
+	maxCodes  int
+	maxMisses int
 }
 
 // CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
@@ -83,6 +102,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
+		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -98,6 +118,12 @@ func New(cfg Config) *Service {
 	}
 	if s.interval <= 0 {
 		s.interval = DefaultCodeInterval
+	}
+	if s.maxCodes <= 0 {
+		s.maxCodes = DefaultMaxCodesPerDay
+	}
+	if s.maxMisses <= 0 {
+		s.maxMisses = DefaultMaxCodeMissesPerDay
 	}
 	return s
 }

@@ -104,7 +104,9 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 	var code string
 	if sendsCode {
 		code = newCode()
-		u.Code = s.pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
+		if err := s.issueCode(&u, pool.CodeSignUp, code, now, s.signUpTTL); err != nil {
+			return SignUpResult{}, err
+		}
 	}
 	res := SignUpResult{User: scrub(u), Confirmed: p.AutoConfirmSignUp}
 	if err := s.createSignUp(ctx, p, u, now); err != nil {
@@ -290,7 +292,8 @@ func scrub(u pool.User) pool.User {
 // Errors: UserNotFoundException; NotAuthorizedException when the user is
 // not UNCONFIRMED; CodeMismatchException for a wrong code;
 // ExpiredCodeException when no valid code is pending;
-// TooManyFailedAttemptsException when this wrong guess voided the code.
+// TooManyFailedAttemptsException when this wrong guess voided the code;
+// LimitExceededException after MaxCodeMissesPerDay wrong codes in a day.
 func (s *Service) ConfirmSignUp(ctx context.Context, p pool.Pool, username, code string) (pool.User, error) {
 	if err := checkCodeInput(code); err != nil {
 		return pool.User{}, err
@@ -325,8 +328,8 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p pool.Pool, username, code
 //
 // Errors: UserNotFoundException; InvalidParameterException when the user
 // is already confirmed or has no email address; LimitExceededException
-// when a code was sent less than CodeInterval ago;
-// CodeDeliveryFailureException.
+// when a code was sent less than CodeInterval ago or MaxCodesPerDay codes
+// were sent in the last day; CodeDeliveryFailureException.
 func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
@@ -343,7 +346,9 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, usern
 		case s.throttled(u, pool.CodeSignUp, now):
 			return newErr(LimitExceededException, msgLimitExceeded)
 		}
-		u.Code = s.pendingCode(u.Sub, pool.CodeSignUp, code, now, s.signUpTTL)
+		if err := s.issueCode(u, pool.CodeSignUp, code, now, s.signUpTTL); err != nil {
+			return err
+		}
 		u.UpdatedAt = now
 		return nil
 	})

@@ -68,7 +68,7 @@ func TestSignUpConfirmAuthenticate(t *testing.T) {
 	if u.Status != pool.StatusConfirmed || !u.EmailVerified() {
 		t.Errorf("confirmed user = %+v", u)
 	}
-	if e.user(t, u.Sub).Code != nil {
+	if e.user(t, u.Sub).Code.Active(pool.CodeSignUp) {
 		t.Error("the code survived confirmation")
 	}
 	_, err = e.svc.ConfirmSignUp(ctx, e.pool, "alice", code)
@@ -350,7 +350,7 @@ func TestConfirmSignUpCodes(t *testing.T) {
 		e.clock.Advance(24*time.Hour + time.Second)
 		_, err := e.svc.ConfirmSignUp(ctx, e.pool, "ivy", code)
 		wantErr(t, err, account.ExpiredCodeException)
-		if e.user(t, mustLookup(t, e, "ivy").Sub).Code != nil {
+		if e.user(t, mustLookup(t, e, "ivy").Sub).Code.Active(pool.CodeSignUp) {
 			t.Error("an expired code was kept")
 		}
 	})

@@ -23,13 +23,28 @@ const (
 	CodeResetPassword = "reset"
 )
 
-// PendingCode is a one-time code sent to the user, stored only as a hash.
+// PendingCode is the user's one-time code: the code sent last, stored
+// only as a hash, and the day's counts of codes sent and wrong guesses.
+// Once the code is used or voided, Purpose and Hash are empty and only
+// the counts remain, so that a daily cap holds across codes.
 type PendingCode struct {
 	Purpose   string    `json:"purpose"`
 	Hash      string    `json:"hash"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Attempts  int       `json:"attempts"`
 	SentAt    time.Time `json:"sent_at"`
+
+	// DayStart starts the 24 hours in which DaySent codes were sent to
+	// the user and DayMisses wrong codes were tried, for any purpose.
+	DayStart  time.Time `json:"day_start,omitzero"`
+	DaySent   int       `json:"day_sent,omitempty"`
+	DayMisses int       `json:"day_misses,omitempty"`
+}
+
+// Active reports whether a code of purpose is pending (it may have
+// expired).
+func (c *PendingCode) Active(purpose string) bool {
+	return c != nil && c.Hash != "" && c.Purpose == purpose
 }
 
 // User is a user of a pool: Cognito's UserType plus the private fields the

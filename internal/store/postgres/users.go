@@ -24,7 +24,7 @@ func userArgs(u *pool.User) ([]any, error) {
 	var code []byte
 	if u.Code != nil {
 		c := *u.Code
-		c.ExpiresAt, c.SentAt = utc(c.ExpiresAt), utc(c.SentAt)
+		c.ExpiresAt, c.SentAt, c.DayStart = utc(c.ExpiresAt), utc(c.SentAt), utc(c.DayStart)
 		if code, err = encodeJSON(c); err != nil {
 			return nil, err
 		}

@@ -20,20 +20,29 @@ type pendingCode struct {
 	ExpiresAt int64  `json:"expires_at"`
 	Attempts  int    `json:"attempts"`
 	SentAt    int64  `json:"sent_at"`
+	DayStart  int64  `json:"day_start,omitempty"`
+	DaySent   int    `json:"day_sent,omitempty"`
+	DayMisses int    `json:"day_misses,omitempty"`
 }
 
 func encodePendingCode(c *pool.PendingCode) *pendingCode {
 	if c == nil {
 		return nil
 	}
-	return &pendingCode{Purpose: c.Purpose, Hash: c.Hash, ExpiresAt: micros(c.ExpiresAt), Attempts: c.Attempts, SentAt: micros(c.SentAt)}
+	return &pendingCode{
+		Purpose: c.Purpose, Hash: c.Hash, ExpiresAt: micros(c.ExpiresAt), Attempts: c.Attempts, SentAt: micros(c.SentAt),
+		DayStart: micros(c.DayStart), DaySent: c.DaySent, DayMisses: c.DayMisses,
+	}
 }
 
 func (c *pendingCode) decode() *pool.PendingCode {
 	if c == nil {
 		return nil
 	}
-	return &pool.PendingCode{Purpose: c.Purpose, Hash: c.Hash, ExpiresAt: fromMicros(c.ExpiresAt), Attempts: c.Attempts, SentAt: fromMicros(c.SentAt)}
+	return &pool.PendingCode{
+		Purpose: c.Purpose, Hash: c.Hash, ExpiresAt: fromMicros(c.ExpiresAt), Attempts: c.Attempts, SentAt: fromMicros(c.SentAt),
+		DayStart: fromMicros(c.DayStart), DaySent: c.DaySent, DayMisses: c.DayMisses,
+	}
 }
 
 func scanUser(row scanner) (pool.User, error) {

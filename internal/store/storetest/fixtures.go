@@ -172,13 +172,16 @@ func newUser(p pool.Pool, username, email string) pool.User {
 			"name":                 "Zoë Ünïcode 名前",
 			"custom:tier":          "gold",
 		},
-		Status:           pool.StatusConfirmed,
-		Enabled:          true,
-		PasswordHash:     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
-		PasswordSetAt:    t0.Add(-48 * time.Hour),
-		FailedLogins:     2,
-		LockedUntil:      t0.Add(5 * time.Minute),
-		Code:             &pool.PendingCode{Purpose: pool.CodeResetPassword, Hash: "9f86d081884c7d65", ExpiresAt: t0.Add(time.Hour), Attempts: 1, SentAt: t0.Add(-time.Minute)},
+		Status:        pool.StatusConfirmed,
+		Enabled:       true,
+		PasswordHash:  "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+		PasswordSetAt: t0.Add(-48 * time.Hour),
+		FailedLogins:  2,
+		LockedUntil:   t0.Add(5 * time.Minute),
+		Code: &pool.PendingCode{
+			Purpose: pool.CodeResetPassword, Hash: "9f86d081884c7d65", ExpiresAt: t0.Add(time.Hour), Attempts: 1, SentAt: t0.Add(-time.Minute),
+			DayStart: t0.Add(-3 * time.Hour), DaySent: 3, DayMisses: 7,
+		},
 		TokensValidAfter: t0.Add(-time.Hour),
 		CreatedAt:        t0.Add(-72 * time.Hour),
 		UpdatedAt:        t0,
@@ -222,6 +225,7 @@ func mutateUser(u pool.User) pool.User {
 		u.Code = &pool.PendingCode{
 			Purpose: u.Code.Purpose + "!", Hash: u.Code.Hash + "0", ExpiresAt: u.Code.ExpiresAt.Add(time.Second),
 			Attempts: u.Code.Attempts + 1, SentAt: u.Code.SentAt.Add(time.Second),
+			DayStart: u.Code.DayStart.Add(time.Second), DaySent: u.Code.DaySent + 1, DayMisses: u.Code.DayMisses + 1,
 		}
 	}
 	u.TokensValidAfter = u.TokensValidAfter.Add(time.Second)
