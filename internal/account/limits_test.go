@@ -121,3 +121,26 @@ func TestSignUpCodesCappedPerDayAcrossInstances(t *testing.T) {
 		t.Fatalf("ConfirmSignUp under the default cap = %+v, %v", u, err)
 	}
 }
+
+// TestSignUpNoticesCappedPerDay protects the owner of a taken name from a
+// mail flood: the notices that concealed sign-ups mail count against the
+// owner's daily code cap, and past it the sign-up still looks the same
+// but mails nothing.
+func TestSignUpNoticesCappedPerDay(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.signUp(t, "gus", "gus@example.com", goodPW)
+	e.clock.Advance(24 * time.Hour) // the sign-up code's day is over
+	before := e.box.count("gus@example.com")
+	for i := range account.DefaultMaxCodesPerDay + 3 {
+		res, err := e.svc.SignUp(ctx, e.pool, account.SignUpInput{
+			Username: "gus", Password: goodPW, Attributes: map[string]string{"email": "probe@example.com"}, ConcealExisting: true,
+		})
+		if err != nil || res.Delivery == nil {
+			t.Fatalf("concealed sign-up %d: %+v, %v", i+1, res, err)
+		}
+	}
+	if got := e.box.count("gus@example.com") - before; got != account.DefaultMaxCodesPerDay {
+		t.Errorf("notices mailed = %d, want %d", got, account.DefaultMaxCodesPerDay)
+	}
+}

@@ -116,7 +116,7 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 		}
 		// Answer as a fresh, unconfirmed sign-up would, and tell the
 		// owner of the address instead.
-		s.notifyAttempt(ctx, p, u)
+		s.notifyAttempt(ctx, p, u, now)
 		res.Confirmed = false
 		if sendsCode || p.AutoConfirmSignUp && u.Email() != "" {
 			res.Delivery = emailDelivery(u.Email())
@@ -215,9 +215,11 @@ func (s *Service) existsError(ctx context.Context, p pool.Pool, u pool.User) err
 }
 
 // notifyAttempt tells the owners of the username and address u tried to
-// take that someone tried to sign up with them. Failures are logged only:
-// the caller's answer must not depend on them.
-func (s *Service) notifyAttempt(ctx context.Context, p pool.Pool, u pool.User) {
+// take that someone tried to sign up with them. A notice counts against
+// the owner's daily code cap (MaxCodesPerDay), past which none is sent,
+// so that sign-ups cannot flood the owner's mailbox. Failures are logged
+// only: the caller's answer must not depend on them.
+func (s *Service) notifyAttempt(ctx context.Context, p pool.Pool, u pool.User, now time.Time) {
 	holders, err := s.holders(ctx, p, u)
 	if err != nil {
 		s.log.ErrorContext(ctx, "account: sign-up attempt notice", "pool", p.ID, "error", err)
@@ -226,6 +228,22 @@ func (s *Service) notifyAttempt(ctx context.Context, p pool.Pool, u pool.User) {
 	for _, h := range holders {
 		to := h.Email()
 		if to == "" {
+			continue
+		}
+		_, err := s.update(ctx, p, h.Sub, func(owner *pool.User) error {
+			c := codeState(owner, now)
+			if c.DaySent >= s.maxCodes {
+				return newErr(LimitExceededException, msgLimitExceeded)
+			}
+			c.DaySent++
+			owner.Code = &c
+			return nil
+		})
+		if TypeOf(err) == LimitExceededException {
+			continue
+		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "account: sign-up attempt notice", "pool", p.ID, "sub", h.Sub, "error", err)
 			continue
 		}
 		m, err := mail.Compose(mail.Content{

@@ -1,6 +1,7 @@
 package hostedui
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -75,24 +76,32 @@ func (u *UI) confirmPost(c *call) error {
 	return nil
 }
 
-// resendAndConfirm mails a new code to an unconfirmed user who just gave
-// the right password, and shows the confirmation page.
-func (c *call) resendAndConfirm(username string) error {
+// resendAndConfirm answers the sign-in of an unconfirmed user who gave
+// the right password (notConfirmed is the UserNotConfirmedException): a
+// new code is mailed, the browser remembers the sign-up for the automatic
+// sign-in after confirmation, and the confirmation page is shown. For a
+// concealed sign-up (account.ErrSignUpNotStored) the page and the cookie
+// are the same and no account is acted on. The page does not name the
+// address, which a concealed sign-up could not do.
+func (c *call) resendAndConfirm(username, password string, notConfirmed error) error {
 	ctx := c.r.Context()
-	d, err := c.u.accounts.ResendConfirmationCode(ctx, c.t.Pool, username)
-	if err != nil && account.TypeOf(err) == "" {
-		return err
+	ticket := c.pendingTicket()
+	if !errors.Is(notConfirmed, account.ErrSignUpNotStored) {
+		if _, err := c.u.accounts.ResendConfirmationCode(ctx, c.t.Pool, username); err != nil && account.TypeOf(err) == "" {
+			return err
+		}
+		user, err := c.u.accounts.Lookup(ctx, c.t.Pool, username)
+		switch {
+		case err == nil:
+			ticket = c.u.accounts.SignUpTicket(c.t.Pool, user.Sub, username, password)
+		case account.TypeOf(err) == "":
+			return err
+		}
 	}
-	if user, err := c.u.accounts.Lookup(ctx, c.t.Pool, username); err == nil {
-		c.setPending(user.Sub)
-	} else if account.TypeOf(err) == "" {
-		return err
+	if ticket != "" {
+		c.setPending(ticket)
 	}
-	dest := ""
-	if d != nil {
-		dest = d.Destination
-	}
-	return c.renderConfirm(http.StatusOK, username, dest, "", "")
+	return c.renderConfirm(http.StatusOK, username, "", "", "")
 }
 
 // resendPage is GET /resendcode.

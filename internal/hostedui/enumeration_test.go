@@ -3,7 +3,9 @@ package hostedui_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestResetPageSameForUnknownUsers protects against user enumeration
@@ -39,5 +41,43 @@ func TestResetPageSameForUnknownUsers(t *testing.T) {
 	}
 	if noCode != unknown || wrongCode != unknown {
 		t.Errorf("answers differ: unknown user %+v, no pending code %+v, wrong code %+v", unknown, noCode, wrongCode)
+	}
+}
+
+// TestSignInAfterConcealedSignUp protects the concealment of a taken name
+// against its two-step probe: the browser that signed up a taken name and
+// then signs in with the same name and password gets the confirmation
+// page a fresh, unconfirmed sign-up gets, and the owner's account is not
+// touched: no failed sign-in is counted towards its lockout.
+func TestSignInAfterConcealedSignUp(t *testing.T) {
+	e := newEnv(t, options{})
+	gus := e.createUser(t, "gus", "gus@example.com", goodPW)
+	const probePW = "Pr0be-passw0rd!"
+	answers := map[string]*page{}
+	for _, name := range []string{"hal", "gus"} {
+		b := e.browser()
+		form := b.get("/signup?" + e.authQuery(alexaRedirects[0]).Encode())
+		if p := b.submit(form, map[string]string{"username": name, "email": "probe@example.com", "password": probePW}); p.Status != http.StatusOK {
+			t.Fatalf("sign-up of %s: %d", name, p.Status)
+		}
+		e.clock.Advance(time.Minute)
+		login := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+		answers[name] = b.submit(login, map[string]string{"username": name, "password": probePW})
+	}
+	fresh, taken := answers["hal"], answers["gus"]
+	if fresh.Status != http.StatusOK || !strings.Contains(fresh.Body, `id="confirmForm"`) {
+		t.Fatalf("sign-in after a fresh sign-up: %d\n%s", fresh.Status, fresh.Body)
+	}
+	mask := func(p *page, name string) string { // the typed name and each browser's CSRF token
+		return strings.NewReplacer("username="+name, "username=X", `value="`+name+`"`, `value="X"`, p.csrf(t), "CSRF").Replace(p.Body)
+	}
+	if taken.Status != fresh.Status || mask(taken, "gus") != mask(fresh, "hal") {
+		t.Errorf("sign-in after a taken sign-up: %d, after a fresh one: %d; pages:\n%s\n----\n%s", taken.Status, fresh.Status, mask(taken, "gus"), mask(fresh, "hal"))
+	}
+	if c, f := taken.cookie("lp_pending"), fresh.cookie("lp_pending"); (c == nil) != (f == nil) || c != nil && len(c.Value) != len(f.Value) {
+		t.Errorf("pending cookies differ: %+v and %+v", c, f)
+	}
+	if got := e.user(t, gus.Sub); got.FailedLogins != 0 || !got.LockedUntil.IsZero() || got.Code != nil {
+		t.Errorf("the owner's account was touched: failures %d, locked until %v, code %+v", got.FailedLogins, got.LockedUntil, got.Code)
 	}
 }

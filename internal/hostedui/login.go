@@ -29,7 +29,9 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 // loginPost is POST /login: fields username and password. Success opens
 // a session and completes the authorization. An unknown user, a wrong
 // password and a locked-out user get the same page; an unconfirmed user
-// with the right password gets a new code and the confirmation page; a
+// with the right password gets a new code and the confirmation page, and
+// so does the browser that just signed up a taken name, with that name
+// and password (account.Service.AuthenticateSignedUp); a
 // user with an administrator's temporary password gets the new-password
 // page.
 func (u *UI) loginPost(c *call) error {
@@ -46,7 +48,7 @@ func (u *UI) loginPost(c *call) error {
 	if err := c.limit(u.limits.LoginUser, strings.ToLower(username)); err != nil {
 		return err
 	}
-	user, err := u.accounts.Authenticate(c.r.Context(), c.t.Pool, username, password)
+	user, err := u.accounts.AuthenticateSignedUp(c.r.Context(), c.t.Pool, c.pendingTicket(), username, password)
 	switch account.TypeOf(err) {
 	case "":
 		if err != nil {
@@ -54,7 +56,7 @@ func (u *UI) loginPost(c *call) error {
 		}
 		return c.signIn(user)
 	case account.UserNotConfirmedException:
-		return c.resendAndConfirm(username)
+		return c.resendAndConfirm(username, password, err)
 	case account.NewPasswordRequired:
 		return c.renderChange(http.StatusOK, username, nil, "")
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -103,33 +104,45 @@ func (c *call) endSession() {
 }
 
 // The pending cookie remembers, for this browser only, which account it
-// just signed up (or tried to sign in to unconfirmed): after the code is
-// confirmed in the same browser, the user is signed in at once, as
-// Cognito's hosted UI does. A code confirmed elsewhere leads to the
-// sign-in page instead.
+// just signed up (or tried to sign in to unconfirmed), as an
+// account.SignUpTicket: after the code is confirmed in the same browser,
+// the user is signed in at once, as Cognito's hosted UI does, and a
+// sign-in with the signed-up name and password is answered as for a
+// fresh, unconfirmed sign-up even when the sign-up was concealed
+// (account.Service.AuthenticateSignedUp). A code confirmed elsewhere
+// leads to the sign-in page instead.
 const pendingCookie = "lp_pending"
 
-var subPattern = regexp.MustCompile(`^[0-9a-f-]{36}$`)
+var ticketPattern = regexp.MustCompile(`^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$`)
 
-func (c *call) setPending(sub string) {
+func (c *call) setPending(ticket string) {
 	http.SetCookie(c.w, &http.Cookie{
-		Name: pendingCookie, Value: sub, Path: c.cookiePath(), MaxAge: int(c.u.accounts.SignUpCodeTTL().Seconds()),
+		Name: pendingCookie, Value: ticket, Path: c.cookiePath(), MaxAge: int(c.u.accounts.SignUpCodeTTL().Seconds()),
 		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// pendingTicket returns the browser's sign-up ticket, or "".
+func (c *call) pendingTicket() string {
+	ck, err := c.r.Cookie(pendingCookie)
+	if err != nil || !ticketPattern.MatchString(ck.Value) {
+		return ""
+	}
+	return ck.Value
 }
 
 // pendingFor reports whether the browser signed up sub, and clears the
 // cookie.
 func (c *call) pendingFor(sub string) bool {
-	ck, err := c.r.Cookie(pendingCookie)
-	if err != nil || !subPattern.MatchString(ck.Value) {
+	ticket := c.pendingTicket()
+	if ticket == "" {
 		return false
 	}
 	http.SetCookie(c.w, &http.Cookie{
 		Name: pendingCookie, Value: "", Path: c.cookiePath(), MaxAge: -1,
 		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
 	})
-	return subtle.ConstantTimeCompare([]byte(strings.ToLower(ck.Value)), []byte(sub)) == 1
+	return subtle.ConstantTimeCompare([]byte(strings.ToLower(account.TicketSub(ticket))), []byte(sub)) == 1
 }
 
 // signIn opens a session for u and completes the authorization request:

@@ -39,8 +39,9 @@ func (c *call) renderSignup(status int, values, fields map[string]string, errKey
 // signupPost is POST /signup: fields username (unless the email address
 // is the username), email and password. A taken username or address
 // gets exactly the answer of a fresh sign-up, and the owner a mail
-// (account.SignUpInput.ConcealExisting). Pools that auto-confirm sign the
-// user in and complete the authorization at once.
+// (account.SignUpInput.ConcealExisting); so does a sign-in with the same
+// name and password from this browser afterwards (loginPost). Pools that
+// auto-confirm sign the user in and complete the authorization at once.
 func (u *UI) signupPost(c *call) error {
 	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
@@ -101,7 +102,7 @@ func (u *UI) signupPost(c *call) error {
 	if res.Confirmed {
 		return c.signIn(res.User)
 	}
-	c.setPending(res.User.Sub)
+	c.setPending(u.accounts.SignUpTicket(c.t.Pool, res.User.Sub, in.Username, password))
 	dest := ""
 	if res.Delivery != nil {
 		dest = res.Delivery.Destination

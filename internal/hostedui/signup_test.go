@@ -91,7 +91,7 @@ func TestDuplicateSignUpIndistinguishable(t *testing.T) {
 		t.Error("the page does not show where the code went")
 	}
 	for _, p := range []*page{fresh, taken} {
-		if c := p.cookie("lp_pending"); c == nil || len(c.Value) != 36 {
+		if c := p.cookie("lp_pending"); c == nil || len(c.Value) != 36+1+43 {
 			t.Errorf("pending cookie = %+v", c)
 		}
 	}
