@@ -44,5 +44,12 @@
 //     it and never confirming.
 //   - Conceal (and SignUpInput.ConcealExisting) hide whether an account
 //     exists, for the hosted pages and for app clients with
-//     PreventUserExistenceErrors ENABLED.
+//     PreventUserExistenceErrors ENABLED. A concealed sign-up stores
+//     nothing; the browser that made it holds a SignUpTicket, with which
+//     AuthenticateSignedUp answers a sign-in with the signed-up name and
+//     password as for a fresh, unconfirmed user without touching the
+//     owner's account (no failed sign-in is counted, the owner's password
+//     is not checked). A sign-in without the ticket is an ordinary one:
+//     it fails for a taken name, which therefore stays discoverable, as
+//     it is through Cognito's SignUp.
 package account

@@ -31,10 +31,12 @@ type SignUpInput struct {
 	// user is written in it.
 	Lang string
 	// ConcealExisting makes a sign-up whose username or email is taken
-	// look exactly like a fresh one: the result is shaped like a
-	// successful, unconfirmed sign-up (no user is stored) and the owner of
-	// the address gets a mail that someone tried to sign up with it. The
-	// hosted pages set it; Cognito's SignUp API always reports
+	// look like a fresh one: the result is shaped like a successful,
+	// unconfirmed sign-up (no user is stored, Confirmed is false even in
+	// pools that auto-confirm) and the owner of the address gets a mail
+	// that someone tried to sign up with it, within the owner's daily
+	// code cap. See AuthenticateSignedUp for the sign-in that follows.
+	// The hosted pages set it; Cognito's SignUp API always reports
 	// UsernameExistsException, so the JSON API leaves it off.
 	ConcealExisting bool
 }

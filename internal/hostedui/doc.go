@@ -38,10 +38,20 @@
 //   - An unregistered redirect_uri gets a page that names the client id
 //     and says what is wrong (Cognito shows a bare "An error was
 //     encountered"), without listing the registered URIs.
-//   - Nothing reveals whether an account exists: unknown user, wrong
-//     password and locked-out user get the same answer; a sign-up with a
-//     taken name looks like a fresh one (the owner gets a mail); forgot
-//     password and resend always say "if the account exists".
+//   - The pages hide whether an account exists as far as that can be
+//     done: unknown user, wrong password and locked-out user get the
+//     same answer; forgot password and resend always say "if the account
+//     exists"; every failed code gets one message, and a reset for an
+//     unknown user costs the same hashing work; a sign-up with a taken
+//     name looks like a fresh one (the owner gets a notice, at most
+//     account.DefaultMaxCodesPerDay a day), and so does a sign-in with
+//     that name and password from the same browser afterwards, which
+//     leaves the owner's account alone. Not hidden, as in Cognito, whose
+//     SignUp reports taken names: the same sign-in from another browser
+//     fails for a taken name (and counts as a wrong password); pools that
+//     auto-confirm sign a fresh sign-up in at once; where the username is
+//     not the email address, a taken name sends no code to the address
+//     given.
 //   - Every form is protected twice against cross-site requests:
 //     http.CrossOriginProtection (Sec-Fetch-Site / Origin) and a
 //     double-submit token bound to a SameSite=Strict cookie (a __Host-
