@@ -43,8 +43,8 @@
 //     same answer; forgot password and resend always say "if the account
 //     exists"; every failed code gets one message, and a reset for an
 //     unknown user costs the same hashing work; a sign-up with a taken
-//     name looks like a fresh one (the owner gets a notice, at most
-//     account.DefaultMaxCodesPerDay a day), and so does a sign-in with
+//     name looks like a fresh one (the owner gets a notice, within the
+//     owner's daily code cap), and so does a sign-in with
 //     that name and password from the same browser afterwards, which
 //     leaves the owner's account alone. Not hidden, as in Cognito, whose
 //     SignUp reports taken names: the same sign-in from another browser
