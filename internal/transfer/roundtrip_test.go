@@ -119,6 +119,12 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	})
 	must("sign up erin", err)
 	w.erin = su.User.Sub
+	must("count wrong codes of erin", st.UpdateUser(ctx, w.pool.ID, w.erin, func(u pool.User) (pool.User, error) {
+		c := *u.Code
+		c.Attempts, c.DayMisses = 2, 7 // the day's counts must move with the user
+		u.Code = &c
+		return u, nil
+	}))
 	erin, err := st.GetUser(ctx, w.pool.ID, w.erin)
 	must("get erin", err)
 	if erin.Code == nil {
