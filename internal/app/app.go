@@ -47,6 +47,10 @@ type Config struct {
 	// the default is high.
 	TokenRatePerMinute float64
 	TokenBurst         int
+	// RateLimitIPv6Prefix is the prefix length by which IPv6 clients
+	// share every per-address limit (web.Proxies.WithIPv6Prefix); 0 means
+	// web.DefaultIPv6Prefix. IPv4 clients are limited per address.
+	RateLimitIPv6Prefix int
 	// UILimits bounds hosted-page posts per client address; nil means
 	// DefaultUILimits.
 	UILimits *hostedui.Limits
@@ -126,8 +130,14 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
+	proxies := cfg.Proxies
+	if cfg.RateLimitIPv6Prefix != 0 {
+		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {
+			return nil, err
+		}
+	}
 	a.Server, err = server.New(server.Config{
-		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: cfg.Proxies,
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies,
 		Mount:    []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
 		Registry: reg,

@@ -106,3 +106,21 @@ func TestTokenEndpointServesKnownClientUnderFlood(t *testing.T) {
 		t.Fatalf("wrong secret under a flood: status %d, want 429", got)
 	}
 }
+
+// TestTokenLimitIPv6PrefixConfigurable protects the operator's choice of
+// grouping: with a /48, addresses of different /64s in one /48 share a
+// budget.
+func TestTokenLimitIPv6PrefixConfigurable(t *testing.T) {
+	s := newStack(t, tightTokenLimit(t), func(c *app.Config) { c.RateLimitIPv6Prefix = 48 })
+	for _, from := range []string{"2001:db8:1:2::1", "2001:db8:1:3::1"} {
+		if got := postToken(t, s, from, s.client.ID, "wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("request from %s: status %d, want 401 within the burst", from, got)
+		}
+	}
+	if got := postToken(t, s, "2001:db8:1:ffff::1", s.client.ID, "wrong"); got != http.StatusTooManyRequests {
+		t.Fatalf("third request from the same /48: status %d, want 429", got)
+	}
+	if got := postToken(t, s, "2001:db8:2::1", s.client.ID, "wrong"); got != http.StatusUnauthorized {
+		t.Fatalf("request from another /48: status %d, want 401", got)
+	}
+}
