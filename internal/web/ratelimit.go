@@ -112,6 +112,9 @@ func (l *Limiter) Allow(key string) bool {
 
 // Len returns the number of keys the Limiter remembers.
 func (l *Limiter) Len() int {
+	if l == nil {
+		return 0
+	}
 	n := 0
 	for i := range l.shards {
 		s := &l.shards[i]

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/web"
@@ -118,5 +120,28 @@ func BenchmarkLimiterAllowFullTable(b *testing.B) {
 	for b.Loop() {
 		l.Allow(keys[i&(1<<16-1)])
 		i++
+	}
+}
+
+// TestLimiterConcurrentBurst protects the limit under concurrency: many
+// goroutines on one key, while others flood a small table, get exactly
+// the burst between them.
+func TestLimiterConcurrentBurst(t *testing.T) {
+	l := web.NewLimiterSize(0.001, 50, 64*16)
+	var wg sync.WaitGroup
+	var allowed atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2000 {
+				l.Allow(floodKey(g<<20 + i))
+				if l.Allow("shared") {
+					allowed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != 50 {
+		t.Fatalf("shared key allowed %d times, want its burst of 50", n)
 	}
 }
