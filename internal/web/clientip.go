@@ -43,8 +43,11 @@ func (p Proxies) WithIPv6Prefix(bits int) (Proxies, error) {
 // holds. Anything else is its own key.
 func (p Proxies) LimitKey(addr string) string {
 	a, err := netip.ParseAddr(addr)
-	if err != nil || !a.Is6() {
+	if err != nil {
 		return addr
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
 	}
 	bits := p.ipv6Bits
 	if bits == 0 {

@@ -88,7 +88,7 @@ func TestClientKeyGroupsIPv6(t *testing.T) {
 	if x, y := keyOf(def, "192.0.2.1:1"), keyOf(def, "192.0.2.2:1"); x != "192.0.2.1" || y != "192.0.2.2" {
 		t.Fatalf("IPv4 keys %q %q", x, y)
 	}
-	if m := keyOf(def, "[::ffff:192.0.2.1]:1"); m != "192.0.2.1" {
+	if m := keyOf(def, "[::ffff:192.0.2.1]:1"); m != "192.0.2.1" || def.LimitKey("::ffff:192.0.2.1") != "192.0.2.1" {
 		t.Fatalf("IPv4-mapped key %q", m)
 	}
 	p48, err := def.WithIPv6Prefix(48)
