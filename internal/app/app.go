@@ -41,10 +41,11 @@ type Config struct {
 	// PasswordParams defaults to password.DefaultParams.
 	PasswordParams *password.Params
 	// TokenRatePerMinute and TokenBurst bound token, revocation and
-	// userInfo requests per client address. 0 means DefaultTokenRate with
-	// a burst of a sixth of it; a negative rate disables the limit. Alexa
-	// refreshes every linked user's token from a few Amazon addresses, so
-	// the default is high.
+	// userInfo requests per client address, and token requests beyond
+	// that per authenticated confidential client. 0 means DefaultTokenRate
+	// with a burst of a sixth of it; a negative rate disables the limit.
+	// Alexa refreshes every linked user's token from a few Amazon
+	// addresses, so the default is high.
 	TokenRatePerMinute float64
 	TokenBurst         int
 	// RateLimitIPv6Prefix is the prefix length by which IPv6 clients
