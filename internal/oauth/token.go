@@ -68,7 +68,7 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, error) {
 	addrOK := s.limiter.Allow(web.ClientKey(r.Context()))
 	form, err := parseForm(r)
-	if !addrOK && (err != nil || !presentsSecret(r, form)) {
+	if !addrOK && (err != nil || form.Get("grant_type") == "" || !presentsSecret(r, form)) {
 		return nil, "", tooManyRequests()
 	}
 	if err != nil {

@@ -17,8 +17,10 @@ import (
 // without the secret it cannot spend the client's budget. A public
 // client's id is no secret, so public clients get no budget of their own.
 //
-// An over-budget request costs at most one client lookup and one
-// constant-time comparison, and only when it carries a secret. Client
+// An over-budget request gets 429 unless it authenticates such a client,
+// whatever else is wrong with it. It costs at most one client lookup and
+// one constant-time comparison, and only when it is a well-formed token
+// request that carries a secret. Client
 // secrets are 52 random characters, so the unlimited authentication
 // attempts this allows cannot guess one.
 
