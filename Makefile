@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test check unit bench lambda
+.PHONY: build test check unit bench fuzz lambda
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
@@ -21,6 +21,20 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# fuzz runs every fuzz target of the repository, one at a time, each for
+# FUZZTIME. Crashers are written to the package's testdata/fuzz; commit them
+# and they run as regression tests in `make test`. FUZZFLAGS passes extra
+# flags, e.g. FUZZFLAGS=-parallel=1 on a shared machine.
+FUZZTIME ?= 60s
+FUZZFLAGS ?=
+fuzz:
+	@set -e; for f in $$(git ls-files '*_test.go' | xargs grep -l '^func Fuzz'); do \
+		for t in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' $$f); do \
+			echo "== $$t ./$$(dirname $$f)"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./$$(dirname $$f); \
+		done; \
+	done
 
 # lambda builds the SmartLamp skill for AWS Lambda (provided.al2023, arm64).
 lambda:

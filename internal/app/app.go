@@ -41,12 +41,17 @@ type Config struct {
 	// PasswordParams defaults to password.DefaultParams.
 	PasswordParams *password.Params
 	// TokenRatePerMinute and TokenBurst bound token, revocation and
-	// userInfo requests per client address. 0 means DefaultTokenRate with
-	// a burst of a sixth of it; a negative rate disables the limit. Alexa
-	// refreshes every linked user's token from a few Amazon addresses, so
-	// the default is high.
+	// userInfo requests per client address, and token requests beyond
+	// that per authenticated confidential client. 0 means DefaultTokenRate
+	// with a burst of a sixth of it; a negative rate disables the limit.
+	// Alexa refreshes every linked user's token from a few Amazon
+	// addresses, so the default is high.
 	TokenRatePerMinute float64
 	TokenBurst         int
+	// RateLimitIPv6Prefix is the prefix length by which IPv6 clients
+	// share every per-address limit (web.Proxies.WithIPv6Prefix); 0 means
+	// web.DefaultIPv6Prefix. IPv4 clients are limited per address.
+	RateLimitIPv6Prefix int
 	// UILimits bounds hosted-page posts per client address; nil means
 	// DefaultUILimits.
 	UILimits *hostedui.Limits
@@ -126,8 +131,14 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
+	proxies := cfg.Proxies
+	if cfg.RateLimitIPv6Prefix != 0 {
+		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {
+			return nil, err
+		}
+	}
 	a.Server, err = server.New(server.Config{
-		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: cfg.Proxies,
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies,
 		Mount:    []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
 		Registry: reg,

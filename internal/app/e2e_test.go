@@ -37,7 +37,7 @@ type stack struct {
 
 const rpCallback = "http://localhost:4000/callback"
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T, opts ...func(*app.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
@@ -47,7 +47,11 @@ func newStack(t *testing.T) *stack {
 	s.srv = httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + s.srv.Listener.Addr().String()
 	var err error
-	s.app, err = app.New(app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2})
+	cfg := app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s.app, err = app.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -339,6 +339,9 @@ func TestServeFlagErrors(t *testing.T) {
 	h.fails(2, "--tls-cert and --tls-key go together", "serve", "--tls-cert", "x")
 	h.fails(2, "--public-url", "serve", "--public-url", "ftp://x", "--addr", freeAddr(t), "--admin-addr", "")
 	h.fails(2, "flag provided but not defined", "serve", "--nope")
+	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", freeAddr(t), "--admin-addr", "")
+	h.env["LINKPOOL_RATE_LIMIT_IPV6_PREFIX"] = "129"
+	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", freeAddr(t), "--admin-addr", "")
 }
 
 // TestServeRefusesWrongMasterKey starts on a data directory with another

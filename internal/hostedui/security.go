@@ -136,12 +136,12 @@ func (c *call) parseForm() error {
 	return c.checkCSRF()
 }
 
-// limit applies a rate limiter to the client address (and key).
+// limit applies a rate limiter to the client (web.ClientKey) and key.
 func (c *call) limit(l *web.Limiter, key string) error {
 	if l == nil {
 		return nil
 	}
-	if !l.Allow(web.ClientIP(c.r.Context()) + "|" + key) {
+	if !l.Allow(web.ClientKey(c.r.Context()) + "|" + key) {
 		return rateLimited()
 	}
 	return nil

@@ -69,6 +69,11 @@ func unavailable(cause error) *Error {
 		Description: "The service is temporarily unavailable. Try again.", Cause: cause}
 }
 
+// tooManyRequests refuses a request over its rate limit.
+func tooManyRequests() *Error {
+	return newError(ErrTemporarilyUnavailable, http.StatusTooManyRequests, "Too many requests.")
+}
+
 func serverError(cause error) *Error {
 	return &Error{Code: ErrServerError, Status: http.StatusInternalServerError,
 		Description: "Internal error.", Cause: cause}

@@ -4,16 +4,21 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
 // FuzzTokenEndpoint feeds arbitrary bodies, content types and
-// Authorization headers to POST /oauth2/token. The endpoint must never
-// panic, never answer 5xx for bad input (the store is healthy), and always
-// answer JSON with no caching.
+// Authorization headers to POST /oauth2/token, with and without the
+// client address over its rate limit. The endpoint must never panic, never
+// answer 5xx for bad input (the store is healthy), and always answer JSON
+// with no caching; over the address limit, only a request with the
+// client's secret may get past 429.
 func FuzzTokenEndpoint(f *testing.F) {
 	h := newHarness(f)
 	f.Add("grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fa", "application/x-www-form-urlencoded", "Basic "+base64.StdEncoding.EncodeToString([]byte(h.client.ID+":"+h.secret)))
@@ -23,15 +28,25 @@ func FuzzTokenEndpoint(f *testing.F) {
 	f.Add("grant_type=a&grant_type=b", "application/x-www-form-urlencoded", "Basic Og==")
 	mux := http.NewServeMux()
 	h.svc.Mount(mux)
+	// flooded refuses every address: no key has any budget.
+	flooded := http.NewServeMux()
+	oauth.New(oauth.Config{Store: h.st, Keys: h.keys, Box: h.box, Now: h.clock.Now, TokenLimiter: web.NewLimiter(1e-9, 0)}).Mount(flooded)
 	f.Fuzz(func(t *testing.T, body, contentType, auth string) {
-		req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
-		req.Header.Set("Content-Type", contentType)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
+		post := func(m *http.ServeMux) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
+			req.Header.Set("Content-Type", contentType)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			req = req.WithContext(web.WithTarget(req.Context(), h.target()))
+			rec := httptest.NewRecorder()
+			m.ServeHTTP(rec, req)
+			return rec
 		}
-		req = req.WithContext(web.WithTarget(req.Context(), h.target()))
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
+		if rec := post(flooded); rec.Code != http.StatusTooManyRequests && !carriesSecret(body, auth, h.secret) || rec.Code >= 500 {
+			t.Fatalf("over the address limit: status %d for body %q auth %q: %s", rec.Code, body, auth, rec.Body)
+		}
+		rec := post(mux)
 		if rec.Code >= 500 {
 			t.Fatalf("status %d for body %q auth %q: %s", rec.Code, body, auth, rec.Body)
 		}
@@ -44,17 +59,34 @@ func FuzzTokenEndpoint(f *testing.F) {
 	})
 }
 
+// carriesSecret reports whether a token request with body and
+// Authorization header auth presents secret.
+func carriesSecret(body, auth, secret string) bool {
+	if q, err := url.ParseQuery(body); err == nil && q.Get("client_secret") == secret {
+		return true
+	}
+	r := &http.Request{Header: http.Header{"Authorization": {auth}}}
+	_, s, ok := r.BasicAuth()
+	s, _ = url.QueryUnescape(s)
+	return ok && s == secret
+}
+
 // FuzzParseAuthorize checks that arbitrary authorization queries never
-// redirect anywhere but the registered URI.
+// redirect anywhere but the registered URI. The query is parsed as
+// net/http parses a request's (url.URL.Query keeps what parses and drops
+// the rest), so any byte string is a valid input.
 func FuzzParseAuthorize(f *testing.F) {
 	h := newHarness(f)
 	f.Add("client_id=" + h.client.ID + "&redirect_uri=" + alexaRedirect + "&response_type=code&state=x")
 	f.Add("client_id=" + h.client.ID + "&redirect_uri=https://evil/&response_type=code")
 	f.Add("client_id=" + h.client.ID + "&redirect_uri=" + alexaRedirect + "&response_type=token&scope=%00")
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		req := httptest.NewRequest(http.MethodGet, "/oauth2/authorize?"+rawQuery, nil)
-		_, err := h.svc.ParseAuthorize(req.Context(), h.pool, req.URL.Query())
+		q, _ := url.ParseQuery(rawQuery)
+		ar, err := h.svc.ParseAuthorize(t.Context(), h.pool, q)
 		if err == nil {
+			if !slices.Contains(h.client.CallbackURLs, ar.RedirectURI) {
+				t.Fatalf("accepted redirect_uri %q", ar.RedirectURI)
+			}
 			return
 		}
 		var loc string

@@ -32,8 +32,8 @@ func (s *Service) handleRevoke(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) revoke(ctx context.Context, r *http.Request, t web.Target) error {
-	if !s.limiter.Allow(web.ClientIP(ctx)) {
-		return &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, Description: "Too many requests."}
+	if !s.limiter.Allow(web.ClientKey(ctx)) {
+		return tooManyRequests()
 	}
 	form, err := parseForm(r)
 	if err != nil {

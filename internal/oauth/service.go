@@ -27,7 +27,8 @@ type Config struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// TokenLimiter bounds token, revocation and userInfo requests per
-	// client address; nil means unlimited.
+	// client address (web.ClientKey), and token requests beyond that per
+	// authenticated confidential client; nil means unlimited.
 	TokenLimiter *web.Limiter
 	// Metrics, when non-nil, receives the Service's collectors.
 	Metrics prometheus.Registerer

@@ -37,6 +37,9 @@ type tokenResponse struct {
 
 // handleToken serves POST /oauth2/token.
 //
+// Requests are rate-limited per client address, and beyond that budget
+// per authenticated confidential client (tokenlimit.go).
+//
 // Alexa unlinks a user when this endpoint answers invalid_grant, so that
 // code is returned only when the grant itself is invalid. Every store or
 // signing failure is a 5xx (temporarily_unavailable or server_error).
@@ -63,10 +66,11 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, error) {
-	if !s.limiter.Allow(web.ClientIP(r.Context())) {
-		return nil, "", &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, Description: "Too many requests."}
-	}
+	addrOK := s.limiter.Allow(web.ClientKey(r.Context()))
 	form, err := parseForm(r)
+	if !addrOK && (err != nil || form.Get("grant_type") == "" || !presentsSecret(r, form)) {
+		return nil, "", tooManyRequests()
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -81,6 +85,9 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 		label = "other"
 	}
 	c, err := s.authenticateClient(r.Context(), r, form, t.Pool)
+	if !addrOK {
+		err = s.overAddressBudget(c, err)
+	}
 	if err != nil {
 		return nil, label, err
 	}

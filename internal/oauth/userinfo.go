@@ -61,8 +61,8 @@ func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) ([]byte, error) {
-	if !s.limiter.Allow(web.ClientIP(ctx)) {
-		return nil, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, Description: "Too many requests."}
+	if !s.limiter.Allow(web.ClientKey(ctx)) {
+		return nil, tooManyRequests()
 	}
 	auth := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(auth, " ")

@@ -8,13 +8,56 @@ import (
 	"strings"
 )
 
-// Proxies decides which peers may tell us the client address. Forwarding
-// headers (X-Forwarded-For) are honoured only when the connection comes
-// from a trusted proxy; the client address is then the right-most address
-// in the header that is not itself a trusted proxy. With no trusted
-// proxies configured, the TCP peer address is the client.
+// Proxies decides which peers may tell us the client address, and how
+// client addresses are grouped into rate-limit keys. Forwarding headers
+// (X-Forwarded-For) are honoured only when the connection comes from a
+// trusted proxy; the client address is then the right-most address in the
+// header that is not itself a trusted proxy. With no trusted proxies
+// configured, the TCP peer address is the client.
 type Proxies struct {
 	prefixes []netip.Prefix
+	// ipv6Bits is the prefix length by which IPv6 clients are grouped;
+	// 0 means DefaultIPv6Prefix.
+	ipv6Bits int
+}
+
+// DefaultIPv6Prefix is the prefix length by which IPv6 client addresses
+// are grouped for rate limits: one subscriber or host usually holds a
+// whole /64, so its addresses are one client.
+const DefaultIPv6Prefix = 64
+
+// WithIPv6Prefix returns p grouping IPv6 clients by their first bits bits
+// for rate limits (ClientKey); 128 limits each address on its own.
+func (p Proxies) WithIPv6Prefix(bits int) (Proxies, error) {
+	if bits < 1 || bits > 128 {
+		return Proxies{}, fmt.Errorf("IPv6 prefix length %d: want 1 to 128", bits)
+	}
+	p.ipv6Bits = bits
+	return p, nil
+}
+
+// LimitKey returns the rate-limit key of a client address from
+// ClientAddr: an IPv4 address is its own key; an IPv6 address is grouped
+// into its prefix ("2001:db8:1:2::/64"), so that a client cannot escape
+// its limits, nor fill a Limiter, by rotating through the addresses it
+// holds. Anything else is its own key.
+func (p Proxies) LimitKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	bits := p.ipv6Bits
+	if bits == 0 {
+		bits = DefaultIPv6Prefix
+	}
+	pr, err := a.WithZone("").Prefix(bits)
+	if err != nil {
+		return addr
+	}
+	return pr.String()
 }
 
 // ParseProxies parses a comma-separated list of IP addresses and CIDR

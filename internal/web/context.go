@@ -14,6 +14,7 @@ const (
 	baseKey
 	requestIDKey
 	clientIPKey
+	clientKeyKey
 	issuerKey
 )
 
@@ -61,4 +62,12 @@ func RequestID(ctx context.Context) string {
 func ClientIP(ctx context.Context) string {
 	ip, _ := ctx.Value(clientIPKey).(string)
 	return ip
+}
+
+// ClientKey returns the key of the client in rate limits, as derived by
+// the middleware (Proxies.LimitKey): the IPv4 address, or the IPv6 prefix
+// of the client address. Every per-client Limiter is keyed by it.
+func ClientKey(ctx context.Context) string {
+	k, _ := ctx.Value(clientKeyKey).(string)
+	return k
 }

@@ -14,10 +14,10 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
 // Edge wraps the whole server: it assigns a request id (reusing a
 // well-formed X-Request-Id from a trusted proxy), derives the client
-// address, recovers panics into a bare 500 without details, and writes one
-// structured access-log line per request. The log line carries method,
-// path (never the query string, which may hold codes or tokens), status,
-// duration, client address and request id.
+// address and its rate-limit key, recovers panics into a bare 500 without
+// details, and writes one structured access-log line per request. The log
+// line carries method, path (never the query string, which may hold codes
+// or tokens), status, duration, client address and request id.
 func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, status int, d time.Duration), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -28,6 +28,7 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 		}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, clientIPKey, ip)
+		ctx = context.WithValue(ctx, clientKeyKey, proxies.LimitKey(ip))
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		rec.Header().Set("X-Request-Id", id)
