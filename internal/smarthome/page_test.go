@@ -41,9 +41,16 @@ type oidcProvider struct {
 	signer jose.Signer
 	sub    string
 
-	mu         sync.Mutex
-	codes      map[string]authReq
-	badNonce   bool
+	mu       sync.Mutex
+	codes    map[string]authReq
+	badNonce bool
+	// tokenError, when set, is the token endpoint's answer to every
+	// request: an OAuth error code, or "500" for a server failure.
+	tokenError string
+	// refreshes counts refresh_token grants; revoked refresh tokens get
+	// invalid_grant.
+	refreshes  int
+	revoked    map[string]bool
 	sawS256    bool
 	sawNonce   bool
 	pkceChecks int
@@ -59,7 +66,7 @@ func newOIDCProvider(t testing.TB, sub string) *oidcProvider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &oidcProvider{key: key, sub: sub, codes: map[string]authReq{}}
+	p := &oidcProvider{key: key, sub: sub, codes: map[string]authReq{}, revoked: map[string]bool{}}
 	p.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "id-key-1"))
 	if err != nil {
@@ -122,6 +129,31 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
+	tokenError := p.tokenError
+	p.mu.Unlock()
+	switch tokenError {
+	case "":
+	case "500":
+		http.Error(w, "upstream trouble", http.StatusInternalServerError)
+		return
+	default:
+		fail(tokenError)
+		return
+	}
+	if r.PostFormValue("grant_type") == "refresh_token" {
+		p.mu.Lock()
+		p.refreshes++
+		revoked := p.revoked[r.PostFormValue("refresh_token")]
+		p.mu.Unlock()
+		if revoked || !strings.HasPrefix(r.PostFormValue("refresh_token"), "refresh-") {
+			fail("invalid_grant")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access-refreshed", "token_type": "Bearer", "expires_in": 3600})
+		return
+	}
+	p.mu.Lock()
 	req, found := p.codes[r.PostFormValue("code")]
 	delete(p.codes, r.PostFormValue("code"))
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
@@ -152,7 +184,8 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600, "id_token": idt})
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600,
+		"id_token": idt, "refresh_token": "refresh-" + r.PostFormValue("code")})
 }
 
 // pageEnv is the /lamps page on loopback with a skill, a provider, an LWA
@@ -166,6 +199,12 @@ type pageEnv struct {
 
 func newPageEnv(t *testing.T, sub string) *pageEnv {
 	t.Helper()
+	return newPageEnvWith(t, sub, nil)
+}
+
+// newPageEnvWith is newPageEnv with changes to the page's configuration.
+func newPageEnvWith(t *testing.T, sub string, mod func(*smarthome.LampsConfig)) *pageEnv {
+	t.Helper()
 	lwa := newLWAServer(t)
 	gw := newGateway(t, lwa, false)
 	e := newEnv(t, func(c *smarthome.SkillConfig) {
@@ -174,11 +213,15 @@ func newPageEnv(t *testing.T, sub string) *pageEnv {
 	})
 	prov := newOIDCProvider(t, sub)
 	srv := httptest.NewUnstartedServer(nil)
-	h, err := smarthome.NewLampsPage(smarthome.LampsConfig{
+	cfg := smarthome.LampsConfig{
 		Skill: e.skill, Issuer: prov.issuer(), ClientID: pageClientID, ClientSecret: pageClientSecret,
 		RedirectURL: "http://" + srv.Listener.Addr().String() + "/lamps/callback",
 		Scopes:      []string{"openid", "email"}, Logger: e.skillLogger(),
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := smarthome.NewLampsPage(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
