@@ -198,8 +198,9 @@ func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
 				a.Log.Warn("garbage collection failed", "error", err)
 				continue
 			}
-			if res.AuthCodes+res.RefreshTokens+res.Sessions > 0 {
-				a.Log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions)
+			if res.AuthCodes+res.RefreshTokens+res.Sessions+res.LampSessions > 0 {
+				a.Log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions,
+					"lamp_sessions", res.LampSessions)
 			}
 		}
 	}
