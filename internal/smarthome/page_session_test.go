@@ -196,3 +196,44 @@ func TestLampsStaticHasNoDirectoryListing(t *testing.T) {
 		t.Errorf("style.css: %d", resp.StatusCode)
 	}
 }
+
+// TestLampsSessionWithoutRefreshTokenChecksUserInfo: when the issuer gave
+// no refresh token, the page re-checks with userInfo and ends the session
+// when userInfo refuses the access token, or once that token expired.
+func TestLampsSessionWithoutRefreshTokenChecksUserInfo(t *testing.T) {
+	const sub = "page-user"
+	setup := func(t *testing.T) (*pageEnv, *testclock.Clock, string, *http.Client) {
+		clock := testclock.New(time.Now())
+		pe := newPageEnvWith(t, sub, func(c *smarthome.LampsConfig) { c.Now = clock.Now })
+		l := pe.addLamp(t, sub, "lamp-desk")
+		pe.prov.mu.Lock()
+		pe.prov.noRefresh = true
+		pe.prov.mu.Unlock()
+		_, noFollow := signInToLamps(t, pe)
+		return pe, clock, l.ID, noFollow
+	}
+	t.Run("accepted, then expired", func(t *testing.T) {
+		pe, clock, lampID, c := setup(t)
+		clock.Advance(smarthome.DefaultRecheckInterval + time.Second)
+		if resp, _ := get(t, c, pe.srv.URL+"/lamps"); resp.StatusCode != 200 {
+			t.Fatalf("/lamps: %d", resp.StatusCode)
+		}
+		pe.prov.mu.Lock()
+		if pe.prov.userInfos != 1 || pe.prov.refreshes != 0 {
+			t.Errorf("userInfo calls %d, refreshes %d; want 1 and 0", pe.prov.userInfos, pe.prov.refreshes)
+		}
+		pe.prov.mu.Unlock()
+		// The access token expires after an hour: nothing is left to
+		// check with.
+		clock.Advance(time.Hour)
+		wantSignedOut(t, pe, c, lampID)
+	})
+	t.Run("refused", func(t *testing.T) {
+		pe, clock, lampID, c := setup(t)
+		pe.prov.mu.Lock()
+		pe.prov.revoked["opaque-access"] = true
+		pe.prov.mu.Unlock()
+		clock.Advance(smarthome.DefaultRecheckInterval + time.Second)
+		wantSignedOut(t, pe, c, lampID)
+	})
+}

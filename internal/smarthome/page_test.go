@@ -49,8 +49,12 @@ type oidcProvider struct {
 	tokenError string
 	// refreshes counts refresh_token grants; revoked refresh tokens get
 	// invalid_grant.
-	refreshes  int
-	revoked    map[string]bool
+	refreshes int
+	revoked   map[string]bool
+	// noRefresh: the token endpoint issues no refresh token; userInfo
+	// refuses access tokens listed in revoked.
+	noRefresh  bool
+	userInfos  int
 	sawS256    bool
 	sawNonce   bool
 	pkceChecks int
@@ -79,6 +83,7 @@ func newOIDCProvider(t testing.TB, sub string) *oidcProvider {
 	})
 	mux.HandleFunc("GET /oauth2/authorize", p.authorize)
 	mux.HandleFunc("POST /oauth2/token", p.token)
+	mux.HandleFunc("GET /oauth2/userInfo", p.userInfo)
 	p.Server = httptest.NewServer(mux)
 	t.Cleanup(p.Close)
 	return p
@@ -96,7 +101,23 @@ func (p *oidcProvider) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"userinfo_endpoint":                     p.URL + "/oauth2/userInfo",
 	})
+}
+
+func (p *oidcProvider) userInfo(w http.ResponseWriter, r *http.Request) {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.mu.Lock()
+	p.userInfos++
+	revoked := p.revoked[tok]
+	p.mu.Unlock()
+	if revoked || tok == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		http.Error(w, "invalid token", http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"sub": p.sub})
 }
 
 func (p *oidcProvider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -184,8 +205,14 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600,
-		"id_token": idt, "refresh_token": "refresh-" + r.PostFormValue("code")})
+	reply := map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600,
+		"id_token": idt, "refresh_token": "refresh-" + r.PostFormValue("code")}
+	p.mu.Lock()
+	if p.noRefresh {
+		delete(reply, "refresh_token")
+	}
+	p.mu.Unlock()
+	_ = json.NewEncoder(w).Encode(reply)
 }
 
 // pageEnv is the /lamps page on loopback with a skill, a provider, an LWA
