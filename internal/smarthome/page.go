@@ -93,7 +93,9 @@ type page struct {
 // (OIDC redirect), /lamps/toggle (POST), /lamps/logout (POST) and
 // /lamps/static/. Browser routes get a CSP without inline script or style,
 // frame-ancestors 'none', nosniff and no-referrer; state-changing POSTs are
-// guarded by http.CrossOriginProtection and SameSite cookies.
+// guarded by http.CrossOriginProtection and SameSite cookies. Sessions are
+// records in the skill's store (page_session.go): sign-out deletes the
+// record, and every request checks that the user still stands.
 func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 	if cfg.Skill == nil {
 		return nil, errors.New("smarthome: LampsConfig.Skill is required")

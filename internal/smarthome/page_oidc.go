@@ -127,6 +127,11 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 	if u.SignedInAt.IsZero() {
 		u.SignedInAt = p.now()
 	}
+	// A sign-in replaces the browser's earlier session, if any.
+	if err := p.endSession(r); err != nil {
+		unavailable("ending the earlier session: " + err.Error())
+		return
+	}
 	if err := p.startSession(ctx, w, u, firstNonEmpty(c.Name, c.Email, c.Username, idt.Subject), tok); err != nil {
 		unavailable("starting the session: " + err.Error())
 		return
