@@ -192,26 +192,7 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 }
 
 // CollectGarbage deletes expired codes, tokens and sessions every interval
-// until ctx ends.
+// until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			res, err := a.Store.GarbageCollect(ctx, time.Now())
-			if err != nil {
-				a.Log.Warn("garbage collection failed", "error", err)
-				continue
-			}
-			if res.AuthCodes+res.RefreshTokens+res.Sessions > 0 {
-				a.Log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions)
-			}
-		}
-	}
+	store.CollectGarbage(ctx, a.Store, a.Log, every)
 }

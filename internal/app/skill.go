@@ -36,6 +36,7 @@ type SkillOptions struct {
 // against the pool's JWKS fetched in-process (no network round trip) and
 // asks the store whether the user and the grant are still valid, so a
 // revoked link or a disabled user gets INVALID_AUTHORIZATION_CREDENTIAL.
+// The /lamps page applies the same check to its sessions on every request.
 func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, func(*http.ServeMux), error) {
 	issuer := strings.TrimRight(publicURL, "/") + "/" + o.PoolID
 	v, err := verify.New(verify.Config{
@@ -67,6 +68,7 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 			RedirectURL: o.LampsRedirectURL,
 			LogoutURL:   issuer + "/logout?client_id=" + o.LampsClientID + "&logout_uri=" + strings.TrimSuffix(o.LampsRedirectURL, "/callback"),
 			CookieKey:   a.Box.DeriveKey("lamps-cookie/" + o.PoolID),
+			CheckUser:   a.checkLampsUser(o.PoolID),
 			HTTPClient:  &http.Client{Transport: inProcess{a}},
 			Logger:      a.Log,
 		})
@@ -93,6 +95,20 @@ func (a *App) checkIdentity(poolID string) func(ctx context.Context, id verify.I
 		_, err := a.OAuth.CheckAccess(ctx, poolID, id.Sub, id.OriginJTI, id.IssuedAt)
 		if errors.Is(err, oauth.ErrAccessRevoked) {
 			return fmt.Errorf("%w: %w", verify.ErrRevoked, err)
+		}
+		return err
+	}
+}
+
+// checkLampsUser confirms, on every /lamps request of a co-located page,
+// that the sign-in still stands by the same rules as a token
+// (oauth.CheckAccess): the page's grant is not revoked and the user is not
+// deleted, disabled or signed out everywhere since the sign-in.
+func (a *App) checkLampsUser(poolID string) func(ctx context.Context, u smarthome.SessionUser) error {
+	return func(ctx context.Context, u smarthome.SessionUser) error {
+		_, err := a.OAuth.CheckAccess(ctx, poolID, u.Sub, u.OriginJTI, u.SignedInAt)
+		if errors.Is(err, oauth.ErrAccessRevoked) {
+			return fmt.Errorf("%w: %w", smarthome.ErrSignedOut, err)
 		}
 		return err
 	}

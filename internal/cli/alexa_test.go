@@ -43,16 +43,13 @@ func newAlexaLab(t *testing.T) *alexaLab {
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
-	m := demoSecretRe.FindStringSubmatch(s.stdout.String())
-	if m == nil {
-		t.Fatalf("no secret in the demo output:\n%s", s.stdout)
-	}
+	password, secret := demoSecrets(t, s.stdout.String())
 	gw := httptest.NewServer(alexasim.NewGateway(alexasim.GatewayConfig{ClientID: "lwa", ClientSecret: "lwa-secret"}))
 	t.Cleanup(gw.Close)
 	h.env["LINKPOOL_ALEXA_STATE"] = filepath.Join(t.TempDir(), "cfg", "alexa.json")
 	h.env["LINKPOOL_ALEXA_SCHEMA"] = schema
-	h.env["LINKPOOL_CLIENT_SECRET"] = m[1]
-	h.env["LINKPOOL_PASSWORD"] = st.Password
+	h.env["LINKPOOL_CLIENT_SECRET"] = secret
+	h.env["LINKPOOL_PASSWORD"] = password
 	base := s.url + "/" + st.PoolID
 	return &alexaLab{h: h, s: s, demo: st, gw: gw, linkFl: []string{
 		"--authorization-uri", base + "/oauth2/authorize", "--access-token-uri", base + "/oauth2/token",

@@ -22,16 +22,21 @@ import (
 const demoVendorID = "LINKPOOLDEMO"
 
 // demoState is what the demo remembers in <data>/demo.json (mode 0600)
-// so that a restart prints the same values.
+// so that a restart reuses the same pool. The demo password is printed
+// once, when the demo is created, and never stored; the client secret is
+// sealed in the store like every client's.
 type demoState struct {
 	PoolID       string `json:"pool_id"`
 	ClientID     string `json:"client_id"`
 	LampsClient  string `json:"lamps_client_id"`
 	Username     string `json:"username"`
-	Password     string `json:"password"`
+	Password     string `json:"-"` // set only when the demo was just created
 	PublicURL    string `json:"public_url"`
 	CreatedAtUTC string `json:"created_at"`
 }
+
+// created reports whether the demo was created by this start.
+func (st demoState) created() bool { return st.Password != "" }
 
 // prepareDemo creates, on first start, a demo pool, the Alexa client, a
 // client for the SmartLamp /lamps page and a confirmed demo user, and
@@ -49,6 +54,15 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 		}
 		defer d.close()
 		if _, err := d.store.GetPool(ctx, st.PoolID); err == nil {
+			// Earlier versions kept the password here: rewrite without it.
+			var old struct {
+				Password string `json:"password"`
+			}
+			if json.Unmarshal(b, &old) == nil && old.Password != "" {
+				if err := writeDemoState(path, st); err != nil {
+					return st, err
+				}
+			}
 			return st, nil
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return st, err
@@ -97,11 +111,15 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 		PoolID: p.ID, ClientID: res.ClientID, LampsClient: lc.ID, Username: "demo",
 		Password: created.TemporaryPassword, PublicURL: publicURL, CreatedAtUTC: now.UTC().Format(time.RFC3339),
 	}
-	b, _ := json.MarshalIndent(st, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := writeDemoState(path, st); err != nil {
 		return st, err
 	}
 	return st, nil
+}
+
+func writeDemoState(path string, st demoState) error {
+	b, _ := json.MarshalIndent(st, "", "  ")
+	return os.WriteFile(path, b, 0o600)
 }
 
 // demoSkill returns the SmartLamp options for the demo pool.
@@ -114,7 +132,9 @@ func demoSkill(st demoState, publicURL string) app.SkillOptions {
 	}
 }
 
-// printDemo tells a new user what is running and how to use it.
+// printDemo tells a new user what is running and how to use it. The
+// password and the client secret are printed only when the demo was just
+// created (secret non-empty); later starts say how to show or reset them.
 func printDemo(w io.Writer, st demoState, a *app.App, publicURL, secret string) {
 	base := strings.TrimRight(publicURL, "/") + "/" + st.PoolID
 	q := url.Values{
@@ -126,18 +146,31 @@ func printDemo(w io.Writer, st demoState, a *app.App, publicURL, secret string) 
 		{"  Sign in and see your lamps", strings.TrimRight(publicURL, "/") + "/lamps"},
 		{"  Hosted login (as Alexa opens it)", base + "/oauth2/authorize?" + q.Encode()},
 		{"  Demo user", st.Username},
-		{"  Demo password", st.Password},
+		{"  Demo password", orShownOnce(st.Password)},
 	})
 	fmt.Fprintln(w, "\nAlexa console values (Build > Account Linking):")
 	_ = printFields(w, [][2]string{
 		{"  Your Web Authorization URI", base + "/oauth2/authorize"},
 		{"  Access Token URI", base + "/oauth2/token"},
 		{"  Your Client ID", st.ClientID},
-		{"  Your Secret", secret},
+		{"  Your Secret", orShownOnce(secret)},
 		{"  Your Authentication Scheme", "HTTP Basic (Recommended)"},
 		{"  Scope", "openid"},
 		{"  Domain List", "(empty)"},
 	})
+	if secret == "" {
+		fmt.Fprintf(w, "\nThe password and the secret were printed when the demo was created. To show the secret:\n"+
+			"  linkpool client show --client %s --reveal-secret\nTo give the demo user a new password:\n"+
+			"  linkpool user set-password --pool %s --username %s --password-stdin --permanent\n"+
+			"(with the same --data or --database-url and master key as serve)\n", st.ClientID, st.PoolID, st.Username)
+	}
 	fmt.Fprintf(w, "\nSmartLamp skill endpoint: %s/alexa/smart-home (issuer %s)\n", strings.TrimRight(publicURL, "/"), base)
 	fmt.Fprintf(w, "Alexa needs HTTPS on port 443 with a publicly trusted certificate: see docs/operations.md.\n\n")
+}
+
+func orShownOnce(v string) string {
+	if v == "" {
+		return "(shown once, at creation: see below)"
+	}
+	return v
 }

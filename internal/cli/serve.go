@@ -211,15 +211,17 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 			return nil, fmt.Errorf("SmartLamp skill: %w", err)
 		}
 		a.Server.MountGlobal(mount)
-		c, err := st.GetClient(ctx, demo.ClientID)
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-		secret, err := openSecret(box, &c)
-		if err != nil {
-			st.Close()
-			return nil, err
+		var secret string
+		if demo.created() {
+			c, err := st.GetClient(ctx, demo.ClientID)
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+			if secret, err = openSecret(box, &c); err != nil {
+				st.Close()
+				return nil, err
+			}
 		}
 		printDemo(e.stdout, *demo, a, f.publicURL, secret)
 	}

@@ -167,7 +167,8 @@ func TestServeDemo(t *testing.T) {
 	if fi, _ := os.Stat(filepath.Join(data, "demo.json")); fi.Mode().Perm() != 0o600 {
 		t.Errorf("demo.json mode %v", fi.Mode().Perm())
 	}
-	if !strings.Contains(out, st.Password) || !pool.ValidPoolID(st.PoolID) {
+	password, _ := demoSecrets(t, out)
+	if !pool.ValidPoolID(st.PoolID) {
 		t.Fatalf("demo state %+v", st)
 	}
 
@@ -175,7 +176,7 @@ func TestServeDemo(t *testing.T) {
 	// of the demo pool and shows their default lamp.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	resp := signInThrough(t, c, s.url+"/lamps", st.Username, st.Password)
+	resp := signInThrough(t, c, s.url+"/lamps", st.Username, password)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Desk Lamp") {
@@ -204,11 +205,59 @@ func TestServeDemo(t *testing.T) {
 	if code := s.stop(); code != 0 {
 		t.Fatalf("exit %d: %s", code, s.stderr)
 	}
+}
 
-	// A restart on the same data directory reuses the demo.
+var demoPasswordRe = regexp.MustCompile(`Demo password:\s+(\S+)`)
+
+// demoSecrets returns the demo password and client secret that the first
+// start printed.
+func demoSecrets(t *testing.T, stdout string) (password, secret string) {
+	t.Helper()
+	p, s := demoPasswordRe.FindStringSubmatch(stdout), demoSecretRe.FindStringSubmatch(stdout)
+	if p == nil || s == nil {
+		t.Fatalf("no demo password or secret in:\n%s", stdout)
+	}
+	return p[1], s[1]
+}
+
+// TestServeDemoPrintsSecretsOnceAtCreation: the demo password and client
+// secret are printed when the demo is created and never again, nor kept
+// in demo.json; a restart reuses the demo and says how to show or reset
+// them.
+func TestServeDemoPrintsSecretsOnceAtCreation(t *testing.T) {
+	data := t.TempDir()
+	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data}, "--demo")
+	password, secret := demoSecrets(t, s.stdout.String())
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d: %s", code, s.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(data, "demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st demoState
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	checkAbsent(t, "demo.json", string(b), password, secret)
+
 	s2 := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data}, "--demo")
-	if !strings.Contains(s2.stdout.String(), st.Password) || !strings.Contains(s2.stdout.String(), st.ClientID) {
-		t.Fatalf("restart printed other demo values:\n%s", s2.stdout)
+	out := s2.stdout.String()
+	checkAbsent(t, "restart output", out, password, secret)
+	for _, want := range []string{st.ClientID, st.PoolID, "linkpool client show --client " + st.ClientID + " --reveal-secret",
+		"linkpool user set-password --pool " + st.PoolID + " --username demo --password-stdin --permanent"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restart output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func checkAbsent(t *testing.T, where, text string, secrets ...string) {
+	t.Helper()
+	for _, v := range secrets {
+		if strings.Contains(text, v) {
+			t.Errorf("%s contains a secret (%.4s...)", where, v)
+		}
 	}
 }
 
@@ -220,7 +269,7 @@ func TestServeLogsNoSecrets(t *testing.T) {
 	var st demoState
 	b, _ := os.ReadFile(filepath.Join(data, "demo.json"))
 	_ = json.Unmarshal(b, &st)
-	secret := regexp.MustCompile(`Your Secret:\s+(\S+)`).FindStringSubmatch(s.stdout.String())[1]
+	password, secret := demoSecrets(t, s.stdout.String())
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, via []*http.Request) error {
 		if r.URL.Host == "pitangui.amazon.com" {
@@ -230,7 +279,7 @@ func TestServeLogsNoSecrets(t *testing.T) {
 	}}
 	redirect := AlexaRedirectURLs(demoVendorID)[0]
 	start := s.url + "/" + st.PoolID + "/oauth2/authorize?" + url.Values{"client_id": {st.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect}, "state": {"s1"}, "scope": {"openid"}}.Encode()
-	resp := signInThrough(t, c, start, st.Username, st.Password)
+	resp := signInThrough(t, c, start, st.Username, password)
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	code := loc.Query().Get("code")
@@ -252,7 +301,7 @@ func TestServeLogsNoSecrets(t *testing.T) {
 	}
 	s.stop()
 	logs := s.stderr.String()
-	for name, v := range map[string]string{"password": st.Password, "code": code, "client secret": secret,
+	for name, v := range map[string]string{"password": password, "code": code, "client secret": secret,
 		"access token": tok["access_token"].(string), "refresh token": tok["refresh_token"].(string)} {
 		if strings.Contains(logs, v) {
 			t.Errorf("the log contains the %s", name)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,13 +26,17 @@ func runSkill(ctx context.Context, e *env, args []string) error {
 
 // runSkillServe runs the SmartLamp skill on its own: POST
 // /alexa/smart-home, verifying access tokens of any issuer (a linkpool
-// pool or an Amazon Cognito user pool) against its JWKS.
+// pool or an Amazon Cognito user pool) against its JWKS, and, with
+// --lamps-client-id, the /lamps page signing users in at that issuer.
 func runSkillServe(ctx context.Context, e *env, args []string) error {
 	var sf storageFlags
 	var clients, scopes stringList
 	var issuer, jwksURL, addr, tlsCert, tlsKey, logLevel, logFormat string
 	var lwa smarthome.LWAConfig
 	var gateway string
+	var lamps smarthome.LampsConfig
+	var lampsURL string
+	var gcInterval time.Duration
 	fs := newFlagSet("skill serve", e.stderr)
 	sf.register(fs)
 	fs.StringVar(&issuer, "issuer", "", "issuer of the access tokens: <public-url>/<poolId> for linkpool, https://cognito-idp.<region>.amazonaws.com/<poolId> for Cognito (required)")
@@ -45,6 +50,12 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&lwa.ClientSecret, "lwa-client-secret", "", "Alexa Skill Messaging client secret")
 	fs.StringVar(&lwa.TokenURL, "lwa-token-url", smarthome.DefaultLWATokenURL, "Login with Amazon token endpoint")
 	fs.StringVar(&gateway, "event-gateway-url", smarthome.DefaultEventGatewayURL, "Alexa event gateway for ChangeReports")
+	fs.StringVar(&lamps.ClientID, "lamps-client-id", "", "app client of the /lamps page at the issuer (code flow, scope openid; empty: no page)")
+	fs.StringVar(&lamps.ClientSecret, "lamps-client-secret", "", "its client secret, if it has one")
+	fs.StringVar(&lampsURL, "lamps-url", "", "public origin of this server for the page: the client's callback URL is <lamps-url>/lamps/callback")
+	fs.StringVar(&lamps.LogoutURL, "lamps-logout-url", "", "where sign-out sends the browser, e.g. the issuer's hosted UI /logout with client_id and logout_uri")
+	fs.DurationVar(&lamps.RecheckInterval, "lamps-recheck-interval", smarthome.DefaultRecheckInterval, "how often, at most, a /lamps session is re-checked with the issuer (refresh grant)")
+	fs.DurationVar(&gcInterval, "gc-interval", 10*time.Minute, "how often expired /lamps sessions are deleted")
 	fs.StringVar(&logLevel, "log-level", "info", "log level")
 	fs.StringVar(&logFormat, "log-format", "json", "log format: json or text")
 	if err := parse(fs, args, e.getenv); err != nil {
@@ -55,6 +66,9 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	}
 	if (tlsCert == "") != (tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if (lamps.ClientID == "") != (lampsURL == "") {
+		return usagef("--lamps-client-id and --lamps-url go together")
 	}
 	log, err := newLogger(e.stderr, logLevel, logFormat)
 	if err != nil {
@@ -86,6 +100,20 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/alexa/smart-home", sk.Handler())
+	if lamps.ClientID != "" {
+		// Sessions live in the skill's store and are re-checked with the
+		// issuer; every instance sharing the store derives the same key.
+		lamps.Skill, lamps.Issuer, lamps.Logger = sk, issuer, log
+		lamps.RedirectURL = strings.TrimRight(lampsURL, "/") + "/lamps/callback"
+		lamps.CookieKey = box.DeriveKey("lamps-cookie/" + issuer)
+		page, err := smarthome.NewLampsPage(lamps)
+		if err != nil {
+			_ = sk.Close(ctx)
+			return usagef("%v", err)
+		}
+		mux.Handle("/lamps", page)
+		mux.Handle("/lamps/", page)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := st.Ping(r.Context()); err != nil {
@@ -111,6 +139,9 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 			errc <- err
 		}
 	}()
+	if lamps.ClientID != "" {
+		go store.CollectGarbage(ctx, st, log, gcInterval)
+	}
 	log.Info("SmartLamp skill serving", "addr", ln.Addr().String(), "issuer", issuer)
 	select {
 	case err := <-errc:

@@ -93,6 +93,8 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth2/userInfo", s.handleUserInfo)
 	mux.HandleFunc("GET /oauth2/userinfo", s.handleUserInfo)
 	mux.HandleFunc("POST /oauth2/userinfo", s.handleUserInfo)
+	mux.HandleFunc("OPTIONS /oauth2/userInfo", s.handleUserInfoPreflight)
+	mux.HandleFunc("OPTIONS /oauth2/userinfo", s.handleUserInfoPreflight)
 	mux.HandleFunc("POST /oauth2/revoke", s.handleRevoke)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)

@@ -35,6 +35,10 @@ type userInfoClaims struct {
 // and "false", and username is included.
 func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	t := web.MustTarget(r)
+	// Any origin may call it with a bearer token (no cookies), errors
+	// included, so that browser applications can read why a token failed.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Expose-Headers", "WWW-Authenticate")
 	body, err := s.userInfo(r.Context(), r, t)
 	if err != nil {
 		e := AsError(err)
@@ -56,8 +60,19 @@ func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(body)
+}
+
+// handleUserInfoPreflight answers the CORS preflight of userInfo (Fetch
+// standard, "CORS protocol"): any origin, GET or POST, with the
+// Authorization header.
+func (s *Service) handleUserInfoPreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, POST")
+	h.Set("Access-Control-Allow-Headers", "Authorization")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) ([]byte, error) {

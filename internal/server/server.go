@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -170,10 +171,19 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	if seg, rest, ok := firstSegment(r.URL.Path); ok && pool.ValidPoolID(seg) {
 		base := s.public.String() + "/" + seg
+		basePath := strings.TrimSuffix(s.public.Path, "/") + "/" + seg
+		if clean := cleanPath(rest); clean != rest {
+			// The pool's mux would redirect to the clean path without the
+			// pool prefix it never saw: redirect inside the prefix here.
+			u := *r.URL
+			u.Path, u.RawPath = basePath+clean, ""
+			http.Redirect(w, r, u.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = rest
 		r2.URL.RawPath = ""
-		s.servePool(w, r2, seg, base, strings.TrimSuffix(s.public.Path, "/")+"/"+seg)
+		s.servePool(w, r2, seg, base, basePath)
 		return
 	}
 	s.globalMux.ServeHTTP(w, r)
@@ -206,6 +216,16 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) 
 	w.Header().Set("Retry-After", "1")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, _ = w.Write([]byte("Service temporarily unavailable.\n"))
+}
+
+// cleanPath is the canonical form http.ServeMux redirects to: no dot
+// segments or doubled slashes, a trailing slash kept.
+func cleanPath(p string) string {
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // firstSegment splits "/a/b/c" into "a" and "/b/c".

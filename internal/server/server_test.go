@@ -139,3 +139,48 @@ func TestPublicURLValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestPathCleaningStaysInsidePoolPrefix: a pool path with dot segments or
+// doubled slashes is redirected to its clean form under the same pool
+// prefix, never to a path outside it.
+func TestPathCleaningStaysInsidePoolPrefix(t *testing.T) {
+	s, _, p := newServer(t)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	prefix := "/" + p.ID
+	tests := []struct{ path, want string }{
+		{prefix + "/static/style.css/../brand.css", prefix + "/static/brand.css"},
+		{prefix + "/static/style.css/../probe", prefix + "/static/probe"},
+		{prefix + "/x/../probe", prefix + "/probe"},
+		{prefix + "//probe", prefix + "/probe"},
+		{prefix + "/a/./probe?x=1", prefix + "/a/probe?x=1"},
+	}
+	for _, tc := range tests {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "id.example.com"
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusTemporaryRedirect || loc != tc.want {
+			t.Errorf("%s: %d Location %q, want 307 to %q", tc.path, resp.StatusCode, loc, tc.want)
+		}
+	}
+	// The clean path is served as before.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+prefix+"/probe", nil)
+	req.Host = "id.example.com"
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("clean path: %d", resp.StatusCode)
+	}
+}

@@ -21,10 +21,15 @@
 // Gateway").
 //
 // NewLampsPage serves /lamps, a small web page where a user signs in with
-// OpenID Connect through the pool and sees and toggles their lamps.
+// OpenID Connect through the pool and sees and toggles their lamps. Its
+// sessions are records in the store (store.LampSession), so signing out
+// ends every copy of the cookie; on every request the page asks whether
+// the user still stands: LampsConfig.CheckUser when co-located with the
+// pool, otherwise the issuer itself (refresh grant) at most every
+// RecheckInterval.
 //
 // Files: skill.go (construction, entry points), auth.go (token checks),
 // state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
 // discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
-// management for the CLI and the page), http.go, page*.go (/lamps).
+// management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions).
 package smarthome

@@ -53,15 +53,17 @@ func (l *logBuffer) String() string {
 
 // env is a skill on a real SQLite store with a loopback issuer.
 type env struct {
-	st    store.Store
-	iss   *smarthometest.Issuer
-	skill *smarthome.Skill
-	logs  *logBuffer
+	st     store.Store
+	dbPath string
+	iss    *smarthometest.Issuer
+	skill  *smarthome.Skill
+	logs   *logBuffer
 }
 
 func newEnv(t testing.TB, mod func(*smarthome.SkillConfig)) *env {
 	t.Helper()
-	e := &env{st: openStore(t, ""), iss: smarthometest.NewIssuer(t), logs: &logBuffer{}}
+	path := filepath.Join(t.TempDir(), "smartlamp.db")
+	e := &env{st: openStore(t, path), dbPath: path, iss: smarthometest.NewIssuer(t), logs: &logBuffer{}}
 	cfg := smarthome.SkillConfig{
 		Store:    e.st,
 		Verifier: e.iss.Verifier(t),

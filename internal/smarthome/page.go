@@ -2,6 +2,8 @@ package smarthome
 
 import (
 	"context"
+	"crypto/cipher"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -45,11 +48,24 @@ type LampsConfig struct {
 	// session cookie is cleared, for example the pool's /logout with
 	// client_id and logout_uri, so the hosted UI session ends too.
 	LogoutURL string
-	// CookieKey is the 32-byte AES-256-GCM key sealing the cookies. When
+	// CookieKey is the 32-byte AES-256-GCM key sealing the cookies and,
+	// through a key derived from it, the issuer's tokens kept with each
+	// session. Every instance sharing the store needs the same key. When
 	// nil a random key is used and sessions end with the process.
 	CookieKey []byte
 	// SessionTTL defaults to 12 hours.
 	SessionTTL time.Duration
+	// CheckUser, if set, decides on every request whether the session's
+	// user still stands. A skill co-located with its pool asks the pool's
+	// own data (user enabled, not signed out everywhere since the sign-in,
+	// grant not revoked). An error wrapping ErrSignedOut ends the session;
+	// any other error answers 503 and keeps it. When nil, the page asks
+	// the issuer at most every RecheckInterval, by redeeming the refresh
+	// token of the sign-in (or, without one, calling userInfo with its
+	// access token).
+	CheckUser func(ctx context.Context, u SessionUser) error
+	// RecheckInterval defaults to DefaultRecheckInterval.
+	RecheckInterval time.Duration
 	// HTTPClient reaches the pool (default: 10s timeout).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -61,6 +77,7 @@ type page struct {
 	cfg     LampsConfig
 	skill   *Skill
 	cookies *cookieBox
+	tokens  cipher.AEAD // seals the issuer's tokens in the store
 	tmpl    map[string]*template.Template
 	log     *slog.Logger
 	now     func() time.Time
@@ -76,7 +93,9 @@ type page struct {
 // (OIDC redirect), /lamps/toggle (POST), /lamps/logout (POST) and
 // /lamps/static/. Browser routes get a CSP without inline script or style,
 // frame-ancestors 'none', nosniff and no-referrer; state-changing POSTs are
-// guarded by http.CrossOriginProtection and SameSite cookies.
+// guarded by http.CrossOriginProtection and SameSite cookies. Sessions are
+// records in the skill's store (page_session.go): sign-out deletes the
+// record, and every request checks that the user still stands.
 func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 	if cfg.Skill == nil {
 		return nil, errors.New("smarthome: LampsConfig.Skill is required")
@@ -100,6 +119,9 @@ func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
+	if cfg.RecheckInterval <= 0 {
+		cfg.RecheckInterval = DefaultRecheckInterval
+	}
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{oidc.ScopeOpenID}
 	}
@@ -111,12 +133,23 @@ func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 		}
 		formAction += " " + lu.Scheme + "://" + lu.Host
 	}
-	cookies, err := newCookieBox(cfg.CookieKey, ru.Scheme == "https", cfg.Now)
+	key := cfg.CookieKey
+	if key == nil {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+	}
+	cookies, err := newCookieBox(key, ru.Scheme == "https", cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := newTokenAEAD(key)
 	if err != nil {
 		return nil, err
 	}
 	p := &page{
-		cfg: cfg, skill: cfg.Skill, cookies: cookies, log: cfg.Logger, now: cfg.Now,
+		cfg: cfg, skill: cfg.Skill, cookies: cookies, tokens: tokens, log: cfg.Logger, now: cfg.Now,
 		tmpl: map[string]*template.Template{},
 		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 			"form-action " + formAction + "; base-uri 'none'; frame-ancestors 'none'",
@@ -137,7 +170,7 @@ func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 	mux.HandleFunc("GET /lamps/callback", p.serveCallback)
 	mux.HandleFunc("POST /lamps/toggle", p.serveToggle)
 	mux.HandleFunc("POST /lamps/logout", p.serveLogout)
-	mux.Handle("GET /lamps/static/", http.StripPrefix("/lamps/static/", http.FileServerFS(static)))
+	mux.Handle("GET /lamps/static/", http.StripPrefix("/lamps/static/", staticFiles(static)))
 	return p.headers(http.NewCrossOriginProtection().Handler(mux)), nil
 }
 
@@ -154,12 +187,6 @@ func (p *page) headers(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// session is what the session cookie holds.
-type session struct {
-	Sub  string `json:"sub"`
-	Name string `json:"name"`
 }
 
 // lampView is a lamp as the page shows it.
@@ -180,9 +207,13 @@ func viewOf(l store.Lamp) lampView {
 }
 
 func (p *page) serveLamps(w http.ResponseWriter, r *http.Request) {
-	s, err := getCookie[session](p.cookies, r, sessionCookie)
-	if err != nil {
+	s, err := p.session(w, r)
+	if errors.Is(err, errNoSession) {
 		p.startLogin(w, r)
+		return
+	}
+	if err != nil {
+		p.unavailable(w, r, err)
 		return
 	}
 	lamps, err := p.skill.store.ListLamps(r.Context(), s.Sub)
@@ -199,9 +230,13 @@ func (p *page) serveLamps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
-	s, err := getCookie[session](p.cookies, r, sessionCookie)
-	if err != nil {
+	s, err := p.session(w, r)
+	if errors.Is(err, errNoSession) {
 		p.message(w, http.StatusUnauthorized, "", "Signed out", "Your session has ended. Sign in again to control your lamps.", "Sign in")
+		return
+	}
+	if err != nil {
+		p.unavailable(w, r, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
@@ -223,12 +258,38 @@ func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
+	if err := p.endSession(r); err != nil {
+		p.log.ErrorContext(r.Context(), "smarthome: ending a lamps session failed", "error", err.Error())
+		p.message(w, http.StatusServiceUnavailable, "", "Sign-out failed", "You could not be signed out right now. Please try again in a moment.", "Back to your lamps")
+		return
+	}
 	p.cookies.clear(w, sessionCookie)
 	if p.cfg.LogoutURL != "" {
 		http.Redirect(w, r, p.cfg.LogoutURL, http.StatusSeeOther)
 		return
 	}
 	p.message(w, http.StatusOK, "", "Signed out", "You have signed out of SmartLamp.", "Sign in again")
+}
+
+// unavailable answers 503 when the session could not be checked (the
+// store or the issuer failing); the session stays.
+func (p *page) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	p.log.WarnContext(r.Context(), "smarthome: checking the lamps session failed", "error", err.Error())
+	p.message(w, http.StatusServiceUnavailable, "", "Something went wrong", "Your session could not be checked right now. Please try again in a moment.", "Try again")
+}
+
+// staticFiles serves the files of fsys, and 404 for directories rather
+// than a listing.
+func staticFiles(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if fi, err := fs.Stat(fsys, name); name == "" || err != nil || fi.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 func (p *page) message(w http.ResponseWriter, status int, user, heading, text, link string) {

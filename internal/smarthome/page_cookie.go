@@ -31,12 +31,6 @@ const (
 var errBadCookie = errors.New("missing, forged or expired cookie")
 
 func newCookieBox(key []byte, secure bool, now func() time.Time) (*cookieBox, error) {
-	if key == nil {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-	}
 	if len(key) != 32 {
 		return nil, errors.New("smarthome: CookieKey must be 32 bytes")
 	}

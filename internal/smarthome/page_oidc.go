@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"time"
 
@@ -56,6 +57,12 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 		p.log.InfoContext(ctx, "smarthome: sign-in failed", "reason", why)
 		p.message(w, status, "", "Sign-in failed", "We could not sign you in. Please try again.", "Try again")
 	}
+	// unavailable is a failure of the issuer or of the page, not of the
+	// browser's request: 503, and trying again may well work.
+	unavailable := func(why string) {
+		p.log.WarnContext(ctx, "smarthome: sign-in unavailable", "reason", why)
+		p.message(w, http.StatusServiceUnavailable, "", "Sign-in unavailable", "Signing in is not possible right now. Please try again in a moment.", "Try again")
+	}
 	ls, err := getCookie[loginState](p.cookies, r, loginCookie)
 	if err != nil {
 		fail(http.StatusBadRequest, "no login in progress or it expired")
@@ -78,18 +85,26 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	verifier, oc, err := p.client(ctx)
 	if err != nil {
-		fail(http.StatusServiceUnavailable, err.Error())
+		unavailable(err.Error())
 		return
 	}
 	octx := oidc.ClientContext(ctx, p.cfg.HTTPClient)
 	tok, err := oc.Exchange(octx, code, oauth2.VerifierOption(ls.Verifier))
 	if err != nil {
-		fail(http.StatusBadGateway, "code exchange: "+oauthErrorSummary(err))
+		// A refused code (used, expired, or from another sign-in) is the
+		// browser's stale request; anything else is the issuer's trouble
+		// or the page's configuration.
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			fail(http.StatusBadRequest, "code exchange: "+oauthErrorSummary(err))
+			return
+		}
+		unavailable("code exchange: " + oauthErrorSummary(err))
 		return
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
-		fail(http.StatusBadGateway, "no id_token in the token response")
+		unavailable("no id_token in the token response")
 		return
 	}
 	idt, err := verifier.Verify(octx, raw)
@@ -102,14 +117,23 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c struct {
-		Name     string `json:"name"`
-		Email    string `json:"email"`
-		Username string `json:"cognito:username"`
+		Name      string `json:"name"`
+		Email     string `json:"email"`
+		Username  string `json:"cognito:username"`
+		OriginJTI string `json:"origin_jti"`
 	}
 	_ = idt.Claims(&c)
-	s := session{Sub: idt.Subject, Name: firstNonEmpty(c.Name, c.Email, c.Username, idt.Subject)}
-	if err := setCookie(p.cookies, w, sessionCookie, s, p.cfg.SessionTTL); err != nil {
-		fail(http.StatusInternalServerError, "session cookie: "+err.Error())
+	u := SessionUser{Sub: idt.Subject, OriginJTI: c.OriginJTI, SignedInAt: idt.IssuedAt}
+	if u.SignedInAt.IsZero() {
+		u.SignedInAt = p.now()
+	}
+	// A sign-in replaces the browser's earlier session, if any.
+	if err := p.endSession(r); err != nil {
+		unavailable("ending the earlier session: " + err.Error())
+		return
+	}
+	if err := p.startSession(ctx, w, u, firstNonEmpty(c.Name, c.Email, c.Username, idt.Subject), tok); err != nil {
+		unavailable("starting the session: " + err.Error())
 		return
 	}
 	http.Redirect(w, r, "/lamps", http.StatusSeeOther)

@@ -41,9 +41,20 @@ type oidcProvider struct {
 	signer jose.Signer
 	sub    string
 
-	mu         sync.Mutex
-	codes      map[string]authReq
-	badNonce   bool
+	mu       sync.Mutex
+	codes    map[string]authReq
+	badNonce bool
+	// tokenError, when set, is the token endpoint's answer to every
+	// request: an OAuth error code, or "500" for a server failure.
+	tokenError string
+	// refreshes counts refresh_token grants; revoked refresh tokens get
+	// invalid_grant.
+	refreshes int
+	revoked   map[string]bool
+	// noRefresh: the token endpoint issues no refresh token; userInfo
+	// refuses access tokens listed in revoked.
+	noRefresh  bool
+	userInfos  int
 	sawS256    bool
 	sawNonce   bool
 	pkceChecks int
@@ -59,7 +70,7 @@ func newOIDCProvider(t testing.TB, sub string) *oidcProvider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &oidcProvider{key: key, sub: sub, codes: map[string]authReq{}}
+	p := &oidcProvider{key: key, sub: sub, codes: map[string]authReq{}, revoked: map[string]bool{}}
 	p.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "id-key-1"))
 	if err != nil {
@@ -72,6 +83,7 @@ func newOIDCProvider(t testing.TB, sub string) *oidcProvider {
 	})
 	mux.HandleFunc("GET /oauth2/authorize", p.authorize)
 	mux.HandleFunc("POST /oauth2/token", p.token)
+	mux.HandleFunc("GET /oauth2/userInfo", p.userInfo)
 	p.Server = httptest.NewServer(mux)
 	t.Cleanup(p.Close)
 	return p
@@ -89,7 +101,23 @@ func (p *oidcProvider) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"userinfo_endpoint":                     p.URL + "/oauth2/userInfo",
 	})
+}
+
+func (p *oidcProvider) userInfo(w http.ResponseWriter, r *http.Request) {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.mu.Lock()
+	p.userInfos++
+	revoked := p.revoked[tok]
+	p.mu.Unlock()
+	if revoked || tok == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		http.Error(w, "invalid token", http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"sub": p.sub})
 }
 
 func (p *oidcProvider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +147,31 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	if id != pageClientID || secret != pageClientSecret {
 		fail("invalid_client")
+		return
+	}
+	p.mu.Lock()
+	tokenError := p.tokenError
+	p.mu.Unlock()
+	switch tokenError {
+	case "":
+	case "500":
+		http.Error(w, "upstream trouble", http.StatusInternalServerError)
+		return
+	default:
+		fail(tokenError)
+		return
+	}
+	if r.PostFormValue("grant_type") == "refresh_token" {
+		p.mu.Lock()
+		p.refreshes++
+		revoked := p.revoked[r.PostFormValue("refresh_token")]
+		p.mu.Unlock()
+		if revoked || !strings.HasPrefix(r.PostFormValue("refresh_token"), "refresh-") {
+			fail("invalid_grant")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access-refreshed", "token_type": "Bearer", "expires_in": 3600})
 		return
 	}
 	p.mu.Lock()
@@ -152,7 +205,14 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600, "id_token": idt})
+	reply := map[string]any{"access_token": "opaque-access", "token_type": "Bearer", "expires_in": 3600,
+		"id_token": idt, "refresh_token": "refresh-" + r.PostFormValue("code")}
+	p.mu.Lock()
+	if p.noRefresh {
+		delete(reply, "refresh_token")
+	}
+	p.mu.Unlock()
+	_ = json.NewEncoder(w).Encode(reply)
 }
 
 // pageEnv is the /lamps page on loopback with a skill, a provider, an LWA
@@ -166,6 +226,12 @@ type pageEnv struct {
 
 func newPageEnv(t *testing.T, sub string) *pageEnv {
 	t.Helper()
+	return newPageEnvWith(t, sub, nil)
+}
+
+// newPageEnvWith is newPageEnv with changes to the page's configuration.
+func newPageEnvWith(t *testing.T, sub string, mod func(*smarthome.LampsConfig)) *pageEnv {
+	t.Helper()
 	lwa := newLWAServer(t)
 	gw := newGateway(t, lwa, false)
 	e := newEnv(t, func(c *smarthome.SkillConfig) {
@@ -174,11 +240,15 @@ func newPageEnv(t *testing.T, sub string) *pageEnv {
 	})
 	prov := newOIDCProvider(t, sub)
 	srv := httptest.NewUnstartedServer(nil)
-	h, err := smarthome.NewLampsPage(smarthome.LampsConfig{
+	cfg := smarthome.LampsConfig{
 		Skill: e.skill, Issuer: prov.issuer(), ClientID: pageClientID, ClientSecret: pageClientSecret,
 		RedirectURL: "http://" + srv.Listener.Addr().String() + "/lamps/callback",
 		Scopes:      []string{"openid", "email"}, Logger: e.skillLogger(),
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := smarthome.NewLampsPage(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

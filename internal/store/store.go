@@ -176,11 +176,32 @@ type AlexaGrant struct {
 	UpdatedAt      time.Time
 }
 
+// LampSession is a sign-in to the SmartLamp /lamps page. The page's sealed
+// cookie holds the ID and a secret; the store keeps the SHA-256 of the
+// secret, so a session ends for every copy of its cookie when the row is
+// deleted.
+type LampSession struct {
+	ID         string
+	SecretHash string // hex SHA-256 of the cookie's secret
+	Owner      string // the user's sub
+	Name       string // shown on the page
+	// OriginJTI is the issuer's grant behind the sign-in (the ID token's
+	// origin_jti), when the issuer names one.
+	OriginJTI string
+	// SealedTokens are the issuer's OAuth tokens, sealed, with which a
+	// skill that runs apart from the pool re-checks the user.
+	SealedTokens []byte
+	CreatedAt    time.Time // when the sign-in completed
+	CheckedAt    time.Time // when the user was last confirmed
+	ExpiresAt    time.Time
+}
+
 // GCResult counts what GarbageCollect removed.
 type GCResult struct {
 	AuthCodes     int64
 	RefreshTokens int64
 	Sessions      int64
+	LampSessions  int64
 }
 
 // Store is linkpool's storage. Implementations must be safe for concurrent
@@ -277,8 +298,20 @@ type Store interface {
 	PutAlexaGrant(ctx context.Context, g AlexaGrant) error
 	GetAlexaGrant(ctx context.Context, owner string) (AlexaGrant, error)
 
-	// GarbageCollect deletes authorization codes, refresh tokens and
-	// sessions that expired before now.
+	// CreateLampSession fails with ErrAlreadyExists when the ID is taken.
+	CreateLampSession(ctx context.Context, s LampSession) error
+	// GetLampSession returns the session, expired ones included: the
+	// caller judges ExpiresAt at its own clock.
+	GetLampSession(ctx context.Context, id string) (LampSession, error)
+	// TouchLampSession records a successful re-check of the user at
+	// checkedAt with the (possibly refreshed) sealed tokens; ErrNotFound
+	// when the session is gone.
+	TouchLampSession(ctx context.Context, id string, sealedTokens []byte, checkedAt time.Time) error
+	// DeleteLampSession ends the session; ErrNotFound when it is gone.
+	DeleteLampSession(ctx context.Context, id string) error
+
+	// GarbageCollect deletes authorization codes, refresh tokens, hosted-UI
+	// sessions and lamp sessions that expired before now.
 	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
 
 	// Whole-store listings for export (`linkpool export`). They page

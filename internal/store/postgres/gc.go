@@ -7,18 +7,20 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-// GarbageCollect deletes the authorization codes, refresh tokens and
-// sessions that expired before now, in one statement (so one snapshot and
-// one round trip) that uses the expires_at indexes. Rows without an
-// expiry are kept.
+// GarbageCollect deletes the authorization codes, refresh tokens, sessions
+// and lamp sessions that expired before now, in one statement (so one
+// snapshot and one round trip) that uses the expires_at indexes. Rows
+// without an expiry are kept.
 func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult, error) {
 	var r store.GCResult
 	err := db.pool.QueryRow(ctx, `WITH
 			gc_codes AS (DELETE FROM auth_codes WHERE expires_at < $1 RETURNING 1),
 			gc_tokens AS (DELETE FROM refresh_tokens WHERE expires_at < $1 RETURNING 1),
-			gc_sessions AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING 1)
-		SELECT (SELECT count(*) FROM gc_codes), (SELECT count(*) FROM gc_tokens), (SELECT count(*) FROM gc_sessions)`,
-		ts(now)).Scan(&r.AuthCodes, &r.RefreshTokens, &r.Sessions)
+			gc_sessions AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING 1),
+			gc_lamp_sessions AS (DELETE FROM lamp_sessions WHERE expires_at < $1 RETURNING 1)
+		SELECT (SELECT count(*) FROM gc_codes), (SELECT count(*) FROM gc_tokens), (SELECT count(*) FROM gc_sessions),
+			(SELECT count(*) FROM gc_lamp_sessions)`,
+		ts(now)).Scan(&r.AuthCodes, &r.RefreshTokens, &r.Sessions, &r.LampSessions)
 	if err != nil {
 		return store.GCResult{}, wrap("garbage collect", err)
 	}

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeySetCRUD", testKeySetCRUD},
 		{"LampCRUD", testLampCRUD},
 		{"AlexaGrantCRUD", testAlexaGrantCRUD},
+		{"LampSessionCRUD", testLampSessionCRUD},
 		{"DeletePoolCascade", testDeletePoolCascade},
 		{"DeleteUserCascade", testDeleteUserCascade},
 		{"GarbageCollect", testGarbageCollect},
