@@ -32,17 +32,30 @@ func refreshValues(t store.RefreshToken) ([]any, error) {
 }
 
 // CreateRefreshToken stores a new grant family. The id and the origin are
-// unique.
+// unique. A grant of a code marked replayed is refused with
+// store.ErrConflict: the check is part of the INSERT, and SQLite runs one
+// writer at a time, so ConsumeAuthCode's mark either commits first (the
+// INSERT stores nothing) or after the grant (the replay's revocation then
+// sees it).
 func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
 	const op = "create refresh token"
 	v, err := refreshValues(t)
 	if err != nil {
 		return wrap(op, err)
 	}
-	_, err = db.exec(ctx, op, `INSERT INTO refresh_tokens (`+refreshColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...)...)
-	return err
+	res, err := db.exec(ctx, op, `INSERT INTO refresh_tokens (`+refreshColumns+`)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM auth_codes WHERE id = ? AND replayed_at <> 0)`,
+		append(append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...), t.CodeID)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(op, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s: authorization code replayed: %w", op, store.ErrConflict)
+	}
+	return nil
 }
 
 // GetRefreshToken returns the grant family with the given id.
