@@ -71,6 +71,10 @@ type AuthCode struct {
 // continues it. The wire token is "<ID>.<secret>"; only hashes of secrets
 // are stored. With rotation, SecretHash is the current secret and
 // PrevSecretHash the previous one, accepted until PrevValidUntil.
+// GraceDepth is how many secrets before the current one PrevValidUntil
+// covers: 1 after a rotation, one more for each rotation that came within
+// the grace period of the one before it (0, in grants stored before it
+// was kept, counts as 1).
 type RefreshToken struct {
 	ID             string
 	OriginJTI      string
@@ -83,6 +87,7 @@ type RefreshToken struct {
 	SecretHash     string // empty for grants without a refresh token
 	PrevSecretHash string
 	PrevValidUntil time.Time
+	GraceDepth     int
 	CreatedAt      time.Time
 	LastUsedAt     time.Time
 	ExpiresAt      time.Time

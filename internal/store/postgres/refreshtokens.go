@@ -14,15 +14,15 @@ import (
 )
 
 const refreshTokenColumns = `id, origin_jti, pool_id, client_id, sub, scopes, auth_time,
-	code_id, secret_hash, prev_secret_hash, prev_valid_until, created_at,
+	code_id, secret_hash, prev_secret_hash, prev_valid_until, grace_depth, created_at,
 	last_used_at, expires_at, revoked_at`
 
-const refreshTokenValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+const refreshTokenValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 func refreshTokenArgs(t *store.RefreshToken) []any {
 	return []any{
 		t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub, t.Scopes, ts(t.AuthTime),
-		t.CodeID, t.SecretHash, t.PrevSecretHash, ts(t.PrevValidUntil), ts(t.CreatedAt),
+		t.CodeID, t.SecretHash, t.PrevSecretHash, ts(t.PrevValidUntil), t.GraceDepth, ts(t.CreatedAt),
 		ts(t.LastUsedAt), ts(t.ExpiresAt), ts(t.RevokedAt),
 	}
 }
@@ -30,7 +30,7 @@ func refreshTokenArgs(t *store.RefreshToken) []any {
 func scanRefreshToken(row pgx.Row) (store.RefreshToken, error) {
 	var t store.RefreshToken
 	err := row.Scan(&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, &t.Scopes, (*utcTime)(&t.AuthTime),
-		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, (*utcTime)(&t.PrevValidUntil), (*utcTime)(&t.CreatedAt),
+		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, (*utcTime)(&t.PrevValidUntil), &t.GraceDepth, (*utcTime)(&t.CreatedAt),
 		(*utcTime)(&t.LastUsedAt), (*utcTime)(&t.ExpiresAt), (*utcTime)(&t.RevokedAt))
 	return t, err
 }

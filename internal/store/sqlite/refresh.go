@@ -12,12 +12,12 @@ import (
 )
 
 const refreshColumns = `id, origin_jti, pool_id, client_id, sub, scopes, auth_time, code_id,
-	secret_hash, prev_secret_hash, prev_valid_until, created_at, last_used_at, expires_at, revoked_at`
+	secret_hash, prev_secret_hash, prev_valid_until, grace_depth, created_at, last_used_at, expires_at, revoked_at`
 
 func scanRefreshToken(row scanner) (store.RefreshToken, error) {
 	var t store.RefreshToken
 	err := row.Scan(&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, jsonCol{&t.Scopes}, timeCol{&t.AuthTime},
-		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, timeCol{&t.CreatedAt},
+		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, &t.GraceDepth, timeCol{&t.CreatedAt},
 		timeCol{&t.LastUsedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.RevokedAt})
 	return t, err
 }
@@ -27,7 +27,7 @@ func scanRefreshToken(row scanner) (store.RefreshToken, error) {
 func refreshValues(t store.RefreshToken) ([]any, error) {
 	var e encoder
 	v := []any{e.json(t.Scopes), micros(t.AuthTime), t.CodeID, t.SecretHash, t.PrevSecretHash,
-		micros(t.PrevValidUntil), micros(t.CreatedAt), micros(t.LastUsedAt), micros(t.ExpiresAt), micros(t.RevokedAt)}
+		micros(t.PrevValidUntil), t.GraceDepth, micros(t.CreatedAt), micros(t.LastUsedAt), micros(t.ExpiresAt), micros(t.RevokedAt)}
 	return v, e.err
 }
 
@@ -44,7 +44,7 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) erro
 		return wrap(op, err)
 	}
 	res, err := db.exec(ctx, op, `INSERT INTO refresh_tokens (`+refreshColumns+`)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE NOT EXISTS (SELECT 1 FROM auth_codes WHERE id = ? AND replayed_at <> 0)`,
 		append(append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...), t.CodeID)...)
 	if err != nil {
@@ -90,7 +90,7 @@ func (db *DB) UpdateRefreshToken(ctx context.Context, id string, fn func(store.R
 			return wrap(op, err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET scopes = ?, auth_time = ?, code_id = ?,
-			secret_hash = ?, prev_secret_hash = ?, prev_valid_until = ?, created_at = ?,
+			secret_hash = ?, prev_secret_hash = ?, prev_valid_until = ?, grace_depth = ?, created_at = ?,
 			last_used_at = ?, expires_at = ?, revoked_at = ?
 			WHERE id = ?`, append(v, id)...)
 		return wrap(op, err)
