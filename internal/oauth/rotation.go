@@ -109,21 +109,25 @@ func graceDepth(rt store.RefreshToken) int {
 //     within the previous grace period (a burst of retries and concurrent
 //     refreshes), otherwise it is 1. Xn+1 is returned.
 //   - Xk presented, k < n, found by deriving its successors until one is
-//     current (at most lineageDepth): within the grace period and with
-//     n-k ≤ g, Xn is returned and nothing changes. Otherwise it is a
-//     genuine secret whose grace period is over (Xn-g was rotated away in
-//     a rotation that came after its own grace period, and every older one
-//     before that), so the grant is revoked (RFC 9700 §4.14.2).
+//     current (at most lineageDepth generations): within the grace period
+//     and with n-k ≤ g, Xn is returned and nothing changes. Otherwise it
+//     is a genuine secret past its own grace period — with n-k > g, Xk was
+//     rotated away before the burst began, and the rotation that began it
+//     came after Xk's grace period — so the grant is revoked (RFC 9700
+//     §4.14.2).
 //   - Anything else is refused with invalid_grant and changes nothing: a
 //     secret of the right shape is not proof of a stolen token.
 //
-// Hence a retry never rotates, and no interleaving of concurrent and
-// retried refreshes within the grace period invalidates a secret the
-// server has returned: each response carries the current secret as of
-// its commit, every retry of a superseded secret gets the same current
-// secret, and the client, keeping the last response, holds the current
-// secret or one that keeps working until the burst's grace period ends.
-// Concurrent refreshes of one secret all return the same successor.
+// Hence, under one master key, a retry never rotates and no interleaving
+// of concurrent and retried refreshes invalidates a secret the server has
+// returned before the burst's grace period ends: each response carries
+// the current secret as of its commit, concurrent refreshes of one secret
+// all return the same successor, and every retry of a superseded secret
+// gets the current one. A client that keeps the last response it received
+// holds the current secret when responses arrive in commit order, and
+// otherwise one that still gets the current secret until the grace period
+// of the burst ends. Past it, a superseded secret is indistinguishable
+// from a stolen one.
 //
 // After a master-key change (a transfer that seals again with a new key)
 // the successors derive differently. The current secret still rotates; a
