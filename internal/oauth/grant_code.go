@@ -20,7 +20,14 @@ import (
 // The code is consumed atomically before it is checked, so each code is
 // tried once: of concurrent redemptions exactly one can succeed. A replayed
 // code revokes every token issued from it (RFC 6749 §4.1.2, RFC 9700
-// §4.5). The redirect_uri must repeat the authorization request's exactly,
+// §4.5), whatever the interleaving with the redemption that won: the
+// replay's ConsumeAuthCode marks the code replayed before the replay
+// revokes the code's grants, and the winner's CreateRefreshToken refuses a
+// grant of a marked code atomically with storing it. Either the mark
+// commits first, and the winner stores nothing and answers invalid_grant;
+// or the winner's grant commits first, and the revocation, which starts
+// after the mark, revokes it, and with it the access and ID tokens minted
+// from it. The redirect_uri must repeat the authorization request's exactly,
 // and the PKCE verifier must match the S256 challenge; a verifier for a
 // code issued without a challenge is refused (RFC 9700 §2.1.1).
 func (s *Service) grantCode(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -39,10 +38,6 @@ func splitRefreshToken(tok string) (id, secret string, ok bool) {
 	return id, secret, true
 }
 
-// errRefreshReused marks a refresh token presented after its rotation
-// grace period ended.
-var errRefreshReused = errors.New("refresh token reused after rotation")
-
 // grantRefresh serves the refresh_token grant (RFC 6749 §6).
 //
 // Without rotation (Cognito's default) the same refresh token stays valid
@@ -50,8 +45,9 @@ var errRefreshReused = errors.New("refresh token reused after rotation")
 // rotation on the client, every refresh returns a new refresh token that
 // keeps the original expiry; the previous token stays valid for the
 // client's grace period, so a retried refresh whose response was lost does
-// not break an Alexa link. A rotated token presented after the grace
-// period revokes the whole grant (RFC 9700 §4.14.2).
+// not break an Alexa link (see rotate). A rotated token presented after
+// the grace period revokes the whole grant (RFC 9700 §4.14.2); a secret
+// that was never issued is refused and changes nothing.
 func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {
 	raw := form.Get("refresh_token")
 	if raw == "" {
@@ -75,14 +71,21 @@ func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client,
 	if rt.PoolID != t.Pool.ID || rt.ClientID != c.ID || rt.SecretHash == "" {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
-	if rt.Revoked() || !now.Before(rt.ExpiresAt) {
-		return nil, badRequest(ErrInvalidGrant, "Refresh token has been revoked or has expired.")
-	}
 	presented := hashSecret(secret)
-	if !c.RotatesRefreshTokens() {
-		if !equalHash(presented, rt.SecretHash) {
+	var chain *lineage
+	if c.RotatesRefreshTokens() {
+		// The decision is taken again, under the row lock, by rotate; this
+		// read-only look refuses a secret that was never issued before
+		// anything else about the grant is revealed.
+		chain = s.newLineage(rt.ID, secret, presented)
+		if kind, _ := chain.classify(rt); kind == secretUnknown {
 			return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 		}
+	} else if !equalHash(presented, rt.SecretHash) {
+		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	}
+	if rt.Revoked() || !now.Before(rt.ExpiresAt) {
+		return nil, badRequest(ErrInvalidGrant, "Refresh token has been revoked or has expired.")
 	}
 	scopes := rt.Scopes
 	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
@@ -99,64 +102,14 @@ func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client,
 		return nil, err
 	}
 	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI}
-	if c.RotatesRefreshTokens() {
-		newSecret, err := s.rotate(ctx, rt.ID, presented, c.RotationGrace(), now)
+	if chain != nil {
+		next, err := s.rotate(ctx, chain, c.RotationGrace(), now)
 		if err != nil {
 			return nil, err
 		}
-		gc.refresh = rt.ID + "." + newSecret
+		gc.refresh = rt.ID + "." + next
 	}
 	return s.issueForUser(ctx, t, c, u, gc)
-}
-
-// rotate replaces the grant's secret in one transaction. The presented
-// secret must be the current one, or the previous one within its grace
-// period.
-func (s *Service) rotate(ctx context.Context, id, presented string, grace time.Duration, now time.Time) (string, error) {
-	_, newSecret := newRefreshToken()
-	newHash := hashSecret(newSecret)
-	err := s.store.UpdateRefreshToken(ctx, id, func(rt store.RefreshToken) (store.RefreshToken, error) {
-		switch {
-		case rt.Revoked():
-			return rt, badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
-		case equalHash(presented, rt.SecretHash):
-			rt.PrevSecretHash = rt.SecretHash
-			rt.PrevValidUntil = now.Add(grace)
-		case rt.PrevSecretHash != "" && equalHash(presented, rt.PrevSecretHash):
-			if !now.Before(rt.PrevValidUntil) {
-				return rt, errRefreshReused
-			}
-			// A retry inside the grace period: the previous secret
-			// stays valid until its original deadline.
-		default:
-			// The id is only ever handed out inside this grant's refresh
-			// tokens, so a wrong secret is an older, rotated-out token.
-			return rt, errRefreshReused
-		}
-		rt.SecretHash = newHash
-		rt.LastUsedAt = now
-		return rt, nil
-	})
-	switch {
-	case errors.Is(err, errRefreshReused):
-		if rerr := s.store.UpdateRefreshToken(ctx, id, func(rt store.RefreshToken) (store.RefreshToken, error) {
-			rt.RevokedAt = now
-			return rt, nil
-		}); rerr != nil {
-			return "", unavailable(fmt.Errorf("revoke reused grant: %w", rerr))
-		}
-		s.log.WarnContext(ctx, "rotated refresh token reused after its grace period; grant revoked")
-		return "", badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
-	case errors.Is(err, store.ErrNotFound):
-		return "", badRequest(ErrInvalidGrant, "Invalid refresh token.")
-	case err != nil:
-		var e *Error
-		if errors.As(err, &e) {
-			return "", e
-		}
-		return "", unavailable(fmt.Errorf("rotate refresh token: %w", err))
-	}
-	return newSecret, nil
 }
 
 func equalHash(a, b string) bool {

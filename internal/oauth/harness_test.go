@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,8 @@ import (
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/postgres"
+	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
@@ -29,7 +31,7 @@ import (
 // loopback HTTP server.
 type harness struct {
 	t      testing.TB
-	st     *sqlite.DB
+	st     store.Store
 	box    *seal.Box
 	keys   *token.Keys
 	svc    *oauth.Service
@@ -46,8 +48,13 @@ const alexaRedirect = "https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA
 
 func newHarness(t testing.TB, mutate ...func(*pool.Client)) *harness {
 	t.Helper()
+	return newHarnessOn(t, sqlitetest.Open(t), mutate...)
+}
+
+// newHarnessOn is newHarness over the given store.
+func newHarnessOn(t testing.TB, st store.Store, mutate ...func(*pool.Client)) *harness {
+	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)
 	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	h.keys = token.NewKeys(st, box, token.KeysOptions{Now: h.clock.Now})
@@ -182,9 +189,19 @@ type tokenReply struct {
 // post sends a form to path; basic selects HTTP Basic client auth.
 func (h *harness) post(t *testing.T, path string, form url.Values, basicID, basicSecret string) tokenReply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, strings.NewReader(form.Encode()))
+	r, err := h.tryPost(path, form, basicID, basicSecret)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// tryPost is post for goroutines other than the test's: it returns the
+// error instead of failing the test.
+func (h *harness) tryPost(path string, form url.Values, basicID, basicSecret string) (tokenReply, error) {
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return tokenReply{}, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basicID != "" {
@@ -192,17 +209,17 @@ func (h *harness) post(t *testing.T, path string, form url.Values, basicID, basi
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return tokenReply{}, err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	r := tokenReply{Status: resp.StatusCode, Header: resp.Header}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &r); err != nil {
-			t.Fatalf("%s: non-JSON body %q", path, body)
+			return r, fmt.Errorf("%s: non-JSON body %q", path, body)
 		}
 	}
-	return r
+	return r, nil
 }
 
 func (h *harness) exchange(t *testing.T, code string, extra ...string) tokenReply {
@@ -216,7 +233,11 @@ func (h *harness) exchange(t *testing.T, code string, extra ...string) tokenRepl
 
 func (h *harness) refresh(t *testing.T, rt string) tokenReply {
 	t.Helper()
-	return h.post(t, "/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, h.client.ID, h.secret)
+	return h.post(t, "/oauth2/token", formRefresh(rt), h.client.ID, h.secret)
+}
+
+func formRefresh(rt string) url.Values {
+	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 }
 
 // claims verifies a token of this pool and decodes its claims.
@@ -265,4 +286,26 @@ func asOAuthError(err error) *oauth.Error {
 		return e
 	}
 	return nil
+}
+
+// backend opens a fresh store of one kind for a test.
+type backend struct {
+	name string
+	open func(t testing.TB) store.Store
+}
+
+// backends are the stores the race tests run on: a SQLite file and a
+// throwaway PostgreSQL database (skipped locally without a server, failed
+// under CI=true).
+var backends = []backend{
+	{"sqlite", func(t testing.TB) store.Store { return sqlitetest.Open(t) }},
+	{"postgres", func(t testing.TB) store.Store {
+		t.Helper()
+		st, err := postgres.Open(context.Background(), pgtest.URL(t))
+		if err != nil {
+			t.Fatalf("postgres.Open: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}},
 }

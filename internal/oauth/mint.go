@@ -30,7 +30,8 @@ type grantContext struct {
 // issueForUser mints the access token and, when openid was granted, the ID
 // token for u; with withRefresh it also stores a new grant and returns its
 // refresh token. The grant is stored before the response is written, so an
-// acknowledged refresh token is never lost.
+// acknowledged refresh token is never lost; a grant of a code replayed in
+// the meantime is refused (see grantCode).
 func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client, u pool.User, g grantContext) (*tokenResponse, error) {
 	now := s.now()
 	groups, err := s.groupNames(ctx, t.Pool.ID, u.Sub)
@@ -55,7 +56,12 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 			Scopes: g.scopes, AuthTime: g.authTime, CodeID: g.codeID, SecretHash: hashSecret(secret),
 			CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(c.RefreshTokenTTL()),
 		}
-		if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
+		err := s.store.CreateRefreshToken(ctx, rt)
+		if errors.Is(err, store.ErrConflict) {
+			// The code was replayed while it was being redeemed.
+			return nil, badRequest(ErrInvalidGrant, "Invalid authorization code.")
+		}
+		if err != nil {
 			return nil, unavailable(fmt.Errorf("store refresh token: %w", err))
 		}
 		resp.RefreshToken = id + "." + secret

@@ -44,6 +44,8 @@ type Service struct {
 	nowFn   func() time.Time
 	limiter *web.Limiter
 	metrics metrics
+	// successorKey derives rotated refresh-token secrets (see rotate).
+	successorKey []byte
 }
 
 type metrics struct {
@@ -57,6 +59,9 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, keys: cfg.Keys, box: cfg.Box, log: cfg.Log,
 		nowFn: cfg.Now, limiter: cfg.TokenLimiter,
+	}
+	if cfg.Box != nil {
+		s.successorKey = cfg.Box.DeriveKey(successorKeyPurpose)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

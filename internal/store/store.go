@@ -60,6 +60,10 @@ type AuthCode struct {
 	CreatedAt           time.Time
 	ExpiresAt           time.Time
 	RedeemedAt          time.Time // zero until redeemed
+	// ReplayedAt is when the code was first presented again after its
+	// redemption; zero if it never was. A replayed code's grant may not be
+	// stored any more (CreateRefreshToken).
+	ReplayedAt time.Time
 }
 
 // RefreshToken is one grant family: the authentication that an
@@ -67,6 +71,10 @@ type AuthCode struct {
 // continues it. The wire token is "<ID>.<secret>"; only hashes of secrets
 // are stored. With rotation, SecretHash is the current secret and
 // PrevSecretHash the previous one, accepted until PrevValidUntil.
+// GraceDepth is how many secrets before the current one PrevValidUntil
+// covers: 1 after a rotation, one more for each rotation that came within
+// the grace period of the one before it (0, in grants stored before it
+// was kept, counts as 1).
 type RefreshToken struct {
 	ID             string
 	OriginJTI      string
@@ -79,6 +87,7 @@ type RefreshToken struct {
 	SecretHash     string // empty for grants without a refresh token
 	PrevSecretHash string
 	PrevValidUntil time.Time
+	GraceDepth     int
 	CreatedAt      time.Time
 	LastUsedAt     time.Time
 	ExpiresAt      time.Time
@@ -262,11 +271,19 @@ type Store interface {
 
 	CreateAuthCode(ctx context.Context, c AuthCode) error
 	// ConsumeAuthCode marks the code redeemed at now and returns it. It
-	// returns ErrNotFound for an unknown or expired code, and the code
-	// together with ErrConflict when it was already redeemed. Of any number
-	// of concurrent calls, exactly one succeeds.
+	// returns ErrNotFound for an unknown or expired code. A code already
+	// redeemed is marked replayed (ReplayedAt, set by the first replay
+	// only) in the same statement and returned together with ErrConflict.
+	// Of any number of concurrent calls, exactly one succeeds.
 	ConsumeAuthCode(ctx context.Context, id string, now time.Time) (AuthCode, error)
 
+	// CreateRefreshToken stores a new grant family. When t.CodeID names a
+	// stored code that is marked replayed it stores nothing and returns
+	// ErrConflict. The check and the insert are atomic with respect to
+	// ConsumeAuthCode's mark: a grant stored before the mark commits is
+	// visible to any statement that starts after it, so a replay that
+	// marks the code and then revokes its grants (RevokeFilter.CodeID)
+	// leaves no unrevoked grant of the code, whatever the interleaving.
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	GetRefreshToken(ctx context.Context, id string) (RefreshToken, error)
 	GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (RefreshToken, error)

@@ -144,6 +144,7 @@ type refreshTokenRecord struct {
 	SecretHash     string    `json:"secret_hash,omitempty"`
 	PrevSecretHash string    `json:"prev_secret_hash,omitempty"`
 	PrevValidUntil time.Time `json:"prev_valid_until,omitzero"`
+	GraceDepth     int       `json:"grace_depth,omitempty"`
 	CreatedAt      time.Time `json:"created_at,omitzero"`
 	LastUsedAt     time.Time `json:"last_used_at,omitzero"`
 	ExpiresAt      time.Time `json:"expires_at,omitzero"`

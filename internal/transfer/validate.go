@@ -179,6 +179,9 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		if r.ID == "" {
 			return fail("refresh token without an id")
 		}
+		if r.GraceDepth < 0 {
+			return fail("refresh token with a negative grace_depth")
+		}
 		// The client may have been deleted since; the grant is kept
 		// as the source kept it.
 		err = needPool(r.PoolID)

@@ -213,13 +213,12 @@ func runWorkload(t *testing.T, db *DB) {
 	must("CreateAuthCode", db.CreateAuthCode(ctx, code))
 	_, err = db.ConsumeAuthCode(ctx, code.ID, now)
 	must("ConsumeAuthCode", err)
+	rt := store.RefreshToken{ID: "rt", OriginJTI: "jti", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub, CodeID: code.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	must("CreateRefreshToken", db.CreateRefreshToken(ctx, rt))
 	_, err = db.ConsumeAuthCode(ctx, code.ID, now)
 	if err == nil {
 		t.Fatal("ConsumeAuthCode twice succeeded")
 	}
-
-	rt := store.RefreshToken{ID: "rt", OriginJTI: "jti", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub, CodeID: code.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	must("CreateRefreshToken", db.CreateRefreshToken(ctx, rt))
 	_, err = db.GetRefreshToken(ctx, rt.ID)
 	must("GetRefreshToken", err)
 	_, err = db.GetRefreshTokenByOrigin(ctx, rt.OriginJTI)

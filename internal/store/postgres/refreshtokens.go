@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,15 +14,15 @@ import (
 )
 
 const refreshTokenColumns = `id, origin_jti, pool_id, client_id, sub, scopes, auth_time,
-	code_id, secret_hash, prev_secret_hash, prev_valid_until, created_at,
+	code_id, secret_hash, prev_secret_hash, prev_valid_until, grace_depth, created_at,
 	last_used_at, expires_at, revoked_at`
 
-const refreshTokenValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+const refreshTokenValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 func refreshTokenArgs(t *store.RefreshToken) []any {
 	return []any{
 		t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub, t.Scopes, ts(t.AuthTime),
-		t.CodeID, t.SecretHash, t.PrevSecretHash, ts(t.PrevValidUntil), ts(t.CreatedAt),
+		t.CodeID, t.SecretHash, t.PrevSecretHash, ts(t.PrevValidUntil), t.GraceDepth, ts(t.CreatedAt),
 		ts(t.LastUsedAt), ts(t.ExpiresAt), ts(t.RevokedAt),
 	}
 }
@@ -29,17 +30,39 @@ func refreshTokenArgs(t *store.RefreshToken) []any {
 func scanRefreshToken(row pgx.Row) (store.RefreshToken, error) {
 	var t store.RefreshToken
 	err := row.Scan(&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, &t.Scopes, (*utcTime)(&t.AuthTime),
-		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, (*utcTime)(&t.PrevValidUntil), (*utcTime)(&t.CreatedAt),
+		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, (*utcTime)(&t.PrevValidUntil), &t.GraceDepth, (*utcTime)(&t.CreatedAt),
 		(*utcTime)(&t.LastUsedAt), (*utcTime)(&t.ExpiresAt), (*utcTime)(&t.RevokedAt))
 	return t, err
 }
 
 // CreateRefreshToken stores a new grant family of an existing pool. The
-// id and a non-empty OriginJTI must be unused.
+// id and a non-empty OriginJTI must be unused. A grant of a code marked
+// replayed is refused with store.ErrConflict. The code's row is read FOR
+// SHARE in the inserting transaction: ConsumeAuthCode's mark, which needs
+// the row exclusively, either committed before the lock was granted (READ
+// COMMITTED then reads the marked row and nothing is stored) or waits
+// until the grant has committed, so the replay's revocation, which starts
+// after its mark, sees the grant.
 func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO refresh_tokens (`+refreshTokenColumns+`) VALUES `+refreshTokenValues,
-		refreshTokenArgs(&t)...)
-	return wrap("create refresh token", err)
+	const op = "create refresh token"
+	if t.CodeID == "" {
+		_, err := db.pool.Exec(ctx, `INSERT INTO refresh_tokens (`+refreshTokenColumns+`) VALUES `+refreshTokenValues,
+			refreshTokenArgs(&t)...)
+		return wrap(op, err)
+	}
+	return db.inTx(ctx, op, func(tx pgx.Tx) error {
+		var replayed bool
+		err := tx.QueryRow(ctx, `SELECT replayed_at IS NOT NULL FROM auth_codes WHERE id = $1 FOR SHARE`, t.CodeID).Scan(&replayed)
+		switch {
+		case err != nil && !isNoRows(err):
+			return err
+		case replayed:
+			return &Error{Op: op, Err: fmt.Errorf("authorization code replayed: %w", store.ErrConflict)}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO refresh_tokens (`+refreshTokenColumns+`) VALUES `+refreshTokenValues,
+			refreshTokenArgs(&t)...)
+		return err
+	})
 }
 
 // GetRefreshToken returns the grant family with the given id, revoked or

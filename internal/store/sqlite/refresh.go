@@ -12,12 +12,12 @@ import (
 )
 
 const refreshColumns = `id, origin_jti, pool_id, client_id, sub, scopes, auth_time, code_id,
-	secret_hash, prev_secret_hash, prev_valid_until, created_at, last_used_at, expires_at, revoked_at`
+	secret_hash, prev_secret_hash, prev_valid_until, grace_depth, created_at, last_used_at, expires_at, revoked_at`
 
 func scanRefreshToken(row scanner) (store.RefreshToken, error) {
 	var t store.RefreshToken
 	err := row.Scan(&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, jsonCol{&t.Scopes}, timeCol{&t.AuthTime},
-		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, timeCol{&t.CreatedAt},
+		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, &t.GraceDepth, timeCol{&t.CreatedAt},
 		timeCol{&t.LastUsedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.RevokedAt})
 	return t, err
 }
@@ -27,22 +27,35 @@ func scanRefreshToken(row scanner) (store.RefreshToken, error) {
 func refreshValues(t store.RefreshToken) ([]any, error) {
 	var e encoder
 	v := []any{e.json(t.Scopes), micros(t.AuthTime), t.CodeID, t.SecretHash, t.PrevSecretHash,
-		micros(t.PrevValidUntil), micros(t.CreatedAt), micros(t.LastUsedAt), micros(t.ExpiresAt), micros(t.RevokedAt)}
+		micros(t.PrevValidUntil), t.GraceDepth, micros(t.CreatedAt), micros(t.LastUsedAt), micros(t.ExpiresAt), micros(t.RevokedAt)}
 	return v, e.err
 }
 
 // CreateRefreshToken stores a new grant family. The id and the origin are
-// unique.
+// unique. A grant of a code marked replayed is refused with
+// store.ErrConflict: the check is part of the INSERT, and SQLite runs one
+// writer at a time, so ConsumeAuthCode's mark either commits first (the
+// INSERT stores nothing) or after the grant (the replay's revocation then
+// sees it).
 func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
 	const op = "create refresh token"
 	v, err := refreshValues(t)
 	if err != nil {
 		return wrap(op, err)
 	}
-	_, err = db.exec(ctx, op, `INSERT INTO refresh_tokens (`+refreshColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...)...)
-	return err
+	res, err := db.exec(ctx, op, `INSERT INTO refresh_tokens (`+refreshColumns+`)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM auth_codes WHERE id = ? AND replayed_at <> 0)`,
+		append(append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...), t.CodeID)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(op, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s: authorization code replayed: %w", op, store.ErrConflict)
+	}
+	return nil
 }
 
 // GetRefreshToken returns the grant family with the given id.
@@ -77,7 +90,7 @@ func (db *DB) UpdateRefreshToken(ctx context.Context, id string, fn func(store.R
 			return wrap(op, err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET scopes = ?, auth_time = ?, code_id = ?,
-			secret_hash = ?, prev_secret_hash = ?, prev_valid_until = ?, created_at = ?,
+			secret_hash = ?, prev_secret_hash = ?, prev_valid_until = ?, grace_depth = ?, created_at = ?,
 			last_used_at = ?, expires_at = ?, revoked_at = ?
 			WHERE id = ?`, append(v, id)...)
 		return wrap(op, err)

@@ -25,9 +25,14 @@ func testAuthCodeCRUD(t *testing.T, s store.Store) {
 	want.RedeemedAt = redeemAt
 	mustEqual(t, "ConsumeAuthCode", got, want)
 
-	again, err := s.ConsumeAuthCode(ctx, code.ID, redeemAt.Add(time.Second))
+	replayAt := redeemAt.Add(time.Second)
+	again, err := s.ConsumeAuthCode(ctx, code.ID, replayAt)
 	mustBe(t, err, store.ErrConflict, "ConsumeAuthCode twice")
-	mustEqual(t, "ConsumeAuthCode twice returns the code as first redeemed", again, want)
+	want.ReplayedAt = replayAt
+	mustEqual(t, "ConsumeAuthCode twice returns the code as first redeemed, marked replayed", again, want)
+	again, err = s.ConsumeAuthCode(ctx, code.ID, replayAt.Add(time.Second))
+	mustBe(t, err, store.ErrConflict, "ConsumeAuthCode three times")
+	mustEqual(t, "a later replay keeps the first replay's time", again, want)
 
 	minimal := store.AuthCode{
 		ID: randomHex(32), PoolID: w.pool.ID, ClientID: w.client.ID, Sub: w.user.Sub,
@@ -70,4 +75,35 @@ func testAuthCodeCRUD(t *testing.T, s store.Store) {
 			}
 		})
 	}
+}
+
+// testReplayedCodeRefusesGrant: once a code is marked replayed, a grant
+// of it is refused and nothing is stored; grants of a code redeemed once,
+// of an unknown (collected or never exported) code, and without a code
+// are stored.
+func testReplayedCodeRefusesGrant(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	now := base()
+	code := newAuthCode(w.pool.ID, w.client.ID, w.user.Sub, now.Add(5*time.Minute))
+	mustOK(t, s.CreateAuthCode(ctx, code), "CreateAuthCode")
+	_, err := s.ConsumeAuthCode(ctx, code.ID, now)
+	mustOK(t, err, "ConsumeAuthCode")
+
+	once := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, code.ID)
+	mustOK(t, s.CreateRefreshToken(ctx, once), "CreateRefreshToken of a code redeemed once")
+	unknown := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, randomHex(32))
+	mustOK(t, s.CreateRefreshToken(ctx, unknown), "CreateRefreshToken of an unknown code")
+	implicit := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, "")
+	mustOK(t, s.CreateRefreshToken(ctx, implicit), "CreateRefreshToken without a code")
+
+	_, err = s.ConsumeAuthCode(ctx, code.ID, now.Add(time.Second))
+	mustBe(t, err, store.ErrConflict, "ConsumeAuthCode replay")
+	late := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, code.ID)
+	mustBe(t, s.CreateRefreshToken(ctx, late), store.ErrConflict, "CreateRefreshToken of a replayed code")
+	_, err = s.GetRefreshToken(ctx, late.ID)
+	mustNotFound(t, err, "GetRefreshToken of the refused grant")
+	got, err := s.GetRefreshToken(ctx, once.ID)
+	mustOK(t, err, "GetRefreshToken")
+	mustEqual(t, "the grant stored before the replay is untouched by the store", got, once)
 }

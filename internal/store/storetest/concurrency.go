@@ -67,6 +67,49 @@ func testAuthCodeSingleUse(t *testing.T, s store.Store) {
 	}
 }
 
+// testCodeReplayRevocation races, for many codes, a redemption that
+// stores its grant against a replay that marks the code and then revokes
+// its grants, as the token endpoint does. Whatever the interleaving, no
+// unrevoked grant of the code may remain: either the grant is refused or
+// the revocation reaches it.
+func testCodeReplayRevocation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	now := base()
+	const rounds = 40
+	refused := 0
+	for round := range rounds {
+		code := newAuthCode(w.pool.ID, w.client.ID, w.user.Sub, now.Add(time.Minute))
+		mustOK(t, s.CreateAuthCode(ctx, code), "CreateAuthCode")
+		_, err := s.ConsumeAuthCode(ctx, code.ID, now)
+		mustOK(t, err, "ConsumeAuthCode")
+		rt := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, code.ID)
+		var createErr, replayErr, revokeErr error
+		race(2, func(i int) {
+			if i == 0 {
+				createErr = s.CreateRefreshToken(ctx, rt)
+				return
+			}
+			if _, replayErr = s.ConsumeAuthCode(ctx, code.ID, now); errors.Is(replayErr, store.ErrConflict) {
+				_, revokeErr = s.RevokeRefreshTokens(ctx, store.RevokeFilter{PoolID: w.pool.ID, CodeID: code.ID}, now)
+			}
+		})
+		mustBe(t, replayErr, store.ErrConflict, "ConsumeAuthCode replay")
+		mustOK(t, revokeErr, "RevokeRefreshTokens")
+		if errors.Is(createErr, store.ErrConflict) {
+			refused++
+			continue
+		}
+		mustOK(t, createErr, "CreateRefreshToken")
+		got, err := s.GetRefreshToken(ctx, rt.ID)
+		mustOK(t, err, "GetRefreshToken")
+		if !got.Revoked() {
+			t.Fatalf("round %d: the grant of a replayed code was stored and not revoked", round)
+		}
+	}
+	t.Logf("%d of %d grants refused, the others revoked", refused, rounds)
+}
+
 // testRefreshRotation races refresh-token rotation with a grace period
 // (Cognito RefreshTokenRotation.RetryGracePeriodSeconds, RFC 9700 §4.14.2).
 // Each of 20 workers repeatedly reads the token and presents the secret it

@@ -281,7 +281,7 @@ func newRefreshToken(poolID, clientID, sub, codeID string) store.RefreshToken {
 	return store.RefreshToken{
 		ID: randomHex(16), OriginJTI: pool.NewSub(), PoolID: poolID, ClientID: clientID, Sub: sub,
 		Scopes: []string{"openid", "lamps/control"}, AuthTime: t0.Add(-time.Minute), CodeID: codeID,
-		SecretHash: randomHex(32), PrevSecretHash: randomHex(32), PrevValidUntil: t0.Add(30 * time.Second),
+		SecretHash: randomHex(32), PrevSecretHash: randomHex(32), PrevValidUntil: t0.Add(30 * time.Second), GraceDepth: 2,
 		CreatedAt: t0.Add(-time.Hour), LastUsedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour),
 	}
 }
@@ -295,6 +295,7 @@ func mutateRefreshToken(rt store.RefreshToken) store.RefreshToken {
 	rt.PrevSecretHash = rt.SecretHash
 	rt.SecretHash += "1"
 	rt.PrevValidUntil = rt.PrevValidUntil.Add(time.Minute)
+	rt.GraceDepth++
 	rt.CreatedAt = rt.CreatedAt.Add(-time.Second)
 	rt.LastUsedAt = rt.LastUsedAt.Add(time.Minute)
 	rt.ExpiresAt = rt.ExpiresAt.Add(time.Hour)

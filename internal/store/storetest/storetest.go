@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
 		{"CreateInMissingPool", testCreateInMissingPool},
 		{"AuthCodeCRUD", testAuthCodeCRUD},
+		{"ReplayedCodeRefusesGrant", testReplayedCodeRefusesGrant},
 		{"RefreshTokenCRUD", testRefreshTokenCRUD},
 		{"RefreshTokenRevoke", testRefreshTokenRevoke},
 		{"SessionCRUD", testSessionCRUD},
@@ -46,12 +47,14 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 }
 
 // RunConcurrency runs the cases where many goroutines race on one row:
-// single use of authorization codes, refresh-token rotation with a grace
+// single use of authorization codes, revocation of a replayed code's
+// grants, refresh-token rotation with a grace
 // period, failed-login counters, key rotation by compare-and-swap and
 // duplicate sign-ups. Each subtest gets a fresh store from newStore.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
+		{"CodeReplayRevocation", testCodeReplayRevocation},
 		{"RefreshRotation", testRefreshRotation},
 		{"FailedLoginCounter", testFailedLoginCounter},
 		{"KeyRotationCompareAndSwap", testKeyRotationCAS},
