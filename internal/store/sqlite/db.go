@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -56,6 +58,9 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	w, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -81,6 +86,22 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxIdleTime(0)
 
 	return &DB{w: w, r: r, rq: newReadStmts(r)}, nil
+}
+
+// createPrivate creates an empty database file readable and writable by its
+// owner only, unless the file exists. SQLite would create it with mode
+// 0644 less the umask; it creates the -wal and -shm files with the mode of
+// the database file, so they are private too. An existing file is left as
+// it is: the data directory's owner decides (see the cli package).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // dsn builds the connection string. The writer sets up the file: WAL
