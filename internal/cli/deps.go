@@ -38,17 +38,20 @@ func (f *storageFlags) postgres() bool {
 }
 
 // openStore opens the configured store and applies pending migrations.
-func (f *storageFlags) openStore(ctx context.Context) (store.Store, error) {
+// With SQLite it first makes the data directory private (see sqliteFile),
+// warning on log about what it changed.
+func (f *storageFlags) openStore(ctx context.Context, log *slog.Logger) (store.Store, error) {
 	if f.database != "" {
 		if !f.postgres() {
 			return nil, usagef("--database-url must be a postgres:// URL")
 		}
 		return postgres.Open(ctx, f.database)
 	}
-	if err := os.MkdirAll(f.data, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	path, err := f.sqliteFile(log)
+	if err != nil {
+		return nil, err
 	}
-	return sqlite.Open(ctx, filepath.Join(f.data, "linkpool.db"))
+	return sqlite.Open(ctx, path)
 }
 
 // openBox loads the master key. With SQLite a missing key file is

@@ -171,7 +171,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if err != nil {
 		return nil, usagef("--trusted-proxies: %v", err)
 	}
-	st, err := f.storage.openStore(ctx)
+	st, err := f.storage.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
