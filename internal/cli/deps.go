@@ -27,7 +27,7 @@ type storageFlags struct {
 }
 
 func (f *storageFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "linkpool-data", "data directory: the SQLite database and the master key live here (created on first start)")
+	fs.StringVar(&f.data, "data", "linkpool-data", "data directory: the SQLite database and the master key live here (created on first start; kept mode 0700, its files 0600)")
 	fs.StringVar(&f.database, "database-url", "", "PostgreSQL URL (postgres://...); empty means SQLite in the data directory")
 	fs.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key that seals secrets at rest (default <data>/master.key, created on first start with SQLite)")
 	fs.StringVar(&f.masterKey, "master-key", "", "the master key itself, base64 (prefer LINKPOOL_MASTER_KEY_FILE or --master-key-file)")

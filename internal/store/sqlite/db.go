@@ -36,8 +36,8 @@ type DB struct {
 	writesFailing atomic.Bool
 }
 
-// Open opens the database at path, creating the file if needed (its
-// directory must exist), and applies pending migrations.
+// Open opens the database at path, creating the file with mode 0600 if
+// needed (its directory must exist), and applies pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := OpenNoMigrate(ctx, path)
 	if err != nil {
@@ -92,7 +92,7 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 // owner only, unless the file exists. SQLite would create it with mode
 // 0644 less the umask; it creates the -wal and -shm files with the mode of
 // the database file, so they are private too. An existing file is left as
-// it is: the data directory's owner decides (see the cli package).
+// it is: the cli package checks and fixes the modes before opening.
 func createPrivate(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
