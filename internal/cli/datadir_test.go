@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -125,4 +127,26 @@ func TestUnchangeableDataDirectoryRefused(t *testing.T) {
 		t.Errorf("the error does not name the old mode:\n%s", r.stderr)
 	}
 	wantMode(t, h.dir, 0o755)
+}
+
+// TestModesNotChangedThroughLinks protects the files a link in the data
+// directory points to: a -wal link planted while the directory was open
+// to others (say, to /etc/passwd, with linkpool run as root) must not make
+// linkpool change its target's mode. The command refuses instead.
+func TestModesNotChangedThroughLinks(t *testing.T) {
+	h := newAdminHarness(t)
+	h.createPool()
+	target := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(target, []byte("root:x:0:0::/root:/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(target, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wal := filepath.Join(h.dir, "linkpool.db-wal")
+	if err := os.Symlink(target, wal); err != nil {
+		t.Fatal(err)
+	}
+	h.fails(1, wal+" has mode 0644", "pool", "list")
+	wantMode(t, target, 0o644)
 }
