@@ -111,7 +111,7 @@ func (f *skillFlags) open(ctx context.Context, e *env, clientID string, remember
 // lambdaSkill builds the SmartLamp skill over linkpool's store, as `serve`
 // mounts it, and returns its Lambda entry point.
 func lambdaSkill(ctx context.Context, e *env, sf *storageFlags, publicURL, poolID, clientID string) (alexasim.Skill, func(), error) {
-	st, err := sf.openStore(ctx)
+	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
 		return nil, nil, err
 	}

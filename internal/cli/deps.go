@@ -27,7 +27,7 @@ type storageFlags struct {
 }
 
 func (f *storageFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "linkpool-data", "data directory: the SQLite database and the master key live here (created on first start)")
+	fs.StringVar(&f.data, "data", "linkpool-data", "data directory: the SQLite database and the master key live here (created on first start; kept mode 0700, its files 0600)")
 	fs.StringVar(&f.database, "database-url", "", "PostgreSQL URL (postgres://...); empty means SQLite in the data directory")
 	fs.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key that seals secrets at rest (default <data>/master.key, created on first start with SQLite)")
 	fs.StringVar(&f.masterKey, "master-key", "", "the master key itself, base64 (prefer LINKPOOL_MASTER_KEY_FILE or --master-key-file)")
@@ -38,17 +38,20 @@ func (f *storageFlags) postgres() bool {
 }
 
 // openStore opens the configured store and applies pending migrations.
-func (f *storageFlags) openStore(ctx context.Context) (store.Store, error) {
+// With SQLite it first makes the data directory private (see sqliteFile),
+// warning on log about what it changed.
+func (f *storageFlags) openStore(ctx context.Context, log *slog.Logger) (store.Store, error) {
 	if f.database != "" {
 		if !f.postgres() {
 			return nil, usagef("--database-url must be a postgres:// URL")
 		}
 		return postgres.Open(ctx, f.database)
 	}
-	if err := os.MkdirAll(f.data, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	path, err := f.sqliteFile(log)
+	if err != nil {
+		return nil, err
 	}
-	return sqlite.Open(ctx, filepath.Join(f.data, "linkpool.db"))
+	return sqlite.Open(ctx, path)
 }
 
 // openBox loads the master key. With SQLite a missing key file is

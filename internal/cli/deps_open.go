@@ -31,7 +31,8 @@ func (d *deps) getPool(ctx context.Context, id string) (pool.Pool, error) {
 
 // openDeps opens the store and master key for an administration command.
 func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
-	st, err := sf.openStore(ctx)
+	log := warnLogger(e.stderr)
+	st, err := sf.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,6 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 		st.Close()
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	hasher := password.NewHasher(password.DefaultParams, 2)
 	// The administrative operations send no mail, so the development
 	// sender's warning about undelivered mail would only be noise on every

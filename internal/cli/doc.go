@@ -10,4 +10,9 @@
 // Administration commands open the same database as the server and are
 // safe to run while it serves: SQLite in WAL mode with one writer per
 // process and BEGIN IMMEDIATE transactions, or PostgreSQL.
+//
+// With SQLite, every command that opens the store first makes the data
+// directory 0700 and the database, its -wal and -shm files and demo.json
+// 0600 when the group or others have access, warning with each path and
+// its old mode, and refuses to run when a mode cannot be changed.
 package cli

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -36,7 +37,7 @@ var (
 // openMigrator opens the configured database without applying
 // migrations. With create false a missing SQLite file is an error rather
 // than a new empty database.
-func openMigrator(ctx context.Context, sf *storageFlags, create bool) (migrator, error) {
+func openMigrator(ctx context.Context, sf *storageFlags, create bool, log *slog.Logger) (migrator, error) {
 	if sf.database != "" {
 		if !sf.postgres() {
 			return nil, usagef("--database-url must be a postgres:// URL")
@@ -44,13 +45,12 @@ func openMigrator(ctx context.Context, sf *storageFlags, create bool) (migrator,
 		return postgres.OpenNoMigrate(ctx, sf.database)
 	}
 	path := filepath.Join(sf.data, "linkpool.db")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if !create {
-			return nil, fmt.Errorf("no database at %s: 'linkpool migrate up' or 'linkpool serve' creates it", path)
-		}
-		if err := os.MkdirAll(sf.data, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !create {
+		return nil, fmt.Errorf("no database at %s: 'linkpool migrate up' or 'linkpool serve' creates it", path)
+	}
+	path, err := sf.sqliteFile(log)
+	if err != nil {
+		return nil, err
 	}
 	return sqlite.OpenNoMigrate(ctx, path)
 }
@@ -91,7 +91,7 @@ func runMigrateStatus(ctx context.Context, e *env, args []string) error {
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	db, err := openMigrator(ctx, &c.storage, false)
+	db, err := openMigrator(ctx, &c.storage, false, warnLogger(c.e.stderr))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runMigrateUp(ctx context.Context, e *env, args []string) error {
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	db, err := openMigrator(ctx, &c.storage, true)
+	db, err := openMigrator(ctx, &c.storage, true, warnLogger(c.e.stderr))
 	if err != nil {
 		return err
 	}

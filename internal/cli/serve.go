@@ -176,7 +176,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if _, err := proxies.WithIPv6Prefix(f.ipv6Prefix); err != nil {
 		return nil, usagef("--rate-limit-ipv6-prefix: %v", err)
 	}
-	st, err := f.storage.openStore(ctx)
+	st, err := f.storage.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}

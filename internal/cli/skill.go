@@ -76,7 +76,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	st, err := sf.openStore(ctx)
+	st, err := sf.openStore(ctx, log)
 	if err != nil {
 		return err
 	}

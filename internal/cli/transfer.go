@@ -27,7 +27,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %v", fs.Args())
 	}
-	st, err := sf.openStore(ctx)
+	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--in: %w", err)
 	}
 	defer src.Close()
-	st, err := sf.openStore(ctx)
+	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -34,8 +36,8 @@ type DB struct {
 	writesFailing atomic.Bool
 }
 
-// Open opens the database at path, creating the file if needed (its
-// directory must exist), and applies pending migrations.
+// Open opens the database at path, creating the file with mode 0600 if
+// needed (its directory must exist), and applies pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := OpenNoMigrate(ctx, path)
 	if err != nil {
@@ -54,6 +56,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := createPrivate(abs); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w, err := sql.Open("sqlite", dsn(abs, false))
@@ -81,6 +86,22 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxIdleTime(0)
 
 	return &DB{w: w, r: r, rq: newReadStmts(r)}, nil
+}
+
+// createPrivate creates an empty database file readable and writable by its
+// owner only, unless the file exists. SQLite would create it with mode
+// 0644 less the umask; it creates the -wal and -shm files with the mode of
+// the database file, so they are private too. An existing file is left as
+// it is: the cli package checks and fixes the modes before opening.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // dsn builds the connection string. The writer sets up the file: WAL

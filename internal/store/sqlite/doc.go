@@ -17,6 +17,11 @@
 // it also writes a probe row until that succeeds, so that readiness
 // reflects whether the server can write.
 //
+// Open creates a new database file with mode 0600, whatever the umask;
+// SQLite gives the -wal and -shm files the database file's mode, so they
+// are private too. The modes of an existing file are the caller's
+// concern (the cli package fixes them before opening).
+//
 // The schema lives in versioned SQL files under migrations/, embedded in
 // the binary and applied by Open.
 package sqlite
