@@ -17,6 +17,8 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/hostedui"
+	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
@@ -41,11 +43,13 @@ var cheapHash = password.Params{Memory: 64, Time: 1, Threads: 1}
 // target is linkpool as an operator runs it with the SmartLamp skill:
 // app.New over a real SQLite file, on a loopback port, with an
 // Alexa-style client, the /lamps page's client, a confirmed user with a
-// lamp, and a second pool on the same server.
+// lamp, a second pool on the same server, and mail delivered to a real
+// SMTP server on loopback.
 type target struct {
 	app         *app.App
 	st          store.Store
 	srv         *httptest.Server
+	smtp        *smtptest.Server // receives the codes the pool mails
 	publicURL   string
 	issuer      string // the pool's: publicURL/poolID
 	pool        pool.Pool
@@ -84,9 +88,13 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		Login: web.NewLimiter(60000, 10000), LoginUser: web.NewLimiter(60000, 10000),
 		SignUp: web.NewLimiter(60000, 10000), ForgotPassword: web.NewLimiter(60000, 10000),
 	}
-	var err error
+	tg.smtp = smtptest.New(t, smtptest.Options{From: "no-reply@smartlamp.test"})
+	mailer, err := mail.NewSMTP(tg.smtp.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tg.app, err = app.New(app.Config{
-		Store: st, Box: box, PublicURL: tg.publicURL, HashConcurrency: 2, PasswordParams: &hash,
+		Store: st, Box: box, PublicURL: tg.publicURL, HashConcurrency: 2, PasswordParams: &hash, Mailer: mailer,
 		TokenRatePerMinute: 600000, TokenBurst: 100000, UILimits: &limits,
 	})
 	if err != nil {
