@@ -64,6 +64,8 @@ type target struct {
 type targetOptions struct {
 	// hash defaults to cheapHash.
 	hash *password.Params
+	// mailDelay puts the SMTP server one round trip of mailDelay away.
+	mailDelay time.Duration
 }
 
 func newTarget(t testing.TB, o targetOptions) *target {
@@ -89,7 +91,11 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		SignUp: web.NewLimiter(60000, 10000), ForgotPassword: web.NewLimiter(60000, 10000),
 	}
 	tg.smtp = smtptest.New(t, smtptest.Options{From: "no-reply@smartlamp.test"})
-	mailer, err := mail.NewSMTP(tg.smtp.URL)
+	smtpURL := tg.smtp.URL
+	if o.mailDelay > 0 {
+		smtpURL = strings.Replace(smtpURL, tg.smtp.Addr, slowRelay(t, tg.smtp.Addr, o.mailDelay), 1)
+	}
+	mailer, err := mail.NewSMTP(smtpURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,203 @@
+package attack_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// probe is an enumeration request: a form that takes a username from
+// anyone, posted with the other fields.
+type probe struct {
+	path   string
+	fields url.Values
+}
+
+const probePassword = "N3w-Passw0rd-Here!"
+
+var probes = map[string]probe{
+	"login":           {"/login", url.Values{"password": {"wrong-Passw0rd!"}}},
+	"forgot-password": {"/forgotPassword", nil},
+	"confirm-forgot-password": {"/confirmForgotPassword", url.Values{
+		"code": {"123456"}, "password": {probePassword}, "confirm_password": {probePassword}}},
+}
+
+// prepare opens the form in a fresh browser; the returned function posts
+// it, as the page would, for username.
+func (p probe) prepare(t *testing.T, tg *target, username string) func() *reply {
+	b := tg.browser(t)
+	form := cloneValues(p.fields)
+	form.Set("username", username)
+	form.Set("_csrf", b.get(p.path).csrf(t))
+	return func() *reply { return b.post(p.path, form, tg.sameOrigin()...) }
+}
+
+func (p probe) send(t *testing.T, tg *target, username string) *reply {
+	return p.prepare(t, tg, username)()
+}
+
+var csrfValue = regexp.MustCompile(`name="_csrf" value="[^"]*"`)
+
+// normalized is a response as the attacker compares it: status and body,
+// with the CSRF token and the echoed username blanked.
+func normalized(r *reply, username string) string {
+	body := csrfValue.ReplaceAllString(r.Body, `name="_csrf" value=""`)
+	body = strings.ReplaceAll(body, url.QueryEscape(username), "USERNAME")
+	body = strings.ReplaceAll(body, username, "USERNAME")
+	loc := strings.ReplaceAll(r.Location, url.QueryEscape(username), "USERNAME")
+	return fmt.Sprintf("%d %s\n%s", r.Status, loc, body)
+}
+
+// TestNoEnumerationByMessage protects against account enumeration by what
+// the pages say: sign-in with a wrong password, a password-reset request
+// and a reset with a wrong code answer an existing user (confirmed, or
+// without a verified address, or locked out) exactly as a user who does
+// not exist.
+func TestNoEnumerationByMessage(t *testing.T) {
+	tg := newTarget(t, targetOptions{})
+	ctx := context.Background()
+	tg.storeUser(t, "unverified", pool.StatusConfirmed)
+	if err := tg.app.Accounts.AdminUpdateUserAttributes(ctx, tg.pool, "unverified", map[string]string{"email_verified": "false"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.app.Accounts.AdminCreateUser(ctx, tg.pool, account.AdminCreateUserInput{
+		Username: "locked", TemporaryPassword: userPassword, Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": "locked@example.com"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ { // past the lockout threshold
+		probes["login"].send(t, tg, "locked")
+	}
+	mails := len(tg.smtp.Messages())
+	for name, p := range probes {
+		t.Run(name, func(t *testing.T) {
+			missing := normalized(p.send(t, tg, "nobody-here"), "nobody-here")
+			for _, existing := range []string{"carol", "unverified", "locked"} {
+				if got := normalized(p.send(t, tg, existing), existing); got != missing {
+					t.Errorf("%s answers existing user %q differently from a missing one:\n--- existing\n%s\n--- missing\n%s",
+						name, existing, firstDifference(got, missing), firstDifference(missing, got))
+				}
+			}
+		})
+	}
+	if len(tg.smtp.Messages()) <= mails {
+		t.Fatal("no reset code was mailed to carol: the probes did not reach the pool")
+	}
+}
+
+// firstDifference returns a's text around the first byte where it
+// differs from b.
+func firstDifference(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[max(0, i-200):min(len(a), i+200)]
+}
+
+// TestNoEnumerationByTiming protects against account enumeration by
+// response time, with the production password-hashing cost: for sign-in
+// with a wrong password, a password-reset request and a reset with a
+// wrong code, the median response time for existing users and for
+// missing ones (interleaved samples, each username tried once, as an
+// attacker probing a list would) differ by less than a quarter of one
+// password hash, also when the mail relay is not on the same machine.
+func TestNoEnumerationByTiming(t *testing.T) {
+	const samples = 15
+	tg := newTarget(t, targetOptions{hash: &password.DefaultParams})
+	hashCost := tg.hashCost(t, samples)
+	t.Logf("one password hash: median %v", hashCost)
+	// The reset request hashes nothing, but mails a code to existing
+	// users: with the mail relay a realistic distance away as well.
+	remoteMail := newTarget(t, targetOptions{mailDelay: 20 * time.Millisecond})
+	for _, c := range []struct {
+		name string
+		tg   *target
+	}{
+		{"login", tg}, {"forgot-password", tg}, {"confirm-forgot-password", tg},
+		{"forgot-password", remoteMail},
+	} {
+		name, tg := c.name, c.tg
+		label := name
+		if tg == remoteMail {
+			label += " with a mail relay 20ms away"
+		}
+		t.Run(label, func(t *testing.T) {
+			existing := make([]string, samples)
+			for i := range existing {
+				existing[i] = fmt.Sprintf("%s-user-%d", name, i)
+				tg.storeUser(t, existing[i], pool.StatusConfirmed)
+				// A real password, so sign-in verifies against a real hash.
+				if name != "login" {
+					continue
+				}
+				if err := tg.app.Accounts.AdminSetUserPassword(context.Background(), tg.pool, existing[i], userPassword, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := probes[name]
+			var hit, miss []time.Duration
+			for i := 0; i < samples; i++ {
+				run := func(username string) time.Duration {
+					post := p.prepare(t, tg, username)
+					start := time.Now()
+					post()
+					return time.Since(start)
+				}
+				// Alternate the order, so drift in load favours neither.
+				if i%2 == 0 {
+					hit = append(hit, run(existing[i]))
+					miss = append(miss, run(fmt.Sprintf("%s-missing-%d", name, i)))
+				} else {
+					miss = append(miss, run(fmt.Sprintf("%s-missing-%d", name, i)))
+					hit = append(hit, run(existing[i]))
+				}
+			}
+			mh, mm := median(hit), median(miss)
+			diff := mh - mm
+			if diff < 0 {
+				diff = -diff
+			}
+			t.Logf("median existing %v, missing %v, difference %v (%.0f%% of a hash)", mh, mm, diff, 100*float64(diff)/float64(hashCost))
+			if diff > hashCost/4 {
+				t.Errorf("%s: existing users answer in %v, missing ones in %v: a difference of %.0f%% of a password hash reveals which accounts exist",
+					name, mh, mm, 100*float64(diff)/float64(hashCost))
+			}
+		})
+	}
+}
+
+// hashCost is the median time of one password verification with the
+// server's hasher.
+func (tg *target) hashCost(t *testing.T, n int) time.Duration {
+	t.Helper()
+	hash := tg.userNamed(t, "carol").PasswordHash
+	var d []time.Duration
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		if _, err := tg.app.Hasher.Verify(context.Background(), hash, "wrong"); err != nil {
+			t.Fatal(err)
+		}
+		d = append(d, time.Since(start))
+	}
+	return median(d)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
