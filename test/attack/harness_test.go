@@ -1,16 +1,19 @@
 package attack_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +62,51 @@ type target struct {
 	lampID      string
 	other       pool.Pool // another pool served by the same process
 	otherClient pool.Client
+
+	logs    syncBuffer // everything the server logs
+	mu      sync.Mutex
+	secrets []string // tokens, codes and passwords that must never be logged
+}
+
+// syncBuffer is a log destination safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// secret records values that must never appear in the server's log; the
+// test fails at its end if one does.
+func (tg *target) secret(values ...string) {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	for _, v := range values {
+		if v != "" {
+			tg.secrets = append(tg.secrets, v)
+		}
+	}
+}
+
+func (tg *target) checkLogs(t testing.TB) {
+	logs := tg.logs.String()
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	for _, s := range tg.secrets {
+		if strings.Contains(logs, s) {
+			t.Errorf("the server logged a secret (%.12s…)", s)
+		}
+	}
 }
 
 type targetOptions struct {
@@ -100,6 +148,7 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		t.Fatal(err)
 	}
 	tg.app, err = app.New(app.Config{
+		Log:   slog.New(slog.NewJSONHandler(&tg.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Store: st, Box: box, PublicURL: tg.publicURL, HashConcurrency: 2, PasswordParams: &hash, Mailer: mailer,
 		TokenRatePerMinute: 600000, TokenBurst: 100000, UILimits: &limits,
 	})
@@ -155,7 +204,9 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = sk.Close(cctx)
+		tg.checkLogs(t)
 	})
+	tg.secret(userPassword, tg.alexaSecret, lampsSecret)
 	tg.issuer = tg.publicURL + "/" + tg.pool.ID
 	return tg
 }
@@ -372,6 +423,7 @@ func (tg *target) exchange(t testing.TB, code, verifier string) tokenReply {
 	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
 		t.Fatalf("token endpoint: %d, body not JSON: %v", resp.StatusCode, err)
 	}
+	tg.secret(code, verifier, tr.AccessToken, tr.IDToken, tr.RefreshToken)
 	return tr
 }
 

@@ -218,6 +218,9 @@ func forgeries(t *testing.T, tg *target, genuine tokenReply, jwksHits *atomic.In
 		{name: "expired", expired: true, token: sign(tg.pool.ID, "access", with(map[string]any{
 			"iat": now.Add(-3 * time.Hour).Unix(), "exp": now.Add(-2 * time.Hour).Unix()}))},
 	}
+	for _, f := range fs {
+		tg.secret(f.token)
+	}
 	return fs
 }
 
