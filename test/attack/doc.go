@@ -11,7 +11,10 @@
 //	enumeration_test.go  account enumeration by message and by timing
 //	oversize_test.go     oversized and deeply nested input
 //
-// docs/security.md lists what each attack defends. Timing comparisons are
-// statistical (medians of interleaved samples against the cost of one
-// password hash), never wall-clock bounds.
+// harness_test.go starts the server, with mail going to a real SMTP server
+// (relay_test.go can put it a network round trip away), and fails any test
+// whose server logged a token, code, secret or password. docs/security.md
+// lists what each attack defends. Timing comparisons are statistical
+// (quartiles of interleaved samples against the cost of one password
+// hash), never wall-clock bounds.
 package attack
