@@ -4,7 +4,7 @@
 // and its /lamps page mounted, a loopback HTTP server) and attacks it only
 // through HTTP, as someone on the network would:
 //
-//	redirect_test.go     redirect_uri variants at /oauth2/authorize
+//	redirect_test.go     redirect URI variants at /oauth2/authorize and /logout
 //	pkce_test.go         PKCE downgrades at /oauth2/authorize and /oauth2/token
 //	jwt_test.go          forged and misused JWTs at /oauth2/userInfo and the skill
 //	csrf_test.go         cross-site and token-less form posts, framing

@@ -58,6 +58,7 @@ type target struct {
 	pool        pool.Pool
 	alexa       pool.Client
 	alexaSecret string
+	lamps       pool.Client // the /lamps page's client, with a logout URL
 	user        pool.User
 	lampID      string
 	other       pool.Pool // another pool served by the same process
@@ -172,7 +173,7 @@ func newTarget(t testing.TB, o targetOptions) *target {
 	tg.alexa = tg.newClient(t, tg.pool.ID, "alexa", tg.alexaSecret, []string{alexaRedirect}, nil)
 	tg.otherClient = tg.newClient(t, tg.other.ID, "alexa", pool.NewClientSecret(), []string{alexaRedirect}, nil)
 	lampsSecret := pool.NewClientSecret()
-	lamps := tg.newClient(t, tg.pool.ID, "smartlamp-web", lampsSecret,
+	tg.lamps = tg.newClient(t, tg.pool.ID, "smartlamp-web", lampsSecret,
 		[]string{tg.publicURL + "/lamps/callback"}, []string{tg.publicURL + "/lamps"})
 
 	res, err := tg.app.Accounts.AdminCreateUser(ctx, tg.pool, account.AdminCreateUserInput{
@@ -191,7 +192,7 @@ func newTarget(t testing.TB, o targetOptions) *target {
 
 	sk, mount, err := tg.app.MountSkill(tg.publicURL, app.SkillOptions{
 		PoolID: tg.pool.ID, ClientIDs: []string{tg.alexa.ID},
-		LampsClientID: lamps.ID, LampsClientSecret: lampsSecret, LampsRedirectURL: tg.publicURL + "/lamps/callback",
+		LampsClientID: tg.lamps.ID, LampsClientSecret: lampsSecret, LampsRedirectURL: tg.publicURL + "/lamps/callback",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -97,6 +97,41 @@ func TestSignInWithForeignRedirectNeverRedirects(t *testing.T) {
 	}
 }
 
+// TestLogoutURIVariantsNeverRedirect protects /logout from serving as an
+// open redirector: logout_uri must equal a registered sign-out URL, and a
+// redirect_uri given instead must equal a registered callback URL.
+func TestLogoutURIVariantsNeverRedirect(t *testing.T) {
+	tg := newTarget(t, targetOptions{})
+	registered := tg.publicURL + "/lamps"
+	host := strings.TrimPrefix(tg.publicURL, "http://")
+	for _, v := range []string{
+		registered + "/", registered + "?next=" + attackerSite, registered + "#x", strings.ToUpper(registered),
+		"http://" + host + "@" + attackerHost + "/lamps", "http://" + attackerHost + "/lamps", "https://" + host + "/lamps",
+		"//" + attackerHost + "/lamps", registered + "/../../evil", strings.Replace(registered, "/lamps", "/%6Camps", 1),
+	} {
+		t.Run("logout_uri "+v, func(t *testing.T) {
+			b := tg.browser(t)
+			r := b.get("/logout?" + url.Values{"client_id": {tg.lamps.ID}, "logout_uri": {v}}.Encode())
+			if r.Location != "" || r.Status != http.StatusBadRequest {
+				t.Fatalf("%d %q, want the 400 error page", r.Status, r.Location)
+			}
+		})
+	}
+	for _, v := range redirectVariants[:10] {
+		t.Run("redirect_uri "+v.name, func(t *testing.T) {
+			b := tg.browser(t)
+			q := tg.authQuery("redirect_uri", v.uri)
+			q.Set("client_id", tg.alexa.ID)
+			expectMismatchPage(t, b, b.get("/logout?"+q.Encode()))
+		})
+	}
+	// The positive control.
+	b := tg.browser(t)
+	if r := b.get("/logout?" + url.Values{"client_id": {tg.lamps.ID}, "logout_uri": {registered}}.Encode()); r.Location != registered {
+		t.Fatalf("the registered logout URL: %d %q", r.Status, r.Location)
+	}
+}
+
 // expectMismatchPage checks that r is no redirect off the server and, if
 // it is the redirect to the pool's own /error page, that the page shows
 // redirect_mismatch with status 400 and carries no code.
