@@ -7,7 +7,9 @@
 // "<public-url>/<poolId>") and the accepted app client ids. It follows the
 // validation recipe of the Cognito developer guide page "Verifying a JSON
 // Web Token": the signature is checked against the issuer's JSON Web Key
-// Set, then iss, token_use, client_id, exp and iat are checked.
+// Set, then iss, token_use, client_id, exp, iat and nbf are checked.
+// CheckValidFrom exposes the rule for iat and nbf so that a server checking
+// its own tokens refuses the same not-yet-valid tokens.
 //
 // The key set is fetched once and kept in memory, so the hot path never
 // touches the network. A token signed by an unknown key id makes the

@@ -133,11 +133,12 @@ func (v *Verifier) check(c *accessClaims) (Identity, error) {
 		return Identity{}, fail(ErrExpired, "expired at "+exp.UTC().Format(time.RFC3339))
 	}
 	iat := c.IssuedAt.Time()
-	if iat.After(now.Add(v.cfg.Leeway)) {
-		return Identity{}, fail(ErrNotYetValid, "issued in the future")
+	var nbf time.Time
+	if c.NotBefore != nil {
+		nbf = c.NotBefore.Time()
 	}
-	if c.NotBefore != nil && c.NotBefore.Time().After(now.Add(v.cfg.Leeway)) {
-		return Identity{}, fail(ErrNotYetValid, "nbf is in the future")
+	if err := CheckValidFrom(now, iat, nbf, v.cfg.Leeway); err != nil {
+		return Identity{}, err
 	}
 	scopes := strings.Fields(c.Scope)
 	for _, want := range v.cfg.RequiredScopes {

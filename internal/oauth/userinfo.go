@@ -13,6 +13,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
+	"github.com/linkpool/linkpool/verify"
 )
 
 // userInfoClaims are the access-token claims /oauth2/userInfo relies on.
@@ -25,11 +26,14 @@ type userInfoClaims struct {
 	OriginJTI string `json:"origin_jti"`
 	Exp       int64  `json:"exp"`
 	Iat       int64  `json:"iat"`
+	Nbf       int64  `json:"nbf"`
 }
 
 // handleUserInfo serves GET|POST /oauth2/userInfo (OpenID Connect Core
 // §5.3, Cognito "userInfo endpoint"). The access token must carry openid;
-// it is rejected once expired, once its grant is revoked, once the user is
+// it is rejected before it is valid (iat or nbf more than
+// verify.DefaultLeeway ahead, the rule of the verify package), once
+// expired, once its grant is revoked, once the user is
 // disabled or deleted, or after the user signed out globally. As in
 // Cognito, email_verified and phone_number_verified are the strings "true"
 // and "false", and username is included.
@@ -97,7 +101,14 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 		return nil, invalid
 	}
 	now := s.now()
-	if cl.Issuer != t.Issuer || cl.TokenUse != "access" || now.Unix() >= cl.Exp {
+	if cl.Issuer != t.Issuer || cl.TokenUse != "access" || cl.Iat == 0 || now.Unix() >= cl.Exp {
+		return nil, invalid
+	}
+	var nbf time.Time
+	if cl.Nbf != 0 {
+		nbf = time.Unix(cl.Nbf, 0)
+	}
+	if verify.CheckValidFrom(now, time.Unix(cl.Iat, 0), nbf, verify.DefaultLeeway) != nil {
 		return nil, invalid
 	}
 	scopes := strings.Fields(cl.Scope)

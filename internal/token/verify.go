@@ -21,7 +21,7 @@ const MaxTokenBytes = 8 << 10
 // (RFC 8725 §3.1); that kid names a published key of this use, so an ID
 // token is not accepted where an access token is due; and the signature.
 //
-// Verify does not interpret the claims: the caller checks exp, iss,
+// Verify does not interpret the claims: the caller checks exp, iat, nbf, iss,
 // token_use and client_id (Cognito "Verifying a JSON Web Token"). Errors
 // wrap ErrMalformed, ErrAlgorithm, ErrUnknownKey or ErrSignature, or come
 // from loading the pool's keys; none of them contains the token.
