@@ -67,8 +67,8 @@ type SkillConfig struct {
 	// error INTERNAL_ERROR.
 	CheckIdentity func(ctx context.Context, id verify.Identity) error
 	// LWA enables AcceptGrant token exchange and ChangeReports. Without a
-	// client id, AcceptGrant only records the grant code and no events are
-	// sent; discovery then marks no property as proactively reported.
+	// client id, AcceptGrant only records that the user granted and no
+	// events are sent; discovery then marks no property as proactively reported.
 	LWA LWAConfig
 	// EventGatewayURL defaults to DefaultEventGatewayURL.
 	EventGatewayURL string
