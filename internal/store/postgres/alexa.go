@@ -10,9 +10,10 @@ import (
 // each Alexa.Authorization AcceptGrant directive supersedes the last.
 func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO alexa_grants
-			(owner, sealed_tokens, token_expires_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5)
+			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
+		VALUES ($1, '', $2, $3, $4, $5)
 		ON CONFLICT (owner) DO UPDATE SET
+			grant_code = '',
 			sealed_tokens = EXCLUDED.sealed_tokens,
 			token_expires_at = EXCLUDED.token_expires_at,
 			created_at = EXCLUDED.created_at,

@@ -9,9 +9,9 @@ import (
 // PutAlexaGrant stores the owner's grant, replacing any earlier one.
 func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 	_, err := db.exec(ctx, "put alexa grant", `INSERT INTO alexa_grants
-			(owner, sealed_tokens, token_expires_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (owner) DO UPDATE SET sealed_tokens = excluded.sealed_tokens, token_expires_at = excluded.token_expires_at,
+			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
+		VALUES (?, '', ?, ?, ?, ?)
+		ON CONFLICT (owner) DO UPDATE SET grant_code = '', sealed_tokens = excluded.sealed_tokens, token_expires_at = excluded.token_expires_at,
 			created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		g.Owner, blob(g.SealedTokens), micros(g.TokenExpiresAt), micros(g.CreatedAt), micros(g.UpdatedAt))
 	return err
