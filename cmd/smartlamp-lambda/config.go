@@ -96,8 +96,8 @@ func setup(ctx context.Context, getenv func(string) string, log *slog.Logger) (f
 			db.Close()
 			return nil, nil, fmt.Errorf("%s: %w", envMasterKey, err)
 		}
-		cfg.Seal = func(p []byte) ([]byte, error) { return box.Seal(p, []byte(smarthome.LWATokenSealContext)), nil }
-		cfg.Open = func(s []byte) ([]byte, error) { return box.Open(s, []byte(smarthome.LWATokenSealContext)) }
+		cfg.Seal = func(aad, p []byte) ([]byte, error) { return box.Seal(p, aad), nil }
+		cfg.Open = func(aad, s []byte) ([]byte, error) { return box.Open(s, aad) }
 	}
 	skill, err := smarthome.NewSkill(cfg)
 	if err != nil {

@@ -45,11 +45,11 @@ import (
 // services and endpoints (a pool with signing keys, a client secret, users
 // with passwords, a pending sign-up code and a reset code, a hosted-UI
 // session, a redeemed and an unredeemed authorization code, a refresh
-// token, an Alexa grant with Login with Amazon tokens), then reads every
-// column of every table, decoding JSON, base64 and hex on the way, and
-// scans the raw bytes of the database and its WAL: none of the secrets the
-// test saw may appear in plaintext, base64 or hex, and every password hash
-// must be an argon2id PHC string.
+// token, an Alexa grant code and the Login with Amazon tokens it yields),
+// then reads every column of every table, decoding JSON, base64 and hex on
+// the way, and scans the raw bytes of the database and its WAL: none of
+// the secrets the test saw may appear in plaintext, base64 or hex, and
+// every password hash must be an argon2id PHC string.
 func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "linkpool.db")
@@ -184,12 +184,11 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	known.addCode("reset code", mails.code(t, "carol@example.com"))
 
 	// Alexa: AcceptGrant, whose grant code the skill exchanges at Login
-	// with Amazon for tokens it keeps.
-	// The grant code itself is not on the list: the skill stores it as
-	// received, but it is single use, redeemed here at once, and Login with
-	// Amazon exchanges it only with the skill's client secret, which the
-	// database does not hold.
-	acceptGrant(t, publicURL, gw.h.(*alexasim.Gateway).NewGrantCode("kitchen"), tok.AccessToken)
+	// with Amazon for tokens it keeps sealed. The code itself is single
+	// use and not kept.
+	grantCode := gw.h.(*alexasim.Gateway).NewGrantCode("kitchen")
+	known.addText("Alexa grant code", grantCode)
+	acceptGrant(t, publicURL, grantCode, tok.AccessToken)
 	if len(gw.tokens()) < 2 {
 		t.Fatalf("Login with Amazon handed out %d tokens, want an access and a refresh token", len(gw.tokens()))
 	}

@@ -47,15 +47,14 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	aad := []byte(smarthome.LWATokenSealContext)
 	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
 		Store:           a.Store,
 		Verifier:        v,
 		CheckIdentity:   a.checkIdentity(o.PoolID),
 		LWA:             o.LWA,
 		EventGatewayURL: o.EventGatewayURL,
-		Seal:            func(b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil },
-		Open:            func(b []byte) ([]byte, error) { return a.Box.Open(b, aad) },
+		Seal:            func(aad, b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil },
+		Open:            func(aad, b []byte) ([]byte, error) { return a.Box.Open(b, aad) },
 		Logger:          a.Log,
 	})
 	if err != nil {

@@ -89,11 +89,10 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	aad := []byte(smarthome.LWATokenSealContext)
 	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
 		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
-		Seal: func(b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
-		Open: func(b []byte) ([]byte, error) { return box.Open(b, aad) },
+		Seal: func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
+		Open: func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) },
 	})
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func (s *Skill) acceptGrant(ctx context.Context, d *alexa.Directive) (alexa.Mess
 		return alexa.Message{}, alexa.AcceptGrantFailed("the grantee token was not accepted")
 	}
 	now := s.now()
-	g := store.AlexaGrant{Owner: id.Sub, GrantCode: p.Grant.Code, CreatedAt: now, UpdatedAt: now}
+	g := store.AlexaGrant{Owner: id.Sub, CreatedAt: now, UpdatedAt: now}
 	if old, err := s.store.GetAlexaGrant(ctx, id.Sub); err == nil {
 		g.CreatedAt = old.CreatedAt
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -45,7 +45,7 @@ func (s *Skill) acceptGrant(ctx context.Context, d *alexa.Directive) (alexa.Mess
 			s.log.WarnContext(ctx, "smarthome: Login with Amazon refused the grant code", "error", oauthErrorSummary(err))
 			return alexa.Message{}, alexa.AcceptGrantFailed("Login with Amazon did not accept the grant code")
 		}
-		sealed, err := s.sealTokens(tok)
+		sealed, err := s.sealTokens(id.Sub, tok)
 		if err != nil {
 			s.log.ErrorContext(ctx, "smarthome: sealing the LWA tokens failed", "error", err.Error())
 			return alexa.Message{}, alexa.AcceptGrantFailed("the grant could not be stored")
@@ -64,8 +64,9 @@ func (s *Skill) lwaContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.client)
 }
 
-// sealTokens encodes the LWA tokens and seals them when Seal is set.
-func (s *Skill) sealTokens(tok *oauth2.Token) ([]byte, error) {
+// sealTokens encodes owner's LWA tokens and, when Seal is set, seals them
+// bound to owner.
+func (s *Skill) sealTokens(owner string, tok *oauth2.Token) ([]byte, error) {
 	raw, err := json.Marshal(tok)
 	if err != nil {
 		return nil, err
@@ -73,16 +74,24 @@ func (s *Skill) sealTokens(tok *oauth2.Token) ([]byte, error) {
 	if s.seal == nil {
 		return raw, nil
 	}
-	return s.seal(raw)
+	return s.seal(LWATokenContext(owner), raw)
 }
 
-// openTokens reverses sealTokens.
-func (s *Skill) openTokens(sealed []byte) (*oauth2.Token, error) {
+// errTokensDoNotOpen: owner's stored LWA tokens were not sealed for
+// owner (copied from another row, or sealed under another key).
+var errTokensDoNotOpen = errors.New("the stored LWA tokens do not open for this user")
+
+// openTokens reverses sealTokens. Values that earlier versions sealed
+// under the shared LWATokenSealContext still open; the next refresh or
+// AcceptGrant stores them sealed bound to owner.
+func (s *Skill) openTokens(owner string, sealed []byte) (*oauth2.Token, error) {
 	raw := sealed
 	if s.open != nil {
 		var err error
-		if raw, err = s.open(sealed); err != nil {
-			return nil, fmt.Errorf("open LWA tokens: %w", err)
+		if raw, err = s.open(LWATokenContext(owner), sealed); err != nil {
+			if raw, err = s.open([]byte(LWATokenSealContext), sealed); err != nil {
+				return nil, errTokensDoNotOpen
+			}
 		}
 	}
 	var tok oauth2.Token

@@ -13,8 +13,9 @@
 //
 // Lamps are per-user (store.Lamp.Owner is the token's sub); their
 // behaviour is package lamp. Discovery gives a new user one "Desk Lamp".
-// AcceptGrant exchanges the Login with Amazon (LWA) grant code and keeps
-// the LWA tokens, sealed when a Seal/Open pair is configured, so that
+// AcceptGrant exchanges the Login with Amazon (LWA) grant code, which it
+// does not keep, and keeps the LWA tokens, sealed bound to their user when
+// a Seal/Open pair is configured (LWATokenContext), so that
 // changes made outside Alexa (the /lamps page, the CLI) are sent to the
 // Alexa event gateway as ChangeReports, asynchronously and without ever
 // failing the user's action (docs "Send Events to the Alexa Event
@@ -26,10 +27,12 @@
 // ends every copy of the cookie; on every request the page asks whether
 // the user still stands: LampsConfig.CheckUser when co-located with the
 // pool, otherwise the issuer itself (refresh grant) at most every
-// RecheckInterval.
+// RecheckInterval. Every form post must carry the session's CSRF token
+// (page_csrf.go) as well as pass http.CrossOriginProtection.
 //
 // Files: skill.go (construction, entry points), auth.go (token checks),
 // state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
 // discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
-// management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions).
+// management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions; page_csrf.go: form
+// tokens).
 package smarthome

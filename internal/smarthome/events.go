@@ -152,7 +152,13 @@ func (s *Skill) eventToken(ctx context.Context, owner string, force bool) (*oaut
 	if err != nil {
 		return nil, fmt.Errorf("read grant: %w", err)
 	}
-	tok, err := s.openTokens(g.SealedTokens)
+	tok, err := s.openTokens(owner, g.SealedTokens)
+	if errors.Is(err, errTokensDoNotOpen) {
+		// Not this user's tokens: as if there were none, until the user
+		// links again and AcceptGrant stores new ones.
+		s.log.WarnContext(ctx, "smarthome: the stored LWA tokens do not open for their user; no events until the skill is linked again", "owner", owner)
+		return nil, errNoGrant
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +177,7 @@ func (s *Skill) eventToken(ctx context.Context, owner string, force bool) (*oaut
 	if fresh.RefreshToken == "" {
 		fresh.RefreshToken = old
 	}
-	sealed, err := s.sealTokens(fresh)
+	sealed, err := s.sealTokens(owner, fresh)
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,7 @@ type page struct {
 	skill   *Skill
 	cookies *cookieBox
 	tokens  cipher.AEAD // seals the issuer's tokens in the store
+	csrfKey []byte      // keys the form tokens (page_csrf.go)
 	tmpl    map[string]*template.Template
 	log     *slog.Logger
 	now     func() time.Time
@@ -92,8 +93,9 @@ type page struct {
 // NewLampsPage returns the handler of /lamps (the page), /lamps/callback
 // (OIDC redirect), /lamps/toggle (POST), /lamps/logout (POST) and
 // /lamps/static/. Browser routes get a CSP without inline script or style,
-// frame-ancestors 'none', nosniff and no-referrer; state-changing POSTs are
-// guarded by http.CrossOriginProtection and SameSite cookies. Sessions are
+// frame-ancestors 'none', nosniff and no-referrer; state-changing POSTs
+// must carry their session's CSRF token (page_csrf.go) and are also guarded
+// by http.CrossOriginProtection and SameSite cookies. Sessions are
 // records in the skill's store (page_session.go): sign-out deletes the
 // record, and every request checks that the user still stands.
 func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
@@ -148,8 +150,12 @@ func NewLampsPage(cfg LampsConfig) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	csrfKey, err := newCSRFKey(key)
+	if err != nil {
+		return nil, err
+	}
 	p := &page{
-		cfg: cfg, skill: cfg.Skill, cookies: cookies, tokens: tokens, log: cfg.Logger, now: cfg.Now,
+		cfg: cfg, skill: cfg.Skill, cookies: cookies, tokens: tokens, csrfKey: csrfKey, log: cfg.Logger, now: cfg.Now,
 		tmpl: map[string]*template.Template{},
 		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 			"form-action " + formAction + "; base-uri 'none'; frame-ancestors 'none'",
@@ -219,48 +225,65 @@ func (p *page) serveLamps(w http.ResponseWriter, r *http.Request) {
 	lamps, err := p.skill.store.ListLamps(r.Context(), s.Sub)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: listing lamps for the page failed", "error", err.Error())
-		p.message(w, http.StatusInternalServerError, "", "Something went wrong", "Your lamps could not be loaded. Please try again.", "Try again")
+		p.message(w, http.StatusInternalServerError, session{}, "Something went wrong", "Your lamps could not be loaded. Please try again.", "Try again")
 		return
 	}
 	views := make([]lampView, len(lamps))
 	for i, l := range lamps {
 		views[i] = viewOf(l)
 	}
-	p.render(w, http.StatusOK, "lamps", map[string]any{"Title": "Your lamps", "User": s.Name, "Lamps": views})
+	p.render(w, http.StatusOK, "lamps", map[string]any{"Title": "Your lamps", "User": s.Name, "CSRF": p.csrfToken(s.ID), "Lamps": views})
 }
 
 func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
 	s, err := p.session(w, r)
 	if errors.Is(err, errNoSession) {
-		p.message(w, http.StatusUnauthorized, "", "Signed out", "Your session has ended. Sign in again to control your lamps.", "Sign in")
+		p.message(w, http.StatusUnauthorized, session{}, "Signed out", "Your session has ended. Sign in again to control your lamps.", "Sign in")
 		return
 	}
 	if err != nil {
 		p.unavailable(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	id := r.PostFormValue("lamp")
+	if err := parseForm(w, r); err != nil {
+		p.message(w, http.StatusBadRequest, s, "Something went wrong", "The form could not be read. Please try again.", "Back to your lamps")
+		return
+	}
+	if err := p.checkCSRF(r, s.ID); err != nil {
+		p.forbidden(w, s)
+		return
+	}
+	id := r.PostForm.Get("lamp")
 	if id == "" {
-		p.message(w, http.StatusBadRequest, s.Name, "No lamp chosen", "Choose a lamp to switch.", "Back to your lamps")
+		p.message(w, http.StatusBadRequest, s, "No lamp chosen", "Choose a lamp to switch.", "Back to your lamps")
 		return
 	}
 	if _, err := p.skill.Toggle(r.Context(), s.Sub, id, lamp.ByApp); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			p.message(w, http.StatusNotFound, s.Name, "No such lamp", "This lamp does not exist or is not yours.", "Back to your lamps")
+			p.message(w, http.StatusNotFound, s, "No such lamp", "This lamp does not exist or is not yours.", "Back to your lamps")
 			return
 		}
 		p.log.ErrorContext(r.Context(), "smarthome: toggling a lamp failed", "error", err.Error())
-		p.message(w, http.StatusInternalServerError, s.Name, "Something went wrong", "The lamp could not be switched. Please try again.", "Back to your lamps")
+		p.message(w, http.StatusInternalServerError, s, "Something went wrong", "The lamp could not be switched. Please try again.", "Back to your lamps")
 		return
 	}
 	http.Redirect(w, r, "/lamps", http.StatusSeeOther)
 }
 
 func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.message(w, http.StatusBadRequest, session{}, "Something went wrong", "The form could not be read. Please try again.", "Back to your lamps")
+		return
+	}
+	if ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie); err == nil {
+		if err := p.checkCSRF(r, ref.ID); err != nil {
+			p.forbidden(w, session{})
+			return
+		}
+	}
 	if err := p.endSession(r); err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: ending a lamps session failed", "error", err.Error())
-		p.message(w, http.StatusServiceUnavailable, "", "Sign-out failed", "You could not be signed out right now. Please try again in a moment.", "Back to your lamps")
+		p.message(w, http.StatusServiceUnavailable, session{}, "Sign-out failed", "You could not be signed out right now. Please try again in a moment.", "Back to your lamps")
 		return
 	}
 	p.cookies.clear(w, sessionCookie)
@@ -268,14 +291,14 @@ func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, p.cfg.LogoutURL, http.StatusSeeOther)
 		return
 	}
-	p.message(w, http.StatusOK, "", "Signed out", "You have signed out of SmartLamp.", "Sign in again")
+	p.message(w, http.StatusOK, session{}, "Signed out", "You have signed out of SmartLamp.", "Sign in again")
 }
 
 // unavailable answers 503 when the session could not be checked (the
 // store or the issuer failing); the session stays.
 func (p *page) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	p.log.WarnContext(r.Context(), "smarthome: checking the lamps session failed", "error", err.Error())
-	p.message(w, http.StatusServiceUnavailable, "", "Something went wrong", "Your session could not be checked right now. Please try again in a moment.", "Try again")
+	p.message(w, http.StatusServiceUnavailable, session{}, "Something went wrong", "Your session could not be checked right now. Please try again in a moment.", "Try again")
 }
 
 // staticFiles serves the files of fsys, and 404 for directories rather
@@ -292,8 +315,20 @@ func staticFiles(fsys fs.FS) http.Handler {
 	})
 }
 
-func (p *page) message(w http.ResponseWriter, status int, user, heading, text, link string) {
-	p.render(w, status, "message", map[string]any{"Title": heading, "User": user, "Heading": heading, "Text": text, "Link": link})
+// forbidden answers a post without its session's CSRF token; nothing
+// changes.
+func (p *page) forbidden(w http.ResponseWriter, s session) {
+	p.message(w, http.StatusForbidden, s, "Request refused", "This request did not come from your lamps page. Go back to the page and try again.", "Back to your lamps")
+}
+
+// message renders a short page; s is the signed-in session, if any, whose
+// name and sign-out form the page shows.
+func (p *page) message(w http.ResponseWriter, status int, s session, heading, text, link string) {
+	data := map[string]any{"Title": heading, "User": s.Name, "Heading": heading, "Text": text, "Link": link}
+	if s.ID != "" {
+		data["CSRF"] = p.csrfToken(s.ID)
+	}
+	p.render(w, status, "message", data)
 }
 
 func (p *page) render(w http.ResponseWriter, status int, name string, data any) {

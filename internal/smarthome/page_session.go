@@ -44,7 +44,7 @@ type SessionUser struct {
 
 // session is the signed-in user of a request.
 type session struct {
-	Sub, Name string
+	ID, Sub, Name string
 }
 
 // sessionRef is what the session cookie holds: the store's session ID
@@ -123,7 +123,7 @@ func (p *page) session(w http.ResponseWriter, r *http.Request) (session, error) 
 		p.cookies.clear(w, sessionCookie)
 		return session{}, errNoSession
 	}
-	return session{Sub: rec.Owner, Name: rec.Name}, nil
+	return session{ID: rec.ID, Sub: rec.Owner, Name: rec.Name}, nil
 }
 
 // endSession deletes the request's session, if any, so that no copy of

@@ -71,7 +71,8 @@ func TestLampsLogoutEndsCopiedSession(t *testing.T) {
 	c, _ := signInToLamps(t, pe)
 	copied := sessionCookieOf(t, pe, c)
 
-	resp, body := post(t, c, pe.srv.URL+"/lamps/logout", nil, map[string]string{"Origin": pe.srv.URL, "Sec-Fetch-Site": "same-origin"})
+	resp, body := post(t, c, pe.srv.URL+"/lamps/logout", url.Values{"_csrf": {pageToken(t, pe, c)}},
+		map[string]string{"Origin": pe.srv.URL, "Sec-Fetch-Site": "same-origin"})
 	if resp.StatusCode != 200 || !strings.Contains(body, "Signed out") {
 		t.Fatalf("logout: %d %s", resp.StatusCode, body)
 	}

@@ -260,7 +260,7 @@ func newPageEnvWith(t *testing.T, sub string, mod func(*smarthome.LampsConfig)) 
 	lwa.mu.Lock()
 	lwa.access["Atza|access-0"] = true
 	lwa.mu.Unlock()
-	if err := e.st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: sub, GrantCode: "c", SealedTokens: raw,
+	if err := e.st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: sub, SealedTokens: raw,
 		TokenExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -340,6 +340,7 @@ func TestLampsPage(t *testing.T) {
 		t.Error("inline script or style in the page")
 	}
 
+	token := formToken(t, body)
 	toggleURL := pe.srv.URL + "/lamps/toggle"
 	sameOrigin := map[string]string{"Origin": pe.srv.URL, "Sec-Fetch-Site": "same-origin"}
 	tests := []struct {
@@ -357,7 +358,7 @@ func TestLampsPage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := post(t, c, toggleURL, url.Values{"lamp": {tc.lamp}}, tc.hdr)
+			resp, body := post(t, c, toggleURL, url.Values{"lamp": {tc.lamp}, "_csrf": {token}}, tc.hdr)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tc.wantStatus, body)
 			}
@@ -396,7 +397,7 @@ func TestLampsPage(t *testing.T) {
 	}
 
 	// Sign out: the session cookie is gone, /lamps starts a new sign-in.
-	resp, body = post(t, c, pe.srv.URL+"/lamps/logout", nil, sameOrigin)
+	resp, body = post(t, c, pe.srv.URL+"/lamps/logout", url.Values{"_csrf": {token}}, sameOrigin)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Signed out") {
 		t.Fatalf("logout: %d %s", resp.StatusCode, body)
 	}

@@ -33,11 +33,18 @@ const (
 	// DefaultEventTimeout bounds sending one ChangeReport, LWA refresh
 	// included.
 	DefaultEventTimeout = 10 * time.Second
-	// LWATokenSealContext is the context to bind when sealing the LWA
-	// tokens with linkpool's seal.Box, so that every process sharing the
-	// database seals and opens them alike.
+	// LWATokenSealContext is the context that earlier versions bound to
+	// every user's sealed LWA tokens alike. Values sealed under it still
+	// open, and are sealed again under LWATokenContext(owner) at their next
+	// write; see LWATokenContext.
 	LWATokenSealContext = "smartlamp/lwa-tokens"
 )
+
+// LWATokenContext is the context bound to owner's sealed LWA tokens, so
+// that tokens copied to another user's row in the database do not open.
+func LWATokenContext(owner string) []byte {
+	return []byte(LWATokenSealContext + "/" + owner)
+}
 
 // LWAConfig is the skill's "Alexa Skill Messaging" client (developer
 // console, Permissions page), used to exchange AcceptGrant codes and to
@@ -60,16 +67,18 @@ type SkillConfig struct {
 	// error INTERNAL_ERROR.
 	CheckIdentity func(ctx context.Context, id verify.Identity) error
 	// LWA enables AcceptGrant token exchange and ChangeReports. Without a
-	// client id, AcceptGrant only records the grant code and no events are
-	// sent; discovery then marks no property as proactively reported.
+	// client id, AcceptGrant only records that the user granted and no
+	// events are sent; discovery then marks no property as proactively reported.
 	LWA LWAConfig
 	// EventGatewayURL defaults to DefaultEventGatewayURL.
 	EventGatewayURL string
 	// Seal and Open protect the LWA tokens at rest (for example with
-	// linkpool's master key). Set both or neither; with neither, tokens are
-	// stored unsealed.
-	Seal func(plaintext []byte) ([]byte, error)
-	Open func(sealed []byte) ([]byte, error)
+	// linkpool's master key), binding the context as additional data: the
+	// skill passes LWATokenContext(owner), and opens values of earlier
+	// versions with LWATokenSealContext. Set both or neither; with
+	// neither, tokens are stored unsealed.
+	Seal func(context, plaintext []byte) ([]byte, error)
+	Open func(context, sealed []byte) ([]byte, error)
 	// ManufacturerName defaults to DefaultManufacturer.
 	ManufacturerName string
 	// HTTPClient talks to LWA and the event gateway (default: 10s timeout).
@@ -88,7 +97,7 @@ type Skill struct {
 	check        func(context.Context, verify.Identity) error
 	lwa          *oauth2.Config
 	gateway      string
-	seal, open   func([]byte) ([]byte, error)
+	seal, open   func(context, data []byte) ([]byte, error)
 	manufacturer string
 	client       *http.Client
 	log          *slog.Logger

@@ -174,11 +174,11 @@ type Lamp struct {
 	LastChangeBy string // "alexa", "app", "cli"
 }
 
-// AlexaGrant is what AcceptGrant left for a user: the LWA authorization
-// code and, once exchanged, the LWA tokens (sealed) for the event gateway.
+// AlexaGrant is what AcceptGrant left for a user: the LWA tokens (sealed,
+// bound to the owner) for the event gateway, once the grant code was
+// exchanged. The grant code itself is not kept.
 type AlexaGrant struct {
 	Owner          string
-	GrantCode      string
 	SealedTokens   []byte
 	TokenExpiresAt time.Time
 	CreatedAt      time.Time

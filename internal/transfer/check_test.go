@@ -3,7 +3,10 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,14 +46,16 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	must(st.CreateRefreshToken(ctx, store.RefreshToken{ID: "rt1", OriginJTI: "o1", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub,
 		SecretHash: "h", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	must(st.CreateLamp(ctx, store.Lamp{Owner: u.Sub, ID: "l1", Name: "Desk", ColorMode: "color", CreatedAt: now}))
-	must(st.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub, GrantCode: "c",
-		SealedTokens: box.Seal([]byte("lwa"), []byte(smarthome.LWATokenSealContext)), CreatedAt: now}))
+	must(st.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub,
+		SealedTokens: box.Seal([]byte("lwa"), smarthome.LWATokenContext(u.Sub)), CreatedAt: now}))
 	var b bytes.Buffer
 	if _, err := transfer.Export(ctx, st, &b); err != nil {
 		t.Fatal(err)
 	}
 	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
+
+var sealedTokensField = regexp.MustCompile(`"sealed_tokens":"[^"]*"`)
 
 // index returns the index of the first line of type typ.
 func index(t *testing.T, lines []string, typ string) int {
@@ -123,6 +128,12 @@ func TestBadInput(t *testing.T) {
 			return l
 		}), want: "line 6: bad record: incomplete JSON"},
 		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "client"},
+		{name: "LWA tokens of another user", input: edit(func(l []string) []string {
+			i := index(t, l, "alexa_grant")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), smarthome.LWATokenContext("someone-else")))
+			l[i] = sealedTokensField.ReplaceAllString(l[i], `"sealed_tokens":"`+moved+`"`)
+			return l
+		}), seal: true, want: "Login with Amazon tokens"},
 		{name: "tampered signing key", input: edit(func(l []string) []string {
 			i := index(t, l, "key_set")
 			l[i] = strings.Replace(l[i], `"sealed":"A`, `"sealed":"B`, 1)
@@ -206,7 +217,7 @@ func TestImportNeedsEmptyTarget(t *testing.T) {
 			return st.CreateLamp(context.Background(), store.Lamp{Owner: "someone", ID: "l", CreatedAt: time.Now()})
 		}},
 		{name: "an Alexa grant only", fill: func(st store.Store) error {
-			return st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: "someone", GrantCode: "g"})
+			return st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: "someone"})
 		}},
 	}
 	for _, tc := range tests {
@@ -293,4 +304,61 @@ func TestImportNewMasterKey(t *testing.T) {
 		t.Fatalf("Import with the wrong source key: %v, want a SealError", err)
 	}
 	mustBeEmpty(t, other)
+}
+
+// TestImportBindsLegacyLWATokensToTheirOwner: LWA tokens that earlier
+// versions sealed under one context for every user are imported sealed
+// bound to their owner, with or without a move to a new master key, and
+// an export of earlier versions with the grant code imports without it.
+func TestImportBindsLegacyLWATokensToTheirOwner(t *testing.T) {
+	ctx := context.Background()
+	box := testBox(t, masterKey)
+	lines := smallExport(t, box)
+	i := index(t, lines, "alexa_grant")
+	var rec struct {
+		Data struct {
+			Owner string `json:"owner"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(lines[i]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	owner := rec.Data.Owner
+	legacy := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), []byte(smarthome.LWATokenSealContext)))
+	lines[i] = sealedTokensField.ReplaceAllString(lines[i], `"grant_code":"ANTjOldCode","sealed_tokens":"`+legacy+`"`)
+	in := strings.Join(lines, "\n") + "\n"
+
+	newBox := testBox(t, "fedcba9876543210fedcba9876543210")
+	for _, tc := range []struct {
+		name string
+		key  *seal.Box // the target's master key
+		opts transfer.ImportOptions
+	}{
+		{"same master key", box, transfer.ImportOptions{}},
+		{"new master key", newBox, transfer.ImportOptions{SourceBox: box}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := openSQLite(t)
+			if _, err := transfer.Import(ctx, target, tc.key, strings.NewReader(in), tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			g, err := target.GetAlexaGrant(ctx, owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain, err := tc.key.Open(g.SealedTokens, smarthome.LWATokenContext(owner)); err != nil || string(plain) != "lwa" {
+				t.Errorf("the imported LWA tokens do not open bound to their owner: %v", err)
+			}
+			if _, err := tc.key.Open(g.SealedTokens, []byte(smarthome.LWATokenSealContext)); err == nil {
+				t.Error("the imported LWA tokens still open under the shared context")
+			}
+			var out bytes.Buffer
+			if _, err := transfer.Export(ctx, target, &out); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(out.String(), "ANTjOldCode") || strings.Contains(out.String(), "grant_code") {
+				t.Error("the grant code survived the import")
+			}
+		})
+	}
 }

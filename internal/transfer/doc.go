@@ -51,7 +51,9 @@
 // secret without the master key, but it is as sensitive as the database
 // itself. Import needs the master key of the exporting deployment:
 // Check and Import open every sealed value with it before writing and
-// fail with a SealError otherwise. Given that key as
+// fail with a SealError otherwise; the LWA tokens must open bound to
+// their owner, or under the shared context of earlier versions, and are
+// written bound to their owner. Given that key as
 // ImportOptions.SourceBox and a new one as the target's key, Import
 // seals every value again with the new key: the way to replace a master
 // key.

@@ -51,7 +51,7 @@ func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
 	}
 	if err == nil {
 		err = eachPage(ctx, func(o store.ListOptions) (store.Page[store.AlexaGrant], error) { return st.ListAlexaGrants(ctx, o) },
-			func(g store.AlexaGrant) error { return e.write(typeAlexaGrant, alexaGrantRecord(g)) })
+			func(g store.AlexaGrant) error { return e.write(typeAlexaGrant, alexaGrantToRecord(g)) })
 	}
 	if err == nil {
 		err = e.write(typeEnd, endRecord{Counts: e.counts})

@@ -173,12 +173,24 @@ type lampRecord struct {
 // alexaGrantRecord carries the skill's Login with Amazon tokens sealed
 // with the master key, as stored.
 type alexaGrantRecord struct {
-	Owner          string    `json:"owner"`
-	GrantCode      string    `json:"grant_code"`
+	Owner string `json:"owner"`
+	// GrantCode is accepted from exports of earlier versions, which kept
+	// the grant code, and discarded: it is never written.
+	GrantCode      string    `json:"grant_code,omitempty"`
 	SealedTokens   []byte    `json:"sealed_tokens,omitempty"`
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
 	CreatedAt      time.Time `json:"created_at,omitzero"`
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+}
+
+func alexaGrantToRecord(g store.AlexaGrant) alexaGrantRecord {
+	return alexaGrantRecord{Owner: g.Owner, SealedTokens: g.SealedTokens, TokenExpiresAt: g.TokenExpiresAt,
+		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+}
+
+func (r alexaGrantRecord) grant() store.AlexaGrant {
+	return store.AlexaGrant{Owner: r.Owner, SealedTokens: r.SealedTokens, TokenExpiresAt: r.TokenExpiresAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func keySetToRecord(ks store.KeySet) keySetRecord {

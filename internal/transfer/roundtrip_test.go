@@ -153,7 +153,7 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	}
 	w.lwaTokens = []byte(`{"access_token":"Atza|lwa","refresh_token":"Atzr|lwa"}`)
 	must("put Alexa grant", st.PutAlexaGrant(ctx, store.AlexaGrant{
-		Owner: w.carol, GrantCode: "ANTjGrant", SealedTokens: box.Seal(w.lwaTokens, []byte(smarthome.LWATokenSealContext)),
+		Owner: w.carol, SealedTokens: box.Seal(w.lwaTokens, smarthome.LWATokenContext(w.carol)),
 		TokenExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now(),
 	}))
 	return w
@@ -289,7 +289,7 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	if err != nil {
 		fail("Alexa grant: %v", err)
 	}
-	if plain, err := box.Open(g.SealedTokens, []byte(smarthome.LWATokenSealContext)); err != nil || !bytes.Equal(plain, w.lwaTokens) {
+	if plain, err := box.Open(g.SealedTokens, smarthome.LWATokenContext(w.carol)); err != nil || !bytes.Equal(plain, w.lwaTokens) {
 		fail("the Alexa grant's LWA tokens do not open: %v", err)
 	}
 }

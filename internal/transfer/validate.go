@@ -204,17 +204,28 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 			return fail("Alexa grant without an owner")
 		}
 		if len(r.SealedTokens) > 0 {
-			aad := []byte(smarthome.LWATokenSealContext)
+			// Bound to the owner; earlier versions sealed every user's
+			// tokens under one context, and those are sealed again
+			// bound to the owner here.
+			aad := smarthome.LWATokenContext(r.Owner)
 			plain, oerr := v.box.Open(r.SealedTokens, aad)
+			legacy := false
+			if oerr != nil {
+				plain, oerr = v.box.Open(r.SealedTokens, []byte(smarthome.LWATokenSealContext))
+				legacy = true
+			}
 			if oerr != nil {
 				return record{}, &SealError{Line: line, What: "the Login with Amazon tokens of " + r.Owner, Err: oerr}
 			}
-			if v.to != nil {
+			switch {
+			case v.to != nil:
 				r.SealedTokens = v.to.Seal(plain, aad)
+			case legacy:
+				r.SealedTokens = v.box.Seal(plain, aad)
 			}
 			clear(plain)
 		}
-		rec.v = store.AlexaGrant(r)
+		rec.v = r.grant()
 	case typeEnd:
 		var r endRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

@@ -11,24 +11,24 @@ import (
 func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO alexa_grants
 			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
+		VALUES ($1, '', $2, $3, $4, $5)
 		ON CONFLICT (owner) DO UPDATE SET
-			grant_code = EXCLUDED.grant_code,
+			grant_code = '',
 			sealed_tokens = EXCLUDED.sealed_tokens,
 			token_expires_at = EXCLUDED.token_expires_at,
 			created_at = EXCLUDED.created_at,
 			updated_at = EXCLUDED.updated_at`,
-		g.Owner, g.GrantCode, g.SealedTokens, ts(g.TokenExpiresAt), ts(g.CreatedAt), ts(g.UpdatedAt))
+		g.Owner, g.SealedTokens, ts(g.TokenExpiresAt), ts(g.CreatedAt), ts(g.UpdatedAt))
 	return wrap("put alexa grant", err)
 }
 
 // GetAlexaGrant returns the owner's grant.
 func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (store.AlexaGrant, error) {
 	var g store.AlexaGrant
-	err := db.pool.QueryRow(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at,
+	err := db.pool.QueryRow(ctx, `SELECT owner, sealed_tokens, token_expires_at,
 			created_at, updated_at
 		FROM alexa_grants WHERE owner = $1`, owner).
-		Scan(&g.Owner, &g.GrantCode, &g.SealedTokens, (*utcTime)(&g.TokenExpiresAt),
+		Scan(&g.Owner, &g.SealedTokens, (*utcTime)(&g.TokenExpiresAt),
 			(*utcTime)(&g.CreatedAt), (*utcTime)(&g.UpdatedAt))
 	if err != nil {
 		return store.AlexaGrant{}, wrap("get alexa grant", err)

@@ -68,10 +68,10 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 	limit := pageLimit(opts)
 	var rows pgx.Rows
 	if after == "" {
-		rows, err = db.pool.Query(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
+		rows, err = db.pool.Query(ctx, `SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at
 			FROM alexa_grants ORDER BY owner LIMIT $1`, limit+1)
 	} else {
-		rows, err = db.pool.Query(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
+		rows, err = db.pool.Query(ctx, `SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at
 			FROM alexa_grants WHERE owner > $1 ORDER BY owner LIMIT $2`, after, limit+1)
 	}
 	if err != nil {
@@ -83,7 +83,7 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 
 func scanAlexaGrant(row pgx.Row) (store.AlexaGrant, error) {
 	var g store.AlexaGrant
-	err := row.Scan(&g.Owner, &g.GrantCode, &g.SealedTokens, (*utcTime)(&g.TokenExpiresAt),
+	err := row.Scan(&g.Owner, &g.SealedTokens, (*utcTime)(&g.TokenExpiresAt),
 		(*utcTime)(&g.CreatedAt), (*utcTime)(&g.UpdatedAt))
 	return g, err
 }

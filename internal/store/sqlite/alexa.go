@@ -10,20 +10,19 @@ import (
 func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 	_, err := db.exec(ctx, "put alexa grant", `INSERT INTO alexa_grants
 			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (owner) DO UPDATE SET grant_code = excluded.grant_code,
-			sealed_tokens = excluded.sealed_tokens, token_expires_at = excluded.token_expires_at,
+		VALUES (?, '', ?, ?, ?, ?)
+		ON CONFLICT (owner) DO UPDATE SET grant_code = '', sealed_tokens = excluded.sealed_tokens, token_expires_at = excluded.token_expires_at,
 			created_at = excluded.created_at, updated_at = excluded.updated_at`,
-		g.Owner, g.GrantCode, blob(g.SealedTokens), micros(g.TokenExpiresAt), micros(g.CreatedAt), micros(g.UpdatedAt))
+		g.Owner, blob(g.SealedTokens), micros(g.TokenExpiresAt), micros(g.CreatedAt), micros(g.UpdatedAt))
 	return err
 }
 
 // GetAlexaGrant returns the owner's grant.
 func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (store.AlexaGrant, error) {
 	var g store.AlexaGrant
-	err := db.rq.QueryRowContext(ctx, `SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
+	err := db.rq.QueryRowContext(ctx, `SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at
 		FROM alexa_grants WHERE owner = ?`, owner).
-		Scan(&g.Owner, &g.GrantCode, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})
+		Scan(&g.Owner, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})
 	if len(g.SealedTokens) == 0 {
 		g.SealedTokens = nil
 	}

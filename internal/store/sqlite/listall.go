@@ -57,7 +57,7 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 		return store.Page[store.AlexaGrant]{}, err
 	}
 	items, err := queryAll(ctx, db.rq, op, scanAlexaGrant,
-		`SELECT owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at
+		`SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at
 		FROM alexa_grants WHERE owner > ? ORDER BY owner LIMIT ?`, after, fetch)
 	if err != nil {
 		return store.Page[store.AlexaGrant]{}, err
@@ -67,7 +67,7 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 
 func scanAlexaGrant(row scanner) (store.AlexaGrant, error) {
 	var g store.AlexaGrant
-	err := row.Scan(&g.Owner, &g.GrantCode, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})
+	err := row.Scan(&g.Owner, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})
 	if len(g.SealedTokens) == 0 {
 		g.SealedTokens = nil
 	}

@@ -354,7 +354,7 @@ func mutateLamp(l store.Lamp) store.Lamp {
 func newAlexaGrant(owner string) store.AlexaGrant {
 	t0 := base()
 	return store.AlexaGrant{
-		Owner: owner, GrantCode: "ANTj" + randomHex(8), SealedTokens: []byte{0x01, 0x00, 0xab, 0xcd},
+		Owner: owner, SealedTokens: []byte{0x01, 0x00, 0xab, 0xcd},
 		TokenExpiresAt: t0.Add(time.Hour), CreatedAt: t0.Add(-time.Minute), UpdatedAt: t0,
 	}
 }
