@@ -127,9 +127,24 @@ func TestCluster(t *testing.T) {
 		if n := backends(px.hops()[mark:]); n != 2 {
 			t.Fatalf("two refreshes were served by %d instances, want 2", n)
 		}
-		// The first token is neither the current nor the previous one:
-		// presented again at yet another instance it is a replay, which
-		// revokes the grant (RFC 9700 §4.14.2) for every instance.
+		// Within the 60 s retry grace period the first token, two
+		// rotations old, is a retry: at whichever instance it arrives it
+		// gets the current token back and nothing is replaced.
+		retry, err := rot.Refresh(ctx, first, address(2))
+		if err != nil || retry.RefreshToken != latest {
+			t.Fatalf("retry of a superseded token within the grace period: %v, want the current token back", err)
+		}
+		// With the grace period set to 0, the next rotation ends every
+		// superseded token's grace at once: the first token presented
+		// again at yet another instance is then a replay, which revokes
+		// the grant (RFC 9700 §4.14.2) for every instance.
+		d.cli(t, "client", "update", "--client", rotSetup.ClientID, "--retry-grace-seconds", "0")
+		next, err := rot.Refresh(ctx, latest, address(2))
+		if err != nil || next.RefreshToken == latest {
+			t.Fatalf("refresh with rotation after the grace period was set to 0: %v", err)
+		}
+		latest = next.RefreshToken
+		secrets.add(latest)
 		if _, err := rot.Refresh(ctx, first, address(2)); !isTokenError(err, "invalid_grant") {
 			t.Fatalf("replayed rotated-out token: %v, want invalid_grant", err)
 		}
