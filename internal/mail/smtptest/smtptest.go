@@ -2,7 +2,8 @@
 // in the manner of net/http/httptest: it accepts mail over plain SMTP,
 // STARTTLS or implicit TLS with a throw-away self-signed certificate,
 // optionally requires AUTH PLAIN, and records every message it receives,
-// decoded (subject, text and HTML parts).
+// decoded (subject, text and HTML parts). Refuse makes it answer the
+// next messages with a transient or permanent failure.
 package smtptest
 
 import (
@@ -84,6 +85,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Received
+	refuse   []int // SMTP reply codes for the next messages' MAIL commands
 }
 
 // New starts a server and stops it when the test ends.
@@ -149,6 +151,29 @@ func (s *Server) Last() (Received, bool) {
 	return s.messages[len(s.messages)-1], true
 }
 
+// Refuse makes the server answer the MAIL command of the next n messages
+// with code: a 4xx code is a transient failure the client may try again
+// after, a 5xx code a permanent one (RFC 5321 §4.2.1).
+func (s *Server) Refuse(n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.refuse = append(s.refuse, code)
+	}
+}
+
+// refusal returns the reply code of the next refused message, or 0.
+func (s *Server) refusal() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.refuse) == 0 {
+		return 0
+	}
+	code := s.refuse[0]
+	s.refuse = s.refuse[1:]
+	return code
+}
+
 func (s *Server) record(m Received) {
 	s.mu.Lock()
 	s.messages = append(s.messages, m)
@@ -194,6 +219,9 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if se.srv.opts.User != "" && se.user == "" {
 		return smtp.ErrAuthRequired
+	}
+	if code := se.srv.refusal(); code != 0 {
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 3, 0}, Message: "refused by the test server"}
 	}
 	_, isTLS := se.conn.TLSConnectionState()
 	se.cur = Received{MailFrom: from, TLS: isTLS || se.tls, AuthUser: se.user}
