@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -19,61 +17,11 @@ import (
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 )
 
-// gate is a TCP relay in front of an SMTP server that holds every
-// connection until open is called: a relay that has not answered yet.
-type gate struct {
-	addr   string
-	opened chan struct{}
-	once   sync.Once
-}
-
-func newGate(t *testing.T, upstream string) *gate {
+// outboxTo returns an outbox delivering to srv, with retries a
+// millisecond apart, and a buffer with its log.
+func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.Outbox, *syncLog) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &gate{addr: ln.Addr().String(), opened: make(chan struct{})}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		g.open()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer client.Close()
-				<-g.opened
-				server, err := net.Dial("tcp", upstream)
-				if err != nil {
-					return
-				}
-				defer server.Close()
-				go func() { _, _ = io.Copy(server, client) }()
-				_, _ = io.Copy(client, server)
-			}()
-		}
-	}()
-	return g
-}
-
-func (g *gate) open() { g.once.Do(func() { close(g.opened) }) }
-
-// outboxTo returns an outbox delivering to srv through a gate, with
-// retries a millisecond apart, and a buffer with its log.
-func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.Outbox, *gate, *syncLog) {
-	t.Helper()
-	g := newGate(t, srv.Addr)
-	s, err := mail.NewSMTP(strings.Replace(srv.URL, srv.Addr, g.addr, 1))
+	s, err := mail.NewSMTP(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +32,12 @@ func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.O
 	}
 	ob := mail.NewOutbox(s, o)
 	t.Cleanup(func() {
-		g.open()
+		srv.Release()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = ob.Close(ctx)
 	})
-	return ob, g, logs
+	return ob, logs
 }
 
 type syncLog struct {
@@ -127,7 +75,8 @@ func flush(t *testing.T, ob *mail.Outbox) {
 func TestOutboxDeliversAfterSend(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
 	reg := prometheus.NewRegistry()
-	ob, g, logs := outboxTo(t, srv, mail.OutboxOptions{Metrics: reg})
+	ob, logs := outboxTo(t, srv, mail.OutboxOptions{Metrics: reg})
+	srv.Hold()
 	if err := ob.Send(context.Background(), codeMessage("alice@example.com", "271828")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -138,7 +87,7 @@ func TestOutboxDeliversAfterSend(t *testing.T) {
 	if ob.Pending() != 1 {
 		t.Errorf("Pending = %d, want 1", ob.Pending())
 	}
-	g.open()
+	srv.Release()
 	flush(t, ob)
 	r, ok := srv.Last()
 	if !ok || !strings.Contains(r.Text, "271828") || r.RcptTo[0] != "alice@example.com" {
@@ -161,8 +110,7 @@ func TestOutboxDeliversAfterSend(t *testing.T) {
 func TestOutboxRetriesTransientFailures(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
 	reg := prometheus.NewRegistry()
-	ob, g, logs := outboxTo(t, srv, mail.OutboxOptions{Metrics: reg, Workers: 1, Attempts: 4})
-	g.open()
+	ob, logs := outboxTo(t, srv, mail.OutboxOptions{Metrics: reg, Workers: 1, Attempts: 4})
 
 	srv.Refuse(2, 451)
 	if err := ob.Send(context.Background(), codeMessage("bob@example.com", "314159")); err != nil {
@@ -244,7 +192,8 @@ func metric(t *testing.T, reg *prometheus.Registry, name, reason string) float64
 // before it returns, and that Send is refused afterwards.
 func TestOutboxDrainsOnClose(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
-	ob, g, _ := outboxTo(t, srv, mail.OutboxOptions{Workers: 2})
+	ob, _ := outboxTo(t, srv, mail.OutboxOptions{Workers: 2})
+	srv.Hold()
 	const n = 6
 	for i := range n {
 		if err := ob.Send(context.Background(), codeMessage(fmt.Sprintf("u%d@example.com", i), "100000")); err != nil {
@@ -257,7 +206,7 @@ func TestOutboxDrainsOnClose(t *testing.T) {
 		defer cancel()
 		closed <- ob.Close(ctx)
 	}()
-	g.open()
+	srv.Release()
 	if err := <-closed; err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -273,7 +222,8 @@ func TestOutboxDrainsOnClose(t *testing.T) {
 // ends and says how many messages were not delivered.
 func TestOutboxCloseIsBounded(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
-	ob, _, logs := outboxTo(t, srv, mail.OutboxOptions{Workers: 1})
+	ob, logs := outboxTo(t, srv, mail.OutboxOptions{Workers: 1})
+	srv.Hold()
 	for i := range 3 {
 		if err := ob.Send(context.Background(), codeMessage(fmt.Sprintf("u%d@example.com", i), "100000")); err != nil {
 			t.Fatal(err)
@@ -299,7 +249,8 @@ func TestOutboxCloseIsBounded(t *testing.T) {
 func TestOutboxFull(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
 	reg := prometheus.NewRegistry()
-	ob, g, _ := outboxTo(t, srv, mail.OutboxOptions{Queue: 2, Workers: 1, Metrics: reg})
+	ob, _ := outboxTo(t, srv, mail.OutboxOptions{Queue: 2, Workers: 1, Metrics: reg})
+	srv.Hold()
 	accepted := 0
 	var err error
 	// At most the queue plus one message in the worker's hands fit.
@@ -315,7 +266,7 @@ func TestOutboxFull(t *testing.T) {
 	if got := metric(t, reg, "linkpool_mail_rejected_total", ""); got != 1 {
 		t.Errorf("rejected = %v, want 1", got)
 	}
-	g.open()
+	srv.Release()
 	flush(t, ob)
 	if got := len(srv.Messages()); got != accepted {
 		t.Errorf("%d messages delivered, %d accepted", got, accepted)
@@ -324,7 +275,7 @@ func TestOutboxFull(t *testing.T) {
 
 func TestOutboxRejectsInvalidMessages(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
-	ob, _, _ := outboxTo(t, srv, mail.OutboxOptions{})
+	ob, _ := outboxTo(t, srv, mail.OutboxOptions{})
 	if err := ob.Send(context.Background(), mail.Message{To: "a@example.com\r\nBcc: x@example.com", Text: "x"}); !errors.Is(err, mail.ErrInvalidMessage) {
 		t.Errorf("Send = %v, want ErrInvalidMessage", err)
 	}
