@@ -37,9 +37,6 @@ type Config struct {
 	// through it from an outbox (mail.Outbox), after the request that
 	// sent the mail has been answered; Shutdown drains the outbox.
 	Mailer mail.Sender
-	// MailOutbox configures the outbox; zero values mean the defaults.
-	// Log and Metrics are set by the app.
-	MailOutbox mail.OutboxOptions
 	// HashConcurrency bounds concurrent password hashes; 0 means
 	// 2*GOMAXPROCS.
 	HashConcurrency int
@@ -126,9 +123,7 @@ func New(cfg Config) (*App, error) {
 	}, func() float64 { return float64(a.Hasher.InFlight()) }))
 	// Mail goes out after the answer, so that how long a request takes
 	// does not tell whether it mailed anyone, nor depend on the relay.
-	outbox := cfg.MailOutbox
-	outbox.Log, outbox.Metrics = log, reg
-	a.Mail = mail.NewOutbox(mailer, outbox)
+	a.Mail = mail.NewOutbox(mailer, mail.OutboxOptions{Log: log, Metrics: reg})
 	ok := false
 	defer func() {
 		if !ok {
