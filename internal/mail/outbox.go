@@ -136,8 +136,9 @@ func NewOutbox(next Sender, o OutboxOptions) *Outbox {
 
 // Send queues m for delivery. It returns ErrInvalidMessage for a message
 // no relay would take, ErrOutboxFull when the queue is full and
-// ErrOutboxClosed after Close; nil means the message will be tried.
-func (ob *Outbox) Send(ctx context.Context, m Message) error {
+// ErrOutboxClosed after Close; nil means the message will be tried. It
+// never waits, and logs nothing: a refusal is the caller's to report.
+func (ob *Outbox) Send(_ context.Context, m Message) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
@@ -151,8 +152,8 @@ func (ob *Outbox) Send(ctx context.Context, m Message) error {
 		ob.pending++
 		return nil
 	default:
+		// The caller has the error to report; the counter keeps count.
 		ob.rejected.Inc()
-		ob.log.WarnContext(ctx, "mail: outbox full; message refused", "queue", cap(ob.queue))
 		return ErrOutboxFull
 	}
 }
@@ -201,6 +202,7 @@ func (ob *Outbox) Close(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		ob.cancel()
 		return nil
 	case <-ctx.Done():
 	}
