@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -149,6 +150,10 @@ func (s *Service) throttled(u *pool.User, purpose string, now time.Time) bool {
 }
 
 // sendCode mails code to the user's email address in the user's locale.
+// The app's mailer (mail.Outbox) only queues the mail, so the answer does
+// not wait for the relay, nor take longer than for an unknown user; a
+// CodeDeliveryFailureException then means that the queue did not take it
+// (it was full), and a failed delivery is logged by the outbox.
 func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, code string, ttl time.Duration) (*CodeDelivery, error) {
 	to := u.Email()
 	m, err := mail.Compose(mail.Content{
@@ -165,6 +170,17 @@ func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind m
 		return nil, &Error{Type: CodeDeliveryFailureException, Message: "Unable to deliver the verification code.", Cause: err}
 	}
 	return emailDelivery(to), nil
+}
+
+// decoyCode does for an unknown user the work that issuing a code does
+// for a known one, and stores and sends nothing: a write transaction on
+// a user that does not exist, and the rendering of the mail. Timing then
+// does not tell whether the account exists.
+func (s *Service) decoyCode(ctx context.Context, p pool.Pool, kind mail.Kind, ttl time.Duration) {
+	_ = s.store.UpdateUser(ctx, p.ID, pool.NewSub(), func(u pool.User) (pool.User, error) {
+		return u, errors.New("account: decoy") // never called: the sub is fresh
+	})
+	_, _ = mail.Compose(mail.Content{Kind: kind, To: "decoy@example.invalid", PoolName: p.Name, Code: newCode(), ValidFor: ttl})
 }
 
 func emailDelivery(to string) *CodeDelivery {

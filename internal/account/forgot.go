@@ -10,17 +10,23 @@ import (
 
 // ForgotPassword mails a password-reset code to the user's verified email
 // address (Cognito ForgotPassword). The code is valid for ResetCodeTTL;
-// the password does not change until ConfirmForgotPassword.
+// the password does not change until ConfirmForgotPassword. For an
+// unknown user it does the work of issuing a code (decoyCode), so that
+// timing does not tell the two apart.
 //
 // Errors: UserNotFoundException; NotAuthorizedException for a disabled
 // user or one who still has an administrator's temporary password;
 // InvalidParameterException when the user has no verified email address;
 // LimitExceededException when a code was sent less than CodeInterval
 // ago or MaxCodesPerDay codes were sent in the last day;
-// CodeDeliveryFailureException.
+// CodeDeliveryFailureException when the mailer does not take the mail
+// (see sendCode).
 func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
+		if TypeOf(err) == UserNotFoundException {
+			s.decoyCode(ctx, p, mail.ResetCode, s.resetTTL)
+		}
 		return nil, err
 	}
 	now := s.now()

@@ -47,6 +47,10 @@ const (
 type Config struct {
 	Store  store.Store
 	Hasher *password.Hasher
+	// Mailer sends the codes and notices. The server passes a
+	// mail.Outbox, which queues them and delivers after the answer, so
+	// that no answer waits for the relay or reveals by its time whether
+	// it mailed an existing user; the command line sends synchronously.
 	Mailer mail.Sender
 	// CodeKey (32 bytes) keys the hashes of the one-time codes stored in
 	// the database; every instance sharing a store must use the same key.

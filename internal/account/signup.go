@@ -349,10 +349,15 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p pool.Pool, username, code
 // Errors: UserNotFoundException; InvalidParameterException when the user
 // is already confirmed or has no email address; LimitExceededException
 // when a code was sent less than CodeInterval ago or MaxCodesPerDay codes
-// were sent in the last day; CodeDeliveryFailureException.
+// were sent in the last day; CodeDeliveryFailureException when the
+// mailer does not take the mail (see sendCode). An unknown user costs
+// the work of a code, as in ForgotPassword.
 func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
+		if TypeOf(err) == UserNotFoundException {
+			s.decoyCode(ctx, p, mail.SignUpCode, s.signUpTTL)
+		}
 		return nil, err
 	}
 	now := s.now()

@@ -33,7 +33,9 @@ type Config struct {
 	AuthDomain string
 	Proxies    web.Proxies
 	// Mailer sends verification and reset codes; nil means the
-	// development sender that writes them to the log.
+	// development sender that writes them to the log. The app delivers
+	// through it from an outbox (mail.Outbox), after the request that
+	// sent the mail has been answered; Shutdown drains the outbox.
 	Mailer mail.Sender
 	// HashConcurrency bounds concurrent password hashes; 0 means
 	// 2*GOMAXPROCS.
@@ -78,9 +80,11 @@ type App struct {
 	UI       *hostedui.UI
 	Server   *server.Server
 	Registry *prometheus.Registry
+	// Mail queues the mail of every flow; Flush waits for its delivery.
+	Mail *mail.Outbox
 }
 
-// New assembles the server.
+// New assembles the server. Its mail outbox runs until Shutdown.
 func New(cfg Config) (*App, error) {
 	log := cfg.Log
 	if log == nil {
@@ -117,7 +121,16 @@ func New(cfg Config) (*App, error) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
 	}, func() float64 { return float64(a.Hasher.InFlight()) }))
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: mailer, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
+	// Mail goes out after the answer, so that how long a request takes
+	// does not tell whether it mailed anyone, nor depend on the relay.
+	a.Mail = mail.NewOutbox(mailer, mail.OutboxOptions{Log: log, Metrics: reg})
+	ok := false
+	defer func() {
+		if !ok {
+			_ = a.Mail.Close(context.Background()) // nothing is queued yet
+		}
+	}()
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: a.Mail, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg,
@@ -146,7 +159,15 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	ok = true
 	return a, nil
+}
+
+// Shutdown delivers the queued mail, waiting until ctx ends at most (see
+// mail.Outbox.Close). Call it after the HTTP server has stopped taking
+// requests.
+func (a *App) Shutdown(ctx context.Context) error {
+	return a.Mail.Close(ctx)
 }
 
 // DefaultTokenRate is the default per-address limit of token, revocation

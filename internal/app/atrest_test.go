@@ -72,6 +72,7 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mails.outbox = a.Mail
 
 	var known secrets
 	known.add("master key", masterKey)
@@ -484,8 +485,9 @@ func expand(b []byte, depth int) [][]byte {
 
 // mailbox keeps the mails the service sends.
 type mailbox struct {
-	mu   sync.Mutex
-	sent []mail.Message
+	mu     sync.Mutex
+	sent   []mail.Message
+	outbox *mail.Outbox // delivers to the mailbox
 }
 
 func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
@@ -497,9 +499,15 @@ func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
-// code returns the code in the last mail to to.
+// code returns the code in the last mail to to, once the queued mail
+// has been delivered.
 func (m *mailbox) code(t *testing.T, to string) string {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.outbox.Flush(ctx); err != nil {
+		t.Fatalf("queued mail not delivered: %v", err)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i := len(m.sent) - 1; i >= 0; i-- {

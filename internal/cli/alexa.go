@@ -127,6 +127,7 @@ func lambdaSkill(ctx context.Context, e *env, sf *storageFlags, publicURL, poolI
 	}
 	sk, _, err := a.MountSkill(publicURL, app.SkillOptions{PoolID: poolID, ClientIDs: []string{clientID}})
 	if err != nil {
+		_ = a.Shutdown(ctx)
 		st.Close()
 		return nil, nil, fmt.Errorf("SmartLamp skill: %w", err)
 	}
@@ -134,6 +135,7 @@ func lambdaSkill(ctx context.Context, e *env, sf *storageFlags, publicURL, poolI
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = sk.Close(cctx)
+		_ = a.Shutdown(cctx)
 		st.Close()
 	}
 	return alexasim.LambdaSkill(sk.Invoke), closeFn, nil

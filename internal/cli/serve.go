@@ -57,7 +57,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.tokenRate, "token-rate-limit", app.DefaultTokenRate, "token, revocation and userInfo requests per minute per client address (Alexa calls from few addresses: keep it high), and token requests beyond that per confidential client; 0 disables the limit")
 	fs.IntVar(&f.ipv6Prefix, "rate-limit-ipv6-prefix", web.DefaultIPv6Prefix, "prefix length by which IPv6 clients share rate limits (1-128): a host or subscriber usually holds a whole /64; IPv4 clients are limited per address")
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
-	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database: a rotation made by another instance is published and used here within this time")
 }
@@ -155,14 +155,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests", "timeout", f.shutdownTimeout)
+	log.Info("shutting down: finishing in-flight requests and queued mail", "timeout", f.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
 	defer cancel()
 	if admin != nil {
 		_ = admin.Shutdown(sctx)
 	}
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// The requests first, since they may queue mail; then the mail, in
+	// what is left of the timeout.
+	herr := srv.Shutdown(sctx)
+	merr := a.Shutdown(sctx)
+	if herr != nil {
+		return fmt.Errorf("shutdown: %w", herr)
+	}
+	if merr != nil {
+		return fmt.Errorf("shutdown: %w", merr)
 	}
 	log.Info("stopped")
 	return nil

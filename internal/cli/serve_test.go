@@ -190,7 +190,7 @@ func TestServeDemo(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(mresp.Body)
 	mresp.Body.Close()
-	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight"} {
+	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight", "linkpool_mail_pending"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)
 		}

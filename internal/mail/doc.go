@@ -2,11 +2,17 @@
 // verification codes, password-reset codes and the notice that someone
 // tried to sign up with an address that already has an account.
 //
-// Sender is the one interface, with two implementations: SMTP, which
-// submits mail to a relay (STARTTLS when the server offers it, or implicit
-// TLS for smtps:// URLs, RFC 8314), and Log, the development sender that
-// writes each message, one-time codes included, to the structured log
-// instead of delivering it.
+// Sender is the one interface, with two delivering implementations: SMTP,
+// which submits mail to a relay (STARTTLS when the server offers it, or
+// implicit TLS for smtps:// URLs, RFC 8314), and Log, the development
+// sender that writes each message, one-time codes included, to the
+// structured log instead of delivering it.
+//
+// Outbox is a Sender in front of another: Send only queues the message,
+// and workers deliver it afterwards, trying again with backoff after
+// transient failures; Close drains the queue. The server sends all mail
+// through one, so that no answer waits for the relay or reveals by its
+// time whether it mailed anyone.
 //
 // Compose renders a message from the embedded templates in the user's
 // language. Every string comes from the shared catalogs of

@@ -28,6 +28,7 @@ const probePassword = "N3w-Passw0rd-Here!"
 var probes = map[string]probe{
 	"login":           {"/login", url.Values{"password": {"wrong-Passw0rd!"}}},
 	"forgot-password": {"/forgotPassword", nil},
+	"resend-code":     {"/resendcode", nil},
 	"confirm-forgot-password": {"/confirmForgotPassword", url.Values{
 		"code": {"123456"}, "password": {probePassword}, "confirm_password": {probePassword}}},
 }
@@ -59,8 +60,9 @@ func normalized(r *reply, username string) string {
 }
 
 // TestNoEnumerationByMessage protects against account enumeration by what
-// the pages say: sign-in with a wrong password, a password-reset request
-// and a reset with a wrong code answer an existing user (confirmed, without
+// the pages say: sign-in with a wrong password, a password-reset request,
+// a reset with a wrong code and a request for a new sign-up code answer
+// an existing user (confirmed, without
 // a verified address, locked out, or with a reset code pending) exactly as
 // a user who does not exist.
 func TestNoEnumerationByMessage(t *testing.T) {
@@ -85,7 +87,7 @@ func TestNoEnumerationByMessage(t *testing.T) {
 			if _, err := tg.app.Accounts.ForgotPassword(ctx, tg.pool, user("pending")); err != nil {
 				t.Fatal(err)
 			}
-			mails := len(tg.smtp.Messages())
+			mails := len(tg.mails(t))
 			missing := normalized(p.send(t, tg, "nobody-here"), "nobody-here")
 			for _, state := range []string{"confirmed", "unverified", "locked", "pending"} {
 				if got := normalized(p.send(t, tg, user(state)), user(state)); got != missing {
@@ -93,7 +95,7 @@ func TestNoEnumerationByMessage(t *testing.T) {
 						name, state, firstDifference(got, missing), firstDifference(missing, got))
 				}
 			}
-			if name == "forgot-password" && len(tg.smtp.Messages()) == mails {
+			if name == "forgot-password" && len(tg.mails(t)) == mails {
 				t.Fatal("no reset code was mailed: the probes did not reach the pool")
 			}
 		})
@@ -112,8 +114,8 @@ func firstDifference(a, b string) string {
 
 // TestNoEnumerationByTiming protects against account enumeration by
 // response time, with the production password-hashing cost: for sign-in
-// with a wrong password, a password-reset request and a reset with a
-// wrong code, existing users and missing ones must not differ by half a
+// with a wrong password, a password-reset request, a reset with a wrong
+// code and a request for a new sign-up code, existing users and missing ones must not differ by half a
 // password hash or more (the work of a hash, or a round trip to the mail
 // relay, done for one and not the other), also when the mail relay is not
 // on the same machine. Each username is tried once, as an attacker
@@ -130,15 +132,16 @@ func TestNoEnumerationByTiming(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The reset request hashes nothing, but mails a code to existing
-	// users: with the mail relay a realistic distance away as well.
+	// The reset request and the request for a new sign-up code hash
+	// nothing, but mail a code to existing users: with the mail relay a
+	// realistic distance away as well.
 	remoteMail := newTarget(t, targetOptions{mailDelay: 20 * time.Millisecond})
 	for _, c := range []struct {
 		name string
 		tg   *target
 	}{
 		{"login", tg}, {"forgot-password", tg}, {"confirm-forgot-password", tg},
-		{"forgot-password", remoteMail},
+		{"forgot-password", remoteMail}, {"resend-code", remoteMail},
 	} {
 		name, tg := c.name, c.tg
 		label := name
@@ -149,7 +152,11 @@ func TestNoEnumerationByTiming(t *testing.T) {
 			existing := make([]string, rounds)
 			for i := range existing {
 				existing[i] = fmt.Sprintf("%s-user-%d", name, i)
-				tg.storeUser(t, existing[i], pool.StatusConfirmed)
+				status := pool.StatusConfirmed
+				if name == "resend-code" { // mailed a new code only while unconfirmed
+					status = pool.StatusUnconfirmed
+				}
+				tg.storeUser(t, existing[i], status)
 				// A real password, so sign-in verifies against a real hash.
 				if name != "login" {
 					continue

@@ -205,11 +205,26 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = sk.Close(cctx)
+		if err := tg.app.Shutdown(cctx); err != nil {
+			t.Errorf("app shutdown: %v", err)
+		}
 		tg.checkLogs(t)
 	})
 	tg.secret(userPassword, tg.alexaSecret, lampsSecret)
 	tg.issuer = tg.publicURL + "/" + tg.pool.ID
 	return tg
+}
+
+// mails returns the messages the pool has mailed, once every mail queued
+// so far has been delivered.
+func (tg *target) mails(t testing.TB) []smtptest.Received {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tg.app.Mail.Flush(ctx); err != nil {
+		t.Fatalf("mail not delivered: %v", err)
+	}
+	return tg.smtp.Messages()
 }
 
 func (tg *target) newClient(t testing.TB, poolID, name, secret string, callbacks, logouts []string) pool.Client {

@@ -206,7 +206,10 @@ func (a *alexaLab) signUpOverHTTP(user, email, password, lang string) alexasim.S
 
 // codeFor is mailedCode for code that reports errors.
 func (a *alexaLab) codeFor(email string) (string, error) {
-	msgs := a.smtp.Messages()
+	msgs, err := a.delivered()
+	if err != nil {
+		return "", err
+	}
 	for i := len(msgs) - 1; i >= 0; i-- {
 		for _, rcpt := range msgs[i].RcptTo {
 			if strings.EqualFold(rcpt, email) {

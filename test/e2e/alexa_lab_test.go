@@ -70,8 +70,8 @@ func TestAlexaLab(t *testing.T) {
 			}
 		}
 	}
-	if msgs := a.smtp.Messages(); len(msgs) != 1 || msgs[0].RcptTo[0] != email {
-		t.Errorf("want exactly the sign-up code mailed to %s, got %d messages", email, len(msgs))
+	if msgs, err := a.delivered(); err != nil || len(msgs) != 1 || msgs[0].RcptTo[0] != email {
+		t.Errorf("want exactly the sign-up code mailed to %s, got %d messages (%v)", email, len(msgs), err)
 	}
 	if len(a.gw.Events("")) != 0 {
 		t.Errorf("events reached the gateway before anything changed: %+v", a.gw.Events(""))

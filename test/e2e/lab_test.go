@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -149,6 +150,9 @@ func newLab(t *testing.T, o labOptions) *lab {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = l.srv.Shutdown(sctx)
+		if err := l.app.Shutdown(sctx); err != nil {
+			t.Errorf("app shutdown: %v", err)
+		}
 		_ = l.store.Close()
 	})
 	return l
@@ -213,12 +217,26 @@ func (l *lab) issuer() string { return l.setup.Issuer }
 
 var codePattern = regexp.MustCompile(`\b[0-9]{6}\b`)
 
+// delivered returns the mail the SMTP server has received, once the
+// app's outbox has delivered everything queued so far: sign-up and
+// resend queue their mail and answer before it is delivered.
+func (l *lab) delivered() ([]smtptest.Received, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := l.app.Mail.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("queued mail not delivered: %w", err)
+	}
+	return l.smtp.Messages(), nil
+}
+
 // mailedCode returns the verification code of the last mail the SMTP
-// server received for to. Sign-up and resend deliver before they answer,
-// so the mail is there when the page that announces it has loaded.
+// server received for to.
 func (l *lab) mailedCode(to string) (code, subject string) {
 	l.t.Helper()
-	msgs := l.smtp.Messages()
+	msgs, err := l.delivered()
+	if err != nil {
+		l.t.Fatal(err)
+	}
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
 		for _, rcpt := range m.RcptTo {

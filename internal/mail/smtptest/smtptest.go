@@ -2,7 +2,9 @@
 // in the manner of net/http/httptest: it accepts mail over plain SMTP,
 // STARTTLS or implicit TLS with a throw-away self-signed certificate,
 // optionally requires AUTH PLAIN, and records every message it receives,
-// decoded (subject, text and HTML parts).
+// decoded (subject, text and HTML parts). Refuse makes it answer the
+// next messages with a transient or permanent failure; Hold and Release
+// make it a relay that has not answered yet.
 package smtptest
 
 import (
@@ -84,6 +86,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Received
+	refuse   []int         // SMTP reply codes for the next messages' MAIL commands
+	held     chan struct{} // closed by Release; nil when not held
+	stopped  chan struct{} // closed when the test ends
 }
 
 // New starts a server and stops it when the test ends.
@@ -92,7 +97,7 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.From == "" {
 		opts.From = "no-reply@linkpool.test"
 	}
-	s := &Server{opts: opts}
+	s := &Server{opts: opts, stopped: make(chan struct{})}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	s.srv.Domain = "localhost"
 	s.srv.ReadTimeout = 10 * time.Second
@@ -106,6 +111,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
+	l = &holdListener{Listener: l, srv: s}
 	scheme := "smtp"
 	switch opts.Security {
 	case StartTLS:
@@ -128,7 +134,10 @@ func New(t testing.TB, opts Options) *Server {
 	u.RawQuery = q.Encode()
 	s.URL = u.String()
 	go func() { _ = s.srv.Serve(l) }()
-	t.Cleanup(func() { _ = s.srv.Close() })
+	t.Cleanup(func() {
+		close(s.stopped)
+		_ = s.srv.Close()
+	})
 	return s
 }
 
@@ -147,6 +156,76 @@ func (s *Server) Last() (Received, bool) {
 		return Received{}, false
 	}
 	return s.messages[len(s.messages)-1], true
+}
+
+// Refuse makes the server answer the MAIL command of the next n messages
+// with code: a 4xx code is a transient failure the client may try again
+// after, a 5xx code a permanent one (RFC 5321 §4.2.1).
+func (s *Server) Refuse(n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.refuse = append(s.refuse, code)
+	}
+}
+
+// Hold makes the server leave new connections unanswered, as a relay
+// that is slow or far away does, until Release. Clients connect but wait
+// for the greeting.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = make(chan struct{})
+	}
+}
+
+// Release answers the connections held since Hold, and new ones at once.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil {
+		close(s.held)
+		s.held = nil
+	}
+}
+
+// holdListener hands accepted connections to the SMTP server only while
+// the server is not held.
+type holdListener struct {
+	net.Listener
+	srv *Server
+}
+
+func (l *holdListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.srv.mu.Lock()
+	held := l.srv.held
+	l.srv.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-l.srv.stopped:
+			c.Close()
+			return nil, net.ErrClosed
+		}
+	}
+	return c, nil
+}
+
+// refusal returns the reply code of the next refused message, or 0.
+func (s *Server) refusal() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.refuse) == 0 {
+		return 0
+	}
+	code := s.refuse[0]
+	s.refuse = s.refuse[1:]
+	return code
 }
 
 func (s *Server) record(m Received) {
@@ -194,6 +273,9 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if se.srv.opts.User != "" && se.user == "" {
 		return smtp.ErrAuthRequired
+	}
+	if code := se.srv.refusal(); code != 0 {
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 3, 0}, Message: "refused by the test server"}
 	}
 	_, isTLS := se.conn.TLSConnectionState()
 	se.cur = Received{MailFrom: from, TLS: isTLS || se.tls, AuthUser: se.user}
