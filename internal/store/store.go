@@ -205,12 +205,32 @@ type LampSession struct {
 	ExpiresAt    time.Time
 }
 
+// OutboxMail is one mail waiting for delivery (mail.Outbox). Message is
+// the mail sealed with the master key and bound to ID, so that the row
+// alone yields nothing. A row is due when NextAttemptAt has passed; a
+// claim leases it until LeaseUntil and moves NextAttemptAt there, so
+// that the row is due again if its claimer dies.
+type OutboxMail struct {
+	ID            string
+	Sealed        []byte
+	Attempts      int // claims so far
+	NextAttemptAt time.Time
+	LeaseUntil    time.Time // zero until claimed
+	CreatedAt     time.Time
+}
+
+// OutboxMaxAge is how long a mail may wait in the outbox: GarbageCollect
+// deletes mail created longer ago, which its senders gave up on or never
+// finished (the codes in it have expired by then).
+const OutboxMaxAge = 24 * time.Hour
+
 // GCResult counts what GarbageCollect removed.
 type GCResult struct {
 	AuthCodes     int64
 	RefreshTokens int64
 	Sessions      int64
 	LampSessions  int64
+	Mail          int64
 }
 
 // Store is linkpool's storage. Implementations must be safe for concurrent
@@ -327,8 +347,27 @@ type Store interface {
 	// DeleteLampSession ends the session; ErrNotFound when it is gone.
 	DeleteLampSession(ctx context.Context, id string) error
 
+	// EnqueueMail stores a mail for delivery; ErrAlreadyExists when the
+	// ID is taken.
+	EnqueueMail(ctx context.Context, m OutboxMail) error
+	// ClaimMail leases up to limit due mails (NextAttemptAt at or before
+	// now), those due longest first, until leaseUntil: it adds one to
+	// their Attempts, sets LeaseUntil and NextAttemptAt to leaseUntil and
+	// returns them so updated. Concurrent claimers, in this process or
+	// another, never claim the same row; a claimed row is due again, for
+	// anyone, when its lease ends.
+	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
+	// RetryMail ends the lease leaseUntil on the mail and makes it due at
+	// next. It returns ErrNotFound when the mail is gone or leased again
+	// since (the lease ended and another claimer took it).
+	RetryMail(ctx context.Context, id string, leaseUntil, next time.Time) error
+	// DeleteMail deletes a delivered or abandoned mail; ErrNotFound when
+	// it is gone.
+	DeleteMail(ctx context.Context, id string) error
+
 	// GarbageCollect deletes authorization codes, refresh tokens, hosted-UI
-	// sessions and lamp sessions that expired before now.
+	// sessions and lamp sessions that expired before now, and outbox mail
+	// created more than OutboxMaxAge before now.
 	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
 
 	// Whole-store listings for export (`linkpool export`). They page

@@ -9,7 +9,8 @@ import (
 )
 
 // GarbageCollect deletes authorization codes, refresh tokens, sessions and
-// lamp sessions whose expiry is at or before now, in one transaction.
+// lamp sessions whose expiry is at or before now, and outbox mail created
+// store.OutboxMaxAge or longer before now, in one transaction.
 // Redeemed codes stay until they expire, so that a replayed code is still
 // recognised. A zero expiry (stored as 0) means none and is never
 // collected.
@@ -34,6 +35,13 @@ func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult
 			if *q.n, err = r.RowsAffected(); err != nil {
 				return wrap(op, err)
 			}
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE created_at <= ?`, micros(now.Add(-store.OutboxMaxAge)))
+		if err != nil {
+			return wrap(op, err)
+		}
+		if res.Mail, err = r.RowsAffected(); err != nil {
+			return wrap(op, err)
 		}
 		return nil
 	})

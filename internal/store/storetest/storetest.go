@@ -39,6 +39,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeletePoolCascade", testDeletePoolCascade},
 		{"DeleteUserCascade", testDeleteUserCascade},
 		{"GarbageCollect", testGarbageCollect},
+		{"OutboxCRUD", testOutboxCRUD},
+		{"OutboxLease", testOutboxLease},
+		{"OutboxRetry", testOutboxRetry},
+		{"OutboxGarbageCollect", testOutboxGarbageCollect},
 		{"Pagination", testPagination},
 		{"PaginationLimits", testPaginationLimits},
 		{"ListAll", testListAll},
@@ -60,6 +64,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeyRotationCompareAndSwap", testKeyRotationCAS},
 		{"CreateUserRace", testCreateUserRace},
 		{"AddUserToGroupRace", testAddUserToGroupRace},
+		{"OutboxClaimRace", testOutboxClaimRace},
 	})
 }
 
