@@ -150,10 +150,11 @@ func (s *Service) throttled(u *pool.User, purpose string, now time.Time) bool {
 }
 
 // sendCode mails code to the user's email address in the user's locale.
-// The app's mailer (mail.Outbox) only queues the mail, so the answer does
-// not wait for the relay, nor take longer than for an unknown user; a
-// CodeDeliveryFailureException then means that the queue did not take it
-// (it was full), and a failed delivery is logged by the outbox.
+// The app's mailer (mail.Outbox) only stores the mail for delivery, so the
+// answer does not wait for the relay, nor take longer than for an unknown
+// user by more than that one write; a CodeDeliveryFailureException then
+// means that the outbox did not take it (the database refused the
+// write), and a failed delivery is logged by the outbox.
 func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, code string, ttl time.Duration) (*CodeDelivery, error) {
 	to := u.Email()
 	m, err := mail.Compose(mail.Content{

@@ -38,8 +38,8 @@
 //     user up, so that an unknown user costs the same work as a known
 //     one. ForgotPassword and ResendConfirmationCode run, for an unknown
 //     user, the write transaction and mail rendering that issuing a code
-//     costs, and the server's mailer (mail.Outbox) only queues the mail,
-//     so the answer does not wait for the mail relay.
+//     costs, and the server's mailer (mail.Outbox) only stores the mail
+//     for delivery, so the answer does not wait for the mail relay.
 //   - Self sign-up may not set email_verified or phone_number_verified.
 //   - An unconfirmed sign-up whose code has expired no longer blocks its
 //     username or address: a new sign-up replaces it. Cognito keeps such

@@ -48,7 +48,7 @@ type Config struct {
 	Store  store.Store
 	Hasher *password.Hasher
 	// Mailer sends the codes and notices. The server passes a
-	// mail.Outbox, which queues them and delivers after the answer, so
+	// mail.Outbox, which stores them and delivers after the answer, so
 	// that no answer waits for the relay or reveals by its time whether
 	// it mailed an existing user; the command line sends synchronously.
 	Mailer mail.Sender

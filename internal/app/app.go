@@ -34,8 +34,9 @@ type Config struct {
 	Proxies    web.Proxies
 	// Mailer sends verification and reset codes; nil means the
 	// development sender that writes them to the log. The app delivers
-	// through it from an outbox (mail.Outbox), after the request that
-	// sent the mail has been answered; Shutdown drains the outbox.
+	// through it from an outbox (mail.Outbox) kept in Store, after the
+	// request that sent the mail has been answered; Shutdown drains the
+	// outbox.
 	Mailer mail.Sender
 	// HashConcurrency bounds concurrent password hashes; 0 means
 	// 2*GOMAXPROCS.
@@ -80,7 +81,8 @@ type App struct {
 	UI       *hostedui.UI
 	Server   *server.Server
 	Registry *prometheus.Registry
-	// Mail queues the mail of every flow; Flush waits for its delivery.
+	// Mail stores the mail of every flow for delivery; Flush waits for
+	// its delivery.
 	Mail *mail.Outbox
 }
 
@@ -122,8 +124,9 @@ func New(cfg Config) (*App, error) {
 		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",
 	}, func() float64 { return float64(a.Hasher.InFlight()) }))
 	// Mail goes out after the answer, so that how long a request takes
-	// does not tell whether it mailed anyone, nor depend on the relay.
-	a.Mail = mail.NewOutbox(mailer, mail.OutboxOptions{Log: log, Metrics: reg})
+	// does not tell whether it mailed anyone, nor depend on the relay;
+	// it is stored first, so that it survives a crash of the instance.
+	a.Mail = mail.NewOutbox(mailer, cfg.Store, cfg.Box, mail.OutboxOptions{Log: log, Metrics: reg})
 	ok := false
 	defer func() {
 		if !ok {
@@ -163,8 +166,9 @@ func New(cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Shutdown delivers the queued mail, waiting until ctx ends at most (see
-// mail.Outbox.Close). Call it after the HTTP server has stopped taking
+// Shutdown delivers the mail sent through this instance, waiting until ctx
+// ends at most; what is left stays in the store for another instance or a
+// restart (see mail.Outbox.Close). Call it after the HTTP server has stopped taking
 // requests.
 func (a *App) Shutdown(ctx context.Context) error {
 	return a.Mail.Close(ctx)

@@ -8,11 +8,14 @@
 // sender that writes each message, one-time codes included, to the
 // structured log instead of delivering it.
 //
-// Outbox is a Sender in front of another: Send only queues the message,
-// and workers deliver it afterwards, trying again with backoff after
-// transient failures; Close drains the queue. The server sends all mail
-// through one, so that no answer waits for the relay or reveals by its
-// time whether it mailed anyone.
+// Outbox is a Sender in front of another: Send only stores the message,
+// sealed with the master key, in the store's outbox, and workers deliver
+// it afterwards, trying again with backoff after transient failures.
+// Every instance's workers claim due messages with a lease, so a message
+// survives the crash of the instance that accepted it; delivery is at
+// least once. Close drains what this instance sent. The server sends all
+// mail through one, so that no answer waits for the relay or reveals by
+// its time whether it mailed anyone.
 //
 // Compose renders a message from the embedded templates in the user's
 // language. Every string comes from the shared catalogs of

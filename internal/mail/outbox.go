@@ -2,16 +2,19 @@ package mail
 
 import (
 	"context"
-	"crypto/tls"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 // Defaults of OutboxOptions.
@@ -20,33 +23,38 @@ const (
 	DefaultOutboxWorkers  = 4
 	DefaultOutboxAttempts = 5
 	DefaultOutboxBackoff  = 2 * time.Second
+	DefaultOutboxLease    = 10 * time.Second
+	DefaultOutboxPoll     = time.Second
 	// maxOutboxBackoff caps the wait between two attempts.
 	maxOutboxBackoff = time.Minute
 )
 
-// Errors of Outbox.Send. Neither message was accepted: the caller still
-// owns it.
-var (
-	// ErrOutboxFull: the queue holds OutboxOptions.Queue messages
-	// already, as when the relay has been unreachable for a while.
-	ErrOutboxFull = errors.New("mail: outbox full")
-	// ErrOutboxClosed: the outbox is shutting down.
-	ErrOutboxClosed = errors.New("mail: outbox closed")
-)
+// ErrOutboxClosed is returned by Outbox.Send after Close: the message was
+// not accepted and the caller still owns it.
+var ErrOutboxClosed = errors.New("mail: outbox closed")
 
 // OutboxOptions configure an Outbox; zero values mean the defaults.
 type OutboxOptions struct {
-	// Queue is how many messages wait for delivery at most.
+	// Queue is how many accepted messages wait at most for this
+	// instance's workers. A message beyond it stays in the store and is
+	// claimed when its lease ends, by this or another instance.
 	Queue int
 	// Workers deliver messages concurrently.
 	Workers int
 	// Attempts is how often a message is tried before it is given up on;
 	// only transient failures (network errors, SMTP 4xx replies) are
-	// tried again.
+	// tried again. An attempt cut short by a crash counts.
 	Attempts int
 	// Backoff is the wait before the second attempt; it doubles for
 	// every further attempt, up to a minute, with random jitter.
 	Backoff time.Duration
+	// Lease is how long a claimed message is reserved for the worker
+	// that claimed it; each attempt must end within it. When the
+	// instance dies, any instance may deliver the message after it.
+	Lease time.Duration
+	// Poll is how often idle workers look for due messages: retries, and
+	// messages that another instance accepted but did not deliver.
+	Poll time.Duration
 	// Log receives delivery failures; nil discards them. Messages are
 	// never logged, so neither are the codes in them.
 	Log *slog.Logger
@@ -55,31 +63,45 @@ type OutboxOptions struct {
 }
 
 // Outbox is a Sender that delivers mail after Send has returned: Send
-// validates the message and queues it, and a few workers hand it to the
-// next Sender, trying again with backoff after transient failures. The
-// caller's answer thus takes the same time whether or not it mailed
-// anything, and does not wait for the relay.
+// validates the message and stores it, sealed with the master key, in the
+// store's outbox, leased to this instance, and hands it to a local
+// worker; the worker gives it to the next Sender and deletes it once
+// delivered. After a transient failure the message is rescheduled with
+// backoff, and any instance's worker claims it, with a new lease, when
+// it is due. The caller's answer thus takes the same time whether or not
+// it mailed anything, and does not wait for the relay.
 //
-// When the queue is full Send fails at once with ErrOutboxFull rather
-// than wait or drop the message. Close stops accepting mail and waits
-// for the queue to drain. Outbox is safe for concurrent use.
+// A message Send accepted survives a crash of the process: every
+// instance's workers poll the store, so another instance delivers it when
+// the lease of the dead one ends, or the same instance after a restart.
+// Delivery is at least once: a crash between the relay's acceptance and
+// the removal of the message from the store sends it again.
+//
+// Close stops accepting mail and waits for the messages sent through this
+// Outbox to be delivered. Outbox is safe for concurrent use.
 type Outbox struct {
 	next     Sender
+	store    store.Store
+	box      *seal.Box
 	log      *slog.Logger
-	queue    chan Message
 	attempts int
 	backoff  time.Duration
-	// ctx is the context of deliveries; cancel aborts them when Close
-	// runs out of time.
+	lease    time.Duration
+	poll     time.Duration
+	// queue hands accepted messages to the local workers.
+	queue chan store.OutboxMail
+	// wake tells an idle worker to look for due messages.
+	wake chan struct{}
+	// ctx is the context of the workers; cancel stops them and aborts
+	// deliveries under way, whose messages stay in the store.
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex
-	closed    bool
-	pending   int             // queued or being delivered
-	idle      []chan struct{} // closed when pending reaches 0
-	abandoned int             // given up on because Close ran out of time
+	mu      sync.Mutex
+	closed  bool
+	pending map[string]struct{} // sent here, not yet delivered or given up on
+	idle    []chan struct{}     // closed when pending becomes empty
 
 	delivered prometheus.Counter
 	retried   prometheus.Counter
@@ -87,8 +109,9 @@ type Outbox struct {
 	rejected  prometheus.Counter
 }
 
-// NewOutbox starts an Outbox delivering through next.
-func NewOutbox(next Sender, o OutboxOptions) *Outbox {
+// NewOutbox starts an Outbox that keeps messages in st, sealed with box,
+// and delivers them through next.
+func NewOutbox(next Sender, st store.Store, box *seal.Box, o OutboxOptions) *Outbox {
 	if o.Queue <= 0 {
 		o.Queue = DefaultOutboxQueue
 	}
@@ -101,12 +124,19 @@ func NewOutbox(next Sender, o OutboxOptions) *Outbox {
 	if o.Backoff <= 0 {
 		o.Backoff = DefaultOutboxBackoff
 	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultOutboxLease
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultOutboxPoll
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	ob := &Outbox{
-		next: next, log: o.Log, queue: make(chan Message, o.Queue),
-		attempts: o.Attempts, backoff: o.Backoff,
+		next: next, store: st, box: box, log: o.Log,
+		attempts: o.Attempts, backoff: o.Backoff, lease: o.Lease, poll: o.Poll,
+		queue: make(chan store.OutboxMail, o.Queue), wake: make(chan struct{}, 1), pending: map[string]struct{}{},
 		delivered: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "linkpool_mail_delivered_total", Help: "Mails handed to the relay.",
 		}),
@@ -114,62 +144,91 @@ func NewOutbox(next Sender, o OutboxOptions) *Outbox {
 			Name: "linkpool_mail_retries_total", Help: "Mail deliveries tried again after a transient failure.",
 		}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "linkpool_mail_failed_total", Help: "Mails given up on, by reason: permanent, attempts (transient failures every time) or shutdown.",
+			Name: "linkpool_mail_failed_total", Help: "Mails given up on, by reason: permanent or attempts (transient failures every time).",
 		}, []string{"reason"}),
 		rejected: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "linkpool_mail_rejected_total", Help: "Mails refused because the outbox queue was full.",
+			Name: "linkpool_mail_rejected_total", Help: "Mails refused because the outbox could not store them.",
 		}),
 	}
 	ob.ctx, ob.cancel = context.WithCancel(context.Background())
 	if o.Metrics != nil {
 		o.Metrics.MustRegister(ob.delivered, ob.retried, ob.failed, ob.rejected,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "linkpool_mail_pending", Help: "Mails queued or being delivered.",
+				Name: "linkpool_mail_pending", Help: "Mails sent through this instance and not yet delivered or given up on.",
 			}, func() float64 { return float64(ob.Pending()) }))
 	}
-	ob.wg.Add(o.Workers)
+	ob.wg.Add(o.Workers + 1)
 	for range o.Workers {
 		go ob.work()
 	}
+	go ob.tick()
+	// Messages left by an earlier run or a dead instance may be due.
+	ob.signal()
 	return ob
 }
 
-// Send queues m for delivery. It returns ErrInvalidMessage for a message
-// no relay would take, ErrOutboxFull when the queue is full and
-// ErrOutboxClosed after Close; nil means the message will be tried. It
-// never waits, and logs nothing: a refusal is the caller's to report.
-func (ob *Outbox) Send(_ context.Context, m Message) error {
+// sealContext binds a stored message to its row.
+func sealContext(id string) []byte { return []byte("mail-outbox/" + id) }
+
+// Send stores m for delivery, sealed and leased to this instance, and
+// hands it to a worker: no other instance takes it over unless this one
+// has not delivered it when the lease ends. It returns
+// ErrInvalidMessage for a message no relay would take, ErrOutboxClosed
+// after Close, and the store's error when the message could not be
+// stored; nil means the message is stored and will be tried. It logs
+// nothing: a refusal is the caller's to report.
+func (ob *Outbox) Send(ctx context.Context, m Message) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
+	plain, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("mail: outbox: %w", err)
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
 	ob.mu.Lock()
-	defer ob.mu.Unlock()
 	if ob.closed {
+		ob.mu.Unlock()
 		return ErrOutboxClosed
 	}
-	select {
-	case ob.queue <- m:
-		ob.pending++
-		return nil
-	default:
+	// Pending before the insert: a polling worker may deliver the
+	// message before Send returns.
+	ob.pending[id] = struct{}{}
+	ob.mu.Unlock()
+	now := time.Now().Truncate(time.Microsecond)
+	sm := store.OutboxMail{
+		ID: id, Sealed: ob.box.Seal(plain, sealContext(id)),
+		Attempts: 1, NextAttemptAt: now.Add(ob.lease), LeaseUntil: now.Add(ob.lease), CreatedAt: now,
+	}
+	if err := ob.store.EnqueueMail(ctx, sm); err != nil {
+		ob.done(id)
 		// The caller has the error to report; the counter keeps count.
 		ob.rejected.Inc()
-		return ErrOutboxFull
+		return fmt.Errorf("mail: outbox: %w", err)
 	}
+	select {
+	case ob.queue <- sm:
+	default:
+		// The workers are behind; the message is due when its lease ends.
+	}
+	return nil
 }
 
-// Pending returns how many messages are queued or being delivered.
+// Pending returns how many messages sent through this Outbox are not yet
+// delivered or given up on.
 func (ob *Outbox) Pending() int {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	return ob.pending
+	return len(ob.pending)
 }
 
-// Flush waits until every message sent so far has been delivered or
-// given up on, or until ctx ends.
+// Flush waits until every message sent through this Outbox so far has
+// been delivered or given up on, or until ctx ends.
 func (ob *Outbox) Flush(ctx context.Context) error {
 	ob.mu.Lock()
-	if ob.pending == 0 {
+	if len(ob.pending) == 0 {
 		ob.mu.Unlock()
 		return nil
 	}
@@ -184,108 +243,51 @@ func (ob *Outbox) Flush(ctx context.Context) error {
 	}
 }
 
-// Close stops accepting mail and waits until the queued mail is
-// delivered or until ctx ends. Then deliveries still under way are
-// aborted, the rest of the queue is given up on, and Close returns an
-// error that says how many messages were not delivered.
+// Close stops accepting mail and waits until the messages sent through
+// this Outbox are delivered or until ctx ends. Then it stops the workers,
+// aborting deliveries under way. Messages not delivered by then stay in
+// the store for another instance, or this one after a restart; Close
+// returns an error that says how many there are.
 func (ob *Outbox) Close(ctx context.Context) error {
 	ob.mu.Lock()
-	if !ob.closed {
-		ob.closed = true
-		close(ob.queue)
-	}
+	ob.closed = true
 	ob.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		ob.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		ob.cancel()
-		return nil
-	case <-ctx.Done():
-	}
+	err := ob.Flush(ctx)
 	ob.cancel()
-	<-done
-	ob.mu.Lock()
-	lost := ob.abandoned
-	ob.mu.Unlock()
-	if lost == 0 {
+	ob.wg.Wait()
+	if err == nil {
 		return nil
 	}
-	ob.log.Error("mail: shutdown before the outbox drained; messages not delivered", "count", lost)
-	return fmt.Errorf("mail: %d messages not delivered at shutdown: %w", lost, ctx.Err())
-}
-
-func (ob *Outbox) work() {
-	defer ob.wg.Done()
-	for m := range ob.queue {
-		ob.deliver(m)
-		ob.mu.Lock()
-		ob.pending--
-		if ob.pending == 0 {
-			for _, ch := range ob.idle {
-				close(ch)
-			}
-			ob.idle = nil
-		}
-		ob.mu.Unlock()
+	ob.mu.Lock()
+	left := len(ob.pending)
+	for id := range ob.pending {
+		delete(ob.pending, id)
 	}
+	ob.notifyIdle()
+	ob.mu.Unlock()
+	if left == 0 {
+		return nil
+	}
+	ob.log.Warn("mail: shutdown before the outbox drained; messages not delivered yet stay queued in the database", "count", left)
+	return fmt.Errorf("mail: %d messages not delivered at shutdown, left queued: %w", left, ctx.Err())
 }
 
-// deliver tries m until it is delivered, fails permanently, has used up
-// its attempts or the outbox is aborted.
-func (ob *Outbox) deliver(m Message) {
-	wait := ob.backoff
-	for attempt := 1; ; attempt++ {
-		err := ob.next.Send(ob.ctx, m)
-		var reason string
-		switch {
-		case err == nil:
-			ob.delivered.Inc()
-			return
-		case ob.ctx.Err() != nil:
-			reason = "shutdown"
-			ob.mu.Lock()
-			ob.abandoned++
-			ob.mu.Unlock()
-		case permanent(err):
-			reason = "permanent"
-		case attempt >= ob.attempts:
-			reason = "attempts"
-		}
-		if reason != "" {
-			// err names the relay and its reply, never the message body.
-			ob.failed.WithLabelValues(reason).Inc()
-			ob.log.Error("mail: delivery failed", "to", m.To, "attempts", attempt, "reason", reason, "error", err)
-			return
-		}
-		ob.retried.Inc()
-		ob.log.Warn("mail: delivery failed; trying again", "to", m.To, "attempt", attempt, "error", err)
-		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
-		select {
-		case <-t.C:
-		case <-ob.ctx.Done():
-			t.Stop()
-		}
-		wait = min(2*wait, maxOutboxBackoff)
+// done removes id from the pending messages.
+func (ob *Outbox) done(id string) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	delete(ob.pending, id)
+	if len(ob.pending) == 0 {
+		ob.notifyIdle()
 	}
 }
 
-// permanent reports failures that another attempt cannot mend: a message
-// no relay takes, an SMTP 5xx reply (RFC 5321 §4.2.1) or a relay
-// certificate that does not verify.
-func permanent(err error) bool {
-	if errors.Is(err, ErrInvalidMessage) {
-		return true
+// notifyIdle releases Flush; ob.mu is held.
+func (ob *Outbox) notifyIdle() {
+	for _, ch := range ob.idle {
+		close(ch)
 	}
-	var se *smtp.SMTPError
-	if errors.As(err, &se) {
-		return se.Code >= 500
-	}
-	var cv *tls.CertificateVerificationError
-	return errors.As(err, &cv)
+	ob.idle = nil
 }
 
 var _ Sender = (*Outbox)(nil)

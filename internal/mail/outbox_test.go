@@ -3,6 +3,7 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,11 +16,34 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
-// outboxTo returns an outbox delivering to srv, with retries a
-// millisecond apart, and a buffer with its log.
+// testBox returns a seal box with a fresh master key.
+func testBox(t *testing.T) *seal.Box {
+	t.Helper()
+	key := make([]byte, seal.KeySize)
+	_, _ = rand.Read(key)
+	box, err := seal.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
+// outboxTo returns an outbox on a fresh SQLite store delivering to srv,
+// with retries a millisecond apart, and a buffer with its log.
 func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.Outbox, *syncLog) {
+	t.Helper()
+	return outboxOn(t, sqlitetest.Open(t), testBox(t), srv, o)
+}
+
+// outboxOn returns an outbox on st and box delivering to srv, with
+// retries a millisecond apart, and a buffer with its log; it is closed
+// when the test ends.
+func outboxOn(t *testing.T, st store.Store, box *seal.Box, srv *smtptest.Server, o mail.OutboxOptions) (*mail.Outbox, *syncLog) {
 	t.Helper()
 	s, err := mail.NewSMTP(srv.URL)
 	if err != nil {
@@ -30,7 +54,7 @@ func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.O
 	if o.Backoff == 0 {
 		o.Backoff = time.Millisecond
 	}
-	ob := mail.NewOutbox(s, o)
+	ob := mail.NewOutbox(s, st, box, o)
 	t.Cleanup(func() {
 		srv.Release()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -243,33 +267,43 @@ func TestOutboxCloseIsBounded(t *testing.T) {
 	}
 }
 
-// TestOutboxFull checks that a full queue refuses a message at once
-// instead of blocking or dropping it, and that every accepted message is
-// delivered.
-func TestOutboxFull(t *testing.T) {
+// TestOutboxOverflow checks that messages beyond the workers' queue are
+// accepted all the same and delivered once their lease ends.
+func TestOutboxOverflow(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
-	reg := prometheus.NewRegistry()
-	ob, _ := outboxTo(t, srv, mail.OutboxOptions{Queue: 2, Workers: 1, Metrics: reg})
+	ob, _ := outboxTo(t, srv, mail.OutboxOptions{Queue: 1, Workers: 1, Lease: 500 * time.Millisecond, Poll: 20 * time.Millisecond})
 	srv.Hold()
-	accepted := 0
-	var err error
-	// At most the queue plus one message in the worker's hands fit.
-	for range 4 {
-		if err = ob.Send(context.Background(), codeMessage("a@example.com", "100000")); err != nil {
-			break
+	const n = 4
+	for i := range n {
+		if err := ob.Send(context.Background(), codeMessage(fmt.Sprintf("u%d@example.com", i), "100000")); err != nil {
+			t.Fatalf("Send %d: %v", i, err)
 		}
-		accepted++
 	}
-	if !errors.Is(err, mail.ErrOutboxFull) {
-		t.Fatalf("Send to a full outbox = %v, want ErrOutboxFull", err)
+	srv.Release()
+	flush(t, ob)
+	if got := len(srv.Messages()); got != n {
+		t.Errorf("%d of %d accepted messages delivered", got, n)
+	}
+}
+
+// TestOutboxRefusesWhenStoreFails checks that Send reports a message it
+// could not store, so that the caller knows it was not accepted.
+func TestOutboxRefusesWhenStoreFails(t *testing.T) {
+	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
+	st := sqlitetest.Open(t)
+	reg := prometheus.NewRegistry()
+	ob, _ := outboxOn(t, st, testBox(t), srv, mail.OutboxOptions{Metrics: reg})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Send(context.Background(), codeMessage("a@example.com", "100000")); err == nil {
+		t.Fatal("Send with the database closed succeeded")
 	}
 	if got := metric(t, reg, "linkpool_mail_rejected_total", ""); got != 1 {
 		t.Errorf("rejected = %v, want 1", got)
 	}
-	srv.Release()
-	flush(t, ob)
-	if got := len(srv.Messages()); got != accepted {
-		t.Errorf("%d messages delivered, %d accepted", got, accepted)
+	if ob.Pending() != 0 {
+		t.Errorf("a refused message is pending")
 	}
 }
 

@@ -88,6 +88,7 @@ type Server struct {
 	messages []Received
 	refuse   []int         // SMTP reply codes for the next messages' MAIL commands
 	held     chan struct{} // closed by Release; nil when not held
+	conns    int           // connections accepted, held ones included
 	stopped  chan struct{} // closed when the test ends
 }
 
@@ -180,6 +181,15 @@ func (s *Server) Hold() {
 	}
 }
 
+// Connections returns how many connections the server has accepted so
+// far, held ones included: a client that is trying to deliver shows here
+// even while the server holds it.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
 // Release answers the connections held since Hold, and new ones at once.
 func (s *Server) Release() {
 	s.mu.Lock()
@@ -204,6 +214,7 @@ func (l *holdListener) Accept() (net.Conn, error) {
 	}
 	l.srv.mu.Lock()
 	held := l.srv.held
+	l.srv.conns++
 	l.srv.mu.Unlock()
 	if held != nil {
 		select {
