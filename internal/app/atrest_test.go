@@ -184,6 +184,22 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	}
 	known.addCode("reset code", mails.code(t, "carol@example.com"))
 
+	// A sign-up whose mail is still in the outbox: the relay has it but
+	// has not answered yet, so the message stays stored.
+	hold := make(chan struct{})
+	mails.mu.Lock()
+	mails.hold = hold
+	mails.mu.Unlock()
+	t.Cleanup(func() { close(hold) })
+	erinPW := "Erin-3c" + rand.Text()
+	known.addText("erin's password", erinPW)
+	if _, err := a.Accounts.SignUp(ctx, p, account.SignUpInput{
+		Username: "erin", Password: erinPW, Attributes: map[string]string{"email": "erin@example.com"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	known.addCode("queued sign-up code", mails.arrived(t, "erin@example.com"))
+
 	// Alexa: AcceptGrant, whose grant code the skill exchanges at Login
 	// with Amazon for tokens it keeps sealed. The code itself is single
 	// use and not kept.
@@ -226,6 +242,13 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var queued int
+	if err := db.QueryRow(`SELECT count(*) FROM mail_outbox`).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if queued == 0 {
+		t.Fatal("no mail is queued in the outbox")
+	}
 	hashes := scanTables(t, db, &known)
 	if hashes < 2 {
 		t.Fatalf("found %d password hashes, want carol's and dave's", hashes)
@@ -488,13 +511,48 @@ type mailbox struct {
 	mu     sync.Mutex
 	sent   []mail.Message
 	outbox *mail.Outbox // delivers to the mailbox
+	// hold, when set before the mail is sent, keeps Send from answering
+	// until it is closed, as a relay that is slow to answer does.
+	hold chan struct{}
 }
 
-func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
+func (m *mailbox) Send(ctx context.Context, msg mail.Message) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	m.sent = append(m.sent, msg)
-	return nil
+	hold := m.hold
+	m.mu.Unlock()
+	if hold == nil {
+		return nil
+	}
+	select {
+	case <-hold:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// arrived returns the code in the first mail to to once the mailbox has
+// it, whether or not it has answered.
+func (m *mailbox) arrived(t *testing.T, to string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		m.mu.Lock()
+		for _, msg := range m.sent {
+			if c := sixDigits.FindString(msg.Text); msg.To == to && c != "" {
+				m.mu.Unlock()
+				return c
+			}
+		}
+		m.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no mail to %s reached the mailbox", to)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
