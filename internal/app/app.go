@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,12 @@ type Config struct {
 	// request that sent the mail has been answered; Shutdown drains the
 	// outbox.
 	Mailer mail.Sender
+	// NoMail builds an App that sends no mail: it has no outbox, so it
+	// neither stores mail nor claims the mail other instances stored
+	// (which it would otherwise deliver through its own Mailer). Flows
+	// that mail fail with CodeDeliveryFailureException. For commands
+	// that run an App briefly beside the servers.
+	NoMail bool
 	// HashConcurrency bounds concurrent password hashes; 0 means
 	// 2*GOMAXPROCS.
 	HashConcurrency int
@@ -82,7 +89,7 @@ type App struct {
 	Server   *server.Server
 	Registry *prometheus.Registry
 	// Mail stores the mail of every flow for delivery; Flush waits for
-	// its delivery.
+	// its delivery. It is nil with Config.NoMail.
 	Mail *mail.Outbox
 }
 
@@ -126,14 +133,18 @@ func New(cfg Config) (*App, error) {
 	// Mail goes out after the answer, so that how long a request takes
 	// does not tell whether it mailed anyone, nor depend on the relay;
 	// it is stored first, so that it survives a crash of the instance.
-	a.Mail = mail.NewOutbox(mailer, cfg.Store, cfg.Box, mail.OutboxOptions{Log: log, Metrics: reg})
+	var sender mail.Sender = noMail{}
+	if !cfg.NoMail {
+		a.Mail = mail.NewOutbox(mailer, cfg.Store, cfg.Box, mail.OutboxOptions{Log: log, Metrics: reg})
+		sender = a.Mail
+	}
 	ok := false
 	defer func() {
 		if !ok {
-			_ = a.Mail.Close(context.Background()) // nothing is queued yet
+			_ = a.Shutdown(context.Background()) // nothing was sent yet
 		}
 	}()
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: a.Mail, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg,
@@ -171,8 +182,19 @@ func New(cfg Config) (*App, error) {
 // restart (see mail.Outbox.Close). Call it after the HTTP server has stopped taking
 // requests.
 func (a *App) Shutdown(ctx context.Context) error {
+	if a.Mail == nil {
+		return nil
+	}
 	return a.Mail.Close(ctx)
 }
+
+// errNoMail refuses the mail of an App built with Config.NoMail.
+var errNoMail = errors.New("app: this command sends no mail")
+
+// noMail is the Sender of an App built with Config.NoMail.
+type noMail struct{}
+
+func (noMail) Send(context.Context, mail.Message) error { return errNoMail }
 
 // DefaultTokenRate is the default per-address limit of token, revocation
 // and userInfo requests per minute.

@@ -120,7 +120,8 @@ func lambdaSkill(ctx context.Context, e *env, sf *storageFlags, publicURL, poolI
 		st.Close()
 		return nil, nil, err
 	}
-	a, err := app.New(app.Config{Store: st, Box: box, PublicURL: publicURL})
+	// The skill mails nothing; it must not claim the servers' mail either.
+	a, err := app.New(app.Config{Store: st, Box: box, PublicURL: publicURL, NoMail: true})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
@@ -42,7 +43,7 @@ func testOutboxSurvivesCrash(t *testing.T, open func(context.Context) (store.Sto
 		t.Cleanup(func() { st.Close() })
 		return st
 	}
-	box := testBox(t)
+	box := sealtest.Box(t)
 	const lease = time.Second
 
 	// The first instance accepts the message; its relay never answers.

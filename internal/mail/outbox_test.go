@@ -3,7 +3,6 @@ package mail_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,27 +16,16 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
-
-// testBox returns a seal box with a fresh master key.
-func testBox(t *testing.T) *seal.Box {
-	t.Helper()
-	key := make([]byte, seal.KeySize)
-	_, _ = rand.Read(key)
-	box, err := seal.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return box
-}
 
 // outboxTo returns an outbox on a fresh SQLite store delivering to srv,
 // with retries a millisecond apart, and a buffer with its log.
 func outboxTo(t *testing.T, srv *smtptest.Server, o mail.OutboxOptions) (*mail.Outbox, *syncLog) {
 	t.Helper()
-	return outboxOn(t, sqlitetest.Open(t), testBox(t), srv, o)
+	return outboxOn(t, sqlitetest.Open(t), sealtest.Box(t), srv, o)
 }
 
 // outboxOn returns an outbox on st and box delivering to srv, with
@@ -292,7 +280,7 @@ func TestOutboxRefusesWhenStoreFails(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS})
 	st := sqlitetest.Open(t)
 	reg := prometheus.NewRegistry()
-	ob, _ := outboxOn(t, st, testBox(t), srv, mail.OutboxOptions{Metrics: reg})
+	ob, _ := outboxOn(t, st, sealtest.Box(t), srv, mail.OutboxOptions{Metrics: reg})
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
