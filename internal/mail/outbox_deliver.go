@@ -87,7 +87,7 @@ func (ob *Outbox) deadline(sm store.OutboxMail) time.Time {
 	return sm.LeaseUntil.Add(-ob.lease / 5)
 }
 
-// deliver makes one attempt at the claimed message m and records the
+// deliver makes one attempt at the leased message sm and records the
 // outcome: deleted when delivered or given up on, rescheduled after a
 // transient failure, released when the outbox is stopping.
 func (ob *Outbox) deliver(sm store.OutboxMail) {
@@ -114,15 +114,13 @@ func (ob *Outbox) deliver(sm store.OutboxMail) {
 	switch {
 	case err == nil:
 		ob.delivered.Inc()
-		if err := ob.store.DeleteMail(ob.ctx, sm.ID); err != nil {
+		if err := ob.record(func(ctx context.Context) error { return ob.store.DeleteMail(ctx, sm.ID) }); err != nil {
 			ob.log.Warn("mail: delivered but not removed from the outbox; it may be sent again", "to", m.To, "error", err)
 		}
 		ob.done(sm.ID)
 	case ob.ctx.Err() != nil:
 		// Stopping: hand the message to whichever instance polls next.
-		rctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = ob.store.RetryMail(rctx, sm.ID, sm.LeaseUntil, time.Now())
+		_ = ob.record(func(ctx context.Context) error { return ob.store.RetryMail(ctx, sm.ID, sm.LeaseUntil, time.Now()) })
 	case permanent(err):
 		ob.giveUp(sm, m, "permanent", err)
 	case sm.Attempts >= ob.attempts:
@@ -133,7 +131,8 @@ func (ob *Outbox) deliver(sm store.OutboxMail) {
 		wait := ob.backoff << min(sm.Attempts-1, 16)
 		wait = min(wait, maxOutboxBackoff)
 		wait = wait/2 + rand.N(wait/2+1)
-		if err := ob.store.RetryMail(ob.ctx, sm.ID, sm.LeaseUntil, time.Now().Add(wait)); err != nil {
+		next := time.Now().Add(wait)
+		if err := ob.record(func(ctx context.Context) error { return ob.store.RetryMail(ctx, sm.ID, sm.LeaseUntil, next) }); err != nil {
 			// The lease ends by itself; the message is tried again then.
 			ob.log.Warn("mail: outbox: rescheduling failed", "to", m.To, "error", err)
 			return
@@ -142,12 +141,21 @@ func (ob *Outbox) deliver(sm store.OutboxMail) {
 	}
 }
 
+// record writes the outcome of an attempt to the store. It is not cut
+// short by Close: an outcome lost there would send a delivered message
+// again or delay a retry until the lease ends.
+func (ob *Outbox) record(write func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ob.ctx), 5*time.Second)
+	defer cancel()
+	return write(ctx)
+}
+
 // giveUp deletes a message that will not be delivered, and counts and
 // logs it; err names the relay and its reply, never the message body.
 func (ob *Outbox) giveUp(sm store.OutboxMail, m Message, reason string, err error) {
 	ob.failed.WithLabelValues(reason).Inc()
 	ob.log.Error("mail: delivery failed", "to", m.To, "attempts", sm.Attempts, "reason", reason, "error", err)
-	if err := ob.store.DeleteMail(ob.ctx, sm.ID); err != nil && ob.ctx.Err() == nil {
+	if err := ob.record(func(ctx context.Context) error { return ob.store.DeleteMail(ctx, sm.ID) }); err != nil {
 		ob.log.Warn("mail: outbox: removing a mail given up on failed", "error", err)
 	}
 	ob.done(sm.ID)
