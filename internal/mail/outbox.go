@@ -193,8 +193,8 @@ func (ob *Outbox) Send(ctx context.Context, m Message) error {
 		ob.mu.Unlock()
 		return ErrOutboxClosed
 	}
-	// Pending before the insert: a polling worker may deliver the
-	// message before Send returns.
+	// Pending from before the insert: once stored, the message may be
+	// delivered, and leave pending, at any time.
 	ob.pending[id] = struct{}{}
 	ob.mu.Unlock()
 	now := time.Now().Truncate(time.Microsecond)
