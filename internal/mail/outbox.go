@@ -21,7 +21,7 @@ import (
 const (
 	DefaultOutboxQueue    = 1024
 	DefaultOutboxWorkers  = 4
-	DefaultOutboxAttempts = 5
+	DefaultOutboxAttempts = 12
 	DefaultOutboxBackoff  = 2 * time.Second
 	DefaultOutboxLease    = 10 * time.Second
 	DefaultOutboxPoll     = time.Second
