@@ -45,7 +45,11 @@ func (u *UI) loginPost(c *call) error {
 	if username == "" || password == "" {
 		return c.renderLogin(http.StatusBadRequest, username, "error.incorrect")
 	}
-	if err := c.limit(u.limits.LoginUser, strings.ToLower(username)); err != nil {
+	// The limit per address and username counts failures only: the
+	// attempt takes an event before the password is checked, which bounds
+	// concurrent guesses, and a right password gives it back.
+	userKey := strings.ToLower(username)
+	if err := c.limit(u.limits.LoginUser, userKey); err != nil {
 		return err
 	}
 	user, err := u.accounts.AuthenticateSignedUp(c.r.Context(), c.t.Pool, c.pendingTicket(), username, password)
@@ -54,10 +58,12 @@ func (u *UI) loginPost(c *call) error {
 		if err != nil {
 			return err
 		}
+		c.refund(u.limits.LoginUser, userKey)
 		return c.signIn(user)
 	case account.UserNotConfirmedException:
 		return c.resendAndConfirm(username, password, err)
 	case account.NewPasswordRequired:
+		c.refund(u.limits.LoginUser, userKey)
 		return c.renderChange(http.StatusOK, username, nil, "")
 	}
 	key, ok := signInMessage(err)

@@ -147,6 +147,11 @@ func (c *call) limit(l *web.Limiter, key string) error {
 	return nil
 }
 
+// refund gives back the event that limit took for the client and key.
+func (c *call) refund(l *web.Limiter, key string) {
+	l.Refund(web.ClientKey(c.r.Context()) + "|" + key)
+}
+
 // acceptPost starts every form post: the rate limit of the client
 // address, the form with its CSRF check, and the authorization request
 // the page carries.

@@ -227,3 +227,32 @@ func TestInternalErrorPage(t *testing.T) {
 		t.Error("the log contains the password")
 	}
 }
+
+// TestUserLimitCountsOnlyFailedSignIns protects people who sign in often
+// from one address: the limit per address and username counts failed
+// sign-ins only, so quick successful sign-ins beyond its burst all
+// succeed, while failures are still refused once it is spent.
+func TestUserLimitCountsOnlyFailedSignIns(t *testing.T) {
+	e := newEnv(t, options{limits: hostedui.Limits{LoginUser: web.NewLimiter(0.001, 6)}})
+	e.createUser(t, "dora", "dora@example.com", goodPW)
+	for i := range 10 {
+		p := e.browser().login(alexaRedirects[0], "dora", goodPW)
+		if p.Status == http.StatusTooManyRequests {
+			t.Fatalf("successful sign-in %d refused with 429", i+1)
+		}
+		codeFrom(t, p, alexaRedirects[0])
+	}
+	b := e.browser()
+	form := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+	for i := range 6 {
+		if p := b.submit(form, map[string]string{"username": "dora", "password": "Wr0ng-guess!"}); p.Status != http.StatusBadRequest {
+			t.Fatalf("failed sign-in %d: status %d, want 400", i+1, p.Status)
+		}
+	}
+	if p := b.submit(form, map[string]string{"username": "dora", "password": "Wr0ng-guess!"}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("failed sign-in beyond the limit: status %d, want 429", p.Status)
+	}
+	if p := b.submit(form, map[string]string{"username": "dora", "password": goodPW}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("sign-in once the limit is spent: status %d, want 429", p.Status)
+	}
+}

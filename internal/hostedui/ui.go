@@ -22,7 +22,9 @@ const DefaultSessionTTL = time.Hour
 type Limits struct {
 	// Login limits sign-in and new-password posts per address.
 	Login *web.Limiter
-	// LoginUser limits sign-in posts per address and username.
+	// LoginUser limits failed sign-ins per address and username: a
+	// sign-in with the right password (including a temporary one) does
+	// not count.
 	LoginUser *web.Limiter
 	// SignUp limits sign-up, confirmation and resend posts per address.
 	SignUp *web.Limiter

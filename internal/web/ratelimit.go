@@ -110,6 +110,29 @@ func (l *Limiter) Allow(key string) bool {
 	return allowed
 }
 
+// Refund gives back the event that the last Allow for key took, as for
+// an event that turned out not to count (a successful sign-in, where
+// only failures are limited). Taking the event first and refunding it
+// afterwards bounds concurrent attempts, which checking first and taking
+// after a failure would not. A key the Limiter no longer remembers has a
+// full bucket already.
+func (l *Limiter) Refund(key string) {
+	if l == nil {
+		return
+	}
+	now := int64(time.Since(l.epoch))
+	s := &l.shards[maphash.String(l.seed, key)%limiterShards]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.buckets[key]
+	if !ok {
+		return
+	}
+	b.tokens = min(l.burst, b.tokens+float64(now-b.seen)*l.perNano+1)
+	b.seen = now
+	s.buckets[key] = b
+}
+
 // Len returns the number of keys the Limiter remembers.
 func (l *Limiter) Len() int {
 	if l == nil {

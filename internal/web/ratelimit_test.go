@@ -145,3 +145,37 @@ func TestLimiterConcurrentBurst(t *testing.T) {
 		t.Fatalf("shared key allowed %d times, want its burst of 50", n)
 	}
 }
+
+// TestLimiterRefundReturnsOneEvent protects the sign-in limit that counts
+// only failures: a refunded event is available again, once, and a refund
+// never raises a bucket above its burst.
+func TestLimiterRefundReturnsOneEvent(t *testing.T) {
+	l := web.NewLimiter(0.001, 2)
+	l.Refund("k") // unknown key: nothing to return
+	for i := range 2 {
+		if !l.Allow("k") {
+			t.Fatalf("event %d refused within the burst", i+1)
+		}
+	}
+	if l.Allow("k") {
+		t.Fatal("event beyond the burst allowed")
+	}
+	l.Refund("k")
+	if !l.Allow("k") {
+		t.Fatal("refunded event refused")
+	}
+	if l.Allow("k") {
+		t.Fatal("one refund allowed two events")
+	}
+	l.Refund("k")
+	l.Refund("k")
+	l.Refund("k")
+	for i := range 2 {
+		if !l.Allow("k") {
+			t.Fatalf("event %d refused after refunds", i+1)
+		}
+	}
+	if l.Allow("k") {
+		t.Fatal("refunds raised the bucket above its burst")
+	}
+}
