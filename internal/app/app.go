@@ -200,16 +200,10 @@ func (noMail) Send(context.Context, mail.Message) error { return errNoMail }
 // and userInfo requests per minute.
 const DefaultTokenRate = 12000
 
-// DefaultUILimits are the per-address rate limits of the hosted pages:
-// generous for people, tight for scripts. Lockout per user, shared by all
-// instances, is separate (pool.LockoutPolicy).
+// DefaultUILimits are the rate limits of the hosted pages at
+// DefaultUIRates.
 func DefaultUILimits() hostedui.Limits {
-	return hostedui.Limits{
-		Login:          web.NewLimiter(60, 20),
-		LoginUser:      web.NewLimiter(12, 6),
-		SignUp:         web.NewLimiter(20, 10),
-		ForgotPassword: web.NewLimiter(10, 5),
-	}
+	return DefaultUIRates.Limits()
 }
 
 // EnsureKeys creates signing keys for every pool that has none and checks

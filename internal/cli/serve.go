@@ -37,6 +37,7 @@ type serveFlags struct {
 	hashConcurrency int
 	tokenRate       float64
 	ipv6Prefix      int
+	uiRates         app.UIRates
 	shutdownTimeout time.Duration
 	gcInterval      time.Duration
 	keyRefresh      time.Duration
@@ -55,6 +56,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
 	fs.BoolVar(&f.demo, "demo", false, "create a demo pool, an Alexa-ready client and a demo user on first start, and print how to use them")
 	fs.Float64Var(&f.tokenRate, "token-rate-limit", app.DefaultTokenRate, "token, revocation and userInfo requests per minute per client address (Alexa calls from few addresses: keep it high), and token requests beyond that per confidential client; 0 disables the limit")
+	registerUIRates(fs, &f.uiRates)
 	fs.IntVar(&f.ipv6Prefix, "rate-limit-ipv6-prefix", web.DefaultIPv6Prefix, "prefix length by which IPv6 clients share rate limits (1-128): a host or subscriber usually holds a whole /64; IPv4 clients are limited per address")
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
@@ -201,11 +203,12 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		}
 		mailer = m
 	}
+	uiLimits := f.uiRates.Limits()
 	a, err := app.New(app.Config{
 		Store: st, Box: box, Log: log, PublicURL: f.publicURL, AuthDomain: f.authDomain,
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
 		TokenRatePerMinute: tokenRate(f.tokenRate), RateLimitIPv6Prefix: f.ipv6Prefix,
-		KeyRefreshInterval: f.keyRefresh,
+		KeyRefreshInterval: f.keyRefresh, UILimits: &uiLimits,
 	})
 	if err != nil {
 		st.Close()
