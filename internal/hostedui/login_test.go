@@ -245,3 +245,21 @@ func TestLanguage(t *testing.T) {
 		t.Errorf("default language is not English")
 	}
 }
+
+// TestAcceptLanguageFallsBackToEnglish protects readers whose language
+// has no catalog: Traditional Chinese and other unlisted languages get the
+// English page, Simplified Chinese gets the Chinese one.
+func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
+	e := newEnv(t, options{})
+	for header, want := range map[string]string{
+		"zh-TW,zh-Hant;q=0.9": "en", "zh-Hant": "en", "de-DE,de;q=0.9": "en", "en-IN": "en",
+		"zh-CN,zh;q=0.9": "zh-Hans", "zh-Hans": "zh-Hans", "zh": "zh-Hans",
+	} {
+		b := e.browser()
+		b.header.Set("Accept-Language", header)
+		p := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+		if !strings.Contains(p.Body, `<html lang="`+want+`">`) {
+			t.Errorf("Accept-Language %s: page not in %s", header, want)
+		}
+	}
+}

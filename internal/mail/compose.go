@@ -36,7 +36,8 @@ type Content struct {
 	To   string
 	From string
 	// Lang is the user's language preference (a BCP 47 tag or an
-	// Accept-Language value); unsupported languages fall back to English.
+	// Accept-Language value), chosen by locales.Match as for the hosted
+	// pages; unsupported languages fall back to English.
 	Lang     string
 	PoolName string
 	// Code and ValidFor are the one-time code and its lifetime, for

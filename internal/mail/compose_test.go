@@ -64,6 +64,11 @@ func TestCompose(t *testing.T) {
 			wantSubject: "Someone tried to sign up to P with your address",
 		},
 		{
+			name:        "traditional Chinese falls back to English",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "zh-TW", PoolName: "P"},
+			wantSubject: "Someone tried to sign up to P with your address",
+		},
+		{
 			name:        "pool name is escaped in HTML",
 			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", PoolName: "<b>x</b>"},
 			wantSubject: "Someone tried to sign up to <b>x</b> with your address",

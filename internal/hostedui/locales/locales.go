@@ -118,6 +118,11 @@ func Match(preferences ...string) *Catalog {
 
 // Find returns the catalog for one preference (a language tag or an
 // Accept-Language value), and false when it names no supported language.
+// A language is supported when the matcher is sure of the match (High or
+// Exact confidence): zh-CN, zh-SG and zh select Simplified Chinese and
+// en-IN English, but zh-TW, zh-HK and zh-Hant, which the matcher pairs
+// with Simplified Chinese at Low confidence only, select nothing, so their
+// readers get English rather than a script they may not read.
 func Find(preference string) (*Catalog, bool) {
 	p := strings.TrimSpace(preference)
 	if p == "" || len(p) > 256 {
@@ -128,7 +133,7 @@ func Find(preference string) (*Catalog, bool) {
 		return nil, false
 	}
 	_, i, conf := matcher.Match(tags...)
-	if conf == language.No {
+	if conf < language.High {
 		return nil, false
 	}
 	return catalogs[i], true

@@ -93,6 +93,26 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// TestMatchTraditionalChineseFallsBackToEnglish protects readers of
+// Traditional Chinese and of unlisted languages: only a match the matcher
+// is sure of (High or Exact confidence) selects a catalog, so zh-TW,
+// zh-Hant and zh-HK get English rather than Simplified Chinese, while
+// Simplified Chinese and English variants still find theirs.
+func TestMatchTraditionalChineseFallsBackToEnglish(t *testing.T) {
+	for pref, want := range map[string]string{
+		"zh-TW": "en", "zh-Hant": "en", "zh-HK": "en", "zh-Hant-TW": "en", "zh-TW,ja;q=0.5": "en",
+		"zh-CN": "zh-Hans", "zh-Hans": "zh-Hans", "zh": "zh-Hans", "zh-SG": "zh-Hans", "zh-TW,zh;q=0.9": "zh-Hans",
+		"de": "en", "en-IN": "en", "en-GB": "en",
+	} {
+		if got := locales.Match(pref).Lang(); got != want {
+			t.Errorf("Match(%q) = %s, want %s", pref, got, want)
+		}
+	}
+	if _, ok := locales.Find("zh-TW"); ok {
+		t.Error(`Find("zh-TW") reports a supported language`)
+	}
+}
+
 func TestT(t *testing.T) {
 	en := locales.Exact("en")
 	if en == nil || locales.Exact("zh-Hans") == nil || locales.Exact("fr") != nil {
