@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/web"
 )
 
 func TestBranding(t *testing.T) {
@@ -170,5 +172,32 @@ func TestErrorPage(t *testing.T) {
 				t.Error("unescaped input in the page")
 			}
 		})
+	}
+}
+
+// TestPagesHaveOneReferrerTag protects the markup of every hosted page:
+// exactly one referrer meta tag (the Referrer-Policy header is the other
+// half), in the form pages, the error page and the rate-limit page alike.
+func TestPagesHaveOneReferrerTag(t *testing.T) {
+	e := newEnv(t, options{limits: hostedui.Limits{ForgotPassword: web.NewLimiter(0.001, 1)}})
+	b := e.browser()
+	q := e.authQuery(alexaRedirects[0]).Encode()
+	forgot := b.get("/forgotPassword?" + q)
+	b.submit(forgot, map[string]string{"username": "dora"})
+	pages := map[string]*page{
+		"login":   b.get("/login?" + q),
+		"signup":  b.get("/signup?" + q),
+		"forgot":  forgot,
+		"chinese": b.get("/login?lang=zh-Hans&" + q),
+		"error":   b.get("/error?error=server_error"),
+		"429":     b.submit(forgot, map[string]string{"username": "dora"}),
+	}
+	for name, p := range pages {
+		if n := strings.Count(strings.ToLower(p.Body), `name="referrer"`); n != 1 {
+			t.Errorf("%s page (%d) has %d referrer meta tags, want 1", name, p.Status, n)
+		}
+	}
+	if pages["429"].Status != http.StatusTooManyRequests {
+		t.Errorf("rate-limit page: status %d", pages["429"].Status)
 	}
 }
