@@ -61,6 +61,8 @@
 //     origin), frame denial, no-referrer (codes never leak through the
 //     Referer header) and no-store.
 //   - Sign-in, sign-up and password-reset posts are rate limited per
-//     client address, and sign-in also per address and username, on top
-//     of the per-user lockout in internal/account.
+//     client address, and failed sign-ins also per address and username
+//     (a sign-in with the right password gives its count back), on top
+//     of the per-user lockout in internal/account. The rates are
+//     settings of `linkpool serve` (app.UIRates).
 package hostedui
