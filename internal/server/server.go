@@ -45,6 +45,12 @@ type Config struct {
 	// CacheTTL bounds how long pool and domain lookups are cached; changes
 	// made by the CLI or another instance show within it. Default 5s.
 	CacheTTL time.Duration
+	// OAuthTimeout bounds how long a request to an OAuth endpoint
+	// (authorize, token, revocation, userInfo, discovery, JWKS) waits for
+	// the store, from before its pool is looked up; when it passes the
+	// request is answered 503 temporarily_unavailable. 0 means
+	// DefaultOAuthTimeout; negative means no bound.
+	OAuthTimeout time.Duration
 }
 
 // Server is linkpool's HTTP front.
@@ -81,6 +87,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 5 * time.Second
+	}
+	if cfg.OAuthTimeout == 0 {
+		cfg.OAuthTimeout = DefaultOAuthTimeout
 	}
 	cfg.AuthDomain = strings.ToLower(strings.Trim(cfg.AuthDomain, "."))
 	reg := cfg.Registry
@@ -154,6 +163,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // route resolves the pool of a request by host or by path prefix.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.withBudget(r)
+	defer cancel()
 	host := strings.ToLower(r.Host)
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -208,14 +219,6 @@ func (s *Server) servePool(w http.ResponseWriter, r *http.Request, poolID, base,
 	}
 	t := web.Target{Pool: p, Base: base, BasePath: basePath, Issuer: s.Issuer(p.ID)}
 	s.poolMux.ServeHTTP(w, r.WithContext(web.WithTarget(r.Context(), t)))
-}
-
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "request_id", web.RequestID(r.Context()), "error", err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Retry-After", "1")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = w.Write([]byte("Service temporarily unavailable.\n"))
 }
 
 // cleanPath is the canonical form http.ServeMux redirects to: no dot
@@ -299,10 +302,7 @@ func (s *Server) domainPool(ctx context.Context, host string) (string, bool, err
 // observe records metrics with a bounded route label: the pool-relative
 // path of known endpoints, or "other".
 func (s *Server) observe(r *http.Request, status int, d time.Duration) {
-	p := r.URL.Path
-	if seg, rest, ok := firstSegment(p); ok && pool.ValidPoolID(seg) {
-		p = rest
-	}
+	p := relPath(r.URL.Path)
 	route := "other"
 	switch p {
 	case "/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo", "/oauth2/userinfo", "/oauth2/revoke",
