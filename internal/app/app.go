@@ -169,7 +169,7 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	a.Server, err = server.New(server.Config{
-		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies,
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies, Now: cfg.Now,
 		OAuthTimeout: cfg.OAuthTimeout, Mount: []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
 		Registry: reg,

@@ -51,6 +51,8 @@ type Config struct {
 	// request is answered 503 temporarily_unavailable. 0 means
 	// DefaultOAuthTimeout; negative means no bound.
 	OAuthTimeout time.Duration
+	// Now is the clock of the lookup caches; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is linkpool's HTTP front.
@@ -90,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.OAuthTimeout == 0 {
 		cfg.OAuthTimeout = DefaultOAuthTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	cfg.AuthDomain = strings.ToLower(strings.Trim(cfg.AuthDomain, "."))
 	reg := cfg.Registry
@@ -244,7 +249,7 @@ func firstSegment(p string) (seg, rest string, ok bool) {
 }
 
 func (s *Server) pool(ctx context.Context, id string) (pool.Pool, bool, error) {
-	now := time.Now()
+	now := s.cfg.Now()
 	s.mu.Lock()
 	c, ok := s.pools[id]
 	s.mu.Unlock()
@@ -278,7 +283,7 @@ func (s *Server) domainPool(ctx context.Context, host string) (string, bool, err
 	if custom {
 		key = "custom:" + name
 	}
-	now := time.Now()
+	now := s.cfg.Now()
 	s.mu.Lock()
 	c, ok := s.domains[key]
 	s.mu.Unlock()
