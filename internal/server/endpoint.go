@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -62,10 +63,38 @@ func (s *Server) withBudget(r *http.Request) (*http.Request, context.CancelFunc)
 	return r.WithContext(ctx), cancel
 }
 
+// unavailable answers a pool request whose pool or domain could not be
+// looked up, for as long as the database is out: the OAuth API endpoints
+// answer as their handlers answer an outage, a JSON
+// temporarily_unavailable (Alexa unlinks users on anything that reads as
+// a bad grant); pages answer an HTML page. Both are 503 with Retry-After.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "request_id", web.RequestID(r.Context()), "error", err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Retry-After", "1")
+	h := w.Header()
+	h.Set("Retry-After", "1")
+	h.Set("Cache-Control", "no-store")
+	if classify(r.URL.Path) == api {
+		h.Set("Content-Type", "application/json;charset=UTF-8")
+		h.Set("Pragma", "no-cache")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"error": "temporarily_unavailable", "error_description": "The service is temporarily unavailable. Try again.",
+		})
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = w.Write([]byte("Service temporarily unavailable.\n"))
+	_, _ = w.Write([]byte(unavailablePage))
 }
+
+const unavailablePage = `<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable</title>
+<h1>Temporarily unavailable</h1>
+<p>The service is temporarily unavailable. Please try again in a moment.</p>
+</html>
+`

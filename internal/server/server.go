@@ -43,7 +43,8 @@ type Config struct {
 	// admin handler. Nil means a private registry.
 	Registry *prometheus.Registry
 	// CacheTTL bounds how long pool and domain lookups are cached; changes
-	// made by the CLI or another instance show within it. Default 5s.
+	// made by the CLI or another instance show within it. 0 means
+	// DefaultCacheTTL.
 	CacheTTL time.Duration
 	// OAuthTimeout bounds how long a request to an OAuth endpoint
 	// (authorize, token, revocation, userInfo, discovery, JWKS) waits for
@@ -54,6 +55,9 @@ type Config struct {
 	// Now is the clock of the lookup caches; nil means time.Now.
 	Now func() time.Time
 }
+
+// DefaultCacheTTL is the default Config.CacheTTL.
+const DefaultCacheTTL = 5 * time.Second
 
 // Server is linkpool's HTTP front.
 type Server struct {
@@ -88,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.CacheTTL == 0 {
-		cfg.CacheTTL = 5 * time.Second
+		cfg.CacheTTL = DefaultCacheTTL
 	}
 	if cfg.OAuthTimeout == 0 {
 		cfg.OAuthTimeout = DefaultOAuthTimeout
