@@ -214,3 +214,47 @@ func TestDatabaseDownAnswersInEndpointFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthEndpointsHaveDeadline: requests to the OAuth endpoints, in the
+// path and the host form, reach their handlers with the OAuthTimeout
+// deadline, which bounded their pool lookup too; hosted pages and global
+// routes have none.
+func TestOAuthEndpointsHaveDeadline(t *testing.T) {
+	_, st, p := newServer(t)
+	deadline := func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Context().Deadline(); ok {
+			io.WriteString(w, "deadline")
+		}
+	}
+	s, err := server.New(server.Config{
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, OAuthTimeout: time.Hour,
+		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
+			for _, p := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo", "/oauth2/authorize", "/.well-known/jwks.json", "/login"} {
+				m.HandleFunc("GET "+p, deadline)
+			}
+		}},
+		Global: []func(*http.ServeMux){func(m *http.ServeMux) { m.HandleFunc("GET /global", deadline) }},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		host, path string
+		want       bool
+	}{
+		{"id.example.com", "/" + p.ID + "/oauth2/token", true},
+		{"smartlamp.auth.example.com", "/oauth2/token", true},
+		{"login.lamp.example", "/oauth2/revoke", true},
+		{"id.example.com", "/" + p.ID + "/oauth2/userInfo", true},
+		{"id.example.com", "/" + p.ID + "/oauth2/authorize", true},
+		{"id.example.com", "/" + p.ID + "/.well-known/jwks.json", true},
+		{"id.example.com", "/" + p.ID + "/login", false},
+		{"id.example.com", "/global", false},
+	}
+	for _, tc := range cases {
+		rec := get(s.Handler(), tc.host, tc.path)
+		if rec.Code != 200 || (rec.Body.String() == "deadline") != tc.want {
+			t.Errorf("%s%s: %d %q, want a deadline: %v", tc.host, tc.path, rec.Code, rec.Body, tc.want)
+		}
+	}
+}
