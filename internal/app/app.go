@@ -72,6 +72,10 @@ type Config struct {
 	// by another instance takes to be published and used here. 0 means
 	// token.DefaultRefreshInterval.
 	KeyRefreshInterval time.Duration
+	// OAuthTimeout bounds how long a request to an OAuth endpoint waits
+	// for the store before it is answered 503 temporarily_unavailable; 0
+	// means DefaultOAuthTimeout (see server.Config.OAuthTimeout).
+	OAuthTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -165,8 +169,8 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	a.Server, err = server.New(server.Config{
-		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies,
-		Mount:    []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies, Now: cfg.Now,
+		OAuthTimeout: cfg.OAuthTimeout, Mount: []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
 		Registry: reg,
 	})
@@ -199,6 +203,9 @@ func (noMail) Send(context.Context, mail.Message) error { return errNoMail }
 // DefaultTokenRate is the default per-address limit of token, revocation
 // and userInfo requests per minute.
 const DefaultTokenRate = 12000
+
+// DefaultOAuthTimeout is the default Config.OAuthTimeout.
+const DefaultOAuthTimeout = server.DefaultOAuthTimeout
 
 // DefaultUILimits are the rate limits of the hosted pages at
 // DefaultUIRates.

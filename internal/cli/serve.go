@@ -41,6 +41,7 @@ type serveFlags struct {
 	shutdownTimeout time.Duration
 	gcInterval      time.Duration
 	keyRefresh      time.Duration
+	oauthTimeout    time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -62,6 +63,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database: a rotation made by another instance is published and used here within this time")
+	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -74,6 +76,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %v", fs.Args())
+	}
+	if f.oauthTimeout <= 0 {
+		return usagef("--oauth-timeout must be positive")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
@@ -208,7 +213,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		Store: st, Box: box, Log: log, PublicURL: f.publicURL, AuthDomain: f.authDomain,
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
 		TokenRatePerMinute: tokenRate(f.tokenRate), RateLimitIPv6Prefix: f.ipv6Prefix,
-		KeyRefreshInterval: f.keyRefresh, UILimits: &uiLimits,
+		KeyRefreshInterval: f.keyRefresh, UILimits: &uiLimits, OAuthTimeout: f.oauthTimeout,
 	})
 	if err != nil {
 		st.Close()

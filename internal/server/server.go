@@ -43,9 +43,21 @@ type Config struct {
 	// admin handler. Nil means a private registry.
 	Registry *prometheus.Registry
 	// CacheTTL bounds how long pool and domain lookups are cached; changes
-	// made by the CLI or another instance show within it. Default 5s.
+	// made by the CLI or another instance show within it. 0 means
+	// DefaultCacheTTL.
 	CacheTTL time.Duration
+	// OAuthTimeout bounds how long a request to an OAuth endpoint
+	// (authorize, token, revocation, userInfo, discovery, JWKS) waits for
+	// the store, from before its pool is looked up; when it passes the
+	// request is answered 503 temporarily_unavailable. 0 means
+	// DefaultOAuthTimeout; negative means no bound.
+	OAuthTimeout time.Duration
+	// Now is the clock of the lookup caches; nil means time.Now.
+	Now func() time.Time
 }
+
+// DefaultCacheTTL is the default Config.CacheTTL.
+const DefaultCacheTTL = 5 * time.Second
 
 // Server is linkpool's HTTP front.
 type Server struct {
@@ -80,7 +92,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.CacheTTL == 0 {
-		cfg.CacheTTL = 5 * time.Second
+		cfg.CacheTTL = DefaultCacheTTL
+	}
+	if cfg.OAuthTimeout == 0 {
+		cfg.OAuthTimeout = DefaultOAuthTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	cfg.AuthDomain = strings.ToLower(strings.Trim(cfg.AuthDomain, "."))
 	reg := cfg.Registry
@@ -154,6 +172,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // route resolves the pool of a request by host or by path prefix.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	r, cancel := s.withBudget(r)
+	defer cancel()
 	host := strings.ToLower(r.Host)
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -210,14 +230,6 @@ func (s *Server) servePool(w http.ResponseWriter, r *http.Request, poolID, base,
 	s.poolMux.ServeHTTP(w, r.WithContext(web.WithTarget(r.Context(), t)))
 }
 
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "request_id", web.RequestID(r.Context()), "error", err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Retry-After", "1")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = w.Write([]byte("Service temporarily unavailable.\n"))
-}
-
 // cleanPath is the canonical form http.ServeMux redirects to: no dot
 // segments or doubled slashes, a trailing slash kept.
 func cleanPath(p string) string {
@@ -241,7 +253,7 @@ func firstSegment(p string) (seg, rest string, ok bool) {
 }
 
 func (s *Server) pool(ctx context.Context, id string) (pool.Pool, bool, error) {
-	now := time.Now()
+	now := s.cfg.Now()
 	s.mu.Lock()
 	c, ok := s.pools[id]
 	s.mu.Unlock()
@@ -275,7 +287,7 @@ func (s *Server) domainPool(ctx context.Context, host string) (string, bool, err
 	if custom {
 		key = "custom:" + name
 	}
-	now := time.Now()
+	now := s.cfg.Now()
 	s.mu.Lock()
 	c, ok := s.domains[key]
 	s.mu.Unlock()
@@ -299,10 +311,7 @@ func (s *Server) domainPool(ctx context.Context, host string) (string, bool, err
 // observe records metrics with a bounded route label: the pool-relative
 // path of known endpoints, or "other".
 func (s *Server) observe(r *http.Request, status int, d time.Duration) {
-	p := r.URL.Path
-	if seg, rest, ok := firstSegment(p); ok && pool.ValidPoolID(seg) {
-		p = rest
-	}
+	p := relPath(r.URL.Path)
 	route := "other"
 	switch p {
 	case "/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo", "/oauth2/userinfo", "/oauth2/revoke",

@@ -184,3 +184,77 @@ func TestPathCleaningStaysInsidePoolPrefix(t *testing.T) {
 		t.Errorf("clean path: %d", resp.StatusCode)
 	}
 }
+
+// TestDatabaseDownAnswersInEndpointFormat: once the pool cannot be
+// looked up, the OAuth API endpoints still answer as they do in an outage,
+// 503 JSON temporarily_unavailable, in both the path and the host form,
+// and every other pool route an HTML page; all with Retry-After.
+func TestDatabaseDownAnswersInEndpointFormat(t *testing.T) {
+	s, st, p := newServer(t)
+	st.Close()
+	time.Sleep(5 * time.Millisecond) // past the 1 ms cache TTL of this test server
+	cases := []struct{ host, path, contentType string }{
+		{"id.example.com", "/" + p.ID + "/oauth2/token", "application/json"},
+		{"smartlamp.auth.example.com", "/oauth2/token", "application/json"},
+		{"id.example.com", "/" + p.ID + "/oauth2/revoke", "application/json"},
+		{"id.example.com", "/" + p.ID + "/oauth2/userInfo", "application/json"},
+		{"id.example.com", "/" + p.ID + "/.well-known/jwks.json", "application/json"},
+		{"id.example.com", "/" + p.ID + "/oauth2/authorize", "text/html"},
+		{"login.lamp.example", "/login", "text/html"},
+	}
+	for _, tc := range cases {
+		rec := get(s.Handler(), tc.host, tc.path)
+		ct := rec.Header().Get("Content-Type")
+		if rec.Code != http.StatusServiceUnavailable || !strings.HasPrefix(ct, tc.contentType) || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s%s: %d %s (Retry-After %q), want 503 %s with Retry-After", tc.host, tc.path, rec.Code, ct, rec.Header().Get("Retry-After"), tc.contentType)
+			continue
+		}
+		if tc.contentType == "application/json" && !strings.Contains(rec.Body.String(), `"error":"temporarily_unavailable"`) {
+			t.Errorf("%s%s: body %q", tc.host, tc.path, rec.Body)
+		}
+	}
+}
+
+// TestOAuthEndpointsHaveDeadline: requests to the OAuth endpoints, in the
+// path and the host form, reach their handlers with the OAuthTimeout
+// deadline, which bounded their pool lookup too; hosted pages and global
+// routes have none.
+func TestOAuthEndpointsHaveDeadline(t *testing.T) {
+	_, st, p := newServer(t)
+	deadline := func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Context().Deadline(); ok {
+			io.WriteString(w, "deadline")
+		}
+	}
+	s, err := server.New(server.Config{
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, OAuthTimeout: time.Hour,
+		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
+			for _, p := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo", "/oauth2/authorize", "/.well-known/jwks.json", "/login"} {
+				m.HandleFunc("GET "+p, deadline)
+			}
+		}},
+		Global: []func(*http.ServeMux){func(m *http.ServeMux) { m.HandleFunc("GET /global", deadline) }},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		host, path string
+		want       bool
+	}{
+		{"id.example.com", "/" + p.ID + "/oauth2/token", true},
+		{"smartlamp.auth.example.com", "/oauth2/token", true},
+		{"login.lamp.example", "/oauth2/revoke", true},
+		{"id.example.com", "/" + p.ID + "/oauth2/userInfo", true},
+		{"id.example.com", "/" + p.ID + "/oauth2/authorize", true},
+		{"id.example.com", "/" + p.ID + "/.well-known/jwks.json", true},
+		{"id.example.com", "/" + p.ID + "/login", false},
+		{"id.example.com", "/global", false},
+	}
+	for _, tc := range cases {
+		rec := get(s.Handler(), tc.host, tc.path)
+		if rec.Code != 200 || (rec.Body.String() == "deadline") != tc.want {
+			t.Errorf("%s%s: %d %q, want a deadline: %v", tc.host, tc.path, rec.Code, rec.Body, tc.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/loadtest"
+	"github.com/linkpool/linkpool/internal/server"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
 
@@ -25,6 +26,13 @@ func unavailable(t *testing.T, what string, err error) {
 	if te := err.(*loadtest.TokenError); te.Status != http.StatusServiceUnavailable {
 		t.Fatalf("%s during the outage: status %d, want 503", what, te.Status)
 	}
+}
+
+// pastCaches sleeps until the instance's cached pool and domain lookups
+// made before since have expired, so that a request during an outage has
+// to look its pool up again.
+func pastCaches(since time.Time) {
+	time.Sleep(time.Until(since.Add(server.DefaultCacheTTL + time.Second)))
 }
 
 // waitReadyz waits until the instance's readiness is want.
@@ -45,7 +53,8 @@ func waitReadyz(t *testing.T, in *instance, want int) {
 
 // TestOutagePostgres stops a private PostgreSQL server under a running
 // instance: refreshes and code exchanges answer 503
-// temporarily_unavailable, /readyz fails, and a sign-in gets a 503 page.
+// temporarily_unavailable, /readyz fails, and a sign-in gets a 503 page,
+// both at once and after the cached pool lookups have expired.
 // When the server is back the instance recovers without a restart, and
 // the refresh token and the code presented during the outage still work.
 func TestOutagePostgres(t *testing.T) {
@@ -70,6 +79,7 @@ func TestOutagePostgres(t *testing.T) {
 	}
 
 	pg.Stop()
+	down := time.Now()
 	_, err = tg.Refresh(ctx, tok.RefreshToken, address(1))
 	unavailable(t, "refresh", err)
 	_, err = tg.Exchange(ctx, code, verifier, address(1))
@@ -81,6 +91,16 @@ func TestOutagePostgres(t *testing.T) {
 	var pe *loadtest.PageError
 	if !errors.As(err, &pe) || pe.Status != http.StatusServiceUnavailable {
 		t.Fatalf("sign-in during the outage: %v, want a 503 page", err)
+	}
+	// The answers stay the same once the pool is no longer cached.
+	pastCaches(down)
+	_, err = tg.Refresh(ctx, tok.RefreshToken, address(1))
+	unavailable(t, "refresh after the caches expired", err)
+	_, err = tg.Exchange(ctx, code, verifier, address(1))
+	unavailable(t, "code exchange after the caches expired", err)
+	_, _, err = tg.Browser(address(2)).SignIn(ctx, "olga", password)
+	if !errors.As(err, &pe) || pe.Status != http.StatusServiceUnavailable {
+		t.Fatalf("sign-in during the outage, after the caches expired: %v, want a 503 page", err)
 	}
 
 	pg.Start()
@@ -131,6 +151,7 @@ func TestOutageSQLite(t *testing.T) {
 
 	db := filepath.Join(dir, "linkpool.db")
 	mutable := immutable(t, db, db+"-wal")
+	down := time.Now()
 	_, err = rot.Refresh(ctx, rotTok.RefreshToken, address(1))
 	unavailable(t, "rotating refresh", err)
 	_, err = rot.Exchange(ctx, code, verifier, address(1))
@@ -138,6 +159,13 @@ func TestOutageSQLite(t *testing.T) {
 	waitReadyz(t, in, http.StatusServiceUnavailable)
 	if _, err := plain.Refresh(ctx, plainTok.RefreshToken, address(2)); err != nil {
 		t.Fatalf("a refresh that only reads, while writes fail: %v", err)
+	}
+	// The same once the pools are looked up again.
+	pastCaches(down)
+	_, err = rot.Refresh(ctx, rotTok.RefreshToken, address(1))
+	unavailable(t, "rotating refresh after the caches expired", err)
+	if _, err := plain.Refresh(ctx, plainTok.RefreshToken, address(2)); err != nil {
+		t.Fatalf("a refresh that only reads, while writes fail, after the caches expired: %v", err)
 	}
 
 	mutable()

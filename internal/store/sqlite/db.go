@@ -22,7 +22,9 @@ import (
 var _ store.Store = (*DB)(nil)
 
 // busyTimeoutMillis is how long a connection waits for another process's
-// write lock before failing with SQLITE_BUSY.
+// write lock before failing with SQLITE_BUSY. The wait also ends, with the
+// context's error, when the context of the call is done: the server bounds
+// the OAuth endpoints' waits by their deadline (server.Config.OAuthTimeout).
 const busyTimeoutMillis = 10000
 
 // DB is a store.Store on one SQLite file. It is safe for concurrent use.
