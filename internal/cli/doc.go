@@ -15,4 +15,9 @@
 // directory 0700 and the database, its -wal and -shm files and demo.json
 // 0600 when the group or others have access, warning with each path and
 // its old mode, and refuses to run when a mode cannot be changed.
+//
+// The master key is created (<data>/master.key, or --master-key-file) only
+// for a SQLite store that holds no data yet; a store that holds data and
+// whose key file is missing is refused, naming the path and
+// --master-key-file. With PostgreSQL a key is never created implicitly.
 package cli
