@@ -4,8 +4,9 @@
 //
 // Every flag has a matching environment variable: --public-url is
 // LINKPOOL_PUBLIC_URL. A secret can also come from a file named by the
-// variable with a _FILE suffix (LINKPOOL_SMTP_URL_FILE). Flags win over
-// the environment.
+// variable with a _FILE suffix (LINKPOOL_SMTP_URL_FILE), except that
+// LINKPOOL_MASTER_KEY_FILE is --master-key-file, whose file is checked as
+// a key file (mode 0600). Flags win over the environment.
 //
 // Administration commands open the same database as the server and are
 // safe to run while it serves: SQLite in WAL mode with one writer per

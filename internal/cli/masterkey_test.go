@@ -111,3 +111,32 @@ func TestPostgresDatabaseWithoutMasterKeyRefused(t *testing.T) {
 		t.Errorf("pool list printed %q", r.stdout)
 	}
 }
+
+// TestMasterKeyFileFromEnvironmentIsAKeyFile protects the key file named
+// by LINKPOOL_MASTER_KEY_FILE: it is checked like --master-key-file (a
+// missing file gets the missing-key error, a file others may read is
+// refused), not read as the value of --master-key.
+func TestMasterKeyFileFromEnvironmentIsAKeyFile(t *testing.T) {
+	h := newAdminHarness(t)
+	h.createPool()
+	key := filepath.Join(h.dir, "master.key")
+	moved := filepath.Join(t.TempDir(), "master.key")
+	if err := os.Rename(key, moved); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "absent.key")
+	h.env["LINKPOOL_MASTER_KEY_FILE"] = missing
+	wantMissingKey(t, h.run("pool", "list"), missing, "pool list with LINKPOOL_MASTER_KEY_FILE")
+	noKeyFile(t, missing, "pool list with LINKPOOL_MASTER_KEY_FILE")
+	noKeyFile(t, key, "pool list with LINKPOOL_MASTER_KEY_FILE")
+
+	if err := os.Chmod(moved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.env["LINKPOOL_MASTER_KEY_FILE"] = moved
+	h.fails(1, "chmod 600 "+moved, "pool", "list")
+	if err := os.Chmod(moved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("pool", "list")
+}
