@@ -22,11 +22,10 @@ type missingKeyError struct {
 }
 
 func (e *missingKeyError) Error() string {
-	what := "the database already holds data sealed with a master key"
 	if e.postgres {
-		what = "with PostgreSQL, all instances must share one master key"
+		return fmt.Sprintf("no master key at %s: with PostgreSQL every instance must use the key the database's secrets are sealed with, and none is ever created; put that key file there or pass where it is with --master-key-file (or LINKPOOL_MASTER_KEY_FILE)", e.path)
 	}
-	return fmt.Sprintf("no master key at %s, and %s: restore its key file there, or pass where it is with --master-key-file (or LINKPOOL_MASTER_KEY_FILE); linkpool never creates a key for a database that holds data", e.path, what)
+	return fmt.Sprintf("no master key at %s, but the database already holds data sealed with one: put that key file back there or pass where it is with --master-key-file (or LINKPOOL_MASTER_KEY_FILE); a new key would open none of its secrets, so none is created", e.path)
 }
 
 // errPostgresNoKey is PostgreSQL without any master key configured.
