@@ -115,7 +115,7 @@ func lambdaSkill(ctx context.Context, e *env, sf *storageFlags, publicURL, poolI
 	if err != nil {
 		return nil, nil, err
 	}
-	box, err := sf.openBox(e.stderr)
+	box, err := sf.openBox(ctx, st, e.stderr)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -25,7 +25,7 @@ const (
 // the database (SQLite gives new -wal and -shm files the database's mode).
 // When a mode cannot be changed, or the path is a symbolic link to
 // something open to others, the command refuses to run and says what to
-// run instead. The master key file is checked by seal.LoadOrCreate,
+// run instead. The master key file is checked by seal.Load,
 // which refuses an open one: a key that may have been read is replaced,
 // not merely hidden.
 func (f *storageFlags) sqliteFile(log *slog.Logger) (string, error) {

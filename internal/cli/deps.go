@@ -2,16 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
@@ -29,7 +24,7 @@ type storageFlags struct {
 func (f *storageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "linkpool-data", "data directory: the SQLite database and the master key live here (created on first start; kept mode 0700, its files 0600)")
 	fs.StringVar(&f.database, "database-url", "", "PostgreSQL URL (postgres://...); empty means SQLite in the data directory")
-	fs.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key that seals secrets at rest (default <data>/master.key, created on first start with SQLite)")
+	fs.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key that seals secrets at rest (default <data>/master.key; with SQLite created only while the database holds no data)")
 	fs.StringVar(&f.masterKey, "master-key", "", "the master key itself, base64 (prefer LINKPOOL_MASTER_KEY_FILE or --master-key-file)")
 }
 
@@ -52,34 +47,6 @@ func (f *storageFlags) openStore(ctx context.Context, log *slog.Logger) (store.S
 		return nil, err
 	}
 	return sqlite.Open(ctx, path)
-}
-
-// openBox loads the master key. With SQLite a missing key file is
-// created in the data directory. With PostgreSQL every instance must use
-// the same key, so it is never created implicitly.
-func (f *storageFlags) openBox(log io.Writer) (*seal.Box, error) {
-	if f.masterKey != "" {
-		return seal.ParseKey(f.masterKey)
-	}
-	path := f.masterKeyFile
-	if path == "" {
-		if f.postgres() {
-			return nil, errors.New("with PostgreSQL, all instances must share one master key: pass --master-key-file (or LINKPOOL_MASTER_KEY_FILE / LINKPOOL_MASTER_KEY); create one with 'linkpool keys master-key --out FILE'")
-		}
-		path = filepath.Join(f.data, "master.key")
-	} else if f.postgres() {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("master key file: %w", err)
-		}
-	}
-	box, created, err := seal.LoadOrCreate(path)
-	if err != nil {
-		return nil, err
-	}
-	if created && log != nil {
-		fmt.Fprintf(log, "created master key %s: back it up together with the database; without it sealed secrets cannot be opened\n", path)
-	}
-	return box, nil
 }
 
 // newLogger returns the process logger.

@@ -36,7 +36,7 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	box, err := sf.openBox(e.stderr)
+	box, err := sf.openBox(ctx, st, e.stderr)
 	if err != nil {
 		st.Close()
 		return nil, err

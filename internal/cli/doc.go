@@ -4,8 +4,9 @@
 //
 // Every flag has a matching environment variable: --public-url is
 // LINKPOOL_PUBLIC_URL. A secret can also come from a file named by the
-// variable with a _FILE suffix (LINKPOOL_SMTP_URL_FILE). Flags win over
-// the environment.
+// variable with a _FILE suffix (LINKPOOL_SMTP_URL_FILE), except that
+// LINKPOOL_MASTER_KEY_FILE is --master-key-file, whose file is checked as
+// a key file (mode 0600). Flags win over the environment.
 //
 // Administration commands open the same database as the server and are
 // safe to run while it serves: SQLite in WAL mode with one writer per
@@ -15,4 +16,9 @@
 // directory 0700 and the database, its -wal and -shm files and demo.json
 // 0600 when the group or others have access, warning with each path and
 // its old mode, and refuses to run when a mode cannot be changed.
+//
+// The master key is created (<data>/master.key, or --master-key-file) only
+// for a SQLite store that holds no data yet; a store that holds data and
+// whose key file is missing is refused, naming the path and
+// --master-key-file. With PostgreSQL a key is never created implicitly.
 package cli

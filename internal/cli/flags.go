@@ -25,7 +25,8 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // parse parses args, then fills every flag not given on the command line
 // from its environment variable, or from the file its _FILE variable
-// names. Flag mistakes are usage errors (exit code 2).
+// names, unless a flag of the same name with -file appended takes that
+// variable. Flag mistakes are usage errors (exit code 2).
 func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,6 +44,11 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 		name := EnvName(f.Name)
 		v, ok := lookup(getenv, name)
 		if !ok {
+			// A flag with a -file twin (--master-key, --master-key-file)
+			// leaves its _FILE variable to the twin, which checks the file.
+			if fs.Lookup(f.Name+"-file") != nil {
+				return
+			}
 			file, fok := lookup(getenv, name+"_FILE")
 			if !fok {
 				return

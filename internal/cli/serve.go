@@ -194,7 +194,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if err != nil {
 		return nil, err
 	}
-	box, err := f.storage.openBox(e.stderr)
+	box, err := f.storage.openBox(ctx, st, e.stderr)
 	if err != nil {
 		st.Close()
 		return nil, err

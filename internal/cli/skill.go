@@ -81,7 +81,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	box, err := sf.openBox(e.stderr)
+	box, err := sf.openBox(ctx, st, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -32,6 +31,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Export opens no sealed value, but an export whose master key is lost
+	// imports nowhere: say so now rather than when it is needed.
+	if err := sf.checkBox(ctx, st); err != nil {
+		return err
+	}
 	if out == "-" {
 		counts, err := transfer.Export(ctx, st, e.stdout)
 		if err != nil {
@@ -91,20 +95,22 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %v", fs.Args())
 	}
-	if err := sf.requireMasterKey(); err != nil {
-		return err
+	// A new key could open none of the export's sealed secrets: the key
+	// must exist, so it is loaded, never created.
+	box, err := sf.loadBox()
+	var missing *missingKeyError
+	if errors.As(err, &missing) {
+		return usagef("no master key at %s: an import needs the master key of the exporting deployment (its <data>/master.key or --master-key-file); pass it with --master-key-file", missing.path)
 	}
-	box, err := sf.openBox(e.stderr)
 	if err != nil {
 		return err
 	}
 	if sourceKey != "" {
-		// The file must exist: LoadOrCreate would otherwise make a new
-		// key, which opens nothing.
-		if _, err := os.Stat(sourceKey); err != nil {
+		opts.SourceBox, err = seal.Load(sourceKey)
+		if errors.Is(err, os.ErrNotExist) {
 			return usagef("--source-master-key-file: %v", err)
 		}
-		if opts.SourceBox, _, err = seal.LoadOrCreate(sourceKey); err != nil {
+		if err != nil {
 			return fmt.Errorf("--source-master-key-file: %w", err)
 		}
 	}
@@ -133,26 +139,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "imported %s\n", counts)
-	return nil
-}
-
-// requireMasterKey fails unless a master key is configured or already in
-// the data directory: an import with a newly created key could open none
-// of the export's sealed secrets.
-func (f *storageFlags) requireMasterKey() error {
-	if f.masterKey != "" {
-		return nil
-	}
-	path := f.masterKeyFile
-	if path == "" {
-		if f.postgres() {
-			return nil // openBox asks for the key file
-		}
-		path = filepath.Join(f.data, "master.key")
-	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return usagef("no master key at %s: an import needs the master key of the exporting deployment (its <data>/master.key or --master-key-file); pass it with --master-key-file", path)
-	}
 	return nil
 }
 

@@ -73,7 +73,7 @@ func (e *KeyFileError) Unwrap() error { return e.Err }
 // A key file that the group or others may read is refused: the operator
 // must chmod 600 it first.
 func LoadOrCreate(path string) (box *Box, created bool, err error) {
-	box, err = load(path)
+	box, err = Load(path)
 	if err == nil {
 		return box, false, nil
 	}
@@ -83,19 +83,22 @@ func LoadOrCreate(path string) (box *Box, created bool, err error) {
 	if err := create(path); err != nil {
 		// Another process may have created it first; use whichever won.
 		if errors.Is(err, fs.ErrExist) {
-			box, err = load(path)
+			box, err = Load(path)
 			return box, false, err
 		}
 		return nil, false, err
 	}
-	box, err = load(path)
+	box, err = Load(path)
 	if err != nil {
 		return nil, false, err
 	}
 	return box, true, nil
 }
 
-func load(path string) (*Box, error) {
+// Load reads the master key file at path and returns its Box, refusing
+// what LoadOrCreate refuses. It never creates a key: a missing file is an
+// error for which errors.Is(err, fs.ErrNotExist) holds.
+func Load(path string) (*Box, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -3,6 +3,7 @@ package seal_test
 import (
 	"encoding/base64"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +144,29 @@ func TestLoadOrCreateRefusesDirectory(t *testing.T) {
 	var kfe *seal.KeyFileError
 	if !errors.As(err, &kfe) {
 		t.Fatalf("error = %v, want *KeyFileError", err)
+	}
+}
+
+// TestLoadNeverCreates protects callers that must not make a new key:
+// Load reports a missing file as fs.ErrNotExist and leaves it missing.
+func TestLoadNeverCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "master.key")
+	if _, err := seal.Load(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load of a missing file: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load created %s (stat: %v)", path, err)
+	}
+	made, _, err := seal.LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := seal.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := made.Seal([]byte("secret"), []byte("aad"))
+	if got, err := loaded.Open(sealed, []byte("aad")); err != nil || string(got) != "secret" {
+		t.Fatalf("Load returned another key: %q, %v", got, err)
 	}
 }

@@ -184,24 +184,34 @@ func write(ctx context.Context, st store.Store, rec record) error {
 	return nil
 }
 
-// checkEmpty fails with ErrNotEmpty unless st holds no pool, lamp or
-// Alexa grant; everything else lives inside a pool.
+// checkEmpty fails with ErrNotEmpty unless st is empty (see Empty).
 func checkEmpty(ctx context.Context, st store.Store) error {
-	one := store.ListOptions{Limit: 1}
-	pools, err := st.ListPools(ctx, one)
+	empty, err := Empty(ctx, st)
 	if err != nil {
-		return fmt.Errorf("transfer: inspect the target: %w", err)
+		return err
 	}
-	lamps, err := st.ListAllLamps(ctx, one)
-	if err != nil {
-		return fmt.Errorf("transfer: inspect the target: %w", err)
-	}
-	grants, err := st.ListAlexaGrants(ctx, one)
-	if err != nil {
-		return fmt.Errorf("transfer: inspect the target: %w", err)
-	}
-	if len(pools.Items)+len(lamps.Items)+len(grants.Items) > 0 {
+	if !empty {
 		return ErrNotEmpty
 	}
 	return nil
+}
+
+// Empty reports whether st holds no pool, lamp or Alexa grant; everything
+// else lives inside a pool. Only an empty store takes an import, and only
+// an empty store holds nothing sealed with a master key.
+func Empty(ctx context.Context, st store.Store) (bool, error) {
+	one := store.ListOptions{Limit: 1}
+	pools, err := st.ListPools(ctx, one)
+	if err != nil {
+		return false, fmt.Errorf("transfer: inspect the store: %w", err)
+	}
+	lamps, err := st.ListAllLamps(ctx, one)
+	if err != nil {
+		return false, fmt.Errorf("transfer: inspect the store: %w", err)
+	}
+	grants, err := st.ListAlexaGrants(ctx, one)
+	if err != nil {
+		return false, fmt.Errorf("transfer: inspect the store: %w", err)
+	}
+	return len(pools.Items)+len(lamps.Items)+len(grants.Items) == 0, nil
 }
