@@ -37,6 +37,14 @@ var (
 	ErrRevoked error = &reason{"credential revoked", ErrInvalid}
 )
 
+// ErrKeyNotFetched is a reason within the ErrUnavailable class: the kid is
+// not in the cached key set and the key set may not be fetched again yet
+// (MinRefreshInterval). The key may have been published since the last
+// fetch, so this says nothing about the token: an Alexa skill answers
+// INTERNAL_ERROR and Alexa retries. Once a fetch made after the kid was
+// first presented lacks it, Verify returns ErrUnknownKey.
+var ErrKeyNotFetched error = &reason{"signing key not in the key set fetched so far", ErrUnavailable}
+
 // reason is a named cause inside one of the error classes.
 type reason struct {
 	msg   string
