@@ -45,7 +45,7 @@ var (
 )
 
 // NotReadyError is Rotate's refusal to activate a next key that was
-// published less than PublishFor (plus the refresh interval) ago.
+// published less than PublishFor (plus MaxRefreshInterval) ago.
 type NotReadyError struct {
 	PoolID  string
 	KID     string

@@ -24,8 +24,8 @@ type RotateResult struct {
 	// and next keys of the old algorithm, which never signed.
 	Dropped []KeyInfo
 	// ReadyAt is when the new next keys have been published long enough
-	// (PublishFor, plus the refresh interval of other instances) for the
-	// next rotation to make them sign.
+	// (PublishFor, plus MaxRefreshInterval for other instances to serve
+	// them) for the next rotation to make them sign.
 	ReadyAt time.Time
 }
 
@@ -41,8 +41,8 @@ type RotateResult struct {
 //   - a new next key is generated and published;
 //   - retired keys whose NotAfter has passed are dropped.
 //
-// A key signs only once it has been in the JWKS for PublishFor (plus the
-// refresh interval, within which other instances start serving it), so
+// A key signs only once it has been in the JWKS for PublishFor (plus
+// MaxRefreshInterval, within which every instance starts serving it), so
 // that every verifier's cached copy of the JWKS holds it before the first
 // token it signs: Rotate returns a *NotReadyError, changing nothing, while
 // the next key is younger. The one exception is the set's first version,
@@ -172,8 +172,10 @@ func nextReady(set store.KeySet, alg string) (ready [len(uses)]bool) {
 	return ready
 }
 
-// publishFor is how long after its creation a key may start signing.
-func (k *Keys) publishFor() time.Duration { return PublishFor + k.refresh }
+// publishFor is how long after its creation a key may start signing: by
+// then every instance, re-reading the set at least every
+// MaxRefreshInterval, has served it for PublishFor.
+func (k *Keys) publishFor() time.Duration { return PublishFor + MaxRefreshInterval }
 
 // checkNextReady returns a *NotReadyError when a next key of alg that
 // Rotate would activate has not been published for publishFor.

@@ -314,7 +314,7 @@ func TestRefreshPicksUpRotation(t *testing.T) {
 // TestRotateTwiceCannotSignWithAnUnpublishedKey: a second rotation right
 // after the first would make a key sign that verifiers fetched seconds ago
 // at best. It is refused, changing nothing, until the new next key has
-// been published for token.PublishFor plus the refresh interval.
+// been published for token.PublishFor plus token.MaxRefreshInterval.
 func TestRotateTwiceCannotSignWithAnUnpublishedKey(t *testing.T) {
 	e := newEnv(t, sqliteBackend)
 	k := e.keys(0)
@@ -325,13 +325,13 @@ func TestRotateTwiceCannotSignWithAnUnpublishedKey(t *testing.T) {
 		t.Fatalf("first rotation: %v", err)
 	}
 	fresh := byState(t, mustList(t, k, e.poolID), store.UseAccess, store.KeyNext)
-	wantReady := e.clock.Now().Add(token.PublishFor + token.DefaultRefreshInterval)
+	wantReady := e.clock.Now().Add(token.PublishFor + token.MaxRefreshInterval)
 	if !first.ReadyAt.Equal(wantReady) {
 		t.Fatalf("ReadyAt = %v, want %v", first.ReadyAt, wantReady)
 	}
 	before := mustList(t, k, e.poolID)
 
-	e.clock.Advance(token.PublishFor + token.DefaultRefreshInterval - time.Second)
+	e.clock.Advance(token.PublishFor + token.MaxRefreshInterval - time.Second)
 	_, err = k.Rotate(ctx, e.poolID, pool.AlgRS256, time.Hour, 0)
 	var nr *token.NotReadyError
 	if !errors.Is(err, token.ErrKeyNotReady) || !errors.As(err, &nr) || !nr.ReadyAt.Equal(wantReady) {
