@@ -52,6 +52,14 @@ type Config struct {
 	// MinRefreshInterval is the least time between two key-set fetches
 	// caused by unknown key ids (default 30s).
 	MinRefreshInterval time.Duration
+	// PublishLead is how long the issuer publishes a new key in its JWKS
+	// before the key signs anything, if it guarantees one (a linkpool
+	// pool: token.PublishFor, 10 minutes); zero when unknown (Cognito).
+	// With it, a token with an unknown kid issued (iat) no later than
+	// PublishLead - Leeway after the last key-set fetch is refused as
+	// ErrUnknownKey without waiting for MinRefreshInterval: its key would
+	// have been in that fetch.
+	PublishLead time.Duration
 	// MaxKeyAge: a key not seen in any key-set fetch for this long stops
 	// verifying (default 24h).
 	MaxKeyAge time.Duration
@@ -112,7 +120,7 @@ func (cfg Config) normalize() (Config, []jose.SignatureAlgorithm, error) {
 	if cfg.MaxKeyAge == 0 {
 		cfg.MaxKeyAge = DefaultMaxKeyAge
 	}
-	if cfg.Leeway < 0 || cfg.MinRefreshInterval < 0 || cfg.MaxKeyAge < 0 {
+	if cfg.Leeway < 0 || cfg.MinRefreshInterval < 0 || cfg.MaxKeyAge < 0 || cfg.PublishLead < 0 {
 		return cfg, nil, errors.New("verify: durations must not be negative")
 	}
 	if cfg.HTTPClient == nil {

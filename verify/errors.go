@@ -7,15 +7,17 @@ import "errors"
 var (
 	// ErrInvalid: the token is not acceptable and never will be (bad
 	// signature, wrong issuer or client, wrong token_use, not yet valid,
-	// missing scope, malformed, signed by an unknown key). An Alexa skill
-	// answers INVALID_AUTHORIZATION_CREDENTIAL.
+	// missing scope, malformed, signed by a key that a fetch made after
+	// the token was presented does not list). An Alexa skill answers
+	// INVALID_AUTHORIZATION_CREDENTIAL.
 	ErrInvalid = errors.New("invalid token")
 	// ErrExpired: the token was valid but its exp has passed (beyond the
 	// leeway). An Alexa skill answers EXPIRED_AUTHORIZATION_CREDENTIAL.
 	ErrExpired = errors.New("token expired")
-	// ErrUnavailable: the issuer's key set could not be fetched in time.
-	// This says nothing about the token: it must not be reported as a
-	// credential error, or Alexa unlinks the user.
+	// ErrUnavailable: the issuer's key set could not be fetched in time,
+	// or may not be fetched again yet for an unknown kid
+	// (ErrKeyNotFetched). This says nothing about the token: it must not
+	// be reported as a credential error, or Alexa unlinks the user.
 	ErrUnavailable = errors.New("key set unavailable")
 )
 
@@ -36,6 +38,14 @@ var (
 	// with %w; it classifies as ErrInvalid.
 	ErrRevoked error = &reason{"credential revoked", ErrInvalid}
 )
+
+// ErrKeyNotFetched is a reason within the ErrUnavailable class: the kid is
+// not in the cached key set and the key set may not be fetched again yet
+// (MinRefreshInterval). The key may have been published since the last
+// fetch, so this says nothing about the token: an Alexa skill answers
+// INTERNAL_ERROR and Alexa retries. Once a fetch made after the kid was
+// first presented lacks it, Verify returns ErrUnknownKey.
+var ErrKeyNotFetched error = &reason{"signing key not in the key set fetched so far", ErrUnavailable}
 
 // reason is a named cause inside one of the error classes.
 type reason struct {

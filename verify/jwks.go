@@ -22,6 +22,35 @@ type keyEntry struct {
 // (copy on write) and read without locks through an atomic.Pointer.
 type keySet struct {
 	keys map[string]keyEntry
+	// fetchedAt is when the fetch that built this set started.
+	fetchedAt time.Time
+	// missing are the kids presented before that fetch started that it
+	// did not list: tokens of these kids are refused as ErrUnknownKey.
+	missing map[string]struct{}
+}
+
+// maxPending bounds the kids remembered between two fetches, and
+// maxKIDLen the length of one; a kid not remembered is refused as
+// ErrKeyNotFetched until a later fetch, never accepted.
+const (
+	maxPending = 1024
+	maxKIDLen  = 256
+)
+
+// ask records that a token with kid was presented and its key not found,
+// so that the next fetch can tell whether the issuer publishes it.
+func (v *Verifier) ask(kid string) {
+	if len(kid) > maxKIDLen {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.pending == nil {
+		v.pending = make(map[string]struct{})
+	}
+	if len(v.pending) < maxPending {
+		v.pending[kid] = struct{}{}
+	}
 }
 
 // Prefetch fetches the key set now instead of at the first Verify. It
@@ -63,6 +92,8 @@ func (v *Verifier) refreshOnce(ctx context.Context) (*keySet, error) {
 		return v.keys.Load(), nil
 	}
 	v.lastAttempt = now
+	asked := v.pending
+	v.pending = nil
 	v.mu.Unlock()
 
 	if v.cfg.HTTPClient.Timeout == 0 {
@@ -77,7 +108,12 @@ func (v *Verifier) refreshOnce(ctx context.Context) (*keySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	merged := &keySet{keys: make(map[string]keyEntry, len(fetched))}
+	merged := &keySet{keys: make(map[string]keyEntry, len(fetched)), fetchedAt: now, missing: make(map[string]struct{})}
+	for kid := range asked {
+		if _, ok := fetched[kid]; !ok {
+			merged.missing[kid] = struct{}{}
+		}
+	}
 	if old := v.keys.Load(); old != nil {
 		// Keys that left the key set keep verifying until MaxKeyAge
 		// after they were last seen.

@@ -38,9 +38,10 @@ type Verifier struct {
 	keys  atomic.Pointer[keySet]
 	group singleflight.Group
 
-	mu          sync.Mutex // guards lastAttempt and lastErr
+	mu          sync.Mutex // guards lastAttempt, lastErr and pending
 	lastAttempt time.Time
 	lastErr     error
+	pending     map[string]struct{} // kids not found since the last fetch started
 }
 
 // New returns a Verifier for cfg. It does not touch the network: the key
@@ -95,7 +96,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	if hdr.KeyID == "" {
 		return Identity{}, fail(ErrMalformed, "no kid in the JOSE header")
 	}
-	entry, err := v.key(ctx, hdr.KeyID)
+	entry, err := v.key(ctx, hdr.KeyID, jws)
 	if err != nil {
 		return Identity{}, err
 	}
@@ -166,14 +167,24 @@ func (v *Verifier) check(c *accessClaims) (Identity, error) {
 
 // key finds the verification key for kid, fetching the key set on first
 // use and again (rate-limited) when kid is unknown or its key has not been
-// seen for MaxKeyAge.
-func (v *Verifier) key(ctx context.Context, kid string) (keyEntry, error) {
+// seen for MaxKeyAge. An unknown kid is ErrUnknownKey only when a fetch
+// that started after the kid was presented lacks it (or, with PublishLead,
+// when the token was issued soon enough after the last fetch that its key
+// would have been in it); otherwise, while a refetch is not allowed yet, it
+// is ErrKeyNotFetched, never a credential error. A token of another
+// issuer never causes a fetch.
+func (v *Verifier) key(ctx context.Context, kid string, jws *jose.JSONWebSignature) (keyEntry, error) {
 	ks := v.keys.Load()
 	if ks != nil {
 		if e, ok := ks.keys[kid]; ok && v.fresh(e) {
 			return e, nil
 		}
 	}
+	claims := unverifiedClaims(jws)
+	if ks != nil && subtle.ConstantTimeCompare([]byte(claims.Issuer), []byte(v.cfg.Issuer)) != 1 {
+		return keyEntry{}, fail(ErrUnknownKey, "kid "+quoteShort(kid)+" is not in the key set and the token names another issuer")
+	}
+	v.ask(kid)
 	ks, err := v.refresh(ctx)
 	if err != nil {
 		return keyEntry{}, err
@@ -182,10 +193,30 @@ func (v *Verifier) key(ctx context.Context, kid string) (keyEntry, error) {
 		return keyEntry{}, unavailable("no key set fetched yet", nil)
 	}
 	e, ok := ks.keys[kid]
-	if !ok || !v.fresh(e) {
+	if ok && v.fresh(e) {
+		return e, nil
+	}
+	if _, gone := ks.missing[kid]; gone {
 		return keyEntry{}, fail(ErrUnknownKey, "kid "+quoteShort(kid)+" is not in the key set")
 	}
-	return e, nil
+	if v.cfg.PublishLead > 0 && claims.IssuedAt != nil &&
+		!claims.IssuedAt.Time().After(ks.fetchedAt.Add(v.cfg.PublishLead-v.cfg.Leeway)) {
+		return keyEntry{}, fail(ErrUnknownKey, "kid "+quoteShort(kid)+" is not in the key set fetched after its key would have been published")
+	}
+	return keyEntry{}, &Error{Reason: ErrKeyNotFetched,
+		Detail: "kid " + quoteShort(kid) + " is not in the key set fetched at " + ks.fetchedAt.UTC().Format(time.RFC3339) +
+			"; the next fetch is allowed at " + ks.fetchedAt.Add(v.cfg.MinRefreshInterval).UTC().Format(time.RFC3339)}
+}
+
+// unverifiedClaims reads iss and iat of a token whose signature could not
+// be checked yet. They only decide between ErrUnknownKey and
+// ErrKeyNotFetched: a forger choosing them gets one refusal or the other.
+func unverifiedClaims(jws *jose.JSONWebSignature) (c struct {
+	Issuer   string           `json:"iss"`
+	IssuedAt *jwt.NumericDate `json:"iat"`
+}) {
+	_ = json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c)
+	return c
 }
 
 func (v *Verifier) fresh(e keyEntry) bool {

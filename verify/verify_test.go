@@ -178,13 +178,25 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 		t.Fatalf("hits after first unknown kid = %d, want 2 (one refetch)", got)
 	}
 	clk.Advance(time.Second)
+	// Another unknown kid within MinRefreshInterval: no fetch, and since
+	// its key may have been published after the last fetch, a transient
+	// ErrKeyNotFetched rather than a credential error.
 	unknown2 := signingKey{kid: "nope-2", alg: jose.RS256, key: rsaKey(t, 2)}
 	_, err = v.Verify(context.Background(), sign(t, unknown2, claims(clk.Now())))
-	if !errors.Is(err, verify.ErrUnknownKey) {
-		t.Fatalf("err = %v, want ErrUnknownKey", err)
+	if !errors.Is(err, verify.ErrKeyNotFetched) || !errors.Is(err, verify.ErrUnavailable) || verify.IsCredentialError(err) {
+		t.Fatalf("err = %v, want ErrKeyNotFetched (ErrUnavailable)", err)
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Fatalf("hits after second unknown kid within MinRefreshInterval = %d, want 2", got)
+	}
+	// The first unknown kid was looked for by the refetch: still invalid,
+	// without a fetch.
+	_, err = v.Verify(context.Background(), sign(t, unknown, claims(clk.Now())))
+	if !errors.Is(err, verify.ErrUnknownKey) {
+		t.Fatalf("kid already missing from a refetch: err = %v, want ErrUnknownKey", err)
+	}
+	if got := srv.hits.Load(); got != 2 {
+		t.Fatalf("hits after the repeated unknown kid = %d, want 2", got)
 	}
 	// Known keys keep verifying without any fetch.
 	if _, err := v.Verify(context.Background(), sign(t, rsa1, claims(clk.Now()))); err != nil {
@@ -192,6 +204,95 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Fatalf("hits after known kid = %d, want 2", got)
+	}
+}
+
+// TestKeyPublishedAfterLastFetchIsNotInvalid: a token signed by a key the
+// issuer published after the verifier's last fetch, presented within
+// MinRefreshInterval of it, is a transient failure (Alexa would unlink the
+// user on INVALID_AUTHORIZATION_CREDENTIAL); the first fetch allowed
+// afterwards picks the key up and the token verifies.
+func TestKeyPublishedAfterLastFetchIsNotInvalid(t *testing.T) {
+	rsa1 := signingKey{kid: "rsa-1", alg: jose.RS256, key: rsaKey(t, 0)}
+	rsa2 := signingKey{kid: "rsa-2", alg: jose.RS256, key: rsaKey(t, 1)}
+	for _, lead := range []time.Duration{0, 10 * time.Minute} {
+		t.Run(fmt.Sprintf("PublishLead %v", lead), func(t *testing.T) {
+			clk := newClock()
+			srv := newJWKSServer(t, rsa1)
+			// With a lead the refetch must be held back longer than it.
+			minRefresh := verify.DefaultMinRefreshInterval
+			if lead > 0 {
+				minRefresh = time.Hour
+			}
+			v := newVerifier(t, srv, clk, func(c *verify.Config) { c.PublishLead, c.MinRefreshInterval = lead, minRefresh })
+			ctx := context.Background()
+			if _, err := v.Verify(ctx, sign(t, rsa1, claims(clk.Now()))); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(5 * time.Second)
+			srv.setKeys(rsa1, rsa2)
+			// The issuer lets the new key sign once it has been
+			// published for lead.
+			clk.Advance(lead + time.Second)
+			if lead == 0 {
+				clk.Advance(5 * time.Second) // still within MinRefreshInterval
+			}
+			tok := sign(t, rsa2, claims(clk.Now()))
+			_, err := v.Verify(ctx, tok)
+			if verify.IsCredentialError(err) || !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, verify.ErrKeyNotFetched) {
+				t.Fatalf("token of a key published after the last fetch: err = %v, want ErrKeyNotFetched (ErrUnavailable)", err)
+			}
+			clk.Advance(minRefresh)
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("after MinRefreshInterval: %v", err)
+			}
+		})
+	}
+}
+
+// TestPublishLeadRefusesUnknownKidWithoutFetch: with PublishLead, a token
+// with an unknown kid issued before its key could have been missed by the
+// last fetch is invalid at once, without a fetch.
+func TestPublishLeadRefusesUnknownKidWithoutFetch(t *testing.T) {
+	rsa1 := signingKey{kid: "rsa-1", alg: jose.RS256, key: rsaKey(t, 0)}
+	clk := newClock()
+	srv := newJWKSServer(t, rsa1)
+	v := newVerifier(t, srv, clk, func(c *verify.Config) { c.PublishLead = 10 * time.Minute })
+	ctx := context.Background()
+	if err := v.Prefetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(5 * time.Second)
+	for _, kid := range []string{"forged-1", "forged-2"} {
+		forged := signingKey{kid: kid, alg: jose.RS256, key: rsaKey(t, 2)}
+		if _, err := v.Verify(ctx, sign(t, forged, claims(clk.Now()))); !errors.Is(err, verify.ErrUnknownKey) {
+			t.Fatalf("kid %s: err = %v, want ErrUnknownKey", kid, err)
+		}
+	}
+	if got := srv.hits.Load(); got != 1 {
+		t.Fatalf("hits = %d, want 1", got)
+	}
+}
+
+// TestUnknownKidOfAnotherIssuerFetchesNothing: a token naming another
+// issuer with an unknown kid is invalid and never causes a fetch.
+func TestUnknownKidOfAnotherIssuerFetchesNothing(t *testing.T) {
+	rsa1 := signingKey{kid: "rsa-1", alg: jose.RS256, key: rsaKey(t, 0)}
+	clk := newClock()
+	srv := newJWKSServer(t, rsa1)
+	v := newVerifier(t, srv, clk, nil)
+	if err := v.Prefetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	c := claims(clk.Now())
+	c["iss"] = "https://elsewhere.example/pool"
+	_, err := v.Verify(context.Background(), sign(t, signingKey{kid: "x", alg: jose.RS256, key: rsaKey(t, 1)}, c))
+	if !errors.Is(err, verify.ErrUnknownKey) {
+		t.Fatalf("err = %v, want ErrUnknownKey", err)
+	}
+	if got := srv.hits.Load(); got != 1 {
+		t.Fatalf("hits = %d, want 1", got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/verify"
 )
 
@@ -43,6 +44,10 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 		Issuer:     issuer,
 		ClientIDs:  o.ClientIDs,
 		HTTPClient: &http.Client{Transport: inProcess{a}},
+		// Every instance serves a new key for token.PublishFor before
+		// it signs, so an unknown kid in a token issued soon after a
+		// fetch is forged, without waiting for the next fetch.
+		PublishLead: token.PublishFor,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -97,8 +97,11 @@ func maxTokenTTL(ctx context.Context, st store.Store, poolID string) (time.Durat
 // runKeysRotate rotates the pool's signing keys for ID and access tokens
 // (token.Keys.Rotate): the published next key starts signing, the active
 // key is retired but stays in the JWKS for the longest token lifetime of
-// the pool's clients, and a new next key is published. A changed
-// --signing-alg of the pool takes effect here.
+// the pool's clients, and a new next key is published. A next key signs
+// only after it has been published for token.PublishFor, so a rotation
+// sooner is refused with the time it becomes possible. A changed
+// --signing-alg of the pool publishes next keys of the new algorithm,
+// which the first rotation after their ReadyAt makes sign.
 func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys rotate", true)
 	var poolID string
@@ -135,7 +138,12 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	if len(res.Retired) > 0 {
 		fmt.Fprintf(e.stdout, "\nThe retired keys stay in the JWKS until %s, when every token they signed has expired\n(the longest ID- or access-token lifetime of the pool's clients is %v).\n", fmtTime(res.Retired[0].NotAfter), ttl)
 	}
-	fmt.Fprintf(e.stdout, "Running servers sign with the new keys within %v.\n", token.DefaultRefreshInterval)
+	if len(res.Activated) > 0 {
+		fmt.Fprintf(e.stdout, "Running servers sign with the new keys within %v.\n", token.DefaultRefreshInterval)
+	} else {
+		fmt.Fprintf(e.stdout, "\nThe current keys keep signing: the new %s next keys must be published for %v first.\n", p.SigningAlgorithm, token.PublishFor)
+	}
+	fmt.Fprintf(e.stdout, "The new next keys can start signing at %s: the first 'keys rotate' from then on activates them.\n", fmtTime(res.ReadyAt))
 	return nil
 }
 
@@ -159,6 +167,7 @@ type rotationJSON struct {
 	Retired       []keyView `json:"retired"`
 	Created       []keyView `json:"created"`
 	DroppedFromDB []keyView `json:"dropped"`
+	ReadyAt       time.Time `json:"next_ready_at"`
 }
 
 func rotationView(res token.RotateResult, ttl time.Duration) rotationJSON {
@@ -173,6 +182,7 @@ func rotationView(res token.RotateResult, ttl time.Duration) rotationJSON {
 		Version: res.Version, RetiredFor: ttl.String(),
 		Activated: views(res.Activated), Retired: views(res.Retired),
 		Created: views(res.Created), DroppedFromDB: views(res.Dropped),
+		ReadyAt: res.ReadyAt,
 	}
 }
 

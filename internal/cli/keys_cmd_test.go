@@ -73,6 +73,29 @@ func TestKeysRotate(t *testing.T) {
 	h.fails(1, "does not exist", "keys", "rotate", "--pool", "us-east-1_NOPE12345")
 }
 
+// TestKeysRotateTwiceRefusesAnUnpublishedKey: a second 'keys rotate' right
+// after the first would make the next key sign seconds after it was first
+// published, before verifiers that cached the JWKS know it. It is refused
+// with the time it becomes possible, and the keys stay as they were.
+func TestKeysRotateTwiceRefusesAnUnpublishedKey(t *testing.T) {
+	h := newAdminHarness(t)
+	p := h.createPool()
+	h.ok("keys", "rotate", "--pool", p.ID)
+	before := keysByState(okJSON[[]keyView](h, "keys", "list", "--pool", p.ID))
+	res := h.fails(1, "can start signing at", "keys", "rotate", "--pool", p.ID)
+	if !strings.Contains(res.stderr, before[store.KeyNext][store.UseID].KID) && !strings.Contains(res.stderr, before[store.KeyNext][store.UseAccess].KID) {
+		t.Errorf("refusal does not name the next key:\n%s", res.stderr)
+	}
+	after := keysByState(okJSON[[]keyView](h, "keys", "list", "--pool", p.ID))
+	for _, use := range []string{store.UseID, store.UseAccess} {
+		for _, state := range []string{store.KeyActive, store.KeyNext, store.KeyRetired} {
+			if after[state][use].KID != before[state][use].KID {
+				t.Errorf("refused rotation changed the %s %s key: %s -> %s", state, use, before[state][use].KID, after[state][use].KID)
+			}
+		}
+	}
+}
+
 func TestKeysRotateChangesAlgorithm(t *testing.T) {
 	h := newAdminHarness(t)
 	p := okJSON[pool.Pool](h, "pool", "create", "--name", "Rsa")
@@ -86,19 +109,26 @@ func TestKeysRotateChangesAlgorithm(t *testing.T) {
 	if show := h.ok("pool", "show", "--pool", p.ID); !strings.Contains(show, "still signed with RS256") {
 		t.Errorf("pool show does not tell that RS256 still signs:\n%s", show)
 	}
-	h.ok("keys", "rotate", "--pool", p.ID)
+	// The first rotation publishes ES256 next keys; RS256 keeps signing
+	// until they have been published for token.PublishFor, and a second
+	// rotation before then is refused (the token package tests the
+	// activation with a clock).
+	if out := h.ok("keys", "rotate", "--pool", p.ID); !strings.Contains(out, "can start signing at") {
+		t.Errorf("rotate output does not say when the ES256 keys can sign:\n%s", out)
+	}
 	after := keysByState(okJSON[[]keyView](h, "keys", "list", "--pool", p.ID))
 	for _, use := range []string{store.UseID, store.UseAccess} {
-		if a := after[store.KeyActive][use]; a.Alg != pool.AlgES256 {
-			t.Errorf("active %s key after rotation: %+v", use, a)
+		if a := after[store.KeyActive][use]; a.Alg != pool.AlgRS256 {
+			t.Errorf("active %s key right after the rotation: %+v, want the RS256 key still signing", use, a)
 		}
-		if r := after[store.KeyRetired][use]; r.Alg != pool.AlgRS256 {
-			t.Errorf("retired %s key after rotation: %+v", use, r)
+		if n := after[store.KeyNext][use]; n.Alg != pool.AlgES256 {
+			t.Errorf("next %s key after rotation: %+v, want ES256", use, n)
 		}
 	}
-	if show := h.ok("pool", "show", "--pool", p.ID); strings.Contains(show, "still signed") {
-		t.Errorf("pool show after rotation:\n%s", show)
+	if show := h.ok("pool", "show", "--pool", p.ID); !strings.Contains(show, "still signed with RS256") {
+		t.Errorf("pool show right after the rotation does not tell that RS256 still signs:\n%s", show)
 	}
+	h.fails(1, "can start signing at", "keys", "rotate", "--pool", p.ID)
 }
 
 func TestKeysMasterKey(t *testing.T) {

@@ -102,7 +102,7 @@ func printPool(ctx context.Context, w io.Writer, d *deps, p pool.Pool, domains [
 	}
 	for _, k := range keys {
 		if k.State == store.KeyActive && k.Alg != p.SigningAlgorithm {
-			fmt.Fprintf(w, "\nTokens are still signed with %s: %s takes effect at the next 'linkpool keys rotate --pool %s'.\n", k.Alg, p.SigningAlgorithm, p.ID)
+			fmt.Fprintf(w, "\nTokens are still signed with %s: the next 'linkpool keys rotate --pool %s' publishes %s keys, and the first rotation %v or more after that makes them sign.\n", k.Alg, p.ID, p.SigningAlgorithm, token.PublishFor+token.MaxRefreshInterval)
 			break
 		}
 	}

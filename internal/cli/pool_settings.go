@@ -69,7 +69,7 @@ func (s *poolSettings) register(fs *flag.FlagSet) {
 	pp := pool.DefaultPasswordPolicy()
 	lp := pool.DefaultLockoutPolicy()
 	fs.StringVar(&s.name, "name", "", "pool name (PoolName: 1-128 letters, digits, spaces and +=,.@-)")
-	fs.StringVar(&s.signingAlg, "signing-alg", pool.AlgRS256, "token signing algorithm: RS256 or ES256 (a change takes effect at the next 'keys rotate')")
+	fs.StringVar(&s.signingAlg, "signing-alg", pool.AlgRS256, "token signing algorithm: RS256 or ES256 (a change takes two 'keys rotate': the first publishes keys of the new algorithm, one 11 minutes later makes them sign)")
 	fs.Var(&s.usernameAttrs, "username-attributes", "attributes users sign in with instead of a username: email or phone_number (create only)")
 	fs.Var(&s.aliasAttrs, "alias-attributes", "attributes users may sign in with besides the username: email, phone_number, preferred_username (create only)")
 	fs.Var(&s.autoVerified, "auto-verified-attributes", "attributes verified by a code at sign-up: email (default email; give \"\" for none)")

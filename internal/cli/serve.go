@@ -62,7 +62,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
-	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database: a rotation made by another instance is published and used here within this time")
+	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
 }
 
@@ -198,6 +198,10 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if f.keyRefresh > token.MaxRefreshInterval {
+		st.Close()
+		return nil, fmt.Errorf("--key-refresh-interval %v: at most %v, so that a new signing key is served by every instance for %v before it signs", f.keyRefresh, token.MaxRefreshInterval, token.PublishFor)
 	}
 	var mailer mail.Sender
 	if f.smtpURL != "" {

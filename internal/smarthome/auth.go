@@ -13,7 +13,9 @@ import (
 // whose type follows the rule of the "Add account linking logic to a smart
 // home skill" page: EXPIRED_/INVALID_AUTHORIZATION_CREDENTIAL only when the
 // credential itself is expired or bad (Alexa then deletes the user's
-// tokens), INTERNAL_ERROR when the check could not be made.
+// tokens), INTERNAL_ERROR when the check could not be made, including a
+// token signed by a key the issuer published after the last JWKS fetch
+// (verify.ErrKeyNotFetched).
 func (s *Skill) authenticate(ctx context.Context, d *alexa.Directive) (verify.Identity, error) {
 	tok, err := d.Token()
 	if err != nil {
@@ -34,6 +36,11 @@ func (s *Skill) authenticate(ctx context.Context, d *alexa.Directive) (verify.Id
 	case errors.Is(err, verify.ErrInvalid):
 		s.log.InfoContext(ctx, "smarthome: access token rejected", "directive", d.Name(), "reason", err.Error())
 		return verify.Identity{}, alexa.NewError(alexa.ErrInvalidAuthorization, "the access token is not valid")
+	case errors.Is(err, verify.ErrKeyNotFetched):
+		// A key published since the last JWKS fetch: Alexa retries, and
+		// the next allowed fetch picks the key up.
+		s.log.WarnContext(ctx, "smarthome: access token signed by a key not fetched yet", "directive", d.Name(), "reason", err.Error())
+		return verify.Identity{}, alexa.NewError(alexa.ErrInternal, "the credential could not be checked right now")
 	default:
 		s.log.ErrorContext(ctx, "smarthome: could not check the access token", "directive", d.Name(), "error", err.Error())
 		return verify.Identity{}, alexa.NewError(alexa.ErrInternal, "the credential could not be checked right now")

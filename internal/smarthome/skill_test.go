@@ -96,6 +96,29 @@ func TestTokenErrorMapping(t *testing.T) {
 	}
 }
 
+// TestKeyPublishedAfterFetchIsInternalError: a token signed by a key the
+// issuer published after the skill last fetched its JWKS, presented before
+// the skill may fetch again, is answered INTERNAL_ERROR (Alexa retries),
+// never INVALID_AUTHORIZATION_CREDENTIAL (Alexa would unlink the user).
+func TestKeyPublishedAfterFetchIsInternalError(t *testing.T) {
+	const owner = "user-a"
+	e := newEnv(t, nil)
+	e.addLamp(t, owner, "lamp-1")
+	if ev := e.invoke(t, directive("Alexa.PowerController", "TurnOn", "lamp-1", e.iss.Token(t, owner), nil)); ev.Event.Header.Name != "Response" {
+		t.Fatalf("token of the known key: %s (%s)", ev.Event.Header.Name, ev.errorType())
+	}
+	tok := e.iss.PublishNewKey(t)(e.iss.Claims(owner))
+	for _, raw := range []string{
+		directive("Alexa.PowerController", "TurnOff", "lamp-1", tok, nil),
+		discoverDirective(tok),
+	} {
+		ev := e.invoke(t, raw)
+		if ev.Event.Header.Name != "ErrorResponse" || ev.errorType() != "INTERNAL_ERROR" {
+			t.Fatalf("%s: reply %s (%s), want ErrorResponse INTERNAL_ERROR", raw[:60], ev.Event.Header.Name, ev.errorType())
+		}
+	}
+}
+
 func TestNoTokenIsInvalidDirective(t *testing.T) {
 	e := newEnv(t, nil)
 	e.addLamp(t, "u", "lamp-1")

@@ -1,6 +1,17 @@
 package token
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PublishFor is the least time a new signing key is in the JWKS before it
+// signs anything. It is longer than any verifier should cache a key set
+// (the verify package refetches on an unknown kid, Cognito's guide
+// suggests caching for minutes), so every verifier holds the key before
+// the first token it signs.
+const PublishFor = 10 * time.Minute
 
 // Errors returned by Verify. They describe why a presented token was
 // refused; none of them carries any part of the token.
@@ -28,7 +39,27 @@ var (
 	ErrUnsupportedAlg = errors.New("token: unsupported signing algorithm")
 	// ErrUnknownUse: the token use is neither "id" nor "access".
 	ErrUnknownUse = errors.New("token: unknown token use")
+	// ErrKeyNotReady: Rotate would make a key sign that has not been
+	// published for PublishFor. Errors wrapping it are *NotReadyError.
+	ErrKeyNotReady = errors.New("token: next key not published long enough")
 )
+
+// NotReadyError is Rotate's refusal to activate a next key that was
+// published less than PublishFor (plus MaxRefreshInterval) ago.
+type NotReadyError struct {
+	PoolID  string
+	KID     string
+	Use     string
+	ReadyAt time.Time
+}
+
+func (e *NotReadyError) Error() string {
+	return fmt.Sprintf("token: the next %s key %s of pool %s was published less than %v ago; "+
+		"verifiers may not have it yet, so it can start signing at %s (rotate again then)",
+		e.Use, e.KID, e.PoolID, PublishFor, e.ReadyAt.UTC().Format(time.RFC3339))
+}
+
+func (e *NotReadyError) Unwrap() error { return ErrKeyNotReady }
 
 // KeyError reports a stored signing key that cannot be used: its sealed
 // private key does not open with this master key, or its parts disagree.

@@ -17,13 +17,19 @@ import (
 // KeysOptions.RefreshInterval is zero.
 const DefaultRefreshInterval = 10 * time.Second
 
+// MaxRefreshInterval is the longest RefreshInterval: a new key signs
+// PublishFor + MaxRefreshInterval after its creation, so every instance
+// has served it for PublishFor by then.
+const MaxRefreshInterval = time.Minute
+
 // KeysOptions configures a Keys.
 type KeysOptions struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// RefreshInterval is how long a cached key set is used before it is
 	// re-read from the store, so that keys rotated by another instance are
-	// picked up within a bounded time. Zero means DefaultRefreshInterval.
+	// picked up within a bounded time. Zero means DefaultRefreshInterval;
+	// longer than MaxRefreshInterval means MaxRefreshInterval.
 	RefreshInterval time.Duration
 }
 
@@ -52,6 +58,7 @@ func NewKeys(st store.Store, box *seal.Box, opts KeysOptions) *Keys {
 	if opts.RefreshInterval <= 0 {
 		opts.RefreshInterval = DefaultRefreshInterval
 	}
+	opts.RefreshInterval = min(opts.RefreshInterval, MaxRefreshInterval)
 	return &Keys{
 		st:      st,
 		box:     box,

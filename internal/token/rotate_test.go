@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,8 +121,9 @@ func TestRotate(t *testing.T) {
 }
 
 // TestRotateAlgorithmChange: rotating with another algorithm replaces the
-// next keys, which never signed, and signs with new keys of that
-// algorithm at once; tokens of the old algorithm verify until they expire.
+// next keys, which never signed, with keys of that algorithm, which sign
+// from the first rotation after they have been published for
+// token.PublishFor; tokens of the old algorithm verify until they expire.
 func TestRotateAlgorithmChange(t *testing.T) {
 	e := newEnv(t, sqliteBackend)
 	k := e.keys(0)
@@ -134,13 +136,23 @@ func TestRotateAlgorithmChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Dropped) != 2 || len(res.Activated) != 2 || len(res.Created) != 2 {
-		t.Fatalf("RotateResult = %+v, want the two RS256 next keys dropped, two ES256 keys activated and two created", res)
+	if len(res.Dropped) != 2 || len(res.Activated) != 0 || len(res.Created) != 2 {
+		t.Fatalf("RotateResult = %+v, want the two RS256 next keys dropped, none activated and two ES256 next keys created", res)
 	}
 	for _, d := range res.Dropped {
 		if d.State != store.KeyNext || d.Alg != pool.AlgRS256 {
 			t.Fatalf("dropped %+v, want only RS256 next keys", d)
 		}
+	}
+	if kid := kidOf(t, sign(t, k, e.poolID, store.UseAccess, sampleClaims)); kid != kidOf(t, oldTok) {
+		t.Fatalf("right after the switch tokens are signed by %s, want the RS256 key %s until the ES256 key is published long enough", kid, kidOf(t, oldTok))
+	}
+	if _, err := k.Rotate(ctx, e.poolID, pool.AlgES256, time.Hour, 0); !errors.Is(err, token.ErrKeyNotReady) {
+		t.Fatalf("activating the fresh ES256 keys at once: err = %v, want ErrKeyNotReady", err)
+	}
+	e.clock.Advance(res.ReadyAt.Sub(e.clock.Now()))
+	if res, err = k.Rotate(ctx, e.poolID, pool.AlgES256, time.Hour, 0); err != nil || len(res.Activated) != 2 {
+		t.Fatalf("rotation at ReadyAt: %+v, %v; want the two ES256 keys activated", res, err)
 	}
 	after := mustList(t, k, e.poolID)
 	for _, ki := range after {
@@ -296,5 +308,51 @@ func TestRefreshPicksUpRotation(t *testing.T) {
 				t.Fatalf("refreshed JWKS %v lacks the new next key or the retired key", kids(set))
 			}
 		})
+	}
+}
+
+// TestRotateTwiceCannotSignWithAnUnpublishedKey: a second rotation right
+// after the first would make a key sign that verifiers fetched seconds ago
+// at best. It is refused, changing nothing, until the new next key has
+// been published for token.PublishFor plus token.MaxRefreshInterval.
+func TestRotateTwiceCannotSignWithAnUnpublishedKey(t *testing.T) {
+	e := newEnv(t, sqliteBackend)
+	k := e.keys(0)
+	ctx := context.Background()
+	mustEnsure(t, k, e.poolID, pool.AlgRS256)
+	first, err := k.Rotate(ctx, e.poolID, pool.AlgRS256, time.Hour, 0)
+	if err != nil {
+		t.Fatalf("first rotation: %v", err)
+	}
+	fresh := byState(t, mustList(t, k, e.poolID), store.UseAccess, store.KeyNext)
+	wantReady := e.clock.Now().Add(token.PublishFor + token.MaxRefreshInterval)
+	if !first.ReadyAt.Equal(wantReady) {
+		t.Fatalf("ReadyAt = %v, want %v", first.ReadyAt, wantReady)
+	}
+	before := mustList(t, k, e.poolID)
+
+	e.clock.Advance(token.PublishFor + token.MaxRefreshInterval - time.Second)
+	_, err = k.Rotate(ctx, e.poolID, pool.AlgRS256, time.Hour, 0)
+	var nr *token.NotReadyError
+	if !errors.Is(err, token.ErrKeyNotReady) || !errors.As(err, &nr) || !nr.ReadyAt.Equal(wantReady) {
+		t.Fatalf("second rotation before ReadyAt: err = %v, want a NotReadyError naming %v", err, wantReady)
+	}
+	if !strings.Contains(err.Error(), wantReady.UTC().Format(time.RFC3339)) {
+		t.Errorf("error %q does not say when the rotation becomes possible", err)
+	}
+	if after := mustList(t, k, e.poolID); !slices.Equal(kidList(after), kidList(before)) ||
+		byState(t, after, store.UseAccess, store.KeyNext) != fresh {
+		t.Fatalf("refused rotation changed the key set: %v -> %v", kidList(before), kidList(after))
+	}
+	if kid := kidOf(t, sign(t, k, e.poolID, store.UseAccess, sampleClaims)); kid == fresh {
+		t.Fatal("the freshly published key signs")
+	}
+
+	e.clock.Advance(time.Second)
+	if _, err := k.Rotate(ctx, e.poolID, pool.AlgRS256, time.Hour, 0); err != nil {
+		t.Fatalf("rotation at ReadyAt: %v", err)
+	}
+	if kid := kidOf(t, sign(t, k, e.poolID, store.UseAccess, sampleClaims)); kid != fresh {
+		t.Fatalf("after the rotation at ReadyAt tokens are signed by %s, want %s", kid, fresh)
 	}
 }

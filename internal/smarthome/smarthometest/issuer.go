@@ -47,6 +47,9 @@ type Issuer struct {
 	other  jose.Signer // a key that is not in the JWKS, same kid
 	down   atomic.Bool
 	now    func() time.Time
+
+	mu   sync.Mutex
+	jwks jose.JSONWebKeySet
 }
 
 // NewIssuer starts an issuer; it stops when the test ends.
@@ -54,13 +57,16 @@ func NewIssuer(t testing.TB) *Issuer {
 	t.Helper()
 	ks := rsaKeys()
 	iss := &Issuer{now: time.Now}
-	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &ks[0].PublicKey, KeyID: "key-1", Algorithm: "RS256", Use: "sig"}}}
+	iss.jwks = jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &ks[0].PublicKey, KeyID: "key-1", Algorithm: "RS256", Use: "sig"}}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /us-east-1_SmartLamp1/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		if iss.down.Load() {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
+		iss.mu.Lock()
+		jwks := jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), iss.jwks.Keys...)}
+		iss.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(jwks)
 	})
@@ -136,4 +142,26 @@ func (iss *Issuer) SignWithForeignKey(t testing.TB, claims map[string]any) strin
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// PublishNewKey adds a key with kid "key-2" to the JWKS, as a rotation
+// does, and returns a function signing claims with it.
+func (iss *Issuer) PublishNewKey(t testing.TB) func(claims map[string]any) string {
+	t.Helper()
+	k := rsaKeys()[1]
+	iss.mu.Lock()
+	iss.jwks.Keys = append(iss.jwks.Keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: "key-2", Algorithm: "RS256", Use: "sig"})
+	iss.mu.Unlock()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "key-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(claims map[string]any) string {
+		t.Helper()
+		tok, err := jwt.Signed(signer).Claims(claims).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
 }
