@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // consumeWatch is the real store, noting the context and the outcome of
@@ -77,22 +77,7 @@ func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	other, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	lock, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = lock.ExecContext(ctx, "ROLLBACK")
-		lock.Close()
-	})
+	sqlitetest.HoldWriteLock(t, path)
 
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {"9f1c3a52-5d0e-4c1e-9b7a-1d2e3f4a5b6c"},
 		"redirect_uri": {rpCallback}, "client_id": {c.ID}, "client_secret": {secret}}

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // TestLockWaitEndsWithContext holds the write lock of the file from
@@ -27,18 +27,7 @@ func TestLockWaitEndsWithContext(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	f := seed(t, db)
 
-	other, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	lock, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := sqlitetest.HoldWriteLock(t, path)
 
 	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
@@ -51,10 +40,7 @@ func TestLockWaitEndsWithContext(t *testing.T) {
 		t.Fatalf("a read while another connection holds the write lock: %v", err)
 	}
 
-	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	lock.Close()
+	release()
 	if err := db.CreatePool(ctx, pool.NewPool("eu-west-1", "r", time.Now())); err != nil {
 		t.Fatalf("a write after the lock was released: %v", err)
 	}
