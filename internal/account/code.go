@@ -72,14 +72,25 @@ func codeState(u *pool.User, now time.Time) pool.PendingCode {
 // against the daily cap; past the cap it changes nothing and answers
 // LimitExceededException.
 func (s *Service) issueCode(u *pool.User, purpose, code string, now time.Time, ttl time.Duration) error {
-	c := codeState(u, now)
-	if c.DaySent >= s.maxCodes {
-		return newErr(LimitExceededException, msgLimitExceeded)
+	c, err := s.countCode(u, now)
+	if err != nil {
+		return err
 	}
 	c.Purpose, c.Hash, c.ExpiresAt, c.Attempts, c.SentAt = purpose, s.codeHash(u.Sub, purpose, code), now.Add(ttl), 0, now
-	c.DaySent++
 	u.Code = &c
 	return nil
+}
+
+// countCode returns u's code state, current at now, with one more mail
+// counted against the daily cap; past the cap it answers
+// LimitExceededException. u is not changed.
+func (s *Service) countCode(u *pool.User, now time.Time) (pool.PendingCode, error) {
+	c := codeState(u, now)
+	if c.DaySent >= s.maxCodes {
+		return c, newErr(LimitExceededException, msgLimitExceeded)
+	}
+	c.DaySent++
+	return c, nil
 }
 
 // clearCode ends u's pending code, keeping the day counts.

@@ -233,11 +233,10 @@ func (s *Service) notifyAttempt(ctx context.Context, p pool.Pool, u pool.User, n
 			continue
 		}
 		_, err := s.update(ctx, p, h.Sub, func(owner *pool.User) error {
-			c := codeState(owner, now)
-			if c.DaySent >= s.maxCodes {
-				return newErr(LimitExceededException, msgLimitExceeded)
+			c, err := s.countCode(owner, now)
+			if err != nil {
+				return err
 			}
-			c.DaySent++
 			owner.Code = &c
 			return nil
 		})
