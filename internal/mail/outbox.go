@@ -260,9 +260,7 @@ func (ob *Outbox) Close(ctx context.Context) error {
 	}
 	ob.mu.Lock()
 	left := len(ob.pending)
-	for id := range ob.pending {
-		delete(ob.pending, id)
-	}
+	clear(ob.pending)
 	ob.notifyIdle()
 	ob.mu.Unlock()
 	if left == 0 {
