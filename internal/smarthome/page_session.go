@@ -126,14 +126,14 @@ func (p *page) session(w http.ResponseWriter, r *http.Request) (session, error) 
 	return session{ID: rec.ID, Sub: rec.Owner, Name: rec.Name}, nil
 }
 
-// endSession deletes the request's session, if any, so that no copy of
-// its cookie opens the page again.
-func (p *page) endSession(r *http.Request) error {
-	ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie)
-	if err != nil {
+// endSession deletes the session id names, if any (id is empty when the
+// request has no session cookie), so that no copy of its cookie opens the
+// page again.
+func (p *page) endSession(ctx context.Context, id string) error {
+	if id == "" {
 		return nil
 	}
-	if err := p.skill.store.DeleteLampSession(r.Context(), ref.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := p.skill.store.DeleteLampSession(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return nil
