@@ -216,12 +216,9 @@ func (p *page) askIssuer(ctx context.Context, tok *oauth2.Token) (*oauth2.Token,
 	return tok, nil
 }
 
-// newTokenAEAD derives, from the cookie key, the AES-256-GCM key that
-// seals the issuer's tokens in the store.
+// newTokenAEAD derives, from the cookie key (checked by newCookieBox),
+// the AES-256-GCM key that seals the issuer's tokens in the store.
 func newTokenAEAD(cookieKey []byte) (cipher.AEAD, error) {
-	if len(cookieKey) != 32 {
-		return nil, errors.New("smarthome: CookieKey must be 32 bytes")
-	}
 	key, err := hkdf.Key(sha256.New, cookieKey, nil, "smartlamp/lamps-session-tokens", 32)
 	if err != nil {
 		return nil, err
