@@ -275,13 +275,14 @@ func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
 		p.message(w, http.StatusBadRequest, session{}, "Something went wrong", "The form could not be read. Please try again.", "Back to your lamps")
 		return
 	}
-	if ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie); err == nil {
-		if err := p.checkCSRF(r, ref.ID); err != nil {
-			p.forbidden(w, session{})
-			return
-		}
+	// Without a session cookie there is nothing to forge; ref is then
+	// zero and only the cookie is cleared.
+	ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie)
+	if err == nil && p.checkCSRF(r, ref.ID) != nil {
+		p.forbidden(w, session{})
+		return
 	}
-	if err := p.endSession(r); err != nil {
+	if err := p.endSession(r.Context(), ref.ID); err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: ending a lamps session failed", "error", err.Error())
 		p.message(w, http.StatusServiceUnavailable, session{}, "Sign-out failed", "You could not be signed out right now. Please try again in a moment.", "Back to your lamps")
 		return

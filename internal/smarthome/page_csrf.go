@@ -19,11 +19,9 @@ const csrfField = "_csrf"
 // errCSRF: the post carries no token, or not its session's.
 var errCSRF = errors.New("missing or wrong CSRF token")
 
-// newCSRFKey derives, from the cookie key, the HMAC key of the form tokens.
+// newCSRFKey derives, from the cookie key (checked by newCookieBox), the
+// HMAC key of the form tokens.
 func newCSRFKey(cookieKey []byte) ([]byte, error) {
-	if len(cookieKey) != 32 {
-		return nil, errors.New("smarthome: CookieKey must be 32 bytes")
-	}
 	return hkdf.Key(sha256.New, cookieKey, nil, "smartlamp/lamps-csrf", 32)
 }
 

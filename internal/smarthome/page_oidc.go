@@ -128,7 +128,8 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 		u.SignedInAt = p.now()
 	}
 	// A sign-in replaces the browser's earlier session, if any.
-	if err := p.endSession(r); err != nil {
+	earlier, _ := getCookie[sessionRef](p.cookies, r, sessionCookie)
+	if err := p.endSession(ctx, earlier.ID); err != nil {
 		unavailable("ending the earlier session: " + err.Error())
 		return
 	}

@@ -126,14 +126,14 @@ func (p *page) session(w http.ResponseWriter, r *http.Request) (session, error) 
 	return session{ID: rec.ID, Sub: rec.Owner, Name: rec.Name}, nil
 }
 
-// endSession deletes the request's session, if any, so that no copy of
-// its cookie opens the page again.
-func (p *page) endSession(r *http.Request) error {
-	ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie)
-	if err != nil {
+// endSession deletes the session id names, if any (id is empty when the
+// request has no session cookie), so that no copy of its cookie opens the
+// page again.
+func (p *page) endSession(ctx context.Context, id string) error {
+	if id == "" {
 		return nil
 	}
-	if err := p.skill.store.DeleteLampSession(r.Context(), ref.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := p.skill.store.DeleteLampSession(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return nil
@@ -216,12 +216,9 @@ func (p *page) askIssuer(ctx context.Context, tok *oauth2.Token) (*oauth2.Token,
 	return tok, nil
 }
 
-// newTokenAEAD derives, from the cookie key, the AES-256-GCM key that
-// seals the issuer's tokens in the store.
+// newTokenAEAD derives, from the cookie key (checked by newCookieBox),
+// the AES-256-GCM key that seals the issuer's tokens in the store.
 func newTokenAEAD(cookieKey []byte) (cipher.AEAD, error) {
-	if len(cookieKey) != 32 {
-		return nil, errors.New("smarthome: CookieKey must be 32 bytes")
-	}
 	key, err := hkdf.Key(sha256.New, cookieKey, nil, "smartlamp/lamps-session-tokens", 32)
 	if err != nil {
 		return nil, err
