@@ -80,6 +80,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if f.oauthTimeout <= 0 {
 		return usagef("--oauth-timeout must be positive")
 	}
+	if _, err := (web.Proxies{}).WithIPv6Prefix(f.ipv6Prefix); err != nil {
+		return usagef("--rate-limit-ipv6-prefix: %v", err)
+	}
+	if f.keyRefresh > token.MaxRefreshInterval {
+		return fmt.Errorf("--key-refresh-interval %v: at most %v, so that a new signing key is served by every instance for %v before it signs", f.keyRefresh, token.MaxRefreshInterval, token.PublishFor)
+	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
@@ -187,9 +193,6 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if err != nil {
 		return nil, usagef("--trusted-proxies: %v", err)
 	}
-	if _, err := proxies.WithIPv6Prefix(f.ipv6Prefix); err != nil {
-		return nil, usagef("--rate-limit-ipv6-prefix: %v", err)
-	}
 	st, err := f.storage.openStore(ctx, log)
 	if err != nil {
 		return nil, err
@@ -198,10 +201,6 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if err != nil {
 		st.Close()
 		return nil, err
-	}
-	if f.keyRefresh > token.MaxRefreshInterval {
-		st.Close()
-		return nil, fmt.Errorf("--key-refresh-interval %v: at most %v, so that a new signing key is served by every instance for %v before it signs", f.keyRefresh, token.MaxRefreshInterval, token.PublishFor)
 	}
 	var mailer mail.Sender
 	if f.smtpURL != "" {

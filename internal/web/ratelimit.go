@@ -86,7 +86,7 @@ func (l *Limiter) Allow(key string) bool {
 		return true
 	}
 	now := int64(time.Since(l.epoch))
-	s := &l.shards[maphash.String(l.seed, key)%limiterShards]
+	s := l.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if now-s.lastGC > int64(time.Minute) {
@@ -121,7 +121,7 @@ func (l *Limiter) Refund(key string) {
 		return
 	}
 	now := int64(time.Since(l.epoch))
-	s := &l.shards[maphash.String(l.seed, key)%limiterShards]
+	s := l.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.buckets[key]
@@ -146,6 +146,11 @@ func (l *Limiter) Len() int {
 		s.mu.Unlock()
 	}
 	return n
+}
+
+// shard returns the shard that holds key.
+func (l *Limiter) shard(key string) *limiterShard {
+	return &l.shards[maphash.String(l.seed, key)%limiterShards]
 }
 
 // forgetIdle drops the buckets that have refilled completely.
