@@ -69,7 +69,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")
 	fs.StringVar(&f.skillPool, "skill-pool", "", "mount the SmartLamp skill (POST /alexa/smart-home, and /lamps with --lamps-client-id) for this pool's users; --demo mounts it for the demo pool")
-	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted client_id of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
+	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
 	f.skill.register(fs)
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
 }

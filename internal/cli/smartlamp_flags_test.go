@@ -128,3 +128,28 @@ func TestServeSkillFlagErrors(t *testing.T) {
 	h.fails(1, "client nope does not exist", run("--skill-pool", p.ID, "--skill-client-id", "nope")...)
 	h.fails(1, "belongs to pool "+other.ID, run("--skill-pool", p.ID, "--skill-client-id", c.ClientId)...)
 }
+
+// TestDemoSkillTakesServeSkillFlags: --demo mounts the skill for the demo
+// pool and its clients with the skill settings serve was given, so the
+// demo sends ChangeReports when given an LWA client.
+func TestDemoSkillTakesServeSkillFlags(t *testing.T) {
+	var f serveFlags
+	fs := f.flagSet(io.Discard)
+	env := map[string]string{"LINKPOOL_LWA_CLIENT_SECRET": "lwa-secret"}
+	if err := parse(fs, []string{"--demo", "--public-url", "https://lamps.example", "--lwa-client-id", "amzn1.x",
+		"--event-gateway-url", "https://api.eu.amazonalexa.com/v3/events", "--required-scope", "openid"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.checkSkill(fs); err != nil {
+		t.Fatal(err)
+	}
+	so := demoOrPoolSkill(&f, &demoState{PoolID: "us-east-1_demo", ClientID: "alexa", LampsClient: "web"})
+	if so.PoolID != "us-east-1_demo" || len(so.ClientIDs) != 1 || so.ClientIDs[0] != "alexa" || so.LampsClientID != "web" ||
+		so.LampsRedirectURL != "https://lamps.example/lamps/callback" {
+		t.Errorf("demo skill %+v", so)
+	}
+	if so.LWA.ClientID != "amzn1.x" || so.LWA.ClientSecret != "lwa-secret" || so.LWA.TokenURL != smarthome.DefaultLWATokenURL ||
+		so.EventGatewayURL != "https://api.eu.amazonalexa.com/v3/events" || len(so.RequiredScopes) != 1 || !so.EventsEnabled() {
+		t.Errorf("demo skill settings %+v", so.Options)
+	}
+}

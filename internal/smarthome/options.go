@@ -68,21 +68,21 @@ type Option struct {
 func (o *Options) OptionList() []Option {
 	return []Option{
 		{Name: "required-scope", LambdaEnv: "SMARTLAMP_REQUIRED_SCOPES", Value: (*listValue)(&o.RequiredScopes),
-			Usage: "SmartLamp skill: scope every access token must carry (repeatable, or separated by commas or spaces)"},
+			Usage: "SmartLamp skill: `scope` every access token must carry (repeatable, or separated by commas or spaces)"},
 		{Name: "lwa-client-id", LambdaEnv: "SMARTLAMP_LWA_CLIENT_ID", Value: (*stringValue)(&o.LWA.ClientID),
-			Usage: "SmartLamp skill: Alexa Skill Messaging client id (developer console, Permissions), for AcceptGrant and ChangeReports; empty sends no events"},
+			Usage: "SmartLamp skill: Alexa Skill Messaging client `id` (developer console, Permissions), for AcceptGrant and ChangeReports; empty sends no events"},
 		{Name: "lwa-client-secret", LambdaEnv: "SMARTLAMP_LWA_CLIENT_SECRET", Secret: true, Value: (*stringValue)(&o.LWA.ClientSecret),
-			Usage: "SmartLamp skill: Alexa Skill Messaging client secret (goes with --lwa-client-id)"},
+			Usage: "SmartLamp skill: Alexa Skill Messaging client `secret` (goes with --lwa-client-id)"},
 		{Name: "lwa-token-url", LambdaEnv: "SMARTLAMP_LWA_TOKEN_URL", Value: (*stringValue)(&o.LWA.TokenURL),
-			Usage: "SmartLamp skill: Login with Amazon token endpoint"},
+			Usage: "SmartLamp skill: Login with Amazon token endpoint `URL`"},
 		{Name: "event-gateway-url", LambdaEnv: "SMARTLAMP_EVENT_GATEWAY_URL", Value: (*stringValue)(&o.EventGatewayURL),
-			Usage: "SmartLamp skill: Alexa event gateway for ChangeReports (Europe: https://api.eu.amazonalexa.com/v3/events, Far East: https://api.fe.amazonalexa.com/v3/events)"},
+			Usage: "SmartLamp skill: Alexa event gateway `URL` for ChangeReports (Europe: https://api.eu.amazonalexa.com/v3/events, Far East: https://api.fe.amazonalexa.com/v3/events)"},
 		{Name: "lamps-client-id", Value: (*stringValue)(&o.LampsClientID),
-			Usage: "SmartLamp skill: app client of the /lamps page at the issuer (code flow, scope openid, callback <origin>/lamps/callback); empty serves no page"},
+			Usage: "SmartLamp skill: app client `id` of the /lamps page at the issuer (code flow, scope openid, callback <origin>/lamps/callback); empty serves no page"},
 		{Name: "lamps-client-secret", Secret: true, Value: (*stringValue)(&o.LampsClientSecret),
-			Usage: "SmartLamp skill: the /lamps page client's secret, if it has one"},
+			Usage: "SmartLamp skill: the /lamps page client's `secret`, if it has one"},
 		{Name: "lamps-recheck-interval", Value: (*durationValue)(&o.LampsRecheckInterval),
-			Usage: "SmartLamp skill: how often, at most, a /lamps session is re-checked with an issuer elsewhere (refresh grant); a page in the pool's own server checks every request"},
+			Usage: "SmartLamp skill: how often (`duration`), at most, a /lamps session is re-checked with an issuer elsewhere (refresh grant); a page in the pool's own server checks every request"},
 	}
 }
 
