@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -15,45 +16,38 @@ import (
 	"github.com/linkpool/linkpool/verify"
 )
 
-// Environment variables.
+// Environment variables of the Lambda's own: which tokens it accepts and
+// where its data is. The skill's settings (required scopes, the LWA client,
+// the event gateway) are smarthome.Options, read from the SMARTLAMP_*
+// variable each Option names, with the same defaults and checks as the
+// flags of `linkpool serve` and `linkpool skill serve`.
 const (
-	envIssuer         = "SMARTLAMP_ISSUER"          // required: the pool's issuer
-	envClientIDs      = "SMARTLAMP_CLIENT_IDS"      // required: comma-separated accepted client_id values
-	envDatabase       = "SMARTLAMP_DATABASE"        // required: postgres:// URL
-	envJWKSURL        = "SMARTLAMP_JWKS_URL"        // optional: default <issuer>/.well-known/jwks.json
-	envRequiredScopes = "SMARTLAMP_REQUIRED_SCOPES" // optional: comma- or space-separated
-	envLWAClientID    = "SMARTLAMP_LWA_CLIENT_ID"   // optional: enables AcceptGrant exchange
-	envLWASecret      = "SMARTLAMP_LWA_CLIENT_SECRET"
-	envLWATokenURL    = "SMARTLAMP_LWA_TOKEN_URL"     // optional: default Login with Amazon
-	envGatewayURL     = "SMARTLAMP_EVENT_GATEWAY_URL" // optional: default North America
-	envMasterKey      = "SMARTLAMP_MASTER_KEY"        // optional: base64 32-byte key sealing LWA tokens
+	envIssuer    = "SMARTLAMP_ISSUER"     // required: the pool's issuer
+	envClientIDs = "SMARTLAMP_CLIENT_IDS" // required: comma-separated accepted client_id values
+	envDatabase  = "SMARTLAMP_DATABASE"   // required: postgres:// URL
+	envJWKSURL   = "SMARTLAMP_JWKS_URL"   // optional: default <issuer>/.well-known/jwks.json
+	envMasterKey = "SMARTLAMP_MASTER_KEY" // optional: base64 32-byte key sealing LWA tokens
 )
 
 // config is the Lambda's configuration.
 type config struct {
 	verify    verify.Config
 	database  string
-	lwa       smarthome.LWAConfig
-	gateway   string
+	skill     smarthome.Options
 	masterKey string
 }
 
-// loadConfig reads the configuration from getenv.
+// loadConfig reads the configuration from getenv. A secret setting is
+// also read from the file its _FILE variable names.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		verify: verify.Config{
-			Issuer:         strings.TrimSpace(getenv(envIssuer)),
-			JWKSURL:        strings.TrimSpace(getenv(envJWKSURL)),
-			ClientIDs:      fields(getenv(envClientIDs)),
-			RequiredScopes: fields(getenv(envRequiredScopes)),
+			Issuer:    strings.TrimSpace(getenv(envIssuer)),
+			JWKSURL:   strings.TrimSpace(getenv(envJWKSURL)),
+			ClientIDs: fields(getenv(envClientIDs)),
 		},
-		database: strings.TrimSpace(getenv(envDatabase)),
-		lwa: smarthome.LWAConfig{
-			ClientID:     strings.TrimSpace(getenv(envLWAClientID)),
-			ClientSecret: strings.TrimSpace(getenv(envLWASecret)),
-			TokenURL:     strings.TrimSpace(getenv(envLWATokenURL)),
-		},
-		gateway:   strings.TrimSpace(getenv(envGatewayURL)),
+		database:  strings.TrimSpace(getenv(envDatabase)),
+		skill:     smarthome.DefaultOptions(),
 		masterKey: getenv(envMasterKey),
 	}
 	var missing []string
@@ -68,9 +62,36 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if len(missing) > 0 {
 		return c, fmt.Errorf("missing %s", strings.Join(slices.Sorted(slices.Values(missing)), ", "))
 	}
-	if (c.lwa.ClientID == "") != (c.lwa.ClientSecret == "") {
-		return c, errors.New(envLWAClientID + " and " + envLWASecret + " go together")
+	var errs []error
+	for _, opt := range c.skill.OptionList() {
+		if opt.LambdaEnv == "" {
+			continue // the /lamps page: the Lambda serves none
+		}
+		v := getenv(opt.LambdaEnv)
+		if v == "" && opt.Secret {
+			if file := getenv(opt.LambdaEnv + "_FILE"); file != "" {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", opt.LambdaEnv, err))
+					continue
+				}
+				v = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if v == "" {
+			continue
+		}
+		if err := opt.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", opt.LambdaEnv, err))
+		}
 	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	if err := c.skill.Validate(func(o smarthome.Option) string { return o.LambdaEnv }); err != nil {
+		return c, err
+	}
+	c.verify.RequiredScopes = c.skill.RequiredScopes
 	return c, nil
 }
 
@@ -89,7 +110,8 @@ func setup(ctx context.Context, getenv func(string) string, log *slog.Logger) (f
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	cfg := smarthome.SkillConfig{Store: db, Verifier: v, LWA: c.lwa, EventGatewayURL: c.gateway, Logger: log}
+	cfg := c.skill.SkillConfig()
+	cfg.Store, cfg.Verifier, cfg.Logger = db, v, log
 	if strings.TrimSpace(c.masterKey) != "" {
 		box, err := seal.ParseKey(c.masterKey)
 		if err != nil {

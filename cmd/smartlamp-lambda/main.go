@@ -6,8 +6,10 @@
 // and bind the function to the skill with an "Alexa Smart Home" trigger.
 // Configuration comes from the environment (see config.go): the pool's
 // issuer and client ids, the PostgreSQL database shared with linkpool,
-// and optionally the skill's Login with Amazon messaging client and the
-// master key that seals the LWA tokens.
+// the master key that seals the LWA tokens, and the skill's settings
+// (smarthome.Options: required scopes, the Login with Amazon messaging
+// client, the event gateway) under the SMARTLAMP_* names that
+// docs/operations.md maps to the flags of `linkpool serve`.
 package main
 
 import (

@@ -14,6 +14,13 @@ import (
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
 
+// The skill settings' Lambda variables, as the docs name them.
+const (
+	envRequiredScopes = "SMARTLAMP_REQUIRED_SCOPES"
+	envLWAClientID    = "SMARTLAMP_LWA_CLIENT_ID"
+	envLWASecret      = "SMARTLAMP_LWA_CLIENT_SECRET"
+)
+
 func TestLoadConfig(t *testing.T) {
 	full := map[string]string{
 		envIssuer:         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc",

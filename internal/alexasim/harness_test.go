@@ -161,8 +161,10 @@ func newLab(t *testing.T, o labOptions) *lab {
 	}
 	sk, mount, err := l.app.MountSkill(publicURL, app.SkillOptions{
 		PoolID: l.pool.ID, ClientIDs: []string{c.ID},
-		LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: secret, TokenURL: l.gwSrv.URL + "/auth/o2/token"},
-		EventGatewayURL: l.gwSrv.URL + "/v3/events",
+		Options: smarthome.Options{
+			LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: secret, TokenURL: l.gwSrv.URL + "/auth/o2/token"},
+			EventGatewayURL: l.gwSrv.URL + "/v3/events",
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -107,8 +107,10 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	}
 	_, mount, err := a.MountSkill(publicURL, app.SkillOptions{
 		PoolID: p.ID, ClientIDs: []string{c.ID},
-		LWA:             smarthome.LWAConfig{ClientID: lwaID, ClientSecret: lwaSecret, TokenURL: lwaSrv.URL + "/auth/o2/token"},
-		EventGatewayURL: lwaSrv.URL + "/v3/events",
+		Options: smarthome.Options{
+			LWA:             smarthome.LWAConfig{ClientID: lwaID, ClientSecret: lwaSecret, TokenURL: lwaSrv.URL + "/auth/o2/token"},
+			EventGatewayURL: lwaSrv.URL + "/v3/events",
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -35,7 +36,8 @@ func mountLamps(t *testing.T, s *stack) {
 	}
 	sk, mount, err := s.app.MountSkill(publicURL, app.SkillOptions{
 		PoolID: s.pool.ID, ClientIDs: []string{s.client.ID},
-		LampsClientID: c.ID, LampsRedirectURL: publicURL + "/lamps/callback",
+		Options:          smarthome.Options{LampsClientID: c.ID},
+		LampsRedirectURL: publicURL + "/lamps/callback",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -22,14 +22,14 @@ type SkillOptions struct {
 	// ClientIDs are the app clients whose access tokens the skill accepts
 	// (the Alexa client).
 	ClientIDs []string
-	// Lamps page client (an ordinary OIDC client of the pool) and its
-	// callback <public-url>/lamps/callback. Empty LampsClientID disables
-	// the page.
-	LampsClientID     string
-	LampsClientSecret string
-	LampsRedirectURL  string
-	LWA               smarthome.LWAConfig
-	EventGatewayURL   string
+	// Options are the skill's settings, as everywhere it runs: the LWA
+	// client and event gateway, required scopes, and the lamps page
+	// client (an ordinary OIDC client of the pool; empty LampsClientID
+	// disables the page). The page's sessions are checked against the
+	// pool on every request, so LampsRecheckInterval does not apply.
+	smarthome.Options
+	// LampsRedirectURL is the page's callback, <public-url>/lamps/callback.
+	LampsRedirectURL string
 }
 
 // MountSkill builds the SmartLamp skill over the app's store and returns
@@ -41,9 +41,10 @@ type SkillOptions struct {
 func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, func(*http.ServeMux), error) {
 	issuer := strings.TrimRight(publicURL, "/") + "/" + o.PoolID
 	v, err := verify.New(verify.Config{
-		Issuer:     issuer,
-		ClientIDs:  o.ClientIDs,
-		HTTPClient: &http.Client{Transport: inProcess{a}},
+		Issuer:         issuer,
+		ClientIDs:      o.ClientIDs,
+		RequiredScopes: o.RequiredScopes,
+		HTTPClient:     &http.Client{Transport: inProcess{a}},
 		// Every instance serves a new key for token.PublishFor before
 		// it signs, so an unknown kid in a token issued soon after a
 		// fetch is forged, without waiting for the next fetch.
@@ -52,31 +53,26 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
-		Store:           a.Store,
-		Verifier:        v,
-		CheckIdentity:   a.checkIdentity(o.PoolID),
-		LWA:             o.LWA,
-		EventGatewayURL: o.EventGatewayURL,
-		Seal:            func(aad, b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil },
-		Open:            func(aad, b []byte) ([]byte, error) { return a.Box.Open(b, aad) },
-		Logger:          a.Log,
-	})
+	cfg := o.SkillConfig()
+	cfg.Store, cfg.Verifier, cfg.CheckIdentity, cfg.Logger = a.Store, v, a.checkIdentity(o.PoolID), a.Log
+	cfg.Seal = func(aad, b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil }
+	cfg.Open = func(aad, b []byte) ([]byte, error) { return a.Box.Open(b, aad) }
+	sk, err := smarthome.NewSkill(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	var page http.Handler
 	if o.LampsClientID != "" {
-		page, err = smarthome.NewLampsPage(smarthome.LampsConfig{
-			Skill: sk, Issuer: issuer, ClientID: o.LampsClientID, ClientSecret: o.LampsClientSecret,
-			RedirectURL: o.LampsRedirectURL,
-			LogoutURL:   issuer + "/logout?client_id=" + o.LampsClientID + "&logout_uri=" + strings.TrimSuffix(o.LampsRedirectURL, "/callback"),
-			CookieKey:   a.Box.DeriveKey("lamps-cookie/" + o.PoolID),
-			CheckUser:   a.checkLampsUser(o.PoolID),
-			HTTPClient:  &http.Client{Transport: inProcess{a}},
-			Logger:      a.Log,
-		})
+		lc := o.LampsConfig()
+		lc.Skill, lc.Issuer, lc.RedirectURL = sk, issuer, o.LampsRedirectURL
+		lc.LogoutURL = issuer + "/logout?client_id=" + o.LampsClientID + "&logout_uri=" + strings.TrimSuffix(o.LampsRedirectURL, "/callback")
+		lc.CookieKey = a.Box.DeriveKey("lamps-cookie/" + o.PoolID)
+		lc.CheckUser = a.checkLampsUser(o.PoolID)
+		lc.HTTPClient = &http.Client{Transport: inProcess{a}}
+		lc.Logger = a.Log
+		page, err = smarthome.NewLampsPage(lc)
 		if err != nil {
+			_ = sk.Close(context.Background())
 			return nil, nil, err
 		}
 	}

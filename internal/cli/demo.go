@@ -15,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -122,12 +123,15 @@ func writeDemoState(path string, st demoState) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
-// demoSkill returns the SmartLamp options for the demo pool.
-func demoSkill(st demoState, publicURL string) app.SkillOptions {
+// demoSkill returns the SmartLamp options for the demo pool: its Alexa
+// client and its /lamps page client, with the skill's other settings
+// (LWA, event gateway, scopes) as serve's flags give them.
+func demoSkill(st demoState, publicURL string, o smarthome.Options) app.SkillOptions {
+	o.LampsClientID, o.LampsClientSecret = st.LampsClient, ""
 	return app.SkillOptions{
 		PoolID:           st.PoolID,
 		ClientIDs:        []string{st.ClientID},
-		LampsClientID:    st.LampsClient,
+		Options:          o,
 		LampsRedirectURL: strings.TrimRight(publicURL, "/") + "/lamps/callback",
 	}
 }

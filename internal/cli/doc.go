@@ -21,4 +21,9 @@
 // for a SQLite store that holds no data yet; a store that holds data and
 // whose key file is missing is refused, naming the path and
 // --master-key-file. With PostgreSQL a key is never created implicitly.
+//
+// The SmartLamp skill's settings (smarthome.Options: LWA client, event
+// gateway, required scopes, /lamps page client) are registered with the
+// same names on `serve` and `skill serve` by smartLampFlags
+// (smartlamp_flags.go); `serve --skill-pool` mounts the skill for a pool.
 package cli

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -42,6 +43,10 @@ type serveFlags struct {
 	gcInterval      time.Duration
 	keyRefresh      time.Duration
 	oauthTimeout    time.Duration
+	// The SmartLamp skill, mounted for one pool (or the demo pool).
+	skillPool    string
+	skillClients stringList
+	skill        smartLampFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -63,14 +68,23 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")
+	fs.StringVar(&f.skillPool, "skill-pool", "", "mount the SmartLamp skill (POST /alexa/smart-home, and /lamps with --lamps-client-id) for this pool's users; --demo mounts it for the demo pool")
+	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
+	f.skill.register(fs)
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
+}
+
+// flagSet returns the flag set of `serve` writing into f.
+func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("serve", stderr)
+	f.storage.register(fs)
+	f.register(fs)
+	return fs
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var f serveFlags
-	fs := newFlagSet("serve", e.stderr)
-	f.storage.register(fs)
-	f.register(fs)
+	fs := f.flagSet(e.stderr)
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
 	}
@@ -91,6 +105,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if u, err := url.Parse(f.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return usagef("--public-url %q must be an absolute http(s) URL without query or fragment", f.publicURL)
+	}
+	if err := f.checkSkill(fs); err != nil {
+		return err
 	}
 	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
 	if err != nil {
@@ -222,13 +239,23 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		st.Close()
 		return nil, err
 	}
-	if demo != nil {
-		_, mount, err := a.MountSkill(f.publicURL, demoSkill(*demo, f.publicURL))
+	if demo != nil || f.skillPool != "" {
+		so := demoOrPoolSkill(f, demo)
+		if demo == nil {
+			if err := checkSkillClients(ctx, st, so); err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+		_, mount, err := a.MountSkill(f.publicURL, so)
 		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("SmartLamp skill: %w", err)
 		}
 		a.Server.MountGlobal(mount)
+		log.Info("SmartLamp skill mounted", "pool", so.PoolID, "lamps_page", so.LampsClientID != "", "change_reports", so.EventsEnabled())
+	}
+	if demo != nil {
 		var secret string
 		if demo.created() {
 			c, err := st.GetClient(ctx, demo.ClientID)

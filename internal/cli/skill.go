@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/signal"
@@ -24,90 +26,101 @@ func runSkill(ctx context.Context, e *env, args []string) error {
 	})
 }
 
+// skillServeFlags are the flags of `skill serve`: the skill's settings
+// (smartLampFlags, shared with serve) and those of running it on its own.
+type skillServeFlags struct {
+	storage                                                     storageFlags
+	skill                                                       smartLampFlags
+	clients                                                     stringList
+	issuer, jwksURL, addr, tlsCert, tlsKey, logLevel, logFormat string
+	lampsURL, lampsLogoutURL                                    string
+	gcInterval                                                  time.Duration
+}
+
+// flagSet returns the flag set of `skill serve` writing into f.
+func (f *skillServeFlags) flagSet(stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("skill serve", stderr)
+	f.storage.register(fs)
+	f.skill.register(fs)
+	fs.StringVar(&f.issuer, "issuer", "", "issuer of the access tokens: <public-url>/<poolId> for linkpool, https://cognito-idp.<region>.amazonaws.com/<poolId> for Cognito (required)")
+	fs.StringVar(&f.jwksURL, "jwks-url", "", "JWKS URL (default <issuer>/.well-known/jwks.json)")
+	fs.Var(&f.clients, "client-id", "accepted client_id of access tokens: the Alexa app client (repeatable, required)")
+	fs.StringVar(&f.addr, "addr", ":8443", "address to listen on")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&f.lampsURL, "lamps-url", "", "with --lamps-client-id: public origin of this server for the page: the client's callback URL is <lamps-url>/lamps/callback")
+	fs.StringVar(&f.lampsLogoutURL, "lamps-logout-url", "", "where sign-out sends the browser, e.g. the issuer's hosted UI /logout with client_id and logout_uri")
+	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired /lamps sessions are deleted")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
+	return fs
+}
+
 // runSkillServe runs the SmartLamp skill on its own: POST
 // /alexa/smart-home, verifying access tokens of any issuer (a linkpool
 // pool or an Amazon Cognito user pool) against its JWKS, and, with
 // --lamps-client-id, the /lamps page signing users in at that issuer.
 func runSkillServe(ctx context.Context, e *env, args []string) error {
-	var sf storageFlags
-	var clients, scopes stringList
-	var issuer, jwksURL, addr, tlsCert, tlsKey, logLevel, logFormat string
-	var lwa smarthome.LWAConfig
-	var gateway string
-	var lamps smarthome.LampsConfig
-	var lampsURL string
-	var gcInterval time.Duration
-	fs := newFlagSet("skill serve", e.stderr)
-	sf.register(fs)
-	fs.StringVar(&issuer, "issuer", "", "issuer of the access tokens: <public-url>/<poolId> for linkpool, https://cognito-idp.<region>.amazonaws.com/<poolId> for Cognito (required)")
-	fs.StringVar(&jwksURL, "jwks-url", "", "JWKS URL (default <issuer>/.well-known/jwks.json)")
-	fs.Var(&clients, "client-id", "accepted client_id of access tokens: the Alexa app client (repeatable, required)")
-	fs.Var(&scopes, "required-scope", "scope every access token must carry (repeatable)")
-	fs.StringVar(&addr, "addr", ":8443", "address to listen on")
-	fs.StringVar(&tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
-	fs.StringVar(&tlsKey, "tls-key", "", "TLS private key file (PEM)")
-	fs.StringVar(&lwa.ClientID, "lwa-client-id", "", "Alexa Skill Messaging client id, for AcceptGrant and ChangeReports")
-	fs.StringVar(&lwa.ClientSecret, "lwa-client-secret", "", "Alexa Skill Messaging client secret")
-	fs.StringVar(&lwa.TokenURL, "lwa-token-url", smarthome.DefaultLWATokenURL, "Login with Amazon token endpoint")
-	fs.StringVar(&gateway, "event-gateway-url", smarthome.DefaultEventGatewayURL, "Alexa event gateway for ChangeReports")
-	fs.StringVar(&lamps.ClientID, "lamps-client-id", "", "app client of the /lamps page at the issuer (code flow, scope openid; empty: no page)")
-	fs.StringVar(&lamps.ClientSecret, "lamps-client-secret", "", "its client secret, if it has one")
-	fs.StringVar(&lampsURL, "lamps-url", "", "public origin of this server for the page: the client's callback URL is <lamps-url>/lamps/callback")
-	fs.StringVar(&lamps.LogoutURL, "lamps-logout-url", "", "where sign-out sends the browser, e.g. the issuer's hosted UI /logout with client_id and logout_uri")
-	fs.DurationVar(&lamps.RecheckInterval, "lamps-recheck-interval", smarthome.DefaultRecheckInterval, "how often, at most, a /lamps session is re-checked with the issuer (refresh grant)")
-	fs.DurationVar(&gcInterval, "gc-interval", 10*time.Minute, "how often expired /lamps sessions are deleted")
-	fs.StringVar(&logLevel, "log-level", "info", "log level")
-	fs.StringVar(&logFormat, "log-format", "json", "log format: json or text")
+	var f skillServeFlags
+	fs := f.flagSet(e.stderr)
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
 	}
-	if issuer == "" || len(clients) == 0 {
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %v", fs.Args())
+	}
+	if f.issuer == "" || len(f.clients) == 0 {
 		return usagef("--issuer and --client-id are required")
 	}
-	if (tlsCert == "") != (tlsKey == "") {
+	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
-	if (lamps.ClientID == "") != (lampsURL == "") {
+	if err := f.skill.validate(); err != nil {
+		return err
+	}
+	opts := f.skill.o
+	if (opts.LampsClientID == "") != (f.lampsURL == "") {
 		return usagef("--lamps-client-id and --lamps-url go together")
 	}
-	log, err := newLogger(e.stderr, logLevel, logFormat)
+	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	st, err := sf.openStore(ctx, log)
+	st, err := f.storage.openStore(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	box, err := sf.openBox(ctx, st, e.stderr)
+	box, err := f.storage.openBox(ctx, st, e.stderr)
 	if err != nil {
 		return err
 	}
-	v, err := verify.New(verify.Config{Issuer: issuer, JWKSURL: jwksURL, ClientIDs: clients, RequiredScopes: scopes})
+	v, err := verify.New(verify.Config{Issuer: f.issuer, JWKSURL: f.jwksURL, ClientIDs: f.clients, RequiredScopes: opts.RequiredScopes})
 	if err != nil {
 		return usagef("%v", err)
 	}
-	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
-		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
-		Seal: func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
-		Open: func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) },
-	})
+	cfg := opts.SkillConfig()
+	cfg.Store, cfg.Verifier, cfg.Logger = st, v, log
+	cfg.Seal = func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil }
+	cfg.Open = func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) }
+	skill, err := smarthome.NewSkill(cfg)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/alexa/smart-home", sk.Handler())
-	if lamps.ClientID != "" {
+	mux.Handle("/alexa/smart-home", skill.Handler())
+	if opts.LampsClientID != "" {
 		// Sessions live in the skill's store and are re-checked with the
 		// issuer; every instance sharing the store derives the same key.
-		lamps.Skill, lamps.Issuer, lamps.Logger = sk, issuer, log
-		lamps.RedirectURL = strings.TrimRight(lampsURL, "/") + "/lamps/callback"
-		lamps.CookieKey = box.DeriveKey("lamps-cookie/" + issuer)
+		lamps := opts.LampsConfig()
+		lamps.Skill, lamps.Issuer, lamps.Logger, lamps.LogoutURL = skill, f.issuer, log, f.lampsLogoutURL
+		lamps.RedirectURL = strings.TrimRight(f.lampsURL, "/") + "/lamps/callback"
+		lamps.CookieKey = box.DeriveKey("lamps-cookie/" + f.issuer)
 		page, err := smarthome.NewLampsPage(lamps)
 		if err != nil {
-			_ = sk.Close(ctx)
+			_ = skill.Close(ctx)
 			return usagef("%v", err)
 		}
 		mux.Handle("/lamps", page)
@@ -122,15 +135,15 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
 	go func() {
 		var err error
-		if tlsCert != "" {
-			err = srv.ServeTLS(ln, tlsCert, tlsKey)
+		if f.tlsCert != "" {
+			err = srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
 		} else {
 			err = srv.Serve(ln)
 		}
@@ -138,10 +151,11 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 			errc <- err
 		}
 	}()
-	if lamps.ClientID != "" {
-		go store.CollectGarbage(ctx, st, log, gcInterval)
+	if opts.LampsClientID != "" {
+		go store.CollectGarbage(ctx, st, log, f.gcInterval)
 	}
-	log.Info("SmartLamp skill serving", "addr", ln.Addr().String(), "issuer", issuer)
+	log.Info("SmartLamp skill serving", "addr", ln.Addr().String(), "issuer", f.issuer,
+		"lamps_page", opts.LampsClientID != "", "change_reports", opts.EventsEnabled())
 	select {
 	case err := <-errc:
 		return err
@@ -150,7 +164,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
-	return sk.Close(sctx)
+	return skill.Close(sctx)
 }
 
 // runSkillLamp manages a user's lamps: add, list, remove.

@@ -30,7 +30,11 @@
 // RecheckInterval. Every form post must carry the session's CSRF token
 // (page_csrf.go) as well as pass http.CrossOriginProtection.
 //
-// Files: skill.go (construction, entry points), auth.go (token checks),
+// Options are the operator's settings of the skill, described once
+// (OptionList: flag name, Lambda variable, help) for `linkpool serve`,
+// `linkpool skill serve` and the Lambda.
+//
+// Files: skill.go (construction, entry points), options.go (Options), auth.go (token checks),
 // state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
 // discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
 // management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions; page_csrf.go: form

@@ -192,7 +192,8 @@ func newTarget(t testing.TB, o targetOptions) *target {
 
 	sk, mount, err := tg.app.MountSkill(tg.publicURL, app.SkillOptions{
 		PoolID: tg.pool.ID, ClientIDs: []string{tg.alexa.ID},
-		LampsClientID: tg.lamps.ID, LampsClientSecret: lampsSecret, LampsRedirectURL: tg.publicURL + "/lamps/callback",
+		Options:          smarthome.Options{LampsClientID: tg.lamps.ID, LampsClientSecret: lampsSecret},
+		LampsRedirectURL: tg.publicURL + "/lamps/callback",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,9 @@
 //	                 data, on SQLite and on PostgreSQL
 //	outage_test.go   PostgreSQL stopped and SQLite made unwritable under a
 //	                 running instance
+//	skill_test.go    serve with the SmartLamp skill mounted for a pool: a
+//	                 /lamps toggle reaches the Login with Amazon and event
+//	                 gateway stand-in (alexasim.Gateway) as a ChangeReport
 //
 // TestMain builds the linkpool binary once; the helpers in
 // process_test.go, proxy_test.go and flows_test.go run and drive it.

@@ -26,6 +26,9 @@ type deployment struct {
 	smtpURL   string
 	// extra flags for every `serve`.
 	serveFlags []string
+	// addr, if set, is the address `serve` listens on, for a deployment
+	// whose public URL is the instance itself rather than the proxy.
+	addr string
 }
 
 // postgresDeployment uses the database at url, with a new master key
@@ -62,10 +65,13 @@ func (d *deployment) cli(t testing.TB, args ...string) string {
 
 // alexaSetup is the JSON `linkpool init alexa --json` prints.
 type alexaSetup struct {
-	PoolID       string   `json:"pool_id"`
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	RedirectURLs []string `json:"alexa_redirect_urls"`
+	PoolID           string   `json:"pool_id"`
+	ClientID         string   `json:"client_id"`
+	ClientSecret     string   `json:"client_secret"`
+	AuthorizationURI string   `json:"authorization_uri"`
+	AccessTokenURI   string   `json:"access_token_uri"`
+	Scopes           []string `json:"scopes"`
+	RedirectURLs     []string `json:"alexa_redirect_urls"`
 }
 
 // initAlexa creates a pool with an Alexa client, as an operator would.
@@ -94,7 +100,11 @@ type instance struct {
 func (d *deployment) start(t testing.TB, name string) *instance {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		in := &instance{name: name, addr: freeAddr(t), admin: freeAddr(t), log: &syncBuffer{}, done: make(chan struct{})}
+		addr := d.addr
+		if addr == "" {
+			addr = freeAddr(t)
+		}
+		in := &instance{name: name, addr: addr, admin: freeAddr(t), log: &syncBuffer{}, done: make(chan struct{})}
 		args := []string{"serve", "--addr", in.addr, "--admin-addr", in.admin, "--public-url", d.publicURL,
 			"--log-format", "text", "--hash-concurrency", "2", "--shutdown-timeout", "5s",
 			// The proxy is trusted to report the client address, so per

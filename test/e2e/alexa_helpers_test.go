@@ -58,9 +58,12 @@ func newAlexaLab(t *testing.T, o labOptions) *alexaLab {
 		a.lampsClient = id
 		return app.SkillOptions{
 			PoolID: l.setup.PoolID, ClientIDs: []string{l.setup.ClientID},
-			LampsClientID: id, LampsClientSecret: secret, LampsRedirectURL: l.publicURL + "/lamps/callback",
-			LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, TokenURL: a.gwURL + "/auth/o2/token"},
-			EventGatewayURL: a.gwURL + "/v3/events",
+			Options: smarthome.Options{
+				LampsClientID: id, LampsClientSecret: secret,
+				LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, TokenURL: a.gwURL + "/auth/o2/token"},
+				EventGatewayURL: a.gwURL + "/v3/events",
+			},
+			LampsRedirectURL: l.publicURL + "/lamps/callback",
 		}
 	}
 	a.lab = newLab(t, o)
