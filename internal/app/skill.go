@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/smarthome"
@@ -30,6 +31,9 @@ type SkillOptions struct {
 	LampsRedirectURL  string
 	LWA               smarthome.LWAConfig
 	EventGatewayURL   string
+	// Now is the skill's clock for token expiry (default: the app's
+	// Config.Now, else time.Now).
+	Now func() time.Time
 }
 
 // MountSkill builds the SmartLamp skill over the app's store and returns
@@ -40,7 +44,11 @@ type SkillOptions struct {
 // The /lamps page applies the same check to its sessions on every request.
 func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, func(*http.ServeMux), error) {
 	issuer := strings.TrimRight(publicURL, "/") + "/" + o.PoolID
+	if o.Now == nil {
+		o.Now = a.now
+	}
 	v, err := verify.New(verify.Config{
+		Now:        o.Now,
 		Issuer:     issuer,
 		ClientIDs:  o.ClientIDs,
 		HTTPClient: &http.Client{Transport: inProcess{a}},
@@ -56,6 +64,8 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 		Store:           a.Store,
 		Verifier:        v,
 		CheckIdentity:   a.checkIdentity(o.PoolID),
+		RevokeGrant:     a.revokeGrant(o.PoolID),
+		Now:             o.Now,
 		LWA:             o.LWA,
 		EventGatewayURL: o.EventGatewayURL,
 		Seal:            func(aad, b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil },
@@ -101,6 +111,14 @@ func (a *App) checkIdentity(poolID string) func(ctx context.Context, id verify.I
 			return fmt.Errorf("%w: %w", verify.ErrRevoked, err)
 		}
 		return err
+	}
+}
+
+// revokeGrant revokes, for a co-located skill, the grant behind a
+// verified access token (its origin_jti) when the user disables the skill.
+func (a *App) revokeGrant(poolID string) func(ctx context.Context, id verify.Identity) error {
+	return func(ctx context.Context, id verify.Identity) error {
+		return a.OAuth.RevokeGrant(ctx, poolID, id.Sub, id.OriginJTI)
 	}
 }
 

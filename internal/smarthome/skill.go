@@ -66,6 +66,13 @@ type SkillConfig struct {
 	// verify.ErrRevoked) answers INVALID_AUTHORIZATION_CREDENTIAL; any other
 	// error INTERNAL_ERROR.
 	CheckIdentity func(ctx context.Context, id verify.Identity) error
+	// RevokeGrant, if set, revokes at the authorization server the grant
+	// (refresh token) behind a verified access token, when the user
+	// disables the skill (skillevent.go). A co-located linkpool sets it;
+	// a skill of another issuer cannot revoke (that needs the refresh
+	// token, which only Alexa holds) and only forgets the user's LWA
+	// tokens.
+	RevokeGrant func(ctx context.Context, id verify.Identity) error
 	// LWA enables AcceptGrant token exchange and ChangeReports. Without a
 	// client id, AcceptGrant only records that the user granted and no
 	// events are sent; discovery then marks no property as proactively reported.
@@ -95,6 +102,7 @@ type Skill struct {
 	store        store.Store
 	verifier     *verify.Verifier
 	check        func(context.Context, verify.Identity) error
+	revoke       func(context.Context, verify.Identity) error
 	lwa          *oauth2.Config
 	gateway      string
 	seal, open   func(context, data []byte) ([]byte, error)
@@ -121,6 +129,7 @@ func NewSkill(cfg SkillConfig) (*Skill, error) {
 		store:        cfg.Store,
 		verifier:     cfg.Verifier,
 		check:        cfg.CheckIdentity,
+		revoke:       cfg.RevokeGrant,
 		gateway:      cfg.EventGatewayURL,
 		seal:         cfg.Seal,
 		open:         cfg.Open,
@@ -190,12 +199,16 @@ func (s *Skill) routes() {
 func (s *Skill) eventsEnabled() bool { return s.lwa != nil }
 
 // Invoke handles one directive document and returns the reply document:
-// the entry point for AWS Lambda and for in-process callers. The reply is
-// always an Alexa event; the error is reserved for failures to produce
-// one and is nil in practice.
+// the entry point for AWS Lambda and for in-process callers. The reply to
+// a directive is always an Alexa event and the error nil. A skill event
+// (AlexaSkillEvent.*, skillevent.go) is acknowledged; the error is then
+// set when handling it failed and Alexa should deliver it again.
 func (s *Skill) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if len(payload) > MaxDirectiveSize {
 		return s.router.Serve(ctx, nil), nil
+	}
+	if ev, ok := asSkillEvent(payload); ok {
+		return s.handleSkillEvent(ctx, ev)
 	}
 	return s.router.Serve(ctx, payload), nil
 }
