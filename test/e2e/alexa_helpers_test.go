@@ -37,7 +37,10 @@ type alexaLab struct {
 	gw          *alexasim.Gateway
 	gwURL       string
 	schema      *alexasim.Schema
-	clock       *testclock.Clock // the simulator's: advancing it makes Alexa consider access tokens expired
+	// clock is shared by the server, the skill and the simulator:
+	// advancing it expires access tokens at the server and the skill as
+	// much as for Alexa.
+	clock       *testclock.Clock
 	lampsClient string
 }
 
@@ -63,6 +66,7 @@ func newAlexaLab(t *testing.T, o labOptions) *alexaLab {
 			EventGatewayURL: a.gwURL + "/v3/events",
 		}
 	}
+	o.clock = a.clock
 	a.lab = newLab(t, o)
 	return a
 }
