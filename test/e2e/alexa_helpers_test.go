@@ -34,9 +34,9 @@ const (
 // loopback port, and the simulator's environment.
 type alexaLab struct {
 	*lab
-	gw          *alexasim.Gateway
-	gwURL       string
-	schema      *alexasim.Schema
+	gw     *alexasim.Gateway
+	gwURL  string
+	schema *alexasim.Schema
 	// clock is shared by the server, the skill and the simulator:
 	// advancing it expires access tokens at the server and the skill as
 	// much as for Alexa.
