@@ -60,11 +60,21 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	if err != nil {
 		return nil, nil, err
 	}
+	// Skill events carry Alexa's last access token, often expired by
+	// then: a second verifier with a long leeway finds the grant anyway.
+	ev, err := verify.New(verify.Config{
+		Now: o.Now, Issuer: issuer, ClientIDs: o.ClientIDs, HTTPClient: &http.Client{Transport: inProcess{a}},
+		PublishLead: token.PublishFor, Leeway: smarthome.SkillEventLeeway,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
 		Store:           a.Store,
 		Verifier:        v,
 		CheckIdentity:   a.checkIdentity(o.PoolID),
 		RevokeGrant:     a.revokeGrant(o.PoolID),
+		EventVerifier:   ev,
 		Now:             o.Now,
 		LWA:             o.LWA,
 		EventGatewayURL: o.EventGatewayURL,

@@ -38,6 +38,11 @@ const (
 	// open, and are sealed again under LWATokenContext(owner) at their next
 	// write; see LWATokenContext.
 	LWATokenSealContext = "smartlamp/lwa-tokens"
+	// SkillEventLeeway is how long after its expiry an access token in a
+	// skill event still identifies the grant to revoke (linkpool's
+	// default refresh-token validity): only for SkillDisabled, which can
+	// do no more than end that one link.
+	SkillEventLeeway = 30 * 24 * time.Hour
 )
 
 // LWATokenContext is the context bound to owner's sealed LWA tokens, so
@@ -73,6 +78,12 @@ type SkillConfig struct {
 	// token, which only Alexa holds) and only forgets the user's LWA
 	// tokens.
 	RevokeGrant func(ctx context.Context, id verify.Identity) error
+	// EventVerifier verifies the access token of skill events (default
+	// Verifier). Alexa's last access token has often expired by the time
+	// the user disables the skill; a co-located linkpool passes a
+	// verifier of the same issuer and clients with SkillEventLeeway, so
+	// that such a token still identifies the grant to revoke.
+	EventVerifier *verify.Verifier
 	// LWA enables AcceptGrant token exchange and ChangeReports. Without a
 	// client id, AcceptGrant only records that the user granted and no
 	// events are sent; discovery then marks no property as proactively reported.
@@ -103,6 +114,7 @@ type Skill struct {
 	verifier     *verify.Verifier
 	check        func(context.Context, verify.Identity) error
 	revoke       func(context.Context, verify.Identity) error
+	eventVerify  *verify.Verifier
 	lwa          *oauth2.Config
 	gateway      string
 	seal, open   func(context, data []byte) ([]byte, error)
@@ -130,6 +142,7 @@ func NewSkill(cfg SkillConfig) (*Skill, error) {
 		verifier:     cfg.Verifier,
 		check:        cfg.CheckIdentity,
 		revoke:       cfg.RevokeGrant,
+		eventVerify:  cfg.EventVerifier,
 		gateway:      cfg.EventGatewayURL,
 		seal:         cfg.Seal,
 		open:         cfg.Open,
@@ -149,6 +162,9 @@ func NewSkill(cfg SkillConfig) (*Skill, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.eventVerify == nil {
+		s.eventVerify = s.verifier
 	}
 	if s.now == nil {
 		s.now = time.Now

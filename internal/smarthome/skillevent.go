@@ -70,8 +70,10 @@ func asSkillEvent(raw []byte) (*SkillEvent, bool) {
 // token the event carries is revoked at the authorization server
 // (SkillConfig.RevokeGrant, when co-located with the pool) and the user's
 // stored LWA tokens are deleted, so no ChangeReport is sent for them
-// again. An event without a usable token (none, not ours, expired) has
-// nothing to revoke and is acknowledged. Failures that a redelivery may
+// again. The token is checked with SkillConfig.EventVerifier, which may
+// accept tokens that expired a while ago. An event without a usable token
+// (none, not ours, expired beyond that) has nothing to revoke and is
+// acknowledged. Failures that a redelivery may
 // cure are returned, wrapping errSkillEvent.
 func (s *Skill) handleSkillEvent(ctx context.Context, ev *SkillEvent) ([]byte, error) {
 	if ev.Request.Type != SkillDisabledType {
@@ -82,7 +84,7 @@ func (s *Skill) handleSkillEvent(ctx context.Context, ev *SkillEvent) ([]byte, e
 		s.log.InfoContext(ctx, "smarthome: skill disabled; the event carries no access token, nothing to revoke")
 		return skillEventAck, nil
 	}
-	id, err := s.verifier.Verify(ctx, tok)
+	id, err := s.eventVerify.Verify(ctx, tok)
 	switch {
 	case err == nil:
 	case verify.IsCredentialError(err):

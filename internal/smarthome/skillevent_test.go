@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 	"github.com/linkpool/linkpool/verify"
 )
 
@@ -96,6 +97,24 @@ func TestSkillDisabledRevokesAndForgets(t *testing.T) {
 	}
 	if len(revoked) != 1 {
 		t.Fatalf("a bad token revoked a grant: %+v", revoked)
+	}
+
+	// With an event verifier of a long leeway (as linkpool configures
+	// it), Alexa's expired last access token still names the grant.
+	ev, err := verify.New(verify.Config{Issuer: e.iss.URL, ClientIDs: []string{smarthometest.ClientID}, Leeway: smarthome.SkillEventLeeway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEnv(t, func(c *smarthome.SkillConfig) {
+		c.EventVerifier = ev
+		c.RevokeGrant = func(ctx context.Context, id verify.Identity) error { revoked = append(revoked, id); return nil }
+	})
+	expiredTok := e.iss.Sign(t, expired)
+	if out, err := e2.skill.Invoke(ctx, []byte(skillDisabledEvent(expiredTok))); err != nil || string(out) != `{"version":"1.0","response":{}}` {
+		t.Fatalf("event with an expired token and a lenient verifier: %v %s", err, out)
+	}
+	if len(revoked) != 2 || revoked[1].Sub != owner {
+		t.Fatalf("the expired token's grant was not revoked: %+v", revoked)
 	}
 	checkNoSecret(t, "logs", e.logs.String(), tok, "Atza|access", "Atzr|refresh")
 }
