@@ -51,8 +51,7 @@ func TestCheckLoginPageLocalizedAndBranded(t *testing.T) {
 		})
 	}
 
-	// Content-Language counts when the page has no <html lang>; an
-	// unreachable page skips both items.
+	// A login page that does not load skips both items.
 	f := newFakeAS(t)
 	f.loginStatus = 500
 	rep, err := alexasim.Check(context.Background(), alexasim.CheckOptions{Console: f.console(), Lang: "en-US", Brand: "x"})
