@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
@@ -38,7 +39,14 @@ const (
 	CheckDiscovery       = "discovery"
 	CheckCredentialError = "credential-errors"
 	CheckReplies         = "replies"
+	CheckLoginLocalized  = "login-localized"
+	CheckLoginBranded    = "login-branded"
+	CheckUnlinkRevokes   = "unlink-revokes"
 )
+
+// RefreshRounds is how many times the checklist lets the access token
+// expire on the simulated clock and refreshes it.
+const RefreshRounds = 5
 
 // CheckItem is one checklist line.
 type CheckItem struct {
@@ -72,8 +80,12 @@ type CheckOptions struct {
 	// Username and Password sign in with the login form over HTTP. Without
 	// them only the items that need no sign-in run.
 	Username, Password string
-	// Lang is the sign-in's Accept-Language.
+	// Lang is the sign-in's Accept-Language (default en-US); the login
+	// page should answer in its language family.
 	Lang string
+	// Brand is the name the login page should show (default SkillName);
+	// a logo image also makes the page branded.
+	Brand string
 	// Env.Skill, when set, is checked too.
 	Env Env
 	// Gateway is a Gateway stand-in for AcceptGrant.
@@ -82,14 +94,23 @@ type CheckOptions struct {
 }
 
 // Check runs the readiness checklist against a console configuration and,
-// when given, a skill: HTTPS, the three redirect URLs, state, the
-// redirect_uri re-check at the token endpoint, both client authentication
-// schemes, the token response, refresh (and a retried refresh of a
-// rotated token), the login page, AcceptGrant, discovery, credential
-// errors only for bad tokens, and schema-valid replies within 8 seconds.
-// Every item is reported; the error is only for a cancelled ctx.
+// when given, a skill: HTTPS, the three redirect URLs, a login page
+// localized in the user's language and branded, state, the redirect_uri
+// re-check at the token endpoint, both client authentication schemes, the
+// token response, refresh over RefreshRounds expiries of simulated time
+// (and a retried refresh of a rotated token), the login page, AcceptGrant,
+// discovery, credential errors only for bad tokens, schema-valid replies
+// within 8 seconds, and, last, that disabling the skill gets the grant
+// revoked. Check owns a clock offset over o.Env.Now, which it moves past
+// each access token's expiry. Every item is reported; the error is only
+// for a cancelled ctx.
 func Check(ctx context.Context, o CheckOptions) (*CheckReport, error) {
 	k := &checker{o: o, rep: &CheckReport{}}
+	base := o.Env.Now
+	if base == nil {
+		base = time.Now
+	}
+	k.o.Env.Now = func() time.Time { return base().Add(time.Duration(k.offset.Load())) }
 	c := &k.o.Console
 	if c.Region == "" {
 		c.Region = RegionNA
@@ -99,6 +120,9 @@ func Check(ctx context.Context, o CheckOptions) (*CheckReport, error) {
 	}
 	k.https()
 	if err := k.redirectURLs(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.loginLocalizedBranded(ctx); err != nil {
 		return nil, err
 	}
 	if err := k.link(ctx); err != nil {
@@ -116,6 +140,15 @@ func Check(ctx context.Context, o CheckOptions) (*CheckReport, error) {
 type checker struct {
 	o   CheckOptions
 	rep *CheckReport
+	// offset is how far the simulated clock is ahead of o.Env.Now's base.
+	offset atomic.Int64
+}
+
+// advancePast moves the simulated clock a second past t.
+func (k *checker) advancePast(now, t time.Time) {
+	if d := t.Sub(now) + time.Second; d > 0 {
+		k.offset.Add(int64(d))
+	}
 }
 
 func (k *checker) add(id, title string, st CheckStatus, reason string, ds ...Diagnosis) {
@@ -176,13 +209,14 @@ func (k *checker) link(ctx context.Context) error {
 		{CheckRedirectRecheck, "redirect_uri re-checked at the token endpoint"},
 		{CheckClientAuth, "client authentication schemes"},
 		{CheckTokenResponse, "token response: JSON, Bearer, expires_in ≥ 360, refresh_token, < 4.5 s"},
-		{CheckRefresh, "refresh works, also retried with the previous token after rotation"},
+		{CheckRefresh, "refresh keeps working over repeated expiries, also retried with the previous token after rotation"},
 		{CheckLoginPage, "login page: mobile viewport, no pop-ups, content only from allowed domains"},
 		{CheckInlineErrors, "login page shows errors inline"},
 		{CheckAcceptGrant, "AcceptGrant answered (Send Alexa Events)"},
 		{CheckDiscovery, "discovery returns endpoints"},
 		{CheckCredentialError, "credential errors only for bad tokens"},
 		{CheckReplies, "replies schema-valid and within 8 s"},
+		{CheckUnlinkRevokes, "unlink: skill disabled → the skill revokes the grant (SkillDisabled event)"},
 	}
 	if k.o.Username == "" || k.o.Password == "" {
 		for _, d := range dependent {
@@ -256,7 +290,9 @@ func (k *checker) link(ctx context.Context) error {
 
 	// skill items
 	k.skill(ctx, res, l)
-	return nil
+
+	// unlink, last: it ends the link.
+	return k.unlinkRevokes(ctx, l)
 }
 
 func (k *checker) redirectRecheck(ctx context.Context, form FormSignIn) error {
@@ -352,36 +388,90 @@ func (k *checker) code(ctx context.Context, form FormSignIn, c *Console) (string
 	return code, nil, nil
 }
 
+// refresh lets the access token expire RefreshRounds times on the
+// simulated clock and refreshes it each time, the way Alexa does; each new
+// access token must then answer a directive (when a skill and an endpoint
+// are known). After the first refresh that rotates the refresh token, a
+// retry with the previous one must work too, and the refreshes after it go
+// on with the token the link kept.
 func (k *checker) refresh(ctx context.Context, l *Link) {
-	const title = "refresh works, also retried with the previous token after rotation"
-	before := l.Tokens
-	ds, err := l.Refresh(ctx)
-	if err != nil {
-		k.add(CheckRefresh, title, Fail, firstError(ds), ds...)
-		return
+	const title = "refresh keeps working over repeated expiries, also retried with the previous token after rotation"
+	var ds Diagnoses
+	seen := map[string]bool{}
+	keep := func(more Diagnoses) {
+		for _, d := range more {
+			if !seen[d.Code] {
+				seen[d.Code] = true
+				ds = append(ds, d)
+			}
+		}
 	}
-	if l.Tokens.AccessToken == before.AccessToken {
-		k.add(CheckRefresh, title, Warn, "the refresh returned the same access token", ds...)
-		return
+	var endpoint string
+	if k.o.Env.Skill != nil && len(l.Endpoints) > 0 {
+		endpoint = l.Endpoints[0].ID
 	}
-	if l.Tokens.RefreshToken == before.RefreshToken {
-		k.add(CheckRefresh, title, Pass, "a new access token; the refresh token is kept (no rotation)", ds...)
-		return
+	start := l.Env.now()
+	rotates, retried, directives := false, false, 0
+	for i := 1; i <= RefreshRounds; i++ {
+		k.advancePast(l.Env.now(), l.Tokens.ExpiresAt)
+		at := l.Env.now().Sub(start).Round(time.Second)
+		before := l.Tokens
+		rds, err := l.Refresh(ctx)
+		keep(rds)
+		if err != nil {
+			reason := fmt.Sprintf("refresh %d of %d, %s into simulated time: %s", i, RefreshRounds, at, firstError(rds))
+			if retried {
+				reason = "after a retried refresh, the refresh token it returned does not work: " + reason
+			}
+			k.add(CheckRefresh, title, Fail, reason, ds...)
+			return
+		}
+		if l.Tokens.AccessToken == before.AccessToken {
+			k.add(CheckRefresh, title, Warn, fmt.Sprintf("refresh %d returned the same access token", i), ds...)
+			return
+		}
+		if l.Tokens.RefreshToken != before.RefreshToken {
+			rotates = true
+			if !retried {
+				// Alexa retries a refresh whose response was lost with the
+				// previous token and keeps what the retry returns; that
+				// must work, and so must the next refresh (RFC 9700
+				// §4.14.2; Alexa's B-2024 advice against premature
+				// invalidation).
+				retried = true
+				rds, _, rerr := l.refreshWith(ctx, before.RefreshToken, false)
+				if rerr != nil {
+					k.add(CheckRefresh, title, Fail, "the refresh token rotates and a retry with the previous one failed: "+firstError(rds), rds...)
+					return
+				}
+			}
+		}
+		if endpoint != "" {
+			rep := l.rawState(ctx, endpoint)
+			if rep.Error != nil || rep.Name != alexa.NamespaceAlexa+"/StateReport" {
+				got := rep.Name
+				if rep.Error != nil {
+					got = string(rep.Error.Type)
+				}
+				if got == "" {
+					got = "no reply: " + firstError(rep.Diagnoses)
+				}
+				k.add(CheckRefresh, title, Fail, fmt.Sprintf("after refresh %d, ReportState with the new access token was answered %s", i, got), append(ds, rep.Diagnoses...)...)
+				return
+			}
+			directives++
+		}
 	}
-	// Rotation: Alexa retries a refresh whose response was lost with the
-	// previous token and keeps what the retry returns; that must work, and
-	// so must the next refresh (RFC 9700 §4.14.2; Alexa's B-2024 advice
-	// against premature invalidation).
-	rds, _, rerr := l.refreshWith(ctx, before.RefreshToken, true)
-	if rerr != nil {
-		k.add(CheckRefresh, title, Fail, "the refresh token rotates and a retry with the previous one failed: "+firstError(rds), rds...)
-		return
+	reason := fmt.Sprintf("%d refreshes over %s of simulated time, each after the access token expired", RefreshRounds, l.Env.now().Sub(start).Round(time.Second))
+	if directives > 0 {
+		reason += fmt.Sprintf("; each new access token answered ReportState (%d directives)", directives)
 	}
-	if nds, err := l.Refresh(ctx); err != nil {
-		k.add(CheckRefresh, title, Fail, "after a retried refresh, the refresh token it returned does not work: "+firstError(nds), nds...)
-		return
+	if rotates {
+		reason += "; the refresh token rotates and a retry with the previous one still works"
+	} else {
+		reason += "; the refresh token is kept (no rotation)"
 	}
-	k.add(CheckRefresh, title, Pass, "a new access token; the refresh token rotates and a retry with the previous one still works", ds...)
+	k.add(CheckRefresh, title, Pass, reason, ds...)
 }
 
 func (k *checker) loginPage(res *LinkResult) {

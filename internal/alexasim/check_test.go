@@ -2,6 +2,8 @@ package alexasim_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
@@ -13,9 +15,13 @@ import (
 func TestCheckLinkpool(t *testing.T) {
 	for _, rotation := range []bool{false, true} {
 		l := newLab(t, labOptions{rotation: rotation})
+		lang := "en-US"
+		if rotation {
+			lang = "zh-CN"
+		}
 		rep, err := alexasim.Check(context.Background(), alexasim.CheckOptions{
 			Console: l.console(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true), Username: username, Password: userPassword,
-			Env: l.env(l.httpSkill()), Gateway: l.gwSrv.URL,
+			Env: l.env(l.httpSkill()), Gateway: l.gwSrv.URL, Lang: lang, SkillName: "SmartLamp",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -25,7 +31,8 @@ func TestCheckLinkpool(t *testing.T) {
 			alexasim.CheckRedirectRecheck: alexasim.Pass, alexasim.CheckClientAuth: alexasim.Pass, alexasim.CheckTokenResponse: alexasim.Pass,
 			alexasim.CheckRefresh: alexasim.Pass, alexasim.CheckLoginPage: alexasim.Pass, alexasim.CheckInlineErrors: alexasim.Pass,
 			alexasim.CheckAcceptGrant: alexasim.Pass, alexasim.CheckDiscovery: alexasim.Pass, alexasim.CheckCredentialError: alexasim.Pass,
-			alexasim.CheckReplies: alexasim.Pass,
+			alexasim.CheckReplies: alexasim.Pass, alexasim.CheckLoginLocalized: alexasim.Pass, alexasim.CheckLoginBranded: alexasim.Pass,
+			alexasim.CheckUnlinkRevokes: alexasim.Pass,
 		}
 		if len(rep.Items) != len(want) || !rep.OK {
 			t.Fatalf("rotation=%v: %d items, ok %v: %+v", rotation, len(rep.Items), rep.OK, rep.Items)
@@ -34,6 +41,14 @@ func TestCheckLinkpool(t *testing.T) {
 			if it.Status != want[it.ID] || it.Reason == "" || it.Title == "" {
 				t.Errorf("rotation=%v: %s: %s (%s), want %s", rotation, it.ID, it.Status, it.Reason, want[it.ID])
 			}
+		}
+		it, _ := rep.Item(alexasim.CheckRefresh)
+		if !strings.HasPrefix(it.Reason, fmt.Sprintf("%d refreshes over 5h0m", alexasim.RefreshRounds)) ||
+			!strings.Contains(it.Reason, "(5 directives)") || strings.Contains(it.Reason, "rotates") != rotation {
+			t.Errorf("rotation=%v: refresh reason %q", rotation, it.Reason)
+		}
+		if it, _ := rep.Item(alexasim.CheckLoginLocalized); !strings.Contains(it.Reason, "asked for "+lang) {
+			t.Errorf("localized reason %q", it.Reason)
 		}
 	}
 }

@@ -27,7 +27,11 @@
 // to a smart home skill"); transient 5xx answers are retried.
 //
 // Check runs the readiness checklist compiled from Amazon's account
-// linking requirements against a console configuration. Gateway stands in
+// linking requirements against a console configuration, on a simulated
+// clock of its own that it moves past each access token's expiry.
+// DisableSkill plays the user disabling the skill: Alexa deletes the
+// tokens and sends the skill the AlexaSkillEvent.SkillDisabled skill
+// event. Gateway stands in
 // for Login with Amazon's token endpoint and the Alexa event gateway, so
 // that AcceptGrant code exchanges and ChangeReports can be exercised.
 // StateFile keeps links in a JSON file readable only by its owner.
@@ -38,6 +42,9 @@
 // link.go (the linking flow), token.go (token endpoint requests and
 // checks), skill.go (skill endpoints), directive.go (directives and reply
 // checks), controls.go (discovery and the controller directives),
-// lifecycle.go (refresh and unlinking), parse.go (command values), check.go
-// (the checklist), gateway.go (LWA and event gateway stand-in), state.go.
+// lifecycle.go (refresh and unlinking), skillevent.go (skill events:
+// DisableSkill), parse.go (command values), check.go (the checklist;
+// check_loginpage.go: language and branding of the login page;
+// check_unlink.go: revocation on unlink), gateway.go (LWA and event
+// gateway stand-in), state.go.
 package alexasim

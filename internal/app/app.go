@@ -95,6 +95,8 @@ type App struct {
 	// Mail stores the mail of every flow for delivery; Flush waits for
 	// its delivery. It is nil with Config.NoMail.
 	Mail *mail.Outbox
+	// now is Config.Now, or time.Now.
+	now func() time.Time
 }
 
 // New assembles the server. Its mail outbox runs until Shutdown.
@@ -128,7 +130,10 @@ func New(cfg Config) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg}
+	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg, now: cfg.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval})
 	a.Hasher = password.NewHasher(params, conc)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

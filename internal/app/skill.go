@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/smarthome"
@@ -30,6 +31,9 @@ type SkillOptions struct {
 	smarthome.Options
 	// LampsRedirectURL is the page's callback, <public-url>/lamps/callback.
 	LampsRedirectURL string
+	// Now is the skill's clock for token expiry (default: the app's
+	// Config.Now, else time.Now).
+	Now func() time.Time
 }
 
 // MountSkill builds the SmartLamp skill over the app's store and returns
@@ -40,7 +44,11 @@ type SkillOptions struct {
 // The /lamps page applies the same check to its sessions on every request.
 func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, func(*http.ServeMux), error) {
 	issuer := strings.TrimRight(publicURL, "/") + "/" + o.PoolID
+	if o.Now == nil {
+		o.Now = a.now
+	}
 	v, err := verify.New(verify.Config{
+		Now:            o.Now,
 		Issuer:         issuer,
 		ClientIDs:      o.ClientIDs,
 		RequiredScopes: o.RequiredScopes,
@@ -53,8 +61,18 @@ func (a *App) MountSkill(publicURL string, o SkillOptions) (*smarthome.Skill, fu
 	if err != nil {
 		return nil, nil, err
 	}
+	// Skill events carry Alexa's last access token, often expired by
+	// then: a second verifier with a long leeway finds the grant anyway.
+	ev, err := verify.New(verify.Config{
+		Now: o.Now, Issuer: issuer, ClientIDs: o.ClientIDs, HTTPClient: &http.Client{Transport: inProcess{a}},
+		PublishLead: token.PublishFor, Leeway: smarthome.SkillEventLeeway,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := o.SkillConfig()
 	cfg.Store, cfg.Verifier, cfg.CheckIdentity, cfg.Logger = a.Store, v, a.checkIdentity(o.PoolID), a.Log
+	cfg.RevokeGrant, cfg.EventVerifier, cfg.Now = a.revokeGrant(o.PoolID), ev, o.Now
 	cfg.Seal = func(aad, b []byte) ([]byte, error) { return a.Box.Seal(b, aad), nil }
 	cfg.Open = func(aad, b []byte) ([]byte, error) { return a.Box.Open(b, aad) }
 	sk, err := smarthome.NewSkill(cfg)
@@ -97,6 +115,14 @@ func (a *App) checkIdentity(poolID string) func(ctx context.Context, id verify.I
 			return fmt.Errorf("%w: %w", verify.ErrRevoked, err)
 		}
 		return err
+	}
+}
+
+// revokeGrant revokes, for a co-located skill, the grant behind a
+// verified access token (its origin_jti) when the user disables the skill.
+func (a *App) revokeGrant(poolID string) func(ctx context.Context, id verify.Identity) error {
+	return func(ctx context.Context, id verify.Identity) error {
+		return a.OAuth.RevokeGrant(ctx, poolID, id.Sub, id.OriginJTI)
 	}
 }
 

@@ -11,11 +11,12 @@ import (
 
 func runAlexaCheck(ctx context.Context, e *env, args []string) error {
 	cc := newConsoleCmd(e, "alexa check")
-	var username, password, lang, gateway string
+	var username, password, lang, brand, gateway string
 	fs := cc.fs
 	fs.StringVar(&username, "username", "", "test user for the sign-in items (without one they are skipped)")
 	fs.StringVar(&password, "password", "", "the test user's password (prefer LINKPOOL_PASSWORD or LINKPOOL_PASSWORD_FILE)")
-	fs.StringVar(&lang, "lang", "en-US", "the user's language (Accept-Language)")
+	fs.StringVar(&lang, "lang", "en-US", "the user's language (Accept-Language); the login page should answer in it, e.g. zh-CN")
+	fs.StringVar(&brand, "brand", "", "the name the login page should show (default --skill-name); a logo image also counts")
 	fs.StringVar(&gateway, "gateway", "", "base URL of 'linkpool alexa gateway' for AcceptGrant codes")
 	c, err := cc.parse(e, args)
 	if err != nil {
@@ -31,7 +32,7 @@ func runAlexaCheck(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeFn()
 	rep, err := alexasim.Check(ctx, alexasim.CheckOptions{
-		Console: c, Username: username, Password: password, Lang: lang, Gateway: gateway, SkillName: cc.skillName,
+		Console: c, Username: username, Password: password, Lang: lang, Brand: brand, Gateway: gateway, SkillName: cc.skillName,
 		Env: alexasim.Env{Skill: skill, Schema: schema, HTTPClient: &http.Client{}},
 	})
 	if err != nil {

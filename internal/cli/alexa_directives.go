@@ -194,25 +194,54 @@ func runAlexaRefresh(ctx context.Context, e *env, args []string) error {
 
 func runAlexaUnlink(ctx context.Context, e *env, args []string) error {
 	var af alexaFlags
+	var sf skillFlags
 	fs := newFlagSet("alexa unlink", e.stderr)
 	af.register(fs)
+	sf.register(fs)
 	if err := parseNoArgs(fs, args, e.getenv); err != nil {
 		return err
 	}
-	s, err := openLink(ctx, e, &af, nil)
+	s, err := openLink(ctx, e, &af, &sf)
 	if err != nil {
 		return err
 	}
-	if err := s.link.Unlink(ctx); err != nil {
+	defer s.close()
+	// With a skill endpoint (remembered by alexa link, or given), Alexa
+	// also sends it the SkillDisabled skill event.
+	var ev *alexasim.SkillEventReply
+	if s.link.Env.Skill != nil {
+		ev, err = s.link.DisableSkill(ctx)
+	} else {
+		err = s.link.Unlink(ctx)
+	}
+	if err != nil {
 		return err
 	}
 	if err := s.save(); err != nil {
 		return err
 	}
 	if af.json {
-		return printJSON(e.stdout, summarize(s.link))
+		if err := printJSON(e.stdout, struct {
+			Link       linkSummary               `json:"link"`
+			SkillEvent *alexasim.SkillEventReply `json:"skill_event,omitempty"`
+		}{summarize(s.link), ev}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "Unlinked %q: Alexa deleted its tokens (the skill was disabled).\n", s.link.Name)
+		switch {
+		case ev == nil:
+			fmt.Fprintln(e.stdout, "No skill endpoint is known, so no SkillDisabled event was sent; Alexa does not tell the authorization server, revoke the grant there if needed.")
+		case ev.Acknowledged:
+			fmt.Fprintf(e.stdout, "The skill acknowledged the %s event (it should have revoked the grant).\n", ev.Type)
+		default:
+			fmt.Fprintf(e.stdout, "The skill did not acknowledge the %s event; Alexa delivers it again for up to an hour.\n", ev.Type)
+			printDiagnoses(e.stdout, ev.Diagnoses)
+		}
 	}
-	fmt.Fprintf(e.stdout, "Unlinked %q: Alexa deleted its tokens (the skill was disabled). Alexa does not tell the authorization server; revoke the grant there if needed.\n", s.link.Name)
+	if ev != nil && !ev.Acknowledged {
+		return errDiagnosed("skill event", ev.Diagnoses)
+	}
 	return nil
 }
 

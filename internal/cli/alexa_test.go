@@ -162,7 +162,7 @@ func TestAlexaCLI(t *testing.T) {
 		t.Fatalf("relink: %s", r.stdout)
 	}
 	out = h.ok("alexa", "unlink")
-	if !strings.Contains(out, "Unlinked") {
+	if !strings.Contains(out, "Unlinked") || !strings.Contains(out, "The skill acknowledged the AlexaSkillEvent.SkillDisabled event") {
 		t.Fatal(out)
 	}
 	status = okJSON[[]linkSummary](h, "alexa", "status")
@@ -176,6 +176,30 @@ func TestAlexaCheckCLI(t *testing.T) {
 	r := l.h.run(append([]string{"alexa", "check"}, l.linkFl...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, ", 0 FAIL,") || !strings.Contains(r.stdout, "PASS  all three Alexa redirect URLs accepted") {
 		t.Fatalf("check: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	// linkpool passes the localization (Simplified Chinese), branding,
+	// repeated refresh and unlink items; German is not localized.
+	for _, tc := range []struct {
+		lang      string
+		localized alexasim.CheckStatus
+	}{{"zh-CN", alexasim.Pass}, {"de-DE", alexasim.Warn}} {
+		r = l.h.run(append([]string{"alexa", "check", "--json", "--lang", tc.lang, "--brand", "SmartLamp"}, l.linkFl...)...)
+		var rep alexasim.CheckReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 || !rep.OK {
+			t.Fatalf("check --lang %s: %v %d\n%s\n%s", tc.lang, err, r.code, r.stdout, r.stderr)
+		}
+		want := map[string]alexasim.CheckStatus{
+			alexasim.CheckLoginLocalized: tc.localized, alexasim.CheckLoginBranded: alexasim.Pass,
+			alexasim.CheckRefresh: alexasim.Pass, alexasim.CheckUnlinkRevokes: alexasim.Pass,
+		}
+		for id, st := range want {
+			if it, _ := rep.Item(id); it.Status != st {
+				t.Errorf("check --lang %s: %s is %s (%s), want %s", tc.lang, id, it.Status, it.Reason, st)
+			}
+		}
+		if it, _ := rep.Item(alexasim.CheckRefresh); !strings.HasPrefix(it.Reason, "5 refreshes over 5h0m") {
+			t.Errorf("refresh reason %q", it.Reason)
+		}
 	}
 	// The demo client has one redirect URL for vendor LINKPOOLDEMO: another
 	// vendor id is refused in every region.

@@ -11,6 +11,11 @@
 // to a smart home skill"); a key set that cannot be fetched or a failing
 // database is INTERNAL_ERROR.
 //
+// A skill event (AlexaSkillEvent.SkillDisabled, skillevent.go) ends the
+// link on the skill's side: the grant behind the event's access token is
+// revoked through SkillConfig.RevokeGrant (when co-located with the pool)
+// and the user's LWA tokens are deleted.
+//
 // Lamps are per-user (store.Lamp.Owner is the token's sub); their
 // behaviour is package lamp. Discovery gives a new user one "Desk Lamp".
 // AcceptGrant exchanges the Login with Amazon (LWA) grant code, which it
@@ -36,7 +41,7 @@
 //
 // Files: skill.go (construction, entry points), options.go (Options), auth.go (token checks),
 // state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
-// discovery.go, acceptgrant.go, events.go (ChangeReports), manage.go (lamp
+// discovery.go, acceptgrant.go, events.go (ChangeReports), skillevent.go (skill events), manage.go (lamp
 // management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions; page_csrf.go: form
 // tokens).
 package smarthome

@@ -32,6 +32,18 @@ func (s *Skill) serveDirective(w http.ResponseWriter, r *http.Request) {
 		}
 		status, body = http.StatusRequestEntityTooLarge, nil
 	}
+	if ev, ok := asSkillEvent(body); ok && status == http.StatusOK {
+		out, err := s.handleSkillEvent(r.Context(), ev)
+		if err != nil {
+			// Not acknowledged: Alexa delivers the event again.
+			http.Error(w, "the skill event could not be handled", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(out)
+		return
+	}
 	out := s.router.Serve(r.Context(), body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

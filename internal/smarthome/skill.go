@@ -38,6 +38,11 @@ const (
 	// open, and are sealed again under LWATokenContext(owner) at their next
 	// write; see LWATokenContext.
 	LWATokenSealContext = "smartlamp/lwa-tokens"
+	// SkillEventLeeway is how long after its expiry an access token in a
+	// skill event still identifies the grant to revoke (linkpool's
+	// default refresh-token validity): only for SkillDisabled, which can
+	// do no more than end that one link.
+	SkillEventLeeway = 30 * 24 * time.Hour
 )
 
 // LWATokenContext is the context bound to owner's sealed LWA tokens, so
@@ -66,6 +71,19 @@ type SkillConfig struct {
 	// verify.ErrRevoked) answers INVALID_AUTHORIZATION_CREDENTIAL; any other
 	// error INTERNAL_ERROR.
 	CheckIdentity func(ctx context.Context, id verify.Identity) error
+	// RevokeGrant, if set, revokes at the authorization server the grant
+	// (refresh token) behind a verified access token, when the user
+	// disables the skill (skillevent.go). A co-located linkpool sets it;
+	// a skill of another issuer cannot revoke (that needs the refresh
+	// token, which only Alexa holds) and only forgets the user's LWA
+	// tokens.
+	RevokeGrant func(ctx context.Context, id verify.Identity) error
+	// EventVerifier verifies the access token of skill events (default
+	// Verifier). Alexa's last access token has often expired by the time
+	// the user disables the skill; a co-located linkpool passes a
+	// verifier of the same issuer and clients with SkillEventLeeway, so
+	// that such a token still identifies the grant to revoke.
+	EventVerifier *verify.Verifier
 	// LWA enables AcceptGrant token exchange and ChangeReports. Without a
 	// client id, AcceptGrant only records that the user granted and no
 	// events are sent; discovery then marks no property as proactively reported.
@@ -95,6 +113,8 @@ type Skill struct {
 	store        store.Store
 	verifier     *verify.Verifier
 	check        func(context.Context, verify.Identity) error
+	revoke       func(context.Context, verify.Identity) error
+	eventVerify  *verify.Verifier
 	lwa          *oauth2.Config
 	gateway      string
 	seal, open   func(context, data []byte) ([]byte, error)
@@ -121,6 +141,8 @@ func NewSkill(cfg SkillConfig) (*Skill, error) {
 		store:        cfg.Store,
 		verifier:     cfg.Verifier,
 		check:        cfg.CheckIdentity,
+		revoke:       cfg.RevokeGrant,
+		eventVerify:  cfg.EventVerifier,
 		gateway:      cfg.EventGatewayURL,
 		seal:         cfg.Seal,
 		open:         cfg.Open,
@@ -140,6 +162,9 @@ func NewSkill(cfg SkillConfig) (*Skill, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.eventVerify == nil {
+		s.eventVerify = s.verifier
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -190,12 +215,16 @@ func (s *Skill) routes() {
 func (s *Skill) eventsEnabled() bool { return s.lwa != nil }
 
 // Invoke handles one directive document and returns the reply document:
-// the entry point for AWS Lambda and for in-process callers. The reply is
-// always an Alexa event; the error is reserved for failures to produce
-// one and is nil in practice.
+// the entry point for AWS Lambda and for in-process callers. The reply to
+// a directive is always an Alexa event and the error nil. A skill event
+// (AlexaSkillEvent.*, skillevent.go) is acknowledged; the error is then
+// set when handling it failed and Alexa should deliver it again.
 func (s *Skill) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if len(payload) > MaxDirectiveSize {
 		return s.router.Serve(ctx, nil), nil
+	}
+	if ev, ok := asSkillEvent(payload); ok {
+		return s.handleSkillEvent(ctx, ev)
 	}
 	return s.router.Serve(ctx, payload), nil
 }

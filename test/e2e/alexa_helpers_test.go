@@ -34,10 +34,13 @@ const (
 // loopback port, and the simulator's environment.
 type alexaLab struct {
 	*lab
-	gw          *alexasim.Gateway
-	gwURL       string
-	schema      *alexasim.Schema
-	clock       *testclock.Clock // the simulator's: advancing it makes Alexa consider access tokens expired
+	gw     *alexasim.Gateway
+	gwURL  string
+	schema *alexasim.Schema
+	// clock is shared by the server, the skill and the simulator:
+	// advancing it expires access tokens at the server and the skill as
+	// much as for Alexa.
+	clock       *testclock.Clock
 	lampsClient string
 }
 
@@ -66,6 +69,7 @@ func newAlexaLab(t *testing.T, o labOptions) *alexaLab {
 			LampsRedirectURL: l.publicURL + "/lamps/callback",
 		}
 	}
+	o.clock = a.clock
 	a.lab = newLab(t, o)
 	return a
 }

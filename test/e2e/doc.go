@@ -4,7 +4,10 @@
 // and the SmartLamp skill listen on loopback ports over a real SQLite
 // database, verification codes arrive over a real SMTP conversation, and
 // the Alexa simulator (internal/alexasim) links accounts, sends Smart Home
-// directives and watches tokens expire and links break. Browser tests
+// directives and watches tokens expire and links break. In the Alexa labs
+// the server, the skill and the simulator share one test clock, so a token
+// that expires for Alexa has expired at the server and the skill too.
+// Browser tests
 // drive real headless Chromium at a phone-sized viewport in English and
 // Simplified Chinese, check the login page rules of "Requirements for
 // account linking" (no dialogs or pop-ups, errors shown on the page) and

@@ -22,6 +22,7 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -67,6 +68,10 @@ type labOptions struct {
 	// skill, when set, mounts the SmartLamp skill (and the /lamps page)
 	// with the options it returns for the lab's pool.
 	skill func(l *lab) app.SkillOptions
+	// clock, when set, is the server's clock (and the skill's): it is
+	// moved to the wall clock once the CLI has set the data directory up,
+	// and from then on only by the test.
+	clock *testclock.Clock
 }
 
 // newLab runs `linkpool init alexa` in a fresh data directory and starts
@@ -96,6 +101,15 @@ func newLab(t *testing.T, o labOptions) *lab {
 		t.Fatalf("init alexa --json: %v\n%s", err, out)
 	}
 
+	// The server's clock starts after everything the CLI created.
+	var now func() time.Time
+	if o.clock != nil {
+		if d := time.Since(o.clock.Now()); d > 0 {
+			o.clock.Advance(d)
+		}
+		now = o.clock.Now
+	}
+
 	// The database and master key `linkpool serve` opens with the same
 	// flags.
 	if o.databaseURL != "" {
@@ -122,7 +136,7 @@ func newLab(t *testing.T, o labOptions) *lab {
 	}
 	l.app, err = app.New(app.Config{
 		Store: l.store, Box: box, PublicURL: l.publicURL, Mailer: mailer, HashConcurrency: 2,
-		TokenRatePerMinute: 60000, TokenBurst: 10000, UILimits: &limits,
+		TokenRatePerMinute: 60000, TokenBurst: 10000, UILimits: &limits, Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
