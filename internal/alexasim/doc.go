@@ -33,7 +33,8 @@
 // StateFile keeps links in a JSON file readable only by its owner.
 //
 // Files: console.go (console fields, regions), diagnosis.go (codes and
-// rules), env.go (clock, HTTP client, deadlines, retries), schema.go,
+// rules), env.go (clock, HTTP client, deadlines, retries, how early to
+// refresh), schema.go,
 // signin.go and form.go (sign-in strategies; browser.go drives Chromium),
 // link.go (the linking flow), token.go (token endpoint requests and
 // checks), skill.go (skill endpoints), directive.go (directives and reply
