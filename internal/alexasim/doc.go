@@ -20,7 +20,7 @@
 // discovered endpoints, status). Its methods send real directives to the
 // Skill (an HTTP endpoint or an in-process Lambda handler) with an 8
 // second deadline, refresh the access token the way Alexa does when it
-// expired, and check every reply against the official schema (Schema),
+// expired (or Env.RefreshBefore ahead of its expiry), and check every reply against the official schema (Schema),
 // the correlation token and the endpoint. An invalid_grant on refresh, or
 // INVALID_/EXPIRED_AUTHORIZATION_CREDENTIAL from the skill, unlinks the
 // link, as Alexa deletes the user's tokens then ("Add account linking logic
