@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/verify"
@@ -89,11 +91,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	sk, err := smarthome.NewSkill(smarthome.SkillConfig{
-		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
-		Seal: func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
-		Open: func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) },
-	})
+	sk, err := newStandaloneSkill(st, box, v, lwa, gateway, log)
 	if err != nil {
 		return err
 	}
@@ -151,6 +149,17 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	return sk.Close(sctx)
+}
+
+// newStandaloneSkill builds the SmartLamp skill as `skill serve` runs it,
+// apart from any pool: tokens are checked by v alone (signature, issuer,
+// client, expiry), lamps and LWA tokens live in st, sealed with box.
+func newStandaloneSkill(st store.Store, box *seal.Box, v *verify.Verifier, lwa smarthome.LWAConfig, gateway string, log *slog.Logger) (*smarthome.Skill, error) {
+	return smarthome.NewSkill(smarthome.SkillConfig{
+		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
+		Seal: func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
+		Open: func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) },
+	})
 }
 
 // runSkillLamp manages a user's lamps: add, list, remove.
