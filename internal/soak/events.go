@@ -18,7 +18,9 @@ import (
 // fractions of the span, so a shorter soak holds every event too.
 func (s *soak) plan() {
 	start, span := s.cfg.Start, s.cfg.Duration
-	at := func(f float64) time.Time { return start.Add(time.Duration(float64(span) * f)).Truncate(time.Minute).Add(17 * time.Minute) }
+	at := func(f float64) time.Time {
+		return start.Add(time.Duration(float64(span) * f)).Truncate(time.Minute).Add(17 * time.Minute)
+	}
 	first := true
 	for t := start.Add(s.cfg.RotationEvery); t.Before(start.Add(span - 24*time.Hour)); t = t.Add(s.cfg.RotationEvery) {
 		s.sched.add(event{at: t, name: "(a) signing-key rotation", run: s.rotate(first)})
