@@ -133,8 +133,8 @@ func soakHooks() soak.Hooks {
 			res, _, err := rotateKeys(ctx, a.Store, a.Keys, p)
 			return res, err
 		},
-		NewSkill: func(st store.Store, box *seal.Box, v *verify.Verifier, log *slog.Logger) (*smarthome.Skill, error) {
-			return newStandaloneSkill(st, box, v, smarthome.LWAConfig{TokenURL: smarthome.DefaultLWATokenURL}, smarthome.DefaultEventGatewayURL, log)
+		NewSkill: func(st store.Store, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
+			return newStandaloneSkill(st, box, v, smarthome.LWAConfig{TokenURL: smarthome.DefaultLWATokenURL}, smarthome.DefaultEventGatewayURL, now, log)
 		},
 	}
 }

@@ -91,7 +91,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	sk, err := newStandaloneSkill(st, box, v, lwa, gateway, log)
+	sk, err := newStandaloneSkill(st, box, v, lwa, gateway, nil, log)
 	if err != nil {
 		return err
 	}
@@ -153,10 +153,11 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 
 // newStandaloneSkill builds the SmartLamp skill as `skill serve` runs it,
 // apart from any pool: tokens are checked by v alone (signature, issuer,
-// client, expiry), lamps and LWA tokens live in st, sealed with box.
-func newStandaloneSkill(st store.Store, box *seal.Box, v *verify.Verifier, lwa smarthome.LWAConfig, gateway string, log *slog.Logger) (*smarthome.Skill, error) {
+// client, expiry), lamps and LWA tokens live in st, sealed with box. now
+// is its clock (nil: time.Now).
+func newStandaloneSkill(st store.Store, box *seal.Box, v *verify.Verifier, lwa smarthome.LWAConfig, gateway string, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
 	return smarthome.NewSkill(smarthome.SkillConfig{
-		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log,
+		Store: st, Verifier: v, LWA: lwa, EventGatewayURL: gateway, Logger: log, Now: now,
 		Seal: func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil },
 		Open: func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) },
 	})

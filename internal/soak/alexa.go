@@ -44,7 +44,7 @@ func startSkill(ctx context.Context, cfg *Config, c clock, box *seal.Box, p Pool
 		st.Close()
 		return nil, err
 	}
-	sk, err := cfg.Hooks.NewSkill(st, box, v, cfg.Log)
+	sk, err := cfg.Hooks.NewSkill(st, box, v, c.Now, cfg.Log)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -75,8 +75,9 @@ type Hooks struct {
 	Setup func(ctx context.Context, a *app.App, publicURL string) (Pool, error)
 	// Rotate rotates the pool's signing keys as `keys rotate` does.
 	Rotate func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error)
-	// NewSkill builds the SmartLamp skill as `skill serve` does.
-	NewSkill func(st store.Store, box *seal.Box, v *verify.Verifier, log *slog.Logger) (*smarthome.Skill, error)
+	// NewSkill builds the SmartLamp skill as `skill serve` does, on the
+	// clock now.
+	NewSkill func(st store.Store, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error)
 }
 
 // Pool is what Setup created: what the Alexa console and the skill need.
