@@ -227,11 +227,10 @@ func (s *soak) changePassword(ctx context.Context) (string, bool) {
 		return "no instance is serving", false
 	}
 	pw := newPassword()
-	lk.expect = signOutWhy
 	if err := a.Accounts.AdminSetUserPassword(ctx, s.userPool, lk.username, pw, true); err != nil {
 		return "set password: " + err.Error(), false
 	}
-	lk.password = pw
+	lk.password, lk.expect = pw, signOutWhy
 	s.round(ctx)
 	state := "still linked"
 	if !lk.linked() {
