@@ -150,6 +150,12 @@ func (s *soak) directive(ctx context.Context, lk *link, hour int) {
 		s.rep.Refreshes.OK++ // refreshed on the directive's path
 	}
 	switch {
+	case err == nil && rep.Error != nil:
+		// An ErrorResponse that is no credential error (those unlink):
+		// the skill could not do it now; Alexa tells the user.
+		s.rep.Directives.Failed++
+		s.rep.Transient["SKILL_ERROR/"+string(rep.Error.Type)]++
+		s.failure(lk, "directive", fmt.Errorf("%s: %s", rep.Error.Type, rep.Error.Message))
 	case err == nil && !powerIs(rep, want):
 		s.rep.Directives.Failed++
 		s.rep.Undisrupted++
