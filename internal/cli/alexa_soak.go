@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
@@ -73,6 +75,9 @@ func runAlexaSoak(ctx context.Context, e *env, args []string) error {
 	}
 	cfg.Dir = dir
 	cfg.Progress = e.stderr
+	// Interrupted, the soak stops and the temporary directory goes.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	cfg.Hooks = soakHooks()
 	rep, err := soak.Run(ctx, cfg)
 	if err != nil {
