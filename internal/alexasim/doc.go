@@ -20,7 +20,7 @@
 // discovered endpoints, status). Its methods send real directives to the
 // Skill (an HTTP endpoint or an in-process Lambda handler) with an 8
 // second deadline, refresh the access token the way Alexa does when it
-// expired, and check every reply against the official schema (Schema),
+// expired (or Env.RefreshBefore ahead of its expiry), and check every reply against the official schema (Schema),
 // the correlation token and the endpoint. An invalid_grant on refresh, or
 // INVALID_/EXPIRED_AUTHORIZATION_CREDENTIAL from the skill, unlinks the
 // link, as Alexa deletes the user's tokens then ("Add account linking logic
@@ -37,7 +37,8 @@
 // StateFile keeps links in a JSON file readable only by its owner.
 //
 // Files: console.go (console fields, regions), diagnosis.go (codes and
-// rules), env.go (clock, HTTP client, deadlines, retries), schema.go,
+// rules), env.go (clock, HTTP client, deadlines, retries, how early to
+// refresh), schema.go,
 // signin.go and form.go (sign-in strategies; browser.go drives Chromium),
 // link.go (the linking flow), token.go (token endpoint requests and
 // checks), skill.go (skill endpoints), directive.go (directives and reply

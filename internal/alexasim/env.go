@@ -47,6 +47,11 @@ type Env struct {
 	TokenTimeout time.Duration
 	SkillTimeout time.Duration
 	Retry        Retry
+	// RefreshBefore makes directives refresh the access token this long
+	// before its recorded expiry, as Amazon's service does (about five
+	// minutes ahead), instead of once it has expired. 0 refreshes when
+	// the token has expired.
+	RefreshBefore time.Duration
 }
 
 func (e *Env) client() *http.Client {

@@ -15,6 +15,12 @@ var ErrUnlinked = errors.New("alexasim: the account is not linked")
 // expiry (expires_in from the token response, or the console's default).
 func (l *Link) Expired() bool { return !l.Env.now().Before(l.Tokens.ExpiresAt) }
 
+// RefreshDue reports whether a directive would refresh the access token
+// first: it has expired, or expires within Env.RefreshBefore.
+func (l *Link) RefreshDue() bool {
+	return !l.Env.now().Before(l.Tokens.ExpiresAt.Add(-max(l.Env.RefreshBefore, 0)))
+}
+
 // Refresh refreshes the access token now, the way Alexa does when it
 // expired ("Use access tokens": Alexa calls the access token URI with the
 // refresh token): grant_type=refresh_token with the console's client
@@ -80,13 +86,13 @@ func (l *Link) refreshWith(ctx context.Context, token string, apply bool) (Diagn
 	}
 }
 
-// fresh refreshes the access token when it expired.
+// fresh refreshes the access token when it is due (RefreshDue).
 func (l *Link) fresh(ctx context.Context) (Diagnoses, error) {
 	if !l.IsLinked() {
 		d := l.unlinkedDiagnosis()
 		return Diagnoses{d}, &DiagnosedError{Op: "directive", Diagnoses: Diagnoses{d}, unlinked: true}
 	}
-	if !l.Expired() {
+	if !l.RefreshDue() {
 		return nil, nil
 	}
 	return l.Refresh(ctx)

@@ -33,6 +33,7 @@ func runAlexa(ctx context.Context, e *env, args []string) error {
 		"check":       runAlexaCheck,
 		"gateway":     runAlexaGateway,
 		"events":      runAlexaEvents,
+		"soak":        runAlexaSoak,
 	})
 }
 

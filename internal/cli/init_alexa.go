@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -109,18 +110,8 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 			return alexaSetup{}, err
 		}
 	}
-	c := pool.NewClient(p.ID, "alexa", now)
-	secret := sealSecret(d.box, &c)
-	c.CallbackURLs = append(AlexaRedirectURLs(o.vendorID), o.extraURLs...)
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = o.scopes
-	c.RefreshTokenValidity = o.refreshDays
-	c.TokenValidityUnits.RefreshToken = pool.UnitDays
-	if o.rotation {
-		c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 60}
-	}
-	if err := c.Validate(); err != nil {
+	c, secret, err := newAlexaClient(d.box, p.ID, "alexa", o, now)
+	if err != nil {
 		return alexaSetup{}, err
 	}
 	if dom != nil {
@@ -163,6 +154,28 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 		RedirectURLs:         c.CallbackURLs[:3],
 		JWKSURI:              issuer + "/.well-known/jwks.json",
 	}, nil
+}
+
+// newAlexaClient builds the secret app client Alexa uses: the three Alexa
+// redirect URLs, the code grant, the scopes, long-lived refresh tokens
+// and, with o.rotation, refresh-token rotation with a 60 s retry grace
+// period. It returns the client and its secret.
+func newAlexaClient(box *seal.Box, poolID, name string, o alexaOptions, now time.Time) (pool.Client, string, error) {
+	c := pool.NewClient(poolID, name, now)
+	secret := sealSecret(box, &c)
+	c.CallbackURLs = append(AlexaRedirectURLs(o.vendorID), o.extraURLs...)
+	c.AllowedOAuthFlows = []string{pool.FlowCode}
+	c.AllowedOAuthFlowsUserPoolClient = true
+	c.AllowedOAuthScopes = o.scopes
+	c.RefreshTokenValidity = o.refreshDays
+	c.TokenValidityUnits.RefreshToken = pool.UnitDays
+	if o.rotation {
+		c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 60}
+	}
+	if err := c.Validate(); err != nil {
+		return pool.Client{}, "", err
+	}
+	return c, secret, nil
 }
 
 func printAlexaSetup(w io.Writer, s alexaSetup) {

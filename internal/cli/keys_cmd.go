@@ -111,16 +111,7 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	ttl, err := maxTokenTTL(ctx, d.store, poolID)
-	if err != nil {
-		return err
-	}
-	// A pool created without keys gets a complete set first; Ensure
-	// changes nothing when the set is complete.
-	if err := d.keys.Ensure(ctx, poolID, p.SigningAlgorithm); err != nil {
-		return err
-	}
-	res, err := d.keys.Rotate(ctx, poolID, p.SigningAlgorithm, ttl, 0)
+	res, ttl, err := rotateKeys(ctx, d.store, d.keys, p)
 	if err != nil {
 		return err
 	}
@@ -145,6 +136,23 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "The new next keys can start signing at %s: the first 'keys rotate' from then on activates them.\n", fmtTime(res.ReadyAt))
 	return nil
+}
+
+// rotateKeys rotates a pool's signing keys the way `keys rotate` does:
+// retired keys stay published for the longest token lifetime of the
+// pool's clients, which it returns with the result.
+func rotateKeys(ctx context.Context, st store.Store, keys *token.Keys, p pool.Pool) (token.RotateResult, time.Duration, error) {
+	ttl, err := maxTokenTTL(ctx, st, p.ID)
+	if err != nil {
+		return token.RotateResult{}, 0, err
+	}
+	// A pool created without keys gets a complete set first; Ensure
+	// changes nothing when the set is complete.
+	if err := keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
+		return token.RotateResult{}, 0, err
+	}
+	res, err := keys.Rotate(ctx, p.ID, p.SigningAlgorithm, ttl, 0)
+	return res, ttl, err
 }
 
 func kidsOf(keys []token.KeyInfo, use string) string {

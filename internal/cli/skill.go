@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os/signal"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/verify"
@@ -101,11 +103,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := opts.SkillConfig()
-	cfg.Store, cfg.Verifier, cfg.Logger = st, v, log
-	cfg.Seal = func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil }
-	cfg.Open = func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) }
-	skill, err := smarthome.NewSkill(cfg)
+	skill, err := newStandaloneSkill(st, box, v, opts, nil, log)
 	if err != nil {
 		return err
 	}
@@ -165,6 +163,18 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	return skill.Close(sctx)
+}
+
+// newStandaloneSkill builds the SmartLamp skill as `skill serve` runs it,
+// apart from any pool: tokens are checked by v alone (signature, issuer,
+// client, expiry), lamps and LWA tokens live in st, sealed with box. now
+// is its clock (nil: time.Now); opts are the skill's settings.
+func newStandaloneSkill(st store.Store, box *seal.Box, v *verify.Verifier, opts smarthome.Options, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
+	cfg := opts.SkillConfig()
+	cfg.Store, cfg.Verifier, cfg.Logger, cfg.Now = st, v, log, now
+	cfg.Seal = func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil }
+	cfg.Open = func(aad, b []byte) ([]byte, error) { return box.Open(b, aad) }
+	return smarthome.NewSkill(cfg)
 }
 
 // runSkillLamp manages a user's lamps: add, list, remove.

@@ -2,7 +2,8 @@
 // under test take its Now, and the test moves time forward with Advance
 // instead of sleeping.
 //
-// Only tests import it.
+// Only tests and the soak (package soak, which plays a simulated year
+// through the real server) import it.
 package testclock
 
 import (
