@@ -98,7 +98,7 @@ func loadRun(b *testing.B, c loadCase, mix loadtest.Mix, rotation bool, label st
 	}
 	var text strings.Builder
 	_ = rep.WriteText(&text)
-	b.Logf("%s, rotation %v:\n%s", label, rotation, text.String())
+	b.Logf("%s, rotation %s:\n%s", label, map[bool]string{false: "off", true: "on"}[rotation], text.String())
 	if rep.ErrorCount() > 0 {
 		b.Errorf("%d operations failed", rep.ErrorCount())
 	}

@@ -29,20 +29,7 @@ func scalingTables(b *testing.B, out string) {
 			b.Fatalf("-load.markdown measures the workloads of docs/scaling.md; -%s does not apply", f.Name)
 		}
 	})
-	s := &loadtest.Scaling{
-		Date: time.Now().UTC(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
-		Users: *loadUsers, Concurrency: *loadConcurrency, Duration: *loadDuration,
-	}
-	var err error
-	if s.Commit, err = gitCommit(); err != nil {
-		b.Fatal(err)
-	}
-	if s.Machine, err = machine(); err != nil {
-		b.Fatal(err)
-	}
-	if s.PostgreSQL, err = postgresVersion(pgtest.URL(b)); err != nil {
-		b.Fatal(err)
-	}
+	s := scalingHeader(b)
 	workloads := []struct {
 		name    string
 		mix     loadtest.Mix
@@ -69,6 +56,50 @@ func scalingTables(b *testing.B, out string) {
 	if err := os.WriteFile(out, []byte(md.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// scalingHeader starts a measurement: now, the commit, the machine, Go
+// and the PostgreSQL server, and the load flags.
+func scalingHeader(t testing.TB) *loadtest.Scaling {
+	t.Helper()
+	s := &loadtest.Scaling{
+		Date: time.Now().UTC(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
+		Users: *loadUsers, Concurrency: *loadConcurrency, Duration: *loadDuration,
+	}
+	var err error
+	if s.Commit, err = gitCommit(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Machine, err = machine(); err != nil {
+		t.Fatal(err)
+	}
+	if s.PostgreSQL, err = postgresVersion(pgtest.URL(t)); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestScalingHeader renders this machine's header with made-up reports
+// and checks that docs/scaling.md would accept the block: what
+// `make scaling-tables` prints, without the load.
+func TestScalingHeader(t *testing.T) {
+	s := scalingHeader(t)
+	for _, set := range []*[3]*loadtest.Report{&s.Refresh, &s.RefreshRotate, &s.Mix} {
+		for i := range set {
+			set[i] = &loadtest.Report{
+				Ops:   []loadtest.OpReport{{Op: loadtest.OpRefresh, Count: 1, OK: 1, PerSecond: 1, P99: time.Millisecond}},
+				Total: loadtest.OpReport{Op: "total", Count: 1, OK: 1, PerSecond: 1},
+			}
+		}
+	}
+	var md strings.Builder
+	if err := s.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadtest.CheckScalingMarkdown(strings.TrimSuffix(md.String(), "\n")); err != nil {
+		t.Errorf("%v\n%s", err, md.String())
+	}
+	t.Logf("\n%s", md.String())
 }
 
 // gitCommit is the short hash of HEAD, with "+dirty" when the tree has
