@@ -177,6 +177,9 @@ var (
 // deployment in order, and the failures sentence. The first mismatch is
 // named by its line number within the block.
 func CheckScalingMarkdown(block string) error {
+	if strings.TrimSpace(block) == "" {
+		return fmt.Errorf("scaling tables: the block is empty")
+	}
 	lines := strings.Split(block, "\n")
 	n := 0
 	next := func() (string, bool) {
