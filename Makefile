@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test check unit bench fuzz lambda
+.PHONY: build test check unit bench fuzz lambda scaling-tables
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
@@ -21,6 +21,19 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# scaling-tables measures the throughput tables of docs/scaling.md (test/cluster
+# BenchmarkLoad: three workloads on SQLite, PostgreSQL and two PostgreSQL
+# instances, SCALING_DURATION each; about 6 minutes at 30s) and prints them with
+# the date, commit and machine, ready to paste between the doc's
+# scaling-tables markers. The benchmark's log goes to standard error. Run it
+# on a quiet machine.
+SCALING_DURATION ?= 30s
+scaling-tables:
+	@out="$$(mktemp)"; \
+	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkLoad$$' -benchtime 1x -timeout 60m ./test/cluster \
+		-args -load.duration $(SCALING_DURATION) -load.markdown "$$out" >&2; rc=$$?; \
+	if [ $$rc -eq 0 ] || [ -s "$$out" ]; then cat "$$out"; fi; rm -f "$$out"; exit $$rc
 
 # fuzz runs every fuzz target of the repository, one at a time, each for
 # FUZZTIME. Crashers are written to the package's testdata/fuzz; commit them

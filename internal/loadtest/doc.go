@@ -20,6 +20,11 @@
 // successful operations and failures by OAuth error code (or page
 // status, or transport failure).
 //
+// scaling.go renders the throughput tables of docs/scaling.md from the
+// reports of test/cluster's BenchmarkLoad (`make scaling-tables`), with
+// the date, commit and machine they were measured on, and checks that
+// the doc's block between its markers has that form.
+//
 // Files: target.go (token endpoint client), browser.go (hosted pages),
-// mix.go, run.go, report.go.
+// mix.go, run.go, report.go, scaling.go.
 package loadtest
