@@ -101,7 +101,7 @@ func (r *Report) Print(w io.Writer) {
 		for i, c := range codes {
 			parts[i] = fmt.Sprintf("%s %d", c, r.Transient[c])
 		}
-		fmt.Fprintf(w, "  transient   %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  failed or retried attempts, by diagnosis: %s\n", strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w, "Events:")
 	for _, e := range r.Events {
