@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"strings"
 	"time"
 )
@@ -14,7 +15,7 @@ import (
 // SkillDisabledEvent is the request type of the skill event Alexa sends
 // when the user disables the skill ("Use Skill Events", Skill Disabled
 // Event).
-const SkillDisabledEvent = "AlexaSkillEvent.SkillDisabled"
+const SkillDisabledEvent = alexa.SkillDisabled
 
 // SkillEventReply is what the skill did with a skill event. Alexa only
 // needs the delivery acknowledged (an HTTP 200, or a Lambda invocation
@@ -44,48 +45,19 @@ func (l *Link) DisableSkill(ctx context.Context) (*SkillEventReply, error) {
 	if err := l.Unlink(ctx); err != nil {
 		return nil, err
 	}
-	return l.sendSkillEvent(ctx, SkillDisabledEvent, token, map[string]any{
-		// PERSISTED: the user's data stays with Alexa, the next
-		// enablement has the same userId (NOT_PERSISTED after an
-		// account-wide deletion).
-		"userInformationPersistenceStatus": "PERSISTED",
-	}), nil
+	// PERSISTED: the user's data stays with Alexa, the next enablement
+	// has the same userId (NOT_PERSISTED after an account-wide deletion).
+	return l.sendSkillEvent(ctx, SkillDisabledEvent, token, "PERSISTED"), nil
 }
 
-// skillEvent is a skill event document (the custom-skill request
-// envelope that skill events use).
-type skillEvent struct {
-	Version string `json:"version"`
-	Context struct {
-		System struct {
-			Application struct {
-				ApplicationID string `json:"applicationId"`
-			} `json:"application"`
-			User struct {
-				UserID      string `json:"userId"`
-				AccessToken string `json:"accessToken,omitempty"`
-			} `json:"user"`
-			APIEndpoint string `json:"apiEndpoint"`
-		} `json:"System"`
-	} `json:"context"`
-	Request struct {
-		Type                string         `json:"type"`
-		RequestID           string         `json:"requestId"`
-		Timestamp           string         `json:"timestamp"`
-		EventCreationTime   string         `json:"eventCreationTime"`
-		EventPublishingTime string         `json:"eventPublishingTime"`
-		Body                map[string]any `json:"body,omitempty"`
-	} `json:"request"`
-}
-
-func (l *Link) sendSkillEvent(ctx context.Context, typ, token string, body map[string]any) *SkillEventReply {
+func (l *Link) sendSkillEvent(ctx context.Context, typ, token, persistence string) *SkillEventReply {
 	rep := &SkillEventReply{Type: typ}
 	env := &l.Env
 	if env.Skill == nil {
 		rep.Diagnoses = Diagnoses{newDiagnosis(CodeSkillUnreachable, "no skill endpoint is configured for "+typ)}
 		return rep
 	}
-	var ev skillEvent
+	var ev alexa.SkillEvent
 	ev.Version = "1.0"
 	ev.Context.System.Application.ApplicationID = "amzn1.ask.skill." + l.stableID("skill")
 	ev.Context.System.User.UserID = "amzn1.ask.account." + strings.ToUpper(l.stableID("user"))
@@ -95,7 +67,7 @@ func (l *Link) sendSkillEvent(ctx context.Context, typ, token string, body map[s
 	ev.Request.Type = typ
 	ev.Request.RequestID = "amzn1.echo-api.request." + randomToken(18)
 	ev.Request.Timestamp, ev.Request.EventCreationTime, ev.Request.EventPublishingTime = now, now, now
-	ev.Request.Body = body
+	ev.Request.Body.UserInformationPersistenceStatus = persistence
 	raw, err := json.Marshal(ev)
 	if err != nil {
 		rep.Diagnoses = Diagnoses{newDiagnosis(CodeSkillUnreachable, "the skill event could not be encoded: "+err.Error())}

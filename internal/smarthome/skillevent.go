@@ -5,48 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/verify"
 )
-
-// SkillDisabledType is the request type of the skill event Alexa sends
-// when a user disables the skill ("Use Skill Events": Skill Disabled
-// Event). Alexa has deleted the user's tokens by then; the skill should
-// end the link on its side too.
-const SkillDisabledType = "AlexaSkillEvent.SkillDisabled"
-
-// SkillEvent is the part of an Alexa skill event (the "request" envelope
-// of custom skills, not a Smart Home directive) the skill reads.
-type SkillEvent struct {
-	Version string `json:"version"`
-	Context struct {
-		System struct {
-			Application struct {
-				ApplicationID string `json:"applicationId"`
-			} `json:"application"`
-			User struct {
-				UserID      string `json:"userId"`
-				AccessToken string `json:"accessToken,omitempty"`
-			} `json:"user"`
-		} `json:"System"`
-	} `json:"context"`
-	Request struct {
-		Type      string `json:"type"`
-		RequestID string `json:"requestId"`
-		Timestamp string `json:"timestamp"`
-		Body      struct {
-			UserInformationPersistenceStatus string `json:"userInformationPersistenceStatus,omitempty"`
-		} `json:"body"`
-	} `json:"request"`
-}
-
-// skillEventAck is the reply to a skill event: Alexa only needs the
-// delivery acknowledged (a 200 answer, or a Lambda invocation without a
-// function error) and redelivers unacknowledged events for up to an
-// hour; there is nothing to say to the user.
-var skillEventAck = []byte(`{"version":"1.0","response":{}}`)
 
 // errSkillEvent wraps failures to handle a skill event that Alexa should
 // deliver again (a store or authorization server failure).
@@ -54,11 +18,11 @@ var errSkillEvent = errors.New("smarthome: skill event not handled")
 
 // asSkillEvent reports whether raw is a skill event (a document with
 // request.type AlexaSkillEvent.*) rather than a directive.
-func asSkillEvent(raw []byte) (*SkillEvent, bool) {
+func asSkillEvent(raw []byte) (*alexa.SkillEvent, bool) {
 	if !json.Valid(raw) {
 		return nil, false
 	}
-	var ev SkillEvent
+	var ev alexa.SkillEvent
 	if err := json.Unmarshal(raw, &ev); err != nil || !strings.HasPrefix(ev.Request.Type, "AlexaSkillEvent.") {
 		return nil, false
 	}
@@ -75,14 +39,14 @@ func asSkillEvent(raw []byte) (*SkillEvent, bool) {
 // (none, not ours, expired beyond that) has nothing to revoke and is
 // acknowledged. Failures that a redelivery may
 // cure are returned, wrapping errSkillEvent.
-func (s *Skill) handleSkillEvent(ctx context.Context, ev *SkillEvent) ([]byte, error) {
-	if ev.Request.Type != SkillDisabledType {
-		return skillEventAck, nil
+func (s *Skill) handleSkillEvent(ctx context.Context, ev *alexa.SkillEvent) ([]byte, error) {
+	if ev.Request.Type != alexa.SkillDisabled {
+		return alexa.SkillEventAck, nil
 	}
 	tok := ev.Context.System.User.AccessToken
 	if tok == "" {
 		s.log.InfoContext(ctx, "smarthome: skill disabled; the event carries no access token, nothing to revoke")
-		return skillEventAck, nil
+		return alexa.SkillEventAck, nil
 	}
 	id, err := s.eventVerify.Verify(ctx, tok)
 	switch {
@@ -91,7 +55,7 @@ func (s *Skill) handleSkillEvent(ctx context.Context, ev *SkillEvent) ([]byte, e
 		// Expired, forged or another issuer's: it identifies no grant
 		// the skill may act on.
 		s.log.InfoContext(ctx, "smarthome: skill disabled; the event's access token identifies no grant", "reason", err.Error())
-		return skillEventAck, nil
+		return alexa.SkillEventAck, nil
 	default:
 		s.log.ErrorContext(ctx, "smarthome: skill disabled; the access token could not be checked", "error", err.Error())
 		return nil, fmt.Errorf("%w: check the token: %w", errSkillEvent, err)
@@ -107,7 +71,7 @@ func (s *Skill) handleSkillEvent(ctx context.Context, ev *SkillEvent) ([]byte, e
 		return nil, fmt.Errorf("%w: delete the LWA tokens: %w", errSkillEvent, err)
 	}
 	s.log.InfoContext(ctx, "smarthome: skill disabled; link ended", "owner", id.Sub, "grant_revoked", s.revoke != nil)
-	return skillEventAck, nil
+	return alexa.SkillEventAck, nil
 }
 
 // forgetLWATokens deletes owner's stored LWA tokens, keeping the record

@@ -9,6 +9,9 @@
 // version "3", UUIDv4 message ids, timeOfSample with at most millisecond
 // precision in UTC, correlation tokens echoed.
 //
+// SkillEvent is the envelope of Alexa skill events (SkillDisabled), which
+// arrive at the same endpoint as directives.
+//
 // Router dispatches on (namespace, name). It never fails: malformed or
 // unknown directives become an ErrorResponse of type INVALID_DIRECTIVE, a
 // handler's *Error becomes the matching ErrorResponse and anything else,
