@@ -182,19 +182,35 @@ func newFront(d *deployment) (*front, error) {
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in := f.pick()
+	in, hook := f.pick()
 	if in == nil {
 		http.Error(w, "no instance is serving", http.StatusBadGateway)
 		return
 	}
-	f.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, in)))
+	r = r.WithContext(context.WithValue(r.Context(), targetKey{}, in))
+	if hook == nil {
+		f.proxy.ServeHTTP(w, r)
+		return
+	}
+	// The armed request: forward it, and kill its instance while it is
+	// in flight. The answer waits for the kill, so that no later request
+	// of the soak (which sends one at a time) can be the one killed.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.proxy.ServeHTTP(w, r)
+	}()
+	time.Sleep(time.Millisecond)
+	hook(in)
+	<-done
 }
 
-// pick chooses the next live instance, round robin.
-func (f *front) pick() *instance {
+// pick chooses the next live instance, round robin, and returns the
+// armed hook when that instance is the victim of armKill.
+func (f *front) pick() (*instance, func(*instance)) {
 	live := f.d.live()
 	if len(live) == 0 {
-		return nil
+		return nil, nil
 	}
 	f.mu.Lock()
 	in := live[f.next%len(live)]
@@ -204,10 +220,7 @@ func (f *front) pick() *instance {
 		hook, f.onPick, f.victim = f.onPick, nil, nil
 	}
 	f.mu.Unlock()
-	if hook != nil {
-		hook(in)
-	}
-	return in
+	return in, hook
 }
 
 // armKill makes the next request routed to victim kill it while the
@@ -216,12 +229,7 @@ func (f *front) armKill(victim *instance, kill func(*instance)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.victim = victim
-	f.onPick = func(in *instance) {
-		go func() {
-			time.Sleep(time.Millisecond)
-			kill(in)
-		}()
-	}
+	f.onPick = kill
 }
 
 // disarm cancels armKill and reports whether it was still armed (no
