@@ -115,32 +115,34 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 		return alexaSetup{}, err
 	}
 	if dom != nil {
-		if _, err := d.store.GetDomain(ctx, dom.Domain); err == nil {
+		if _, err := d.admin.DescribeUserPoolDomain(ctx, dom.Domain); err == nil {
 			return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return alexaSetup{}, err
 		}
 	}
-	if err := createPool(ctx, d.store, d.keys, p); err != nil {
-		return alexaSetup{}, err
+	if _, err := d.admin.CreateUserPool(ctx, p); err != nil {
+		return alexaSetup{}, adminErr(err)
 	}
 	// Undo the pool if a later step fails, so a failed run leaves nothing.
 	undo := func(err error) (alexaSetup, error) {
-		_ = d.store.DeletePool(context.WithoutCancel(ctx), p.ID)
+		_ = d.admin.DeleteUserPool(context.WithoutCancel(ctx), p.ID)
 		return alexaSetup{}, err
 	}
-	if err := createClient(ctx, d.store, c); err != nil {
-		return undo(err)
+	// c carries its sealed secret already.
+	if _, _, err := d.admin.CreateUserPoolClient(ctx, c, false); err != nil {
+		return undo(adminErr(err))
 	}
 	var domains []pool.Domain
 	if dom != nil {
-		if err := d.store.CreateDomain(ctx, *dom); err != nil {
+		created, err := d.admin.CreateUserPoolDomain(ctx, *dom)
+		if err != nil {
 			if errors.Is(err, store.ErrAlreadyExists) {
 				return undo(fmt.Errorf("domain %q is taken", dom.Domain))
 			}
-			return undo(fmt.Errorf("create domain %q: %w", dom.Domain, err))
+			return undo(fmt.Errorf("create domain %q: %w", dom.Domain, adminErr(err)))
 		}
-		domains = append(domains, *dom)
+		domains = append(domains, created)
 	}
 	base := poolBase(o.publicURL, o.authDomain, domains, p.ID)
 	issuer := o.publicURL + "/" + p.ID
