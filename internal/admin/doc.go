@@ -11,7 +11,9 @@
 // RotateUserPoolClientSecret, linkpool's own), domains
 // (Create/Describe/Update/DeleteUserPoolDomain) and groups (CreateGroup,
 // GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
-// AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup).
+// AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
+// and SetupAlexa, the pool, client and domain of `init alexa` created
+// together with rollback.
 // They take and return the domain types of internal/pool. Updates take
 // an edit function that sets the fields a request names; the service
 // validates the result and keeps what cannot change (ids, creation dates,
@@ -40,5 +42,5 @@
 //
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
-// groups.go.
+// groups.go, alexa.go (SetupAlexa).
 package admin

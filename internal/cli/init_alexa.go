@@ -95,7 +95,8 @@ func runInitAlexa(ctx context.Context, e *env, args []string) error {
 }
 
 // setupAlexa creates the pool, the secret app client with the three Alexa
-// redirect URLs, the code grant and the scopes, and the domain.
+// redirect URLs, the code grant and the scopes, and the domain
+// (admin.Service.SetupAlexa), and returns the values of the Alexa console.
 func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error) {
 	now := time.Now()
 	if !pool.ValidRegion(o.region) {
@@ -114,35 +115,18 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 	if err != nil {
 		return alexaSetup{}, err
 	}
-	if dom != nil {
-		if _, err := d.admin.DescribeUserPoolDomain(ctx, dom.Domain); err == nil {
-			return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return alexaSetup{}, err
-		}
+	// The admin service creates the three parts together and deletes the
+	// pool again when a later part fails, so a failed run leaves nothing.
+	_, c, created, err := d.admin.SetupAlexa(ctx, p, c, dom)
+	if errors.Is(err, store.ErrAlreadyExists) && dom != nil {
+		return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
 	}
-	if _, err := d.admin.CreateUserPool(ctx, p); err != nil {
+	if err != nil {
 		return alexaSetup{}, adminErr(err)
 	}
-	// Undo the pool if a later step fails, so a failed run leaves nothing.
-	undo := func(err error) (alexaSetup, error) {
-		_ = d.admin.DeleteUserPool(context.WithoutCancel(ctx), p.ID)
-		return alexaSetup{}, err
-	}
-	// c carries its sealed secret already.
-	if _, _, err := d.admin.CreateUserPoolClient(ctx, c, false); err != nil {
-		return undo(adminErr(err))
-	}
 	var domains []pool.Domain
-	if dom != nil {
-		created, err := d.admin.CreateUserPoolDomain(ctx, *dom)
-		if err != nil {
-			if errors.Is(err, store.ErrAlreadyExists) {
-				return undo(fmt.Errorf("domain %q is taken", dom.Domain))
-			}
-			return undo(fmt.Errorf("create domain %q: %w", dom.Domain, adminErr(err)))
-		}
-		domains = append(domains, created)
+	if created != nil {
+		domains = append(domains, *created)
 	}
 	base := poolBase(o.publicURL, o.authDomain, domains, p.ID)
 	issuer := o.publicURL + "/" + p.ID
