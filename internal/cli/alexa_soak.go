@@ -131,7 +131,7 @@ func soakHooks() soak.Hooks {
 			}, nil
 		},
 		Rotate: func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error) {
-			p, err := a.Store.GetPool(ctx, poolID)
+			p, err := newDeps(a.Store, a.Box, a.Keys, a.Accounts).getPool(ctx, poolID)
 			if err != nil {
 				return token.RotateResult{}, err
 			}
