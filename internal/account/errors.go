@@ -23,6 +23,10 @@ const (
 	LimitExceededException         = "LimitExceededException"
 	PasswordResetRequiredException = "PasswordResetRequiredException"
 	TooManyFailedAttemptsException = "TooManyFailedAttemptsException"
+	// ResourceNotFoundException and GroupExistsException are answered by
+	// the administrative actions of internal/admin.
+	ResourceNotFoundException = "ResourceNotFoundException"
+	GroupExistsException      = "GroupExistsException"
 	// NewPasswordRequired is not an exception but the challenge Cognito
 	// answers a sign-in with when the user still has the temporary
 	// password an administrator set (ChallengeName NEW_PASSWORD_REQUIRED).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -93,9 +94,9 @@ func (c *adminCmd) startInPool(ctx context.Context, args []string, required ...s
 }
 
 // deleteCommand returns "linkpool <kind> delete" for a resource that the
-// flag --<kind> names: it deletes the resource with del and prints done,
-// a format taking the name.
-func deleteCommand(kind, usage string, del func(store.Store, context.Context, string) error, done string) func(context.Context, *env, []string) error {
+// flag --<kind> names: it deletes the resource with del, an action of the
+// admin service, and prints done, a format taking the name.
+func deleteCommand(kind, usage string, del func(s *admin.Service, ctx context.Context, poolID, id string) error, done string) func(context.Context, *env, []string) error {
 	return func(ctx context.Context, e *env, args []string) error {
 		c := newAdminCmd(e, kind+" delete", false)
 		var id string
@@ -105,48 +106,14 @@ func deleteCommand(kind, usage string, del func(store.Store, context.Context, st
 			return err
 		}
 		defer d.close()
-		if err := del(d.store, ctx, id); err != nil {
-			return named(err, kind, id)
+		// No pool is named: the command line finds clients and domains
+		// by their id alone.
+		if err := del(d.admin, ctx, "", id); err != nil {
+			return adminErr(err)
 		}
 		fmt.Fprintf(e.stdout, done, id)
 		return nil
 	}
-}
-
-// notFoundError reports a resource that does not exist, for example
-// "pool us-east-1_abc does not exist". It wraps store.ErrNotFound.
-type notFoundError struct {
-	Kind string
-	ID   string
-}
-
-func (e *notFoundError) Error() string { return fmt.Sprintf("%s %s does not exist", e.Kind, e.ID) }
-
-func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
-
-// existsError reports a name that is already taken. It wraps
-// store.ErrAlreadyExists.
-type existsError struct {
-	Kind string
-	ID   string
-}
-
-func (e *existsError) Error() string { return fmt.Sprintf("%s %s already exists", e.Kind, e.ID) }
-
-func (e *existsError) Unwrap() error { return store.ErrAlreadyExists }
-
-// named turns the store's not-found and already-exists sentinels into
-// errors naming the resource; other errors pass unchanged.
-func named(err error, kind, id string) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, store.ErrNotFound):
-		return &notFoundError{Kind: kind, ID: id}
-	case errors.Is(err, store.ErrAlreadyExists):
-		return &existsError{Kind: kind, ID: id}
-	}
-	return err
 }
 
 // printList prints items as a JSON array (empty, not null, when there are
@@ -180,6 +147,40 @@ func listAll[T any](ctx context.Context, list func(context.Context, store.ListOp
 		}
 		opts.PageToken = page.Next
 	}
+}
+
+// listPages collects every page of a List action of the admin service.
+func listPages[T any](ctx context.Context, list func(ctx context.Context, limit int, next string) ([]T, string, error)) ([]T, error) {
+	var all []T
+	next := ""
+	for {
+		items, n, err := list(ctx, admin.MaxPageSize, next)
+		if err != nil {
+			return nil, adminErr(err)
+		}
+		all = append(all, items...)
+		if n == "" {
+			return all, nil
+		}
+		next = n
+	}
+}
+
+// adminErr renders an error of the admin service the way the command
+// line prints it: a missing or taken resource as "pool <id> does not
+// exist" or "group <name> already exists", a rejected setting as the
+// *pool.ValidationError naming it. Other errors keep their Cognito type
+// and message.
+func adminErr(err error) error {
+	var re *admin.ResourceError
+	if errors.As(err, &re) {
+		return re
+	}
+	var ve *pool.ValidationError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	return err
 }
 
 // yesNo renders a boolean for human output.

@@ -105,7 +105,7 @@ func runAlexaSoak(ctx context.Context, e *env, args []string) error {
 func soakHooks() soak.Hooks {
 	return soak.Hooks{
 		Setup: func(ctx context.Context, a *app.App, publicURL string) (soak.Pool, error) {
-			d := &deps{store: a.Store, box: a.Box, keys: a.Keys, accounts: a.Accounts}
+			d := newDeps(a.Store, a.Box, a.Keys, a.Accounts)
 			o := alexaOptions{
 				vendorID: soakVendorID, name: "SmartLamp soak", region: "us-east-1",
 				scopes: []string{pool.ScopeOpenID}, refreshDays: 3650, publicURL: publicURL,
@@ -120,8 +120,8 @@ func soakHooks() soak.Hooks {
 			if err != nil {
 				return soak.Pool{}, err
 			}
-			if err := createClient(ctx, a.Store, c); err != nil {
-				return soak.Pool{}, err
+			if _, _, err := d.admin.CreateUserPoolClient(ctx, c, false); err != nil {
+				return soak.Pool{}, adminErr(err)
 			}
 			return soak.Pool{
 				ID: res.PoolID, Issuer: res.Issuer, AuthorizationURI: res.AuthorizationURI, AccessTokenURI: res.AccessTokenURI,
@@ -131,7 +131,7 @@ func soakHooks() soak.Hooks {
 			}, nil
 		},
 		Rotate: func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error) {
-			p, err := a.Store.GetPool(ctx, poolID)
+			p, err := newDeps(a.Store, a.Box, a.Keys, a.Accounts).getPool(ctx, poolID)
 			if err != nil {
 				return token.RotateResult{}, err
 			}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 func runClient(ctx context.Context, e *env, args []string) error {
@@ -34,13 +36,10 @@ func runClientCreate(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.close()
 	cl := pool.NewClient(poolID, s.name, time.Now())
-	var secret string
-	if generate {
-		secret = sealSecret(d.box, &cl)
-	}
 	s.apply(&cl, c.given)
-	if err := createClient(ctx, d.store, cl); err != nil {
-		return named(err, "client", cl.ID)
+	cl, secret, err := d.admin.CreateUserPoolClient(ctx, cl, generate)
+	if err != nil {
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, clientView{Client: cl, ClientSecret: secret})
@@ -66,13 +65,13 @@ func runClientShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	cl, err := d.store.GetClient(ctx, id)
+	cl, err := d.admin.DescribeUserPoolClient(ctx, "", id)
 	if err != nil {
-		return named(err, "client", id)
+		return adminErr(err)
 	}
 	var secret string
 	if reveal {
-		if secret, err = openSecret(d.box, &cl); err != nil {
+		if secret, err = d.admin.ClientSecret(cl); err != nil {
 			return err
 		}
 	}
@@ -91,11 +90,11 @@ func runClientList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	clients, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Client], error) {
-		return d.store.ListClients(ctx, poolID, o)
+	clients, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.Client, string, error) {
+		return d.admin.ListUserPoolClients(ctx, poolID, limit, next)
 	})
 	if err != nil {
-		return fmt.Errorf("list clients: %w", err)
+		return err
 	}
 	return printList(e.stdout, c.json, clients, []string{"CLIENT-ID", "NAME", "SECRET", "FLOWS", "SCOPES", "CREATED"}, func(cl pool.Client) []string {
 		return []string{cl.ID, cl.Name, yesNo(cl.HasSecret()), join(cl.AllowedOAuthFlows), join(cl.AllowedOAuthScopes), fmtTime(cl.CreatedAt)}
@@ -119,18 +118,9 @@ func runClientUpdate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	var updated pool.Client
-	err = d.store.UpdateClient(ctx, id, func(cl pool.Client) (pool.Client, error) {
-		s.apply(&cl, c.given)
-		cl.UpdatedAt = time.Now()
-		if err := cl.Validate(); err != nil {
-			return cl, err
-		}
-		updated = cl
-		return cl, nil
-	})
+	updated, err := d.admin.UpdateUserPoolClient(ctx, "", id, func(cl *pool.Client) { s.apply(cl, c.given) })
 	if err != nil {
-		return named(err, "client", id)
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, clientView{Client: updated})
@@ -139,7 +129,7 @@ func runClientUpdate(ctx context.Context, e *env, args []string) error {
 	return printFields(e.stdout, clientFields(updated, ""))
 }
 
-var runClientDelete = deleteCommand("client", "client id (required)", store.Store.DeleteClient,
+var runClientDelete = deleteCommand("client", "client id (required)", (*admin.Service).DeleteUserPoolClient,
 	"Deleted app client %s; its refresh tokens no longer work.\n")
 
 // runClientRotateSecret replaces a confidential client's secret. The
@@ -155,18 +145,13 @@ func runClientRotateSecret(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	var secret string
-	err = d.store.UpdateClient(ctx, id, func(cl pool.Client) (pool.Client, error) {
-		if !cl.HasSecret() {
-			return cl, fmt.Errorf("app client %s is public (it has no secret); create a confidential client with 'linkpool client create --generate-secret'", id)
-		}
-		// The stored run is the last one, so secret ends up matching it.
-		secret = sealSecret(d.box, &cl)
-		cl.UpdatedAt = time.Now()
-		return cl, nil
-	})
+	secret, err := d.admin.RotateUserPoolClientSecret(ctx, "", id)
+	var ae *account.Error
+	if errors.As(err, &ae) && ae.Type == account.InvalidParameterException && ae.Field == "ClientId" {
+		return fmt.Errorf("%s; create a confidential client with 'linkpool client create --generate-secret'", ae.Message)
+	}
 	if err != nil {
-		return named(err, "client", id)
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, struct {

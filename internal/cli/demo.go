@@ -54,7 +54,7 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 			return st, err
 		}
 		defer d.close()
-		if _, err := d.store.GetPool(ctx, st.PoolID); err == nil {
+		if _, err := d.admin.DescribeUserPool(ctx, st.PoolID); err == nil {
 			// Earlier versions kept the password here: rewrite without it.
 			var old struct {
 				Password string `json:"password"`
@@ -85,7 +85,7 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 	if err != nil {
 		return st, err
 	}
-	p, err := d.store.GetPool(ctx, res.PoolID)
+	p, err := d.getPool(ctx, res.PoolID)
 	if err != nil {
 		return st, err
 	}
@@ -96,8 +96,8 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 	lc.AllowedOAuthFlows = []string{pool.FlowCode}
 	lc.AllowedOAuthFlowsUserPoolClient = true
 	lc.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
-	if err := createClient(ctx, d.store, lc); err != nil {
-		return st, err
+	if lc, _, err = d.admin.CreateUserPoolClient(ctx, lc, false); err != nil {
+		return st, adminErr(err)
 	}
 	created, err := d.accounts.AdminCreateUser(ctx, p, account.AdminCreateUserInput{
 		Username:      "demo",

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -19,14 +20,16 @@ type deps struct {
 	box      *seal.Box
 	keys     *token.Keys
 	accounts *account.Service
+	// admin runs the pool, client, domain and group actions.
+	admin *admin.Service
 }
 
 func (d *deps) close() { _ = d.store.Close() }
 
 // getPool reads a pool, naming it when it does not exist.
 func (d *deps) getPool(ctx context.Context, id string) (pool.Pool, error) {
-	p, err := d.store.GetPool(ctx, id)
-	return p, named(err, "pool", id)
+	p, err := d.admin.DescribeUserPool(ctx, id)
+	return p, adminErr(err)
 }
 
 // openDeps opens the store and master key for an administration command.
@@ -46,9 +49,16 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	// sender's warning about undelivered mail would only be noise on every
 	// command.
 	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	keys := token.NewKeys(st, box, token.KeysOptions{})
+	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log})
+	return newDeps(st, box, keys, accounts), nil
+}
+
+// newDeps returns the deps of an open store, with the admin service on
+// them.
+func newDeps(st store.Store, box *seal.Box, keys *token.Keys, accounts *account.Service) *deps {
 	return &deps{
-		store: st, box: box,
-		keys:     token.NewKeys(st, box, token.KeysOptions{}),
-		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log}),
-	}, nil
+		store: st, box: box, keys: keys, accounts: accounts,
+		admin: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),
+	}
 }

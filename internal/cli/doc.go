@@ -8,8 +8,11 @@
 // LINKPOOL_MASTER_KEY_FILE is --master-key-file, whose file is checked as
 // a key file (mode 0600). Flags win over the environment.
 //
-// Administration commands open the same database as the server and are
-// safe to run while it serves: SQLite in WAL mode with one writer per
+// Administration commands are flag parsing and printing over
+// internal/admin (pools, app clients, domains, groups; adminErr renders
+// its errors) and internal/account (users); they do not read or write
+// those resources in the store themselves. They open the same database
+// as the server and are safe to run while it serves: SQLite in WAL mode with one writer per
 // process and BEGIN IMMEDIATE transactions, or PostgreSQL.
 //
 // With SQLite, every command that opens the store first makes the data

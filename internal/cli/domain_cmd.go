@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 func runDomain(ctx context.Context, e *env, args []string) error {
@@ -63,11 +63,8 @@ func runDomainCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
-	if err := d.store.CreateDomain(ctx, dom); err != nil {
-		return named(err, "domain", dom.Domain)
+	if dom, err = d.admin.CreateUserPoolDomain(ctx, dom); err != nil {
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, dom)
@@ -112,9 +109,9 @@ func runDomainShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	dom, err := d.store.GetDomain(ctx, name)
+	dom, err := d.admin.DescribeUserPoolDomain(ctx, name)
 	if err != nil {
-		return named(err, "domain", name)
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, dom)
@@ -133,9 +130,9 @@ func runDomainList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	domains, err := d.store.ListDomains(ctx, poolID)
+	domains, err := d.admin.ListUserPoolDomains(ctx, poolID)
 	if err != nil {
-		return fmt.Errorf("list domains: %w", err)
+		return adminErr(err)
 	}
 	return printList(e.stdout, c.json, domains, []string{"DOMAIN", "TYPE", "URL", "CREATED"}, func(dom pool.Domain) []string {
 		f := domainFields(dom, &u)
@@ -143,5 +140,5 @@ func runDomainList(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-var runDomainDelete = deleteCommand("domain", "domain prefix or custom domain (required)", store.Store.DeleteDomain,
+var runDomainDelete = deleteCommand("domain", "domain prefix or custom domain (required)", (*admin.Service).DeleteUserPoolDomain,
 	"Deleted domain %s; the pool stays reachable at its path URL.\n")

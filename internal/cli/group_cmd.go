@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 func runGroup(ctx context.Context, e *env, args []string) error {
@@ -74,6 +73,8 @@ func runGroupCreate(ctx context.Context, e *env, args []string) error {
 	now := time.Now()
 	g := pool.Group{PoolID: poolID, Name: name, CreatedAt: now, UpdatedAt: now}
 	s.apply(&g, c.given)
+	// Validate before the store is opened: a rejected setting changes
+	// nothing, not even by creating an empty data directory.
 	if err := g.Validate(); err != nil {
 		return err
 	}
@@ -82,11 +83,8 @@ func runGroupCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
-		return err
-	}
-	if err := d.store.CreateGroup(ctx, g); err != nil {
-		return named(err, "group", name)
+	if g, err = d.admin.CreateGroup(ctx, g); err != nil {
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, g)
@@ -133,14 +131,8 @@ func runGroupShow(ctx context.Context, e *env, args []string) error {
 // getGroup reads a group, naming the pool when the pool is what is
 // missing.
 func getGroup(ctx context.Context, d *deps, r groupRef) (pool.Group, error) {
-	g, err := d.store.GetGroup(ctx, r.pool, r.group)
-	if err == nil {
-		return g, nil
-	}
-	if _, perr := d.getPool(ctx, r.pool); perr != nil {
-		return g, perr
-	}
-	return g, named(err, "group", r.group)
+	g, err := d.admin.GetGroup(ctx, r.pool, r.group)
+	return g, adminErr(err)
 }
 
 func runGroupList(ctx context.Context, e *env, args []string) error {
@@ -152,11 +144,11 @@ func runGroupList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	groups, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Group], error) {
-		return d.store.ListGroups(ctx, poolID, o)
+	groups, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.Group, string, error) {
+		return d.admin.ListGroups(ctx, poolID, limit, next)
 	})
 	if err != nil {
-		return fmt.Errorf("list groups: %w", err)
+		return err
 	}
 	return printList(e.stdout, c.json, groups, []string{"GROUP", "PRECEDENCE", "DESCRIPTION", "CREATED"}, func(g pool.Group) []string {
 		f := groupFields(g)
@@ -181,21 +173,9 @@ func runGroupUpdate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := getGroup(ctx, d, r); err != nil {
-		return err
-	}
-	var updated pool.Group
-	err = d.store.UpdateGroup(ctx, r.pool, r.group, func(g pool.Group) (pool.Group, error) {
-		s.apply(&g, c.given)
-		g.UpdatedAt = time.Now()
-		if err := g.Validate(); err != nil {
-			return g, err
-		}
-		updated = g
-		return g, nil
-	})
+	updated, err := d.admin.UpdateGroup(ctx, r.pool, r.group, func(g *pool.Group) { s.apply(g, c.given) })
 	if err != nil {
-		return named(err, "group", r.group)
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, updated)
@@ -213,11 +193,8 @@ func runGroupDelete(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := getGroup(ctx, d, r); err != nil {
-		return err
-	}
-	if err := d.store.DeleteGroup(ctx, r.pool, r.group); err != nil {
-		return named(err, "group", r.group)
+	if err := d.admin.DeleteGroup(ctx, r.pool, r.group); err != nil {
+		return adminErr(err)
 	}
 	fmt.Fprintf(e.stdout, "Deleted group %s; its members stay in the pool. Tokens issued from now on no longer list it in cognito:groups.\n", r.group)
 	return nil
@@ -239,20 +216,13 @@ func runGroupMembership(ctx context.Context, e *env, args []string, add bool) er
 		return err
 	}
 	defer d.close()
-	if _, err := getGroup(ctx, d, r); err != nil {
-		return err
-	}
-	u, err := findUser(ctx, d, r.pool, username)
-	if err != nil {
-		return err
-	}
+	membership := d.admin.AdminRemoveUserFromGroup
 	if add {
-		err = d.store.AddUserToGroup(ctx, r.pool, r.group, u.Sub)
-	} else {
-		err = d.store.RemoveUserFromGroup(ctx, r.pool, r.group, u.Sub)
+		membership = d.admin.AdminAddUserToGroup
 	}
+	u, err := membership(ctx, r.pool, r.group, username)
 	if err != nil {
-		return named(err, "group", r.group)
+		return userErr(adminErr(err), username)
 	}
 	verb := "Removed %s from group %s"
 	if add {
@@ -279,14 +249,11 @@ func runGroupMembers(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := getGroup(ctx, d, r); err != nil {
-		return err
-	}
-	users, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.User], error) {
-		return d.store.ListUsersInGroup(ctx, r.pool, r.group, o)
+	users, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.User, string, error) {
+		return d.admin.ListUsersInGroup(ctx, r.pool, r.group, limit, next)
 	})
 	if err != nil {
-		return fmt.Errorf("list members: %w", err)
+		return err
 	}
 	return printUsers(e, c.json, users)
 }

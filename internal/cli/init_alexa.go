@@ -95,7 +95,8 @@ func runInitAlexa(ctx context.Context, e *env, args []string) error {
 }
 
 // setupAlexa creates the pool, the secret app client with the three Alexa
-// redirect URLs, the code grant and the scopes, and the domain.
+// redirect URLs, the code grant and the scopes, and the domain
+// (admin.Service.SetupAlexa), and returns the values of the Alexa console.
 func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error) {
 	now := time.Now()
 	if !pool.ValidRegion(o.region) {
@@ -114,33 +115,18 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 	if err != nil {
 		return alexaSetup{}, err
 	}
-	if dom != nil {
-		if _, err := d.store.GetDomain(ctx, dom.Domain); err == nil {
-			return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return alexaSetup{}, err
-		}
+	// The admin service creates the three parts together and deletes the
+	// pool again when a later part fails, so a failed run leaves nothing.
+	_, c, created, err := d.admin.SetupAlexa(ctx, p, c, dom)
+	if errors.Is(err, store.ErrAlreadyExists) && dom != nil {
+		return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
 	}
-	if err := createPool(ctx, d.store, d.keys, p); err != nil {
-		return alexaSetup{}, err
-	}
-	// Undo the pool if a later step fails, so a failed run leaves nothing.
-	undo := func(err error) (alexaSetup, error) {
-		_ = d.store.DeletePool(context.WithoutCancel(ctx), p.ID)
-		return alexaSetup{}, err
-	}
-	if err := createClient(ctx, d.store, c); err != nil {
-		return undo(err)
+	if err != nil {
+		return alexaSetup{}, adminErr(err)
 	}
 	var domains []pool.Domain
-	if dom != nil {
-		if err := d.store.CreateDomain(ctx, *dom); err != nil {
-			if errors.Is(err, store.ErrAlreadyExists) {
-				return undo(fmt.Errorf("domain %q is taken", dom.Domain))
-			}
-			return undo(fmt.Errorf("create domain %q: %w", dom.Domain, err))
-		}
-		domains = append(domains, *dom)
+	if created != nil {
+		domains = append(domains, *created)
 	}
 	base := poolBase(o.publicURL, o.authDomain, domains, p.ID)
 	issuer := o.publicURL + "/" + p.ID

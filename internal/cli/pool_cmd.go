@@ -49,8 +49,8 @@ func runPoolCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if err := createPool(ctx, d.store, d.keys, p); err != nil {
-		return named(err, "pool", p.ID)
+	if _, err := d.admin.CreateUserPool(ctx, p); err != nil {
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, p)
@@ -79,9 +79,9 @@ func runPoolShow(ctx context.Context, e *env, args []string) error {
 	if c.json {
 		return printJSON(e.stdout, p)
 	}
-	domains, err := d.store.ListDomains(ctx, id)
+	domains, err := d.admin.ListUserPoolDomains(ctx, id)
 	if err != nil {
-		return fmt.Errorf("list domains: %w", err)
+		return adminErr(err)
 	}
 	return printPool(ctx, e.stdout, d, p, domains)
 }
@@ -116,9 +116,9 @@ func runPoolList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	pools, err := listAll(ctx, d.store.ListPools)
+	pools, err := listPages(ctx, d.admin.ListUserPools)
 	if err != nil {
-		return fmt.Errorf("list pools: %w", err)
+		return err
 	}
 	return printList(e.stdout, c.json, pools, []string{"ID", "NAME", "SIGNING-ALG", "CREATED"}, func(p pool.Pool) []string {
 		return []string{p.ID, p.Name, p.SigningAlgorithm, fmtTime(p.CreatedAt)}
@@ -152,26 +152,17 @@ func runPoolUpdate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	var updated pool.Pool
-	err = d.store.UpdatePool(ctx, id, func(p pool.Pool) (pool.Pool, error) {
-		s.apply(&p, c.given)
-		p.UpdatedAt = time.Now()
-		if err := p.Validate(); err != nil {
-			return p, err
-		}
-		updated = p
-		return p, nil
-	})
+	updated, err := d.admin.UpdateUserPool(ctx, id, func(p *pool.Pool) { s.apply(p, c.given) })
 	if err != nil {
-		return named(err, "pool", id)
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, updated)
 	}
 	fmt.Fprintf(e.stdout, "Updated pool %s.\n\n", id)
-	domains, err := d.store.ListDomains(ctx, id)
+	domains, err := d.admin.ListUserPoolDomains(ctx, id)
 	if err != nil {
-		return fmt.Errorf("list domains: %w", err)
+		return adminErr(err)
 	}
 	// printPool says when a changed signing algorithm takes effect.
 	return printPool(ctx, e.stdout, d, updated, domains)
@@ -194,8 +185,8 @@ func runPoolDelete(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if err := d.store.DeletePool(ctx, id); err != nil {
-		return named(err, "pool", id)
+	if err := d.admin.DeleteUserPool(ctx, id); err != nil {
+		return adminErr(err)
 	}
 	fmt.Fprintf(e.stdout, "Deleted pool %s with all its clients, users, groups, domains, tokens and keys.\n", id)
 	return nil

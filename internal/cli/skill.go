@@ -204,7 +204,7 @@ func runSkillLamp(ctx context.Context, e *env, args []string) error {
 				if la.pool == "" || la.username == "" {
 					return usagef("name the user with --user SUB, or --pool ID --username NAME")
 				}
-				p, err := d.store.GetPool(ctx, la.pool)
+				p, err := d.admin.DescribeUserPool(ctx, la.pool)
 				if err != nil {
 					return notFound(err, "pool %s", la.pool)
 				}

@@ -175,9 +175,9 @@ func runUserShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	groups, err := d.store.ListGroupsForUser(ctx, r.pool, u.Sub)
+	groups, err := d.admin.AdminListGroupsForUser(ctx, r.pool, u.Username)
 	if err != nil {
-		return fmt.Errorf("list groups of user: %w", err)
+		return adminErr(err)
 	}
 	names := make([]string, 0, len(groups))
 	for _, g := range groups {

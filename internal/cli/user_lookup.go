@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 // findUser returns the pool and the user an operator names: by username
@@ -31,7 +33,7 @@ func findPoolUser(ctx context.Context, d *deps, poolID, username string) (pool.P
 // their Cognito type and message.
 func userErr(err error, username string) error {
 	if account.TypeOf(err) == account.UserNotFoundException {
-		return &notFoundError{Kind: "user", ID: username}
+		return &admin.ResourceError{Kind: "user", ID: username, Err: store.ErrNotFound}
 	}
 	return err
 }

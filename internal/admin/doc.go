@@ -1,0 +1,46 @@
+// Package admin is the one administrative service of linkpool: the
+// command line (internal/cli) calls it today, and the Cognito JSON API and
+// later the console are adapters over the same Service, so every surface
+// applies the same rules and answers the same errors.
+//
+// Its methods are Cognito's actions of the same name on user pools
+// (CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool,
+// ListUserPools), app clients (CreateUserPoolClient with secret
+// generation, DescribeUserPoolClient, UpdateUserPoolClient,
+// DeleteUserPoolClient, ListUserPoolClients, and
+// RotateUserPoolClientSecret, linkpool's own), domains
+// (Create/Describe/Update/DeleteUserPoolDomain) and groups (CreateGroup,
+// GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
+// AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
+// and SetupAlexa, the pool, client and domain of `init alexa` created
+// together with rollback.
+// They take and return the domain types of internal/pool. Updates take
+// an edit function that sets the fields a request names; the service
+// validates the result and keeps what cannot change (ids, creation dates,
+// a client's secret, the pool settings fixed at creation).
+//
+// User administration (AdminCreateUser, AdminGetUser, ...) stays in
+// internal/account, whose Service already implements it with the sign-in
+// rules it shares with the hosted pages. This Service holds that
+// account.Service (Accounts) to resolve usernames and aliases for group
+// membership; the JSON API calls account directly for the user actions
+// rather than through forwarding methods here.
+//
+// Errors: a refused action returns an *account.Error, the one error type
+// of both packages, whose Type is Cognito's exception name and whose
+// Message is Cognito's wording where known: ResourceNotFoundException
+// ("User pool <id> does not exist.", "User pool client <id> does not
+// exist.", "Group not found."), InvalidParameterException naming the
+// Field (from a *pool.ValidationError, a page size or token, a change to
+// a setting fixed at creation), GroupExistsException, and for a taken
+// domain InvalidParameterException "Domain already associated with
+// another user pool.". For a missing or taken resource its Cause is a
+// *ResourceError, which names the resource the way the command line
+// prints it and wraps store.ErrNotFound or store.ErrAlreadyExists. A
+// refused action changes nothing. Any other error is an internal failure
+// (storage, sealing) and must be answered as one.
+//
+// Files: service.go (Service, Config, paging), errors.go (the errors),
+// pools.go, clients.go (with sealing of client secrets), domains.go,
+// groups.go, alexa.go (SetupAlexa).
+package admin

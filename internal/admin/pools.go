@@ -1,0 +1,90 @@
+package admin
+
+import (
+	"context"
+	"slices"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// CreateUserPool validates and stores p (made with pool.NewPool) and
+// creates its signing keys. When the keys cannot be created the pool is
+// deleted again, so a failed call leaves nothing behind.
+func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (pool.Pool, error) {
+	if err := p.Validate(); err != nil {
+		return p, validated(err)
+	}
+	if err := s.st.CreatePool(ctx, p); err != nil {
+		return p, storeErr(err, "create pool", KindPool, p.ID)
+	}
+	if err := s.keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
+		_ = s.st.DeletePool(context.WithoutCancel(ctx), p.ID)
+		return p, storeErr(err, "create signing keys", KindPool, p.ID)
+	}
+	return p, nil
+}
+
+// DescribeUserPool returns a pool.
+func (s *Service) DescribeUserPool(ctx context.Context, id string) (pool.Pool, error) {
+	p, err := s.st.GetPool(ctx, id)
+	return p, storeErr(err, "get pool", KindPool, id)
+}
+
+// immutable are the settings fixed when a pool is created (Cognito's
+// UsernameAttributes, AliasAttributes and UsernameConfiguration).
+var immutable = []struct {
+	field string
+	same  func(a, b *pool.Pool) bool
+}{
+	{"UsernameAttributes", func(a, b *pool.Pool) bool { return slices.Equal(a.UsernameAttributes, b.UsernameAttributes) }},
+	{"AliasAttributes", func(a, b *pool.Pool) bool { return slices.Equal(a.AliasAttributes, b.AliasAttributes) }},
+	{"CaseSensitive", func(a, b *pool.Pool) bool { return a.CaseSensitive == b.CaseSensitive }},
+}
+
+// UpdateUserPool applies edit to the stored pool, validates the result
+// and stores it. edit sets the fields to change; UpdateUserPool refuses
+// changes to the settings fixed at creation and to the pool's id and
+// creation date, and sets LastModifiedDate. A refused edit stores
+// nothing.
+func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool.Pool)) (pool.Pool, error) {
+	var updated pool.Pool
+	err := s.st.UpdatePool(ctx, id, func(old pool.Pool) (pool.Pool, error) {
+		p := old
+		p.UsernameAttributes = slices.Clone(old.UsernameAttributes)
+		p.AliasAttributes = slices.Clone(old.AliasAttributes)
+		edit(&p)
+		for _, im := range immutable {
+			if !im.same(&old, &p) {
+				return old, invalidParam(im.field, "cannot be changed after the pool is created; create a new pool instead")
+			}
+		}
+		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		p.UpdatedAt = s.now()
+		if err := p.Validate(); err != nil {
+			return old, validated(err)
+		}
+		updated = p
+		return p, nil
+	})
+	return updated, storeErr(err, "update pool", KindPool, id)
+}
+
+// DeleteUserPool deletes a pool with all its clients, users, groups,
+// domains, tokens and keys.
+func (s *Service) DeleteUserPool(ctx context.Context, id string) error {
+	return storeErr(s.st.DeletePool(ctx, id), "delete pool", KindPool, id)
+}
+
+// ListUserPools returns one page of pools, at most maxResults (1-60), and
+// the token of the next page ("" on the last).
+func (s *Service) ListUserPools(ctx context.Context, maxResults int, nextToken string) ([]pool.Pool, string, error) {
+	o, err := pageOptions(maxResults, "MaxResults", true, nextToken)
+	if err != nil {
+		return nil, "", err
+	}
+	page, err := s.st.ListPools(ctx, o)
+	if err != nil {
+		return nil, "", pageErr(err, "NextToken", "list pools")
+	}
+	return page.Items, page.Next, nil
+}
