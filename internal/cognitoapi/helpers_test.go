@@ -26,6 +26,7 @@ import (
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
@@ -83,6 +84,7 @@ func testAuthenticate(r *http.Request, body []byte) (cognitoapi.Principal, error
 // loopback port, with one pool and one confidential app client.
 type env struct {
 	app    *app.App
+	db     *sqlite.DB
 	srv    *httptest.Server
 	pool   pool.Pool
 	client pool.Client
@@ -96,7 +98,7 @@ func newEnv(t testing.TB, edit ...func(*app.Config)) *env {
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)
-	e := &env{}
+	e := &env{db: st}
 	e.srv = httptest.NewUnstartedServer(nil)
 	cfg := app.Config{
 		Store: st, Box: box, PublicURL: "http://" + e.srv.Listener.Addr().String(), HashConcurrency: 2,
