@@ -132,14 +132,14 @@ func TestUserAdministrationWithSDK(t *testing.T) {
 		t.Fatalf("all users by pages of 1: %v", all)
 	}
 	filters := map[string][]string{
-		`username = "dave"`:                              {"dave"},
-		`email ^= "e"`:                                   {"erin", "eve"},
-		`email = "FRANK@example.org"`:                    {"frank"},
-		`family_name = "Bowman"`:                         {"dave"},
-		`sub = "` + sub + `"`:                            {"dave"},
+		`username = "dave"`:                             {"dave"},
+		`email ^= "e"`:                                  {"erin", "eve"},
+		`email = "FRANK@example.org"`:                   {"frank"},
+		`family_name = "Bowman"`:                        {"dave"},
+		`sub = "` + sub + `"`:                           {"dave"},
 		`cognito:user_status = "force_change_password"`: {"dave", "erin", "eve", "frank"},
-		`status = "Disabled"`:                            nil,
-		`name ^= "x"`:                                    nil,
+		`status = "Disabled"`:                           nil,
+		`name ^= "x"`:                                   nil,
 	}
 	for f, want := range filters {
 		if got := usernames(listAll(t, c, cip.ListUsersInput{UserPoolId: poolID, Filter: aws.String(f)}, 2)); !slices.Equal(got, want) {
