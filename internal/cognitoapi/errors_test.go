@@ -50,7 +50,8 @@ func TestRefusedCalls(t *testing.T) {
 		{"bad pool id", target + "AdminDeleteUser", keyAdmin, `{"UserPoolId": "no pool", "Username": "ivy"}`, 400, "InvalidParameterException",
 			`1 validation error detected: Value 'no pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`},
 		{"empty username", target + "AdminDeleteUser", keyAdmin, `{"UserPoolId": "` + pid + `", "Username": ""}`, 400, "InvalidParameterException",
-			"1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+			"2 validation errors detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}]+`},
 		{"password not shown", target + "AdminSetUserPassword", keyAdmin, `{"UserPoolId": "` + pid + `", "Username": "ivy", "Password": "has space"}`, 400, "InvalidParameterException",
 			`1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\S]+`},
 		{"weak password", target + "AdminSetUserPassword", keyAdmin, `{"UserPoolId": "` + pid + `", "Username": "ivy", "Password": "short"}`, 400, "InvalidPasswordException", ""},

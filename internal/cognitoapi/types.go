@@ -76,7 +76,8 @@ var (
 )
 
 // str checks a string member: not null when required, its length in
-// characters within [min, max], and matching re when set.
+// characters within [min, max], and matching re when set. Like AWS, it
+// reports every constraint the value fails, length before pattern.
 func (v *validation) str(field string, s *string, required bool, min, max int, pattern string, re *regexp.Regexp, sensitive bool) {
 	if s == nil {
 		if required {
@@ -85,12 +86,13 @@ func (v *validation) str(field string, s *string, required bool, min, max int, p
 		return
 	}
 	n := len([]rune(*s))
-	switch {
-	case n < min:
+	if n < min {
 		v.add(field, s, sensitive, "Member must have length greater than or equal to "+strconv.Itoa(min))
-	case n > max:
+	}
+	if n > max {
 		v.add(field, s, sensitive, "Member must have length less than or equal to "+strconv.Itoa(max))
-	case re != nil && !re.MatchString(*s):
+	}
+	if re != nil && !re.MatchString(*s) {
 		v.add(field, s, sensitive, "Member must satisfy regular expression pattern: "+pattern)
 	}
 }
