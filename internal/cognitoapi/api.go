@@ -97,6 +97,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 
 	name, act, err := a.resolve(r)
+	defer func() {
+		// A bug answers like any internal failure: JSON, no details.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			a.fail(w, r, id, name, fmt.Errorf("panic: %v", v))
+		}
+	}()
 	if err != nil {
 		a.fail(w, r, id, name, err)
 		return

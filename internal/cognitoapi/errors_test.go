@@ -86,7 +86,7 @@ func TestRefusedCalls(t *testing.T) {
 			if m, _ := body["message"].(string); m == "" {
 				t.Errorf("no message: %v", body)
 			}
-			if h.Get("x-amzn-ErrorType") != tt.typ || h.Get("x-amzn-RequestId") == "" || h.Get("Content-Type") != cognitoapi.ContentType {
+			if h.Get("x-amzn-ErrorType") != tt.typ || h.Get("x-amzn-RequestId") == "" || h.Get("x-amzn-RequestId") != h.Get("X-Request-Id") || h.Get("Content-Type") != cognitoapi.ContentType {
 				t.Errorf("headers %v", h)
 			}
 		})
@@ -173,6 +173,18 @@ func TestInternalError(t *testing.T) {
 	e := newEnv(t)
 	e.db.Close()
 	status, h, body := e.raw(t, target+"AdminGetUser", keyAdmin, `{"UserPoolId": "`+e.pool.ID+`", "Username": "ivy"}`)
+	if status != 500 || body["__type"] != "InternalErrorException" || body["message"] != "Internal server error." || h.Get("x-amzn-ErrorType") != "InternalErrorException" {
+		t.Fatalf("%d %v", status, body)
+	}
+}
+
+// TestPanicIsInternalError: a bug in a handler is answered as an
+// InternalErrorException in JSON, without details.
+func TestPanicIsInternalError(t *testing.T) {
+	cognitoapi.Actions["TestPanic"] = cognitoapi.Action{Run: cognitoapi.PanicForTest}
+	t.Cleanup(func() { delete(cognitoapi.Actions, "TestPanic") })
+	e := newEnv(t)
+	status, h, body := e.raw(t, target+"TestPanic", "", `{}`)
 	if status != 500 || body["__type"] != "InternalErrorException" || body["message"] != "Internal server error." || h.Get("x-amzn-ErrorType") != "InternalErrorException" {
 		t.Fatalf("%d %v", status, body)
 	}
