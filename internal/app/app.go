@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/oauth"
@@ -76,6 +77,10 @@ type Config struct {
 	// for the store before it is answered 503 temporarily_unavailable; 0
 	// means DefaultOAuthTimeout (see server.Config.OAuthTimeout).
 	OAuthTimeout time.Duration
+	// APIAuthenticate verifies the AWS Signature Version 4 of Cognito
+	// JSON API requests (cognitoapi.Config.Authenticate); nil refuses
+	// every administrative action of the API.
+	APIAuthenticate func(r *http.Request, body []byte) (cognitoapi.Principal, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -90,6 +95,8 @@ type App struct {
 	Accounts *account.Service
 	OAuth    *oauth.Service
 	UI       *hostedui.UI
+	// API serves the Cognito JSON API at POST /.
+	API      *cognitoapi.API
 	Server   *server.Server
 	Registry *prometheus.Registry
 	// Mail stores the mail of every flow for delivery; Flush waits for
@@ -167,6 +174,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
+	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Log: log, Authenticate: cfg.APIAuthenticate})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {
 		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {
@@ -177,6 +185,7 @@ func New(cfg Config) (*App, error) {
 		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies, Now: cfg.Now,
 		OAuthTimeout: cfg.OAuthTimeout, Mount: []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
+		API:      a.API,
 		Registry: reg,
 	})
 	if err != nil {

@@ -7,6 +7,10 @@
 //	Path /<poolId>/...            -> that pool (path-based form for single-host
 //	                                 and local use); the prefix is stripped
 //
+// POST / on any host, the public URL's and every pool domain's, is the
+// Cognito JSON API (Config.API, internal/cognitoapi), whose requests name
+// their pool in the body; nothing else is served at POST /.
+//
 // The pool's endpoints (internal/oauth for the API surface,
 // internal/hostedui for the browser surface) are mounted relative to that
 // base. Everything else (health checks, the SmartLamp skill when it runs in

@@ -39,6 +39,10 @@ type Config struct {
 	// Global registers extra top-level routes, such as the SmartLamp
 	// skill.
 	Global []func(*http.ServeMux)
+	// API serves the Cognito JSON API (internal/cognitoapi): every POST
+	// to / on any host the server answers, the public URL's and every
+	// pool domain's. Nil leaves POST / unanswered (404).
+	API http.Handler
 	// Registry receives the HTTP metrics and is served on /metrics of the
 	// admin handler. Nil means a private registry.
 	Registry *prometheus.Registry
@@ -172,6 +176,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // route resolves the pool of a request by host or by path prefix.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.API != nil && r.Method == http.MethodPost && r.URL.Path == "/" {
+		s.cfg.API.ServeHTTP(w, r)
+		return
+	}
 	r, cancel := s.withBudget(r)
 	defer cancel()
 	host := strings.ToLower(r.Host)
@@ -319,6 +327,10 @@ func (s *Server) observe(r *http.Request, status int, d time.Duration) {
 		"/confirmUser", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/confirmforgotPassword",
 		"/changePassword", "/logout", "/error", "/healthz", "/readyz", "/alexa/smart-home", "/lamps":
 		route = p
+	case "/":
+		if r.Method == http.MethodPost {
+			route = "cognito-idp"
+		}
 	}
 	s.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
 	s.latency.WithLabelValues(route).Observe(d.Seconds())

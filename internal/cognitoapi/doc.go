@@ -1,0 +1,28 @@
+// Package cognitoapi serves Cognito's JSON API (the cognito-idp wire
+// protocol) so that the AWS CLI and SDKs work against linkpool
+// unchanged: POST / with Content-Type application/x-amz-json-1.1 and
+// X-Amz-Target AWSCognitoIdentityProviderService.<Action>. internal/server
+// mounts it on the main listener, at the public URL's host and at every
+// pool domain host.
+//
+// A request is framed (method, target, content type, a bounded body),
+// authenticated when its action needs AWS Signature Version 4
+// (Config.Authenticate; without one every such action is refused, never
+// open), authorized for the pool its PoolField names
+// (Principal.Authorize), validated and served by internal/account. Every
+// answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
+// server's request id). Errors are {"__type", "message"} with
+// x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
+// exception names and messages of internal/account passed through as
+// they are; 500 InternalErrorException, without details, for internal
+// failures, which are logged.
+//
+// Files:
+//
+//	api.go       the handler: framing, authentication hook, decoding, pool lookup, error rendering
+//	actions.go   the dispatch table Actions (README's supported-actions table is tested against it)
+//	errors.go    the Error type, exception names, AWS-style validation messages
+//	types.go     wire shapes (UserType, AttributeType, epoch-second timestamps) and member constraints
+//	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
+//	listusers.go ListUsers and its Filter grammar
+package cognitoapi

@@ -1,0 +1,4 @@
+package cognitoapi
+
+// PanicForTest is an action handler that panics.
+var PanicForTest = func(*call) (any, error) { panic("test panic") }

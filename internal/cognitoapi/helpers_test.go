@@ -1,0 +1,252 @@
+package cognitoapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/cognitoapi"
+	"github.com/linkpool/linkpool/internal/password"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal/sealtest"
+	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
+)
+
+// Access keys the test authenticator knows.
+const (
+	keyAdmin    = "AKIDADMIN0000000000A" // every pool, read and write
+	keyReadOnly = "AKIDREADONLY000000RO" // every pool, read only
+	keyOther    = "AKIDOTHERPOOL00000OP" // another pool only
+	testSecret  = "test-secret-key"
+)
+
+// testPrincipal is what the test authenticator returns: a key limited to
+// pools (nil: all) and maybe to reading.
+type testPrincipal struct {
+	pools    []string
+	readOnly bool
+}
+
+func (p testPrincipal) Authorize(action, poolID string, write bool) error {
+	if p.readOnly && write {
+		return cognitoapi.NewError(cognitoapi.AccessDeniedException, "The key may not call "+action+".")
+	}
+	if p.pools != nil && !slices.Contains(p.pools, poolID) {
+		return cognitoapi.NewError(cognitoapi.AccessDeniedException, "The key may not use pool "+poolID+".")
+	}
+	return nil
+}
+
+var credentialRe = regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
+
+// testAuthenticate stands in for the SigV4 verifier: it identifies the
+// key named in the Authorization header the SDK sends, and checks no
+// signature.
+func testAuthenticate(r *http.Request, body []byte) (cognitoapi.Principal, error) {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return nil, cognitoapi.NewError(cognitoapi.MissingAuthenticationTokenException, "Missing Authentication Token")
+	}
+	m := credentialRe.FindStringSubmatch(auth)
+	if m == nil {
+		return nil, cognitoapi.NewError(cognitoapi.UnrecognizedClientException, "The security token included in the request is invalid.")
+	}
+	switch m[1] {
+	case keyAdmin:
+		return testPrincipal{}, nil
+	case keyReadOnly:
+		return testPrincipal{readOnly: true}, nil
+	case keyOther:
+		return testPrincipal{pools: []string{"us-east-1_Other1"}}, nil
+	}
+	return nil, cognitoapi.NewError(cognitoapi.UnrecognizedClientException, "The security token included in the request is invalid.")
+}
+
+// env is the whole server (internal/app) over a real SQLite file on a
+// loopback port, with one pool and one confidential app client.
+type env struct {
+	app    *app.App
+	db     *sqlite.DB
+	srv    *httptest.Server
+	pool   pool.Pool
+	client pool.Client
+	secret string
+}
+
+const rpCallback = "http://localhost:4000/callback"
+
+func newEnv(t testing.TB, edit ...func(*app.Config)) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := sqlitetest.Open(t)
+	box := sealtest.Box(t)
+	e := &env{db: st}
+	e.srv = httptest.NewUnstartedServer(nil)
+	cfg := app.Config{
+		Store: st, Box: box, PublicURL: "http://" + e.srv.Listener.Addr().String(), HashConcurrency: 2,
+		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1}, APIAuthenticate: testAuthenticate,
+	}
+	for _, f := range edit {
+		f(&cfg)
+	}
+	var err error
+	if e.app, err = app.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Config.Handler = e.app.Server.Handler()
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
+
+	now := time.Now()
+	e.pool = pool.NewPool("us-east-1", "API test", now)
+	if err := st.CreatePool(ctx, e.pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.Keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
+		t.Fatal(err)
+	}
+	c := pool.NewClient(e.pool.ID, "web", now)
+	e.secret = pool.NewClientSecret()
+	c.SealedSecret = box.Seal([]byte(e.secret), c.SecretAAD())
+	c.CallbackURLs = []string{rpCallback}
+	c.AllowedOAuthFlows = []string{pool.FlowCode}
+	c.AllowedOAuthFlowsUserPoolClient = true
+	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
+	if err := st.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	e.client = c
+	return e
+}
+
+// sdk is the real aws-sdk-go-v2 client, unchanged but for BaseEndpoint
+// and static credentials.
+func (e *env) sdk(key string) *cip.Client {
+	return cip.New(cip.Options{
+		Region:           "eu-west-1",
+		BaseEndpoint:     aws.String(e.srv.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, testSecret, ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// raw posts body to the API with the given target and an Authorization
+// header naming key ("" for none), and returns the status, the headers
+// and the decoded body.
+func (e *env) raw(t *testing.T, target, key, body string) (int, http.Header, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", cognitoapi.ContentType)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+key+"/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("answer is not a JSON object: %q", b)
+	}
+	return resp.StatusCode, resp.Header, m
+}
+
+// snapshot is every user of the pool, for checking that a refused call
+// changed nothing.
+func (e *env) snapshot(t *testing.T) string {
+	t.Helper()
+	page, err := e.app.Store.ListUsers(context.Background(), e.pool.ID, storeAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, u := range page.Items {
+		j, _ := json.Marshal(u)
+		b.Write(j)
+		b.WriteString(u.PasswordHash + u.TokensValidAfter.String() + "\n")
+	}
+	return b.String()
+}
+
+// browser is a cookie-keeping HTTP client that stops at the relying
+// party's callback.
+func browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar: jar,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
+	}
+}
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+)
+
+// signIn opens authURL, submits the hosted login form as a browser
+// would, and returns the redirect to the relying party.
+func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL {
+	t.Helper()
+	resp, err := b.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	action, csrf := formAction.FindSubmatch(body), csrfField.FindSubmatch(body)
+	if resp.StatusCode != 200 || action == nil || csrf == nil {
+		t.Fatalf("login page: %d %s", resp.StatusCode, body)
+	}
+	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {pw}}
+	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login post: %d %s", resp.StatusCode, b)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
