@@ -127,7 +127,7 @@ func (h *harness) newRequest(target, pathAndQuery string, body []byte) *http.Req
 }
 
 // sign signs r with the AWS SDK's signer.
-func sign(t *testing.T, r *http.Request, body []byte, creds aws.Credentials, service, region string, at time.Time) {
+func sign(t testing.TB, r *http.Request, body []byte, creds aws.Credentials, service, region string, at time.Time) {
 	t.Helper()
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, region, at); err != nil {

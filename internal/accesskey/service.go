@@ -76,6 +76,31 @@ type cached struct {
 	secret  []byte
 	loaded  time.Time
 	touched time.Time
+	// derived holds signing keys by credential scope (date, region and
+	// service), which clients keep for a day.
+	derived map[string][]byte
+}
+
+// maxDerived bounds cached.derived.
+const maxDerived = 16
+
+// signingKey returns the signing key of the scope, derived once.
+func (s *Service) signingKey(c *cached, a authorization) []byte {
+	scope := a.scope()
+	s.mu.Lock()
+	k, ok := c.derived[scope]
+	s.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = signingKey(c.secret, a.Date, a.Region, a.Service)
+	s.mu.Lock()
+	if c.derived == nil || len(c.derived) >= maxDerived {
+		c.derived = map[string][]byte{}
+	}
+	c.derived[scope] = k
+	s.mu.Unlock()
+	return k
 }
 
 // New returns a Service.

@@ -107,13 +107,17 @@ func payloadHash(r *http.Request, body []byte) (string, error) {
 // verifySignature computes the signature of r with secret and compares it
 // with the one the request carries, in constant time.
 func verifySignature(r *http.Request, sr signedRequest, payload string, secret []byte) error {
+	return verifyWithKey(r, sr, payload, signingKey(secret, sr.auth.Date, sr.auth.Region, sr.auth.Service))
+}
+
+// verifyWithKey is verifySignature with the derived signing key.
+func verifyWithKey(r *http.Request, sr signedRequest, payload string, key []byte) error {
 	creq, err := canonicalRequest(r, sr.auth.SignedHeaders, payload)
 	if err != nil {
 		return err
 	}
 	crHash := sha256.Sum256([]byte(creq))
 	sts := Algorithm + "\n" + sr.amzDate + "\n" + sr.auth.scope() + "\n" + hex.EncodeToString(crHash[:])
-	key := signingKey(secret, sr.auth.Date, sr.auth.Region, sr.auth.Service)
 	want := hmacSHA256(key, []byte(sts))
 	got, err := hex.DecodeString(sr.auth.Signature)
 	if err != nil || !hmac.Equal(got, want) {

@@ -29,7 +29,7 @@ func (s *Service) Verify(r *http.Request, body []byte, now time.Time) (Key, erro
 	if err != nil {
 		return Key{}, err
 	}
-	if err := verifySignature(r, sr, payload, c.secret); err != nil {
+	if err := verifyWithKey(r, sr, payload, s.signingKey(c, sr.auth)); err != nil {
 		return Key{}, err
 	}
 	s.touch(r.Context(), c, now)
