@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
@@ -19,6 +20,8 @@ type deps struct {
 	box      *seal.Box
 	keys     *token.Keys
 	accounts *account.Service
+	// accessKeys issues and deletes the JSON API's access keys.
+	accessKeys *accesskey.Service
 }
 
 func (d *deps) close() { _ = d.store.Close() }
@@ -48,7 +51,8 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	return &deps{
 		store: st, box: box,
-		keys:     token.NewKeys(st, box, token.KeysOptions{}),
-		accounts: account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log}),
+		keys:       token.NewKeys(st, box, token.KeysOptions{}),
+		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log}),
+		accounts:   account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log}),
 	}, nil
 }
