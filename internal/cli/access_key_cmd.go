@@ -99,4 +99,3 @@ func runAccessKeyDelete(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Deleted access key %s; running servers refuse it within %s.\n", id, accesskey.DefaultCacheTTL)
 	return nil
 }
-
