@@ -43,13 +43,10 @@ func runAccessKeyCreate(ctx context.Context, e *env, args []string) error {
 		return printJSON(e.stdout, createdAccessKey{Key: k, SecretAccessKey: secret})
 	}
 	fmt.Fprintf(e.stdout, "Created access key %s. The secret is shown only now: store it, then use the pair with the AWS CLI or an SDK.\n\n", k.ID)
-	if err := printFields(e.stdout, append([][2]string{
+	return printFields(e.stdout, append([][2]string{
 		{"AccessKeyId", k.ID},
 		{"SecretAccessKey", secret},
-	}, accessKeyFields(k)...)); err != nil {
-		return err
-	}
-	return nil
+	}, accessKeyFields(k)...))
 }
 
 func accessKeyFields(k accesskey.Key) [][2]string {
