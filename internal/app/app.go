@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -78,8 +79,8 @@ type Config struct {
 	// means DefaultOAuthTimeout (see server.Config.OAuthTimeout).
 	OAuthTimeout time.Duration
 	// APIAuthenticate verifies the AWS Signature Version 4 of Cognito
-	// JSON API requests (cognitoapi.Config.Authenticate); nil refuses
-	// every administrative action of the API.
+	// JSON API requests (cognitoapi.Config.Authenticate); nil means the
+	// access keys issued by `linkpool access-key create` (AccessKeys).
 	APIAuthenticate func(r *http.Request, body []byte) (cognitoapi.Principal, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -96,9 +97,11 @@ type App struct {
 	OAuth    *oauth.Service
 	UI       *hostedui.UI
 	// API serves the Cognito JSON API at POST /.
-	API      *cognitoapi.API
-	Server   *server.Server
-	Registry *prometheus.Registry
+	API *cognitoapi.API
+	// AccessKeys verifies the signatures of the JSON API's requests.
+	AccessKeys *accesskey.Service
+	Server     *server.Server
+	Registry   *prometheus.Registry
 	// Mail stores the mail of every flow for delivery; Flush waits for
 	// its delivery. It is nil with Config.NoMail.
 	Mail *mail.Outbox
@@ -174,7 +177,18 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
-	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Log: log, Authenticate: cfg.APIAuthenticate})
+	a.AccessKeys = accesskey.New(accesskey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
+	authenticate := cfg.APIAuthenticate
+	if authenticate == nil {
+		authenticate = func(r *http.Request, body []byte) (cognitoapi.Principal, error) {
+			k, err := a.AccessKeys.Authenticate(r, body)
+			if err != nil {
+				return nil, err
+			}
+			return k, nil
+		}
+	}
+	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Log: log, Authenticate: authenticate})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {
 		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/app"
@@ -45,7 +46,7 @@ import (
 // services and endpoints (a pool with signing keys, a client secret, users
 // with passwords, a pending sign-up code and a reset code, a hosted-UI
 // session, a redeemed and an unredeemed authorization code, a refresh
-// token, an Alexa grant code and the Login with Amazon tokens it yields),
+// token, an access key of the JSON API, an Alexa grant code and the Login with Amazon tokens it yields),
 // then reads every column of every table, decoding JSON, base64 and hex on
 // the way, and scans the raw bytes of the database and its WAL: none of
 // the secrets the test saw may appear in plaintext, base64 or hex, and
@@ -105,6 +106,12 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 	if err := st.CreateClient(ctx, c); err != nil {
 		t.Fatal(err)
 	}
+	// An access key of the JSON API, whose secret must be sealed.
+	_, accessSecret, err := accesskey.New(accesskey.Config{Store: st, Box: box}).Create(ctx, accesskey.CreateInput{Description: "at rest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known.addText("access key secret", accessSecret)
 	_, mount, err := a.MountSkill(publicURL, app.SkillOptions{
 		PoolID: p.ID, ClientIDs: []string{c.ID},
 		Options: smarthome.Options{

@@ -105,7 +105,7 @@ func runAlexaSoak(ctx context.Context, e *env, args []string) error {
 func soakHooks() soak.Hooks {
 	return soak.Hooks{
 		Setup: func(ctx context.Context, a *app.App, publicURL string) (soak.Pool, error) {
-			d := newDeps(a.Store, a.Box, a.Keys, a.Accounts)
+			d := newDeps(a.Store, a.Box, a.Keys, a.Accounts, a.Log)
 			o := alexaOptions{
 				vendorID: soakVendorID, name: "SmartLamp soak", region: "us-east-1",
 				scopes: []string{pool.ScopeOpenID}, refreshDays: 3650, publicURL: publicURL,
@@ -131,7 +131,7 @@ func soakHooks() soak.Hooks {
 			}, nil
 		},
 		Rotate: func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error) {
-			p, err := newDeps(a.Store, a.Box, a.Keys, a.Accounts).getPool(ctx, poolID)
+			p, err := newDeps(a.Store, a.Box, a.Keys, a.Accounts, a.Log).getPool(ctx, poolID)
 			if err != nil {
 				return token.RotateResult{}, err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/mail"
@@ -22,6 +23,8 @@ type deps struct {
 	accounts *account.Service
 	// admin runs the pool, client, domain and group actions.
 	admin *admin.Service
+	// accessKeys issues and deletes the JSON API's access keys.
+	accessKeys *accesskey.Service
 }
 
 func (d *deps) close() { _ = d.store.Close() }
@@ -51,14 +54,15 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	keys := token.NewKeys(st, box, token.KeysOptions{})
 	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log})
-	return newDeps(st, box, keys, accounts), nil
+	return newDeps(st, box, keys, accounts, log), nil
 }
 
-// newDeps returns the deps of an open store, with the admin service on
-// them.
-func newDeps(st store.Store, box *seal.Box, keys *token.Keys, accounts *account.Service) *deps {
+// newDeps returns the deps of an open store, with the admin and
+// access-key services on them.
+func newDeps(st store.Store, box *seal.Box, keys *token.Keys, accounts *account.Service, log *slog.Logger) *deps {
 	return &deps{
 		store: st, box: box, keys: keys, accounts: accounts,
-		admin: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),
+		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),
+		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log}),
 	}
 }

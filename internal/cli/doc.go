@@ -1,6 +1,10 @@
 // Package cli implements the linkpool command: `linkpool serve` and the
-// administration commands (pool, client, domain, user, group, keys, init,
-// migrate, export/import, skill, alexa).
+// administration commands (pool, client, domain, user, group, keys,
+// access-key, init, migrate, export/import, skill, alexa).
+//
+// `access-key create|list|delete` (access_key_cmd.go) manages the access
+// keys of the Cognito JSON API through internal/accesskey; create prints
+// the secret once, list never does.
 //
 // Every flag has a matching environment variable: --public-url is
 // LINKPOOL_PUBLIC_URL. A secret can also come from a file named by the

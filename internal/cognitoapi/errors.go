@@ -1,8 +1,10 @@
 package cognitoapi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"net/http"
 	"strings"
 
@@ -42,7 +44,8 @@ func NewError(typ, msg string) *Error {
 }
 
 // wireError converts any handler error to what is sent: an *Error as
-// is, an *account.Error with its Type and Message, anything else an
+// is, an *accesskey.Error (a refused signature or key policy) and an
+// *account.Error with their names and messages, anything else an
 // InternalErrorException (500) whose details stay in the log.
 func wireError(err error) (e *Error, internal bool) {
 	var we *Error
@@ -53,6 +56,10 @@ func wireError(err error) (e *Error, internal bool) {
 			return &c, false
 		}
 		return we, false
+	}
+	var ke *accesskey.Error
+	if errors.As(err, &ke) {
+		return &Error{Status: cmp.Or(ke.Status, http.StatusBadRequest), Type: ke.Code, Message: ke.Message}, false
 	}
 	var ae *account.Error
 	if errors.As(err, &ae) {

@@ -224,6 +224,22 @@ type OutboxMail struct {
 // finished (the codes in it have expired by then).
 const OutboxMaxAge = 24 * time.Hour
 
+// AccessKey is an AWS-style access key for the Cognito JSON API
+// (internal/accesskey). Sealed is the 40-character secret sealed with the
+// master key and bound to the key ID; the secret is never stored in plain.
+// The policy is AllPools, or the pools PoolIDs lists; a ReadOnly key may
+// only call actions that change nothing.
+type AccessKey struct {
+	ID          string
+	Sealed      []byte
+	Description string
+	AllPools    bool
+	PoolIDs     []string
+	ReadOnly    bool
+	CreatedAt   time.Time
+	LastUsedAt  time.Time // zero until first used; recorded best effort
+}
+
 // GCResult counts what GarbageCollect removed.
 type GCResult struct {
 	AuthCodes     int64
@@ -364,6 +380,17 @@ type Store interface {
 	// DeleteMail deletes a delivered or abandoned mail; ErrNotFound when
 	// it is gone.
 	DeleteMail(ctx context.Context, id string) error
+
+	// CreateAccessKey fails with ErrAlreadyExists when the ID is taken.
+	CreateAccessKey(ctx context.Context, k AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// ListAccessKeys returns every access key, by ID.
+	ListAccessKeys(ctx context.Context) ([]AccessKey, error)
+	// TouchAccessKey records a use of the key at usedAt; a LastUsedAt
+	// already later stays. ErrNotFound when the key is gone.
+	TouchAccessKey(ctx context.Context, id string, usedAt time.Time) error
+	// DeleteAccessKey deletes the key; ErrNotFound when it is gone.
+	DeleteAccessKey(ctx context.Context, id string) error
 
 	// GarbageCollect deletes authorization codes, refresh tokens, hosted-UI
 	// sessions and lamp sessions that expired before now, and outbox mail

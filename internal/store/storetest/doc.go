@@ -11,7 +11,7 @@
 //
 //   - Deleting an entity that does not exist fails with store.ErrNotFound
 //     (DeletePool, DeleteClient, DeleteDomain, DeleteUser, DeleteGroup,
-//     DeleteSession, DeleteLamp).
+//     DeleteSession, DeleteLamp, DeleteAccessKey).
 //   - Creating a client, domain, user or group in a pool that does not
 //     exist, and UpdateKeySet on such a pool, fail with store.ErrNotFound.
 //   - Lookups by an empty key (GetUserByEmail with an empty EmailKey)

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"LampCRUD", testLampCRUD},
 		{"AlexaGrantCRUD", testAlexaGrantCRUD},
 		{"LampSessionCRUD", testLampSessionCRUD},
+		{"AccessKeyCRUD", testAccessKeyCRUD},
 		{"DeletePoolCascade", testDeletePoolCascade},
 		{"DeleteUserCascade", testDeleteUserCascade},
 		{"GarbageCollect", testGarbageCollect},

@@ -1,0 +1,111 @@
+package cognitoapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/accesskey"
+	"github.com/linkpool/linkpool/internal/app"
+)
+
+// awsCLI runs the AWS CLI (`aws`, Debian's awscli; .ci/run installs it)
+// against the test server with the given access key, isolated from any
+// configuration of the machine. It returns stdout, stderr and whether it
+// exited 0. Without the CLI the test is skipped, and fails under CI=true.
+func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, string, bool) {
+	t.Helper()
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the AWS CLI is missing (CI=true, so this fails instead of skipping): %v", err)
+		}
+		t.Skipf("the AWS CLI is not installed: %v", err)
+	}
+	home := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"--endpoint-url", e.srv.URL, "--output", "json", "cognito-idp"}, args...)...)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+		"AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_DEFAULT_REGION=eu-west-1",
+		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1",
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err == nil
+}
+
+// TestAWSCLI drives the user administration life cycle with the AWS CLI,
+// unchanged but for --endpoint-url and a key from the access-key service,
+// parsing its JSON output; a wrong secret and a read-only key writing are
+// refused with AWS's names.
+func TestAWSCLI(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, func(c *app.Config) { c.APIAuthenticate = nil })
+	k, secret, err := e.app.AccessKeys.Create(ctx, accesskey.CreateInput{Description: "aws cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, stderr, ok := awsCLI(t, e, k.ID, secret, args...)
+		if !ok {
+			t.Fatalf("aws %s: %s", strings.Join(args, " "), stderr)
+		}
+		return out
+	}
+	run("admin-create-user", "--user-pool-id", e.pool.ID, "--username", "clio", "--message-action", "SUPPRESS",
+		"--user-attributes", "Name=email,Value=clio@example.com", "Name=email_verified,Value=true")
+	run("admin-set-user-password", "--user-pool-id", e.pool.ID, "--username", "clio", "--password", "Corr3ct-Horse!", "--permanent")
+
+	var user struct {
+		Username       string
+		UserStatus     string
+		Enabled        bool
+		UserAttributes []struct{ Name, Value string }
+	}
+	if err := json.Unmarshal([]byte(run("admin-get-user", "--user-pool-id", e.pool.ID, "--username", "clio")), &user); err != nil {
+		t.Fatal(err)
+	}
+	email := ""
+	for _, a := range user.UserAttributes {
+		if a.Name == "email" {
+			email = a.Value
+		}
+	}
+	if user.Username != "clio" || user.UserStatus != "CONFIRMED" || !user.Enabled || email != "clio@example.com" {
+		t.Fatalf("admin-get-user: %+v", user)
+	}
+	var list struct{ Users []struct{ Username string } }
+	if err := json.Unmarshal([]byte(run("list-users", "--user-pool-id", e.pool.ID, "--filter", `email ^= "clio"`)), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Users) != 1 || list.Users[0].Username != "clio" {
+		t.Fatalf("list-users --filter: %+v", list)
+	}
+
+	before := e.snapshot(t)
+	if _, stderr, ok := awsCLI(t, e, k.ID, secret+"x", "admin-delete-user", "--user-pool-id", e.pool.ID, "--username", "clio"); ok || !strings.Contains(stderr, "InvalidSignatureException") {
+		t.Errorf("wrong secret: ok=%v %s, want InvalidSignatureException", ok, stderr)
+	}
+	ro, roSecret, err := e.app.AccessKeys.Create(ctx, accesskey.CreateInput{Description: "read only", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, ok := awsCLI(t, e, ro.ID, roSecret, "admin-delete-user", "--user-pool-id", e.pool.ID, "--username", "clio"); ok || !strings.Contains(stderr, "AccessDeniedException") {
+		t.Errorf("read-only key writing: ok=%v %s, want AccessDeniedException", ok, stderr)
+	}
+	if after := e.snapshot(t); after != before {
+		t.Fatalf("a refused call changed the store:\n%s\n%s", before, after)
+	}
+
+	run("admin-delete-user", "--user-pool-id", e.pool.ID, "--username", "clio")
+	if _, stderr, ok := awsCLI(t, e, k.ID, secret, "admin-get-user", "--user-pool-id", e.pool.ID, "--username", "clio"); ok || !strings.Contains(stderr, "UserNotFoundException") {
+		t.Fatalf("admin-get-user after delete: ok=%v %s, want UserNotFoundException", ok, stderr)
+	}
+}
