@@ -1,14 +1,12 @@
 package cognitoapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 )
 
@@ -56,25 +54,3 @@ func FuzzDecodeRequest(f *testing.F) {
 // BenchmarkAdminGetUser measures an AdminGetUser through the server's
 // handler (edge middleware, routing, authentication hook, pool and user
 // lookup on SQLite, encoding), without the network.
-func BenchmarkAdminGetUser(b *testing.B) {
-	e := newEnv(b)
-	if _, err := e.app.Accounts.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{
-		Username: "bench", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, Attributes: map[string]string{"email": "bench@example.com"},
-	}); err != nil {
-		b.Fatal(err)
-	}
-	body := `{"UserPoolId": "` + e.pool.ID + `", "Username": "bench"}`
-	h := e.app.Server.Handler()
-	b.ReportAllocs()
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		req.Header.Set("Content-Type", cognitoapi.ContentType)
-		req.Header.Set("X-Amz-Target", cognitoapi.TargetPrefix+"AdminGetUser")
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+keyAdmin+"/20260101/us-east-1/cognito-idp/aws4_request")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("%d %s", rec.Code, rec.Body)
-		}
-	}
-}
