@@ -7,8 +7,9 @@
 //
 // A request is framed (method, target, content type, a bounded body),
 // authenticated when its action needs AWS Signature Version 4
-// (Config.Authenticate; without one every such action is refused, never
-// open), authorized for the pool its PoolField names
+// (Config.Authenticate: internal/app passes the access keys of
+// internal/accesskey, whose refusals are rendered with AWS's names;
+// without one every such action is refused, never open), authorized for the pool its PoolField names
 // (Principal.Authorize), validated and served by internal/account. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
