@@ -202,9 +202,8 @@ func describeUserPoolClient(c *call) (any, error) {
 }
 
 // updateUserPoolClient follows Cognito: every setting the request leaves
-// out returns to its default (the name too stays only if sent again;
-// Cognito keeps it when absent). The id, pool, secret and creation date
-// stay.
+// out returns to its default, except the name, which stays when absent.
+// The id, pool, secret and creation date stay.
 func updateUserPoolClient(c *call) (any, error) {
 	var req struct {
 		clientRequest

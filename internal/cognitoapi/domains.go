@@ -28,8 +28,10 @@ type domainRequest struct {
 
 const domainPattern = `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`
 
-var domainRe = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$`)
+var domainRe = regexp.MustCompile(domainPattern)
 
+// domain checks a prefix domain; a custom host name is checked by
+// pool.Domain.Validate, which names the Domain field.
 func (v *validation) domain(s *string) {
 	v.str("domain", s, true, 1, 63, domainPattern, domainRe, false)
 }

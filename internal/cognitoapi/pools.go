@@ -66,11 +66,12 @@ type schemaAttributeType struct {
 }
 
 // poolSettings are the members of CreateUserPool and UpdateUserPool that
-// linkpool keeps; others (LambdaConfig, MfaConfiguration other than OFF,
-// SmsConfiguration, ...) are accepted and ignored, as members the model
-// has but linkpool does not implement.
+// linkpool keeps. MfaConfiguration may only be OFF (linkpool has no
+// MFA); other members of Cognito's model (LambdaConfig,
+// SmsConfiguration, ...) are accepted and ignored.
 type poolSettings struct {
 	Policies               *policiesType              `json:"Policies"`
+	MfaConfiguration       *string                    `json:"MfaConfiguration"`
 	AutoVerifiedAttributes []string                   `json:"AutoVerifiedAttributes"`
 	AdminCreateUserConfig  *adminCreateUserConfigType `json:"AdminCreateUserConfig"`
 }
@@ -96,6 +97,14 @@ func (s *poolSettings) apply(p *pool.Pool) {
 	p.AllowAdminCreateUserOnly = false
 	if s.AdminCreateUserConfig != nil && s.AdminCreateUserConfig.AllowAdminCreateUserOnly != nil {
 		p.AllowAdminCreateUserOnly = *s.AdminCreateUserConfig.AllowAdminCreateUserOnly
+	}
+}
+
+// check refuses settings linkpool cannot honour.
+func (s *poolSettings) check(v *validation) {
+	v.enum("mfaConfiguration", s.MfaConfiguration, "OFF", "ON", "OPTIONAL")
+	if s.MfaConfiguration != nil && *s.MfaConfiguration != "OFF" {
+		v.add("mfaConfiguration", s.MfaConfiguration, false, "linkpool has no multi-factor authentication; only OFF is supported")
 	}
 }
 
@@ -234,6 +243,7 @@ func createUserPool(c *call) (any, error) {
 	}
 	var v validation
 	v.str("poolName", req.PoolName, true, 1, 128, poolNamePattern, poolNameRe, false)
+	req.check(&v)
 	schema := v.schema("schema", req.Schema)
 	if err := v.err(); err != nil {
 		return nil, err
@@ -313,7 +323,7 @@ func updateUserPool(c *call) (any, error) {
 		poolIDRequest
 		poolSettings
 	}
-	id, err := c.onPool(&req, &req.poolIDRequest, nil)
+	id, err := c.onPool(&req, &req.poolIDRequest, req.check)
 	if err != nil {
 		return nil, err
 	}
