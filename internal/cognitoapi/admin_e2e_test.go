@@ -203,8 +203,28 @@ func TestPoolAdministrationWithSDK(t *testing.T) {
 		}
 	}
 	lg, err := c.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: poolID, Username: aws.String("zoe")})
-	if err != nil || len(lg.Groups) != 2 || aws.ToString(lg.Groups[0].GroupName) != "admins" {
+	if err != nil || len(lg.Groups) != 2 || aws.ToString(lg.Groups[0].GroupName) != "admins" || lg.NextToken != nil {
 		t.Fatalf("AdminListGroupsForUser: %+v %v", lg, err)
+	}
+	var userGroups []string
+	for in, n := (cip.AdminListGroupsForUserInput{UserPoolId: poolID, Username: aws.String("ZOE"), Limit: aws.Int32(1)}), 0; ; n++ {
+		if n > 10 {
+			t.Fatal("AdminListGroupsForUser never ends")
+		}
+		res, err := c.AdminListGroupsForUser(ctx, &in)
+		if err != nil || len(res.Groups) > 1 {
+			t.Fatalf("AdminListGroupsForUser: %+v %v", res, err)
+		}
+		for _, g := range res.Groups {
+			userGroups = append(userGroups, aws.ToString(g.GroupName))
+		}
+		if res.NextToken == nil {
+			break
+		}
+		in.NextToken = res.NextToken
+	}
+	if !slices.Equal(userGroups, []string{"admins", "readers"}) {
+		t.Fatalf("groups of zoe by pages of 1: %v", userGroups)
 	}
 	lu, err := c.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: poolID, GroupName: aws.String("readers")})
 	if err != nil || len(lu.Users) != 1 || aws.ToString(lu.Users[0].Username) != "zoe" {
@@ -385,6 +405,7 @@ func TestPoolAdministrationRefused(t *testing.T) {
 		{"add unknown user", "AdminAddUserToGroup", keyAdmin, `{"UserPoolId":"` + pid + `","GroupName":"admins","Username":"nobody"}`, "UserNotFoundException", "User does not exist."},
 		{"add to unknown group", "AdminAddUserToGroup", keyAdmin, `{"UserPoolId":"` + pid + `","GroupName":"nope","Username":"ann"}`, "ResourceNotFoundException", "Group not found."},
 		{"remove without user", "AdminRemoveUserFromGroup", keyAdmin, `{"UserPoolId":"` + pid + `","GroupName":"admins"}`, "InvalidParameterException", "'username'"},
+		{"groups bad token", "AdminListGroupsForUser", keyAdmin, `{"UserPoolId":"` + pid + `","Username":"ann","NextToken":"x"}`, "InvalidParameterException", "NextToken"},
 		{"groups of unknown user", "AdminListGroupsForUser", keyAdmin, `{"UserPoolId":"` + pid + `","Username":"nobody"}`, "UserNotFoundException", "User does not exist."},
 		{"users of unknown group", "ListUsersInGroup", keyAdmin, `{"UserPoolId":"` + pid + `","GroupName":"nope"}`, "ResourceNotFoundException", "Group not found."},
 		// A read-only key may not write.

@@ -1,6 +1,8 @@
 package cognitoapi
 
 import (
+	"strconv"
+
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -196,8 +198,9 @@ var (
 	})
 )
 
-// adminListGroupsForUser answers every group of the user in one page:
-// a user is in few groups. Limit is checked, NextToken never returned.
+// adminListGroupsForUser pages through the user's groups, which
+// admin.Service returns all at once (a user is in few groups): the
+// NextToken is the position of the next group in that list.
 func adminListGroupsForUser(c *call) (any, error) {
 	var req struct {
 		userRequest
@@ -206,13 +209,32 @@ func adminListGroupsForUser(c *call) (any, error) {
 	if _, err := c.target(&req, &req.userRequest, req.pageRequest.check); err != nil {
 		return nil, err
 	}
+	from := 0
+	if req.NextToken != nil {
+		n, err := strconv.Atoi(*req.NextToken)
+		if err != nil || n < 0 {
+			return nil, NewError(InvalidParameterException, "NextToken is not a token of this listing.")
+		}
+		from = n
+	}
 	gs, err := c.api.cfg.Admin.AdminListGroupsForUser(c.ctx, *req.UserPoolId, *req.Username)
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		Groups []groupType `json:"Groups"`
-	}{groupsOut(gs)}, nil
+	size := req.size()
+	if size == 0 {
+		size = 60
+	}
+	from = min(from, len(gs))
+	to := min(from+size, len(gs))
+	out := struct {
+		Groups    []groupType `json:"Groups"`
+		NextToken string      `json:"NextToken,omitempty"`
+	}{Groups: groupsOut(gs[from:to])}
+	if to < len(gs) {
+		out.NextToken = strconv.Itoa(to)
+	}
+	return out, nil
 }
 
 func listUsersInGroup(c *call) (any, error) {
