@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/mail"
@@ -94,8 +95,11 @@ type App struct {
 	Keys     *token.Keys
 	Hasher   *password.Hasher
 	Accounts *account.Service
-	OAuth    *oauth.Service
-	UI       *hostedui.UI
+	// Admin is the administrative service on pools, clients, domains
+	// and groups.
+	Admin *admin.Service
+	OAuth *oauth.Service
+	UI    *hostedui.UI
 	// API serves the Cognito JSON API at POST /.
 	API *cognitoapi.API
 	// AccessKeys verifies the signatures of the JSON API's requests.
@@ -177,6 +181,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
+	a.Admin = admin.New(admin.Config{Store: cfg.Store, Box: cfg.Box, Keys: a.Keys, Accounts: a.Accounts, Now: cfg.Now})
 	a.AccessKeys = accesskey.New(accesskey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
 	authenticate := cfg.APIAuthenticate
 	if authenticate == nil {
@@ -188,7 +193,7 @@ func New(cfg Config) (*App, error) {
 			return k, nil
 		}
 	}
-	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Log: log, Authenticate: authenticate})
+	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Log: log, Authenticate: authenticate})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {
 		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {

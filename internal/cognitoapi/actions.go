@@ -33,4 +33,32 @@ var Actions = map[string]Action{
 	"AdminResetUserPassword":    {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminResetUserPassword},
 	"AdminUserGlobalSignOut":    {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminUserGlobalSignOut},
 	"ListUsers":                 {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsers},
+
+	"CreateUserPool":      {SigV4: true, Write: true, Run: createUserPool},
+	"DescribeUserPool":    {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPool},
+	"UpdateUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPool},
+	"DeleteUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPool},
+	"ListUserPools":       {SigV4: true, Write: false, Run: listUserPools},
+	"AddCustomAttributes": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: addCustomAttributes},
+
+	"CreateUserPoolClient":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: createUserPoolClient},
+	"DescribeUserPoolClient": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPoolClient},
+	"UpdateUserPoolClient":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPoolClient},
+	"DeleteUserPoolClient":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPoolClient},
+	"ListUserPoolClients":    {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUserPoolClients},
+
+	"CreateUserPoolDomain":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: createUserPoolDomain},
+	"DescribeUserPoolDomain": {SigV4: true, Write: false, Run: describeUserPoolDomain},
+	"UpdateUserPoolDomain":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPoolDomain},
+	"DeleteUserPoolDomain":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPoolDomain},
+
+	"CreateGroup":              {SigV4: true, Write: true, PoolField: "UserPoolId", Run: createGroup},
+	"GetGroup":                 {SigV4: true, Write: false, PoolField: "UserPoolId", Run: getGroup},
+	"UpdateGroup":              {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateGroup},
+	"DeleteGroup":              {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteGroup},
+	"ListGroups":               {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listGroups},
+	"AdminAddUserToGroup":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminAddUserToGroup},
+	"AdminRemoveUserFromGroup": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminRemoveUserFromGroup},
+	"AdminListGroupsForUser":   {SigV4: true, Write: false, PoolField: "UserPoolId", Run: adminListGroupsForUser},
+	"ListUsersInGroup":         {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsersInGroup},
 }

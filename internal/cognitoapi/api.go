@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
@@ -43,7 +44,9 @@ type Principal interface {
 type Config struct {
 	Store    store.Store
 	Accounts *account.Service
-	Log      *slog.Logger
+	// Admin serves the pool, client, domain and group actions.
+	Admin *admin.Service
+	Log   *slog.Logger
 	// Authenticate verifies a request that needs AWS Signature Version 4
 	// and returns its caller. body is the request body the signature
 	// covers. A refusal is an *Error (UnrecognizedClientException,
@@ -82,6 +85,9 @@ type call struct {
 	sigv4 bool
 	// authorized is the pool id the caller was authorized for.
 	authorized string
+	// authorization is the request's Authorization header (its
+	// credential scope names the region of new pools).
+	authorization string
 }
 
 // ServeHTTP answers one API request.
@@ -121,7 +127,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, id, name, err)
 		return
 	}
-	c := &call{api: a, ctx: ctx, action: name, body: body}
+	c := &call{api: a, ctx: ctx, action: name, body: body, authorization: r.Header.Get("Authorization")}
 	out, err := c.run(r, act)
 	if err != nil {
 		a.fail(w, r, id, name, err)

@@ -9,13 +9,16 @@
 // authenticated when its action needs AWS Signature Version 4
 // (Config.Authenticate: internal/app passes the access keys of
 // internal/accesskey, whose refusals are rendered with AWS's names;
-// without one every such action is refused, never open), authorized for the pool its PoolField names
-// (Principal.Authorize), validated and served by internal/account. Every
+// without one every such action is refused, never open), authorized for
+// the pool its PoolField names (Principal.Authorize), validated and
+// served by internal/account (the user actions) or internal/admin (pools,
+// app clients, domains, groups); a handler works only on the pool the
+// caller was authorized for. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
-// exception names and messages of internal/account passed through as
-// they are; 500 InternalErrorException, without details, for internal
+// exception names and messages of internal/account and internal/admin
+// passed through as they are; 500 InternalErrorException, without details, for internal
 // failures, which are logged.
 //
 // Files:
@@ -26,4 +29,8 @@
 //	types.go     wire shapes (UserType, AttributeType, epoch-second timestamps) and member constraints
 //	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
 //	listusers.go ListUsers and its Filter grammar
+//	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
+//	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients
+//	domains.go   CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain
+//	groups.go    CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and group membership
 package cognitoapi

@@ -22,8 +22,13 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"UserPoolId": "` + pid + `", "Limit": -1, "AttributesToGet": ["email", ""]}`,
 		`{"UserPoolId": "` + pid + `", "Username": "x", "UserAttributes": [{"Name": null}], "TemporaryPassword": "Abcdef1!x"}`,
 		`{"UserPoolId": 1e400}`, `{"UserPoolId": "` + pid + `", "Username": "\ud800"}`,
+		`{"PoolName": "p", "Policies": {"PasswordPolicy": {"MinimumLength": 99999999999}}, "Schema": [{"Name": null}], "MfaConfiguration": "ON"}`,
+		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "ClientName": "c", "AllowedOAuthFlows": ["code", ""], "TokenValidityUnits": {"AccessToken": "years"}, "MaxResults": 61}`,
+		`{"UserPoolId": "` + pid + `", "Domain": "a.b", "CustomDomainConfig": {}, "GroupName": "g", "Precedence": -5, "Limit": 0, "NextToken": "x"}`,
 	} {
-		for _, a := range []string{"AdminCreateUser", "AdminGetUser", "ListUsers", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "Nope"} {
+		for _, a := range []string{"AdminCreateUser", "AdminGetUser", "ListUsers", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "Nope",
+			"CreateUserPool", "UpdateUserPool", "ListUserPools", "AddCustomAttributes", "CreateUserPoolClient", "UpdateUserPoolClient",
+			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser"} {
 			f.Add(a, []byte(s))
 		}
 	}
