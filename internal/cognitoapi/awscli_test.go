@@ -27,6 +27,11 @@ func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, st
 		t.Skipf("the AWS CLI is not installed: %v", err)
 	}
 	home := t.TempDir()
+	// AWS CLI v1 fetches parameters that look like URLs (callback URLs)
+	// unless told not to; v2 never does.
+	if err := os.WriteFile(home+"/config", []byte("[default]\ncli_follow_urlparam = false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, append([]string{"--endpoint-url", e.srv.URL, "--output", "json", "cognito-idp"}, args...)...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
@@ -40,7 +45,8 @@ func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, st
 	return out.String(), errOut.String(), err == nil
 }
 
-// TestAWSCLI drives the user administration life cycle with the AWS CLI,
+// TestAWSCLI drives the administration life cycle (users; a pool with a
+// client, a domain, a group and its members) with the AWS CLI,
 // unchanged but for --endpoint-url and a key from the access-key service,
 // parsing its JSON output; a wrong secret and a read-only key writing are
 // refused with AWS's names.
@@ -107,5 +113,55 @@ func TestAWSCLI(t *testing.T) {
 	run("admin-delete-user", "--user-pool-id", e.pool.ID, "--username", "clio")
 	if _, stderr, ok := awsCLI(t, e, k.ID, secret, "admin-get-user", "--user-pool-id", e.pool.ID, "--username", "clio"); ok || !strings.Contains(stderr, "UserNotFoundException") {
 		t.Fatalf("admin-get-user after delete: ok=%v %s, want UserNotFoundException", ok, stderr)
+	}
+
+	// A pool of its own: client with a secret, domain, group, membership.
+	var created struct{ UserPool struct{ Id, Name string } }
+	if err := json.Unmarshal([]byte(run("create-user-pool", "--pool-name", "cli-pool")), &created); err != nil {
+		t.Fatal(err)
+	}
+	pid := created.UserPool.Id
+	if !strings.HasPrefix(pid, "eu-west-1_") || created.UserPool.Name != "cli-pool" {
+		t.Fatalf("create-user-pool: %+v", created)
+	}
+	var client struct{ UserPoolClient struct{ ClientId, ClientSecret string } }
+	if err := json.Unmarshal([]byte(run("create-user-pool-client", "--user-pool-id", pid, "--client-name", "alexa", "--generate-secret",
+		"--allowed-o-auth-flows", "code", "--allowed-o-auth-scopes", "openid", "--allowed-o-auth-flows-user-pool-client",
+		"--callback-urls", "https://layla.amazon.com/api/skill/link/M2CLIVENDOR")), &client); err != nil {
+		t.Fatal(err)
+	}
+	if client.UserPoolClient.ClientId == "" || client.UserPoolClient.ClientSecret == "" {
+		t.Fatalf("create-user-pool-client --generate-secret: %+v", client)
+	}
+	run("create-user-pool-domain", "--user-pool-id", pid, "--domain", "cli-pool-test")
+	var domain struct{ DomainDescription struct{ UserPoolId, Domain string } }
+	if err := json.Unmarshal([]byte(run("describe-user-pool-domain", "--domain", "cli-pool-test")), &domain); err != nil {
+		t.Fatal(err)
+	}
+	if domain.DomainDescription.UserPoolId != pid {
+		t.Fatalf("describe-user-pool-domain: %+v", domain)
+	}
+	run("create-group", "--user-pool-id", pid, "--group-name", "admins", "--description", "Administrators")
+	run("admin-create-user", "--user-pool-id", pid, "--username", "gus", "--message-action", "SUPPRESS")
+	run("admin-add-user-to-group", "--user-pool-id", pid, "--username", "gus", "--group-name", "admins")
+	var members struct{ Users []struct{ Username string } }
+	if err := json.Unmarshal([]byte(run("list-users-in-group", "--user-pool-id", pid, "--group-name", "admins")), &members); err != nil {
+		t.Fatal(err)
+	}
+	if len(members.Users) != 1 || members.Users[0].Username != "gus" {
+		t.Fatalf("list-users-in-group: %+v", members)
+	}
+	var pools struct{ UserPools []struct{ Id string } }
+	if err := json.Unmarshal([]byte(run("list-user-pools", "--max-results", "60")), &pools); err != nil {
+		t.Fatal(err)
+	}
+	if len(pools.UserPools) != 2 {
+		t.Fatalf("list-user-pools: %+v, want the test's pool and cli-pool", pools)
+	}
+	run("delete-user-pool-domain", "--user-pool-id", pid, "--domain", "cli-pool-test")
+	run("delete-user-pool-client", "--user-pool-id", pid, "--client-id", client.UserPoolClient.ClientId)
+	run("delete-user-pool", "--user-pool-id", pid)
+	if _, stderr, ok := awsCLI(t, e, k.ID, secret, "describe-user-pool", "--user-pool-id", pid); ok || !strings.Contains(stderr, "ResourceNotFoundException") {
+		t.Fatalf("describe-user-pool after delete: ok=%v %s, want ResourceNotFoundException", ok, stderr)
 	}
 }
