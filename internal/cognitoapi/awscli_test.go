@@ -124,7 +124,9 @@ func TestAWSCLI(t *testing.T) {
 	if !strings.HasPrefix(pid, "eu-west-1_") || created.UserPool.Name != "cli-pool" {
 		t.Fatalf("create-user-pool: %+v", created)
 	}
-	var client struct{ UserPoolClient struct{ ClientId, ClientSecret string } }
+	var client struct {
+		UserPoolClient struct{ ClientId, ClientSecret string }
+	}
 	if err := json.Unmarshal([]byte(run("create-user-pool-client", "--user-pool-id", pid, "--client-name", "alexa", "--generate-secret",
 		"--allowed-o-auth-flows", "code", "--allowed-o-auth-scopes", "openid", "--allowed-o-auth-flows-user-pool-client",
 		"--callback-urls", "https://layla.amazon.com/api/skill/link/M2CLIVENDOR")), &client); err != nil {
@@ -134,7 +136,9 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("create-user-pool-client --generate-secret: %+v", client)
 	}
 	run("create-user-pool-domain", "--user-pool-id", pid, "--domain", "cli-pool-test")
-	var domain struct{ DomainDescription struct{ UserPoolId, Domain string } }
+	var domain struct {
+		DomainDescription struct{ UserPoolId, Domain string }
+	}
 	if err := json.Unmarshal([]byte(run("describe-user-pool-domain", "--domain", "cli-pool-test")), &domain); err != nil {
 		t.Fatal(err)
 	}
