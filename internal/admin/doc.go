@@ -42,5 +42,5 @@
 //
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
-// groups.go, alexa.go (SetupAlexa).
+// groups.go, alexa.go (SetupAlexa), keys.go (RotateSigningKeys).
 package admin

@@ -131,11 +131,7 @@ func soakHooks() soak.Hooks {
 			}, nil
 		},
 		Rotate: func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error) {
-			p, err := newDeps(a.Store, a.Box, a.Keys, a.Accounts, a.Log).getPool(ctx, poolID)
-			if err != nil {
-				return token.RotateResult{}, err
-			}
-			res, _, err := rotateKeys(ctx, a.Store, a.Keys, p)
+			res, _, err := a.Admin.RotateSigningKeys(ctx, poolID)
 			return res, err
 		},
 		NewSkill: func(st store.Store, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {

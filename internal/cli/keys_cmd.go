@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
@@ -77,23 +76,6 @@ func runKeysList(ctx context.Context, e *env, args []string) error {
 	return printTable(e.stdout, []string{"KID", "USE", "ALG", "STATE", "CREATED", "NOT-AFTER", "IN-JWKS"}, rows)
 }
 
-// maxTokenTTL is the longest ID- or access-token lifetime among the
-// pool's app clients: a retired key must stay in the JWKS that long, so
-// that every token it signed still verifies until it expires.
-func maxTokenTTL(ctx context.Context, st store.Store, poolID string) (time.Duration, error) {
-	clients, err := listAll(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[pool.Client], error) {
-		return st.ListClients(ctx, poolID, o)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("list clients: %w", err)
-	}
-	var ttl time.Duration
-	for _, c := range clients {
-		ttl = max(ttl, c.AccessTokenTTL(), c.IDTokenTTL())
-	}
-	return ttl, nil
-}
-
 // runKeysRotate rotates the pool's signing keys for ID and access tokens
 // (token.Keys.Rotate): the published next key starts signing, the active
 // key is retired but stays in the JWKS for the longest token lifetime of
@@ -111,9 +93,9 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	res, ttl, err := rotateKeys(ctx, d.store, d.keys, p)
+	res, ttl, err := d.admin.RotateSigningKeys(ctx, p.ID)
 	if err != nil {
-		return err
+		return adminErr(err)
 	}
 	if c.json {
 		return printJSON(e.stdout, rotationView(res, ttl))
@@ -136,23 +118,6 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "The new next keys can start signing at %s: the first 'keys rotate' from then on activates them.\n", fmtTime(res.ReadyAt))
 	return nil
-}
-
-// rotateKeys rotates a pool's signing keys the way `keys rotate` does:
-// retired keys stay published for the longest token lifetime of the
-// pool's clients, which it returns with the result.
-func rotateKeys(ctx context.Context, st store.Store, keys *token.Keys, p pool.Pool) (token.RotateResult, time.Duration, error) {
-	ttl, err := maxTokenTTL(ctx, st, p.ID)
-	if err != nil {
-		return token.RotateResult{}, 0, err
-	}
-	// A pool created without keys gets a complete set first; Ensure
-	// changes nothing when the set is complete.
-	if err := keys.Ensure(ctx, p.ID, p.SigningAlgorithm); err != nil {
-		return token.RotateResult{}, 0, err
-	}
-	res, err := keys.Rotate(ctx, p.ID, p.SigningAlgorithm, ttl, 0)
-	return res, ttl, err
 }
 
 func kidsOf(keys []token.KeyInfo, use string) string {

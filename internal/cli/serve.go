@@ -242,7 +242,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if demo != nil || f.skillPool != "" {
 		so := demoOrPoolSkill(f, demo)
 		if demo == nil {
-			if err := checkSkillClients(ctx, st, so); err != nil {
+			if err := checkSkillClients(ctx, a.Admin, so); err != nil {
 				st.Close()
 				return nil, err
 			}
@@ -258,12 +258,12 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 	if demo != nil {
 		var secret string
 		if demo.created() {
-			c, err := st.GetClient(ctx, demo.ClientID)
+			c, err := a.Admin.DescribeUserPoolClient(ctx, demo.PoolID, demo.ClientID)
 			if err != nil {
 				st.Close()
-				return nil, err
+				return nil, adminErr(err)
 			}
-			if secret, err = openSecret(box, &c); err != nil {
+			if secret, err = a.Admin.ClientSecret(c); err != nil {
 				st.Close()
 				return nil, err
 			}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/admin"
 	"slices"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 // smartLampFlags are the SmartLamp skill's settings (smarthome.Options),
@@ -90,12 +90,12 @@ func demoOrPoolSkill(f *serveFlags, demo *demoState) app.SkillOptions {
 // checkSkillClients confirms that the pool and the clients the skill is
 // mounted with exist, so that a typo fails at start instead of every
 // directive answering INVALID_AUTHORIZATION_CREDENTIAL.
-func checkSkillClients(ctx context.Context, st store.Store, so app.SkillOptions) error {
-	if _, err := st.GetPool(ctx, so.PoolID); err != nil {
+func checkSkillClients(ctx context.Context, adm *admin.Service, so app.SkillOptions) error {
+	if _, err := adm.DescribeUserPool(ctx, so.PoolID); err != nil {
 		return notFound(err, "--skill-pool: pool %s", so.PoolID)
 	}
 	check := func(flagName, id string) error {
-		c, err := st.GetClient(ctx, id)
+		c, err := adm.DescribeUserPoolClient(ctx, "", id)
 		if err != nil {
 			return notFound(err, "--%s: client %s", flagName, id)
 		}

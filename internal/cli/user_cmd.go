@@ -207,10 +207,11 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.close()
-	if _, err := d.getPool(ctx, poolID); err != nil {
+	p, err := d.getPool(ctx, poolID)
+	if err != nil {
 		return err
 	}
-	page, err := d.store.ListUsers(ctx, poolID, store.ListOptions{Limit: limit, PageToken: pageToken})
+	users, next, err := d.accounts.ListUsers(ctx, p, limit, pageToken)
 	if errors.Is(err, store.ErrInvalidPageToken) {
 		return usagef("--page-token is not a token printed by 'linkpool user list'")
 	}
@@ -218,7 +219,6 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("list users: %w", err)
 	}
 	if c.json {
-		users := page.Items
 		if users == nil {
 			users = []pool.User{}
 		}
@@ -226,13 +226,13 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 		return printJSON(e.stdout, struct {
 			Users           []pool.User `json:"Users"`
 			PaginationToken string      `json:"PaginationToken,omitempty"`
-		}{users, page.Next})
+		}{users, next})
 	}
-	if err := printUsers(e, false, page.Items); err != nil {
+	if err := printUsers(e, false, users); err != nil {
 		return err
 	}
-	if page.Next != "" {
-		fmt.Fprintf(e.stdout, "\nMore users: linkpool user list --pool %s --limit %d --page-token %s\n", poolID, limit, page.Next)
+	if next != "" {
+		fmt.Fprintf(e.stdout, "\nMore users: linkpool user list --pool %s --limit %d --page-token %s\n", poolID, limit, next)
 	}
 	return nil
 }

@@ -1,13 +1,11 @@
 package cognitoapi
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 // MaxListUsersLimit is the largest ListUsers Limit, Cognito's.
@@ -57,15 +55,12 @@ func listUsers(c *call) (any, error) {
 	if req.Limit != nil && *req.Limit > 0 {
 		limit = *req.Limit
 	}
-	page, err := c.api.cfg.Store.ListUsers(c.ctx, p.ID, store.ListOptions{Limit: limit, PageToken: deref(req.PaginationToken)})
-	if errors.Is(err, store.ErrInvalidPageToken) {
-		return nil, NewError(InvalidParameterException, "Invalid pagination token.")
-	}
+	items, next, err := c.api.cfg.Accounts.ListUsers(c.ctx, p, limit, deref(req.PaginationToken))
 	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: list users: %w", err)
+		return nil, fmt.Errorf("cognitoapi: list users: %w", err) // an *account.Error is rendered as it is
 	}
 	users := []userType{}
-	for _, u := range page.Items {
+	for _, u := range items {
 		if f.match(p, u) {
 			users = append(users, newUserType(u, req.AttributesToGet))
 		}
@@ -73,7 +68,7 @@ func listUsers(c *call) (any, error) {
 	return struct {
 		Users           []userType `json:"Users"`
 		PaginationToken string     `json:"PaginationToken,omitempty"`
-	}{users, page.Next}, nil
+	}{users, next}, nil
 }
 
 // filter is a parsed ListUsers Filter: `attr = "value"` (equals) or
