@@ -18,14 +18,15 @@ import (
 )
 
 // TestPoolAdministrationWithSDK drives the pool, app-client, domain and
-// group actions with the real aws-sdk-go-v2 client over the whole server
+// group actions with the real aws-sdk-go-v2 client, signing with a key of
+// the access-key service, over the whole server
 // and a real SQLite file, then links an account through the hosted pages
 // of the SDK-created pool, with the SDK-created client and its secret,
 // for a user the SDK created.
 func TestPoolAdministrationWithSDK(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t)
-	c := e.sdk(keyAdmin)
+	e := newEnv(t, realKeys)
+	c := e.keySDK(t)
 
 	// Pools.
 	cp, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{

@@ -68,8 +68,8 @@ func usernames(us []types.UserType) []string {
 // pages with golang.org/x/oauth2.
 func TestUserAdministrationWithSDK(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t)
-	c := e.sdk(keyAdmin)
+	e := newEnv(t, realKeys)
+	c := e.keySDK(t)
 	poolID := aws.String(e.pool.ID)
 	before := time.Now().Add(-time.Second)
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/password"
@@ -250,3 +251,24 @@ func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL
 	}
 	return u
 }
+
+// keySDK is the real aws-sdk-go-v2 client signing with a new access key
+// of the server's access-key service, as `linkpool access-key create`
+// issues it, for an env built with the server's own authenticator
+// (app.Config.APIAuthenticate nil).
+func (e *env) keySDK(t testing.TB) *cip.Client {
+	t.Helper()
+	k, secret, err := e.app.AccessKeys.Create(context.Background(), accesskey.CreateInput{Description: "sdk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cip.New(cip.Options{
+		Region:           "eu-west-1",
+		BaseEndpoint:     aws.String(e.srv.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider(k.ID, secret, ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// realKeys builds an env with the server's own SigV4 authenticator.
+func realKeys(c *app.Config) { c.APIAuthenticate = nil }
