@@ -10,7 +10,6 @@ import (
 
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 // adminCmd is the part every administration subcommand shares: its flag
@@ -130,23 +129,6 @@ func printList[T any](w io.Writer, asJSON bool, items []T, headers []string, row
 		rows = append(rows, row(it))
 	}
 	return printTable(w, headers, rows)
-}
-
-// listAll collects every page of a store listing.
-func listAll[T any](ctx context.Context, list func(context.Context, store.ListOptions) (store.Page[T], error)) ([]T, error) {
-	opts := store.ListOptions{Limit: store.MaxPageSize}
-	var all []T
-	for {
-		page, err := list(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.Next == "" {
-			return all, nil
-		}
-		opts.PageToken = page.Next
-	}
 }
 
 // listPages collects every page of a List action of the admin service.

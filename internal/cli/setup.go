@@ -11,9 +11,6 @@ import (
 // sealSecret generates a client secret, seals it into c and returns it.
 func sealSecret(box *seal.Box, c *pool.Client) string { return admin.SealSecret(box, c) }
 
-// openSecret returns a client's plain secret ("" for public clients).
-func openSecret(box *seal.Box, c *pool.Client) (string, error) { return admin.OpenSecret(box, c) }
-
 // AlexaRedirectURLs are the three account-linking redirect URLs of a
 // vendor: North America, Europe/India, and Far East/Australia.
 func AlexaRedirectURLs(vendorID string) []string {
