@@ -24,6 +24,8 @@ const (
 	AccessDeniedException               = "AccessDeniedException"
 	RequestEntityTooLargeException      = "RequestEntityTooLargeException"
 	UserNotFoundException               = account.UserNotFoundException
+	NotAuthorizedException              = account.NotAuthorizedException
+	CodeMismatchException               = account.CodeMismatchException
 )
 
 // Error is an answer of the API that is not a success: Type is the AWS
