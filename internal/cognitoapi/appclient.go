@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/web"
 )
 
 // appClientRequest is the members every unauthenticated user action has:
@@ -25,12 +26,15 @@ const secretHashPattern = `[\w+=/]+`
 
 var secretHashRe = regexp.MustCompile(`^(?:` + secretHashPattern + `)$`)
 
-// appClient decodes req, checks its client id, secret hash and username
+// appClient takes an event of the client address from limit, decodes req, checks its client id, secret hash and username
 // (and whatever more adds), and returns the app client and its pool. The
 // pool is the client's: unauthenticated actions name no pool. An unknown
 // client is a ResourceNotFoundException, a missing or wrong secret hash
 // a NotAuthorizedException, as in Cognito.
-func (c *call) appClient(req any, r *appClientRequest, more func(v *validation)) (pool.Client, pool.Pool, error) {
+func (c *call) appClient(limit *web.Limiter, req any, r *appClientRequest, more func(v *validation)) (pool.Client, pool.Pool, error) {
+	if limit != nil && !limit.Allow(web.ClientKey(c.ctx)+"|") {
+		return pool.Client{}, pool.Pool{}, NewError(TooManyRequestsException, "Too many requests")
+	}
 	if err := c.decode(req); err != nil {
 		return pool.Client{}, pool.Pool{}, err
 	}

@@ -23,6 +23,7 @@ const (
 	InvalidSignatureException           = "InvalidSignatureException"
 	AccessDeniedException               = "AccessDeniedException"
 	RequestEntityTooLargeException      = "RequestEntityTooLargeException"
+	TooManyRequestsException            = "TooManyRequestsException"
 	UserNotFoundException               = account.UserNotFoundException
 	NotAuthorizedException              = account.NotAuthorizedException
 	CodeMismatchException               = account.CodeMismatchException

@@ -70,7 +70,7 @@ func signUp(c *call) (any, error) {
 		ValidationData []attributeIn `json:"ValidationData"`
 	}
 	var attrs map[string]string
-	_, p, err := c.appClient(&req, &req.appClientRequest, func(v *validation) {
+	_, p, err := c.appClient(c.api.cfg.SignUpLimit, &req, &req.appClientRequest, func(v *validation) {
 		v.password("password", req.Password, false)
 		attrs = v.attrs("userAttributes", req.UserAttributes, false)
 		v.attrs("validationData", req.ValidationData, false)
@@ -96,7 +96,7 @@ func confirmSignUp(c *call) (any, error) {
 		appClientRequest
 		ConfirmationCode *string `json:"ConfirmationCode"`
 	}
-	cl, p, err := c.appClient(&req, &req.appClientRequest, func(v *validation) {
+	cl, p, err := c.appClient(c.api.cfg.SignUpLimit, &req, &req.appClientRequest, func(v *validation) {
 		v.str("confirmationCode", req.ConfirmationCode, true, 1, 2048, codePattern, passwordRe, false)
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func confirmSignUp(c *call) (any, error) {
 
 func resendConfirmationCode(c *call) (any, error) {
 	var req appClientRequest
-	cl, p, err := c.appClient(&req, &req, nil)
+	cl, p, err := c.appClient(c.api.cfg.SignUpLimit, &req, &req, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func resendConfirmationCode(c *call) (any, error) {
 
 func forgotPassword(c *call) (any, error) {
 	var req appClientRequest
-	cl, p, err := c.appClient(&req, &req, nil)
+	cl, p, err := c.appClient(c.api.cfg.ForgotPasswordLimit, &req, &req, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func confirmForgotPassword(c *call) (any, error) {
 		ConfirmationCode *string `json:"ConfirmationCode"`
 		Password         *string `json:"Password"`
 	}
-	cl, p, err := c.appClient(&req, &req.appClientRequest, func(v *validation) {
+	cl, p, err := c.appClient(c.api.cfg.ForgotPasswordLimit, &req, &req.appClientRequest, func(v *validation) {
 		v.str("confirmationCode", req.ConfirmationCode, true, 1, 2048, codePattern, passwordRe, false)
 		v.password("password", req.Password, true)
 	})

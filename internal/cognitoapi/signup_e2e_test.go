@@ -100,11 +100,20 @@ func (c *clock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// mailEnv is an env whose mail lands in an inbox, on a test clock.
-func mailEnv(t *testing.T) (*env, *inbox, *clock) {
+// mailEnv is an env whose mail lands in an inbox, on a test clock,
+// with per-address limits that these tests stay within unless rates
+// says otherwise.
+func mailEnv(t *testing.T, rates ...app.UIRates) (*env, *inbox, *clock) {
 	m := &inbox{}
 	clk := &clock{t: time.Now()}
-	e := newEnv(t, func(c *app.Config) { c.Mailer = m; c.Now = clk.Now })
+	r := app.DefaultUIRates
+	r.SignUp = app.Rate{PerMinute: 600, Burst: 100}
+	r.ForgotPassword = app.Rate{PerMinute: 600, Burst: 100}
+	if len(rates) > 0 {
+		r = rates[0]
+	}
+	limits := r.Limits()
+	e := newEnv(t, func(c *app.Config) { c.Mailer = m; c.Now = clk.Now; c.UILimits = &limits })
 	return e, m, clk
 }
 
@@ -443,4 +452,40 @@ func postLogin(t *testing.T, b *http.Client, authURL, username, pw string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestUnsignedActionsRateLimited: the unsigned actions take from the
+// hosted pages' per-address budgets, and a refused call changes nothing.
+func TestUnsignedActionsRateLimited(t *testing.T) {
+	r := app.DefaultUIRates
+	r.SignUp = app.Rate{PerMinute: 0.001, Burst: 2}
+	r.ForgotPassword = app.Rate{PerMinute: 0.001, Burst: 1}
+	e, m, _ := mailEnv(t, r)
+	ctx := context.Background()
+	c := e.anon()
+	signUp := func(name string) error {
+		_, err := c.SignUp(ctx, &cip.SignUpInput{
+			ClientId: aws.String(e.client.ID), SecretHash: e.hash(name), Username: aws.String(name), Password: aws.String("Sign-Up-Pass-1!"),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}},
+		})
+		return err
+	}
+	for _, name := range []string{"kim", "lou"} {
+		if err := signUp(name); err != nil {
+			t.Fatalf("SignUp %s: %v", name, err)
+		}
+	}
+	before := e.snapshot(t)
+	wantAPIError(t, signUp("max"), "TooManyRequestsException", "Too many requests")
+	_, err := c.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("kim"), Username: aws.String("kim"), ConfirmationCode: aws.String(e.code(t, m, "kim@example.com"))})
+	wantAPIError(t, err, "TooManyRequestsException", "Too many requests")
+	if e.snapshot(t) != before || e.count(t, m, "max@example.com") != 0 {
+		t.Fatal("a rate-limited call changed the pool or mailed")
+	}
+	// The reset budget is separate.
+	if _, err := c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("nobody"), Username: aws.String("nobody")}); err != nil {
+		t.Fatalf("ForgotPassword: %v", err)
+	}
+	_, err = c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("nobody"), Username: aws.String("nobody")})
+	wantAPIError(t, err, "TooManyRequestsException", "Too many requests")
 }
