@@ -489,3 +489,43 @@ func TestUnsignedActionsRateLimited(t *testing.T) {
 	_, err = c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("nobody"), Username: aws.String("nobody")})
 	wantAPIError(t, err, "TooManyRequestsException", "Too many requests")
 }
+
+// TestSignUpCodeExpires: a sign-up code is good for a day; after that
+// ConfirmSignUp is an ExpiredCodeException and the user stays
+// unconfirmed, until a resent code confirms it. The pool signs in with
+// the email address as username.
+func TestSignUpCodeExpires(t *testing.T) {
+	e, m, clk := mailEnv(t)
+	ctx := context.Background()
+	if err := e.app.Store.UpdatePool(ctx, e.pool.ID, func(p pool.Pool) (pool.Pool, error) {
+		p.UsernameAttributes = []string{pool.AttrEmail}
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.anon()
+	const addr = "jo@example.net"
+	out, err := c.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash(addr), Username: aws.String(addr), Password: aws.String("Sign-Up-Pass-1!")})
+	if err != nil || out.UserConfirmed || aws.ToString(out.CodeDeliveryDetails.Destination) != "j***@e***.net" {
+		t.Fatalf("SignUp: %+v %v", out, err)
+	}
+	code := e.code(t, m, addr)
+	clk.add(account.DefaultSignUpCodeTTL + time.Minute)
+	before := e.snapshot(t)
+	_, err = c.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash(addr), Username: aws.String(addr), ConfirmationCode: aws.String(code)})
+	wantAPIError(t, err, "ExpiredCodeException", "Invalid code provided, please request a code again.")
+	if e.snapshot(t) != before {
+		t.Fatal("an expired code changed the pool")
+	}
+	if _, err := c.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash(addr), Username: aws.String(addr)}); err != nil {
+		t.Fatalf("ResendConfirmationCode: %v", err)
+	}
+	if _, err := c.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash(addr), Username: aws.String(addr), ConfirmationCode: aws.String(e.code(t, m, addr))}); err != nil {
+		t.Fatalf("ConfirmSignUp: %v", err)
+	}
+	u, err := e.app.Store.GetUserByUsername(ctx, e.pool.ID, aws.ToString(out.UserSub))
+	if err != nil || u.Status != pool.StatusConfirmed {
+		t.Fatalf("after ConfirmSignUp: %+v %v", u, err)
+	}
+	e.hostedSignIn(t, addr, "Sign-Up-Pass-1!")
+}
