@@ -193,7 +193,10 @@ func New(cfg Config) (*App, error) {
 			return k, nil
 		}
 	}
-	a.API = cognitoapi.New(cognitoapi.Config{Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Log: log, Authenticate: authenticate})
+	a.API = cognitoapi.New(cognitoapi.Config{
+		Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Log: log, Authenticate: authenticate,
+		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
+	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {
 		if proxies, err = proxies.WithIPv6Prefix(cfg.RateLimitIPv6Prefix); err != nil {

@@ -61,4 +61,11 @@ var Actions = map[string]Action{
 	"AdminRemoveUserFromGroup": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminRemoveUserFromGroup},
 	"AdminListGroupsForUser":   {SigV4: true, Write: false, PoolField: "UserPoolId", Run: adminListGroupsForUser},
 	"ListUsersInGroup":         {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsersInGroup},
+
+	// Unsigned: authorized by the app client (ClientId, SecretHash).
+	"SignUp":                 {Write: true, Run: signUp},
+	"ConfirmSignUp":          {Write: true, Run: confirmSignUp},
+	"ResendConfirmationCode": {Write: true, Run: resendConfirmationCode},
+	"ForgotPassword":         {Write: true, Run: forgotPassword},
+	"ConfirmForgotPassword":  {Write: true, Run: confirmForgotPassword},
 }

@@ -56,6 +56,14 @@ type Config struct {
 	Authenticate func(r *http.Request, body []byte) (Principal, error)
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// SignUpLimit and ForgotPasswordLimit bound the unsigned sign-up
+	// (SignUp, ConfirmSignUp, ResendConfirmationCode) and password-reset
+	// (ForgotPassword, ConfirmForgotPassword) calls per client address
+	// (web.ClientKey). internal/app passes the hosted pages' limiters, so
+	// that an address has one budget across the pages and the API. Nil
+	// means no limit.
+	SignUpLimit         *web.Limiter
+	ForgotPasswordLimit *web.Limiter
 }
 
 // API serves the Cognito JSON API. It is an http.Handler for POST /.

@@ -13,7 +13,14 @@
 // the pool its PoolField names (Principal.Authorize), validated and
 // served by internal/account (the user actions) or internal/admin (pools,
 // app clients, domains, groups); a handler works only on the pool the
-// caller was authorized for. Every
+// caller was authorized for. The unsigned actions Cognito serves to apps
+// (SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+// ConfirmForgotPassword) are authorized by their app client instead: the
+// ClientId names the client and so the pool, and a client with a secret
+// must send SecretHash (Base64 HMAC-SHA256 of username + client id under
+// the secret, compared in constant time); they run the same
+// internal/account flows as the hosted pages, honouring the client's
+// PreventUserExistenceErrors. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
@@ -28,6 +35,8 @@
 //	errors.go    the Error type, exception names, AWS-style validation messages
 //	types.go     wire shapes (UserType, AttributeType, epoch-second timestamps) and member constraints
 //	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
+//	appclient.go the app client of an unsigned action: client lookup, SecretHash check
+//	signup.go    SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword
 //	listusers.go ListUsers and its Filter grammar
 //	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients

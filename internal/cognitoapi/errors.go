@@ -23,7 +23,10 @@ const (
 	InvalidSignatureException           = "InvalidSignatureException"
 	AccessDeniedException               = "AccessDeniedException"
 	RequestEntityTooLargeException      = "RequestEntityTooLargeException"
+	TooManyRequestsException            = "TooManyRequestsException"
 	UserNotFoundException               = account.UserNotFoundException
+	NotAuthorizedException              = account.NotAuthorizedException
+	CodeMismatchException               = account.CodeMismatchException
 )
 
 // Error is an answer of the API that is not a success: Type is the AWS

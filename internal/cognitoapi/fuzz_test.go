@@ -25,10 +25,12 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"PoolName": "p", "Policies": {"PasswordPolicy": {"MinimumLength": 99999999999}}, "Schema": [{"Name": null}], "MfaConfiguration": "ON"}`,
 		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "ClientName": "c", "AllowedOAuthFlows": ["code", ""], "TokenValidityUnits": {"AccessToken": "years"}, "MaxResults": 61}`,
 		`{"UserPoolId": "` + pid + `", "Domain": "a.b", "CustomDomainConfig": {}, "GroupName": "g", "Precedence": -5, "Limit": 0, "NextToken": "x"}`,
+		`{"ClientId": "` + e.client.ID + `", "SecretHash": "=/+", "Username": "ivy", "Password": "x", "ConfirmationCode": "", "UserAttributes": [{"Name": "email"}], "ValidationData": null}`,
 	} {
 		for _, a := range []string{"AdminCreateUser", "AdminGetUser", "ListUsers", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "Nope",
 			"CreateUserPool", "UpdateUserPool", "ListUserPools", "AddCustomAttributes", "CreateUserPoolClient", "UpdateUserPoolClient",
-			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser"} {
+			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser",
+			"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword"} {
 			f.Add(a, []byte(s))
 		}
 	}
