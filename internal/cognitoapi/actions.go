@@ -68,4 +68,5 @@ var Actions = map[string]Action{
 	"ResendConfirmationCode": {Write: true, Run: resendConfirmationCode},
 	"ForgotPassword":         {Write: true, Run: forgotPassword},
 	"ConfirmForgotPassword":  {Write: true, Run: confirmForgotPassword},
+	"InitiateAuth":           {Write: true, Run: initiateAuth},
 }

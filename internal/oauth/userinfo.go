@@ -112,7 +112,7 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 		return nil, invalid
 	}
 	scopes := strings.Fields(cl.Scope)
-	if !slices.Contains(scopes, pool.ScopeOpenID) {
+	if !slices.Contains(scopes, pool.ScopeOpenID) && !slices.Contains(scopes, pool.ScopeCognitoAPI) {
 		return nil, invalid
 	}
 	u, err := s.CheckAccess(ctx, t.Pool.ID, cl.Sub, cl.OriginJTI, time.Unix(cl.Iat, 0))

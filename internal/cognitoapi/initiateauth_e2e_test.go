@@ -1,0 +1,229 @@
+package cognitoapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// allowFlows sets the ExplicitAuthFlows and PreventUserExistenceErrors of
+// e's confidential client.
+func (e *env) allowFlows(t *testing.T, existence string, flows ...string) {
+	t.Helper()
+	err := e.app.Store.UpdateClient(context.Background(), e.client.ID, func(c pool.Client) (pool.Client, error) {
+		c.ExplicitAuthFlows = flows
+		c.PreventUserExistenceErrors = existence
+		return c, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client.ExplicitAuthFlows, e.client.PreventUserExistenceErrors = flows, existence
+}
+
+// confirmedUser creates username with a permanent password through the
+// administrative API.
+func (e *env) confirmedUser(t *testing.T, username, pw string) {
+	t.Helper()
+	ctx := context.Background()
+	admin := e.sdk(keyAdmin)
+	if _, err := admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(e.pool.ID), Username: aws.String(username), MessageAction: types.MessageActionTypeSuppress,
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(username + "@example.com")}},
+	}); err != nil {
+		t.Fatalf("AdminCreateUser: %v", err)
+	}
+	if _, err := admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: aws.String(e.pool.ID), Username: aws.String(username), Password: aws.String(pw), Permanent: true,
+	}); err != nil {
+		t.Fatalf("AdminSetUserPassword: %v", err)
+	}
+}
+
+func (e *env) passwordAuth(username, pw string, hash *string) (*cip.InitiateAuthOutput, error) {
+	params := map[string]string{"USERNAME": username, "PASSWORD": pw}
+	if hash != nil {
+		params["SECRET_HASH"] = *hash
+	}
+	return e.anon().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client.ID), AuthParameters: params,
+	})
+}
+
+func (e *env) refreshAuth(flow types.AuthFlowType, rt string, hash *string) (*cip.InitiateAuthOutput, error) {
+	params := map[string]string{"REFRESH_TOKEN": rt}
+	if hash != nil {
+		params["SECRET_HASH"] = *hash
+	}
+	return e.anon().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: flow, ClientId: aws.String(e.client.ID), AuthParameters: params,
+	})
+}
+
+// userInfo calls the pool's /oauth2/userInfo with access and returns the
+// status and the claims.
+func (e *env) userInfo(t *testing.T, access string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/"+e.pool.ID+"/oauth2/userInfo", nil)
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	return resp.StatusCode, m
+}
+
+// jwtClaims decodes the payload of a JWT (the signature is checked by the
+// server that accepts it).
+func jwtClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %d parts", len(parts))
+	}
+	var m map[string]any
+	if err := json.Unmarshal(mustB64(t, parts[1]), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
+	e := newEnv(t)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.confirmedUser(t, "frank", "Frank-Pass-1!")
+
+	out, err := e.passwordAuth("frank", "Frank-Pass-1!", e.hash("frank"))
+	if err != nil {
+		t.Fatalf("InitiateAuth USER_PASSWORD_AUTH: %v", err)
+	}
+	r := out.AuthenticationResult
+	if r == nil || aws.ToString(r.AccessToken) == "" || aws.ToString(r.IdToken) == "" || aws.ToString(r.RefreshToken) == "" ||
+		aws.ToString(r.TokenType) != "Bearer" || r.ExpiresIn != 3600 || out.ChallengeName != "" || out.ChallengeParameters == nil {
+		t.Fatalf("answer: %+v %+v", out, r)
+	}
+	ac := jwtClaims(t, aws.ToString(r.AccessToken))
+	if ac["scope"] != pool.ScopeCognitoAPI || ac["token_use"] != "access" || ac["client_id"] != e.client.ID || ac["username"] != "frank" ||
+		ac["iss"] != e.srv.URL+"/"+e.pool.ID {
+		t.Fatalf("access token claims: %v", ac)
+	}
+	id := jwtClaims(t, aws.ToString(r.IdToken))
+	if id["aud"] != e.client.ID || id["token_use"] != "id" || id["email"] != "frank@example.com" || id["sub"] != ac["sub"] {
+		t.Fatalf("ID token claims: %v", id)
+	}
+	// The access token verifies with the pool's keys at userInfo.
+	if st, m := e.userInfo(t, aws.ToString(r.AccessToken)); st != http.StatusOK || m["email"] != "frank@example.com" || m["sub"] != ac["sub"] {
+		t.Fatalf("userInfo: %d %v", st, m)
+	}
+
+	// Refresh: the SECRET_HASH is computed over the sub or the username.
+	sub := ac["sub"].(string)
+	for _, flow := range []types.AuthFlowType{types.AuthFlowTypeRefreshTokenAuth, types.AuthFlowTypeRefreshToken} {
+		for _, name := range []string{sub, "frank"} {
+			rout, err := e.refreshAuth(flow, aws.ToString(r.RefreshToken), e.hash(name))
+			if err != nil {
+				t.Fatalf("%s (hash over %s): %v", flow, name, err)
+			}
+			rr := rout.AuthenticationResult
+			if rr == nil || aws.ToString(rr.AccessToken) == "" || aws.ToString(rr.IdToken) == "" || aws.ToString(rr.RefreshToken) != "" || aws.ToString(rr.TokenType) != "Bearer" {
+				t.Fatalf("refresh answer: %+v", rr)
+			}
+			if st, _ := e.userInfo(t, aws.ToString(rr.AccessToken)); st != http.StatusOK {
+				t.Fatalf("userInfo with the refreshed token: %d", st)
+			}
+		}
+	}
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken), e.hash("somebody"))
+	wantAPIError(t, err, "NotAuthorizedException", "Unable to verify secret hash for client "+e.client.ID)
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken)+"x", e.hash("frank"))
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken), nil)
+	wantAPIError(t, err, "NotAuthorizedException", "Client "+e.client.ID+" is configured with secret but SECRET_HASH was not received")
+
+	// An administrator's global sign-out ends the refresh token.
+	if _, err := e.sdk(keyAdmin).AdminUserGlobalSignOut(context.Background(), &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("frank")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken), e.hash("frank"))
+	wantAPIError(t, err, "NotAuthorizedException", "")
+}
+
+func TestInitiateAuthRefused(t *testing.T) {
+	e := newEnv(t)
+	e.confirmedUser(t, "gina", "Gina-Pass-1!")
+
+	// The default client does not allow USER_PASSWORD_AUTH.
+	_, err := e.passwordAuth("gina", "Gina-Pass-1!", e.hash("gina"))
+	wantAPIError(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH")
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, "abc.def", e.hash("gina"))
+	wantAPIError(t, err, "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client")
+
+	_, err = e.passwordAuth("gina", "Wrong-Pass-1!", e.hash("gina"))
+	wantAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = e.passwordAuth("nobody", "Gina-Pass-1!", e.hash("nobody"))
+	wantAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = e.passwordAuth("gina", "Gina-Pass-1!", e.hash("other"))
+	wantAPIError(t, err, "NotAuthorizedException", "Unable to verify secret hash for client "+e.client.ID)
+	_, err = e.passwordAuth("gina", "Gina-Pass-1!", nil)
+	wantAPIError(t, err, "NotAuthorizedException", "Client "+e.client.ID+" is configured with secret but SECRET_HASH was not received")
+	_, err = e.anon().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client.ID), AuthParameters: map[string]string{"USERNAME": "gina", "SECRET_HASH": *e.hash("gina")},
+	})
+	wantAPIError(t, err, "InvalidParameterException", "Missing required parameter PASSWORD")
+
+	e.allowFlows(t, pool.ExistenceLegacy, "ALLOW_USER_PASSWORD_AUTH")
+	_, err = e.passwordAuth("nobody", "Gina-Pass-1!", e.hash("nobody"))
+	wantAPIError(t, err, "UserNotFoundException", "User does not exist.")
+
+	ctx := context.Background()
+	admin := e.sdk(keyAdmin)
+	if _, err := admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("gina")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.passwordAuth("gina", "Gina-Pass-1!", e.hash("gina"))
+	wantAPIError(t, err, "NotAuthorizedException", "User is disabled.")
+	if _, err := admin.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("gina")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Unconfirmed: signed up, not confirmed.
+	if _, err := e.anon().SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("hank"), Username: aws.String("hank"), Password: aws.String("Hank-Pass-1!"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("hank@example.com")}}}); err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+	_, err = e.passwordAuth("hank", "Hank-Pass-1!", e.hash("hank"))
+	wantAPIError(t, err, "UserNotConfirmedException", "User is not confirmed.")
+
+	// Lockout after the pool's failed attempts: then even the right
+	// password is refused.
+	for range e.pool.LockoutPolicy.MaxFailedAttempts {
+		_, err = e.passwordAuth("gina", "Wrong-Pass-1!", e.hash("gina"))
+		wantAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	}
+	_, err = e.passwordAuth("gina", "Gina-Pass-1!", e.hash("gina"))
+	wantAPIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
+}
+
+func mustB64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
