@@ -227,3 +227,76 @@ func mustB64(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+func TestGetUserGlobalSignOutRevokeToken(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.confirmedUser(t, "ivy", "Ivy-Pass-1!")
+	c := e.anon()
+
+	out, err := e.passwordAuth("ivy", "Ivy-Pass-1!", e.hash("ivy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := aws.ToString(out.AuthenticationResult.AccessToken), aws.ToString(out.AuthenticationResult.RefreshToken)
+	gu, err := c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
+	if err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	attrs := map[string]string{}
+	for _, a := range gu.UserAttributes {
+		attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+	}
+	if aws.ToString(gu.Username) != "ivy" || attrs["email"] != "ivy@example.com" || attrs["sub"] == "" {
+		t.Fatalf("GetUser answer: %s %v", aws.ToString(gu.Username), attrs)
+	}
+	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access[:len(access)-4] + "AAAA")})
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Access Token")
+	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.IdToken})
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Access Token")
+
+	rout, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshed := aws.ToString(rout.AuthenticationResult.AccessToken)
+	if st, m := e.userInfo(t, refreshed); st != http.StatusOK || m["username"] != "ivy" {
+		t.Fatalf("userInfo: %d %v", st, m)
+	}
+
+	if _, err := c.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: aws.String(refreshed)}); err != nil {
+		t.Fatalf("GlobalSignOut: %v", err)
+	}
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy"))
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(refreshed)})
+	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
+	if st, _ := e.userInfo(t, refreshed); st != http.StatusUnauthorized {
+		t.Fatalf("userInfo after GlobalSignOut: %d", st)
+	}
+
+	// RevokeToken: the client's secret is required; the refresh token and
+	// the access tokens of its grant stop working.
+	out, err = e.passwordAuth("ivy", "Ivy-Pass-1!", e.hash("ivy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh = aws.ToString(out.AuthenticationResult.AccessToken), aws.ToString(out.AuthenticationResult.RefreshToken)
+	_, err = c.RevokeToken(ctx, &cip.RevokeTokenInput{Token: aws.String(refresh), ClientId: aws.String(e.client.ID)})
+	wantAPIError(t, err, "NotAuthorizedException", "Client authentication failed.")
+	_, err = c.RevokeToken(ctx, &cip.RevokeTokenInput{Token: aws.String(refresh), ClientId: aws.String(e.client.ID), ClientSecret: aws.String("wrong")})
+	wantAPIError(t, err, "NotAuthorizedException", "Client authentication failed.")
+	if _, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy")); err != nil {
+		t.Fatalf("refresh before RevokeToken: %v", err)
+	}
+	_, err = c.RevokeToken(ctx, &cip.RevokeTokenInput{Token: aws.String(access), ClientId: aws.String(e.client.ID), ClientSecret: aws.String(e.secret)})
+	wantAPIError(t, err, "UnsupportedTokenTypeException", "")
+	if _, err := c.RevokeToken(ctx, &cip.RevokeTokenInput{Token: aws.String(refresh), ClientId: aws.String(e.client.ID), ClientSecret: aws.String(e.secret)}); err != nil {
+		t.Fatalf("RevokeToken: %v", err)
+	}
+	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy"))
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
+	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
+}
