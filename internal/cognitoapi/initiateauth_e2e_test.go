@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -299,4 +300,25 @@ func TestGetUserGlobalSignOutRevokeToken(t *testing.T) {
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
 	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
 	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
+}
+
+func TestGetUserExpiredAccessToken(t *testing.T) {
+	e, _, clk := mailEnv(t)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.confirmedUser(t, "jack", "Jack-Pass-1!")
+	out, err := e.passwordAuth("jack", "Jack-Pass-1!", e.hash("jack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.add(61 * time.Minute)
+	_, err = e.anon().GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
+	wantAPIError(t, err, "NotAuthorizedException", "Access Token has expired")
+	// The refresh token still works and gives a token GetUser accepts.
+	rout, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(out.AuthenticationResult.RefreshToken), e.hash("jack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.anon().GetUser(context.Background(), &cip.GetUserInput{AccessToken: rout.AuthenticationResult.AccessToken}); err != nil {
+		t.Fatalf("GetUser with the refreshed token: %v", err)
+	}
 }
