@@ -65,6 +65,11 @@ type Config struct {
 	// means no limit.
 	SignUpLimit         *web.Limiter
 	ForgotPasswordLimit *web.Limiter
+	// SignInLimit and SignInUserLimit bound InitiateAuth USER_PASSWORD_AUTH
+	// per client address and per address and username (failed sign-ins
+	// only), with the hosted sign-in page's limiters. Nil means no limit.
+	SignInLimit     *web.Limiter
+	SignInUserLimit *web.Limiter
 	// OAuth mints and refreshes the tokens of InitiateAuth, and Issuer
 	// returns a pool's issuer URL (server.Server.Issuer). Without them
 	// InitiateAuth answers 500.

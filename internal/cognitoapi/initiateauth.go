@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/oauth"
@@ -89,9 +90,20 @@ func initiateAuth(c *call) (any, error) {
 		if err := c.checkSecretHash(cl, username, secretHash); err != nil {
 			return nil, err
 		}
+		addr := web.ClientKey(c.ctx) + "|"
+		userKey := addr + strings.ToLower(username)
+		if l := c.api.cfg.SignInLimit; l != nil && !l.Allow(addr) {
+			return nil, NewError(TooManyRequestsException, "Too many requests")
+		}
+		if l := c.api.cfg.SignInUserLimit; l != nil && !l.Allow(userKey) {
+			return nil, NewError(TooManyRequestsException, "Too many requests")
+		}
 		u, err := c.api.cfg.Accounts.Authenticate(c.ctx, p, username, password)
 		if err != nil {
 			return nil, signInError(cl, err)
+		}
+		if l := c.api.cfg.SignInUserLimit; l != nil {
+			l.Refund(userKey)
 		}
 		if tokens, err = c.api.cfg.OAuth.IssueSignIn(c.ctx, t, cl, u); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -164,7 +165,7 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 }
 
 func TestInitiateAuthRefused(t *testing.T) {
-	e := newEnv(t)
+	e, _, _ := mailEnv(t, relaxedSignIn())
 	e.confirmedUser(t, "gina", "Gina-Pass-1!")
 
 	// The default client does not allow USER_PASSWORD_AUTH.
@@ -321,4 +322,35 @@ func TestGetUserExpiredAccessToken(t *testing.T) {
 	if _, err := e.anon().GetUser(context.Background(), &cip.GetUserInput{AccessToken: rout.AuthenticationResult.AccessToken}); err != nil {
 		t.Fatalf("GetUser with the refreshed token: %v", err)
 	}
+}
+
+// relaxedSignIn are rates that the tests of refusals stay within.
+func relaxedSignIn() app.UIRates {
+	r := app.DefaultUIRates
+	r.Login = app.Rate{PerMinute: 600, Burst: 100}
+	r.LoginUser = app.Rate{PerMinute: 600, Burst: 100}
+	r.SignUp = app.Rate{PerMinute: 600, Burst: 100}
+	return r
+}
+
+// The per-address and per-user budgets of the hosted sign-in page bound
+// password sign-ins through the API too; a right password costs the
+// per-user budget nothing.
+func TestInitiateAuthRateLimited(t *testing.T) {
+	r := relaxedSignIn()
+	r.LoginUser = app.Rate{PerMinute: 1, Burst: 2}
+	e, _, _ := mailEnv(t, r)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH")
+	e.confirmedUser(t, "kim", "Kim-Pass-1!")
+	for range 3 {
+		if _, err := e.passwordAuth("kim", "Kim-Pass-1!", e.hash("kim")); err != nil {
+			t.Fatalf("right password: %v", err)
+		}
+	}
+	for range 2 {
+		_, err := e.passwordAuth("kim", "Wrong-Pass-1!", e.hash("kim"))
+		wantAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	}
+	_, err := e.passwordAuth("kim", "Kim-Pass-1!", e.hash("kim"))
+	wantAPIError(t, err, "TooManyRequestsException", "")
 }
