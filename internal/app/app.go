@@ -196,6 +196,8 @@ func New(cfg Config) (*App, error) {
 	a.API = cognitoapi.New(cognitoapi.Config{
 		Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Log: log, Authenticate: authenticate,
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
+		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
+		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },
 	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {

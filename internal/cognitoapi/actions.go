@@ -68,4 +68,9 @@ var Actions = map[string]Action{
 	"ResendConfirmationCode": {Write: true, Run: resendConfirmationCode},
 	"ForgotPassword":         {Write: true, Run: forgotPassword},
 	"ConfirmForgotPassword":  {Write: true, Run: confirmForgotPassword},
+	"InitiateAuth":           {Write: true, Run: initiateAuth},
+	"RevokeToken":            {Write: true, Run: revokeToken},
+	// Unsigned: authorized by the user's access token.
+	"GetUser":       {Write: false, Run: getUser},
+	"GlobalSignOut": {Write: true, Run: globalSignOut},
 }

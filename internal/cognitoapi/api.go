@@ -16,6 +16,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
@@ -64,6 +65,16 @@ type Config struct {
 	// means no limit.
 	SignUpLimit         *web.Limiter
 	ForgotPasswordLimit *web.Limiter
+	// SignInLimit and SignInUserLimit bound InitiateAuth USER_PASSWORD_AUTH
+	// per client address and per address and username (failed sign-ins
+	// only), with the hosted sign-in page's limiters. Nil means no limit.
+	SignInLimit     *web.Limiter
+	SignInUserLimit *web.Limiter
+	// OAuth mints and refreshes the tokens of InitiateAuth, and Issuer
+	// returns a pool's issuer URL (server.Server.Issuer). Without them
+	// InitiateAuth answers 500.
+	OAuth  *oauth.Service
+	Issuer func(poolID string) string
 }
 
 // API serves the Cognito JSON API. It is an http.Handler for POST /.

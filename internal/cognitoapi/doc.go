@@ -20,7 +20,14 @@
 // must send SecretHash (Base64 HMAC-SHA256 of username + client id under
 // the secret, compared in constant time); they run the same
 // internal/account flows as the hosted pages, honouring the client's
-// PreventUserExistenceErrors. Every
+// PreventUserExistenceErrors. InitiateAuth (USER_PASSWORD_AUTH,
+// REFRESH_TOKEN_AUTH) is authorized the same way and the client's
+// ExplicitAuthFlows; it checks the password with internal/account and
+// has internal/oauth (Config.OAuth) mint or refresh the tokens, the same
+// grants as the token endpoint's. GetUser and GlobalSignOut are
+// authorized by an access token with aws.cognito.signin.user.admin
+// (oauth.Service.VerifyAPIAccess), RevokeToken by its app client's id
+// and secret. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
@@ -37,6 +44,8 @@
 //	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
 //	appclient.go the app client of an unsigned action: client lookup, SecretHash check
 //	signup.go    SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword
+//	initiateauth.go InitiateAuth: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH
+//	usertoken.go GetUser, GlobalSignOut (access token) and RevokeToken (refresh token)
 //	listusers.go ListUsers and its Filter grammar
 //	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients

@@ -24,6 +24,8 @@ const (
 	AccessDeniedException               = "AccessDeniedException"
 	RequestEntityTooLargeException      = "RequestEntityTooLargeException"
 	TooManyRequestsException            = "TooManyRequestsException"
+	UnsupportedOperationException       = "UnsupportedOperationException"
+	UnsupportedTokenTypeException       = "UnsupportedTokenTypeException"
 	UserNotFoundException               = account.UserNotFoundException
 	NotAuthorizedException              = account.NotAuthorizedException
 	CodeMismatchException               = account.CodeMismatchException

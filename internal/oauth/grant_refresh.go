@@ -49,6 +49,12 @@ func splitRefreshToken(tok string) (id, secret string, ok bool) {
 // the grace period revokes the whole grant (RFC 9700 §4.14.2); a secret
 // that was never issued is refused and changes nothing.
 func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {
+	return s.refresh(ctx, t, c, form, false)
+}
+
+// refresh runs the refresh grant; withID mints the ID token whatever the
+// granted scopes (RefreshAPI).
+func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form url.Values, withID bool) (*tokenResponse, error) {
 	raw := form.Get("refresh_token")
 	if raw == "" {
 		return nil, badRequest(ErrInvalidRequest, "Missing refresh_token.")
@@ -101,7 +107,7 @@ func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client,
 	if err != nil {
 		return nil, err
 	}
-	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI}
+	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: withID}
 	if chain != nil {
 		next, err := s.rotate(ctx, chain, c.RotationGrace(), now)
 		if err != nil {

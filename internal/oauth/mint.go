@@ -25,6 +25,9 @@ type grantContext struct {
 	withRefresh bool
 	// refresh is a rotated refresh token to return (refresh grant).
 	refresh string
+	// withID mints the ID token whatever the scopes (the Cognito API's
+	// sign-in, whose tokens carry aws.cognito.signin.user.admin only).
+	withID bool
 }
 
 // issueForUser mints the access token and, when openid was granted, the ID
@@ -43,7 +46,7 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 		return nil, err
 	}
 	resp := &tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(c.AccessTokenTTL() / time.Second), RefreshToken: g.refresh}
-	if slices.Contains(g.scopes, pool.ScopeOpenID) {
+	if g.withID || slices.Contains(g.scopes, pool.ScopeOpenID) {
 		resp.IDToken, err = s.signID(ctx, t, c, &u, groups, g, access, now)
 		if err != nil {
 			return nil, err

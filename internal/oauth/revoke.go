@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -56,6 +57,18 @@ func (s *Service) revoke(ctx context.Context, r *http.Request, t web.Target) err
 	if strings.Count(tok, ".") == 2 {
 		return badRequest(ErrUnsupportedTokenType, "Only refresh tokens can be revoked.")
 	}
+	return s.revokeRefresh(ctx, t, c, tok)
+}
+
+// RevokeAPI revokes a refresh token of client c for the Cognito API's
+// RevokeToken, as POST /oauth2/revoke does; the client is authenticated
+// by the caller. A token that is unknown, not c's or already revoked is
+// left alone; only store failures are errors.
+func (s *Service) RevokeAPI(ctx context.Context, t web.Target, c pool.Client, tok string) error {
+	return s.revokeRefresh(ctx, t, c, tok)
+}
+
+func (s *Service) revokeRefresh(ctx context.Context, t web.Target, c pool.Client, tok string) error {
 	id, secret, ok := splitRefreshToken(tok)
 	if !ok {
 		return nil

@@ -30,8 +30,9 @@ type userInfoClaims struct {
 }
 
 // handleUserInfo serves GET|POST /oauth2/userInfo (OpenID Connect Core
-// §5.3, Cognito "userInfo endpoint"). The access token must carry openid;
-// it is rejected before it is valid (iat or nbf more than
+// §5.3, Cognito "userInfo endpoint"). The access token must carry openid
+// or, as Cognito's API tokens do, aws.cognito.signin.user.admin (then every
+// attribute the client can read is released); it is rejected before it is valid (iat or nbf more than
 // verify.DefaultLeeway ahead, the rule of the verify package), once
 // expired, once its grant is revoked, once the user is
 // disabled or deleted, or after the user signed out globally. As in
@@ -112,7 +113,7 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 		return nil, invalid
 	}
 	scopes := strings.Fields(cl.Scope)
-	if !slices.Contains(scopes, pool.ScopeOpenID) {
+	if !slices.Contains(scopes, pool.ScopeOpenID) && !slices.Contains(scopes, pool.ScopeCognitoAPI) {
 		return nil, invalid
 	}
 	u, err := s.CheckAccess(ctx, t.Pool.ID, cl.Sub, cl.OriginJTI, time.Unix(cl.Iat, 0))

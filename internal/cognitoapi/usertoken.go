@@ -1,0 +1,170 @@
+package cognitoapi
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/web"
+)
+
+// The unsigned actions authorized by a user's tokens: GetUser and
+// GlobalSignOut by an access token (verified by internal/oauth), and
+// RevokeToken by a refresh token and its app client.
+
+type getUserAnswer struct {
+	Username       string          `json:"Username"`
+	UserAttributes []attributeType `json:"UserAttributes"`
+}
+
+func getUser(c *call) (any, error) {
+	u, err := c.accessUser()
+	if err != nil {
+		return nil, err
+	}
+	return getUserAnswer{Username: u.Username, UserAttributes: attributes(u, nil)}, nil
+}
+
+func globalSignOut(c *call) (any, error) {
+	u, err := c.accessUser()
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.api.cfg.Store.GetPool(c.ctx, u.PoolID)
+	if err != nil {
+		return nil, fmt.Errorf("cognitoapi: get pool: %w", err)
+	}
+	if err := c.api.cfg.Accounts.GlobalSignOut(c.ctx, p, u.Username); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// accessUser decodes {"AccessToken"} and returns the user the token
+// stands for, refusing it with Cognito's NotAuthorizedException
+// messages.
+func (c *call) accessUser() (pool.User, error) {
+	var req struct {
+		AccessToken *string `json:"AccessToken"`
+	}
+	if err := c.decode(&req); err != nil {
+		return pool.User{}, err
+	}
+	var v validation
+	v.str("accessToken", req.AccessToken, true, 1, 16384, "", nil, true)
+	if err := v.err(); err != nil {
+		return pool.User{}, err
+	}
+	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
+		return pool.User{}, errors.New("cognitoapi: no token service configured")
+	}
+	invalid := NewError(NotAuthorizedException, "Invalid Access Token")
+	poolID, ok := issuerPool(*req.AccessToken)
+	if !ok {
+		return pool.User{}, invalid
+	}
+	p, err := c.api.cfg.Store.GetPool(c.ctx, poolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return pool.User{}, invalid
+	}
+	if err != nil {
+		return pool.User{}, fmt.Errorf("cognitoapi: get pool: %w", err)
+	}
+	u, err := c.api.cfg.OAuth.VerifyAPIAccess(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, *req.AccessToken)
+	switch {
+	case err == nil:
+		return u, nil
+	case errors.Is(err, oauth.ErrAccessExpired):
+		return pool.User{}, NewError(NotAuthorizedException, "Access Token has expired")
+	case errors.Is(err, oauth.ErrAccessRevoked):
+		return pool.User{}, NewError(NotAuthorizedException, "Access Token has been revoked")
+	case errors.Is(err, oauth.ErrAccessScope):
+		return pool.User{}, NewError(NotAuthorizedException, "Access Token does not have required scopes")
+	case errors.Is(err, oauth.ErrAccessInvalid):
+		return pool.User{}, invalid
+	}
+	return pool.User{}, fmt.Errorf("cognitoapi: verify access token: %w", err)
+}
+
+// issuerPool reads, without trusting it, the pool id at the end of a
+// JWT's iss; the signature is checked with that pool's keys afterwards.
+func issuerPool(tok string) (string, bool) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", false
+	}
+	var cl struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(b, &cl) != nil {
+		return "", false
+	}
+	i := strings.LastIndexByte(cl.Iss, '/')
+	if i < 0 || !poolIDRe.MatchString(cl.Iss[i+1:]) {
+		return "", false
+	}
+	return cl.Iss[i+1:], true
+}
+
+// revokeToken revokes a refresh token (and every token of its grant) for
+// its app client; a client with a secret must send ClientSecret.
+func revokeToken(c *call) (any, error) {
+	var req struct {
+		Token        *string `json:"Token"`
+		ClientId     *string `json:"ClientId"`
+		ClientSecret *string `json:"ClientSecret"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str("token", req.Token, true, 1, 16384, "", nil, true)
+	v.clientID(req.ClientId)
+	v.str("clientSecret", req.ClientSecret, false, 1, 64, "", nil, true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
+		return nil, errors.New("cognitoapi: RevokeToken: no token service configured")
+	}
+	cl, err := c.api.cfg.Store.GetClient(c.ctx, *req.ClientId)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NewError(ResourceNotFoundException, "User pool client "+*req.ClientId+" does not exist.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cognitoapi: get client: %w", err)
+	}
+	if cl.HasSecret() {
+		secret, err := c.api.cfg.Admin.ClientSecret(cl)
+		if err != nil {
+			return nil, fmt.Errorf("cognitoapi: %w", err)
+		}
+		if req.ClientSecret == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(*req.ClientSecret)) != 1 {
+			return nil, NewError(NotAuthorizedException, "Client authentication failed.")
+		}
+	}
+	if !cl.EnableTokenRevocation {
+		return nil, NewError(UnsupportedOperationException, "Token revocation is not enabled for this client.")
+	}
+	if strings.Count(*req.Token, ".") == 2 {
+		return nil, NewError(UnsupportedTokenTypeException, "Only refresh tokens can be revoked.")
+	}
+	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
+	if err != nil {
+		return nil, fmt.Errorf("cognitoapi: get pool: %w", err)
+	}
+	if err := c.api.cfg.OAuth.RevokeAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.Token); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
