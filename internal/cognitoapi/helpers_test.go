@@ -217,6 +217,32 @@ var (
 // would, and returns the redirect to the relying party.
 func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL {
 	t.Helper()
+	resp := submitLogin(t, b, authURL, username, pw)
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login post: %d %s", resp.StatusCode, b)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// postLogin submits the hosted login form as signIn does and returns the
+// status of the answer.
+func postLogin(t *testing.T, b *http.Client, authURL, username, pw string) int {
+	t.Helper()
+	resp := submitLogin(t, b, authURL, username, pw)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// submitLogin opens authURL and posts the hosted login form with its
+// CSRF token, as a browser would, and returns the answer to the post.
+func submitLogin(t *testing.T, b *http.Client, authURL, username, pw string) *http.Response {
+	t.Helper()
 	resp, err := b.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
@@ -240,16 +266,7 @@ func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login post: %d %s", resp.StatusCode, b)
-	}
-	u, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return resp
 }
 
 // keySDK is the real aws-sdk-go-v2 client signing with a new access key

@@ -3,12 +3,9 @@ package cognitoapi_test
 import (
 	"context"
 	"errors"
-	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -421,37 +418,6 @@ func TestForgotPasswordFlow(t *testing.T) {
 	if e.snapshot(t) != before {
 		t.Fatal("calls for an unknown user changed the pool")
 	}
-}
-
-// postLogin submits the hosted login form as signIn does and returns the
-// status of the answer.
-func postLogin(t *testing.T, b *http.Client, authURL, username, pw string) int {
-	t.Helper()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action, csrf := formAction.FindSubmatch(body), csrfField.FindSubmatch(body)
-	if resp.StatusCode != 200 || action == nil || csrf == nil {
-		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {pw}}
-	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }
 
 // TestUnsignedActionsRateLimited: the unsigned actions take from the
