@@ -29,18 +29,22 @@ type env struct {
 }
 
 // newEnv returns a Service on a fresh SQLite store.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvAt(t, nil) }
+
+// newEnvAt is newEnv with the clock now (nil: time.Now) for the service,
+// its accounts and its signing keys.
+func newEnvAt(t *testing.T, now func() time.Time) *env {
 	t.Helper()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)
-	keys := token.NewKeys(st, box, token.KeysOptions{})
+	keys := token.NewKeys(st, box, token.KeysOptions{Now: now})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(account.Config{
 		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0),
-		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: quiet,
+		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: quiet, Now: now,
 	})
 	return &env{t: t, ctx: context.Background(), st: st, keys: keys,
-		svc: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts})}
+		svc: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Now: now})}
 }
 
 // pool creates a pool named name.

@@ -1,19 +1,10 @@
 package admin_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/account"
-	"github.com/linkpool/linkpool/internal/admin"
-	"github.com/linkpool/linkpool/internal/mail"
-	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
 )
@@ -23,17 +14,9 @@ import (
 // lifetime of the pool's clients, refuses a rotation too soon, and answers
 // ResourceNotFoundException for an unknown pool.
 func TestRotateSigningKeys(t *testing.T) {
-	ctx := context.Background()
 	clock := testclock.New(time.Now())
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
-	keys := token.NewKeys(st, box, token.KeysOptions{Now: clock.Now})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	accounts := account.New(account.Config{
-		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0),
-		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: quiet, Now: clock.Now,
-	})
-	svc := admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Now: clock.Now})
+	e := newEnvAt(t, clock.Now)
+	ctx, svc := e.ctx, e.svc
 
 	p, err := svc.CreateUserPool(ctx, pool.NewPool("us-east-1", "keys", clock.Now()))
 	if err != nil {

@@ -194,11 +194,7 @@ func describeUserPoolClient(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret, err := c.api.cfg.Admin.ClientSecret(cl)
-	if err != nil {
-		return nil, err
-	}
-	return clientOut{newUserPoolClientType(cl, secret)}, nil
+	return clientAnswer(c, cl)
 }
 
 // updateUserPoolClient follows Cognito: every setting the request leaves
@@ -224,11 +220,7 @@ func updateUserPoolClient(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret, err := c.api.cfg.Admin.ClientSecret(cl)
-	if err != nil {
-		return nil, err
-	}
-	return clientOut{newUserPoolClientType(cl, secret)}, nil
+	return clientAnswer(c, cl)
 }
 
 func deleteUserPoolClient(c *call) (any, error) {
@@ -274,4 +266,14 @@ func listUserPoolClients(c *call) (any, error) {
 		out.UserPoolClients = append(out.UserPoolClients, userPoolClientDescription{cl.ID, cl.PoolID, cl.Name})
 	}
 	return out, nil
+}
+
+// clientAnswer is the UserPoolClient answer of Describe and Update: the
+// client with its secret, as Cognito returns it.
+func clientAnswer(c *call, cl pool.Client) (any, error) {
+	secret, err := c.api.cfg.Admin.ClientSecret(cl)
+	if err != nil {
+		return nil, err
+	}
+	return clientOut{newUserPoolClientType(cl, secret)}, nil
 }
