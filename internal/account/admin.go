@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -67,11 +68,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if err := p.CheckPassword(pw); err != nil {
 		return AdminCreateUserResult{}, fromPolicy("temporary_password", err)
 	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	np, err := s.hashPassword(ctx, pw)
 	if err != nil {
 		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: hash: %w", err)
 	}
-	u.PasswordHash, u.PasswordSetAt = hash, now
+	np.setOn(&u, now)
 	u.Status = pool.StatusForceChangePassword
 	if in.Permanent {
 		u.Status = pool.StatusConfirmed
@@ -101,13 +102,13 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, usernam
 	if err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(ctx, password)
+	np, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return fmt.Errorf("account: admin set password: hash: %w", err)
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
-		u.PasswordHash, u.PasswordSetAt = hash, now
+		np.setOn(u, now)
 		u.Status = pool.StatusForceChangePassword
 		if permanent {
 			u.Status = pool.StatusConfirmed
@@ -194,32 +195,46 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, p pool.Pool, us
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
-		merged := maps.Clone(u.Attributes)
-		if merged == nil {
-			merged = map[string]string{}
-		}
-		oldEmail := merged[pool.AttrEmail]
-		for k, v := range attrs {
-			if v == "" {
-				delete(merged, k)
-			} else {
-				merged[k] = v
-			}
-		}
-		if _, ok := attrs[pool.AttrEmailVerified]; !ok && merged[pool.AttrEmail] != oldEmail {
-			merged[pool.AttrEmailVerified] = "false"
-		}
-		if err := p.ValidateAttributes(merged); err != nil {
-			return fromValidation(err)
-		}
-		u.Attributes = merged
-		u.EmailKey = ""
-		if p.SignInWithEmail() && merged[pool.AttrEmail] != "" {
-			u.EmailKey = pool.EmailKey(merged[pool.AttrEmail])
-		}
-		u.UpdatedAt = now
-		return nil
+		return applyAttributes(p, u, attrs, now)
 	})
+	return aliasExists(err)
+}
+
+// applyAttributes sets attrs on u (an empty value removes the attribute)
+// and checks the result against the pool. A new email address is
+// unverified unless attrs also sets email_verified, and becomes the
+// user's sign-in address where the pool allows one.
+func applyAttributes(p pool.Pool, u *pool.User, attrs map[string]string, now time.Time) error {
+	merged := maps.Clone(u.Attributes)
+	if merged == nil {
+		merged = map[string]string{}
+	}
+	oldEmail := merged[pool.AttrEmail]
+	for k, v := range attrs {
+		if v == "" {
+			delete(merged, k)
+		} else {
+			merged[k] = v
+		}
+	}
+	if _, ok := attrs[pool.AttrEmailVerified]; !ok && merged[pool.AttrEmail] != oldEmail {
+		merged[pool.AttrEmailVerified] = "false"
+	}
+	if err := p.ValidateAttributes(merged); err != nil {
+		return fromValidation(err)
+	}
+	u.Attributes = merged
+	u.EmailKey = ""
+	if p.SignInWithEmail() && merged[pool.AttrEmail] != "" {
+		u.EmailKey = pool.EmailKey(merged[pool.AttrEmail])
+	}
+	u.UpdatedAt = now
+	return nil
+}
+
+// aliasExists renders the store's refusal of a taken sign-in address as
+// Cognito's AliasExistsException.
+func aliasExists(err error) error {
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return newErr(AliasExistsException, "An account with the given email already exists.")
 	}

@@ -71,7 +71,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 	if err := p.CheckPassword(newPassword); err != nil {
 		return fromPolicy("password", err)
 	}
-	hash, err := s.hasher.Hash(ctx, newPassword)
+	np, err := s.hashPassword(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("account: confirm forgot password: hash: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 		if err := s.verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
 			return err
 		}
-		u.PasswordHash, u.PasswordSetAt = hash, now
+		np.setOn(u, now)
 		if u.Status == pool.StatusResetRequired {
 			u.Status = pool.StatusConfirmed
 		}

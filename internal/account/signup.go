@@ -91,11 +91,11 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 			u.Attributes[attrLocale] = tag.String()
 		}
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	np, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return SignUpResult{}, fmt.Errorf("account: sign up: hash password: %w", err)
 	}
-	u.PasswordHash, u.PasswordSetAt = hash, now
+	np.setOn(&u, now)
 	u.Status = pool.StatusUnconfirmed
 	if p.AutoConfirmSignUp {
 		u.Status = pool.StatusConfirmed

@@ -70,7 +70,16 @@ var Actions = map[string]Action{
 	"ConfirmForgotPassword":  {Write: true, Run: confirmForgotPassword},
 	"InitiateAuth":           {Write: true, Run: initiateAuth},
 	"RevokeToken":            {Write: true, Run: revokeToken},
+	// Unsigned: authorized by the app client (ClientId, ClientSecret).
+	"GetTokensFromRefreshToken": {Write: true, Run: getTokensFromRefreshToken},
 	// Unsigned: authorized by the user's access token.
 	"GetUser":       {Write: false, Run: getUser},
 	"GlobalSignOut": {Write: true, Run: globalSignOut},
+	// Unsigned: a signed-in user's self-service, by the access token.
+	"UpdateUserAttributes":             {Write: true, Run: updateUserAttributes},
+	"DeleteUserAttributes":             {Write: true, Run: deleteUserAttributes},
+	"GetUserAttributeVerificationCode": {Write: true, Run: getUserAttributeVerificationCode},
+	"VerifyUserAttribute":              {Write: true, Run: verifyUserAttribute},
+	"ChangePassword":                   {Write: true, Run: changePassword},
+	"DeleteUser":                       {Write: true, Run: deleteUser},
 }

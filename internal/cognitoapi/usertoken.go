@@ -57,39 +57,60 @@ func (c *call) accessUser() (pool.User, error) {
 		return pool.User{}, err
 	}
 	var v validation
-	v.str("accessToken", req.AccessToken, true, 1, 16384, "", nil, true)
+	v.accessToken(req.AccessToken)
 	if err := v.err(); err != nil {
 		return pool.User{}, err
 	}
+	a, err := c.verifyAccess(*req.AccessToken)
+	return a.user, err
+}
+
+// accessToken checks an AccessToken member; a token of the wrong form is
+// left to verifyAccess, which refuses it as Cognito does.
+func (v *validation) accessToken(s *string) {
+	v.str("accessToken", s, true, 1, 16384, "", nil, true)
+}
+
+// access is what a verified access token stands for: the user, the pool
+// and the id of the app client it was issued to.
+type access struct {
+	pool     pool.Pool
+	user     pool.User
+	clientID string
+}
+
+// verifyAccess verifies an access token (oauth.Service.VerifyAPIAccess)
+// and refuses it with Cognito's NotAuthorizedException messages.
+func (c *call) verifyAccess(tok string) (access, error) {
 	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
-		return pool.User{}, errors.New("cognitoapi: no token service configured")
+		return access{}, errors.New("cognitoapi: no token service configured")
 	}
 	invalid := NewError(NotAuthorizedException, "Invalid Access Token")
-	poolID, ok := issuerPool(*req.AccessToken)
+	poolID, ok := issuerPool(tok)
 	if !ok {
-		return pool.User{}, invalid
+		return access{}, invalid
 	}
 	p, err := c.api.cfg.Store.GetPool(c.ctx, poolID)
 	if errors.Is(err, store.ErrNotFound) {
-		return pool.User{}, invalid
+		return access{}, invalid
 	}
 	if err != nil {
-		return pool.User{}, fmt.Errorf("cognitoapi: get pool: %w", err)
+		return access{}, fmt.Errorf("cognitoapi: get pool: %w", err)
 	}
-	u, err := c.api.cfg.OAuth.VerifyAPIAccess(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, *req.AccessToken)
+	u, clientID, err := c.api.cfg.OAuth.VerifyAPIAccessClient(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, tok)
 	switch {
 	case err == nil:
-		return u, nil
+		return access{pool: p, user: u, clientID: clientID}, nil
 	case errors.Is(err, oauth.ErrAccessExpired):
-		return pool.User{}, NewError(NotAuthorizedException, "Access Token has expired")
+		return access{}, NewError(NotAuthorizedException, "Access Token has expired")
 	case errors.Is(err, oauth.ErrAccessRevoked):
-		return pool.User{}, NewError(NotAuthorizedException, "Access Token has been revoked")
+		return access{}, NewError(NotAuthorizedException, "Access Token has been revoked")
 	case errors.Is(err, oauth.ErrAccessScope):
-		return pool.User{}, NewError(NotAuthorizedException, "Access Token does not have required scopes")
+		return access{}, NewError(NotAuthorizedException, "Access Token does not have required scopes")
 	case errors.Is(err, oauth.ErrAccessInvalid):
-		return pool.User{}, invalid
+		return access{}, invalid
 	}
-	return pool.User{}, fmt.Errorf("cognitoapi: verify access token: %w", err)
+	return access{}, fmt.Errorf("cognitoapi: verify access token: %w", err)
 }
 
 // issuerPool reads, without trusting it, the pool id at the end of a

@@ -91,7 +91,12 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
 	if rt.Revoked() || !now.Before(rt.ExpiresAt) {
-		return nil, badRequest(ErrInvalidGrant, "Refresh token has been revoked or has expired.")
+		e := badRequest(ErrInvalidGrant, "Refresh token has been revoked or has expired.")
+		e.Cause = ErrRefreshExpired
+		if rt.Revoked() {
+			e.Cause = ErrRefreshRevoked
+		}
+		return nil, e
 	}
 	scopes := rt.Scopes
 	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {

@@ -23,9 +23,19 @@ const successorKeyPurpose = "oauth/refresh-token-successor"
 // Alexa's hourly refreshes it is more than a day of rotations.
 const lineageDepth = 32
 
-// errRefreshReused marks a genuine, superseded refresh-token secret
-// presented after its grace period.
-var errRefreshReused = errors.New("refresh token reused after rotation")
+// ErrRefreshReused is the Cause of the invalid_grant answered for a
+// genuine, superseded refresh-token secret presented after its grace
+// period, which revokes the grant (Cognito's RefreshTokenReuseException).
+var ErrRefreshReused = errors.New("refresh token reused after rotation")
+
+// ErrRefreshRevoked and ErrRefreshExpired are the Causes of the
+// invalid_grant answered for a refresh token of a revoked grant and for
+// one past its expiry; any other invalid_grant of a refresh is a token
+// that was never issued.
+var (
+	ErrRefreshRevoked = errors.New("refresh token revoked")
+	ErrRefreshExpired = errors.New("refresh token expired")
+)
 
 // errRefreshUnknown marks a secret that was never issued for the grant.
 var errRefreshUnknown = errors.New("refresh token secret unknown")
@@ -142,7 +152,7 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 	var out string
 	err := s.store.UpdateRefreshToken(ctx, l.id, func(rt store.RefreshToken) (store.RefreshToken, error) {
 		if rt.Revoked() {
-			return rt, badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
+			return rt, revokedGrant(ErrRefreshRevoked)
 		}
 		inGrace := now.Before(rt.PrevValidUntil)
 		kind, n := l.classify(rt)
@@ -158,12 +168,12 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 			out = next
 		case secretAncestor:
 			if !inGrace || n > graceDepth(rt) {
-				return rt, errRefreshReused
+				return rt, ErrRefreshReused
 			}
 			out = l.secrets[n]
 		case secretPrevious:
 			if !inGrace {
-				return rt, errRefreshReused
+				return rt, ErrRefreshReused
 			}
 			out, rt.SecretHash = l.at(1)
 		default:
@@ -173,7 +183,7 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 		return rt, nil
 	})
 	switch {
-	case errors.Is(err, errRefreshReused):
+	case errors.Is(err, ErrRefreshReused):
 		if rerr := s.store.UpdateRefreshToken(ctx, l.id, func(rt store.RefreshToken) (store.RefreshToken, error) {
 			if !rt.Revoked() {
 				rt.RevokedAt = now
@@ -183,7 +193,7 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 			return "", unavailable(fmt.Errorf("revoke reused grant: %w", rerr))
 		}
 		s.log.WarnContext(ctx, "rotated refresh token reused after its grace period; grant revoked")
-		return "", badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
+		return "", revokedGrant(ErrRefreshReused)
 	case errors.Is(err, errRefreshUnknown), errors.Is(err, store.ErrNotFound):
 		return "", badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	case err != nil:
@@ -194,4 +204,12 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 		return "", unavailable(fmt.Errorf("rotate refresh token: %w", err))
 	}
 	return out, nil
+}
+
+// revokedGrant is the invalid_grant of a refresh token whose grant is
+// revoked, with cause telling why.
+func revokedGrant(cause error) *Error {
+	e := badRequest(ErrInvalidGrant, "Refresh token has been revoked.")
+	e.Cause = cause
+	return e
 }

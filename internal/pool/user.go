@@ -21,6 +21,9 @@ const (
 const (
 	CodeSignUp        = "signup"
 	CodeResetPassword = "reset"
+	// CodeVerifyEmail verifies an email address a signed-in user added or
+	// changed (GetUserAttributeVerificationCode, VerifyUserAttribute).
+	CodeVerifyEmail = "verify_email"
 )
 
 // PendingCode is the user's one-time code: the code sent last, stored
