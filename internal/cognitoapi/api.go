@@ -77,9 +77,11 @@ type Config struct {
 	Issuer func(poolID string) string
 }
 
-// API serves the Cognito JSON API. It is an http.Handler for POST /.
+// API serves the Cognito JSON API. It is an http.Handler for POST / and
+// for OPTIONS /, the CORS preflight of the unsigned actions (cors.go).
 type API struct {
-	cfg Config
+	cfg  Config
+	cors corsUnion
 }
 
 // New returns an API.
@@ -120,6 +122,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", ContentType)
 	h.Set("x-amzn-RequestId", id)
 	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodOptions {
+		a.preflight(w, r)
+		return
+	}
 
 	name, act, err := a.resolve(r)
 	defer func() {
@@ -147,6 +153,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{api: a, ctx: ctx, action: name, body: body, authorization: r.Header.Get("Authorization")}
+	if !act.SigV4 {
+		if err := c.allowOrigin(w, r); err != nil {
+			a.fail(w, r, id, name, err)
+			return
+		}
+	}
 	out, err := c.run(r, act)
 	if err != nil {
 		a.fail(w, r, id, name, err)

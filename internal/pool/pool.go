@@ -3,6 +3,7 @@ package pool
 import (
 	"fmt"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -98,6 +99,13 @@ type Pool struct {
 
 	// EmailFrom is the sender address of verification and reset mails.
 	EmailFrom string `json:"EmailFrom,omitempty"`
+
+	// CORSOrigins lists the web origins ("https://app.example.com") whose
+	// browser apps may call the pool's unsigned Cognito API actions
+	// cross-origin (internal/cognitoapi). Empty means the origins of the
+	// http(s) callback URLs of the pool's app clients. linkpool's own
+	// setting; Cognito has none.
+	CORSOrigins []string `json:"CORSOrigins,omitempty"`
 
 	CreatedAt time.Time `json:"CreationDate"`
 	UpdatedAt time.Time `json:"LastModifiedDate"`
@@ -249,7 +257,52 @@ func (p *Pool) Validate() error {
 			return invalid("EmailFrom", "%q is not a mail address like no-reply@example.com or \"Name\" <no-reply@example.com>", p.EmailFrom)
 		}
 	}
+	if len(p.CORSOrigins) > MaxCORSOrigins {
+		return invalid("CORSOrigins", "at most %d origins", MaxCORSOrigins)
+	}
+	for _, o := range p.CORSOrigins {
+		if n, ok := Origin(o); !ok || n != o {
+			return invalid("CORSOrigins", "%q is not an origin like https://app.example.com (scheme and host in lower case, an optional port, no path)", o)
+		}
+	}
 	return nil
+}
+
+// MaxCORSOrigins bounds Pool.CORSOrigins.
+const MaxCORSOrigins = 100
+
+// Origin returns the web origin of an http or https URL, scheme and host
+// in lower case and the port kept when it is not the scheme's default:
+// "https://App.example.com:443/cb" is "https://app.example.com". ok is
+// false for other schemes, for URLs without a host, and for an origin
+// (no path) with user information, a query or a fragment.
+func Origin(raw string) (origin string, ok bool) {
+	if len(raw) > 2048 {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return "", false
+	}
+	port := u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, true
 }
 
 // CustomAttribute returns the schema entry for a "custom:" attribute name.

@@ -9,7 +9,9 @@
 //
 // POST / on any host, the public URL's and every pool domain's, is the
 // Cognito JSON API (Config.API, internal/cognitoapi), whose requests name
-// their pool in the body; nothing else is served at POST /.
+// their pool in the body; nothing else is served at POST /. OPTIONS / is
+// the API's CORS preflight, which has no body: on a pool domain host the
+// API gets that pool in the request's web.Target.
 //
 // The pool's endpoints (internal/oauth for the API surface,
 // internal/hostedui for the browser surface) are mounted relative to that

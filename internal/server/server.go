@@ -41,7 +41,9 @@ type Config struct {
 	Global []func(*http.ServeMux)
 	// API serves the Cognito JSON API (internal/cognitoapi): every POST
 	// to / on any host the server answers, the public URL's and every
-	// pool domain's. Nil leaves POST / unanswered (404).
+	// pool domain's, and OPTIONS / (its CORS preflight), with the pool of
+	// a pool domain host in the request's web.Target. Nil leaves POST /
+	// unanswered (404).
 	API http.Handler
 	// Registry receives the HTTP metrics and is served on /metrics of the
 	// admin handler. Nil means a private registry.
@@ -180,12 +182,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.cfg.API.ServeHTTP(w, r)
 		return
 	}
+	if s.cfg.API != nil && r.Method == http.MethodOptions && r.URL.Path == "/" {
+		s.apiPreflight(w, r)
+		return
+	}
 	r, cancel := s.withBudget(r)
 	defer cancel()
-	host := strings.ToLower(r.Host)
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
+	host := requestHost(r)
 	if host != "" && host != strings.ToLower(s.public.Hostname()) {
 		poolID, found, err := s.domainPool(r.Context(), host)
 		if err != nil {
@@ -215,6 +218,39 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.globalMux.ServeHTTP(w, r)
+}
+
+// requestHost is the request's host name in lower case, without a port.
+func requestHost(r *http.Request) string {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return host
+}
+
+// apiPreflight hands a CORS preflight of the Cognito API (OPTIONS /) to
+// the API, with the pool of the host in the request's web.Target when the
+// host is a pool domain: a preflight has no body to name its pool.
+func (s *Server) apiPreflight(w http.ResponseWriter, r *http.Request) {
+	if host := requestHost(r); host != "" && host != strings.ToLower(s.public.Hostname()) {
+		poolID, found, err := s.domainPool(r.Context(), host)
+		if err != nil {
+			s.unavailable(w, r, err)
+			return
+		}
+		if found {
+			p, found, err := s.pool(r.Context(), poolID)
+			if err != nil {
+				s.unavailable(w, r, err)
+				return
+			}
+			if found {
+				r = r.WithContext(web.WithTarget(r.Context(), web.Target{Pool: p, Base: s.scheme(r) + "://" + r.Host, Issuer: s.Issuer(p.ID)}))
+			}
+		}
+	}
+	s.cfg.API.ServeHTTP(w, r)
 }
 
 func (s *Server) scheme(r *http.Request) string {

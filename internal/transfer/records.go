@@ -29,6 +29,7 @@ type poolRecord struct {
 	Schema                   []pool.SchemaAttribute `json:"schema,omitempty"`
 	Branding                 pool.Branding          `json:"branding"`
 	EmailFrom                string                 `json:"email_from,omitempty"`
+	CORSOrigins              []string               `json:"cors_origins,omitempty"`
 	CreatedAt                time.Time              `json:"created_at,omitzero"`
 	UpdatedAt                time.Time              `json:"updated_at,omitzero"`
 }

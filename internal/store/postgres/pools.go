@@ -12,7 +12,7 @@ import (
 const poolColumns = `id, name, password_policy, lockout_policy, username_attributes,
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
-	schema_attributes, branding, email_from, created_at, updated_at`
+	schema_attributes, branding, email_from, created_at, updated_at, cors_origins`
 
 // poolArgs returns the column values of p in poolColumns order.
 func poolArgs(p *pool.Pool) ([]any, error) {
@@ -36,7 +36,7 @@ func poolArgs(p *pool.Pool) ([]any, error) {
 		p.ID, p.Name, password, lockout, p.UsernameAttributes,
 		p.AliasAttributes, p.AutoVerifiedAttributes, p.CaseSensitive,
 		p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
-		schema, branding, p.EmailFrom, ts(p.CreatedAt), ts(p.UpdatedAt),
+		schema, branding, p.EmailFrom, ts(p.CreatedAt), ts(p.UpdatedAt), p.CORSOrigins,
 	}, nil
 }
 
@@ -49,7 +49,7 @@ func scanPool(row pgx.Row) (pool.Pool, error) {
 		&p.ID, &p.Name, &password, &lockout, &p.UsernameAttributes,
 		&p.AliasAttributes, &p.AutoVerifiedAttributes, &p.CaseSensitive,
 		&p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
-		&schema, &branding, &p.EmailFrom, (*utcTime)(&p.CreatedAt), (*utcTime)(&p.UpdatedAt),
+		&schema, &branding, &p.EmailFrom, (*utcTime)(&p.CreatedAt), (*utcTime)(&p.UpdatedAt), &p.CORSOrigins,
 	)
 	if err != nil {
 		return pool.Pool{}, err
@@ -73,7 +73,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.pool.Exec(ctx, `INSERT INTO pools (`+poolColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...)
 	return wrap(op, err)
 }
 
@@ -119,7 +119,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE pools SET (`+poolColumns+`) =
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			WHERE id = $1`, args...)
 		return err
 	})

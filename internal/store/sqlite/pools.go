@@ -11,14 +11,15 @@ import (
 const poolColumns = `id, name, password_policy, lockout_policy, username_attributes,
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
-	schema_attributes, branding, email_from, created_at, updated_at`
+	schema_attributes, branding, email_from, created_at, updated_at, cors_origins`
 
 func scanPool(row scanner) (pool.Pool, error) {
 	var p pool.Pool
 	err := row.Scan(&p.ID, &p.Name, jsonCol{&p.PasswordPolicy}, jsonCol{&p.LockoutPolicy},
 		jsonCol{&p.UsernameAttributes}, jsonCol{&p.AliasAttributes}, jsonCol{&p.AutoVerifiedAttributes},
 		&p.CaseSensitive, &p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
-		jsonCol{&p.Schema}, jsonCol{&p.Branding}, &p.EmailFrom, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
+		jsonCol{&p.Schema}, jsonCol{&p.Branding}, &p.EmailFrom, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
+		jsonCol{&p.CORSOrigins})
 	return p, err
 }
 
@@ -28,7 +29,8 @@ func poolValues(p pool.Pool) ([]any, error) {
 	v := []any{p.Name, e.json(p.PasswordPolicy), e.json(p.LockoutPolicy),
 		e.json(p.UsernameAttributes), e.json(p.AliasAttributes), e.json(p.AutoVerifiedAttributes),
 		p.CaseSensitive, p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
-		e.json(p.Schema), e.json(p.Branding), p.EmailFrom, micros(p.CreatedAt), micros(p.UpdatedAt)}
+		e.json(p.Schema), e.json(p.Branding), p.EmailFrom, micros(p.CreatedAt), micros(p.UpdatedAt),
+		e.json(p.CORSOrigins)}
 	return v, e.err
 }
 
@@ -40,7 +42,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.exec(ctx, op, `INSERT INTO pools (`+poolColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
 	return err
 }
 
@@ -86,7 +88,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			username_attributes = ?, alias_attributes = ?, auto_verified_attributes = ?,
 			case_sensitive = ?, allow_admin_create_user_only = ?, auto_confirm_sign_up = ?,
 			signing_algorithm = ?, schema_attributes = ?, branding = ?, email_from = ?,
-			created_at = ?, updated_at = ?
+			created_at = ?, updated_at = ?, cors_origins = ?
 			WHERE id = ?`, append(v, id)...)
 		return wrap(op, err)
 	})

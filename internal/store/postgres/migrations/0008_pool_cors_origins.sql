@@ -1,0 +1,4 @@
+-- The web origins whose browser apps may call a pool's unsigned Cognito
+-- API actions cross-origin; NULL or empty for the default (the origins of
+-- the pool's clients' callback URLs).
+ALTER TABLE pools ADD COLUMN cors_origins TEXT[];
