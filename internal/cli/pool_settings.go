@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -40,6 +41,7 @@ type poolSettings struct {
 	cssFile    string
 	emailFrom  string
 	customAttr stringList
+	corsOrigin stringList
 
 	// css is the content of cssFile, read by load.
 	css string
@@ -54,6 +56,7 @@ var poolSettingFlags = []string{
 	"min-length", "require-uppercase", "require-lowercase", "require-numbers", "require-symbols",
 	"temporary-password-days", "lockout-max-attempts", "lockout-base-seconds", "lockout-max-seconds",
 	"logo-url", "primary-color", "background-color", "css-file", "email-from", "custom-attribute",
+	"cors-origin",
 }
 
 // immutablePoolSettings are fixed when a pool is created, as in Cognito's
@@ -91,6 +94,7 @@ func (s *poolSettings) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.cssFile, "css-file", "", "file with CSS appended to the hosted pages' stylesheet (at most 64 KiB; \"\" removes it)")
 	fs.StringVar(&s.emailFrom, "email-from", "", "sender address of verification and reset mails")
 	fs.Var(&s.customAttr, "custom-attribute", "custom attribute name:String|Number|DateTime|Boolean[:mutable] (repeatable; update adds attributes, none can be removed)")
+	fs.Var(&s.corsOrigin, "cors-origin", "web origin, like https://app.example.com, whose browser apps may call the pool's unsigned Cognito API actions (repeatable; replaces the list; default, and \"\": the origins of the pool's clients' callback URLs)")
 }
 
 // changes reports whether any setting flag was given.
@@ -152,6 +156,12 @@ func (s *poolSettings) apply(p *pool.Pool, given map[string]bool) {
 	set("background-color", func() { p.Branding.BackgroundColor = s.background })
 	set("css-file", func() { p.Branding.CSS = s.css })
 	set("email-from", func() { p.EmailFrom = s.emailFrom })
+	set("cors-origin", func() {
+		p.CORSOrigins = nil
+		for _, o := range s.corsOrigin {
+			p.CORSOrigins = append(p.CORSOrigins, normalizeOrigin(o))
+		}
+	})
 	// Custom attributes are only ever added (Cognito AddCustomAttributes);
 	// Validate rejects a name that is already in the schema.
 	if len(s.schema) > 0 {
@@ -232,10 +242,33 @@ func poolFields(p pool.Pool, domains []pool.Domain) [][2]string {
 		{"Branding.BackgroundColor", orDash(b.BackgroundColor)},
 		{"Branding.CSS", css},
 		{"EmailFrom", orDash(p.EmailFrom)},
+		{"CORSOrigins", corsOrigins(p)},
 		{"Domains", join(doms)},
 		{"CreationDate", fmtTime(p.CreatedAt)},
 		{"LastModifiedDate", fmtTime(p.UpdatedAt)},
 	}
+}
+
+// normalizeOrigin writes an origin the way pool.Validate wants it (lower
+// case, no default port, no trailing slash); anything that is not an
+// origin is left for Validate to refuse.
+func normalizeOrigin(o string) string {
+	u, err := url.Parse(o)
+	if err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return o
+	}
+	if n, ok := pool.Origin(o); ok {
+		return n
+	}
+	return o
+}
+
+// corsOrigins renders Pool.CORSOrigins, naming the default.
+func corsOrigins(p pool.Pool) string {
+	if len(p.CORSOrigins) == 0 {
+		return "- (the origins of the clients' callback URLs)"
+	}
+	return join(p.CORSOrigins)
 }
 
 func orDash(s string) string {

@@ -54,9 +54,10 @@ func newPool(caseSensitive bool) pool.Pool {
 			LogoURL: "https://cdn.example.com/logo.png", PrimaryColor: "#0a7c59",
 			BackgroundColor: "#fff", CSS: "body { font-family: 'Zoë', serif; }",
 		},
-		EmailFrom: "no-reply@example.com",
-		CreatedAt: t0.Add(-24 * time.Hour),
-		UpdatedAt: t0,
+		EmailFrom:   "no-reply@example.com",
+		CORSOrigins: []string{"https://app.example.com", "http://localhost:3000"},
+		CreatedAt:   t0.Add(-24 * time.Hour),
+		UpdatedAt:   t0,
 	}
 }
 
@@ -89,6 +90,7 @@ func mutatePool(p pool.Pool) pool.Pool {
 	p.Branding.BackgroundColor += "f"
 	p.Branding.CSS += " h1 { color: red; }"
 	p.EmailFrom = "x" + p.EmailFrom
+	p.CORSOrigins = append(p.CORSOrigins[:len(p.CORSOrigins):len(p.CORSOrigins)], "https://other.example.com")
 	p.CreatedAt = p.CreatedAt.Add(-time.Second)
 	p.UpdatedAt = p.UpdatedAt.Add(time.Minute)
 	return p
