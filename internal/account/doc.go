@@ -7,7 +7,13 @@
 //
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
-// ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...).
+// ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),
+// including the self-service of a signed-in user, whom the caller has
+// authorized by an access token (UpdateUserAttributes,
+// DeleteUserAttributes, GetUserAttributeVerificationCode,
+// VerifyUserAttribute, ChangePassword, DeleteUser). Every flow that sets
+// a password derives what is stored from it in one place
+// (hashPassword and newPassword.setOn, setpassword.go).
 // Failures are *Error values whose Type is the Cognito exception name and
 // whose Message is Cognito's wording, so a Cognito-compatible API renders
 // them unchanged. Any other error is a storage or hashing failure: callers
@@ -40,7 +46,15 @@
 //     user, the write transaction and mail rendering that issuing a code
 //     costs, and the server's mailer (mail.Outbox) only stores the mail
 //     for delivery, so the answer does not wait for the mail relay.
-//   - Self sign-up may not set email_verified or phone_number_verified.
+//   - Self sign-up may not set email_verified or phone_number_verified,
+//     nor may UpdateUserAttributes unless the app client's
+//     WriteAttributes lists them. A code that verifies an email address
+//     (GetUserAttributeVerificationCode, or UpdateUserAttributes with a
+//     new address) is bound to that address: it does not verify another
+//     address that replaced it.
+//   - ChangePassword checks the previous password with the sign-in's
+//     lockout (a locked-out user gets Cognito's LimitExceededException)
+//     and, as Cognito, signs no session out.
 //   - An unconfirmed sign-up whose code has expired no longer blocks its
 //     username or address: a new sign-up replaces it. Cognito keeps such
 //     accounts forever, so anyone can squat an address by signing up with

@@ -13,7 +13,10 @@
 // GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 // AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
 // and SetupAlexa, the pool, client and domain of `init alexa` created
-// together with rollback.
+// together with rollback. CORSOrigins and AllCORSOrigins are linkpool's
+// own: the web origins allowed to call a pool's unsigned Cognito API
+// actions from a browser (pool.Pool.CORSOrigins, by default the origins
+// of the pool's clients' callback URLs).
 // They take and return the domain types of internal/pool. Updates take
 // an edit function that sets the fields a request names; the service
 // validates the result and keeps what cannot change (ids, creation dates,
@@ -42,5 +45,6 @@
 //
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
-// groups.go, alexa.go (SetupAlexa), keys.go (RotateSigningKeys).
+// groups.go, alexa.go (SetupAlexa), keys.go (RotateSigningKeys), cors.go
+// (CORSOrigins).
 package admin

@@ -24,10 +24,23 @@
 // REFRESH_TOKEN_AUTH) is authorized the same way and the client's
 // ExplicitAuthFlows; it checks the password with internal/account and
 // has internal/oauth (Config.OAuth) mint or refresh the tokens, the same
-// grants as the token endpoint's. GetUser and GlobalSignOut are
-// authorized by an access token with aws.cognito.signin.user.admin
-// (oauth.Service.VerifyAPIAccess), RevokeToken by its app client's id
-// and secret. Every
+// grants as the token endpoint's. GetTokensFromRefreshToken is that
+// refresh grant too (with the client's RefreshTokenRotation and its
+// grace period), authorized like RevokeToken by its app client's id and
+// secret. GetUser, GlobalSignOut and the self-service actions
+// (UpdateUserAttributes, DeleteUserAttributes,
+// GetUserAttributeVerificationCode, VerifyUserAttribute, ChangePassword,
+// DeleteUser) are authorized by an access token with
+// aws.cognito.signin.user.admin (oauth.Service.VerifyAPIAccessClient) and
+// run their internal/account flow for the token's user; a token of a
+// deleted or disabled user, or one from before a global sign-out, is
+// refused with NotAuthorizedException.
+//
+// Browser apps call the unsigned actions cross-origin: OPTIONS / is
+// their CORS preflight, and their answers carry
+// Access-Control-Allow-Origin for an origin the pool allows
+// (admin.Service.CORSOrigins; see cors.go for how a preflight, which has
+// no body, finds its pool). Signed actions get no CORS headers. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
@@ -46,6 +59,10 @@
 //	signup.go    SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword
 //	initiateauth.go InitiateAuth: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH
 //	usertoken.go GetUser, GlobalSignOut (access token) and RevokeToken (refresh token)
+//	selfservice.go UpdateUserAttributes, DeleteUserAttributes, GetUserAttributeVerificationCode,
+//	             VerifyUserAttribute, ChangePassword, DeleteUser (access token)
+//	refreshtokens.go GetTokensFromRefreshToken
+//	cors.go      CORS: the preflight (OPTIONS /) and the allowed origin of an unsigned action's answer
 //	listusers.go ListUsers and its Filter grammar
 //	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients

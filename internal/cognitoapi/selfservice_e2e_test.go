@@ -309,7 +309,10 @@ func TestDeleteUserRefusesItsTokens(t *testing.T) {
 	_, err := e.sdk(keyAdmin).AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("gina")})
 	wantAPIError(t, err, "UserNotFoundException", "")
 	for name, call := range map[string]func() error{
-		"GetUser": func() error { _, err := api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)}); return err },
+		"GetUser": func() error {
+			_, err := api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
+			return err
+		},
 		"DeleteUser": func() error {
 			_, err := api.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: aws.String(access)})
 			return err
