@@ -112,7 +112,7 @@ func (s *Service) updateSelfAttributes(ctx context.Context, p pool.Pool, sub str
 	if !sent {
 		return nil, nil
 	}
-	return s.sendCode(ctx, p, u, mail.SignUpCode, code, s.signUpTTL)
+	return s.sendCode(ctx, p, u, mail.VerifyCode, code, s.signUpTTL)
 }
 
 // verifyPurpose is the code purpose that verifies addr: a code mailed to

@@ -36,7 +36,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, p pool.P
 	if err != nil {
 		return nil, err
 	}
-	return s.sendCode(ctx, p, u, mail.SignUpCode, code, s.signUpTTL)
+	return s.sendCode(ctx, p, u, mail.VerifyCode, code, s.signUpTTL)
 }
 
 // VerifyUserAttribute verifies a signed-in user's email address with the

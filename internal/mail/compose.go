@@ -22,6 +22,10 @@ const (
 	SignUpCode Kind = "signup_code"
 	// ResetCode carries the code of a forgotten-password reset.
 	ResetCode Kind = "reset_code"
+	// VerifyCode carries the code that verifies the email address a
+	// signed-in user added or changed (GetUserAttributeVerificationCode,
+	// UpdateUserAttributes).
+	VerifyCode Kind = "verify_code"
 	// SignUpAttempt tells the owner of an address that someone tried to
 	// sign up with it although it already has an account. The hosted
 	// sign-up page answers such an attempt exactly like a fresh sign-up,
@@ -41,7 +45,7 @@ type Content struct {
 	Lang     string
 	PoolName string
 	// Code and ValidFor are the one-time code and its lifetime, for
-	// SignUpCode and ResetCode.
+	// SignUpCode, ResetCode and VerifyCode.
 	Code     string
 	ValidFor time.Duration
 }
@@ -72,7 +76,7 @@ func (v *view) T(key string) string {
 // Compose renders c into a message with a text and an HTML part.
 func Compose(c Content) (Message, error) {
 	switch c.Kind {
-	case SignUpCode, ResetCode:
+	case SignUpCode, ResetCode, VerifyCode:
 		if c.Code == "" {
 			return Message{}, fmt.Errorf("%w: %s mail without a code", ErrInvalidMessage, c.Kind)
 		}

@@ -52,6 +52,20 @@ func TestCompose(t *testing.T) {
 			wantText:    []string{"918273", "90 分钟"},
 		},
 		{
+			name:        "email verification code",
+			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
+			wantSubject: "Your SmartLamp verification code",
+			wantText:    []string{"552301", "verify the email address of your SmartLamp account", "expires in 1 day"},
+			wantHTML:    []string{"552301"},
+			notText:     []string{"sign up"},
+		},
+		{
+			name:        "email verification code in Chinese",
+			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
+			wantSubject: "您的 SmartLamp 验证码",
+			wantText:    []string{"552301", "电子邮件地址"},
+		},
+		{
 			name:        "sign-up attempt",
 			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", PoolName: "SmartLamp"},
 			wantSubject: "Someone tried to sign up to SmartLamp with your address",
