@@ -360,3 +360,27 @@ func TestSelfServiceRefusedAfterSignOutOrDisable(t *testing.T) {
 	_, err = api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String("not-a-token")})
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid Access Token")
 }
+
+func TestUpdateUserAttributesTakenAddress(t *testing.T) {
+	e, _, _ := mailEnv(t)
+	ctx := context.Background()
+	err := e.app.Store.UpdatePool(ctx, e.pool.ID, func(p pool.Pool) (pool.Pool, error) {
+		p.AliasAttributes = []string{pool.AttrEmail}
+		return p, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.confirmedUser(t, "gina", "Gina-Pass-1!")
+	e.confirmedUser(t, "ivan", "Ivan-Pass-1!")
+	access, _ := e.signedIn(t, "gina", "Gina-Pass-1!")
+	before := e.snapshot(t)
+	_, err = e.anon().UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
+		AccessToken: aws.String(access), UserAttributes: []types.AttributeType{newAttr("email", "ivan@example.com")},
+	})
+	wantAPIError(t, err, "AliasExistsException", "An account with the given email already exists.")
+	if after := e.snapshot(t); after != before {
+		t.Fatal("a refused update changed a user")
+	}
+}

@@ -85,6 +85,7 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	w := &world{pool: pool.NewPool("eu-west-1", "SmartLamp", time.Now())}
 	w.pool.AliasAttributes = []string{pool.AttrEmail}
 	w.pool.AutoVerifiedAttributes = []string{pool.AttrEmail}
+	w.pool.CORSOrigins = []string{"https://app.smartlamp.example"}
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -228,6 +229,10 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	fail := func(format string, args ...any) {
 		t.Helper()
 		t.Fatalf(hop+": "+format, args...)
+	}
+
+	if p, err := st.GetPool(ctx, w.pool.ID); err != nil || !slices.Equal(p.CORSOrigins, w.pool.CORSOrigins) {
+		fail("the pool's CORS origins did not move: %q, %v", p.CORSOrigins, err)
 	}
 
 	keys := jwks(t, r, w.pool.ID)
