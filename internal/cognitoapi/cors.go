@@ -42,7 +42,7 @@ var corsRequestHeaders = []string{"content-type", "x-amz-target", "x-amz-user-ag
 
 // corsExposeHeaders are the answer headers a browser app may read: the
 // SDKs take the exception name from x-amzn-ErrorType.
-const corsExposeHeaders = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage"
+const corsExposeHeaders = "x-amzn-RequestId, x-amzn-ErrorType"
 
 // corsMaxAge is how long a browser may cache a preflight, in seconds.
 const corsMaxAge = "600"

@@ -79,7 +79,7 @@ type access struct {
 	clientID string
 }
 
-// verifyAccess verifies an access token (oauth.Service.VerifyAPIAccess)
+// verifyAccess verifies an access token (oauth.Service.VerifyAPIAccessClient)
 // and refuses it with Cognito's NotAuthorizedException messages.
 func (c *call) verifyAccess(tok string) (access, error) {
 	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {

@@ -25,10 +25,10 @@ var (
 )
 
 // VerifyAPIAccess checks an access token presented to the Cognito API
-// (GetUser, GlobalSignOut, and the other actions a user calls with it):
-// signed by the pool's key, issued by it, an
-// access token, unexpired, carrying aws.cognito.signin.user.admin, and
-// still standing (CheckAccess). It returns the user. A verdict on the
+// (GetUser, GlobalSignOut and the other actions a user calls with it):
+// signed by the pool's key, issued by it, an access token, unexpired,
+// carrying aws.cognito.signin.user.admin, and still standing
+// (CheckAccess). It returns the user. A verdict on the
 // token is ErrAccessInvalid, ErrAccessExpired, ErrAccessScope or
 // ErrAccessRevoked; any other error is a store failure.
 func (s *Service) VerifyAPIAccess(ctx context.Context, t web.Target, tok string) (pool.User, error) {
