@@ -79,7 +79,9 @@ func getTokensFromRefreshToken(c *call) (any, error) {
 	}}, nil
 }
 
-// refreshError renders a refused refresh as Cognito does.
+// refreshError renders a refused refresh as Cognito does: "Invalid
+// Refresh Token." and "Refresh Token has been revoked" are Cognito's
+// wording; the expiry and reuse messages are linkpool's.
 func refreshError(err error) error {
 	e := oauth.AsError(err)
 	if e == nil || e.Code != oauth.ErrInvalidGrant {
@@ -93,5 +95,5 @@ func refreshError(err error) error {
 	case errors.Is(err, oauth.ErrRefreshExpired):
 		return NewError(NotAuthorizedException, "Refresh Token has expired")
 	}
-	return NewError(NotAuthorizedException, "Invalid Refresh Token")
+	return NewError(NotAuthorizedException, "Invalid Refresh Token.")
 }

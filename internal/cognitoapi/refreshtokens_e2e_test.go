@@ -90,14 +90,14 @@ func TestGetTokensFromRefreshTokenRefusals(t *testing.T) {
 	_, err = api.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String("1example23456789abcdefghij"), RefreshToken: aws.String(refresh)})
 	wantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.getTokens("garbage")
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token.")
 	_, err = e.getTokens(refresh[:len(refresh)-4] + "AAAA")
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token.")
 
 	// Another client's token is no token of this one.
 	other := e.publicClient(t, pool.ExistenceEnabled)
 	_, err = api.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(other.ID), RefreshToken: aws.String(refresh)})
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token.")
 
 	// Expired.
 	clk.add(31 * 24 * time.Hour)
