@@ -69,6 +69,10 @@ for (const name of ['endpoint', 'user-pool-id', 'client-id', 'username', 'email'
 		process.exit(2);
 	}
 }
+if (opt['admin-username'] && (!opt['admin-temporary-password'] || !opt['admin-new-password'])) {
+	process.stderr.write('flows.js: --admin-username needs --admin-temporary-password and --admin-new-password\n');
+	process.exit(2);
+}
 if (!['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'].includes(opt['auth-flow'])) {
 	process.stderr.write('flows.js: --auth-flow is USER_SRP_AUTH (the default) or USER_PASSWORD_AUTH\n');
 	process.exit(2);
