@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test check unit bench fuzz lambda scaling-tables
+.PHONY: build test check unit bench fuzz lambda scaling-tables cognitojs
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
@@ -18,6 +18,16 @@ check:
 
 unit:
 	$(GO) test -count=1 -timeout 30m ./...
+
+# cognitojs installs amazon-cognito-identity-js at the versions of
+# test/cognitojs/package-lock.json, for the tests that drive it against
+# `linkpool serve` (test/cluster TestCognitoJS*; without it they skip, and
+# fail under CI=true). It does nothing when node_modules was installed from
+# the current lock file (npm's own .package-lock.json is newer).
+cognitojs:
+	@cd test/cognitojs && if [ node_modules/.package-lock.json -nt package-lock.json ] && \
+		[ node_modules/.package-lock.json -nt package.json ]; then echo "test/cognitojs: node_modules is up to date"; \
+	else npm ci --no-audit --no-fund; fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -127,6 +127,10 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 	if id["aud"] != e.client.ID || id["token_use"] != "id" || id["email"] != "frank@example.com" || id["sub"] != ac["sub"] {
 		t.Fatalf("ID token claims: %v", id)
 	}
+	// Both tokens of one authentication carry its event_id.
+	if ev, _ := ac["event_id"].(string); ev == "" || id["event_id"] != ev || id["origin_jti"] != ac["origin_jti"] {
+		t.Fatalf("event_id %v/%v, origin_jti %v/%v: want one of each in both tokens", ac["event_id"], id["event_id"], ac["origin_jti"], id["origin_jti"])
+	}
 	// The access token verifies with the pool's keys at userInfo.
 	if st, m := e.userInfo(t, aws.ToString(r.AccessToken)); st != http.StatusOK || m["email"] != "frank@example.com" || m["sub"] != ac["sub"] {
 		t.Fatalf("userInfo: %d %v", st, m)
@@ -146,6 +150,10 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 			}
 			if st, _ := e.userInfo(t, aws.ToString(rr.AccessToken)); st != http.StatusOK {
 				t.Fatalf("userInfo with the refreshed token: %d", st)
+			}
+			rac, rid := jwtClaims(t, aws.ToString(rr.AccessToken)), jwtClaims(t, aws.ToString(rr.IdToken))
+			if ev, _ := rac["event_id"].(string); ev == "" || rid["event_id"] != ev || rac["origin_jti"] != ac["origin_jti"] || rac["auth_time"] != ac["auth_time"] {
+				t.Fatalf("refreshed tokens: event_id %v/%v, origin_jti %v, auth_time %v; want an event_id in both and the sign-in's origin_jti and auth_time", rac["event_id"], rid["event_id"], rac["origin_jti"], rac["auth_time"])
 			}
 		}
 	}

@@ -24,12 +24,13 @@ type Tokens struct {
 // IssueSignIn issues the tokens of a user who signed in through the
 // Cognito API (InitiateAuth USER_PASSWORD_AUTH) with client c: an access
 // token with Cognito's API scope aws.cognito.signin.user.admin, an ID
-// token, and a new refresh-token grant. u must come from
+// token, and a new refresh-token grant; both tokens carry the sign-in's
+// event_id, as Cognito's API tokens do. u must come from
 // account.Service.Authenticate.
 func (s *Service) IssueSignIn(ctx context.Context, t web.Target, c pool.Client, u pool.User) (Tokens, error) {
 	resp, err := s.issueForUser(ctx, t, c, u, grantContext{
 		scopes: []string{pool.ScopeCognitoAPI}, authTime: s.now(), originJTI: newJTI(),
-		withRefresh: true, withID: true,
+		withRefresh: true, withID: true, eventID: newJTI(),
 	})
 	if err != nil {
 		return Tokens{}, err
@@ -40,7 +41,8 @@ func (s *Service) IssueSignIn(ctx context.Context, t web.Target, c pool.Client, 
 
 // RefreshAPI runs the refresh grant for client c (InitiateAuth
 // REFRESH_TOKEN_AUTH): the same checks, rotation and revocation as the
-// token endpoint's refresh_token grant, with an ID token always minted.
+// token endpoint's refresh_token grant, with an ID token always minted
+// and an event_id of the refresh's own in both tokens.
 // A refused token is an *Error with ErrInvalidGrant.
 func (s *Service) RefreshAPI(ctx context.Context, t web.Target, c pool.Client, refreshToken string) (Tokens, error) {
 	resp, err := s.refresh(ctx, t, c, url.Values{"refresh_token": {refreshToken}}, true)

@@ -32,7 +32,7 @@ func (s *Service) grantClientCredentials(ctx context.Context, t web.Target, c po
 		}
 	}
 	now := s.now()
-	access, err := s.signAccess(ctx, t, c, nil, nil, scopes, now, "", now)
+	access, err := s.signAccess(ctx, t, c, nil, nil, grantContext{scopes: scopes}, now)
 	if err != nil {
 		return nil, err
 	}

@@ -52,9 +52,10 @@ func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client,
 	return s.refresh(ctx, t, c, form, false)
 }
 
-// refresh runs the refresh grant; withID mints the ID token whatever the
-// granted scopes (RefreshAPI).
-func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form url.Values, withID bool) (*tokenResponse, error) {
+// refresh runs the refresh grant; api is the Cognito API's refresh
+// (RefreshAPI), which mints the ID token whatever the granted scopes and
+// gives the tokens an event_id of their own.
+func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form url.Values, api bool) (*tokenResponse, error) {
 	raw := form.Get("refresh_token")
 	if raw == "" {
 		return nil, badRequest(ErrInvalidRequest, "Missing refresh_token.")
@@ -112,7 +113,10 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form
 	if err != nil {
 		return nil, err
 	}
-	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: withID}
+	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: api}
+	if api {
+		gc.eventID = newJTI()
+	}
 	if chain != nil {
 		next, err := s.rotate(ctx, chain, c.RotationGrace(), now)
 		if err != nil {

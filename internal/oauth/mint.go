@@ -28,6 +28,9 @@ type grantContext struct {
 	// withID mints the ID token whatever the scopes (the Cognito API's
 	// sign-in, whose tokens carry aws.cognito.signin.user.admin only).
 	withID bool
+	// eventID is the event_id claim of both tokens, set for the Cognito
+	// API's tokens (Cognito puts it in the tokens of InitiateAuth).
+	eventID string
 }
 
 // issueForUser mints the access token and, when openid was granted, the ID
@@ -41,7 +44,7 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 	if err != nil {
 		return nil, err
 	}
-	access, err := s.signAccess(ctx, t, c, &u, groups, g.scopes, g.authTime, g.originJTI, now)
+	access, err := s.signAccess(ctx, t, c, &u, groups, g, now)
 	if err != nil {
 		return nil, err
 	}
@@ -86,16 +89,17 @@ func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string,
 
 // signAccess signs a Cognito access token (Cognito "Understanding the
 // access token"): no aud, client_id instead, token_use "access", version 2.
-// u is nil for client-credentials tokens, whose sub is the client id.
-func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups, scopes []string, authTime time.Time, originJTI string, now time.Time) (string, error) {
+// u is nil for client-credentials tokens, whose sub is the client id
+// and which take only g's scopes.
+func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups []string, g grantContext, now time.Time) (string, error) {
 	exp := now.Add(c.AccessTokenTTL())
 	var cl token.AccessClaims
 	if u == nil {
-		cl = token.ClientCredentialsClaims(t.Issuer, c.ID, scopes, "", now, exp)
+		cl = token.ClientCredentialsClaims(t.Issuer, c.ID, g.scopes, "", now, exp)
 	} else {
 		cl = token.NewAccessClaims(token.AccessInput{
 			Issuer: t.Issuer, ClientID: c.ID, Sub: u.Sub, Username: u.Username, Groups: groups,
-			Scopes: scopes, OriginJTI: originJTI, AuthTime: authTime, IssuedAt: now, ExpiresAt: exp,
+			Scopes: g.scopes, OriginJTI: g.originJTI, EventID: g.eventID, AuthTime: g.authTime, IssuedAt: now, ExpiresAt: exp,
 		})
 	}
 	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseAccess, cl)
@@ -119,6 +123,7 @@ func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *po
 		Nonce:      g.nonce,
 		AtHash:     token.AtHash(access, t.Pool.SigningAlgorithm),
 		OriginJTI:  g.originJTI,
+		EventID:    g.eventID,
 		AuthTime:   g.authTime,
 		IssuedAt:   now,
 		ExpiresAt:  now.Add(c.IDTokenTTL()),

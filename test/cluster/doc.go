@@ -16,6 +16,20 @@
 //	skill_test.go    serve with the SmartLamp skill mounted for a pool: a
 //	                 /lamps toggle reaches the Login with Amazon and event
 //	                 gateway stand-in (alexasim.Gateway) as a ChangeReport
+//	cognitojs_test.go amazon-cognito-identity-js, as an app uses it
+//	                 (../cognitojs/flows.js under node), against serve:
+//	                 sign-up with the mailed code, sign-in, GetUser,
+//	                 refresh, global sign-out, refusals; the tokens checked
+//	                 with the pool's JWKS. TestCognitoJSUserPasswordAuth
+//	                 signs in with USER_PASSWORD_AUTH, TestCognitoJSSRP with
+//	                 the library's default USER_SRP_AUTH and adds an
+//	                 administrator-created user's NEW_PASSWORD_REQUIRED.
+//	                 Without node or ../cognitojs/node_modules (`make
+//	                 cognitojs`) they skip, and fail under CI=true
+//	apiweb_test.go   one user, two doors: an API sign-up (aws-sdk-go-v2)
+//	                 links with Alexa on the hosted pages (`linkpool alexa
+//	                 link`), a hosted sign-up signs in through InitiateAuth
+//	                 and GetUser shows the same sub and attributes
 //
 // Benchmarks:
 //
