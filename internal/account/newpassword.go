@@ -35,11 +35,30 @@ func (s *Service) CompleteNewPassword(ctx context.Context, p pool.Pool, username
 // attributes the user lacks (RequiredAttributes), and makes the user
 // CONFIRMED. It returns the signed-in user.
 //
-// Errors: InvalidPasswordException; InvalidParameterException for a
-// missing required attribute or a bad one; NotAuthorizedException for a
+// Errors: those of CheckNewPassword; NotAuthorizedException for a
 // disabled user, an expired temporary password or a user who no longer
-// has to change it; UserNotFoundException.
+// has to change it.
 func (s *Service) RespondNewPassword(ctx context.Context, p pool.Pool, sub, newPassword string, attrs map[string]string) (pool.User, error) {
+	u, err := s.checkNewPassword(ctx, p, sub, newPassword, attrs)
+	if err != nil {
+		return pool.User{}, err
+	}
+	return s.completeNewPassword(ctx, p, u, newPassword, attrs)
+}
+
+// CheckNewPassword checks, changing nothing, what RespondNewPassword
+// would refuse of the caller's input, so that the caller can let the
+// user correct it within the same challenge.
+//
+// Errors: InvalidPasswordException; InvalidParameterException "Invalid
+// attributes given, <name> is missing" for a required attribute, or for
+// a bad or read-only attribute; UserNotFoundException.
+func (s *Service) CheckNewPassword(ctx context.Context, p pool.Pool, sub, newPassword string, attrs map[string]string) error {
+	_, err := s.checkNewPassword(ctx, p, sub, newPassword, attrs)
+	return err
+}
+
+func (s *Service) checkNewPassword(ctx context.Context, p pool.Pool, sub, newPassword string, attrs map[string]string) (pool.User, error) {
 	if err := p.CheckPassword(newPassword); err != nil {
 		return pool.User{}, fromPolicy("new_password", err)
 	}
@@ -55,7 +74,37 @@ func (s *Service) RespondNewPassword(ctx context.Context, p pool.Pool, sub, newP
 			return pool.User{}, invalidParam(name, "Invalid attributes given, "+name+" is missing")
 		}
 	}
-	return s.completeNewPassword(ctx, p, u, newPassword, attrs)
+	if _, err := mergeChallengeAttributes(p, u, attrs); err != nil {
+		return pool.User{}, err
+	}
+	return u, nil
+}
+
+// mergeChallengeAttributes returns u's attributes with those given in
+// the challenge answer, checked against the pool. Verification flags and
+// sub cannot be set; a new email address is unverified.
+func mergeChallengeAttributes(p pool.Pool, u pool.User, attrs map[string]string) (map[string]string, error) {
+	merged := maps.Clone(u.Attributes)
+	if merged == nil {
+		merged = map[string]string{}
+	}
+	if len(attrs) == 0 {
+		return merged, nil
+	}
+	for name := range attrs {
+		if name == "sub" || strings.HasSuffix(name, "_verified") {
+			return nil, invalidParam(name, "Cannot modify the attribute "+name+".")
+		}
+	}
+	oldEmail := merged[pool.AttrEmail]
+	maps.Copy(merged, attrs)
+	if merged[pool.AttrEmail] != oldEmail {
+		merged[pool.AttrEmailVerified] = "false"
+	}
+	if err := p.ValidateAttributes(merged); err != nil {
+		return nil, fromValidation(err)
+	}
+	return merged, nil
 }
 
 // RequiredAttributes lists the attributes the user must provide to
@@ -82,10 +131,8 @@ func (s *Service) completeNewPassword(ctx context.Context, p pool.Pool, u pool.U
 	case temporaryPasswordExpired(p, u, now):
 		return pool.User{}, tempExpired()
 	}
-	for name := range attrs {
-		if name == "sub" || name == pool.AttrEmailVerified || strings.HasSuffix(name, "_verified") {
-			return pool.User{}, invalidParam(name, "Cannot modify the attribute "+name+".")
-		}
+	if _, err := mergeChallengeAttributes(p, u, attrs); err != nil {
+		return pool.User{}, err
 	}
 	np, err := s.preparePassword(ctx, u, newPassword)
 	if err != nil {
@@ -96,17 +143,9 @@ func (s *Service) completeNewPassword(ctx context.Context, p pool.Pool, u pool.U
 			return notAuthorized("The user does not have to change the password.")
 		}
 		if len(attrs) > 0 {
-			merged := maps.Clone(u.Attributes)
-			if merged == nil {
-				merged = map[string]string{}
-			}
-			oldEmail := merged[pool.AttrEmail]
-			maps.Copy(merged, attrs)
-			if merged[pool.AttrEmail] != oldEmail {
-				merged[pool.AttrEmailVerified] = "false"
-			}
-			if err := p.ValidateAttributes(merged); err != nil {
-				return fromValidation(err)
+			merged, err := mergeChallengeAttributes(p, *u, attrs)
+			if err != nil {
+				return err
 			}
 			u.Attributes = merged
 			if p.SignInWithEmail() && merged[pool.AttrEmail] != "" {
