@@ -19,7 +19,7 @@ import (
 
 // srpEnv is a mailEnv whose sign-in budgets these tests stay within:
 // lockouts are what they look at.
-func srpEnv(t *testing.T) (*env, *inbox, *clock) {
+func srpEnv(t testing.TB) (*env, *inbox, *clock) {
 	r := app.DefaultUIRates
 	r.SignUp = app.Rate{PerMinute: 600, Burst: 100}
 	r.ForgotPassword = app.Rate{PerMinute: 600, Burst: 100}
