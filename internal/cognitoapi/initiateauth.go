@@ -162,13 +162,20 @@ func (c *call) authClient(clientID, poolID string, admin bool) (authCall, error)
 }
 
 // allows reports whether the client's ExplicitAuthFlows enable flow.
+// The legacy values (ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH,
+// CUSTOM_AUTH_FLOW_ONLY), which Cognito does not mix with the ALLOW_
+// ones, enable the password flows; SRP and refresh were never gated for
+// such clients.
 func (a authCall) allows(flow string) bool {
 	f := a.cl.ExplicitAuthFlows
+	legacy := len(f) > 0 && !slices.ContainsFunc(f, func(v string) bool { return strings.HasPrefix(v, "ALLOW_") })
 	switch flow {
 	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
 		return slices.Contains(f, "ALLOW_ADMIN_USER_PASSWORD_AUTH") || slices.Contains(f, "ADMIN_NO_SRP_AUTH")
 	case "USER_PASSWORD_AUTH":
 		return slices.Contains(f, "ALLOW_USER_PASSWORD_AUTH") || slices.Contains(f, "USER_PASSWORD_AUTH")
+	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH":
+		return legacy || slices.Contains(f, "ALLOW_"+flow)
 	}
 	return slices.Contains(f, "ALLOW_"+flow)
 }

@@ -357,3 +357,21 @@ func TestSRPRefused(t *testing.T) {
 	_, err = e.respond(types.ChallengeNameTypePasswordVerifier, nil, e.srpAnswer(t, cl, ch, "Rex-Pass-123!", clk.Now()))
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 }
+
+// TestSRPLegacyFlows: a client with the legacy ExplicitAuthFlows values
+// allows SRP and refresh, as Cognito never gated them for such clients,
+// and only the password flows its values name.
+func TestSRPLegacyFlows(t *testing.T) {
+	e, _, clk := srpEnv(t)
+	e.confirmedUser(t, "leo", "Leo-Pass-123!")
+	e.allowFlows(t, pool.ExistenceEnabled, "ADMIN_NO_SRP_AUTH")
+	out, err := e.srpSignIn(t, "leo", "Leo-Pass-123!", clk.Now())
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("SRP with legacy flows: %v", err)
+	}
+	if _, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(out.AuthenticationResult.RefreshToken), e.hash("leo")); err != nil {
+		t.Fatalf("refresh with legacy flows: %v", err)
+	}
+	_, err = e.passwordAuth("leo", "Leo-Pass-123!", e.hash("leo"))
+	wantAPIError(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+}
