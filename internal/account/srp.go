@@ -49,6 +49,13 @@ type SRPChallenge struct {
 //
 // The account state is not looked at: as with passwords, it is reported
 // after the proof (AuthenticateSRP).
+//
+// USER_ID_FOR_SRP must be the identity the verifier was derived for, so
+// a real user's is the username while a concealed challenge can only
+// echo the name given (or, in pools whose usernames are subs, a sub-like
+// id). In a pool with an email alias, a sign-in by address therefore
+// tells from USER_ID_FOR_SRP whether the address belongs to a user, as
+// Cognito's own challenge does.
 func (s *Service) StartSRP(ctx context.Context, p pool.Pool, username string, conceal bool) (SRPChallenge, error) {
 	b := srp.NewPrivate()
 	u, err := s.Lookup(ctx, p, username)

@@ -375,3 +375,78 @@ func TestSRPLegacyFlows(t *testing.T) {
 	_, err = e.passwordAuth("leo", "Leo-Pass-123!", e.hash("leo"))
 	wantAPIError(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
 }
+
+// TestSRPEmailSignIn: signing in with an email address, USER_ID_FOR_SRP
+// is the username the client must hash, as in Cognito: the username of an
+// alias pool's user, the sub-like username of a pool whose usernames are
+// email addresses.
+func TestSRPEmailSignIn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(p *pool.Pool)
+	}{
+		{"alias", func(p *pool.Pool) { p.AliasAttributes = []string{pool.AttrEmail} }},
+		{"email username", func(p *pool.Pool) { p.UsernameAttributes = []string{pool.AttrEmail} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _, clk := srpEnv(t)
+			ctx := context.Background()
+			if err := e.app.Store.UpdatePool(ctx, e.pool.ID, func(p pool.Pool) (pool.Pool, error) {
+				tc.edit(&p)
+				return p, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(&e.pool)
+			e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_SRP_AUTH")
+			name := "alia"
+			if e.pool.EmailIsUsername() {
+				name = "alia@example.com"
+			}
+			admin := e.sdk(keyAdmin)
+			if _, err := admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+				UserPoolId: aws.String(e.pool.ID), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
+				UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("alia@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+				UserPoolId: aws.String(e.pool.ID), Username: aws.String("alia@example.com"), Password: aws.String("Alia-Pass-123!"), Permanent: true,
+			}); err != nil {
+				t.Fatal(err)
+			}
+			u, err := e.app.Accounts.Lookup(ctx, e.pool, "alia@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "alia"
+			if e.pool.EmailIsUsername() {
+				want = u.Sub
+			}
+			if u.Username != want {
+				t.Fatalf("stored username %q, want %q", u.Username, want)
+			}
+			cl, ch, err := e.srpStart("alia@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ch.ChallengeParameters["USER_ID_FOR_SRP"]; got != want {
+				t.Fatalf("USER_ID_FOR_SRP %q, want %q", got, want)
+			}
+			ans := e.srpAnswer(t, cl, ch, "Alia-Pass-123!", clk.Now())
+			ans["SECRET_HASH"] = *e.hash("alia@example.com") // over the name signed in with
+			out, err := e.respond(types.ChallengeNameTypePasswordVerifier, nil, ans)
+			if err != nil || out.AuthenticationResult == nil {
+				t.Fatalf("SRP by email: %v", err)
+			}
+			// An unknown address gets a challenge shaped like a real one.
+			_, ch, err = e.srpStart("nobody@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ch.ChallengeParameters["USER_ID_FOR_SRP"]; e.pool.EmailIsUsername() && len(got) != len(u.Sub) || !e.pool.EmailIsUsername() && got != "nobody@example.com" {
+				t.Fatalf("concealed USER_ID_FOR_SRP %q", got)
+			}
+		})
+	}
+}
