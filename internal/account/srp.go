@@ -54,8 +54,8 @@ type SRPChallenge struct {
 // a real user's is the username while a concealed challenge can only
 // echo the name given (or, in pools whose usernames are subs, a sub-like
 // id). In a pool with an email alias, a sign-in by address therefore
-// tells from USER_ID_FOR_SRP whether the address belongs to a user, as
-// Cognito's own challenge does.
+// tells from USER_ID_FOR_SRP whether the address belongs to a user: a
+// limit of the protocol, which makes the client hash the username.
 func (s *Service) StartSRP(ctx context.Context, p pool.Pool, username string, conceal bool) (SRPChallenge, error) {
 	b := srp.NewPrivate()
 	u, err := s.Lookup(ctx, p, username)
