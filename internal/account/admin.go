@@ -68,11 +68,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if err := p.CheckPassword(pw); err != nil {
 		return AdminCreateUserResult{}, fromPolicy("temporary_password", err)
 	}
-	np, err := s.hashPassword(ctx, pw)
+	np, err := s.preparePassword(ctx, u, pw)
 	if err != nil {
-		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: hash: %w", err)
+		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: %w", err)
 	}
-	np.setOn(&u, now)
+	np.set(&u, now)
 	u.Status = pool.StatusForceChangePassword
 	if in.Permanent {
 		u.Status = pool.StatusConfirmed
@@ -102,13 +102,13 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, usernam
 	if err != nil {
 		return err
 	}
-	np, err := s.hashPassword(ctx, password)
+	np, err := s.preparePassword(ctx, u, password)
 	if err != nil {
-		return fmt.Errorf("account: admin set password: hash: %w", err)
+		return fmt.Errorf("account: admin set password: %w", err)
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
-		np.setOn(u, now)
+		np.set(u, now)
 		u.Status = pool.StatusForceChangePassword
 		if permanent {
 			u.Status = pool.StatusConfirmed

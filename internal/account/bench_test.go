@@ -48,7 +48,7 @@ func newBenchEnv(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	e.svc = account.New(account.Config{
-		Store: db, Hasher: password.NewHasher(password.DefaultParams, 0), CodeKey: sealtest.Box(b).DeriveKey(account.CodeKeyPurpose),
+		Store: db, Hasher: password.NewHasher(password.DefaultParams, 0), CodeKey: sealtest.Box(b).DeriveKey(account.CodeKeyPurpose), Box: sealtest.Box(b),
 		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))), Now: e.clock.Now,
 	})
 	if _, err := e.svc.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{Username: "bench", TemporaryPassword: goodPW, Permanent: true}); err != nil {

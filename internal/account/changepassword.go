@@ -26,7 +26,7 @@ func (s *Service) ChangePassword(ctx context.Context, p pool.Pool, u pool.User, 
 	if err := p.CheckPassword(proposed); err != nil {
 		return fromPolicy("proposed_password", err)
 	}
-	cur, err := s.checkPassword(ctx, p, u.Username, previous)
+	cur, err := s.verify(ctx, p, u.Username, s.passwordCredential(p, previous))
 	switch {
 	case errors.Is(err, ErrLockedOut):
 		return &Error{Type: LimitExceededException, Message: msgLimitExceeded, Cause: ErrLockedOut}
@@ -37,7 +37,7 @@ func (s *Service) ChangePassword(ctx context.Context, p pool.Pool, u pool.User, 
 	case cur.Sub != u.Sub:
 		return notAuthorized(msgIncorrect)
 	}
-	np, err := s.hashPassword(ctx, proposed)
+	np, err := s.preparePassword(ctx, u, proposed)
 	if err != nil {
 		return fmt.Errorf("account: change password: hash: %w", err)
 	}
@@ -46,7 +46,7 @@ func (s *Service) ChangePassword(ctx context.Context, p pool.Pool, u pool.User, 
 		if !u.Enabled {
 			return disabled()
 		}
-		np.setOn(u, now)
+		np.set(u, now)
 		u.UpdatedAt = now
 		return nil
 	})

@@ -45,7 +45,7 @@ func TestStoredResetCodeNeedsMasterKey(t *testing.T) {
 	otherKey[0] = 1
 	other := account.New(account.Config{
 		Store: e.db, Hasher: password.NewHasher(testParams, 0), Mailer: mail.NewLog(slog.New(slog.DiscardHandler)),
-		CodeKey: otherKey, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now,
+		CodeKey: otherKey, Box: masterBox, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now,
 	})
 	err := other.ConfirmForgotPassword(ctx, e.pool, "rita", code, "N3w-password!")
 	wantErr(t, err, account.CodeMismatchException)

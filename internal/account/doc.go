@@ -1,7 +1,10 @@
 // Package account implements the user-account flows of a pool, without
 // HTTP: self sign-up and its confirmation code, sign-in with lockout,
 // forgotten-password reset, the new-password challenge of users created
-// by an administrator, and the administrative operations of the CLI. The
+// by an administrator (on the hosted page: CompleteNewPassword; in the
+// Cognito API, whose session proved the temporary password:
+// RespondNewPassword), SRP sign-in, and the administrative operations of
+// the CLI. The
 // hosted pages (internal/hostedui), the command line and the Cognito JSON
 // API all call the same Service, so every surface applies the same rules.
 //
@@ -13,7 +16,7 @@
 // DeleteUserAttributes, GetUserAttributeVerificationCode,
 // VerifyUserAttribute, ChangePassword, DeleteUser). Every flow that sets
 // a password derives what is stored from it in one place
-// (hashPassword and newPassword.setOn, setpassword.go).
+// (preparePassword and newPassword.set, password.go).
 // Failures are *Error values whose Type is the Cognito exception name and
 // whose Message is Cognito's wording, so a Cognito-compatible API renders
 // them unchanged. Any other error is a storage or hashing failure: callers
@@ -25,6 +28,19 @@
 //   - Passwords are argon2id hashes (internal/password). Sign-in for an
 //     unknown user spends the same hashing work (Hasher.VerifyDummy), so
 //     timing does not reveal which users exist.
+//   - Every password also has an SRP verifier (internal/srp) for
+//     Cognito's USER_SRP_AUTH, derived by one helper (preparePassword)
+//     wherever a password is set, and on the first successful password
+//     sign-in of a user who has none (created before verifiers were kept,
+//     or imported). A verifier is one SHA-256 from the password, so it is
+//     stored sealed with the master key (Config.Box), bound to the user,
+//     next to its salt. StartSRP and AuthenticateSRP serve the two steps;
+//     a user without a verifier is refused with a NotAuthorizedException
+//     that says to sign in once with the password, or, concealed, gets
+//     the challenge of an unknown user.
+//   - Passwords and SRP proofs go through one sign-in path (signIn,
+//     verify with a credential), so lockout, account states and the
+//     unknown-user work are the same for both.
 //   - Failed sign-ins are counted on the user record in the store, so a
 //     lockout (pool.LockoutPolicy) holds across every server instance.
 //     The password is checked before the account state is revealed:
@@ -40,9 +56,9 @@
 //     the purpose; past either cap the answer is LimitExceededException
 //     and even the right code is refused. The counts live on the user
 //     record in the store, so the caps hold across instances.
-//   - ConfirmForgotPassword hashes the new password before it looks the
-//     user up, so that an unknown user costs the same work as a known
-//     one. ForgotPassword and ResendConfirmationCode run, for an unknown
+//   - ConfirmForgotPassword hashes the new password (and derives its
+//     verifier) whether or not the user exists, so that an unknown user
+//     costs the same work as a known one. ForgotPassword and ResendConfirmationCode run, for an unknown
 //     user, the write transaction and mail rendering that issuing a code
 //     costs, and the server's mailer (mail.Outbox) only stores the mail
 //     for delivery, so the answer does not wait for the mail relay.

@@ -71,13 +71,18 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 	if err := p.CheckPassword(newPassword); err != nil {
 		return fromPolicy("password", err)
 	}
-	np, err := s.hashPassword(ctx, newPassword)
-	if err != nil {
-		return fmt.Errorf("account: confirm forgot password: hash: %w", err)
+	// The password is hashed whether the user exists or not.
+	u, lookupErr := s.Lookup(ctx, p, username)
+	target := u
+	if lookupErr != nil {
+		target = pool.User{PoolID: p.ID, Username: username}
 	}
-	u, err := s.Lookup(ctx, p, username)
+	np, err := s.preparePassword(ctx, target, newPassword)
 	if err != nil {
-		return err
+		return fmt.Errorf("account: confirm forgot password: %w", err)
+	}
+	if lookupErr != nil {
+		return lookupErr
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
@@ -87,7 +92,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 		if err := s.verifyCode(u, pool.CodeResetPassword, code, now); err != nil {
 			return err
 		}
-		np.setOn(u, now)
+		np.set(u, now)
 		if u.Status == pool.StatusResetRequired {
 			u.Status = pool.StatusConfirmed
 		}

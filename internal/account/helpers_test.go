@@ -140,6 +140,17 @@ func openDB(t *testing.T, path string) *sqlite.DB {
 
 // codeKey keys the code hashes of every Service in these tests, so that
 // several Services on one store accept each other's codes.
+// masterBox seals the SRP verifiers of every Service in these tests.
+var masterBox = func() *seal.Box {
+	key := make([]byte, seal.KeySize)
+	key[0] = 9
+	b, err := seal.New(key)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
 var codeKey = func() []byte {
 	box, err := seal.New(make([]byte, seal.KeySize))
 	if err != nil {
@@ -160,6 +171,7 @@ func (e *env) serviceOn(st store.Store, sender mail.Sender, edits ...func(*accou
 		Store:   st,
 		Hasher:  e.hasher,
 		CodeKey: codeKey,
+		Box:     masterBox,
 		Mailer:  sender,
 		Log:     slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Now:     e.clock.Now,

@@ -12,6 +12,7 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -57,6 +58,9 @@ type Config struct {
 	// linkpool derives it from the master key (seal.Box.DeriveKey with
 	// CodeKeyPurpose). New panics without it.
 	CodeKey []byte
+	// Box seals the users' SRP verifiers with the master key; New panics
+	// without it.
+	Box *seal.Box
 	// Log receives security events (lockouts, mail failures); nil
 	// discards them. Passwords and codes are never logged.
 	Log *slog.Logger
@@ -85,6 +89,7 @@ type Service struct {
 	hasher    *password.Hasher
 	mailer    mail.Sender
 	codeKey   []byte
+	box       *seal.Box
 	log       *slog.Logger
 	now       func() time.Time
 	signUpTTL time.Duration
@@ -97,14 +102,18 @@ type Service struct {
 // CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
 const CodeKeyPurpose = "account-codes"
 
-// New returns a Service. It panics when cfg.CodeKey is not 32 bytes: a
-// Service without it would store codes that the database alone reveals.
+// New returns a Service. It panics when cfg.CodeKey is not 32 bytes or
+// cfg.Box is nil: a Service without them would store codes and SRP
+// verifiers that the database alone reveals.
 func New(cfg Config) *Service {
 	if len(cfg.CodeKey) != 32 {
 		panic("account: Config.CodeKey must be 32 bytes")
 	}
+	if cfg.Box == nil {
+		panic("account: Config.Box is required")
+	}
 	s := &Service{
-		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, log: cfg.Log, now: cfg.Now,
+		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, box: cfg.Box, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
 		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay,
 	}

@@ -91,11 +91,11 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 			u.Attributes[attrLocale] = tag.String()
 		}
 	}
-	np, err := s.hashPassword(ctx, in.Password)
+	np, err := s.preparePassword(ctx, u, in.Password)
 	if err != nil {
-		return SignUpResult{}, fmt.Errorf("account: sign up: hash password: %w", err)
+		return SignUpResult{}, fmt.Errorf("account: sign up: %w", err)
 	}
-	np.setOn(&u, now)
+	np.set(&u, now)
 	u.Status = pool.StatusUnconfirmed
 	if p.AutoConfirmSignUp {
 		u.Status = pool.StatusConfirmed
@@ -300,6 +300,7 @@ func (s *Service) newUser(p pool.Pool, username string, attrs map[string]string,
 // scrub removes secrets from a user returned to callers.
 func scrub(u pool.User) pool.User {
 	u.PasswordHash = ""
+	u.SRPSalt, u.SRPVerifier = "", nil
 	u.Code = nil
 	return u
 }

@@ -41,7 +41,7 @@ func newEnvAt(t *testing.T, now func() time.Time) *env {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(account.Config{
 		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0),
-		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: quiet, Now: now,
+		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: quiet, Now: now,
 	})
 	return &env{t: t, ctx: context.Background(), st: st, keys: keys,
 		svc: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Now: now})}

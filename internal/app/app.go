@@ -167,7 +167,7 @@ func New(cfg Config) (*App, error) {
 			_ = a.Shutdown(context.Background()) // nothing was sent yet
 		}
 	}()
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Log: log, Now: cfg.Now})
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg,
@@ -198,6 +198,7 @@ func New(cfg Config) (*App, error) {
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
 		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
 		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },
+		Box: cfg.Box, Now: cfg.Now,
 	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {

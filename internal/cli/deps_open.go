@@ -53,7 +53,7 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	// command.
 	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	keys := token.NewKeys(st, box, token.KeysOptions{})
-	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Log: log})
+	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log})
 	return newDeps(st, box, keys, accounts, log), nil
 }
 

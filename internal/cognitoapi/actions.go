@@ -34,6 +34,9 @@ var Actions = map[string]Action{
 	"AdminUserGlobalSignOut":    {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminUserGlobalSignOut},
 	"ListUsers":                 {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsers},
 
+	"AdminInitiateAuth":           {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminInitiateAuth},
+	"AdminRespondToAuthChallenge": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminRespondToAuthChallenge},
+
 	"CreateUserPool":      {SigV4: true, Write: true, Run: createUserPool},
 	"DescribeUserPool":    {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPool},
 	"UpdateUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPool},
@@ -69,6 +72,7 @@ var Actions = map[string]Action{
 	"ForgotPassword":         {Write: true, Run: forgotPassword},
 	"ConfirmForgotPassword":  {Write: true, Run: confirmForgotPassword},
 	"InitiateAuth":           {Write: true, Run: initiateAuth},
+	"RespondToAuthChallenge": {Write: true, Run: respondToAuthChallenge},
 	"RevokeToken":            {Write: true, Run: revokeToken},
 	// Unsigned: authorized by the app client (ClientId, ClientSecret).
 	"GetTokensFromRefreshToken": {Write: true, Run: getTokensFromRefreshToken},

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -75,6 +77,12 @@ type Config struct {
 	// InitiateAuth answers 500.
 	OAuth  *oauth.Service
 	Issuer func(poolID string) string
+	// Box seals the challenge sessions of the sign-in flows (Session,
+	// SECRET_BLOCK) with the master key; without it every challenge is
+	// answered 500.
+	Box *seal.Box
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
 }
 
 // API serves the Cognito JSON API. It is an http.Handler for POST / and
@@ -92,8 +100,13 @@ func New(cfg Config) *API {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &API{cfg: cfg}
 }
+
+func (a *API) now() time.Time { return a.cfg.Now() }
 
 // call is one request being served.
 type call struct {

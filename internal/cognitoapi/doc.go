@@ -20,21 +20,32 @@
 // must send SecretHash (Base64 HMAC-SHA256 of username + client id under
 // the secret, compared in constant time); they run the same
 // internal/account flows as the hosted pages, honouring the client's
-// PreventUserExistenceErrors. InitiateAuth (USER_PASSWORD_AUTH,
-// REFRESH_TOKEN_AUTH) is authorized the same way and the client's
-// ExplicitAuthFlows; it checks the password with internal/account and
-// has internal/oauth (Config.OAuth) mint or refresh the tokens, the same
-// grants as the token endpoint's. GetTokensFromRefreshToken is that
-// refresh grant too (with the client's RefreshTokenRotation and its
-// grace period), authorized like RevokeToken by its app client's id and
-// secret. GetUser, GlobalSignOut and the self-service actions
-// (UpdateUserAttributes, DeleteUserAttributes,
-// GetUserAttributeVerificationCode, VerifyUserAttribute, ChangePassword,
-// DeleteUser) are authorized by an access token with
-// aws.cognito.signin.user.admin (oauth.Service.VerifyAPIAccessClient) and
-// run their internal/account flow for the token's user; a token of a
-// deleted or disabled user, or one from before a global sign-out, is
-// refused with NotAuthorizedException.
+// PreventUserExistenceErrors. InitiateAuth (USER_SRP_AUTH,
+// USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge are
+// authorized the same way and by the client's ExplicitAuthFlows;
+// AdminInitiateAuth and AdminRespondToAuthChallenge (SigV4) add the
+// ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH flows. Passwords and SRP
+// proofs (internal/srp) are checked by internal/account with one
+// lockout and account-state rule for both, and internal/oauth
+// (Config.OAuth) mints or refreshes the tokens, the same grants as the
+// token endpoint's. Between the round trips of a sign-in (the SRP
+// SECRET_BLOCK, the Session of NEW_PASSWORD_REQUIRED) the state travels
+// with the client, sealed with the master key (Config.Box): bound to its
+// pool, client, user and kind of call, valid for the client's
+// AuthSessionValidity, and answered once on any instance (its id is
+// recorded in the store until it expires). Each challenge is an entry of
+// challengeHandlers, so further challenges (the MFA ones) are new
+// entries. GetTokensFromRefreshToken is the refresh grant too (with the
+// client's RefreshTokenRotation and its grace period), authorized like
+// RevokeToken by its app client's id and secret. GetUser, GlobalSignOut
+// and the self-service actions (UpdateUserAttributes,
+// DeleteUserAttributes, GetUserAttributeVerificationCode,
+// VerifyUserAttribute, ChangePassword, DeleteUser) are authorized by an
+// access token with aws.cognito.signin.user.admin
+// (oauth.Service.VerifyAPIAccessClient) and run their internal/account
+// flow for the token's user; a token of a deleted or disabled user, or
+// one from before a global sign-out, is refused with
+// NotAuthorizedException.
 //
 // Browser apps call the unsigned actions cross-origin: OPTIONS / is
 // their CORS preflight, and their answers carry
@@ -57,7 +68,10 @@
 //	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
 //	appclient.go the app client of an unsigned action: client lookup, SecretHash check
 //	signup.go    SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword
-//	initiateauth.go InitiateAuth: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH
+//	initiateauth.go InitiateAuth, AdminInitiateAuth: the flows, the password sign-in, tokens
+//	srpauth.go   USER_SRP_AUTH and its PASSWORD_VERIFIER challenge
+//	challenge.go RespondToAuthChallenge, AdminRespondToAuthChallenge, NEW_PASSWORD_REQUIRED
+//	authsession.go the sealed, single-use state of a challenge (Session, SECRET_BLOCK)
 //	usertoken.go GetUser, GlobalSignOut (access token) and RevokeToken (refresh token)
 //	selfservice.go UpdateUserAttributes, DeleteUserAttributes, GetUserAttributeVerificationCode,
 //	             VerifyUserAttribute, ChangePassword, DeleteUser (access token)

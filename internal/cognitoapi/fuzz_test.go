@@ -1,13 +1,20 @@
 package cognitoapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/linkpool/linkpool/internal/cognitoapi"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/srp"
 )
 
 // FuzzDecodeRequest sends arbitrary bodies to every action: the API
@@ -26,11 +33,14 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "ClientName": "c", "AllowedOAuthFlows": ["code", ""], "TokenValidityUnits": {"AccessToken": "years"}, "MaxResults": 61}`,
 		`{"UserPoolId": "` + pid + `", "Domain": "a.b", "CustomDomainConfig": {}, "GroupName": "g", "Precedence": -5, "Limit": 0, "NextToken": "x"}`,
 		`{"ClientId": "` + e.client.ID + `", "SecretHash": "=/+", "Username": "ivy", "Password": "x", "ConfirmationCode": "", "UserAttributes": [{"Name": "email"}], "ValidationData": null}`,
+		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "ivy", "SRP_A": "0"}}`,
+		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "AAAAAAAAAAAAAAAAAAAAAAAA", "ChallengeResponses": {"USERNAME": "ivy"}}`,
 	} {
 		for _, a := range []string{"AdminCreateUser", "AdminGetUser", "ListUsers", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "Nope",
 			"CreateUserPool", "UpdateUserPool", "ListUserPools", "AddCustomAttributes", "CreateUserPoolClient", "UpdateUserPoolClient",
 			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser",
-			"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword"} {
+			"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword",
+			"InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge"} {
 			f.Add(a, []byte(s))
 		}
 	}
@@ -61,3 +71,71 @@ func FuzzDecodeRequest(f *testing.F) {
 // BenchmarkAdminGetUser measures an AdminGetUser through the server's
 // handler (edge middleware, routing, authentication hook, pool and user
 // lookup on SQLite, encoding), without the network.
+
+// FuzzSRPMessages sends arbitrary SRP and challenge members (SRP_A, the
+// signature, the secret block, the timestamp, the Session) in
+// well-formed requests: the API never fails internally, never signs
+// anyone in, and refuses with a typed error.
+func FuzzSRPMessages(f *testing.F) {
+	e, _, clk := srpEnv(f)
+	e.allowFlows(f, pool.ExistenceEnabled, "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH")
+	e.confirmedUser(f, "ivy", "Ivy-Pass-123!")
+	cl := srp.NewClient(srp.PoolName(e.pool.ID))
+	ch, err := e.anon().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: aws.String(e.client.ID),
+		AuthParameters: map[string]string{"USERNAME": "ivy", "SRP_A": cl.SRPA(), "SECRET_HASH": *e.hash("ivy")},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	block := ch.ChallengeParameters["SECRET_BLOCK"]
+	ts := srp.FormatTimestamp(clk.Now())
+	f.Add(cl.SRPA(), block, ts, "c2lnbmF0dXJl", block)
+	f.Add(srp.N.Text(16), block[:len(block)/2], "Mon Jan 1 00:00:00 UTC 0001", "", "")
+	f.Add("-1", "!!!", "Fri Jan 02 03:04:05 UTC 2026", "=", strings.Repeat("A", 4000))
+	f.Add("0x10", "", ts+" ", strings.Repeat("x", 44), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	h := e.app.Server.Handler()
+	post := func(t *testing.T, action string, v any) (int, map[string]any) {
+		body, _ := json.Marshal(v)
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", cognitoapi.ContentType)
+		req.Header.Set("X-Amz-Target", cognitoapi.TargetPrefix+action)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s: answer %q is not a JSON object", action, rec.Body)
+		}
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s: %d %v", action, body, rec.Code, out)
+		}
+		if rec.Code == 200 {
+			if _, ok := out["AuthenticationResult"]; ok {
+				t.Fatalf("%s %s signed in", action, body)
+			}
+		} else if typ, _ := out["__type"].(string); typ == "" {
+			t.Fatalf("%s: error without a type: %v", action, out)
+		}
+		return rec.Code, out
+	}
+	f.Fuzz(func(t *testing.T, srpA, secretBlock, timestamp, signature, session string) {
+		post(t, "InitiateAuth", map[string]any{
+			"AuthFlow": "USER_SRP_AUTH", "ClientId": e.client.ID,
+			"AuthParameters": map[string]string{"USERNAME": "ivy", "SRP_A": srpA, "SECRET_HASH": *e.hash("ivy")},
+		})
+		post(t, "RespondToAuthChallenge", map[string]any{
+			"ChallengeName": "PASSWORD_VERIFIER", "ClientId": e.client.ID,
+			"ChallengeResponses": map[string]string{
+				"USERNAME": "ivy", "PASSWORD_CLAIM_SECRET_BLOCK": secretBlock, "TIMESTAMP": timestamp,
+				"PASSWORD_CLAIM_SIGNATURE": signature, "SECRET_HASH": *e.hash("ivy"),
+			},
+		})
+		st, _ := post(t, "RespondToAuthChallenge", map[string]any{
+			"ChallengeName": "NEW_PASSWORD_REQUIRED", "ClientId": e.client.ID, "Session": session,
+			"ChallengeResponses": map[string]string{"USERNAME": "ivy", "NEW_PASSWORD": "Ivy-New-Pass-1!", "SECRET_HASH": *e.hash("ivy")},
+		})
+		if st == 200 {
+			t.Fatalf("a forged Session %q was accepted", session)
+		}
+	})
+}

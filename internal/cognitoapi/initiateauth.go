@@ -14,10 +14,13 @@ import (
 	"github.com/linkpool/linkpool/internal/web"
 )
 
-// InitiateAuth (unsigned, authorized by the app client): USER_PASSWORD_AUTH
-// checks the password with internal/account; REFRESH_TOKEN_AUTH (alias
-// REFRESH_TOKEN) runs the refresh grant; the tokens are minted by
-// internal/oauth, as the token endpoint's.
+// InitiateAuth (unsigned, authorized by the app client) and
+// AdminInitiateAuth (SigV4): USER_PASSWORD_AUTH (ADMIN_USER_PASSWORD_AUTH,
+// ADMIN_NO_SRP_AUTH) checks the password with internal/account;
+// USER_SRP_AUTH answers the PASSWORD_VERIFIER challenge (srpauth.go);
+// REFRESH_TOKEN_AUTH (alias REFRESH_TOKEN) runs the refresh grant. A
+// signed-in user gets tokens minted by internal/oauth, as the token
+// endpoint's, or a challenge (challenge.go).
 
 // authenticationResult is Cognito's AuthenticationResultType.
 type authenticationResult struct {
@@ -28,57 +31,71 @@ type authenticationResult struct {
 	IdToken      string `json:"IdToken"`
 }
 
-type initiateAuthAnswer struct {
-	AuthenticationResult authenticationResult `json:"AuthenticationResult"`
-	ChallengeParameters  map[string]string    `json:"ChallengeParameters"`
+// authAnswer is the answer of the InitiateAuth and RespondToAuthChallenge
+// actions: tokens, or the next challenge with its Session.
+type authAnswer struct {
+	AuthenticationResult *authenticationResult `json:"AuthenticationResult,omitempty"`
+	ChallengeName        string                `json:"ChallengeName,omitempty"`
+	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
+	Session              string                `json:"Session,omitempty"`
 }
 
 var authFlows = []string{"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH"}
 
-func initiateAuth(c *call) (any, error) {
-	var req struct {
-		AuthFlow       *string           `json:"AuthFlow"`
-		AuthParameters map[string]string `json:"AuthParameters"`
-		ClientId       *string           `json:"ClientId"`
-		ClientMetadata map[string]string `json:"ClientMetadata"`
-	}
+// authRequest is the request of InitiateAuth and AdminInitiateAuth.
+type authRequest struct {
+	UserPoolId     *string           `json:"UserPoolId"`
+	AuthFlow       *string           `json:"AuthFlow"`
+	AuthParameters map[string]string `json:"AuthParameters"`
+	ClientId       *string           `json:"ClientId"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+// authCall is one sign-in being served: its app client and pool, whether
+// it came through the administrative actions, and the token target.
+type authCall struct {
+	cl    pool.Client
+	p     pool.Pool
+	t     web.Target
+	admin bool
+}
+
+func initiateAuth(c *call) (any, error)      { return c.initiateAuth(false) }
+func adminInitiateAuth(c *call) (any, error) { return c.initiateAuth(true) }
+
+func (c *call) initiateAuth(admin bool) (any, error) {
+	var req authRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
+	if admin {
+		v.poolID(req.UserPoolId)
+	}
 	v.enum("authFlow", req.AuthFlow, authFlows...)
+	if req.AuthFlow == nil {
+		v.add("authFlow", nil, false, "Member must not be null")
+	}
 	v.clientID(req.ClientId)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
-		return nil, errors.New("cognitoapi: InitiateAuth: no token service configured")
-	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, *req.ClientId)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NewError(ResourceNotFoundException, "User pool client "+*req.ClientId+" does not exist.")
-	}
+	a, err := c.authClient(*req.ClientId, deref(req.UserPoolId), admin)
 	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get client: %w", err)
+		return nil, err
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NewError(ResourceNotFoundException, "User pool client "+cl.ID+" does not exist.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get pool: %w", err)
-	}
-	t := web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}
 	params := req.AuthParameters
 	var secretHash *string
 	if h, ok := params["SECRET_HASH"]; ok {
 		secretHash = &h
 	}
-	var tokens oauth.Tokens
 	switch flow := *req.AuthFlow; flow {
-	case "USER_PASSWORD_AUTH":
-		if !slices.Contains(cl.ExplicitAuthFlows, "ALLOW_USER_PASSWORD_AUTH") {
-			return nil, NewError(InvalidParameterException, "USER_PASSWORD_AUTH flow not enabled for this client")
+	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		if admin == (flow == "USER_PASSWORD_AUTH") {
+			return nil, NewError(InvalidParameterException, "Initiate Auth method not supported.")
+		}
+		if !a.allows(flow) {
+			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
 		username, password := params["USERNAME"], params["PASSWORD"]
 		if username == "" {
@@ -87,71 +104,164 @@ func initiateAuth(c *call) (any, error) {
 		if password == "" {
 			return nil, NewError(InvalidParameterException, "Missing required parameter PASSWORD")
 		}
-		if err := c.checkSecretHash(cl, username, secretHash); err != nil {
+		if err := c.checkSecretHash(a.cl, username, secretHash); err != nil {
 			return nil, err
 		}
-		addr := web.ClientKey(c.ctx) + "|"
-		userKey := addr + strings.ToLower(username)
-		if l := c.api.cfg.SignInLimit; l != nil && !l.Allow(addr) {
-			return nil, NewError(TooManyRequestsException, "Too many requests")
+		return c.passwordSignIn(a, username, password)
+	case "USER_SRP_AUTH":
+		if !a.allows(flow) {
+			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
-		if l := c.api.cfg.SignInUserLimit; l != nil && !l.Allow(userKey) {
-			return nil, NewError(TooManyRequestsException, "Too many requests")
-		}
-		u, err := c.api.cfg.Accounts.Authenticate(c.ctx, p, username, password)
-		if err != nil {
-			return nil, signInError(cl, err)
-		}
-		if l := c.api.cfg.SignInUserLimit; l != nil {
-			l.Refund(userKey)
-		}
-		if tokens, err = c.api.cfg.OAuth.IssueSignIn(c.ctx, t, cl, u); err != nil {
-			return nil, err
-		}
+		return c.startSRP(a, params, secretHash)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
-		if !slices.Contains(cl.ExplicitAuthFlows, "ALLOW_REFRESH_TOKEN_AUTH") {
+		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
 		}
 		rt := params["REFRESH_TOKEN"]
 		if rt == "" {
 			return nil, NewError(InvalidParameterException, "Missing required parameter REFRESH_TOKEN")
 		}
-		if err := c.checkRefreshSecretHash(cl, p, rt, secretHash); err != nil {
+		if err := c.checkRefreshSecretHash(a.cl, a.p, rt, secretHash); err != nil {
 			return nil, err
 		}
-		tokens, err = c.api.cfg.OAuth.RefreshAPI(c.ctx, t, cl, rt)
+		tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, a.t, a.cl, rt)
 		if e := oauth.AsError(err); err != nil && e != nil && e.Code == oauth.ErrInvalidGrant {
 			return nil, NewError(NotAuthorizedException, "Invalid Refresh Token")
 		}
 		if err != nil {
 			return nil, err
 		}
+		return tokenAnswer(tokens), nil
 	default:
-		return nil, NewError(InvalidParameterException, "Unsupported AuthFlow "+flow+": this server offers USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH")
+		return nil, NewError(InvalidParameterException, "Unsupported AuthFlow "+flow+
+			": this server offers USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH")
 	}
-	return initiateAuthAnswer{
-		AuthenticationResult: authenticationResult{
+}
+
+// authClient resolves the app client of a sign-in and its pool. The
+// administrative actions name the pool too, which must be the client's.
+func (c *call) authClient(clientID, poolID string, admin bool) (authCall, error) {
+	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
+		return authCall{}, errors.New("cognitoapi: sign-in: no token service configured")
+	}
+	cl, err := c.api.cfg.Store.GetClient(c.ctx, clientID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && admin && cl.PoolID != poolID {
+		return authCall{}, NewError(ResourceNotFoundException, "User pool client "+clientID+" does not exist.")
+	}
+	if err != nil {
+		return authCall{}, fmt.Errorf("cognitoapi: get client: %w", err)
+	}
+	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return authCall{}, NewError(ResourceNotFoundException, "User pool client "+cl.ID+" does not exist.")
+	}
+	if err != nil {
+		return authCall{}, fmt.Errorf("cognitoapi: get pool: %w", err)
+	}
+	return authCall{cl: cl, p: p, t: web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, admin: admin}, nil
+}
+
+// allows reports whether the client's ExplicitAuthFlows enable flow.
+// The legacy values (ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH,
+// CUSTOM_AUTH_FLOW_ONLY), which Cognito does not mix with the ALLOW_
+// ones, enable the password flows; SRP and refresh were never gated for
+// such clients.
+func (a authCall) allows(flow string) bool {
+	f := a.cl.ExplicitAuthFlows
+	legacy := len(f) > 0 && !slices.ContainsFunc(f, func(v string) bool { return strings.HasPrefix(v, "ALLOW_") })
+	switch flow {
+	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		return slices.Contains(f, "ALLOW_ADMIN_USER_PASSWORD_AUTH") || slices.Contains(f, "ADMIN_NO_SRP_AUTH")
+	case "USER_PASSWORD_AUTH":
+		return slices.Contains(f, "ALLOW_USER_PASSWORD_AUTH") || slices.Contains(f, "USER_PASSWORD_AUTH")
+	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH":
+		return legacy || slices.Contains(f, "ALLOW_"+flow)
+	}
+	return slices.Contains(f, "ALLOW_"+flow)
+}
+
+// limitSignIn takes an event of the client address (and of the address
+// and username, when username is set) from the sign-in limiters shared
+// with the hosted page. It returns the per-user key to refund on
+// success. The administrative actions, signed by a trusted backend that
+// speaks for many users, are not limited per address; the lockout
+// applies to them as to every sign-in.
+func (c *call) limitSignIn(a authCall, username string) (string, error) {
+	if a.admin {
+		return "", nil
+	}
+	addr := web.ClientKey(c.ctx) + "|"
+	if l := c.api.cfg.SignInLimit; l != nil && !l.Allow(addr) {
+		return "", NewError(TooManyRequestsException, "Too many requests")
+	}
+	if username == "" {
+		return "", nil
+	}
+	userKey := addr + strings.ToLower(username)
+	if l := c.api.cfg.SignInUserLimit; l != nil && !l.Allow(userKey) {
+		return "", NewError(TooManyRequestsException, "Too many requests")
+	}
+	return userKey, nil
+}
+
+// refund gives back the per-user event of a sign-in that proved the
+// user.
+func (c *call) refund(userKey string) {
+	if l := c.api.cfg.SignInUserLimit; l != nil && userKey != "" {
+		l.Refund(userKey)
+	}
+}
+
+// passwordSignIn checks a password (USER_PASSWORD_AUTH and its admin
+// forms) and finishes the sign-in.
+func (c *call) passwordSignIn(a authCall, username, password string) (any, error) {
+	userKey, err := c.limitSignIn(a, username)
+	if err != nil {
+		return nil, err
+	}
+	u, err := c.api.cfg.Accounts.Authenticate(c.ctx, a.p, username, password)
+	if err == nil || account.TypeOf(err) == account.NewPasswordRequired {
+		c.refund(userKey)
+	}
+	if account.TypeOf(err) == account.NewPasswordRequired {
+		// The password proved the user; the challenge needs who it is.
+		if u, err = c.api.cfg.Accounts.Lookup(c.ctx, a.p, username); err != nil {
+			return nil, err
+		}
+		return c.newPasswordChallenge(a, u, username)
+	}
+	return c.signedIn(a, u, err)
+}
+
+// signedIn finishes a sign-in that proved the user: the tokens, or the
+// refusal rendered as Cognito renders it.
+func (c *call) signedIn(a authCall, u pool.User, err error) (any, error) {
+	if err != nil {
+		return nil, signInError(a.cl, err)
+	}
+	tokens, err := c.api.cfg.OAuth.IssueSignIn(c.ctx, a.t, a.cl, u)
+	if err != nil {
+		return nil, err
+	}
+	return tokenAnswer(tokens), nil
+}
+
+func tokenAnswer(tokens oauth.Tokens) authAnswer {
+	return authAnswer{
+		AuthenticationResult: &authenticationResult{
 			AccessToken: tokens.AccessToken, ExpiresIn: tokens.ExpiresIn, TokenType: "Bearer",
 			RefreshToken: tokens.RefreshToken, IdToken: tokens.IDToken,
 		},
 		ChallengeParameters: map[string]string{},
-	}, nil
+	}
 }
 
-// signInError renders a refused password sign-in as Cognito does: an
-// unknown user is "Incorrect username or password." unless the client's
-// PreventUserExistenceErrors is LEGACY. A user who must replace a
-// temporary password is refused: the NEW_PASSWORD_REQUIRED challenge
-// (RespondToAuthChallenge) is not served by the API; the hosted sign-in
-// page offers it.
+// signInError renders a refused sign-in as Cognito does: an unknown user
+// is "Incorrect username or password." unless the client's
+// PreventUserExistenceErrors is LEGACY.
 func signInError(cl pool.Client, err error) error {
-	switch account.TypeOf(err) {
-	case account.UserNotFoundException:
-		if prevents(cl) {
-			return NewError(NotAuthorizedException, "Incorrect username or password.")
-		}
-	case account.NewPasswordRequired:
-		return NewError(NotAuthorizedException, "The user must change the temporary password on the hosted sign-in page; NEW_PASSWORD_REQUIRED is not offered by this API.")
+	if account.TypeOf(err) == account.UserNotFoundException && prevents(cl) {
+		return NewError(NotAuthorizedException, "Incorrect username or password.")
 	}
 	return err
 }
@@ -171,20 +281,32 @@ func (c *call) checkRefreshSecretHash(cl pool.Client, p pool.Pool, rt string, go
 	if sub == "" {
 		return nil
 	}
-	secret, err := c.api.cfg.Admin.ClientSecret(cl)
-	if err != nil {
-		return fmt.Errorf("cognitoapi: %w", err)
-	}
 	names := []string{sub}
 	if u, err := c.api.cfg.Store.GetUser(c.ctx, p.ID, sub); err == nil {
 		names = append(names, u.Username)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("cognitoapi: get user: %w", err)
 	}
-	for _, n := range names {
-		if subtle.ConstantTimeCompare([]byte(SecretHash(secret, n, cl.ID)), []byte(*got)) == 1 {
-			return nil
-		}
+	return c.checkSecretHashAny(cl, names, got)
+}
+
+// checkSecretHashAny checks a SECRET_HASH that may be computed over any
+// of names (a user's username, sub, or the name signed in with),
+// comparing each in constant time.
+func (c *call) checkSecretHashAny(cl pool.Client, names []string, got *string) error {
+	if !cl.HasSecret() || got == nil {
+		return c.checkSecretHash(cl, "", got)
 	}
-	return NewError(NotAuthorizedException, "Unable to verify secret hash for client "+cl.ID)
+	secret, err := c.api.cfg.Admin.ClientSecret(cl)
+	if err != nil {
+		return fmt.Errorf("cognitoapi: %w", err)
+	}
+	ok := 0
+	for _, n := range names {
+		ok |= subtle.ConstantTimeCompare([]byte(SecretHash(secret, n, cl.ID)), []byte(*got))
+	}
+	if ok != 1 {
+		return NewError(NotAuthorizedException, "Unable to verify secret hash for client "+cl.ID)
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ import (
 
 // allowFlows sets the ExplicitAuthFlows and PreventUserExistenceErrors of
 // e's confidential client.
-func (e *env) allowFlows(t *testing.T, existence string, flows ...string) {
+func (e *env) allowFlows(t testing.TB, existence string, flows ...string) {
 	t.Helper()
 	err := e.app.Store.UpdateClient(context.Background(), e.client.ID, func(c pool.Client) (pool.Client, error) {
 		c.ExplicitAuthFlows = flows
@@ -35,7 +35,7 @@ func (e *env) allowFlows(t *testing.T, existence string, flows ...string) {
 
 // confirmedUser creates username with a permanent password through the
 // administrative API.
-func (e *env) confirmedUser(t *testing.T, username, pw string) {
+func (e *env) confirmedUser(t testing.TB, username, pw string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := e.sdk(keyAdmin)

@@ -100,7 +100,7 @@ func (c *clock) add(d time.Duration) {
 // mailEnv is an env whose mail lands in an inbox, on a test clock,
 // with per-address limits that these tests stay within unless rates
 // says otherwise.
-func mailEnv(t *testing.T, rates ...app.UIRates) (*env, *inbox, *clock) {
+func mailEnv(t testing.TB, rates ...app.UIRates) (*env, *inbox, *clock) {
 	m := &inbox{}
 	clk := &clock{t: time.Now()}
 	r := app.DefaultUIRates

@@ -189,7 +189,7 @@ func newEnv(t testing.TB, opts options) *env {
 	log := slog.New(slog.NewJSONHandler(e.logs, nil))
 	e.hasher = password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0)
 	e.accounts = account.New(account.Config{
-		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose),
+		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box,
 		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.mailbox, nil))), Log: log, Now: e.clock.Now,
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now})

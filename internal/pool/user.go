@@ -75,6 +75,12 @@ type User struct {
 	// PasswordSetAt is when the password was last set; temporary passwords
 	// expire relative to it.
 	PasswordSetAt time.Time `json:"-"`
+	// SRPSalt (hex) and SRPVerifier are the password's SRP verifier
+	// (internal/srp) for USER_SRP_AUTH; SRPVerifier is sealed with the
+	// master key (SRPVerifierAAD). Both are empty until the password is
+	// set or proved with this server (internal/account).
+	SRPSalt     string `json:"-"`
+	SRPVerifier []byte `json:"-"`
 
 	FailedLogins int       `json:"-"`
 	LockedUntil  time.Time `json:"-"`
@@ -88,6 +94,10 @@ type User struct {
 	CreatedAt time.Time `json:"UserCreateDate"`
 	UpdatedAt time.Time `json:"UserLastModifiedDate"`
 }
+
+// SRPVerifierAAD binds a sealed SRP verifier to its pool and user, so
+// that sealed values cannot be swapped between rows.
+func (u *User) SRPVerifierAAD() []byte { return []byte("srp-verifier/" + u.PoolID + "/" + u.Sub) }
 
 // Email returns the email attribute.
 func (u *User) Email() string { return u.Attributes[AttrEmail] }

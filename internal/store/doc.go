@@ -1,7 +1,8 @@
 // Package store defines linkpool's storage contract: one Store interface
 // over pools, app clients, domains, users, groups, authorization codes,
-// refresh tokens, hosted-UI sessions, signing keys, the mail outbox and
-// the SmartLamp skill's lamps, grants and /lamps sessions. CollectGarbage runs
+// refresh tokens, hosted-UI sessions, the consumed challenge sessions of
+// the Cognito API, signing keys, the mail outbox and the SmartLamp
+// skill's lamps, grants and /lamps sessions. CollectGarbage runs
 // GarbageCollect periodically.
 //
 // The contract is Dex-shaped: Create/Get/List/Delete per entity, Update

@@ -24,9 +24,9 @@ func CollectGarbage(ctx context.Context, s Store, log *slog.Logger, every time.D
 				log.Warn("garbage collection failed", "error", err)
 				continue
 			}
-			if res.AuthCodes+res.RefreshTokens+res.Sessions+res.LampSessions+res.Mail > 0 {
+			if res.AuthCodes+res.RefreshTokens+res.Sessions+res.LampSessions+res.Mail+res.AuthSessions > 0 {
 				log.Info("garbage collected", "codes", res.AuthCodes, "refresh_tokens", res.RefreshTokens, "sessions", res.Sessions,
-					"lamp_sessions", res.LampSessions, "mail", res.Mail)
+					"lamp_sessions", res.LampSessions, "mail", res.Mail, "auth_sessions", res.AuthSessions)
 			}
 		}
 	}

@@ -247,6 +247,7 @@ type GCResult struct {
 	Sessions      int64
 	LampSessions  int64
 	Mail          int64
+	AuthSessions  int64 // consumed challenge sessions (ConsumeAuthSession)
 }
 
 // Store is linkpool's storage. Implementations must be safe for concurrent
@@ -392,9 +393,16 @@ type Store interface {
 	// DeleteAccessKey deletes the key; ErrNotFound when it is gone.
 	DeleteAccessKey(ctx context.Context, id string) error
 
+	// ConsumeAuthSession records that the challenge session id (the
+	// Cognito API's Session and SRP secret block) was answered; it is
+	// kept until expiresAt. It fails with ErrConflict when the id was
+	// recorded before: of any number of concurrent calls with one id,
+	// on any instance, exactly one succeeds.
+	ConsumeAuthSession(ctx context.Context, id string, expiresAt time.Time) error
+
 	// GarbageCollect deletes authorization codes, refresh tokens, hosted-UI
-	// sessions and lamp sessions that expired before now, and outbox mail
-	// created more than OutboxMaxAge before now.
+	// sessions, lamp sessions and consumed challenge sessions that expired
+	// before now, and outbox mail created more than OutboxMaxAge before now.
 	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
 
 	// Whole-store listings for export (`linkpool export`). They page

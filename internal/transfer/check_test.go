@@ -39,7 +39,9 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	c.SealedSecret = box.Seal([]byte("secret"), c.SecretAAD())
 	must(st.CreateClient(ctx, c))
 	u := pool.User{PoolID: p.ID, Sub: pool.NewSub(), Username: "ann", UsernameKey: "ann", Status: pool.StatusConfirmed,
-		Enabled: true, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA", CreatedAt: now}
+		Enabled: true, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA", CreatedAt: now,
+		SRPSalt: "00c0ffee"}
+	u.SRPVerifier = box.Seal([]byte("verifier of ann"), u.SRPVerifierAAD())
 	must(st.CreateUser(ctx, u))
 	must(st.CreateGroup(ctx, pool.Group{PoolID: p.ID, Name: "g", CreatedAt: now}))
 	must(st.AddUserToGroup(ctx, p.ID, "g", u.Sub))
@@ -55,7 +57,10 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
 
-var sealedTokensField = regexp.MustCompile(`"sealed_tokens":"[^"]*"`)
+var (
+	sealedTokensField   = regexp.MustCompile(`"sealed_tokens":"[^"]*"`)
+	sealedVerifierField = regexp.MustCompile(`"sealed_srp_verifier":"[^"]*"`)
+)
 
 // index returns the index of the first line of type typ.
 func index(t *testing.T, lines []string, typ string) int {
@@ -134,6 +139,12 @@ func TestBadInput(t *testing.T) {
 			l[i] = sealedTokensField.ReplaceAllString(l[i], `"sealed_tokens":"`+moved+`"`)
 			return l
 		}), seal: true, want: "Login with Amazon tokens"},
+		{name: "SRP verifier of another user", input: edit(func(l []string) []string {
+			i := index(t, l, "user")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("v"), []byte("srp-verifier/other/sub")))
+			l[i] = sealedVerifierField.ReplaceAllString(l[i], `"sealed_srp_verifier":"`+moved+`"`)
+			return l
+		}), seal: true, want: "SRP verifier"},
 		{name: "tampered signing key", input: edit(func(l []string) []string {
 			i := index(t, l, "key_set")
 			l[i] = strings.Replace(l[i], `"sealed":"A`, `"sealed":"B`, 1)
@@ -287,6 +298,14 @@ func TestImportNewMasterKey(t *testing.T) {
 	pools, err := st.ListPools(ctx, store.ListOptions{})
 	if err != nil || len(pools.Items) != 1 {
 		t.Fatalf("pools %v, %v", pools.Items, err)
+	}
+	users, err := st.ListUsers(ctx, pools.Items[0].ID, store.ListOptions{})
+	if err != nil || len(users.Items) != 1 {
+		t.Fatalf("users %v, %v", users.Items, err)
+	}
+	ann := users.Items[0]
+	if v, err := newBox.Open(ann.SRPVerifier, ann.SRPVerifierAAD()); err != nil || string(v) != "verifier of ann" || ann.SRPSalt != "00c0ffee" {
+		t.Fatalf("the SRP verifier was not resealed: %q %v (salt %q)", v, err, ann.SRPSalt)
 	}
 	keys := token.NewKeys(st, newBox, token.KeysOptions{})
 	tok, err := keys.Sign(ctx, pools.Items[0].ID, store.UseAccess, map[string]any{"sub": "x"})

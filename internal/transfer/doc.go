@@ -24,7 +24,9 @@
 //	client         an app client; the secret as sealed_secret (see below)
 //	key_set        the pool's signing keys: public JWKs and sealed private keys
 //	user           a user with username and email keys, attributes, status,
-//	               password hash (PHC string), lockout state, pending code hash
+//	               password hash (PHC string), SRP salt and sealed verifier
+//	               (optional: exports made before SRP have none), lockout
+//	               state, pending code hash
 //	group          a group of a pool
 //	member         a group membership: pool_id, group, sub
 //	refresh_token  a grant family: hashes of the current and previous secrets
@@ -44,8 +46,8 @@
 //
 // # Secrets
 //
-// Secrets stay as they are stored: client secrets, private signing keys
-// and the skill's Login with Amazon tokens are sealed with the master key
+// Secrets stay as they are stored: client secrets, private signing keys,
+// SRP verifiers and the skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time
 // codes exist only as hashes. An export therefore reveals no usable
 // secret without the master key, but it is as sensitive as the database

@@ -71,8 +71,9 @@ type clientRecord struct {
 }
 
 // userRecord carries everything the server keeps about a user, the
-// argon2id (or imported bcrypt) password hash in PHC form, the lockout
-// counters and a pending one-time code (its hash) included.
+// argon2id (or imported bcrypt) password hash in PHC form, the SRP salt
+// and sealed verifier, the lockout counters and a pending one-time code
+// (its hash) included.
 type userRecord struct {
 	PoolID           string            `json:"pool_id"`
 	Sub              string            `json:"sub"`
@@ -84,6 +85,8 @@ type userRecord struct {
 	Enabled          bool              `json:"enabled"`
 	PasswordHash     string            `json:"password_hash,omitempty"`
 	PasswordSetAt    time.Time         `json:"password_set_at,omitzero"`
+	SRPSalt          string            `json:"srp_salt,omitempty"`
+	SRPVerifier      []byte            `json:"sealed_srp_verifier,omitempty"`
 	FailedLogins     int               `json:"failed_logins,omitempty"`
 	LockedUntil      time.Time         `json:"locked_until,omitzero"`
 	Code             *pool.PendingCode `json:"code,omitempty"`

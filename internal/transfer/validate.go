@@ -143,8 +143,20 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		if r.Sub == "" || r.UsernameKey == "" {
 			return fail("user without sub or username key")
 		}
-		err = needPool(r.PoolID)
-		rec.v = pool.User(r)
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		u := pool.User(r)
+		if len(u.SRPVerifier) > 0 {
+			plain, oerr := v.box.Open(u.SRPVerifier, u.SRPVerifierAAD())
+			if oerr != nil {
+				return record{}, &SealError{Line: line, What: "the SRP verifier of user " + u.Sub, Err: oerr}
+			}
+			if v.to != nil {
+				u.SRPVerifier = v.to.Seal(plain, u.SRPVerifierAAD())
+			}
+		}
+		rec.v = u
 	case typeGroup:
 		var r groupRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

@@ -68,3 +68,11 @@ func utc(t time.Time) time.Time {
 	}
 	return t.UTC().Truncate(time.Microsecond)
 }
+
+// blob returns b, never nil, for NOT NULL BYTEA columns.
+func blob(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -11,9 +11,9 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes,
 	status, enabled, password_hash, password_set_at, failed_logins, locked_until,
-	pending_code, tokens_valid_after, created_at, updated_at`
+	pending_code, tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier`
 
-const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
 
 // userArgs returns the column values of u in userColumns order.
 func userArgs(u *pool.User) ([]any, error) {
@@ -32,7 +32,7 @@ func userArgs(u *pool.User) ([]any, error) {
 	return []any{
 		u.PoolID, u.Sub, u.Username, u.UsernameKey, u.EmailKey, attrs,
 		u.Status, u.Enabled, u.PasswordHash, ts(u.PasswordSetAt), u.FailedLogins, ts(u.LockedUntil),
-		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt),
+		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt), u.SRPSalt, blob(u.SRPVerifier),
 	}, nil
 }
 
@@ -44,10 +44,13 @@ func scanUser(row pgx.Row) (pool.User, error) {
 	err := row.Scan(
 		&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, &attrs,
 		&u.Status, &u.Enabled, &u.PasswordHash, (*utcTime)(&u.PasswordSetAt), &u.FailedLogins, (*utcTime)(&u.LockedUntil),
-		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt),
+		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt), &u.SRPSalt, &u.SRPVerifier,
 	)
 	if err != nil {
 		return pool.User{}, err
+	}
+	if len(u.SRPVerifier) == 0 {
+		u.SRPVerifier = nil
 	}
 	if err := decodeJSON(attrs, &u.Attributes); err != nil {
 		return pool.User{}, err

@@ -10,7 +10,7 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes, status,
 	enabled, password_hash, password_set_at, failed_logins, locked_until, pending_code,
-	tokens_valid_after, created_at, updated_at`
+	tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier`
 
 // pendingCode is pool.PendingCode as stored, with times in unix
 // microseconds like every other time column.
@@ -52,7 +52,10 @@ func scanUser(row scanner) (pool.User, error) {
 	)
 	err := row.Scan(&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, jsonCol{&u.Attributes}, &u.Status,
 		&u.Enabled, &u.PasswordHash, timeCol{&u.PasswordSetAt}, &u.FailedLogins, timeCol{&u.LockedUntil}, jsonCol{&code},
-		timeCol{&u.TokensValidAfter}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+		timeCol{&u.TokensValidAfter}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.SRPSalt, &u.SRPVerifier)
+	if len(u.SRPVerifier) == 0 {
+		u.SRPVerifier = nil
+	}
 	u.Code = code.decode()
 	return u, err
 }
@@ -63,7 +66,8 @@ func userValues(u pool.User) ([]any, error) {
 	var e encoder
 	v := []any{u.Username, u.UsernameKey, u.EmailKey, e.json(u.Attributes), u.Status,
 		u.Enabled, u.PasswordHash, micros(u.PasswordSetAt), u.FailedLogins, micros(u.LockedUntil),
-		e.json(encodePendingCode(u.Code)), micros(u.TokensValidAfter), micros(u.CreatedAt), micros(u.UpdatedAt)}
+		e.json(encodePendingCode(u.Code)), micros(u.TokensValidAfter), micros(u.CreatedAt), micros(u.UpdatedAt),
+		u.SRPSalt, blob(u.SRPVerifier)}
 	return v, e.err
 }
 
@@ -77,7 +81,7 @@ func (db *DB) CreateUser(ctx context.Context, u pool.User) error {
 		return wrap(op, err)
 	}
 	_, err = db.exec(ctx, op, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...)
 	return err
 }
 
@@ -142,7 +146,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, username_key = ?, email_key = ?,
 			attributes = ?, status = ?, enabled = ?, password_hash = ?, password_set_at = ?,
 			failed_logins = ?, locked_until = ?, pending_code = ?, tokens_valid_after = ?,
-			created_at = ?, updated_at = ?
+			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?
 			WHERE pool_id = ? AND sub = ?`, append(v, poolID, sub)...)
 		return wrap(op, err)
 	})

@@ -178,6 +178,8 @@ func newUser(p pool.Pool, username, email string) pool.User {
 		Enabled:       true,
 		PasswordHash:  "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
 		PasswordSetAt: t0.Add(-48 * time.Hour),
+		SRPSalt:       "00f3a9c21b7d4e5f60718293a4b5c6d7e8",
+		SRPVerifier:   []byte{1, 0, 0xff, 7, 'v'},
 		FailedLogins:  2,
 		LockedUntil:   t0.Add(5 * time.Minute),
 		Code: &pool.PendingCode{
@@ -219,6 +221,8 @@ func mutateUser(u pool.User) pool.User {
 	u.Enabled = !u.Enabled
 	u.PasswordHash += "x"
 	u.PasswordSetAt = u.PasswordSetAt.Add(time.Hour)
+	u.SRPSalt += "ab"
+	u.SRPVerifier = append([]byte{2}, u.SRPVerifier...)
 	u.FailedLogins++
 	u.LockedUntil = u.LockedUntil.Add(time.Hour)
 	if u.Code == nil {

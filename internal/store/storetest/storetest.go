@@ -37,6 +37,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AlexaGrantCRUD", testAlexaGrantCRUD},
 		{"LampSessionCRUD", testLampSessionCRUD},
 		{"AccessKeyCRUD", testAccessKeyCRUD},
+		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
+		{"ConsumeAuthSession", testConsumeAuthSession},
 		{"DeletePoolCascade", testDeletePoolCascade},
 		{"DeleteUserCascade", testDeleteUserCascade},
 		{"GarbageCollect", testGarbageCollect},
@@ -66,6 +68,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CreateUserRace", testCreateUserRace},
 		{"AddUserToGroupRace", testAddUserToGroupRace},
 		{"OutboxClaimRace", testOutboxClaimRace},
+		{"ConsumeAuthSessionRace", testConsumeAuthSessionRace},
 	})
 }
 

@@ -1,0 +1,103 @@
+package account
+
+import (
+	"context"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// credential is what a user signs in with: a password (USER_PASSWORD_AUTH,
+// the hosted page) or an SRP proof (USER_SRP_AUTH). signIn and verify
+// apply the same lockout and account-state rules to every kind.
+type credential struct {
+	// verify checks the credential against the stored user. A wrong
+	// credential is false and counts towards the lockout; an error is
+	// returned as it is and counts nothing (an *Error is a verdict, any
+	// other error an internal failure).
+	verify func(ctx context.Context, u pool.User) (bool, error)
+	// dummy spends the work of verify for a user who does not exist, so
+	// that timing does not tell.
+	dummy func(ctx context.Context)
+	// upgrade, when set, returns a change to store with a successful
+	// sign-in (a rehash, a missing SRP verifier), or nil. It runs outside
+	// the store's transaction; the change it returns inside.
+	upgrade func(ctx context.Context, u pool.User) (func(*pool.User), error)
+}
+
+// signIn proves the user with c and then reports the account state:
+// the rules of Authenticate, for every kind of credential.
+func (s *Service) signIn(ctx context.Context, p pool.Pool, username string, c credential) (pool.User, error) {
+	u, err := s.verify(ctx, p, username, c)
+	if err != nil {
+		return pool.User{}, err
+	}
+	now := s.now()
+	switch {
+	case !u.Enabled:
+		return pool.User{}, disabled()
+	case u.Status == pool.StatusUnconfirmed:
+		return pool.User{}, newErr(UserNotConfirmedException, msgNotConfirmed)
+	case u.Status == pool.StatusResetRequired:
+		return pool.User{}, newErr(PasswordResetRequiredException, msgResetRequired)
+	case u.Status == pool.StatusForceChangePassword && temporaryPasswordExpired(p, u, now):
+		return pool.User{}, tempExpired()
+	case u.Status == pool.StatusForceChangePassword:
+		return pool.User{}, newErr(NewPasswordRequired, msgNewPassword)
+	case u.Status != pool.StatusConfirmed:
+		return pool.User{}, notAuthorized("User cannot sign in in its current state.")
+	}
+	return scrub(u), nil
+}
+
+// verify finds the user and checks the credential, applying and
+// recording the lockout policy. It returns the stored user, whatever its
+// state, when the credential is right.
+func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c credential) (pool.User, error) {
+	u, err := s.Lookup(ctx, p, username)
+	if TypeOf(err) == UserNotFoundException {
+		c.dummy(ctx)
+		return pool.User{}, err
+	}
+	if err != nil {
+		return pool.User{}, err
+	}
+	now := s.now()
+	ok, err := c.verify(ctx, u)
+	if err != nil {
+		return pool.User{}, err
+	}
+	if u.Locked(now) {
+		return pool.User{}, &Error{Type: NotAuthorizedException, Message: msgAttemptsExceeded, Cause: ErrLockedOut}
+	}
+	if !ok {
+		locked := false
+		_, err := s.update(ctx, p, u.Sub, func(u *pool.User) error {
+			u.RecordFailedLogin(p.LockoutPolicy, now)
+			locked = u.Locked(now)
+			return nil
+		})
+		if err != nil {
+			return pool.User{}, err
+		}
+		if locked {
+			s.log.WarnContext(ctx, "account: user locked out after failed sign-ins", "pool", p.ID, "sub", u.Sub)
+		}
+		return pool.User{}, notAuthorized(msgIncorrect)
+	}
+	var change func(*pool.User)
+	if c.upgrade != nil {
+		if change, err = c.upgrade(ctx, u); err != nil {
+			return pool.User{}, err
+		}
+	}
+	if u.FailedLogins == 0 && u.LockedUntil.IsZero() && change == nil {
+		return u, nil
+	}
+	return s.update(ctx, p, u.Sub, func(u *pool.User) error {
+		u.RecordSuccessfulLogin()
+		if change != nil {
+			change(u)
+		}
+		return nil
+	})
+}
