@@ -85,6 +85,13 @@ func TestSRPVerifierOnEveryPasswordPath(t *testing.T) {
 	proves("sia", "Res3t-password")
 	refused("sia", "Adm1n-set-pass")
 
+	// A signed-in user's password change.
+	if err := e.svc.ChangePassword(ctx, e.pool, e.user(t, u.Sub), "Res3t-password", "Chang3d-password"); err != nil {
+		t.Fatal(err)
+	}
+	proves("sia", "Chang3d-password")
+	refused("sia", "Res3t-password")
+
 	// A temporary password proves the user, who must then change it; by
 	// the hosted page's challenge and by the API's.
 	for i, complete := range []func(temp string) error{
@@ -121,7 +128,7 @@ func TestSRPVerifierOnEveryPasswordPath(t *testing.T) {
 	key[0] = 42
 	other, _ := seal.New(key)
 	svc2 := e.serviceOn(e.db, e.sender(), func(c *account.Config) { c.Box = other })
-	_, err := srpSignIn(t, svc2, e.pool, "sia", "Res3t-password", false)
+	_, err := srpSignIn(t, svc2, e.pool, "sia", "Chang3d-password", false)
 	if ae := wantErr(t, err, account.NotAuthorizedException); !errors.Is(ae, account.ErrNoVerifier) {
 		t.Fatalf("cause: %v", ae.Cause)
 	}
