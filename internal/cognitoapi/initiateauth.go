@@ -125,11 +125,8 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 			return nil, err
 		}
 		tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, a.t, a.cl, rt)
-		if e := oauth.AsError(err); err != nil && e != nil && e.Code == oauth.ErrInvalidGrant {
-			return nil, NewError(NotAuthorizedException, "Invalid Refresh Token")
-		}
 		if err != nil {
-			return nil, err
+			return nil, refreshError(err)
 		}
 		return tokenAnswer(tokens), nil
 	default:

@@ -160,7 +160,7 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken), e.hash("somebody"))
 	wantAPIError(t, err, "NotAuthorizedException", "Unable to verify secret hash for client "+e.client.ID)
 	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken)+"x", e.hash("frank"))
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token.")
 	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, aws.ToString(r.RefreshToken), nil)
 	wantAPIError(t, err, "NotAuthorizedException", "Client "+e.client.ID+" is configured with secret but SECRET_HASH was not received")
 
@@ -279,7 +279,7 @@ func TestGetUserGlobalSignOutRevokeToken(t *testing.T) {
 		t.Fatalf("GlobalSignOut: %v", err)
 	}
 	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy"))
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Refresh Token has been revoked")
 	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(refreshed)})
 	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
 	if st, _ := e.userInfo(t, refreshed); st != http.StatusUnauthorized {
@@ -306,7 +306,7 @@ func TestGetUserGlobalSignOutRevokeToken(t *testing.T) {
 		t.Fatalf("RevokeToken: %v", err)
 	}
 	_, err = e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("ivy"))
-	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantAPIError(t, err, "NotAuthorizedException", "Refresh Token has been revoked")
 	_, err = c.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
 	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
 }
