@@ -45,7 +45,7 @@ func TestValidateRedirectURL(t *testing.T) {
 		// http off loopback.
 		{"http elsewhere", "http://example.com/cb", "must use https"},
 		{"localhost as a label of another host", "http://localhost.evil.com/cb", "must use https"},
-		{"localhost as userinfo", "http://localhost@evil.com/cb", "must use https"},
+		{"localhost as userinfo", "http://localhost@evil.com/cb", "user information"},
 		{"loopback as a label of another host", "http://127.0.0.1.evil.com/cb", "must use https"},
 		{"uppercase LOCALHOST", "http://LOCALHOST/cb", "must use https"},
 		{"uppercase HTTP scheme off loopback", "HTTP://example.com/cb", "must use https"},
@@ -79,7 +79,8 @@ func TestValidateRedirectURL(t *testing.T) {
 		// Script-capable and local schemes.
 		{"javascript", "javascript:alert(1)", "forbidden scheme"},
 		{"javascript uppercase", "JAVASCRIPT:alert(1)", "forbidden scheme"},
-		{"javascript mixed case", "JavaScript://%0aalert(1)", "forbidden scheme"},
+		{"javascript mixed case", "JavaScript:alert(1)", "forbidden scheme"},
+		{"javascript with slashes", "javascript://example.com/%0aalert(1)", "forbidden scheme"},
 		{"data", "data:text/html,<script>alert(1)</script>", "forbidden scheme"},
 		{"vbscript", "vbscript:msgbox(1)", "forbidden scheme"},
 		{"file", "file:///etc/passwd", "forbidden scheme"},
@@ -93,13 +94,13 @@ func TestValidateRedirectURL(t *testing.T) {
 		{"whitespace splitting javascript", "java\nscript:alert(1)", "white space"},
 		{"NUL", "https://example.com/\x00", "not a URL"},
 		{"DEL", "https://example.com/\x7f", "not a URL"},
-		{"vertical tab", "https://example.com/c\vb", "not a URL"},
+		{"vertical tab", "https://example.com/c\vb", "white space"},
 		{"no-break space", "https://example.com/c\u00a0b", "white space"},
 		{"ideographic space", "https://example.com/c\u3000b", "white space"},
 		{"line separator", "https://example.com/c\u2028b", "white space"},
-		{"zero-width space", "https://example.com/c\u200bb", "invisible"},
-		{"right-to-left override", "https://example.com/\u202egnp.cb", "invisible"},
-		{"zero-width joiner in host", "https://exa\u200dmple.com/cb", "invisible"},
+		{"zero-width space", "https://example.com/c\u200bb", "invisible formatting"},
+		{"right-to-left override", "https://example.com/\u202egnp.cb", "invisible formatting"},
+		{"zero-width joiner in host", "https://exa\u200dmple.com/cb", "invisible formatting"},
 		{"C1 control", "https://example.com/c\u0085b", "white space"},
 
 		// Credentials and ports.
