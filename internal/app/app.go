@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/linkpool/linkpool/internal/accesskey"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -29,7 +30,7 @@ import (
 
 // Config is everything the server is built from.
 type Config struct {
-	Store store.Store
+	Store skillstore.Database
 	Box   *seal.Box
 	Log   *slog.Logger
 	// PublicURL and AuthDomain: see server.Config.
@@ -90,7 +91,7 @@ type Config struct {
 // App is the assembled server.
 type App struct {
 	Log      *slog.Logger
-	Store    store.Store
+	Store    skillstore.Database
 	Box      *seal.Box
 	Keys     *token.Keys
 	Hasher   *password.Hasher
@@ -277,8 +278,8 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 	}
 }
 
-// CollectGarbage deletes expired codes, tokens and sessions every interval
-// until ctx ends (store.CollectGarbage).
+// CollectGarbage deletes expired codes, tokens, sessions and lamp
+// sessions every interval until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	store.CollectGarbage(ctx, a.Store, a.Log, every)
+	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store))
 }

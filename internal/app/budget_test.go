@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,14 +27,14 @@ import (
 // consumeWatch is the real store, noting the context and the outcome of
 // the token endpoint's write (ConsumeAuthCode).
 type consumeWatch struct {
-	store.Store
+	skillstore.Database
 	mu       sync.Mutex
 	deadline bool
 	err      error
 }
 
 func (c *consumeWatch) ConsumeAuthCode(ctx context.Context, id string, now time.Time) (store.AuthCode, error) {
-	ac, err := c.Store.ConsumeAuthCode(ctx, id, now)
+	ac, err := c.Database.ConsumeAuthCode(ctx, id, now)
 	_, hasDeadline := ctx.Deadline()
 	c.mu.Lock()
 	c.deadline, c.err = hasDeadline, err
@@ -55,7 +56,7 @@ func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	watch := &consumeWatch{Store: db}
+	watch := &consumeWatch{Database: db}
 	box := sealtest.Box(t)
 	a, err := app.New(app.Config{Store: watch, Box: box, PublicURL: "http://id.example.com", HashConcurrency: 1, NoMail: true})
 	if err != nil {

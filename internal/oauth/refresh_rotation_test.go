@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -180,7 +181,7 @@ func (h *harness) moveToNewMasterKey(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if _, err := transfer.Export(ctx, h.st, &buf); err != nil {
+	if _, err := transfer.Export(ctx, h.st.(skillstore.Database), &buf); err != nil {
 		t.Fatal(err)
 	}
 	key := make([]byte, seal.KeySize)

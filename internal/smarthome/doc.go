@@ -20,7 +20,7 @@
 // behaviour is package lamp. Discovery gives a new user one "Desk Lamp".
 // AcceptGrant exchanges the Login with Amazon (LWA) grant code, which it
 // does not keep, and keeps the LWA tokens, sealed bound to their user when
-// a Seal/Open pair is configured (LWATokenContext), so that
+// a Seal/Open pair is configured (skillstore.LWATokenContext), so that
 // changes made outside Alexa (the /lamps page, the CLI) are sent to the
 // Alexa event gateway as ChangeReports, asynchronously and without ever
 // failing the user's action (docs "Send Events to the Alexa Event

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"net/http"
 	"sync"
@@ -18,7 +19,7 @@ import (
 
 // changeJob is one ChangeReport to send.
 type changeJob struct {
-	prev, next store.Lamp
+	prev, next skillstore.Lamp
 	cause      string
 	at         time.Time
 }

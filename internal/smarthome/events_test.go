@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -268,7 +269,7 @@ func TestAcceptGrantAndChangeReport(t *testing.T) {
 		t.Errorf("LWA exchanges %d refreshes %d, want 1 and 1", ex, rf)
 	}
 	g2, _ := e.st.GetAlexaGrant(ctx, owner)
-	raw, err := open(smarthome.LWATokenContext(owner), g2.SealedTokens)
+	raw, err := open(skillstore.LWATokenContext(owner), g2.SealedTokens)
 	if err != nil || !strings.Contains(string(raw), "Atzr|refresh-2") {
 		t.Errorf("refreshed tokens not stored: %v", err)
 	}

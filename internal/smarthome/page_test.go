@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -24,7 +25,6 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 const (
@@ -260,7 +260,7 @@ func newPageEnvWith(t *testing.T, sub string, mod func(*smarthome.LampsConfig)) 
 	lwa.mu.Lock()
 	lwa.access["Atza|access-0"] = true
 	lwa.mu.Unlock()
-	if err := e.st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: sub, SealedTokens: raw,
+	if err := e.st.PutAlexaGrant(context.Background(), skillstore.AlexaGrant{Owner: sub, SealedTokens: raw,
 		TokenExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func BenchmarkImport(b *testing.B) {
 	box := testBox(b, masterKey)
 	for _, target := range []struct {
 		name string
-		open func(testing.TB) store.Store
+		open func(testing.TB) skillstore.Database
 	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
 		for _, parallel := range []int{1, 8} {
 			b.Run(fmt.Sprintf("%s/parallel=%d", target.name, parallel), func(b *testing.B) {

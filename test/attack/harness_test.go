@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"html"
 	"io"
 	"log/slog"
@@ -26,7 +27,6 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -50,7 +50,7 @@ var cheapHash = password.Params{Memory: 64, Time: 1, Threads: 1}
 // SMTP server on loopback.
 type target struct {
 	app         *app.App
-	st          store.Store
+	st          skillstore.Database
 	srv         *httptest.Server
 	smtp        *smtptest.Server // receives the codes the pool mails
 	publicURL   string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -19,7 +20,6 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/testclock"
@@ -51,7 +51,7 @@ type lab struct {
 	publicURL string
 	setup     alexaSetup
 	smtp      *smtptest.Server
-	store     store.Store
+	store     skillstore.Database
 	app       *app.App
 	srv       *http.Server
 	ln        net.Listener

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,7 +22,10 @@ type DB struct {
 	pool *pgxpool.Pool
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store      = (*DB)(nil)
+	_ skillstore.Store = (*DB)(nil)
+)
 
 // Open connects to the database at url (see the package documentation
 // for the URL parameters), checks that it answers and applies pending

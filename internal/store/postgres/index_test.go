@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"slices"
 	"strings"
 	"sync"
@@ -248,16 +249,16 @@ func runWorkload(t *testing.T, db *DB) {
 	_, err = db.GetKeySet(ctx, p.ID)
 	must("GetKeySet", err)
 
-	l := store.Lamp{Owner: u.Sub, ID: "lamp-1", Name: "Desk", CreatedAt: now}
+	l := skillstore.Lamp{Owner: u.Sub, ID: "lamp-1", Name: "Desk", CreatedAt: now}
 	must("CreateLamp", db.CreateLamp(ctx, l))
 	_, err = db.GetLamp(ctx, l.Owner, l.ID)
 	must("GetLamp", err)
 	_, err = db.ListLamps(ctx, l.Owner)
 	must("ListLamps", err)
-	must("UpdateLamp", db.UpdateLamp(ctx, l.Owner, l.ID, func(l store.Lamp) (store.Lamp, error) { return l, nil }))
+	must("UpdateLamp", db.UpdateLamp(ctx, l.Owner, l.ID, func(l skillstore.Lamp) (skillstore.Lamp, error) { return l, nil }))
 	must("DeleteLamp", db.DeleteLamp(ctx, l.Owner, l.ID))
 
-	must("PutAlexaGrant", db.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub, CreatedAt: now}))
+	must("PutAlexaGrant", db.PutAlexaGrant(ctx, skillstore.AlexaGrant{Owner: u.Sub, CreatedAt: now}))
 	_, err = db.GetAlexaGrant(ctx, u.Sub)
 	must("GetAlexaGrant", err)
 

@@ -2,9 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/storetest"
@@ -22,7 +22,7 @@ func openDB(t testing.TB) *postgres.DB {
 	return db
 }
 
-func newStore(t *testing.T) store.Store { return openDB(t) }
+func newStore(t *testing.T) skillstore.Database { return openDB(t) }
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, newStore)

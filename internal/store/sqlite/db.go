@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io/fs"
 	"net/url"
 	"os"
@@ -19,7 +20,10 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store      = (*DB)(nil)
+	_ skillstore.Store = (*DB)(nil)
+)
 
 // busyTimeoutMillis is how long a connection waits for another process's
 // write lock before failing with SQLITE_BUSY. The wait also ends, with the

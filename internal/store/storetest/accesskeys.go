@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func newAccessKey(id string) store.AccessKey {
 	}
 }
 
-func testAccessKeyCRUD(t *testing.T, s store.Store) {
+func testAccessKeyCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	all := newAccessKey("AKIA" + randomHex(8))

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 // testAuthCodeCRUD: a code is redeemed once (RFC 6749 §4.1.2: "The client
 // MUST NOT use the authorization code more than once"), and an expired or
 // unknown code is not found.
-func testAuthCodeCRUD(t *testing.T, s store.Store) {
+func testAuthCodeCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -81,7 +82,7 @@ func testAuthCodeCRUD(t *testing.T, s store.Store) {
 // of it is refused and nothing is stored; grants of a code redeemed once,
 // of an unknown (collected or never exported) code, and without a code
 // are stored.
-func testReplayedCodeRefusesGrant(t *testing.T, s store.Store) {
+func testReplayedCodeRefusesGrant(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()

@@ -1,13 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testClientCRUD(t *testing.T, s store.Store) {
+func testClientCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

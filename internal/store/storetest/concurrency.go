@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func race(n int, fn func(i int)) {
 // testAuthCodeSingleUse: of 50 concurrent redemptions exactly one wins;
 // the others learn that the code was redeemed (RFC 6749 §4.1.2, RFC 9700
 // §4.5 replay detection needs the code back).
-func testAuthCodeSingleUse(t *testing.T, s store.Store) {
+func testAuthCodeSingleUse(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -72,7 +73,7 @@ func testAuthCodeSingleUse(t *testing.T, s store.Store) {
 // its grants, as the token endpoint does. Whatever the interleaving, no
 // unrevoked grant of the code may remain: either the grant is refused or
 // the revocation reaches it.
-func testCodeReplayRevocation(t *testing.T, s store.Store) {
+func testCodeReplayRevocation(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -122,7 +123,7 @@ func testCodeReplayRevocation(t *testing.T, s store.Store) {
 // form one chain from the initial secret to the stored one, each secret
 // rotated away at most once: two committed rotations from the same secret
 // would be a lost update.
-func testRefreshRotation(t *testing.T, s store.Store) {
+func testRefreshRotation(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -219,7 +220,7 @@ func testRefreshRotation(t *testing.T, s store.Store) {
 
 // testFailedLoginCounter: 40 concurrent increments of one counter, none
 // lost, so lockout cannot be dodged by parallel guessing.
-func testFailedLoginCounter(t *testing.T, s store.Store) {
+func testFailedLoginCounter(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	mustOK(t, s.UpdateUser(ctx, w.pool.ID, w.user.Sub, func(u pool.User) (pool.User, error) {
@@ -247,7 +248,7 @@ func testFailedLoginCounter(t *testing.T, s store.Store) {
 // testKeyRotationCAS: instances that all observed the same key-set version
 // race to rotate; exactly one does (Dex server/signer rotation,
 // errAlreadyRotated).
-func testKeyRotationCAS(t *testing.T, s store.Store) {
+func testKeyRotationCAS(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	mustOK(t, s.UpdateKeySet(ctx, p.ID, func(ks store.KeySet) (store.KeySet, error) {
@@ -306,7 +307,7 @@ func testKeyRotationCAS(t *testing.T, s store.Store) {
 }
 
 // testCreateUserRace: concurrent sign-ups for one username; one wins.
-func testCreateUserRace(t *testing.T, s store.Store) {
+func testCreateUserRace(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	const n = 20
@@ -343,7 +344,7 @@ func testCreateUserRace(t *testing.T, s store.Store) {
 }
 
 // testAddUserToGroupRace: concurrent idempotent adds leave one membership.
-func testAddUserToGroupRace(t *testing.T, s store.Store) {
+func testAddUserToGroupRace(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := createUser(t, ctx, s, p, "alice", "")

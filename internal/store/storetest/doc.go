@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite every store.Store backend
+// Package storetest is the conformance suite every skillstore.Database backend
 // must pass, modelled on Dex's storage/conformance: Run and RunConcurrency
 // execute named subtests, each on a fresh store from the caller's factory.
 //
@@ -6,7 +6,7 @@
 // register its own cleanup (closing the store, dropping the database) with
 // t.Cleanup.
 //
-// Besides the rules written on the store.Store interface, the suite pins
+// Besides the rules written on the skillstore.Database interface, the suite pins
 // these behaviours, which callers rely on:
 //
 //   - Deleting an entity that does not exist fails with store.ErrNotFound

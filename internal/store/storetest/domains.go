@@ -1,12 +1,11 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
-
-	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testDomainCRUD(t *testing.T, s store.Store) {
+func testDomainCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
@@ -322,9 +323,9 @@ func newSigningKey(kid, state string) store.SigningKey {
 	}
 }
 
-func newLamp(owner, id string) store.Lamp {
+func newLamp(owner, id string) skillstore.Lamp {
 	t0 := base()
-	return store.Lamp{
+	return skillstore.Lamp{
 		Owner: owner, ID: id, Name: "Lampe " + id + " ünï", On: true, Brightness: 73,
 		Hue: 212.5, Saturation: 0.375, ColorBright: 0.875, Kelvin: 4000, ColorMode: "color",
 		Reachable: false, UpdatedAt: t0, CreatedAt: t0.Add(-time.Hour), PrevBright: 55,
@@ -333,7 +334,7 @@ func newLamp(owner, id string) store.Lamp {
 }
 
 // mutateLamp changes every field of l but the owner and the id.
-func mutateLamp(l store.Lamp) store.Lamp {
+func mutateLamp(l skillstore.Lamp) skillstore.Lamp {
 	l.Name += " 2"
 	l.On = !l.On
 	l.Brightness++
@@ -351,9 +352,9 @@ func mutateLamp(l store.Lamp) store.Lamp {
 	return l
 }
 
-func newAlexaGrant(owner string) store.AlexaGrant {
+func newAlexaGrant(owner string) skillstore.AlexaGrant {
 	t0 := base()
-	return store.AlexaGrant{
+	return skillstore.AlexaGrant{
 		Owner: owner, SealedTokens: []byte{0x01, 0x00, 0xab, 0xcd},
 		TokenExpiresAt: t0.Add(time.Hour), CreatedAt: t0.Add(-time.Minute), UpdatedAt: t0,
 	}
@@ -367,7 +368,7 @@ type world struct {
 	user   pool.User
 }
 
-func createWorld(t *testing.T, ctx context.Context, s store.Store) world {
+func createWorld(t *testing.T, ctx context.Context, s skillstore.Database) world {
 	t.Helper()
 	p := createPool(t, ctx, s, false)
 	c := newClient(p.ID)
@@ -377,14 +378,14 @@ func createWorld(t *testing.T, ctx context.Context, s store.Store) world {
 	return world{pool: p, client: c, user: u}
 }
 
-func createPool(t *testing.T, ctx context.Context, s store.Store, caseSensitive bool) pool.Pool {
+func createPool(t *testing.T, ctx context.Context, s skillstore.Database, caseSensitive bool) pool.Pool {
 	t.Helper()
 	p := newPool(caseSensitive)
 	mustOK(t, s.CreatePool(ctx, p), "CreatePool")
 	return p
 }
 
-func createUser(t *testing.T, ctx context.Context, s store.Store, p pool.Pool, username, email string) pool.User {
+func createUser(t *testing.T, ctx context.Context, s skillstore.Database, p pool.Pool, username, email string) pool.User {
 	t.Helper()
 	u := newUser(p, username, email)
 	mustOK(t, s.CreateUser(ctx, u), "CreateUser "+username)

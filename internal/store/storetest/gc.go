@@ -1,13 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testGarbageCollect(t *testing.T, s store.Store) {
+func testGarbageCollect(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()

@@ -1,13 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testGroupCRUD(t *testing.T, s store.Store) {
+func testGroupCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)
@@ -56,7 +57,7 @@ func testGroupCRUD(t *testing.T, s store.Store) {
 	mustEqual(t, "other pool's group", got, otherAdmins)
 }
 
-func testGroupMembership(t *testing.T, s store.Store) {
+func testGroupMembership(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	alice := createUser(t, ctx, s, p, "alice", "alice@example.com")
@@ -118,7 +119,7 @@ func testGroupMembership(t *testing.T, s store.Store) {
 
 // testListGroupsForUserOrder: precedence ascending, nil precedence last,
 // then name (Cognito "cognito:groups" and "cognito:preferred_role").
-func testListGroupsForUserOrder(t *testing.T, s store.Store) {
+func testListGroupsForUserOrder(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := createUser(t, ctx, s, p, "alice", "")
@@ -179,7 +180,7 @@ func userSubs(us []pool.User) []string {
 	return out
 }
 
-func listAllUsersInGroup(t *testing.T, s store.Store, poolID, group string) []pool.User {
+func listAllUsersInGroup(t *testing.T, s skillstore.Database, poolID, group string) []pool.User {
 	t.Helper()
 	var out []pool.User
 	opts := store.ListOptions{Limit: store.MaxPageSize}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func newOutboxMail(now time.Time) store.OutboxMail {
 }
 
 // claimIDs claims up to limit mails due at now, leased for lease.
-func claimIDs(t *testing.T, s store.Store, now time.Time, lease time.Duration, limit int) []store.OutboxMail {
+func claimIDs(t *testing.T, s skillstore.Database, now time.Time, lease time.Duration, limit int) []store.OutboxMail {
 	t.Helper()
 	got, err := s.ClaimMail(t.Context(), now, now.Add(lease), limit)
 	mustOK(t, err, "ClaimMail")
@@ -25,7 +26,7 @@ func claimIDs(t *testing.T, s store.Store, now time.Time, lease time.Duration, l
 
 // testOutboxCRUD: a mail is claimed once its attempt is due, comes back
 // with its lease, and is gone after DeleteMail.
-func testOutboxCRUD(t *testing.T, s store.Store) {
+func testOutboxCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	if got := claimIDs(t, s, now, 10*time.Second, 10); len(got) != 0 {
@@ -60,7 +61,7 @@ func testOutboxCRUD(t *testing.T, s store.Store) {
 // testOutboxLease: a claimed mail is invisible to other claimers until its
 // lease ends, then anyone may claim it again; the first claimer, whose
 // lease has passed to another, can no longer reschedule it.
-func testOutboxLease(t *testing.T, s store.Store) {
+func testOutboxLease(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	m := newOutboxMail(now)
@@ -85,7 +86,7 @@ func testOutboxLease(t *testing.T, s store.Store) {
 
 // testOutboxRetry: RetryMail ends the lease and makes the mail due at the
 // time given, not before.
-func testOutboxRetry(t *testing.T, s store.Store) {
+func testOutboxRetry(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	m := newOutboxMail(now)
@@ -111,7 +112,7 @@ func testOutboxRetry(t *testing.T, s store.Store) {
 
 // testOutboxGarbageCollect: mail that waited longer than OutboxMaxAge,
 // given up on or never finished, is deleted; younger mail stays.
-func testOutboxGarbageCollect(t *testing.T, s store.Store) {
+func testOutboxGarbageCollect(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	old := newOutboxMail(now.Add(-store.OutboxMaxAge - time.Second))
@@ -131,7 +132,7 @@ func testOutboxGarbageCollect(t *testing.T, s store.Store) {
 
 // testOutboxClaimRace: of many concurrent claimers, each mail goes to
 // exactly one.
-func testOutboxClaimRace(t *testing.T, s store.Store) {
+func testOutboxClaimRace(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	const mails, claimers = 40, 16

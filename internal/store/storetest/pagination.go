@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"slices"
 	"testing"
 
@@ -17,7 +18,7 @@ type listing struct {
 	// setup prepares a scope (a pool, a group) and returns its list and
 	// add functions. Items outside the scope are created too, so that a
 	// listing that ignores its scope fails.
-	setup func(t *testing.T, ctx context.Context, s store.Store) (list listFunc, add func() string)
+	setup func(t *testing.T, ctx context.Context, s skillstore.Database) (list listFunc, add func() string)
 }
 
 type listFunc func(opts store.ListOptions) (keys []string, next string, err error)
@@ -28,7 +29,7 @@ func listings() []listing {
 
 func scopedListings() []listing {
 	return []listing{
-		{"ListPools", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListPools", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			return func(o store.ListOptions) ([]string, string, error) {
 					p, err := s.ListPools(ctx, o)
 					return keysOf(p.Items, func(x pool.Pool) string { return x.ID }), p.Next, err
@@ -36,7 +37,7 @@ func scopedListings() []listing {
 					return createPool(t, ctx, s, false).ID
 				}
 		}},
-		{"ListClients", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListClients", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			mustOK(t, s.CreateClient(ctx, newClient(noise.ID)), "CreateClient noise")
@@ -49,7 +50,7 @@ func scopedListings() []listing {
 					return c.ID
 				}
 		}},
-		{"ListUsers", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListUsers", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			createUser(t, ctx, s, noise, "noise", "")
@@ -60,7 +61,7 @@ func scopedListings() []listing {
 					return createUser(t, ctx, s, p, "user-"+randomHex(6), "").Sub
 				}
 		}},
-		{"ListGroups", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListGroups", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			mustOK(t, s.CreateGroup(ctx, newGroup(noise.ID, "noise", nil)), "CreateGroup noise")
@@ -73,7 +74,7 @@ func scopedListings() []listing {
 					return g.Name
 				}
 		}},
-		{"ListUsersInGroup", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListUsersInGroup", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			for _, g := range []string{"members", "others"} {
 				mustOK(t, s.CreateGroup(ctx, newGroup(p.ID, g, nil)), "CreateGroup")
@@ -125,7 +126,7 @@ func traverse(t *testing.T, list listFunc, limit int) (keys []string, sizes []in
 
 // testPagination: every item exactly once, in a stable order, in pages of
 // the requested size, the last page with an empty Next.
-func testPagination(t *testing.T, s store.Store) {
+func testPagination(t *testing.T, s skillstore.Database) {
 	tests := []struct {
 		name  string
 		items int
@@ -203,7 +204,7 @@ func checkOnce(t *testing.T, got, want []string) {
 
 // testPaginationLimits: Limit 0 means store.DefaultPageSize and a Limit
 // above store.MaxPageSize is capped.
-func testPaginationLimits(t *testing.T, s store.Store) {
+func testPaginationLimits(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	total := store.MaxPageSize + 1

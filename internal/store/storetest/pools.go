@@ -1,13 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testPoolCRUD(t *testing.T, s store.Store) {
+func testPoolCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := newPool(false)
 	_, err := s.GetPool(ctx, p.ID)
@@ -40,7 +41,7 @@ func testPoolCRUD(t *testing.T, s store.Store) {
 }
 
 // testCreateInMissingPool: pool-owned rows cannot be orphans.
-func testCreateInMissingPool(t *testing.T, s store.Store) {
+func testCreateInMissingPool(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	ghost := newPool(false) // never created
 	tests := []struct {

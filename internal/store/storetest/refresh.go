@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
@@ -8,7 +9,7 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testRefreshTokenCRUD(t *testing.T, s store.Store) {
+func testRefreshTokenCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	rt := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, randomHex(32))
@@ -84,7 +85,7 @@ func testRefreshTokenCRUD(t *testing.T, s store.Store) {
 // testRefreshTokenRevoke covers RevokeRefreshTokens filters (RFC 7009 §2.1:
 // revoking a refresh token also invalidates its grant; Cognito
 // GlobalSignOut revokes per user, RFC 9700 §4.14 code replay per code).
-func testRefreshTokenRevoke(t *testing.T, s store.Store) {
+func testRefreshTokenRevoke(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base().Add(time.Hour)
 	type grants struct {
@@ -167,7 +168,7 @@ func testRefreshTokenRevoke(t *testing.T, s store.Store) {
 
 // checkRevoked asserts that exactly the tokens in revoked are revoked, at
 // at, and that revocation changed nothing else.
-func checkRevoked(t *testing.T, s store.Store, all []store.RefreshToken, revoked []string, at time.Time) {
+func checkRevoked(t *testing.T, s skillstore.Database, all []store.RefreshToken, revoked []string, at time.Time) {
 	t.Helper()
 	for _, rt := range all {
 		got, err := s.GetRefreshToken(t.Context(), rt.ID)

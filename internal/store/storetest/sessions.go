@@ -1,13 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testSessionCRUD(t *testing.T, s store.Store) {
+func testSessionCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	other := createUser(t, ctx, s, w.pool, "other-"+randomHex(3), "")

@@ -1,21 +1,20 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
-
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 type suiteTest struct {
 	name string
-	run  func(t *testing.T, s store.Store)
+	run  func(t *testing.T, s skillstore.Database)
 }
 
 // Run runs the conformance suite: CRUD and uniqueness of every entity,
 // cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, whole-store listings, time
 // handling and group ordering. Each subtest gets a fresh store from newStore.
-func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
 		{"ClientCRUD", testClientCRUD},
@@ -56,7 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 // grants, refresh-token rotation with a grace
 // period, failed-login counters, key rotation by compare-and-swap and
 // duplicate sign-ups. Each subtest gets a fresh store from newStore.
-func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
+func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
 		{"CodeReplayRevocation", testCodeReplayRevocation},
@@ -69,7 +68,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 }
 
-func runAll(t *testing.T, newStore func(t *testing.T) store.Store, tests []suiteTest) {
+func runAll(t *testing.T, newStore func(t *testing.T) skillstore.Database, tests []suiteTest) {
 	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,14 +1,14 @@
 package storetest
 
 import (
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testUserCRUD(t *testing.T, s store.Store) {
+func testUserCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := newUser(p, "Alice", "Alice@Example.com")
@@ -109,7 +109,7 @@ func testUserCRUD(t *testing.T, s store.Store) {
 // testUserUniqueness covers CreateUser's unique keys: the sub, the
 // UsernameKey and a non-empty EmailKey, each per pool. Case-insensitivity
 // is the pool's UsernameKey, computed by the caller.
-func testUserUniqueness(t *testing.T, s store.Store) {
+func testUserUniqueness(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	type spec struct{ username, email string }
 	tests := []struct {
@@ -167,7 +167,7 @@ func testUserUniqueness(t *testing.T, s store.Store) {
 
 // testUserUpdateUniqueness: an update to a taken UsernameKey or EmailKey
 // fails with ErrAlreadyExists and changes nothing.
-func testUserUpdateUniqueness(t *testing.T, s store.Store) {
+func testUserUpdateUniqueness(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	a := createUser(t, ctx, s, p, "alice", "alice@example.com")
