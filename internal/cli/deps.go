@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"flag"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"log/slog"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 )

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"log/slog"
 
 	"github.com/linkpool/linkpool/internal/accesskey"
@@ -12,6 +11,7 @@ import (
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/token"
 )
 

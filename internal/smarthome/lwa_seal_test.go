@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // grantedEnv is a skill with events on, sealed LWA tokens, and the users

@@ -1,11 +1,11 @@
 package smarthome
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // properties are every retrievable property of a lamp, sampled at.

@@ -3,7 +3,6 @@ package soak
 import (
 	"context"
 	"errors"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"log"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/verify"
 )

@@ -3,7 +3,6 @@ package soak
 import (
 	"context"
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"io"
 	"log/slog"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/verify"
 )

@@ -1,10 +1,10 @@
 package transfer
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 

@@ -3,10 +3,10 @@ package transfer
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 )

@@ -2,10 +2,11 @@ package lamp
 
 import (
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // Ranges of the controllers (docs "Alexa.BrightnessController",

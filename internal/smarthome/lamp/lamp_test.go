@@ -3,11 +3,11 @@ package lamp_test
 import (
 	"encoding/json"
 	"errors"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 )
 

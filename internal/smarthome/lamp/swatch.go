@@ -2,8 +2,9 @@ package lamp
 
 import (
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"math"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // Swatch returns the lamp's light as a CSS hex colour for display: the HSB

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 

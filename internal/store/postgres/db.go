@@ -2,11 +2,11 @@ package postgres
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 

@@ -2,9 +2,10 @@ package postgres
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 const lampColumns = `owner, id, name, is_on, brightness, hue, saturation, color_bright,

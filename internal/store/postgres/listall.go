@@ -2,11 +2,11 @@ package postgres
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -21,7 +21,7 @@ func (db *DB) ListAllRefreshTokens(ctx context.Context, opts store.ListOptions) 
 	if err != nil {
 		return store.Page[store.RefreshToken]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT `+refreshTokenColumns+` FROM refresh_tokens
 		WHERE id > $1 ORDER BY id LIMIT $2`, after, limit+1)
 	if err != nil {
@@ -40,7 +40,7 @@ func (db *DB) ListAllLamps(ctx context.Context, opts store.ListOptions) (store.P
 	if err != nil {
 		return store.Page[skillstore.Lamp]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	var rows pgx.Rows
 	if after == "" {
 		rows, err = db.pool.Query(ctx, `SELECT `+lampColumns+` FROM lamps ORDER BY owner, id LIMIT $1`, limit+1)
@@ -66,7 +66,7 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 	if err != nil {
 		return store.Page[skillstore.AlexaGrant]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	var rows pgx.Rows
 	if after == "" {
 		rows, err = db.pool.Query(ctx, `SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at

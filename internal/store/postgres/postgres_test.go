@@ -2,9 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/storetest"

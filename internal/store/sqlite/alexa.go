@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 

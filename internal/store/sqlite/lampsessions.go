@@ -2,8 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"time"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 const lampSessionColumns = `id, secret_hash, owner, name, origin_jti, sealed_tokens, created_at, checked_at, expires_at`

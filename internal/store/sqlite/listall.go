@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -15,7 +15,7 @@ import (
 // ListAllRefreshTokens pages through every grant family by id.
 func (db *DB) ListAllRefreshTokens(ctx context.Context, opts store.ListOptions) (store.Page[store.RefreshToken], error) {
 	const op = "list all refresh tokens"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "refresh_tokens", opts)
 	if err != nil {
 		return store.Page[store.RefreshToken]{}, err
 	}
@@ -24,14 +24,14 @@ func (db *DB) ListAllRefreshTokens(ctx context.Context, opts store.ListOptions) 
 	if err != nil {
 		return store.Page[store.RefreshToken]{}, err
 	}
-	return makePage(items, opts, func(t store.RefreshToken) string { return t.ID }), nil
+	return makePage(items, "refresh_tokens", opts, func(t store.RefreshToken) string { return t.ID }), nil
 }
 
 // ListAllLamps pages through every lamp by owner, then id. The page key
 // joins both with a NUL byte, which neither contains.
 func (db *DB) ListAllLamps(ctx context.Context, opts store.ListOptions) (store.Page[skillstore.Lamp], error) {
 	const op = "list all lamps"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "lamps", opts)
 	if err != nil {
 		return store.Page[skillstore.Lamp]{}, err
 	}
@@ -47,13 +47,13 @@ func (db *DB) ListAllLamps(ctx context.Context, opts store.ListOptions) (store.P
 	if err != nil {
 		return store.Page[skillstore.Lamp]{}, err
 	}
-	return makePage(items, opts, func(l skillstore.Lamp) string { return l.Owner + "\x00" + l.ID }), nil
+	return makePage(items, "lamps", opts, func(l skillstore.Lamp) string { return l.Owner + "\x00" + l.ID }), nil
 }
 
 // ListAlexaGrants pages through every owner's grant by owner.
 func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (store.Page[skillstore.AlexaGrant], error) {
 	const op = "list alexa grants"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "alexa_grants", opts)
 	if err != nil {
 		return store.Page[skillstore.AlexaGrant]{}, err
 	}
@@ -63,7 +63,7 @@ func (db *DB) ListAlexaGrants(ctx context.Context, opts store.ListOptions) (stor
 	if err != nil {
 		return store.Page[skillstore.AlexaGrant]{}, err
 	}
-	return makePage(items, opts, func(g skillstore.AlexaGrant) string { return g.Owner }), nil
+	return makePage(items, "alexa_grants", opts, func(g skillstore.AlexaGrant) string { return g.Owner }), nil
 }
 
 func scanAlexaGrant(row scanner) (skillstore.AlexaGrant, error) {

@@ -1,10 +1,10 @@
 package sqlite_test
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"path/filepath"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/storetest"
 )

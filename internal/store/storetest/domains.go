@@ -1,8 +1,9 @@
 package storetest
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 func testDomainCRUD(t *testing.T, s skillstore.Database) {

@@ -3,11 +3,11 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 

@@ -1,11 +1,11 @@
 package storetest
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 

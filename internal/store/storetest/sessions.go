@@ -1,10 +1,10 @@
 package storetest
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 

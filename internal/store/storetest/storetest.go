@@ -1,8 +1,9 @@
 package storetest
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 type suiteTest struct {
@@ -45,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"OutboxGarbageCollect", testOutboxGarbageCollect},
 		{"Pagination", testPagination},
 		{"PaginationLimits", testPaginationLimits},
+		{"PageTokens", testPageTokens},
 		{"ListAll", testListAll},
 		{"TimeZones", testTimeZones},
 	})

@@ -1,11 +1,11 @@
 package storetest
 
 import (
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 func testUserCRUD(t *testing.T, s skillstore.Database) {
