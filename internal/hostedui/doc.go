@@ -31,7 +31,7 @@
 // next to the form, never a pop-up, the pool's branding, English or
 // Simplified Chinese chosen by the lang parameter (remembered in a
 // cookie, as Cognito's managed login does) or Accept-Language. Every
-// string comes from internal/hostedui/locales.
+// string comes from internal/locales.
 //
 // Where Cognito is weak, the pages do better:
 //
