@@ -49,6 +49,9 @@ func (c *consumeWatch) ConsumeAuthCode(ctx context.Context, id string, now time.
 // (not SQLite's busy timeout), and answers 503 temporarily_unavailable
 // in JSON with Retry-After: never invalid_grant, which unlinks the user.
 func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("database lock test: -short")
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "linkpool.db")
 	db, err := sqlite.Open(ctx, path)

@@ -75,6 +75,9 @@ func TestRefreshWithForgedSecretLeavesGrantIntact(t *testing.T) {
 // superseded token presented after the grace period still revokes the
 // grant.
 func TestConcurrentRefreshRetriesKeepGrantUsable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	const n = 8
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {

@@ -208,6 +208,9 @@ func TestRotateStaleVersionChangesNothing(t *testing.T) {
 // TestRotateConcurrent: instances that observed the same version and all
 // decide to rotate rotate once between them.
 func TestRotateConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	tests := []struct {
 		name    string
 		alg     string

@@ -119,6 +119,9 @@ type targetOptions struct {
 
 func newTarget(t testing.TB, o targetOptions) *target {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("attack test: -short")
+	}
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)

@@ -25,9 +25,15 @@ func openDB(t testing.TB) *postgres.DB {
 func newStore(t *testing.T) skillstore.Database { return openDB(t) }
 
 func TestConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL conformance suite: -short")
+	}
 	storetest.Run(t, newStore)
 }
 
 func TestConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL concurrency stress: -short")
+	}
 	storetest.RunConcurrency(t, newStore)
 }
