@@ -319,6 +319,9 @@ func TestRefreshPicksUpRotation(t *testing.T) {
 // at best. It is refused, changing nothing, until the new next key has
 // been published for token.PublishFor plus token.MaxRefreshInterval.
 func TestRotateTwiceCannotSignWithAnUnpublishedKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow rotation sequence: -short")
+	}
 	e := newEnv(t, sqliteBackend)
 	k := e.keys(0)
 	ctx := context.Background()
