@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -15,7 +14,7 @@ func newAccessKey(id string) store.AccessKey {
 	}
 }
 
-func testAccessKeyCRUD(t *testing.T, s skillstore.Database) {
+func testAccessKeyCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	all := newAccessKey("AKIA" + randomHex(8))

@@ -4,14 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
 // testAuthCodeCRUD: a code is redeemed once (RFC 6749 §4.1.2: "The client
 // MUST NOT use the authorization code more than once"), and an expired or
 // unknown code is not found.
-func testAuthCodeCRUD(t *testing.T, s skillstore.Database) {
+func testAuthCodeCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -82,7 +81,7 @@ func testAuthCodeCRUD(t *testing.T, s skillstore.Database) {
 // of it is refused and nothing is stored; grants of a code redeemed once,
 // of an unknown (collected or never exported) code, and without a code
 // are stored.
-func testReplayedCodeRefusesGrant(t *testing.T, s skillstore.Database) {
+func testReplayedCodeRefusesGrant(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()

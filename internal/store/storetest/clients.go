@@ -4,11 +4,10 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testClientCRUD(t *testing.T, s skillstore.Database) {
+func testClientCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

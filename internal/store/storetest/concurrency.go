@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -35,7 +34,7 @@ func race(n int, fn func(i int)) {
 // testAuthCodeSingleUse: of 50 concurrent redemptions exactly one wins;
 // the others learn that the code was redeemed (RFC 6749 §4.1.2, RFC 9700
 // §4.5 replay detection needs the code back).
-func testAuthCodeSingleUse(t *testing.T, s skillstore.Database) {
+func testAuthCodeSingleUse(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -73,7 +72,7 @@ func testAuthCodeSingleUse(t *testing.T, s skillstore.Database) {
 // its grants, as the token endpoint does. Whatever the interleaving, no
 // unrevoked grant of the code may remain: either the grant is refused or
 // the revocation reaches it.
-func testCodeReplayRevocation(t *testing.T, s skillstore.Database) {
+func testCodeReplayRevocation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -123,7 +122,7 @@ func testCodeReplayRevocation(t *testing.T, s skillstore.Database) {
 // form one chain from the initial secret to the stored one, each secret
 // rotated away at most once: two committed rotations from the same secret
 // would be a lost update.
-func testRefreshRotation(t *testing.T, s skillstore.Database) {
+func testRefreshRotation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()
@@ -220,7 +219,7 @@ func testRefreshRotation(t *testing.T, s skillstore.Database) {
 
 // testFailedLoginCounter: 40 concurrent increments of one counter, none
 // lost, so lockout cannot be dodged by parallel guessing.
-func testFailedLoginCounter(t *testing.T, s skillstore.Database) {
+func testFailedLoginCounter(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	mustOK(t, s.UpdateUser(ctx, w.pool.ID, w.user.Sub, func(u pool.User) (pool.User, error) {
@@ -248,7 +247,7 @@ func testFailedLoginCounter(t *testing.T, s skillstore.Database) {
 // testKeyRotationCAS: instances that all observed the same key-set version
 // race to rotate; exactly one does (Dex server/signer rotation,
 // errAlreadyRotated).
-func testKeyRotationCAS(t *testing.T, s skillstore.Database) {
+func testKeyRotationCAS(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	mustOK(t, s.UpdateKeySet(ctx, p.ID, func(ks store.KeySet) (store.KeySet, error) {
@@ -307,7 +306,7 @@ func testKeyRotationCAS(t *testing.T, s skillstore.Database) {
 }
 
 // testCreateUserRace: concurrent sign-ups for one username; one wins.
-func testCreateUserRace(t *testing.T, s skillstore.Database) {
+func testCreateUserRace(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	const n = 20
@@ -344,7 +343,7 @@ func testCreateUserRace(t *testing.T, s skillstore.Database) {
 }
 
 // testAddUserToGroupRace: concurrent idempotent adds leave one membership.
-func testAddUserToGroupRace(t *testing.T, s skillstore.Database) {
+func testAddUserToGroupRace(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := createUser(t, ctx, s, p, "alice", "")

@@ -3,10 +3,10 @@ package storetest
 import (
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testDomainCRUD(t *testing.T, s skillstore.Database) {
+func testDomainCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

@@ -368,7 +368,7 @@ type world struct {
 	user   pool.User
 }
 
-func createWorld(t *testing.T, ctx context.Context, s skillstore.Database) world {
+func createWorld(t *testing.T, ctx context.Context, s store.Store) world {
 	t.Helper()
 	p := createPool(t, ctx, s, false)
 	c := newClient(p.ID)
@@ -378,14 +378,14 @@ func createWorld(t *testing.T, ctx context.Context, s skillstore.Database) world
 	return world{pool: p, client: c, user: u}
 }
 
-func createPool(t *testing.T, ctx context.Context, s skillstore.Database, caseSensitive bool) pool.Pool {
+func createPool(t *testing.T, ctx context.Context, s store.Store, caseSensitive bool) pool.Pool {
 	t.Helper()
 	p := newPool(caseSensitive)
 	mustOK(t, s.CreatePool(ctx, p), "CreatePool")
 	return p
 }
 
-func createUser(t *testing.T, ctx context.Context, s skillstore.Database, p pool.Pool, username, email string) pool.User {
+func createUser(t *testing.T, ctx context.Context, s store.Store, p pool.Pool, username, email string) pool.User {
 	t.Helper()
 	u := newUser(p, username, email)
 	mustOK(t, s.CreateUser(ctx, u), "CreateUser "+username)

@@ -4,11 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testGarbageCollect(t *testing.T, s skillstore.Database) {
+func testGarbageCollect(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	now := base()

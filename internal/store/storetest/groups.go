@@ -4,11 +4,10 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testGroupCRUD(t *testing.T, s skillstore.Database) {
+func testGroupCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)
@@ -57,7 +56,7 @@ func testGroupCRUD(t *testing.T, s skillstore.Database) {
 	mustEqual(t, "other pool's group", got, otherAdmins)
 }
 
-func testGroupMembership(t *testing.T, s skillstore.Database) {
+func testGroupMembership(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	alice := createUser(t, ctx, s, p, "alice", "alice@example.com")
@@ -119,7 +118,7 @@ func testGroupMembership(t *testing.T, s skillstore.Database) {
 
 // testListGroupsForUserOrder: precedence ascending, nil precedence last,
 // then name (Cognito "cognito:groups" and "cognito:preferred_role").
-func testListGroupsForUserOrder(t *testing.T, s skillstore.Database) {
+func testListGroupsForUserOrder(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := createUser(t, ctx, s, p, "alice", "")
@@ -180,7 +179,7 @@ func userSubs(us []pool.User) []string {
 	return out
 }
 
-func listAllUsersInGroup(t *testing.T, s skillstore.Database, poolID, group string) []pool.User {
+func listAllUsersInGroup(t *testing.T, s store.Store, poolID, group string) []pool.User {
 	t.Helper()
 	var out []pool.User
 	opts := store.ListOptions{Limit: store.MaxPageSize}

@@ -4,11 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testKeySetCRUD(t *testing.T, s skillstore.Database) {
+func testKeySetCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

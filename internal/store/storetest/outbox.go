@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -17,7 +16,7 @@ func newOutboxMail(now time.Time) store.OutboxMail {
 }
 
 // claimIDs claims up to limit mails due at now, leased for lease.
-func claimIDs(t *testing.T, s skillstore.Database, now time.Time, lease time.Duration, limit int) []store.OutboxMail {
+func claimIDs(t *testing.T, s store.Store, now time.Time, lease time.Duration, limit int) []store.OutboxMail {
 	t.Helper()
 	got, err := s.ClaimMail(t.Context(), now, now.Add(lease), limit)
 	mustOK(t, err, "ClaimMail")
@@ -26,7 +25,7 @@ func claimIDs(t *testing.T, s skillstore.Database, now time.Time, lease time.Dur
 
 // testOutboxCRUD: a mail is claimed once its attempt is due, comes back
 // with its lease, and is gone after DeleteMail.
-func testOutboxCRUD(t *testing.T, s skillstore.Database) {
+func testOutboxCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	if got := claimIDs(t, s, now, 10*time.Second, 10); len(got) != 0 {
@@ -61,7 +60,7 @@ func testOutboxCRUD(t *testing.T, s skillstore.Database) {
 // testOutboxLease: a claimed mail is invisible to other claimers until its
 // lease ends, then anyone may claim it again; the first claimer, whose
 // lease has passed to another, can no longer reschedule it.
-func testOutboxLease(t *testing.T, s skillstore.Database) {
+func testOutboxLease(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	m := newOutboxMail(now)
@@ -86,7 +85,7 @@ func testOutboxLease(t *testing.T, s skillstore.Database) {
 
 // testOutboxRetry: RetryMail ends the lease and makes the mail due at the
 // time given, not before.
-func testOutboxRetry(t *testing.T, s skillstore.Database) {
+func testOutboxRetry(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	m := newOutboxMail(now)
@@ -112,7 +111,7 @@ func testOutboxRetry(t *testing.T, s skillstore.Database) {
 
 // testOutboxGarbageCollect: mail that waited longer than OutboxMaxAge,
 // given up on or never finished, is deleted; younger mail stays.
-func testOutboxGarbageCollect(t *testing.T, s skillstore.Database) {
+func testOutboxGarbageCollect(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	old := newOutboxMail(now.Add(-store.OutboxMaxAge - time.Second))
@@ -132,7 +131,7 @@ func testOutboxGarbageCollect(t *testing.T, s skillstore.Database) {
 
 // testOutboxClaimRace: of many concurrent claimers, each mail goes to
 // exactly one.
-func testOutboxClaimRace(t *testing.T, s skillstore.Database) {
+func testOutboxClaimRace(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base()
 	const mails, claimers = 40, 16

@@ -204,7 +204,7 @@ func checkOnce(t *testing.T, got, want []string) {
 
 // testPaginationLimits: Limit 0 means store.DefaultPageSize and a Limit
 // above store.MaxPageSize is capped.
-func testPaginationLimits(t *testing.T, s skillstore.Database) {
+func testPaginationLimits(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	total := store.MaxPageSize + 1
@@ -245,7 +245,7 @@ func testPaginationLimits(t *testing.T, s skillstore.Database) {
 // of the last item returned, a token made with store.PageToken continues
 // after its key, and a token of another listing is refused with
 // store.ErrInvalidPageToken and returns nothing.
-func testPageTokens(t *testing.T, s skillstore.Database) {
+func testPageTokens(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	other := createPool(t, ctx, s, false)

@@ -4,11 +4,10 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testPoolCRUD(t *testing.T, s skillstore.Database) {
+func testPoolCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool(false)
 	_, err := s.GetPool(ctx, p.ID)
@@ -41,7 +40,7 @@ func testPoolCRUD(t *testing.T, s skillstore.Database) {
 }
 
 // testCreateInMissingPool: pool-owned rows cannot be orphans.
-func testCreateInMissingPool(t *testing.T, s skillstore.Database) {
+func testCreateInMissingPool(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	ghost := newPool(false) // never created
 	tests := []struct {

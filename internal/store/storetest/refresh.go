@@ -5,11 +5,10 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testRefreshTokenCRUD(t *testing.T, s skillstore.Database) {
+func testRefreshTokenCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := createWorld(t, ctx, s)
 	rt := newRefreshToken(w.pool.ID, w.client.ID, w.user.Sub, randomHex(32))
@@ -85,7 +84,7 @@ func testRefreshTokenCRUD(t *testing.T, s skillstore.Database) {
 // testRefreshTokenRevoke covers RevokeRefreshTokens filters (RFC 7009 §2.1:
 // revoking a refresh token also invalidates its grant; Cognito
 // GlobalSignOut revokes per user, RFC 9700 §4.14 code replay per code).
-func testRefreshTokenRevoke(t *testing.T, s skillstore.Database) {
+func testRefreshTokenRevoke(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := base().Add(time.Hour)
 	type grants struct {
@@ -168,7 +167,7 @@ func testRefreshTokenRevoke(t *testing.T, s skillstore.Database) {
 
 // checkRevoked asserts that exactly the tokens in revoked are revoked, at
 // at, and that revocation changed nothing else.
-func checkRevoked(t *testing.T, s skillstore.Database, all []store.RefreshToken, revoked []string, at time.Time) {
+func checkRevoked(t *testing.T, s store.Store, all []store.RefreshToken, revoked []string, at time.Time) {
 	t.Helper()
 	for _, rt := range all {
 		got, err := s.GetRefreshToken(t.Context(), rt.ID)

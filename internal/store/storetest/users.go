@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
-func testUserCRUD(t *testing.T, s skillstore.Database) {
+func testUserCRUD(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	u := newUser(p, "Alice", "Alice@Example.com")
@@ -109,7 +109,7 @@ func testUserCRUD(t *testing.T, s skillstore.Database) {
 // testUserUniqueness covers CreateUser's unique keys: the sub, the
 // UsernameKey and a non-empty EmailKey, each per pool. Case-insensitivity
 // is the pool's UsernameKey, computed by the caller.
-func testUserUniqueness(t *testing.T, s skillstore.Database) {
+func testUserUniqueness(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	type spec struct{ username, email string }
 	tests := []struct {
@@ -167,7 +167,7 @@ func testUserUniqueness(t *testing.T, s skillstore.Database) {
 
 // testUserUpdateUniqueness: an update to a taken UsernameKey or EmailKey
 // fails with ErrAlreadyExists and changes nothing.
-func testUserUpdateUniqueness(t *testing.T, s skillstore.Database) {
+func testUserUpdateUniqueness(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := createPool(t, ctx, s, false)
 	a := createUser(t, ctx, s, p, "alice", "alice@example.com")
