@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test check unit bench fuzz lambda scaling-tables cognitojs
+.PHONY: build test test-short race check unit bench fuzz lambda scaling-tables cognitojs
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
@@ -28,6 +28,22 @@ cognitojs:
 	@cd test/cognitojs && if [ node_modules/.package-lock.json -nt package-lock.json ] && \
 		[ node_modules/.package-lock.json -nt package.json ]; then echo "test/cognitojs: node_modules is up to date"; \
 	else npm ci --no-audit --no-fund; fi
+
+# test-short: the unit and package tests. The cluster, end-to-end, soak,
+# attack and stress tests and every test slower than about two seconds
+# skip themselves under -short; `make test` runs them all.
+test-short:
+	$(GO) test -short -count=1 ./...
+
+# race: the packages with concurrency (store backends and their
+# conformance suite, token endpoint and grants, accounts and lockout,
+# rate limiters, key sets, the mail outbox, the skill's event sender, the
+# Alexa simulator, the token verifier) under the race detector, which
+# needs cgo and a C compiler. CI runs it after `make test`.
+RACE_PACKAGES ?= ./internal/store/... ./internal/oauth ./internal/account ./internal/web ./internal/token \
+	./internal/mail ./internal/smarthome ./internal/alexasim ./internal/accesskey ./verify
+race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(RACE_PACKAGES)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -113,6 +113,9 @@ func TestDeleteUserPool(t *testing.T) {
 }
 
 func TestListUserPools(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow listing of many pools: -short")
+	}
 	e := newEnv(t)
 	want := map[string]bool{}
 	for _, n := range []string{"a", "b", "c"} {

@@ -146,6 +146,9 @@ func (s *loginSite) authURL(mode string) string {
 
 // TestBrowserSignIn drives real Chromium through good and bad login pages.
 func TestBrowserSignIn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test: -short")
+	}
 	requireChromium(t)
 	down, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

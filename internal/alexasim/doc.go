@@ -47,5 +47,5 @@
 // DisableSkill), parse.go (command values), check.go (the checklist;
 // check_loginpage.go: language and branding of the login page;
 // check_unlink.go: revocation on unlink), gateway.go (LWA and event
-// gateway stand-in), state.go.
+// gateway stand-in), state.go, util.go (small list helpers).
 package alexasim

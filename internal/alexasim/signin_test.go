@@ -166,6 +166,9 @@ func needChromium(t *testing.T) {
 // TestBrowserLink links against linkpool with real headless Chromium,
 // then a region whose redirect URL is not registered.
 func TestBrowserLink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test: -short")
+	}
 	needChromium(t)
 	l := newLab(t, labOptions{regions: []alexasim.Region{alexasim.RegionNA, alexasim.RegionEU}})
 	shots := t.TempDir()

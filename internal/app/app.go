@@ -22,6 +22,7 @@ import (
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/server"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
@@ -29,7 +30,7 @@ import (
 
 // Config is everything the server is built from.
 type Config struct {
-	Store store.Store
+	Store skillstore.Database
 	Box   *seal.Box
 	Log   *slog.Logger
 	// PublicURL and AuthDomain: see server.Config.
@@ -90,7 +91,7 @@ type Config struct {
 // App is the assembled server.
 type App struct {
 	Log      *slog.Logger
-	Store    store.Store
+	Store    skillstore.Database
 	Box      *seal.Box
 	Keys     *token.Keys
 	Hasher   *password.Hasher
@@ -278,8 +279,8 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 	}
 }
 
-// CollectGarbage deletes expired codes, tokens and sessions every interval
-// until ctx ends (store.CollectGarbage).
+// CollectGarbage deletes expired codes, tokens, sessions and lamp
+// sessions every interval until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	store.CollectGarbage(ctx, a.Store, a.Log, every)
+	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store))
 }

@@ -52,6 +52,9 @@ import (
 // the secrets the test saw may appear in plaintext, base64 or hex, and
 // every password hash must be an argon2id PHC string.
 func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow whole-database test: -short")
+	}
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "linkpool.db")
 	st, err := sqlite.Open(ctx, dbPath)

@@ -18,6 +18,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
@@ -26,14 +27,14 @@ import (
 // consumeWatch is the real store, noting the context and the outcome of
 // the token endpoint's write (ConsumeAuthCode).
 type consumeWatch struct {
-	store.Store
+	skillstore.Database
 	mu       sync.Mutex
 	deadline bool
 	err      error
 }
 
 func (c *consumeWatch) ConsumeAuthCode(ctx context.Context, id string, now time.Time) (store.AuthCode, error) {
-	ac, err := c.Store.ConsumeAuthCode(ctx, id, now)
+	ac, err := c.Database.ConsumeAuthCode(ctx, id, now)
 	_, hasDeadline := ctx.Deadline()
 	c.mu.Lock()
 	c.deadline, c.err = hasDeadline, err
@@ -48,6 +49,9 @@ func (c *consumeWatch) ConsumeAuthCode(ctx context.Context, id string, now time.
 // (not SQLite's busy timeout), and answers 503 temporarily_unavailable
 // in JSON with Retry-After: never invalid_grant, which unlinks the user.
 func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("database lock test: -short")
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "linkpool.db")
 	db, err := sqlite.Open(ctx, path)
@@ -55,7 +59,7 @@ func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	watch := &consumeWatch{Store: db}
+	watch := &consumeWatch{Database: db}
 	box := sealtest.Box(t)
 	a, err := app.New(app.Config{Store: watch, Box: box, PublicURL: "http://id.example.com", HashConcurrency: 1, NoMail: true})
 	if err != nil {

@@ -69,6 +69,9 @@ func TestEnvironmentFillsFlags(t *testing.T) {
 // handle on the same SQLite file, as a running server holds, keeps
 // writing. Every command must succeed: no "database is locked".
 func TestConcurrentServerHandle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serve end-to-end test: -short")
+	}
 	h := newAdminHarness(t)
 	p := h.createPool()
 	ctx := context.Background()

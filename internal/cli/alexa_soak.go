@@ -17,8 +17,8 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/soak"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -134,7 +134,7 @@ func soakHooks() soak.Hooks {
 			res, _, err := a.Admin.RotateSigningKeys(ctx, poolID)
 			return res, err
 		},
-		NewSkill: func(st store.Store, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
+		NewSkill: func(st skillstore.Database, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
 			return newStandaloneSkill(st, box, v, smarthome.DefaultOptions(), now, log)
 		},
 	}

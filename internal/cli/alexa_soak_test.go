@@ -82,6 +82,9 @@ func checkSoak(t *testing.T, rep *soak.Report, instances int) {
 // TestAlexaSoakSQLite runs the CI variant of the soak on SQLite: 60
 // simulated days with every event.
 func TestAlexaSoakSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: -short")
+	}
 	rep, _ := runSoak(t, 0, "--duration", "60d")
 	checkSoak(t, rep, 1)
 }
@@ -89,6 +92,9 @@ func TestAlexaSoakSQLite(t *testing.T) {
 // TestAlexaSoakPostgres runs it on PostgreSQL with two instances behind
 // the front proxy.
 func TestAlexaSoakPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: -short")
+	}
 	rep, _ := runSoak(t, 0, "--duration", "60d", "--postgres-url", pgtest.URL(t))
 	if rep.Database != "PostgreSQL" {
 		t.Errorf("database %s", rep.Database)
@@ -100,6 +106,9 @@ func TestAlexaSoakPostgres(t *testing.T) {
 // outside the schedule: the soak reports the unlink as unexpected and
 // exits non-zero.
 func TestAlexaSoakFailsOnUnexpectedUnlink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: -short")
+	}
 	rep, r := runSoak(t, 1, "--duration", "14d", "--inject-unexpected-unlink")
 	if rep.OK() || rep.Unexpected != 1 || !strings.Contains(r.stderr, "soak failed: 1 unexpected unlink") {
 		t.Fatalf("report %+v\nstderr %s", rep, r.stderr)

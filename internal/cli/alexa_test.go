@@ -63,6 +63,9 @@ func (l *alexaLab) link(extra ...string) cmdResult {
 }
 
 func TestAlexaCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Alexa simulator end-to-end test: -short")
+	}
 	l := newAlexaLab(t)
 	h := l.h
 	r := l.link("--region", "EU", "--pkce", "--send-events", "--gateway", l.gw.URL, "--scheme", "body")
@@ -172,6 +175,9 @@ func TestAlexaCLI(t *testing.T) {
 }
 
 func TestAlexaCheckCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Alexa simulator end-to-end test: -short")
+	}
 	l := newAlexaLab(t)
 	r := l.h.run(append([]string{"alexa", "check"}, l.linkFl...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, ", 0 FAIL,") || !strings.Contains(r.stdout, "PASS  all three Alexa redirect URLs accepted") {

@@ -54,6 +54,9 @@ func benchServer(t *testing.T) []string {
 // report lists every operation, the JSON report counts successes and no
 // failures.
 func TestBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("benchmark command: -short")
+	}
 	flags := benchServer(t)
 	h := newAdminHarness(t)
 	common := append(flags, "--users", "2", "--concurrency", "2", "--duration", "700ms", "--mix", "refresh=8,code=1,signup=1")

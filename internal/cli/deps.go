@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 )
@@ -35,7 +35,7 @@ func (f *storageFlags) postgres() bool {
 // openStore opens the configured store and applies pending migrations.
 // With SQLite it first makes the data directory private (see sqliteFile),
 // warning on log about what it changed.
-func (f *storageFlags) openStore(ctx context.Context, log *slog.Logger) (store.Store, error) {
+func (f *storageFlags) openStore(ctx context.Context, log *slog.Logger) (skillstore.Database, error) {
 	if f.database != "" {
 		if !f.postgres() {
 			return nil, usagef("--database-url must be a postgres:// URL")

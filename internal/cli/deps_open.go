@@ -11,13 +11,13 @@ import (
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/token"
 )
 
 // deps is what administration commands work with.
 type deps struct {
-	store    store.Store
+	store    skillstore.Database
 	box      *seal.Box
 	keys     *token.Keys
 	accounts *account.Service
@@ -59,7 +59,7 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 
 // newDeps returns the deps of an open store, with the admin and
 // access-key services on them.
-func newDeps(st store.Store, box *seal.Box, keys *token.Keys, accounts *account.Service, log *slog.Logger) *deps {
+func newDeps(st skillstore.Database, box *seal.Box, keys *token.Keys, accounts *account.Service, log *slog.Logger) *deps {
 	return &deps{
 		store: st, box: box, keys: keys, accounts: accounts,
 		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/transfer"
 )
 
@@ -58,7 +58,7 @@ func (f *storageFlags) loadBox() (*seal.Box, error) {
 // its sealed secrets, and `serve` would then refuse to start. With
 // PostgreSQL every instance must use the same key, so it is never
 // created implicitly.
-func (f *storageFlags) openBox(ctx context.Context, st store.Store, log io.Writer) (*seal.Box, error) {
+func (f *storageFlags) openBox(ctx context.Context, st skillstore.Database, log io.Writer) (*seal.Box, error) {
 	box, path, err := f.findBox(ctx, st)
 	if err != nil || path == "" {
 		return box, err
@@ -76,7 +76,7 @@ func (f *storageFlags) openBox(ctx context.Context, st store.Store, log io.Write
 // checkBox is openBox for commands that seal and open nothing (export):
 // it refuses what openBox refuses but creates no key, and with PostgreSQL
 // and no key configured it checks nothing.
-func (f *storageFlags) checkBox(ctx context.Context, st store.Store) error {
+func (f *storageFlags) checkBox(ctx context.Context, st skillstore.Database) error {
 	if f.postgres() && f.masterKey == "" && f.masterKeyFile == "" {
 		return nil
 	}
@@ -86,7 +86,7 @@ func (f *storageFlags) checkBox(ctx context.Context, st store.Store) error {
 
 // findBox loads the master key of st. When the key file is missing and
 // may be created (SQLite, st empty) it returns the file's path instead.
-func (f *storageFlags) findBox(ctx context.Context, st store.Store) (*seal.Box, string, error) {
+func (f *storageFlags) findBox(ctx context.Context, st skillstore.Database) (*seal.Box, string, error) {
 	box, err := f.loadBox()
 	var missing *missingKeyError
 	if !errors.As(err, &missing) || missing.postgres {

@@ -11,6 +11,9 @@ import (
 // its environment variable) and of --login-rate-limit reach the limiters
 // of the sign-in page.
 func TestServeHostedPageRateLimitFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow serve test: -short")
+	}
 	data := t.TempDir()
 	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data, "LINKPOOL_LOGIN_USER_RATE_LIMIT": "0.001,1"},
 		"--demo", "--login-rate-limit", "0.001,3")

@@ -20,6 +20,9 @@ import (
 // the mail relay does not answer: the page must answer anyway, and
 // stopping the server must wait for the queued mail to be delivered.
 func TestServeMailsAfterAnswerAndOnShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serve end-to-end test: -short")
+	}
 	relay := smtptest.New(t, smtptest.Options{From: "no-reply@linkpool.test"})
 	data := t.TempDir()
 	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data}, "--demo", "--smtp-url", relay.URL)

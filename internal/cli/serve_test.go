@@ -148,6 +148,9 @@ func signInThrough(t *testing.T, c *http.Client, start, username, password strin
 }
 
 func TestServeDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serve end-to-end test: -short")
+	}
 	data := t.TempDir()
 	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": data}, "--demo")
 	out := s.stdout.String()

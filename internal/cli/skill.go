@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -150,7 +151,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 		}
 	}()
 	if opts.LampsClientID != "" {
-		go store.CollectGarbage(ctx, st, log, f.gcInterval)
+		go store.CollectGarbage(ctx, st, log, f.gcInterval, skillstore.LampSessionSweep(st))
 	}
 	log.Info("SmartLamp skill serving", "addr", ln.Addr().String(), "issuer", f.issuer,
 		"lamps_page", opts.LampsClientID != "", "change_reports", opts.EventsEnabled())
@@ -169,7 +170,7 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 // apart from any pool: tokens are checked by v alone (signature, issuer,
 // client, expiry), lamps and LWA tokens live in st, sealed with box. now
 // is its clock (nil: time.Now); opts are the skill's settings.
-func newStandaloneSkill(st store.Store, box *seal.Box, v *verify.Verifier, opts smarthome.Options, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
+func newStandaloneSkill(st skillstore.Database, box *seal.Box, v *verify.Verifier, opts smarthome.Options, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error) {
 	cfg := opts.SkillConfig()
 	cfg.Store, cfg.Verifier, cfg.Logger, cfg.Now = st, v, log, now
 	cfg.Seal = func(aad, b []byte) ([]byte, error) { return box.Seal(b, aad), nil }
@@ -227,7 +228,7 @@ func runSkillLamp(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			return printLamps(la, []store.Lamp{l})
+			return printLamps(la, []skillstore.Lamp{l})
 		}),
 		"list": verb("list", func(ctx context.Context, d *deps, owner string, la lampArgs) error {
 			ls, err := smarthome.ListLamps(ctx, d.store, owner)
@@ -255,7 +256,7 @@ type lampArgs struct {
 	json                           bool
 }
 
-func printLamps(la lampArgs, ls []store.Lamp) error {
+func printLamps(la lampArgs, ls []skillstore.Lamp) error {
 	if la.json {
 		return printJSON(la.e.stdout, ls)
 	}

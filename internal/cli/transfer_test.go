@@ -26,6 +26,9 @@ func harnessWith(t *testing.T, env map[string]string) *adminHarness {
 // still opens and the users are there; exports of source and targets
 // hold the same records.
 func TestExportImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow export and import: -short")
+	}
 	src := newAdminHarness(t)
 	setup := okJSON[alexaSetup](src, "init", "alexa", "--vendor-id", "M2TESTVENDOR", "--json")
 	src.ok("user", "create", "--pool", setup.PoolID, "--username", "carol", "--password", "Corr3ct-Horse!", "--permanent")

@@ -24,6 +24,9 @@ import (
 // of the SDK-created pool, with the SDK-created client and its secret,
 // for a user the SDK created.
 func TestPoolAdministrationWithSDK(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow SDK end-to-end test: -short")
+	}
 	ctx := context.Background()
 	e := newEnv(t, realKeys)
 	c := e.keySDK(t)

@@ -51,6 +51,9 @@ func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, st
 // parsing its JSON output; a wrong secret and a read-only key writing are
 // refused with AWS's names.
 func TestAWSCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("AWS CLI end-to-end test: -short")
+	}
 	ctx := context.Background()
 	e := newEnv(t, func(c *app.Config) { c.APIAuthenticate = nil })
 	k, secret, err := e.app.AccessKeys.Create(ctx, accesskey.CreateInput{Description: "aws cli"})

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/web"
 )

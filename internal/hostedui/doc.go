@@ -16,7 +16,13 @@
 //	GET|POST /changePassword     change.go     replace an administrator's temporary password
 //	GET  /logout                 logout.go     Cognito sign-out: logout_uri or back to /login
 //	GET  /error                  errorpage.go  redirect_mismatch and other dead ends
-//	GET  /static/style.css, /static/brand.css  static.go
+//	GET  /static/style.css, /static/brand.css  static.go (brand.css: the pool's Branding)
+//
+// Shared by the pages: ui.go (UI, Config, routes), call.go (one request
+// to a page: the carried query, page errors, rendering and redirects),
+// render.go (templates, the view, language and branding), messages.go
+// (messages for account errors), security.go (headers, CSRF token, form
+// parsing, rate limits), session.go (the sign-in session cookie).
 //
 // The flow follows Cognito's hosted UI (developer guide "Authorize
 // endpoint", "Login endpoint", "Logout endpoint"): /oauth2/authorize
@@ -31,7 +37,7 @@
 // next to the form, never a pop-up, the pool's branding, English or
 // Simplified Chinese chosen by the lang parameter (remembered in a
 // cookie, as Cognito's managed login does) or Accept-Language. Every
-// string comes from internal/hostedui/locales.
+// string comes from internal/locales.
 //
 // Where Cognito is weak, the pages do better:
 //

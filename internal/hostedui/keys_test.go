@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 )
 
 // TestTemplateKeysExist checks every key the page templates use against

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"text/template/parse"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 )
 
 //go:embed templates/*.html

@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/web"
 )
 

@@ -48,6 +48,9 @@ func TestParseMix(t *testing.T) {
 // TestRun drives a real server with every operation: the report counts
 // what happened, with no failures, and the users it created exist.
 func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test: -short")
+	}
 	tests := []struct {
 		name     string
 		rotation bool

@@ -9,7 +9,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 )
 
 // Kind selects a templated mail.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 )

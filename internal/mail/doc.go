@@ -19,5 +19,5 @@
 //
 // Compose renders a message from the embedded templates in the user's
 // language. Every string comes from the shared catalogs of
-// internal/hostedui/locales, the same catalogs the hosted pages use.
+// internal/locales, the same catalogs the hosted pages use.
 package mail

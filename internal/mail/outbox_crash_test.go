@@ -20,6 +20,9 @@ import (
 // then died before delivering is delivered by another instance on the
 // same database once the dead instance's lease ends, on each backend.
 func TestOutboxSurvivesCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: -short")
+	}
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "linkpool.db")
 		testOutboxSurvivesCrash(t, func(ctx context.Context) (store.Store, error) { return sqlite.Open(ctx, path) })

@@ -12,6 +12,9 @@ import (
 // from the code may work afterwards, whichever request got there first
 // (RFC 6749 §4.1.2, RFC 9700 §4.5).
 func TestConcurrentCodeReplayLeavesNoWorkingToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	const rounds = 32
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ func (s *Service) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  []string{t.Pool.SigningAlgorithm},
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
-		GrantTypesSupported:               []string{GrantAuthorizationCode, "implicit", GrantRefreshToken, GrantClientCredentials},
+		GrantTypesSupported:               grantTypesSupported(),
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ClaimsSupported: []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
 			"token_use", "cognito:username", "cognito:groups", "email", "email_verified",

@@ -17,6 +17,7 @@ import (
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/transfer"
@@ -74,6 +75,9 @@ func TestRefreshWithForgedSecretLeavesGrantIntact(t *testing.T) {
 // superseded token presented after the grace period still revokes the
 // grant.
 func TestConcurrentRefreshRetriesKeepGrantUsable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	const n = 8
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
@@ -180,7 +184,7 @@ func (h *harness) moveToNewMasterKey(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if _, err := transfer.Export(ctx, h.st, &buf); err != nil {
+	if _, err := transfer.Export(ctx, h.st.(skillstore.Database), &buf); err != nil {
 		t.Fatal(err)
 	}
 	key := make([]byte, seal.KeySize)

@@ -78,10 +78,8 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 	if grant == "" {
 		return nil, "", badRequest(ErrInvalidRequest, "Missing grant_type.")
 	}
-	label := grant
-	switch grant {
-	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials:
-	default:
+	handle, label := grantHandler(grant), grant
+	if handle == nil {
 		label = "other"
 	}
 	c, err := s.authenticateClient(r.Context(), r, form, t.Pool)
@@ -91,17 +89,10 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 	if err != nil {
 		return nil, label, err
 	}
-	var resp *tokenResponse
-	switch grant {
-	case GrantAuthorizationCode:
-		resp, err = s.grantCode(r.Context(), t, c, form)
-	case GrantRefreshToken:
-		resp, err = s.grantRefresh(r.Context(), t, c, form)
-	case GrantClientCredentials:
-		resp, err = s.grantClientCredentials(r.Context(), t, c, form)
-	default:
-		err = badRequest(ErrUnsupportedGrantType, "Unsupported grant_type.")
+	if handle == nil {
+		return nil, label, badRequest(ErrUnsupportedGrantType, "Unsupported grant_type.")
 	}
+	resp, err := handle(s, r.Context(), t, c, form)
 	return resp, label, err
 }
 

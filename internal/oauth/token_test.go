@@ -106,6 +106,9 @@ func TestGroupsInTokens(t *testing.T) {
 // asserts the status, the error code and that no grant was created or
 // changed, apart from what the case is about.
 func TestTokenErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow token error matrix: -short")
+	}
 	type result struct {
 		status int
 		code   string

@@ -2,12 +2,13 @@ package pool
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // OAuth flows of AllowedOAuthFlows.
@@ -354,13 +355,23 @@ func validateURLs(field string, urls []string) error {
 	return nil
 }
 
-// ValidateRedirectURL checks one callback or sign-out URL.
+// ValidateRedirectURL checks one callback or sign-out URL: 1-1024 bytes,
+// absolute, no fragment, no white space or invisible characters (which
+// would let a registered URL read differently from where it leads), no
+// user information, a port within 1-65535; https, or http on exactly
+// localhost, 127.0.0.1 or [::1]; custom app schemes except the
+// script-capable and local ones.
 func ValidateRedirectURL(raw string) error {
 	if raw == "" || len(raw) > 1024 {
 		return fmt.Errorf("must be 1-1024 characters")
 	}
-	if strings.ContainsAny(raw, " \t\r\n") {
-		return fmt.Errorf("%q contains white space", raw)
+	for _, r := range raw {
+		if unicode.IsSpace(r) {
+			return fmt.Errorf("%q contains white space", raw)
+		}
+		if unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("%q contains an invisible formatting character", raw)
+		}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -372,25 +383,29 @@ func ValidateRedirectURL(raw string) error {
 	if u.Fragment != "" || strings.Contains(raw, "#") {
 		return fmt.Errorf("%q must not contain a fragment", raw)
 	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not contain user information (user@ or user:password@)", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has a port outside 1-65535", raw)
+		}
+	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 		if u.Host == "" {
 			return fmt.Errorf("%q has no host", raw)
 		}
 	case "http":
-		host := u.Hostname()
-		if host != "localhost" && !isLoopbackIP(host) {
+		switch u.Hostname() {
+		case "localhost", "127.0.0.1", "::1":
+		default:
 			return fmt.Errorf("%q must use https (http is allowed only for localhost, 127.0.0.1 and [::1])", raw)
 		}
 	case "javascript", "data", "vbscript", "file":
 		return fmt.Errorf("%q uses a forbidden scheme", raw)
 	}
 	return nil
-}
-
-func isLoopbackIP(host string) bool {
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // SecretAAD is the additional data that binds a sealed client secret to

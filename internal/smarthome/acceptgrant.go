@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -32,7 +33,7 @@ func (s *Skill) acceptGrant(ctx context.Context, d *alexa.Directive) (alexa.Mess
 		return alexa.Message{}, alexa.AcceptGrantFailed("the grantee token was not accepted")
 	}
 	now := s.now()
-	g := store.AlexaGrant{Owner: id.Sub, CreatedAt: now, UpdatedAt: now}
+	g := skillstore.AlexaGrant{Owner: id.Sub, CreatedAt: now, UpdatedAt: now}
 	if old, err := s.store.GetAlexaGrant(ctx, id.Sub); err == nil {
 		g.CreatedAt = old.CreatedAt
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -74,7 +75,7 @@ func (s *Skill) sealTokens(owner string, tok *oauth2.Token) ([]byte, error) {
 	if s.seal == nil {
 		return raw, nil
 	}
-	return s.seal(LWATokenContext(owner), raw)
+	return s.seal(skillstore.LWATokenContext(owner), raw)
 }
 
 // errTokensDoNotOpen: owner's stored LWA tokens were not sealed for
@@ -82,14 +83,14 @@ func (s *Skill) sealTokens(owner string, tok *oauth2.Token) ([]byte, error) {
 var errTokensDoNotOpen = errors.New("the stored LWA tokens do not open for this user")
 
 // openTokens reverses sealTokens. Values that earlier versions sealed
-// under the shared LWATokenSealContext still open; the next refresh or
+// under the shared skillstore.LWATokenSealContext still open; the next refresh or
 // AcceptGrant stores them sealed bound to owner.
 func (s *Skill) openTokens(owner string, sealed []byte) (*oauth2.Token, error) {
 	raw := sealed
 	if s.open != nil {
 		var err error
-		if raw, err = s.open(LWATokenContext(owner), sealed); err != nil {
-			if raw, err = s.open([]byte(LWATokenSealContext), sealed); err != nil {
+		if raw, err = s.open(skillstore.LWATokenContext(owner), sealed); err != nil {
+			if raw, err = s.open([]byte(skillstore.LWATokenSealContext), sealed); err != nil {
 				return nil, errTokensDoNotOpen
 			}
 		}

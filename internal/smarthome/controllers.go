@@ -7,12 +7,13 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
 // change applies a directive to a lamp. It is pure: the store may call it
 // more than once.
-type change func(store.Lamp) (store.Lamp, error)
+type change func(skillstore.Lamp) (skillstore.Lamp, error)
 
 // prepare decodes a directive's payload into the change it asks for.
 type prepare func(d *alexa.Directive) (change, error)
@@ -31,8 +32,8 @@ func (s *Skill) control(p prepare) alexa.HandlerFunc {
 			return alexa.Message{}, err
 		}
 		now := s.now()
-		var out store.Lamp
-		err = s.store.UpdateLamp(ctx, id.Sub, d.EndpointID(), func(l store.Lamp) (store.Lamp, error) {
+		var out skillstore.Lamp
+		err = s.store.UpdateLamp(ctx, id.Sub, d.EndpointID(), func(l skillstore.Lamp) (skillstore.Lamp, error) {
 			if !l.Reachable {
 				return l, alexa.NewError(alexa.ErrEndpointUnreachable, "the lamp is offline")
 			}
@@ -81,11 +82,11 @@ func lampError(err error) error {
 }
 
 func turnOn(*alexa.Directive) (change, error) {
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.TurnOn(l), nil }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.TurnOn(l), nil }, nil
 }
 
 func turnOff(*alexa.Directive) (change, error) {
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.TurnOff(l), nil }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.TurnOff(l), nil }, nil
 }
 
 func setBrightness(d *alexa.Directive) (change, error) {
@@ -98,7 +99,7 @@ func setBrightness(d *alexa.Directive) (change, error) {
 	if p.Brightness == nil {
 		return nil, alexa.NewError(alexa.ErrInvalidDirective, "SetBrightness needs payload.brightness")
 	}
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.SetBrightness(l, *p.Brightness) }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.SetBrightness(l, *p.Brightness) }, nil
 }
 
 func adjustBrightness(d *alexa.Directive) (change, error) {
@@ -111,7 +112,7 @@ func adjustBrightness(d *alexa.Directive) (change, error) {
 	if p.Delta == nil {
 		return nil, alexa.NewError(alexa.ErrInvalidDirective, "AdjustBrightness needs payload.brightnessDelta")
 	}
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.AdjustBrightness(l, *p.Delta) }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.AdjustBrightness(l, *p.Delta) }, nil
 }
 
 func setColor(d *alexa.Directive) (change, error) {
@@ -129,7 +130,7 @@ func setColor(d *alexa.Directive) (change, error) {
 	if c == nil || c.Hue == nil || c.Saturation == nil || c.Brightness == nil {
 		return nil, alexa.NewError(alexa.ErrInvalidDirective, "SetColor needs payload.color with hue, saturation and brightness")
 	}
-	return func(l store.Lamp) (store.Lamp, error) {
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) {
 		return lamp.SetColor(l, *c.Hue, *c.Saturation, *c.Brightness)
 	}, nil
 }
@@ -144,13 +145,13 @@ func setColorTemperature(d *alexa.Directive) (change, error) {
 	if p.Kelvin == nil {
 		return nil, alexa.NewError(alexa.ErrInvalidDirective, "SetColorTemperature needs payload.colorTemperatureInKelvin")
 	}
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.SetColorTemperature(l, *p.Kelvin) }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.SetColorTemperature(l, *p.Kelvin) }, nil
 }
 
 func increaseColorTemperature(*alexa.Directive) (change, error) {
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.IncreaseColorTemperature(l), nil }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.IncreaseColorTemperature(l), nil }, nil
 }
 
 func decreaseColorTemperature(*alexa.Directive) (change, error) {
-	return func(l store.Lamp) (store.Lamp, error) { return lamp.DecreaseColorTemperature(l), nil }, nil
+	return func(l skillstore.Lamp) (skillstore.Lamp, error) { return lamp.DecreaseColorTemperature(l), nil }, nil
 }

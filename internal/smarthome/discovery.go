@@ -9,6 +9,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -44,7 +45,7 @@ func (s *Skill) discover(ctx context.Context, d *alexa.Directive) (alexa.Message
 
 // createDefaultLamp gives owner the default lamp. Its id derives from the
 // owner, so two concurrent first discoveries create one lamp, not two.
-func (s *Skill) createDefaultLamp(ctx context.Context, owner string) ([]store.Lamp, error) {
+func (s *Skill) createDefaultLamp(ctx context.Context, owner string) ([]skillstore.Lamp, error) {
 	l := lamp.New(owner, defaultLampID(owner), lamp.DefaultName, s.now())
 	if err := s.store.CreateLamp(ctx, l); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
 		return nil, fmt.Errorf("create default lamp: %w", err)

@@ -16,11 +16,11 @@
 // revoked through SkillConfig.RevokeGrant (when co-located with the pool)
 // and the user's LWA tokens are deleted.
 //
-// Lamps are per-user (store.Lamp.Owner is the token's sub); their
+// Lamps are per-user (skillstore.Lamp.Owner is the token's sub); their
 // behaviour is package lamp. Discovery gives a new user one "Desk Lamp".
 // AcceptGrant exchanges the Login with Amazon (LWA) grant code, which it
 // does not keep, and keeps the LWA tokens, sealed bound to their user when
-// a Seal/Open pair is configured (LWATokenContext), so that
+// a Seal/Open pair is configured (skillstore.LWATokenContext), so that
 // changes made outside Alexa (the /lamps page, the CLI) are sent to the
 // Alexa event gateway as ChangeReports, asynchronously and without ever
 // failing the user's action (docs "Send Events to the Alexa Event
@@ -28,7 +28,7 @@
 //
 // NewLampsPage serves /lamps, a small web page where a user signs in with
 // OpenID Connect through the pool and sees and toggles their lamps. Its
-// sessions are records in the store (store.LampSession), so signing out
+// sessions are records in the store (skillstore.LampSession), so signing out
 // ends every copy of the cookie; on every request the page asks whether
 // the user still stands: LampsConfig.CheckUser when co-located with the
 // pool, otherwise the issuer itself (refresh grant) at most every
@@ -43,5 +43,6 @@
 // state.go (properties and discovery endpoints), controllers.go (Power, Brightness, Color, ColorTemperature, ReportState),
 // discovery.go, acceptgrant.go, events.go (ChangeReports), skillevent.go (skill events), manage.go (lamp
 // management for the CLI and the page), http.go, page*.go (/lamps; page_session.go: its sessions; page_csrf.go: form
-// tokens).
+// tokens). Its storage contract is package skillstore (lamps, Alexa
+// grants, /lamps sessions), which both store backends implement.
 package smarthome

@@ -13,12 +13,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
 // changeJob is one ChangeReport to send.
 type changeJob struct {
-	prev, next store.Lamp
+	prev, next skillstore.Lamp
 	cause      string
 	at         time.Time
 }

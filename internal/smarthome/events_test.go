@@ -18,6 +18,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 )
 
@@ -268,7 +269,7 @@ func TestAcceptGrantAndChangeReport(t *testing.T) {
 		t.Errorf("LWA exchanges %d refreshes %d, want 1 and 1", ex, rf)
 	}
 	g2, _ := e.st.GetAlexaGrant(ctx, owner)
-	raw, err := open(smarthome.LWATokenContext(owner), g2.SealedTokens)
+	raw, err := open(skillstore.LWATokenContext(owner), g2.SealedTokens)
 	if err != nil || !strings.Contains(string(raw), "Atzr|refresh-2") {
 		t.Errorf("refreshed tokens not stored: %v", err)
 	}

@@ -14,13 +14,13 @@ import (
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 )
 
 // openStore opens a real SQLite store in a file of the test's temp dir.
-func openStore(t testing.TB, path string) store.Store {
+func openStore(t testing.TB, path string) skillstore.Database {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "smartlamp.db")
@@ -53,7 +53,7 @@ func (l *logBuffer) String() string {
 
 // env is a skill on a real SQLite store with a loopback issuer.
 type env struct {
-	st     store.Store
+	st     skillstore.Database
 	dbPath string
 	iss    *smarthometest.Issuer
 	skill  *smarthome.Skill
@@ -86,7 +86,7 @@ func newEnv(t testing.TB, mod func(*smarthome.SkillConfig)) *env {
 }
 
 // addLamp stores a fresh lamp with a chosen id for owner.
-func (e *env) addLamp(t testing.TB, owner, id string) store.Lamp {
+func (e *env) addLamp(t testing.TB, owner, id string) skillstore.Lamp {
 	t.Helper()
 	l := lamp.New(owner, id, "Lamp "+id, time.Now())
 	if err := e.st.CreateLamp(context.Background(), l); err != nil {
@@ -189,8 +189,8 @@ func checkNoSecret(t testing.TB, where, text string, secrets ...string) {
 	}
 }
 
-// lampT shortens store.Lamp in update callbacks.
-type lampT = store.Lamp
+// lampT shortens skillstore.Lamp in update callbacks.
+type lampT = skillstore.Lamp
 
 func (e *env) now() time.Time { return time.Now() }
 

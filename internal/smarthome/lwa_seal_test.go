@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // grantedEnv is a skill with events on, sealed LWA tokens, and the users
@@ -82,14 +83,14 @@ func TestLegacySealedLWATokensStillOpenAndAreBoundOnRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := open(smarthome.LWATokenContext("alice"), g.SealedTokens)
+	raw, err := open(skillstore.LWATokenContext("alice"), g.SealedTokens)
 	if err != nil {
 		t.Fatalf("tokens are not sealed bound to their owner: %v", err)
 	}
-	if _, err := open([]byte(smarthome.LWATokenSealContext), g.SealedTokens); err == nil {
+	if _, err := open([]byte(skillstore.LWATokenSealContext), g.SealedTokens); err == nil {
 		t.Fatal("tokens open under the shared context")
 	}
-	if g.SealedTokens, err = seal([]byte(smarthome.LWATokenSealContext), raw); err != nil {
+	if g.SealedTokens, err = seal([]byte(skillstore.LWATokenSealContext), raw); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.st.PutAlexaGrant(ctx, g); err != nil {
@@ -105,7 +106,7 @@ func TestLegacySealedLWATokensStillOpenAndAreBoundOnRefresh(t *testing.T) {
 		t.Fatalf("sent with %q, want the token refreshed from the legacy value", cr.Event.Endpoint.Scope.Token)
 	}
 	g, _ = e.st.GetAlexaGrant(ctx, "alice")
-	if raw, err := open(smarthome.LWATokenContext("alice"), g.SealedTokens); err != nil || !strings.Contains(string(raw), "Atza|access-2") {
+	if raw, err := open(skillstore.LWATokenContext("alice"), g.SealedTokens); err != nil || !strings.Contains(string(raw), "Atza|access-2") {
 		t.Errorf("the refreshed tokens are not stored bound to their owner: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -202,7 +203,7 @@ type lampView struct {
 	Brightness                   int
 }
 
-func viewOf(l store.Lamp) lampView {
+func viewOf(l skillstore.Lamp) lampView {
 	v := lampView{ID: l.ID, Name: l.Name, On: l.On, Reachable: l.Reachable, Brightness: l.Brightness, Swatch: lamp.Swatch(l)}
 	if l.ColorMode == lamp.ModeColor {
 		v.ColourText = fmt.Sprintf("colour %.0f°", l.Hue)

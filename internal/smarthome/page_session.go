@@ -19,6 +19,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -72,7 +73,7 @@ func (p *page) startSession(ctx context.Context, w http.ResponseWriter, u Sessio
 	}
 	ref := sessionRef{ID: hex.EncodeToString(idb), Secret: randomString()}
 	now := p.now()
-	rec := store.LampSession{
+	rec := skillstore.LampSession{
 		ID: ref.ID, SecretHash: secretHash(ref.Secret), Owner: u.Sub, Name: name, OriginJTI: u.OriginJTI,
 		CreatedAt: u.SignedInAt, CheckedAt: now, ExpiresAt: now.Add(p.cfg.SessionTTL),
 	}
@@ -141,7 +142,7 @@ func (p *page) endSession(ctx context.Context, id string) error {
 
 // standing asks CheckUser, or the issuer once RecheckInterval has passed
 // since the last confirmation, whether the session's user still stands.
-func (p *page) standing(ctx context.Context, rec store.LampSession) error {
+func (p *page) standing(ctx context.Context, rec skillstore.LampSession) error {
 	if p.cfg.CheckUser != nil {
 		return p.cfg.CheckUser(ctx, SessionUser{Sub: rec.Owner, OriginJTI: rec.OriginJTI, SignedInAt: rec.CreatedAt})
 	}

@@ -23,8 +23,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 const (
@@ -260,7 +260,7 @@ func newPageEnvWith(t *testing.T, sub string, mod func(*smarthome.LampsConfig)) 
 	lwa.mu.Lock()
 	lwa.access["Atza|access-0"] = true
 	lwa.mu.Unlock()
-	if err := e.st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: sub, SealedTokens: raw,
+	if err := e.st.PutAlexaGrant(context.Background(), skillstore.AlexaGrant{Owner: sub, SealedTokens: raw,
 		TokenExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

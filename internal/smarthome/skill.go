@@ -11,7 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/verify"
 )
 
@@ -33,23 +33,12 @@ const (
 	// DefaultEventTimeout bounds sending one ChangeReport, LWA refresh
 	// included.
 	DefaultEventTimeout = 10 * time.Second
-	// LWATokenSealContext is the context that earlier versions bound to
-	// every user's sealed LWA tokens alike. Values sealed under it still
-	// open, and are sealed again under LWATokenContext(owner) at their next
-	// write; see LWATokenContext.
-	LWATokenSealContext = "smartlamp/lwa-tokens"
 	// SkillEventLeeway is how long after its expiry an access token in a
 	// skill event still identifies the grant to revoke (linkpool's
 	// default refresh-token validity): only for SkillDisabled, which can
 	// do no more than end that one link.
 	SkillEventLeeway = 30 * 24 * time.Hour
 )
-
-// LWATokenContext is the context bound to owner's sealed LWA tokens, so
-// that tokens copied to another user's row in the database do not open.
-func LWATokenContext(owner string) []byte {
-	return []byte(LWATokenSealContext + "/" + owner)
-}
 
 // LWAConfig is the skill's "Alexa Skill Messaging" client (developer
 // console, Permissions page), used to exchange AcceptGrant codes and to
@@ -63,7 +52,7 @@ type LWAConfig struct {
 
 // SkillConfig configures a Skill.
 type SkillConfig struct {
-	Store    store.Store
+	Store    skillstore.Store
 	Verifier *verify.Verifier
 	// CheckIdentity, if set, runs after a token verified: a co-located
 	// linkpool confirms the user still exists, is enabled and did not sign
@@ -92,8 +81,8 @@ type SkillConfig struct {
 	EventGatewayURL string
 	// Seal and Open protect the LWA tokens at rest (for example with
 	// linkpool's master key), binding the context as additional data: the
-	// skill passes LWATokenContext(owner), and opens values of earlier
-	// versions with LWATokenSealContext. Set both or neither; with
+	// skill passes skillstore.LWATokenContext(owner), and opens values of earlier
+	// versions with skillstore.LWATokenSealContext. Set both or neither; with
 	// neither, tokens are stored unsealed.
 	Seal func(context, plaintext []byte) ([]byte, error)
 	Open func(context, sealed []byte) ([]byte, error)
@@ -110,7 +99,7 @@ type SkillConfig struct {
 
 // Skill is the SmartLamp skill. It is safe for concurrent use.
 type Skill struct {
-	store        store.Store
+	store        skillstore.Store
 	verifier     *verify.Verifier
 	check        func(context.Context, verify.Identity) error
 	revoke       func(context.Context, verify.Identity) error

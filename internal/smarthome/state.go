@@ -5,12 +5,12 @@ import (
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // properties are every retrievable property of a lamp, sampled at.
 // The lamp's state of record is the store, so the uncertainty is 0.
-func properties(l store.Lamp, at time.Time) []alexa.Property {
+func properties(l skillstore.Lamp, at time.Time) []alexa.Property {
 	return []alexa.Property{
 		alexa.PowerState(l.On, at, 0),
 		alexa.Brightness(l.Brightness, at, 0),
@@ -22,7 +22,7 @@ func properties(l store.Lamp, at time.Time) []alexa.Property {
 
 // changedProperties splits the properties of next into those that differ
 // from prev and the others, for a ChangeReport.
-func changedProperties(prev, next store.Lamp, at time.Time) (changed, unchanged []alexa.Property) {
+func changedProperties(prev, next skillstore.Lamp, at time.Time) (changed, unchanged []alexa.Property) {
 	differs := []bool{
 		prev.On != next.On,
 		prev.Brightness != next.Brightness,
@@ -43,7 +43,7 @@ func changedProperties(prev, next store.Lamp, at time.Time) (changed, unchanged 
 // endpoint describes a lamp for discovery: a LIGHT with power,
 // brightness, colour, colour temperature and endpoint health, all
 // retrievable and, when events are enabled, proactively reported.
-func (s *Skill) endpoint(l store.Lamp) alexa.DiscoveryEndpoint {
+func (s *Skill) endpoint(l skillstore.Lamp) alexa.DiscoveryEndpoint {
 	pro := s.eventsEnabled()
 	return alexa.DiscoveryEndpoint{
 		EndpointID:        l.ID,

@@ -15,7 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -24,7 +24,7 @@ import (
 // apart from the pool: its own database and listener, and the pool's
 // JWKS fetched over HTTP through the front proxy.
 type skillHost struct {
-	st    store.Store
+	st    skillstore.Database
 	skill *smarthome.Skill
 	srv   *http.Server
 	url   string

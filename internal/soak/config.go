@@ -12,7 +12,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -77,7 +77,7 @@ type Hooks struct {
 	Rotate func(ctx context.Context, a *app.App, poolID string) (token.RotateResult, error)
 	// NewSkill builds the SmartLamp skill as `skill serve` does, on the
 	// clock now.
-	NewSkill func(st store.Store, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error)
+	NewSkill func(st skillstore.Database, box *seal.Box, v *verify.Verifier, now func() time.Time, log *slog.Logger) (*smarthome.Skill, error)
 }
 
 // Pool is what Setup created: what the Alexa console and the skill need.

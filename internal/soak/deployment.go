@@ -15,7 +15,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 )
@@ -24,7 +24,7 @@ import (
 // its HTTP server on a loopback port.
 type instance struct {
 	name string
-	st   store.Store
+	st   skillstore.Database
 	app  *app.App
 	srv  *http.Server
 	url  *url.URL
@@ -45,7 +45,7 @@ type deployment struct {
 }
 
 // openStore opens a store connection as an instance does.
-func (d *deployment) openStore(ctx context.Context) (store.Store, error) {
+func (d *deployment) openStore(ctx context.Context) (skillstore.Database, error) {
 	if d.cfg.postgres() {
 		return postgres.Open(ctx, d.dbURL)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/verify"
@@ -48,7 +48,7 @@ func TestConfigChecks(t *testing.T) {
 	hooks := Hooks{
 		Setup:  func(context.Context, *app.App, string) (Pool, error) { return Pool{}, nil },
 		Rotate: func(context.Context, *app.App, string) (token.RotateResult, error) { return token.RotateResult{}, nil },
-		NewSkill: func(store.Store, *seal.Box, *verify.Verifier, func() time.Time, *slog.Logger) (*smarthome.Skill, error) {
+		NewSkill: func(skillstore.Database, *seal.Box, *verify.Verifier, func() time.Time, *slog.Logger) (*smarthome.Skill, error) {
 			return nil, nil
 		},
 	}

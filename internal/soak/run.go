@@ -167,14 +167,18 @@ func (s *soak) loop(ctx context.Context) error {
 	}
 }
 
-// collectGarbage deletes expired codes, tokens and sessions, as the
-// servers do every few minutes, against the live grants.
+// collectGarbage deletes expired codes, tokens, sessions and lamp
+// sessions, as the servers do every few minutes, against the live grants.
 func (s *soak) collectGarbage(ctx context.Context) {
 	a := s.admin()
 	if a == nil {
 		return
 	}
 	if _, err := a.Store.GarbageCollect(ctx, s.clock.Now()); err != nil {
+		s.rep.Transient["GARBAGE_COLLECTION_FAILED"]++
+		return
+	}
+	if _, err := a.Store.DeleteExpiredLampSessions(ctx, s.clock.Now()); err != nil {
 		s.rep.Transient["GARBAGE_COLLECTION_FAILED"]++
 		return
 	}

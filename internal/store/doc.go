@@ -1,9 +1,11 @@
 // Package store defines linkpool's storage contract: one Store interface
 // over pools, app clients, domains, users, groups, authorization codes,
 // refresh tokens, hosted-UI sessions, the consumed challenge sessions of
-// the Cognito API, signing keys, the mail outbox and the SmartLamp
-// skill's lamps, grants and /lamps sessions. CollectGarbage runs
-// GarbageCollect periodically.
+// the Cognito API, signing keys, the mail outbox and API access keys.
+// CollectGarbage runs GarbageCollect periodically, with the Sweeps of
+// packages that keep their own records on the same database (the skill's
+// contract, internal/smarthome/skillstore, which both backends implement
+// too).
 //
 // The contract is Dex-shaped: Create/Get/List/Delete per entity, Update
 // with a callback for read-modify-write inside one transaction, sentinel

@@ -154,57 +154,6 @@ type KeySet struct {
 	UpdatedAt time.Time
 }
 
-// Lamp is one SmartLamp endpoint owned by a user of the skill.
-type Lamp struct {
-	Owner        string // the token's sub
-	ID           string // Alexa endpointId
-	Name         string // friendlyName
-	On           bool
-	Brightness   int     // 0..100
-	Hue          float64 // 0..360
-	Saturation   float64 // 0..1
-	ColorBright  float64 // 0..1
-	Kelvin       int     // 1000..10000
-	ColorMode    string  // "color" or "temperature"
-	Reachable    bool
-	UpdatedAt    time.Time
-	CreatedAt    time.Time
-	PrevBright   int // brightness to restore on TurnOn
-	Version      int64
-	LastChangeBy string // "alexa", "app", "cli"
-}
-
-// AlexaGrant is what AcceptGrant left for a user: the LWA tokens (sealed,
-// bound to the owner) for the event gateway, once the grant code was
-// exchanged. The grant code itself is not kept.
-type AlexaGrant struct {
-	Owner          string
-	SealedTokens   []byte
-	TokenExpiresAt time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-}
-
-// LampSession is a sign-in to the SmartLamp /lamps page. The page's sealed
-// cookie holds the ID and a secret; the store keeps the SHA-256 of the
-// secret, so a session ends for every copy of its cookie when the row is
-// deleted.
-type LampSession struct {
-	ID         string
-	SecretHash string // hex SHA-256 of the cookie's secret
-	Owner      string // the user's sub
-	Name       string // shown on the page
-	// OriginJTI is the issuer's grant behind the sign-in (the ID token's
-	// origin_jti), when the issuer names one.
-	OriginJTI string
-	// SealedTokens are the issuer's OAuth tokens, sealed, with which a
-	// skill that runs apart from the pool re-checks the user.
-	SealedTokens []byte
-	CreatedAt    time.Time // when the sign-in completed
-	CheckedAt    time.Time // when the user was last confirmed
-	ExpiresAt    time.Time
-}
-
 // OutboxMail is one mail waiting for delivery (mail.Outbox). Message is
 // the mail sealed with the master key and bound to ID, so that the row
 // alone yields nothing. A row is due when NextAttemptAt has passed; a
@@ -245,7 +194,6 @@ type GCResult struct {
 	AuthCodes     int64
 	RefreshTokens int64
 	Sessions      int64
-	LampSessions  int64
 	Mail          int64
 	AuthSessions  int64 // consumed challenge sessions (ConsumeAuthSession)
 }
@@ -343,27 +291,6 @@ type Store interface {
 	// of several instances racing to rotate performs the rotation.
 	UpdateKeySet(ctx context.Context, poolID string, fn func(KeySet) (KeySet, error)) error
 
-	CreateLamp(ctx context.Context, l Lamp) error
-	GetLamp(ctx context.Context, owner, id string) (Lamp, error)
-	ListLamps(ctx context.Context, owner string) ([]Lamp, error)
-	UpdateLamp(ctx context.Context, owner, id string, fn func(Lamp) (Lamp, error)) error
-	DeleteLamp(ctx context.Context, owner, id string) error
-
-	PutAlexaGrant(ctx context.Context, g AlexaGrant) error
-	GetAlexaGrant(ctx context.Context, owner string) (AlexaGrant, error)
-
-	// CreateLampSession fails with ErrAlreadyExists when the ID is taken.
-	CreateLampSession(ctx context.Context, s LampSession) error
-	// GetLampSession returns the session, expired ones included: the
-	// caller judges ExpiresAt at its own clock.
-	GetLampSession(ctx context.Context, id string) (LampSession, error)
-	// TouchLampSession records a successful re-check of the user at
-	// checkedAt with the (possibly refreshed) sealed tokens; ErrNotFound
-	// when the session is gone.
-	TouchLampSession(ctx context.Context, id string, sealedTokens []byte, checkedAt time.Time) error
-	// DeleteLampSession ends the session; ErrNotFound when it is gone.
-	DeleteLampSession(ctx context.Context, id string) error
-
 	// EnqueueMail stores a mail for delivery; ErrAlreadyExists when the
 	// ID is taken.
 	EnqueueMail(ctx context.Context, m OutboxMail) error
@@ -401,19 +328,15 @@ type Store interface {
 	ConsumeAuthSession(ctx context.Context, id string, expiresAt time.Time) error
 
 	// GarbageCollect deletes authorization codes, refresh tokens, hosted-UI
-	// sessions, lamp sessions and consumed challenge sessions that expired
+	// sessions and consumed challenge sessions that expired
 	// before now, and outbox mail created more than OutboxMaxAge before now.
 	GarbageCollect(ctx context.Context, now time.Time) (GCResult, error)
 
 	// Whole-store listings for export (`linkpool export`). They page
-	// through every row of every pool or owner in a stable key order,
+	// through every row of every pool in a stable key order,
 	// revoked and expired refresh tokens included; request paths use the
 	// scoped methods above.
 
 	// ListAllRefreshTokens pages through every grant family, by ID.
 	ListAllRefreshTokens(ctx context.Context, opts ListOptions) (Page[RefreshToken], error)
-	// ListAllLamps pages through every lamp, by owner and then ID.
-	ListAllLamps(ctx context.Context, opts ListOptions) (Page[Lamp], error)
-	// ListAlexaGrants pages through every owner's Alexa grant, by owner.
-	ListAlexaGrants(ctx context.Context, opts ListOptions) (Page[AlexaGrant], error)
 }

@@ -16,7 +16,7 @@
 // the JWKS until every token it signed has expired, promotes the next key
 // and creates a new next key. Rotation is one compare-and-swap on the
 // stored key set, so of several instances racing to rotate exactly one
-// does (the Dex signer/rotation.go pattern).
+// does (the pattern of Dex's signer rotation).
 //
 // Private keys are stored as PKCS#8 DER sealed with the master key
 // (internal/seal), bound to "signing-key/<pool>/<kid>". Each instance keeps
@@ -27,5 +27,7 @@
 //
 // Files: keys.go (Keys, cache), keyset.go (parsing a stored key set),
 // keygen.go (generation and sealing), ensure.go, rotate.go, sign.go,
-// verify.go, jwks.go, list.go, claims.go (Cognito claim sets), errors.go.
+// verify.go, jwks.go, list.go, claims.go (Cognito claim sets), errors.go,
+// check.go (CheckKeySet: a key set fit to import under a master key),
+// reseal.go (ResealKeySet: a key set moved to a new master key).
 package token

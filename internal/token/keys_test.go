@@ -93,6 +93,9 @@ func kidList(keys []token.KeyInfo) []string {
 // TestEnsureConcurrent races ten Ensure calls from two instances (two
 // store handles on one database): exactly one key set results.
 func TestEnsureConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	for _, b := range multiInstance {
 		t.Run(b.name, func(t *testing.T) {
 			e := newEnv(t, b)

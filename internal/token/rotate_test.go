@@ -208,6 +208,9 @@ func TestRotateStaleVersionChangesNothing(t *testing.T) {
 // TestRotateConcurrent: instances that observed the same version and all
 // decide to rotate rotate once between them.
 func TestRotateConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	tests := []struct {
 		name    string
 		alg     string
@@ -316,6 +319,9 @@ func TestRefreshPicksUpRotation(t *testing.T) {
 // at best. It is refused, changing nothing, until the new next key has
 // been published for token.PublishFor plus token.MaxRefreshInterval.
 func TestRotateTwiceCannotSignWithAnUnpublishedKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow rotation sequence: -short")
+	}
 	e := newEnv(t, sqliteBackend)
 	k := e.keys(0)
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/transfer"
@@ -80,7 +81,7 @@ func BenchmarkImport(b *testing.B) {
 	box := testBox(b, masterKey)
 	for _, target := range []struct {
 		name string
-		open func(testing.TB) store.Store
+		open func(testing.TB) skillstore.Database
 	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
 		for _, parallel := range []int{1, 8} {
 			b.Run(fmt.Sprintf("%s/parallel=%d", target.name, parallel), func(b *testing.B) {

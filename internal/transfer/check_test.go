@@ -13,7 +13,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/transfer"
@@ -47,9 +47,9 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	must(st.AddUserToGroup(ctx, p.ID, "g", u.Sub))
 	must(st.CreateRefreshToken(ctx, store.RefreshToken{ID: "rt1", OriginJTI: "o1", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub,
 		SecretHash: "h", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
-	must(st.CreateLamp(ctx, store.Lamp{Owner: u.Sub, ID: "l1", Name: "Desk", ColorMode: "color", CreatedAt: now}))
-	must(st.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub,
-		SealedTokens: box.Seal([]byte("lwa"), smarthome.LWATokenContext(u.Sub)), CreatedAt: now}))
+	must(st.CreateLamp(ctx, skillstore.Lamp{Owner: u.Sub, ID: "l1", Name: "Desk", ColorMode: "color", CreatedAt: now}))
+	must(st.PutAlexaGrant(ctx, skillstore.AlexaGrant{Owner: u.Sub,
+		SealedTokens: box.Seal([]byte("lwa"), skillstore.LWATokenContext(u.Sub)), CreatedAt: now}))
 	var b bytes.Buffer
 	if _, err := transfer.Export(ctx, st, &b); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestBadInput(t *testing.T) {
 		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "client"},
 		{name: "LWA tokens of another user", input: edit(func(l []string) []string {
 			i := index(t, l, "alexa_grant")
-			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), smarthome.LWATokenContext("someone-else")))
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), skillstore.LWATokenContext("someone-else")))
 			l[i] = sealedTokensField.ReplaceAllString(l[i], `"sealed_tokens":"`+moved+`"`)
 			return l
 		}), seal: true, want: "Login with Amazon tokens"},
@@ -199,7 +199,7 @@ func checkBadInputError(t *testing.T, what string, err error, want string, sealE
 	}
 }
 
-func mustBeEmpty(t *testing.T, st store.Store) {
+func mustBeEmpty(t *testing.T, st skillstore.Database) {
 	t.Helper()
 	ctx := context.Background()
 	pools, err := st.ListPools(ctx, store.ListOptions{})
@@ -219,16 +219,16 @@ func TestImportNeedsEmptyTarget(t *testing.T) {
 	in := strings.Join(smallExport(t, box), "\n") + "\n"
 	tests := []struct {
 		name string
-		fill func(st store.Store) error
+		fill func(st skillstore.Database) error
 	}{
-		{name: "a pool", fill: func(st store.Store) error {
+		{name: "a pool", fill: func(st skillstore.Database) error {
 			return st.CreatePool(context.Background(), pool.NewPool("us-east-1", "existing", time.Now()))
 		}},
-		{name: "a lamp only", fill: func(st store.Store) error {
-			return st.CreateLamp(context.Background(), store.Lamp{Owner: "someone", ID: "l", CreatedAt: time.Now()})
+		{name: "a lamp only", fill: func(st skillstore.Database) error {
+			return st.CreateLamp(context.Background(), skillstore.Lamp{Owner: "someone", ID: "l", CreatedAt: time.Now()})
 		}},
-		{name: "an Alexa grant only", fill: func(st store.Store) error {
-			return st.PutAlexaGrant(context.Background(), store.AlexaGrant{Owner: "someone"})
+		{name: "an Alexa grant only", fill: func(st skillstore.Database) error {
+			return st.PutAlexaGrant(context.Background(), skillstore.AlexaGrant{Owner: "someone"})
 		}},
 	}
 	for _, tc := range tests {
@@ -343,7 +343,7 @@ func TestImportBindsLegacyLWATokensToTheirOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := rec.Data.Owner
-	legacy := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), []byte(smarthome.LWATokenSealContext)))
+	legacy := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), []byte(skillstore.LWATokenSealContext)))
 	lines[i] = sealedTokensField.ReplaceAllString(lines[i], `"grant_code":"ANTjOldCode","sealed_tokens":"`+legacy+`"`)
 	in := strings.Join(lines, "\n") + "\n"
 
@@ -365,10 +365,10 @@ func TestImportBindsLegacyLWATokensToTheirOwner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if plain, err := tc.key.Open(g.SealedTokens, smarthome.LWATokenContext(owner)); err != nil || string(plain) != "lwa" {
+			if plain, err := tc.key.Open(g.SealedTokens, skillstore.LWATokenContext(owner)); err != nil || string(plain) != "lwa" {
 				t.Errorf("the imported LWA tokens do not open bound to their owner: %v", err)
 			}
-			if _, err := tc.key.Open(g.SealedTokens, []byte(smarthome.LWATokenSealContext)); err == nil {
+			if _, err := tc.key.Open(g.SealedTokens, []byte(skillstore.LWATokenSealContext)); err == nil {
 				t.Error("the imported LWA tokens still open under the shared context")
 			}
 			var out bytes.Buffer

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
 // exporter writes records to one stream and counts them.
 type exporter struct {
-	st     store.Store
+	st     skillstore.Database
 	w      *bufio.Writer
 	enc    *json.Encoder
 	counts Counts
@@ -30,7 +31,7 @@ type exporter struct {
 // hour) are not exported: a user in the middle of signing in starts
 // again. Export reads while others may write; for a consistent copy, stop
 // every server using st first.
-func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
+func Export(ctx context.Context, st skillstore.Database, w io.Writer) (Counts, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	e := &exporter{st: st, w: bw, enc: json.NewEncoder(bw)}
 	e.enc.SetEscapeHTML(false)
@@ -46,12 +47,14 @@ func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
 			func(t store.RefreshToken) error { return e.write(typeRefreshToken, refreshTokenRecord(t)) })
 	}
 	if err == nil {
-		err = eachPage(ctx, func(o store.ListOptions) (store.Page[store.Lamp], error) { return st.ListAllLamps(ctx, o) },
-			func(l store.Lamp) error { return e.write(typeLamp, lampRecord(l)) })
+		err = eachPage(ctx, func(o store.ListOptions) (store.Page[skillstore.Lamp], error) { return st.ListAllLamps(ctx, o) },
+			func(l skillstore.Lamp) error { return e.write(typeLamp, lampRecord(l)) })
 	}
 	if err == nil {
-		err = eachPage(ctx, func(o store.ListOptions) (store.Page[store.AlexaGrant], error) { return st.ListAlexaGrants(ctx, o) },
-			func(g store.AlexaGrant) error { return e.write(typeAlexaGrant, alexaGrantToRecord(g)) })
+		err = eachPage(ctx, func(o store.ListOptions) (store.Page[skillstore.AlexaGrant], error) {
+			return st.ListAlexaGrants(ctx, o)
+		},
+			func(g skillstore.AlexaGrant) error { return e.write(typeAlexaGrant, alexaGrantToRecord(g)) })
 	}
 	if err == nil {
 		err = e.write(typeEnd, endRecord{Counts: e.counts})

@@ -14,7 +14,7 @@ import (
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
@@ -36,12 +36,12 @@ func testBox(t testing.TB, key string) *seal.Box {
 	return box
 }
 
-func openSQLite(t testing.TB) store.Store {
+func openSQLite(t testing.TB) skillstore.Database {
 	t.Helper()
 	return sqlitetest.Open(t)
 }
 
-func openPostgres(t testing.TB) store.Store {
+func openPostgres(t testing.TB) skillstore.Database {
 	t.Helper()
 	st, err := postgres.Open(context.Background(), pgtest.URL(t))
 	if err != nil {
@@ -69,7 +69,7 @@ func (r *router) transport() *http.Transport {
 	}, DisableKeepAlives: true}
 }
 
-func (r *router) serve(t testing.TB, st store.Store, box *seal.Box) *deployment {
+func (r *router) serve(t testing.TB, st skillstore.Database, box *seal.Box) *deployment {
 	t.Helper()
 	a, err := app.New(app.Config{
 		Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -71,7 +72,7 @@ var errKeySetExists = errors.New("the pool already has signing keys")
 // the move verify against the imported keys. Sealed values are written
 // as they are, or sealed again with box when opts.SourceBox holds the
 // export's master key. Key sets restart at version 1.
-func Import(ctx context.Context, st store.Store, box *seal.Box, r io.ReadSeeker, opts ImportOptions) (Counts, error) {
+func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.ReadSeeker, opts ImportOptions) (Counts, error) {
 	if err := checkEmpty(ctx, st); err != nil {
 		return Counts{}, err
 	}
@@ -147,7 +148,7 @@ func Import(ctx context.Context, st store.Store, box *seal.Box, r io.ReadSeeker,
 }
 
 // write stores one record.
-func write(ctx context.Context, st store.Store, rec record) error {
+func write(ctx context.Context, st skillstore.Database, rec record) error {
 	var err error
 	switch v := rec.v.(type) {
 	case pool.Pool:
@@ -171,9 +172,9 @@ func write(ctx context.Context, st store.Store, rec record) error {
 		err = st.AddUserToGroup(ctx, v.PoolID, v.Group, v.Sub)
 	case store.RefreshToken:
 		err = st.CreateRefreshToken(ctx, v)
-	case store.Lamp:
+	case skillstore.Lamp:
 		err = st.CreateLamp(ctx, v)
-	case store.AlexaGrant:
+	case skillstore.AlexaGrant:
 		err = st.PutAlexaGrant(ctx, v)
 	default:
 		err = fmt.Errorf("unexpected record %T", v)
@@ -185,7 +186,7 @@ func write(ctx context.Context, st store.Store, rec record) error {
 }
 
 // checkEmpty fails with ErrNotEmpty unless st is empty (see Empty).
-func checkEmpty(ctx context.Context, st store.Store) error {
+func checkEmpty(ctx context.Context, st skillstore.Database) error {
 	empty, err := Empty(ctx, st)
 	if err != nil {
 		return err
@@ -199,7 +200,7 @@ func checkEmpty(ctx context.Context, st store.Store) error {
 // Empty reports whether st holds no pool, lamp or Alexa grant; everything
 // else lives inside a pool. Only an empty store takes an import, and only
 // an empty store holds nothing sealed with a master key.
-func Empty(ctx context.Context, st store.Store) (bool, error) {
+func Empty(ctx context.Context, st skillstore.Database) (bool, error) {
 	one := store.ListOptions{Limit: 1}
 	pools, err := st.ListPools(ctx, one)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -187,13 +188,13 @@ type alexaGrantRecord struct {
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
 }
 
-func alexaGrantToRecord(g store.AlexaGrant) alexaGrantRecord {
+func alexaGrantToRecord(g skillstore.AlexaGrant) alexaGrantRecord {
 	return alexaGrantRecord{Owner: g.Owner, SealedTokens: g.SealedTokens, TokenExpiresAt: g.TokenExpiresAt,
 		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
-func (r alexaGrantRecord) grant() store.AlexaGrant {
-	return store.AlexaGrant{Owner: r.Owner, SealedTokens: r.SealedTokens, TokenExpiresAt: r.TokenExpiresAt,
+func (r alexaGrantRecord) grant() skillstore.AlexaGrant {
+	return skillstore.AlexaGrant{Owner: r.Owner, SealedTokens: r.SealedTokens, TokenExpiresAt: r.TokenExpiresAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

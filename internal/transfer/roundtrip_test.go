@@ -18,8 +18,7 @@ import (
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/transfer"
 )
 
@@ -35,12 +34,12 @@ type world struct {
 	oldAccess, newAccess string // signed before and after a key rotation
 	plainRefresh         string // never changes: rotation off
 	rotatingRefresh      string // the latest of the rotating client
-	lamps                []store.Lamp
+	lamps                []skillstore.Lamp
 	lwaTokens            []byte
 }
 
 // createClient adds a confidential Alexa client and returns its target.
-func createClient(t *testing.T, st store.Store, box *seal.Box, r *router, poolID, name string, rotate bool) *loadtest.Target {
+func createClient(t *testing.T, st skillstore.Database, box *seal.Box, r *router, poolID, name string, rotate bool) *loadtest.Target {
 	t.Helper()
 	c := pool.NewClient(poolID, name, time.Now())
 	secret := pool.NewClientSecret()
@@ -146,15 +145,15 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	w.newAccess, w.rotatingRefresh = second.AccessToken, second.RefreshToken
 
 	for i, name := range []string{"Desk", "Hall"} {
-		l := store.Lamp{Owner: w.carol, ID: "lamp-" + name, Name: name, On: i == 0, Brightness: 40 + i, Kelvin: 2700,
+		l := skillstore.Lamp{Owner: w.carol, ID: "lamp-" + name, Name: name, On: i == 0, Brightness: 40 + i, Kelvin: 2700,
 			ColorMode: "temperature", Reachable: true, CreatedAt: time.Now().UTC().Truncate(time.Microsecond),
 			UpdatedAt: time.Now().UTC().Truncate(time.Microsecond), Version: int64(3 + i), LastChangeBy: "alexa"}
 		must("create lamp", st.CreateLamp(ctx, l))
 		w.lamps = append(w.lamps, l)
 	}
 	w.lwaTokens = []byte(`{"access_token":"Atza|lwa","refresh_token":"Atzr|lwa"}`)
-	must("put Alexa grant", st.PutAlexaGrant(ctx, store.AlexaGrant{
-		Owner: w.carol, SealedTokens: box.Seal(w.lwaTokens, smarthome.LWATokenContext(w.carol)),
+	must("put Alexa grant", st.PutAlexaGrant(ctx, skillstore.AlexaGrant{
+		Owner: w.carol, SealedTokens: box.Seal(w.lwaTokens, skillstore.LWATokenContext(w.carol)),
 		TokenExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now(),
 	}))
 	return w
@@ -177,7 +176,7 @@ func TestRoundTrip(t *testing.T) {
 
 	hops := []struct {
 		name string
-		open func(testing.TB) store.Store
+		open func(testing.TB) skillstore.Database
 	}{
 		{"SQLite to PostgreSQL", openPostgres},
 		{"PostgreSQL to SQLite", openSQLite},
@@ -294,7 +293,7 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	if err != nil {
 		fail("Alexa grant: %v", err)
 	}
-	if plain, err := box.Open(g.SealedTokens, smarthome.LWATokenContext(w.carol)); err != nil || !bytes.Equal(plain, w.lwaTokens) {
+	if plain, err := box.Open(g.SealedTokens, skillstore.LWATokenContext(w.carol)); err != nil || !bytes.Equal(plain, w.lwaTokens) {
 		fail("the Alexa grant's LWA tokens do not open: %v", err)
 	}
 }

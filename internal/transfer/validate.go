@@ -6,7 +6,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/smarthome"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
 )
@@ -15,7 +15,7 @@ import (
 type record struct {
 	line int64
 	typ  string
-	v    any // pool.Pool, pool.Domain, pool.Client, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, store.Lamp, store.AlexaGrant
+	v    any // pool.Pool, pool.Domain, pool.Client, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
 }
 
 // validator decodes records and checks what can be checked without a
@@ -206,7 +206,7 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		if r.Owner == "" || r.ID == "" {
 			return fail("lamp without owner or id")
 		}
-		rec.v = store.Lamp(r)
+		rec.v = skillstore.Lamp(r)
 	case typeAlexaGrant:
 		var r alexaGrantRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
@@ -219,11 +219,11 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 			// Bound to the owner; earlier versions sealed every user's
 			// tokens under one context, and those are sealed again
 			// bound to the owner here.
-			aad := smarthome.LWATokenContext(r.Owner)
+			aad := skillstore.LWATokenContext(r.Owner)
 			plain, oerr := v.box.Open(r.SealedTokens, aad)
 			legacy := false
 			if oerr != nil {
-				plain, oerr = v.box.Open(r.SealedTokens, []byte(smarthome.LWATokenSealContext))
+				plain, oerr = v.box.Open(r.SealedTokens, []byte(skillstore.LWATokenSealContext))
 				legacy = true
 			}
 			if oerr != nil {

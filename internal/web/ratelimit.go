@@ -85,10 +85,13 @@ func (l *Limiter) Allow(key string) bool {
 	if l == nil {
 		return true
 	}
-	now := int64(time.Since(l.epoch))
 	s := l.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Read the clock under the lock: a time read before waiting for it
+	// would move the bucket's seen backwards past later calls, and a busy
+	// key would look idle to evict.
+	now := int64(time.Since(l.epoch))
 	if now-s.lastGC > int64(time.Minute) {
 		s.forgetIdle(now, l.fill)
 	}
@@ -120,10 +123,10 @@ func (l *Limiter) Refund(key string) {
 	if l == nil {
 		return
 	}
-	now := int64(time.Since(l.epoch))
 	s := l.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := int64(time.Since(l.epoch))
 	b, ok := s.buckets[key]
 	if !ok {
 		return

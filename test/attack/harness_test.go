@@ -26,7 +26,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -50,7 +50,7 @@ var cheapHash = password.Params{Memory: 64, Time: 1, Threads: 1}
 // SMTP server on loopback.
 type target struct {
 	app         *app.App
-	st          store.Store
+	st          skillstore.Database
 	srv         *httptest.Server
 	smtp        *smtptest.Server // receives the codes the pool mails
 	publicURL   string
@@ -119,6 +119,9 @@ type targetOptions struct {
 
 func newTarget(t testing.TB, o targetOptions) *target {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("attack test: -short")
+	}
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)

@@ -30,6 +30,9 @@ import (
 // clients got a success response for is still there and works through
 // the survivors.
 func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster of linkpool processes: -short")
+	}
 	ctx := context.Background()
 	mails := smtptest.New(t, smtptest.Options{})
 	px := newProxy(t)

@@ -19,6 +19,9 @@ import (
 // usable. Before the kill no request may fail: under concurrent load
 // SQLite's single writer never lets "database is locked" reach a user.
 func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster crash test: -short")
+	}
 	tests := []struct {
 		name   string
 		deploy func(t *testing.T) *deployment

@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,11 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// Every test that runs the binary skips under -short.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "linkpool-cluster-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cluster tests:", err)

@@ -58,6 +58,9 @@ func waitReadyz(t *testing.T, in *instance, want int) {
 // When the server is back the instance recovers without a restart, and
 // the refresh token and the code presented during the outage still work.
 func TestOutagePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster outage test: -short")
+	}
 	ctx := context.Background()
 	pg := pgtest.StartCluster(t)
 	px := newProxy(t)
@@ -123,6 +126,9 @@ func TestOutagePostgres(t *testing.T) {
 // a refresh without rotation only reads and keeps working. Once the file
 // is writable again the instance recovers without a restart.
 func TestOutageSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster outage test: -short")
+	}
 	ctx := context.Background()
 	px := newProxy(t)
 	d, dir := sqliteDeployment(t)

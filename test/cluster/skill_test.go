@@ -45,6 +45,9 @@ var (
 // endpoint, the new power state and a token the stand-in issued for that
 // link.
 func TestServeSkillSendsChangeReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster skill test: -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	schema, err := alexasim.LoadSchema(filepath.Join(smarthometest.DataDir(t), "schema", alexasim.SchemaFile))

@@ -182,6 +182,9 @@ func a11yProblems(r pageA11y, wantLang string) []string {
 // TestA11yProbeFindsProblems runs the probe in Chromium on a page that
 // breaks every rule, so that the hosted pages passing it means something.
 func TestA11yProbeFindsProblems(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test: -short")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!DOCTYPE html><html lang="fr"><body style="background: rgb(40, 40, 40)">

@@ -135,6 +135,9 @@ func (a *alexaLab) lampsOnPhone(t *testing.T, c *chromium, lang language, user, 
 // /lamps in the browser; an expired token is refreshed, a revoked link
 // and a disabled user break links.
 func TestAlexaLabInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test: -short")
+	}
 	requireChromium(t)
 	a := newAlexaLab(t, labOptions{})
 	browser := startChromium(t)

@@ -81,6 +81,9 @@ func stateStripper(t *testing.T, target string) *httptest.Server {
 // stable code, the only error of the failed link, and the Alexa app's
 // generic message.
 func TestAlexaLabDiagnoses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: -short")
+	}
 	a := newAlexaLab(t, labOptions{})
 	signIn, _ := a.labUser(t)
 
@@ -155,6 +158,9 @@ func redirectFlags() []string {
 // PostgreSQL server that is stopped and started again, the link then
 // works again; an SQLite store that is closed stays down.
 func TestAlexaLabDatabaseOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end outage test: -short")
+	}
 	tests := []struct {
 		name string
 		// lab starts the lab and returns how to stop and, if possible,

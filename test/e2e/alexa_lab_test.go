@@ -39,6 +39,9 @@ func linkName(r alexasim.Region, s alexasim.Scheme, pkce bool) string {
 // disabling the skill revokes its grant; revoking a link's refresh token
 // and disabling the user break links as Alexa sees it.
 func TestAlexaLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: -short")
+	}
 	a := newAlexaLab(t, labOptions{})
 	ctx := context.Background()
 	user := "lamp-" + randomID(8)

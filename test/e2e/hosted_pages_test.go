@@ -96,6 +96,9 @@ func (l *lab) exchange(code, redirectURI string) string {
 // its language, labels and contrast and saved as a screenshot; the phone
 // fails the test if any page opens a dialog or a window.
 func TestHostedPagesOnAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test: -short")
+	}
 	requireChromium(t)
 	l := newLab(t, labOptions{})
 	browser := startChromium(t)

@@ -19,7 +19,7 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/testclock"
@@ -51,7 +51,7 @@ type lab struct {
 	publicURL string
 	setup     alexaSetup
 	smtp      *smtptest.Server
-	store     store.Store
+	store     skillstore.Database
 	app       *app.App
 	srv       *http.Server
 	ln        net.Listener

@@ -1,5 +1,5 @@
 // Package lamp is the SmartLamp device model: pure functions that apply
-// one Alexa directive (or a switch press) to a store.Lamp and return the
+// one Alexa directive (or a switch press) to a skillstore.Lamp and return the
 // new state. It performs no I/O; the skill loads and stores lamps.
 //
 // The semantics follow Amazon's expected-state test plans for lights

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // Ranges of the controllers (docs "Alexa.BrightnessController",
@@ -21,13 +21,13 @@ const (
 	MaxHue        = 360
 )
 
-// Colour modes of store.Lamp.ColorMode.
+// Colour modes of skillstore.Lamp.ColorMode.
 const (
 	ModeColor       = "color"
 	ModeTemperature = "temperature"
 )
 
-// Who changed a lamp last (store.Lamp.LastChangeBy).
+// Who changed a lamp last (skillstore.Lamp.LastChangeBy).
 const (
 	ByAlexa = "alexa"
 	ByApp   = "app"
@@ -54,8 +54,8 @@ func (e *RangeError) Error() string {
 
 // New returns a lamp as it leaves the factory: off, full brightness, soft
 // white (2700 K), reachable.
-func New(owner, id, name string, now time.Time) store.Lamp {
-	return store.Lamp{
+func New(owner, id, name string, now time.Time) skillstore.Lamp {
+	return skillstore.Lamp{
 		Owner:       owner,
 		ID:          id,
 		Name:        name,
@@ -91,7 +91,7 @@ func ValidateName(name string) error {
 }
 
 // Stamp records a change made by by at now.
-func Stamp(l store.Lamp, by string, now time.Time) store.Lamp {
+func Stamp(l skillstore.Lamp, by string, now time.Time) skillstore.Lamp {
 	l.UpdatedAt = now
 	l.LastChangeBy = by
 	l.Version++
@@ -100,7 +100,7 @@ func Stamp(l store.Lamp, by string, now time.Time) store.Lamp {
 
 // TurnOn switches the lamp on with its previous brightness and colour;
 // after it was dimmed to 0 it comes on at full brightness.
-func TurnOn(l store.Lamp) store.Lamp {
+func TurnOn(l skillstore.Lamp) skillstore.Lamp {
 	l.On = true
 	if l.Brightness == 0 {
 		l.Brightness = MaxBrightness
@@ -112,7 +112,7 @@ func TurnOn(l store.Lamp) store.Lamp {
 // restores them from there). PrevBright records the last non-zero
 // brightness for display; TurnOn after a dim to 0 uses full brightness, as
 // Amazon's plan DevRe_9.1 expects.
-func TurnOff(l store.Lamp) store.Lamp {
+func TurnOff(l skillstore.Lamp) skillstore.Lamp {
 	l.On = false
 	if l.Brightness > 0 {
 		l.PrevBright = l.Brightness
@@ -121,7 +121,7 @@ func TurnOff(l store.Lamp) store.Lamp {
 }
 
 // Toggle flips the power state, as the lamp's own switch does.
-func Toggle(l store.Lamp) store.Lamp {
+func Toggle(l skillstore.Lamp) skillstore.Lamp {
 	if l.On {
 		return TurnOff(l)
 	}
@@ -130,7 +130,7 @@ func Toggle(l store.Lamp) store.Lamp {
 
 // SetBrightness sets the brightness 0..100; 0 turns the lamp off, any
 // other value turns it on.
-func SetBrightness(l store.Lamp, b int) (store.Lamp, error) {
+func SetBrightness(l skillstore.Lamp, b int) (skillstore.Lamp, error) {
 	if b < MinBrightness || b > MaxBrightness {
 		return l, &RangeError{Field: "brightness", Value: float64(b), Min: MinBrightness, Max: MaxBrightness}
 	}
@@ -146,7 +146,7 @@ func SetBrightness(l store.Lamp, b int) (store.Lamp, error) {
 
 // AdjustBrightness changes the brightness by delta (-100..100), clamped to
 // 0..100. An OFF lamp counts as brightness 0.
-func AdjustBrightness(l store.Lamp, delta int) (store.Lamp, error) {
+func AdjustBrightness(l skillstore.Lamp, delta int) (skillstore.Lamp, error) {
 	if delta < MinDelta || delta > MaxDelta {
 		return l, &RangeError{Field: "brightnessDelta", Value: float64(delta), Min: MinDelta, Max: MaxDelta}
 	}
@@ -169,7 +169,7 @@ func AdjustBrightness(l store.Lamp, delta int) (store.Lamp, error) {
 
 // SetColor sets hue (0..360), saturation and brightness (0..1), switches
 // to colour mode and turns the lamp on.
-func SetColor(l store.Lamp, hue, saturation, brightness float64) (store.Lamp, error) {
+func SetColor(l skillstore.Lamp, hue, saturation, brightness float64) (skillstore.Lamp, error) {
 	switch {
 	case !(hue >= 0 && hue <= MaxHue):
 		return l, &RangeError{Field: "hue", Value: hue, Min: 0, Max: MaxHue}
@@ -185,7 +185,7 @@ func SetColor(l store.Lamp, hue, saturation, brightness float64) (store.Lamp, er
 
 // SetColorTemperature sets the white temperature (1000..10000 K), switches
 // to temperature mode and turns the lamp on.
-func SetColorTemperature(l store.Lamp, kelvin int) (store.Lamp, error) {
+func SetColorTemperature(l skillstore.Lamp, kelvin int) (skillstore.Lamp, error) {
 	if kelvin < MinKelvin || kelvin > MaxKelvin {
 		return l, &RangeError{Field: "colorTemperatureInKelvin", Value: float64(kelvin), Min: MinKelvin, Max: MaxKelvin}
 	}
@@ -204,7 +204,7 @@ var stops = append(append([]int{MinKelvin}, Whites...), MaxKelvin)
 
 // IncreaseColorTemperature moves to the next cooler stop (see the package
 // documentation) and turns the lamp on.
-func IncreaseColorTemperature(l store.Lamp) store.Lamp {
+func IncreaseColorTemperature(l skillstore.Lamp) skillstore.Lamp {
 	next := MaxKelvin
 	for _, s := range stops {
 		if s > l.Kelvin {
@@ -219,7 +219,7 @@ func IncreaseColorTemperature(l store.Lamp) store.Lamp {
 
 // DecreaseColorTemperature moves to the next warmer stop and turns the
 // lamp on.
-func DecreaseColorTemperature(l store.Lamp) store.Lamp {
+func DecreaseColorTemperature(l skillstore.Lamp) skillstore.Lamp {
 	next := MinKelvin
 	for i := len(stops) - 1; i >= 0; i-- {
 		if stops[i] < l.Kelvin {

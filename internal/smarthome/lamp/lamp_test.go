@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // apply runs one plan directive on l with the lamp functions.
-func apply(t *testing.T, l store.Lamp, d smarthometest.PlanDirective) store.Lamp {
+func apply(t *testing.T, l skillstore.Lamp, d smarthometest.PlanDirective) skillstore.Lamp {
 	t.Helper()
 	var p struct {
 		Brightness      *int `json:"brightness"`
@@ -57,7 +57,7 @@ func apply(t *testing.T, l store.Lamp, d smarthometest.PlanDirective) store.Lamp
 }
 
 // value renders the lamp's property name as Alexa would report it.
-func value(t *testing.T, l store.Lamp, name string) json.RawMessage {
+func value(t *testing.T, l skillstore.Lamp, name string) json.RawMessage {
 	t.Helper()
 	var v any
 	switch name {
@@ -104,19 +104,19 @@ func TestRangeErrors(t *testing.T) {
 	base := lamp.TurnOn(lamp.New("o", "l", "Lamp", t0))
 	tests := []struct {
 		name     string
-		run      func() (store.Lamp, error)
+		run      func() (skillstore.Lamp, error)
 		field    string
 		min, max float64
 	}{
-		{name: "brightness above 100", run: func() (store.Lamp, error) { return lamp.SetBrightness(base, 101) }, field: "brightness", min: 0, max: 100},
-		{name: "brightness below 0", run: func() (store.Lamp, error) { return lamp.SetBrightness(base, -1) }, field: "brightness", min: 0, max: 100},
-		{name: "delta below -100", run: func() (store.Lamp, error) { return lamp.AdjustBrightness(base, -101) }, field: "brightnessDelta", min: -100, max: 100},
-		{name: "delta above 100", run: func() (store.Lamp, error) { return lamp.AdjustBrightness(base, 150) }, field: "brightnessDelta", min: -100, max: 100},
-		{name: "kelvin below 1000", run: func() (store.Lamp, error) { return lamp.SetColorTemperature(base, 500) }, field: "colorTemperatureInKelvin", min: 1000, max: 10000},
-		{name: "kelvin above 10000", run: func() (store.Lamp, error) { return lamp.SetColorTemperature(base, 12000) }, field: "colorTemperatureInKelvin", min: 1000, max: 10000},
-		{name: "hue above 360", run: func() (store.Lamp, error) { return lamp.SetColor(base, 361, 1, 1) }, field: "hue", min: 0, max: 360},
-		{name: "negative saturation", run: func() (store.Lamp, error) { return lamp.SetColor(base, 10, -0.1, 1) }, field: "saturation", min: 0, max: 1},
-		{name: "colour brightness above 1", run: func() (store.Lamp, error) { return lamp.SetColor(base, 10, 1, 1.5) }, field: "brightness", min: 0, max: 1},
+		{name: "brightness above 100", run: func() (skillstore.Lamp, error) { return lamp.SetBrightness(base, 101) }, field: "brightness", min: 0, max: 100},
+		{name: "brightness below 0", run: func() (skillstore.Lamp, error) { return lamp.SetBrightness(base, -1) }, field: "brightness", min: 0, max: 100},
+		{name: "delta below -100", run: func() (skillstore.Lamp, error) { return lamp.AdjustBrightness(base, -101) }, field: "brightnessDelta", min: -100, max: 100},
+		{name: "delta above 100", run: func() (skillstore.Lamp, error) { return lamp.AdjustBrightness(base, 150) }, field: "brightnessDelta", min: -100, max: 100},
+		{name: "kelvin below 1000", run: func() (skillstore.Lamp, error) { return lamp.SetColorTemperature(base, 500) }, field: "colorTemperatureInKelvin", min: 1000, max: 10000},
+		{name: "kelvin above 10000", run: func() (skillstore.Lamp, error) { return lamp.SetColorTemperature(base, 12000) }, field: "colorTemperatureInKelvin", min: 1000, max: 10000},
+		{name: "hue above 360", run: func() (skillstore.Lamp, error) { return lamp.SetColor(base, 361, 1, 1) }, field: "hue", min: 0, max: 360},
+		{name: "negative saturation", run: func() (skillstore.Lamp, error) { return lamp.SetColor(base, 10, -0.1, 1) }, field: "saturation", min: 0, max: 1},
+		{name: "colour brightness above 1", run: func() (skillstore.Lamp, error) { return lamp.SetColor(base, 10, 1, 1.5) }, field: "brightness", min: 0, max: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestRangeErrors(t *testing.T) {
 func TestSemantics(t *testing.T) {
 	off := lamp.New("o", "l", "Lamp", t0)
 	on := lamp.TurnOn(off)
-	must := func(l store.Lamp, err error) store.Lamp {
+	must := func(l skillstore.Lamp, err error) skillstore.Lamp {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -147,7 +147,7 @@ func TestSemantics(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		got        store.Lamp
+		got        skillstore.Lamp
 		on         bool
 		brightness int
 		kelvin     int
@@ -209,7 +209,7 @@ func TestSwatch(t *testing.T) {
 	red, _ := lamp.SetColor(on, 0, 1, 1)
 	tests := []struct {
 		name string
-		l    store.Lamp
+		l    skillstore.Lamp
 		want string
 	}{
 		{name: "off", l: lamp.TurnOff(on), want: "#2b2b2b"},

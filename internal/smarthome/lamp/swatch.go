@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // Swatch returns the lamp's light as a CSS hex colour for display: the HSB
 // colour in colour mode, the white's approximate colour in temperature
 // mode, scaled by brightness; a dark grey when the lamp is off.
-func Swatch(l store.Lamp) string {
+func Swatch(l skillstore.Lamp) string {
 	if !l.On {
 		return "#2b2b2b"
 	}

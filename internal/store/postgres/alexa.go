@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // PutAlexaGrant stores the owner's grant, replacing any previous one:
 // each Alexa.Authorization AcceptGrant directive supersedes the last.
-func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
+func (db *DB) PutAlexaGrant(ctx context.Context, g skillstore.AlexaGrant) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO alexa_grants
 			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
 		VALUES ($1, '', $2, $3, $4, $5)
@@ -23,15 +23,15 @@ func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 }
 
 // GetAlexaGrant returns the owner's grant.
-func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (store.AlexaGrant, error) {
-	var g store.AlexaGrant
+func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (skillstore.AlexaGrant, error) {
+	var g skillstore.AlexaGrant
 	err := db.pool.QueryRow(ctx, `SELECT owner, sealed_tokens, token_expires_at,
 			created_at, updated_at
 		FROM alexa_grants WHERE owner = $1`, owner).
 		Scan(&g.Owner, &g.SealedTokens, (*utcTime)(&g.TokenExpiresAt),
 			(*utcTime)(&g.CreatedAt), (*utcTime)(&g.UpdatedAt))
 	if err != nil {
-		return store.AlexaGrant{}, wrap("get alexa grant", err)
+		return skillstore.AlexaGrant{}, wrap("get alexa grant", err)
 	}
 	return g, nil
 }

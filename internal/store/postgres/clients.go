@@ -92,7 +92,7 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 	if err != nil {
 		return store.Page[pool.Client]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT `+clientColumns+` FROM clients
 		WHERE pool_id = $1 AND id > $2 ORDER BY id LIMIT $3`, poolID, after, limit+1)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -21,7 +22,10 @@ type DB struct {
 	pool *pgxpool.Pool
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store      = (*DB)(nil)
+	_ skillstore.Store = (*DB)(nil)
+)
 
 // Open connects to the database at url (see the package documentation
 // for the URL parameters), checks that it answers and applies pending

@@ -1,4 +1,5 @@
-// Package postgres implements store.Store on PostgreSQL, for deployments
+// Package postgres implements store.Store and the skill's
+// skillstore.Store on PostgreSQL, for deployments
 // that run several linkpool instances against one database.
 //
 // It uses pgx's native API over a pgxpool connection pool, in the extended
@@ -49,7 +50,8 @@
 //
 // Listings paginate by key (keyset pagination) in byte order: a page token
 // carries the last key of its page, so pages stay consistent while rows
-// are added or removed, and every page is one index range scan.
+// are added or removed, and every page is one index range scan. Tokens
+// are store.PageToken values, the same format as store/sqlite's.
 //
 // # Concurrency
 //

@@ -143,6 +143,9 @@ func TestClosedStore(t *testing.T) {
 // meanwhile calls fail with backend failures; afterwards the pool replaces
 // its dead connections and works again.
 func TestDatabaseGoesAway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL outage test: -short")
+	}
 	u := pgtest.URL(t)
 	db, err := postgres.Open(t.Context(), u)
 	if err != nil {

@@ -45,7 +45,7 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 	if err != nil {
 		return store.Page[pool.Group]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT `+groupColumns+` FROM groups
 		WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3`, poolID, after, limit+1)
 	if err != nil {
@@ -145,7 +145,7 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT u.pool_id, u.sub, u.username, u.username_key,
 			u.email_key, u.attributes, u.status, u.enabled, u.password_hash, u.password_set_at,
 			u.failed_logins, u.locked_until, u.pending_code, u.tokens_valid_after,

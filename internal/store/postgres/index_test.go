@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
@@ -190,7 +191,7 @@ func runWorkload(t *testing.T, db *DB) {
 	must("GetUserByEmail", err)
 	page, err := db.ListUsers(ctx, p.ID, store.ListOptions{Limit: 1})
 	must("ListUsers", err)
-	_, err = db.ListUsers(ctx, p.ID, store.ListOptions{PageToken: pageToken("users/"+p.ID, page.Items[0].UsernameKey)})
+	_, err = db.ListUsers(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("users/"+p.ID, page.Items[0].UsernameKey)})
 	must("ListUsers next page", err)
 	must("UpdateUser", db.UpdateUser(ctx, p.ID, u.Sub, func(u pool.User) (pool.User, error) { return u, nil }))
 
@@ -248,31 +249,31 @@ func runWorkload(t *testing.T, db *DB) {
 	_, err = db.GetKeySet(ctx, p.ID)
 	must("GetKeySet", err)
 
-	l := store.Lamp{Owner: u.Sub, ID: "lamp-1", Name: "Desk", CreatedAt: now}
+	l := skillstore.Lamp{Owner: u.Sub, ID: "lamp-1", Name: "Desk", CreatedAt: now}
 	must("CreateLamp", db.CreateLamp(ctx, l))
 	_, err = db.GetLamp(ctx, l.Owner, l.ID)
 	must("GetLamp", err)
 	_, err = db.ListLamps(ctx, l.Owner)
 	must("ListLamps", err)
-	must("UpdateLamp", db.UpdateLamp(ctx, l.Owner, l.ID, func(l store.Lamp) (store.Lamp, error) { return l, nil }))
+	must("UpdateLamp", db.UpdateLamp(ctx, l.Owner, l.ID, func(l skillstore.Lamp) (skillstore.Lamp, error) { return l, nil }))
 	must("DeleteLamp", db.DeleteLamp(ctx, l.Owner, l.ID))
 
-	must("PutAlexaGrant", db.PutAlexaGrant(ctx, store.AlexaGrant{Owner: u.Sub, CreatedAt: now}))
+	must("PutAlexaGrant", db.PutAlexaGrant(ctx, skillstore.AlexaGrant{Owner: u.Sub, CreatedAt: now}))
 	_, err = db.GetAlexaGrant(ctx, u.Sub)
 	must("GetAlexaGrant", err)
 
 	// Export listings, first and following pages.
 	_, err = db.ListAllRefreshTokens(ctx, store.ListOptions{})
 	must("ListAllRefreshTokens", err)
-	_, err = db.ListAllRefreshTokens(ctx, store.ListOptions{PageToken: pageToken("refresh_tokens", rt.ID)})
+	_, err = db.ListAllRefreshTokens(ctx, store.ListOptions{PageToken: store.PageToken("refresh_tokens", rt.ID)})
 	must("ListAllRefreshTokens next page", err)
 	_, err = db.ListAllLamps(ctx, store.ListOptions{})
 	must("ListAllLamps", err)
-	_, err = db.ListAllLamps(ctx, store.ListOptions{PageToken: pageToken("lamps", u.Sub+"\x00lamp-1")})
+	_, err = db.ListAllLamps(ctx, store.ListOptions{PageToken: store.PageToken("lamps", u.Sub+"\x00lamp-1")})
 	must("ListAllLamps next page", err)
 	_, err = db.ListAlexaGrants(ctx, store.ListOptions{})
 	must("ListAlexaGrants", err)
-	_, err = db.ListAlexaGrants(ctx, store.ListOptions{PageToken: pageToken("alexa_grants", u.Sub)})
+	_, err = db.ListAlexaGrants(ctx, store.ListOptions{PageToken: store.PageToken("alexa_grants", u.Sub)})
 	must("ListAlexaGrants next page", err)
 
 	_, err = db.GarbageCollect(ctx, now)

@@ -17,6 +17,9 @@ import (
 // the versions they see are 0, 1, ..., n-1, each exactly once, and no
 // key is lost.
 func TestUpdateKeySetFirstRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency stress: -short")
+	}
 	db := openDB(t)
 	ctx := t.Context()
 	p := pool.NewPool("eu-west-1", "keys", time.Now())

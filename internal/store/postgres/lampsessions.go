@@ -4,13 +4,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 const lampSessionColumns = `id, secret_hash, owner, name, origin_jti, sealed_tokens, created_at, checked_at, expires_at`
 
 // CreateLampSession stores a /lamps sign-in.
-func (db *DB) CreateLampSession(ctx context.Context, s store.LampSession) error {
+func (db *DB) CreateLampSession(ctx context.Context, s skillstore.LampSession) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO lamp_sessions (`+lampSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		s.ID, s.SecretHash, s.Owner, s.Name, s.OriginJTI, s.SealedTokens, ts(s.CreatedAt), ts(s.CheckedAt), ts(s.ExpiresAt))
 	return wrap("create lamp session", err)
@@ -18,13 +18,13 @@ func (db *DB) CreateLampSession(ctx context.Context, s store.LampSession) error 
 
 // GetLampSession returns the session with the given id, expired ones
 // included: the caller judges ExpiresAt at its own clock.
-func (db *DB) GetLampSession(ctx context.Context, id string) (store.LampSession, error) {
-	var s store.LampSession
+func (db *DB) GetLampSession(ctx context.Context, id string) (skillstore.LampSession, error) {
+	var s skillstore.LampSession
 	err := db.pool.QueryRow(ctx, `SELECT `+lampSessionColumns+` FROM lamp_sessions WHERE id = $1`, id).
 		Scan(&s.ID, &s.SecretHash, &s.Owner, &s.Name, &s.OriginJTI, &s.SealedTokens,
 			(*utcTime)(&s.CreatedAt), (*utcTime)(&s.CheckedAt), (*utcTime)(&s.ExpiresAt))
 	if err != nil {
-		return store.LampSession{}, wrap("get lamp session", err)
+		return skillstore.LampSession{}, wrap("get lamp session", err)
 	}
 	if len(s.SealedTokens) == 0 {
 		s.SealedTokens = nil
@@ -55,4 +55,14 @@ func (db *DB) DeleteLampSession(ctx context.Context, id string) error {
 		return notFound("delete lamp session")
 	}
 	return nil
+}
+
+// DeleteExpiredLampSessions deletes the sessions that expired before now,
+// as GarbageCollect does for the hosted-UI sessions.
+func (db *DB) DeleteExpiredLampSessions(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM lamp_sessions WHERE expires_at < $1`, ts(now))
+	if err != nil {
+		return 0, wrap("delete expired lamp sessions", err)
+	}
+	return tag.RowsAffected(), nil
 }

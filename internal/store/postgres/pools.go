@@ -90,7 +90,7 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 	if err != nil {
 		return store.Page[pool.Pool]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT `+poolColumns+` FROM pools
 		WHERE id > $1 ORDER BY id LIMIT $2`, after, limit+1)
 	if err != nil {

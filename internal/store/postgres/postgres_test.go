@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/storetest"
@@ -22,12 +22,18 @@ func openDB(t testing.TB) *postgres.DB {
 	return db
 }
 
-func newStore(t *testing.T) store.Store { return openDB(t) }
+func newStore(t *testing.T) skillstore.Database { return openDB(t) }
 
 func TestConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL conformance suite: -short")
+	}
 	storetest.Run(t, newStore)
 }
 
 func TestConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL concurrency stress: -short")
+	}
 	storetest.RunConcurrency(t, newStore)
 }

@@ -112,7 +112,7 @@ func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptio
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	limit := pageLimit(opts)
+	limit := store.PageLimit(opts)
 	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users
 		WHERE pool_id = $1 AND username_key > $2 ORDER BY username_key LIMIT $3`,
 		poolID, after, limit+1)

@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 // PutAlexaGrant stores the owner's grant, replacing any earlier one.
-func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
+func (db *DB) PutAlexaGrant(ctx context.Context, g skillstore.AlexaGrant) error {
 	_, err := db.exec(ctx, "put alexa grant", `INSERT INTO alexa_grants
 			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)
 		VALUES (?, '', ?, ?, ?, ?)
@@ -18,8 +18,8 @@ func (db *DB) PutAlexaGrant(ctx context.Context, g store.AlexaGrant) error {
 }
 
 // GetAlexaGrant returns the owner's grant.
-func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (store.AlexaGrant, error) {
-	var g store.AlexaGrant
+func (db *DB) GetAlexaGrant(ctx context.Context, owner string) (skillstore.AlexaGrant, error) {
+	var g skillstore.AlexaGrant
 	err := db.rq.QueryRowContext(ctx, `SELECT owner, sealed_tokens, token_expires_at, created_at, updated_at
 		FROM alexa_grants WHERE owner = ?`, owner).
 		Scan(&g.Owner, &g.SealedTokens, timeCol{&g.TokenExpiresAt}, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt})

@@ -68,7 +68,7 @@ func (db *DB) GetClient(ctx context.Context, clientID string) (pool.Client, erro
 // ListClients lists the pool's app clients ordered by id.
 func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOptions) (store.Page[pool.Client], error) {
 	const op = "list clients"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "clients/"+poolID, opts)
 	if err != nil {
 		return store.Page[pool.Client]{}, err
 	}
@@ -77,7 +77,7 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 	if err != nil {
 		return store.Page[pool.Client]{}, err
 	}
-	return makePage(items, opts, func(c pool.Client) string { return c.ID }), nil
+	return makePage(items, "clients/"+poolID, opts, func(c pool.Client) string { return c.ID }), nil
 }
 
 // UpdateClient runs fn on the stored client and stores the result; the id

@@ -16,10 +16,14 @@ import (
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store      = (*DB)(nil)
+	_ skillstore.Store = (*DB)(nil)
+)
 
 // busyTimeoutMillis is how long a connection waits for another process's
 // write lock before failing with SQLITE_BUSY. The wait also ends, with the

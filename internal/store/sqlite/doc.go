@@ -1,5 +1,5 @@
-// Package sqlite is linkpool's embedded store: a store.Store on one SQLite
-// file, through the pure-Go modernc.org/sqlite driver, so the server stays
+// Package sqlite is linkpool's embedded store: a store.Store and the
+// skill's skillstore.Store on one SQLite file, through the pure-Go modernc.org/sqlite driver, so the server stays
 // a single static binary.
 //
 // The database runs in WAL mode with synchronous=FULL, so an acknowledged

@@ -8,8 +8,8 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-// GarbageCollect deletes authorization codes, refresh tokens, sessions,
-// lamp sessions and consumed challenge sessions whose expiry is at or before now, and outbox mail created
+// GarbageCollect deletes authorization codes, refresh tokens, sessions
+// and consumed challenge sessions whose expiry is at or before now, and outbox mail created
 // store.OutboxMaxAge or longer before now, in one transaction.
 // Redeemed codes stay until they expire, so that a replayed code is still
 // recognised. A zero expiry (stored as 0) means none and is never
@@ -26,7 +26,6 @@ func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult
 			{"auth_codes", &res.AuthCodes},
 			{"refresh_tokens", &res.RefreshTokens},
 			{"sessions", &res.Sessions},
-			{"lamp_sessions", &res.LampSessions},
 			{"consumed_auth_sessions", &res.AuthSessions},
 		} {
 			r, err := tx.ExecContext(ctx, `DELETE FROM `+q.table+` WHERE expires_at <= ? AND expires_at <> 0`, at)

@@ -46,7 +46,7 @@ func (db *DB) GetGroup(ctx context.Context, poolID, name string) (pool.Group, er
 // ListGroups lists the pool's groups ordered by name.
 func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOptions) (store.Page[pool.Group], error) {
 	const op = "list groups"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "groups/"+poolID, opts)
 	if err != nil {
 		return store.Page[pool.Group]{}, err
 	}
@@ -55,7 +55,7 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 	if err != nil {
 		return store.Page[pool.Group]{}, err
 	}
-	return makePage(items, opts, func(g pool.Group) string { return g.Name }), nil
+	return makePage(items, "groups/"+poolID, opts, func(g pool.Group) string { return g.Name }), nil
 }
 
 // UpdateGroup runs fn on the stored group and stores the result; the pool
@@ -114,7 +114,7 @@ func (db *DB) ListGroupsForUser(ctx context.Context, poolID, sub string) ([]pool
 // ListUsersInGroup lists the group's members ordered by sub.
 func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts store.ListOptions) (store.Page[pool.User], error) {
 	const op = "list users in group"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "members/"+poolID+"/"+group, opts)
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
@@ -127,5 +127,5 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	return makePage(items, opts, func(u pool.User) string { return u.Sub }), nil
+	return makePage(items, "members/"+poolID+"/"+group, opts, func(u pool.User) string { return u.Sub }), nil
 }

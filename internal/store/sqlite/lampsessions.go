@@ -4,21 +4,21 @@ import (
 	"context"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
 const lampSessionColumns = `id, secret_hash, owner, name, origin_jti, sealed_tokens, created_at, checked_at, expires_at`
 
 // CreateLampSession stores a /lamps sign-in.
-func (db *DB) CreateLampSession(ctx context.Context, s store.LampSession) error {
+func (db *DB) CreateLampSession(ctx context.Context, s skillstore.LampSession) error {
 	_, err := db.exec(ctx, "create lamp session", `INSERT INTO lamp_sessions (`+lampSessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.SecretHash, s.Owner, s.Name, s.OriginJTI, blob(s.SealedTokens), micros(s.CreatedAt), micros(s.CheckedAt), micros(s.ExpiresAt))
 	return err
 }
 
 // GetLampSession returns the session with the given id.
-func (db *DB) GetLampSession(ctx context.Context, id string) (store.LampSession, error) {
-	var s store.LampSession
+func (db *DB) GetLampSession(ctx context.Context, id string) (skillstore.LampSession, error) {
+	var s skillstore.LampSession
 	err := db.rq.QueryRowContext(ctx, `SELECT `+lampSessionColumns+` FROM lamp_sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.SecretHash, &s.Owner, &s.Name, &s.OriginJTI, &s.SealedTokens,
 			timeCol{&s.CreatedAt}, timeCol{&s.CheckedAt}, timeCol{&s.ExpiresAt})
@@ -37,4 +37,16 @@ func (db *DB) TouchLampSession(ctx context.Context, id string, sealedTokens []by
 // DeleteLampSession deletes the session.
 func (db *DB) DeleteLampSession(ctx context.Context, id string) error {
 	return db.execOne(ctx, "delete lamp session", `DELETE FROM lamp_sessions WHERE id = ?`, id)
+}
+
+// DeleteExpiredLampSessions deletes the sessions whose expiry is at or
+// before now, as GarbageCollect does for the hosted-UI sessions.
+func (db *DB) DeleteExpiredLampSessions(ctx context.Context, now time.Time) (int64, error) {
+	const op = "delete expired lamp sessions"
+	r, err := db.exec(ctx, op, `DELETE FROM lamp_sessions WHERE expires_at <= ? AND expires_at <> 0`, micros(now))
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.RowsAffected()
+	return n, wrap(op, err)
 }

@@ -55,7 +55,7 @@ func (db *DB) GetPool(ctx context.Context, id string) (pool.Pool, error) {
 // ListPools lists pools ordered by id.
 func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page[pool.Pool], error) {
 	const op = "list pools"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "pools", opts)
 	if err != nil {
 		return store.Page[pool.Pool]{}, err
 	}
@@ -64,7 +64,7 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 	if err != nil {
 		return store.Page[pool.Pool]{}, err
 	}
-	return makePage(items, opts, func(p pool.Pool) string { return p.ID }), nil
+	return makePage(items, "pools", opts, func(p pool.Pool) string { return p.ID }), nil
 }
 
 // UpdatePool runs fn on the stored pool and stores the result; the id

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/storetest"
 )
@@ -30,7 +30,7 @@ func openPath(t testing.TB, path string) *sqlite.DB {
 	return db
 }
 
-func newStore(t *testing.T) store.Store { return openDB(t) }
+func newStore(t *testing.T) skillstore.Database { return openDB(t) }
 
 func TestConformance(t *testing.T) { storetest.Run(t, newStore) }
 

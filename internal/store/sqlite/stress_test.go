@@ -18,6 +18,9 @@ import (
 // SQLITE_BUSY ("database is locked") may reach a caller. Afterwards every
 // counter holds exactly the increments made, across both handles.
 func TestStress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SQLite stress test: -short")
+	}
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "linkpool.db")
 	handles := []*sqlite.DB{openPath(t, path), openPath(t, path)}

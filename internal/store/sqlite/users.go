@@ -113,7 +113,7 @@ func (db *DB) GetUserByEmail(ctx context.Context, poolID, emailKey string) (pool
 // ListUsers lists the pool's users ordered by sub.
 func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptions) (store.Page[pool.User], error) {
 	const op = "list users"
-	after, fetch, err := pageArgs(op, opts)
+	after, fetch, err := pageArgs(op, "users/"+poolID, opts)
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
@@ -122,7 +122,7 @@ func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptio
 	if err != nil {
 		return store.Page[pool.User]{}, err
 	}
-	return makePage(items, opts, func(u pool.User) string { return u.Sub }), nil
+	return makePage(items, "users/"+poolID, opts, func(u pool.User) string { return u.Sub }), nil
 }
 
 // UpdateUser runs fn on the stored user and stores the result; the pool

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -20,11 +21,11 @@ type populated struct {
 	token   store.RefreshToken
 	session store.Session
 	keys    store.KeySet
-	lamp    store.Lamp
-	grant   store.AlexaGrant
+	lamp    skillstore.Lamp
+	grant   skillstore.AlexaGrant
 }
 
-func populate(t *testing.T, ctx context.Context, s store.Store) populated {
+func populate(t *testing.T, ctx context.Context, s skillstore.Database) populated {
 	t.Helper()
 	w := createWorld(t, ctx, s)
 	x := populated{pool: w.pool, client: w.client, user: w.user}
@@ -55,7 +56,7 @@ func populate(t *testing.T, ctx context.Context, s store.Store) populated {
 
 // checkIntact asserts that everything of x is still stored unchanged.
 // The auth code is checked last because checking consumes it.
-func checkIntact(t *testing.T, ctx context.Context, s store.Store, x populated) {
+func checkIntact(t *testing.T, ctx context.Context, s skillstore.Database, x populated) {
 	t.Helper()
 	gotPool, err := s.GetPool(ctx, x.pool.ID)
 	mustOK(t, err, "GetPool")
@@ -90,7 +91,7 @@ func checkIntact(t *testing.T, ctx context.Context, s store.Store, x populated) 
 }
 
 // checkOwnerData: lamps and Alexa grants belong to a sub, not to a pool.
-func checkOwnerData(t *testing.T, ctx context.Context, s store.Store, x populated) {
+func checkOwnerData(t *testing.T, ctx context.Context, s skillstore.Database, x populated) {
 	t.Helper()
 	gotLamp, err := s.GetLamp(ctx, x.lamp.Owner, x.lamp.ID)
 	mustOK(t, err, "GetLamp")
@@ -100,7 +101,7 @@ func checkOwnerData(t *testing.T, ctx context.Context, s store.Store, x populate
 	mustEqual(t, "alexa grant", gotGrant, x.grant)
 }
 
-func testDeletePoolCascade(t *testing.T, s store.Store) {
+func testDeletePoolCascade(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	doomed := populate(t, ctx, s)
 	kept := populate(t, ctx, s)
@@ -154,7 +155,7 @@ func testDeletePoolCascade(t *testing.T, s store.Store) {
 	checkIntact(t, ctx, s, kept)
 }
 
-func testDeleteUserCascade(t *testing.T, s store.Store) {
+func testDeleteUserCascade(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	x := populate(t, ctx, s)
 	bystander := createUser(t, ctx, s, x.pool, "bystander", "bystander@example.com")

@@ -1,12 +1,15 @@
-// Package storetest is the conformance suite every store.Store backend
-// must pass, modelled on Dex's storage/conformance: Run and RunConcurrency
+// Package storetest is the conformance suite every storage backend must
+// pass, modelled on Dex's storage/conformance: Run and RunConcurrency
 // execute named subtests, each on a fresh store from the caller's factory.
+// A backend implements both contracts on one database, the core
+// store.Store and the SmartLamp skill's skillstore.Store
+// (skillstore.Database), and the suite covers both.
 //
 // The factory must return an empty store backed by a real database and
 // register its own cleanup (closing the store, dropping the database) with
 // t.Cleanup.
 //
-// Besides the rules written on the store.Store interface, the suite pins
+// Besides the rules written on the two interfaces, the suite pins
 // these behaviours, which callers rely on:
 //
 //   - Deleting an entity that does not exist fails with store.ErrNotFound
@@ -24,7 +27,11 @@
 //   - ListDomains orders by domain name, ListLamps by lamp ID. Paginated
 //     listings use any stable order, never return an empty page with a
 //     non-empty Next, and reject a token they did not issue with
-//     store.ErrInvalidPageToken.
+//     store.ErrInvalidPageToken. Page tokens have one format on both
+//     backends (store.PageToken: the listing's scope and the last key),
+//     so a token of another listing or pool is refused too.
+//   - The core GarbageCollect leaves lamp sessions alone;
+//     DeleteExpiredLampSessions collects them.
 //   - Every time comes back in UTC, truncated to the microsecond, and a
 //     zero time comes back zero. Empty slices and maps may come back nil.
 //

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -328,9 +329,9 @@ func newSigningKey(kid, state string) store.SigningKey {
 	}
 }
 
-func newLamp(owner, id string) store.Lamp {
+func newLamp(owner, id string) skillstore.Lamp {
 	t0 := base()
-	return store.Lamp{
+	return skillstore.Lamp{
 		Owner: owner, ID: id, Name: "Lampe " + id + " ünï", On: true, Brightness: 73,
 		Hue: 212.5, Saturation: 0.375, ColorBright: 0.875, Kelvin: 4000, ColorMode: "color",
 		Reachable: false, UpdatedAt: t0, CreatedAt: t0.Add(-time.Hour), PrevBright: 55,
@@ -339,7 +340,7 @@ func newLamp(owner, id string) store.Lamp {
 }
 
 // mutateLamp changes every field of l but the owner and the id.
-func mutateLamp(l store.Lamp) store.Lamp {
+func mutateLamp(l skillstore.Lamp) skillstore.Lamp {
 	l.Name += " 2"
 	l.On = !l.On
 	l.Brightness++
@@ -357,9 +358,9 @@ func mutateLamp(l store.Lamp) store.Lamp {
 	return l
 }
 
-func newAlexaGrant(owner string) store.AlexaGrant {
+func newAlexaGrant(owner string) skillstore.AlexaGrant {
 	t0 := base()
-	return store.AlexaGrant{
+	return skillstore.AlexaGrant{
 		Owner: owner, SealedTokens: []byte{0x01, 0x00, 0xab, 0xcd},
 		TokenExpiresAt: t0.Add(time.Hour), CreatedAt: t0.Add(-time.Minute), UpdatedAt: t0,
 	}

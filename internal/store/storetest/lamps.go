@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
 
-func testLampCRUD(t *testing.T, s store.Store) {
+func testLampCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	owner, stranger := pool.NewSub(), pool.NewSub()
 
@@ -42,10 +42,12 @@ func testLampCRUD(t *testing.T, s store.Store) {
 		t.Fatalf("ListLamps of an owner without lamps = %d lamps", len(list))
 	}
 
-	get := func() (store.Lamp, error) { return s.GetLamp(ctx, owner, l.ID) }
-	update := func(fn func(store.Lamp) (store.Lamp, error)) error { return s.UpdateLamp(ctx, owner, l.ID, fn) }
+	get := func() (skillstore.Lamp, error) { return s.GetLamp(ctx, owner, l.ID) }
+	update := func(fn func(skillstore.Lamp) (skillstore.Lamp, error)) error {
+		return s.UpdateLamp(ctx, owner, l.ID, fn)
+	}
 	checkUpdate(t, "UpdateLamp", l, get, update, mutateLamp)
-	mustNotFound(t, s.UpdateLamp(ctx, owner, "lamp-9", failIfCalled[store.Lamp](t, "UpdateLamp")), "UpdateLamp of a missing lamp")
+	mustNotFound(t, s.UpdateLamp(ctx, owner, "lamp-9", failIfCalled[skillstore.Lamp](t, "UpdateLamp")), "UpdateLamp of a missing lamp")
 	got, err = s.GetLamp(ctx, stranger, "lamp-2")
 	mustOK(t, err, "GetLamp other owner")
 	mustEqual(t, "other owner's lamp is untouched", got, theirs)
@@ -58,7 +60,7 @@ func testLampCRUD(t *testing.T, s store.Store) {
 	mustOK(t, err, "GetLamp other owner after delete")
 }
 
-func testAlexaGrantCRUD(t *testing.T, s store.Store) {
+func testAlexaGrantCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	owner := pool.NewSub()
 	_, err := s.GetAlexaGrant(ctx, owner)

@@ -4,19 +4,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-func newLampSession(owner string, expiresAt time.Time) store.LampSession {
+func newLampSession(owner string, expiresAt time.Time) skillstore.LampSession {
 	t0 := base()
-	return store.LampSession{
+	return skillstore.LampSession{
 		ID: randomHex(16), SecretHash: randomHex(32), Owner: owner, Name: "Jane " + owner,
 		OriginJTI: randomHex(8), SealedTokens: []byte{0x00, 0x01, 0xfe, 0xff},
 		CreatedAt: t0, CheckedAt: t0, ExpiresAt: expiresAt,
 	}
 }
 
-func testLampSessionCRUD(t *testing.T, s store.Store) {
+func testLampSessionCRUD(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	now := base()
 	sess := newLampSession("owner-"+randomHex(3), now.Add(12*time.Hour))
@@ -61,16 +62,27 @@ func testLampSessionCRUD(t *testing.T, s store.Store) {
 	mustOK(t, err, "GetLampSession of another session")
 	mustEqual(t, "another session", got, bare)
 
-	// GarbageCollect removes expired lamp sessions and only those.
+	// The core GarbageCollect leaves lamp sessions alone;
+	// DeleteExpiredLampSessions removes the expired ones and only those.
 	dead := newLampSession("dead", now.Add(-time.Second))
 	mustOK(t, s.CreateLampSession(ctx, dead), "CreateLampSession expired")
 	res, err := s.GarbageCollect(ctx, now)
 	mustOK(t, err, "GarbageCollect")
-	if res != (store.GCResult{LampSessions: 1}) {
-		t.Fatalf("GarbageCollect = %+v, want one lamp session", res)
+	if res != (store.GCResult{}) {
+		t.Fatalf("GarbageCollect = %+v, want nothing collected", res)
+	}
+	_, err = s.GetLampSession(ctx, dead.ID)
+	mustOK(t, err, "GetLampSession of an expired session after the core GarbageCollect")
+	n, err := s.DeleteExpiredLampSessions(ctx, now)
+	mustOK(t, err, "DeleteExpiredLampSessions")
+	if n != 1 {
+		t.Fatalf("DeleteExpiredLampSessions = %d, want one lamp session", n)
 	}
 	_, err = s.GetLampSession(ctx, dead.ID)
 	mustNotFound(t, err, "GetLampSession of a collected session")
 	_, err = s.GetLampSession(ctx, bare.ID)
 	mustOK(t, err, "GetLampSession of a live session after GC")
+	if n, err := s.DeleteExpiredLampSessions(ctx, now); err != nil || n != 0 {
+		t.Fatalf("DeleteExpiredLampSessions again = %d, %v; want 0", n, err)
+	}
 }

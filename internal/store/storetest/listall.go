@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -14,7 +15,7 @@ import (
 // (testPagination runs them too).
 func wholeStoreListings() []listing {
 	return []listing{
-		{"ListAllRefreshTokens", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListAllRefreshTokens", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			w := createWorld(t, ctx, s)
 			return func(o store.ListOptions) ([]string, string, error) {
 					pg, err := s.ListAllRefreshTokens(ctx, o)
@@ -25,12 +26,12 @@ func wholeStoreListings() []listing {
 					return rt.ID
 				}
 		}},
-		{"ListAllLamps", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListAllLamps", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			owners := []string{pool.NewSub(), pool.NewSub()}
 			n := 0
 			return func(o store.ListOptions) ([]string, string, error) {
 					pg, err := s.ListAllLamps(ctx, o)
-					return keysOf(pg.Items, func(x store.Lamp) string { return x.Owner + "/" + x.ID }), pg.Next, err
+					return keysOf(pg.Items, func(x skillstore.Lamp) string { return x.Owner + "/" + x.ID }), pg.Next, err
 				}, func() string {
 					// Alternate owners so that pages end inside and
 					// between owners.
@@ -40,10 +41,10 @@ func wholeStoreListings() []listing {
 					return l.Owner + "/" + l.ID
 				}
 		}},
-		{"ListAlexaGrants", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListAlexaGrants", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			return func(o store.ListOptions) ([]string, string, error) {
 					pg, err := s.ListAlexaGrants(ctx, o)
-					return keysOf(pg.Items, func(x store.AlexaGrant) string { return x.Owner }), pg.Next, err
+					return keysOf(pg.Items, func(x skillstore.AlexaGrant) string { return x.Owner }), pg.Next, err
 				}, func() string {
 					g := newAlexaGrant(pool.NewSub())
 					mustOK(t, s.PutAlexaGrant(ctx, g), "PutAlexaGrant")
@@ -55,7 +56,7 @@ func wholeStoreListings() []listing {
 
 // testListAll: the whole-store listings return every row of every pool
 // and owner with all its fields, revoked and expired grants included.
-func testListAll(t *testing.T, s store.Store) {
+func testListAll(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	a, b := createWorld(t, ctx, s), createWorld(t, ctx, s)
 	t0 := base()
@@ -71,7 +72,7 @@ func testListAll(t *testing.T, s store.Store) {
 		tokens[rt.ID] = rt
 	}
 
-	lamps := map[string]store.Lamp{}
+	lamps := map[string]skillstore.Lamp{}
 	for _, owner := range []string{a.user.Sub, b.user.Sub} {
 		for _, id := range []string{"b", "a"} {
 			l := newLamp(owner, id)
@@ -80,11 +81,11 @@ func testListAll(t *testing.T, s store.Store) {
 		}
 	}
 
-	grants := map[string]store.AlexaGrant{}
+	grants := map[string]skillstore.AlexaGrant{}
 	exchanged := newAlexaGrant(a.user.Sub)
 	pending := newAlexaGrant(b.user.Sub)
 	pending.SealedTokens, pending.TokenExpiresAt = nil, time.Time{}
-	for _, g := range []store.AlexaGrant{exchanged, pending} {
+	for _, g := range []skillstore.AlexaGrant{exchanged, pending} {
 		mustOK(t, s.PutAlexaGrant(ctx, g), "PutAlexaGrant")
 		grants[g.Owner] = g
 	}
@@ -100,12 +101,12 @@ func testListAll(t *testing.T, s store.Store) {
 			checkAll(t, got, tokens, func(x store.RefreshToken) string { return x.ID })
 		}},
 		{"lamps", func(t *testing.T) {
-			got := collect(t, func(o store.ListOptions) (store.Page[store.Lamp], error) { return s.ListAllLamps(ctx, o) })
-			checkAll(t, got, lamps, func(x store.Lamp) string { return x.Owner + "/" + x.ID })
+			got := collect(t, func(o store.ListOptions) (store.Page[skillstore.Lamp], error) { return s.ListAllLamps(ctx, o) })
+			checkAll(t, got, lamps, func(x skillstore.Lamp) string { return x.Owner + "/" + x.ID })
 		}},
 		{"alexa grants", func(t *testing.T) {
-			got := collect(t, func(o store.ListOptions) (store.Page[store.AlexaGrant], error) { return s.ListAlexaGrants(ctx, o) })
-			checkAll(t, got, grants, func(x store.AlexaGrant) string { return x.Owner })
+			got := collect(t, func(o store.ListOptions) (store.Page[skillstore.AlexaGrant], error) { return s.ListAlexaGrants(ctx, o) })
+			checkAll(t, got, grants, func(x skillstore.AlexaGrant) string { return x.Owner })
 		}},
 	}
 	for _, tc := range tests {

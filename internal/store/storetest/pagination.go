@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -17,7 +18,7 @@ type listing struct {
 	// setup prepares a scope (a pool, a group) and returns its list and
 	// add functions. Items outside the scope are created too, so that a
 	// listing that ignores its scope fails.
-	setup func(t *testing.T, ctx context.Context, s store.Store) (list listFunc, add func() string)
+	setup func(t *testing.T, ctx context.Context, s skillstore.Database) (list listFunc, add func() string)
 }
 
 type listFunc func(opts store.ListOptions) (keys []string, next string, err error)
@@ -28,7 +29,7 @@ func listings() []listing {
 
 func scopedListings() []listing {
 	return []listing{
-		{"ListPools", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListPools", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			return func(o store.ListOptions) ([]string, string, error) {
 					p, err := s.ListPools(ctx, o)
 					return keysOf(p.Items, func(x pool.Pool) string { return x.ID }), p.Next, err
@@ -36,7 +37,7 @@ func scopedListings() []listing {
 					return createPool(t, ctx, s, false).ID
 				}
 		}},
-		{"ListClients", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListClients", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			mustOK(t, s.CreateClient(ctx, newClient(noise.ID)), "CreateClient noise")
@@ -49,7 +50,7 @@ func scopedListings() []listing {
 					return c.ID
 				}
 		}},
-		{"ListUsers", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListUsers", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			createUser(t, ctx, s, noise, "noise", "")
@@ -60,7 +61,7 @@ func scopedListings() []listing {
 					return createUser(t, ctx, s, p, "user-"+randomHex(6), "").Sub
 				}
 		}},
-		{"ListGroups", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListGroups", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			noise := createPool(t, ctx, s, false)
 			mustOK(t, s.CreateGroup(ctx, newGroup(noise.ID, "noise", nil)), "CreateGroup noise")
@@ -73,7 +74,7 @@ func scopedListings() []listing {
 					return g.Name
 				}
 		}},
-		{"ListUsersInGroup", func(t *testing.T, ctx context.Context, s store.Store) (listFunc, func() string) {
+		{"ListUsersInGroup", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			for _, g := range []string{"members", "others"} {
 				mustOK(t, s.CreateGroup(ctx, newGroup(p.ID, g, nil)), "CreateGroup")
@@ -125,7 +126,7 @@ func traverse(t *testing.T, list listFunc, limit int) (keys []string, sizes []in
 
 // testPagination: every item exactly once, in a stable order, in pages of
 // the requested size, the last page with an empty Next.
-func testPagination(t *testing.T, s store.Store) {
+func testPagination(t *testing.T, s skillstore.Database) {
 	tests := []struct {
 		name  string
 		items int
@@ -237,4 +238,69 @@ func testPaginationLimits(t *testing.T, s store.Store) {
 			checkOnce(t, keys, want)
 		})
 	}
+}
+
+// testPageTokens pins the one page-token format of both backends
+// (store.PageToken): Next is the token of the listing's scope for the key
+// of the last item returned, a token made with store.PageToken continues
+// after its key, and a token of another listing is refused with
+// store.ErrInvalidPageToken and returns nothing.
+func testPageTokens(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := createPool(t, ctx, s, false)
+	other := createPool(t, ctx, s, false)
+	var names []string
+	for i := range 3 {
+		g := newGroup(p.ID, fmt.Sprintf("g%d", i), nil)
+		mustOK(t, s.CreateGroup(ctx, g), "CreateGroup")
+		names = append(names, g.Name)
+		mustOK(t, s.CreateGroup(ctx, newGroup(other.ID, g.Name, nil)), "CreateGroup in the other pool")
+	}
+	var clients []string
+	for range 2 {
+		c := newClient(p.ID)
+		mustOK(t, s.CreateClient(ctx, c), "CreateClient")
+		clients = append(clients, c.ID)
+	}
+	slices.Sort(clients)
+
+	page, err := s.ListGroups(ctx, p.ID, store.ListOptions{Limit: 1})
+	mustOK(t, err, "ListGroups")
+	if want := store.PageToken("groups/"+p.ID, names[0]); len(page.Items) != 1 || page.Next != want {
+		t.Fatalf("first page of groups: %d items, Next %q; want 1 item and Next %q", len(page.Items), page.Next, want)
+	}
+	cpage, err := s.ListClients(ctx, p.ID, store.ListOptions{Limit: 1})
+	mustOK(t, err, "ListClients")
+	if want := store.PageToken("clients/"+p.ID, clients[0]); cpage.Next != want {
+		t.Fatalf("first page of clients: Next %q, want %q", cpage.Next, want)
+	}
+	ppage, err := s.ListPools(ctx, store.ListOptions{Limit: 1})
+	mustOK(t, err, "ListPools")
+	if key, err := store.PageKey("pools", ppage.Next); err != nil || len(ppage.Items) != 1 || key != ppage.Items[0].ID {
+		t.Fatalf("first page of pools: Next %q holds key %q (%v), want the last pool's id", ppage.Next, key, err)
+	}
+
+	// A token made by hand continues after its key.
+	page, err = s.ListGroups(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("groups/"+p.ID, names[0])})
+	mustOK(t, err, "ListGroups after g0")
+	if got := keysOf(page.Items, func(g pool.Group) string { return g.Name }); !slices.Equal(got, names[1:]) || page.Next != "" {
+		t.Fatalf("groups after %q = %v, Next %q; want %v and no Next", names[0], got, page.Next, names[1:])
+	}
+
+	// Tokens of another listing, another pool, or with no key are refused.
+	for _, tc := range []struct{ name, token string }{
+		{"a clients token", cpage.Next},
+		{"a token of the other pool", store.PageToken("groups/"+other.ID, names[0])},
+		{"a pools token", ppage.Next},
+		{"a token with an empty key", store.PageToken("groups/"+p.ID, "")},
+		{"a token without a scope", store.PageToken("", names[0])},
+	} {
+		page, err := s.ListGroups(ctx, p.ID, store.ListOptions{PageToken: tc.token})
+		mustBe(t, err, store.ErrInvalidPageToken, "ListGroups with "+tc.name)
+		if len(page.Items) != 0 {
+			t.Fatalf("ListGroups with %s returned %d items", tc.name, len(page.Items))
+		}
+	}
+	_, err = s.ListClients(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("groups/"+p.ID, names[0])})
+	mustBe(t, err, store.ErrInvalidPageToken, "ListClients with a groups token")
 }

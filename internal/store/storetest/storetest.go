@@ -3,6 +3,7 @@ package storetest
 import (
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -15,7 +16,7 @@ type suiteTest struct {
 // cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, whole-store listings, time
 // handling and group ordering. Each subtest gets a fresh store from newStore.
-func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
 		{"ClientCRUD", testClientCRUD},
@@ -33,23 +34,24 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RefreshTokenRevoke", testRefreshTokenRevoke},
 		{"SessionCRUD", testSessionCRUD},
 		{"KeySetCRUD", testKeySetCRUD},
-		{"LampCRUD", testLampCRUD},
-		{"AlexaGrantCRUD", testAlexaGrantCRUD},
-		{"LampSessionCRUD", testLampSessionCRUD},
+		{"LampCRUD", skill(testLampCRUD)},
+		{"AlexaGrantCRUD", skill(testAlexaGrantCRUD)},
+		{"LampSessionCRUD", skill(testLampSessionCRUD)},
 		{"AccessKeyCRUD", testAccessKeyCRUD},
 		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
 		{"ConsumeAuthSession", testConsumeAuthSession},
-		{"DeletePoolCascade", testDeletePoolCascade},
-		{"DeleteUserCascade", testDeleteUserCascade},
+		{"DeletePoolCascade", skill(testDeletePoolCascade)},
+		{"DeleteUserCascade", skill(testDeleteUserCascade)},
 		{"GarbageCollect", testGarbageCollect},
 		{"OutboxCRUD", testOutboxCRUD},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetry", testOutboxRetry},
 		{"OutboxGarbageCollect", testOutboxGarbageCollect},
-		{"Pagination", testPagination},
+		{"Pagination", skill(testPagination)},
 		{"PaginationLimits", testPaginationLimits},
-		{"ListAll", testListAll},
-		{"TimeZones", testTimeZones},
+		{"PageTokens", testPageTokens},
+		{"ListAll", skill(testListAll)},
+		{"TimeZones", skill(testTimeZones)},
 	})
 }
 
@@ -58,7 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 // grants, refresh-token rotation with a grace
 // period, failed-login counters, key rotation by compare-and-swap and
 // duplicate sign-ups. Each subtest gets a fresh store from newStore.
-func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
+func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
 		{"CodeReplayRevocation", testCodeReplayRevocation},
@@ -72,7 +74,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 }
 
-func runAll(t *testing.T, newStore func(t *testing.T) store.Store, tests []suiteTest) {
+func runAll(t *testing.T, newStore func(t *testing.T) skillstore.Database, tests []suiteTest) {
 	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,4 +85,11 @@ func runAll(t *testing.T, newStore func(t *testing.T) store.Store, tests []suite
 			tc.run(t, s)
 		})
 	}
+}
+
+// skill adapts a test of the skill's contract (skillstore.Store) beside
+// the core one: the suite's stores come from a factory that returns a
+// skillstore.Database, so the assertion always holds.
+func skill(test func(*testing.T, skillstore.Database)) func(*testing.T, store.Store) {
+	return func(t *testing.T, s store.Store) { test(t, s.(skillstore.Database)) }
 }

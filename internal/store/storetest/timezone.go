@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
 // testTimeZones: an instant given in any location, with nanoseconds, comes
 // back as the same instant truncated to the microsecond, in UTC; a zero
 // time comes back zero.
-func testTimeZones(t *testing.T, s store.Store) {
+func testTimeZones(t *testing.T, s skillstore.Database) {
 	ctx := t.Context()
 	west := time.FixedZone("Y", -(9*3600 + 30*60))
 	// Late evening in zone is the next day in UTC: a backend that keeps

@@ -15,6 +15,9 @@ import (
 // while stopped, and after a restart still holds what was committed
 // before the (immediate) stop.
 func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("private PostgreSQL cluster: -short")
+	}
 	c := pgtest.StartCluster(t)
 	ctx := t.Context()
 	connect := func() (*pgx.Conn, error) {

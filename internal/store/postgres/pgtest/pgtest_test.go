@@ -31,6 +31,9 @@ func databaseExists(t *testing.T, name string) bool {
 // TestURL: each call yields a new, usable database, and the test's
 // cleanup drops it even while a connection to it is still open.
 func TestURL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow PostgreSQL setup test: -short")
+	}
 	tests := []struct {
 		name  string
 		admin string // "" keeps the environment's setting

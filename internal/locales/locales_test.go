@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkpool/linkpool/internal/hostedui/locales"
+	"github.com/linkpool/linkpool/internal/locales"
 )
 
 func TestCatalogsHaveTheSameKeys(t *testing.T) {

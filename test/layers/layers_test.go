@@ -1,0 +1,77 @@
+package layers_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/linkpool/linkpool/"
+
+// deps returns every package of the module with the module's packages it
+// depends on, directly or not, without the module prefix.
+func deps(t *testing.T) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Deps ","}}`, "../../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	all := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, list, _ := strings.Cut(line, ":")
+		var own []string
+		for _, d := range strings.Split(list, ",") {
+			if strings.HasPrefix(d, module) {
+				own = append(own, strings.TrimPrefix(d, module))
+			}
+		}
+		all[strings.TrimPrefix(pkg, module)] = own
+	}
+	return all
+}
+
+// TestLayers checks the rules of docs/architecture.md ("Layers"): the
+// domain model and the message catalogs depend on nothing of the module,
+// the storage contracts only on the domain, the services never on the
+// HTTP edges, and the few boundaries that keep concerns apart.
+func TestLayers(t *testing.T) {
+	all := deps(t)
+	services := []string{"internal/token", "internal/mail", "internal/account", "internal/oauth", "internal/admin", "internal/accesskey"}
+	edges := []string{"internal/hostedui", "internal/cognitoapi", "internal/smarthome", "internal/server", "internal/app", "internal/cli"}
+	type rule struct {
+		pkg string
+		// only, when set, lists every module package pkg may depend on;
+		// never lists packages it must not depend on.
+		only, never []string
+	}
+	rules := []rule{
+		{pkg: "internal/pool", only: []string{}},
+		{pkg: "internal/locales", only: []string{}},
+		{pkg: "internal/store", only: []string{"internal/pool"}},
+		{pkg: "internal/smarthome/skillstore", only: []string{"internal/pool", "internal/store"}},
+		{pkg: "internal/store/sqlite", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
+		{pkg: "internal/store/postgres", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
+		{pkg: "internal/mail", never: []string{"internal/hostedui"}},
+		{pkg: "internal/transfer", never: []string{"internal/smarthome"}},
+		{pkg: "internal/cognitoapi", never: []string{"internal/hostedui", "internal/smarthome"}},
+	}
+	for _, s := range services {
+		rules = append(rules, rule{pkg: s, never: edges})
+	}
+	for _, r := range rules {
+		got, ok := all[r.pkg]
+		if !ok {
+			t.Errorf("%s: no such package", r.pkg)
+			continue
+		}
+		for _, d := range got {
+			if r.only != nil && !slices.Contains(r.only, d) {
+				t.Errorf("%s depends on %s; it may depend only on %v", r.pkg, d, r.only)
+			}
+			if slices.Contains(r.never, d) {
+				t.Errorf("%s depends on %s, which it must not", r.pkg, d)
+			}
+		}
+	}
+}
