@@ -48,24 +48,54 @@ func (c *call) appClient(limit *web.Limiter, req any, r *appClientRequest, more 
 	if err := v.err(); err != nil {
 		return pool.Client{}, pool.Pool{}, err
 	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, *r.ClientId)
-	if errors.Is(err, store.ErrNotFound) {
-		return pool.Client{}, pool.Pool{}, NewError(ResourceNotFoundException, "User pool client "+*r.ClientId+" does not exist.")
-	}
+	cl, p, err := c.clientOf(*r.ClientId, "")
 	if err != nil {
-		return pool.Client{}, pool.Pool{}, fmt.Errorf("cognitoapi: get client: %w", err)
+		return pool.Client{}, pool.Pool{}, err
 	}
 	if err := c.checkSecretHash(cl, *r.Username, r.SecretHash); err != nil {
 		return pool.Client{}, pool.Pool{}, err
 	}
+	return cl, p, nil
+}
+
+// clientOf returns the app client id and its pool. An unknown client, or
+// one outside poolID when poolID is set (the administrative actions name
+// the pool too), is Cognito's ResourceNotFoundException.
+func (c *call) clientOf(id, poolID string) (pool.Client, pool.Pool, error) {
+	notFound := NewError(ResourceNotFoundException, "User pool client "+id+" does not exist.")
+	cl, err := c.api.cfg.Store.GetClient(c.ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && poolID != "" && cl.PoolID != poolID {
+		return pool.Client{}, pool.Pool{}, notFound
+	}
+	if err != nil {
+		return pool.Client{}, pool.Pool{}, fmt.Errorf("cognitoapi: get client: %w", err)
+	}
 	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
 	if errors.Is(err, store.ErrNotFound) {
-		return pool.Client{}, pool.Pool{}, NewError(ResourceNotFoundException, "User pool client "+cl.ID+" does not exist.")
+		return pool.Client{}, pool.Pool{}, notFound
 	}
 	if err != nil {
 		return pool.Client{}, pool.Pool{}, fmt.Errorf("cognitoapi: get pool: %w", err)
 	}
 	return cl, p, nil
+}
+
+// authenticateClient checks the ClientSecret of an action a client calls
+// with its own credentials (RevokeToken, GetTokensFromRefreshToken): a
+// client with a secret must send it, compared in constant time; a client
+// without one needs none.
+func (c *call) authenticateClient(cl pool.Client, got *string) error {
+	if !cl.HasSecret() {
+		return nil
+	}
+	secret, err := c.api.cfg.Admin.ClientSecret(cl)
+	if err != nil {
+		return fmt.Errorf("cognitoapi: %w", err)
+	}
+	if got == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(*got)) != 1 {
+		return NewError(NotAuthorizedException, "Client authentication failed.")
+	}
+	return nil
 }
 
 // checkSecretHash checks the SecretHash of a request by a client with a

@@ -141,19 +141,13 @@ func (c *call) authClient(clientID, poolID string, admin bool) (authCall, error)
 	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
 		return authCall{}, errors.New("cognitoapi: sign-in: no token service configured")
 	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, clientID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && admin && cl.PoolID != poolID {
-		return authCall{}, NewError(ResourceNotFoundException, "User pool client "+clientID+" does not exist.")
+	pid := ""
+	if admin {
+		pid = poolID
 	}
+	cl, p, err := c.clientOf(clientID, pid)
 	if err != nil {
-		return authCall{}, fmt.Errorf("cognitoapi: get client: %w", err)
-	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
-	if errors.Is(err, store.ErrNotFound) {
-		return authCall{}, NewError(ResourceNotFoundException, "User pool client "+cl.ID+" does not exist.")
-	}
-	if err != nil {
-		return authCall{}, fmt.Errorf("cognitoapi: get pool: %w", err)
+		return authCall{}, err
 	}
 	return authCall{cl: cl, p: p, t: web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, admin: admin}, nil
 }

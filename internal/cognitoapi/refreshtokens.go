@@ -1,13 +1,10 @@
 package cognitoapi
 
 import (
-	"crypto/subtle"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/linkpool/linkpool/internal/oauth"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -44,28 +41,15 @@ func getTokensFromRefreshToken(c *call) (any, error) {
 	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
 		return nil, errors.New("cognitoapi: GetTokensFromRefreshToken: no token service configured")
 	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, *req.ClientId)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NewError(ResourceNotFoundException, "User pool client "+*req.ClientId+" does not exist.")
-	}
+	cl, p, err := c.clientOf(*req.ClientId, "")
 	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get client: %w", err)
+		return nil, err
 	}
-	if cl.HasSecret() {
-		secret, err := c.api.cfg.Admin.ClientSecret(cl)
-		if err != nil {
-			return nil, fmt.Errorf("cognitoapi: %w", err)
-		}
-		if req.ClientSecret == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(*req.ClientSecret)) != 1 {
-			return nil, NewError(NotAuthorizedException, "Client authentication failed.")
-		}
+	if err := c.authenticateClient(cl, req.ClientSecret); err != nil {
+		return nil, err
 	}
 	if !slices.Contains(cl.ExplicitAuthFlows, "ALLOW_REFRESH_TOKEN_AUTH") {
 		return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
-	}
-	p, err := c.pool(cl.PoolID)
-	if err != nil {
-		return nil, err
 	}
 	tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.RefreshToken)
 	if err != nil {

@@ -1,7 +1,6 @@
 package cognitoapi
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -158,31 +157,18 @@ func revokeToken(c *call) (any, error) {
 	if c.api.cfg.OAuth == nil || c.api.cfg.Issuer == nil {
 		return nil, errors.New("cognitoapi: RevokeToken: no token service configured")
 	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, *req.ClientId)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NewError(ResourceNotFoundException, "User pool client "+*req.ClientId+" does not exist.")
-	}
+	cl, p, err := c.clientOf(*req.ClientId, "")
 	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get client: %w", err)
+		return nil, err
 	}
-	if cl.HasSecret() {
-		secret, err := c.api.cfg.Admin.ClientSecret(cl)
-		if err != nil {
-			return nil, fmt.Errorf("cognitoapi: %w", err)
-		}
-		if req.ClientSecret == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(*req.ClientSecret)) != 1 {
-			return nil, NewError(NotAuthorizedException, "Client authentication failed.")
-		}
+	if err := c.authenticateClient(cl, req.ClientSecret); err != nil {
+		return nil, err
 	}
 	if !cl.EnableTokenRevocation {
 		return nil, NewError(UnsupportedOperationException, "Token revocation is not enabled for this client.")
 	}
 	if strings.Count(*req.Token, ".") == 2 {
 		return nil, NewError(UnsupportedTokenTypeException, "Only refresh tokens can be revoked.")
-	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
-	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get pool: %w", err)
 	}
 	if err := c.api.cfg.OAuth.RevokeAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.Token); err != nil {
 		return nil, err
