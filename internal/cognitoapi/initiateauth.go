@@ -117,6 +117,11 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
 		}
+		// Cognito: refresh-token rotation is completed with
+		// GetTokensFromRefreshToken only.
+		if a.cl.RotatesRefreshTokens() {
+			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH is not available to an app client that rotates refresh tokens; use GetTokensFromRefreshToken")
+		}
 		rt := params["REFRESH_TOKEN"]
 		if rt == "" {
 			return nil, NewError(InvalidParameterException, "Missing required parameter REFRESH_TOKEN")

@@ -2,7 +2,6 @@ package cognitoapi
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/web"
@@ -48,7 +47,9 @@ func getTokensFromRefreshToken(c *call) (any, error) {
 	if err := c.authenticateClient(cl, req.ClientSecret); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(cl.ExplicitAuthFlows, "ALLOW_REFRESH_TOKEN_AUTH") {
+	// A client that rotates refresh tokens refreshes here only, whether
+	// or not it lists ALLOW_REFRESH_TOKEN_AUTH (Cognito has it left out).
+	if !cl.RotatesRefreshTokens() && !(authCall{cl: cl}).allows("REFRESH_TOKEN_AUTH") {
 		return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
 	}
 	tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.RefreshToken)

@@ -171,3 +171,39 @@ func TestRefreshTokenRotationInClientActions(t *testing.T) {
 		t.Fatalf("RefreshTokenRotation: %+v", r)
 	}
 }
+
+// TestRotatingClientRefreshesWithGetTokensOnly: as in Cognito, a client
+// that rotates refresh tokens completes refreshes with
+// GetTokensFromRefreshToken, even without ALLOW_REFRESH_TOKEN_AUTH, and
+// InitiateAuth's REFRESH_TOKEN_AUTH is refused for it (it would refresh
+// without rotating).
+func TestRotatingClientRefreshesWithGetTokensOnly(t *testing.T) {
+	e, _, _, _, rt0 := selfEnv(t)
+	e.rotate(t, 0)
+
+	_, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, rt0, e.hash("gina"))
+	wantAPIError(t, err, "InvalidParameterException",
+		"REFRESH_TOKEN_AUTH is not available to an app client that rotates refresh tokens; use GetTokensFromRefreshToken")
+
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH")
+	e.rotate(t, 0)
+	out, err := e.getTokens(rt0)
+	if err != nil {
+		t.Fatalf("GetTokensFromRefreshToken without ALLOW_REFRESH_TOKEN_AUTH: %v", err)
+	}
+	rt1 := aws.ToString(out.AuthenticationResult.RefreshToken)
+	if rt1 == "" || rt1 == rt0 {
+		t.Fatalf("rotation returned %q", rt1)
+	}
+
+	// Without rotation the flow list decides.
+	err = e.app.Store.UpdateClient(context.Background(), e.client.ID, func(c pool.Client) (pool.Client, error) {
+		c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationDisabled}
+		return c, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.getTokens(rt1)
+	wantAPIError(t, err, "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client")
+}
