@@ -19,9 +19,9 @@ check:
 unit:
 	$(GO) test -count=1 -timeout 30m ./...
 
-# cognitojs installs amazon-cognito-identity-js at the versions of
-# test/cognitojs/package-lock.json, for the tests that drive it against
-# `linkpool serve` (test/cluster TestCognitoJS*; without it they skip, and
+# cognitojs installs amazon-cognito-identity-js and aws-amplify at the versions
+# of test/cognitojs/package-lock.json, for the tests that drive them against
+# `linkpool serve` (test/cluster TestCognitoJS*, TestAmplifySRP; without them they skip, and
 # fail under CI=true). It does nothing when node_modules was installed from
 # the current lock file (npm's own .package-lock.json is newer).
 cognitojs:

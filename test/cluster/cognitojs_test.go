@@ -89,11 +89,13 @@ func cognitoJS(t *testing.T) (node, dir string) {
 		t.Fatal(err)
 	}
 	node, err = exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "amazon-cognito-identity-js", "package.json"))
+	for _, pkg := range []string{"amazon-cognito-identity-js", "aws-amplify"} {
+		if err == nil {
+			_, err = os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json"))
+		}
 	}
 	if err != nil {
-		msg := fmt.Sprintf("Node.js or amazon-cognito-identity-js is missing (%v): install nodejs and npm, then run `npm ci` in test/cognitojs", err)
+		msg := fmt.Sprintf("Node.js, amazon-cognito-identity-js or aws-amplify is missing (%v): install nodejs and npm, then run `make cognitojs` (npm ci in test/cognitojs)", err)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg + " (CI=true, so this fails instead of skipping)")
 		}
@@ -169,12 +171,20 @@ type jsStep struct {
 // its steps by name. The test fails if the script does.
 func (a *jsApp) run(t *testing.T, extra ...string) map[string]jsStep {
 	t.Helper()
+	return a.runScript(t, "flows.js", append([]string{"--endpoint", a.endpoint, "--user-pool-id", a.poolID, "--client-id", a.clientID,
+		"--username", jsUser, "--email", jsUser + "@example.com", "--password", jsPassword,
+		"--unconfirmed-username", jsUnconfirmed, "--unconfirmed-email", jsUnconfirmed + "@example.com"}, extra...))
+}
+
+// runScript runs a script of test/cognitojs that speaks flows.js's
+// protocol (amplify.mjs too) with args, answers its requests for the
+// mailed code, and returns its steps by name. The test fails if the
+// script does.
+func (a *jsApp) runScript(t *testing.T, script string, args []string) map[string]jsStep {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	args := append([]string{"flows.js", "--endpoint", a.endpoint, "--user-pool-id", a.poolID, "--client-id", a.clientID,
-		"--username", jsUser, "--email", jsUser + "@example.com", "--password", jsPassword,
-		"--unconfirmed-username", jsUnconfirmed, "--unconfirmed-email", jsUnconfirmed + "@example.com"}, extra...)
-	cmd := exec.CommandContext(ctx, a.node, args...)
+	cmd := exec.CommandContext(ctx, a.node, append([]string{script}, args...)...)
 	cmd.Dir = a.dir
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -222,15 +232,15 @@ func (a *jsApp) run(t *testing.T, extra ...string) map[string]jsStep {
 	stdin.Close()
 	err = cmd.Wait()
 	if problem == nil && err != nil {
-		problem = fmt.Errorf("flows.js: %v", err)
+		problem = fmt.Errorf("%s: %v", script, err)
 	}
 	if problem != nil {
 		t.Fatalf("%v\nsteps done: %s\nstandard error:\n%s", problem, strings.Join(order, ", "), stderr.String())
 	}
 	if len(order) == 0 || order[len(order)-1] != "done" {
-		t.Fatalf("flows.js stopped after %s", strings.Join(order, ", "))
+		t.Fatalf("%s stopped after %s", script, strings.Join(order, ", "))
 	}
-	t.Logf("flows.js steps: %s", strings.Join(order, ", "))
+	t.Logf("%s steps: %s", script, strings.Join(order, ", "))
 	return steps
 }
 
@@ -239,7 +249,7 @@ func (a *jsApp) run(t *testing.T, extra ...string) map[string]jsStep {
 // used.
 func (a *jsApp) answer(ctx context.Context, t *testing.T, stdin io.Writer, need, to, username string) error {
 	if need != "code" {
-		return fmt.Errorf("flows.js needs %q, which this test does not know", need)
+		return fmt.Errorf("the script needs %q, which this test does not know", need)
 	}
 	code, err := waitCode(ctx, a.mails, to)
 	if err != nil {

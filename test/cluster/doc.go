@@ -26,6 +26,10 @@
 //	                 administrator-created user's NEW_PASSWORD_REQUIRED.
 //	                 Without node or ../cognitojs/node_modules (`make
 //	                 cognitojs`) they skip, and fail under CI=true
+//	amplify_test.go  Amplify JavaScript v6 (../cognitojs/amplify.mjs), with
+//	                 its own SRP: sign-up, SRP sign-in, attributes, refresh,
+//	                 updatePassword and SRP with the new password, global
+//	                 sign-out, NEW_PASSWORD_REQUIRED, refusals
 //	apiweb_test.go   one user, two doors: an API sign-up (aws-sdk-go-v2)
 //	                 links with Alexa on the hosted pages (`linkpool alexa
 //	                 link`), a hosted sign-up signs in through InitiateAuth
