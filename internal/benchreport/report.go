@@ -141,7 +141,7 @@ func (r *Report) Rows() []Row {
 
 const (
 	dateLayout  = "2006-01-02 15:04 UTC"
-	boundsTitle = "Bounds, measured in the load generator's process before the load (the server idle):"
+	boundsTitle = "Bounds, measured in the load generator's process before and after the load (the server idle), the higher of the two:"
 	boundsHead  = "| Bound | one core | all cores |"
 	boundsSep   = "|---|---|---|"
 	ratesTitle  = "Achieved through HTTP: one `linkpool serve` on SQLite, the load generator in a separate process:"
