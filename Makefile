@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-short race check unit bench fuzz lambda scaling-tables cognitojs
+.PHONY: build test test-short race check unit bench bench-report fuzz lambda scaling-tables cognitojs
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
@@ -60,6 +60,23 @@ scaling-tables:
 	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkLoad$$' -benchtime 1x -timeout 60m ./test/cluster \
 		-args -load.duration $(SCALING_DURATION) -load.markdown "$$out" >&2; rc=$$?; \
 	if [ $$rc -eq 0 ] || [ -s "$$out" ]; then cat "$$out"; fi; rm -f "$$out"; exit $$rc
+
+# bench-report measures linkpool against the physical bounds of this machine
+# (test/cluster BenchmarkReport, internal/benchreport): RS256 and ES256
+# signatures, argon2id, fsync and a SQLite commit, then refreshes (rotation
+# off and on, RS256 and ES256), the link flow and two skill directives
+# through HTTP against a `linkpool serve` process, BENCH_DURATION each
+# (about 2 minutes at 10s). It prints the block between docs/scaling.md's
+# bench-report markers: each rate, the bound it is limited by and the
+# percentage, with the date, commit, Go, CPU and load average. The
+# benchmark's log goes to standard error.
+BENCH_DURATION ?= 10s
+BENCH_BOUND_DURATION ?= 2s
+bench-report:
+	@out="$$(mktemp)"; \
+	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkReport$$' -benchtime 1x -timeout 30m ./test/cluster \
+		-args -report.duration $(BENCH_DURATION) -report.bound-duration $(BENCH_BOUND_DURATION) -report.markdown "$$out" >&2; rc=$$?; \
+	if [ $$rc -eq 0 ] && [ -s "$$out" ]; then cat "$$out"; fi; rm -f "$$out"; exit $$rc
 
 # fuzz runs every fuzz target of the repository, one at a time, each for
 # FUZZTIME. Crashers are written to the package's testdata/fuzz; commit them

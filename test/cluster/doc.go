@@ -42,6 +42,11 @@
 //	scaling_test.go  its -load.markdown mode (`make scaling-tables`): the
 //	                 three workloads of docs/scaling.md, printed as the
 //	                 doc's tables with date, commit and machine
+//	benchreport_test.go BenchmarkReport (`make bench-report`): the physical
+//	                 bounds (internal/benchreport), then refreshes, links
+//	                 and skill directives through HTTP against one
+//	                 instance, each rate against its bound; TestBenchReport
+//	                 runs it for 1 s per workload
 //
 // TestMain builds the linkpool binary once; the helpers in
 // process_test.go, proxy_test.go and flows_test.go run and drive it.
