@@ -77,3 +77,17 @@ func TestAlexaAndDemoClientsSkipIDTokenOnRefresh(t *testing.T) {
 		}
 	}
 }
+
+// TestAlexaCheckReportsIDTokenOnRefresh: `alexa check` against the demo's
+// Alexa client (created as `init alexa` creates it) passes and reports,
+// as an informational item, that the refresh responses carry no ID token.
+func TestAlexaCheckReportsIDTokenOnRefresh(t *testing.T) {
+	l := newAlexaLab(t)
+	r := l.h.run(append([]string{"alexa", "check"}, l.linkFl...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, ", 0 FAIL,") || !strings.Contains(r.stdout, "1 INFO") {
+		t.Fatalf("check: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "INFO  ID token on refresh") || !strings.Contains(r.stdout, "none of 5 refresh responses carried an ID token") {
+		t.Fatalf("check output lacks the ID token item:\n%s", r.stdout)
+	}
+}
