@@ -61,7 +61,8 @@
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
 // exception names and messages of internal/account and internal/admin
 // passed through as they are; 500 InternalErrorException, without details, for internal
-// failures, which are logged.
+// failures, which are logged, except a request whose client went away,
+// which is answered nothing and logged at debug level (web.Gone).
 //
 // Files:
 //

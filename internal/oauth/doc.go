@@ -40,7 +40,9 @@
 // a redirect. Alexa unlinks a user on invalid_grant, so that answer is
 // given only when the grant itself is invalid; a failing store or key set
 // is temporarily_unavailable or server_error, never a verdict on the
-// client's credentials.
+// client's credentials. A request whose client went away (its context
+// cancelled) is none of these: the handlers answer nothing and leave it
+// to web.Gone (status 499, a debug line).
 //
 // Files: service.go (Service, Config, Mount), authorize.go, implicit.go,
 // token.go, tokenlimit.go, grants.go, grant_code.go, grant_refresh.go,
