@@ -15,7 +15,14 @@ import (
 // created; when a later step fails, the pool is deleted again with
 // everything created in it, so a failed call leaves nothing behind. It
 // returns what it stored.
+//
+// The client is stored with IDTokenOnRefresh off: Alexa keeps the access
+// token, the refresh token and expires_in of a refresh and never reads an
+// ID token, so each of its refreshes (the request such a pool serves
+// most) signs one JWT instead of two. The code exchange still returns the
+// ID token; `client update --id-token-on-refresh` turns it back on.
 func (s *Service) SetupAlexa(ctx context.Context, p pool.Pool, c pool.Client, dom *pool.Domain) (pool.Pool, pool.Client, *pool.Domain, error) {
+	c.IDTokenOnRefresh = false
 	if c.PoolID != p.ID {
 		return p, c, dom, invalidParam("UserPoolId", "the app client must belong to the new pool %s", p.ID)
 	}

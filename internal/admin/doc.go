@@ -13,7 +13,9 @@
 // GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 // AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
 // and SetupAlexa, the pool, client and domain of `init alexa` created
-// together with rollback. CORSOrigins and AllCORSOrigins are linkpool's
+// together with rollback; its client leaves the ID token out of refresh
+// responses (pool.Client.IDTokenOnRefresh, linkpool's own client setting,
+// on by default as in Cognito). CORSOrigins and AllCORSOrigins are linkpool's
 // own: the web origins allowed to call a pool's unsigned Cognito API
 // actions from a browser (pool.Pool.CORSOrigins, by default the origins
 // of the pool's clients' callback URLs).

@@ -21,6 +21,8 @@ const (
 	Fail CheckStatus = "FAIL"
 	Warn CheckStatus = "WARN"
 	Skip CheckStatus = "SKIP"
+	// Info reports a fact worth knowing that is neither right nor wrong.
+	Info CheckStatus = "INFO"
 )
 
 // Checklist item ids, in the order of the readiness checklist compiled
@@ -42,6 +44,9 @@ const (
 	CheckLoginLocalized  = "login-localized"
 	CheckLoginBranded    = "login-branded"
 	CheckUnlinkRevokes   = "unlink-revokes"
+	// CheckIDTokenOnRefresh is informational: whether refresh responses
+	// carry an ID token, which Alexa never reads.
+	CheckIDTokenOnRefresh = "id-token-on-refresh"
 )
 
 // RefreshRounds is how many times the checklist lets the access token
@@ -101,7 +106,8 @@ type CheckOptions struct {
 // (and a retried refresh of a rotated token), the login page, AcceptGrant,
 // discovery, credential errors only for bad tokens, schema-valid replies
 // within 8 seconds, and, last, that disabling the skill gets the grant
-// revoked. Check owns a clock offset over o.Env.Now, which it moves past
+// revoked; one informational item (Info) tells whether the refresh
+// responses carried an ID token, which Alexa never reads. Check owns a clock offset over o.Env.Now, which it moves past
 // each access token's expiry. Every item is reported; the error is only
 // for a cancelled ctx.
 func Check(ctx context.Context, o CheckOptions) (*CheckReport, error) {
@@ -142,6 +148,9 @@ type checker struct {
 	rep *CheckReport
 	// offset is how far the simulated clock is ahead of o.Env.Now's base.
 	offset atomic.Int64
+	// refreshes and refreshIDTokens count the refresh responses and those
+	// of them that carried an id_token.
+	refreshes, refreshIDTokens int
 }
 
 // advancePast moves the simulated clock a second past t.
@@ -217,6 +226,7 @@ func (k *checker) link(ctx context.Context) error {
 		{CheckCredentialError, "credential errors only for bad tokens"},
 		{CheckReplies, "replies schema-valid and within 8 s"},
 		{CheckUnlinkRevokes, "unlink: skill disabled → the skill revokes the grant (SkillDisabled event)"},
+		{CheckIDTokenOnRefresh, idTokenOnRefreshTitle},
 	}
 	if k.o.Username == "" || k.o.Password == "" {
 		for _, d := range dependent {
@@ -281,6 +291,7 @@ func (k *checker) link(ctx context.Context) error {
 	} else {
 		k.add(CheckRefresh, dependent[4].title, Skip, "no tokens")
 	}
+	k.idTokenOnRefresh()
 
 	// login page
 	k.loginPage(res)
@@ -418,6 +429,12 @@ func (k *checker) refresh(ctx context.Context, l *Link) {
 		before := l.Tokens
 		rds, err := l.Refresh(ctx)
 		keep(rds)
+		if err == nil {
+			k.refreshes++
+			if l.refreshIDToken {
+				k.refreshIDTokens++
+			}
+		}
 		if err != nil {
 			reason := fmt.Sprintf("refresh %d of %d, %s into simulated time: %s", i, RefreshRounds, at, firstError(rds))
 			if retried {
@@ -472,6 +489,26 @@ func (k *checker) refresh(ctx context.Context, l *Link) {
 		reason += "; the refresh token is kept (no rotation)"
 	}
 	k.add(CheckRefresh, title, Pass, reason, ds...)
+}
+
+const idTokenOnRefreshTitle = "ID token on refresh (informational: Alexa keeps only the access token, refresh token and expires_in)"
+
+// idTokenOnRefresh reports whether the refresh responses carried an ID
+// token. Alexa never reads one, so either way is fine; leaving it out
+// (OpenID Connect Core §12.2) spares the server a signature per refresh,
+// the request an Alexa skill's pool serves most.
+func (k *checker) idTokenOnRefresh() {
+	switch {
+	case k.refreshes == 0:
+		k.add(CheckIDTokenOnRefresh, idTokenOnRefreshTitle, Skip, "no refresh succeeded")
+	case k.refreshIDTokens == 0:
+		k.add(CheckIDTokenOnRefresh, idTokenOnRefreshTitle, Info, fmt.Sprintf(
+			"none of %d refresh responses carried an ID token; Alexa does not need one, and each refresh signs one token instead of two", k.refreshes))
+	default:
+		k.add(CheckIDTokenOnRefresh, idTokenOnRefreshTitle, Info, fmt.Sprintf(
+			"%d of %d refresh responses carried an ID token, which Alexa ignores; leaving it out (linkpool: client update --id-token-on-refresh=false) signs one token per refresh instead of two",
+			k.refreshIDTokens, k.refreshes))
+	}
 }
 
 func (k *checker) loginPage(res *LinkResult) {

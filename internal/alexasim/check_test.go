@@ -32,7 +32,7 @@ func TestCheckLinkpool(t *testing.T) {
 			alexasim.CheckRefresh: alexasim.Pass, alexasim.CheckLoginPage: alexasim.Pass, alexasim.CheckInlineErrors: alexasim.Pass,
 			alexasim.CheckAcceptGrant: alexasim.Pass, alexasim.CheckDiscovery: alexasim.Pass, alexasim.CheckCredentialError: alexasim.Pass,
 			alexasim.CheckReplies: alexasim.Pass, alexasim.CheckLoginLocalized: alexasim.Pass, alexasim.CheckLoginBranded: alexasim.Pass,
-			alexasim.CheckUnlinkRevokes: alexasim.Pass,
+			alexasim.CheckUnlinkRevokes: alexasim.Pass, alexasim.CheckIDTokenOnRefresh: alexasim.Info,
 		}
 		if len(rep.Items) != len(want) || !rep.OK {
 			t.Fatalf("rotation=%v: %d items, ok %v: %+v", rotation, len(rep.Items), rep.OK, rep.Items)

@@ -28,7 +28,9 @@
 //
 // Check runs the readiness checklist compiled from Amazon's account
 // linking requirements against a console configuration, on a simulated
-// clock of its own that it moves past each access token's expiry.
+// clock of its own that it moves past each access token's expiry; besides
+// PASS, FAIL, WARN and SKIP, an INFO item tells whether the refresh
+// responses carried an ID token, which Alexa never reads.
 // DisableSkill plays the user disabling the skill: Alexa deletes the
 // tokens and sends the skill the AlexaSkillEvent.SkillDisabled skill
 // event. Gateway stands in

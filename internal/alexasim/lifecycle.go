@@ -58,6 +58,7 @@ func (l *Link) refreshWith(ctx context.Context, token string, apply bool) (Diagn
 					l.PreviousRefreshToken = old
 				}
 				l.setTokens(tr.tokens, env.now())
+				l.refreshIDToken = tr.idToken
 			}
 			return ds, tr.tokens, nil
 		}

@@ -69,6 +69,9 @@ type Link struct {
 	Events []ReceivedEvent `json:"events,omitempty"`
 
 	Env Env `json:"-"`
+	// refreshIDToken tells whether the last refresh response carried an
+	// id_token (Alexa keeps none; the checklist reports it).
+	refreshIDToken bool
 }
 
 // IsLinked reports whether the link holds usable tokens.

@@ -35,6 +35,7 @@ type tokenResult struct {
 	elapsed   time.Duration
 	errorCode string // RFC 6749 §5.2 error, when the server sent one
 	transient bool   // worth retrying: 5xx, timeout, connection failure
+	idToken   bool   // a 200 answer carried an id_token, which Alexa ignores
 }
 
 // ok reports whether the request produced usable tokens.
@@ -103,6 +104,10 @@ func tokenRequest(ctx context.Context, env *Env, c *Console, form url.Values, re
 		return res
 	}
 	res.tokens, res.diags = checkTokenResponse(resp.Header.Get("Content-Type"), body, c, refresh)
+	var idt struct {
+		IDToken json.RawMessage `json:"id_token"`
+	}
+	res.idToken = json.Unmarshal(body, &idt) == nil && len(idt.IDToken) > 0 && string(idt.IDToken) != "null"
 	return res
 }
 

@@ -66,5 +66,5 @@ func printCheck(w io.Writer, rep *alexasim.CheckReport) {
 			fmt.Fprintf(w, "      %s %s: %s\n", d.Severity, d.Code, d.Detail)
 		}
 	}
-	fmt.Fprintf(w, "\nChecklist: %d PASS, %d FAIL, %d WARN, %d SKIP\n", counts[alexasim.Pass], counts[alexasim.Fail], counts[alexasim.Warn], counts[alexasim.Skip])
+	fmt.Fprintf(w, "\nChecklist: %d PASS, %d FAIL, %d WARN, %d SKIP, %d INFO\n", counts[alexasim.Pass], counts[alexasim.Fail], counts[alexasim.Warn], counts[alexasim.Skip], counts[alexasim.Info])
 }

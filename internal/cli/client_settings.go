@@ -36,6 +36,7 @@ type clientSettings struct {
 	rotate          optBool
 	graceSeconds    int
 	sessionValidity int
+	idOnRefresh     optBool
 }
 
 // clientSettingFlags names every flag clientSettings registers.
@@ -45,7 +46,7 @@ var clientSettingFlags = []string{
 	"access-token-validity", "id-token-validity", "refresh-token-validity",
 	"access-token-unit", "id-token-unit", "refresh-token-unit",
 	"enable-token-revocation", "prevent-user-existence-errors", "rotate-refresh-tokens",
-	"retry-grace-seconds", "auth-session-validity",
+	"retry-grace-seconds", "auth-session-validity", "id-token-on-refresh",
 }
 
 func (s *clientSettings) register(fs *flag.FlagSet) {
@@ -71,6 +72,7 @@ func (s *clientSettings) register(fs *flag.FlagSet) {
 	fs.Var(&s.rotate, "rotate-refresh-tokens", "return a new refresh token on every refresh (default false)")
 	fs.IntVar(&s.graceSeconds, "retry-grace-seconds", 0, "with rotation: seconds the previous refresh token keeps working (0-60)")
 	fs.IntVar(&s.sessionValidity, "auth-session-validity", d.AuthSessionValidity, "minutes a sign-in session of the hosted pages lasts (3-15)")
+	fs.Var(&s.idOnRefresh, "id-token-on-refresh", fmt.Sprintf("return an ID token on refresh as well as the access token (default %v, as Cognito; =false signs one token per refresh, enough for Alexa)", d.IDTokenOnRefresh))
 }
 
 // changes reports whether any setting flag was given.
@@ -121,6 +123,7 @@ func (s *clientSettings) apply(c *pool.Client, given map[string]bool) {
 	}
 	set("retry-grace-seconds", func() { c.RefreshTokenRotation.RetryGracePeriodSeconds = s.graceSeconds })
 	set("auth-session-validity", func() { c.AuthSessionValidity = s.sessionValidity })
+	setBool(&c.IDTokenOnRefresh, s.idOnRefresh)
 }
 
 // clientView is a client as printed: Cognito's UserPoolClientType, with
@@ -167,6 +170,7 @@ func clientFields(c pool.Client, secret string) [][2]string {
 		{"PreventUserExistenceErrors", c.PreventUserExistenceErrors},
 		{"RefreshTokenRotation", rotation},
 		{"AuthSessionValidity", fmt.Sprintf("%d minutes", c.AuthSessionValidity)},
+		{"IdTokenOnRefresh", yesNo(c.IDTokenOnRefresh)},
 		{"CreationDate", fmtTime(c.CreatedAt)},
 		{"LastModifiedDate", fmtTime(c.UpdatedAt)},
 	}

@@ -96,6 +96,9 @@ func prepareDemo(ctx context.Context, sf *storageFlags, publicURL string, e *env
 	lc.AllowedOAuthFlows = []string{pool.FlowCode}
 	lc.AllowedOAuthFlowsUserPoolClient = true
 	lc.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
+	// The /lamps page re-checks its user by refreshing and keeps only the
+	// access and refresh tokens, like the demo's Alexa client.
+	lc.IDTokenOnRefresh = false
 	if lc, _, err = d.admin.CreateUserPoolClient(ctx, lc, false); err != nil {
 		return st, adminErr(err)
 	}

@@ -302,6 +302,9 @@ func (c *call) pool(id string) (pool.Pool, error) {
 // without details.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, id, action string, err error) {
 	e, internal := wireError(err)
+	if internal && web.Gone(r, a.cfg.Log, "cognito api "+action, err) {
+		return
+	}
 	if internal {
 		a.cfg.Log.ErrorContext(r.Context(), "cognito api: internal error", "request_id", id, "action", action, "error", err)
 	} else {

@@ -10,6 +10,13 @@ import (
 // The app-client actions: CreateUserPoolClient, DescribeUserPoolClient,
 // UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients, over
 // admin.Service.
+//
+// LinkpoolIdTokenOnRefresh is a linkpool extension that Cognito has not:
+// whether a refresh returns an ID token (pool.Client.IDTokenOnRefresh).
+// Cognito's clients never send it, so a request without it means the
+// default, true, on update as on creation, as UpdateUserPoolClient does
+// with every setting it leaves out; an Update that should keep it off
+// must send it again. Describe, Create and Update always answer it.
 
 type tokenValidityUnitsType struct {
 	AccessToken  *string `json:"AccessToken,omitempty"`
@@ -44,6 +51,7 @@ type clientSettings struct {
 	EnableTokenRevocation           *bool                     `json:"EnableTokenRevocation"`
 	AuthSessionValidity             *int                      `json:"AuthSessionValidity"`
 	RefreshTokenRotation            *refreshTokenRotationType `json:"RefreshTokenRotation"`
+	LinkpoolIdTokenOnRefresh        *bool                     `json:"LinkpoolIdTokenOnRefresh"`
 }
 
 const clientNamePattern = `[\w\s+=,.@-]+`
@@ -95,6 +103,7 @@ func (s *clientSettings) client(poolID, name string, now time.Time) pool.Client 
 		setStr(&c.RefreshTokenRotation.Feature, r.Feature)
 		setInt(&c.RefreshTokenRotation.RetryGracePeriodSeconds, r.RetryGracePeriodSeconds)
 	}
+	setBool(&c.IDTokenOnRefresh, s.LinkpoolIdTokenOnRefresh)
 	return c
 }
 
@@ -130,6 +139,7 @@ type userPoolClientType struct {
 	EnableTokenRevocation           bool                      `json:"EnableTokenRevocation"`
 	AuthSessionValidity             int                       `json:"AuthSessionValidity"`
 	RefreshTokenRotation            pool.RefreshTokenRotation `json:"RefreshTokenRotation"`
+	LinkpoolIdTokenOnRefresh        bool                      `json:"LinkpoolIdTokenOnRefresh"`
 }
 
 func newUserPoolClientType(c pool.Client, secret string) userPoolClientType {
@@ -143,6 +153,7 @@ func newUserPoolClientType(c pool.Client, secret string) userPoolClientType {
 		AllowedOAuthFlows: c.AllowedOAuthFlows, AllowedOAuthScopes: c.AllowedOAuthScopes,
 		AllowedOAuthFlowsUserPoolClient: c.AllowedOAuthFlowsUserPoolClient, PreventUserExistenceErrors: c.PreventUserExistenceErrors,
 		EnableTokenRevocation: c.EnableTokenRevocation, AuthSessionValidity: c.AuthSessionValidity, RefreshTokenRotation: c.RefreshTokenRotation,
+		LinkpoolIdTokenOnRefresh: c.IDTokenOnRefresh,
 	}
 }
 

@@ -70,6 +70,9 @@ func (a *API) preflight(w http.ResponseWriter, r *http.Request) {
 	}
 	allowed, err := a.preflightOrigins(r.Context())
 	if err != nil {
+		if web.Gone(r, a.cfg.Log, "cognito api CORS preflight", err) {
+			return
+		}
 		a.cfg.Log.ErrorContext(r.Context(), "cognito api: CORS origins", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return

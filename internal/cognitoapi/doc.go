@@ -45,7 +45,11 @@
 // (oauth.Service.VerifyAPIAccessClient) and run their internal/account
 // flow for the token's user; a token of a deleted or disabled user, or
 // one from before a global sign-out, is refused with
-// NotAuthorizedException.
+// NotAuthorizedException. The refreshes (REFRESH_TOKEN_AUTH,
+// GetTokensFromRefreshToken) answer no IdToken for a client whose ID
+// token on refresh is off (pool.Client.IDTokenOnRefresh); the client
+// actions carry that setting as LinkpoolIdTokenOnRefresh, a member of
+// linkpool's own that Cognito's clients never send (clients.go).
 //
 // Browser apps call the unsigned actions cross-origin: OPTIONS / is
 // their CORS preflight, and their answers carry
@@ -57,7 +61,8 @@
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the
 // exception names and messages of internal/account and internal/admin
 // passed through as they are; 500 InternalErrorException, without details, for internal
-// failures, which are logged.
+// failures, which are logged, except a request whose client went away,
+// which is answered nothing and logged at debug level (web.Gone).
 //
 // Files:
 //
@@ -79,7 +84,7 @@
 //	cors.go      CORS: the preflight (OPTIONS /) and the allowed origin of an unsigned action's answer
 //	listusers.go ListUsers and its Filter grammar
 //	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
-//	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients
+//	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients (with LinkpoolIdTokenOnRefresh)
 //	domains.go   CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain
 //	groups.go    CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and group membership
 package cognitoapi

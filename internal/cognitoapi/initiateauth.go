@@ -28,7 +28,7 @@ type authenticationResult struct {
 	ExpiresIn    int    `json:"ExpiresIn"`
 	TokenType    string `json:"TokenType"`
 	RefreshToken string `json:"RefreshToken,omitempty"`
-	IdToken      string `json:"IdToken"`
+	IdToken      string `json:"IdToken,omitempty"`
 }
 
 // authAnswer is the answer of the InitiateAuth and RespondToAuthChallenge

@@ -129,6 +129,9 @@ func (c *call) fail(err error) {
 	if errors.As(err, &oe) {
 		status = oe.Status
 	}
+	if web.Gone(c.r, c.u.log, "hosted page", err) {
+		return
+	}
 	id := web.RequestID(c.r.Context())
 	c.u.log.ErrorContext(c.r.Context(), "hostedui: internal error", "request_id", id, "path", c.r.URL.Path, "error", err)
 	if status == http.StatusServiceUnavailable {

@@ -13,7 +13,8 @@ import (
 
 // Tokens is a token set the Cognito API (internal/cognitoapi) returns as
 // its AuthenticationResult. RefreshToken is empty on a refresh unless the
-// client rotates refresh tokens.
+// client rotates refresh tokens; IDToken is empty on a refresh when the
+// client's IDTokenOnRefresh is off.
 type Tokens struct {
 	AccessToken  string
 	IDToken      string
@@ -41,8 +42,9 @@ func (s *Service) IssueSignIn(ctx context.Context, t web.Target, c pool.Client, 
 
 // RefreshAPI runs the refresh grant for client c (InitiateAuth
 // REFRESH_TOKEN_AUTH): the same checks, rotation and revocation as the
-// token endpoint's refresh_token grant, with an ID token always minted
-// and an event_id of the refresh's own in both tokens.
+// token endpoint's refresh_token grant, with an ID token minted whatever
+// the scopes unless the client's IDTokenOnRefresh is off (then IDToken is
+// empty), and an event_id of the refresh's own in the tokens.
 // A refused token is an *Error with ErrInvalidGrant.
 func (s *Service) RefreshAPI(ctx context.Context, t web.Target, c pool.Client, refreshToken string) (Tokens, error) {
 	resp, err := s.refresh(ctx, t, c, url.Values{"refresh_token": {refreshToken}}, true)

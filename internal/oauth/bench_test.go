@@ -1,14 +1,18 @@
 package oauth_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -53,20 +57,53 @@ func BenchmarkCodeExchange(b *testing.B) { benchCodeExchange(b, pool.AlgRS256) }
 // (Cognito's default): one grant lookup, user and groups, two RS256
 // signatures.
 func BenchmarkRefreshGrant(b *testing.B) {
-	benchRefresh(b, false)
+	benchRefresh(b, false, true)
 }
 
 // BenchmarkRefreshGrantRotating measures the refresh_token grant with
 // rotation: the grant is rewritten in a transaction on every call.
 func BenchmarkRefreshGrantRotating(b *testing.B) {
-	benchRefresh(b, true)
+	benchRefresh(b, true, true)
 }
 
-func benchRefresh(b *testing.B, rotate bool) {
+// BenchmarkRefreshGrantNoIDToken measures the refresh_token grant of a
+// client with IDTokenOnRefresh off (the `init alexa` client): one grant
+// lookup, user and groups, one RS256 signature. BenchmarkSignRS256 is its
+// bound.
+func BenchmarkRefreshGrantNoIDToken(b *testing.B) {
+	benchRefresh(b, false, false)
+}
+
+// BenchmarkSignRS256 measures the one signature a refresh without ID
+// token cannot avoid: the access token of a refresh, signed with the
+// pool's RS256 key through the same token.Keys.
+func BenchmarkSignRS256(b *testing.B) {
+	h := newHarness(b)
+	if h.pool.SigningAlgorithm != pool.AlgRS256 {
+		b.Fatalf("pool signs with %s", h.pool.SigningAlgorithm)
+	}
+	ctx := context.Background()
+	now := h.clock.Now()
+	claims := token.NewAccessClaims(token.AccessInput{
+		Issuer: h.issuer, ClientID: h.client.ID, Sub: h.user.Sub, Username: h.user.Username,
+		Scopes: []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}, OriginJTI: "origin",
+		AuthTime: now, IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+	})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := h.keys.Sign(ctx, h.pool.ID, store.UseAccess, claims); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchRefresh(b *testing.B, rotate, idOnRefresh bool) {
 	h := newHarness(b, func(c *pool.Client) {
 		if rotate {
 			c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 10}
 		}
+		c.IDTokenOnRefresh = idOnRefresh
 	})
 	mux := http.NewServeMux()
 	h.svc.Mount(mux)

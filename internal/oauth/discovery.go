@@ -68,6 +68,9 @@ func (s *Service) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	t := web.MustTarget(r)
 	body, err := s.keys.JWKS(r.Context(), t.Pool.ID)
 	if err != nil {
+		if web.Gone(r, s.log, "jwks", err) {
+			return
+		}
 		s.log.ErrorContext(r.Context(), "jwks failed", "request_id", web.RequestID(r.Context()), "pool", t.Pool.ID, "error", err)
 		writeJSONError(w, unavailable(err))
 		return

@@ -27,8 +27,9 @@
 // and runs the grant for grant_type from the table in grants.go, one file
 // per grant: grant_code.go (authorization_code: the code is consumed
 // atomically before it is checked, PKCE, a replayed code revokes what it
-// issued), grant_refresh.go (refresh_token; rotation.go: rotation with a
-// retry grace period), grant_client_credentials.go. The discovery
+// issued), grant_refresh.go (refresh_token, with an ID token unless the
+// client's IDTokenOnRefresh is off; rotation.go: rotation with a retry
+// grace period), grant_client_credentials.go. The discovery
 // document's grant_types_supported is derived from the same table.
 // mint.go signs access and ID tokens (claims.go: the attributes a scope
 // releases); grantcheck.go decides whether an access token's grant and
@@ -39,7 +40,9 @@
 // a redirect. Alexa unlinks a user on invalid_grant, so that answer is
 // given only when the grant itself is invalid; a failing store or key set
 // is temporarily_unavailable or server_error, never a verdict on the
-// client's credentials.
+// client's credentials. A request whose client went away (its context
+// cancelled) is none of these: the handlers answer nothing and leave it
+// to web.Gone (status 499, a debug line).
 //
 // Files: service.go (Service, Config, Mount), authorize.go, implicit.go,
 // token.go, tokenlimit.go, grants.go, grant_code.go, grant_refresh.go,

@@ -48,13 +48,19 @@ func splitRefreshToken(tok string) (id, secret string, ok bool) {
 // not break an Alexa link (see rotate). A rotated token presented after
 // the grace period revokes the whole grant (RFC 9700 §4.14.2); a secret
 // that was never issued is refused and changes nothing.
+//
+// The response carries an ID token (when openid was granted) unless the
+// client's IDTokenOnRefresh is off: then it is access_token, expires_in,
+// token_type and, under rotation, refresh_token, and the refresh signs
+// one JWT (OpenID Connect Core §12.2 makes the ID token optional here).
 func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {
 	return s.refresh(ctx, t, c, form, false)
 }
 
 // refresh runs the refresh grant; api is the Cognito API's refresh
 // (RefreshAPI), which mints the ID token whatever the granted scopes and
-// gives the tokens an event_id of their own.
+// gives the tokens an event_id of their own. Both leave the ID token out
+// when the client's IDTokenOnRefresh is off.
 func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form url.Values, api bool) (*tokenResponse, error) {
 	raw := form.Get("refresh_token")
 	if raw == "" {
@@ -113,7 +119,7 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form
 	if err != nil {
 		return nil, err
 	}
-	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: api}
+	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: api, noID: !c.IDTokenOnRefresh}
 	if api {
 		gc.eventID = newJTI()
 	}

@@ -28,13 +28,16 @@ type grantContext struct {
 	// withID mints the ID token whatever the scopes (the Cognito API's
 	// sign-in, whose tokens carry aws.cognito.signin.user.admin only).
 	withID bool
+	// noID leaves the ID token out whatever the scopes (a refresh for a
+	// client whose IDTokenOnRefresh is off).
+	noID bool
 	// eventID is the event_id claim of both tokens, set for the Cognito
 	// API's tokens (Cognito puts it in the tokens of InitiateAuth).
 	eventID string
 }
 
-// issueForUser mints the access token and, when openid was granted, the ID
-// token for u; with withRefresh it also stores a new grant and returns its
+// issueForUser mints the access token and, when openid was granted (or
+// g.withID) and g.noID is not set, the ID token for u; with withRefresh it also stores a new grant and returns its
 // refresh token. The grant is stored before the response is written, so an
 // acknowledged refresh token is never lost; a grant of a code replayed in
 // the meantime is refused (see grantCode).
@@ -49,7 +52,7 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 		return nil, err
 	}
 	resp := &tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(c.AccessTokenTTL() / time.Second), RefreshToken: g.refresh}
-	if g.withID || slices.Contains(g.scopes, pool.ScopeOpenID) {
+	if !g.noID && (g.withID || slices.Contains(g.scopes, pool.ScopeOpenID)) {
 		resp.IDToken, err = s.signID(ctx, t, c, &u, groups, g, access, now)
 		if err != nil {
 			return nil, err

@@ -21,6 +21,9 @@ import (
 func (s *Service) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	t := web.MustTarget(r)
 	if err := s.revoke(r.Context(), r, t); err != nil {
+		if web.Gone(r, s.log, "revocation", err) {
+			return
+		}
 		e := AsError(err)
 		if e.Status >= 500 {
 			s.log.ErrorContext(r.Context(), "revocation failure", "request_id", web.RequestID(r.Context()), "error", e.Code, "cause", e.Cause)

@@ -47,6 +47,9 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 	t := web.MustTarget(r)
 	resp, grant, err := s.token(r, t)
 	if err != nil {
+		if web.Gone(r, s.log, "token endpoint", err) {
+			return
+		}
 		e := AsError(err)
 		s.metrics.tokenErrors.WithLabelValues(e.Code).Inc()
 		if e.Status >= 500 {

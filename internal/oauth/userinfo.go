@@ -46,6 +46,9 @@ func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Expose-Headers", "WWW-Authenticate")
 	body, err := s.userInfo(r.Context(), r, t)
 	if err != nil {
+		if web.Gone(r, s.log, "userInfo", err) {
+			return
+		}
 		e := AsError(err)
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")

@@ -106,12 +106,23 @@ type Client struct {
 	RefreshTokenRotation       RefreshTokenRotation `json:"RefreshTokenRotation"`
 	AuthSessionValidity        int                  `json:"AuthSessionValidity"`
 
+	// IDTokenOnRefresh makes the refresh_token grant (and the Cognito
+	// API's refresh) return an ID token as well as the access token, as
+	// Cognito always does; on by default. Off, a refresh signs one JWT
+	// instead of two (OpenID Connect Core §12.2 allows a refresh response
+	// without an ID token): Alexa and other OAuth relying parties that
+	// keep only the access and refresh tokens never miss it. The
+	// authorization-code exchange and sign-ins return the ID token either
+	// way. A linkpool setting; Cognito has no such field.
+	IDTokenOnRefresh bool `json:"LinkpoolIdTokenOnRefresh"`
+
 	CreatedAt time.Time `json:"CreationDate"`
 	UpdatedAt time.Time `json:"LastModifiedDate"`
 }
 
 // NewClient returns an app client with Cognito's defaults: 1 h access and
-// ID tokens, 30 day refresh tokens, revocation on, no rotation.
+// ID tokens, 30 day refresh tokens, revocation on, no rotation, an ID
+// token on every refresh.
 func NewClient(poolID, name string, now time.Time) Client {
 	return Client{
 		ID:                         NewClientID(),
@@ -127,6 +138,7 @@ func NewClient(poolID, name string, now time.Time) Client {
 		PreventUserExistenceErrors: ExistenceEnabled,
 		RefreshTokenRotation:       RefreshTokenRotation{Feature: RotationDisabled},
 		AuthSessionValidity:        3,
+		IDTokenOnRefresh:           true,
 		CreatedAt:                  now,
 		UpdatedAt:                  now,
 	}

@@ -69,6 +69,9 @@ func (s *Server) withBudget(r *http.Request) (*http.Request, context.CancelFunc)
 // temporarily_unavailable (Alexa unlinks users on anything that reads as
 // a bad grant); pages answer an HTML page. Both are 503 with Retry-After.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	if web.Gone(r, s.cfg.Log, "pool lookup", err) {
+		return
+	}
 	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "request_id", web.RequestID(r.Context()), "error", err)
 	h := w.Header()
 	h.Set("Retry-After", "1")

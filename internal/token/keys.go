@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -47,6 +48,8 @@ type Keys struct {
 
 	loads   singleflight.Group // coalesces key-set reads per pool
 	ensures singleflight.Group // coalesces key generation per pool
+
+	signed atomic.Uint64 // JWTs signed by Sign
 }
 
 // NewKeys returns a key manager over st whose private keys are sealed with

@@ -34,5 +34,11 @@ func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (string
 	if err != nil {
 		return "", fmt.Errorf("token: sign with key %s: %w", active.kid, err)
 	}
+	k.signed.Add(1)
 	return jws.CompactSerialize()
 }
+
+// Signed returns how many JWTs Sign has signed since k was made: the
+// number of private-key operations, for tests and benchmarks that bound
+// the cost of a flow by its signatures.
+func (k *Keys) Signed() uint64 { return k.signed.Load() }

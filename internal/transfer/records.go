@@ -43,7 +43,9 @@ type domainRecord struct {
 }
 
 // clientRecord carries the client secret as it is stored: sealed with
-// the master key (base64 in JSON). The plain secret never appears.
+// the master key (base64 in JSON). The plain secret never appears. A
+// record without id_token_on_refresh (written before the setting
+// existed) imports with it on, the default.
 type clientRecord struct {
 	ID                              string                    `json:"id"`
 	PoolID                          string                    `json:"pool_id"`
@@ -67,6 +69,7 @@ type clientRecord struct {
 	PreventUserExistenceErrors      string                    `json:"prevent_user_existence_errors,omitempty"`
 	RefreshTokenRotation            pool.RefreshTokenRotation `json:"refresh_token_rotation"`
 	AuthSessionValidity             int                       `json:"auth_session_validity"`
+	IDTokenOnRefresh                bool                      `json:"id_token_on_refresh"`
 	CreatedAt                       time.Time                 `json:"created_at,omitzero"`
 	UpdatedAt                       time.Time                 `json:"updated_at,omitzero"`
 }

@@ -89,7 +89,7 @@ func (v *validator) check(line int64, raw []byte) (record, error) {
 		err = needPool(r.PoolID)
 		rec.v = pool.Domain(r)
 	case typeClient:
-		var r clientRecord
+		r := clientRecord{IDTokenOnRefresh: true} // absent in older exports
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
 			break
 		}

@@ -16,6 +16,7 @@ const (
 	clientIPKey
 	clientKeyKey
 	issuerKey
+	goneKey
 )
 
 // Target is what the router resolved a request to: the pool, the base URL

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,8 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, clientIPKey, ip)
 		ctx = context.WithValue(ctx, clientKeyKey, proxies.LimitKey(ip))
+		gone := new(atomic.Bool)
+		ctx = context.WithValue(ctx, goneKey, gone)
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		rec.Header().Set("X-Request-Id", id)
@@ -45,15 +48,19 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 				}
 			}
 			d := time.Since(start)
-			if observe != nil {
-				observe(r, rec.status, d)
+			status, level := rec.status, slog.LevelInfo
+			if gone.Load() {
+				status, level = StatusClientClosedRequest, slog.LevelDebug
 			}
-			log.LogAttrs(ctx, slog.LevelInfo, "request",
+			if observe != nil {
+				observe(r, status, d)
+			}
+			log.LogAttrs(ctx, level, "request",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("host", r.Host),
 				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status),
+				slog.Int("status", status),
 				slog.Duration("duration", d),
 				slog.String("client_ip", ip),
 			)

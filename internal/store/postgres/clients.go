@@ -15,10 +15,10 @@ const clientColumns = `id, pool_id, name, sealed_secret, callback_urls, logout_u
 	read_attributes, write_attributes, access_token_validity, id_token_validity,
 	refresh_token_validity, token_validity_units, enable_token_revocation,
 	prevent_user_existence_errors, refresh_token_rotation, auth_session_validity,
-	created_at, updated_at`
+	id_token_on_refresh, created_at, updated_at`
 
 const clientValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-	$16, $17, $18, $19, $20, $21, $22, $23, $24)`
+	$16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
 
 // clientArgs returns the column values of c in clientColumns order.
 func clientArgs(c *pool.Client) ([]any, error) {
@@ -37,7 +37,7 @@ func clientArgs(c *pool.Client) ([]any, error) {
 		c.ReadAttributes, c.WriteAttributes, c.AccessTokenValidity, c.IDTokenValidity,
 		c.RefreshTokenValidity, units, c.EnableTokenRevocation,
 		c.PreventUserExistenceErrors, rotation, c.AuthSessionValidity,
-		ts(c.CreatedAt), ts(c.UpdatedAt),
+		c.IDTokenOnRefresh, ts(c.CreatedAt), ts(c.UpdatedAt),
 	}, nil
 }
 
@@ -53,7 +53,7 @@ func scanClient(row pgx.Row) (pool.Client, error) {
 		&c.ReadAttributes, &c.WriteAttributes, &c.AccessTokenValidity, &c.IDTokenValidity,
 		&c.RefreshTokenValidity, &units, &c.EnableTokenRevocation,
 		&c.PreventUserExistenceErrors, &rotation, &c.AuthSessionValidity,
-		(*utcTime)(&c.CreatedAt), (*utcTime)(&c.UpdatedAt),
+		&c.IDTokenOnRefresh, (*utcTime)(&c.CreatedAt), (*utcTime)(&c.UpdatedAt),
 	)
 	if err != nil {
 		return pool.Client{}, err

@@ -14,7 +14,7 @@ const clientColumns = `id, pool_id, name, sealed_secret, callback_urls, logout_u
 	read_attributes, write_attributes, access_token_validity, id_token_validity,
 	refresh_token_validity, token_validity_units, enable_token_revocation,
 	prevent_user_existence_errors, refresh_token_rotation, auth_session_validity,
-	created_at, updated_at`
+	id_token_on_refresh, created_at, updated_at`
 
 func scanClient(row scanner) (pool.Client, error) {
 	var c pool.Client
@@ -24,7 +24,7 @@ func scanClient(row scanner) (pool.Client, error) {
 		jsonCol{&c.ReadAttributes}, jsonCol{&c.WriteAttributes}, &c.AccessTokenValidity, &c.IDTokenValidity,
 		&c.RefreshTokenValidity, jsonCol{&c.TokenValidityUnits}, &c.EnableTokenRevocation,
 		&c.PreventUserExistenceErrors, jsonCol{&c.RefreshTokenRotation}, &c.AuthSessionValidity,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
+		&c.IDTokenOnRefresh, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 	if len(c.SealedSecret) == 0 {
 		c.SealedSecret = nil
 	}
@@ -41,7 +41,7 @@ func clientValues(c pool.Client) ([]any, error) {
 		e.json(c.ReadAttributes), e.json(c.WriteAttributes), c.AccessTokenValidity, c.IDTokenValidity,
 		c.RefreshTokenValidity, e.json(c.TokenValidityUnits), c.EnableTokenRevocation,
 		c.PreventUserExistenceErrors, e.json(c.RefreshTokenRotation), c.AuthSessionValidity,
-		micros(c.CreatedAt), micros(c.UpdatedAt)}
+		c.IDTokenOnRefresh, micros(c.CreatedAt), micros(c.UpdatedAt)}
 	return v, e.err
 }
 
@@ -54,7 +54,7 @@ func (db *DB) CreateClient(ctx context.Context, c pool.Client) error {
 		return wrap(op, err)
 	}
 	_, err = db.exec(ctx, op, `INSERT INTO clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{c.ID, c.PoolID}, v...)...)
 	return err
 }
@@ -104,7 +104,7 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Cl
 			write_attributes = ?, access_token_validity = ?, id_token_validity = ?,
 			refresh_token_validity = ?, token_validity_units = ?, enable_token_revocation = ?,
 			prevent_user_existence_errors = ?, refresh_token_rotation = ?, auth_session_validity = ?,
-			created_at = ?, updated_at = ?
+			id_token_on_refresh = ?, created_at = ?, updated_at = ?
 			WHERE id = ?`, append(v, clientID)...)
 		return wrap(op, err)
 	})

@@ -124,6 +124,7 @@ func newClient(poolID string) pool.Client {
 		PreventUserExistenceErrors:      pool.ExistenceLegacy,
 		RefreshTokenRotation:            pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 30},
 		AuthSessionValidity:             5,
+		IDTokenOnRefresh:                false,
 		CreatedAt:                       t0.Add(-time.Hour),
 		UpdatedAt:                       t0,
 	}
@@ -156,6 +157,7 @@ func mutateClient(c pool.Client) pool.Client {
 	c.RefreshTokenRotation.Feature += "!"
 	c.RefreshTokenRotation.RetryGracePeriodSeconds++
 	c.AuthSessionValidity++
+	c.IDTokenOnRefresh = !c.IDTokenOnRefresh
 	c.CreatedAt = c.CreatedAt.Add(-time.Second)
 	c.UpdatedAt = c.UpdatedAt.Add(time.Minute)
 	return c

@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
+)
+
+// TestIDTokenOnRefreshColumnDefault: a clients row written without
+// id_token_on_refresh, as every row stored before migration 0009, reads
+// back with the setting on (Cognito's behaviour).
+func TestIDTokenOnRefreshColumnDefault(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Now()
+	p := pool.NewPool("us-east-1", "defaults", now)
+	if err := db.CreatePool(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	c := pool.NewClient(p.ID, "off", now)
+	c.IDTokenOnRefresh = false
+	if err := db.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Copy the row without the column.
+	cols := strings.ReplaceAll(clientColumns, "id_token_on_refresh,", "")
+	if cols == clientColumns {
+		t.Fatal("clientColumns lacks id_token_on_refresh")
+	}
+	copyID := pool.NewClientID()
+	if _, err := db.pool.Exec(ctx, `INSERT INTO clients (`+cols+`) SELECT $1, `+strings.TrimPrefix(cols, "id, ")+` FROM clients WHERE id = $2`, copyID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.GetClient(ctx, copyID)
+	if err != nil || !got.IDTokenOnRefresh {
+		t.Fatalf("row without the column: IDTokenOnRefresh %v, %v; want true", got.IDTokenOnRefresh, err)
+	}
+	if orig, err := db.GetClient(ctx, c.ID); err != nil || orig.IDTokenOnRefresh {
+		t.Fatalf("stored off: %v, %v", orig.IDTokenOnRefresh, err)
+	}
+}
