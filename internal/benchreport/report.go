@@ -35,7 +35,7 @@ type Report struct {
 	Bounds Bounds
 
 	// Refresh[alg][rotation]: alg 0 RS256, 1 ES256; rotation 0 off, 1 on.
-	Refresh     [2][2]Achieved
+	Refresh [2][2]Achieved
 	// RefreshNoID: RS256, rotation off, a client without the ID token on
 	// refresh (as init alexa makes it): one signature per refresh.
 	RefreshNoID Achieved
