@@ -20,12 +20,12 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
-// stack is the whole server over a real SQLite file on a loopback port.
+// stack is the whole server over a real SQLite file on a loopback port
+// (apptest.New), on the wall clock unless opts set one.
 type stack struct {
 	app    *app.App
 	srv    *httptest.Server
@@ -40,56 +40,22 @@ const rpCallback = "http://localhost:4000/callback"
 func newStack(t *testing.T, opts ...func(*app.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
-	s := &stack{}
-	// The listener exists before the app so that the public URL is known.
-	s.srv = httptest.NewUnstartedServer(nil)
-	publicURL := "http://" + s.srv.Listener.Addr().String()
-	var err error
-	cfg := app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	s.app, err = app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.srv.Config.Handler = s.app.Server.Handler()
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
-
-	now := time.Now()
-	s.pool = pool.NewPool("eu-west-1", "RP test", now)
-	if err := st.CreatePool(ctx, s.pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.app.Keys.Ensure(ctx, s.pool.ID, s.pool.SigningAlgorithm); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(s.pool.ID, "web", now)
-	s.secret = pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(s.secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.LogoutURLs = []string{"http://localhost:4000/signed-out"}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	s.client = c
-	_, err = s.app.Accounts.AdminCreateUser(ctx, s.pool, account.AdminCreateUserInput{
+	// The development sender, which logs mail, as the server's default.
+	wall := func(c *app.Config) { c.Now, c.Mailer = nil, nil }
+	kit := apptest.New(t, append([]func(*app.Config){wall}, opts...)...)
+	s := &stack{app: kit.App, srv: kit.Server}
+	s.pool = kit.Pool(t, "eu-west-1", "RP test")
+	s.client, s.secret = kit.Client(t, s.pool, "web", []string{rpCallback}, func(c *pool.Client) {
+		c.LogoutURLs = []string{"http://localhost:4000/signed-out"}
+	})
+	_, err := s.app.Accounts.AdminCreateUser(ctx, s.pool, account.AdminCreateUserInput{
 		Username: "carol", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
 		Attributes: map[string]string{"email": "carol@example.com", "name": "Carol"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.issuer = publicURL + "/" + s.pool.ID
+	s.issuer = kit.URL + "/" + s.pool.ID
 	return s
 }
 

@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -23,12 +22,10 @@ import (
 
 	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
-	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // Access keys the test authenticator knows.
@@ -82,8 +79,10 @@ func testAuthenticate(r *http.Request, body []byte) (cognitoapi.Principal, error
 }
 
 // env is the whole server (internal/app) over a real SQLite file on a
-// loopback port, with one pool and one confidential app client.
+// loopback port (apptest.New), with one pool and one confidential app
+// client.
 type env struct {
+	kit    *apptest.App
 	app    *app.App
 	db     *sqlite.DB
 	srv    *httptest.Server
@@ -96,45 +95,10 @@ const rpCallback = "http://localhost:4000/callback"
 
 func newEnv(t testing.TB, edit ...func(*app.Config)) *env {
 	t.Helper()
-	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
-	e := &env{db: st}
-	e.srv = httptest.NewUnstartedServer(nil)
-	cfg := app.Config{
-		Store: st, Box: box, PublicURL: "http://" + e.srv.Listener.Addr().String(), HashConcurrency: 2,
-		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1}, APIAuthenticate: testAuthenticate,
-	}
-	for _, f := range edit {
-		f(&cfg)
-	}
-	var err error
-	if e.app, err = app.New(cfg); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Config.Handler = e.app.Server.Handler()
-	e.srv.Start()
-	t.Cleanup(e.srv.Close)
-
-	now := time.Now()
-	e.pool = pool.NewPool("us-east-1", "API test", now)
-	if err := st.CreatePool(ctx, e.pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.app.Keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(e.pool.ID, "web", now)
-	e.secret = pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(e.secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
-	if err := st.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	e.client = c
+	kit := apptest.New(t, append([]func(*app.Config){func(c *app.Config) { c.APIAuthenticate = testAuthenticate }}, edit...)...)
+	e := &env{kit: kit, app: kit.App, db: kit.DB, srv: kit.Server}
+	e.pool = kit.Pool(t, "us-east-1", "API test")
+	e.client, e.secret = kit.Client(t, e.pool, "web", []string{rpCallback})
 	return e
 }
 
