@@ -2,15 +2,10 @@ package app_test
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,70 +57,13 @@ func newStack(t *testing.T, opts ...func(*app.Config)) *stack {
 // browser is a cookie-keeping HTTP client that stops at the relying
 // party's callback, the way the Alexa app's web view hands the redirect
 // back.
-func browser(t *testing.T) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
-	}
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-)
+func browser(t *testing.T) *http.Client { return apptest.Browser("http://localhost:4000/") }
 
 // signIn opens authURL, submits the hosted login form as a browser would,
 // and returns the final redirect to the relying party.
 func signIn(t *testing.T, b *http.Client, authURL, username, password string) *url.URL {
 	t.Helper()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound && loc != "" {
-		u, _ := url.Parse(loc)
-		return u // silent re-authorization
-	}
-	if resp.StatusCode != 200 {
-		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	action := formAction.FindSubmatch(body)
-	csrf := csrfField.FindSubmatch(body)
-	if action == nil || csrf == nil {
-		t.Fatalf("no login form in %s", body)
-	}
-	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {password}}
-	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login post: %d %s", resp.StatusCode, b)
-	}
-	u, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return apptest.Redirect(t, apptest.SignIn(t, b, authURL, username, password))
 }
 
 // TestRelyingParty drives the pool with golang.org/x/oauth2 and
@@ -248,24 +186,10 @@ func TestWrongPasswordShowsInlineError(t *testing.T) {
 	s := newStack(t)
 	b := browser(t)
 	authURL := s.issuer + "/oauth2/authorize?" + url.Values{"client_id": {s.client.ID}, "redirect_uri": {rpCallback}, "response_type": {"code"}, "scope": {"openid"}, "state": {"x"}}.Encode()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action := formAction.FindSubmatch(body)
-	csrf := csrfField.FindSubmatch(body)
-	target, _ := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {"carol"}, "password": {"wrong-Password1!"}}
-	resp, err = b.PostForm(target.String(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusFound || !strings.Contains(string(body), `id="errorMessage"`) || !strings.Contains(string(body), "Incorrect username or password.") {
-		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
+	p := apptest.SignIn(t, b, authURL, "carol", "wrong-Password1!")
+	body := []byte(p.Body)
+	if p.Status == http.StatusFound || !strings.Contains(string(body), `id="errorMessage"`) || !strings.Contains(string(body), "Incorrect username or password.") {
+		t.Fatalf("wrong password: %d %s", p.Status, body)
 	}
 	if strings.Contains(string(body), "alert(") {
 		t.Fatal("error shown with a JavaScript alert")

@@ -3,12 +3,9 @@ package cognitoapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -158,79 +155,20 @@ func (e *env) snapshot(t *testing.T) string {
 
 // browser is a cookie-keeping HTTP client that stops at the relying
 // party's callback.
-func browser() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
-	}
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-)
+func browser() *http.Client { return apptest.Browser("http://localhost:4000/") }
 
 // signIn opens authURL, submits the hosted login form as a browser
 // would, and returns the redirect to the relying party.
 func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL {
 	t.Helper()
-	resp := submitLogin(t, b, authURL, username, pw)
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login post: %d %s", resp.StatusCode, b)
-	}
-	u, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return apptest.Redirect(t, apptest.SignIn(t, b, authURL, username, pw))
 }
 
 // postLogin submits the hosted login form as signIn does and returns the
 // status of the answer.
 func postLogin(t *testing.T, b *http.Client, authURL, username, pw string) int {
 	t.Helper()
-	resp := submitLogin(t, b, authURL, username, pw)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// submitLogin opens authURL and posts the hosted login form with its
-// CSRF token, as a browser would, and returns the answer to the post.
-func submitLogin(t *testing.T, b *http.Client, authURL, username, pw string) *http.Response {
-	t.Helper()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action, csrf := formAction.FindSubmatch(body), csrfField.FindSubmatch(body)
-	if resp.StatusCode != 200 || action == nil || csrf == nil {
-		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {pw}}
-	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return apptest.SignIn(t, b, authURL, username, pw).Status
 }
 
 // keySDK is the real aws-sdk-go-v2 client signing with a new access key
