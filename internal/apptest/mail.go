@@ -9,8 +9,9 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 )
 
-// Mailbox is a mail.Sender that keeps what it is given, for the app's
-// outbox to deliver into.
+// Mailbox is a mail.Sender that keeps what it is given (the app's outbox
+// delivers into it, the services send to it directly). Like every real
+// sender it refuses a message that mail.Message.Validate refuses.
 type Mailbox struct {
 	mu   sync.Mutex
 	sent []mail.Message
@@ -18,6 +19,9 @@ type Mailbox struct {
 
 // Send keeps m.
 func (m *Mailbox) Send(_ context.Context, msg mail.Message) error {
+	if err := msg.Validate(); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent = append(m.sent, msg)
@@ -47,4 +51,15 @@ func (m *Mailbox) LastCode(t testing.TB, to string) string {
 	}
 	t.Fatalf("no code mailed to %s; mails: %+v", to, ms)
 	return ""
+}
+
+// Count returns the number of mails delivered to to.
+func (m *Mailbox) Count(to string) int {
+	n := 0
+	for _, msg := range m.Messages() {
+		if msg.To == to {
+			n++
+		}
+	}
+	return n
 }

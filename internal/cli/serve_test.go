@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -24,30 +23,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
-
-// syncBuffer is a goroutine-safe output buffer for a running server.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -64,8 +45,8 @@ type server struct {
 	t      *testing.T
 	url    string
 	admin  string
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *apptest.Log
+	stderr *apptest.Log
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -75,7 +56,7 @@ type server struct {
 func startServe(t *testing.T, scheme string, envm map[string]string, args ...string) *server {
 	t.Helper()
 	addr, admin := freeAddr(t), freeAddr(t)
-	s := &server{t: t, url: scheme + "://" + addr, admin: "http://" + admin, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
+	s := &server{t: t, url: scheme + "://" + addr, admin: "http://" + admin, stdout: &apptest.Log{}, stderr: &apptest.Log{}, done: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	e := &env{stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr, getenv: func(k string) string { return envm[k] }}
@@ -405,7 +386,7 @@ func TestServeRefusesWrongMasterKey(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(data, "master.key"), []byte("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb syncBuffer
+	var out, errb apptest.Log
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
 		return map[string]string{"LINKPOOL_DATA": data}[k]
 	}}

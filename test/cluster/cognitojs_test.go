@@ -347,7 +347,7 @@ func (a *jsApp) checkScenario(t *testing.T, steps map[string]jsStep, flow string
 	}
 
 	secrets := []string{jsPassword, jsTemporaryPW, jsNewPassword, auth.RefreshToken, auth.AccessToken, auth.IDToken}
-	if err := noSecrets(a.in.log.String(), secrets); err != nil {
+	if err := apptest.FindSecret(a.in.log.String(), secrets...); err != nil {
 		t.Error(err)
 	}
 }

@@ -10,10 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // deployment is where instances keep their data: a PostgreSQL database
@@ -91,7 +92,7 @@ type instance struct {
 	addr  string // main listener, host:port
 	admin string // admin listener
 	cmd   *exec.Cmd
-	log   *syncBuffer
+	log   *apptest.Log
 	done  chan struct{} // closed when the process has exited
 }
 
@@ -104,7 +105,7 @@ func (d *deployment) start(t testing.TB, name string) *instance {
 		if addr == "" {
 			addr = freeAddr(t)
 		}
-		in := &instance{name: name, addr: addr, admin: freeAddr(t), log: &syncBuffer{}, done: make(chan struct{})}
+		in := &instance{name: name, addr: addr, admin: freeAddr(t), log: &apptest.Log{}, done: make(chan struct{})}
 		args := []string{"serve", "--addr", in.addr, "--admin-addr", in.admin, "--public-url", d.publicURL,
 			"--log-format", "text", "--hash-concurrency", "2", "--shutdown-timeout", "5s",
 			// The proxy is trusted to report the client address, so per
@@ -205,22 +206,4 @@ func freeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
