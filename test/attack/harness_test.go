@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -110,8 +109,9 @@ func newTarget(t testing.TB, o targetOptions) *target {
 		t.Fatal(err)
 	}
 	tg.app, err = app.New(app.Config{
-		Log:   slog.New(slog.NewJSONHandler(&tg.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log:   tg.logs.Logger(),
 		Store: st, Box: box, PublicURL: tg.publicURL, HashConcurrency: 2, PasswordParams: &hash, Mailer: mailer,
+		GenerateKey:        apptest.KeyGenerator(),
 		TokenRatePerMinute: 600000, TokenBurst: 100000, UILimits: &limits,
 	})
 	if err != nil {
