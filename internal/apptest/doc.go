@@ -11,7 +11,10 @@
 //   - keys.go: signing keys generated once per process (KeyGenerator,
 //     NewKeys), so that no test case waits for RSA key generation.
 //   - log.go: a captured log (Log) and the check that no secret reached
-//     it (Log.NoSecrets).
+//     it (Log.NoSecrets, FindSecret).
+//   - mail.go: an in-memory mail.Sender (Mailbox) and its codes.
+//   - browser.go: a browser that signs in through the hosted form
+//     (Browser, SignIn, Redirect), over internal/hostedform.
 //   - app.go: a configured internal/app on a SQLite file in t.TempDir(),
 //     with a sealed master key, a test clock, pre-generated signing keys,
 //     cheap password hashing, the captured log and mail, served on a
