@@ -7,7 +7,8 @@
 // Files:
 //   - require.go: the rule for a missing dependency (Missing: skip, or
 //     fail under CI=true) and the checks built on it: RequireChromium,
-//     RequireNode, RequireAWSCLI, RequirePostgres, Immutable (chattr +i).
+//     RequireNode, RequireAWSCLI, RequirePostgres, Immutable (chattr +i);
+//     FreeAddr for servers started as programs.
 //   - keys.go: signing keys generated once per process (KeyGenerator,
 //     NewKeys), so that no test case waits for RSA key generation.
 //   - log.go: a captured log (Log) and the check that no secret reached

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,4 +96,16 @@ func Immutable(t testing.TB, files ...string) (mutable func()) {
 	}
 	t.Cleanup(mutable)
 	return mutable
+}
+
+// FreeAddr returns a loopback address whose port was free a moment ago,
+// for a server the test starts as a separate program or command.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -255,7 +255,7 @@ func TestAlexaUsageErrors(t *testing.T) {
 // events`.
 func TestAlexaGatewayAndEvents(t *testing.T) {
 	schema := filepath.Join(smarthometest.DataDir(t), "schema", alexasim.SchemaFile)
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	out := &apptest.Log{}
 	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: out, getenv: func(k string) string {
 		return map[string]string{"LINKPOOL_CLIENT_SECRET": "lwa-secret", "LINKPOOL_ALEXA_SCHEMA": schema}[k]

@@ -33,7 +33,7 @@ func TestSkillServeLampsSessionEndsAtIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	skillAddr := freeAddr(t)
+	skillAddr := apptest.FreeAddr(t)
 	lampsURL := "http://" + skillAddr
 	out := h.ok("client", "create", "--pool", st.PoolID, "--name", "lamps-standalone", "--generate-secret",
 		"--callback-url", lampsURL+"/lamps/callback", "--flows", "code", "--scopes", "openid,email", "--json")

@@ -37,7 +37,7 @@ func newAPIWeb(t *testing.T) *apiWeb {
 	t.Helper()
 	w := &apiWeb{mails: smtptest.New(t, smtptest.Options{})}
 	w.d, _ = sqliteDeployment(t)
-	w.d.addr = freeAddr(t)
+	w.d.addr = apptest.FreeAddr(t)
 	w.d.publicURL, w.d.smtpURL = "http://"+w.d.addr, w.mails.URL
 	w.setup = w.d.initAlexa(t)
 	var c struct{ ClientId string }

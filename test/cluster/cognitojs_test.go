@@ -84,7 +84,7 @@ func newJSApp(t *testing.T) *jsApp {
 	node, dir := apptest.RequireNode(t, filepath.Join("..", "cognitojs"))
 	a := &jsApp{node: node, dir: dir, mails: smtptest.New(t, smtptest.Options{})}
 	a.d, _ = sqliteDeployment(t)
-	a.d.addr = freeAddr(t)
+	a.d.addr = apptest.FreeAddr(t)
 	a.d.publicURL, a.d.smtpURL = "http://"+a.d.addr, a.mails.URL
 
 	var p struct{ Id string }

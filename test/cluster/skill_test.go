@@ -60,7 +60,7 @@ func TestServeSkillSendsChangeReport(t *testing.T) {
 	t.Cleanup(gwSrv.Close)
 
 	d, dir := sqliteDeployment(t)
-	d.addr = freeAddr(t)
+	d.addr = apptest.FreeAddr(t)
 	d.publicURL = "http://" + d.addr
 	setup := d.initAlexa(t)
 	var lamps struct{ ClientId, ClientSecret string }
