@@ -35,6 +35,9 @@ type apiWeb struct {
 
 func newAPIWeb(t *testing.T) *apiWeb {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("cluster test (runs the linkpool binary, which TestMain builds only without -short): -short")
+	}
 	w := &apiWeb{mails: smtptest.New(t, smtptest.Options{})}
 	w.d, _ = sqliteDeployment(t)
 	w.d.addr = apptest.FreeAddr(t)
