@@ -52,7 +52,7 @@ func TestAdminResetUserPassword(t *testing.T) {
 	}
 	_, err := e.svc.Authenticate(ctx, e.pool, "ross", goodPW)
 	wantErr(t, err, account.PasswordResetRequiredException)
-	code := e.box.lastCode(t, "ross@example.com")
+	code := e.box.LastCode(t, "ross@example.com")
 	if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "ross", code, "N3w-Password!"); err != nil {
 		t.Fatalf("ConfirmForgotPassword: %v", err)
 	}

@@ -29,7 +29,7 @@ func TestAdminCreateUser(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, e.pool, "uma@example.com", "Temp0rary-pw!"); err != nil {
 		t.Errorf("Authenticate by verified alias: %v", err)
 	}
-	if n := len(e.box.mails()); n != 0 {
+	if n := len(e.box.Messages()); n != 0 {
 		t.Errorf("%d mails sent", n)
 	}
 

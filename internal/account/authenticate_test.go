@@ -44,7 +44,7 @@ func TestLockoutAcrossInstances(t *testing.T) {
 			t.Errorf("Conceal(lockout) = %q", concealed.Message)
 		}
 	}
-	if !strings.Contains(e.logs.buf.String(), "locked out") {
+	if !strings.Contains(e.logs.String(), "locked out") {
 		t.Error("the lockout was not logged")
 	}
 
@@ -268,11 +268,11 @@ func TestSecretsNotLogged(t *testing.T) {
 	if _, err := e.svc.ForgotPassword(ctx, e.pool, "quinn"); err != nil {
 		t.Fatal(err)
 	}
-	code := e.box.lastCode(t, "quinn@example.com")
+	code := e.box.LastCode(t, "quinn@example.com")
 	if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "quinn", code, "N3w-password!"); err != nil {
 		t.Fatal(err)
 	}
-	logs := e.logs.buf.String()
+	logs := e.logs.String()
 	for _, secret := range []string{goodPW, "Wr0ng-guess!", "N3w-password!", code} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the service log contains %q", secret)

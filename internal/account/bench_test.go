@@ -2,11 +2,10 @@ package account_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/account"
-	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 )
@@ -35,7 +34,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 
 func newBenchEnv(b *testing.B) *env {
 	b.Helper()
-	e := &env{clock: newClock(), box: &mailbox{}, logs: &mailbox{}}
+	e := &env{clock: newClock(), box: &apptest.Mailbox{}, logs: &apptest.Log{}}
 	e.path = b.TempDir() + "/bench.db"
 	db, err := sqliteOpen(e.path)
 	if err != nil {
@@ -49,7 +48,7 @@ func newBenchEnv(b *testing.B) *env {
 	}
 	e.svc = account.New(account.Config{
 		Store: db, Hasher: password.NewHasher(password.DefaultParams, 0), CodeKey: sealtest.Box(b).DeriveKey(account.CodeKeyPurpose), Box: sealtest.Box(b),
-		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))), Now: e.clock.Now,
+		Mailer: e.box, Now: e.clock.Now,
 	})
 	if _, err := e.svc.AdminCreateUser(context.Background(), e.pool, account.AdminCreateUserInput{Username: "bench", TemporaryPassword: goodPW, Permanent: true}); err != nil {
 		b.Fatal(err)

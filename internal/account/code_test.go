@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -26,7 +27,7 @@ func TestStoredResetCodeNeedsMasterKey(t *testing.T) {
 	if _, err := e.svc.ForgotPassword(ctx, e.pool, "rita"); err != nil {
 		t.Fatal(err)
 	}
-	code := e.box.lastCode(t, "rita@example.com")
+	code := e.box.LastCode(t, "rita@example.com")
 	stored := e.user(t, u.Sub).Code
 	if stored == nil {
 		t.Fatal("no pending code stored")
@@ -44,7 +45,7 @@ func TestStoredResetCodeNeedsMasterKey(t *testing.T) {
 	otherKey := make([]byte, 32)
 	otherKey[0] = 1
 	other := account.New(account.Config{
-		Store: e.db, Hasher: password.NewHasher(testParams, 0), Mailer: mail.NewLog(slog.New(slog.DiscardHandler)),
+		Store: e.db, Hasher: password.NewHasher(apptest.CheapHashing, 0), Mailer: mail.NewLog(slog.New(slog.DiscardHandler)),
 		CodeKey: otherKey, Box: masterBox, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now,
 	})
 	err := other.ConfirmForgotPassword(ctx, e.pool, "rita", code, "N3w-password!")

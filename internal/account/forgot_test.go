@@ -23,7 +23,7 @@ func TestForgotPassword(t *testing.T) {
 	if d.Destination != "r***@e***.com" {
 		t.Errorf("destination = %q", d.Destination)
 	}
-	code := e.box.lastCode(t, "rita@example.com")
+	code := e.box.LastCode(t, "rita@example.com")
 	if pc := e.user(t, u.Sub).Code; pc == nil || pc.Purpose != pool.CodeResetPassword || !pc.ExpiresAt.Equal(e.clock.Now().Add(time.Hour)) {
 		t.Errorf("pending code = %+v, want a reset code valid 1h", pc)
 	}
@@ -97,10 +97,10 @@ func TestForgotPasswordRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, nil)
 			tt.prepare(t, e)
-			before := e.box.count("sam@example.com")
+			before := e.box.Count("sam@example.com")
 			_, err := e.svc.ForgotPassword(ctx, e.pool, "sam")
 			wantErr(t, err, tt.wantType)
-			if e.box.count("sam@example.com") != before {
+			if e.box.Count("sam@example.com") != before {
 				t.Error("a code was mailed")
 			}
 		})
@@ -115,7 +115,7 @@ func TestForgotPasswordExpiryAndAttempts(t *testing.T) {
 		if _, err := e.svc.ForgotPassword(ctx, e.pool, "tom"); err != nil {
 			t.Fatal(err)
 		}
-		code := e.box.lastCode(t, "tom@example.com")
+		code := e.box.LastCode(t, "tom@example.com")
 		e.clock.Advance(time.Hour)
 		err := e.svc.ConfirmForgotPassword(ctx, e.pool, "tom", code, "N3w-password!")
 		wantErr(t, err, account.ExpiredCodeException)
@@ -129,7 +129,7 @@ func TestForgotPasswordExpiryAndAttempts(t *testing.T) {
 		if _, err := e.svc.ForgotPassword(ctx, e.pool, "tom"); err != nil {
 			t.Fatal(err)
 		}
-		code := e.box.lastCode(t, "tom@example.com")
+		code := e.box.LastCode(t, "tom@example.com")
 		wrong := "000000"
 		if code == wrong {
 			wrong = "999999"
@@ -143,7 +143,7 @@ func TestForgotPasswordExpiryAndAttempts(t *testing.T) {
 		if _, err := e.svc.ForgotPassword(ctx, e.pool, "tom"); err != nil {
 			t.Fatalf("a new code after exhaustion: %v", err)
 		}
-		if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "tom", e.box.lastCode(t, "tom@example.com"), "N3w-password!"); err != nil {
+		if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "tom", e.box.LastCode(t, "tom@example.com"), "N3w-password!"); err != nil {
 			t.Fatalf("ConfirmForgotPassword with the new code: %v", err)
 		}
 	})

@@ -1,19 +1,15 @@
 package account_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"path/filepath"
 	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -23,75 +19,12 @@ import (
 	"github.com/linkpool/linkpool/internal/testclock"
 )
 
-// testParams keep argon2id cheap in tests; the cost parameters do not
-// change any behaviour under test.
-var testParams = password.Params{Memory: 64, Time: 1, Threads: 1}
-
 // newClock is a settable time source shared by the services of a test.
 func newClock() *testclock.Clock {
 	return testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
-// mailbox captures what the development mail sender logs.
-type mailbox struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (m *mailbox) Write(p []byte) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.buf.Write(p)
-}
-
-type sentMail struct {
-	To, Subject, Text string
-}
-
-func (m *mailbox) mails() []sentMail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []sentMail
-	for _, line := range strings.Split(m.buf.String(), "\n") {
-		var rec struct {
-			Msg     string `json:"msg"`
-			To      string `json:"to"`
-			Subject string `json:"subject"`
-			Text    string `json:"text"`
-		}
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "mail" {
-			out = append(out, sentMail{To: rec.To, Subject: rec.Subject, Text: rec.Text})
-		}
-	}
-	return out
-}
-
 var codePattern = regexp.MustCompile(`\b\d{6}\b`)
-
-// lastCode returns the code in the last mail to addr.
-func (m *mailbox) lastCode(t *testing.T, addr string) string {
-	t.Helper()
-	ms := m.mails()
-	for i := len(ms) - 1; i >= 0; i-- {
-		if ms[i].To == addr {
-			if c := codePattern.FindString(ms[i].Text); c != "" {
-				return c
-			}
-		}
-	}
-	t.Fatalf("no code mailed to %s; mails: %+v", addr, ms)
-	return ""
-}
-
-func (m *mailbox) count(addr string) int {
-	n := 0
-	for _, x := range m.mails() {
-		if x.To == addr {
-			n++
-		}
-	}
-	return n
-}
 
 // env is a Service on a real SQLite file with a captured mailbox.
 type env struct {
@@ -100,8 +33,8 @@ type env struct {
 	path  string
 	pool  pool.Pool
 	clock *testclock.Clock
-	box   *mailbox
-	logs  *mailbox // the Service's own log
+	box   *apptest.Mailbox
+	logs  *apptest.Log // the Service's own log
 	// hasher is shared by every Service of the env, so tests can count
 	// its argon2id computations.
 	hasher *password.Hasher
@@ -111,7 +44,7 @@ type env struct {
 // verified by code) after applying edit, and a Service on it.
 func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
 	t.Helper()
-	e := &env{clock: newClock(), box: &mailbox{}, logs: &mailbox{}, hasher: password.NewHasher(testParams, 0)}
+	e := &env{clock: newClock(), box: &apptest.Mailbox{}, logs: &apptest.Log{}, hasher: password.NewHasher(apptest.CheapHashing, 0)}
 	e.path = filepath.Join(t.TempDir(), "linkpool.db")
 	e.db = openDB(t, e.path)
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", e.clock.Now())
@@ -126,7 +59,7 @@ func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
 }
 
 // sender delivers into the env's mailbox.
-func (e *env) sender() mail.Sender { return mail.NewLog(slog.New(slog.NewJSONHandler(e.box, nil))) }
+func (e *env) sender() mail.Sender { return e.box }
 
 func openDB(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
@@ -173,7 +106,7 @@ func (e *env) serviceOn(st store.Store, sender mail.Sender, edits ...func(*accou
 		CodeKey: codeKey,
 		Box:     masterBox,
 		Mailer:  sender,
-		Log:     slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Log:     e.logs.Logger(),
 		Now:     e.clock.Now,
 	}
 	for _, edit := range edits {
@@ -195,7 +128,7 @@ func (e *env) signUp(t *testing.T, username, email, pw string) pool.User {
 	if res.Confirmed {
 		return res.User
 	}
-	u, err := e.svc.ConfirmSignUp(ctx, e.pool, username, e.box.lastCode(t, email))
+	u, err := e.svc.ConfirmSignUp(ctx, e.pool, username, e.box.LastCode(t, email))
 	if err != nil {
 		t.Fatalf("ConfirmSignUp(%s): %v", username, err)
 	}

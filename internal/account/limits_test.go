@@ -35,12 +35,12 @@ func TestResetCodesCappedPerDayAcrossInstances(t *testing.T) {
 		}
 		e.clock.Advance(account.DefaultCodeInterval)
 	}
-	mailed := e.box.count("rita@example.com")
+	mailed := e.box.Count("rita@example.com")
 	for _, svc := range services {
 		_, err := svc.ForgotPassword(ctx, e.pool, "rita")
 		wantLimit(t, err)
 	}
-	if got := e.box.count("rita@example.com"); got != mailed {
+	if got := e.box.Count("rita@example.com"); got != mailed {
 		t.Errorf("mails after the cap: %d, want %d", got, mailed)
 	}
 
@@ -52,7 +52,7 @@ func TestResetCodesCappedPerDayAcrossInstances(t *testing.T) {
 			t.Fatalf("new code after %d misses: %v", misses, err)
 		}
 		e.clock.Advance(account.DefaultCodeInterval)
-		code = e.box.lastCode(t, "rita@example.com")
+		code = e.box.LastCode(t, "rita@example.com")
 		wrong := "000000"
 		if code == wrong {
 			wrong = "999999"
@@ -79,7 +79,7 @@ func TestResetCodesCappedPerDayAcrossInstances(t *testing.T) {
 	if _, err := services[1].ForgotPassword(ctx, e.pool, "rita"); err != nil {
 		t.Fatalf("ForgotPassword the next day: %v", err)
 	}
-	if err := services[0].ConfirmForgotPassword(ctx, e.pool, "rita", e.box.lastCode(t, "rita@example.com"), "N3w-password!"); err != nil {
+	if err := services[0].ConfirmForgotPassword(ctx, e.pool, "rita", e.box.LastCode(t, "rita@example.com"), "N3w-password!"); err != nil {
 		t.Fatalf("ConfirmForgotPassword the next day: %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestSignUpCodesCappedPerDayAcrossInstances(t *testing.T) {
 	_, err := services[1].ResendConfirmationCode(ctx, e.pool, "ivy")
 	wantLimit(t, err)
 
-	code := e.box.lastCode(t, "ivy@example.com")
+	code := e.box.LastCode(t, "ivy@example.com")
 	wrong := "000000"
 	if code == wrong {
 		wrong = "999999"
@@ -131,7 +131,7 @@ func TestSignUpNoticesCappedPerDay(t *testing.T) {
 	ctx := context.Background()
 	e.signUp(t, "gus", "gus@example.com", goodPW)
 	e.clock.Advance(24 * time.Hour) // the sign-up code's day is over
-	before := e.box.count("gus@example.com")
+	before := e.box.Count("gus@example.com")
 	for i := range account.DefaultMaxCodesPerDay + 3 {
 		res, err := e.svc.SignUp(ctx, e.pool, account.SignUpInput{
 			Username: "gus", Password: goodPW, Attributes: map[string]string{"email": "probe@example.com"}, ConcealExisting: true,
@@ -140,7 +140,7 @@ func TestSignUpNoticesCappedPerDay(t *testing.T) {
 			t.Fatalf("concealed sign-up %d: %+v, %v", i+1, res, err)
 		}
 	}
-	if got := e.box.count("gus@example.com") - before; got != account.DefaultMaxCodesPerDay {
+	if got := e.box.Count("gus@example.com") - before; got != account.DefaultMaxCodesPerDay {
 		t.Errorf("notices mailed = %d, want %d", got, account.DefaultMaxCodesPerDay)
 	}
 }

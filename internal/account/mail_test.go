@@ -75,14 +75,14 @@ func TestCodeDeliveryFailure(t *testing.T) {
 	if res.User.Sub == "" || e.userCount(t) != 1 {
 		t.Fatalf("result %+v; the user must exist", res)
 	}
-	if !strings.Contains(e.logs.buf.String(), "mail delivery failed") {
+	if !strings.Contains(e.logs.String(), "mail delivery failed") {
 		t.Error("the failure was not logged")
 	}
 	e.clock.Advance(account.DefaultCodeInterval)
 	if _, err := e.svc.ResendConfirmationCode(ctx, e.pool, "cleo"); err != nil {
 		t.Fatalf("resend through a working sender: %v", err)
 	}
-	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "cleo", e.box.lastCode(t, "cleo@example.com")); err != nil {
+	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "cleo", e.box.LastCode(t, "cleo@example.com")); err != nil {
 		t.Fatal(err)
 	}
 }

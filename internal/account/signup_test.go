@@ -41,11 +41,11 @@ func TestSignUpConfirmAuthenticate(t *testing.T) {
 	if stored.EmailKey != "" {
 		t.Errorf("EmailKey = %q in a pool without email sign-in", stored.EmailKey)
 	}
-	mails := e.box.mails()
+	mails := e.box.Messages()
 	if len(mails) != 1 || mails[0].To != "alice@example.com" || !strings.Contains(mails[0].Subject, "验证码") {
 		t.Fatalf("mails = %+v, want one Chinese code mail to alice", mails)
 	}
-	code := e.box.lastCode(t, "alice@example.com")
+	code := e.box.LastCode(t, "alice@example.com")
 	if strings.Contains(stored.Code.Hash, code) {
 		t.Error("the stored hash contains the code")
 	}
@@ -99,7 +99,7 @@ func TestSignUpEmailAsUsername(t *testing.T) {
 	if e.user(t, res.User.Sub).EmailKey != "bob@example.com" {
 		t.Error("EmailKey not set")
 	}
-	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "bob@example.com", e.box.lastCode(t, "Bob@Example.com")); err != nil {
+	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "bob@example.com", e.box.LastCode(t, "Bob@Example.com")); err != nil {
 		t.Fatalf("ConfirmSignUp by email: %v", err)
 	}
 	for _, name := range []string{"bob@example.com", "BOB@EXAMPLE.COM", res.User.Sub} {
@@ -123,7 +123,7 @@ func TestSignUpEmailAlias(t *testing.T) {
 	}
 	_, err = e.svc.Authenticate(ctx, e.pool, "carol@example.com", goodPW)
 	wantErr(t, err, account.UserNotFoundException) // an unverified alias does not sign in
-	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "carol", e.box.lastCode(t, "carol@example.com")); err != nil {
+	if _, err := e.svc.ConfirmSignUp(ctx, e.pool, "carol", e.box.LastCode(t, "carol@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	u, err := e.svc.Authenticate(ctx, e.pool, "Carol@Example.com", goodPW)
@@ -184,7 +184,7 @@ func TestSignUpRejects(t *testing.T) {
 			if n := e.userCount(t); n != 0 {
 				t.Errorf("%d users stored after a rejected sign-up", n)
 			}
-			if n := len(e.box.mails()); n != 0 {
+			if n := len(e.box.Messages()); n != 0 {
 				t.Errorf("%d mails sent after a rejected sign-up", n)
 			}
 			if tt.wantType == account.InvalidPasswordException {
@@ -206,7 +206,7 @@ func TestSignUpAutoConfirm(t *testing.T) {
 	if !res.Confirmed || res.User.Status != pool.StatusConfirmed || !res.User.EmailVerified() || res.Delivery != nil {
 		t.Errorf("result = %+v, want a confirmed user with a verified address and no code", res)
 	}
-	if n := len(e.box.mails()); n != 0 {
+	if n := len(e.box.Messages()); n != 0 {
 		t.Errorf("%d mails sent", n)
 	}
 	if _, err := e.svc.Authenticate(context.Background(), e.pool, "dave", goodPW); err != nil {
@@ -220,7 +220,7 @@ func TestSignUpWithoutEmailVerification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Confirmed || res.Delivery != nil || len(e.box.mails()) != 0 {
+	if res.Confirmed || res.Delivery != nil || len(e.box.Messages()) != 0 {
 		t.Errorf("result = %+v; want unconfirmed, no code", res)
 	}
 	if err := e.svc.AdminConfirmSignUp(context.Background(), e.pool, "erin"); err != nil {
@@ -235,7 +235,7 @@ func TestSignUpConcealExisting(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	owner := e.signUp(t, "frank", "frank@example.com", goodPW)
-	before := len(e.box.mails())
+	before := len(e.box.Messages())
 
 	res, err := e.svc.SignUp(ctx, e.pool, account.SignUpInput{
 		Username: "Frank", Password: "0ther-Passw0rd", ConcealExisting: true,
@@ -253,7 +253,7 @@ func TestSignUpConcealExisting(t *testing.T) {
 	if n := e.userCount(t); n != 1 {
 		t.Errorf("%d users stored, want the original only", n)
 	}
-	mails := e.box.mails()[before:]
+	mails := e.box.Messages()[before:]
 	if len(mails) != 1 || mails[0].To != "frank@example.com" || !strings.Contains(mails[0].Text, "already belongs to your account") {
 		t.Fatalf("mails = %+v, want one sign-up-attempt notice to the owner", mails)
 	}
@@ -336,7 +336,7 @@ func TestConfirmSignUpCodes(t *testing.T) {
 		if _, err := e.svc.SignUp(ctx, e.pool, account.SignUpInput{Username: "ivy", Password: goodPW, Attributes: map[string]string{"email": "ivy@example.com"}}); err != nil {
 			t.Fatal(err)
 		}
-		return e, e.box.lastCode(t, "ivy@example.com")
+		return e, e.box.LastCode(t, "ivy@example.com")
 	}
 	wrongFor := func(code string) string {
 		if code == "123456" {
@@ -378,10 +378,10 @@ func TestConfirmSignUpCodes(t *testing.T) {
 		if err != nil || d == nil || d.Destination != "i***@e***.com" {
 			t.Fatalf("ResendConfirmationCode = %+v, %v", d, err)
 		}
-		if e.box.count("ivy@example.com") != 2 {
-			t.Fatalf("mails: %+v", e.box.mails())
+		if e.box.Count("ivy@example.com") != 2 {
+			t.Fatalf("mails: %+v", e.box.Messages())
 		}
-		fresh := e.box.lastCode(t, "ivy@example.com")
+		fresh := e.box.LastCode(t, "ivy@example.com")
 		if fresh != old {
 			_, err = e.svc.ConfirmSignUp(ctx, e.pool, "ivy", old)
 			wantErr(t, err, account.CodeMismatchException)
@@ -412,7 +412,7 @@ func TestConfirmSignUpCodes(t *testing.T) {
 		if _, err := e.svc.ForgotPassword(ctx, e.pool, "jack"); err != nil {
 			t.Fatal(err)
 		}
-		reset := e.box.lastCode(t, "jack@example.com")
+		reset := e.box.LastCode(t, "jack@example.com")
 		if err := e.svc.AdminSetUserPassword(ctx, e.pool, "jack", goodPW, true); err != nil {
 			t.Fatal(err)
 		}

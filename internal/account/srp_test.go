@@ -79,7 +79,7 @@ func TestSRPVerifierOnEveryPasswordPath(t *testing.T) {
 	if _, err := e.svc.ForgotPassword(ctx, e.pool, "sia"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "sia", e.box.lastCode(t, "sia@example.com"), "Res3t-password"); err != nil {
+	if err := e.svc.ConfirmForgotPassword(ctx, e.pool, "sia", e.box.LastCode(t, "sia@example.com"), "Res3t-password"); err != nil {
 		t.Fatal(err)
 	}
 	proves("sia", "Res3t-password")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -37,10 +38,10 @@ func newEnvAt(t *testing.T, now func() time.Time) *env {
 	t.Helper()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)
-	keys := token.NewKeys(st, box, token.KeysOptions{Now: now})
+	keys := apptest.NewKeys(st, box, now)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(account.Config{
-		Store: st, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0),
+		Store: st, Hasher: password.NewHasher(apptest.CheapHashing, 0),
 		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: quiet, Now: now,
 	})
 	return &env{t: t, ctx: context.Background(), st: st, keys: keys,

@@ -19,19 +19,8 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 )
-
-// requireChromium skips without Chromium, except under CI=true, where a
-// missing browser fails the test.
-func requireChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(alexasim.DefaultChromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI=true but %s is missing (install the Debian package chromium): %v", alexasim.DefaultChromiumPath, err)
-		}
-		t.Skipf("no Chromium at %s: install the chromium package to run the browser tests", alexasim.DefaultChromiumPath)
-	}
-}
 
 // loginSite is a login page on a loopback port with the misbehaviours
 // Amazon forbids on demand. The redirect target is a second loopback
@@ -149,7 +138,7 @@ func TestBrowserSignIn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser end-to-end test: -short")
 	}
-	requireChromium(t)
+	apptest.RequireChromium(t)
 	down, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -14,13 +14,11 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/hostedui"
-	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -88,64 +86,44 @@ type labOptions struct {
 func newLab(t *testing.T, o labOptions) *lab {
 	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
 	l := &lab{t: t, schema: loadSchema(t), clock: newClock()}
 	l.gw = alexasim.NewGateway(alexasim.GatewayConfig{ClientID: lwaClientID, ClientSecret: lwaSecret, Schema: l.schema})
 	l.gwSrv = httptest.NewServer(l.gw)
 	t.Cleanup(l.gwSrv.Close)
 
-	l.srv = httptest.NewUnstartedServer(nil)
-	publicURL := "http://" + l.srv.Listener.Addr().String()
 	generous := hostedui.Limits{
 		Login: web.NewLimiter(6000, 1000), LoginUser: web.NewLimiter(6000, 1000),
 		SignUp: web.NewLimiter(6000, 1000), ForgotPassword: web.NewLimiter(6000, 1000),
 	}
-	var err error
-	l.app, err = app.New(app.Config{
-		Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2, UILimits: &generous,
-		PasswordParams:     &password.Params{Memory: 64, Time: 1, Threads: 1},
-		TokenRatePerMinute: 60000, TokenBurst: 10000,
+	// The wall clock and the development mail sender, as `linkpool serve`.
+	kit := apptest.New(t, func(c *app.Config) {
+		c.Now, c.Mailer = nil, nil
+		c.UILimits = &generous
+		c.TokenRatePerMinute, c.TokenBurst = 60000, 10000
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	l.pool = pool.NewPool("eu-west-1", "SmartLamp", now)
-	l.pool.SigningAlgorithm = pool.AlgES256
-	if err := st.CreatePool(ctx, l.pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.app.Keys.Ensure(ctx, l.pool.ID, l.pool.SigningAlgorithm); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(l.pool.ID, "alexa", now)
-	l.secret = pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(l.secret), c.SecretAAD())
+	l.app, l.srv = kit.App, kit.Server
+	publicURL := kit.URL
+	l.pool = kit.Pool(t, "eu-west-1", "SmartLamp", func(p *pool.Pool) { p.SigningAlgorithm = pool.AlgES256 })
 	regions := o.regions
 	if regions == nil {
 		regions = alexasim.AllRegions()
 	}
+	var callbacks []string
 	for _, r := range regions {
-		c.CallbackURLs = append(c.CallbackURLs, r.RedirectURL(vendorID))
+		callbacks = append(callbacks, r.RedirectURL(vendorID))
 	}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID}
-	if o.accessMinutes > 0 {
-		c.AccessTokenValidity = o.accessMinutes
-		c.TokenValidityUnits.AccessToken = pool.UnitMinutes
-	}
-	c.RefreshTokenValidity = 3650
-	if o.rotation {
-		c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 60}
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	c, secret := kit.Client(t, l.pool, "alexa", callbacks, func(c *pool.Client) {
+		c.AllowedOAuthScopes = []string{pool.ScopeOpenID}
+		if o.accessMinutes > 0 {
+			c.AccessTokenValidity = o.accessMinutes
+			c.TokenValidityUnits.AccessToken = pool.UnitMinutes
+		}
+		c.RefreshTokenValidity = 3650
+		if o.rotation {
+			c.RefreshTokenRotation = pool.RefreshTokenRotation{Feature: pool.RotationEnabled, RetryGracePeriodSeconds: 60}
+		}
+	})
+	l.secret = secret
 	l.client = c
 	res, err := l.app.Accounts.AdminCreateUser(ctx, l.pool, account.AdminCreateUserInput{
 		Username: username, TemporaryPassword: userPassword, Permanent: true, EmailVerified: true,
@@ -155,14 +133,14 @@ func newLab(t *testing.T, o labOptions) *lab {
 		t.Fatal(err)
 	}
 	l.sub = res.User.Sub
-	secret := o.lwaSecret
-	if secret == "" {
-		secret = lwaSecret
+	lwa := o.lwaSecret
+	if lwa == "" {
+		lwa = lwaSecret
 	}
 	sk, mount, err := l.app.MountSkill(publicURL, app.SkillOptions{
 		PoolID: l.pool.ID, ClientIDs: []string{c.ID},
 		Options: smarthome.Options{
-			LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: secret, TokenURL: l.gwSrv.URL + "/auth/o2/token"},
+			LWA:             smarthome.LWAConfig{ClientID: lwaClientID, ClientSecret: lwa, TokenURL: l.gwSrv.URL + "/auth/o2/token"},
 			EventGatewayURL: l.gwSrv.URL + "/v3/events",
 		},
 	})
@@ -176,9 +154,6 @@ func newLab(t *testing.T, o labOptions) *lab {
 		_ = sk.Close(ctx)
 	})
 	l.app.Server.MountGlobal(mount)
-	l.srv.Config.Handler = l.app.Server.Handler()
-	l.srv.Start()
-	t.Cleanup(l.srv.Close)
 	l.base = publicURL + "/" + l.pool.ID
 	return l
 }

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // twoStepSite asks for the email first and the password on a second
@@ -152,24 +152,13 @@ func TestSignInFunc(t *testing.T) {
 	}
 }
 
-// needChromium skips without Chromium, except under CI=true.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(alexasim.DefaultChromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI=true but %s is missing: %v", alexasim.DefaultChromiumPath, err)
-		}
-		t.Skipf("no Chromium at %s", alexasim.DefaultChromiumPath)
-	}
-}
-
 // TestBrowserLink links against linkpool with real headless Chromium,
 // then a region whose redirect URL is not registered.
 func TestBrowserLink(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser end-to-end test: -short")
 	}
-	needChromium(t)
+	apptest.RequireChromium(t)
 	l := newLab(t, labOptions{regions: []alexasim.Region{alexasim.RegionNA, alexasim.RegionEU}})
 	shots := t.TempDir()
 	b := alexasim.Browser{Username: username, Password: userPassword, Options: alexasim.BrowserOptions{ScreenshotDir: shots}}

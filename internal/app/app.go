@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"github.com/linkpool/linkpool/internal/accesskey"
@@ -76,6 +77,10 @@ type Config struct {
 	// by another instance takes to be published and used here. 0 means
 	// token.DefaultRefreshInterval.
 	KeyRefreshInterval time.Duration
+	// GenerateKey makes the private keys of new signing keys
+	// (token.KeysOptions.GenerateKey); nil means fresh keys from
+	// crypto/rand. Tests pass internal/apptest's pre-generated keys.
+	GenerateKey func(alg string) (crypto.Signer, error)
 	// OAuthTimeout bounds how long a request to an OAuth endpoint waits
 	// for the store before it is answered 503 temporarily_unavailable; 0
 	// means DefaultOAuthTimeout (see server.Config.OAuthTimeout).
@@ -149,7 +154,7 @@ func New(cfg Config) (*App, error) {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval})
+	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval, GenerateKey: cfg.GenerateKey})
 	a.Hasher = password.NewHasher(params, conc)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "linkpool_password_hashes_in_flight", Help: "Password hashes being computed.",

@@ -2,15 +2,10 @@ package app_test
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +15,12 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
-// stack is the whole server over a real SQLite file on a loopback port.
+// stack is the whole server over a real SQLite file on a loopback port
+// (apptest.New), on the wall clock unless opts set one.
 type stack struct {
 	app    *app.App
 	srv    *httptest.Server
@@ -40,126 +35,35 @@ const rpCallback = "http://localhost:4000/callback"
 func newStack(t *testing.T, opts ...func(*app.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
-	s := &stack{}
-	// The listener exists before the app so that the public URL is known.
-	s.srv = httptest.NewUnstartedServer(nil)
-	publicURL := "http://" + s.srv.Listener.Addr().String()
-	var err error
-	cfg := app.Config{Store: st, Box: box, PublicURL: publicURL, HashConcurrency: 2}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	s.app, err = app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.srv.Config.Handler = s.app.Server.Handler()
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
-
-	now := time.Now()
-	s.pool = pool.NewPool("eu-west-1", "RP test", now)
-	if err := st.CreatePool(ctx, s.pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.app.Keys.Ensure(ctx, s.pool.ID, s.pool.SigningAlgorithm); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(s.pool.ID, "web", now)
-	s.secret = pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(s.secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.LogoutURLs = []string{"http://localhost:4000/signed-out"}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	s.client = c
-	_, err = s.app.Accounts.AdminCreateUser(ctx, s.pool, account.AdminCreateUserInput{
+	// The development sender, which logs mail, as the server's default.
+	wall := func(c *app.Config) { c.Now, c.Mailer = nil, nil }
+	kit := apptest.New(t, append([]func(*app.Config){wall}, opts...)...)
+	s := &stack{app: kit.App, srv: kit.Server}
+	s.pool = kit.Pool(t, "eu-west-1", "RP test")
+	s.client, s.secret = kit.Client(t, s.pool, "web", []string{rpCallback}, func(c *pool.Client) {
+		c.LogoutURLs = []string{"http://localhost:4000/signed-out"}
+	})
+	_, err := s.app.Accounts.AdminCreateUser(ctx, s.pool, account.AdminCreateUserInput{
 		Username: "carol", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
 		Attributes: map[string]string{"email": "carol@example.com", "name": "Carol"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.issuer = publicURL + "/" + s.pool.ID
+	s.issuer = kit.URL + "/" + s.pool.ID
 	return s
 }
 
 // browser is a cookie-keeping HTTP client that stops at the relying
 // party's callback, the way the Alexa app's web view hands the redirect
 // back.
-func browser(t *testing.T) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
-	}
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-)
+func browser(t *testing.T) *http.Client { return apptest.Browser("http://localhost:4000/") }
 
 // signIn opens authURL, submits the hosted login form as a browser would,
 // and returns the final redirect to the relying party.
 func signIn(t *testing.T, b *http.Client, authURL, username, password string) *url.URL {
 	t.Helper()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound && loc != "" {
-		u, _ := url.Parse(loc)
-		return u // silent re-authorization
-	}
-	if resp.StatusCode != 200 {
-		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	action := formAction.FindSubmatch(body)
-	csrf := csrfField.FindSubmatch(body)
-	if action == nil || csrf == nil {
-		t.Fatalf("no login form in %s", body)
-	}
-	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {password}}
-	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login post: %d %s", resp.StatusCode, b)
-	}
-	u, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return apptest.Redirect(t, apptest.SignIn(t, b, authURL, username, password))
 }
 
 // TestRelyingParty drives the pool with golang.org/x/oauth2 and
@@ -282,24 +186,10 @@ func TestWrongPasswordShowsInlineError(t *testing.T) {
 	s := newStack(t)
 	b := browser(t)
 	authURL := s.issuer + "/oauth2/authorize?" + url.Values{"client_id": {s.client.ID}, "redirect_uri": {rpCallback}, "response_type": {"code"}, "scope": {"openid"}, "state": {"x"}}.Encode()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action := formAction.FindSubmatch(body)
-	csrf := csrfField.FindSubmatch(body)
-	target, _ := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {"carol"}, "password": {"wrong-Password1!"}}
-	resp, err = b.PostForm(target.String(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusFound || !strings.Contains(string(body), `id="errorMessage"`) || !strings.Contains(string(body), "Incorrect username or password.") {
-		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
+	p := apptest.SignIn(t, b, authURL, "carol", "wrong-Password1!")
+	body := []byte(p.Body)
+	if p.Status == http.StatusFound || !strings.Contains(string(body), `id="errorMessage"`) || !strings.Contains(string(body), "Incorrect username or password.") {
+		t.Fatalf("wrong password: %d %s", p.Status, body)
 	}
 	if strings.Contains(string(body), "alert(") {
 		t.Fatal("error shown with a JavaScript alert")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 )
@@ -254,8 +255,8 @@ func TestAlexaUsageErrors(t *testing.T) {
 // events`.
 func TestAlexaGatewayAndEvents(t *testing.T) {
 	schema := filepath.Join(smarthometest.DataDir(t), "schema", alexasim.SchemaFile)
-	addr := freeAddr(t)
-	out := &syncBuffer{}
+	addr := apptest.FreeAddr(t)
+	out := &apptest.Log{}
 	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: out, getenv: func(k string) string {
 		return map[string]string{"LINKPOOL_CLIENT_SECRET": "lwa-secret", "LINKPOOL_ALEXA_SCHEMA": schema}[k]
 	}}

@@ -5,11 +5,12 @@ package cli
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // withUmask sets the process umask for the test; the tests that use it
@@ -110,18 +111,7 @@ func TestUnchangeableDataDirectoryRefused(t *testing.T) {
 	if err := os.Chmod(h.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("chattr", "+i", h.dir).CombinedOutput()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("cannot make the data directory immutable (CI=true, so this fails instead of skipping): %v %s", err, out)
-		}
-		t.Skipf("cannot make the data directory immutable here (needs chattr, root and a file system with the i attribute): %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("chattr", "-i", h.dir).CombinedOutput(); err != nil {
-			t.Errorf("chattr -i: %v %s", err, out)
-		}
-	})
+	apptest.Immutable(t, h.dir)
 	r := h.fails(1, "run 'chmod 700 "+h.dir+"'", "pool", "list")
 	if !strings.Contains(r.stderr, "mode 0755") {
 		t.Errorf("the error does not name the old mode:\n%s", r.stderr)

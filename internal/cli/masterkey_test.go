@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
 
@@ -47,7 +48,7 @@ func TestExistingDatabaseNeverGetsNewMasterKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"serve", "--addr", freeAddr(t), "--admin-addr", ""},
+		{"serve", "--addr", apptest.FreeAddr(t), "--admin-addr", ""},
 		{"pool", "list"},
 		{"export", "--out", filepath.Join(t.TempDir(), "export.jsonl")},
 	} {
@@ -97,7 +98,7 @@ func TestPostgresDatabaseWithoutMasterKeyRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"serve", "--addr", freeAddr(t), "--admin-addr", ""},
+		{"serve", "--addr", apptest.FreeAddr(t), "--admin-addr", ""},
 		{"pool", "list"},
 		{"export"},
 	} {

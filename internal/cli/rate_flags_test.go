@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // TestServeHostedPageRateLimitFlags protects the configuration of the
@@ -43,8 +45,8 @@ func TestServeHostedPageRateLimitFlags(t *testing.T) {
 func TestServeRateLimitFlagErrors(t *testing.T) {
 	h := newAdminHarness(t)
 	for _, bad := range []string{"60", "60,0", "x,5", "-1,5", "NaN,5"} {
-		h.fails(2, "signup-rate-limit", "serve", "--signup-rate-limit", bad, "--addr", freeAddr(t), "--admin-addr", "")
+		h.fails(2, "signup-rate-limit", "serve", "--signup-rate-limit", bad, "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	}
 	h.env["LINKPOOL_FORGOT_PASSWORD_RATE_LIMIT"] = "5"
-	h.fails(2, "LINKPOOL_FORGOT_PASSWORD_RATE_LIMIT", "serve", "--addr", freeAddr(t), "--admin-addr", "")
+	h.fails(2, "LINKPOOL_FORGOT_PASSWORD_RATE_LIMIT", "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 }

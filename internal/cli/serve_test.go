@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -24,48 +23,20 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
-
-// syncBuffer is a goroutine-safe output buffer for a running server.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // server is `linkpool serve` running in process.
 type server struct {
 	t      *testing.T
 	url    string
 	admin  string
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *apptest.Log
+	stderr *apptest.Log
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -74,8 +45,8 @@ type server struct {
 // --public-url on free loopback ports, and waits until it is ready.
 func startServe(t *testing.T, scheme string, envm map[string]string, args ...string) *server {
 	t.Helper()
-	addr, admin := freeAddr(t), freeAddr(t)
-	s := &server{t: t, url: scheme + "://" + addr, admin: "http://" + admin, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
+	addr, admin := apptest.FreeAddr(t), apptest.FreeAddr(t)
+	s := &server{t: t, url: scheme + "://" + addr, admin: "http://" + admin, stdout: &apptest.Log{}, stderr: &apptest.Log{}, done: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	e := &env{stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr, getenv: func(k string) string { return envm[k] }}
@@ -389,11 +360,11 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, certPEM []b
 func TestServeFlagErrors(t *testing.T) {
 	h := newAdminHarness(t)
 	h.fails(2, "--tls-cert and --tls-key go together", "serve", "--tls-cert", "x")
-	h.fails(2, "--public-url", "serve", "--public-url", "ftp://x", "--addr", freeAddr(t), "--admin-addr", "")
+	h.fails(2, "--public-url", "serve", "--public-url", "ftp://x", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "flag provided but not defined", "serve", "--nope")
-	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", freeAddr(t), "--admin-addr", "")
+	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.env["LINKPOOL_RATE_LIMIT_IPV6_PREFIX"] = "129"
-	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", freeAddr(t), "--admin-addr", "")
+	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 }
 
 // TestServeRefusesWrongMasterKey starts on a data directory with another
@@ -405,11 +376,11 @@ func TestServeRefusesWrongMasterKey(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(data, "master.key"), []byte("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb syncBuffer
+	var out, errb apptest.Log
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
 		return map[string]string{"LINKPOOL_DATA": data}[k]
 	}}
-	code := e.main(context.Background(), []string{"serve", "--addr", freeAddr(t), "--admin-addr", ""})
+	code := e.main(context.Background(), []string{"serve", "--addr", apptest.FreeAddr(t), "--admin-addr", ""})
 	if code != 1 || !strings.Contains(errb.String(), "master key") {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

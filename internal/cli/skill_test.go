@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // TestSkillServeLampsSessionEndsAtIssuer runs `linkpool skill serve` with
@@ -31,7 +33,7 @@ func TestSkillServeLampsSessionEndsAtIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	skillAddr := freeAddr(t)
+	skillAddr := apptest.FreeAddr(t)
 	lampsURL := "http://" + skillAddr
 	out := h.ok("client", "create", "--pool", st.PoolID, "--name", "lamps-standalone", "--generate-secret",
 		"--callback-url", lampsURL+"/lamps/callback", "--flows", "code", "--scopes", "openid,email", "--json")
@@ -44,7 +46,7 @@ func TestSkillServeLampsSessionEndsAtIssuer(t *testing.T) {
 	skillEnv := map[string]string{"LINKPOOL_DATA": t.TempDir(), "LINKPOOL_LAMPS_CLIENT_SECRET": lampsSecret}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stderr syncBuffer
+	var stderr apptest.Log
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, getenv: func(k string) string { return skillEnv[k] }}
 	go func() {
 		done <- e.main(ctx, []string{"skill", "serve", "--addr", skillAddr, "--issuer", s.url + "/" + st.PoolID,
@@ -79,7 +81,7 @@ func TestSkillServeLampsSessionEndsAtIssuer(t *testing.T) {
 }
 
 // waitReady polls url until it answers 200 or the command exits.
-func waitReady(t *testing.T, url string, done chan int, stderr *syncBuffer) {
+func waitReady(t *testing.T, url string, done chan int, stderr *apptest.Log) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

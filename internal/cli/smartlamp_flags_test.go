@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/smarthome"
 )
 
@@ -100,7 +101,7 @@ func TestSkillOptionsDocumented(t *testing.T) {
 func TestServeSkillFlagErrors(t *testing.T) {
 	h := newAdminHarness(t)
 	run := func(args ...string) []string {
-		return append([]string{"serve", "--addr", freeAddr(t), "--admin-addr", ""}, args...)
+		return append([]string{"serve", "--addr", apptest.FreeAddr(t), "--admin-addr", ""}, args...)
 	}
 	h.fails(2, "--skill-pool needs --skill-client-id", run("--skill-pool", "p")...)
 	h.fails(2, "--skill-client-id needs --skill-pool", run("--skill-client-id", "c")...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // awsCLI runs the AWS CLI (`aws`, Debian's awscli; .ci/run installs it)
@@ -19,13 +20,7 @@ import (
 // exited 0. Without the CLI the test is skipped, and fails under CI=true.
 func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, string, bool) {
 	t.Helper()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the AWS CLI is missing (CI=true, so this fails instead of skipping): %v", err)
-		}
-		t.Skipf("the AWS CLI is not installed: %v", err)
-	}
+	bin := apptest.RequireAWSCLI(t)
 	home := t.TempDir()
 	// AWS CLI v1 fetches parameters that look like URLs (callback URLs)
 	// unless told not to; v2 never does.
@@ -41,7 +36,7 @@ func awsCLI(t *testing.T, e *env, id, secret string, args ...string) (string, st
 	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
+	err := cmd.Run()
 	return out.String(), errOut.String(), err == nil
 }
 

@@ -137,7 +137,7 @@ func TestNewPasswordRequiredViaSRP(t *testing.T) {
 
 	// The session expires after AuthSessionValidity.
 	later := clk.Now().Add(3*time.Minute + time.Second)
-	clk.add(3*time.Minute + time.Second)
+	clk.Advance(3*time.Minute + time.Second)
 	_, err = e.respond(types.ChallengeNameTypeNewPasswordRequired, session, answer)
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 

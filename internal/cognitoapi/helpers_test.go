@@ -3,19 +3,15 @@ package cognitoapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -23,12 +19,10 @@ import (
 
 	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
-	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // Access keys the test authenticator knows.
@@ -82,8 +76,10 @@ func testAuthenticate(r *http.Request, body []byte) (cognitoapi.Principal, error
 }
 
 // env is the whole server (internal/app) over a real SQLite file on a
-// loopback port, with one pool and one confidential app client.
+// loopback port (apptest.New), with one pool and one confidential app
+// client.
 type env struct {
+	kit    *apptest.App
 	app    *app.App
 	db     *sqlite.DB
 	srv    *httptest.Server
@@ -96,45 +92,10 @@ const rpCallback = "http://localhost:4000/callback"
 
 func newEnv(t testing.TB, edit ...func(*app.Config)) *env {
 	t.Helper()
-	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	box := sealtest.Box(t)
-	e := &env{db: st}
-	e.srv = httptest.NewUnstartedServer(nil)
-	cfg := app.Config{
-		Store: st, Box: box, PublicURL: "http://" + e.srv.Listener.Addr().String(), HashConcurrency: 2,
-		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1}, APIAuthenticate: testAuthenticate,
-	}
-	for _, f := range edit {
-		f(&cfg)
-	}
-	var err error
-	if e.app, err = app.New(cfg); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Config.Handler = e.app.Server.Handler()
-	e.srv.Start()
-	t.Cleanup(e.srv.Close)
-
-	now := time.Now()
-	e.pool = pool.NewPool("us-east-1", "API test", now)
-	if err := st.CreatePool(ctx, e.pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.app.Keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(e.pool.ID, "web", now)
-	e.secret = pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(e.secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID, pool.ScopeEmail, pool.ScopeProfile}
-	if err := st.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	e.client = c
+	kit := apptest.New(t, append([]func(*app.Config){func(c *app.Config) { c.APIAuthenticate = testAuthenticate }}, edit...)...)
+	e := &env{kit: kit, app: kit.App, db: kit.DB, srv: kit.Server}
+	e.pool = kit.Pool(t, "us-east-1", "API test")
+	e.client, e.secret = kit.Client(t, e.pool, "web", []string{rpCallback})
 	return e
 }
 
@@ -194,79 +155,20 @@ func (e *env) snapshot(t *testing.T) string {
 
 // browser is a cookie-keeping HTTP client that stops at the relying
 // party's callback.
-func browser() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), "http://localhost:4000/") {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{}},
-	}
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-)
+func browser() *http.Client { return apptest.Browser("http://localhost:4000/") }
 
 // signIn opens authURL, submits the hosted login form as a browser
 // would, and returns the redirect to the relying party.
 func signIn(t *testing.T, b *http.Client, authURL, username, pw string) *url.URL {
 	t.Helper()
-	resp := submitLogin(t, b, authURL, username, pw)
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login post: %d %s", resp.StatusCode, b)
-	}
-	u, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return apptest.Redirect(t, apptest.SignIn(t, b, authURL, username, pw))
 }
 
 // postLogin submits the hosted login form as signIn does and returns the
 // status of the answer.
 func postLogin(t *testing.T, b *http.Client, authURL, username, pw string) int {
 	t.Helper()
-	resp := submitLogin(t, b, authURL, username, pw)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// submitLogin opens authURL and posts the hosted login form with its
-// CSRF token, as a browser would, and returns the answer to the post.
-func submitLogin(t *testing.T, b *http.Client, authURL, username, pw string) *http.Response {
-	t.Helper()
-	resp, err := b.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action, csrf := formAction.FindSubmatch(body), csrfField.FindSubmatch(body)
-	if resp.StatusCode != 200 || action == nil || csrf == nil {
-		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	target, err := resp.Request.URL.Parse(html.UnescapeString(string(action[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"_csrf": {html.UnescapeString(string(csrf[1]))}, "username": {username}, "password": {pw}}
-	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return apptest.SignIn(t, b, authURL, username, pw).Status
 }
 
 // keySDK is the real aws-sdk-go-v2 client signing with a new access key

@@ -319,7 +319,7 @@ func TestGetUserExpiredAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.add(61 * time.Minute)
+	clk.Advance(61 * time.Minute)
 	_, err = e.anon().GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
 	wantAPIError(t, err, "NotAuthorizedException", "Access Token has expired")
 	// The refresh token still works and gives a token GetUser accepts.

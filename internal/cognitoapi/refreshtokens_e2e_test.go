@@ -100,7 +100,7 @@ func TestGetTokensFromRefreshTokenRefusals(t *testing.T) {
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid Refresh Token.")
 
 	// Expired.
-	clk.add(31 * 24 * time.Hour)
+	clk.Advance(31 * 24 * time.Hour)
 	_, err = e.getTokens(refresh)
 	wantAPIError(t, err, "NotAuthorizedException", "Refresh Token has expired")
 }
@@ -128,7 +128,7 @@ func TestGetTokensFromRefreshTokenRotation(t *testing.T) {
 	}
 	// A retry of rt0 within the grace period gets the current token and
 	// rotates nothing.
-	clk.add(5 * time.Second)
+	clk.Advance(5 * time.Second)
 	out, err = e.getTokens(rt0)
 	if err != nil {
 		t.Fatalf("retry within the grace period: %v", err)
@@ -145,7 +145,7 @@ func TestGetTokensFromRefreshTokenRotation(t *testing.T) {
 	}
 	// Past the grace period, a superseded token is reuse: it is refused
 	// and revokes the grant, so the current token stops working too.
-	clk.add(11 * time.Second)
+	clk.Advance(11 * time.Second)
 	_, err = e.getTokens(rt0)
 	wantAPIError(t, err, "RefreshTokenReuseException", "")
 	_, err = e.getTokens(rt2)

@@ -9,7 +9,9 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
 
 // signedIn signs username in with USER_PASSWORD_AUTH and returns the
@@ -25,7 +27,7 @@ func (e *env) signedIn(t *testing.T, username, pw string) (access, refresh strin
 
 // selfEnv is a mail env with a confirmed user "gina" signed in through
 // the API.
-func selfEnv(t *testing.T) (*env, *inbox, *clock, string, string) {
+func selfEnv(t *testing.T) (*env, *apptest.Mailbox, *testclock.Clock, string, string) {
 	e, m, clk := mailEnv(t)
 	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 	e.confirmedUser(t, "gina", "Gina-Pass-1!")
@@ -161,7 +163,7 @@ func TestGetUserAttributeVerificationCode(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterException", "")
 
 	// The code expires after a day.
-	clk.add(25 * time.Hour)
+	clk.Advance(25 * time.Hour)
 	r, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, refresh, e.hash("gina"))
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
@@ -347,7 +349,7 @@ func TestSelfServiceRefusedAfterSignOutOrDisable(t *testing.T) {
 	wantAPIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
 
 	// A disabled user's fresh token is refused too.
-	clk.add(2 * time.Second) // tokens issued after the sign-out's second
+	clk.Advance(2 * time.Second) // tokens issued after the sign-out's second
 	access, _ = e.signedIn(t, "gina", "Gina-Pass-1!")
 	if _, err := e.sdk(keyAdmin).AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("gina")}); err != nil {
 		t.Fatal(err)

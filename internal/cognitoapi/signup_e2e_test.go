@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,60 +16,34 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
-	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
-
-// inbox keeps the mails the server delivers through its outbox.
-type inbox struct {
-	mu   sync.Mutex
-	sent []mail.Message
-}
-
-func (m *inbox) Send(_ context.Context, msg mail.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, msg)
-	return nil
-}
-
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
 // code returns the code of the last mail to to, once the outbox has
 // delivered what it holds.
-func (e *env) code(t *testing.T, m *inbox, to string) string {
+func (e *env) code(t *testing.T, m *apptest.Mailbox, to string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := e.app.Mail.Flush(ctx); err != nil {
 		t.Fatalf("outbox not delivered: %v", err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.sent) - 1; i >= 0; i-- {
-		if m.sent[i].To == to {
-			if c := sixDigits.FindString(m.sent[i].Text); c != "" {
-				return c
-			}
-		}
-	}
-	t.Fatalf("no code mailed to %s", to)
-	return ""
+	return m.LastCode(t, to)
 }
 
 // count is the number of mails delivered to to.
-func (e *env) count(t *testing.T, m *inbox, to string) int {
+func (e *env) count(t *testing.T, m *apptest.Mailbox, to string) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := e.app.Mail.Flush(ctx); err != nil {
 		t.Fatalf("outbox not delivered: %v", err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	n := 0
-	for _, s := range m.sent {
+	for _, s := range m.Messages() {
 		if s.To == to {
 			n++
 		}
@@ -79,30 +51,10 @@ func (e *env) count(t *testing.T, m *inbox, to string) int {
 	return n
 }
 
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // mailEnv is an env whose mail lands in an inbox, on a test clock,
 // with per-address limits that these tests stay within unless rates
 // says otherwise.
-func mailEnv(t testing.TB, rates ...app.UIRates) (*env, *inbox, *clock) {
-	m := &inbox{}
-	clk := &clock{t: time.Now()}
+func mailEnv(t testing.TB, rates ...app.UIRates) (*env, *apptest.Mailbox, *testclock.Clock) {
 	r := app.DefaultUIRates
 	r.SignUp = app.Rate{PerMinute: 600, Burst: 100}
 	r.ForgotPassword = app.Rate{PerMinute: 600, Burst: 100}
@@ -110,8 +62,8 @@ func mailEnv(t testing.TB, rates ...app.UIRates) (*env, *inbox, *clock) {
 		r = rates[0]
 	}
 	limits := r.Limits()
-	e := newEnv(t, func(c *app.Config) { c.Mailer = m; c.Now = clk.Now; c.UILimits = &limits })
-	return e, m, clk
+	e := newEnv(t, func(c *app.Config) { c.UILimits = &limits })
+	return e, e.kit.Mail, e.kit.Clock
 }
 
 // anon is the real SDK without credentials: the unsigned actions need
@@ -226,7 +178,7 @@ func TestSignUpConfirmSignIn(t *testing.T) {
 	}
 
 	// Resend: a new code, the old one stops working.
-	clk.add(account.DefaultCodeInterval + time.Second)
+	clk.Advance(account.DefaultCodeInterval + time.Second)
 	rc, err := c.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("erin"), Username: aws.String("erin")})
 	if err != nil || aws.ToString(rc.CodeDeliveryDetails.Destination) != "e***@e***.com" {
 		t.Fatalf("ResendConfirmationCode: %+v %v", rc, err)
@@ -385,12 +337,12 @@ func TestForgotPasswordFlow(t *testing.T) {
 	wantAPIError(t, confirm("ivy", code, "Other-Password-1!", e.hash("ivy")), "ExpiredCodeException", "Invalid code provided, please request a code again.")
 
 	// A code past its lifetime (one hour) is expired.
-	clk.add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("ivy"), Username: aws.String("ivy")}); err != nil {
 		t.Fatalf("ForgotPassword: %v", err)
 	}
 	code = e.code(t, m, "ivy@example.com")
-	clk.add(time.Hour + time.Minute)
+	clk.Advance(time.Hour + time.Minute)
 	before = e.snapshot(t)
 	wantAPIError(t, confirm("ivy", code, "Other-Password-1!", e.hash("ivy")), "ExpiredCodeException", "Invalid code provided, please request a code again.")
 	e.hostedSignIn(t, "ivy", "New-Password-1!")
@@ -476,7 +428,7 @@ func TestSignUpCodeExpires(t *testing.T) {
 		t.Fatalf("SignUp: %+v %v", out, err)
 	}
 	code := e.code(t, m, addr)
-	clk.add(account.DefaultSignUpCodeTTL + time.Minute)
+	clk.Advance(account.DefaultSignUpCodeTTL + time.Minute)
 	before := e.snapshot(t)
 	_, err = c.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash(addr), Username: aws.String(addr), ConfirmationCode: aws.String(code)})
 	wantAPIError(t, err, "ExpiredCodeException", "Invalid code provided, please request a code again.")

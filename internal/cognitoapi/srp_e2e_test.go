@@ -13,13 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/srp"
+	"github.com/linkpool/linkpool/internal/testclock"
 )
 
 // srpEnv is a mailEnv whose sign-in budgets these tests stay within:
 // lockouts are what they look at.
-func srpEnv(t testing.TB) (*env, *inbox, *clock) {
+func srpEnv(t testing.TB) (*env, *apptest.Mailbox, *testclock.Clock) {
 	r := app.DefaultUIRates
 	r.SignUp = app.Rate{PerMinute: 600, Burst: 100}
 	r.ForgotPassword = app.Rate{PerMinute: 600, Burst: 100}
@@ -167,7 +169,7 @@ func TestSRPWrongPasswordAndLockout(t *testing.T) {
 	wantAPIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
 	_, err = e.passwordAuth("lou", "Lou-Pass-123!", e.hash("lou"))
 	wantAPIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
-	clk.add(time.Duration(e.pool.LockoutPolicy.MaxLockoutSeconds+1) * time.Second)
+	clk.Advance(time.Duration(e.pool.LockoutPolicy.MaxLockoutSeconds+1) * time.Second)
 	if out, err := e.srpSignIn(t, "lou", "Lou-Pass-123!", clk.Now()); err != nil || out.AuthenticationResult == nil {
 		t.Fatalf("after the lockout: %v", err)
 	}
@@ -353,7 +355,7 @@ func TestSRPRefused(t *testing.T) {
 	// An expired secret block (AuthSessionValidity, 3 minutes), even with
 	// a fresh timestamp.
 	cl, ch, _ = e.srpStart("rex")
-	clk.add(3*time.Minute + time.Second)
+	clk.Advance(3*time.Minute + time.Second)
 	_, err = e.respond(types.ChallengeNameTypePasswordVerifier, nil, e.srpAnswer(t, cl, ch, "Rex-Pass-123!", clk.Now()))
 	wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 }

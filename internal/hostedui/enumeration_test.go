@@ -21,7 +21,7 @@ func TestResetPageSameForUnknownUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong := "000000"
-	if e.mailbox.lastCode(t, "ola@example.com") == wrong {
+	if e.mailbox.LastCode(t, "ola@example.com") == wrong {
 		wrong = "111111"
 	}
 	b := e.browser()

@@ -54,7 +54,7 @@ func TestSignUpConfirmLoginFlow(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "t***@e***.com") || !strings.Contains(p.Body, `id="confirmFormCode"`) {
 		t.Fatalf("after sign-up: %d\n%s", p.Status, p.Body)
 	}
-	code := e.mailbox.lastCode(t, "tina@example.com")
+	code := e.mailbox.LastCode(t, "tina@example.com")
 	p = b.submit(p, map[string]string{"code": code})
 	authCode := codeFrom(t, p, alexaRedirects[0])
 
@@ -189,7 +189,7 @@ func TestAutoConfirmSignUpCompletes(t *testing.T) {
 	p := b.get("/signup?" + e.authQuery(alexaRedirects[1]).Encode())
 	p = b.submit(p, map[string]string{"username": "walt", "email": "walt@example.com", "password": goodPW})
 	codeFrom(t, p, alexaRedirects[1])
-	if len(e.mailbox.mails()) != 0 {
+	if len(e.mailbox.Messages()) != 0 {
 		t.Error("an auto-confirming pool mailed a code")
 	}
 }
@@ -201,7 +201,7 @@ func TestStandalonePages(t *testing.T) {
 	b := e.browser()
 	p := b.get("/signup")
 	p = b.submit(p, map[string]string{"username": "xia", "email": "xia@example.com", "password": goodPW})
-	p = b.submit(p, map[string]string{"code": e.mailbox.lastCode(t, "xia@example.com")})
+	p = b.submit(p, map[string]string{"code": e.mailbox.LastCode(t, "xia@example.com")})
 	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/login?notice=confirmed") {
 		t.Fatalf("confirm without an authorization request: %d %q", p.Status, p.Location)
 	}
@@ -224,7 +224,7 @@ func TestConfirmInAnotherBrowser(t *testing.T) {
 	b1.submit(p, map[string]string{"username": "yves", "email": "yves@example.com", "password": goodPW})
 	b2 := e.browser()
 	p = b2.get("/confirm?" + e.authQuery(alexaRedirects[0], "username", "yves").Encode())
-	p = b2.submit(p, map[string]string{"code": e.mailbox.lastCode(t, "yves@example.com")})
+	p = b2.submit(p, map[string]string{"code": e.mailbox.LastCode(t, "yves@example.com")})
 	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/login?") || !strings.Contains(p.Location, "notice=confirmed") {
 		t.Fatalf("confirmation elsewhere: %d %q", p.Status, p.Location)
 	}
@@ -240,7 +240,7 @@ func TestConfirmationLink(t *testing.T) {
 	b := e.browser()
 	p := b.get("/signup")
 	b.submit(p, map[string]string{"username": "nina", "email": "nina@example.com", "password": goodPW})
-	code := e.mailbox.lastCode(t, "nina@example.com")
+	code := e.mailbox.LastCode(t, "nina@example.com")
 	other := e.browser()
 	p = other.get("/confirmUser?" + url.Values{"client_id": {e.client.ID}, "user_name": {"nina"}, "confirmation_code": {code}}.Encode())
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, `value="`+code+`"`) || !strings.Contains(p.Body, `name="username" value="nina"`) {

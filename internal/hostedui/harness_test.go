@@ -1,12 +1,9 @@
 package hostedui_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,8 +15,8 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/hostedui"
-	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -27,7 +24,6 @@ import (
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
-	"github.com/linkpool/linkpool/internal/token"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -42,55 +38,6 @@ const (
 	logoutURL = "https://smartlamp.example/signed-out"
 	goodPW    = "Corr3ct-Horse"
 )
-
-// syncBuffer is a log destination safe for the server's goroutines and
-// the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-type sentMail struct{ To, Subject, Text string }
-
-var codePattern = regexp.MustCompile(`\b\d{6}\b`)
-
-// mails returns what the development sender logged.
-func (b *syncBuffer) mails() []sentMail {
-	var out []sentMail
-	for _, line := range strings.Split(b.String(), "\n") {
-		var rec struct{ Msg, To, Subject, Text string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "mail" {
-			out = append(out, sentMail{To: rec.To, Subject: rec.Subject, Text: rec.Text})
-		}
-	}
-	return out
-}
-
-func (b *syncBuffer) lastCode(t testing.TB, to string) string {
-	t.Helper()
-	ms := b.mails()
-	for i := len(ms) - 1; i >= 0; i-- {
-		if ms[i].To == to {
-			if c := codePattern.FindString(ms[i].Text); c != "" {
-				return c
-			}
-		}
-	}
-	t.Fatalf("no code mailed to %s; mails: %+v", to, ms)
-	return ""
-}
 
 // env is the hosted pages of one pool on a real SQLite store, served with
 // the OAuth endpoints on a loopback HTTP server under a path prefix, the
@@ -107,8 +54,8 @@ type env struct {
 	oauth    *oauth.Service
 	srv      *httptest.Server
 	base     string // srv.URL + "/" + pool id
-	mailbox  *syncBuffer
-	logs     *syncBuffer
+	mailbox  *apptest.Mailbox
+	logs     *apptest.Log
 	https    bool // claim an https base URL (for cookie flags)
 
 	mu     sync.Mutex
@@ -150,7 +97,7 @@ func newEnv(t testing.TB, opts options) *env {
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
 	box := sealtest.Box(t)
-	e := &env{t: t, st: st, clock: testclock.New(time.Now().UTC().Truncate(time.Second)), mailbox: &syncBuffer{}, logs: &syncBuffer{}, https: opts.https}
+	e := &env{t: t, st: st, clock: testclock.New(time.Now().UTC().Truncate(time.Second)), mailbox: &apptest.Mailbox{}, logs: &apptest.Log{}, https: opts.https}
 	now := e.clock.Now()
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", now)
 	// ES256 keys are generated in microseconds; the pages do not depend
@@ -166,7 +113,7 @@ func newEnv(t testing.TB, opts options) *env {
 		t.Fatal(err)
 	}
 	e.served = e.pool
-	keys := token.NewKeys(st, box, token.KeysOptions{Now: e.clock.Now})
+	keys := apptest.NewKeys(st, box, e.clock.Now)
 	if err := keys.Ensure(ctx, e.pool.ID, e.pool.SigningAlgorithm); err != nil {
 		t.Fatal(err)
 	}
@@ -186,11 +133,11 @@ func newEnv(t testing.TB, opts options) *env {
 	}
 	e.client = c
 
-	log := slog.New(slog.NewJSONHandler(e.logs, nil))
-	e.hasher = password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 0)
+	log := e.logs.Logger()
+	e.hasher = password.NewHasher(apptest.CheapHashing, 0)
 	e.accounts = account.New(account.Config{
 		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box,
-		Mailer: mail.NewLog(slog.New(slog.NewJSONHandler(e.mailbox, nil))), Log: log, Now: e.clock.Now,
+		Mailer: e.mailbox, Log: log, Now: e.clock.Now,
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now})
 	ui, err := hostedui.New(hostedui.Config{

@@ -68,7 +68,7 @@ func TestLoginFailures(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(t, e)
 			}
-			before := len(e.mailbox.mails())
+			before := len(e.mailbox.Messages())
 			p := e.browser().login(alexaRedirects[0], tt.username, tt.password)
 			if p.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", p.Status, tt.status, p.Body)
@@ -92,7 +92,7 @@ func TestLoginFailures(t *testing.T) {
 				t.Error("the page echoes the password")
 			}
 			if tt.name == "unconfirmed, right password" {
-				if n := len(e.mailbox.mails()); n != before+1 {
+				if n := len(e.mailbox.Messages()); n != before+1 {
 					t.Errorf("%d new mails, want a fresh code", n-before)
 				}
 				if p.cookie("lp_pending") == nil {

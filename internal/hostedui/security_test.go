@@ -66,7 +66,7 @@ func TestCSRF(t *testing.T) {
 			if got := e.user(t, u.Sub); got.FailedLogins != 0 || got.Code != nil {
 				t.Errorf("refused posts changed the user: failures %d, code %+v", got.FailedLogins, got.Code)
 			}
-			if n := len(e.mailbox.mails()); n != 0 {
+			if n := len(e.mailbox.Messages()); n != 0 {
 				t.Errorf("refused posts sent %d mails", n)
 			}
 			p := b.get("/oauth2/authorize?" + e.authQuery(alexaRedirects[0]).Encode())

@@ -59,7 +59,7 @@ func TestSignUpValidation(t *testing.T) {
 			if v := tt.fields["username"]; v != "" && !strings.Contains(p.Body, `value="`+v+`"`) {
 				t.Error("the username was not kept in the form")
 			}
-			if len(e.mailbox.mails()) != 0 {
+			if len(e.mailbox.Messages()) != 0 {
 				t.Error("a rejected sign-up sent mail")
 			}
 		})
@@ -95,7 +95,7 @@ func TestDuplicateSignUpIndistinguishable(t *testing.T) {
 			t.Errorf("pending cookie = %+v", c)
 		}
 	}
-	mails := e.mailbox.mails()
+	mails := e.mailbox.Messages()
 	if len(mails) != 2 || mails[0].To != "hal@example.com" || mails[1].To != "gus@example.com" || !strings.Contains(mails[1].Text, "already belongs to your account") {
 		t.Fatalf("mails = %+v", mails)
 	}
@@ -111,7 +111,7 @@ func TestConfirmErrorsAndResend(t *testing.T) {
 	b := e.browser()
 	p := b.get("/signup?" + e.authQuery(alexaRedirects[0]).Encode())
 	confirm := b.submit(p, map[string]string{"username": "ida", "email": "ida@example.com", "password": goodPW})
-	code := e.mailbox.lastCode(t, "ida@example.com")
+	code := e.mailbox.LastCode(t, "ida@example.com")
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -135,7 +135,7 @@ func TestConfirmErrorsAndResend(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.noticeText(), "we sent a new code") {
 		t.Fatalf("resend: %d\n%s", p.Status, p.Body)
 	}
-	fresh := e.mailbox.lastCode(t, "ida@example.com")
+	fresh := e.mailbox.LastCode(t, "ida@example.com")
 	codeFrom(t, b.submit(p, map[string]string{"code": fresh}), alexaRedirects[0])
 
 	// Resending for an unknown or confirmed user looks the same.
@@ -173,9 +173,9 @@ func TestForgotPasswordFlow(t *testing.T) {
 	if !strings.Contains(known.noticeText(), "If an account exists") {
 		t.Errorf("notice = %q", known.noticeText())
 	}
-	code := e.mailbox.lastCode(t, "jan@example.com")
-	if len(e.mailbox.mails()) != 1 {
-		t.Errorf("mails = %+v, want one reset code", e.mailbox.mails())
+	code := e.mailbox.LastCode(t, "jan@example.com")
+	if len(e.mailbox.Messages()) != 1 {
+		t.Errorf("mails = %+v, want one reset code", e.mailbox.Messages())
 	}
 
 	p := b.submit(known, map[string]string{"code": code, "password": "N3w-password!", "confirm_password": "N3w-password?"})

@@ -5,67 +5,39 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/linkpool/linkpool/internal/hostedform"
 )
 
 // Browser is one user's browser on the pool's hosted pages: it keeps
 // cookies, follows redirects within the pool and stops at the redirect
 // to the client, the way the Alexa app's web view hands the code back.
+// The pages themselves are driven by internal/hostedform.
 type Browser struct {
-	t    *Target
-	c    *http.Client
-	from string
+	t *Target
+	b *hostedform.Browser
 }
 
 // Browser returns a new browser with an empty cookie jar. from, when
 // set, is sent as X-Forwarded-For on every request.
 func (t *Target) Browser(from string) *Browser {
-	jar, _ := cookiejar.New(nil) // never fails without options
-	return &Browser{t: t, from: from, c: &http.Client{
-		Transport: t.transport(),
-		Jar:       jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}}
+	b := hostedform.New(t.transport(), func(from, next *url.URL) bool {
+		return strings.HasPrefix(next.String(), t.RedirectURI) || next.Host != from.Host
+	})
+	if from != "" {
+		b.Header = http.Header{"X-Forwarded-For": {from}}
+	}
+	return &Browser{t: t, b: b}
 }
 
 // Page is a response the browser got: a page, or the redirect to the
 // client that ends a flow.
-type Page struct {
-	URL      *url.URL
-	Status   int
-	Location string // for redirects to the client
-	Body     string
-}
-
-// Message returns the page's error message, if it shows one.
-func (p *Page) Message() string {
-	if m := errorPattern.FindStringSubmatch(p.Body); m != nil {
-		return html.UnescapeString(m[1])
-	}
-	return ""
-}
-
-// HasForm reports whether the page has the form with the given id
-// ("signInForm", "confirmForm", ...).
-func (p *Page) HasForm(id string) bool {
-	return strings.Contains(p.Body, `id="`+id+`"`)
-}
-
-var (
-	formPattern  = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	csrfPattern  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	inputPattern = regexp.MustCompile(`<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"`)
-	errorPattern = regexp.MustCompile(`id="errorMessage">([^<]*)<`)
-)
+type Page = hostedform.Page
 
 // PageError is a flow step that did not get the page it expected.
 type PageError struct {
@@ -195,77 +167,17 @@ func (b *Browser) SignUp(ctx context.Context, username, email, password string) 
 
 // Get loads a page, following redirects within the pool.
 func (b *Browser) Get(ctx context.Context, target string) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	return b.do(req)
+	return b.b.Get(ctx, target)
 }
 
 // Submit posts p's form as a browser does: the CSRF token and prefilled
 // inputs of the page, fields on top, from the same origin.
 func (b *Browser) Submit(ctx context.Context, p *Page, fields map[string]string) (*Page, error) {
-	action := formPattern.FindStringSubmatch(p.Body)
-	csrf := csrfPattern.FindStringSubmatch(p.Body)
-	if action == nil || csrf == nil {
+	next, err := b.b.Submit(ctx, p, fields)
+	if errors.Is(err, hostedform.ErrNoForm) {
 		return nil, &PageError{Step: "form", Status: p.Status, Message: "no form on the page"}
 	}
-	form := url.Values{}
-	for _, m := range inputPattern.FindAllStringSubmatch(p.Body, -1) {
-		form.Set(m[1], html.UnescapeString(m[2]))
-	}
-	form.Set("_csrf", html.UnescapeString(csrf[1]))
-	for k, v := range fields {
-		form.Set(k, v)
-	}
-	target, err := p.URL.Parse(html.UnescapeString(action[1]))
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return b.do(req)
-}
-
-// do sends req and follows redirects that stay on the pool's pages; a
-// redirect anywhere else (the client's redirect URI) ends the page.
-func (b *Browser) do(req *http.Request) (*Page, error) {
-	for range 10 {
-		if b.from != "" {
-			req.Header.Set("X-Forwarded-For", b.from)
-		}
-		resp, err := b.c.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		p := &Page{URL: req.URL, Status: resp.StatusCode, Body: string(body)}
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
-			return p, nil
-		}
-		next, err := req.URL.Parse(loc)
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(next.String(), b.t.RedirectURI) || next.Host != req.URL.Host {
-			p.Location = next.String()
-			return p, nil
-		}
-		if req, err = http.NewRequestWithContext(req.Context(), http.MethodGet, next.String(), nil); err != nil {
-			return nil, err
-		}
-	}
-	return nil, fmt.Errorf("too many redirects from %s", req.URL.Path)
+	return next, err
 }
 
 // random returns n random bytes in base64url.

@@ -26,7 +26,7 @@ func NewLog(log *slog.Logger) *Log {
 // Send logs m at level INFO with the message "mail" and the attributes
 // from, to, subject and text.
 func (l *Log) Send(ctx context.Context, m Message) error {
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "mail",

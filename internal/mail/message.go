@@ -36,9 +36,10 @@ type Sender interface {
 // malformed address or a header with line breaks.
 var ErrInvalidMessage = errors.New("mail: invalid message")
 
-// validate checks the parts that end up in headers. CR and LF would let a
-// value inject headers (RFC 5322 §2.2).
-func (m *Message) validate() error {
+// Validate checks the parts that end up in headers, as every Sender here
+// does before it sends: CR and LF would let a value inject headers
+// (RFC 5322 §2.2).
+func (m *Message) Validate() error {
 	if _, err := parseAddress(m.To); err != nil {
 		return fmt.Errorf("%w: recipient: %v", ErrInvalidMessage, err)
 	}

@@ -178,7 +178,7 @@ func sealContext(id string) []byte { return []byte("mail-outbox/" + id) }
 // stored; nil means the message is stored and will be tried. It logs
 // nothing: a refusal is the caller's to report.
 func (ob *Outbox) Send(ctx context.Context, m Message) error {
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	plain, err := json.Marshal(m)

@@ -126,7 +126,7 @@ func (s *SMTP) From() string { return s.from }
 // header is m.From when set. When ctx ends or the timeout passes, the
 // connection is closed and Send returns the context's error.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	to, _ := parseAddress(m.To)

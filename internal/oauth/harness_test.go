@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
@@ -57,7 +58,7 @@ func newHarnessOn(t testing.TB, st store.Store, mutate ...func(*pool.Client)) *h
 	ctx := context.Background()
 	box := sealtest.Box(t)
 	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
-	h.keys = token.NewKeys(st, box, token.KeysOptions{Now: h.clock.Now})
+	h.keys = apptest.NewKeys(st, box, h.clock.Now)
 	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now})
 
 	now := h.clock.Now()

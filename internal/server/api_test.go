@@ -1,32 +1,18 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/server"
-	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 // TestAPIRoute checks that POST / reaches the Cognito JSON API on the
 // public host and on every pool domain host, and that nothing else does.
 func TestAPIRoute(t *testing.T) {
-	ctx := context.Background()
-	st := sqlitetest.Open(t)
-	p := pool.NewPool("us-east-1", "p", time.Now())
-	if err := st.CreatePool(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []pool.Domain{{Domain: "smartlamp", PoolID: p.ID}, {Domain: "login.lamp.example", PoolID: p.ID, Custom: true}} {
-		if err := st.CreateDomain(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, p := seedPool(t)
 	s, err := server.New(server.Config{
 		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st,
 		API: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") }),

@@ -16,8 +16,9 @@ import (
 	"github.com/linkpool/linkpool/internal/web"
 )
 
-// newServer serves, for every pool route, the resolved target as text.
-func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
+// seedPool stores a pool with a prefix domain ("smartlamp") and a custom
+// domain ("login.lamp.example") on a fresh SQLite store.
+func seedPool(t *testing.T) (*sqlite.DB, pool.Pool) {
 	t.Helper()
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
@@ -30,6 +31,13 @@ func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
 			t.Fatal(err)
 		}
 	}
+	return st, p
+}
+
+// newServer serves, for every pool route, the resolved target as text.
+func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
+	t.Helper()
+	st, p := seedPool(t)
 	s, err := server.New(server.Config{
 		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st,
 		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {

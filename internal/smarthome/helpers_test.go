@@ -1,16 +1,14 @@
 package smarthome_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
@@ -33,37 +31,19 @@ func openStore(t testing.TB, path string) skillstore.Database {
 	return st
 }
 
-// logBuffer collects log output safely across goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // env is a skill on a real SQLite store with a loopback issuer.
 type env struct {
 	st     skillstore.Database
 	dbPath string
 	iss    *smarthometest.Issuer
 	skill  *smarthome.Skill
-	logs   *logBuffer
+	logs   *apptest.Log
 }
 
 func newEnv(t testing.TB, mod func(*smarthome.SkillConfig)) *env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "smartlamp.db")
-	e := &env{st: openStore(t, path), dbPath: path, iss: smarthometest.NewIssuer(t), logs: &logBuffer{}}
+	e := &env{st: openStore(t, path), dbPath: path, iss: smarthometest.NewIssuer(t), logs: &apptest.Log{}}
 	cfg := smarthome.SkillConfig{
 		Store:    e.st,
 		Verifier: e.iss.Verifier(t),
@@ -182,10 +162,8 @@ func acceptGrantDirective(code, token string) string {
 
 func checkNoSecret(t testing.TB, where, text string, secrets ...string) {
 	t.Helper()
-	for _, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			t.Errorf("%s contains a secret (%.12s...)", where, s)
-		}
+	if err := apptest.FindSecret(text, secrets...); err != nil {
+		t.Errorf("%s: %v", where, err)
 	}
 }
 

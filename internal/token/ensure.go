@@ -70,7 +70,7 @@ func (k *Keys) ensure(ctx context.Context, poolID, alg string, seen store.KeySet
 			}
 		}
 	}
-	supply, err := newKeySupply(alg, need)
+	supply, err := newKeySupply(k.generate, alg, need)
 	if err != nil {
 		return err
 	}

@@ -105,16 +105,17 @@ func newSigningKey(box *seal.Box, poolID, use, alg, state string, priv crypto.Si
 // is stored matters. Should a run need more keys than were generated (the
 // set changed between the read and the update), it generates them itself.
 type keySupply struct {
-	alg  string
-	keys [len(uses)][]crypto.Signer
+	alg      string
+	generate func(alg string) (crypto.Signer, error)
+	keys     [len(uses)][]crypto.Signer
 }
 
-// newKeySupply generates need[i] keys for uses[i].
-func newKeySupply(alg string, need [len(uses)]int) (*keySupply, error) {
-	s := &keySupply{alg: alg}
+// newKeySupply generates need[i] keys for uses[i] with generate.
+func newKeySupply(generate func(string) (crypto.Signer, error), alg string, need [len(uses)]int) (*keySupply, error) {
+	s := &keySupply{alg: alg, generate: generate}
 	for i, n := range need {
 		for range n {
-			k, err := generateKey(alg)
+			k, err := generate(alg)
 			if err != nil {
 				return nil, fmt.Errorf("token: generate %s key: %w", alg, err)
 			}
@@ -136,7 +137,7 @@ func (c *keyCursor) take(useIdx int) (crypto.Signer, error) {
 		c.next[useIdx]++
 		return c.s.keys[useIdx][i], nil
 	}
-	k, err := generateKey(c.s.alg)
+	k, err := c.s.generate(c.s.alg)
 	if err != nil {
 		return nil, fmt.Errorf("token: generate %s key: %w", c.s.alg, err)
 	}

@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"sync"
@@ -32,6 +33,12 @@ type KeysOptions struct {
 	// picked up within a bounded time. Zero means DefaultRefreshInterval;
 	// longer than MaxRefreshInterval means MaxRefreshInterval.
 	RefreshInterval time.Duration
+	// GenerateKey makes the private key of a new signing key for alg
+	// (pool.AlgRS256 or pool.AlgES256); nil means a fresh RSA-2048 or
+	// P-256 key from crypto/rand. Tests hand out keys generated once per
+	// process (internal/apptest), since RSA generation is slow. Every key
+	// it returns to one Keys must be distinct.
+	GenerateKey func(alg string) (crypto.Signer, error)
 }
 
 // Keys is one process's signing-key manager for every pool: it creates and
@@ -42,6 +49,8 @@ type Keys struct {
 	box     *seal.Box
 	now     func() time.Time
 	refresh time.Duration
+	// generate makes private keys (KeysOptions.GenerateKey).
+	generate func(alg string) (crypto.Signer, error)
 
 	mu    sync.RWMutex
 	pools map[string]*poolKeys
@@ -62,12 +71,16 @@ func NewKeys(st store.Store, box *seal.Box, opts KeysOptions) *Keys {
 		opts.RefreshInterval = DefaultRefreshInterval
 	}
 	opts.RefreshInterval = min(opts.RefreshInterval, MaxRefreshInterval)
+	if opts.GenerateKey == nil {
+		opts.GenerateKey = generateKey
+	}
 	return &Keys{
-		st:      st,
-		box:     box,
-		now:     opts.Now,
-		refresh: opts.RefreshInterval,
-		pools:   make(map[string]*poolKeys),
+		generate: opts.GenerateKey,
+		st:       st,
+		box:      box,
+		now:      opts.Now,
+		refresh:  opts.RefreshInterval,
+		pools:    make(map[string]*poolKeys),
 	}
 }
 

@@ -81,7 +81,7 @@ func (k *Keys) Rotate(ctx context.Context, poolID, alg string, maxTokenTTL time.
 	for i := range need {
 		need[i] = 1
 	}
-	supply, err := newKeySupply(alg, need)
+	supply, err := newKeySupply(k.generate, alg, need)
 	if err != nil {
 		return RotateResult{}, err
 	}

@@ -219,7 +219,7 @@ func forgeries(t *testing.T, tg *target, genuine tokenReply, jwksHits *atomic.In
 			"iat": now.Add(-3 * time.Hour).Unix(), "exp": now.Add(-2 * time.Hour).Unix()}))},
 	}
 	for _, f := range fs {
-		tg.secret(f.token)
+		tg.logs.Secret(f.token)
 	}
 	return fs
 }

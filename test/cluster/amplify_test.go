@@ -2,6 +2,8 @@ package cluster_test
 
 import (
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // The user of the Amplify scenario changes the password too.
@@ -93,7 +95,7 @@ func TestAmplifySRP(t *testing.T) {
 	a.wantError(t, steps, "unknownUser", "NotAuthorizedException", "Incorrect username or password.")
 
 	secrets := []string{amplifyPassword, amplifyChanged, amplifyTemporary, amplifyNew, in.RefreshToken, in.AccessToken, in.IDToken}
-	if err := noSecrets(a.in.log.String(), secrets); err != nil {
+	if err := apptest.FindSecret(a.in.log.String(), secrets...); err != nil {
 		t.Error(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/internal/store/postgres"
@@ -260,7 +261,7 @@ func TestCluster(t *testing.T) {
 	})
 
 	for _, in := range insts {
-		if err := noSecrets(in.log.String(), secrets.all()); err != nil {
+		if err := apptest.FindSecret(in.log.String(), secrets.all()...); err != nil {
 			t.Errorf("log of %s: %v", in.name, err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/mail/smtptest"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -79,37 +79,12 @@ type jsApp struct {
 	codeAsked bool
 }
 
-// cognitoJS returns node and the test/cognitojs folder, or skips the
-// test when either node or the installed library is missing (and fails
-// under CI=true).
-func cognitoJS(t *testing.T) (node, dir string) {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "cognitojs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err = exec.LookPath("node")
-	for _, pkg := range []string{"amazon-cognito-identity-js", "aws-amplify"} {
-		if err == nil {
-			_, err = os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json"))
-		}
-	}
-	if err != nil {
-		msg := fmt.Sprintf("Node.js, amazon-cognito-identity-js or aws-amplify is missing (%v): install nodejs and npm, then run `make cognitojs` (npm ci in test/cognitojs)", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true, so this fails instead of skipping)")
-		}
-		t.Skip(msg)
-	}
-	return node, dir
-}
-
 func newJSApp(t *testing.T) *jsApp {
 	t.Helper()
-	node, dir := cognitoJS(t)
+	node, dir := apptest.RequireNode(t, filepath.Join("..", "cognitojs"))
 	a := &jsApp{node: node, dir: dir, mails: smtptest.New(t, smtptest.Options{})}
 	a.d, _ = sqliteDeployment(t)
-	a.d.addr = freeAddr(t)
+	a.d.addr = apptest.FreeAddr(t)
 	a.d.publicURL, a.d.smtpURL = "http://"+a.d.addr, a.mails.URL
 
 	var p struct{ Id string }
@@ -380,7 +355,7 @@ func (a *jsApp) checkScenario(t *testing.T, steps map[string]jsStep, flow string
 	}
 
 	secrets := []string{jsPassword, jsTemporaryPW, jsNewPassword, auth.RefreshToken, auth.AccessToken, auth.IDToken}
-	if err := noSecrets(a.in.log.String(), secrets); err != nil {
+	if err := apptest.FindSecret(a.in.log.String(), secrets...); err != nil {
 		t.Error(err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/loadtest"
@@ -100,14 +99,4 @@ func badGateway(err error) bool {
 	var te *loadtest.TokenError
 	var pe *loadtest.PageError
 	return (errors.As(err, &te) && te.Status == 502) || (errors.As(err, &pe) && pe.Status == 502)
-}
-
-// noSecrets fails when a log holds any of the secrets.
-func noSecrets(log string, secrets []string) error {
-	for _, s := range secrets {
-		if s != "" && strings.Contains(log, s) {
-			return fmt.Errorf("a secret (%d characters, starting %q) appears in the log", len(s), s[:min(4, len(s))])
-		}
-	}
-	return nil
 }

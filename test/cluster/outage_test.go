@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/server"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
@@ -156,7 +155,7 @@ func TestOutageSQLite(t *testing.T) {
 	}
 
 	db := filepath.Join(dir, "linkpool.db")
-	mutable := immutable(t, db, db+"-wal")
+	mutable := apptest.Immutable(t, db, db+"-wal")
 	down := time.Now()
 	_, err = rot.Refresh(ctx, rotTok.RefreshToken, address(1))
 	unavailable(t, "rotating refresh", err)
@@ -182,28 +181,4 @@ func TestOutageSQLite(t *testing.T) {
 	if _, err := rot.Exchange(ctx, code, verifier, address(1)); err != nil {
 		t.Fatalf("the code refused during the outage, after it: %v", err)
 	}
-}
-
-// immutable makes files immutable with chattr +i until mutable is
-// called (or the test ends). Where chattr or the attribute is missing
-// the test is skipped, and fails under CI=true.
-func immutable(t *testing.T, files ...string) (mutable func()) {
-	t.Helper()
-	if out, err := exec.Command("chattr", append([]string{"+i"}, files...)...).CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("cannot make the database immutable (CI=true, so this fails instead of skipping): %v: %s", err, out)
-		}
-		t.Skipf("cannot make the database immutable here (needs chattr, root and a file system with the i attribute): %v: %s", err, out)
-	}
-	done := false
-	mutable = func() {
-		if !done {
-			done = true
-			if out, err := exec.Command("chattr", append([]string{"-i"}, files...)...).CombinedOutput(); err != nil {
-				t.Errorf("chattr -i: %v: %s", err, out)
-			}
-		}
-	}
-	t.Cleanup(mutable)
-	return mutable
 }

@@ -4,16 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // deployment is where instances keep their data: a PostgreSQL database
@@ -91,7 +91,7 @@ type instance struct {
 	addr  string // main listener, host:port
 	admin string // admin listener
 	cmd   *exec.Cmd
-	log   *syncBuffer
+	log   *apptest.Log
 	done  chan struct{} // closed when the process has exited
 }
 
@@ -102,9 +102,9 @@ func (d *deployment) start(t testing.TB, name string) *instance {
 	for attempt := 0; ; attempt++ {
 		addr := d.addr
 		if addr == "" {
-			addr = freeAddr(t)
+			addr = apptest.FreeAddr(t)
 		}
-		in := &instance{name: name, addr: addr, admin: freeAddr(t), log: &syncBuffer{}, done: make(chan struct{})}
+		in := &instance{name: name, addr: addr, admin: apptest.FreeAddr(t), log: &apptest.Log{}, done: make(chan struct{})}
 		args := []string{"serve", "--addr", in.addr, "--admin-addr", in.admin, "--public-url", d.publicURL,
 			"--log-format", "text", "--hash-concurrency", "2", "--shutdown-timeout", "5s",
 			// The proxy is trusted to report the client address, so per
@@ -194,33 +194,4 @@ func (in *instance) kill() {
 	}
 	_ = in.cmd.Process.Signal(syscall.SIGKILL)
 	<-in.done
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
 )
 
@@ -138,7 +139,7 @@ func TestAlexaLabInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser end-to-end test: -short")
 	}
-	requireChromium(t)
+	apptest.RequireChromium(t)
 	a := newAlexaLab(t, labOptions{})
 	browser := startChromium(t)
 	ctx := context.Background()

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
 // language is one language the hosted pages are checked in, with the
@@ -99,7 +101,7 @@ func TestHostedPagesOnAPhone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser end-to-end test: -short")
 	}
-	requireChromium(t)
+	apptest.RequireChromium(t)
 	l := newLab(t, labOptions{})
 	browser := startChromium(t)
 	redirect := l.setup.RedirectURLs[0]

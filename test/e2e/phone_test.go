@@ -21,11 +21,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 )
 
-// chromiumPath is where Debian's chromium package installs the browser
-// (chromiumPath).
-const chromiumPath = "/usr/bin/chromium"
+// chromiumPath is where Debian's chromium package installs the browser.
+const chromiumPath = apptest.ChromiumPath
 
 // The phone the hosted pages are tested on: an iPhone-sized viewport, as
 // the Alexa app shows the login page in its in-app browser.
@@ -34,18 +34,6 @@ const (
 	phoneHeight = 844
 	phoneScale  = 2
 )
-
-// requireChromium skips without Chromium, except under CI=true, where a
-// missing browser fails the test.
-func requireChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI=true, but %s is missing (Debian package chromium, plus fonts-noto-cjk): %v", chromiumPath, err)
-		}
-		t.Skipf("no Chromium at %s: install the chromium package to run the browser tests", chromiumPath)
-	}
-}
 
 // screenshotDir is where screenshots are kept as test artifacts:
 // $LINKPOOL_ARTIFACTS_DIR/screenshots, else artifacts/screenshots at the
@@ -77,7 +65,7 @@ type chromium struct {
 
 func startChromium(t *testing.T) *chromium {
 	t.Helper()
-	requireChromium(t)
+	apptest.RequireChromium(t)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: chromiumPath, Width: phoneWidth, Height: phoneHeight})...)
 	ctx, cancel := chromedp.NewContext(actx)

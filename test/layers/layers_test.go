@@ -59,6 +59,13 @@ func TestLayers(t *testing.T) {
 	for _, s := range services {
 		rules = append(rules, rule{pkg: s, never: edges})
 	}
+	// internal/apptest is test support: only tests and the packages under
+	// test/ may use it.
+	for pkg := range all {
+		if pkg != "internal/apptest" && !strings.HasPrefix(pkg, "test/") {
+			rules = append(rules, rule{pkg: pkg, never: []string{"internal/apptest"}})
+		}
+	}
 	for _, r := range rules {
 		got, ok := all[r.pkg]
 		if !ok {
