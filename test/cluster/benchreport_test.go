@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/benchreport"
 	"github.com/linkpool/linkpool/internal/loadtest"
@@ -109,7 +110,7 @@ func benchReport(t testing.TB, d, boundTime time.Duration, workers int) *benchre
 		t.Fatal(err)
 	}
 
-	dep.addr = freeAddr(t)
+	dep.addr = apptest.FreeAddr(t)
 	dep.publicURL = "http://" + dep.addr
 	rs := dep.initAlexa(t)
 	dep.cli(t, "pool", "update", "--pool", rs.PoolID, "--auto-confirm=true")
