@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/benchreport"
 	"github.com/linkpool/linkpool/internal/loadtest"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
