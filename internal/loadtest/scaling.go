@@ -141,20 +141,7 @@ func msText(d time.Duration) string { return fmt.Sprintf("%.1f ms", msFloat(d)) 
 
 // ScalingBlock returns what lies between ScalingBegin and ScalingEnd
 // in doc, without the newlines next to the markers.
-func ScalingBlock(doc string) (string, error) {
-	_, rest, ok := strings.Cut(doc, ScalingBegin+"\n")
-	if !ok {
-		return "", fmt.Errorf("no line %q", ScalingBegin)
-	}
-	block, _, ok := strings.Cut(rest, ScalingEnd)
-	if !ok {
-		return "", fmt.Errorf("no %q after %q", ScalingEnd, ScalingBegin)
-	}
-	if strings.Contains(rest, ScalingBegin) {
-		return "", fmt.Errorf("%q appears more than once", ScalingBegin)
-	}
-	return strings.TrimSuffix(block, "\n"), nil
-}
+func ScalingBlock(doc string) (string, error) { return Between(doc, ScalingBegin, ScalingEnd) }
 
 var (
 	scalingIntroRE = regexp.MustCompile("^Measured with `" + regexp.QuoteMeta(ScalingCommand) + "`: [1-9][0-9]* users prepared and [1-9][0-9]* workers for [0-9hmsµn.]+ in each run\\.$")
@@ -177,57 +164,24 @@ var (
 // deployment in order, and the failures sentence. The first mismatch is
 // named by its line number within the block.
 func CheckScalingMarkdown(block string) error {
-	if strings.TrimSpace(block) == "" {
-		return fmt.Errorf("scaling tables: the block is empty")
-	}
-	lines := strings.Split(block, "\n")
-	n := 0
-	next := func() (string, bool) {
-		if n >= len(lines) {
-			return "", false
-		}
-		n++
-		return lines[n-1], true
-	}
-	fail := func(what string) error {
-		if n > len(lines) || n == 0 {
-			return fmt.Errorf("scaling tables: the block ends before %s", what)
-		}
-		return fmt.Errorf("scaling tables: line %d %q: want %s", n, lines[n-1], what)
-	}
-	match := func(what string, ok func(string) bool) error {
-		l, more := next()
-		if !more {
-			n++
-			return fail(what)
-		}
-		if !ok(l) {
-			return fail(what)
-		}
-		return nil
-	}
-	exact := func(want string) error {
-		for _, w := range strings.Split(want, "\n") {
-			if err := match(fmt.Sprintf("%q", w), func(l string) bool { return l == w }); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := match("the line naming the command ("+ScalingCommand+"), users, workers and duration", scalingIntroRE.MatchString); err != nil {
+	b, err := NewBlock("scaling tables", block)
+	if err != nil {
 		return err
 	}
-	if err := exact(""); err != nil {
+	if err := b.Match("the line naming the command ("+ScalingCommand+"), users, workers and duration", scalingIntroRE.MatchString); err != nil {
+		return err
+	}
+	if err := b.Exact(""); err != nil {
 		return err
 	}
 	heads := []string{"Date: YYYY-MM-DD HH:MM UTC", "Commit: short hash[+dirty]", "Machine: CPU, N CPUs, M GiB memory, OS", "Go: version os/arch", "PostgreSQL: server version"}
 	for i, re := range scalingHeadRE {
-		if err := match("- "+heads[i], re.MatchString); err != nil {
+		if err := b.Match("- "+heads[i], re.MatchString); err != nil {
 			return err
 		}
 		if i == 0 {
-			if _, err := time.Parse(scalingDateLayout, lines[n-1][len("- Date: "):]); err != nil {
-				return fail("a valid date")
+			if _, err := time.Parse(scalingDateLayout, b.Line()[len("- Date: "):]); err != nil {
+				return b.Fail("a valid date")
 			}
 		}
 	}
@@ -240,11 +194,11 @@ func CheckScalingMarkdown(block string) error {
 		{scalingMixTitle(), scalingMixHead, scalingMixSep, scalingMixRow},
 	}
 	for _, t := range tables {
-		if err := exact("\n" + t.title + "\n\n" + t.head + "\n" + t.sep); err != nil {
+		if err := b.Exact("\n" + t.title + "\n\n" + t.head + "\n" + t.sep); err != nil {
 			return err
 		}
 		for _, dep := range ScalingDeployments {
-			if err := match("the row of "+dep, func(l string) bool {
+			if err := b.Match("the row of "+dep, func(l string) bool {
 				m := t.row.FindStringSubmatch(l)
 				return m != nil && m[1] == dep
 			}); err != nil {
@@ -252,15 +206,11 @@ func CheckScalingMarkdown(block string) error {
 			}
 		}
 	}
-	if err := exact(""); err != nil {
+	if err := b.Exact(""); err != nil {
 		return err
 	}
-	if err := match("the failures sentence", scalingFailRE.MatchString); err != nil {
+	if err := b.Match("the failures sentence", scalingFailRE.MatchString); err != nil {
 		return err
 	}
-	if n < len(lines) {
-		n++
-		return fail("the end of the block")
-	}
-	return nil
+	return b.End()
 }
