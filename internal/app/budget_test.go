@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
@@ -65,21 +66,7 @@ func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	p := pool.NewPool("eu-west-1", "budget", now)
-	if err := db.CreatePool(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(p.ID, "alexa", now)
-	secret := pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID}
-	if err := db.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	p, c, secret := seedCodeClient(t, db, box, "budget")
 
 	sqlitetest.HoldWriteLock(t, path)
 
@@ -105,4 +92,28 @@ func TestTokenEndpointAnswersWithinBudgetWhileDatabaseLocked(t *testing.T) {
 	if !errors.Is(watch.err, context.DeadlineExceeded) {
 		t.Fatalf("the store write ended with %v, want the request budget's deadline", watch.err)
 	}
+}
+
+// seedCodeClient creates a pool named name in db and a confidential
+// code-grant client of it (openid, rpCallback), as Alexa's, and returns
+// them with the client's secret.
+func seedCodeClient(t *testing.T, db store.Store, box *seal.Box, name string) (pool.Pool, pool.Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	p := pool.NewPool("eu-west-1", name, now)
+	if err := db.CreatePool(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	c := pool.NewClient(p.ID, "alexa", now)
+	secret := pool.NewClientSecret()
+	c.SealedSecret = box.Seal([]byte(secret), c.SecretAAD())
+	c.CallbackURLs = []string{rpCallback}
+	c.AllowedOAuthFlows = []string{pool.FlowCode}
+	c.AllowedOAuthFlowsUserPoolClient = true
+	c.AllowedOAuthScopes = []string{pool.ScopeOpenID}
+	if err := db.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return p, c, secret
 }

@@ -252,21 +252,7 @@ func goneLab(t *testing.T) (*app.App, *logBuffer, *writeEntered, string, pool.Po
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	now := time.Now()
-	p := pool.NewPool("eu-west-1", "gone", now)
-	if err := db.CreatePool(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	c := pool.NewClient(p.ID, "alexa", now)
-	secret := pool.NewClientSecret()
-	c.SealedSecret = box.Seal([]byte(secret), c.SecretAAD())
-	c.CallbackURLs = []string{rpCallback}
-	c.AllowedOAuthFlows = []string{pool.FlowCode}
-	c.AllowedOAuthFlowsUserPoolClient = true
-	c.AllowedOAuthScopes = []string{pool.ScopeOpenID}
-	if err := db.CreateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	p, c, secret := seedCodeClient(t, db, box, "gone")
 	sqlitetest.HoldWriteLock(t, path)
 	return a, logs, watch, publicURL, p, c, secret
 }
