@@ -78,6 +78,13 @@ func (e *env) userInfo(t *testing.T, access string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/"+e.pool.ID+"/oauth2/userInfo", nil)
 	req.Header.Set("Authorization", "Bearer "+access)
+	return doJSON(t, req)
+}
+
+// doJSON sends req and returns the status and the JSON object answered
+// (nil when the body is not one).
+func doJSON(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

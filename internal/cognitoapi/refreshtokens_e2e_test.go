@@ -2,8 +2,6 @@ package cognitoapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,15 +42,7 @@ func (e *env) tokenEndpointRefresh(t *testing.T, rt string) (int, map[string]any
 		strings.NewReader(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(e.client.ID, e.secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return resp.StatusCode, m
+	return doJSON(t, req)
 }
 
 func TestGetTokensFromRefreshTokenWithoutRotation(t *testing.T) {
