@@ -51,7 +51,7 @@ type Config struct {
 	// that run an App briefly beside the servers.
 	NoMail bool
 	// HashConcurrency bounds concurrent password hashes; 0 means
-	// 2*GOMAXPROCS.
+	// GOMAXPROCS.
 	HashConcurrency int
 	// PasswordParams defaults to password.DefaultParams.
 	PasswordParams *password.Params
@@ -131,7 +131,7 @@ func New(cfg Config) (*App, error) {
 	}
 	conc := cfg.HashConcurrency
 	if conc <= 0 {
-		conc = 2 * runtime.GOMAXPROCS(0)
+		conc = runtime.GOMAXPROCS(0)
 	}
 	params := password.DefaultParams
 	if cfg.PasswordParams != nil {

@@ -75,7 +75,7 @@ type BoundsConfig struct {
 	// Duration of each measurement; zero means 2 s.
 	Duration time.Duration
 	// HashConcurrency as the server runs with; zero means the server's
-	// default, 2 × GOMAXPROCS.
+	// default, GOMAXPROCS.
 	HashConcurrency int
 }
 
@@ -90,7 +90,7 @@ func MeasureBounds(ctx context.Context, cfg BoundsConfig) (*Bounds, error) {
 	}
 	cores := runtime.GOMAXPROCS(0)
 	if cfg.HashConcurrency <= 0 {
-		cfg.HashConcurrency = 2 * cores
+		cfg.HashConcurrency = cores
 	}
 	b := &Bounds{Cores: cores, HashConcurrency: cfg.HashConcurrency, Argon2Params: password.DefaultParams}
 	m := meter{ctx: ctx, d: cfg.Duration}

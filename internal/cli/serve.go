@@ -36,6 +36,7 @@ type serveFlags struct {
 	logFormat       string
 	demo            bool
 	hashConcurrency int
+	memoryLimitMiB  int64
 	tokenRate       float64
 	ipv6Prefix      int
 	uiRates         app.UIRates
@@ -64,7 +65,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.tokenRate, "token-rate-limit", app.DefaultTokenRate, "token, revocation and userInfo requests per minute per client address (Alexa calls from few addresses: keep it high), and token requests beyond that per confidential client; 0 disables the limit")
 	registerUIRates(fs, &f.uiRates)
 	fs.IntVar(&f.ipv6Prefix, "rate-limit-ipv6-prefix", web.DefaultIPv6Prefix, "prefix length by which IPv6 clients share rate limits (1-128): a host or subscriber usually holds a whole /64; IPv4 clients are limited per address")
-	fs.IntVar(&f.hashConcurrency, "hash-concurrency", 2*runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB)")
+	fs.IntVar(&f.hashConcurrency, "hash-concurrency", runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB); more wait for a free slot, as long as their request lasts")
+	fs.Int64Var(&f.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in MiB; 0 derives it from --hash-concurrency (64 MiB + 1.25 × 19 MiB per hash at once), -1 sets none; GOMEMLIMIT in the environment wins")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")
@@ -94,6 +96,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if f.oauthTimeout <= 0 {
 		return usagef("--oauth-timeout must be positive")
 	}
+	if f.memoryLimitMiB < -1 {
+		return usagef("--memory-limit must be a number of MiB, 0 (derived) or -1 (none)")
+	}
 	if _, err := (web.Proxies{}).WithIPv6Prefix(f.ipv6Prefix); err != nil {
 		return usagef("--rate-limit-ipv6-prefix: %v", err)
 	}
@@ -113,6 +118,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer applyMemoryLimit(log, e.getenv, &f)()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 

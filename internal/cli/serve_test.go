@@ -362,6 +362,7 @@ func TestServeFlagErrors(t *testing.T) {
 	h.fails(2, "--tls-cert and --tls-key go together", "serve", "--tls-cert", "x")
 	h.fails(2, "--public-url", "serve", "--public-url", "ftp://x", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "flag provided but not defined", "serve", "--nope")
+	h.fails(2, "--memory-limit", "serve", "--memory-limit", "-2", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.env["LINKPOOL_RATE_LIMIT_IPV6_PREFIX"] = "129"
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", "")

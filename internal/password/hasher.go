@@ -32,7 +32,8 @@ type Hasher struct {
 
 // NewHasher returns a Hasher that hashes new passwords with p and runs at
 // most maxConcurrent argon2id computations at once; maxConcurrent <= 0
-// means 2*GOMAXPROCS. Zero fields of p take their DefaultParams value.
+// means GOMAXPROCS: argon2id is CPU-bound, so more at once than cores
+// adds memory (Params.Memory each) and no throughput. Zero fields of p take their DefaultParams value.
 // Params that fail Validate make Hash fail, never Verify.
 func NewHasher(p Params, maxConcurrent int) *Hasher {
 	if p.Memory == 0 {
@@ -45,7 +46,7 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 		p.Threads = DefaultParams.Threads
 	}
 	if maxConcurrent <= 0 {
-		maxConcurrent = 2 * runtime.GOMAXPROCS(0)
+		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
 	h := &Hasher{params: p, sem: make(chan struct{}, maxConcurrent)}
 	// The dummy costs exactly what a freshly hashed password costs. Its

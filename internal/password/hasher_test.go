@@ -366,7 +366,7 @@ func TestConcurrencyBound(t *testing.T) {
 	}{
 		{name: "one", maxConcurrent: 1, want: 1, callers: 5},
 		{name: "three", maxConcurrent: 3, want: 3, callers: 12},
-		{name: "default is 2xGOMAXPROCS", maxConcurrent: 0, want: 2 * runtime.GOMAXPROCS(0), callers: 2*runtime.GOMAXPROCS(0) + 5},
+		{name: "default is GOMAXPROCS", maxConcurrent: 0, want: runtime.GOMAXPROCS(0), callers: runtime.GOMAXPROCS(0) + 5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -103,7 +103,7 @@ func benchReport(t testing.TB, d, boundTime time.Duration, workers int) *benchre
 	}
 
 	dep, dir := sqliteDeployment(t)
-	hashConcurrency := 2 * runtime.GOMAXPROCS(0) // serve's default
+	hashConcurrency := runtime.GOMAXPROCS(0) // serve's default
 	boundsConfig := benchreport.BoundsConfig{Dir: dir, Duration: boundTime, HashConcurrency: hashConcurrency}
 	before, err := benchreport.MeasureBounds(ctx, boundsConfig)
 	if err != nil {

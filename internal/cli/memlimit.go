@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/linkpool/linkpool/internal/password"
+)
+
+// memoryLimitBase is the part of the derived soft memory limit that is
+// not password hashing: the server's own heap (caches, connections,
+// requests in flight) with room to spare.
+const memoryLimitBase = 64 << 20
+
+// memoryLimitHashFactor is the headroom on each argon2id work area in
+// the derived limit: a finished hash's 19 MiB is garbage until the next
+// collection, so a little more than the areas in use is reachable.
+const memoryLimitHashFactor = 1.25
+
+// memoryLimit is the soft memory limit `serve` gives the Go runtime, and
+// where it comes from. A zero limit means none is set.
+type memoryLimit struct {
+	bytes  int64
+	source string // "GOMEMLIMIT", "--memory-limit", "derived" or "none"
+}
+
+// deriveMemoryLimit decides the soft memory limit from the environment's
+// GOMEMLIMIT, which wins (the runtime has already applied it), the
+// --memory-limit flag in MiB (-1: none, 0: derived) and the hash bound:
+// memoryLimitBase plus hashConcurrency argon2id work areas of memKiB,
+// each with memoryLimitHashFactor headroom. hashConcurrency <= 0 means
+// the server's default, GOMAXPROCS.
+func deriveMemoryLimit(getenv func(string) string, flagMiB int64, hashConcurrency int, memKiB uint32) memoryLimit {
+	if getenv("GOMEMLIMIT") != "" {
+		return memoryLimit{source: "GOMEMLIMIT"}
+	}
+	switch {
+	case flagMiB < 0:
+		return memoryLimit{source: "none"}
+	case flagMiB > 0:
+		return memoryLimit{bytes: flagMiB << 20, source: "--memory-limit"}
+	}
+	if hashConcurrency <= 0 {
+		hashConcurrency = runtime.GOMAXPROCS(0)
+	}
+	hashes := float64(hashConcurrency) * float64(memKiB) * 1024 * memoryLimitHashFactor
+	return memoryLimit{bytes: memoryLimitBase + int64(hashes), source: "derived"}
+}
+
+// applyMemoryLimit sets the soft memory limit of the serve flags, logs it
+// once and returns the function that restores the previous limit.
+func applyMemoryLimit(log *slog.Logger, getenv func(string) string, f *serveFlags) (restore func()) {
+	m := deriveMemoryLimit(getenv, f.memoryLimitMiB, f.hashConcurrency, password.DefaultParams.Memory)
+	current := debug.SetMemoryLimit(-1) // reads the limit without changing it
+	switch m.source {
+	case "GOMEMLIMIT":
+		log.Info("memory limit", "source", m.source, "limit", mib(current))
+		return func() {}
+	case "none":
+		log.Info("memory limit", "source", m.source)
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(m.bytes)
+	log.Info("memory limit", "source", m.source, "limit", mib(m.bytes))
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
+func mib(n int64) string { return fmt.Sprintf("%d MiB", n>>20) }
