@@ -68,6 +68,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*cached
+	// deletes counts Delete calls; a lookup caches what it read only if
+	// none happened meanwhile.
+	deletes uint64
 }
 
 // cached is an unsealed key.
@@ -207,10 +210,14 @@ func (s *Service) Get(ctx context.Context, id string) (Key, error) {
 // Delete deletes a key. This process stops accepting it at once, others
 // within their cache TTL.
 func (s *Service) Delete(ctx context.Context, id string) error {
+	err := s.st.DeleteAccessKey(ctx, id)
+	// Evicted after the store's delete, and the deletes counted, so that a
+	// lookup that read the key before the delete does not cache it again.
 	s.mu.Lock()
 	delete(s.cache, id)
+	s.deletes++
 	s.mu.Unlock()
-	if err := s.st.DeleteAccessKey(ctx, id); err != nil {
+	if err != nil {
 		return fmt.Errorf("access key %s: %w", printable(id, 64), err)
 	}
 	s.log.Info("access key deleted", "access_key_id", id)
@@ -226,6 +233,7 @@ func (s *Service) lookup(ctx context.Context, id string, now time.Time) (*cached
 	}
 	s.mu.Lock()
 	c, ok := s.cache[id]
+	deletes := s.deletes
 	s.mu.Unlock()
 	if ok && now.Sub(c.loaded) < s.ttl && now.Sub(c.loaded) >= 0 {
 		return c, nil
@@ -250,7 +258,9 @@ func (s *Service) lookup(ctx context.Context, id string, now time.Time) (*cached
 		nc.touched = c.touched
 	}
 	s.mu.Lock()
-	s.cache[id] = nc
+	if s.deletes == deletes { // no key deleted while the store was read
+		s.cache[id] = nc
+	}
 	s.mu.Unlock()
 	return nc, nil
 }
