@@ -33,6 +33,18 @@ func (s *Service) Authenticate(ctx context.Context, p pool.Pool, username, passw
 // verified, and a successful sign-in rehashes an outdated hash and
 // derives the SRP verifier of a user who has none.
 func (s *Service) passwordCredential(p pool.Pool, password string) credential {
+	c := s.replacedPasswordCredential(password)
+	c.upgrade = func(ctx context.Context, u pool.User) (func(*pool.User), error) {
+		return s.upgradePassword(ctx, u, password)
+	}
+	return c
+}
+
+// replacedPasswordCredential proves a user with a password that the
+// caller replaces at once (ChangePassword, the new-password challenge):
+// nothing is rehashed or derived from it, since the new password's hash
+// and verifier are.
+func (s *Service) replacedPasswordCredential(password string) credential {
 	return credential{
 		verify: func(ctx context.Context, u pool.User) (bool, error) {
 			if u.PasswordHash == "" {
@@ -46,31 +58,40 @@ func (s *Service) passwordCredential(p pool.Pool, password string) credential {
 			return ok, nil
 		},
 		dummy: func(ctx context.Context) { s.hasher.VerifyDummy(ctx, password) },
-		upgrade: func(ctx context.Context, u pool.User) (func(*pool.User), error) {
-			rehash := s.hasher.NeedsRehash(u.PasswordHash)
-			if !rehash && len(u.SRPVerifier) > 0 {
-				return nil, nil
-			}
-			var fresh string
-			if rehash {
-				var err error
-				if fresh, err = s.hasher.Hash(ctx, password); err != nil {
-					return nil, fmt.Errorf("account: rehash password: %w", err)
-				}
-			}
-			salt, sealed := s.verifier(u, password)
-			old := u.PasswordHash
-			return func(u *pool.User) {
-				if u.PasswordHash != old {
-					return // the password changed meanwhile
-				}
-				if fresh != "" {
-					u.PasswordHash = fresh
-				}
-				if len(u.SRPVerifier) == 0 {
-					u.SRPSalt, u.SRPVerifier = salt, sealed
-				}
-			}, nil
-		},
 	}
+}
+
+// upgradePassword returns the change a successful password sign-in
+// stores: a rehash of an outdated hash, and the SRP verifier of a user
+// who has none; nil when there is nothing to change.
+func (s *Service) upgradePassword(ctx context.Context, u pool.User, password string) (func(*pool.User), error) {
+	rehash := s.hasher.NeedsRehash(u.PasswordHash)
+	needVerifier := len(u.SRPVerifier) == 0
+	if !rehash && !needVerifier {
+		return nil, nil
+	}
+	var fresh string
+	if rehash {
+		var err error
+		if fresh, err = s.hasher.Hash(ctx, password); err != nil {
+			return nil, fmt.Errorf("account: rehash password: %w", err)
+		}
+	}
+	var salt string
+	var sealed []byte
+	if needVerifier {
+		salt, sealed = s.verifier(u, password)
+	}
+	old := u.PasswordHash
+	return func(u *pool.User) {
+		if u.PasswordHash != old {
+			return // the password changed meanwhile
+		}
+		if fresh != "" {
+			u.PasswordHash = fresh
+		}
+		if len(u.SRPVerifier) == 0 && sealed != nil {
+			u.SRPSalt, u.SRPVerifier = salt, sealed
+		}
+	}, nil
 }

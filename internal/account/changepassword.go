@@ -26,7 +26,7 @@ func (s *Service) ChangePassword(ctx context.Context, p pool.Pool, u pool.User, 
 	if err := p.CheckPassword(proposed); err != nil {
 		return fromPolicy("proposed_password", err)
 	}
-	cur, err := s.verify(ctx, p, u.Username, s.passwordCredential(p, previous))
+	cur, err := s.verify(ctx, p, u.Username, s.replacedPasswordCredential(previous))
 	switch {
 	case errors.Is(err, ErrLockedOut):
 		return &Error{Type: LimitExceededException, Message: msgLimitExceeded, Cause: ErrLockedOut}

@@ -20,7 +20,7 @@ func (s *Service) CompleteNewPassword(ctx context.Context, p pool.Pool, username
 	if err := p.CheckPassword(newPassword); err != nil {
 		return pool.User{}, fromPolicy("new_password", err)
 	}
-	u, err := s.verify(ctx, p, username, s.passwordCredential(p, currentPassword))
+	u, err := s.verify(ctx, p, username, s.replacedPasswordCredential(currentPassword))
 	if err != nil {
 		return pool.User{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"math/big"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -147,7 +148,7 @@ func (s *Service) AuthenticateSRP(ctx context.Context, p pool.Pool, proof SRPPro
 		return srp.VerifySignature(key, srp.PoolName(p.ID), u.Username, proof.SecretBlock, proof.Timestamp, proof.Signature), nil
 	}
 	dummy := func(ctx context.Context) {
-		_, _ = check(srp.ServerB(nil, srp.NewPrivate()).Bytes(), pool.User{Username: ch.UserIDForSRP})
+		_, _ = check(dummyVerifier(), pool.User{Username: ch.UserIDForSRP})
 	}
 	c := credential{
 		verify: func(ctx context.Context, u pool.User) (bool, error) {
@@ -166,3 +167,8 @@ func (s *Service) AuthenticateSRP(ctx context.Context, p pool.Pool, proof SRPPro
 	}
 	return s.signIn(ctx, p, ch.UserIDForSRP, c)
 }
+
+// dummyVerifier is the verifier a check for an unknown user, or one
+// without a verifier, runs against: made once, so that such a check costs
+// what a real one costs (one ServerKey), not an exponentiation more.
+var dummyVerifier = sync.OnceValue(func() []byte { return srp.ServerB(nil, srp.NewPrivate()).Bytes() })
