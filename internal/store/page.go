@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 )
 
 // Both backends paginate listings the same way, with the helpers below.
@@ -16,9 +17,9 @@ import (
 // "users/<pool id>", "groups/<pool id>", "members/<pool id>/<group>",
 // "refresh_tokens", "lamps", "alexa_grants". A token that does not decode
 // or belongs to another listing fails with ErrInvalidPageToken; a
-// well-formed token with any key is accepted, since it can only select a
-// page of the same listing. Scopes never contain NUL, so the separator is
-// unambiguous.
+// well-formed token with any UTF-8 key without NUL (but the separator of
+// a two-column key) is accepted, since it can only select a page of the
+// same listing. Scopes never contain NUL, so the separator is unambiguous.
 
 // PageToken returns the token of the page that follows key in scope.
 func PageToken(scope, key string) string {
@@ -28,15 +29,40 @@ func PageToken(scope, key string) string {
 // PageKey returns the key in a token issued for scope: the key after
 // which the page starts. The empty token, which asks for the first page,
 // yields the empty key, which sorts before every key. Any other token
-// that PageToken did not make for scope, or that carries an empty key,
-// fails with ErrInvalidPageToken.
+// that PageToken did not make for scope, that carries an empty key, or
+// whose key is not UTF-8 without NUL (keys are ids and names, and
+// PostgreSQL could not compare others: an internal error, not a
+// refusal), fails with ErrInvalidPageToken.
 func PageKey(scope, token string) (string, error) {
+	key, err := pageKey(scope, token)
+	if err != nil || strings.IndexByte(key, 0) >= 0 {
+		return "", ErrInvalidPageToken
+	}
+	return key, nil
+}
+
+// PageKeyPair is PageKey for a listing ordered by two columns, whose key
+// joins them with NUL (PageToken(scope, a+"\x00"+b)): it returns both
+// parts, each UTF-8 without NUL; the empty token yields two empty parts.
+func PageKeyPair(scope, token string) (string, string, error) {
+	key, err := pageKey(scope, token)
+	if err != nil || key == "" {
+		return "", "", err
+	}
+	a, b, ok := strings.Cut(key, "\x00")
+	if !ok || strings.IndexByte(b, 0) >= 0 {
+		return "", "", ErrInvalidPageToken
+	}
+	return a, b, nil
+}
+
+func pageKey(scope, token string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	prefix := scope + "\x00"
-	if err != nil || !strings.HasPrefix(string(b), prefix) || len(b) == len(prefix) {
+	if err != nil || !strings.HasPrefix(string(b), prefix) || len(b) == len(prefix) || !utf8.Valid(b) {
 		return "", ErrInvalidPageToken
 	}
 	return string(b[len(prefix):]), nil

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,19 +35,15 @@ func (db *DB) ListAllRefreshTokens(ctx context.Context, opts store.ListOptions) 
 // row comparison uses each column's own collation, the primary key's.
 func (db *DB) ListAllLamps(ctx context.Context, opts store.ListOptions) (store.Page[skillstore.Lamp], error) {
 	const op, scope = "list all lamps", "lamps"
-	after, err := pageKey(op, scope, opts.PageToken)
+	owner, id, err := store.PageKeyPair(scope, opts.PageToken)
 	if err != nil {
-		return store.Page[skillstore.Lamp]{}, err
+		return store.Page[skillstore.Lamp]{}, &Error{Op: op, Err: err}
 	}
 	limit := store.PageLimit(opts)
 	var rows pgx.Rows
-	if after == "" {
+	if owner == "" && id == "" {
 		rows, err = db.pool.Query(ctx, `SELECT `+lampColumns+` FROM lamps ORDER BY owner, id LIMIT $1`, limit+1)
 	} else {
-		owner, id, ok := strings.Cut(after, "\x00")
-		if !ok {
-			return store.Page[skillstore.Lamp]{}, &Error{Op: op, Err: store.ErrInvalidPageToken}
-		}
 		rows, err = db.pool.Query(ctx, `SELECT `+lampColumns+` FROM lamps
 			WHERE (owner, id) > ($1, $2) ORDER BY owner, id LIMIT $3`, owner, id, limit+1)
 	}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
@@ -31,19 +30,12 @@ func (db *DB) ListAllRefreshTokens(ctx context.Context, opts store.ListOptions) 
 // joins both with a NUL byte, which neither contains.
 func (db *DB) ListAllLamps(ctx context.Context, opts store.ListOptions) (store.Page[skillstore.Lamp], error) {
 	const op = "list all lamps"
-	after, fetch, err := pageArgs(op, "lamps", opts)
+	owner, id, err := store.PageKeyPair("lamps", opts.PageToken)
 	if err != nil {
-		return store.Page[skillstore.Lamp]{}, err
-	}
-	owner, id := after, ""
-	if after != "" {
-		var ok bool
-		if owner, id, ok = strings.Cut(after, "\x00"); !ok {
-			return store.Page[skillstore.Lamp]{}, fmt.Errorf("%s: sqlite: %w", op, store.ErrInvalidPageToken)
-		}
+		return store.Page[skillstore.Lamp]{}, fmt.Errorf("%s: sqlite: %w", op, err)
 	}
 	items, err := queryAll(ctx, db.rq, op, scanLamp,
-		`SELECT `+lampColumns+` FROM lamps WHERE (owner, id) > (?, ?) ORDER BY owner, id LIMIT ?`, owner, id, fetch)
+		`SELECT `+lampColumns+` FROM lamps WHERE (owner, id) > (?, ?) ORDER BY owner, id LIMIT ?`, owner, id, store.PageLimit(opts)+1)
 	if err != nil {
 		return store.Page[skillstore.Lamp]{}, err
 	}

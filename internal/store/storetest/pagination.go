@@ -294,6 +294,8 @@ func testPageTokens(t *testing.T, s store.Store) {
 		{"a pools token", ppage.Next},
 		{"a token with an empty key", store.PageToken("groups/"+p.ID, "")},
 		{"a token without a scope", store.PageToken("", names[0])},
+		{"a token whose key is not UTF-8", store.PageToken("groups/"+p.ID, "g\xff")},
+		{"a token whose key holds NUL", store.PageToken("groups/"+p.ID, "g\x00")},
 	} {
 		page, err := s.ListGroups(ctx, p.ID, store.ListOptions{PageToken: tc.token})
 		mustBe(t, err, store.ErrInvalidPageToken, "ListGroups with "+tc.name)
