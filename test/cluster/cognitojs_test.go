@@ -81,6 +81,9 @@ type jsApp struct {
 
 func newJSApp(t *testing.T) *jsApp {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("cluster test (runs the linkpool binary): -short")
+	}
 	node, dir := apptest.RequireNode(t, filepath.Join("..", "cognitojs"))
 	a := &jsApp{node: node, dir: dir, mails: smtptest.New(t, smtptest.Options{})}
 	a.d, _ = sqliteDeployment(t)
