@@ -104,13 +104,9 @@ func payloadHash(r *http.Request, body []byte) (string, error) {
 	return h, nil
 }
 
-// verifySignature computes the signature of r with secret and compares it
-// with the one the request carries, in constant time.
-func verifySignature(r *http.Request, sr signedRequest, payload string, secret []byte) error {
-	return verifyWithKey(r, sr, payload, signingKey(secret, sr.auth.Date, sr.auth.Region, sr.auth.Service))
-}
-
-// verifyWithKey is verifySignature with the derived signing key.
+// verifyWithKey computes the signature of r with the derived signing key
+// (signingKey) and compares it with the one the request carries, in
+// constant time.
 func verifyWithKey(r *http.Request, sr signedRequest, payload string, key []byte) error {
 	creq, err := canonicalRequest(r, sr.auth.SignedHeaders, payload)
 	if err != nil {

@@ -23,45 +23,40 @@ type getUserAnswer struct {
 }
 
 func getUser(c *call) (any, error) {
-	u, err := c.accessUser()
+	a, err := c.accessUser()
 	if err != nil {
 		return nil, err
 	}
-	return getUserAnswer{Username: u.Username, UserAttributes: attributes(u, nil)}, nil
+	return getUserAnswer{Username: a.user.Username, UserAttributes: attributes(a.user, nil)}, nil
 }
 
 func globalSignOut(c *call) (any, error) {
-	u, err := c.accessUser()
+	a, err := c.accessUser()
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, u.PoolID)
-	if err != nil {
-		return nil, fmt.Errorf("cognitoapi: get pool: %w", err)
-	}
-	if err := c.api.cfg.Accounts.GlobalSignOut(c.ctx, p, u.Username); err != nil {
+	if err := c.api.cfg.Accounts.GlobalSignOut(c.ctx, a.pool, a.user.Username); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
 }
 
 // accessUser decodes {"AccessToken"} and returns the user the token
-// stands for, refusing it with Cognito's NotAuthorizedException
-// messages.
-func (c *call) accessUser() (pool.User, error) {
+// stands for and their pool, refusing it with Cognito's
+// NotAuthorizedException messages.
+func (c *call) accessUser() (access, error) {
 	var req struct {
 		AccessToken *string `json:"AccessToken"`
 	}
 	if err := c.decode(&req); err != nil {
-		return pool.User{}, err
+		return access{}, err
 	}
 	var v validation
 	v.accessToken(req.AccessToken)
 	if err := v.err(); err != nil {
-		return pool.User{}, err
+		return access{}, err
 	}
-	a, err := c.verifyAccess(*req.AccessToken)
-	return a.user, err
+	return c.verifyAccess(*req.AccessToken)
 }
 
 // accessToken checks an AccessToken member; a token of the wrong form is
