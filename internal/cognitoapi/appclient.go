@@ -102,6 +102,13 @@ func (c *call) authenticateClient(cl pool.Client, got *string) error {
 // secret: Base64(HMAC-SHA256(secret, username + client id)), compared in
 // constant time. A client without a secret may not send one.
 func (c *call) checkSecretHash(cl pool.Client, username string, got *string) error {
+	return c.checkSecretHashAny(cl, []string{username}, got)
+}
+
+// checkSecretHashAny is checkSecretHash for a hash that may be computed
+// over any of names (a user's username, sub, or the name signed in with),
+// each compared in constant time.
+func (c *call) checkSecretHashAny(cl pool.Client, names []string, got *string) error {
 	if !cl.HasSecret() {
 		if got != nil {
 			return NewError(InvalidParameterException, "App client "+cl.ID+" is not configured for secret but secret hash was received")
@@ -115,7 +122,11 @@ func (c *call) checkSecretHash(cl pool.Client, username string, got *string) err
 	if err != nil {
 		return fmt.Errorf("cognitoapi: %w", err)
 	}
-	if subtle.ConstantTimeCompare([]byte(SecretHash(secret, username, cl.ID)), []byte(*got)) != 1 {
+	ok := 0
+	for _, n := range names {
+		ok |= subtle.ConstantTimeCompare([]byte(SecretHash(secret, n, cl.ID)), []byte(*got))
+	}
+	if ok != 1 {
 		return NewError(NotAuthorizedException, "Unable to verify secret hash for client "+cl.ID)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package cognitoapi
 
 import (
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"slices"
@@ -284,25 +283,4 @@ func (c *call) checkRefreshSecretHash(cl pool.Client, p pool.Pool, rt string, go
 		return fmt.Errorf("cognitoapi: get user: %w", err)
 	}
 	return c.checkSecretHashAny(cl, names, got)
-}
-
-// checkSecretHashAny checks a SECRET_HASH that may be computed over any
-// of names (a user's username, sub, or the name signed in with),
-// comparing each in constant time.
-func (c *call) checkSecretHashAny(cl pool.Client, names []string, got *string) error {
-	if !cl.HasSecret() || got == nil {
-		return c.checkSecretHash(cl, "", got)
-	}
-	secret, err := c.api.cfg.Admin.ClientSecret(cl)
-	if err != nil {
-		return fmt.Errorf("cognitoapi: %w", err)
-	}
-	ok := 0
-	for _, n := range names {
-		ok |= subtle.ConstantTimeCompare([]byte(SecretHash(secret, n, cl.ID)), []byte(*got))
-	}
-	if ok != 1 {
-		return NewError(NotAuthorizedException, "Unable to verify secret hash for client "+cl.ID)
-	}
-	return nil
 }
