@@ -90,11 +90,7 @@ func benchReport(t testing.TB, d, boundTime time.Duration, workers int) *benchre
 	if rep.Commit, err = gitCommit(); err != nil {
 		t.Fatal(err)
 	}
-	if cpu, err := procField("/proc/cpuinfo", "model name"); err != nil {
-		t.Fatal(err)
-	} else {
-		rep.CPU = strings.Join(strings.Fields(cpu), " ")
-	}
+	rep.CPU = cpuModel()
 	load, err := os.ReadFile("/proc/loadavg")
 	if f := strings.Fields(string(load)); err != nil || len(f) < 3 {
 		t.Fatalf("/proc/loadavg: %q, %v", load, err)

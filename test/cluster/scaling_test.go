@@ -123,10 +123,7 @@ func gitCommit() (string, error) {
 // machine describes the CPU, memory, OS and kernel, from /proc and
 // /etc/os-release.
 func machine() (string, error) {
-	cpu, err := procField("/proc/cpuinfo", "model name")
-	if err != nil {
-		return "", err
-	}
+	cpu := cpuModel()
 	mem, err := procField("/proc/meminfo", "MemTotal")
 	if err != nil {
 		return "", err
@@ -167,6 +164,18 @@ func procField(path, key string) (string, error) {
 		return "", err
 	}
 	return "", fmt.Errorf("%s: no %s", path, key)
+}
+
+// cpuModel names the CPU from /proc/cpuinfo: x86 kernels give a "model
+// name" per core, many arm64 kernels only "Model" or "Hardware", some
+// nothing readable; then the architecture stands in.
+func cpuModel() string {
+	for _, key := range []string{"model name", "Model", "Hardware", "cpu model"} {
+		if v, err := procField("/proc/cpuinfo", key); err == nil && v != "" {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return runtime.GOARCH
 }
 
 // postgresVersion asks the server at url for its version.
