@@ -87,9 +87,13 @@ func filterQuery(poolID string, f store.UserFilter, first bool, afterKey, afterS
 		b.WriteString(` AND (` + k.key + `, sub) > (?, ?)`)
 		args = append(args, afterKey, afterSub)
 	}
-	b.WriteString(` ORDER BY ` + k.key)
-	if !k.unique {
-		b.WriteString(`, sub`)
+	switch {
+	case k.unique:
+		b.WriteString(` ORDER BY ` + k.key)
+	case !f.Prefix: // the key is the value: ordering by it would cost a sort
+		b.WriteString(` ORDER BY sub`)
+	default:
+		b.WriteString(` ORDER BY ` + k.key + `, sub`)
 	}
 	b.WriteString(` LIMIT ?`)
 	return b.String(), append(args, fetch)
