@@ -113,13 +113,29 @@ func (db *DB) FilterUsers(ctx context.Context, poolID string, f store.UserFilter
 	}
 	limit := store.PageLimit(opts)
 	q, args := filterQuery(poolID, f, opts.PageToken == "", afterKey, afterSub, limit+1)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return store.Page[pool.User]{}, wrap(op, err)
-	}
-	page, err := collectKeyedPage(rows, scope, limit)
-	return page, wrap(op, err)
+	var page store.Page[pool.User]
+	err = db.inTx(ctx, op, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, filterPlanSettings); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		page, err = collectKeyedPage(rows, scope, limit)
+		return err
+	})
+	return page, err
 }
+
+// filterPlanSettings, for the transaction of one filtered page, leave
+// the planner one way: the ordered scan of the attribute's index that
+// stops after the page. A next page's bounds (the prefix's range and the
+// row comparison with the last key) estimate as the product of two
+// selectivities of the same key, often far below the rows in the range;
+// with such an estimate PostgreSQL prefers a bitmap scan of every match
+// and a sort, whose cost grows with the matches instead of the page.
+const filterPlanSettings = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`
 
 // collectKeyedPage is collectPage for rows whose first column is the
 // index key: the page key is that key and the sub.
