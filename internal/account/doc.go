@@ -8,6 +8,11 @@
 // hosted pages (internal/hostedui), the command line and the Cognito JSON
 // API all call the same Service, so every surface applies the same rules.
 //
+// ListUsers owns the Cognito ListUsers Filter for every surface:
+// ParseUserFilter reads its grammar (filter.go) and ListUsers reads the
+// matching users page by page from an index of the store (list.go,
+// store.UserFilter), so its cost follows the page, not the pool.
+//
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 // ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),

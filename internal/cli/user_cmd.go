@@ -191,16 +191,23 @@ func runUserShow(ctx context.Context, e *env, args []string) error {
 
 func runUserList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user list", true)
-	var poolID, pageToken string
+	var poolID, pageToken, filterText string
 	var limit int
 	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
 	c.fs.IntVar(&limit, "limit", store.DefaultPageSize, fmt.Sprintf("users per page (1-%d)", store.MaxPageSize))
 	c.fs.StringVar(&pageToken, "page-token", "", "page token printed by the previous page")
+	c.fs.StringVar(&filterText, "filter", "", `only the users matching a ListUsers filter: 'email = "a@example.com"', 'name ^= "Jo"'`)
 	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if limit < 1 || limit > store.MaxPageSize {
 		return usagef("--limit must be between 1 and %d", store.MaxPageSize)
+	}
+	filter, err := account.ParseUserFilter(filterText)
+	if ae := (*account.Error)(nil); errors.As(err, &ae) {
+		return usagef("--filter: %s", ae.Message)
+	} else if err != nil {
+		return err
 	}
 	d, err := c.open(ctx)
 	if err != nil {
@@ -211,7 +218,7 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	users, next, err := d.accounts.ListUsers(ctx, p, limit, pageToken)
+	users, next, err := d.accounts.ListUsers(ctx, p, filter, limit, pageToken)
 	if errors.Is(err, store.ErrInvalidPageToken) {
 		return usagef("--page-token is not a token printed by 'linkpool user list'")
 	}
@@ -232,10 +239,17 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if next != "" {
-		fmt.Fprintf(e.stdout, "\nMore users: linkpool user list --pool %s --limit %d --page-token %s\n", poolID, limit, next)
+		more := fmt.Sprintf("linkpool user list --pool %s --limit %d", poolID, limit)
+		if filter.Attribute != "" {
+			more += " --filter " + shellQuote(filterText)
+		}
+		fmt.Fprintf(e.stdout, "\nMore users: %s --page-token %s\n", more, next)
 	}
 	return nil
 }
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // printUsers prints users as a table or a JSON array.
 func printUsers(e *env, asJSON bool, users []pool.User) error {

@@ -224,3 +224,35 @@ func TestUserEmailAsUsername(t *testing.T) {
 	}
 	h.fails(1, "InvalidParameterException", "user", "create", "--pool", p.ID, "--username", "gus", "--password", "Sup3r-Secret!")
 }
+
+// TestUserListFilter: user list --filter takes the ListUsers Filter
+// grammar, pages with it, and refuses a malformed filter as a usage error.
+func TestUserListFilter(t *testing.T) {
+	h := newAdminHarness(t)
+	p := h.createPool()
+	for _, name := range []string{"ann", "anna", "bert"} {
+		h.ok("user", "create", "--pool", p.ID, "--username", name, "--email", strings.ToUpper(name)+"@example.com", "--attribute", "family_name=O'Hara")
+	}
+	type listing struct {
+		Users           []pool.User
+		PaginationToken string
+	}
+	got := okJSON[listing](h, "user", "list", "--pool", p.ID, "--filter", `email ^= "ann"`)
+	if len(got.Users) != 2 || got.Users[0].Username != "ann" || got.Users[1].Username != "anna" || got.PaginationToken != "" {
+		t.Fatalf(`email ^= "ann": %+v`, got)
+	}
+	first := okJSON[listing](h, "user", "list", "--pool", p.ID, "--filter", `family_name = "O'Hara"`, "--limit", "2")
+	rest := okJSON[listing](h, "user", "list", "--pool", p.ID, "--filter", `family_name = "O'Hara"`, "--limit", "2", "--page-token", first.PaginationToken)
+	if len(first.Users) != 2 || first.PaginationToken == "" || len(rest.Users) != 1 || rest.PaginationToken != "" {
+		t.Fatalf("pages of family_name: %+v then %+v", first, rest)
+	}
+	// The table's hint for the next page repeats the filter, quoted for
+	// the shell.
+	table := h.ok("user", "list", "--pool", p.ID, "--filter", `family_name = "O'Hara"`, "--limit", "1")
+	if !strings.Contains(table, `--filter 'family_name = "O'\''Hara"' --page-token `) {
+		t.Errorf("next-page hint:\n%s", table)
+	}
+	h.fails(2, "--filter: Error while parsing filter.", "user", "list", "--pool", p.ID, "--filter", `email == "x"`)
+	h.fails(2, "--filter: Invalid search attribute: custom:tier", "user", "list", "--pool", p.ID, "--filter", `custom:tier = "x"`)
+	h.fails(2, "--page-token", "user", "list", "--pool", p.ID, "--filter", `email ^= "a"`, "--page-token", first.PaginationToken)
+}

@@ -82,7 +82,7 @@
 //	             VerifyUserAttribute, ChangePassword, DeleteUser (access token)
 //	refreshtokens.go GetTokensFromRefreshToken
 //	cors.go      CORS: the preflight (OPTIONS /) and the allowed origin of an unsigned action's answer
-//	listusers.go ListUsers and its Filter grammar
+//	listusers.go ListUsers (the Filter grammar and the indexed listing are account's)
 //	pools.go     CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients (with LinkpoolIdTokenOnRefresh)
 //	domains.go   CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain

@@ -173,11 +173,16 @@ func ValidateEmail(email string) error {
 
 // ValidateAttributes checks user attributes against the pool: names are
 // standard or declared custom attributes, values at most 2048 characters,
-// and email, when present, is an address.
+// without NUL, and email, when present, is an address.
 func (p *Pool) ValidateAttributes(attrs map[string]string) error {
 	for name, value := range attrs {
 		if utf8.RuneCountInString(value) > 2048 {
 			return invalid(name, "value longer than 2048 characters")
+		}
+		// PostgreSQL cannot store NUL, and the filter indexes of
+		// ListUsers key pages on values without it.
+		if strings.IndexByte(value, 0) >= 0 {
+			return invalid(name, "value contains NUL")
 		}
 		if strings.HasPrefix(name, "custom:") {
 			if _, ok := p.CustomAttribute(name); !ok {

@@ -82,6 +82,8 @@ func TestValidateAttributes(t *testing.T) {
 		{"2048 characters", p, map[string]string{"name": strings.Repeat("é", 2048)}, ""},
 		{"email pool with email", byEmail, map[string]string{"email": "a@example.com"}, ""},
 		{"2049 characters", p, map[string]string{"name": strings.Repeat("a", 2049)}, "name"},
+		{"NUL", p, map[string]string{"family_name": "a\x00b"}, "family_name"},
+		{"NUL in a custom attribute", p, map[string]string{"custom:tier": "\x00"}, "custom:tier"},
 		{"undeclared custom attribute", p, map[string]string{"custom:plan": "x"}, "custom:plan"},
 		{"sub", p, map[string]string{"sub": "x"}, "sub"},
 		{"unknown standard attribute", p, map[string]string{"tier": "gold"}, "tier"},

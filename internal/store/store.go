@@ -235,6 +235,11 @@ type Store interface {
 	GetUserByUsername(ctx context.Context, poolID, usernameKey string) (pool.User, error)
 	GetUserByEmail(ctx context.Context, poolID, emailKey string) (pool.User, error)
 	ListUsers(ctx context.Context, poolID string, opts ListOptions) (Page[pool.User], error)
+	// FilterUsers lists the pool's users that match f (UserFilter), from
+	// an index, ordered by the attribute's key, then sub. Its page tokens
+	// belong to the attribute's scope (FilterScope); a token of another
+	// listing fails with ErrInvalidPageToken.
+	FilterUsers(ctx context.Context, poolID string, f UserFilter, opts ListOptions) (Page[pool.User], error)
 	UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error
 	// DeleteUser deletes the user, its group memberships, sessions and
 	// refresh tokens.

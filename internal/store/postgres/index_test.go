@@ -193,6 +193,12 @@ func runWorkload(t *testing.T, db *DB) {
 	must("ListUsers", err)
 	_, err = db.ListUsers(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("users/"+p.ID, page.Items[0].UsernameKey)})
 	must("ListUsers next page", err)
+	for _, f := range []store.UserFilter{{Attribute: "email", Value: "alice@"}, {Attribute: "name", Value: "A", Prefix: true}} {
+		_, err = db.FilterUsers(ctx, p.ID, f, store.ListOptions{})
+		must("FilterUsers", err)
+		_, err = db.FilterUsers(ctx, p.ID, f, store.ListOptions{PageToken: store.PageToken(store.FilterScope(p.ID, f), "a\x00"+u.Sub)})
+		must("FilterUsers next page", err)
+	}
 	must("UpdateUser", db.UpdateUser(ctx, p.ID, u.Sub, func(u pool.User) (pool.User, error) { return u, nil }))
 
 	g := pool.Group{PoolID: p.ID, Name: "admins", CreatedAt: now}

@@ -24,4 +24,12 @@
 //
 // The schema lives in versioned SQL files under migrations/, embedded in
 // the binary and applied by Open.
+//
+// FilterUsers (filterusers.go), the ListUsers Filter, reads one index per
+// searchable attribute (migration 0012): expression indexes over the
+// JSON attributes (partial: only users that have the attribute), the
+// lower-cased status and the enabled flag, each followed by sub, plus the
+// username key's UNIQUE constraint and the primary key. The expressions
+// in filterusers.go must match the migration's text, or SQLite scans;
+// TestFilterQueryPlans checks every attribute and operator.
 package sqlite

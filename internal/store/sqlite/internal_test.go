@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func openInternal(t *testing.T) (*DB, string) {
+func openInternal(t testing.TB) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "linkpool.db")
 	db, err := Open(t.Context(), path)

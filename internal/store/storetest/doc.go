@@ -30,6 +30,11 @@
 //     store.ErrInvalidPageToken. Page tokens have one format on both
 //     backends (store.PageToken: the listing's scope and the last key),
 //     so a token of another listing or pool is refused too.
+//   - FilterUsers matches as store.UserFilter says (ASCII-only case
+//     folding for email and the statuses, SQL wildcards and quotes as
+//     plain characters, no match on an absent attribute, values longer
+//     than the indexed key compared in full), orders by the attribute's
+//     key, then sub, and pages stay stable while users come and go.
 //   - The core GarbageCollect leaves lamp sessions alone;
 //     DeleteExpiredLampSessions collects them.
 //   - Every time comes back in UTC, truncated to the microsecond, and a

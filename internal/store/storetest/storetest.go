@@ -14,8 +14,8 @@ type suiteTest struct {
 
 // Run runs the conformance suite: CRUD and uniqueness of every entity,
 // cascading deletes, authorization-code redemption, refresh-token
-// revocation, garbage collection, pagination, whole-store listings, time
-// handling and group ordering. Each subtest gets a fresh store from newStore.
+// revocation, garbage collection, pagination, filtered user listings,
+// whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"Pagination", skill(testPagination)},
 		{"PaginationLimits", testPaginationLimits},
 		{"PageTokens", testPageTokens},
+		{"FilterUsers", testFilterUsers},
+		{"FilterUsersOrder", testFilterUsersOrder},
 		{"ListAll", skill(testListAll)},
 		{"TimeZones", skill(testTimeZones)},
 	})
