@@ -17,7 +17,7 @@ const memoryLimitBase = 64 << 20
 // memoryLimitHashFactor is the room per argon2id work area in the
 // derived limit: a finished hash's 19 MiB is garbage until the next
 // collection, so more than the areas in use is reachable. With
-// derivedGCPercent the heap goal stays below the limit, which is then a
+// derivedGCPercent the heap goal mostly stays below the limit, which is a
 // backstop that seldom decides a collection.
 const memoryLimitHashFactor = 1.6
 
@@ -26,7 +26,7 @@ const memoryLimitHashFactor = 1.6
 // 1.25 work areas per hash), the heap runs at the limit: the runtime
 // returns pages to the kernel on every cycle and the next hash's work
 // area faults them back in, a few hundred page faults per sign-in. At 70,
-// with the limit's room of memoryLimitHashFactor, the heap goal lies
+// with the limit's room of memoryLimitHashFactor, the heap goal mostly lies
 // below the limit: collections come a little more often, the pages stay
 // mapped, and page faults, scavenging and collection together take about
 // 5 % of the server's CPU under sign-in load instead of about 8 %, at the
