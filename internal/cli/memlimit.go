@@ -29,7 +29,7 @@ const memoryLimitHashFactor = 1.6
 // with the limit's room of memoryLimitHashFactor, the heap goal mostly lies
 // below the limit: collections come a little more often, the pages stay
 // mapped, and page faults, scavenging and collection together take about
-// 5 % of the server's CPU under sign-in load instead of about 8 %, at the
+// 5 % of the server's CPU under sign-in load instead of about 9 %, at the
 // same peak memory (BenchmarkSignIn in test/cluster measures both).
 const derivedGCPercent = 70
 
