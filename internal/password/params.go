@@ -40,9 +40,9 @@ func (p Params) MeetsOWASP() bool {
 
 // Validate reports an error wrapping ErrUnsafeParams when p is too weak to
 // be a password hash or costly enough to exhaust the server. It is the
-// range Verify accepts in stored hashes (imported ones may be weaker than
-// OWASP's minimum; NeedsRehash replaces them at the next sign-in), not a
-// recommendation: memory must
+// range Hash and Verify accept, not a recommendation (tests hash with
+// cheap parameters; a stored hash may be weaker than OWASP's minimum,
+// and NeedsRehash replaces it at the next sign-in): memory must
 // be at least 8 KiB per lane (RFC 9106 §3.1) and at most 1 GiB, time 1 to
 // 100 passes, threads 1 to 64.
 func (p Params) Validate() error {
