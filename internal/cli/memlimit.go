@@ -31,6 +31,8 @@ const memoryLimitHashFactor = 1.6
 // mapped, and page faults, scavenging and collection together take about
 // 5 % of the server's CPU under sign-in load instead of about 9 %, at the
 // same peak memory (BenchmarkSignIn in test/cluster measures both).
+// Workloads without hashes pay for it with about 1.5 times as many
+// collections of a small heap, about 1 % of the CPU under refreshes.
 const derivedGCPercent = 70
 
 // memoryLimit is the soft memory limit `serve` gives the Go runtime, and
