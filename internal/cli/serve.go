@@ -66,7 +66,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	registerUIRates(fs, &f.uiRates)
 	fs.IntVar(&f.ipv6Prefix, "rate-limit-ipv6-prefix", web.DefaultIPv6Prefix, "prefix length by which IPv6 clients share rate limits (1-128): a host or subscriber usually holds a whole /64; IPv4 clients are limited per address")
 	fs.IntVar(&f.hashConcurrency, "hash-concurrency", runtime.GOMAXPROCS(0), "maximum password hashes computed at once (each takes 19 MiB); more wait for a free slot, as long as their request lasts")
-	fs.Int64Var(&f.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in MiB; 0 derives it from --hash-concurrency (64 MiB + 1.25 × 19 MiB per hash at once), -1 sets none; GOMEMLIMIT in the environment wins")
+	fs.Int64Var(&f.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in MiB; 0 derives it from --hash-concurrency (64 MiB + 1.6 × 19 MiB per hash at once) and sets GOGC=70 unless GOGC is set, -1 sets none; GOMEMLIMIT in the environment wins")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")

@@ -2,6 +2,7 @@ package password_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/password"
@@ -50,4 +51,26 @@ func BenchmarkVerifyParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkVerifyOWASP verifies one password at a time with each of
+// OWASP's equally strong settings: the throughput of one core per
+// setting, for docs/operations.md's table.
+func BenchmarkVerifyOWASP(b *testing.B) {
+	ctx := context.Background()
+	for _, p := range password.OWASPSettings {
+		b.Run(fmt.Sprintf("m=%dMiB,t=%d", p.Memory/1024, p.Time), func(b *testing.B) {
+			h := password.NewHasher(p, 1)
+			stored, err := h.Hash(ctx, "correct horse battery staple")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if ok, err := h.Verify(ctx, stored, "correct horse battery staple"); err != nil || !ok {
+					b.Fatalf("Verify = %v, %v", ok, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
+		})
+	}
 }

@@ -234,6 +234,35 @@ func TestNewHasherDefaultsZeroParams(t *testing.T) {
 	}
 }
 
+// TestDefaultParamsMeetOWASP pins the parameters of new hashes at or
+// above OWASP's minimum, and MeetsOWASP to the cheat sheet's settings.
+func TestDefaultParamsMeetOWASP(t *testing.T) {
+	if !password.DefaultParams.MeetsOWASP() {
+		t.Errorf("DefaultParams %+v are below OWASP's minimum", password.DefaultParams)
+	}
+	if len(password.OWASPSettings) != 5 {
+		t.Errorf("OWASPSettings has %d settings, want the cheat sheet's 5", len(password.OWASPSettings))
+	}
+	for _, c := range []struct {
+		p    password.Params
+		want bool
+	}{
+		{password.Params{Memory: 19 * 1024, Time: 2, Threads: 1}, true},
+		{password.Params{Memory: 46 * 1024, Time: 1, Threads: 1}, true},
+		{password.Params{Memory: 7 * 1024, Time: 5, Threads: 1}, true},
+		{password.Params{Memory: 64 * 1024, Time: 3, Threads: 4}, true},
+		{password.Params{Memory: 19*1024 - 1, Time: 2, Threads: 1}, false},
+		{password.Params{Memory: 45 * 1024, Time: 1, Threads: 1}, false},
+		{password.Params{Memory: 19 * 1024, Time: 1, Threads: 1}, false},
+		{password.Params{Memory: 7*1024 - 1, Time: 100, Threads: 1}, false},
+		{cheap, false},
+	} {
+		if got := c.p.MeetsOWASP(); got != c.want {
+			t.Errorf("%+v.MeetsOWASP() = %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
 func TestNeedsRehash(t *testing.T) {
 	ctx := context.Background()
 	old, err := password.NewHasher(cheap, 1).Hash(ctx, "pw")
