@@ -137,6 +137,11 @@ func (w *writer) run() {
 	defer close(w.exited)
 	batch := make([]*job, 0, maxBatch)
 	for {
+		// Once Close has begun, what is still queued fails with
+		// errClosed (see do), even if it is ready to run.
+		if w.life.Err() != nil {
+			return
+		}
 		select {
 		case j := <-w.queue:
 			batch = append(batch[:0], j)
