@@ -28,9 +28,10 @@ var (
 )
 
 // busyTimeoutMillis is how long a connection waits for another process's
-// write lock before failing with SQLITE_BUSY. The wait also ends, with the
-// context's error, when the context of the call is done: the server bounds
-// the OAuth endpoints' waits by their deadline (server.Config.OAuthTimeout).
+// write lock before failing with SQLITE_BUSY. A caller stops waiting, with
+// its context's error and its write not run, when its context is done
+// while the group commit waits for the lock: the server bounds the OAuth
+// endpoints' waits by their deadline (server.Config.OAuthTimeout).
 const busyTimeoutMillis = 10000
 
 // DB is a store.Store on one SQLite file. It is safe for concurrent use.
