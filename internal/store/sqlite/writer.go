@@ -44,6 +44,7 @@ type writer struct {
 	// stmts caches the writes' prepared statements; only the goroutine
 	// uses it.
 	stmts map[string]*sql.Stmt
+	tx    wtx // the handle the running job gets
 
 	commits atomic.Int64 // committed batch transactions
 	jobs    atomic.Int64 // writes acknowledged by them
@@ -76,6 +77,7 @@ func newWriter(db *DB, conn *sql.Conn) *writer {
 		db: db, conn: conn, queue: make(chan *job, 4*maxBatch),
 		life: life, stop: stop, exited: make(chan struct{}), stmts: map[string]*sql.Stmt{},
 	}
+	w.tx = wtx{w: w}
 	go w.run()
 	return w
 }
@@ -166,8 +168,11 @@ func (w *writer) run() {
 func (w *writer) runBatch(batch []*job) {
 	// Take the write lock before starting any job: while it waits for
 	// another process, callers can still give up.
-	if _, err := w.conn.ExecContext(w.life, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.control(w.life, "BEGIN IMMEDIATE"); err != nil {
 		w.db.noteWrite(err)
+		if w.life.Err() != nil { // Close ended the wait
+			err = errClosed
+		}
 		for _, j := range batch {
 			if j.state.CompareAndSwap(jobQueued, jobStarted) {
 				j.finish(wrap(j.op, err))
@@ -185,6 +190,7 @@ func (w *writer) runBatch(batch []*job) {
 			// SQLite rolled the whole transaction back: nothing of the
 			// batch so far is stored. The jobs not yet run get a
 			// transaction of their own.
+			w.db.noteWrite(broken)
 			w.rollback()
 			for _, k := range ok {
 				k.finish(fmt.Errorf("%s: %w: %v", k.op, errBatchRolledBack, broken))
@@ -203,7 +209,7 @@ func (w *writer) runBatch(batch []*job) {
 		w.rollback()
 		return
 	}
-	_, err := w.conn.ExecContext(context.Background(), "COMMIT")
+	_, err := w.control(context.Background(), "COMMIT")
 	w.db.noteWrite(err)
 	if err != nil {
 		w.rollback() // a failed COMMIT may leave the transaction open
@@ -227,12 +233,12 @@ func (w *writer) runBatch(batch []*job) {
 // itself is gone, so that nothing of the batch can be committed.
 func (w *writer) runJob(j *job) (err, broken error) {
 	ctx := context.Background()
-	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+	if _, err := w.control(ctx, "SAVEPOINT job"); err != nil {
 		return wrap(j.op, err), err
 	}
 	err = w.call(j)
 	if err == nil {
-		if _, rerr := w.conn.ExecContext(ctx, "RELEASE job"); rerr != nil {
+		if _, rerr := w.control(ctx, "RELEASE job"); rerr != nil {
 			return wrap(j.op, rerr), rerr
 		}
 		return nil, nil
@@ -242,10 +248,10 @@ func (w *writer) runJob(j *job) (err, broken error) {
 	if fileFailure(err) {
 		w.db.noteWrite(err)
 	}
-	if _, rerr := w.conn.ExecContext(ctx, "ROLLBACK TO job"); rerr != nil {
+	if _, rerr := w.control(ctx, "ROLLBACK TO job"); rerr != nil {
 		return err, err
 	}
-	if _, rerr := w.conn.ExecContext(ctx, "RELEASE job"); rerr != nil {
+	if _, rerr := w.control(ctx, "RELEASE job"); rerr != nil {
 		return err, rerr
 	}
 	return err, nil
@@ -260,12 +266,12 @@ func (w *writer) call(j *job) (err error) {
 			err = fmt.Errorf("%s: panic: %v", j.op, p)
 		}
 	}()
-	return j.fn(&wtx{w: w})
+	return j.fn(&w.tx)
 }
 
 // rollback ends the transaction, if SQLite has not already.
 func (w *writer) rollback() {
-	_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
+	_, _ = w.control(context.Background(), "ROLLBACK")
 }
 
 func (j *job) finish(err error) {
@@ -284,6 +290,16 @@ func (w *writer) stmt(query string) (*sql.Stmt, error) {
 	}
 	w.stmts[query] = st
 	return st, nil
+}
+
+// control runs a transaction-control statement (BEGIN, SAVEPOINT, ...),
+// prepared once like the writes.
+func (w *writer) control(ctx context.Context, query string) (sql.Result, error) {
+	st, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx)
 }
 
 // wtx is a job's handle on the batch transaction, valid only while the
