@@ -150,6 +150,10 @@ func New(cfg Config) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// A store with metrics of its own (SQLite's group commit) reports them.
+	if c, ok := cfg.Store.(prometheus.Collector); ok {
+		reg.MustRegister(c)
+	}
 	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg, now: cfg.Now}
 	if a.now == nil {
 		a.now = time.Now

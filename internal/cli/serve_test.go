@@ -164,7 +164,8 @@ func TestServeDemo(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(mresp.Body)
 	mresp.Body.Close()
-	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight", "linkpool_mail_pending"} {
+	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight", "linkpool_mail_pending",
+		"linkpool_sqlite_commits_total", "linkpool_sqlite_commit_batch_size_bucket"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -53,15 +53,15 @@ func (db *DB) ConsumeAuthCode(ctx context.Context, id string, now time.Time) (st
 	}
 	var code store.AuthCode
 	replayed := false
-	err := db.writeTx(ctx, op, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, op, func(tx *wtx) error {
 		var err error
-		code, err = scanAuthCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET redeemed_at = ?
+		code, err = scanAuthCode(tx.QueryRow(`UPDATE auth_codes SET redeemed_at = ?
 			WHERE id = ? AND redeemed_at = 0 AND expires_at > ?
 			RETURNING `+authCodeColumns, at, id, at))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return wrap(op, err)
 		}
-		code, err = scanAuthCode(tx.QueryRowContext(ctx, `UPDATE auth_codes
+		code, err = scanAuthCode(tx.QueryRow(`UPDATE auth_codes
 			SET replayed_at = CASE WHEN replayed_at = 0 THEN ? ELSE replayed_at END
 			WHERE id = ? AND redeemed_at <> 0
 			RETURNING `+authCodeColumns, at, id))

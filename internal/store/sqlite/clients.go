@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -84,8 +83,8 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 // and the pool do not change.
 func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Client) (pool.Client, error)) error {
 	const op = "update client"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanClient(tx.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, clientID))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanClient(tx.QueryRow(`SELECT `+clientColumns+` FROM clients WHERE id = ?`, clientID))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -97,7 +96,7 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Cl
 		if err != nil {
 			return wrap(op, err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE clients SET name = ?, sealed_secret = ?, callback_urls = ?,
+		_, err = tx.Exec(`UPDATE clients SET name = ?, sealed_secret = ?, callback_urls = ?,
 			logout_urls = ?, default_redirect_uri = ?, allowed_oauth_flows = ?,
 			allowed_oauth_flows_user_pool_client = ?, allowed_oauth_scopes = ?,
 			supported_identity_providers = ?, explicit_auth_flows = ?, read_attributes = ?,

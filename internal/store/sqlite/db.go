@@ -16,6 +16,8 @@ import (
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -26,16 +28,20 @@ var (
 )
 
 // busyTimeoutMillis is how long a connection waits for another process's
-// write lock before failing with SQLITE_BUSY. The wait also ends, with the
-// context's error, when the context of the call is done: the server bounds
-// the OAuth endpoints' waits by their deadline (server.Config.OAuthTimeout).
+// write lock before failing with SQLITE_BUSY. A caller stops waiting, with
+// its context's error and its write not run, when its context is done
+// while the group commit waits for the lock: the server bounds the OAuth
+// endpoints' waits by their deadline (server.Config.OAuthTimeout).
 const busyTimeoutMillis = 10000
 
 // DB is a store.Store on one SQLite file. It is safe for concurrent use.
 type DB struct {
-	w  *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
+	w  *sql.DB // one connection, owned by wr
+	wr *writer // runs every write: group commit
 	r  *sql.DB // readers; query_only
 	rq *readStmts
+	// batchSize observes the number of writes of each commit.
+	batchSize prometheus.Histogram
 	// writesFailing is set when a write fails because the file cannot be
 	// written (I/O error, disk full, read-only file) and cleared when a
 	// write commits; see Ping.
@@ -75,7 +81,14 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	conn, err := w.Conn(ctx)
+	if err == nil {
+		err = conn.PingContext(ctx)
+		if err != nil {
+			conn.Close()
+		}
+	}
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -83,6 +96,7 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	readers := max(4, runtime.GOMAXPROCS(0))
 	r, err := sql.Open("sqlite", dsn(abs, true))
 	if err != nil {
+		conn.Close()
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -91,7 +105,10 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 
-	return &DB{w: w, r: r, rq: newReadStmts(r)}, nil
+	db := &DB{w: w, r: r, rq: newReadStmts(r), batchSize: newBatchSizeHistogram()}
+	db.wr = newWriter(db, conn)
+	db.wr.observe = func(n int) { db.batchSize.Observe(float64(n)) }
+	return db, nil
 }
 
 // createPrivate creates an empty database file readable and writable by its
@@ -134,7 +151,7 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.rq.close(), db.r.Close(), db.w.Close())
+	return errors.Join(db.rq.close(), db.r.Close(), db.wr.close(), db.w.Close())
 }
 
 // Ping checks that the database file answers a query: it reads the
@@ -187,39 +204,25 @@ func fileFailure(err error) bool {
 	return false
 }
 
-// writeTx runs fn in one writer transaction and commits if fn returns
-// nil. It returns fn's error unchanged, so that Update callbacks' errors
-// reach the caller as they were.
-func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		db.noteWrite(err)
-		return wrap(op, err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		// A statement that failed on the file is noted; a callback's
-		// own error says nothing about the file.
-		if fileFailure(err) {
-			db.noteWrite(err)
-		}
-		return err
-	}
-	err = tx.Commit()
-	db.noteWrite(err)
-	if err != nil {
-		return wrap(op, err)
-	}
-	return nil
+// writeTx runs fn as one write of the group commit (see writer): in a
+// savepoint of a BEGIN IMMEDIATE transaction, and returns once that
+// transaction has committed, or failed. It returns fn's error unchanged,
+// so that Update callbacks' errors reach the caller as they were; after
+// an error nothing of fn is stored.
+func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *wtx) error) error {
+	return db.wr.do(ctx, op, fn)
 }
 
-// exec runs one statement on the writer. A single statement is atomic on
-// its own; no explicit transaction is needed.
+// exec runs one statement as a write of the group commit.
 func (db *DB) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
-	res, err := db.w.ExecContext(ctx, query, args...)
-	db.noteWrite(err)
+	var res sql.Result
+	err := db.wr.do(ctx, op, func(tx *wtx) error {
+		var err error
+		res, err = tx.Exec(query, args...)
+		return wrap(op, err)
+	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, err
 	}
 	return res, nil
 }

@@ -5,12 +5,32 @@
 // The database runs in WAL mode with synchronous=FULL, so an acknowledged
 // write survives a process or power failure, and with foreign keys on, so
 // deleting a pool cascades to everything it owns. SQLite allows one
-// writer at a time: DB keeps one writer connection whose transactions
+// writer at a time: DB keeps one writer connection, whose transactions
 // start with BEGIN IMMEDIATE, taking the write lock up front, and a pool of
 // reader connections for plain reads, which WAL lets run beside the
 // writer. Every read-modify-write (Update callbacks, code redemption) runs
-// in one writer transaction, so it is serialised within the process and,
+// inside a writer transaction, so it is serialised within the process and,
 // through the busy timeout, with other processes on the same file.
+//
+// Writes go through a group commit (writer.go). One goroutine owns the
+// writer connection; a write (writeTx, exec) is queued and its caller
+// waits. The goroutine takes everything queued, up to maxBatch writes,
+// runs it in one transaction with each write in a savepoint of its own,
+// and commits once: concurrent writes share the COMMIT and its fsync, and
+// the commits no longer wait for each other through database/sql's
+// connection hand-offs. Each caller learns its result only after the
+// COMMIT, so an acknowledged write is durable, as before. A write that
+// fails (its callback's error, a constraint) is rolled back to its
+// savepoint and gets its own error, without touching the others; a failed
+// COMMIT fails every write of its batch. A write whose context ends before
+// it starts is not run and returns the context's error; once it has
+// started it runs to the end and its caller waits for the commit, so an
+// error always means nothing of it is stored. There is no waiting for
+// company: a lone write commits at once, and a batch is what queued while
+// the previous transaction ran. The writer prepares each statement once on
+// its connection. linkpool_sqlite_commits_total,
+// linkpool_sqlite_writes_total and linkpool_sqlite_commit_batch_size
+// (metrics.go; DB is a prometheus.Collector) show how well writes group.
 //
 // Ping reads, so a health check never waits for the writer; after a write
 // has failed on the file itself (disk full, read-only or immutable file)

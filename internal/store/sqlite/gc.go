@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/store"
@@ -18,7 +17,7 @@ func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult
 	const op = "garbage collect"
 	at := micros(now)
 	var res store.GCResult
-	err := db.writeTx(ctx, op, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, op, func(tx *wtx) error {
 		for _, q := range []struct {
 			table string
 			n     *int64
@@ -28,7 +27,7 @@ func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult
 			{"sessions", &res.Sessions},
 			{"consumed_auth_sessions", &res.AuthSessions},
 		} {
-			r, err := tx.ExecContext(ctx, `DELETE FROM `+q.table+` WHERE expires_at <= ? AND expires_at <> 0`, at)
+			r, err := tx.Exec(`DELETE FROM `+q.table+` WHERE expires_at <= ? AND expires_at <> 0`, at)
 			if err != nil {
 				return wrap(op, err)
 			}
@@ -36,7 +35,7 @@ func (db *DB) GarbageCollect(ctx context.Context, now time.Time) (store.GCResult
 				return wrap(op, err)
 			}
 		}
-		r, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE created_at <= ?`, micros(now.Add(-store.OutboxMaxAge)))
+		r, err := tx.Exec(`DELETE FROM mail_outbox WHERE created_at <= ?`, micros(now.Add(-store.OutboxMaxAge)))
 		if err != nil {
 			return wrap(op, err)
 		}

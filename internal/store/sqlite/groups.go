@@ -62,8 +62,8 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 // and the name do not change.
 func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool.Group) (pool.Group, error)) error {
 	const op = "update group"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name = ?`, poolID, name))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanGroup(tx.QueryRow(`SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name = ?`, poolID, name))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -71,7 +71,7 @@ func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE groups SET description = ?, precedence = ?, role_arn = ?,
+		_, err = tx.Exec(`UPDATE groups SET description = ?, precedence = ?, role_arn = ?,
 			created_at = ?, updated_at = ? WHERE pool_id = ? AND name = ?`,
 			g.Description, precedence(g), g.RoleArn, micros(g.CreatedAt), micros(g.UpdatedAt), poolID, name)
 		return wrap(op, err)

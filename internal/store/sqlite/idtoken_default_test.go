@@ -30,7 +30,7 @@ func TestIDTokenOnRefreshColumnDefault(t *testing.T) {
 		t.Fatal("clientColumns lacks id_token_on_refresh")
 	}
 	copyID := pool.NewClientID()
-	if _, err := db.w.ExecContext(ctx, `INSERT INTO clients (`+cols+`) SELECT ?, `+strings.TrimPrefix(cols, "id, ")+` FROM clients WHERE id = ?`, copyID, c.ID); err != nil {
+	if _, err := db.exec(ctx, "copy client", `INSERT INTO clients (`+cols+`) SELECT ?, `+strings.TrimPrefix(cols, "id, ")+` FROM clients WHERE id = ?`, copyID, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.GetClient(ctx, copyID)

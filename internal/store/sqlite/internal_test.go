@@ -30,21 +30,34 @@ func pragma(t *testing.T, q interface {
 	return v
 }
 
+// writerPragma reads a setting of the writer connection, through the
+// group commit that owns it.
+func writerPragma(t *testing.T, db *DB, name string) string {
+	t.Helper()
+	var v string
+	if err := db.writeTx(t.Context(), "pragma", func(tx *wtx) error {
+		return tx.QueryRow("PRAGMA " + name).Scan(&v)
+	}); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
 // TestConnectionSettings: both pools run with the settings the package
 // documents (synchronous 2 is FULL).
 func TestConnectionSettings(t *testing.T) {
 	db, _ := openInternal(t)
 	tests := []struct {
 		name   string
-		db     *sql.DB
+		db     *sql.DB // nil: the writer
 		pragma string
 		want   string
 	}{
-		{"writer journal", db.w, "journal_mode", "wal"},
-		{"writer synchronous", db.w, "synchronous", "2"},
-		{"writer foreign keys", db.w, "foreign_keys", "1"},
-		{"writer busy timeout", db.w, "busy_timeout", "10000"},
-		{"writer writable", db.w, "query_only", "0"},
+		{"writer journal", nil, "journal_mode", "wal"},
+		{"writer synchronous", nil, "synchronous", "2"},
+		{"writer foreign keys", nil, "foreign_keys", "1"},
+		{"writer busy timeout", nil, "busy_timeout", "10000"},
+		{"writer writable", nil, "query_only", "0"},
 		{"reader journal", db.r, "journal_mode", "wal"},
 		{"reader foreign keys", db.r, "foreign_keys", "1"},
 		{"reader busy timeout", db.r, "busy_timeout", "10000"},
@@ -52,34 +65,42 @@ func TestConnectionSettings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := pragma(t, tc.db, tc.pragma); got != tc.want {
+			var got string
+			if tc.db == nil {
+				got = writerPragma(t, db, tc.pragma)
+			} else {
+				got = pragma(t, tc.db, tc.pragma)
+			}
+			if got != tc.want {
 				t.Fatalf("PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
 			}
 		})
 	}
-	if s := db.w.Stats(); s.MaxOpenConnections != 1 {
-		t.Fatalf("writer allows %d connections, want 1", s.MaxOpenConnections)
+	if s := db.w.Stats(); s.MaxOpenConnections != 1 || s.InUse != 1 {
+		t.Fatalf("writer allows %d connections and holds %d, want 1 held by the group commit", s.MaxOpenConnections, s.InUse)
 	}
 }
 
-// TestWriterBeginsImmediate: a writer transaction holds the write lock
-// from BEGIN, before any statement, so read-modify-write transactions
-// wait for the lock up front instead of failing to upgrade later.
+// TestWriterBeginsImmediate: a write holds the write lock from BEGIN,
+// before any statement of its own, so read-modify-write transactions wait
+// for the lock up front instead of failing to upgrade later.
 func TestWriterBeginsImmediate(t *testing.T) {
 	db, path := openInternal(t)
-	tx, err := db.w.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
 	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE; ROLLBACK")
-	if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
-		t.Fatalf("another connection took the write lock during a writer transaction: err = %v", err)
+	var otherErr error
+	err = db.writeTx(t.Context(), "probe", func(*wtx) error {
+		_, otherErr = other.ExecContext(t.Context(), "BEGIN IMMEDIATE; ROLLBACK")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if otherErr == nil || !strings.Contains(otherErr.Error(), "SQLITE_BUSY") {
+		t.Fatalf("another connection took the write lock during a writer transaction: err = %v", otherErr)
 	}
 }
 

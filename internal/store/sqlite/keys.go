@@ -67,8 +67,8 @@ func (db *DB) GetKeySet(ctx context.Context, poolID string) (store.KeySet, error
 // fn lets exactly one of them rotate.
 func (db *DB) UpdateKeySet(ctx context.Context, poolID string, fn func(store.KeySet) (store.KeySet, error)) error {
 	const op = "update key set"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanKeySet(tx.QueryRowContext(ctx, `SELECT `+keySetColumns+` FROM key_sets WHERE pool_id = ?`, poolID))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanKeySet(tx.QueryRow(`SELECT `+keySetColumns+` FROM key_sets WHERE pool_id = ?`, poolID))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			old = store.KeySet{PoolID: poolID}
@@ -85,7 +85,7 @@ func (db *DB) UpdateKeySet(ctx context.Context, poolID string, fn func(store.Key
 			return wrap(op, e.err)
 		}
 		// A missing pool violates the foreign key: store.ErrNotFound.
-		_, err = tx.ExecContext(ctx, `INSERT INTO key_sets (`+keySetColumns+`) VALUES (?, ?, ?, ?)
+		_, err = tx.Exec(`INSERT INTO key_sets (`+keySetColumns+`) VALUES (?, ?, ?, ?)
 			ON CONFLICT (pool_id) DO UPDATE SET version = excluded.version, keys = excluded.keys,
 				updated_at = excluded.updated_at`,
 			poolID, old.Version+1, keys, micros(ks.UpdatedAt))

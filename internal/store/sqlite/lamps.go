@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 )
@@ -45,8 +44,8 @@ func (db *DB) ListLamps(ctx context.Context, owner string) ([]skillstore.Lamp, e
 // and the id do not change.
 func (db *DB) UpdateLamp(ctx context.Context, owner, id string, fn func(skillstore.Lamp) (skillstore.Lamp, error)) error {
 	const op = "update lamp"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanLamp(tx.QueryRowContext(ctx, `SELECT `+lampColumns+` FROM lamps WHERE owner = ? AND id = ?`, owner, id))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanLamp(tx.QueryRow(`SELECT `+lampColumns+` FROM lamps WHERE owner = ? AND id = ?`, owner, id))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -54,7 +53,7 @@ func (db *DB) UpdateLamp(ctx context.Context, owner, id string, fn func(skillsto
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE lamps SET name = ?, on_state = ?, brightness = ?, hue = ?,
+		_, err = tx.Exec(`UPDATE lamps SET name = ?, on_state = ?, brightness = ?, hue = ?,
 			saturation = ?, color_bright = ?, kelvin = ?, color_mode = ?, reachable = ?, updated_at = ?,
 			created_at = ?, prev_bright = ?, version = ?, last_change_by = ?
 			WHERE owner = ? AND id = ?`, append(lampValues(l), owner, id)...)

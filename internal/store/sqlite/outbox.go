@@ -34,9 +34,9 @@ func (db *DB) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit in
 		return nil, wrap(op, err)
 	}
 	var out []store.OutboxMail
-	err = db.writeTx(ctx, op, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, op, func(tx *wtx) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, lease_until = ?1, next_attempt_at = ?1
+		rows, err := tx.Query(`UPDATE mail_outbox SET attempts = attempts + 1, lease_until = ?1, next_attempt_at = ?1
 			WHERE id IN (SELECT id FROM mail_outbox WHERE next_attempt_at <= ?2 ORDER BY next_attempt_at LIMIT ?3)
 			RETURNING `+outboxColumns, micros(leaseUntil), at, limit)
 		if err != nil {

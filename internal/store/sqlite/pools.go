@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -71,8 +70,8 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 // does not change.
 func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (pool.Pool, error)) error {
 	const op = "update pool"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanPool(tx.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = ?`, id))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanPool(tx.QueryRow(`SELECT `+poolColumns+` FROM pools WHERE id = ?`, id))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -84,7 +83,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 		if err != nil {
 			return wrap(op, err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE pools SET name = ?, password_policy = ?, lockout_policy = ?,
+		_, err = tx.Exec(`UPDATE pools SET name = ?, password_policy = ?, lockout_policy = ?,
 			username_attributes = ?, alias_attributes = ?, auto_verified_attributes = ?,
 			case_sensitive = ?, allow_admin_create_user_only = ?, auto_confirm_sign_up = ?,
 			signing_algorithm = ?, schema_attributes = ?, branding = ?, email_from = ?,

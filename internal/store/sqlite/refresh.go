@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,8 +75,8 @@ func (db *DB) GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (st
 // client and sub do not change.
 func (db *DB) UpdateRefreshToken(ctx context.Context, id string, fn func(store.RefreshToken) (store.RefreshToken, error)) error {
 	const op = "update refresh token"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanRefreshToken(tx.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanRefreshToken(tx.QueryRow(`SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -89,7 +88,7 @@ func (db *DB) UpdateRefreshToken(ctx context.Context, id string, fn func(store.R
 		if err != nil {
 			return wrap(op, err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET scopes = ?, auth_time = ?, code_id = ?,
+		_, err = tx.Exec(`UPDATE refresh_tokens SET scopes = ?, auth_time = ?, code_id = ?,
 			secret_hash = ?, prev_secret_hash = ?, prev_valid_until = ?, grace_depth = ?, created_at = ?,
 			last_used_at = ?, expires_at = ?, revoked_at = ?
 			WHERE id = ?`, append(v, id)...)

@@ -9,9 +9,9 @@ import (
 
 // readStmts prepares each read query once and reuses it: database/sql
 // keeps a prepared statement per reader connection, so a lookup on the
-// sign-in or token path skips SQLite's parser. Writes are not cached:
-// their cost is the commit's fsync, and preparing on the one writer
-// connection while a transaction holds it would deadlock.
+// sign-in or token path skips SQLite's parser. Writes have their own
+// cache on the writer connection (writer.stmt), used only by the group
+// commit's goroutine.
 type readStmts struct {
 	db *sql.DB
 	mu sync.RWMutex

@@ -130,8 +130,8 @@ func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptio
 // user holds fails with store.ErrAlreadyExists.
 func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error {
 	const op = "update user"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub))
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		old, err := scanUser(tx.QueryRow(`SELECT `+userColumns+` FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub))
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -143,7 +143,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 		if err != nil {
 			return wrap(op, err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, username_key = ?, email_key = ?,
+		_, err = tx.Exec(`UPDATE users SET username = ?, username_key = ?, email_key = ?,
 			attributes = ?, status = ?, enabled = ?, password_hash = ?, password_set_at = ?,
 			failed_logins = ?, locked_until = ?, pending_code = ?, tokens_valid_after = ?,
 			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?
@@ -156,18 +156,18 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 // memberships go by foreign-key cascade.
 func (db *DB) DeleteUser(ctx context.Context, poolID, sub string) error {
 	const op = "delete user"
-	return db.writeTx(ctx, op, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub)
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		res, err := tx.Exec(`DELETE FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub)
 		if err != nil {
 			return wrap(op, err)
 		}
 		if err := mustAffect(op, res); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE pool_id = ? AND sub = ?`, poolID, sub); err != nil {
+		if _, err := tx.Exec(`DELETE FROM sessions WHERE pool_id = ? AND sub = ?`, poolID, sub); err != nil {
 			return wrap(op, err)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE pool_id = ? AND sub = ?`, poolID, sub)
+		_, err = tx.Exec(`DELETE FROM refresh_tokens WHERE pool_id = ? AND sub = ?`, poolID, sub)
 		return wrap(op, err)
 	})
 }
