@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"PoolCRUD", testPoolCRUD},
 		{"ClientCRUD", testClientCRUD},
 		{"DomainCRUD", testDomainCRUD},
+		{"ConfigVersion", testConfigVersion},
 		{"UserCRUD", testUserCRUD},
 		{"UserUniqueness", testUserUniqueness},
 		{"UserUpdateUniqueness", testUserUpdateUniqueness},
