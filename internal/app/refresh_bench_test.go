@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// BenchmarkServerRefresh measures a refresh_token grant without rotation
+// through the whole server handler, in process and in parallel: the edge
+// (request id, access log at info level to a discarded JSON handler,
+// metrics), the pool lookup, client authentication, the grant, signing and
+// the JSON answer, over a real SQLite file. It is the CPU profile of the
+// token endpoint without the network: run it with -cpuprofile.
+func BenchmarkServerRefresh(b *testing.B) {
+	for _, alg := range []string{pool.AlgRS256, pool.AlgES256} {
+		b.Run(alg, func(b *testing.B) {
+			a := apptest.New(b, func(c *app.Config) {
+				c.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+				c.TokenRatePerMinute = -1
+			})
+			p := a.Pool(b, "us-east-1", "bench", func(p *pool.Pool) { p.SigningAlgorithm = alg })
+			c, secret := a.Client(b, p, "alexa", []string{"https://example.com/cb"})
+			rt := benchRefreshToken(b, a, p, c)
+			body := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}.Encode()
+			h := a.App.Server.Handler()
+			path := "/" + p.ID + "/oauth2/token"
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.SetBasicAuth(c.ID, secret)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Errorf("status %d: %s", rec.Code, rec.Body)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// benchRefreshToken stores a confirmed user of p and a refresh grant of
+// c for it with the openid scope, and returns its refresh token.
+func benchRefreshToken(b *testing.B, a *apptest.App, p pool.Pool, c pool.Client) string {
+	b.Helper()
+	ctx := context.Background()
+	res, err := a.Accounts.AdminCreateUser(ctx, p, account.AdminCreateUserInput{
+		Username: "bench", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": "bench@example.com"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opaque := func(n int) string {
+		buf := make([]byte, n)
+		_, _ = rand.Read(buf)
+		return base64.RawURLEncoding.EncodeToString(buf)
+	}
+	id, secret := opaque(16), opaque(32)
+	now := a.Clock.Now()
+	if err := a.DB.CreateRefreshToken(ctx, store.RefreshToken{
+		ID: id, OriginJTI: "origin", PoolID: p.ID, ClientID: c.ID, Sub: res.User.Sub,
+		Scopes: []string{pool.ScopeOpenID}, AuthTime: now, SecretHash: oauth.HashSecret(secret),
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.AddDate(0, 0, 30),
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return id + "." + secret
+}
