@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/app"
@@ -62,27 +63,33 @@ func BenchmarkServerRefresh(b *testing.B) {
 // c for it with the openid scope, and returns its refresh token.
 func benchRefreshToken(b *testing.B, a *apptest.App, p pool.Pool, c pool.Client) string {
 	b.Helper()
-	ctx := context.Background()
-	res, err := a.Accounts.AdminCreateUser(ctx, p, account.AdminCreateUserInput{
+	res, err := a.Accounts.AdminCreateUser(context.Background(), p, account.AdminCreateUserInput{
 		Username: "bench", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
 		Attributes: map[string]string{"email": "bench@example.com"},
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
+	return storeRefreshToken(b, a.DB, p, c, res.User.Sub, a.Clock.Now())
+}
+
+// storeRefreshToken stores a refresh grant of client c for the user sub
+// with the openid scope, valid for 30 days from now, and returns its
+// refresh token.
+func storeRefreshToken(t testing.TB, st store.Store, p pool.Pool, c pool.Client, sub string, now time.Time) string {
+	t.Helper()
 	opaque := func(n int) string {
 		buf := make([]byte, n)
 		_, _ = rand.Read(buf)
 		return base64.RawURLEncoding.EncodeToString(buf)
 	}
 	id, secret := opaque(16), opaque(32)
-	now := a.Clock.Now()
-	if err := a.DB.CreateRefreshToken(ctx, store.RefreshToken{
-		ID: id, OriginJTI: "origin", PoolID: p.ID, ClientID: c.ID, Sub: res.User.Sub,
+	if err := st.CreateRefreshToken(context.Background(), store.RefreshToken{
+		ID: id, OriginJTI: "origin-" + id, PoolID: p.ID, ClientID: c.ID, Sub: sub,
 		Scopes: []string{pool.ScopeOpenID}, AuthTime: now, SecretHash: oauth.HashSecret(secret),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.AddDate(0, 0, 30),
 	}); err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	return id + "." + secret
 }
