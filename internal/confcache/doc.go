@@ -1,12 +1,13 @@
 // Package confcache keeps in memory the configuration that requests read
-// on every call: pools, domains, app clients and what is derived from them
-// (a pool's CORS origins). A request served from it makes no store round
-// trip for its configuration.
+// on every call: pools, domains, app clients, and what is derived from
+// them and from groups (a pool's CORS origins, a client with its secret's
+// hash, whether a pool has any group). A request served from it makes no
+// store round trip for its configuration.
 //
 // Invalidation holds across instances and across processes sharing one
 // database. The database keeps a configuration version that triggers raise
-// in the same transaction as every write to pools, clients and domains
-// (store.Store.ConfigVersion), so no write path (the JSON API, the CLI
+// in the same transaction as every write to pools, clients, domains and
+// groups (store.Store.ConfigVersion), so no write path (the JSON API, the CLI
 // against the same SQLite file while `serve` runs, another instance, an
 // import) can forget it. Each Cache reads it once per PollInterval in the
 // background, never per request, and drops everything it holds when it

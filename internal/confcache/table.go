@@ -29,7 +29,7 @@ type entry[T any] struct {
 }
 
 // NewTable returns a table of c: its entries are dropped with c's. load
-// must read nothing but configuration (pools, clients, domains).
+// must read nothing but configuration (pools, clients, domains, groups).
 func NewTable[T any](c *Cache, load func(ctx context.Context, key string) (T, error)) *Table[T] {
 	return &Table[T]{c: c, load: load, m: map[string]entry[T]{}}
 }

@@ -38,3 +38,39 @@ func TestCachedClientFollowsChanges(t *testing.T) {
 		t.Fatalf("refresh of a deleted client: %d %s", r.Status, r.Error)
 	}
 }
+
+// TestGroupsFollowChanges: a pool without groups is known from the
+// configuration cache to give no cognito:groups claim; creating a group
+// and adding the user shows in the next refresh, and deleting the group
+// removes it.
+func TestGroupsFollowChanges(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	first := h.exchange(t, h.authorize(t, h.authQuery()))
+	groups := func() any {
+		t.Helper()
+		r := h.refresh(t, first.RefreshToken)
+		if r.Status != 200 {
+			t.Fatalf("refresh: %d %s", r.Status, r.Error)
+		}
+		return h.claims(t, "access", r.AccessToken)["cognito:groups"]
+	}
+	if g := groups(); g != nil {
+		t.Fatalf("cognito:groups without groups: %v", g)
+	}
+	if err := h.st.CreateGroup(ctx, pool.Group{PoolID: h.pool.ID, Name: "family", CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.AddUserToGroup(ctx, h.pool.ID, "family", h.user.Sub); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := groups().([]any); len(g) != 1 || g[0] != "family" {
+		t.Fatalf("cognito:groups after joining a group: %v", g)
+	}
+	if err := h.st.DeleteGroup(ctx, h.pool.ID, "family"); err != nil {
+		t.Fatal(err)
+	}
+	if g := groups(); g != nil {
+		t.Fatalf("cognito:groups after the group was deleted: %v", g)
+	}
+}

@@ -6,7 +6,12 @@ import (
 	"fmt"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 )
+
+// The configuration the token endpoint reads per request, kept in the
+// configuration cache (internal/confcache): clients with their secrets'
+// hashes, and whether a pool has groups.
 
 // authClient is an app client as the token endpoint authenticates it,
 // kept in the configuration cache (internal/confcache) and dropped with
@@ -51,4 +56,14 @@ func (s *Service) client(ctx context.Context, id string) (pool.Client, bool, err
 		return pool.Client{}, false, fmt.Errorf("get client: %w", err)
 	}
 	return c, found, nil
+}
+
+// loadPoolHasGroups tells whether a pool has any group: when it has none,
+// no user is in one.
+func (s *Service) loadPoolHasGroups(ctx context.Context, poolID string) (bool, error) {
+	page, err := s.store.ListGroups(ctx, poolID, store.ListOptions{Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(page.Items) > 0, nil
 }

@@ -53,6 +53,8 @@ type Service struct {
 	// authClients are the clients the token endpoint authenticates,
 	// with their opened secrets' hashes (clients.go).
 	authClients *confcache.Table[authClient]
+	// poolHasGroups tells by pool id whether a pool has any group.
+	poolHasGroups *confcache.Table[bool]
 	// successorKey derives rotated refresh-token secrets (see rotate).
 	successorKey []byte
 }
@@ -79,6 +81,7 @@ func New(cfg Config) *Service {
 		s.cache = confcache.New(confcache.Config{Store: cfg.Store, Log: cfg.Log})
 	}
 	s.authClients = confcache.NewTable(s.cache, s.loadAuthClient)
+	s.poolHasGroups = confcache.NewTable(s.cache, s.loadPoolHasGroups)
 	if cfg.Box != nil {
 		s.successorKey = cfg.Box.DeriveKey(successorKeyPurpose)
 	}

@@ -8,10 +8,10 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-// testConfigVersion: every write to pools, clients and domains, cascaded
-// deletes included, raises ConfigVersion and ConfigWrites; writes to
-// other tables (users, tokens) and failed writes that change nothing do
-// not raise ConfigVersion.
+// testConfigVersion: every write to pools, clients, domains and groups,
+// cascaded deletes included, raises ConfigVersion and ConfigWrites; writes
+// to other tables (users, group memberships) and failed writes that
+// change nothing do not raise ConfigVersion.
 func testConfigVersion(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	version := func() int64 {
@@ -55,7 +55,15 @@ func testConfigVersion(t *testing.T, s store.Store) {
 	changes("DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain) })
 	changes("DeleteClient", func() error { return s.DeleteClient(ctx, c.ID) })
 
-	unchanged("CreateUser", func() error { return s.CreateUser(ctx, newUser(p, "alice", "alice@example.com")) })
+	g := pool.Group{PoolID: p.ID, Name: "admins", CreatedAt: base(), UpdatedAt: base()}
+	changes("CreateGroup", func() error { return s.CreateGroup(ctx, g) })
+	changes("UpdateGroup", func() error {
+		return s.UpdateGroup(ctx, p.ID, g.Name, func(g pool.Group) (pool.Group, error) { g.Description = "d"; return g, nil })
+	})
+	u := newUser(p, "alice", "alice@example.com")
+	unchanged("CreateUser", func() error { return s.CreateUser(ctx, u) })
+	unchanged("AddUserToGroup", func() error { return s.AddUserToGroup(ctx, p.ID, g.Name, u.Sub) })
+	changes("DeleteGroup", func() error { return s.DeleteGroup(ctx, p.ID, g.Name) })
 	unchanged("DeleteClient of a missing client", func() error { return s.DeleteClient(ctx, c.ID) })
 	unchanged("CreatePool with a taken id", func() error { return s.CreatePool(ctx, p) })
 

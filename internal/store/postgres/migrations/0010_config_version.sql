@@ -1,5 +1,6 @@
 -- The configuration version: one counter raised by every row written to
--- pools, clients or domains (and every truncation), in the writing
+-- pools, clients, domains or groups (not memberships; and every
+-- truncation), in the writing
 -- transaction, by triggers, so that no write path (server, CLI, import)
 -- can forget it. Each server polls it (store.ConfigVersion) and drops its
 -- cached configuration when it changes. Cascaded deletes fire the
@@ -28,4 +29,8 @@ CREATE TRIGGER clients_config_truncate AFTER TRUNCATE ON clients
 CREATE TRIGGER domains_config_version AFTER INSERT OR UPDATE OR DELETE ON domains
 	FOR EACH ROW EXECUTE FUNCTION bump_config_version();
 CREATE TRIGGER domains_config_truncate AFTER TRUNCATE ON domains
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_config_version();
+CREATE TRIGGER groups_config_version AFTER INSERT OR UPDATE OR DELETE ON groups
+	FOR EACH ROW EXECUTE FUNCTION bump_config_version();
+CREATE TRIGGER groups_config_truncate AFTER TRUNCATE ON groups
 	FOR EACH STATEMENT EXECUTE FUNCTION bump_config_version();
