@@ -22,6 +22,10 @@ const (
 	GrantClientCredentials = "client_credentials"
 )
 
+// formType is the media type of token, revocation and userInfo request
+// bodies.
+const formType = "application/x-www-form-urlencoded"
+
 // maxFormBytes bounds token, revocation and userInfo request bodies.
 const maxFormBytes = 64 << 10
 
@@ -151,9 +155,11 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 // Cognito and RFC 6749 §4.1.3) of bounded size and rejects repeated
 // parameters (RFC 6749 §3.2).
 func parseForm(r *http.Request) (url.Values, error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, badRequest(ErrInvalidRequest, "Content-Type must be application/x-www-form-urlencoded.")
+	if ct := r.Header.Get("Content-Type"); ct != formType { // the usual header needs no parsing
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != formType {
+			return nil, badRequest(ErrInvalidRequest, "Content-Type must be application/x-www-form-urlencoded.")
+		}
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
