@@ -80,7 +80,8 @@ type userCheck func(sub, username string) error
 // the pool and client, before anything else about it is revealed; that
 // refresh mints the ID token whatever the granted scopes and gives the
 // tokens an event_id of their own. Both leave the ID token out when the
-// client's IDTokenOnRefresh is off. The grant and the user are read once.
+// client's IDTokenOnRefresh is off. The grant and its user are read in
+// one round trip (store.Store.GetRefreshGrant).
 func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, raw string, requested []string, apiCheck userCheck) (*tokenResponse, error) {
 	api := apiCheck != nil
 	id, secret, ok := splitRefreshToken(raw)
@@ -88,29 +89,25 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, raw 
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
 	now := s.now()
-	rt, err := s.store.GetRefreshToken(ctx, id)
+	g, err := s.store.GetRefreshGrant(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("get refresh token: %w", err))
+		return nil, unavailable(fmt.Errorf("get refresh grant: %w", err))
 	}
+	rt, u := g.Token, g.User
 	if rt.PoolID != t.Pool.ID || rt.ClientID != c.ID || rt.SecretHash == "" {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
-	var (
-		u       pool.User
-		userErr error
-		loaded  bool
-	)
+	var userErr error
+	if !g.UserFound {
+		userErr = store.ErrNotFound
+	}
 	if api {
-		u, userErr = s.store.GetUser(ctx, t.Pool.ID, rt.Sub)
-		loaded = true
-		username := u.Username
-		if errors.Is(userErr, store.ErrNotFound) {
-			username = ""
-		} else if userErr != nil {
-			return nil, unavailable(fmt.Errorf("get user: %w", userErr))
+		username := ""
+		if g.UserFound {
+			username = u.Username
 		}
 		if err := apiCheck(rt.Sub, username); err != nil {
 			return nil, err
@@ -146,9 +143,6 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, raw 
 			}
 		}
 		scopes = requested
-	}
-	if !loaded {
-		u, userErr = s.store.GetUser(ctx, t.Pool.ID, rt.Sub)
 	}
 	if err := checkActive(u, userErr, rt.CreatedAt); err != nil {
 		return nil, err

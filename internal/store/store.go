@@ -94,6 +94,16 @@ type RefreshToken struct {
 	RevokedAt      time.Time // zero unless revoked
 }
 
+// RefreshGrant is a grant family with its user, as GetRefreshGrant reads
+// them.
+type RefreshGrant struct {
+	Token RefreshToken
+	// User is the grant's user; zero, with UserFound false, when the
+	// user does not exist.
+	User      pool.User
+	UserFound bool
+}
+
 // Revoked reports whether the grant was revoked.
 func (t *RefreshToken) Revoked() bool { return !t.RevokedAt.IsZero() }
 
@@ -284,6 +294,10 @@ type Store interface {
 	// leaves no unrevoked grant of the code, whatever the interleaving.
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	GetRefreshToken(ctx context.Context, id string) (RefreshToken, error)
+	// GetRefreshGrant returns the grant family with the given id and its
+	// user in one round trip, what a refresh reads; ErrNotFound when there
+	// is no such grant.
+	GetRefreshGrant(ctx context.Context, id string) (RefreshGrant, error)
 	GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (RefreshToken, error)
 	UpdateRefreshToken(ctx context.Context, id string, fn func(RefreshToken) (RefreshToken, error)) error
 	// RevokeRefreshTokens marks every matching, unrevoked grant revoked at

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"AuthCodeCRUD", testAuthCodeCRUD},
 		{"ReplayedCodeRefusesGrant", testReplayedCodeRefusesGrant},
 		{"RefreshTokenCRUD", testRefreshTokenCRUD},
+		{"RefreshGrant", testRefreshGrant},
 		{"RefreshTokenRevoke", testRefreshTokenRevoke},
 		{"SessionCRUD", testSessionCRUD},
 		{"KeySetCRUD", testKeySetCRUD},
