@@ -130,7 +130,7 @@ func (c *Cache) poll(p *poller) {
 
 // pollOnce reads the version and flushes the tables when it changed.
 func (c *Cache) pollOnce(p *poller) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.interval+c.maxStale)
+	ctx, cancel := context.WithTimeout(context.Background(), c.maxStale)
 	v, err := c.st.ConfigVersion(ctx)
 	cancel()
 	if err != nil {
