@@ -17,6 +17,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/oauth"
@@ -89,6 +90,11 @@ type Config struct {
 	// JSON API requests (cognitoapi.Config.Authenticate); nil means the
 	// access keys issued by `linkpool access-key create` (AccessKeys).
 	APIAuthenticate func(r *http.Request, body []byte) (cognitoapi.Principal, error)
+	// ConfigPollInterval is how often the configuration version is read
+	// (internal/confcache): how long a change to pools, clients or domains
+	// made by the CLI or another instance takes to be served here. 0
+	// means confcache.DefaultPollInterval.
+	ConfigPollInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -112,6 +118,9 @@ type App struct {
 	AccessKeys *accesskey.Service
 	Server     *server.Server
 	Registry   *prometheus.Registry
+	// Config caches the pools, domains and clients requests read; its
+	// poller runs until Shutdown.
+	Config *confcache.Cache
 	// Mail stores the mail of every flow for delivery; Flush waits for
 	// its delivery. It is nil with Config.NoMail.
 	Mail *mail.Outbox
@@ -158,6 +167,7 @@ func New(cfg Config) (*App, error) {
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.Config = confcache.New(confcache.Config{Store: cfg.Store, Log: log, PollInterval: cfg.ConfigPollInterval})
 	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval, GenerateKey: cfg.GenerateKey})
 	a.Hasher = password.NewHasher(params, conc)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -180,7 +190,7 @@ func New(cfg Config) (*App, error) {
 	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
-		TokenLimiter: tokenLimiter, Metrics: reg,
+		TokenLimiter: tokenLimiter, Metrics: reg, Cache: a.Config,
 	})
 	limits := DefaultUILimits()
 	if cfg.UILimits != nil {
@@ -208,7 +218,7 @@ func New(cfg Config) (*App, error) {
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
 		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
 		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },
-		Box: cfg.Box, Now: cfg.Now,
+		Box: cfg.Box, Now: cfg.Now, Cache: a.Config,
 	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {
@@ -217,7 +227,7 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	a.Server, err = server.New(server.Config{
-		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Log: log, Proxies: proxies, Now: cfg.Now,
+		PublicURL: cfg.PublicURL, AuthDomain: cfg.AuthDomain, Store: cfg.Store, Cache: a.Config, Log: log, Proxies: proxies,
 		OAuthTimeout: cfg.OAuthTimeout, Mount: []func(*http.ServeMux){a.OAuth.Mount, a.UI.Mount},
 		Global:   cfg.Global,
 		API:      a.API,
@@ -235,6 +245,9 @@ func New(cfg Config) (*App, error) {
 // restart (see mail.Outbox.Close). Call it after the HTTP server has stopped taking
 // requests.
 func (a *App) Shutdown(ctx context.Context) error {
+	if a.Config != nil {
+		a.Config.Close()
+	}
 	if a.Mail == nil {
 		return nil
 	}

@@ -8,8 +8,10 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -73,4 +75,13 @@ func KeyGenerator() func(alg string) (crypto.Signer, error) {
 // (nil: time.Now) that takes its keys from a new KeyGenerator.
 func NewKeys(st store.Store, box *seal.Box, now func() time.Time) *token.Keys {
 	return token.NewKeys(st, box, token.KeysOptions{Now: now, GenerateKey: KeyGenerator()})
+}
+
+// ConfigCache returns a configuration cache (internal/confcache) over st
+// for services built by hand, closed when the test ends.
+func ConfigCache(t testing.TB, st store.Store) *confcache.Cache {
+	t.Helper()
+	c := confcache.New(confcache.Config{Store: st})
+	t.Cleanup(c.Close)
+	return c
 }

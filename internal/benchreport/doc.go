@@ -5,7 +5,7 @@
 //
 // The bounds are what a request cannot go faster than on this machine:
 // an RS256 or ES256 signature with the token signer of internal/token
-// (go-jose), an RS256 verification, one argon2id verify at the pool's
+// (token.Keys.Sign), an RS256 verification, one argon2id verify at the pool's
 // default parameters (internal/password) alone and at the server's hash
 // concurrency, a write+fsync of a small file in the data directory, and
 // a SQLite commit with the store's settings (WAL, synchronous=FULL).

@@ -160,8 +160,8 @@ const (
 func boundNames(b Bounds) []string {
 	p := b.Argon2Params
 	return []string{
-		"RS256 signature (token signer, go-jose)",
-		"ES256 signature (token signer, go-jose)",
+		"RS256 signature (token signer)",
+		"ES256 signature (token signer)",
 		"RS256 verification",
 		fmt.Sprintf("argon2id verify (m=%d KiB, t=%d, p=%d; all cores: %d at once)", p.Memory, p.Time, p.Threads, b.HashConcurrency),
 		fmt.Sprintf("write+fsync of %d bytes in the data directory", FsyncBytes),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
@@ -83,13 +84,20 @@ type Config struct {
 	Box *seal.Box
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Cache holds the pools and clients the actions look up and the
+	// pools' CORS origins (internal/confcache); nil means a cache of the
+	// API's own over Store, polled for the life of the process.
+	Cache *confcache.Cache
 }
 
 // API serves the Cognito JSON API. It is an http.Handler for POST / and
 // for OPTIONS /, the CORS preflight of the unsigned actions (cors.go).
 type API struct {
-	cfg  Config
-	cors corsUnion
+	cfg   Config
+	cache *confcache.Cache
+	// origins are the CORS origins of each pool by id, and their union
+	// under the key "" (cors.go).
+	origins *confcache.Table[[]string]
 }
 
 // New returns an API.
@@ -103,7 +111,30 @@ func New(cfg Config) *API {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &API{cfg: cfg}
+	a := &API{cfg: cfg, cache: cfg.Cache}
+	if a.cache == nil {
+		a.cache = confcache.New(confcache.Config{Store: cfg.Store, Log: cfg.Log})
+	}
+	a.origins = confcache.NewTable(a.cache, a.loadOrigins)
+	return a
+}
+
+// getPool and getClient are store.GetPool and GetClient through the
+// configuration cache, with its errors (store.ErrNotFound when absent).
+func (a *API) getPool(ctx context.Context, id string) (pool.Pool, error) {
+	p, found, err := a.cache.Pools.Get(ctx, id)
+	if err == nil && !found {
+		err = store.ErrNotFound
+	}
+	return p, err
+}
+
+func (a *API) getClient(ctx context.Context, id string) (pool.Client, error) {
+	c, found, err := a.cache.Clients.Get(ctx, id)
+	if err == nil && !found {
+		err = store.ErrNotFound
+	}
+	return c, err
 }
 
 func (a *API) now() time.Time { return a.cfg.Now() }
@@ -287,7 +318,7 @@ func (c *call) pool(id string) (pool.Pool, error) {
 	if c.sigv4 && id != c.authorized {
 		return pool.Pool{}, fmt.Errorf("cognitoapi: %s: pool %q used, %q authorized", c.action, id, c.authorized)
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, id)
+	p, err := c.api.getPool(c.ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return pool.Pool{}, NewError(ResourceNotFoundException, "User pool "+id+" does not exist.")
 	}

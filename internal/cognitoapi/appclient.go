@@ -63,14 +63,14 @@ func (c *call) appClient(limit *web.Limiter, req any, r *appClientRequest, more 
 // the pool too), is Cognito's ResourceNotFoundException.
 func (c *call) clientOf(id, poolID string) (pool.Client, pool.Pool, error) {
 	notFound := NewError(ResourceNotFoundException, "User pool client "+id+" does not exist.")
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, id)
+	cl, err := c.api.getClient(c.ctx, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && poolID != "" && cl.PoolID != poolID {
 		return pool.Client{}, pool.Pool{}, notFound
 	}
 	if err != nil {
 		return pool.Client{}, pool.Pool{}, fmt.Errorf("cognitoapi: get client: %w", err)
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, cl.PoolID)
+	p, err := c.api.getPool(c.ctx, cl.PoolID)
 	if errors.Is(err, store.ErrNotFound) {
 		return pool.Client{}, pool.Pool{}, notFound
 	}

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
@@ -46,17 +44,6 @@ const corsExposeHeaders = "x-amzn-RequestId, x-amzn-ErrorType"
 
 // corsMaxAge is how long a browser may cache a preflight, in seconds.
 const corsMaxAge = "600"
-
-// corsUnionTTL is how long the union of every pool's origins is reused
-// for preflights on the public host.
-const corsUnionTTL = 10 * time.Second
-
-// corsUnion caches the union of every pool's origins.
-type corsUnion struct {
-	mu      sync.Mutex
-	origins []string
-	expires time.Time
-}
 
 // preflight answers OPTIONS / (a CORS preflight).
 func (a *API) preflight(w http.ResponseWriter, r *http.Request) {
@@ -106,21 +93,25 @@ func (a *API) preflightOrigins(ctx context.Context) ([]string, error) {
 	if a.cfg.Admin == nil {
 		return nil, nil
 	}
+	key := ""
 	if t, ok := web.TargetFrom(ctx); ok && t.Pool.ID != "" {
-		return a.cfg.Admin.CORSOrigins(ctx, t.Pool)
+		key = t.Pool.ID
 	}
-	u := &a.cors
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if now := time.Now(); now.Before(u.expires) {
-		return u.origins, nil
+	o, _, err := a.origins.Get(ctx, key)
+	return o, err
+}
+
+// loadOrigins is the origins table's load: the pool's CORS origins
+// (admin.Service.CORSOrigins), or with the key "" every pool's.
+func (a *API) loadOrigins(ctx context.Context, poolID string) ([]string, error) {
+	if poolID == "" {
+		return a.cfg.Admin.AllCORSOrigins(ctx)
 	}
-	o, err := a.cfg.Admin.AllCORSOrigins(ctx)
+	p, err := a.cfg.Store.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, err
 	}
-	u.origins, u.expires = o, time.Now().Add(corsUnionTTL)
-	return o, nil
+	return a.cfg.Admin.CORSOrigins(ctx, p)
 }
 
 // allowOrigin sets the CORS headers of an unsigned action's answer: the
@@ -136,16 +127,12 @@ func (c *call) allowOrigin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || poolID == "" {
 		return err
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, poolID)
-	if errors.Is(err, store.ErrNotFound) {
+	allowed, found, err := c.api.origins.Get(c.ctx, poolID)
+	if err != nil {
+		return fmt.Errorf("cognitoapi: CORS origins: %w", err)
+	}
+	if !found {
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("cognitoapi: get pool: %w", err)
-	}
-	allowed, err := c.api.cfg.Admin.CORSOrigins(c.ctx, p)
-	if err != nil {
-		return err
 	}
 	if slices.Contains(allowed, origin) {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -166,7 +153,7 @@ func (c *call) namedPool() (string, error) {
 		return "", nil
 	}
 	if req.ClientId != "" && len(req.ClientId) <= 128 {
-		cl, err := c.api.cfg.Store.GetClient(c.ctx, req.ClientId)
+		cl, err := c.api.getClient(c.ctx, req.ClientId)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", nil
 		}

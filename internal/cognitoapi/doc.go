@@ -55,7 +55,10 @@
 // their CORS preflight, and their answers carry
 // Access-Control-Allow-Origin for an origin the pool allows
 // (admin.Service.CORSOrigins; see cors.go for how a preflight, which has
-// no body, finds its pool). Signed actions get no CORS headers. Every
+// no body, finds its pool). Pools, clients and the origins (per pool and
+// their union) come from the configuration cache (internal/confcache),
+// dropped when the configuration changes. Signed actions get no CORS
+// headers. Every
 // answer is application/x-amz-json-1.1 with x-amzn-RequestId (the
 // server's request id). Errors are {"__type", "message"} with
 // x-amzn-ErrorType: HTTP 400 for the caller's mistakes, with the

@@ -2,14 +2,12 @@ package cognitoapi
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -125,10 +123,11 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		if rt == "" {
 			return nil, NewError(InvalidParameterException, "Missing required parameter REFRESH_TOKEN")
 		}
-		if err := c.checkRefreshSecretHash(a.cl, a.p, rt, secretHash); err != nil {
+		check, err := c.refreshSecretHash(a.cl, secretHash)
+		if err != nil {
 			return nil, err
 		}
-		tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, a.t, a.cl, rt)
+		tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, a.t, a.cl, rt, check)
 		if err != nil {
 			return nil, refreshError(err)
 		}
@@ -261,26 +260,21 @@ func signInError(cl pool.Client, err error) error {
 	return err
 }
 
-// checkRefreshSecretHash checks the SECRET_HASH of a refresh by a client
-// with a secret. Cognito computes it over the user's sub or username
-// (the token's user); an unknown token is left to the refresh, which
-// refuses it.
-func (c *call) checkRefreshSecretHash(cl pool.Client, p pool.Pool, rt string, got *string) error {
+// refreshSecretHash checks the SECRET_HASH of a refresh by a client with
+// a secret. Cognito computes it over the user's sub or username (the
+// token's user), which only the refresh reads: for such a client it
+// returns the check that the refresh runs once it has read the token and
+// its user (oauth.Service.RefreshAPI), so that neither is read twice; an
+// unknown token is left to the refresh, which refuses it.
+func (c *call) refreshSecretHash(cl pool.Client, got *string) (func(sub, username string) error, error) {
 	if !cl.HasSecret() || got == nil {
-		return c.checkSecretHash(cl, "", got)
+		return nil, c.checkSecretHash(cl, "", got)
 	}
-	sub, err := c.api.cfg.OAuth.RefreshTokenSub(c.ctx, p.ID, cl.ID, rt)
-	if err != nil {
-		return err
-	}
-	if sub == "" {
-		return nil
-	}
-	names := []string{sub}
-	if u, err := c.api.cfg.Store.GetUser(c.ctx, p.ID, sub); err == nil {
-		names = append(names, u.Username)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("cognitoapi: get user: %w", err)
-	}
-	return c.checkSecretHashAny(cl, names, got)
+	return func(sub, username string) error {
+		names := []string{sub}
+		if username != "" {
+			names = append(names, username)
+		}
+		return c.checkSecretHashAny(cl, names, got)
+	}, nil
 }

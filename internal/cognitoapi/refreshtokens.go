@@ -52,7 +52,7 @@ func getTokensFromRefreshToken(c *call) (any, error) {
 	if !cl.RotatesRefreshTokens() && !(authCall{cl: cl}).allows("REFRESH_TOKEN_AUTH") {
 		return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
 	}
-	tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.RefreshToken)
+	tokens, err := c.api.cfg.OAuth.RefreshAPI(c.ctx, web.Target{Pool: p, Issuer: c.api.cfg.Issuer(p.ID)}, cl, *req.RefreshToken, nil)
 	if err != nil {
 		return nil, refreshError(err)
 	}

@@ -175,7 +175,7 @@ func (c *call) accessClient(tok string) (access, pool.Client, error) {
 	if err != nil {
 		return access{}, pool.Client{}, err
 	}
-	cl, err := c.api.cfg.Store.GetClient(c.ctx, a.clientID)
+	cl, err := c.api.getClient(c.ctx, a.clientID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && cl.PoolID != a.pool.ID) {
 		return access{}, pool.Client{}, NewError(NotAuthorizedException, "Access Token has been revoked")
 	}

@@ -84,7 +84,7 @@ func (c *call) verifyAccess(tok string) (access, error) {
 	if !ok {
 		return access{}, invalid
 	}
-	p, err := c.api.cfg.Store.GetPool(c.ctx, poolID)
+	p, err := c.api.getPool(c.ctx, poolID)
 	if errors.Is(err, store.ErrNotFound) {
 		return access{}, invalid
 	}

@@ -139,7 +139,7 @@ func newEnv(t testing.TB, opts options) *env {
 		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box,
 		Mailer: e.mailbox, Log: log, Now: e.clock.Now,
 	})
-	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now})
+	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now, Cache: apptest.ConfigCache(t, st)})
 	ui, err := hostedui.New(hostedui.Config{
 		Store: st, Accounts: e.accounts, OAuth: e.oauth, Log: log, Now: e.clock.Now, Limits: opts.limits,
 	})

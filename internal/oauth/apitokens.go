@@ -2,12 +2,8 @@ package oauth
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/url"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -36,47 +32,33 @@ func (s *Service) IssueSignIn(ctx context.Context, t web.Target, c pool.Client, 
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.metrics.tokensIssued.WithLabelValues("api_user_password").Inc()
+	s.metrics.apiSignIns.Inc()
 	return tokensOf(resp), nil
 }
 
 // RefreshAPI runs the refresh grant for client c (InitiateAuth
-// REFRESH_TOKEN_AUTH): the same checks, rotation and revocation as the
-// token endpoint's refresh_token grant, with an ID token minted whatever
-// the scopes unless the client's IDTokenOnRefresh is off (then IDToken is
-// empty), and an event_id of the refresh's own in the tokens.
+// REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken): the same checks,
+// rotation and revocation as the token endpoint's refresh_token grant,
+// with an ID token minted whatever the scopes unless the client's
+// IDTokenOnRefresh is off (then IDToken is empty), and an event_id of the
+// refresh's own in the tokens. check, when non-nil, is called with the
+// token's sub and its user's username ("" when the user is gone) once the
+// token is known to be c's, before the grant is checked further (the
+// SECRET_HASH of REFRESH_TOKEN_AUTH is computed over them); its error is
+// returned as it is. The grant and the user are read once.
 // A refused token is an *Error with ErrInvalidGrant.
-func (s *Service) RefreshAPI(ctx context.Context, t web.Target, c pool.Client, refreshToken string) (Tokens, error) {
-	resp, err := s.refresh(ctx, t, c, url.Values{"refresh_token": {refreshToken}}, true)
+func (s *Service) RefreshAPI(ctx context.Context, t web.Target, c pool.Client, refreshToken string, check func(sub, username string) error) (Tokens, error) {
+	if check == nil {
+		check = func(string, string) error { return nil }
+	}
+	resp, err := s.refresh(ctx, t, c, refreshToken, nil, check)
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.metrics.tokensIssued.WithLabelValues("api_refresh_token").Inc()
+	s.metrics.apiRefreshes.Inc()
 	return tokensOf(resp), nil
 }
 
 func tokensOf(r *tokenResponse) Tokens {
 	return Tokens{AccessToken: r.AccessToken, IDToken: r.IDToken, RefreshToken: r.RefreshToken, ExpiresIn: r.ExpiresIn}
-}
-
-// RefreshTokenSub returns the sub of the user a refresh token of pool
-// poolID and client clientID was issued to, or "" when there is no such
-// token; the Cognito API checks a SECRET_HASH computed over it before
-// the refresh. The token's secret is not checked here (RefreshAPI does).
-func (s *Service) RefreshTokenSub(ctx context.Context, poolID, clientID, refreshToken string) (string, error) {
-	id, _, ok := splitRefreshToken(refreshToken)
-	if !ok {
-		return "", nil
-	}
-	rt, err := s.store.GetRefreshToken(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", unavailable(fmt.Errorf("get refresh token: %w", err))
-	}
-	if rt.PoolID != poolID || rt.ClientID != clientID {
-		return "", nil
-	}
-	return rt.Sub, nil
 }

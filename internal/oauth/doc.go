@@ -22,7 +22,10 @@
 // API and the endpoints share one implementation.
 //
 // The token endpoint authenticates the client (client_secret_basic or
-// client_secret_post, secrets compared in constant time), spends rate
+// client_secret_post, secrets compared in constant time) from the
+// configuration cache (internal/confcache; clients.go keeps each client
+// with its secret's SHA-256, and whether a pool has groups, so that a
+// refresh makes no store round trip for configuration), spends rate
 // budget per address and then per confidential client (tokenlimit.go),
 // and runs the grant for grant_type from the table in grants.go, one file
 // per grant: grant_code.go (authorization_code: the code is consumed
@@ -45,7 +48,8 @@
 // to web.Gone (status 499, a debug line).
 //
 // Files: service.go (Service, Config, Mount), authorize.go, implicit.go,
-// token.go, tokenlimit.go, grants.go, grant_code.go, grant_refresh.go,
+// token.go (also the token response, written without reflection),
+// clients.go, tokenlimit.go, grants.go, grant_code.go, grant_refresh.go,
 // rotation.go, grant_client_credentials.go, mint.go, claims.go,
 // userinfo.go, revoke.go, revokegrant.go, grantcheck.go, apitokens.go,
 // apiaccess.go, discovery.go, errors.go.

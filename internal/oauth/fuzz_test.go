@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -30,7 +31,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 	h.svc.Mount(mux)
 	// flooded refuses every address: no key has any budget.
 	flooded := http.NewServeMux()
-	oauth.New(oauth.Config{Store: h.st, Keys: h.keys, Box: h.box, Now: h.clock.Now, TokenLimiter: web.NewLimiter(1e-9, 0)}).Mount(flooded)
+	oauth.New(oauth.Config{Store: h.st, Keys: h.keys, Box: h.box, Now: h.clock.Now, TokenLimiter: web.NewLimiter(1e-9, 0), Cache: apptest.ConfigCache(f, h.st)}).Mount(flooded)
 	f.Fuzz(func(t *testing.T, body, contentType, auth string) {
 		post := func(m *http.ServeMux) *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))

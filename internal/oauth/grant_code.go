@@ -105,20 +105,29 @@ func checkPKCE(ac store.AuthCode, verifier string) error {
 // signed out globally since the authentication.
 func (s *Service) activeUser(ctx context.Context, poolID, sub string, authTime time.Time) (pool.User, error) {
 	u, err := s.store.GetUser(ctx, poolID, sub)
-	if errors.Is(err, store.ErrNotFound) {
-		return pool.User{}, badRequest(ErrInvalidGrant, "The user no longer exists.")
-	}
-	if err != nil {
-		return pool.User{}, unavailable(fmt.Errorf("get user: %w", err))
-	}
-	if !u.Enabled {
-		return pool.User{}, badRequest(ErrInvalidGrant, "User is disabled.")
-	}
-	if u.Status != pool.StatusConfirmed {
-		return pool.User{}, badRequest(ErrInvalidGrant, "User is not confirmed.")
-	}
-	if authTime.Before(u.TokensValidAfter) {
-		return pool.User{}, badRequest(ErrInvalidGrant, "The user has signed out.")
+	if err := checkActive(u, err, authTime); err != nil {
+		return pool.User{}, err
 	}
 	return u, nil
+}
+
+// checkActive is activeUser's verdict on a user already read (err is the
+// read's error).
+func checkActive(u pool.User, err error, authTime time.Time) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return badRequest(ErrInvalidGrant, "The user no longer exists.")
+	}
+	if err != nil {
+		return unavailable(fmt.Errorf("get user: %w", err))
+	}
+	if !u.Enabled {
+		return badRequest(ErrInvalidGrant, "User is disabled.")
+	}
+	if u.Status != pool.StatusConfirmed {
+		return badRequest(ErrInvalidGrant, "User is not confirmed.")
+	}
+	if authTime.Before(u.TokensValidAfter) {
+		return badRequest(ErrInvalidGrant, "The user has signed out.")
+	}
+	return nil
 }

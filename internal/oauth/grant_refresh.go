@@ -54,35 +54,64 @@ func splitRefreshToken(tok string) (id, secret string, ok bool) {
 // token_type and, under rotation, refresh_token, and the refresh signs
 // one JWT (OpenID Connect Core §12.2 makes the ID token optional here).
 func (s *Service) grantRefresh(ctx context.Context, t web.Target, c pool.Client, form url.Values) (*tokenResponse, error) {
-	return s.refresh(ctx, t, c, form, false)
-}
-
-// refresh runs the refresh grant; api is the Cognito API's refresh
-// (RefreshAPI), which mints the ID token whatever the granted scopes and
-// gives the tokens an event_id of their own. Both leave the ID token out
-// when the client's IDTokenOnRefresh is off.
-func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form url.Values, api bool) (*tokenResponse, error) {
 	raw := form.Get("refresh_token")
 	if raw == "" {
 		return nil, badRequest(ErrInvalidRequest, "Missing refresh_token.")
 	}
-	if form.Has("scope") && strings.TrimSpace(form.Get("scope")) == "" {
+	scope, hasScope := form["scope"]
+	if hasScope && strings.TrimSpace(scope[0]) == "" {
 		return nil, badRequest(ErrInvalidScope, "Empty scope.")
 	}
+	var requested []string
+	if hasScope {
+		requested = strings.Fields(scope[0])
+	}
+	return s.refresh(ctx, t, c, raw, requested, nil)
+}
+
+// userCheck is the Cognito API's check of a refresh by the token's user
+// (its SECRET_HASH): sub is the token's, username the user's or "" when
+// the user no longer exists.
+type userCheck func(sub, username string) error
+
+// refresh runs the refresh grant for the token raw, narrowed to the
+// requested scopes if any. apiCheck, non-nil for the Cognito API's
+// refresh (RefreshAPI), is called once the token is known to belong to
+// the pool and client, before anything else about it is revealed; that
+// refresh mints the ID token whatever the granted scopes and gives the
+// tokens an event_id of their own. Both leave the ID token out when the
+// client's IDTokenOnRefresh is off. The grant and its user are read in
+// one round trip (store.Store.GetRefreshGrant).
+func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, raw string, requested []string, apiCheck userCheck) (*tokenResponse, error) {
+	api := apiCheck != nil
 	id, secret, ok := splitRefreshToken(raw)
 	if !ok {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
 	now := s.now()
-	rt, err := s.store.GetRefreshToken(ctx, id)
+	g, err := s.store.GetRefreshGrant(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
 	}
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("get refresh token: %w", err))
+		return nil, unavailable(fmt.Errorf("get refresh grant: %w", err))
 	}
+	rt, u := g.Token, g.User
 	if rt.PoolID != t.Pool.ID || rt.ClientID != c.ID || rt.SecretHash == "" {
 		return nil, badRequest(ErrInvalidGrant, "Invalid refresh token.")
+	}
+	var userErr error
+	if !g.UserFound {
+		userErr = store.ErrNotFound
+	}
+	if api {
+		username := ""
+		if g.UserFound {
+			username = u.Username
+		}
+		if err := apiCheck(rt.Sub, username); err != nil {
+			return nil, err
+		}
 	}
 	presented := hashSecret(secret)
 	var chain *lineage
@@ -106,7 +135,7 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form
 		return nil, e
 	}
 	scopes := rt.Scopes
-	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
+	if len(requested) > 0 {
 		// RFC 6749 §6: a refresh may narrow, never widen, the scope.
 		for _, sc := range requested {
 			if !containsString(rt.Scopes, sc) {
@@ -115,8 +144,7 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, form
 		}
 		scopes = requested
 	}
-	u, err := s.activeUser(ctx, t.Pool.ID, rt.Sub, rt.CreatedAt)
-	if err != nil {
+	if err := checkActive(u, userErr, rt.CreatedAt); err != nil {
 		return nil, err
 	}
 	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: api, noID: !c.IDTokenOnRefresh}

@@ -59,7 +59,7 @@ func newHarnessOn(t testing.TB, st store.Store, mutate ...func(*pool.Client)) *h
 	box := sealtest.Box(t)
 	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	h.keys = apptest.NewKeys(st, box, h.clock.Now)
-	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now})
+	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now, Cache: apptest.ConfigCache(t, st)})
 
 	now := h.clock.Now()
 	h.pool = pool.NewPool("us-east-1", "SmartLamp", now)

@@ -148,7 +148,7 @@ func TestRefreshAPIFollowsIDTokenSetting(t *testing.T) {
 			t.Fatalf("code exchange: %+v", first)
 		}
 		before := h.keys.Signed()
-		toks, err := h.svc.RefreshAPI(context.Background(), h.target(), h.client, first.RefreshToken)
+		toks, err := h.svc.RefreshAPI(context.Background(), h.target(), h.client, first.RefreshToken, nil)
 		if err != nil {
 			t.Fatalf("on=%v: RefreshAPI: %v", on, err)
 		}

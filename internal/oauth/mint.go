@@ -78,7 +78,17 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 	return resp, nil
 }
 
+// groupNames returns the names of the user's groups (the cognito:groups
+// claim). A pool without groups, which the configuration cache knows,
+// costs no store read.
 func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string, error) {
+	has, _, err := s.poolHasGroups.Get(ctx, poolID)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("list groups: %w", err))
+	}
+	if !has {
+		return nil, nil
+	}
 	gs, err := s.store.ListGroupsForUser(ctx, poolID, sub)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("list groups: %w", err))

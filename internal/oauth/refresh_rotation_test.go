@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
@@ -200,7 +201,7 @@ func (h *harness) moveToNewMasterKey(t *testing.T) *harness {
 	m := *h
 	m.st, m.box = st, box
 	m.keys = token.NewKeys(st, box, token.KeysOptions{Now: h.clock.Now})
-	m.svc = oauth.New(oauth.Config{Store: st, Keys: m.keys, Box: box, Now: h.clock.Now})
+	m.svc = oauth.New(oauth.Config{Store: st, Keys: m.keys, Box: box, Now: h.clock.Now, Cache: apptest.ConfigCache(t, st)})
 	mux := http.NewServeMux()
 	m.svc.Mount(mux)
 	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

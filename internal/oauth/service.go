@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
@@ -32,6 +33,10 @@ type Config struct {
 	TokenLimiter *web.Limiter
 	// Metrics, when non-nil, receives the Service's collectors.
 	Metrics prometheus.Registerer
+	// Cache holds the app clients the endpoints authenticate and check
+	// (internal/confcache); nil means a cache of the Service's own over
+	// Store, polled for the life of the process.
+	Cache *confcache.Cache
 }
 
 // Service implements the OAuth 2.0 / OpenID Connect endpoints of a pool
@@ -44,6 +49,12 @@ type Service struct {
 	nowFn   func() time.Time
 	limiter *web.Limiter
 	metrics metrics
+	cache   *confcache.Cache
+	// authClients are the clients the token endpoint authenticates,
+	// with their opened secrets' hashes (clients.go).
+	authClients *confcache.Table[authClient]
+	// poolHasGroups tells by pool id whether a pool has any group.
+	poolHasGroups *confcache.Table[bool]
 	// successorKey derives rotated refresh-token secrets (see rotate).
 	successorKey []byte
 }
@@ -52,14 +63,25 @@ type metrics struct {
 	codesIssued  prometheus.Counter
 	tokensIssued *prometheus.CounterVec
 	tokenErrors  *prometheus.CounterVec
+	// granted are tokensIssued's children of the token endpoint's grants,
+	// resolved once: a successful request looks no label up.
+	granted map[string]prometheus.Counter
+	// apiSignIns and apiRefreshes are tokensIssued's children of the
+	// Cognito API's sign-in and refresh.
+	apiSignIns, apiRefreshes prometheus.Counter
 }
 
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, keys: cfg.Keys, box: cfg.Box, log: cfg.Log,
-		nowFn: cfg.Now, limiter: cfg.TokenLimiter,
+		nowFn: cfg.Now, limiter: cfg.TokenLimiter, cache: cfg.Cache,
 	}
+	if s.cache == nil {
+		s.cache = confcache.New(confcache.Config{Store: cfg.Store, Log: cfg.Log})
+	}
+	s.authClients = confcache.NewTable(s.cache, s.loadAuthClient)
+	s.poolHasGroups = confcache.NewTable(s.cache, s.loadPoolHasGroups)
 	if cfg.Box != nil {
 		s.successorKey = cfg.Box.DeriveKey(successorKeyPurpose)
 	}
@@ -80,6 +102,12 @@ func New(cfg Config) *Service {
 			Name: "linkpool_token_errors_total", Help: "Token endpoint errors by OAuth error code.",
 		}, []string{"error"}),
 	}
+	s.metrics.granted = make(map[string]prometheus.Counter, len(grants))
+	for _, g := range grants {
+		s.metrics.granted[g.grantType] = s.metrics.tokensIssued.WithLabelValues(g.grantType)
+	}
+	s.metrics.apiSignIns = s.metrics.tokensIssued.WithLabelValues("api_user_password")
+	s.metrics.apiRefreshes = s.metrics.tokensIssued.WithLabelValues("api_refresh_token")
 	if cfg.Metrics != nil {
 		cfg.Metrics.MustRegister(s.metrics.codesIssued, s.metrics.tokensIssued, s.metrics.tokenErrors)
 	}

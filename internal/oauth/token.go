@@ -2,16 +2,16 @@ package oauth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -21,6 +21,10 @@ const (
 	GrantRefreshToken      = "refresh_token"
 	GrantClientCredentials = "client_credentials"
 )
+
+// formType is the media type of token, revocation and userInfo request
+// bodies.
+const formType = "application/x-www-form-urlencoded"
 
 // maxFormBytes bounds token, revocation and userInfo request bodies.
 const maxFormBytes = 64 << 10
@@ -60,12 +64,60 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, e)
 		return
 	}
-	s.metrics.tokensIssued.WithLabelValues(grant).Inc()
+	s.metrics.granted[grant].Inc()
 	h := w.Header()
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
-	_ = json.NewEncoder(w).Encode(resp)
+	_, _ = w.Write(resp.appendJSON(make([]byte, 0, resp.jsonSize())))
+}
+
+// appendJSON appends r as encoding/json would encode it, with a newline:
+// the tokens are JWS compact serializations and base64url strings, which
+// need no escaping, so it is written without reflection; a value that
+// would need escaping goes through encoding/json.
+func (r *tokenResponse) appendJSON(b []byte) []byte {
+	str := func(b []byte, name, v string) []byte {
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		if !plainJSON(v) {
+			q, _ := json.Marshal(v)
+			return append(b, q...)
+		}
+		b = append(b, '"')
+		b = append(b, v...)
+		return append(b, '"')
+	}
+	b = append(b, '{')
+	b = str(b, "access_token", r.AccessToken)
+	if r.IDToken != "" {
+		b = str(append(b, ','), "id_token", r.IDToken)
+	}
+	if r.RefreshToken != "" {
+		b = str(append(b, ','), "refresh_token", r.RefreshToken)
+	}
+	b = str(append(b, ','), "token_type", r.TokenType)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, int64(r.ExpiresIn), 10)
+	return append(b, "}\n"...)
+}
+
+// jsonSize is the length of appendJSON's output for plain values.
+func (r *tokenResponse) jsonSize() int {
+	return 96 + len(r.AccessToken) + len(r.IDToken) + len(r.RefreshToken) + len(r.TokenType)
+}
+
+// plainJSON reports whether s is a JSON string body as it is: printable
+// ASCII without '"', '\\' or the characters encoding/json escapes for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, error) {
@@ -103,9 +155,11 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 // Cognito and RFC 6749 §4.1.3) of bounded size and rejects repeated
 // parameters (RFC 6749 §3.2).
 func parseForm(r *http.Request) (url.Values, error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, badRequest(ErrInvalidRequest, "Content-Type must be application/x-www-form-urlencoded.")
+	if ct := r.Header.Get("Content-Type"); ct != formType { // the usual header needs no parsing
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != formType {
+			return nil, badRequest(ErrInvalidRequest, "Content-Type must be application/x-www-form-urlencoded.")
+		}
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
@@ -152,13 +206,18 @@ func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form 
 	if !pool.ValidClientID(id) {
 		return fail("Client authentication failed.")
 	}
-	c, err := s.store.GetClient(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && c.PoolID != p.ID {
+	ac, found, err := s.authClients.Get(ctx, id)
+	if !found && err == nil || err == nil && ac.c.PoolID != p.ID {
 		return fail("Client authentication failed.")
 	}
-	if err != nil {
-		return pool.Client{}, unavailable(fmt.Errorf("get client: %w", err))
+	var sealed *sealedSecretError
+	if errors.As(err, &sealed) {
+		return pool.Client{}, serverError(err)
 	}
+	if err != nil {
+		return pool.Client{}, unavailable(err)
+	}
+	c := ac.c
 	if !c.HasSecret() {
 		if secret != "" {
 			return fail("Client authentication failed.")
@@ -168,11 +227,9 @@ func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form 
 	if secret == "" {
 		return fail("Client authentication failed.")
 	}
-	want, err := s.box.Open(c.SealedSecret, c.SecretAAD())
-	if err != nil {
-		return pool.Client{}, serverError(fmt.Errorf("open client secret: %w", err))
-	}
-	if subtle.ConstantTimeCompare(want, []byte(secret)) != 1 {
+	// Both sides are SHA-256 sums, compared in constant time.
+	got := sha256.Sum256([]byte(secret))
+	if subtle.ConstantTimeCompare(ac.secretSum[:], got[:]) != 1 {
 		return fail("Client authentication failed.")
 	}
 	return c, nil

@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
-	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 	"github.com/linkpool/linkpool/verify"
 )
@@ -126,11 +124,11 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	c, err := s.store.GetClient(ctx, cl.ClientID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, unavailable(fmt.Errorf("get client: %w", err))
-	}
+	c, found, err := s.client(ctx, cl.ClientID)
 	if err != nil {
+		return nil, unavailable(err)
+	}
+	if !found {
 		return nil, invalid
 	}
 	out := map[string]any{"sub": u.Sub, "username": u.Username}

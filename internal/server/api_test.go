@@ -14,7 +14,7 @@ import (
 func TestAPIRoute(t *testing.T) {
 	st, p := seedPool(t)
 	s, err := server.New(server.Config{
-		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st,
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, Cache: newCache(t, st),
 		API: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") }),
 		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
 			m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pool root") })

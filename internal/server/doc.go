@@ -19,12 +19,17 @@
 // the same process) lives on the top-level mux. Metrics are served on a
 // separate admin handler.
 //
-// Pool and domain lookups are cached for Config.CacheTTL. A request to an
+// Pools and domains come from the configuration cache (Config.Cache,
+// internal/confcache): no store round trip per request; a change made
+// through this process shows at once, one made elsewhere within the
+// cache's poll interval. Metrics children are resolved once per route and
+// status. A request to an
 // OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS)
 // gets the deadline Config.OAuthTimeout before its pool is looked up, so
 // that every store call it makes ends in time for Alexa's limits. When the
-// pool cannot be looked up (the database is out and the cache expired),
-// the server answers in the format of the endpoint: 503 JSON
+// pool cannot be looked up (the database is out and the pool is not
+// cached, or the cache went stale), the server answers in the format of
+// the endpoint: 503 JSON
 // temporarily_unavailable for the OAuth API endpoints, as their handlers
 // answer an outage, and an HTML page otherwise, both with Retry-After.
 package server

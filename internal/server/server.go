@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
@@ -48,22 +50,18 @@ type Config struct {
 	// Registry receives the HTTP metrics and is served on /metrics of the
 	// admin handler. Nil means a private registry.
 	Registry *prometheus.Registry
-	// CacheTTL bounds how long pool and domain lookups are cached; changes
-	// made by the CLI or another instance show within it. 0 means
-	// DefaultCacheTTL.
-	CacheTTL time.Duration
+	// Cache holds the pools and domains requests are resolved with
+	// (internal/confcache): changes made by this process show at once,
+	// those of the CLI or another instance within its poll interval.
+	// Required.
+	Cache *confcache.Cache
 	// OAuthTimeout bounds how long a request to an OAuth endpoint
 	// (authorize, token, revocation, userInfo, discovery, JWKS) waits for
 	// the store, from before its pool is looked up; when it passes the
 	// request is answered 503 temporarily_unavailable. 0 means
 	// DefaultOAuthTimeout; negative means no bound.
 	OAuthTimeout time.Duration
-	// Now is the clock of the lookup caches; nil means time.Now.
-	Now func() time.Time
 }
-
-// DefaultCacheTTL is the default Config.CacheTTL.
-const DefaultCacheTTL = 5 * time.Second
 
 // Server is linkpool's HTTP front.
 type Server struct {
@@ -76,16 +74,9 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-
-	mu      sync.Mutex
-	pools   map[string]cached[pool.Pool]
-	domains map[string]cached[string]
-}
-
-type cached[T any] struct {
-	v       T
-	ok      bool
-	expires time.Time
+	// routeMetrics are the collectors of each route label, read-only
+	// after New.
+	routeMetrics map[string]*routeMetrics
 }
 
 // New returns a Server.
@@ -97,14 +88,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.CacheTTL == 0 {
-		cfg.CacheTTL = DefaultCacheTTL
+	if cfg.Cache == nil {
+		return nil, errors.New("server: no configuration cache")
 	}
 	if cfg.OAuthTimeout == 0 {
 		cfg.OAuthTimeout = DefaultOAuthTimeout
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	cfg.AuthDomain = strings.ToLower(strings.Trim(cfg.AuthDomain, "."))
 	reg := cfg.Registry
@@ -114,7 +102,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, public: u, registry: reg,
 		poolMux: http.NewServeMux(), globalMux: http.NewServeMux(),
-		pools: map[string]cached[pool.Pool]{}, domains: map[string]cached[string]{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "linkpool_http_requests_total", Help: "HTTP requests by route and status code.",
 		}, []string{"route", "code"}),
@@ -129,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	if err := reg.Register(s.latency); err != nil {
 		return nil, err
 	}
+	s.resolveMetrics()
 	for _, m := range cfg.Mount {
 		m(s.poolMux)
 	}
@@ -297,79 +285,76 @@ func firstSegment(p string) (seg, rest string, ok bool) {
 }
 
 func (s *Server) pool(ctx context.Context, id string) (pool.Pool, bool, error) {
-	now := s.cfg.Now()
-	s.mu.Lock()
-	c, ok := s.pools[id]
-	s.mu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.v, c.ok, nil
-	}
-	p, err := s.cfg.Store.GetPool(ctx, id)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return pool.Pool{}, false, err
-	}
-	s.mu.Lock()
-	if len(s.pools) > 10000 {
-		clear(s.pools)
-	}
-	s.pools[id] = cached[pool.Pool]{v: p, ok: found, expires: now.Add(s.cfg.CacheTTL)}
-	s.mu.Unlock()
-	return p, found, nil
+	return s.cfg.Cache.Pools.Get(ctx, id)
 }
 
 // domainPool maps a host name to a pool id: "<prefix>.<AuthDomain>" looks
 // up the prefix, any other host is looked up as a custom domain.
 func (s *Server) domainPool(ctx context.Context, host string) (string, bool, error) {
-	name := host
-	custom := true
+	name, custom := host, true
 	if s.cfg.AuthDomain != "" && strings.HasSuffix(host, "."+s.cfg.AuthDomain) {
-		name = strings.TrimSuffix(host, "."+s.cfg.AuthDomain)
-		custom = false
+		name, custom = strings.TrimSuffix(host, "."+s.cfg.AuthDomain), false
 	}
-	key := name
-	if custom {
-		key = "custom:" + name
-	}
-	now := s.cfg.Now()
-	s.mu.Lock()
-	c, ok := s.domains[key]
-	s.mu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.v, c.ok, nil
-	}
-	d, err := s.cfg.Store.GetDomain(ctx, name)
-	found := err == nil && d.Custom == custom
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	d, found, err := s.cfg.Cache.Domains.Get(ctx, name)
+	if err != nil || !found || d.Custom != custom {
 		return "", false, err
 	}
-	s.mu.Lock()
-	if len(s.domains) > 10000 {
-		clear(s.domains)
+	return d.PoolID, true, nil
+}
+
+// routes are the bounded values of the route label: the pool-relative
+// paths of known endpoints, "cognito-idp" (POST /) and "other".
+var routes = []string{"/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo", "/oauth2/userinfo", "/oauth2/revoke",
+	"/.well-known/openid-configuration", "/.well-known/jwks.json", "/login", "/signup", "/confirm",
+	"/confirmUser", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/confirmforgotPassword",
+	"/changePassword", "/logout", "/error", "/healthz", "/readyz", "/alexa/smart-home", "/lamps",
+	"cognito-idp", "other"}
+
+// routeMetrics are one route's collectors, resolved on first use and kept,
+// so that a request does not look its label values up; series appear in
+// /metrics once used, as before.
+type routeMetrics struct {
+	latency atomic.Pointer[prometheus.Observer]
+	codes   [600]atomic.Pointer[prometheus.Counter] // by status code
+}
+
+func (s *Server) resolveMetrics() {
+	s.routeMetrics = make(map[string]*routeMetrics, len(routes))
+	for _, r := range routes {
+		s.routeMetrics[r] = &routeMetrics{}
 	}
-	s.domains[key] = cached[string]{v: d.PoolID, ok: found, expires: now.Add(s.cfg.CacheTTL)}
-	s.mu.Unlock()
-	return d.PoolID, found, nil
 }
 
 // observe records metrics with a bounded route label: the pool-relative
 // path of known endpoints, or "other".
 func (s *Server) observe(r *http.Request, status int, d time.Duration) {
-	p := relPath(r.URL.Path)
 	route := "other"
-	switch p {
-	case "/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo", "/oauth2/userinfo", "/oauth2/revoke",
-		"/.well-known/openid-configuration", "/.well-known/jwks.json", "/login", "/signup", "/confirm",
-		"/confirmUser", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/confirmforgotPassword",
-		"/changePassword", "/logout", "/error", "/healthz", "/readyz", "/alexa/smart-home", "/lamps":
-		route = p
-	case "/":
+	if p := relPath(r.URL.Path); p == "/" {
 		if r.Method == http.MethodPost {
 			route = "cognito-idp"
 		}
+	} else if _, known := s.routeMetrics[p]; known && p != "other" && p != "cognito-idp" {
+		route = p
 	}
-	s.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
-	s.latency.WithLabelValues(route).Observe(d.Seconds())
+	m := s.routeMetrics[route]
+	if status >= 0 && status < len(m.codes) {
+		c := m.codes[status].Load()
+		if c == nil {
+			v := s.requests.WithLabelValues(route, strconv.Itoa(status))
+			c = &v
+			m.codes[status].Store(c)
+		}
+		(*c).Inc()
+	} else {
+		s.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	}
+	o := m.latency.Load()
+	if o == nil {
+		v := s.latency.WithLabelValues(route)
+		o = &v
+		m.latency.Store(o)
+	}
+	(*o).Observe(d.Seconds())
 }
 
 // MountGlobal registers more top-level routes. Call it before serving.

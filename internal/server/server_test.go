@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/server"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
@@ -34,12 +35,25 @@ func seedPool(t *testing.T) (*sqlite.DB, pool.Pool) {
 	return st, p
 }
 
+// newCache returns a configuration cache over st, closed when the test
+// ends.
+func newCache(t *testing.T, st *sqlite.DB, edit ...func(*confcache.Config)) *confcache.Cache {
+	t.Helper()
+	cfg := confcache.Config{Store: st}
+	for _, f := range edit {
+		f(&cfg)
+	}
+	c := confcache.New(cfg)
+	t.Cleanup(c.Close)
+	return c
+}
+
 // newServer serves, for every pool route, the resolved target as text.
-func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
+func newServer(t *testing.T, edit ...func(*confcache.Config)) (*server.Server, *sqlite.DB, pool.Pool) {
 	t.Helper()
 	st, p := seedPool(t)
 	s, err := server.New(server.Config{
-		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st,
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, Cache: newCache(t, st, edit...),
 		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
 			m.HandleFunc("GET /probe", func(w http.ResponseWriter, r *http.Request) {
 				tg := web.MustTarget(r)
@@ -49,7 +63,6 @@ func newServer(t *testing.T) (*server.Server, *sqlite.DB, pool.Pool) {
 		Global: []func(*http.ServeMux){func(m *http.ServeMux) {
 			m.HandleFunc("GET /global", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "global") })
 		}},
-		CacheTTL: time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +113,6 @@ func TestCacheFollowsDeletes(t *testing.T) {
 	if err := st.DeleteDomain(context.Background(), "smartlamp"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(5 * time.Millisecond) // past the 1 ms cache TTL of this test server
 	if rec := get(s.Handler(), "smartlamp.auth.example.com", "/probe"); rec.Code != 404 {
 		t.Fatalf("deleted domain still served: %d", rec.Code)
 	}
@@ -109,7 +121,6 @@ func TestCacheFollowsDeletes(t *testing.T) {
 func TestDatabaseDown(t *testing.T) {
 	s, st, p := newServer(t)
 	st.Close()
-	time.Sleep(5 * time.Millisecond)
 	if rec := get(s.Handler(), "id.example.com", "/readyz"); rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with the database down: %d", rec.Code)
 	}
@@ -200,7 +211,6 @@ func TestPathCleaningStaysInsidePoolPrefix(t *testing.T) {
 func TestDatabaseDownAnswersInEndpointFormat(t *testing.T) {
 	s, st, p := newServer(t)
 	st.Close()
-	time.Sleep(5 * time.Millisecond) // past the 1 ms cache TTL of this test server
 	cases := []struct{ host, path, contentType string }{
 		{"id.example.com", "/" + p.ID + "/oauth2/token", "application/json"},
 		{"smartlamp.auth.example.com", "/oauth2/token", "application/json"},
@@ -235,7 +245,7 @@ func TestOAuthEndpointsHaveDeadline(t *testing.T) {
 		}
 	}
 	s, err := server.New(server.Config{
-		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, OAuthTimeout: time.Hour,
+		PublicURL: "https://id.example.com", AuthDomain: "auth.example.com", Store: st, Cache: newCache(t, st), OAuthTimeout: time.Hour,
 		Mount: []func(*http.ServeMux){func(m *http.ServeMux) {
 			for _, p := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo", "/oauth2/authorize", "/.well-known/jwks.json", "/login"} {
 				m.HandleFunc("GET "+p, deadline)

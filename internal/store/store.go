@@ -94,6 +94,16 @@ type RefreshToken struct {
 	RevokedAt      time.Time // zero unless revoked
 }
 
+// RefreshGrant is a grant family with its user, as GetRefreshGrant reads
+// them.
+type RefreshGrant struct {
+	Token RefreshToken
+	// User is the grant's user; zero, with UserFound false, when the
+	// user does not exist.
+	User      pool.User
+	UserFound bool
+}
+
 // Revoked reports whether the grant was revoked.
 func (t *RefreshToken) Revoked() bool { return !t.RevokedAt.IsZero() }
 
@@ -210,6 +220,19 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 
+	// ConfigVersion returns the configuration version: a counter the
+	// database itself raises, in the same transaction, with every write
+	// to pools, clients, domains and groups (not group memberships),
+	// whoever makes it (this process, another instance, the CLI, an
+	// import). Caches of configuration (internal/confcache) read it
+	// periodically and drop what they hold when it changes.
+	ConfigVersion(ctx context.Context) (int64, error)
+	// ConfigWrites counts the writes to pools, clients, domains and
+	// groups this handle has made, raised when each returns (succeeded or
+	// not). It is how a cache in this process sees its own process's
+	// changes at once, without reading the database.
+	ConfigWrites() uint64
+
 	CreatePool(ctx context.Context, p pool.Pool) error
 	GetPool(ctx context.Context, id string) (pool.Pool, error)
 	ListPools(ctx context.Context, opts ListOptions) (Page[pool.Pool], error)
@@ -276,6 +299,10 @@ type Store interface {
 	// leaves no unrevoked grant of the code, whatever the interleaving.
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	GetRefreshToken(ctx context.Context, id string) (RefreshToken, error)
+	// GetRefreshGrant returns the grant family with the given id and its
+	// user in one round trip, what a refresh reads; ErrNotFound when there
+	// is no such grant.
+	GetRefreshGrant(ctx context.Context, id string) (RefreshGrant, error)
 	GetRefreshTokenByOrigin(ctx context.Context, originJTI string) (RefreshToken, error)
 	UpdateRefreshToken(ctx context.Context, id string, fn func(RefreshToken) (RefreshToken, error)) error
 	// RevokeRefreshTokens marks every matching, unrevoked grant revoked at

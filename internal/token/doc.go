@@ -20,13 +20,16 @@
 //
 // Private keys are stored as PKCS#8 DER sealed with the master key
 // (internal/seal), bound to "signing-key/<pool>/<kid>". Each instance keeps
-// the parsed keys and ready-built signers of every pool in memory: signing
-// touches neither the database nor a key parser, except for one re-read of
+// the parsed keys and ready-built signers of every pool in memory (jws.go:
+// the protected header encoded once per key, a signature written into one
+// buffer; go-jose verifies): signing touches neither the database nor a
+// key parser, except for one re-read of
 // the key set every KeysOptions.RefreshInterval so that a rotation made by
 // another instance is picked up within that bound.
 //
 // Files: keys.go (Keys, cache), keyset.go (parsing a stored key set),
 // keygen.go (generation and sealing), ensure.go, rotate.go, sign.go,
+// jws.go (the compact JWS signer),
 // verify.go, jwks.go, list.go, claims.go (Cognito claim sets), errors.go,
 // check.go (CheckKeySet: a key set fit to import under a master key),
 // reseal.go (ResealKeySet: a key set moved to a new master key).

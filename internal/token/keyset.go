@@ -30,7 +30,7 @@ type material struct {
 	use    string
 	pub    crypto.PublicKey
 	jwk    json.RawMessage // public JWK as published
-	signer jose.Signer     // nil until the key has been active
+	signer *jwsSigner      // nil until the key has been active
 }
 
 // key is one key of one key-set version.
@@ -213,11 +213,11 @@ func checkKeyType(pub crypto.PublicKey, alg string) error {
 	return keyTypeError("unsupported key type")
 }
 
-// unsealSigner opens a stored private key and builds its JWS signer. The
-// signer puts the kid in the protected header and nothing besides alg
-// (Cognito's header shape: no typ).
-func unsealSigner(box *seal.Box, poolID string, sk store.SigningKey, pub crypto.PublicKey) (jose.Signer, error) {
-	fail := func(reason string, err error) (jose.Signer, error) {
+// unsealSigner opens a stored private key and builds its JWS signer
+// (jws.go), which puts the kid in the protected header and nothing
+// besides alg (Cognito's header shape: no typ).
+func unsealSigner(box *seal.Box, poolID string, sk store.SigningKey, pub crypto.PublicKey) (*jwsSigner, error) {
+	fail := func(reason string, err error) (*jwsSigner, error) {
 		return nil, &KeyError{PoolID: poolID, KID: sk.KID, Reason: reason, Err: err}
 	}
 	der, err := box.Open(sk.Sealed, sealContext(poolID, sk.KID))
@@ -237,10 +237,7 @@ func unsealSigner(box *seal.Box, poolID string, sk store.SigningKey, pub crypto.
 	if eq, ok := signer.Public().(equaler); !ok || !eq.Equal(pub) {
 		return fail("private key does not match the public key", nil)
 	}
-	s, err := jose.NewSigner(jose.SigningKey{
-		Algorithm: jose.SignatureAlgorithm(sk.Alg),
-		Key:       jose.JSONWebKey{Key: priv, KeyID: sk.KID},
-	}, nil)
+	s, err := newJWSSigner(sk.Alg, sk.KID, signer)
 	if err != nil {
 		return fail("cannot build signer", err)
 	}

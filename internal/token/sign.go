@@ -10,9 +10,10 @@ import (
 // pool's active key for use ("id" or "access"). The header is
 // {"alg","kid"} and nothing else, as in Cognito tokens.
 //
-// The signer is built once per key and cached: Sign reads neither the
-// store nor a key, except for one re-read of the key set per refresh
-// interval. Claims are marshalled once with encoding/json.
+// The signer, with its encoded header, is built once per key and cached
+// (jws.go): Sign reads neither the store nor a key, except for one re-read
+// of the key set per refresh interval. Claims are marshalled once with
+// encoding/json.
 func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (string, error) {
 	ui, err := useIndex(use)
 	if err != nil {
@@ -30,12 +31,12 @@ func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (string
 	if err != nil {
 		return "", fmt.Errorf("token: marshal claims: %w", err)
 	}
-	jws, err := active.signer.Sign(payload)
+	jws, err := active.signer.sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("token: sign with key %s: %w", active.kid, err)
 	}
 	k.signed.Add(1)
-	return jws.CompactSerialize()
+	return jws, nil
 }
 
 // Signed returns how many JWTs Sign has signed since k was made: the

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/linkpool/linkpool/internal/pool"
 )
@@ -11,13 +12,21 @@ type ctxKey int
 
 const (
 	poolKey ctxKey = iota
-	baseKey
-	requestIDKey
-	clientIPKey
-	clientKeyKey
-	issuerKey
-	goneKey
+	edgeKey
 )
+
+// edge is what Edge puts in a request's context, in one value: the
+// request id, the client address and its rate-limit key, and whether the
+// client went away (ClientClosed).
+type edge struct {
+	requestID, clientIP, clientKey string
+	gone                           atomic.Bool
+}
+
+func edgeOf(ctx context.Context) *edge {
+	e, _ := ctx.Value(edgeKey).(*edge)
+	return e
+}
 
 // Target is what the router resolved a request to: the pool, the base URL
 // under which the pool's endpoints were reached (for example
@@ -54,21 +63,27 @@ func MustTarget(r *http.Request) Target {
 
 // RequestID returns the request id assigned by the middleware.
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if e := edgeOf(ctx); e != nil {
+		return e.requestID
+	}
+	return ""
 }
 
 // ClientIP returns the client address as derived by the middleware from
 // the connection and the trusted proxies.
 func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey).(string)
-	return ip
+	if e := edgeOf(ctx); e != nil {
+		return e.clientIP
+	}
+	return ""
 }
 
 // ClientKey returns the key of the client in rate limits, as derived by
 // the middleware (Proxies.LimitKey): the IPv4 address, or the IPv6 prefix
 // of the client address. Every per-client Limiter is keyed by it.
 func ClientKey(ctx context.Context) string {
-	k, _ := ctx.Value(clientKeyKey).(string)
-	return k
+	if e := edgeOf(ctx); e != nil {
+		return e.clientKey
+	}
+	return ""
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 )
 
 // StatusClientClosedRequest is the status a request is recorded with, in
@@ -35,8 +34,8 @@ func ClientClosed(r *http.Request, log *slog.Logger, what string) {
 		log.LogAttrs(ctx, slog.LevelDebug, "client went away", slog.String("request_id", RequestID(ctx)),
 			slog.String("path", r.URL.Path), slog.String("during", what))
 	}
-	if g, ok := ctx.Value(goneKey).(*atomic.Bool); ok {
-		g.Store(true)
+	if e := edgeOf(ctx); e != nil {
+		e.gone.Store(true)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"sync/atomic"
 	"time"
 )
 
@@ -27,11 +26,8 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 		if id == "" || !requestIDPattern.MatchString(id) || !proxies.fromTrusted(r) {
 			id = newRequestID()
 		}
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, clientIPKey, ip)
-		ctx = context.WithValue(ctx, clientKeyKey, proxies.LimitKey(ip))
-		gone := new(atomic.Bool)
-		ctx = context.WithValue(ctx, goneKey, gone)
+		e := &edge{requestID: id, clientIP: ip, clientKey: proxies.LimitKey(ip)}
+		ctx := context.WithValue(r.Context(), edgeKey, e)
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		rec.Header().Set("X-Request-Id", id)
@@ -49,7 +45,7 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 			}
 			d := time.Since(start)
 			status, level := rec.status, slog.LevelInfo
-			if gone.Load() {
+			if e.gone.Load() {
 				status, level = StatusClientClosedRequest, slog.LevelDebug
 			}
 			if observe != nil {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/loadtest"
-	"github.com/linkpool/linkpool/internal/server"
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 )
 
@@ -27,11 +27,14 @@ func unavailable(t *testing.T, what string, err error) {
 	}
 }
 
-// pastCaches sleeps until the instance's cached pool and domain lookups
-// made before since have expired, so that a request during an outage has
-// to look its pool up again.
+// pastCaches sleeps until the instance's cached configuration (pools,
+// domains, clients) is stale if the database went out at since: the
+// configuration version has not been read for confcache.DefaultMaxStale,
+// noticed at the next poll, so that a request during the outage has to
+// look its pool up again. (When the version still reads, as on a
+// read-only SQLite file, nothing has changed and the cache stays valid.)
 func pastCaches(since time.Time) {
-	time.Sleep(time.Until(since.Add(server.DefaultCacheTTL + time.Second)))
+	time.Sleep(time.Until(since.Add(confcache.DefaultMaxStale + confcache.DefaultPollInterval + time.Second)))
 }
 
 // waitReadyz waits until the instance's readiness is want.

@@ -52,6 +52,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/smarthome/skillstore", only: []string{"internal/pool", "internal/store"}},
 		{pkg: "internal/store/sqlite", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
 		{pkg: "internal/store/postgres", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
+		{pkg: "internal/confcache", only: []string{"internal/pool", "internal/store"}},
 		{pkg: "internal/mail", never: []string{"internal/hostedui"}},
 		{pkg: "internal/transfer", never: []string{"internal/smarthome"}},
 		{pkg: "internal/cognitoapi", never: []string{"internal/hostedui", "internal/smarthome"}},

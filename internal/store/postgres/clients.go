@@ -69,6 +69,7 @@ func scanClient(row pgx.Row) (pool.Client, error) {
 
 // CreateClient stores a new app client of an existing pool.
 func (db *DB) CreateClient(ctx context.Context, c pool.Client) error {
+	defer db.configWrote()
 	const op = "create client"
 	args, err := clientArgs(&c)
 	if err != nil {
@@ -105,6 +106,7 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 // UpdateClient runs fn on the locked client and stores the result under
 // the same id and pool; a changed ID or PoolID in the result is ignored.
 func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Client) (pool.Client, error)) error {
+	defer db.configWrote()
 	const op = "update client"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {
 		cur, err := scanClient(tx.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 FOR UPDATE`, clientID))
@@ -128,6 +130,7 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Cl
 // DeleteClient deletes the app client. Grants issued to it are left
 // alone; RevokeRefreshTokens with a ClientID filter revokes them.
 func (db *DB) DeleteClient(ctx context.Context, clientID string) error {
+	defer db.configWrote()
 	tag, err := db.pool.Exec(ctx, `DELETE FROM clients WHERE id = $1`, clientID)
 	if err != nil {
 		return wrap("delete client", err)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,6 +21,9 @@ const defaultConnectTimeout = 5 * time.Second
 // by many goroutines and by several processes sharing the database.
 type DB struct {
 	pool *pgxpool.Pool
+	// configWrites counts writes to pools, clients and domains
+	// (ConfigWrites).
+	configWrites atomic.Uint64
 }
 
 var (

@@ -19,6 +19,7 @@ func scanDomain(row pgx.Row) (pool.Domain, error) {
 // CreateDomain maps a new host name to an existing pool; the name must be
 // free in every pool.
 func (db *DB) CreateDomain(ctx context.Context, d pool.Domain) error {
+	defer db.configWrote()
 	_, err := db.pool.Exec(ctx, `INSERT INTO domains (`+domainColumns+`) VALUES ($1, $2, $3, $4)`,
 		d.Domain, d.PoolID, d.Custom, ts(d.CreatedAt))
 	return wrap("create domain", err)
@@ -42,6 +43,7 @@ func (db *DB) ListDomains(ctx context.Context, poolID string) ([]pool.Domain, er
 
 // DeleteDomain removes the mapping of a host name.
 func (db *DB) DeleteDomain(ctx context.Context, domain string) error {
+	defer db.configWrote()
 	tag, err := db.pool.Exec(ctx, `DELETE FROM domains WHERE domain = $1`, domain)
 	if err != nil {
 		return wrap("delete domain", err)

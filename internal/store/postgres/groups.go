@@ -26,6 +26,7 @@ func scanGroup(row pgx.Row) (pool.Group, error) {
 
 // CreateGroup stores a new group of an existing pool.
 func (db *DB) CreateGroup(ctx context.Context, g pool.Group) error {
+	defer db.configWrote()
 	_, err := db.pool.Exec(ctx, `INSERT INTO groups (`+groupColumns+`) VALUES `+groupValues, groupArgs(&g)...)
 	return wrap("create group", err)
 }
@@ -58,6 +59,7 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 // UpdateGroup runs fn on the locked group and stores the result under the
 // same pool and name; a changed PoolID or Name in the result is ignored.
 func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool.Group) (pool.Group, error)) error {
+	defer db.configWrote()
 	const op = "update group"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {
 		cur, err := scanGroup(tx.QueryRow(ctx, `SELECT `+groupColumns+` FROM groups
@@ -78,6 +80,7 @@ func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool
 
 // DeleteGroup deletes the group and, by foreign key, its memberships.
 func (db *DB) DeleteGroup(ctx context.Context, poolID, name string) error {
+	defer db.configWrote()
 	tag, err := db.pool.Exec(ctx, `DELETE FROM groups WHERE pool_id = $1 AND name = $2`, poolID, name)
 	if err != nil {
 		return wrap("delete group", err)

@@ -228,6 +228,8 @@ func runWorkload(t *testing.T, db *DB) {
 	}
 	_, err = db.GetRefreshToken(ctx, rt.ID)
 	must("GetRefreshToken", err)
+	_, err = db.GetRefreshGrant(ctx, rt.ID)
+	must("GetRefreshGrant", err)
 	_, err = db.GetRefreshTokenByOrigin(ctx, rt.OriginJTI)
 	must("GetRefreshTokenByOrigin", err)
 	must("UpdateRefreshToken", db.UpdateRefreshToken(ctx, rt.ID, func(r store.RefreshToken) (store.RefreshToken, error) { return r, nil }))

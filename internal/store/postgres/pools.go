@@ -67,6 +67,7 @@ func scanPool(row pgx.Row) (pool.Pool, error) {
 
 // CreatePool stores a new pool; the id must be free.
 func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
+	defer db.configWrote()
 	const op = "create pool"
 	args, err := poolArgs(&p)
 	if err != nil {
@@ -103,6 +104,7 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 // UpdatePool runs fn on the locked pool and stores the result under the
 // same id; a changed ID in the result is ignored.
 func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (pool.Pool, error)) error {
+	defer db.configWrote()
 	const op = "update pool"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {
 		cur, err := scanPool(tx.QueryRow(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = $1 FOR UPDATE`, id))
@@ -128,6 +130,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 // DeletePool deletes the pool; foreign keys with ON DELETE CASCADE delete
 // its clients, domains, users, groups, codes, tokens, sessions and keys.
 func (db *DB) DeletePool(ctx context.Context, id string) error {
+	defer db.configWrote()
 	tag, err := db.pool.Exec(ctx, `DELETE FROM pools WHERE id = $1`, id)
 	if err != nil {
 		return wrap("delete pool", err)

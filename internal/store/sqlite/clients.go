@@ -47,6 +47,7 @@ func clientValues(c pool.Client) ([]any, error) {
 // CreateClient stores a new app client. Client ids are unique across
 // pools.
 func (db *DB) CreateClient(ctx context.Context, c pool.Client) error {
+	defer db.configWrote()
 	const op = "create client"
 	v, err := clientValues(c)
 	if err != nil {
@@ -82,6 +83,7 @@ func (db *DB) ListClients(ctx context.Context, poolID string, opts store.ListOpt
 // UpdateClient runs fn on the stored client and stores the result; the id
 // and the pool do not change.
 func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Client) (pool.Client, error)) error {
+	defer db.configWrote()
 	const op = "update client"
 	return db.writeTx(ctx, op, func(tx *wtx) error {
 		old, err := scanClient(tx.QueryRow(`SELECT `+clientColumns+` FROM clients WHERE id = ?`, clientID))
@@ -111,5 +113,6 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(pool.Cl
 
 // DeleteClient deletes the app client.
 func (db *DB) DeleteClient(ctx context.Context, clientID string) error {
+	defer db.configWrote()
 	return db.execOne(ctx, "delete client", `DELETE FROM clients WHERE id = ?`, clientID)
 }

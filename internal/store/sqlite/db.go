@@ -46,6 +46,9 @@ type DB struct {
 	// written (I/O error, disk full, read-only file) and cleared when a
 	// write commits; see Ping.
 	writesFailing atomic.Bool
+	// configWrites counts writes to pools, clients and domains
+	// (ConfigWrites).
+	configWrites atomic.Uint64
 }
 
 // Open opens the database at path, creating the file with mode 0600 if

@@ -16,6 +16,7 @@ func scanDomain(row scanner) (pool.Domain, error) {
 
 // CreateDomain stores a domain. Domain names are unique across pools.
 func (db *DB) CreateDomain(ctx context.Context, d pool.Domain) error {
+	defer db.configWrote()
 	_, err := db.exec(ctx, "create domain", `INSERT INTO domains (`+domainColumns+`) VALUES (?, ?, ?, ?)`,
 		d.Domain, d.PoolID, d.Custom, micros(d.CreatedAt))
 	return err
@@ -35,5 +36,6 @@ func (db *DB) ListDomains(ctx context.Context, poolID string) ([]pool.Domain, er
 
 // DeleteDomain deletes the domain.
 func (db *DB) DeleteDomain(ctx context.Context, domain string) error {
+	defer db.configWrote()
 	return db.execOne(ctx, "delete domain", `DELETE FROM domains WHERE domain = ?`, domain)
 }

@@ -32,6 +32,7 @@ func precedence(g pool.Group) sql.NullInt64 {
 
 // CreateGroup stores a new group; names are unique in the pool.
 func (db *DB) CreateGroup(ctx context.Context, g pool.Group) error {
+	defer db.configWrote()
 	_, err := db.exec(ctx, "create group", `INSERT INTO groups (`+groupColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		g.PoolID, g.Name, g.Description, precedence(g), g.RoleArn, micros(g.CreatedAt), micros(g.UpdatedAt))
 	return err
@@ -61,6 +62,7 @@ func (db *DB) ListGroups(ctx context.Context, poolID string, opts store.ListOpti
 // UpdateGroup runs fn on the stored group and stores the result; the pool
 // and the name do not change.
 func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool.Group) (pool.Group, error)) error {
+	defer db.configWrote()
 	const op = "update group"
 	return db.writeTx(ctx, op, func(tx *wtx) error {
 		old, err := scanGroup(tx.QueryRow(`SELECT `+groupColumns+` FROM groups WHERE pool_id = ? AND name = ?`, poolID, name))
@@ -80,6 +82,7 @@ func (db *DB) UpdateGroup(ctx context.Context, poolID, name string, fn func(pool
 
 // DeleteGroup deletes the group; its memberships go by cascade.
 func (db *DB) DeleteGroup(ctx context.Context, poolID, name string) error {
+	defer db.configWrote()
 	return db.execOne(ctx, "delete group", `DELETE FROM groups WHERE pool_id = ? AND name = ?`, poolID, name)
 }
 

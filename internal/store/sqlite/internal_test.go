@@ -129,6 +129,7 @@ func TestQueryPlans(t *testing.T) {
 		`UPDATE auth_codes SET redeemed_at = ? WHERE id = ? AND redeemed_at = 0 AND expires_at > ? RETURNING *`,
 		`SELECT * FROM auth_codes WHERE id = ?`,
 		`SELECT * FROM refresh_tokens WHERE id = ?`,
+		`SELECT rt.*, u.* FROM refresh_tokens rt JOIN users u ON u.pool_id = rt.pool_id AND u.sub = rt.sub WHERE rt.id = ?`,
 		`SELECT * FROM refresh_tokens WHERE origin_jti = ?`,
 		`SELECT * FROM refresh_tokens WHERE pool_id = ? AND sub = ? ORDER BY created_at, id`,
 		`UPDATE refresh_tokens SET revoked_at = ? WHERE pool_id = ? AND revoked_at = 0`,

@@ -35,6 +35,7 @@ func poolValues(p pool.Pool) ([]any, error) {
 
 // CreatePool stores a new pool.
 func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
+	defer db.configWrote()
 	const op = "create pool"
 	v, err := poolValues(p)
 	if err != nil {
@@ -69,6 +70,7 @@ func (db *DB) ListPools(ctx context.Context, opts store.ListOptions) (store.Page
 // UpdatePool runs fn on the stored pool and stores the result; the id
 // does not change.
 func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (pool.Pool, error)) error {
+	defer db.configWrote()
 	const op = "update pool"
 	return db.writeTx(ctx, op, func(tx *wtx) error {
 		old, err := scanPool(tx.QueryRow(`SELECT `+poolColumns+` FROM pools WHERE id = ?`, id))
@@ -96,6 +98,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 // DeletePool deletes the pool; foreign keys cascade to its clients,
 // domains, users, groups, codes, tokens, sessions and keys.
 func (db *DB) DeletePool(ctx context.Context, id string) error {
+	defer db.configWrote()
 	return db.execOne(ctx, "delete pool", `DELETE FROM pools WHERE id = ?`, id)
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,10 +16,15 @@ const refreshColumns = `id, origin_jti, pool_id, client_id, sub, scopes, auth_ti
 
 func scanRefreshToken(row scanner) (store.RefreshToken, error) {
 	var t store.RefreshToken
-	err := row.Scan(&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, jsonCol{&t.Scopes}, timeCol{&t.AuthTime},
-		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, &t.GraceDepth, timeCol{&t.CreatedAt},
-		timeCol{&t.LastUsedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.RevokedAt})
+	err := row.Scan(refreshDests(&t)...)
 	return t, err
+}
+
+// refreshDests are the scan destinations of refreshColumns in t.
+func refreshDests(t *store.RefreshToken) []any {
+	return []any{&t.ID, &t.OriginJTI, &t.PoolID, &t.ClientID, &t.Sub, jsonCol{&t.Scopes}, timeCol{&t.AuthTime},
+		&t.CodeID, &t.SecretHash, &t.PrevSecretHash, timeCol{&t.PrevValidUntil}, &t.GraceDepth, timeCol{&t.CreatedAt},
+		timeCol{&t.LastUsedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.RevokedAt}}
 }
 
 // refreshValues returns the columns after id, origin_jti, pool_id,
@@ -61,6 +67,30 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) erro
 func (db *DB) GetRefreshToken(ctx context.Context, id string) (store.RefreshToken, error) {
 	t, err := scanRefreshToken(db.rq.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
 	return t, wrap("get refresh token", err)
+}
+
+// refreshGrantQuery reads a grant and its user in one statement, both by
+// primary key.
+var refreshGrantQuery = `SELECT ` + qualified("rt", refreshColumns) + `, ` + qualified("u", userColumns) + `
+	FROM refresh_tokens rt JOIN users u ON u.pool_id = rt.pool_id AND u.sub = rt.sub WHERE rt.id = ?`
+
+// GetRefreshGrant returns the grant and its user in one statement; a
+// grant whose user is gone (the join finds no row) is read alone.
+func (db *DB) GetRefreshGrant(ctx context.Context, id string) (store.RefreshGrant, error) {
+	var g store.RefreshGrant
+	u, err := scanUser(prefixed{db.rq.QueryRowContext(ctx, refreshGrantQuery, id), refreshDests(&g.Token)})
+	if err == nil {
+		g.User, g.UserFound = u, true
+		return g, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return store.RefreshGrant{}, wrap("get refresh grant", err)
+	}
+	g.Token, err = db.GetRefreshToken(ctx, id)
+	if err != nil {
+		return store.RefreshGrant{}, err
+	}
+	return g, nil
 }
 
 // GetRefreshTokenByOrigin returns the grant family of an authentication.
