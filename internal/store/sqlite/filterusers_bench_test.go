@@ -68,7 +68,7 @@ func BenchmarkFilterUsers(b *testing.B) {
 		if err := insertFilterUsers(ctx, db, p.ID, n); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.w.ExecContext(ctx, `ANALYZE`); err != nil {
+		if _, err := db.exec(ctx, "test", `ANALYZE`); err != nil {
 			b.Fatal(err)
 		}
 		for _, bc := range filterBenchCases {

@@ -19,11 +19,11 @@ import (
 func insertFilterUsers(ctx context.Context, db *DB, poolID string, n int) error {
 	// A page cache that holds the indexes while they grow: four times
 	// faster at 100,000 users.
-	if _, err := db.w.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+	if _, err := db.exec(ctx, "test", `PRAGMA cache_size = -524288`); err != nil {
 		return err
 	}
-	defer db.w.ExecContext(ctx, `PRAGMA cache_size = -2000`)
-	_, err := db.w.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+	defer db.exec(ctx, "test", `PRAGMA cache_size = -2000`)
+	_, err := db.exec(ctx, "test", `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
 		INSERT INTO users (`+userColumns+`)
 		SELECT ?1, lower(hex(randomblob(16))), printf('user%07d', i), printf('user%07d', i), '',
 			json_patch('{}', json_object(
@@ -95,7 +95,7 @@ func TestFilterQueryPlans(t *testing.T) {
 	}
 	for _, stats := range []string{"without statistics", "after ANALYZE"} {
 		if stats == "after ANALYZE" {
-			if _, err := db.w.ExecContext(ctx, `ANALYZE`); err != nil {
+			if _, err := db.exec(ctx, "test", `ANALYZE`); err != nil {
 				t.Fatal(err)
 			}
 		}
