@@ -87,7 +87,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("import", e.stderr)
 	sf.register(fs)
 	fs.StringVar(&in, "in", "-", "export file to read; - is standard input")
-	fs.IntVar(&opts.Parallel, "parallel", 4, "records written at once (PostgreSQL commits them side by side)")
 	fs.StringVar(&sourceKey, "source-master-key-file", "", "master key file of the exporting deployment, when this one uses a new key: every secret is sealed again with the new key")
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
