@@ -113,18 +113,15 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("--source-master-key-file: %w", err)
 		}
 	}
-	var src *os.File
-	if in == "-" {
-		// Import reads its input twice, checking it all before writing
-		// anything; standard input is kept in a private temporary file.
-		if src, err = spool(e.stdin); err != nil {
-			return err
+	src := e.stdin
+	if in != "-" {
+		f, err := os.Open(in)
+		if err != nil {
+			return fmt.Errorf("--in: %w", err)
 		}
-		defer os.Remove(src.Name())
-	} else if src, err = os.Open(in); err != nil {
-		return fmt.Errorf("--in: %w", err)
+		defer f.Close()
+		src = f
 	}
-	defer src.Close()
 	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
 		return err
@@ -139,24 +136,4 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s\n", counts)
 	return nil
-}
-
-// spool copies r into a temporary file readable by its owner only and
-// returns it rewound.
-func spool(r io.Reader) (*os.File, error) {
-	f, err := os.CreateTemp("", "linkpool-import-*.jsonl")
-	if err != nil {
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	return f, nil
 }

@@ -52,13 +52,13 @@ type ImportOptions struct {
 }
 
 // Import writes the export in r into st, which must be empty
-// (ErrNotEmpty otherwise). It first checks the whole input as Check does
-// and writes nothing unless it is valid, then reads it again from the
-// start and writes it in one transaction (skillstore.Database.Load:
-// prepared statements in SQLite, COPY in PostgreSQL), so that a store
-// failure while writing leaves st as empty as it was. An import needs r
-// to be seekable: a stream (standard input) must be saved to a file
-// first.
+// (ErrNotEmpty otherwise), in one transaction (skillstore.Database.Load:
+// prepared statements in SQLite, COPY in PostgreSQL). It checks every
+// record as Check does while writing it, and commits only once the whole
+// input has proved valid, end record and counts included: an invalid or
+// truncated input, a sealed value that does not open, a store failure or
+// a cancelled ctx leaves st as empty as it was. The input is read once,
+// so it may be a stream.
 //
 // Records keep their ids, timestamps, password hashes, lockout state and
 // hashed refresh-token secrets, so users sign in with their passwords,
@@ -66,19 +66,13 @@ type ImportOptions struct {
 // the move verify against the imported keys. Sealed values are written
 // as they are, or sealed again with box when opts.SourceBox holds the
 // export's master key. Key sets restart at version 1.
-func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.ReadSeeker, opts ImportOptions) (Counts, error) {
+func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.Reader, opts ImportOptions) (Counts, error) {
 	if err := checkEmpty(ctx, st); err != nil {
 		return Counts{}, err
 	}
 	from := box
 	if opts.SourceBox != nil {
 		from = opts.SourceBox
-	}
-	if _, err := Check(ctx, from, r); err != nil {
-		return Counts{}, err
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Counts{}, fmt.Errorf("transfer: rewind the input: %w", err)
 	}
 	lr := newLineReader(r)
 	if err := readHeader(lr); err != nil {
