@@ -124,25 +124,36 @@ func TestImportAllOrNothing(t *testing.T) {
 	}
 	rec.Data["sub"] = uuid.NewString()
 	delete(rec.Data, "sealed_srp_verifier") // sealed for the other sub
-	dup, err := json.Marshal(rec)
-	if err != nil {
-		t.Fatal(err)
+	withDup := func() string {
+		dup, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := append(append(append([]string(nil), lines[:last+1]...), string(dup)), lines[last+1:]...)
+		end := len(l) - 1
+		l[end] = strings.Replace(l[end], fmt.Sprintf(`"users":%d`, users), fmt.Sprintf(`"users":%d`, users+1), 1)
+		return strings.Join(l, "\n") + "\n"
 	}
-	withDup := append(append(append([]string(nil), lines[:last+1]...), string(dup)), lines[last+1:]...)
-	end := len(withDup) - 1
-	withDup[end] = strings.Replace(withDup[end], fmt.Sprintf(`"users":%d`, users), fmt.Sprintf(`"users":%d`, users+1), 1)
+	sameUsername := withDup()
+	// The same email address under another username: only the unique
+	// index on email addresses finds it, which the stores build after
+	// the rows.
+	rec.Data["username"], rec.Data["username_key"] = "someone-else", "someone-else"
+	sameEmail := withDup()
 
 	box := testBox(t, masterKey)
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			st := s.open(t)
-			_, err := transfer.Import(context.Background(), st, box, strings.NewReader(strings.Join(withDup, "\n")+"\n"), transfer.ImportOptions{})
-			if !errors.Is(err, store.ErrAlreadyExists) {
-				t.Fatalf("Import with a duplicate username = %v, want ErrAlreadyExists", err)
+			for what, in := range map[string]string{"username": sameUsername, "email address": sameEmail} {
+				_, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
+				if !errors.Is(err, store.ErrAlreadyExists) {
+					t.Fatalf("Import with a duplicate %s = %v, want ErrAlreadyExists", what, err)
+				}
+				mustHoldNothing(t, st)
 			}
-			mustHoldNothing(t, st)
 
-			_, err = transfer.Import(context.Background(), st, box, strings.NewReader(strings.Join(lines[:len(lines)-1], "\n")+"\n"), transfer.ImportOptions{})
+			_, err := transfer.Import(context.Background(), st, box, strings.NewReader(strings.Join(lines[:len(lines)-1], "\n")+"\n"), transfer.ImportOptions{})
 			var fe *transfer.FormatError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), "truncated") {
 				t.Fatalf("Import of a truncated export = %v, want a FormatError", err)

@@ -15,7 +15,11 @@ import (
 // them with one COPY.
 const loadBatch = 10000
 
-// Load writes an import in one transaction. Rows are buffered per table
+// Load writes an import in one transaction. The indexes created by the
+// migrations with CREATE INDEX (not those of PRIMARY KEY and UNIQUE
+// constraints) are dropped first and created again from their stored
+// definitions after the rows, in the same transaction: one sorted build
+// costs less than maintaining them row by row. Rows are buffered per table
 // and sent with COPY (pgx CopyFrom, the binary protocol) when the table
 // changes or loadBatch rows are waiting, so each record's row still
 // reaches the database after the rows it refers to. Nothing is committed
@@ -29,15 +33,65 @@ func (db *DB) Load(ctx context.Context, fill func(skillstore.Loader) error) erro
 		return wrap(op, err)
 	}
 	l := &loader{ctx: ctx, tx: tx}
-	if err := fill(l); err != nil {
-		_ = tx.Rollback(ctx)
-		return err
+	indexes, err := dropIndexes(ctx, tx)
+	if err == nil {
+		err = fill(l)
 	}
-	if err := l.flush(); err != nil {
+	if err == nil {
+		err = l.flush()
+	}
+	if err == nil {
+		err = createIndexes(ctx, tx, indexes)
+	}
+	if err != nil {
 		_ = tx.Rollback(ctx)
 		return err
 	}
 	return wrap(op, tx.Commit(ctx))
+}
+
+// index is a stored index definition.
+type index struct{ name, def string }
+
+// dropIndexes drops the indexes of the schema that no constraint owns
+// (those of CREATE INDEX, not of PRIMARY KEY or UNIQUE constraints) and
+// returns their definitions.
+func dropIndexes(ctx context.Context, tx pgx.Tx) ([]index, error) {
+	const op = "load: drop indexes"
+	rows, err := tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema()
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+		ORDER BY c.relname`)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var ix index
+		err := r.Scan(&ix.name, &ix.def)
+		return ix, err
+	})
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	for _, ix := range out {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+pgx.Identifier{ix.name}.Sanitize()); err != nil {
+			return nil, wrap(op, err)
+		}
+	}
+	return out, nil
+}
+
+// createIndexes creates the dropped indexes again.
+func createIndexes(ctx context.Context, tx pgx.Tx, indexes []index) error {
+	for _, ix := range indexes {
+		if _, err := tx.Exec(ctx, ix.def); err != nil {
+			return wrap("load: create index "+ix.name, err)
+		}
+	}
+	return nil
 }
 
 // copyTable is a table Load fills with COPY.
