@@ -51,6 +51,16 @@ func TestSeed(t *testing.T) {
 	}
 
 	dst := harnessWith(t, map[string]string{"LINKPOOL_MASTER_KEY_FILE": key})
+	// --check reads the export and opens no database.
+	if out := dst.ok("import", "--check", "--in", export); !strings.Contains(out, "valid export of 1 pools") {
+		t.Fatalf("import --check printed %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dst.dir, "linkpool.db")); !os.IsNotExist(err) {
+		t.Fatalf("import --check created a database: %v", err)
+	}
+	other := filepath.Join(t.TempDir(), "other.key")
+	h.ok("keys", "master-key", "--out", other)
+	dst.fails(1, "does not open with this master key", "import", "--check", "--in", export, "--master-key-file", other)
 	if out := dst.ok("import", "--in", export); !strings.Contains(out, "1 clients, 1 key sets, 5 users, 0 groups, 0 memberships, 3 refresh tokens") {
 		t.Fatalf("import printed %q", out)
 	}

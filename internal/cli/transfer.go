@@ -83,10 +83,12 @@ func exportToFile(ctx context.Context, path string, write func(io.Writer) (trans
 func runImport(ctx context.Context, e *env, args []string) error {
 	var sf storageFlags
 	var in, sourceKey string
+	var checkOnly bool
 	var opts transfer.ImportOptions
 	fs := newFlagSet("import", e.stderr)
 	sf.register(fs)
 	fs.StringVar(&in, "in", "-", "export file to read; - is standard input")
+	fs.BoolVar(&checkOnly, "check", false, "only check the export (format, references, counts, that every sealed value opens with the key) and print its counts; no database is opened")
 	fs.StringVar(&sourceKey, "source-master-key-file", "", "master key file of the exporting deployment, when this one uses a new key: every secret is sealed again with the new key")
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
@@ -121,6 +123,18 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		src = f
+	}
+	if checkOnly {
+		from := box
+		if opts.SourceBox != nil {
+			from = opts.SourceBox
+		}
+		counts, err := transfer.Check(ctx, from, src)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "valid export of %s\n", counts)
+		return nil
 	}
 	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
