@@ -86,6 +86,10 @@ The refresh tokens exist only in --users-out; treat that file as a secret.
 		return fmt.Errorf("--users-out: %w", err)
 	}
 	defer uf.Close()
+	// O_CREATE's mode applies to a new file only.
+	if err := uf.Chmod(0o600); err != nil {
+		return fmt.Errorf("--users-out: %w", err)
+	}
 	ub := bufio.NewWriterSize(uf, 256<<10)
 	uenc := json.NewEncoder(ub)
 	if err := uenc.Encode(seed.Seeded); err != nil {

@@ -11,7 +11,7 @@ import (
 
 // benchUsers is the size of the benchmark deployment: users, each with
 // one refresh-token grant.
-const benchUsers = 100000
+const benchUsers = 20000
 
 // benchExport returns a generated export (Seed) of benchUsers linked
 // users.
