@@ -35,7 +35,9 @@ func TestLoadRestoresIndexes(t *testing.T) {
 		return out
 	}
 	want := schema()
-	if !slices.ContainsFunc(want, func(s string) bool { return s == "index users_email CREATE UNIQUE INDEX users_email ON users (pool_id, email_key) WHERE email_key <> ''" }) {
+	if !slices.ContainsFunc(want, func(s string) bool {
+		return s == "index users_email CREATE UNIQUE INDEX users_email ON users (pool_id, email_key) WHERE email_key <> ''"
+	}) {
 		t.Fatalf("no users_email index to drop in %q", want)
 	}
 	now := time.Now()
