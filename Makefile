@@ -83,8 +83,8 @@ bench-report:
 # (test/cluster BenchmarkMillion: `linkpool seed`, `linkpool import`,
 # then `linkpool serve` driven over HTTP, the sizes interleaved in
 # MILLION_ROUNDS rounds of MILLION_DURATION per rate), with the import
-# rate and the bytes per user and per link. About 25 minutes and 8 GB of
-# disk on the 2-vCPU test machine. It prints the block between
+# rate and the bytes per user and per link. About 15 minutes and 8 GB of
+# disk on a quiet 2-vCPU machine. It prints the block between
 # docs/scaling.md's million markers; the log goes to standard error.
 MILLION_SIZES ?= 1000,1000000
 MILLION_DURATION ?= 20s
