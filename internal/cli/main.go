@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"export":     {"write the whole deployment to a file or standard output", runExport},
 		"import":     {"load an export into an empty database", runImport},
 		"bench":      {"load-test a running pool's token endpoint", runBench},
+		"seed":       {"generate a test deployment of N users and links as an export (TEST DATA ONLY)", runSeed},
 		"version":    {"print the version", runVersion},
 		"alexa":      {"play Amazon's side of account linking and Smart Home directives", runAlexa},
 		"skill":      {"run or manage the SmartLamp Alexa skill: skill serve, skill lamp add|list|remove", runSkill},

@@ -83,11 +83,12 @@ func exportToFile(ctx context.Context, path string, write func(io.Writer) (trans
 func runImport(ctx context.Context, e *env, args []string) error {
 	var sf storageFlags
 	var in, sourceKey string
+	var checkOnly bool
 	var opts transfer.ImportOptions
 	fs := newFlagSet("import", e.stderr)
 	sf.register(fs)
 	fs.StringVar(&in, "in", "-", "export file to read; - is standard input")
-	fs.IntVar(&opts.Parallel, "parallel", 4, "records written at once (PostgreSQL commits them side by side)")
+	fs.BoolVar(&checkOnly, "check", false, "only check the export (format, references, counts, that every sealed value opens with the key) and print its counts; no database is opened")
 	fs.StringVar(&sourceKey, "source-master-key-file", "", "master key file of the exporting deployment, when this one uses a new key: every secret is sealed again with the new key")
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
@@ -114,18 +115,27 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("--source-master-key-file: %w", err)
 		}
 	}
-	var src *os.File
-	if in == "-" {
-		// Import reads its input twice, checking it all before writing
-		// anything; standard input is kept in a private temporary file.
-		if src, err = spool(e.stdin); err != nil {
+	src := e.stdin
+	if in != "-" {
+		f, err := os.Open(in)
+		if err != nil {
+			return fmt.Errorf("--in: %w", err)
+		}
+		defer f.Close()
+		src = f
+	}
+	if checkOnly {
+		from := box
+		if opts.SourceBox != nil {
+			from = opts.SourceBox
+		}
+		counts, err := transfer.Check(ctx, from, src)
+		if err != nil {
 			return err
 		}
-		defer os.Remove(src.Name())
-	} else if src, err = os.Open(in); err != nil {
-		return fmt.Errorf("--in: %w", err)
+		fmt.Fprintf(e.stdout, "valid export of %s\n", counts)
+		return nil
 	}
-	defer src.Close()
 	st, err := sf.openStore(ctx, warnLogger(e.stderr))
 	if err != nil {
 		return err
@@ -140,24 +150,4 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s\n", counts)
 	return nil
-}
-
-// spool copies r into a temporary file readable by its owner only and
-// returns it rewound.
-func spool(r io.Reader) (*os.File, error) {
-	f, err := os.CreateTemp("", "linkpool-import-*.jsonl")
-	if err != nil {
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("save standard input: %w", err)
-	}
-	return f, nil
 }

@@ -3,8 +3,10 @@ package oauth
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -24,6 +26,22 @@ const (
 // newRefreshToken returns a fresh grant id and secret.
 func newRefreshToken() (id, secret string) {
 	return newOpaque(refreshIDBytes), newOpaque(refreshSecretBytes)
+}
+
+// NewRefreshToken returns a refresh token as a client holds it
+// ("<id>.<secret>"), the id of its grant family and the hash of its
+// secret (store.RefreshToken.SecretHash), drawing the random bytes from
+// random. It serves generators of test data (transfer.Seed), which draw
+// them twice from one seeded stream; the token endpoint mints its own
+// from crypto/rand.
+func NewRefreshToken(random io.Reader) (token, id, secretHash string, err error) {
+	b := make([]byte, refreshIDBytes+refreshSecretBytes)
+	if _, err := io.ReadFull(random, b); err != nil {
+		return "", "", "", err
+	}
+	id = base64.RawURLEncoding.EncodeToString(b[:refreshIDBytes])
+	secret := base64.RawURLEncoding.EncodeToString(b[refreshIDBytes:])
+	return id + "." + secret, id, hashSecret(secret), nil
 }
 
 // splitRefreshToken parses "<id>.<secret>".

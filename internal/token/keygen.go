@@ -145,3 +145,28 @@ func (c *keyCursor) take(useIdx int) (crypto.Signer, error) {
 	c.next[useIdx]++
 	return k, nil
 }
+
+// NewKeySet returns a complete key set for a new pool, sealed with box:
+// an active and a next key of alg for each token use, as Ensure would
+// store them. It serves generators of test data (transfer.Seed), which
+// write the set into an export rather than a store.
+func NewKeySet(box *seal.Box, poolID, alg string, now time.Time) (store.KeySet, error) {
+	if err := checkAlg(alg); err != nil {
+		return store.KeySet{}, err
+	}
+	ks := store.KeySet{PoolID: poolID, UpdatedAt: now}
+	for _, use := range uses {
+		for _, state := range []string{store.KeyActive, store.KeyNext} {
+			priv, err := generateKey(alg)
+			if err != nil {
+				return store.KeySet{}, fmt.Errorf("token: generate %s key: %w", alg, err)
+			}
+			sk, err := newSigningKey(box, poolID, use, alg, state, priv, now)
+			if err != nil {
+				return store.KeySet{}, err
+			}
+			ks.Keys = append(ks.Keys, sk)
+		}
+	}
+	return ks, nil
+}

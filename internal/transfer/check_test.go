@@ -251,24 +251,27 @@ func TestImportNeedsEmptyTarget(t *testing.T) {
 	}
 }
 
-// TestImportParallel: the result does not depend on how many records are
-// written at once.
-func TestImportParallel(t *testing.T) {
+// TestImportBulk: an import into either store, written in one
+// transaction, holds exactly what the export holds.
+func TestImportBulk(t *testing.T) {
 	box := testBox(t, masterKey)
 	in := strings.Join(smallExport(t, box), "\n") + "\n"
-	for _, n := range []int{1, 16} {
-		st := openSQLite(t)
-		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{Parallel: n})
+	for _, target := range []struct {
+		name string
+		open func(testing.TB) skillstore.Database
+	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+		st := target.open(t)
+		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
 		want := transfer.Counts{Pools: 1, Clients: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1, Lamps: 1, AlexaGrants: 1}
 		if err != nil || got != want {
-			t.Fatalf("Import with %d writers = %s, %v; want %s", n, got, err, want)
+			t.Fatalf("Import into %s = %s, %v; want %s", target.name, got, err, want)
 		}
 		var out bytes.Buffer
 		if _, err := transfer.Export(context.Background(), st, &out); err != nil {
 			t.Fatal(err)
 		}
 		if a, b := records(t, in), records(t, out.String()); strings.Join(a, "\n") != strings.Join(b, "\n") {
-			t.Fatalf("with %d writers the target differs: %s", n, firstDiff(a, b))
+			t.Fatalf("the %s target differs: %s", target.name, firstDiff(a, b))
 		}
 	}
 }

@@ -4,6 +4,15 @@
 // and `linkpool import` use it to move from SQLite to PostgreSQL (or
 // back) without invalidating anything users or clients hold.
 //
+// Import writes through the store's bulk path (skillstore.Database.Load)
+// in one transaction, checking the records as it reads them, and commits
+// only a wholly valid stream: all or nothing.
+//
+// Seed generates test data in the same format: a pool of any number of
+// users and live refresh tokens (`linkpool seed`), with the tokens handed
+// to the caller for a load generator. It is not for real deployments:
+// every user shares one password hash.
+//
 // # Format
 //
 // An export is JSON Lines (one JSON value per line, UTF-8, "\n"

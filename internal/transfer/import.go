@@ -44,10 +44,6 @@ func Check(ctx context.Context, box *seal.Box, r io.Reader) (Counts, error) {
 
 // ImportOptions tune Import.
 type ImportOptions struct {
-	// Parallel is how many records of one type are written at once;
-	// 0 means 4. PostgreSQL commits them side by side; SQLite has one
-	// writer and gains little.
-	Parallel int
 	// SourceBox holds the master key the export's values are sealed
 	// with, when the target uses another one: Import opens each sealed
 	// value with SourceBox and seals it again with the target's key. Nil
@@ -55,16 +51,14 @@ type ImportOptions struct {
 	SourceBox *seal.Box
 }
 
-// errKeySetExists: the target already has keys for a pool being imported.
-var errKeySetExists = errors.New("the pool already has signing keys")
-
 // Import writes the export in r into st, which must be empty
-// (ErrNotEmpty otherwise). It first checks the whole input as Check does
-// and writes nothing unless it is valid, then reads it again from the
-// start and writes it. A store failure while writing stops the import
-// and leaves the records before it in st; start again with a fresh
-// database. An import needs r to be seekable: a stream (standard input)
-// must be saved to a file first.
+// (ErrNotEmpty otherwise), in one transaction (skillstore.Database.Load:
+// prepared statements in SQLite, COPY in PostgreSQL). It checks every
+// record as Check does while writing it, and commits only once the whole
+// input has proved valid, end record and counts included: an invalid or
+// truncated input, a sealed value that does not open, a store failure or
+// a cancelled ctx leaves st as empty as it was. The input is read once,
+// so it may be a stream.
 //
 // Records keep their ids, timestamps, password hashes, lockout state and
 // hashed refresh-token secrets, so users sign in with their passwords,
@@ -72,7 +66,7 @@ var errKeySetExists = errors.New("the pool already has signing keys")
 // the move verify against the imported keys. Sealed values are written
 // as they are, or sealed again with box when opts.SourceBox holds the
 // export's master key. Key sets restart at version 1.
-func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.ReadSeeker, opts ImportOptions) (Counts, error) {
+func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.Reader, opts ImportOptions) (Counts, error) {
 	if err := checkEmpty(ctx, st); err != nil {
 		return Counts{}, err
 	}
@@ -80,107 +74,113 @@ func Import(ctx context.Context, st skillstore.Database, box *seal.Box, r io.Rea
 	if opts.SourceBox != nil {
 		from = opts.SourceBox
 	}
-	if _, err := Check(ctx, from, r); err != nil {
-		return Counts{}, err
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Counts{}, fmt.Errorf("transfer: rewind the input: %w", err)
-	}
 	lr := newLineReader(r)
 	if err := readHeader(lr); err != nil {
 		return Counts{}, err
-	}
-	parallel := opts.Parallel
-	if parallel <= 0 {
-		parallel = 4
 	}
 	v := newValidator(from)
 	if opts.SourceBox != nil {
 		v.to = box
 	}
 	var written Counts
-	// Records of one type are independent and written in parallel; a
-	// change of type waits for the previous run, since later records
-	// refer to earlier ones (members to users and groups).
-	var g *errgroup.Group
-	gctx := ctx
-	run := ""
-	wait := func() error {
-		if g == nil {
-			return nil
-		}
-		err := g.Wait()
-		g = nil
-		return err
-	}
-	for {
-		raw, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			if err := wait(); err != nil {
-				return written, err
+	err := st.Load(ctx, func(l skillstore.Loader) error {
+		// Reading and checking (decoding JSON, opening sealed values)
+		// runs beside the writes, in batches.
+		batches := make(chan []record, 4)
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error {
+			defer close(batches)
+			batch := make([]record, 0, importBatch)
+			send := func() error {
+				select {
+				case batches <- batch:
+					batch = make([]record, 0, importBatch)
+					return nil
+				case <-gctx.Done():
+					return gctx.Err()
+				}
 			}
-			return written, v.finish(lr.line)
-		}
-		if err == nil {
-			var rec record
-			rec, err = v.check(lr.line, raw)
-			if err == nil && rec.typ != typeEnd {
-				if rec.typ != run || g == nil {
-					if err = wait(); err == nil {
-						g, gctx = errgroup.WithContext(ctx)
-						g.SetLimit(parallel)
-						run = rec.typ
+			for {
+				raw, err := lr.next()
+				if errors.Is(err, io.EOF) {
+					if err := v.finish(lr.line); err != nil {
+						return err
+					}
+					return send()
+				}
+				if err != nil {
+					return err
+				}
+				rec, err := v.check(lr.line, raw)
+				if err != nil {
+					return err
+				}
+				if rec.typ == typeEnd {
+					continue
+				}
+				if batch = append(batch, rec); len(batch) == importBatch {
+					if err := send(); err != nil {
+						return err
 					}
 				}
-				if err == nil {
-					g.Go(func() error { return write(gctx, st, rec) })
+			}
+		})
+		g.Go(func() error {
+			for batch := range batches {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				for _, rec := range batch {
+					if err := write(l, rec); err != nil {
+						return err
+					}
 					written.add(rec.typ)
 				}
 			}
-		}
-		if err != nil {
-			if werr := wait(); werr != nil {
-				return written, werr
-			}
-			return written, err
-		}
+			return nil
+		})
+		return g.Wait()
+	})
+	if err != nil {
+		return Counts{}, err
 	}
+	return written, nil
 }
 
-// write stores one record.
-func write(ctx context.Context, st skillstore.Database, rec record) error {
+// importBatch is how many checked records Import hands to the writer at
+// once.
+const importBatch = 512
+
+// write adds one record to the load. The store may buffer rows, so an
+// error can come from an earlier record of the same type.
+func write(l skillstore.Loader, rec record) error {
 	var err error
 	switch v := rec.v.(type) {
 	case pool.Pool:
-		err = st.CreatePool(ctx, v)
+		err = l.Pool(v)
 	case pool.Domain:
-		err = st.CreateDomain(ctx, v)
+		err = l.Domain(v)
 	case pool.Client:
-		err = st.CreateClient(ctx, v)
+		err = l.Client(v)
 	case store.KeySet:
-		err = st.UpdateKeySet(ctx, v.PoolID, func(old store.KeySet) (store.KeySet, error) {
-			if len(old.Keys) > 0 {
-				return old, errKeySetExists
-			}
-			return v, nil
-		})
+		err = l.KeySet(v)
 	case pool.User:
-		err = st.CreateUser(ctx, v)
+		err = l.User(v)
 	case pool.Group:
-		err = st.CreateGroup(ctx, v)
+		err = l.Group(v)
 	case memberRecord:
-		err = st.AddUserToGroup(ctx, v.PoolID, v.Group, v.Sub)
+		err = l.Member(v.PoolID, v.Group, v.Sub)
 	case store.RefreshToken:
-		err = st.CreateRefreshToken(ctx, v)
+		err = l.RefreshToken(v)
 	case skillstore.Lamp:
-		err = st.CreateLamp(ctx, v)
+		err = l.Lamp(v)
 	case skillstore.AlexaGrant:
-		err = st.PutAlexaGrant(ctx, v)
+		err = l.AlexaGrant(v)
 	default:
 		err = fmt.Errorf("unexpected record %T", v)
 	}
 	if err != nil {
-		return fmt.Errorf("transfer: line %d: import %s: %w", rec.line, rec.typ, err)
+		return fmt.Errorf("transfer: import %s (line %d or a %s before it): %w", rec.typ, rec.line, rec.typ, err)
 	}
 	return nil
 }

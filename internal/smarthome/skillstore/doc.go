@@ -11,5 +11,6 @@
 // The package also names the seal context of the LWA tokens
 // (LWATokenContext), which the skill and internal/transfer share.
 //
-// Files: doc.go, skillstore.go (types, Store, Database, seal contexts).
+// Files: doc.go, skillstore.go (types, Store, Database and its bulk
+// Loader, seal contexts).
 package skillstore

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -116,6 +117,32 @@ type Store interface {
 type Database interface {
 	store.Store
 	Store
+	// Load writes a whole import (internal/transfer) into the database
+	// in one transaction: fill adds the records through the Loader, each
+	// after the records it refers to, and Load commits only when fill
+	// returns nil, so a failure leaves the database as it was. It is
+	// meant for an empty database (the import checks that first) and
+	// writes in bulk: prepared statements in SQLite, COPY in
+	// PostgreSQL. A Loader method's error may belong to an earlier
+	// record: rows are buffered and written in batches.
+	Load(ctx context.Context, fill func(Loader) error) error
+}
+
+// Loader adds records to the transaction of Database.Load. Records keep
+// everything the store keeps (ids, times, hashes, sealed values); a key
+// set is stored at version 1. A row that already exists (a duplicate in
+// the import) fails the load.
+type Loader interface {
+	Pool(pool.Pool) error
+	Domain(pool.Domain) error
+	Client(pool.Client) error
+	KeySet(store.KeySet) error
+	User(pool.User) error
+	Group(pool.Group) error
+	Member(poolID, group, sub string) error
+	RefreshToken(store.RefreshToken) error
+	Lamp(Lamp) error
+	AlexaGrant(AlexaGrant) error
 }
 
 // LampSessionSweep is the garbage collection of expired lamp sessions,

@@ -57,8 +57,12 @@ type writer struct {
 // goroutine runs it) or to abandoned (the caller gave up first, or the
 // database closed); whichever side moves it first decides.
 type job struct {
-	op    string
-	fn    func(tx *wtx) error
+	op string
+	fn func(tx *wtx) error
+	// alone, when set instead of fn, runs by itself between batches with
+	// the connection and its caller's context (see writer.exclusive).
+	alone func(ctx context.Context, conn *sql.Conn) error
+	ctx   context.Context
 	state atomic.Int32
 	err   error
 	panic any
@@ -89,10 +93,22 @@ func newWriter(db *DB, conn *sql.Conn) *writer {
 // an error always means the write is not stored and nil that it is
 // durable.
 func (w *writer) do(ctx context.Context, op string, fn func(tx *wtx) error) error {
+	return w.wait(ctx, &job{op: op, fn: fn, done: make(chan struct{})})
+}
+
+// exclusive runs fn on the writer connection by itself, between batches,
+// outside any transaction: fn manages its own (Load's one transaction of
+// a whole import). Writes queued meanwhile wait for it.
+func (w *writer) exclusive(ctx context.Context, op string, fn func(ctx context.Context, conn *sql.Conn) error) error {
+	return w.wait(ctx, &job{op: op, alone: fn, ctx: ctx, done: make(chan struct{})})
+}
+
+// wait queues j and waits for its result (see do).
+func (w *writer) wait(ctx context.Context, j *job) error {
+	op := j.op
 	if err := ctx.Err(); err != nil {
 		return wrap(op, err)
 	}
-	j := &job{op: op, fn: fn, done: make(chan struct{})}
 	select {
 	case w.queue <- j:
 	case <-ctx.Done():
@@ -144,24 +160,57 @@ func (w *writer) run() {
 		if w.life.Err() != nil {
 			return
 		}
+		var alone *job
 		select {
 		case j := <-w.queue:
-			batch = append(batch[:0], j)
+			batch = batch[:0]
+			if j.alone != nil {
+				alone = j
+			} else {
+				batch = append(batch, j)
+			}
 		case <-w.life.Done():
 			return
 		}
 	fill:
-		for len(batch) < maxBatch {
+		for alone == nil && len(batch) < maxBatch {
 			select {
 			case j := <-w.queue:
-				batch = append(batch, j)
+				if j.alone != nil {
+					alone = j
+				} else {
+					batch = append(batch, j)
+				}
 			default:
 				break fill
 			}
 		}
-		w.runBatch(batch)
-		clear(batch)
+		if len(batch) > 0 {
+			w.runBatch(batch)
+			clear(batch)
+		}
+		if alone != nil {
+			w.runAlone(alone)
+		}
 	}
+}
+
+// runAlone runs an exclusive job (see exclusive).
+func (w *writer) runAlone(j *job) {
+	if !j.state.CompareAndSwap(jobQueued, jobStarted) {
+		return
+	}
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				j.panic = p
+				w.rollback() // whatever transaction fn left open
+			}
+		}()
+		err = j.alone(j.ctx, w.conn)
+	}()
+	j.finish(err)
 }
 
 // runBatch runs the jobs in one transaction and reports each job's result.

@@ -543,3 +543,53 @@ func TestGroupCommitClose(t *testing.T) {
 	mustAbsent(t, db, "queued")
 	mustAbsent(t, db, "later")
 }
+
+// TestGroupCommitLoadRunsAlone: a bulk Load has the writer connection to
+// itself. A write queued while it runs waits for it and then commits in a
+// batch of its own; a failed Load leaves nothing and the writer goes on.
+func TestGroupCommitLoadRunsAlone(t *testing.T) {
+	db, _ := openInternal(t)
+	ctx := t.Context()
+	now := time.Now()
+	loaded := pool.NewPool("eu-west-1", "loaded", now)
+	queued := pool.NewPool("eu-west-1", "queued", now)
+	var during <-chan error
+	err := db.Load(ctx, func(l skillstore.Loader) error {
+		if err := l.Pool(loaded); err != nil {
+			return err
+		}
+		during = queue(db, func() error { return db.CreatePool(ctx, queued) })
+		select {
+		case err := <-during:
+			t.Errorf("a write committed during the load: %v", err)
+		default:
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if err := <-during; err != nil {
+		t.Fatalf("write queued during the load: %v", err)
+	}
+	for _, p := range []pool.Pool{loaded, queued} {
+		if _, err := db.GetPool(ctx, p.ID); err != nil {
+			t.Errorf("pool %s: %v", p.Name, err)
+		}
+	}
+
+	refused := pool.NewPool("eu-west-1", "refused", now)
+	boom := errors.New("boom")
+	if err := db.Load(ctx, func(l skillstore.Loader) error {
+		if err := l.Pool(refused); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failed Load: %v", err)
+	}
+	if _, err := db.GetPool(ctx, refused.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("pool of a failed load: %v", err)
+	}
+	createLamps(t, db, 1) // the writer goes on
+}
