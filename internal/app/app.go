@@ -168,6 +168,10 @@ func New(cfg Config) (*App, error) {
 		a.now = time.Now
 	}
 	a.Config = confcache.New(confcache.Config{Store: cfg.Store, Log: log, PollInterval: cfg.ConfigPollInterval})
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "linkpool_config_version",
+		Help: "The database's configuration version as this instance last read it (-1 before the first read); a settings change is served once it reaches the version the change wrote.",
+	}, func() float64 { return float64(a.Config.Version()) }))
 	a.Keys = token.NewKeys(cfg.Store, cfg.Box, token.KeysOptions{Now: cfg.Now, RefreshInterval: cfg.KeyRefreshInterval, GenerateKey: cfg.GenerateKey})
 	a.Hasher = password.NewHasher(params, conc)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

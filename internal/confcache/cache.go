@@ -48,6 +48,9 @@ type Cache struct {
 	bypass atomic.Bool
 	// loaded is set by the first load of any table.
 	loaded atomic.Bool
+	// version is the configuration version last read, -1 before the
+	// first read.
+	version atomic.Int64
 
 	// Pools, Domains and Clients are store.GetPool, GetDomain and
 	// GetClient by id or name.
@@ -76,6 +79,7 @@ func New(cfg Config) *Cache {
 		st: cfg.Store, log: cfg.Log, interval: cfg.PollInterval, maxStale: cfg.MaxStale,
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	c.version.Store(-1)
 	c.Pools = NewTable(c, c.st.GetPool)
 	c.Domains = NewTable(c, c.st.GetDomain)
 	c.Clients = NewTable(c, c.st.GetClient)
@@ -101,6 +105,13 @@ type stamp struct {
 func (c *Cache) stamp() stamp {
 	return stamp{epoch: c.epoch.Load(), writes: c.st.ConfigWrites()}
 }
+
+// Version is the database's configuration version as this cache last read
+// it, -1 before the first read: a change made elsewhere is served here
+// once Version reaches the version the change wrote. It is exported as
+// the metric linkpool_config_version, so an operator (or a test) can see
+// every instance take a change up.
+func (c *Cache) Version() int64 { return c.version.Load() }
 
 // Flush drops every entry. The poller calls it when the version changes.
 func (c *Cache) Flush() { c.epoch.Add(1) }
@@ -153,4 +164,5 @@ func (c *Cache) pollOnce(p *poller) {
 	}
 	p.known, p.last, p.seenAt, p.failed = true, v, time.Now(), false
 	c.bypass.Store(false)
+	c.version.Store(v)
 }

@@ -118,7 +118,17 @@ func TestOtherHandleChangesAreSeen(t *testing.T) {
 			if err := cli.UpdateClient(ctx, c.ID, func(c pool.Client) (pool.Client, error) { c.Name = "renamed"; return c, nil }); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "client update", func() bool { return clientName() == "renamed" })
+			// Once the cache has read the version the update wrote, the
+			// update is served: what the linkpool_config_version metric
+			// promises.
+			want, err := cli.ConfigVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "version of the client update", func() bool { return cache.Version() >= want })
+			if got := clientName(); got != "renamed" {
+				t.Fatalf("client name %q once version %d is read, want renamed", got, want)
+			}
 			if err := cli.CreateDomain(ctx, pool.Domain{Domain: "lamps", PoolID: p.ID}); err != nil {
 				t.Fatal(err)
 			}

@@ -143,9 +143,13 @@ func TestCluster(t *testing.T) {
 		// again at yet another instance is then a replay, which revokes
 		// the grant (RFC 9700 §4.14.2) for every instance.
 		d.cli(t, "client", "update", "--client", rotSetup.ClientID, "--retry-grace-seconds", "0")
+		d.configSeen(t, insts...)
 		// The load below kills an instance mid-refresh and retries with
 		// the token it held: that needs the grace period back.
-		defer d.cli(t, "client", "update", "--client", rotSetup.ClientID, "--retry-grace-seconds", "60")
+		defer func() {
+			d.cli(t, "client", "update", "--client", rotSetup.ClientID, "--retry-grace-seconds", "60")
+			d.configSeen(t, insts...)
+		}()
 		next, err := rot.Refresh(ctx, latest, address(2))
 		if err != nil || next.RefreshToken == latest {
 			t.Fatalf("refresh with rotation after the grace period was set to 0: %v", err)

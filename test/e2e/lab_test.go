@@ -199,7 +199,31 @@ func (l *lab) tryCLI(stdin string, args ...string) (stdout, stderr string, code 
 		i++
 	}
 	full := append(append(append(append([]string{}, args[:i]...), "--data", l.dir), l.storage...), args[i:]...)
-	return runCLI(stdin, full...)
+	stdout, stderr, code = runCLI(stdin, full...)
+	l.configSeen()
+	return stdout, stderr, code
+}
+
+// configSeen waits until the running server has read the database's
+// configuration version (linkpool_config_version), so that a setting the
+// CLI changed is what the server serves next: the server's configuration
+// cache reads the version once a second.
+func (l *lab) configSeen() {
+	l.t.Helper()
+	if l.app == nil {
+		return
+	}
+	want, err := l.store.ConfigVersion(context.Background())
+	if err != nil {
+		l.t.Fatalf("configuration version: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for l.app.Config.Version() < want {
+		if time.Now().After(deadline) {
+			l.t.Fatalf("the server has not read configuration version %d in 10 s (it is at %d)", want, l.app.Config.Version())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // runCLI runs a linkpool command in-process as it is given.
