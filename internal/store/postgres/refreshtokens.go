@@ -40,36 +40,16 @@ func refreshDests(t *store.RefreshToken) []any {
 		(*utcTime)(&t.LastUsedAt), (*utcTime)(&t.ExpiresAt), (*utcTime)(&t.RevokedAt)}
 }
 
-// prefixed is a row scanned into head's destinations first and then the
-// caller's: one row of a join, read by the scan functions of its tables.
-type prefixed struct {
-	row  pgx.Row
-	head []any
-}
-
-func (p prefixed) Scan(dest ...any) error {
-	return p.row.Scan(append(p.head[:len(p.head):len(p.head)], dest...)...)
-}
-
-// qualified prefixes each column of a comma-separated list with alias.
-func qualified(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
 // refreshGrantQuery reads a grant and its user in one statement, both by
 // primary key.
-var refreshGrantQuery = `SELECT ` + qualified("rt", refreshTokenColumns) + `, ` + qualified("u", userColumns) + `
+var refreshGrantQuery = `SELECT ` + store.Qualified("rt", refreshTokenColumns) + `, ` + store.Qualified("u", userColumns) + `
 	FROM refresh_tokens rt JOIN users u ON u.pool_id = rt.pool_id AND u.sub = rt.sub WHERE rt.id = $1`
 
 // GetRefreshGrant returns the grant and its user in one statement; a
 // grant whose user is gone (the join finds no row) is read alone.
 func (db *DB) GetRefreshGrant(ctx context.Context, id string) (store.RefreshGrant, error) {
 	var g store.RefreshGrant
-	u, err := scanUser(prefixed{db.pool.QueryRow(ctx, refreshGrantQuery, id), refreshDests(&g.Token)})
+	u, err := scanUser(store.Prefixed{Row: db.pool.QueryRow(ctx, refreshGrantQuery, id), Head: refreshDests(&g.Token)})
 	if err == nil {
 		g.User, g.UserFound = u, true
 		return g, nil

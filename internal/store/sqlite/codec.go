@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -76,26 +75,6 @@ func blob(b []byte) []byte {
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
-
-// prefixed is a row scanned into head's destinations first and then the
-// caller's: one row of a join, read by the scan functions of its tables.
-type prefixed struct {
-	row  scanner
-	head []any
-}
-
-func (p prefixed) Scan(dest ...any) error {
-	return p.row.Scan(append(p.head[:len(p.head):len(p.head)], dest...)...)
-}
-
-// qualified prefixes each column of a comma-separated list with alias.
-func qualified(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
 
 // querier is *sql.DB or *sql.Tx.
 type querier interface {

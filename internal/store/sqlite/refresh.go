@@ -71,14 +71,14 @@ func (db *DB) GetRefreshToken(ctx context.Context, id string) (store.RefreshToke
 
 // refreshGrantQuery reads a grant and its user in one statement, both by
 // primary key.
-var refreshGrantQuery = `SELECT ` + qualified("rt", refreshColumns) + `, ` + qualified("u", userColumns) + `
+var refreshGrantQuery = `SELECT ` + store.Qualified("rt", refreshColumns) + `, ` + store.Qualified("u", userColumns) + `
 	FROM refresh_tokens rt JOIN users u ON u.pool_id = rt.pool_id AND u.sub = rt.sub WHERE rt.id = ?`
 
 // GetRefreshGrant returns the grant and its user in one statement; a
 // grant whose user is gone (the join finds no row) is read alone.
 func (db *DB) GetRefreshGrant(ctx context.Context, id string) (store.RefreshGrant, error) {
 	var g store.RefreshGrant
-	u, err := scanUser(prefixed{db.rq.QueryRowContext(ctx, refreshGrantQuery, id), refreshDests(&g.Token)})
+	u, err := scanUser(store.Prefixed{Row: db.rq.QueryRowContext(ctx, refreshGrantQuery, id), Head: refreshDests(&g.Token)})
 	if err == nil {
 		g.User, g.UserFound = u, true
 		return g, nil
