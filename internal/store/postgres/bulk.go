@@ -32,6 +32,9 @@ func (db *DB) Load(ctx context.Context, fill func(skillstore.Loader) error) erro
 	if err != nil {
 		return wrap(op, err)
 	}
+	// Whatever ends the load (an error, a panic in fill), the transaction
+	// ends with it; after a commit the rollback does nothing.
+	defer tx.Rollback(context.WithoutCancel(ctx))
 	l := &loader{ctx: ctx, tx: tx}
 	indexes, err := dropIndexes(ctx, tx)
 	if err == nil {
@@ -44,7 +47,6 @@ func (db *DB) Load(ctx context.Context, fill func(skillstore.Loader) error) erro
 		err = createIndexes(ctx, tx, indexes)
 	}
 	if err != nil {
-		_ = tx.Rollback(ctx)
 		return err
 	}
 	return wrap(op, tx.Commit(ctx))

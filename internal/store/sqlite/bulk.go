@@ -58,18 +58,24 @@ func (db *DB) load(ctx context.Context, conn *sql.Conn, fill func(skillstore.Loa
 		return wrap(op, err)
 	}
 	l := &loader{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	// Whatever ends the load (an error, a panic in fill), its statements
+	// and its transaction end with it: a transaction left open would hold
+	// the writer connection for good. After a commit the rollback does
+	// nothing.
+	defer func() {
+		for _, s := range l.stmts {
+			s.Close()
+		}
+		_ = tx.Rollback()
+	}()
 	indexes, err := dropIndexes(ctx, tx)
 	if err == nil {
 		err = fill(l)
-	}
-	for _, s := range l.stmts {
-		s.Close()
 	}
 	if err == nil {
 		err = createIndexes(ctx, tx, indexes)
 	}
 	if err != nil {
-		_ = tx.Rollback()
 		if fileFailure(err) {
 			db.noteWrite(err)
 		}

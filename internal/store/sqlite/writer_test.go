@@ -592,4 +592,26 @@ func TestGroupCommitLoadRunsAlone(t *testing.T) {
 		t.Fatalf("pool of a failed load: %v", err)
 	}
 	createLamps(t, db, 1) // the writer goes on
+
+	// A panic in fill reaches Load's caller and ends the load's
+	// transaction with it: the writer goes on and Close does not hang.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic in fill did not reach Load's caller")
+			}
+		}()
+		_ = db.Load(ctx, func(l skillstore.Loader) error {
+			if err := l.Pool(pool.NewPool("eu-west-1", "panicked", now)); err != nil {
+				return err
+			}
+			panic("fill panicked")
+		})
+	}()
+	if err := db.CreatePool(ctx, pool.NewPool("eu-west-1", "after the panic", now)); err != nil {
+		t.Fatalf("write after a load panicked: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close after a load panicked: %v", err)
+	}
 }
