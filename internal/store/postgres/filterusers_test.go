@@ -169,6 +169,11 @@ func TestFilterQueryPlans(t *testing.T) {
 						// for the one user of a unique key, and any other
 						// would need the Sort refused above.
 						found = found || (strings.HasSuffix(n.Type, "Index Scan") && n.Index == tc.index)
+						// An exact filter on a value most of the pool shares
+						// (95 % of these users are confirmed) pages by sub, so
+						// PostgreSQL may as rightly read the primary key in sub
+						// order and stop after the page, about as many rows.
+						found = found || (common(tc.f) && n.Type == "Index Scan" && n.Index == "users_pkey")
 					}
 					if !found {
 						t.Fatalf("plan %s of %s does not scan %s", out, q, tc.index)
@@ -177,6 +182,12 @@ func TestFilterQueryPlans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// common reports whether f is an exact filter on a value most users of
+// insertFilterUsers share.
+func common(f store.UserFilter) bool {
+	return !f.Prefix && f.Attribute == "cognito:user_status" && f.Value == "confirmed"
 }
 
 // TestInsertFilterUsers: the fast path writes users the store reads back
