@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // OAuth flows of AllowedOAuthFlows.
@@ -283,8 +284,11 @@ func (c *Client) Validate() error {
 		}
 	}
 	for i, p := range c.SupportedIdentityProviders {
-		if p != ProviderCognito {
-			return invalid(fmt.Sprintf("SupportedIdentityProviders[%d]", i), "only COGNITO is supported, got %q", p)
+		if p == "" || utf8.RuneCountInString(p) > MaxProviderNameLen {
+			return invalid(fmt.Sprintf("SupportedIdentityProviders[%d]", i), "must be COGNITO or a provider name of 1-32 characters")
+		}
+		if slices.Contains(c.SupportedIdentityProviders[:i], p) {
+			return invalid(fmt.Sprintf("SupportedIdentityProviders[%d]", i), "%q is listed twice", p)
 		}
 	}
 	for i, f := range c.ExplicitAuthFlows {
@@ -292,8 +296,8 @@ func (c *Client) Validate() error {
 			return invalid(fmt.Sprintf("ExplicitAuthFlows[%d]", i), "%q is not one of %s", f, strings.Join(ExplicitAuthFlowValues, ", "))
 		}
 	}
-	if len(c.AllowedOAuthFlows) > 0 && !slices.Contains(c.AllowedOAuthFlows, FlowClientCredentials) && !c.SupportsCognito() {
-		return invalid("SupportedIdentityProviders", "must include COGNITO for the code and implicit flows")
+	if len(c.AllowedOAuthFlows) > 0 && !slices.Contains(c.AllowedOAuthFlows, FlowClientCredentials) && len(c.SupportedIdentityProviders) == 0 {
+		return invalid("SupportedIdentityProviders", "must name COGNITO or an identity provider for the code and implicit flows")
 	}
 	if err := c.validateValidity(); err != nil {
 		return err

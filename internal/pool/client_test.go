@@ -112,9 +112,9 @@ func TestClientValidate(t *testing.T) {
 			c.AllowedOAuthFlows = []string{pool.FlowClientCredentials}
 			c.AllowedOAuthScopes = []string{"lamps/read", "openid"}
 		}, "AllowedOAuthScopes[1]"},
-		{"federated identity provider", func(c *pool.Client) { c.SupportedIdentityProviders = []string{"COGNITO", "Google"} }, "SupportedIdentityProviders[1]"},
+		{"identity provider listed twice", func(c *pool.Client) { c.SupportedIdentityProviders = []string{"COGNITO", "Google", "Google"} }, "SupportedIdentityProviders[2]"},
 		{"unknown explicit auth flow", func(c *pool.Client) { c.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_MAGIC"} }, "ExplicitAuthFlows[1]"},
-		{"code flow without COGNITO", func(c *pool.Client) { c.SupportedIdentityProviders = nil }, "SupportedIdentityProviders"},
+		{"code flow without any provider", func(c *pool.Client) { c.SupportedIdentityProviders = nil }, "SupportedIdentityProviders"},
 		{"unknown access token unit", func(c *pool.Client) { c.TokenValidityUnits.AccessToken = "weeks" }, "TokenValidityUnits.AccessToken"},
 		{"unknown ID token unit", func(c *pool.Client) { c.TokenValidityUnits.IDToken = "Hours" }, "TokenValidityUnits.IdToken"},
 		{"unknown refresh token unit", func(c *pool.Client) { c.TokenValidityUnits.RefreshToken = "months" }, "TokenValidityUnits.RefreshToken"},

@@ -87,6 +87,13 @@ type User struct {
 
 	Code *PendingCode `json:"-"`
 
+	// Identities are the provider identities linked to the user: the
+	// identity a federated user was created by (Primary "true") and any
+	// linked by AdminLinkProviderForUser. The store keeps them unique per
+	// pool, provider and subject (GetUserByIdentity); they are the
+	// "identities" attribute and ID-token claim.
+	Identities []Identity `json:"-"`
+
 	// TokensValidAfter invalidates every token and session issued before
 	// it (global sign-out).
 	TokensValidAfter time.Time `json:"-"`

@@ -282,6 +282,29 @@ type Store interface {
 	ListGroupsForUser(ctx context.Context, poolID, sub string) ([]pool.Group, error)
 	ListUsersInGroup(ctx context.Context, poolID, group string, opts ListOptions) (Page[pool.User], error)
 
+	// CreateIdentityProvider fails with ErrAlreadyExists when the pool has
+	// a provider of that name, or another of its providers has one of
+	// p.IdpIdentifiers. Providers are configuration: their writes raise
+	// the configuration version.
+	CreateIdentityProvider(ctx context.Context, p pool.IdentityProvider) error
+	GetIdentityProvider(ctx context.Context, poolID, name string) (pool.IdentityProvider, error)
+	// GetIdentityProviderByIdentifier returns the provider that lists
+	// identifier in its IdpIdentifiers; ErrNotFound when none does.
+	GetIdentityProviderByIdentifier(ctx context.Context, poolID, identifier string) (pool.IdentityProvider, error)
+	// ListIdentityProviders lists the pool's providers by name.
+	ListIdentityProviders(ctx context.Context, poolID string, opts ListOptions) (Page[pool.IdentityProvider], error)
+	// UpdateIdentityProvider fails with ErrAlreadyExists when fn gives the
+	// provider an identifier another provider has; fn cannot rename it.
+	UpdateIdentityProvider(ctx context.Context, poolID, name string, fn func(pool.IdentityProvider) (pool.IdentityProvider, error)) error
+	// DeleteIdentityProvider deletes the provider; the users it created
+	// and their linked identities stay, as in Cognito.
+	DeleteIdentityProvider(ctx context.Context, poolID, name string) error
+	// GetUserByIdentity returns the user that subject at the provider
+	// named providerName is linked to (pool.User.Identities, which
+	// CreateUser and UpdateUser keep unique per pool, provider and subject
+	// and fail with ErrAlreadyExists when another user has one of them).
+	GetUserByIdentity(ctx context.Context, poolID, providerName, subject string) (pool.User, error)
+
 	CreateAuthCode(ctx context.Context, c AuthCode) error
 	// ConsumeAuthCode marks the code redeemed at now and returns it. It
 	// returns ErrNotFound for an unknown or expired code. A code already

@@ -94,6 +94,7 @@ type userRecord struct {
 	FailedLogins     int               `json:"failed_logins,omitempty"`
 	LockedUntil      time.Time         `json:"locked_until,omitzero"`
 	Code             *pool.PendingCode `json:"code,omitempty"`
+	Identities       []pool.Identity   `json:"identities,omitempty"`
 	TokensValidAfter time.Time         `json:"tokens_valid_after,omitzero"`
 	CreatedAt        time.Time         `json:"created_at,omitzero"`
 	UpdatedAt        time.Time         `json:"updated_at,omitzero"`
