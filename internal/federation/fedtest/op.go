@@ -47,6 +47,12 @@ func NewOP(t testing.TB) *OP {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) { s.login(w, r, callback) })
 	mux.Handle("/", provider)
+	mux.HandleFunc("/userinfo", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.userinfoMethods = append(s.userinfoMethods, r.Method)
+		s.mu.Unlock()
+		provider.ServeHTTP(w, r)
+	})
 	handler = mux
 	o := &OP{srv: srv, storage: s}
 	t.Cleanup(o.Stop)
@@ -67,6 +73,14 @@ func (o *OP) AddClient(id, secret, redirectURI string) {
 // SetUser sets the user the next authorizations sign in.
 func (o *OP) SetUser(u User) { o.storage.mu.Lock(); o.storage.user = u; o.storage.mu.Unlock() }
 
+// UserInfoMethods lists the HTTP methods of the calls to the user-info
+// endpoint so far.
+func (o *OP) UserInfoMethods() []string {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	return append([]string(nil), o.storage.userinfoMethods...)
+}
+
 // Deny makes the next authorization end with access_denied.
 func (o *OP) Deny() { o.storage.mu.Lock(); o.storage.deny = true; o.storage.mu.Unlock() }
 
@@ -86,6 +100,8 @@ type opStorage struct {
 	requests map[string]*opRequest
 	codes    map[string]string // code => request id
 	tokens   map[string]*opToken
+
+	userinfoMethods []string
 }
 
 type opToken struct {
