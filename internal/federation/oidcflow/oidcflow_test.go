@@ -419,3 +419,20 @@ func mustQuery(t *testing.T, u string) url.Values {
 	}
 	return parsed.Query()
 }
+
+func TestKeySetUnreachable(t *testing.T) {
+	g := fedtest.NewGoogle(t, redirectURI)
+	d := g.Details()
+	d[pool.DetailJWKSURI] = "http://127.0.0.1:1/keys" // nothing listens on port 1
+	_, _, err := signIn(t, oidcflow.New(nil), cfg(pool.ProviderGoogle, d))
+	// The provider's fault, not the user's: never Invalid.
+	e := wantKind(t, err, upstream.Unavailable)
+	if !strings.Contains(e.Description, "key set") {
+		t.Errorf("Description = %q, want it to name the key set", e.Description)
+	}
+}
+
+func TestUnknownType(t *testing.T) {
+	_, _, err := oidcflow.New(nil).Begin(context.Background(), cfg(pool.ProviderSAML, map[string]string{}))
+	wantKind(t, err, upstream.Unavailable)
+}
