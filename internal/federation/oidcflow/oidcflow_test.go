@@ -436,3 +436,29 @@ func TestUnknownType(t *testing.T) {
 	_, _, err := oidcflow.New(nil).Begin(context.Background(), cfg(pool.ProviderSAML, map[string]string{}))
 	wantKind(t, err, upstream.Unavailable)
 }
+
+// TestConcurrentSignIns shares one Client (its discovery, key-set and
+// Apple-secret caches) between parallel sign-ins; run with -race.
+func TestConcurrentSignIns(t *testing.T) {
+	c := oidcflow.New(nil)
+	g := fedtest.NewGoogle(t, redirectURI)
+	a := fedtest.NewApple(t, redirectURI)
+	t.Run("group", func(t *testing.T) {
+		for i := range 8 {
+			p := g
+			if i%2 == 1 {
+				p = a
+			}
+			t.Run(p.Type, func(t *testing.T) {
+				t.Parallel()
+				res, _, err := signIn(t, c, cfg(p.Type, p.Details()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Subject != fedtest.DefaultUser.Subject {
+					t.Errorf("Subject = %q", res.Subject)
+				}
+			})
+		}
+	})
+}
