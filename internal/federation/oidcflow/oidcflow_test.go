@@ -319,6 +319,7 @@ func TestFinishRejects(t *testing.T) {
 		{name: "tampered signature", knobs: fedtest.Knobs{TamperSignature: true}, kind: upstream.Invalid, desc: "signature"},
 		{name: "expired ID token", knobs: fedtest.Knobs{Expired: true}, kind: upstream.Invalid, desc: "expired"},
 		{name: "invalid_grant", knobs: fedtest.Knobs{TokenError: "invalid_grant"}, kind: upstream.Invalid, code: "invalid_grant"},
+		{name: "user info of another user", knobs: fedtest.Knobs{UserInfoSubject: "someone-else"}, kind: upstream.Invalid, desc: "subject of the user info"},
 		{name: "oversized response", knobs: fedtest.Knobs{Oversized: true}, kind: upstream.Unavailable, desc: "larger than"},
 		{name: "slow provider", knobs: fedtest.Knobs{Slow: true}, client: &http.Client{Timeout: 200 * time.Millisecond}, kind: upstream.Unavailable, desc: "could not be reached"},
 	}
