@@ -13,7 +13,8 @@
 //     ProviderDetails (credentials and endpoint overrides) that point a
 //     provider at one; SetUser, Set(Knobs) (deny, wrong audience, bad
 //     nonce, tampered signature, expired token, a token-endpoint error,
-//     slow, oversized) and Stop drive negative tests.
+//     slow, oversized, another subject in the user info) and Stop drive
+//     negative tests.
 //   - Authorize plays the browser from an authorization URL to the
 //     redirect URI and returns the callback's parameters (query or
 //     form_post fields).
