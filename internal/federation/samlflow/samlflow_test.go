@@ -28,7 +28,7 @@ type harness struct {
 	cfg    samlflow.Config
 }
 
-func newHarness(t *testing.T, fromURL bool) *harness {
+func newHarness(t testing.TB, fromURL bool) *harness {
 	t.Helper()
 	idp := fedtest.NewSAMLIdP(t)
 	cfg := samlflow.Config{
