@@ -1,3 +1,9 @@
+// saml.go: a SAML 2.0 identity provider for tests (SAMLIdP, built on
+// crewjam/saml's IdentityProvider): a loopback server with a key pair
+// generated once per process, a preset user signed in without a form,
+// metadata by URL and as XML, SignIn/SignInUnsolicited to get the form
+// a browser would post to the ACS, and SAMLKnobs for negative tests.
+
 package fedtest
 
 import (
