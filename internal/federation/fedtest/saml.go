@@ -1,8 +1,9 @@
 // saml.go: a SAML 2.0 identity provider for tests (SAMLIdP, built on
 // crewjam/saml's IdentityProvider): a loopback server with a key pair
 // generated once per process, a preset user signed in without a form,
-// metadata by URL and as XML, SignIn/SignInUnsolicited to get the form
-// a browser would post to the ACS, and SAMLKnobs for negative tests.
+// metadata by URL and as XML, SignIn, SignInWith and SignInUnsolicited
+// to get the form a browser would post to the ACS, and SAMLKnobs for
+// negative tests.
 
 package fedtest
 
@@ -237,7 +238,14 @@ type SAMLPost struct {
 // it follows it to the identity provider, which signs the user in, and
 // returns the form the browser would post to the ACS.
 func (i *SAMLIdP) SignIn(redirectURL string) (SAMLPost, error) {
-	return samlPost(http.Get(redirectURL)) //nolint:noctx // test helper on a loopback server
+	return i.SignInWith(http.DefaultClient, redirectURL)
+}
+
+// SignInWith is SignIn with a browser's client (its cookie jar): the URL
+// may be linkpool's own sign-in URL, whose redirects lead to the
+// identity provider.
+func (i *SAMLIdP) SignInWith(hc *http.Client, startURL string) (SAMLPost, error) {
+	return samlPost(hc.Get(startURL)) //nolint:noctx // test helper on a loopback server
 }
 
 // SignInUnsolicited is an IdP-initiated sign-in at the service provider
