@@ -12,8 +12,9 @@ type suiteTest struct {
 	run  func(t *testing.T, s store.Store)
 }
 
-// Run runs the conformance suite: CRUD and uniqueness of every entity,
-// cascading deletes, authorization-code redemption, refresh-token
+// Run runs the conformance suite: CRUD and uniqueness of every entity
+// (identity providers and their identifiers, users' linked identities
+// included), cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, filtered user listings,
 // whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
@@ -26,6 +27,11 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"UserUniqueness", testUserUniqueness},
 		{"UserUpdateUniqueness", testUserUpdateUniqueness},
 		{"GroupCRUD", testGroupCRUD},
+		{"IdentityProviderCRUD", testIdentityProviderCRUD},
+		{"IdentityProviderIdentifiers", testIdentityProviderIdentifiers},
+		{"IdentityProviderCascade", testIdentityProviderCascade},
+		{"UserIdentities", testUserIdentities},
+		{"LoadFederation", skill(testLoadFederation)},
 		{"GroupMembership", testGroupMembership},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
 		{"CreateInMissingPool", testCreateInMissingPool},
@@ -62,8 +68,8 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 // RunConcurrency runs the cases where many goroutines race on one row:
 // single use of authorization codes, revocation of a replayed code's
 // grants, refresh-token rotation with a grace
-// period, failed-login counters, key rotation by compare-and-swap and
-// duplicate sign-ups. Each subtest gets a fresh store from newStore.
+// period, failed-login counters, key rotation by compare-and-swap,
+// duplicate sign-ups and concurrent claims of one provider identity. Each subtest gets a fresh store from newStore.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
@@ -72,6 +78,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Databas
 		{"FailedLoginCounter", testFailedLoginCounter},
 		{"KeyRotationCompareAndSwap", testKeyRotationCAS},
 		{"CreateUserRace", testCreateUserRace},
+		{"IdentityRace", testIdentityRace},
 		{"AddUserToGroupRace", testAddUserToGroupRace},
 		{"OutboxClaimRace", testOutboxClaimRace},
 		{"ConsumeAuthSessionRace", testConsumeAuthSessionRace},
