@@ -96,7 +96,7 @@ func TestIdentityProvidersWithSDK(t *testing.T) {
 
 	// Update without the secret keeps it.
 	upd, err := api.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp"),
-		ProviderDetails: map[string]string{"client_id": "linkpool2", "authorize_scopes": "openid", "oidc_issuer": "https://idp.example.com"},
+		ProviderDetails:  map[string]string{"client_id": "linkpool2", "authorize_scopes": "openid", "oidc_issuer": "https://idp.example.com"},
 		AttributeMapping: map[string]string{"username": "sub", "email": "email"}})
 	if err != nil {
 		t.Fatal(err)
