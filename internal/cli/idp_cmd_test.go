@@ -107,10 +107,10 @@ func TestIdpRefused(t *testing.T) {
 		args []string
 	}{
 		{"duplicate", 1, "identity provider Corp already exists", base},
-		{"no type", 2, "--type is required", []string{"idp", "create", "--pool", p.ID, "--name", "X"}},
-		{"bad detail flag", 2, "want key=value", []string{"idp", "create", "--pool", p.ID, "--name", "X", "--type", "OIDC", "--detail", "oops"}},
-		{"missing file", 1, "--detail-file client_secret", []string{"idp", "create", "--pool", p.ID, "--name", "X", "--type", "OIDC", "--detail-file", "client_secret=/nonexistent/file"}},
-		{"missing issuer", 1, "oidc_issuer is required", []string{"idp", "create", "--pool", p.ID, "--name", "X", "--type", "OIDC", "--detail", "client_id=c", "--detail", "authorize_scopes=openid"}},
+		{"no type", 2, "--type is required", []string{"idp", "create", "--pool", p.ID, "--name", "Xyz"}},
+		{"bad detail flag", 2, "want key=value", []string{"idp", "create", "--pool", p.ID, "--name", "Xyz", "--type", "OIDC", "--detail", "oops"}},
+		{"missing file", 1, "--detail-file client_secret", []string{"idp", "create", "--pool", p.ID, "--name", "Xyz", "--type", "OIDC", "--detail-file", "client_secret=/nonexistent/file"}},
+		{"missing issuer", 1, "oidc_issuer is required", []string{"idp", "create", "--pool", p.ID, "--name", "Xyz", "--type", "OIDC", "--detail", "client_id=c", "--detail", "authorize_scopes=openid"}},
 		{"google named otherwise", 1, "invalid ProviderName", []string{"idp", "create", "--pool", p.ID, "--name", "G", "--type", "Google"}},
 		{"unknown pool", 1, "pool us-east-1_nope does not exist", []string{"idp", "list", "--pool", "us-east-1_nope"}},
 		{"nothing to update", 2, "nothing to update", []string{"idp", "update", "--pool", p.ID, "--name", "Corp"}},

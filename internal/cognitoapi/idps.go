@@ -62,7 +62,7 @@ type providerDescription struct {
 
 // Constraints of the cognito-idp model on the provider members.
 const (
-	providerNameCreatePattern = `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`
+	providerNameCreatePattern = `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]*`
 	providerNamePattern       = `[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`
 	idpIdentifierPattern      = `[\w\s+=.@-]+`
 )

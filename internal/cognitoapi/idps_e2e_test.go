@@ -229,10 +229,10 @@ func TestIdentityProvidersRefused(t *testing.T) {
 	}{
 		{"duplicate", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Corp","ProviderType":"OIDC","ProviderDetails":` + string(corp) + `}`, "DuplicateProviderException", "A provider with the name Corp already exists in this user pool."},
 		{"identifier taken", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Corp2","ProviderType":"OIDC","ProviderDetails":` + string(corp) + `,"IdpIdentifiers":["corp.example.com"]}`, "InvalidParameterException", "corp.example.com"},
-		{"no details", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"X","ProviderType":"OIDC"}`, "InvalidParameterException", "'providerDetails'"},
-		{"missing issuer", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"X","ProviderType":"OIDC","ProviderDetails":{"client_id":"c","authorize_scopes":"openid"}}`, "InvalidParameterException", "oidc_issuer"},
-		{"bad type", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"X","ProviderType":"Twitter","ProviderDetails":{}}`, "InvalidParameterException", "ProviderType"},
-		{"google named otherwise", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"G","ProviderType":"Google","ProviderDetails":{"client_id":"c","client_secret":"s","authorize_scopes":"openid"}}`, "InvalidParameterException", "ProviderName"},
+		{"no details", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Xyz","ProviderType":"OIDC"}`, "InvalidParameterException", "'providerDetails'"},
+		{"missing issuer", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Xyz","ProviderType":"OIDC","ProviderDetails":{"client_id":"c","authorize_scopes":"openid"}}`, "InvalidParameterException", "oidc_issuer"},
+		{"bad type", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Xyz","ProviderType":"Twitter","ProviderDetails":{}}`, "InvalidParameterException", "ProviderType"},
+		{"google named otherwise", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"Goog","ProviderType":"Google","ProviderDetails":{"client_id":"c","client_secret":"s","authorize_scopes":"openid"}}`, "InvalidParameterException", "ProviderName"},
 		{"apple bad key", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"SignInWithApple","ProviderType":"SignInWithApple","ProviderDetails":{"client_id":"c","team_id":"t","key_id":"k","private_key":"nope","authorize_scopes":"email"}}`, "InvalidParameterException", "private_key"},
 		{"name pattern", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + pid + `","ProviderName":"_x","ProviderType":"OIDC","ProviderDetails":{}}`, "InvalidParameterException", "'providerName'"},
 		{"unknown pool", "CreateIdentityProvider", keyAdmin, `{"UserPoolId":"` + missing + `","ProviderName":"Corp","ProviderType":"OIDC","ProviderDetails":` + string(corp) + `}`, "ResourceNotFoundException", "User pool " + missing + " does not exist."},
@@ -250,7 +250,7 @@ func TestIdentityProvidersRefused(t *testing.T) {
 		{"link without source", "AdminLinkProviderForUser", keyAdmin, `{"UserPoolId":"` + pid + `","DestinationUser":` + ann + `}`, "InvalidParameterException", "'sourceUser'"},
 		{"unlink unknown identity", "AdminDisableProviderForUser", keyAdmin, `{"UserPoolId":"` + pid + `","User":{"ProviderName":"Corp","ProviderAttributeName":"Cognito_Subject","ProviderAttributeValue":"nobody"}}`, "UserNotFoundException", "User does not exist."},
 		// A read-only key may not write.
-		{"read-only create", "CreateIdentityProvider", keyReadOnly, `{"UserPoolId":"` + pid + `","ProviderName":"X","ProviderType":"OIDC","ProviderDetails":` + string(corp) + `}`, "AccessDeniedException", ""},
+		{"read-only create", "CreateIdentityProvider", keyReadOnly, `{"UserPoolId":"` + pid + `","ProviderName":"Xyz","ProviderType":"OIDC","ProviderDetails":` + string(corp) + `}`, "AccessDeniedException", ""},
 		{"read-only update", "UpdateIdentityProvider", keyReadOnly, `{"UserPoolId":"` + pid + `","ProviderName":"Corp"}`, "AccessDeniedException", ""},
 		{"read-only delete", "DeleteIdentityProvider", keyReadOnly, `{"UserPoolId":"` + pid + `","ProviderName":"Corp"}`, "AccessDeniedException", ""},
 		{"read-only link", "AdminLinkProviderForUser", keyReadOnly, link(ann, `{"ProviderName":"Corp","ProviderAttributeName":"Cognito_Subject","ProviderAttributeValue":"s"}`), "AccessDeniedException", ""},
