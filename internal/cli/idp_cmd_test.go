@@ -80,6 +80,9 @@ func TestIdpLifecycle(t *testing.T) {
 	// Link and unlink.
 	h.ok("user", "create", "--pool", p.ID, "--username", "dora", "--password", "Sup3r-Secret!", "--permanent")
 	h.ok("idp", "link", "--pool", p.ID, "--username", "dora", "--provider", "Corp", "--subject", "corp-dora")
+	if show := h.ok("user", "show", "--pool", p.ID, "--username", "dora"); !strings.Contains(show, "Corp corp-dora (linked)") {
+		t.Fatalf("user show does not list the linked identity:\n%s", show)
+	}
 	h.fails(1, "AliasExistsException", "idp", "link", "--pool", p.ID, "--username", "dora", "--provider", "Corp", "--subject", "corp-dora")
 	h.fails(1, "user erin does not exist", "idp", "link", "--pool", p.ID, "--username", "erin", "--provider", "Corp", "--subject", "x")
 	h.fails(1, "Nope", "idp", "link", "--pool", p.ID, "--username", "dora", "--provider", "Nope", "--subject", "x")
