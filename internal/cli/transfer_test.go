@@ -47,7 +47,7 @@ func TestExportImport(t *testing.T) {
 	}
 
 	pg := harnessWith(t, map[string]string{"LINKPOOL_DATABASE_URL": pgtest.URL(t), "LINKPOOL_MASTER_KEY_FILE": key})
-	if out := pg.ok("import", "--in", file); !strings.Contains(out, "imported 1 pools, 0 domains, 1 clients, 0 identity providers, 1 key sets, 1 users") {
+	if out := pg.ok("import", "--in", file); !strings.Contains(out, "imported 1 pools, 0 domains, 1 clients, 1 key sets, 1 users") {
 		t.Fatalf("import into PostgreSQL printed %q", out)
 	}
 	checkMoved(t, pg, setup)
