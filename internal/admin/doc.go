@@ -45,8 +45,14 @@
 // refused action changes nothing. Any other error is an internal failure
 // (storage, sealing) and must be answered as one.
 //
+// SAMLCertificate is the pool's SAML service-provider key pair (Cognito's
+// signing certificate, GetSigningCertificate): generated on first use,
+// stored sealed (store.SAMLKey), cached in memory once opened. The SAML
+// sign-in (internal/federation/samlflow) signs AuthnRequests and decrypts
+// assertions with it; it is one pair per pool, never rotated yet.
+//
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
 // groups.go, alexa.go (SetupAlexa), keys.go (RotateSigningKeys), cors.go
-// (CORSOrigins).
+// (CORSOrigins), samlcert.go (SAMLCertificate, SAMLEntityID).
 package admin
