@@ -90,4 +90,5 @@
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients (with LinkpoolIdTokenOnRefresh)
 //	domains.go   CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain
 //	groups.go    CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and group membership
+//	samlcert.go  GetSigningCertificate (the pool's SAML certificate, admin.Service.SAMLCertificate)
 package cognitoapi
