@@ -70,9 +70,6 @@ func (s *Service) createSAMLKey(ctx context.Context, poolID string) (store.SAMLK
 	return s.st.EnsureSAMLKey(ctx, k)
 }
 
-// samlSealContext binds a sealed SAML private key to its pool.
-func samlSealContext(poolID string) []byte { return []byte("saml-key/" + poolID) }
-
 // newSAMLKey generates an RSA key and its self-signed certificate, valid
 // from an hour before now (clock skew at the identity provider) for
 // SAMLCertificateValidity.
@@ -103,9 +100,10 @@ func newSAMLKey(s *Service, poolID string, now time.Time) (store.SAMLKey, error)
 	if err != nil {
 		return store.SAMLKey{}, fmt.Errorf("saml key: %w", err)
 	}
-	sealed := s.box.Seal(der, samlSealContext(poolID))
+	k := store.SAMLKey{PoolID: poolID, Certificate: cert, CreatedAt: now}
+	k.Sealed = s.box.Seal(der, k.SealContext())
 	clear(der)
-	return store.SAMLKey{PoolID: poolID, Sealed: sealed, Certificate: cert, CreatedAt: now}, nil
+	return k, nil
 }
 
 // samlKeys caches the opened SAML key pairs by pool.
@@ -135,7 +133,7 @@ func (c *samlKeys) open(s *Service, k store.SAMLKey) (*x509.Certificate, crypto.
 	if err != nil {
 		return nil, nil, fmt.Errorf("saml key of pool %s: certificate: %w", k.PoolID, err)
 	}
-	der, err := s.box.Open(k.Sealed, samlSealContext(k.PoolID))
+	der, err := s.box.Open(k.Sealed, k.SealContext())
 	if err != nil {
 		return nil, nil, fmt.Errorf("saml key of pool %s: cannot unseal the private key (wrong master key?): %w", k.PoolID, err)
 	}

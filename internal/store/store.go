@@ -174,6 +174,11 @@ type SAMLKey struct {
 	CreatedAt   time.Time
 }
 
+// SealContext is the context Sealed is sealed with: it binds the private
+// key to its pool, so that a sealed key copied to another pool's row
+// does not open there.
+func (k SAMLKey) SealContext() []byte { return []byte("saml-key/" + k.PoolID) }
+
 // OutboxMail is one mail waiting for delivery (mail.Outbox). Message is
 // the mail sealed with the master key and bound to ID, so that the row
 // alone yields nothing. A row is due when NextAttemptAt has passed; a

@@ -137,6 +137,7 @@ type Loader interface {
 	Domain(pool.Domain) error
 	Client(pool.Client) error
 	KeySet(store.KeySet) error
+	SAMLKey(store.SAMLKey) error
 	User(pool.User) error
 	Group(pool.Group) error
 	Member(poolID, group, sub string) error

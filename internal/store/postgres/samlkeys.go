@@ -43,3 +43,15 @@ func (db *DB) EnsureSAMLKey(ctx context.Context, k store.SAMLKey) (store.SAMLKey
 	})
 	return out, err
 }
+
+// SAMLKey loads a pool's SAML key pair (bulk load, Load) with a plain
+// statement: there is one per pool.
+func (l *loader) SAMLKey(k store.SAMLKey) error {
+	const op = "load saml key"
+	if err := l.flush(); err != nil {
+		return err
+	}
+	_, err := l.tx.Exec(l.ctx, `INSERT INTO saml_keys (`+samlKeyColumns+`) VALUES ($1, $2, $3, $4)`,
+		k.PoolID, k.Sealed, k.Certificate, ts(k.CreatedAt))
+	return wrap(op, err)
+}

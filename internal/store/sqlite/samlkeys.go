@@ -38,3 +38,9 @@ func (db *DB) EnsureSAMLKey(ctx context.Context, k store.SAMLKey) (store.SAMLKey
 	})
 	return out, err
 }
+
+// SAMLKey loads a pool's SAML key pair (bulk load, Load).
+func (l *loader) SAMLKey(k store.SAMLKey) error {
+	return l.exec("load saml key", `INSERT INTO saml_keys (`+samlKeyColumns+`) VALUES (?, ?, ?, ?)`,
+		k.PoolID, k.Sealed, k.Certificate, micros(k.CreatedAt))
+}
