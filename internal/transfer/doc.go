@@ -32,6 +32,10 @@
 //	domain         a domain prefix or custom domain of a pool
 //	client         an app client; the secret as sealed_secret (see below)
 //	key_set        the pool's signing keys: public JWKs and sealed private keys
+//	saml_key       the pool's SAML key pair: certificate (DER) and sealed_key,
+//	               the private key sealed and bound to the pool (optional: a
+//	               pool gets one on first use; the end record's saml_keys
+//	               count is left out when there is none)
 //	user           a user with username and email keys, attributes, status,
 //	               password hash (PHC string), SRP salt and sealed verifier
 //	               (optional: exports made before SRP have none), lockout
@@ -42,7 +46,7 @@
 //	lamp           a SmartLamp lamp of a skill user
 //	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
 //
-// Each pool is followed by its domains, clients, key set, users, groups
+// Each pool is followed by its domains, clients, key set, SAML key, users, groups
 // and memberships; refresh tokens, lamps and grants follow all pools. A
 // record only refers to records before it. Field names are snake_case;
 // nested Cognito settings keep Cognito's names (PasswordPolicy,
@@ -55,7 +59,7 @@
 //
 // # Secrets
 //
-// Secrets stay as they are stored: client secrets, private signing keys,
+// Secrets stay as they are stored: client secrets, private signing and SAML keys,
 // SRP verifiers and the skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time
 // codes exist only as hashes. An export therefore reveals no usable
