@@ -34,9 +34,9 @@ type validator struct {
 	keySets map[string]bool
 	// samlKeys: pools whose SAML key was read.
 	samlKeys map[string]bool
-	groups  map[string]bool // pool id + "\x00" + group name
-	counts  Counts
-	ended   bool
+	groups   map[string]bool // pool id + "\x00" + group name
+	counts   Counts
+	ended    bool
 }
 
 func newValidator(box *seal.Box) *validator {
