@@ -74,9 +74,6 @@ func TestSAMLKeyMoves(t *testing.T) {
 		{"PostgreSQL, new master key", openPostgres, newBox},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.HasPrefix(tc.name, "PostgreSQL") && testing.Short() {
-				t.Skip("PostgreSQL: -short")
-			}
 			dst := tc.open(t)
 			opts := transfer.ImportOptions{}
 			if tc.to != oldBox {
