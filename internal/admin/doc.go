@@ -63,8 +63,15 @@
 // that clients list cannot be deleted (InvalidParameterException naming
 // the clients). A taken provider name is DuplicateProviderException.
 //
+// SAMLCertificate is the pool's SAML service-provider key pair (Cognito's
+// signing certificate, GetSigningCertificate): generated on first use,
+// stored sealed (store.SAMLKey), cached in memory once opened. The SAML
+// sign-in (internal/federation/samlflow) signs AuthnRequests and decrypts
+// assertions with it; it is one pair per pool, never rotated yet.
+//
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
 // groups.go, idps.go (identity providers, OpenProviderDetails), alexa.go
-// (SetupAlexa), keys.go (RotateSigningKeys), cors.go (CORSOrigins).
+// (SetupAlexa), keys.go (RotateSigningKeys), cors.go (CORSOrigins),
+// samlcert.go (SAMLCertificate, SAMLEntityID).
 package admin

@@ -32,6 +32,7 @@ type Service struct {
 	keys     *token.Keys
 	accounts *account.Service
 	now      func() time.Time
+	saml     samlKeys // opened SAML key pairs (samlcert.go)
 }
 
 // New returns a Service. Store, Box, Keys and Accounts are required.

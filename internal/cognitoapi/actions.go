@@ -43,6 +43,8 @@ var Actions = map[string]Action{
 	"DeleteUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPool},
 	"ListUserPools":       {SigV4: true, Write: false, Run: listUserPools},
 	"AddCustomAttributes": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: addCustomAttributes},
+	// Reads: the key pair it may create on first use is the pool's own.
+	"GetSigningCertificate": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: getSigningCertificate},
 
 	"CreateUserPoolClient":   {SigV4: true, Write: true, PoolField: "UserPoolId", Run: createUserPoolClient},
 	"DescribeUserPoolClient": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPoolClient},

@@ -94,4 +94,5 @@
 //	idps.go      CreateIdentityProvider, DescribeIdentityProvider, UpdateIdentityProvider, DeleteIdentityProvider,
 //	             ListIdentityProviders, GetIdentityProviderByIdentifier (admin), AdminLinkProviderForUser,
 //	             AdminDisableProviderForUser (account)
+//	samlcert.go  GetSigningCertificate (the pool's SAML certificate, admin.Service.SAMLCertificate)
 package cognitoapi

@@ -2,7 +2,9 @@
 // over pools, app clients, domains, identity providers, users (with the
 // provider identities linked to them), groups, authorization codes,
 // refresh tokens, hosted-UI sessions, the consumed challenge sessions of
-// the Cognito API, signing keys, the mail outbox and API access keys.
+// the Cognito API, signing keys, the pools' SAML key pairs (SAMLKey,
+// created once with the insert-if-absent EnsureSAMLKey), the mail outbox
+// and API access keys.
 // CollectGarbage runs GarbageCollect periodically, with the Sweeps of
 // packages that keep their own records on the same database (the skill's
 // contract, internal/smarthome/skillstore, which both backends implement

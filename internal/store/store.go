@@ -164,6 +164,21 @@ type KeySet struct {
 	UpdatedAt time.Time
 }
 
+// SAMLKey is a pool's SAML service-provider key pair, which signs its
+// AuthnRequests and decrypts assertions encrypted to it (Cognito's
+// signing certificate, GetSigningCertificate). A pool has at most one.
+type SAMLKey struct {
+	PoolID      string
+	Sealed      []byte // private key (PKCS#8 DER) sealed with the master key, bound to the pool
+	Certificate []byte // self-signed X.509 certificate, DER
+	CreatedAt   time.Time
+}
+
+// SealContext is the context Sealed is sealed with: it binds the private
+// key to its pool, so that a sealed key copied to another pool's row
+// does not open there.
+func (k SAMLKey) SealContext() []byte { return []byte("saml-key/" + k.PoolID) }
+
 // OutboxMail is one mail waiting for delivery (mail.Outbox). Message is
 // the mail sealed with the master key and bound to ID, so that the row
 // alone yields nothing. A row is due when NextAttemptAt has passed; a
@@ -346,6 +361,13 @@ type Store interface {
 	// updates are serialised, so fn always sees the latest set: exactly one
 	// of several instances racing to rotate performs the rotation.
 	UpdateKeySet(ctx context.Context, poolID string, fn func(KeySet) (KeySet, error)) error
+
+	// GetSAMLKey returns ErrNotFound when the pool has no SAML key yet.
+	GetSAMLKey(ctx context.Context, poolID string) (SAMLKey, error)
+	// EnsureSAMLKey stores k as its pool's SAML key unless the pool has
+	// one, and returns the pool's key: k, or the one stored before (by
+	// another instance too). ErrNotFound when the pool does not exist.
+	EnsureSAMLKey(ctx context.Context, k SAMLKey) (SAMLKey, error)
 
 	// EnqueueMail stores a mail for delivery; ErrAlreadyExists when the
 	// ID is taken.

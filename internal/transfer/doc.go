@@ -40,6 +40,10 @@
 //	               attribute mapping, IdP identifiers; the secret details
 //	               (client_secret, private_key) as sealed_secrets
 //	key_set        the pool's signing keys: public JWKs and sealed private keys
+//	saml_key       the pool's SAML key pair: certificate (DER) and sealed_key,
+//	               the private key sealed and bound to the pool (optional: a
+//	               pool gets one on first use; the end record's saml_keys
+//	               count is left out when there is none)
 //	user           a user with username and email keys, attributes, status,
 //	               password hash (PHC string), SRP salt and sealed verifier
 //	               (optional: exports made before SRP have none), lockout
@@ -53,7 +57,7 @@
 //	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
 //
 // Each pool is followed by its domains, clients, identity providers, key
-// set, users, groups and memberships; refresh tokens, lamps and grants follow all pools. A
+// set, SAML key, users, groups and memberships; refresh tokens, lamps and grants follow all pools. A
 // record only refers to records before it. Field names are snake_case;
 // nested Cognito settings keep Cognito's names (PasswordPolicy,
 // TokenValidityUnits, ...). Times are RFC 3339 in UTC with up to
@@ -66,7 +70,7 @@
 // # Secrets
 //
 // Secrets stay as they are stored: client secrets, identity providers'
-// secret details, private signing keys,
+// secret details, private signing and SAML keys,
 // SRP verifiers and the skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time
 // codes exist only as hashes. An export therefore reveals no usable

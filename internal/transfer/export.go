@@ -106,6 +106,16 @@ func (e *exporter) pool(ctx context.Context, p pool.Pool) error {
 			return err
 		}
 	}
+	sk, err := e.st.GetSAMLKey(ctx, p.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("SAML key of pool %s: %w", p.ID, err)
+	default:
+		if err := e.write(typeSAMLKey, samlKeyToRecord(sk)); err != nil {
+			return err
+		}
+	}
 	err = eachPage(ctx, func(o store.ListOptions) (store.Page[pool.User], error) { return e.st.ListUsers(ctx, p.ID, o) },
 		func(u pool.User) error { return e.write(typeUser, userRecord(u)) })
 	if err != nil {

@@ -64,6 +64,7 @@ type Counts struct {
 	RefreshTokens     int64 `json:"refresh_tokens"`
 	Lamps             int64 `json:"lamps"`
 	AlexaGrants       int64 `json:"alexa_grants"`
+	SAMLKeys          int64 `json:"saml_keys,omitempty"`
 }
 
 // add counts one record of type typ.
@@ -79,6 +80,8 @@ func (c *Counts) add(typ string) {
 		c.IdentityProviders++
 	case typeKeySet:
 		c.KeySets++
+	case typeSAMLKey:
+		c.SAMLKeys++
 	case typeUser:
 		c.Users++
 	case typeGroup:
@@ -102,7 +105,8 @@ func (c Counts) String() string {
 		idps = fmt.Sprintf("%d identity providers, ", c.IdentityProviders)
 	}
 	return fmt.Sprintf("%d pools, %d domains, %d clients, %s%d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
-		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants)
+		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants) +
+		samlKeyCount(c.SAMLKeys)
 }
 
 // endRecord is the last line.

@@ -167,6 +167,8 @@ func write(l skillstore.Loader, rec record) error {
 		err = l.IdentityProvider(v)
 	case store.KeySet:
 		err = l.KeySet(v)
+	case store.SAMLKey:
+		err = l.SAMLKey(v)
 	case pool.User:
 		err = l.User(v)
 	case pool.Group:

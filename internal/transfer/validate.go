@@ -16,7 +16,7 @@ import (
 type record struct {
 	line int64
 	typ  string
-	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
+	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, store.SAMLKey, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
 }
 
 // validator decodes records and checks what can be checked without a
@@ -36,6 +36,7 @@ type validator struct {
 	idps        map[string]bool // pool id + "\x00" + provider name
 	identifiers map[string]bool // pool id + "\x00" + IdP identifier
 	keySets     map[string]bool
+	samlKeys    map[string]bool // pools whose SAML key was read
 	groups      map[string]bool // pool id + "\x00" + group name
 	counts      Counts
 	ended       bool
@@ -43,7 +44,7 @@ type validator struct {
 
 func newValidator(box *seal.Box) *validator {
 	return &validator{box: box, pools: map[string]bool{}, clients: map[string]bool{}, idps: map[string]bool{},
-		identifiers: map[string]bool{}, keySets: map[string]bool{}, groups: map[string]bool{}}
+		identifiers: map[string]bool{}, keySets: map[string]bool{}, samlKeys: map[string]bool{}, groups: map[string]bool{}}
 }
 
 // check decodes and checks the record on line. The end record yields a
@@ -196,6 +197,23 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 			return record{}, &SealError{Line: line, What: "the signing keys of pool " + r.PoolID, Err: kerr}
 		}
 		rec.v = ks
+	case typeSAMLKey:
+		var r samlKeyRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		if v.samlKeys[r.PoolID] {
+			return fail("two SAML keys for pool %s", r.PoolID)
+		}
+		v.samlKeys[r.PoolID] = true
+		k, kerr := checkSAMLKey(v.box, v.to, r.samlKey())
+		if kerr != nil {
+			return record{}, &SealError{Line: line, What: "the SAML key of pool " + r.PoolID, Err: kerr}
+		}
+		rec.v = k
 	case typeUser:
 		var r userRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

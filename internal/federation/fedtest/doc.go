@@ -25,5 +25,7 @@
 // (signing keys, ID tokens), amazon.go (Login with Amazon; Details),
 // google.go, facebook.go, apple.go (Sign in with Apple, client-secret
 // JWT check), op.go (the zitadel OP), browser.go (Authorize).
-// saml.go: SAML 2.0 identity provider (added with the SAML flow).
+// saml.go: SAML 2.0 identity provider (added with the SAML flow);
+// saml_spkey.go: its use of the SP's key pair (RequireSignedRequests,
+// encrypting assertions to the SP's certificate).
 package fedtest

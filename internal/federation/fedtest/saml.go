@@ -51,8 +51,12 @@ type SAMLUser struct {
 // tests. The zero value answers correctly.
 type SAMLKnobs struct {
 	// UnsignedAssertion: the assertion is not signed; the Response still
-	// is (unless UnsignedResponse).
+	// is (unless UnsignedResponse). It is encrypted all the same when the
+	// SP's metadata lists an encryption certificate.
 	UnsignedAssertion bool
+	// EncryptCBC: assertions are encrypted with AES-256-CBC rather than
+	// AES-256-GCM.
+	EncryptCBC bool
 	// UnsignedResponse: the Response is not signed.
 	UnsignedResponse bool
 	// Tamper: the NameID is changed to "mallory" after the assertion was
@@ -387,8 +391,12 @@ func (s samlResponses) WriteResponse(w http.ResponseWriter, req *saml.IdpAuthnRe
 		idp.Key, idp.Certificate = key, cert
 		defer func() { idp.Key, idp.Certificate = ownKey, ownCert }()
 	}
+	s.i.idp.AssertionEncrypter = assertionEncrypter(k.EncryptCBC)
 	if k.UnsignedAssertion {
 		req.AssertionEl = req.Assertion.Element()
+		if err := encryptAssertionEl(req, k.EncryptCBC); err != nil {
+			return err
+		}
 	} else if err := req.MakeAssertionEl(); err != nil {
 		return err
 	}

@@ -10,19 +10,30 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
+// SigningAlgorithmRSASHA256 is the one RequestSigningAlgorithm Cognito
+// offers: AuthnRequests signed with RSA-SHA256.
+const SigningAlgorithmRSASHA256 = "rsa-sha256"
+
 // checkSupported refuses the provider settings this service provider
-// does not implement: they need an SP key pair, which linkpool does not
-// have yet (encrypted assertions are encrypted to it, signed requests
-// signed with it).
+// cannot honour: signed requests and encrypted assertions without the
+// pool's key pair (Config.Key), and a RequestSigningAlgorithm other than
+// rsa-sha256.
 func checkSupported(cfg Config) error {
-	if cfg.Details[pool.DetailEncryptedResponses] == "true" {
+	hasKey := cfg.Key != nil && cfg.Certificate != nil
+	if cfg.Details[pool.DetailEncryptedResponses] == "true" && !hasKey {
 		return &upstream.Error{Kind: upstream.Invalid, Code: "unsupported",
-			Description: "EncryptedResponses=true is not supported: set the identity provider to send unencrypted, signed assertions",
+			Description: "EncryptedResponses=true needs the pool's SAML key pair, which is not available",
 			Err:         ErrUnsupported}
 	}
-	if cfg.Details[pool.DetailRequestSigningAlgorithm] != "" {
+	switch alg := cfg.Details[pool.DetailRequestSigningAlgorithm]; {
+	case alg == "":
+	case alg != SigningAlgorithmRSASHA256:
 		return &upstream.Error{Kind: upstream.Invalid, Code: "unsupported",
-			Description: "RequestSigningAlgorithm is not supported: linkpool sends unsigned AuthnRequests",
+			Description: "RequestSigningAlgorithm must be rsa-sha256",
+			Err:         ErrUnsupported}
+	case !hasKey:
+		return &upstream.Error{Kind: upstream.Invalid, Code: "unsupported",
+			Description: "RequestSigningAlgorithm needs the pool's SAML key pair, which is not available",
 			Err:         ErrUnsupported}
 	}
 	return nil

@@ -12,8 +12,18 @@
 //     identity provider's metadata; a signed Response around an unsigned
 //     assertion is refused (crewjam/saml accepts it: see
 //     TestCrewjamAcceptsUnsignedAssertion), and so is a Response with
-//     more than one assertion or an encrypted one; a Response signature,
-//     when present, must be valid too; SHA-1 signatures are refused;
+//     more than one assertion; an encrypted assertion is decrypted with
+//     the pool's key (Config.Key) and what it decrypts to must carry its
+//     own valid signature just the same; a Response signature, when
+//     present, must be valid too; SHA-1 signatures are refused;
+//   - an assertion encrypted with a CBC cipher is decrypted only inside
+//     a Response with a valid signature (crewjam/saml's
+//     RequireSignedResponseForCBC: no decryption oracle); AES-GCM needs
+//     none;
+//   - EncryptedResponses=true: the assertion must be encrypted
+//     (ErrUnencryptedAssertion). With it off an encrypted assertion is
+//     still accepted when the pool's key is given, as identity providers
+//     encrypt whenever the SP metadata lists a certificate;
 //   - Issuer = the entity id of the metadata; audience = Config.EntityID;
 //     Destination and the bearer confirmation's Recipient =
 //     Config.ACSURL;
@@ -41,12 +51,21 @@
 // SAML metadata). Descriptions never contain the Response; the wrapped
 // error is crewjam/saml's classification sentinel (saml.ErrExpired,
 // saml.ErrAudienceMismatch, ...) or ErrUnsignedAssertion /
+// ErrUnencryptedAssertion /
 // ErrUnsupported, never the library's error, which holds the Response.
 //
-// Not supported (they need an SP key pair linkpool does not have): the
-// EncryptedResponses=true and RequestSigningAlgorithm details are
-// refused by Begin and Finish with ErrUnsupported. The HTTP-Artifact and
-// HTTP-POST-SimpleSign bindings are not offered; IDPSignout is ignored.
+// The pool's SAML key pair (Config.Key and Certificate, kept by
+// internal/admin: SAMLCertificate) signs AuthnRequests when
+// RequestSigningAlgorithm is rsa-sha256 (the HTTP-Redirect binding's
+// SigAlg and Signature parameters, RSA-SHA256) and decrypts encrypted
+// assertions; Metadata then lists its certificate for signing and for
+// encryption, and AuthnRequestsSigned follows RequestSigningAlgorithm.
+// Without the key pair, EncryptedResponses=true and
+// RequestSigningAlgorithm are refused by Begin and Finish with
+// ErrUnsupported, as is an encrypted assertion; any
+// RequestSigningAlgorithm but rsa-sha256 is refused too. The
+// HTTP-Artifact and HTTP-POST-SimpleSign bindings are not offered;
+// IDPSignout is ignored.
 //
 // Metadata comes from MetadataFile (parsed on each use) or MetadataURL,
 // fetched within upstream.CallTimeout and MaxMetadataSize and cached for
@@ -57,12 +76,13 @@
 // Files:
 //   - samlflow.go: the API (Config, Pending, Result, Client, New, Begin,
 //     Finish, Metadata).
-//   - begin.go: the AuthnRequest and the unsupported settings.
+//   - begin.go: the AuthnRequest and the settings that need the key pair.
 //   - finish.go: the Response: form decoding, the shape checks, the
 //     signed-assertion rule, claims.
 //   - idpmetadata.go: identity provider metadata, fetched and cached.
 //   - sp.go: the crewjam/saml ServiceProvider of one sign-in.
-//   - spmetadata.go: the pool's SP metadata.
+//   - spmetadata.go: the pool's SP metadata (with the key pair's
+//     certificate).
 //   - errors.go: the typed errors and crewjam/saml's classes mapped to
 //     descriptions.
 package samlflow

@@ -24,9 +24,13 @@ var (
 	// own (a signature on the enclosing Response is not enough).
 	ErrUnsignedAssertion = errors.New("samlflow: the assertion is not signed")
 	// ErrUnsupported: a binding or feature this service provider does
-	// not implement (artifact binding, encrypted assertions, signed
-	// requests).
+	// not implement (artifact binding), or a setting it cannot honour
+	// (encrypted assertions or signed requests without the pool's key
+	// pair, an encrypted assertion with EncryptedResponses off).
 	ErrUnsupported = errors.New("samlflow: not supported")
+	// ErrUnencryptedAssertion: EncryptedResponses is on and the
+	// assertion came in plaintext.
+	ErrUnencryptedAssertion = errors.New("samlflow: the assertion is not encrypted")
 )
 
 // responseChecks maps crewjam/saml's classification of a refused
@@ -46,7 +50,7 @@ var responseChecks = []struct {
 	{saml.ErrUntrustedCertificate, "the response is signed with a certificate that is not in the identity provider's metadata"},
 	{saml.ErrCertificateNotValidNow, "the identity provider's signing certificate is expired or not yet valid"},
 	{saml.ErrInvalidSignature, "the signature of the response or assertion is invalid"},
-	{saml.ErrDecryptionFailed, "the assertion is encrypted, which this service provider does not support"},
+	{saml.ErrDecryptionFailed, "the encrypted assertion could not be decrypted with the pool's SAML key (is the identity provider encrypting to the pool's current certificate?)"},
 	{saml.ErrMissingElement, "the response lacks a required element"},
 	{saml.ErrMalformedMessage, "the response is not a well-formed SAML message"},
 	{saml.ErrUnsupported, "the response uses a SAML feature this service provider does not support"},

@@ -2,6 +2,8 @@ package samlflow
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 	"sync"
@@ -17,6 +19,15 @@ type Config struct {
 	Details  map[string]string // ProviderDetails: MetadataURL or MetadataFile, IDPSignout, IDPInit, EncryptedResponses, RequestSigningAlgorithm
 	EntityID string            // the SP entity id, Cognito's "urn:amazon:cognito:sp:<poolId>"
 	ACSURL   string            // <pool base URL>/saml2/idpresponse
+
+	// Key and Certificate are the pool's SAML key pair (an RSA key and
+	// its certificate, admin.Service.SAMLCertificate), optional. With
+	// them, AuthnRequests are signed when RequestSigningAlgorithm is
+	// rsa-sha256, assertions encrypted to Certificate are accepted when
+	// EncryptedResponses is true, and Metadata lists Certificate for
+	// signing and encryption. Without them both settings are refused.
+	Key         crypto.Signer
+	Certificate *x509.Certificate
 }
 
 // Pending is what the caller keeps, bound to the browser, between Begin

@@ -139,6 +139,7 @@ type Loader interface {
 	Client(pool.Client) error
 	IdentityProvider(pool.IdentityProvider) error
 	KeySet(store.KeySet) error
+	SAMLKey(store.SAMLKey) error
 	User(pool.User) error
 	Group(pool.Group) error
 	Member(poolID, group, sub string) error

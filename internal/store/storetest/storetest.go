@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"RefreshTokenRevoke", testRefreshTokenRevoke},
 		{"SessionCRUD", testSessionCRUD},
 		{"KeySetCRUD", testKeySetCRUD},
+		{"SAMLKeyCRUD", testSAMLKeyCRUD},
 		{"LampCRUD", skill(testLampCRUD)},
 		{"AlexaGrantCRUD", skill(testAlexaGrantCRUD)},
 		{"LampSessionCRUD", skill(testLampSessionCRUD)},
@@ -82,6 +83,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Databas
 		{"AddUserToGroupRace", testAddUserToGroupRace},
 		{"OutboxClaimRace", testOutboxClaimRace},
 		{"ConsumeAuthSessionRace", testConsumeAuthSessionRace},
+		{"SAMLKeyRace", testSAMLKeyRace},
 	})
 }
 
