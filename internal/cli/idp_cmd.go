@@ -14,7 +14,8 @@ import (
 
 // The identity-provider commands: idp create|update|show|list|delete
 // over admin.Service, and idp link|unlink over account.Service
-// (AdminLinkProviderForUser, AdminDisableProviderForUser).
+// (AdminLinkProviderForUser, AdminDisableProviderForUser), and idp
+// saml-certificate (idp_samlcert.go).
 
 func runIdp(ctx context.Context, e *env, args []string) error {
 	return subcommands(ctx, e, "idp", args, map[string]func(context.Context, *env, []string) error{
@@ -25,6 +26,8 @@ func runIdp(ctx context.Context, e *env, args []string) error {
 		"delete": runIdpDelete,
 		"link":   runIdpLink,
 		"unlink": runIdpUnlink,
+
+		"saml-certificate": runIdpSAMLCertificate,
 	})
 }
 
