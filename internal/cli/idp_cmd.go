@@ -97,7 +97,7 @@ type idpRef struct {
 
 func (r *idpRef) register(c *adminCmd) {
 	c.fs.StringVar(&r.pool, "pool", "", "pool id (required)")
-	c.fs.StringVar(&r.name, "name", "", "provider name (required): LoginWithAmazon, Google, SignInWithApple, Facebook, or the name of an OIDC or SAML provider")
+	c.fs.StringVar(&r.name, "name", "", "provider name: LoginWithAmazon, Google, SignInWithApple, Facebook (create: defaults to --type), or the name of an OIDC or SAML provider (required)")
 }
 
 func runIdpCreate(ctx context.Context, e *env, args []string) error {
@@ -108,7 +108,14 @@ func runIdpCreate(ctx context.Context, e *env, args []string) error {
 	r.register(c)
 	c.fs.StringVar(&typ, "type", "", "provider type (required): "+strings.Join(pool.ProviderTypes, ", "))
 	s.register(c, false)
-	if err := c.parse(args, "pool", "name", "type"); err != nil {
+	if err := c.parse(args, "pool", "type"); err != nil {
+		return err
+	}
+	// A social provider's name is its type, as Cognito requires.
+	if r.name == "" && pool.IsSocial(typ) {
+		r.name = typ
+	}
+	if err := c.require("name"); err != nil {
 		return err
 	}
 	details, err := s.readDetails()

@@ -133,3 +133,21 @@ func TestIdpRefused(t *testing.T) {
 		t.Fatalf("refused creates stored providers: %d", len(ps))
 	}
 }
+
+// TestIdpCreateSocialNameDefaultsToType: a social provider needs no
+// --name (its name is its type); an OIDC provider does.
+func TestIdpCreateSocialNameDefaultsToType(t *testing.T) {
+	h := newAdminHarness(t)
+	p := h.createPool()
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte("s3cret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	idp := okJSON[pool.IdentityProvider](h, "idp", "create", "--pool", p.ID, "--type", "LoginWithAmazon",
+		"--detail", "client_id=amzn1.application-oa2-client.x", "--detail", "authorize_scopes=profile", "--detail-file", "client_secret="+secretFile)
+	if idp.ProviderName != "LoginWithAmazon" {
+		t.Fatalf("name %q, want LoginWithAmazon", idp.ProviderName)
+	}
+	h.fails(2, "--name is required", "idp", "create", "--pool", p.ID, "--type", "OIDC",
+		"--detail", "client_id=x", "--detail", "authorize_scopes=openid", "--detail", "oidc_issuer=https://idp.example.com")
+}
