@@ -27,6 +27,9 @@ const (
 	// the administrative actions of internal/admin.
 	ResourceNotFoundException = "ResourceNotFoundException"
 	GroupExistsException      = "GroupExistsException"
+	// DuplicateProviderException is CreateIdentityProvider's answer for
+	// a provider name the pool already has.
+	DuplicateProviderException = "DuplicateProviderException"
 	// NewPasswordRequired is not an exception but the challenge Cognito
 	// answers a sign-in with when the user still has the temporary
 	// password an administrator set (ChallengeName NEW_PASSWORD_REQUIRED).

@@ -44,6 +44,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, c pool.Client, gener
 	if err := c.Validate(); err != nil {
 		return c, "", validated(err)
 	}
+	if err := s.checkClientProviders(ctx, c); err != nil {
+		return c, "", err
+	}
 	if err := s.st.CreateClient(ctx, c); err != nil {
 		return c, "", storeErr(err, "create client", KindClient, c.ID)
 	}
@@ -98,8 +101,17 @@ func (s *Service) updateClient(ctx context.Context, poolID, clientID string, fn 
 
 // UpdateUserPoolClient applies edit to the stored client, validates the
 // result and stores it; a refused edit stores nothing. The client's id,
-// pool, secret and creation date cannot be changed.
+// pool, secret and creation date cannot be changed. Every identity
+// provider the edited client lists must be one of the pool's.
 func (s *Service) UpdateUserPoolClient(ctx context.Context, poolID, clientID string, edit func(*pool.Client)) (pool.Client, error) {
+	cur, err := s.DescribeUserPoolClient(ctx, poolID, clientID)
+	if err != nil {
+		return pool.Client{}, err
+	}
+	edit(&cur)
+	if err := s.checkClientProviders(ctx, cur); err != nil {
+		return pool.Client{}, err
+	}
 	return s.updateClient(ctx, poolID, clientID, func(c *pool.Client) error {
 		sealed := c.SealedSecret
 		edit(c)

@@ -15,6 +15,10 @@ const (
 	KindClient = "client"
 	KindDomain = "domain"
 	KindGroup  = "group"
+	// KindProvider is an identity provider, named by pool and name
+	// ("<poolId>/<ProviderName>") or, for a lookup by identifier, by
+	// the identifier.
+	KindProvider = "identity provider"
 )
 
 // ResourceError is the Cause of the *account.Error an action returns for a
@@ -47,6 +51,8 @@ func notFound(kind, id string) *account.Error {
 		msg = fmt.Sprintf("User pool client %s does not exist.", id)
 	case KindGroup:
 		msg = "Group not found."
+	case KindProvider:
+		msg = fmt.Sprintf("Identity provider %s does not exist.", id)
 	default:
 		msg = fmt.Sprintf("Domain %s does not exist.", id)
 	}
@@ -64,6 +70,9 @@ func exists(kind, id string) *account.Error {
 	case KindDomain:
 		return &account.Error{Type: account.InvalidParameterException, Field: "Domain",
 			Message: "Domain already associated with another user pool.", Cause: cause}
+	case KindProvider:
+		return &account.Error{Type: account.DuplicateProviderException,
+			Message: fmt.Sprintf("A provider with the name %s already exists in this user pool.", id), Cause: cause}
 	}
 	// Pool and client ids are generated: a clash is a failure of the
 	// generator, not of the request.

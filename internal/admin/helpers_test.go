@@ -15,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
@@ -26,6 +27,7 @@ type env struct {
 	ctx  context.Context
 	st   store.Store
 	keys *token.Keys
+	box  *seal.Box
 	svc  *admin.Service
 }
 
@@ -44,7 +46,7 @@ func newEnvAt(t *testing.T, now func() time.Time) *env {
 		Store: st, Hasher: password.NewHasher(apptest.CheapHashing, 0),
 		Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: quiet, Now: now,
 	})
-	return &env{t: t, ctx: context.Background(), st: st, keys: keys,
+	return &env{t: t, ctx: context.Background(), st: st, keys: keys, box: box,
 		svc: admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Now: now})}
 }
 
