@@ -2,10 +2,18 @@ package oidcflow
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
+	"sync"
 
 	"github.com/linkpool/linkpool/internal/federation/upstream"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // Config is one provider as a sign-in needs it.
@@ -28,28 +36,173 @@ type Result struct {
 	Claims  map[string]string // every upstream claim / profile field as a string (non-strings JSON-encoded), for AttributeMapping
 }
 
-// Client runs sign-ins at OAuth 2.0 and OpenID Connect providers. It is
+// Client runs sign-ins at OAuth 2.0 and OpenID Connect providers. It
+// caches discovery documents, key sets and Apple client secrets; it is
 // safe for concurrent use.
 type Client struct {
 	hc *http.Client
+
+	mu        sync.Mutex
+	discovery map[string]discovered  // by issuer
+	keySets   map[string]keySetEntry // by JWKS URI
+	secrets   map[string]appleSecret // by Apple key identity
 }
 
 // New returns a Client that calls providers with hc; nil => a client with
-// bounded timeouts (upstream.CallTimeout per call).
+// bounded timeouts (upstream.CallTimeout per call). Every call is also
+// bounded by upstream.CallTimeout through its context.
 func New(hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: upstream.CallTimeout}
 	}
-	return &Client{hc: hc}
+	return &Client{
+		hc:        hc,
+		discovery: map[string]discovered{},
+		keySets:   map[string]keySetEntry{},
+		secrets:   map[string]appleSecret{},
+	}
 }
 
 // Begin starts a sign-in: it returns the provider's authorization URL to
-// send the browser to and what to keep until the callback.
+// send the browser to and what to keep, bound to the browser, until the
+// callback.
 func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pending, err error) {
-	return "", Pending{}, &upstream.Error{Kind: upstream.Unavailable, Description: "not implemented"}
+	ep, err := c.endpoints(ctx, cfg)
+	if err != nil {
+		return "", Pending{}, err
+	}
+	p.State = random()
+	q := url.Values{
+		"response_type": {"code"},
+		"client_id":     {cfg.Details[pool.DetailClientID]},
+		"redirect_uri":  {cfg.RedirectURI},
+		"state":         {p.State},
+	}
+	scopes := Scopes(cfg.Details[pool.DetailAuthorizeScopes])
+	if len(scopes) > 0 {
+		sep := " "
+		if cfg.Type == pool.ProviderFacebook {
+			sep = ","
+		}
+		q.Set("scope", strings.Join(scopes, sep))
+	}
+	if ep.nonce {
+		p.Nonce = random()
+		q.Set("nonce", p.Nonce)
+	}
+	if ep.pkce {
+		p.CodeVerifier = random() + random()
+		sum := sha256.Sum256([]byte(p.CodeVerifier))
+		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+		q.Set("code_challenge_method", "S256")
+	}
+	if cfg.Type == pool.ProviderSignInWithApple && (containsScope(scopes, "name") || containsScope(scopes, "email")) {
+		// Apple requires form_post when the name or email scope is requested.
+		q.Set("response_mode", "form_post")
+	}
+	u, perr := url.Parse(ep.authorize)
+	if perr != nil || ep.authorize == "" {
+		return "", Pending{}, &upstream.Error{Kind: upstream.Unavailable, Description: "the provider's authorization endpoint is not a URL"}
+	}
+	// Keep the endpoint's own query parameters (Facebook's display, a
+	// tenant hint), ours take precedence.
+	merged := u.Query()
+	for k, v := range q {
+		merged[k] = v
+	}
+	u.RawQuery = merged.Encode()
+	return u.String(), p, nil
 }
 
-// Finish takes the callback's parameters: the query for a GET, the form for Apple's form_post POST.
+// Finish takes the callback's parameters: the query for a GET, the form
+// for Apple's form_post POST. It checks the state, redeems the code,
+// verifies the ID token and reads the user's profile.
 func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.Values) (Result, error) {
-	return Result{}, &upstream.Error{Kind: upstream.Unavailable, Description: "not implemented"}
+	if p.State == "" || subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the state of the provider's answer does not match the sign-in"}
+	}
+	if code := params.Get("error"); code != "" {
+		return Result{}, &upstream.Error{Kind: upstream.Denied, Code: safeCode(code), Description: "the provider refused the sign-in"}
+	}
+	code := params.Get("code")
+	if code == "" {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's answer has no authorization code"}
+	}
+	ep, err := c.endpoints(ctx, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	tok, err := c.exchange(ctx, cfg, ep, p, code)
+	if err != nil {
+		return Result{}, err
+	}
+	claims := map[string]any{}
+	if ep.idToken {
+		if tok.IDToken == "" {
+			return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's token response has no ID token"}
+		}
+		if claims, err = c.verifyIDToken(ctx, cfg, ep, p, tok.IDToken); err != nil {
+			return Result{}, err
+		}
+	}
+	if ep.profile != "" {
+		if tok.AccessToken == "" {
+			return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's token response has no access token"}
+		}
+		prof, err := c.profile(ctx, cfg, ep, tok.AccessToken)
+		if err != nil {
+			return Result{}, err
+		}
+		if ep.idToken {
+			if s, ok := prof["sub"]; ok && s != claims["sub"] {
+				return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the subject of the user info differs from the ID token's"}
+			}
+		}
+		for k, v := range prof {
+			if _, ok := claims[k]; !ok || !ep.idToken {
+				claims[k] = v
+			}
+		}
+	}
+	if cfg.Type == pool.ProviderSignInWithApple {
+		mergeAppleUser(claims, params.Get("user"))
+	}
+	out := Result{Claims: flatten(claims)}
+	out.Subject = out.Claims[pool.SubjectClaim(cfg.Type)]
+	if out.Subject == "" {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider did not name the user (" + pool.SubjectClaim(cfg.Type) + ")"}
+	}
+	return out, nil
+}
+
+// Scopes splits authorize_scopes: Cognito accepts them separated by
+// spaces or commas.
+func Scopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' })
+}
+
+func containsScope(scopes []string, s string) bool {
+	for _, x := range scopes {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// random returns 128 bits from the system's generator, base64url.
+func random() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// safeCode keeps a provider's error code only when it looks like one.
+func safeCode(code string) string {
+	if codePattern.MatchString(code) {
+		return code
+	}
+	return "invalid_error_code"
 }
