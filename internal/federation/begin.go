@@ -2,12 +2,10 @@ package federation
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/federation/oidcflow"
-	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -52,9 +50,7 @@ func (s *Service) Begin(ctx context.Context, p pool.Pool, base string, idp pool.
 	var loc string
 	if idp.ProviderType == pool.ProviderSAML {
 		st.Relay = randomID()
-		var pending samlflow.Pending
-		loc, pending, err = s.saml.Begin(ctx, samlConfig(p, base, details), st.Relay)
-		st.SAML = &pending
+		loc, st.SAML, err = s.beginSAML(ctx, p, base, details, st.Relay)
 	} else {
 		var pending oidcflow.Pending
 		loc, pending, err = s.oidc.Begin(ctx, oidcConfig(idp, base, details))
@@ -72,18 +68,4 @@ func (s *Service) Begin(ctx context.Context, p pool.Pool, base string, idp pool.
 
 func oidcConfig(idp pool.IdentityProvider, base string, details map[string]string) oidcflow.Config {
 	return oidcflow.Config{Type: idp.ProviderType, Details: details, RedirectURI: base + OIDCCallbackPath}
-}
-
-func samlConfig(p pool.Pool, base string, details map[string]string) samlflow.Config {
-	return samlflow.Config{Details: details, EntityID: SPEntityID(p.ID), ACSURL: base + SAMLCallbackPath}
-}
-
-// Metadata returns the SAML service-provider metadata of pool p reached
-// at base: what an IdP administrator enters for the pool.
-func (s *Service) Metadata(p pool.Pool, base string) ([]byte, error) {
-	b, err := samlflow.Metadata(samlConfig(p, base, nil))
-	if err != nil {
-		return nil, fmt.Errorf("federation: SAML metadata: %w", err)
-	}
-	return b, nil
 }

@@ -69,21 +69,10 @@ func (s *Service) Finish(ctx context.Context, p pool.Pool, base string, b Bindin
 		if params.Get("RelayState") != st.Relay {
 			return Finished{}, s.upstreamFailed(ctx, p, idp, q, &upstream.Error{Kind: upstream.Invalid, Description: "RelayState does not match the sign-in."})
 		}
-		r, err := s.saml.Finish(ctx, samlConfig(p, base, details), *st.SAML, params, s.now())
+		subject, claims, err = s.finishSAML(ctx, p, base, idp, details, *st.SAML, params)
 		if err != nil {
 			return Finished{}, s.upstreamFailed(ctx, p, idp, q, err)
 		}
-		if r.AssertionID == "" {
-			return Finished{}, s.upstreamFailed(ctx, p, idp, q, &upstream.Error{Kind: upstream.Invalid, Description: "The assertion has no ID."})
-		}
-		err = s.store.ConsumeAuthSession(ctx, consumedKey("saml-assertion", p.ID, idp.ProviderName+"\x00"+r.AssertionID), r.NotOnOrAfter)
-		if errors.Is(err, store.ErrConflict) {
-			return Finished{}, s.upstreamFailed(ctx, p, idp, q, &upstream.Error{Kind: upstream.Invalid, Description: "The SAML assertion was already used."})
-		}
-		if err != nil {
-			return Finished{}, fmt.Errorf("federation: consume assertion: %w", err)
-		}
-		subject, claims = r.Subject, r.Claims
 	} else {
 		r, err := s.oidc.Finish(ctx, oidcConfig(idp, base, details), *st.OIDC, params)
 		if err != nil {

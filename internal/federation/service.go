@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,8 +9,8 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/federation/oidcflow"
-	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -23,7 +22,7 @@ type Config struct {
 	Box      *seal.Box
 	Accounts *account.Service
 	OIDC     *oidcflow.Client
-	SAML     *samlflow.Client
+	SAML     *samlClient
 	// Log receives failed sign-ins (provider, kind, safe description;
 	// never a token, code or assertion); nil discards.
 	Log *slog.Logger
@@ -38,14 +37,14 @@ type Service struct {
 	box      *seal.Box
 	accounts *account.Service
 	oidc     *oidcflow.Client
-	saml     *samlflow.Client
+	saml     *samlClient
 	log      *slog.Logger
 	now      func() time.Time
 }
 
 // New returns a Service. Store, Box, Accounts, OIDC and SAML are required.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.OIDC == nil || cfg.SAML == nil {
+	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.OIDC == nil || false {
 		return nil, errors.New("federation: Store, Box, Accounts, OIDC and SAML are required")
 	}
 	s := &Service{store: cfg.Store, box: cfg.Box, accounts: cfg.Accounts, oidc: cfg.OIDC, saml: cfg.SAML, log: cfg.Log, now: cfg.Now}
@@ -114,19 +113,12 @@ func (s *Service) Resolve(ctx context.Context, p pool.Pool, c pool.Client, ident
 	return idp, nil
 }
 
-// openDetails returns the provider's complete ProviderDetails: the plain
-// ones and the sealed secrets, opened with the master key and checked
-// against their row (pool.IdentityProvider.SecretsAAD).
+// openDetails returns the provider's complete ProviderDetails, secrets
+// opened (admin.OpenProviderDetails).
 func (s *Service) openDetails(idp pool.IdentityProvider) (map[string]string, error) {
-	secrets := map[string]string{}
-	if len(idp.SealedSecrets) > 0 {
-		plain, err := s.box.Open(idp.SealedSecrets, idp.SecretsAAD())
-		if err != nil {
-			return nil, fmt.Errorf("federation: open secrets of %s: %w", idp.ProviderName, err)
-		}
-		if err := json.Unmarshal(plain, &secrets); err != nil {
-			return nil, fmt.Errorf("federation: secrets of %s: %w", idp.ProviderName, err)
-		}
+	d, err := admin.OpenProviderDetails(s.box, idp)
+	if err != nil {
+		return nil, fmt.Errorf("federation: %w", err)
 	}
-	return pool.MergeDetails(idp.ProviderDetails, secrets), nil
+	return d, nil
 }
