@@ -1,0 +1,161 @@
+package samlflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
+
+	"github.com/linkpool/linkpool/internal/federation/upstream"
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
+// Bounds of the identity providers' metadata.
+const (
+	// MaxMetadataSize is the largest metadata document read from a
+	// MetadataURL, in bytes. One provider's metadata is a few kilobytes.
+	MaxMetadataSize = 1 << 20
+	// MetadataTTL is how long metadata fetched from a MetadataURL is used
+	// before it is fetched again.
+	MetadataTTL = time.Hour
+	// MetadataMaxStale is how long past MetadataTTL cached metadata is
+	// still used when fetching it again fails, so that a provider whose
+	// metadata endpoint is briefly down still signs users in.
+	MetadataMaxStale = 24 * time.Hour
+	// MaxCachedMetadata bounds the metadata cache; the entry fetched
+	// longest ago is dropped first.
+	MaxCachedMetadata = 256
+)
+
+type cachedMetadata struct {
+	md      *saml.EntityDescriptor
+	fetched time.Time
+}
+
+// limitRedirects follows at most three redirects, to https (or to http
+// on a loopback host, as pool.ValidateDetails allows for the URL).
+func limitRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 {
+		return errors.New("too many redirects")
+	}
+	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
+		return errors.New("redirect to a URL that is not https")
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+// idpMetadata returns the provider's metadata: parsed from MetadataFile,
+// or fetched from MetadataURL through the cache. The cache runs on the
+// real clock, whatever time a sign-in is checked at.
+func (c *Client) idpMetadata(ctx context.Context, cfg Config) (*saml.EntityDescriptor, error) {
+	if file := cfg.Details[pool.DetailMetadataFile]; file != "" {
+		md, err := parseMetadata([]byte(file))
+		if err != nil {
+			return nil, unavailable("the provider's MetadataFile is not valid SAML metadata", err)
+		}
+		return md, nil
+	}
+	u := cfg.Details[pool.DetailMetadataURL]
+	if u == "" {
+		return nil, unavailable("the provider has neither MetadataURL nor MetadataFile", nil)
+	}
+
+	now := time.Now()
+	c.mu.Lock()
+	entry, ok := c.metadata[u]
+	c.mu.Unlock()
+	if ok && now.Before(entry.fetched.Add(MetadataTTL)) {
+		return entry.md, nil
+	}
+
+	v, err, _ := c.fetches.Do(u, func() (any, error) {
+		md, err := c.fetchMetadata(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		c.store(u, cachedMetadata{md: md, fetched: now})
+		return md, nil
+	})
+	if err != nil {
+		if ok && now.Before(entry.fetched.Add(MetadataTTL+MetadataMaxStale)) {
+			return entry.md, nil
+		}
+		return nil, err
+	}
+	return v.(*saml.EntityDescriptor), nil
+}
+
+// store caches md for u, dropping the oldest entry when the cache is full.
+func (c *Client) store(u string, entry cachedMetadata) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.metadata[u]; !ok && len(c.metadata) >= MaxCachedMetadata {
+		oldest := ""
+		for k, e := range c.metadata {
+			if oldest == "" || e.fetched.Before(c.metadata[oldest].fetched) {
+				oldest = k
+			}
+		}
+		delete(c.metadata, oldest)
+	}
+	c.metadata[u] = entry
+}
+
+// fetchMetadata downloads and parses the metadata at u, bounded in time
+// and size.
+func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescriptor, error) {
+	ctx, cancel := context.WithTimeout(ctx, upstream.CallTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, unavailable("the provider's MetadataURL is not a valid URL", err)
+	}
+	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, unavailable("the provider's metadata could not be fetched", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, unavailable(fmt.Sprintf("the provider's metadata endpoint answered HTTP %d", resp.StatusCode), nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxMetadataSize+1))
+	if err != nil {
+		return nil, unavailable("the provider's metadata could not be read", err)
+	}
+	if len(body) > MaxMetadataSize {
+		return nil, unavailable(fmt.Sprintf("the provider's metadata is larger than %d bytes", MaxMetadataSize), nil)
+	}
+	md, err := parseMetadata(body)
+	if err != nil {
+		return nil, unavailable("the provider's metadata is not valid SAML metadata", err)
+	}
+	return md, nil
+}
+
+// parseMetadata reads an identity provider's metadata: one
+// EntityDescriptor, or an EntitiesDescriptor holding exactly one identity
+// provider, with a single sign-on service and a signing key.
+func parseMetadata(data []byte) (*saml.EntityDescriptor, error) {
+	md, err := samlsp.ParseMetadata(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(md.IDPSSODescriptors) == 0 {
+		return nil, errors.New("no IDPSSODescriptor")
+	}
+	if md.EntityID == "" {
+		return nil, errors.New("no entityID")
+	}
+	return md, nil
+}
