@@ -11,6 +11,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/federation/oidcflow"
+	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -22,7 +23,7 @@ type Config struct {
 	Box      *seal.Box
 	Accounts *account.Service
 	OIDC     *oidcflow.Client
-	SAML     *samlClient
+	SAML     *samlflow.Client
 	// Log receives failed sign-ins (provider, kind, safe description;
 	// never a token, code or assertion); nil discards.
 	Log *slog.Logger
@@ -37,14 +38,14 @@ type Service struct {
 	box      *seal.Box
 	accounts *account.Service
 	oidc     *oidcflow.Client
-	saml     *samlClient
+	saml     *samlflow.Client
 	log      *slog.Logger
 	now      func() time.Time
 }
 
 // New returns a Service. Store, Box, Accounts, OIDC and SAML are required.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.OIDC == nil || false {
+	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.OIDC == nil || cfg.SAML == nil {
 		return nil, errors.New("federation: Store, Box, Accounts, OIDC and SAML are required")
 	}
 	s := &Service{store: cfg.Store, box: cfg.Box, accounts: cfg.Accounts, oidc: cfg.OIDC, saml: cfg.SAML, log: cfg.Log, now: cfg.Now}

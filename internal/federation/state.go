@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/federation/oidcflow"
+	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -35,7 +36,7 @@ type state struct {
 	Pool     string            `json:"p"`
 	Provider string            `json:"i"`
 	OIDC     *oidcflow.Pending `json:"o,omitempty"`
-	SAML     *samlPending      `json:"s,omitempty"`
+	SAML     *samlflow.Pending `json:"s,omitempty"`
 	// Relay is the SAML RelayState sent with the request.
 	Relay string `json:"r,omitempty"`
 	// Query is the original /oauth2/authorize query.
