@@ -13,6 +13,14 @@
 // matching users page by page from an index of the store (list.go,
 // store.UserFilter), so its cost follows the page, not the pool.
 //
+// Linked identities (federation_link.go): AdminLinkProviderForUser links
+// a provider identity (provider name and its subject, Cognito_Subject) to
+// an existing user, pool.User.Identities, which the store keeps unique;
+// a source that has signed in already (it has a user of its own) is not
+// merged, as in Cognito, and a user holds at most MaxLinkedIdentities.
+// AdminDisableProviderForUser unlinks a linked identity, and disables and
+// signs out a user the provider created.
+//
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 // ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),

@@ -12,7 +12,10 @@
 // (Create/Describe/Update/DeleteUserPoolDomain) and groups (CreateGroup,
 // GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 // AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
-// and SetupAlexa, the pool, client and domain of `init alexa` created
+// identity providers (CreateIdentityProvider, DescribeIdentityProvider,
+// UpdateIdentityProvider, DeleteIdentityProvider, ListIdentityProviders,
+// GetIdentityProviderByIdentifier: federation, issue 14), and SetupAlexa,
+// the pool, client and domain of `init alexa` created
 // together with rollback; its client leaves the ID token out of refresh
 // responses (pool.Client.IDTokenOnRefresh, linkpool's own client setting,
 // on by default as in Cognito). CORSOrigins and AllCORSOrigins are linkpool's
@@ -35,7 +38,8 @@
 // of both packages, whose Type is Cognito's exception name and whose
 // Message is Cognito's wording where known: ResourceNotFoundException
 // ("User pool <id> does not exist.", "User pool client <id> does not
-// exist.", "Group not found."), InvalidParameterException naming the
+// exist.", "Group not found.", "Identity provider <name> does not
+// exist."), InvalidParameterException naming the
 // Field (from a *pool.ValidationError, a page size or token, a change to
 // a setting fixed at creation), GroupExistsException, and for a taken
 // domain InvalidParameterException "Domain already associated with
@@ -45,8 +49,22 @@
 // refused action changes nothing. Any other error is an internal failure
 // (storage, sealing) and must be answered as one.
 //
+// Identity providers: the secret ProviderDetails (client_secret,
+// private_key) are sealed together with the master key, bound to pool and
+// provider name (pool.IdentityProvider.SecretsAAD), and never stored in
+// ProviderDetails; Describe and Update answer them, as Cognito does, and
+// OpenProviderDetails gives the sign-in flows (internal/federation) the
+// complete details. Sign in with Apple's private_key must parse as a
+// PKCS#8 EC P-256 key. A provider without an AttributeMapping gets
+// pool.DefaultAttributeMapping. An update keeps a secret the edited
+// details leave out. An app client may list in SupportedIdentityProviders
+// only COGNITO and providers of its pool (InvalidParameterException "The
+// provider <name> does not exist for User Pool <id>."), and a provider
+// that clients list cannot be deleted (InvalidParameterException naming
+// the clients). A taken provider name is DuplicateProviderException.
+//
 // Files: service.go (Service, Config, paging), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
-// groups.go, alexa.go (SetupAlexa), keys.go (RotateSigningKeys), cors.go
-// (CORSOrigins).
+// groups.go, idps.go (identity providers, OpenProviderDetails), alexa.go
+// (SetupAlexa), keys.go (RotateSigningKeys), cors.go (CORSOrigins).
 package admin

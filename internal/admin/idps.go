@@ -93,7 +93,6 @@ func checkApplePrivateKey(s string) error {
 	return nil
 }
 
-
 // CreateIdentityProvider validates p (made with the settings of the
 // request; ProviderDetails complete, secrets included) and stores it in
 // its pool with its secrets sealed. Without an AttributeMapping the
@@ -142,12 +141,12 @@ func (s *Service) providerClash(ctx context.Context, p pool.IdentityProvider, cr
 			return exists(KindProvider, p.ProviderName)
 		}
 	}
-	for _, id := range p.IdpIdentifiers {
+	for i, id := range p.IdpIdentifiers {
 		other, err := s.st.GetIdentityProviderByIdentifier(ctx, p.PoolID, id)
 		if err == nil && other.ProviderName != p.ProviderName {
-			return &account.Error{Type: account.InvalidParameterException, Field: "IdpIdentifiers",
-				Message: fmt.Sprintf("The identifier %s is already used by the provider %s.", id, other.ProviderName),
-				Cause:   &ResourceError{Kind: KindProvider, ID: id, Err: store.ErrAlreadyExists}}
+			msg := fmt.Sprintf("The identifier %s is already used by the provider %s.", id, other.ProviderName)
+			return &account.Error{Type: account.InvalidParameterException, Field: "IdpIdentifiers", Message: msg,
+				Cause: &pool.ValidationError{Field: fmt.Sprintf("IdpIdentifiers[%d]", i), Message: msg}}
 		}
 	}
 	return exists(KindProvider, p.ProviderName)
@@ -228,6 +227,9 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 		p.ProviderDetails = maps.Clone(cur.ProviderDetails)
 		p.AttributeMapping = maps.Clone(cur.AttributeMapping)
 		p.IdpIdentifiers = slices.Clone(cur.IdpIdentifiers)
+		if p.AttributeMapping == nil {
+			p.AttributeMapping = map[string]string{}
+		}
 		edit(&p)
 		p.PoolID, p.ProviderName, p.ProviderType, p.CreatedAt = old.PoolID, old.ProviderName, old.ProviderType, old.CreatedAt
 		d := maps.Clone(p.ProviderDetails)
@@ -336,16 +338,16 @@ func (s *Service) ListIdentityProviders(ctx context.Context, poolID string, maxR
 // pool: Cognito's InvalidParameterException "The provider <name> does
 // not exist for User Pool <id>." otherwise.
 func (s *Service) checkClientProviders(ctx context.Context, c pool.Client) error {
-	for _, name := range c.SupportedIdentityProviders {
+	for i, name := range c.SupportedIdentityProviders {
 		if name == pool.ProviderCognito {
 			continue
 		}
 		_, err := s.st.GetIdentityProvider(ctx, c.PoolID, name)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return &account.Error{Type: account.InvalidParameterException, Field: "SupportedIdentityProviders",
-				Message: fmt.Sprintf("The provider %s does not exist for User Pool %s.", name, c.PoolID),
-				Cause:   &ResourceError{Kind: KindProvider, ID: name, Err: store.ErrNotFound}}
+			msg := fmt.Sprintf("The provider %s does not exist for User Pool %s.", name, c.PoolID)
+			return &account.Error{Type: account.InvalidParameterException, Field: "SupportedIdentityProviders", Message: msg,
+				Cause: &pool.ValidationError{Field: fmt.Sprintf("SupportedIdentityProviders[%d]", i), Message: msg}}
 		case err != nil:
 			return fmt.Errorf("check identity provider %s: %w", name, err)
 		}

@@ -90,7 +90,7 @@ func TestCreateIdentityProvider(t *testing.T) {
 
 	// A social provider without a secret-free type: Google needs its secret.
 	g := pool.IdentityProvider{PoolID: p.ID, ProviderName: "Google", ProviderType: pool.ProviderGoogle,
-		ProviderDetails: map[string]string{pool.DetailClientID: "g", pool.DetailClientSecret: "gs", pool.DetailAuthorizeScopes: "openid email"},
+		ProviderDetails:  map[string]string{pool.DetailClientID: "g", pool.DetailClientSecret: "gs", pool.DetailAuthorizeScopes: "openid email"},
 		AttributeMapping: map[string]string{"email": "email", "username": "sub"}}
 	if got := e.provider(g); got.AttributeMapping["email"] != "email" {
 		t.Fatalf("mapping %v", got.AttributeMapping)

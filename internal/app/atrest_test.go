@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -115,6 +116,30 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	known.addText("access key secret", accessSecret)
+	// Identity providers: an OIDC provider's client secret and Sign in
+	// with Apple's private key, sealed by the admin service.
+	idpSecret := "idp-secret-" + rand.Text()
+	known.addText("identity provider client secret", idpSecret)
+	if _, err := a.Admin.CreateIdentityProvider(ctx, pool.IdentityProvider{PoolID: p.ID, ProviderName: "Corp", ProviderType: pool.ProviderOIDC,
+		ProviderDetails: map[string]string{pool.DetailClientID: "corp", pool.DetailClientSecret: idpSecret,
+			pool.DetailAuthorizeScopes: "openid", pool.DetailOIDCIssuer: "https://idp.example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	appleKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appleDER, err := x509.MarshalPKCS8PrivateKey(appleKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known.addPrivateKey(t, "Apple", appleDER)
+	if _, err := a.Admin.CreateIdentityProvider(ctx, pool.IdentityProvider{PoolID: p.ID, ProviderName: pool.ProviderSignInWithApple,
+		ProviderType: pool.ProviderSignInWithApple, ProviderDetails: map[string]string{pool.DetailClientID: "com.example.atrest",
+			pool.DetailTeamID: "TEAM123456", pool.DetailKeyID: "KEY1234567", pool.DetailAuthorizeScopes: "email",
+			pool.DetailPrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: appleDER}))}}); err != nil {
+		t.Fatal(err)
+	}
 	_, mount, err := a.MountSkill(publicURL, app.SkillOptions{
 		PoolID: p.ID, ClientIDs: []string{c.ID},
 		Options: smarthome.Options{

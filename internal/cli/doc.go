@@ -1,6 +1,13 @@
 // Package cli implements the linkpool command: `linkpool serve` and the
-// administration commands (pool, client, domain, user, group, keys,
+// administration commands (pool, client, domain, user, group, idp, keys,
 // access-key, init, migrate, export/import, skill, alexa).
+//
+// `idp create|update|show|list|delete` (idp_cmd.go) administers a pool's
+// identity providers through internal/admin, and `idp link|unlink` links
+// a provider identity to a user through internal/account
+// (AdminLinkProviderForUser, AdminDisableProviderForUser). Secret
+// details can be read from files (--detail-file) and are masked in the
+// output unless --show-secrets.
 //
 // `access-key create|list|delete` (access_key_cmd.go) manages the access
 // keys of the Cognito JSON API through internal/accesskey; create prints
@@ -13,7 +20,8 @@
 // a key file (mode 0600). Flags win over the environment.
 //
 // Administration commands are flag parsing and printing over
-// internal/admin (pools, app clients, domains, groups; adminErr renders
+// internal/admin (pools, app clients, domains, groups, identity
+// providers; adminErr renders
 // its errors) and internal/account (users); they do not read or write
 // those resources in the store themselves. They open the same database
 // as the server and are safe to run while it serves: SQLite in WAL mode with one writer per

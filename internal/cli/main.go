@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"domain":     {"manage pool domains", runDomain},
 		"user":       {"manage users", runUser},
 		"group":      {"manage groups", runGroup},
+		"idp":        {"manage identity providers (federation) and linked identities: idp create|update|show|list|delete|link|unlink", runIdp},
 		"keys":       {"list and rotate signing keys", runKeys},
 		"access-key": {"manage access keys of the Cognito JSON API (AWS SigV4): access-key create|list|delete", runAccessKey},
 		"migrate":    {"show or apply database migrations", runMigrate},

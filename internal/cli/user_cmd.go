@@ -145,6 +145,9 @@ func userFields(u pool.User, groups []string) [][2]string {
 	for _, k := range slices.Sorted(maps.Keys(u.Attributes)) {
 		fields = append(fields, [2]string{"Attribute " + k, u.Attributes[k]})
 	}
+	for _, id := range u.Identities {
+		fields = append(fields, [2]string{"Identity", fmt.Sprintf("%s %s (%s)", id.ProviderName, id.UserID, map[bool]string{true: "created the user", false: "linked"}[id.Primary == "true"])})
+	}
 	fields = append(fields,
 		[2]string{"Groups", join(groups)},
 		[2]string{"UserCreateDate", fmtTime(u.CreatedAt)},

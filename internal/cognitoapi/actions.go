@@ -65,6 +65,15 @@ var Actions = map[string]Action{
 	"AdminListGroupsForUser":   {SigV4: true, Write: false, PoolField: "UserPoolId", Run: adminListGroupsForUser},
 	"ListUsersInGroup":         {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsersInGroup},
 
+	"CreateIdentityProvider":          {SigV4: true, Write: true, PoolField: "UserPoolId", Run: createIdentityProvider},
+	"DescribeIdentityProvider":        {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeIdentityProvider},
+	"UpdateIdentityProvider":          {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateIdentityProvider},
+	"DeleteIdentityProvider":          {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteIdentityProvider},
+	"ListIdentityProviders":           {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listIdentityProviders},
+	"GetIdentityProviderByIdentifier": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: getIdentityProviderByIdentifier},
+	"AdminLinkProviderForUser":        {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminLinkProviderForUser},
+	"AdminDisableProviderForUser":     {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminDisableProviderForUser},
+
 	// Unsigned: authorized by the app client (ClientId, SecretHash).
 	"SignUp":                 {Write: true, Run: signUp},
 	"ConfirmSignUp":          {Write: true, Run: confirmSignUp},

@@ -72,7 +72,8 @@
 //	api.go       the handler: framing, authentication hook, decoding, pool lookup, error rendering
 //	actions.go   the dispatch table Actions (README's supported-actions table is tested against it)
 //	errors.go    the Error type, exception names, AWS-style validation messages
-//	types.go     wire shapes (UserType, AttributeType, epoch-second timestamps) and member constraints
+//	types.go     wire shapes (UserType, AttributeType with the "identities" attribute of users with
+//	             linked provider identities, epoch-second timestamps) and member constraints
 //	users.go     the user administration actions (AdminCreateUser, AdminGetUser, ...)
 //	appclient.go the app client of an unsigned action: client lookup, SecretHash check
 //	signup.go    SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword
@@ -90,4 +91,7 @@
 //	clients.go   CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, ListUserPoolClients (with LinkpoolIdTokenOnRefresh)
 //	domains.go   CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain
 //	groups.go    CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and group membership
+//	idps.go      CreateIdentityProvider, DescribeIdentityProvider, UpdateIdentityProvider, DeleteIdentityProvider,
+//	             ListIdentityProviders, GetIdentityProviderByIdentifier (admin), AdminLinkProviderForUser,
+//	             AdminDisableProviderForUser (account)
 package cognitoapi

@@ -49,18 +49,33 @@ func newUserType(u pool.User, only []string) userType {
 	}
 }
 
+// attrIdentities is the attribute Cognito shows a user's linked
+// provider identities in (pool.IdentitiesJSON).
+const attrIdentities = "identities"
+
 // attributes lists a user's attributes, sub first and the others by
-// name, as Cognito lists them. A non-nil only keeps the named ones.
+// name, as Cognito lists them, with "identities" for a user that has
+// provider identities. A non-nil only keeps the named ones.
 func attributes(u pool.User, only []string) []attributeType {
 	keep := func(n string) bool { return only == nil || slices.Contains(only, n) }
 	out := []attributeType{}
 	if keep("sub") {
 		out = append(out, attributeType{Name: "sub", Value: u.Sub})
 	}
-	for _, n := range slices.Sorted(maps.Keys(u.Attributes)) {
-		if keep(n) {
-			out = append(out, attributeType{Name: n, Value: u.Attributes[n]})
+	names := slices.Collect(maps.Keys(u.Attributes))
+	if len(u.Identities) > 0 && u.Attributes[attrIdentities] == "" {
+		names = append(names, attrIdentities)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if !keep(n) {
+			continue
 		}
+		v := u.Attributes[n]
+		if n == attrIdentities && len(u.Identities) > 0 {
+			v = pool.IdentitiesJSON(u.Identities)
+		}
+		out = append(out, attributeType{Name: n, Value: v})
 	}
 	return out
 }
