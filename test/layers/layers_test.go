@@ -67,6 +67,15 @@ func TestLayers(t *testing.T) {
 			rules = append(rules, rule{pkg: pkg, never: []string{"internal/apptest"}})
 		}
 	}
+	// internal/federation/fedtest (identity-provider stand-ins) is test
+	// support as well, and the protocol packages of federation stay off
+	// the HTTP edges.
+	for pkg := range all {
+		if pkg != "internal/federation/fedtest" && !strings.HasPrefix(pkg, "test/") {
+			rules = append(rules, rule{pkg: pkg, never: []string{"internal/federation/fedtest"}})
+		}
+	}
+	rules = append(rules, rule{pkg: "internal/federation/oidcflow", only: []string{"internal/pool", "internal/federation/upstream"}})
 	for _, r := range rules {
 		got, ok := all[r.pkg]
 		if !ok {

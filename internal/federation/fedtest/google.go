@@ -59,6 +59,9 @@ func NewGoogle(t testing.TB, redirectURI string) *Provider {
 				return
 			}
 			info := map[string]any{"sub": g.user.Subject, "locale": "en"}
+			if _, knobs := p.state(); knobs.UserInfoSubject != "" {
+				info["sub"] = knobs.UserInfoSubject
+			}
 			if g.has("email") {
 				put(info, "email", g.user.Email)
 				info["email_verified"] = g.user.Email != ""

@@ -43,6 +43,7 @@ type Knobs struct {
 	TokenError      string // the token endpoint answers HTTP 400 with this error code (invalid_grant, ...)
 	Slow            bool   // the token endpoint holds the request until the caller gives up
 	Oversized       bool   // the token endpoint answers with more than 1 MiB
+	UserInfoSubject string // Google: the user-info endpoint names this sub instead of the user's
 }
 
 // Provider is a loopback stand-in for one social provider (Login with
