@@ -38,6 +38,9 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	if err != nil {
 		return Result{}, err
 	}
+	if shape.assertionID != "" && !shape.signedAssertion {
+		return Result{}, errUnsigned
+	}
 
 	md, err := c.idpMetadata(ctx, cfg)
 	if err != nil {
@@ -67,7 +70,7 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	// verifies every signature an assertion carries, so the one Assertion
 	// of the Response carrying one means it was verified.
 	if !shape.signedAssertion || assertion.ID != shape.assertionID || assertion.Signature == nil {
-		return Result{}, invalid("the assertion is not signed (a signed Response alone is not accepted)", ErrUnsignedAssertion)
+		return Result{}, errUnsigned
 	}
 	if assertion.Subject == nil || assertion.Subject.NameID == nil || strings.TrimSpace(assertion.Subject.NameID.Value) == "" {
 		return Result{}, invalid("the assertion has no NameID", saml.ErrMissingElement)
@@ -83,6 +86,8 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 		NotOnOrAfter: until.at,
 	}, nil
 }
+
+var errUnsigned = invalid("the assertion is not signed (a signed Response alone is not accepted)", ErrUnsignedAssertion)
 
 // consumed is a one-use saml.AssertionReplayCache that records the
 // assertion crewjam/saml accepted and until when it would accept it. The
@@ -167,6 +172,9 @@ func inspect(raw []byte) (responseShape, error) {
 	}
 	a := assertions[0]
 	shape.assertionID = a.SelectAttrValue("ID", "")
+	if shape.assertionID == "" {
+		return shape, invalid("the assertion has no ID", saml.ErrMissingElement)
+	}
 	for _, el := range a.ChildElements() {
 		if el.Tag == "Signature" && el.NamespaceURI() == nsDSig {
 			shape.signedAssertion = true

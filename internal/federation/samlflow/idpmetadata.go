@@ -28,6 +28,10 @@ const (
 	// still used when fetching it again fails, so that a provider whose
 	// metadata endpoint is briefly down still signs users in.
 	MetadataMaxStale = 24 * time.Hour
+	// MetadataRetry is how long stale metadata is used without trying
+	// again after fetching it failed, so that a hanging metadata
+	// endpoint does not hold every sign-in for upstream.CallTimeout.
+	MetadataRetry = time.Minute
 	// MaxCachedMetadata bounds the metadata cache; the entry fetched
 	// longest ago is dropped first.
 	MaxCachedMetadata = 256
@@ -36,6 +40,7 @@ const (
 type cachedMetadata struct {
 	md      *saml.EntityDescriptor
 	fetched time.Time
+	retryAt time.Time // after a failed refresh: no new try before then
 }
 
 // limitRedirects follows at most three redirects, to https (or to http
@@ -70,11 +75,12 @@ func (c *Client) idpMetadata(ctx context.Context, cfg Config) (*saml.EntityDescr
 		return nil, unavailable("the provider has neither MetadataURL nor MetadataFile", nil)
 	}
 
-	now := time.Now()
+	now := c.clock()
 	c.mu.Lock()
 	entry, ok := c.metadata[u]
 	c.mu.Unlock()
-	if ok && now.Before(entry.fetched.Add(MetadataTTL)) {
+	stale := ok && now.Before(entry.fetched.Add(MetadataTTL+MetadataMaxStale))
+	if ok && (now.Before(entry.fetched.Add(MetadataTTL)) || stale && now.Before(entry.retryAt)) {
 		return entry.md, nil
 	}
 
@@ -87,7 +93,13 @@ func (c *Client) idpMetadata(ctx context.Context, cfg Config) (*saml.EntityDescr
 		return md, nil
 	})
 	if err != nil {
-		if ok && now.Before(entry.fetched.Add(MetadataTTL+MetadataMaxStale)) {
+		if stale {
+			entry.retryAt = now.Add(MetadataRetry)
+			c.mu.Lock()
+			if cur, ok := c.metadata[u]; ok && cur.fetched.Equal(entry.fetched) {
+				c.metadata[u] = entry
+			}
+			c.mu.Unlock()
 			return entry.md, nil
 		}
 		return nil, err

@@ -39,6 +39,8 @@ type Result struct {
 // the providers' metadata (MetadataURL); it is safe for concurrent use.
 type Client struct {
 	hc *http.Client
+	// clock is the metadata cache's clock (time.Now; tests move it).
+	clock func() time.Time
 
 	// fetches collapses concurrent downloads of one metadata URL.
 	fetches singleflight.Group
@@ -55,7 +57,7 @@ func New(hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: upstream.CallTimeout, CheckRedirect: limitRedirects}
 	}
-	return &Client{hc: hc, metadata: map[string]cachedMetadata{}}
+	return &Client{hc: hc, clock: time.Now, metadata: map[string]cachedMetadata{}}
 }
 
 // Begin builds the AuthnRequest (HTTP-Redirect binding) with relayState as RelayState.
