@@ -243,8 +243,8 @@ func (i *SAMLIdP) SignInUnsolicited(spEntityID, relayState string) (SAMLPost, er
 }
 
 var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
+	samlFormAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	formInput      = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
 )
 
 // samlPost reads the HTTP-POST binding form of an identity provider's
@@ -261,7 +261,7 @@ func samlPost(resp *http.Response, err error) (SAMLPost, error) {
 	if resp.StatusCode != http.StatusOK {
 		return SAMLPost{}, fmt.Errorf("fedtest: the IdP answered HTTP %d: %s", resp.StatusCode, body)
 	}
-	m := formAction.FindSubmatch(body)
+	m := samlFormAction.FindSubmatch(body)
 	if m == nil {
 		return SAMLPost{}, fmt.Errorf("fedtest: no form in the IdP's answer: %s", body)
 	}
