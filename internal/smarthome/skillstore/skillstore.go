@@ -131,11 +131,13 @@ type Database interface {
 // Loader adds records to the transaction of Database.Load. Records keep
 // everything the store keeps (ids, times, hashes, sealed values); a key
 // set is stored at version 1. A row that already exists (a duplicate in
-// the import) fails the load.
+// the import) fails the load; so do an identity provider identifier or a
+// user identity (pool.User.Identities) that another record has.
 type Loader interface {
 	Pool(pool.Pool) error
 	Domain(pool.Domain) error
 	Client(pool.Client) error
+	IdentityProvider(pool.IdentityProvider) error
 	KeySet(store.KeySet) error
 	User(pool.User) error
 	Group(pool.Group) error

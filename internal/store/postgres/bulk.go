@@ -116,6 +116,9 @@ var (
 	copyDomains       = newCopyTable("domains", "load domains", domainColumns)
 	copyClients       = newCopyTable("clients", "load clients", clientColumns)
 	copyUsers         = newCopyTable("users", "load users", userColumns)
+	copyIdentities    = newCopyTable("user_identities", "load user identities", "pool_id, provider_name, subject, sub")
+	copyIdps          = newCopyTable("identity_providers", "load identity providers", idpColumns)
+	copyIdentifiers   = newCopyTable("idp_identifiers", "load identity provider identifiers", "pool_id, identifier, provider_name")
 	copyGroups        = newCopyTable("groups", "load groups", groupColumns)
 	copyMembers       = newCopyTable("group_members", "load group members", "pool_id, group_name, sub")
 	copyRefreshTokens = newCopyTable("refresh_tokens", "load refresh tokens", refreshTokenColumns)
@@ -130,6 +133,11 @@ type loader struct {
 	tx    pgx.Tx
 	table *copyTable // of the buffered rows
 	rows  [][]any
+	// child and childRows buffer the rows of a table whose rows refer to
+	// the buffered ones (a user's identities, a provider's identifiers):
+	// flush sends them right after them.
+	child     *copyTable
+	childRows [][]any
 }
 
 // add buffers one row of t, sending the buffer first when it holds
@@ -145,7 +153,14 @@ func (l *loader) add(t *copyTable, row []any) error {
 	return nil
 }
 
-// flush sends the buffered rows with one COPY.
+// addChild buffers one row of t that refers to the row last added.
+func (l *loader) addChild(t *copyTable, row []any) {
+	l.child = t
+	l.childRows = append(l.childRows, row)
+}
+
+// flush sends the buffered rows with one COPY, then their children's
+// with another.
 func (l *loader) flush() error {
 	if len(l.rows) == 0 {
 		return nil
@@ -154,7 +169,17 @@ func (l *loader) flush() error {
 	_, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(l.rows))
 	clear(l.rows)
 	l.rows = l.rows[:0]
-	return wrap(t.op, err)
+	if err != nil {
+		return wrap(t.op, err)
+	}
+	if len(l.childRows) == 0 {
+		return nil
+	}
+	c := l.child
+	_, err = l.tx.CopyFrom(l.ctx, pgx.Identifier{c.name}, c.columns, pgx.CopyFromRows(l.childRows))
+	clear(l.childRows)
+	l.childRows = l.childRows[:0]
+	return wrap(c.op, err)
 }
 
 func (l *loader) Pool(p pool.Pool) error {
@@ -200,7 +225,27 @@ func (l *loader) User(u pool.User) error {
 	if err != nil {
 		return wrap(copyUsers.op, err)
 	}
-	return l.add(copyUsers, args)
+	if err := l.add(copyUsers, args); err != nil {
+		return err
+	}
+	for _, id := range u.Identities {
+		l.addChild(copyIdentities, []any{u.PoolID, id.ProviderName, id.UserID, u.Sub})
+	}
+	return nil
+}
+
+func (l *loader) IdentityProvider(p pool.IdentityProvider) error {
+	args, err := idpArgs(&p)
+	if err != nil {
+		return wrap(copyIdps.op, err)
+	}
+	if err := l.add(copyIdps, args); err != nil {
+		return err
+	}
+	for _, id := range p.IdpIdentifiers {
+		l.addChild(copyIdentifiers, []any{p.PoolID, id, p.ProviderName})
+	}
+	return nil
 }
 
 func (l *loader) Group(g pool.Group) error {

@@ -11,9 +11,9 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes,
 	status, enabled, password_hash, password_set_at, failed_logins, locked_until,
-	pending_code, tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier`
+	pending_code, tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities`
 
-const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
 
 // userArgs returns the column values of u in userColumns order.
 func userArgs(u *pool.User) ([]any, error) {
@@ -29,22 +29,28 @@ func userArgs(u *pool.User) ([]any, error) {
 			return nil, err
 		}
 	}
+	var ids []byte
+	if len(u.Identities) > 0 {
+		if ids, err = encodeJSON(u.Identities); err != nil {
+			return nil, err
+		}
+	}
 	return []any{
 		u.PoolID, u.Sub, u.Username, u.UsernameKey, u.EmailKey, attrs,
 		u.Status, u.Enabled, u.PasswordHash, ts(u.PasswordSetAt), u.FailedLogins, ts(u.LockedUntil),
-		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt), u.SRPSalt, blob(u.SRPVerifier),
+		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt), u.SRPSalt, blob(u.SRPVerifier), ids,
 	}, nil
 }
 
 func scanUser(row pgx.Row) (pool.User, error) {
 	var (
-		u           pool.User
-		attrs, code []byte
+		u                pool.User
+		attrs, code, ids []byte
 	)
 	err := row.Scan(
 		&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, &attrs,
 		&u.Status, &u.Enabled, &u.PasswordHash, (*utcTime)(&u.PasswordSetAt), &u.FailedLogins, (*utcTime)(&u.LockedUntil),
-		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt), &u.SRPSalt, &u.SRPVerifier,
+		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt), &u.SRPSalt, &u.SRPVerifier, &ids,
 	)
 	if err != nil {
 		return pool.User{}, err
@@ -54,6 +60,12 @@ func scanUser(row pgx.Row) (pool.User, error) {
 	}
 	if err := decodeJSON(attrs, &u.Attributes); err != nil {
 		return pool.User{}, err
+	}
+	if err := decodeJSON(ids, &u.Identities); err != nil {
+		return pool.User{}, err
+	}
+	if len(u.Identities) == 0 {
+		u.Identities = nil
 	}
 	if code != nil {
 		u.Code = new(pool.PendingCode)
@@ -67,15 +79,25 @@ func scanUser(row pgx.Row) (pool.User, error) {
 // CreateUser stores a new user of an existing pool. The primary key
 // (pool, sub) and the unique indexes on (pool, username key) and on
 // (pool, non-empty email key) reject a taken sub, username or email with
-// store.ErrAlreadyExists.
+// store.ErrAlreadyExists, and so does the primary key of user_identities
+// a taken identity (useridentities.go), whose rows are written in the
+// same transaction. A user without identities is a single statement.
 func (db *DB) CreateUser(ctx context.Context, u pool.User) error {
 	const op = "create user"
 	args, err := userArgs(&u)
 	if err != nil {
 		return wrap(op, err)
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES `+userValues, args...)
-	return wrap(op, err)
+	if len(u.Identities) == 0 {
+		_, err = db.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES `+userValues, args...)
+		return wrap(op, err)
+	}
+	return db.inTx(ctx, op, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES `+userValues, args...); err != nil {
+			return err
+		}
+		return linkIdentities(ctx, tx, u.PoolID, u.Sub, nil, u.Identities)
+	})
 }
 
 // GetUser returns the user with the given sub.
@@ -127,8 +149,10 @@ func userPageKey(u *pool.User) string { return u.UsernameKey }
 
 // UpdateUser runs fn on the locked user and stores the result under the
 // same pool and sub; a changed PoolID or Sub in the result is ignored. A
-// new username or email key that another user holds fails with
-// store.ErrAlreadyExists.
+// new username or email key, or an identity, that another user holds
+// fails with store.ErrAlreadyExists. The identities' index rows follow
+// the user's in the same transaction: those removed are freed, those
+// added taken.
 func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error {
 	const op = "update user"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {
@@ -146,14 +170,16 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE users SET (`+userColumns+`) = `+userValues+`
-			WHERE pool_id = $1 AND sub = $2`, args...)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE users SET (`+userColumns+`) = `+userValues+`
+			WHERE pool_id = $1 AND sub = $2`, args...); err != nil {
+			return err
+		}
+		return linkIdentities(ctx, tx, poolID, sub, cur.Identities, next.Identities)
 	})
 }
 
-// DeleteUser deletes the user with its group memberships (by foreign
-// key), its sessions and its refresh tokens, in one transaction.
+// DeleteUser deletes the user with its group memberships and identity
+// links (by foreign key), its sessions and its refresh tokens, in one transaction.
 func (db *DB) DeleteUser(ctx context.Context, poolID, sub string) error {
 	const op = "delete user"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {

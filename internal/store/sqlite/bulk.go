@@ -161,7 +161,10 @@ var (
 	loadPool         = insert("pools", poolColumns, 17)
 	loadDomain       = insert("domains", domainColumns, 4)
 	loadClient       = insert("clients", clientColumns, 25)
-	loadUser         = insert("users", userColumns, 18)
+	loadUser         = insert("users", userColumns, 19)
+	loadIdentity     = insert("user_identities", "pool_id, provider_name, subject, sub", 4)
+	loadIdp          = insert("identity_providers", idpColumns, 9)
+	loadIdentifier   = insert("idp_identifiers", "pool_id, identifier, provider_name", 3)
 	loadGroup        = insert("groups", groupColumns, 7)
 	loadMember       = insert("group_members", "pool_id, group_name, sub", 3)
 	loadRefreshToken = insert("refresh_tokens", refreshColumns, 16)
@@ -206,7 +209,32 @@ func (l *loader) User(u pool.User) error {
 	if err != nil {
 		return wrap(op, err)
 	}
-	return l.exec(op, loadUser, append([]any{u.PoolID, u.Sub}, v...)...)
+	if err := l.exec(op, loadUser, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
+		return err
+	}
+	for _, id := range u.Identities {
+		if err := l.exec(op, loadIdentity, u.PoolID, id.ProviderName, id.UserID, u.Sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *loader) IdentityProvider(p pool.IdentityProvider) error {
+	const op = "load identity provider"
+	v, err := idpValues(p)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if err := l.exec(op, loadIdp, append([]any{p.PoolID, p.ProviderName}, v...)...); err != nil {
+		return err
+	}
+	for _, id := range p.IdpIdentifiers {
+		if err := l.exec(op, loadIdentifier, p.PoolID, id, p.ProviderName); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (l *loader) Group(g pool.Group) error {

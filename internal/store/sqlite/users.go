@@ -10,7 +10,7 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes, status,
 	enabled, password_hash, password_set_at, failed_logins, locked_until, pending_code,
-	tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier`
+	tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities`
 
 // pendingCode is pool.PendingCode as stored, with times in unix
 // microseconds like every other time column.
@@ -52,9 +52,13 @@ func scanUser(row scanner) (pool.User, error) {
 	)
 	err := row.Scan(&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, jsonCol{&u.Attributes}, &u.Status,
 		&u.Enabled, &u.PasswordHash, timeCol{&u.PasswordSetAt}, &u.FailedLogins, timeCol{&u.LockedUntil}, jsonCol{&code},
-		timeCol{&u.TokensValidAfter}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.SRPSalt, &u.SRPVerifier)
+		timeCol{&u.TokensValidAfter}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.SRPSalt, &u.SRPVerifier,
+		jsonCol{&u.Identities})
 	if len(u.SRPVerifier) == 0 {
 		u.SRPVerifier = nil
+	}
+	if len(u.Identities) == 0 {
+		u.Identities = nil
 	}
 	u.Code = code.decode()
 	return u, err
@@ -67,22 +71,27 @@ func userValues(u pool.User) ([]any, error) {
 	v := []any{u.Username, u.UsernameKey, u.EmailKey, e.json(u.Attributes), u.Status,
 		u.Enabled, u.PasswordHash, micros(u.PasswordSetAt), u.FailedLogins, micros(u.LockedUntil),
 		e.json(encodePendingCode(u.Code)), micros(u.TokensValidAfter), micros(u.CreatedAt), micros(u.UpdatedAt),
-		u.SRPSalt, blob(u.SRPVerifier)}
+		u.SRPSalt, blob(u.SRPVerifier), identitiesValue(&e, u.Identities)}
 	return v, e.err
 }
 
-// CreateUser stores a new user. The sub, the UsernameKey and a non-empty
-// EmailKey are unique in the pool (UNIQUE constraints, so concurrent
-// sign-ups cannot both win).
+// CreateUser stores a new user with the index rows of its identities
+// (useridentities.go), in one transaction. The sub, the UsernameKey, a
+// non-empty EmailKey and each identity are unique in the pool (UNIQUE
+// constraints and primary keys, so concurrent sign-ups cannot both win).
 func (db *DB) CreateUser(ctx context.Context, u pool.User) error {
 	const op = "create user"
 	v, err := userValues(u)
 	if err != nil {
 		return wrap(op, err)
 	}
-	_, err = db.exec(ctx, op, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...)
-	return err
+	return db.writeTx(ctx, op, func(tx *wtx) error {
+		if _, err := tx.Exec(`INSERT INTO users (`+userColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
+			return wrap(op, err)
+		}
+		return wrap(op, linkIdentities(tx, u.PoolID, u.Sub, nil, u.Identities))
+	})
 }
 
 // GetUser returns the user with the given sub.
@@ -126,8 +135,10 @@ func (db *DB) ListUsers(ctx context.Context, poolID string, opts store.ListOptio
 }
 
 // UpdateUser runs fn on the stored user and stores the result; the pool
-// and the sub do not change. A new UsernameKey or EmailKey that another
-// user holds fails with store.ErrAlreadyExists.
+// and the sub do not change. A new UsernameKey, EmailKey or identity that
+// another user holds fails with store.ErrAlreadyExists. The identities'
+// index rows follow the user's in the same transaction: those removed are
+// freed, those added taken.
 func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error {
 	const op = "update user"
 	return db.writeTx(ctx, op, func(tx *wtx) error {
@@ -146,14 +157,17 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 		_, err = tx.Exec(`UPDATE users SET username = ?, username_key = ?, email_key = ?,
 			attributes = ?, status = ?, enabled = ?, password_hash = ?, password_set_at = ?,
 			failed_logins = ?, locked_until = ?, pending_code = ?, tokens_valid_after = ?,
-			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?
+			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?, identities = ?
 			WHERE pool_id = ? AND sub = ?`, append(v, poolID, sub)...)
-		return wrap(op, err)
+		if err != nil {
+			return wrap(op, err)
+		}
+		return wrap(op, linkIdentities(tx, poolID, sub, old.Identities, u.Identities))
 	})
 }
 
 // DeleteUser deletes the user with its sessions and refresh tokens; group
-// memberships go by foreign-key cascade.
+// memberships and identity links go by foreign-key cascade.
 func (db *DB) DeleteUser(ctx context.Context, poolID, sub string) error {
 	const op = "delete user"
 	return db.writeTx(ctx, op, func(tx *wtx) error {

@@ -8,7 +8,8 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-// testConfigVersion: every write to pools, clients, domains and groups,
+// testConfigVersion: every write to pools, clients, domains, groups and
+// identity providers,
 // cascaded deletes included, raises ConfigVersion and ConfigWrites; writes
 // to other tables (users, group memberships) and failed writes that
 // change nothing do not raise ConfigVersion.
@@ -60,6 +61,27 @@ func testConfigVersion(t *testing.T, s store.Store) {
 	changes("UpdateGroup", func() error {
 		return s.UpdateGroup(ctx, p.ID, g.Name, func(g pool.Group) (pool.Group, error) { g.Description = "d"; return g, nil })
 	})
+	idp := newIdentityProvider(p.ID, "Corp", "corp")
+	changes("CreateIdentityProvider", func() error { return s.CreateIdentityProvider(ctx, idp) })
+	changes("UpdateIdentityProvider", func() error {
+		return s.UpdateIdentityProvider(ctx, p.ID, idp.ProviderName, func(x pool.IdentityProvider) (pool.IdentityProvider, error) {
+			x.IdpIdentifiers = []string{"corp2"}
+			return x, nil
+		})
+	})
+	unchanged("CreateIdentityProvider with a taken name", func() error { return s.CreateIdentityProvider(ctx, idp) })
+	unchanged("CreateIdentityProvider with a taken identifier", func() error {
+		return s.CreateIdentityProvider(ctx, newIdentityProvider(p.ID, "Other", "corp2"))
+	})
+	unchanged("UpdateIdentityProvider refused by its callback", func() error {
+		return s.UpdateIdentityProvider(ctx, p.ID, idp.ProviderName, func(x pool.IdentityProvider) (pool.IdentityProvider, error) {
+			return x, errRefused
+		})
+	})
+	changes("DeleteIdentityProvider", func() error { return s.DeleteIdentityProvider(ctx, p.ID, idp.ProviderName) })
+	unchanged("DeleteIdentityProvider of a missing provider", func() error { return s.DeleteIdentityProvider(ctx, p.ID, idp.ProviderName) })
+	mustOK(t, s.CreateIdentityProvider(ctx, idp), "CreateIdentityProvider again")
+
 	u := newUser(p, "alice", "alice@example.com")
 	unchanged("CreateUser", func() error { return s.CreateUser(ctx, u) })
 	unchanged("AddUserToGroup", func() error { return s.AddUserToGroup(ctx, p.ID, g.Name, u.Sub) })
@@ -67,11 +89,14 @@ func testConfigVersion(t *testing.T, s store.Store) {
 	unchanged("DeleteClient of a missing client", func() error { return s.DeleteClient(ctx, c.ID) })
 	unchanged("CreatePool with a taken id", func() error { return s.CreatePool(ctx, p) })
 
-	// Deleting a pool deletes its clients and domains by cascade.
+	// Deleting a pool deletes its clients, domains and providers by
+	// cascade.
 	c2 := newClient(p.ID)
 	mustOK(t, s.CreateClient(ctx, c2), "CreateClient")
 	mustOK(t, s.CreateDomain(ctx, newDomain(p.ID, true)), "CreateDomain")
 	changes("DeletePool", func() error { return s.DeletePool(ctx, p.ID) })
 	_, err := s.GetClient(context.Background(), c2.ID)
 	mustNotFound(t, err, "GetClient after DeletePool")
+	_, err = s.GetIdentityProvider(ctx, p.ID, idp.ProviderName)
+	mustNotFound(t, err, "GetIdentityProvider after DeletePool")
 }

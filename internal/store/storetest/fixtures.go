@@ -189,6 +189,9 @@ func newUser(p pool.Pool, username, email string) pool.User {
 			Purpose: pool.CodeResetPassword, Hash: "9f86d081884c7d65", ExpiresAt: t0.Add(time.Hour), Attempts: 1, SentAt: t0.Add(-time.Minute),
 			DayStart: t0.Add(-3 * time.Hour), DaySent: 3, DayMisses: 7,
 		},
+		// A linked identity of its own, so that every user test reads
+		// and writes one.
+		Identities:       []pool.Identity{newIdentity("Google", randomHex(8), true)},
 		TokensValidAfter: t0.Add(-time.Hour),
 		CreatedAt:        t0.Add(-72 * time.Hour),
 		UpdatedAt:        t0,
@@ -237,10 +240,74 @@ func mutateUser(u pool.User) pool.User {
 			DayStart: u.Code.DayStart.Add(time.Second), DaySent: u.Code.DaySent + 1, DayMisses: u.Code.DayMisses + 1,
 		}
 	}
+	// One identity stays, the others go, a new one comes.
+	ids := []pool.Identity{newIdentity("oidc-"+randomHex(3), randomHex(8), false)}
+	if len(u.Identities) > 0 {
+		ids = append(ids, u.Identities[0])
+		ids[1].Primary = "false"
+	}
+	u.Identities = ids
 	u.TokensValidAfter = u.TokensValidAfter.Add(time.Second)
 	u.CreatedAt = u.CreatedAt.Add(-time.Second)
 	u.UpdatedAt = u.UpdatedAt.Add(time.Minute)
 	return u
+}
+
+// newIdentity returns a linked identity of subject at the provider named
+// providerName (of type OIDC unless the name is a social type).
+func newIdentity(providerName, subject string, primary bool) pool.Identity {
+	typ := pool.ProviderOIDC
+	if pool.IsSocial(providerName) {
+		typ = providerName
+	}
+	id := pool.Identity{UserID: subject, ProviderName: providerName, ProviderType: typ, CreatedAt: base().UnixMilli()}
+	id.Primary = "false"
+	if primary {
+		id.Primary = "true"
+	}
+	return id
+}
+
+// newIdentityProvider returns an OIDC provider of poolID with every field
+// set; identifiers are its IdpIdentifiers.
+func newIdentityProvider(poolID, name string, identifiers ...string) pool.IdentityProvider {
+	t0 := base()
+	return pool.IdentityProvider{
+		PoolID:       poolID,
+		ProviderName: name,
+		ProviderType: pool.ProviderOIDC,
+		ProviderDetails: map[string]string{
+			pool.DetailClientID:        "client-" + name,
+			pool.DetailAuthorizeScopes: "openid email",
+			pool.DetailOIDCIssuer:      "https://issuer.example.com/" + name,
+		},
+		AttributeMapping: map[string]string{"email": "email", "username": "sub", "name": "Zoë 名前"},
+		IdpIdentifiers:   identifiers,
+		SealedSecrets:    []byte{0, 1, 0xfe, 's', 'e', 'a', 'l'},
+		CreatedAt:        t0.Add(-time.Hour),
+		UpdatedAt:        t0,
+	}
+}
+
+// mutateIdentityProvider changes every field of p but the pool and the
+// name; the identifiers lose their first and gain one of their own.
+func mutateIdentityProvider(p pool.IdentityProvider) pool.IdentityProvider {
+	details := map[string]string{pool.DetailAttributesRequestMethod: "POST"}
+	for k, v := range p.ProviderDetails {
+		details[k] = v + "/2"
+	}
+	p.ProviderDetails = details
+	p.ProviderType = pool.ProviderSAML
+	p.AttributeMapping = map[string]string{"email": pool.SAMLNameID}
+	ids := []string{"new-" + randomHex(4)}
+	if len(p.IdpIdentifiers) > 0 {
+		ids = append(ids, p.IdpIdentifiers[1:]...)
+	}
+	p.IdpIdentifiers = ids
+	p.SealedSecrets = append([]byte{9}, p.SealedSecrets...)
+	p.CreatedAt = p.CreatedAt.Add(-time.Second)
+	p.UpdatedAt = p.UpdatedAt.Add(time.Minute)
+	return p
 }
 
 func newGroup(poolID, name string, precedence *int) pool.Group {

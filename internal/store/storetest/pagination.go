@@ -74,6 +74,19 @@ func scopedListings() []listing {
 					return g.Name
 				}
 		}},
+		{"ListIdentityProviders", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
+			p := createPool(t, ctx, s, false)
+			noise := createPool(t, ctx, s, false)
+			mustOK(t, s.CreateIdentityProvider(ctx, newIdentityProvider(noise.ID, "noise", "noise")), "CreateIdentityProvider noise")
+			return func(o store.ListOptions) ([]string, string, error) {
+					pg, err := s.ListIdentityProviders(ctx, p.ID, o)
+					return keysOf(pg.Items, func(x pool.IdentityProvider) string { return x.ProviderName }), pg.Next, err
+				}, func() string {
+					x := newIdentityProvider(p.ID, "idp-"+randomHex(6), randomHex(6))
+					mustOK(t, s.CreateIdentityProvider(ctx, x), "CreateIdentityProvider")
+					return x.ProviderName
+				}
+		}},
 		{"ListUsersInGroup", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			p := createPool(t, ctx, s, false)
 			for _, g := range []string{"members", "others"} {
@@ -305,4 +318,18 @@ func testPageTokens(t *testing.T, s store.Store) {
 	}
 	_, err = s.ListClients(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("groups/"+p.ID, names[0])})
 	mustBe(t, err, store.ErrInvalidPageToken, "ListClients with a groups token")
+
+	// Identity providers page in their own scope, by name.
+	for _, name := range []string{"b", "a", "c"} {
+		mustOK(t, s.CreateIdentityProvider(ctx, newIdentityProvider(p.ID, name)), "CreateIdentityProvider")
+	}
+	ipage, err := s.ListIdentityProviders(ctx, p.ID, store.ListOptions{Limit: 1})
+	mustOK(t, err, "ListIdentityProviders")
+	if want := store.PageToken("idps/"+p.ID, "a"); ipage.Next != want {
+		t.Fatalf("first page of identity providers: Next %q, want %q", ipage.Next, want)
+	}
+	_, err = s.ListIdentityProviders(ctx, p.ID, store.ListOptions{PageToken: store.PageToken("groups/"+p.ID, "a")})
+	mustBe(t, err, store.ErrInvalidPageToken, "ListIdentityProviders with a groups token")
+	_, err = s.ListIdentityProviders(ctx, other.ID, store.ListOptions{PageToken: ipage.Next})
+	mustBe(t, err, store.ErrInvalidPageToken, "ListIdentityProviders with a token of another pool")
 }

@@ -12,8 +12,9 @@ type suiteTest struct {
 	run  func(t *testing.T, s store.Store)
 }
 
-// Run runs the conformance suite: CRUD and uniqueness of every entity,
-// cascading deletes, authorization-code redemption, refresh-token
+// Run runs the conformance suite: CRUD and uniqueness of every entity
+// (identity providers and their identifiers, users' linked identities
+// included), cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, filtered user listings,
 // whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
@@ -26,6 +27,10 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"UserUniqueness", testUserUniqueness},
 		{"UserUpdateUniqueness", testUserUpdateUniqueness},
 		{"GroupCRUD", testGroupCRUD},
+		{"IdentityProviderCRUD", testIdentityProviderCRUD},
+		{"IdentityProviderIdentifiers", testIdentityProviderIdentifiers},
+		{"IdentityProviderCascade", testIdentityProviderCascade},
+		{"UserIdentities", testUserIdentities},
 		{"GroupMembership", testGroupMembership},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
 		{"CreateInMissingPool", testCreateInMissingPool},
