@@ -1,3 +1,10 @@
+// saml.go: a SAML 2.0 identity provider for tests (SAMLIdP, built on
+// crewjam/saml's IdentityProvider): a loopback server with a key pair
+// generated once per process, a preset user signed in without a form,
+// metadata by URL and as XML, SignIn, SignInWith and SignInUnsolicited
+// to get the form a browser would post to the ACS, and SAMLKnobs for
+// negative tests.
+
 package fedtest
 
 import (
@@ -61,6 +68,9 @@ type SAMLKnobs struct {
 	// Age issues the Response and assertion this long before now, as an
 	// identity provider with a slow clock would (an expired assertion).
 	Age time.Duration
+	// ForeignKey: the assertion and Response are signed with a key that
+	// is not in the metadata.
+	ForeignKey bool
 	// Status, when set, answers with this top-level status
 	// (saml.StatusRequester, saml.StatusResponder) and SecondStatus
 	// (saml.StatusAuthnFailed, ...) instead of an assertion.
@@ -84,39 +94,42 @@ type SAMLIdP struct {
 	sps   map[string]*saml.EntityDescriptor
 }
 
-var samlKey struct {
+type samlKeyPair struct {
 	once sync.Once
 	key  *rsa.PrivateKey
 	cert *x509.Certificate
 	err  error
 }
 
-// samlKeyPair is the identity provider's key and self-signed certificate,
-// generated once per process.
-func samlKeyPair() (*rsa.PrivateKey, *x509.Certificate, error) {
-	samlKey.once.Do(func() {
+// samlKey is the identity providers' key and certificate; samlForeignKey
+// signs for SAMLKnobs.ForeignKey. Each is generated once per process.
+var samlKey, samlForeignKey samlKeyPair
+
+// get generates the key and a self-signed certificate the first time.
+func (k *samlKeyPair) get(name string) (*rsa.PrivateKey, *x509.Certificate, error) {
+	k.once.Do(func() {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			samlKey.err = err
+			k.err = err
 			return
 		}
 		now := time.Now()
 		tmpl := &x509.Certificate{
 			SerialNumber: big.NewInt(1),
-			Subject:      pkix.Name{CommonName: "linkpool test SAML IdP"},
+			Subject:      pkix.Name{CommonName: name},
 			NotBefore:    now.Add(-30 * 24 * time.Hour),
 			NotAfter:     now.Add(10 * 365 * 24 * time.Hour),
 			KeyUsage:     x509.KeyUsageDigitalSignature,
 		}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 		if err != nil {
-			samlKey.err = err
+			k.err = err
 			return
 		}
-		samlKey.key = key
-		samlKey.cert, samlKey.err = x509.ParseCertificate(der)
+		k.key = key
+		k.cert, k.err = x509.ParseCertificate(der)
 	})
-	return samlKey.key, samlKey.cert, samlKey.err
+	return k.key, k.cert, k.err
 }
 
 // NewSAMLIdP starts a test identity provider signing in a preset user
@@ -124,7 +137,7 @@ func samlKeyPair() (*rsa.PrivateKey, *x509.Certificate, error) {
 // closed at the end of the test.
 func NewSAMLIdP(t testing.TB) *SAMLIdP {
 	t.Helper()
-	key, cert, err := samlKeyPair()
+	key, cert, err := samlKey.get("linkpool test SAML IdP")
 	if err != nil {
 		t.Fatalf("fedtest: SAML IdP key: %v", err)
 	}
@@ -231,7 +244,14 @@ type SAMLPost struct {
 // it follows it to the identity provider, which signs the user in, and
 // returns the form the browser would post to the ACS.
 func (i *SAMLIdP) SignIn(redirectURL string) (SAMLPost, error) {
-	return samlPost(http.Get(redirectURL)) //nolint:noctx // test helper on a loopback server
+	return i.SignInWith(http.DefaultClient, redirectURL)
+}
+
+// SignInWith is SignIn with a browser's client (its cookie jar): the URL
+// may be linkpool's own sign-in URL, whose redirects lead to the
+// identity provider.
+func (i *SAMLIdP) SignInWith(hc *http.Client, startURL string) (SAMLPost, error) {
+	return samlPost(hc.Get(startURL)) //nolint:noctx // test helper on a loopback server
 }
 
 // SignInUnsolicited is an IdP-initiated sign-in at the service provider
@@ -356,6 +376,16 @@ func (s samlResponses) WriteResponse(w http.ResponseWriter, req *saml.IdpAuthnRe
 	k := s.i.knobs
 	if req.Assertion == nil { // an error Response, made and signed already
 		return req.WriteResponse(w)
+	}
+	if k.ForeignKey {
+		key, cert, err := samlForeignKey.get("another SAML IdP")
+		if err != nil {
+			return err
+		}
+		idp := s.i.idp
+		ownKey, ownCert := idp.Key, idp.Certificate
+		idp.Key, idp.Certificate = key, cert
+		defer func() { idp.Key, idp.Certificate = ownKey, ownCert }()
 	}
 	if k.UnsignedAssertion {
 		req.AssertionEl = req.Assertion.Element()

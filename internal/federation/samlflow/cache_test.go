@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,5 +87,52 @@ func TestMetadataCacheBound(t *testing.T) {
 	}
 	if _, ok := c.metadata[fmt.Sprintf("https://idp%d.example/md", MaxCachedMetadata+9)]; !ok {
 		t.Error("the newest entry is not cached")
+	}
+}
+
+// TestMetadataConcurrent: concurrent sign-ins with a cold cache all get
+// the metadata (those that arrive while a download is under way share
+// it; how many do depends on scheduling), and it is cached afterwards.
+// Run under -race (make race) it also checks the cache's locking.
+func TestMetadataConcurrent(t *testing.T) {
+	idp := fedtest.NewSAMLIdP(t)
+	var fetches atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		<-release
+		w.Write(idp.MetadataXML())
+	}))
+	t.Cleanup(srv.Close)
+	c := New(nil)
+	cfg := Config{Details: map[string]string{pool.DetailMetadataURL: srv.URL}}
+	const n = 8
+	errs := make(chan error, n)
+	var started sync.WaitGroup
+	started.Add(n)
+	for range n {
+		go func() {
+			started.Done()
+			_, err := c.idpMetadata(context.Background(), cfg)
+			errs <- err
+		}()
+	}
+	started.Wait()
+	// Wait until the one download is under way, then let it finish.
+	for fetches.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := fetches.Load(); got < 1 || got > n {
+		t.Fatalf("%d fetches", got)
+	}
+	before := fetches.Load()
+	if _, err := c.idpMetadata(context.Background(), cfg); err != nil || fetches.Load() != before {
+		t.Fatalf("cached: %v, %d fetches after %d", err, fetches.Load(), before)
 	}
 }

@@ -39,7 +39,7 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 		return Result{}, err
 	}
 	if shape.assertionID != "" && !shape.signedAssertion {
-		return Result{}, errUnsigned
+		return Result{}, errUnsigned()
 	}
 
 	md, err := c.idpMetadata(ctx, cfg)
@@ -70,7 +70,7 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	// verifies every signature an assertion carries, so the one Assertion
 	// of the Response carrying one means it was verified.
 	if !shape.signedAssertion || assertion.ID != shape.assertionID || assertion.Signature == nil {
-		return Result{}, errUnsigned
+		return Result{}, errUnsigned()
 	}
 	if assertion.Subject == nil || assertion.Subject.NameID == nil || strings.TrimSpace(assertion.Subject.NameID.Value) == "" {
 		return Result{}, invalid("the assertion has no NameID", saml.ErrMissingElement)
@@ -87,7 +87,9 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	}, nil
 }
 
-var errUnsigned = invalid("the assertion is not signed (a signed Response alone is not accepted)", ErrUnsignedAssertion)
+func errUnsigned() error {
+	return invalid("the assertion is not signed (a signed Response alone is not accepted)", ErrUnsignedAssertion)
+}
 
 // consumed is a one-use saml.AssertionReplayCache that records the
 // assertion crewjam/saml accepted and until when it would accept it. The

@@ -28,7 +28,7 @@ type harness struct {
 	cfg    samlflow.Config
 }
 
-func newHarness(t *testing.T, fromURL bool) *harness {
+func newHarness(t testing.TB, fromURL bool) *harness {
 	t.Helper()
 	idp := fedtest.NewSAMLIdP(t)
 	cfg := samlflow.Config{
@@ -146,6 +146,7 @@ func TestRefused(t *testing.T) {
 		{"nothing signed", fedtest.SAMLKnobs{UnsignedAssertion: true, UnsignedResponse: true}, upstream.Invalid, samlflow.ErrUnsignedAssertion},
 		{"tampered NameID", fedtest.SAMLKnobs{Tamper: true}, upstream.Invalid, saml.ErrInvalidSignature},
 		{"tampered NameID, unsigned response", fedtest.SAMLKnobs{Tamper: true, UnsignedResponse: true}, upstream.Invalid, saml.ErrInvalidSignature},
+		{"signed with a key not in the metadata", fedtest.SAMLKnobs{ForeignKey: true}, upstream.Invalid, saml.ErrUntrustedCertificate},
 		{"wrong audience", fedtest.SAMLKnobs{WrongAudience: true}, upstream.Invalid, saml.ErrAudienceMismatch},
 		{"wrong recipient", fedtest.SAMLKnobs{WrongRecipient: true}, upstream.Invalid, saml.ErrDestinationMismatch},
 		{"expired", fedtest.SAMLKnobs{Age: time.Hour}, upstream.Invalid, saml.ErrExpired},
@@ -435,5 +436,33 @@ func TestSPMetadata(t *testing.T) {
 		if _, err := samlflow.Metadata(bad); err == nil {
 			t.Errorf("Metadata(%+v) = nil error", bad)
 		}
+	}
+}
+
+// TestOtherIdP: an IdP-initiated response of another identity provider
+// (signed with a trusted key, so that only the Issuer tells) is refused.
+func TestOtherIdP(t *testing.T) {
+	h := newHarness(t, false)
+	h.cfg.Details[pool.DetailIDPInit] = "true"
+	other := fedtest.NewSAMLIdP(t)
+	md, err := samlflow.Metadata(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.TrustSP(md); err != nil {
+		t.Fatal(err)
+	}
+	post, err := other.SignInUnsolicited(h.cfg.EntityID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.client.Finish(context.Background(), h.cfg, samlflow.Pending{}, post.Form, time.Now())
+	checkRefused(t, res, err, upstream.Invalid, saml.ErrIssuerMismatch)
+	// The first identity provider's own unsolicited response passes.
+	if post, err = h.idp.SignInUnsolicited(h.cfg.EntityID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.Finish(context.Background(), h.cfg, samlflow.Pending{}, post.Form, time.Now()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,6 +33,8 @@ func serviceProvider(cfg Config, md *saml.EntityDescriptor, now time.Time) (*sam
 		// The metadata is imported once by the provider's administrator:
 		// a validUntil would make it expire there.
 		MetadataOmitValidUntil: true,
-		Clock:                  dsig.NewFakeClockAt(now),
+		// A SHA-1 signature is refused: SHA-1 collisions are practical.
+		RejectSHA1Signatures: true,
+		Clock:                dsig.NewFakeClockAt(now),
 	}, nil
 }

@@ -1,0 +1,107 @@
+package samlflow_test
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+
+	"github.com/linkpool/linkpool/internal/federation/samlflow"
+	"github.com/linkpool/linkpool/internal/federation/upstream"
+)
+
+// validResponse runs a sign-in up to the identity provider's answer and
+// returns the Pending and the Response as an XML document.
+func (h *harness) validResponse(t *testing.T) (samlflow.Pending, *etree.Document) {
+	t.Helper()
+	redirect, p, err := h.client.Begin(context.Background(), h.cfg, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post, err := h.idp.SignIn(redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(post.Form.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		t.Fatal(err)
+	}
+	return p, doc
+}
+
+func (h *harness) finishDoc(t *testing.T, p samlflow.Pending, doc *etree.Document) (samlflow.Result, error) {
+	t.Helper()
+	raw, err := doc.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(raw)}}
+	return h.client.Finish(context.Background(), h.cfg, p, form, time.Now())
+}
+
+// TestSignatureWrapping: rearrangements of a validly signed Response
+// that put a forged assertion where a careless service provider reads
+// the user from are refused.
+func TestSignatureWrapping(t *testing.T) {
+	h := newHarness(t, false)
+	forge := func(a *etree.Element, keepSignature bool) *etree.Element {
+		f := a.Copy()
+		f.FindElement("./Subject/NameID").SetText("mallory")
+		if !keepSignature {
+			f.RemoveChild(f.FindElement("./Signature"))
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(resp, assertion *etree.Element)
+		is   error
+	}{
+		{"a second, forged assertion after the signed one", func(resp, a *etree.Element) {
+			resp.AddChild(forge(a, false))
+		}, nil},
+		{"a forged assertion before the signed one", func(resp, a *etree.Element) {
+			resp.InsertChildAt(a.Index(), forge(a, false))
+		}, nil},
+		{"the signed assertion hidden in Extensions, a forged unsigned one in its place", func(resp, a *etree.Element) {
+			resp.RemoveChild(a)
+			ext := resp.CreateElement("samlp:Extensions")
+			ext.AddChild(a)
+			resp.AddChild(forge(a, false))
+		}, samlflow.ErrUnsignedAssertion},
+		{"the signed assertion hidden in Extensions, a forged one with its signature in its place", func(resp, a *etree.Element) {
+			resp.RemoveChild(a)
+			ext := resp.CreateElement("samlp:Extensions")
+			ext.AddChild(a)
+			resp.AddChild(forge(a, true))
+		}, saml.ErrInvalidSignature},
+		{"the NameID changed", func(resp, a *etree.Element) {
+			a.FindElement("./Subject/NameID").SetText("mallory")
+		}, saml.ErrInvalidSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, doc := h.validResponse(t)
+			resp := doc.Root()
+			a := resp.FindElement("./Assertion")
+			if a == nil {
+				t.Fatal("no Assertion in the IdP's response")
+			}
+			tc.edit(resp, a)
+			res, err := h.finishDoc(t, p, doc)
+			checkRefused(t, res, err, upstream.Invalid, tc.is)
+		})
+	}
+	// The untouched response still passes: the edits are what is refused.
+	p, doc := h.validResponse(t)
+	if _, err := h.finishDoc(t, p, doc); err != nil {
+		t.Fatalf("untouched response: %v", err)
+	}
+}
