@@ -113,5 +113,5 @@ func TestLinkpoolPoolAsProvider(t *testing.T) {
 	if n := e.userCount(t); n != 1 {
 		t.Fatalf("users of pool A = %d, want 1", n)
 	}
-	e.a.Log.NoSecrets(t)
+	e.a.Log.NoSecrets(t, "eyJ") // no token (JWT) of any kind in the log
 }

@@ -90,7 +90,7 @@ func TestOIDCProviderSignIn(t *testing.T) {
 	if n := e.userCount(t); n != 2 {
 		t.Fatalf("users = %d, want 2", n)
 	}
-	e.a.Log.NoSecrets(t)
+	e.a.Log.NoSecrets(t, "eyJ") // no token (JWT) of any kind in the log
 }
 
 // providerCallback starts a sign-in at Corp in b and plays the provider,
@@ -188,5 +188,5 @@ func TestOIDCProviderNegative(t *testing.T) {
 	if n := e.userCount(t); n != before {
 		t.Fatalf("users = %d after failed sign-ins, want %d", n, before)
 	}
-	e.a.Log.NoSecrets(t)
+	e.a.Log.NoSecrets(t, "eyJ") // no token (JWT) of any kind in the log
 }

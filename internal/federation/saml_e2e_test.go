@@ -140,4 +140,5 @@ func TestSAMLProviderNegative(t *testing.T) {
 	if n := e.userCount(t); n != 1 {
 		t.Fatalf("users = %d, want 1", n)
 	}
+	e.a.Log.NoSecrets(t, "eyJ", "SAMLResponse=", "<saml")
 }

@@ -52,7 +52,7 @@ func TestSocialProviderSignIn(t *testing.T) {
 			if n := e.userCount(t); n != 1 {
 				t.Fatalf("users = %d, want 1", n)
 			}
-			e.a.Log.NoSecrets(t, prov.ClientSecret)
+			e.a.Log.NoSecrets(t, prov.ClientSecret, "eyJ")
 		})
 	}
 }
@@ -83,5 +83,5 @@ func TestSocialProviderNegative(t *testing.T) {
 	if n := e.userCount(t); n != 0 {
 		t.Fatalf("users = %d after failed sign-ins, want 0", n)
 	}
-	e.a.Log.NoSecrets(t, google.ClientSecret)
+	e.a.Log.NoSecrets(t, google.ClientSecret, "eyJ")
 }
