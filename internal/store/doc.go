@@ -1,5 +1,6 @@
 // Package store defines linkpool's storage contract: one Store interface
-// over pools, app clients, domains, users, groups, authorization codes,
+// over pools, app clients, domains, identity providers, users (with the
+// provider identities linked to them), groups, authorization codes,
 // refresh tokens, hosted-UI sessions, the consumed challenge sessions of
 // the Cognito API, signing keys, the mail outbox and API access keys.
 // CollectGarbage runs GarbageCollect periodically, with the Sweeps of
@@ -17,6 +18,14 @@
 // (database down, disk full). Callers must treat it as an internal,
 // possibly transient failure, never as a verdict on the caller's
 // credentials.
+//
+// Identity providers (federation, issue 14) are configuration, like
+// clients: their writes raise ConfigVersion. Each backend indexes the
+// providers' IdpIdentifiers and the users' Identities in tables of their
+// own, written in the transaction of the provider or user, so that an
+// identifier belongs to one provider and a (provider, subject) to one
+// user of a pool, and GetIdentityProviderByIdentifier and
+// GetUserByIdentity are one index read.
 //
 // Times are stored with microsecond precision and returned in UTC.
 package store

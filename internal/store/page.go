@@ -15,7 +15,8 @@ import (
 // A token is the base64url encoding (no padding) of "<scope>\x00<key>",
 // where scope names the listing: "pools", "clients/<pool id>",
 // "users/<pool id>", "users/<pool id>/<filter attribute>" (FilterScope),
-// "groups/<pool id>", "members/<pool id>/<group>",
+// "groups/<pool id>", "members/<pool id>/<group>", "idps/<pool id>"
+// (identity providers, by name),
 // "refresh_tokens", "lamps", "alexa_grants". A token that does not decode
 // or belongs to another listing fails with ErrInvalidPageToken; a
 // well-formed token with any UTF-8 key without NUL (but the separator of

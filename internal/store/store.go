@@ -222,13 +222,14 @@ type Store interface {
 
 	// ConfigVersion returns the configuration version: a counter the
 	// database itself raises, in the same transaction, with every write
-	// to pools, clients, domains and groups (not group memberships),
+	// to pools, clients, domains, groups and identity providers (not
+	// group memberships),
 	// whoever makes it (this process, another instance, the CLI, an
 	// import). Caches of configuration (internal/confcache) read it
 	// periodically and drop what they hold when it changes.
 	ConfigVersion(ctx context.Context) (int64, error)
-	// ConfigWrites counts the writes to pools, clients, domains and
-	// groups this handle has made, raised when each returns (succeeded or
+	// ConfigWrites counts the writes to pools, clients, domains, groups
+	// and identity providers this handle has made, raised when each returns (succeeded or
 	// not). It is how a cache in this process sees its own process's
 	// changes at once, without reading the database.
 	ConfigWrites() uint64

@@ -38,9 +38,14 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	c := pool.NewClient(p.ID, "alexa", now)
 	c.SealedSecret = box.Seal([]byte("secret"), c.SecretAAD())
 	must(st.CreateClient(ctx, c))
+	idp := pool.IdentityProvider{PoolID: p.ID, ProviderName: "Corp", ProviderType: pool.ProviderOIDC,
+		ProviderDetails:  map[string]string{pool.DetailClientID: "corp-client", pool.DetailOIDCIssuer: "https://idp.example.com", pool.DetailAuthorizeScopes: "openid"},
+		AttributeMapping: map[string]string{"email": "email"}, IdpIdentifiers: []string{"corp.example.com"}, CreatedAt: now, UpdatedAt: now}
+	idp.SealedSecrets = box.Seal([]byte(`{"client_secret":"s3cret"}`), idp.SecretsAAD())
+	must(st.CreateIdentityProvider(ctx, idp))
 	u := pool.User{PoolID: p.ID, Sub: pool.NewSub(), Username: "ann", UsernameKey: "ann", Status: pool.StatusConfirmed,
 		Enabled: true, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA", CreatedAt: now,
-		SRPSalt: "00c0ffee"}
+		SRPSalt: "00c0ffee", Identities: []pool.Identity{pool.NewIdentity(idp, "corp-subject-1", false, now)}}
 	u.SRPVerifier = box.Seal([]byte("verifier of ann"), u.SRPVerifierAAD())
 	must(st.CreateUser(ctx, u))
 	must(st.CreateGroup(ctx, pool.Group{PoolID: p.ID, Name: "g", CreatedAt: now}))
@@ -60,6 +65,7 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 var (
 	sealedTokensField   = regexp.MustCompile(`"sealed_tokens":"[^"]*"`)
 	sealedVerifierField = regexp.MustCompile(`"sealed_srp_verifier":"[^"]*"`)
+	sealedSecretsField  = regexp.MustCompile(`"sealed_secrets":"[^"]*"`)
 )
 
 // index returns the index of the first line of type typ.
@@ -131,7 +137,39 @@ func TestBadInput(t *testing.T) {
 			i := index(t, l, "group")
 			l[i] = l[i][:len(l[i])/2]
 			return l
-		}), want: "line 6: bad record: incomplete JSON"},
+		}), want: "line 7: bad record: incomplete JSON"},
+		{name: "identity provider before its pool", input: edit(func(l []string) []string {
+			i := index(t, l, "identity_provider")
+			idp := l[i]
+			l = append(l[:i], l[i+1:]...)
+			return append(l[:1], append([]string{idp}, l[1:]...)...)
+		}), want: "does not precede it"},
+		{name: "identity provider twice", input: edit(func(l []string) []string {
+			i := index(t, l, "identity_provider")
+			return append(l[:i+1], l[i:]...)
+		}), want: `identity provider "Corp" of pool`},
+		{name: "identifier of another provider", input: edit(func(l []string) []string {
+			i := index(t, l, "identity_provider")
+			other := strings.Replace(l[i], `"provider_name":"Corp"`, `"provider_name":"Other"`, 1)
+			other = sealedSecretsField.ReplaceAllString(other, `"sealed_secrets":"`+base64.StdEncoding.EncodeToString(box.Seal([]byte("{}"), []byte("idp-secrets/x/Other")))+`"`)
+			return append(l[:i+1], append([]string{other}, l[i+1:]...)...)
+		}), want: `identifier "corp.example.com", which another provider`},
+		{name: "invalid identity provider", input: replace("identity_provider", `"provider_type":"OIDC"`, `"provider_type":"Bogus"`), want: "ProviderType"},
+		{name: "plain provider secret", input: replace("identity_provider", `"provider_details":{`, `"provider_details":{"client_secret":"x",`), want: "must be sealed"},
+		{name: "provider secrets of another provider", input: edit(func(l []string) []string {
+			i := index(t, l, "identity_provider")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte(`{"client_secret":"s3cret"}`), []byte("idp-secrets/other-pool/Corp")))
+			l[i] = sealedSecretsField.ReplaceAllString(l[i], `"sealed_secrets":"`+moved+`"`)
+			return l
+		}), seal: true, want: "secrets of identity provider Corp"},
+		{name: "identity without subject", input: replace("user", `"userId":"corp-subject-1"`, `"userId":""`), want: "without providerName or userId"},
+		{name: "identity twice", input: edit(func(l []string) []string {
+			i := index(t, l, "user")
+			j := strings.Index(l[i], `"identities":[`) + len(`"identities":[`)
+			end := strings.Index(l[i][j:], "}") + j + 1
+			l[i] = l[i][:end] + "," + l[i][j:end] + l[i][end:]
+			return l
+		}), want: "twice"},
 		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "client"},
 		{name: "LWA tokens of another user", input: edit(func(l []string) []string {
 			i := index(t, l, "alexa_grant")
@@ -262,7 +300,7 @@ func TestImportBulk(t *testing.T) {
 	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
 		st := target.open(t)
 		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
-		want := transfer.Counts{Pools: 1, Clients: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1, Lamps: 1, AlexaGrants: 1}
+		want := transfer.Counts{Pools: 1, Clients: 1, IdentityProviders: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1, Lamps: 1, AlexaGrants: 1}
 		if err != nil || got != want {
 			t.Fatalf("Import into %s = %s, %v; want %s", target.name, got, err, want)
 		}
@@ -309,6 +347,13 @@ func TestImportNewMasterKey(t *testing.T) {
 	ann := users.Items[0]
 	if v, err := newBox.Open(ann.SRPVerifier, ann.SRPVerifierAAD()); err != nil || string(v) != "verifier of ann" || ann.SRPSalt != "00c0ffee" {
 		t.Fatalf("the SRP verifier was not resealed: %q %v (salt %q)", v, err, ann.SRPSalt)
+	}
+	idp, err := st.GetIdentityProvider(ctx, pools.Items[0].ID, "Corp")
+	if err != nil {
+		t.Fatalf("GetIdentityProvider: %v", err)
+	}
+	if v, err := newBox.Open(idp.SealedSecrets, idp.SecretsAAD()); err != nil || string(v) != `{"client_secret":"s3cret"}` {
+		t.Fatalf("the identity provider's secrets were not resealed: %v", err)
 	}
 	keys := token.NewKeys(st, newBox, token.KeysOptions{})
 	tok, err := keys.Sign(ctx, pools.Items[0].ID, store.UseAccess, map[string]any{"sub": "x"})

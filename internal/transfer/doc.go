@@ -26,24 +26,34 @@
 //
 //	{"type":"end","data":{"counts":{"pools":1,"domains":0,...}}}
 //
+// (identity_providers is left out of the counts when zero, so that an
+// export without providers stays readable by versions before them.)
+//
 // Record types, in the order they appear:
 //
 //	pool           a user pool and its settings
 //	domain         a domain prefix or custom domain of a pool
 //	client         an app client; the secret as sealed_secret (see below)
+//	identity_provider
+//	               an identity provider of a pool (Cognito's
+//	               IdentityProviderType): type, non-secret details,
+//	               attribute mapping, IdP identifiers; the secret details
+//	               (client_secret, private_key) as sealed_secrets
 //	key_set        the pool's signing keys: public JWKs and sealed private keys
 //	user           a user with username and email keys, attributes, status,
 //	               password hash (PHC string), SRP salt and sealed verifier
 //	               (optional: exports made before SRP have none), lockout
-//	               state, pending code hash
+//	               state, pending code hash, linked provider identities
+//	               (identities, Cognito's shape; each names a provider
+//	               and a subject, and belongs to one user of the pool)
 //	group          a group of a pool
 //	member         a group membership: pool_id, group, sub
 //	refresh_token  a grant family: hashes of the current and previous secrets
 //	lamp           a SmartLamp lamp of a skill user
 //	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
 //
-// Each pool is followed by its domains, clients, key set, users, groups
-// and memberships; refresh tokens, lamps and grants follow all pools. A
+// Each pool is followed by its domains, clients, identity providers, key
+// set, users, groups and memberships; refresh tokens, lamps and grants follow all pools. A
 // record only refers to records before it. Field names are snake_case;
 // nested Cognito settings keep Cognito's names (PasswordPolicy,
 // TokenValidityUnits, ...). Times are RFC 3339 in UTC with up to
@@ -55,7 +65,8 @@
 //
 // # Secrets
 //
-// Secrets stay as they are stored: client secrets, private signing keys,
+// Secrets stay as they are stored: client secrets, identity providers'
+// secret details, private signing keys,
 // SRP verifiers and the skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time
 // codes exist only as hashes. An export therefore reveals no usable

@@ -23,7 +23,7 @@ type exporter struct {
 }
 
 // Export writes the whole deployment in st to w: every pool with its
-// domains, app clients, signing keys, users, groups and memberships, then
+// domains, app clients, identity providers, signing keys, users, groups and memberships, then
 // every refresh-token grant, lamp and Alexa grant, and an end record with
 // the counts. It streams, holding one page of records at a time.
 //
@@ -88,6 +88,13 @@ func (e *exporter) pool(ctx context.Context, p pool.Pool) error {
 		func(c pool.Client) error { return e.write(typeClient, clientRecord(c)) })
 	if err != nil {
 		return fmt.Errorf("clients of pool %s: %w", p.ID, err)
+	}
+	err = eachPage(ctx, func(o store.ListOptions) (store.Page[pool.IdentityProvider], error) {
+		return e.st.ListIdentityProviders(ctx, p.ID, o)
+	},
+		func(x pool.IdentityProvider) error { return e.write(typeIdp, identityProviderRecord(x)) })
+	if err != nil {
+		return fmt.Errorf("identity providers of pool %s: %w", p.ID, err)
 	}
 	ks, err := e.st.GetKeySet(ctx, p.ID)
 	switch {

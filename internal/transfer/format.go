@@ -25,6 +25,7 @@ const (
 	typePool         = "pool"
 	typeDomain       = "domain"
 	typeClient       = "client"
+	typeIdp          = "identity_provider"
 	typeKeySet       = "key_set"
 	typeUser         = "user"
 	typeGroup        = "group"
@@ -50,16 +51,19 @@ type outEnvelope struct {
 // Counts is how many records of each type an export holds. The end
 // record carries the counts, so that an import detects a truncated file.
 type Counts struct {
-	Pools         int64 `json:"pools"`
-	Domains       int64 `json:"domains"`
-	Clients       int64 `json:"clients"`
-	KeySets       int64 `json:"key_sets"`
-	Users         int64 `json:"users"`
-	Groups        int64 `json:"groups"`
-	Members       int64 `json:"members"`
-	RefreshTokens int64 `json:"refresh_tokens"`
-	Lamps         int64 `json:"lamps"`
-	AlexaGrants   int64 `json:"alexa_grants"`
+	Pools   int64 `json:"pools"`
+	Domains int64 `json:"domains"`
+	Clients int64 `json:"clients"`
+	// IdentityProviders is omitted when zero, so that an export without
+	// providers stays readable by versions that predate them.
+	IdentityProviders int64 `json:"identity_providers,omitempty"`
+	KeySets           int64 `json:"key_sets"`
+	Users             int64 `json:"users"`
+	Groups            int64 `json:"groups"`
+	Members           int64 `json:"members"`
+	RefreshTokens     int64 `json:"refresh_tokens"`
+	Lamps             int64 `json:"lamps"`
+	AlexaGrants       int64 `json:"alexa_grants"`
 }
 
 // add counts one record of type typ.
@@ -71,6 +75,8 @@ func (c *Counts) add(typ string) {
 		c.Domains++
 	case typeClient:
 		c.Clients++
+	case typeIdp:
+		c.IdentityProviders++
 	case typeKeySet:
 		c.KeySets++
 	case typeUser:
@@ -89,8 +95,8 @@ func (c *Counts) add(typ string) {
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d pools, %d domains, %d clients, %d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
-		c.Pools, c.Domains, c.Clients, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants)
+	return fmt.Sprintf("%d pools, %d domains, %d clients, %d identity providers, %d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
+		c.Pools, c.Domains, c.Clients, c.IdentityProviders, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants)
 }
 
 // endRecord is the last line.

@@ -16,7 +16,8 @@ import (
 
 // Check reads a whole export and checks it without writing anything: the
 // header and format version, every record's shape and references, that
-// every sealed value (client secrets, signing keys, Alexa tokens) opens
+// every sealed value (client secrets, identity provider secrets, signing
+// keys, SRP verifiers, Alexa tokens) opens
 // with box, and that the end record's counts match. It returns the
 // counts of a valid export.
 func Check(ctx context.Context, box *seal.Box, r io.Reader) (Counts, error) {
@@ -162,6 +163,8 @@ func write(l skillstore.Loader, rec record) error {
 		err = l.Domain(v)
 	case pool.Client:
 		err = l.Client(v)
+	case pool.IdentityProvider:
+		err = l.IdentityProvider(v)
 	case store.KeySet:
 		err = l.KeySet(v)
 	case pool.User:

@@ -74,10 +74,27 @@ type clientRecord struct {
 	UpdatedAt                       time.Time                 `json:"updated_at,omitzero"`
 }
 
+// identityProviderRecord carries a pool's identity provider as stored:
+// the non-secret details in plain, the secret ones (client_secret,
+// private_key) sealed together with the master key (base64 in JSON), like
+// client secrets.
+type identityProviderRecord struct {
+	PoolID           string            `json:"pool_id"`
+	ProviderName     string            `json:"provider_name"`
+	ProviderType     string            `json:"provider_type"`
+	ProviderDetails  map[string]string `json:"provider_details,omitempty"`
+	AttributeMapping map[string]string `json:"attribute_mapping,omitempty"`
+	IdpIdentifiers   []string          `json:"idp_identifiers,omitempty"`
+	SealedSecrets    []byte            `json:"sealed_secrets,omitempty"`
+	CreatedAt        time.Time         `json:"created_at,omitzero"`
+	UpdatedAt        time.Time         `json:"updated_at,omitzero"`
+}
+
 // userRecord carries everything the server keeps about a user, the
 // argon2id (or imported bcrypt) password hash in PHC form, the SRP salt
 // and sealed verifier, the lockout counters and a pending one-time code
-// (its hash) included.
+// (its hash) included, and the provider identities linked to the user
+// (Cognito's shape, as in the "identities" claim).
 type userRecord struct {
 	PoolID           string            `json:"pool_id"`
 	Sub              string            `json:"sub"`

@@ -30,6 +30,9 @@ type world struct {
 	pool                 pool.Pool
 	plain, rotating      *loadtest.Target // Alexa clients without and with refresh-token rotation
 	carol, dave, erin    string           // subs: linked, locked out, unconfirmed
+	frank                pool.User        // created by a sign-in at idp
+	idp                  pool.IdentityProvider
+	idpSecrets           []byte
 	erinCode             pool.PendingCode
 	oldAccess, newAccess string // signed before and after a key rotation
 	plainRefresh         string // never changes: rotation off
@@ -132,6 +135,27 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	}
 	w.erinCode = *erin.Code
 
+	// An OIDC provider with a sealed client secret, and a user it
+	// created, linked to a second provider too.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	w.idp = pool.IdentityProvider{PoolID: w.pool.ID, ProviderName: "Corp", ProviderType: pool.ProviderOIDC,
+		ProviderDetails: map[string]string{pool.DetailClientID: "corp-client", pool.DetailAuthorizeScopes: "openid email",
+			pool.DetailOIDCIssuer: "https://idp.corp.example"},
+		AttributeMapping: map[string]string{"email": "email", "username": "sub"},
+		IdpIdentifiers:   []string{"corp.example", "corp"}, CreatedAt: now, UpdatedAt: now}
+	w.idpSecrets = []byte(`{"client_secret":"corp-secret"}`)
+	w.idp.SealedSecrets = box.Seal(w.idpSecrets, w.idp.SecretsAAD())
+	must("create identity provider", st.CreateIdentityProvider(ctx, w.idp))
+	w.frank = pool.User{PoolID: w.pool.ID, Sub: pool.NewSub(), Username: pool.FederatedUsername("Corp", "frank-at-corp"),
+		Status: pool.StatusExternalProvider, Enabled: true, Attributes: map[string]string{"email": "frank@corp.example"},
+		Identities: []pool.Identity{
+			pool.NewIdentity(w.idp, "frank-at-corp", true, now),
+			{UserID: "1093", ProviderName: pool.ProviderGoogle, ProviderType: pool.ProviderGoogle, Primary: "false", CreatedAt: now.UnixMilli()},
+		},
+		CreatedAt: now, UpdatedAt: now}
+	w.frank.UsernameKey = w.pool.UsernameKey(w.frank.Username)
+	must("create frank", st.CreateUser(ctx, w.frank))
+
 	must("create group", st.CreateGroup(ctx, pool.Group{PoolID: w.pool.ID, Name: "admins", CreatedAt: time.Now(), UpdatedAt: time.Now()}))
 	must("add carol to admins", st.AddUserToGroup(ctx, w.pool.ID, "admins", w.carol))
 
@@ -187,7 +211,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: export: %v", hop.name, err)
 		}
-		want := transfer.Counts{Pools: 1, Domains: 1, Clients: 2, KeySets: 1, Users: 3, Groups: 1, Members: 1, Lamps: 2, AlexaGrants: 1}
+		want := transfer.Counts{Pools: 1, Domains: 1, Clients: 2, IdentityProviders: 1, KeySets: 1, Users: 4, Groups: 1, Members: 1, Lamps: 2, AlexaGrants: 1}
 		if counts.RefreshTokens < 2 {
 			t.Fatalf("%s: exported %d refresh tokens, want at least 2", hop.name, counts.RefreshTokens)
 		}
@@ -270,6 +294,21 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	erin, err := st.GetUser(ctx, w.pool.ID, w.erin)
 	if err != nil || erin.Status != pool.StatusUnconfirmed || erin.Code == nil || *erin.Code != w.erinCode {
 		fail("erin's pending confirmation did not move: %+v, %v", erin.Code, err)
+	}
+
+	idp, err := st.GetIdentityProviderByIdentifier(ctx, w.pool.ID, "corp")
+	if err != nil || idp.ProviderName != w.idp.ProviderName || idp.ProviderDetails[pool.DetailOIDCIssuer] != w.idp.ProviderDetails[pool.DetailOIDCIssuer] ||
+		!slices.Equal(idp.IdpIdentifiers, w.idp.IdpIdentifiers) || !idp.CreatedAt.Equal(w.idp.CreatedAt) {
+		fail("the identity provider did not move: %+v, %v", idp, err)
+	}
+	if plain, err := box.Open(idp.SealedSecrets, idp.SecretsAAD()); err != nil || !bytes.Equal(plain, w.idpSecrets) {
+		fail("the identity provider's secrets do not open: %v", err)
+	}
+	for _, id := range w.frank.Identities {
+		frank, err := st.GetUserByIdentity(ctx, w.pool.ID, id.ProviderName, id.UserID)
+		if err != nil || frank.Sub != w.frank.Sub || !slices.Equal(frank.Identities, w.frank.Identities) {
+			fail("frank by his %s identity: %+v, %v", id.ProviderName, frank.Identities, err)
+		}
 	}
 
 	groups, err := st.ListGroupsForUser(ctx, w.pool.ID, w.carol)

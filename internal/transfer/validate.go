@@ -16,29 +16,34 @@ import (
 type record struct {
 	line int64
 	typ  string
-	v    any // pool.Pool, pool.Domain, pool.Client, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
+	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
 }
 
 // validator decodes records and checks what can be checked without a
 // store: each record's shape, that it follows the records it refers to,
 // that sealed values open with the master key, and the end record's
-// counts. It keeps the ids of pools, clients, key sets and groups, never
-// of users, so memory does not grow with the user count.
+// counts. It keeps the ids of pools, clients, identity providers (and
+// their identifiers), key sets and groups, never of users, so memory does
+// not grow with the user count: an identity that two users of a pool
+// claim is refused by the store's index when the import writes it.
 type validator struct {
 	box *seal.Box // opens the export's sealed values
 	// to, when set, seals them again for the target: a move to a new
 	// master key.
-	to      *seal.Box
-	pools   map[string]bool
-	clients map[string]bool
-	keySets map[string]bool
-	groups  map[string]bool // pool id + "\x00" + group name
-	counts  Counts
-	ended   bool
+	to          *seal.Box
+	pools       map[string]bool
+	clients     map[string]bool
+	idps        map[string]bool // pool id + "\x00" + provider name
+	identifiers map[string]bool // pool id + "\x00" + IdP identifier
+	keySets     map[string]bool
+	groups      map[string]bool // pool id + "\x00" + group name
+	counts      Counts
+	ended       bool
 }
 
 func newValidator(box *seal.Box) *validator {
-	return &validator{box: box, pools: map[string]bool{}, clients: map[string]bool{}, keySets: map[string]bool{}, groups: map[string]bool{}}
+	return &validator{box: box, pools: map[string]bool{}, clients: map[string]bool{}, idps: map[string]bool{},
+		identifiers: map[string]bool{}, keySets: map[string]bool{}, groups: map[string]bool{}}
 }
 
 // check decodes and checks the record on line. The end record yields a
@@ -132,6 +137,42 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 			clear(plain)
 		}
 		rec.v = c
+	case typeIdp:
+		var r identityProviderRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		p := pool.IdentityProvider(r)
+		if verr := p.Validate(); verr != nil {
+			return fail("identity provider %q: %v", r.ProviderName, verr)
+		}
+		k := r.PoolID + "\x00" + r.ProviderName
+		if v.idps[k] {
+			return fail("identity provider %q of pool %s appears twice", r.ProviderName, r.PoolID)
+		}
+		for _, id := range r.IdpIdentifiers {
+			if v.identifiers[r.PoolID+"\x00"+id] {
+				return fail("identity provider %q lists identifier %q, which another provider of pool %s has", r.ProviderName, id, r.PoolID)
+			}
+		}
+		v.idps[k] = true
+		for _, id := range r.IdpIdentifiers {
+			v.identifiers[r.PoolID+"\x00"+id] = true
+		}
+		if len(p.SealedSecrets) > 0 {
+			plain, oerr := v.box.Open(p.SealedSecrets, p.SecretsAAD())
+			if oerr != nil {
+				return record{}, &SealError{Line: line, What: "the secrets of identity provider " + p.ProviderName + " of pool " + p.PoolID, Err: oerr}
+			}
+			if v.to != nil {
+				p.SealedSecrets = v.to.Seal(plain, p.SecretsAAD())
+			}
+			clear(plain)
+		}
+		rec.v = p
 	case typeKeySet:
 		var r keySetRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
@@ -165,6 +206,9 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		}
 		if err = needPool(r.PoolID); err != nil {
 			break
+		}
+		if reason := checkIdentities(r.Identities); reason != "" {
+			return fail("user %s: %s", r.Sub, reason)
 		}
 		u := pool.User(r)
 		if len(u.SRPVerifier) > 0 {
@@ -277,6 +321,22 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 	}
 	v.counts.add(env.Type)
 	return rec, nil
+}
+
+// checkIdentities returns why a user's linked identities cannot be
+// stored, or "": each names its provider and subject, once.
+func checkIdentities(ids []pool.Identity) string {
+	for i, id := range ids {
+		if id.ProviderName == "" || id.UserID == "" {
+			return fmt.Sprintf("identity %d without providerName or userId", i)
+		}
+		for _, prev := range ids[:i] {
+			if prev.ProviderName == id.ProviderName && prev.UserID == id.UserID {
+				return fmt.Sprintf("identity %d links provider %q and subject twice", i, id.ProviderName)
+			}
+		}
+	}
+	return ""
 }
 
 // splitEnvelope splits a line written as Export writes it,

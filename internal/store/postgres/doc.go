@@ -65,6 +65,19 @@
 // underestimates the range; TestFilterQueryPlans checks every attribute
 // and operator, custom and generic plans, on analysed data.
 //
+// # Federation
+//
+// Migration 0012 (idps.go, useridentities.go) adds identity_providers,
+// with their IdpIdentifiers also in idp_identifiers (primary key pool
+// and identifier), written in the provider's transaction, and
+// users.identities, a JSONB column read with every user, indexed by one
+// user_identities row per identity (primary key pool, provider,
+// subject; cascade from the user) that CreateUser and UpdateUser bring
+// in line with the user in the same transaction, taking the index rows
+// in key order. A user without identities is still created with one
+// statement. Load (bulk.go) sends a table's child rows (identities,
+// identifiers) with a COPY right after their parents'.
+//
 // # Concurrency
 //
 // Transactions run at READ COMMITTED. Read-modify-write updates lock the

@@ -52,4 +52,15 @@
 // username key's UNIQUE constraint and the primary key. The expressions
 // in filterusers.go must match the migration's text, or SQLite scans;
 // TestFilterQueryPlans checks every attribute and operator.
+//
+// Federation (migration 0013; idps.go, useridentities.go): providers
+// live in identity_providers, their IdpIdentifiers also in
+// idp_identifiers (primary key pool and identifier), written in the
+// provider's write. A user's Identities are the users.identities JSON
+// column, read with every user, and one user_identities row each
+// (primary key pool, provider, subject; cascade from the user), which
+// CreateUser and UpdateUser bring in line with the user in the same
+// write: rows of identities removed are deleted, those added inserted,
+// so a taken identity fails the write and a freed one is free at once.
+// Load (bulk.go) writes both index tables too.
 package sqlite

@@ -14,9 +14,10 @@
 //
 //   - Deleting an entity that does not exist fails with store.ErrNotFound
 //     (DeletePool, DeleteClient, DeleteDomain, DeleteUser, DeleteGroup,
-//     DeleteSession, DeleteLamp, DeleteAccessKey).
-//   - Creating a client, domain, user or group in a pool that does not
-//     exist, and UpdateKeySet on such a pool, fail with store.ErrNotFound.
+//     DeleteSession, DeleteLamp, DeleteAccessKey, DeleteIdentityProvider).
+//   - Creating a client, domain, user, group or identity provider in a
+//     pool that does not exist, and UpdateKeySet on such a pool, fail
+//     with store.ErrNotFound.
 //   - Lookups by an empty key (GetUserByEmail with an empty EmailKey)
 //     find nothing, even though many users have an empty EmailKey.
 //   - RemoveUserFromGroup of a user who is not a member succeeds.
@@ -37,6 +38,11 @@
 //     key, then sub, and pages stay stable while users come and go.
 //   - The core GarbageCollect leaves lamp sessions alone;
 //     DeleteExpiredLampSessions collects them.
+//   - Identity provider names, identifiers and user identities are
+//     compared exactly (no case folding). Updating a provider or a user
+//     frees the identifiers or identities it drops at once; deleting a
+//     provider leaves its users' identities, deleting a user or a pool
+//     frees them. The bulk load keeps the same uniqueness.
 //   - Every time comes back in UTC, truncated to the microsecond, and a
 //     zero time comes back zero. Empty slices and maps may come back nil.
 //

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"IdentityProviderIdentifiers", testIdentityProviderIdentifiers},
 		{"IdentityProviderCascade", testIdentityProviderCascade},
 		{"UserIdentities", testUserIdentities},
+		{"LoadFederation", skill(testLoadFederation)},
 		{"GroupMembership", testGroupMembership},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
 		{"CreateInMissingPool", testCreateInMissingPool},
