@@ -264,7 +264,7 @@ func (i *SAMLIdP) SignInUnsolicited(spEntityID, relayState string) (SAMLPost, er
 
 var (
 	samlFormAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput      = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
+	samlFormInput  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
 )
 
 // samlPost reads the HTTP-POST binding form of an identity provider's
@@ -286,7 +286,7 @@ func samlPost(resp *http.Response, err error) (SAMLPost, error) {
 		return SAMLPost{}, fmt.Errorf("fedtest: no form in the IdP's answer: %s", body)
 	}
 	p := SAMLPost{Action: html.UnescapeString(string(m[1])), Form: url.Values{}}
-	for _, in := range formInput.FindAllSubmatch(body, -1) {
+	for _, in := range samlFormInput.FindAllSubmatch(body, -1) {
 		p.Form.Set(html.UnescapeString(string(in[1])), html.UnescapeString(string(in[2])))
 	}
 	return p, nil
