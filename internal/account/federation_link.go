@@ -94,7 +94,7 @@ func (s *Service) AdminLinkProviderForUser(ctx context.Context, p pool.Pool, des
 		if len(u.Identities) >= MaxLinkedIdentities {
 			return newErr(LimitExceededException, fmt.Sprintf("A user can have at most %d linked identities.", MaxLinkedIdentities))
 		}
-		u.Identities = append(u.Identities, pool.NewIdentity(idp, subject, false, now))
+		u.Identities = append(slices.Clone(u.Identities), pool.NewIdentity(idp, subject, false, now))
 		u.UpdatedAt = now
 		return nil
 	})
@@ -171,7 +171,9 @@ func (s *Service) AdminDisableProviderForUser(ctx context.Context, p pool.Pool, 
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, holder.Sub, func(u *pool.User) error {
-		u.Identities = slices.DeleteFunc(u.Identities, func(id pool.Identity) bool {
+		// A new slice: the store compares it with the record it read,
+		// which shares the old one's array.
+		u.Identities = slices.DeleteFunc(slices.Clone(u.Identities), func(id pool.Identity) bool {
 			return id.ProviderName == provider && id.UserID == subject
 		})
 		u.UpdatedAt = now

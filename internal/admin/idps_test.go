@@ -185,8 +185,9 @@ func TestSignInWithAppleKey(t *testing.T) {
 func TestUpdateIdentityProvider(t *testing.T) {
 	e := newEnv(t)
 	p := e.pool("SmartLamp")
-	created := e.provider(oidcProvider(p.ID, "Corp", "corp.example.com"))
+	e.provider(oidcProvider(p.ID, "Corp", "corp.example.com"))
 	e.provider(oidcProvider(p.ID, "Other", "other.example.com"))
+	created := mustDescribe(t, e, p.ID, "Corp")
 
 	// Details replaced without the secret: the sealed secret stays.
 	got, err := e.svc.UpdateIdentityProvider(e.ctx, p.ID, "Corp", func(q *pool.IdentityProvider) {

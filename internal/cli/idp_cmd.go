@@ -304,10 +304,11 @@ func runIdpDelete(ctx context.Context, e *env, args []string) error {
 
 // identityFlags are the flags that name a provider identity.
 type identityFlags struct {
-	provider, subject string
+	pool, provider, subject string
 }
 
 func (f *identityFlags) register(c *adminCmd) {
+	c.fs.StringVar(&f.pool, "pool", "", "pool id (required)")
 	c.fs.StringVar(&f.provider, "provider", "", "provider name (required)")
 	c.fs.StringVar(&f.subject, "subject", "", "the provider's subject for the person (required): sub for Google, Apple and OIDC, user_id for Login with Amazon, id for Facebook, the NameID for SAML")
 }
