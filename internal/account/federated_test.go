@@ -175,6 +175,14 @@ func TestFederatedUserCannotUsePasswords(t *testing.T) {
 		t.Fatalf("ForgotPassword message = %q", ae.Message)
 	}
 	wantErr(t, e.svc.ChangePassword(ctx, e.pool, u, goodPW, goodPW+"x"), account.NotAuthorizedException)
+	_, err = e.svc.StartSRP(ctx, e.pool, u.Username, false)
+	if ae := wantErr(t, err, account.NotAuthorizedException); ae.Message != "Incorrect username or password." {
+		t.Fatalf("StartSRP message = %q", ae.Message)
+	}
+	if ch, err := e.svc.StartSRP(ctx, e.pool, u.Username, true); err != nil || ch.Sub != "" {
+		t.Fatalf("concealed StartSRP = %+v, %v: want the challenge of an unknown user", ch, err)
+	}
+	wantErr(t, e.svc.AdminResetUserPassword(ctx, e.pool, u.Username), account.NotAuthorizedException)
 	wantErr(t, e.svc.AdminSetUserPassword(ctx, e.pool, u.Username, goodPW, true), account.InvalidParameterException)
 	if len(e.box.Messages()) != 0 {
 		t.Fatal("a mail was sent to a federated user")
