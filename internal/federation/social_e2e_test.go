@@ -1,6 +1,8 @@
 package federation_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -36,6 +38,19 @@ func TestSocialProviderSignIn(t *testing.T) {
 			page := b.run(t, e.authorizeURL())
 			if page.Status != 200 || strings.Contains(page.Body, "signInFormPassword") || !strings.Contains(page.Body, tc.label) {
 				t.Fatalf("sign-in page (%d) must show %q and no password form:\n%s", page.Status, tc.label, page.Body)
+			}
+			// Nor does the client take a password post (with a valid CSRF token).
+			var csrf string
+			base, _ := url.Parse(e.base + "/")
+			for _, ck := range b.hc.Jar.Cookies(base) {
+				if ck.Name == "lp_csrf" {
+					csrf = ck.Value
+				}
+			}
+			loginURL := strings.Replace(e.authorizeURL(), "/oauth2/authorize?", "/login?", 1)
+			if got := b.post(t, loginURL, url.Values{"_csrf": {csrf}, "username": {"x"}, "password": {"Corr3ct-Horse"}}); got.Status != http.StatusBadRequest ||
+				!strings.Contains(got.Body, "signs you in through the providers") {
+				t.Fatalf("password post for a client without COGNITO: %d %v", got.Status, got.Callback)
 			}
 			s := e.exchange(t, b.run(t, providerLink(t, page.Body, e.base, tc.typ)).Callback)
 			e.checkFederated(t, s, tc.typ, tc.typ, fedtest.DefaultUser.Subject)
