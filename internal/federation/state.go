@@ -24,9 +24,11 @@ const StateTTL = 10 * time.Minute
 // provider to the browser that started it.
 const StateCookie = "lp_federation"
 
-// maxStateCookie bounds the sealed state: browsers keep cookies of about
-// 4 KB.
-const maxStateCookie = 3800
+// maxStateCookie bounds the sealed state: browsers keep a cookie's name
+// and value up to 4096 bytes. With the authorization request inside, an
+// OAuth state of about 2,500 characters still fits; a longer one is
+// refused at the start (invalid_request), never lost on the way back.
+const maxStateCookie = 4096 - len(StateCookie) - 1
 
 // state is what the browser carries, sealed, between Begin and the
 // callback.
