@@ -45,7 +45,7 @@ func (s *Service) Begin(ctx context.Context, p pool.Pool, base string, idp pool.
 	now := s.now()
 	st := state{
 		ID: randomID(), Pool: p.ID, Provider: idp.ProviderName,
-		Query: authorizeQuery.Encode(), Expires: now.Add(StateTTL).Unix(),
+		Query: authorizeQuery, Expires: now.Add(StateTTL).Unix(),
 	}
 	var loc string
 	if idp.ProviderType == pool.ProviderSAML {

@@ -190,3 +190,20 @@ func TestOIDCProviderNegative(t *testing.T) {
 	}
 	e.a.Log.NoSecrets(t, "eyJ") // no token (JWT) of any kind in the log
 }
+
+// TestOIDCLongState: a long OAuth state (Alexa's are long) survives the
+// round trip inside the sealed cookie; one too long for a cookie is
+// refused at the start with the client's error redirect.
+func TestOIDCLongState(t *testing.T) {
+	e, _ := oidcEnv(t)
+	long := strings.Repeat("A2SAAEAE-opaque+/=", 120) // 2,160 characters
+	got := newBrowser(t).run(t, e.authorizeURL("identity_provider", "Corp", "state", long))
+	if got.Callback == nil || got.Callback.Query().Get("code") == "" || got.Callback.Query().Get("state") != long {
+		t.Fatalf("long state: %d %v", got.Status, got.Callback)
+	}
+	tooLong := strings.Repeat("s", 4000)
+	got = newBrowser(t).run(t, e.authorizeURL("identity_provider", "Corp", "state", tooLong))
+	if got.Callback == nil || got.Callback.Query().Get("error") != "invalid_request" || got.Callback.Query().Get("state") != tooLong {
+		t.Fatalf("state too long for the cookie: %d %v", got.Status, got.Callback != nil)
+	}
+}

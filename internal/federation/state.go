@@ -41,9 +41,11 @@ type state struct {
 	SAML     *samlflow.Pending `json:"s,omitempty"`
 	// Relay is the SAML RelayState sent with the request.
 	Relay string `json:"r,omitempty"`
-	// Query is the original /oauth2/authorize query.
-	Query   string `json:"q"`
-	Expires int64  `json:"e"`
+	// Query is the original /oauth2/authorize query, as values rather
+	// than an encoded query string, which would grow a state's "+/=" to
+	// three characters each.
+	Query   url.Values `json:"q"`
+	Expires int64      `json:"e"`
 }
 
 // stateAAD binds the sealed state to its pool and purpose.
@@ -98,11 +100,10 @@ func (s *Service) openState(ctx context.Context, poolID, cookie string) (state, 
 
 // query returns the original authorization query of a state.
 func (st state) query() url.Values {
-	q, err := url.ParseQuery(st.Query)
-	if err != nil {
-		return nil
+	if st.Query == nil {
+		return url.Values{}
 	}
-	return q
+	return st.Query
 }
 
 // consumedKey is the id under which a single-use value is recorded with
