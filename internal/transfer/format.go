@@ -94,9 +94,15 @@ func (c *Counts) add(typ string) {
 	}
 }
 
+// String lists the counts; identity providers only when there are some,
+// as in the end record.
 func (c Counts) String() string {
-	return fmt.Sprintf("%d pools, %d domains, %d clients, %d identity providers, %d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
-		c.Pools, c.Domains, c.Clients, c.IdentityProviders, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants)
+	idps := ""
+	if c.IdentityProviders != 0 {
+		idps = fmt.Sprintf("%d identity providers, ", c.IdentityProviders)
+	}
+	return fmt.Sprintf("%d pools, %d domains, %d clients, %s%d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
+		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants)
 }
 
 // endRecord is the last line.

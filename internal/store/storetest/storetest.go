@@ -68,8 +68,8 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 // RunConcurrency runs the cases where many goroutines race on one row:
 // single use of authorization codes, revocation of a replayed code's
 // grants, refresh-token rotation with a grace
-// period, failed-login counters, key rotation by compare-and-swap and
-// duplicate sign-ups. Each subtest gets a fresh store from newStore.
+// period, failed-login counters, key rotation by compare-and-swap,
+// duplicate sign-ups and concurrent claims of one provider identity. Each subtest gets a fresh store from newStore.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
@@ -78,6 +78,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Databas
 		{"FailedLoginCounter", testFailedLoginCounter},
 		{"KeyRotationCompareAndSwap", testKeyRotationCAS},
 		{"CreateUserRace", testCreateUserRace},
+		{"IdentityRace", testIdentityRace},
 		{"AddUserToGroupRace", testAddUserToGroupRace},
 		{"OutboxClaimRace", testOutboxClaimRace},
 		{"ConsumeAuthSessionRace", testConsumeAuthSessionRace},
