@@ -61,7 +61,7 @@ func TestSeed(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "other.key")
 	h.ok("keys", "master-key", "--out", other)
 	dst.fails(1, "does not open with this master key", "import", "--check", "--in", export, "--master-key-file", other)
-	if out := dst.ok("import", "--in", export); !strings.Contains(out, "1 clients, 0 identity providers, 1 key sets, 5 users, 0 groups, 0 memberships, 3 refresh tokens") {
+	if out := dst.ok("import", "--in", export); !strings.Contains(out, "1 clients, 1 key sets, 5 users, 0 groups, 0 memberships, 3 refresh tokens") {
 		t.Fatalf("import printed %q", out)
 	}
 	if out := dst.ok("user", "show", "--pool", head.PoolID, "--username", "user0000004"); !strings.Contains(out, "user0000004@example.com") {
