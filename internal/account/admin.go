@@ -93,7 +93,8 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 // AdminSetUserPassword sets a user's password (Cognito
 // AdminSetUserPassword). Permanent makes the user CONFIRMED; otherwise the
 // password is temporary and the user FORCE_CHANGE_PASSWORD. It also ends
-// a lockout.
+// a lockout. A user an identity provider created (EXTERNAL_PROVIDER) has
+// no password here and gets InvalidParameterException.
 func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, username, password string, permanent bool) error {
 	if err := p.CheckPassword(password); err != nil {
 		return fromPolicy("password", err)
@@ -101,6 +102,9 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, usernam
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
+	}
+	if IsFederated(u) {
+		return invalidParam("password", "Password cannot be set for a user of an external identity provider.")
 	}
 	np, err := s.preparePassword(ctx, u, password)
 	if err != nil {

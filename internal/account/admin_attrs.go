@@ -52,6 +52,8 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, p pool.Pool, usern
 		switch {
 		case !u.Enabled:
 			return disabled()
+		case IsFederated(*u):
+			return federatedPasswordRefused()
 		case u.Email() == "" || !u.EmailVerified():
 			return invalidParam(pool.AttrEmail, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 		case s.throttled(u, pool.CodeResetPassword, now):

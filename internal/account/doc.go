@@ -21,6 +21,21 @@
 // AdminDisableProviderForUser unlinks a linked identity, and disables and
 // signs out a user the provider created.
 //
+// Federated sign-in (federated.go): SignInFederated is the user side of
+// internal/federation's round trip. The user linked to the provider's
+// subject is refused when disabled, else has its mapped attributes
+// refreshed (a linked local user keeps its email address and its
+// verification); a first sign-in creates "<ProviderName>_<subject>",
+// status EXTERNAL_PROVIDER, without password, email_verified "false"
+// unless the provider maps it, in the group "<poolId>_<ProviderName>".
+// Attributes are checked one by one and a bad one is dropped, never
+// failing the sign-in; a failed creation leaves no user, and concurrent
+// first sign-ins end on one user. Such a user has no password: password
+// and SRP sign-in answer "Incorrect username or password.",
+// ForgotPassword and AdminResetUserPassword "User password cannot be
+// reset in the current state.", AdminSetUserPassword an
+// InvalidParameterException.
+//
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 // ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),

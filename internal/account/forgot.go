@@ -15,7 +15,8 @@ import (
 // timing does not tell the two apart.
 //
 // Errors: UserNotFoundException; NotAuthorizedException for a disabled
-// user or one who still has an administrator's temporary password;
+// user, one who still has an administrator's temporary password, or one
+// an identity provider created (who has no password here);
 // InvalidParameterException when the user has no verified email address;
 // LimitExceededException when a code was sent less than CodeInterval
 // ago or MaxCodesPerDay codes were sent in the last day;
@@ -37,6 +38,8 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 			return disabled()
 		case u.Status == pool.StatusForceChangePassword:
 			return notAuthorized("User password cannot be reset in the current state.")
+		case IsFederated(*u):
+			return federatedPasswordRefused()
 		case u.Email() == "" || !u.EmailVerified():
 			return invalidParam(pool.AttrEmail, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 		case s.throttled(u, pool.CodeResetPassword, now):

@@ -69,6 +69,13 @@ func (s *Service) StartSRP(ctx context.Context, p pool.Pool, username string, co
 	case err != nil:
 		return SRPChallenge{}, err
 	}
+	if IsFederated(u) {
+		// No password, so no verifier: a wrong password's answer.
+		if !conceal {
+			return SRPChallenge{}, notAuthorized(msgIncorrect)
+		}
+		return s.concealedSRP(p, username, b), nil
+	}
 	v, err := s.openVerifier(u)
 	if err != nil {
 		if !conceal {

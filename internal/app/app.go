@@ -18,6 +18,9 @@ import (
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/confcache"
+	"github.com/linkpool/linkpool/internal/federation"
+	"github.com/linkpool/linkpool/internal/federation/oidcflow"
+	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/oauth"
@@ -95,6 +98,12 @@ type Config struct {
 	// made by the CLI or another instance takes to be served here. 0
 	// means confcache.DefaultPollInterval.
 	ConfigPollInterval time.Duration
+	// FederationClient makes the calls to identity providers (token,
+	// user-info, key-set, discovery and SAML metadata requests); nil
+	// means the protocol packages' own clients, each call bounded by
+	// upstream.CallTimeout. Tests pass a client without proxy for their
+	// loopback providers.
+	FederationClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -111,7 +120,9 @@ type App struct {
 	// and groups.
 	Admin *admin.Service
 	OAuth *oauth.Service
-	UI    *hostedui.UI
+	// Federation signs users in through the pools' identity providers.
+	Federation *federation.Service
+	UI         *hostedui.UI
 	// API serves the Cognito JSON API at POST /.
 	API *cognitoapi.API
 	// AccessKeys verifies the signatures of the JSON API's requests.
@@ -200,7 +211,15 @@ func New(cfg Config) (*App, error) {
 	if cfg.UILimits != nil {
 		limits = *cfg.UILimits
 	}
-	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Log: log, Now: cfg.Now, Limits: limits})
+	fed, err := federation.New(federation.Config{
+		Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, Log: log, Now: cfg.Now,
+		OIDC: oidcflow.New(cfg.FederationClient), SAML: samlflow.New(cfg.FederationClient),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("federation: %w", err)
+	}
+	a.Federation = fed
+	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed, Log: log, Now: cfg.Now, Limits: limits})
 	if err != nil {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}

@@ -2,6 +2,8 @@ package hostedui
 
 import (
 	"net/http"
+
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // authorize is GET /oauth2/authorize (Cognito "Authorize endpoint"). A
@@ -10,13 +12,19 @@ import (
 // §4.1.2.1); other invalid requests are redirected to the client with the
 // error. With a valid session the authorization completes at once, as
 // Cognito's hosted UI does within its one-hour session; otherwise the
-// browser goes to /login with the same query.
+// browser goes to /login with the same query. identity_provider naming a
+// provider (or idp_identifier) sends the browser straight to that
+// provider (startFederated); identity_provider=COGNITO is the sign-in
+// page.
 func (u *UI) authorize(c *call) error {
 	req, err := u.oauth.ParseAuthorize(c.r.Context(), c.t.Pool, c.r.URL.Query())
 	if err != nil {
 		return err
 	}
 	c.auth = req
+	if (req.IdentityProvider != "" && req.IdentityProvider != pool.ProviderCognito) || (req.IdentityProvider == "" && req.IdpIdentifier != "") {
+		return u.startFederated(c, req)
+	}
 	s, user, ok, err := c.session()
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ type call struct {
 // /oauth2/authorize (Cognito "Authorize endpoint") and lang.
 var carriedParams = []string{
 	"response_type", "client_id", "redirect_uri", "state", "scope", "nonce",
-	"code_challenge", "code_challenge_method", "identity_provider", "lang",
+	"code_challenge", "code_challenge_method", "identity_provider", "idp_identifier", "lang",
 }
 
 func carried(q url.Values) url.Values {

@@ -6,8 +6,15 @@
 // Routes, relative to the pool base (the server strips any path prefix
 // and puts a web.Target in the request context):
 //
-//	GET  /oauth2/authorize       authorize.go  validate, reuse a session, or go to /login
-//	GET  /login, POST /login     login.go      sign in; complete the authorization
+//	GET  /oauth2/authorize       authorize.go  validate, go to the identity provider named by
+//	                                           identity_provider or idp_identifier, reuse a
+//	                                           session, or go to /login
+//	GET  /login, POST /login     login.go      sign in (provider buttons; the form when the
+//	                                           client supports COGNITO); complete the authorization
+//	GET|POST /oauth2/idpresponse federation.go an OAuth 2.0 / OIDC provider's callback (POST:
+//	                                           Apple's form_post)
+//	POST /saml2/idpresponse      federation.go a SAML IdP's response (HTTP-POST binding)
+//	GET  /saml2/metadata         federation.go the pool's SAML SP metadata, for IdP administrators
 //	GET  /signup, POST /signup   signup.go     self sign-up
 //	GET|POST /confirm, /confirmUser            confirm.go  sign-up code; sign in
 //	GET|POST /resendcode         confirm.go    new sign-up code
@@ -22,7 +29,22 @@
 // to a page: the carried query, page errors, rendering and redirects),
 // render.go (templates, the view, language and branding), messages.go
 // (messages for account errors), security.go (headers, CSRF token, form
-// parsing, rate limits), session.go (the sign-in session cookie).
+// parsing, rate limits), session.go (the sign-in session cookie),
+// federation.go (the adapter over internal/federation: the state cookie,
+// the callbacks, the provider buttons, errors of federated sign-ins).
+//
+// Federated sign-in (internal/federation owns it): a provider button is
+// a plain link to /oauth2/authorize with the page's query and
+// identity_provider, labelled "Continue with <provider>" (Amazon, Apple,
+// Google, Facebook, or the provider name). The round trip's state is a
+// sealed cookie (HttpOnly, path of the pool; SameSite=None and Secure
+// over https, because Apple's form_post and SAML's POST binding come
+// back as cross-site POSTs; Lax over plain http). The callbacks carry no
+// CSRF token and skip the cross-origin check, since the provider's page
+// sends them: the sealed, single-use state binds them to the browser.
+// They are rate limited as sign-in is. A failure goes to the client's
+// redirect_uri with error and error_description when the state was
+// verified, else to the error page.
 //
 // The flow follows Cognito's hosted UI (developer guide "Authorize
 // endpoint", "Login endpoint", "Logout endpoint"): /oauth2/authorize

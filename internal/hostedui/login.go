@@ -23,8 +23,22 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 	v := c.form("page.login", "/login", "")
 	v.Values["username"] = username
 	v.setErrors(nil, errKey)
+	providers, err := c.providerButtons()
+	if err != nil {
+		return err
+	}
+	v.Providers = providers
+	v.LocalSignIn = c.localSignIn()
+	if !v.LocalSignIn {
+		v.SignUpAllowed = false
+	}
 	return c.render(status, "login", v)
 }
+
+// localSignIn reports whether the page's client signs users in with the
+// pool's own form (COGNITO in SupportedIdentityProviders); without an
+// authorization request, the form is shown.
+func (c *call) localSignIn() bool { return c.auth == nil || c.auth.Client.SupportsCognito() }
 
 // loginPost is POST /login: fields username and password. Success opens
 // a session and completes the authorization. An unknown user, a wrong
@@ -37,6 +51,9 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 func (u *UI) loginPost(c *call) error {
 	if err := c.acceptPost(u.limits.Login); err != nil {
 		return err
+	}
+	if !c.localSignIn() {
+		return badRequest("error.no_local_sign_in")
 	}
 	username, password := c.r.PostForm.Get("username"), c.r.PostForm.Get("password")
 	if len(username) > maxNameLen || len(password) > maxPasswordLen {

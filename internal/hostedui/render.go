@@ -147,6 +147,11 @@ type view struct {
 	RequireEmail  bool
 	HideUsername  bool
 	SignUpAllowed bool
+	// Providers are the sign-in page's "Continue with ..." links;
+	// LocalSignIn shows its username and password form (the client
+	// supports COGNITO).
+	Providers   []providerButton
+	LocalSignIn bool
 }
 
 // T translates a catalog key.

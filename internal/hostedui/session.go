@@ -45,7 +45,8 @@ func (c *call) startSession(u pool.User) error {
 
 // session returns the browser's valid session and its user. A session is
 // valid when its secret matches, it belongs to this pool and has not
-// expired, and its user still exists, is enabled and confirmed, and has
+// expired, and its user still exists, is enabled and confirmed (or was
+// created by an identity provider), and has
 // not signed out globally since (TokensValidAfter). ok is false
 // otherwise; err reports store failures only.
 func (c *call) session() (store.Session, pool.User, bool, error) {
@@ -76,7 +77,7 @@ func (c *call) session() (store.Session, pool.User, bool, error) {
 	if err != nil {
 		return store.Session{}, pool.User{}, false, fmt.Errorf("hostedui: get session user: %w", err)
 	}
-	if !u.Enabled || u.Status != pool.StatusConfirmed || s.AuthTime.Before(u.TokensValidAfter) {
+	if !u.Enabled || (u.Status != pool.StatusConfirmed && u.Status != pool.StatusExternalProvider) || s.AuthTime.Before(u.TokensValidAfter) {
 		return store.Session{}, pool.User{}, false, nil
 	}
 	return s, u, true, nil

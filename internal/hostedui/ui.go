@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
@@ -37,6 +38,9 @@ type Config struct {
 	Store    store.Store
 	Accounts *account.Service
 	OAuth    *oauth.Service
+	// Federation signs users in through the pools' identity providers;
+	// nil offers only the pools' own sign-in.
+	Federation *federation.Service
 	// Log receives internal errors with the request id; nil discards.
 	Log *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -52,6 +56,7 @@ type UI struct {
 	store      store.Store
 	accounts   *account.Service
 	oauth      *oauth.Service
+	fed        *federation.Service
 	log        *slog.Logger
 	now        func() time.Time
 	limits     Limits
@@ -67,7 +72,7 @@ func New(cfg Config) (*UI, error) {
 		return nil, fmt.Errorf("hostedui: Store, Accounts and OAuth are required")
 	}
 	u := &UI{
-		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, log: cfg.Log, now: cfg.Now,
+		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, fed: cfg.Federation, log: cfg.Log, now: cfg.Now,
 		limits: cfg.Limits, sessionTTL: cfg.SessionTTL,
 	}
 	if u.log == nil {
@@ -109,6 +114,13 @@ func (u *UI) Mount(mux *http.ServeMux) {
 	form(u.forgotPage, u.forgotPost, "/forgotPassword")
 	form(u.resetPage, u.resetPost, "/confirmForgotPassword", "/confirmforgotPassword")
 	form(u.changePage, u.changePost, "/changePassword")
+	// The callbacks of identity providers: no CSRF token and no
+	// cross-origin check, since the provider's page sends them; the
+	// sealed state cookie binds them to the browser.
+	get("/oauth2/idpresponse", u.oidcCallback)
+	mux.Handle("POST /oauth2/idpresponse", u.handle(u.oidcCallback))
+	mux.Handle("POST /saml2/idpresponse", u.handle(u.samlCallback))
+	get("/saml2/metadata", u.samlMetadata)
 	get("/logout", u.logout)
 	get("/error", u.errorPage)
 	mux.HandleFunc("GET /static/style.css", u.styleCSS)

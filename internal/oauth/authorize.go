@@ -51,6 +51,13 @@ type AuthorizeRequest struct {
 	CodeChallenge       string
 	CodeChallengeMethod string
 	Lang                string
+	// IdentityProvider and IdpIdentifier name the identity provider the
+	// request goes straight to (identity_provider: its name, or COGNITO
+	// for the pool's own sign-in page; idp_identifier: one of its
+	// IdpIdentifiers). The federation service (internal/federation)
+	// resolves them; ParseAuthorize only checks their form.
+	IdentityProvider string
+	IdpIdentifier    string
 	// Query is the original query string, to be carried to /login,
 	// /signup and back.
 	Query url.Values
@@ -91,6 +98,7 @@ func (s *Service) ParseAuthorize(ctx context.Context, p pool.Pool, q url.Values)
 		ResponseType: q.Get("response_type"), State: q.Get("state"),
 		Nonce: q.Get("nonce"), Lang: q.Get("lang"),
 		CodeChallenge: q.Get("code_challenge"), CodeChallengeMethod: q.Get("code_challenge_method"),
+		IdentityProvider: q.Get("identity_provider"), IdpIdentifier: q.Get("idp_identifier"),
 		Query: q,
 	}
 	fail := func(code, desc string) (*AuthorizeRequest, error) {
@@ -98,7 +106,7 @@ func (s *Service) ParseAuthorize(ctx context.Context, p pool.Pool, q url.Values)
 		e.Redirect = redirectWithError(redirectURI, req.ResponseType, req.State, code, desc)
 		return nil, e
 	}
-	for _, k := range []string{"response_type", "state", "scope", "nonce", "code_challenge", "code_challenge_method", "lang"} {
+	for _, k := range []string{"response_type", "state", "scope", "nonce", "code_challenge", "code_challenge_method", "lang", "identity_provider", "idp_identifier"} {
 		if len(q[k]) > 1 {
 			return fail(ErrInvalidRequest, "Parameter "+k+" is repeated.")
 		}
@@ -121,11 +129,16 @@ func (s *Service) ParseAuthorize(ctx context.Context, p pool.Pool, q url.Values)
 	default:
 		return fail(ErrUnsupportedResponseType, "response_type must be code or token.")
 	}
-	if !c.SupportsCognito() {
+	// A client signs users in through COGNITO (the pool's own page),
+	// through identity providers, or both.
+	if len(c.SupportedIdentityProviders) == 0 {
+		return fail(ErrUnauthorizedClient, "The client does not support any identity provider.")
+	}
+	if req.IdentityProvider == pool.ProviderCognito && !c.SupportsCognito() {
 		return fail(ErrUnauthorizedClient, "The client does not support the COGNITO identity provider.")
 	}
-	if idp := q.Get("identity_provider"); idp != "" && idp != pool.ProviderCognito {
-		return fail(ErrInvalidRequest, "Unsupported identity_provider.")
+	if len(req.IdentityProvider) > 128 || len(req.IdpIdentifier) > 128 {
+		return fail(ErrInvalidRequest, "identity_provider or idp_identifier is too long.")
 	}
 	if len(req.Nonce) > maxNonceLen {
 		return fail(ErrInvalidRequest, "nonce is too long.")

@@ -39,7 +39,9 @@ func TestParseAuthorize(t *testing.T) {
 		{name: "PKCE method without challenge", q: func(q url.Values) { q.Set("code_challenge_method", "S256") }, code: "invalid_request", redirect: true},
 		{name: "PKCE S256", q: func(q url.Values) { q.Set("code_challenge", challenge); q.Set("code_challenge_method", "S256") }, scopes: "openid email profile"},
 		{name: "repeated state", q: func(q url.Values) { q.Add("state", "again") }, code: "invalid_request", redirect: true},
-		{name: "foreign identity provider", q: func(q url.Values) { q.Set("identity_provider", "Google") }, code: "invalid_request", redirect: true},
+		{name: "identity provider named (resolved by the federation service)", q: func(q url.Values) { q.Set("identity_provider", "Google") }, scopes: "openid email profile"},
+		{name: "repeated identity_provider", q: func(q url.Values) { q["identity_provider"] = []string{"Google", "Corp"} }, code: "invalid_request", redirect: true},
+		{name: "repeated idp_identifier", q: func(q url.Values) { q["idp_identifier"] = []string{"a", "b"} }, code: "invalid_request", redirect: true},
 		{name: "huge state", q: func(q url.Values) { q.Set("state", strings.Repeat("s", 5000)) }, code: "invalid_request", redirect: true},
 	}
 	for _, tc := range cases {
@@ -77,6 +79,30 @@ func TestParseAuthorize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseAuthorizeIdentityProviders: a client that lists providers but
+// not COGNITO is valid now; it may not ask for COGNITO.
+func TestParseAuthorizeIdentityProviders(t *testing.T) {
+	h := newHarness(t)
+	c := h.newClient(t, func(c *pool.Client) { c.SupportedIdentityProviders = []string{"Corp"} })
+	q := h.authQuery("client_id", c.ID)
+	req, err := h.svc.ParseAuthorize(context.Background(), h.pool, q)
+	if err != nil {
+		t.Fatalf("client without COGNITO: %v", err)
+	}
+	if req.IdentityProvider != "" || req.IdpIdentifier != "" {
+		t.Fatalf("provider %q / %q without parameters", req.IdentityProvider, req.IdpIdentifier)
+	}
+	req, err = h.svc.ParseAuthorize(context.Background(), h.pool, h.authQuery("client_id", c.ID, "identity_provider", "Corp", "idp_identifier", "corp.example"))
+	if err != nil || req.IdentityProvider != "Corp" || req.IdpIdentifier != "corp.example" {
+		t.Fatalf("ParseAuthorize = %+v, %v", req, err)
+	}
+	_, err = h.svc.ParseAuthorize(context.Background(), h.pool, h.authQuery("client_id", c.ID, "identity_provider", "COGNITO"))
+	var e *oauth.Error
+	if !errors.As(err, &e) || e.Code != "unauthorized_client" || e.Redirect == "" {
+		t.Fatalf("COGNITO for a client without it: %v", err)
 	}
 }
 

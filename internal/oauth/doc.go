@@ -21,6 +21,17 @@
 // RevokeAPI and VerifyAPIAccess (apitokens.go, apiaccess.go), so that the
 // API and the endpoints share one implementation.
 //
+// ParseAuthorize also reads identity_provider and idp_identifier
+// (AuthorizeRequest.IdentityProvider, IdpIdentifier) and accepts a
+// client that signs users in only through identity providers; COGNITO
+// is refused (unauthorized_client) to a client that does not list it.
+// Resolving a provider name belongs to internal/federation; a failed
+// federated sign-in goes back to the client with ErrorRedirect. A user an
+// identity provider created (EXTERNAL_PROVIDER) redeems codes like a
+// confirmed one; ID tokens carry a user's linked identities in Cognito's
+// "identities" claim (an array of objects), userInfo as Cognito's
+// "identities" attribute (a JSON array in a string).
+//
 // The token endpoint authenticates the client (client_secret_basic or
 // client_secret_post, secrets compared in constant time) from the
 // configuration cache (internal/confcache; clients.go keeps each client

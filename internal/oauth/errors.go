@@ -117,6 +117,14 @@ func writeJSONError(w http.ResponseWriter, e *Error) {
 
 // redirectWithError builds the authorization error redirect of RFC 6749
 // §4.1.2.1 (query) or §4.2.2.1 (fragment, implicit grant).
+// ErrorRedirect returns where to send the browser when the validated
+// authorization request req ends with an error the client may see (a
+// federated sign-in that failed): its redirect_uri with error,
+// error_description and state.
+func ErrorRedirect(req *AuthorizeRequest, code, desc string) string {
+	return redirectWithError(req.RedirectURI, req.ResponseType, req.State, code, desc)
+}
+
 func redirectWithError(redirectURI, responseType, state, code, desc string) string {
 	v := url.Values{}
 	v.Set("error", code)

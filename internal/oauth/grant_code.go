@@ -123,7 +123,7 @@ func checkActive(u pool.User, err error, authTime time.Time) error {
 	if !u.Enabled {
 		return badRequest(ErrInvalidGrant, "User is disabled.")
 	}
-	if u.Status != pool.StatusConfirmed {
+	if u.Status != pool.StatusConfirmed && u.Status != pool.StatusExternalProvider {
 		return badRequest(ErrInvalidGrant, "User is not confirmed.")
 	}
 	if authTime.Before(u.TokensValidAfter) {

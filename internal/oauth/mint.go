@@ -124,7 +124,8 @@ func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u
 
 // signID signs a Cognito ID token (OpenID Connect Core §2, Cognito
 // "Understanding the identity token") with the attributes the scopes
-// release, nonce and at_hash.
+// release, nonce and at_hash, and the user's linked identities
+// ("identities") when it has any.
 func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups []string, g grantContext, access string, now time.Time) (string, error) {
 	claims := token.IDClaims(token.IDInput{
 		Issuer:     t.Issuer,
@@ -141,6 +142,11 @@ func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *po
 		IssuedAt:   now,
 		ExpiresAt:  now.Add(c.IDTokenTTL()),
 	})
+	if len(u.Identities) > 0 {
+		// Cognito's "identities" claim: the user's linked provider
+		// identities, as an array of objects.
+		claims["identities"] = u.Identities
+	}
 	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseID, claims)
 	if err != nil {
 		return "", signError(err)

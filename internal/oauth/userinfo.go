@@ -135,5 +135,10 @@ func (s *Service) userInfo(ctx context.Context, r *http.Request, t web.Target) (
 	for k, v := range releasedAttributes(&c, scopes, u.Attributes) {
 		out[k] = v
 	}
+	if len(u.Identities) > 0 {
+		// Cognito's userInfo gives the linked identities as the
+		// "identities" attribute: a JSON array in a string.
+		out["identities"] = pool.IdentitiesJSON(u.Identities)
+	}
 	return json.Marshal(out)
 }

@@ -307,7 +307,7 @@ func (s *Server) domainPool(ctx context.Context, host string) (string, bool, err
 var routes = []string{"/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo", "/oauth2/userinfo", "/oauth2/revoke",
 	"/.well-known/openid-configuration", "/.well-known/jwks.json", "/login", "/signup", "/confirm",
 	"/confirmUser", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/confirmforgotPassword",
-	"/changePassword", "/logout", "/error", "/healthz", "/readyz", "/alexa/smart-home", "/lamps",
+	"/changePassword", "/logout", "/error", "/oauth2/idpresponse", "/saml2/idpresponse", "/saml2/metadata", "/healthz", "/readyz", "/alexa/smart-home", "/lamps",
 	"cognito-idp", "other"}
 
 // routeMetrics are one route's collectors, resolved on first use and kept,

@@ -1,0 +1,121 @@
+package federation
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/federation/oidcflow"
+	"github.com/linkpool/linkpool/internal/federation/samlflow"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// StateTTL is how long a browser has to come back from the provider.
+const StateTTL = 10 * time.Minute
+
+// StateCookie is the name of the cookie that binds a sign-in at a
+// provider to the browser that started it.
+const StateCookie = "lp_federation"
+
+// maxStateCookie bounds the sealed state: browsers keep a cookie's name
+// and value up to 4096 bytes. With the authorization request inside, an
+// OAuth state of about 2,500 characters still fits; a longer one is
+// refused at the start (invalid_request), never lost on the way back.
+const maxStateCookie = 4096 - len(StateCookie) - 1
+
+// state is what the browser carries, sealed, between Begin and the
+// callback.
+type state struct {
+	// ID is random; its hash is consumed once (single use).
+	ID       string            `json:"k"`
+	Pool     string            `json:"p"`
+	Provider string            `json:"i"`
+	OIDC     *oidcflow.Pending `json:"o,omitempty"`
+	SAML     *samlflow.Pending `json:"s,omitempty"`
+	// Relay is the SAML RelayState sent with the request.
+	Relay string `json:"r,omitempty"`
+	// Query is the original /oauth2/authorize query, as values rather
+	// than an encoded query string, which would grow a state's "+/=" to
+	// three characters each.
+	Query   url.Values `json:"q"`
+	Expires int64      `json:"e"`
+}
+
+// stateAAD binds the sealed state to its pool and purpose.
+func stateAAD(poolID string) []byte { return []byte("federation-state/" + poolID) }
+
+func (s *Service) sealState(st state) (string, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return "", fmt.Errorf("federation: encode state: %w", err)
+	}
+	v := base64.RawURLEncoding.EncodeToString(s.box.Seal(b, stateAAD(st.Pool)))
+	if len(v) > maxStateCookie {
+		return "", &Error{Code: CodeInvalidRequest, Description: "The authorization request is too long."}
+	}
+	return v, nil
+}
+
+// openState opens the state cookie of a callback for pool poolID and
+// consumes it: a missing, tampered, foreign, expired or already used
+// state is an *Error without Query.
+func (s *Service) openState(ctx context.Context, poolID, cookie string) (state, error) {
+	if cookie == "" {
+		return state{}, badState("The sign-in session is missing; start the sign-in again.", nil)
+	}
+	if len(cookie) > maxStateCookie {
+		return state{}, badState("The sign-in session is invalid; start the sign-in again.", nil)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cookie)
+	if err != nil {
+		return state{}, badState("The sign-in session is invalid; start the sign-in again.", err)
+	}
+	plain, err := s.box.Open(raw, stateAAD(poolID))
+	if err != nil {
+		return state{}, badState("The sign-in session is invalid; start the sign-in again.", err)
+	}
+	var st state
+	if err := json.Unmarshal(plain, &st); err != nil || st.Pool != poolID || st.ID == "" {
+		return state{}, badState("The sign-in session is invalid; start the sign-in again.", err)
+	}
+	exp := time.Unix(st.Expires, 0)
+	if !s.now().Before(exp) {
+		return state{}, badState("The sign-in session has expired; start the sign-in again.", nil)
+	}
+	if err := s.store.ConsumeAuthSession(ctx, consumedKey("federation-state", poolID, st.ID), exp); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return state{}, badState("The sign-in session was already used; start the sign-in again.", nil)
+		}
+		return state{}, fmt.Errorf("federation: consume state: %w", err)
+	}
+	return st, nil
+}
+
+// query returns the original authorization query of a state.
+func (st state) query() url.Values {
+	if st.Query == nil {
+		return url.Values{}
+	}
+	return st.Query
+}
+
+// consumedKey is the id under which a single-use value is recorded with
+// store.ConsumeAuthSession: a hash, so ids of any length and content fit
+// and the value itself is not stored.
+func consumedKey(purpose, poolID, id string) string {
+	sum := sha256.Sum256([]byte(purpose + "\x00" + poolID + "\x00" + id))
+	return purpose + ":" + hex.EncodeToString(sum[:])
+}
+
+func randomID() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
