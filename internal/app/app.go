@@ -211,8 +211,9 @@ func New(cfg Config) (*App, error) {
 	if cfg.UILimits != nil {
 		limits = *cfg.UILimits
 	}
+	a.Admin = admin.New(admin.Config{Store: cfg.Store, Box: cfg.Box, Keys: a.Keys, Accounts: a.Accounts, Now: cfg.Now})
 	fed, err := federation.New(federation.Config{
-		Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, Log: log, Now: cfg.Now,
+		Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, Admin: a.Admin, Log: log, Now: cfg.Now,
 		OIDC: oidcflow.New(cfg.FederationClient), SAML: samlflow.New(cfg.FederationClient),
 	})
 	if err != nil {
@@ -224,7 +225,6 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
-	a.Admin = admin.New(admin.Config{Store: cfg.Store, Box: cfg.Box, Keys: a.Keys, Accounts: a.Accounts, Now: cfg.Now})
 	a.AccessKeys = accesskey.New(accesskey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
 	authenticate := cfg.APIAuthenticate
 	if authenticate == nil {

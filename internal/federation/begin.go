@@ -15,10 +15,6 @@ const (
 	SAMLCallbackPath = "/saml2/idpresponse"
 )
 
-// SPEntityID is the SAML entity id of a pool as a service provider,
-// Cognito's "urn:amazon:cognito:sp:<poolId>".
-func SPEntityID(poolID string) string { return "urn:amazon:cognito:sp:" + poolID }
-
 // Started is a sign-in sent to a provider: the browser goes to Location
 // and keeps Cookie (the sealed state, StateCookie) until Expires.
 type Started struct {

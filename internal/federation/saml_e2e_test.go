@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -30,7 +31,7 @@ func samlEnv(t *testing.T) (*env, *fedtest.SAMLIdP) {
 	}
 	md, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(md), federation.SPEntityID(e.pool.ID)) ||
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(md), admin.SAMLEntityID(e.pool.ID)) ||
 		!strings.Contains(string(md), e.base+federation.SAMLCallbackPath) {
 		t.Fatalf("SP metadata: %d %s", resp.StatusCode, md)
 	}

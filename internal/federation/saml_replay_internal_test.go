@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/federation/oidcflow"
 	"github.com/linkpool/linkpool/internal/federation/samlflow"
@@ -14,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
+	"github.com/linkpool/linkpool/internal/token"
 )
 
 // TestSAMLAssertionSingleUse: an assertion that passed every check of
@@ -33,7 +35,8 @@ func TestSAMLAssertionSingleUse(t *testing.T) {
 		Store: db, Hasher: password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 1),
 		CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box,
 	})
-	s, err := New(Config{Store: db, Box: box, Accounts: accounts, OIDC: oidcflow.New(nil), SAML: samlflow.New(nil)})
+	adm := admin.New(admin.Config{Store: db, Box: box, Keys: token.NewKeys(db, box, token.KeysOptions{}), Accounts: accounts})
+	s, err := New(Config{Store: db, Box: box, Accounts: accounts, Admin: adm, OIDC: oidcflow.New(nil), SAML: samlflow.New(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +50,7 @@ func TestSAMLAssertionSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "https://auth.example.com/" + p.ID
-	md, err := s.Metadata(p, base)
+	md, err := s.Metadata(ctx, p, base)
 	if err != nil {
 		t.Fatal(err)
 	}

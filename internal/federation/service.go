@@ -22,8 +22,10 @@ type Config struct {
 	Store    store.Store
 	Box      *seal.Box
 	Accounts *account.Service
-	OIDC     *oidcflow.Client
-	SAML     *samlflow.Client
+	// Admin gives the pools' SAML key pairs (SAMLCertificate).
+	Admin *admin.Service
+	OIDC  *oidcflow.Client
+	SAML  *samlflow.Client
 	// Log receives failed sign-ins (provider, kind, safe description;
 	// never a token, code or assertion); nil discards.
 	Log *slog.Logger
@@ -37,18 +39,19 @@ type Service struct {
 	store    store.Store
 	box      *seal.Box
 	accounts *account.Service
+	admin    *admin.Service
 	oidc     *oidcflow.Client
 	saml     *samlflow.Client
 	log      *slog.Logger
 	now      func() time.Time
 }
 
-// New returns a Service. Store, Box, Accounts, OIDC and SAML are required.
+// New returns a Service. Store, Box, Accounts, Admin, OIDC and SAML are required.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.OIDC == nil || cfg.SAML == nil {
-		return nil, errors.New("federation: Store, Box, Accounts, OIDC and SAML are required")
+	if cfg.Store == nil || cfg.Box == nil || cfg.Accounts == nil || cfg.Admin == nil || cfg.OIDC == nil || cfg.SAML == nil {
+		return nil, errors.New("federation: Store, Box, Accounts, Admin, OIDC and SAML are required")
 	}
-	s := &Service{store: cfg.Store, box: cfg.Box, accounts: cfg.Accounts, oidc: cfg.OIDC, saml: cfg.SAML, log: cfg.Log, now: cfg.Now}
+	s := &Service{store: cfg.Store, box: cfg.Box, accounts: cfg.Accounts, admin: cfg.Admin, oidc: cfg.OIDC, saml: cfg.SAML, log: cfg.Log, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -147,7 +147,7 @@ func (u *UI) samlMetadata(c *call) error {
 	if u.fed == nil {
 		return &pageError{status: http.StatusNotFound, title: "page.error", message: "error.not_found"}
 	}
-	b, err := u.fed.Metadata(c.t.Pool, c.t.Base)
+	b, err := u.fed.Metadata(c.r.Context(), c.t.Pool, c.t.Base)
 	if err != nil {
 		return err
 	}

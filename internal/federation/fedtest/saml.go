@@ -397,15 +397,37 @@ func (s samlResponses) WriteResponse(w http.ResponseWriter, req *saml.IdpAuthnRe
 		if err := encryptAssertionEl(req, k.EncryptCBC); err != nil {
 			return err
 		}
-	} else if err := req.MakeAssertionEl(); err != nil {
-		return err
-	}
-	if k.Tamper {
+	} else if k.Tamper {
+		// Sign the assertion as the SP's metadata would have it but
+		// unencrypted, change the signed NameID, then encrypt it if the
+		// metadata asks for encryption: the SP sees a well-formed,
+		// decryptable assertion whose signature no longer holds.
+		sp := req.SPSSODescriptor
+		if sp != nil {
+			plain := *sp
+			plain.KeyDescriptors = nil
+			for _, kd := range sp.KeyDescriptors {
+				if kd.Use != "encryption" {
+					plain.KeyDescriptors = append(plain.KeyDescriptors, kd)
+				}
+			}
+			req.SPSSODescriptor = &plain
+		}
+		err := req.MakeAssertionEl()
+		req.SPSSODescriptor = sp
+		if err != nil {
+			return err
+		}
 		nameID := req.AssertionEl.FindElement("./Subject/NameID")
 		if nameID == nil {
 			return errors.New("fedtest: no NameID to tamper with")
 		}
 		nameID.SetText("mallory")
+		if err := encryptAssertionEl(req, k.EncryptCBC); err != nil {
+			return err
+		}
+	} else if err := req.MakeAssertionEl(); err != nil {
+		return err
 	}
 	if k.UnsignedResponse {
 		resp := &saml.Response{
