@@ -149,6 +149,24 @@ func (p *pageRequest) size() int {
 	return n
 }
 
+// maxResultsRequest is the paging members of ListUserPoolClients and
+// ListIdentityProviders: MaxResults (optional, at least 1) and NextToken.
+type maxResultsRequest struct {
+	MaxResults *int    `json:"MaxResults"`
+	NextToken  *string `json:"NextToken"`
+}
+
+func (p *maxResultsRequest) check(v *validation) {
+	v.limit("maxResults", p.MaxResults, false, 1)
+	v.str("nextToken", p.NextToken, false, 1, 131072, "", nil, false)
+}
+
+func (p *maxResultsRequest) size() int {
+	n := 0
+	setInt(&n, p.MaxResults)
+	return n
+}
+
 func listGroups(c *call) (any, error) {
 	var req struct {
 		poolIDRequest

@@ -181,19 +181,13 @@ func deleteIdentityProvider(c *call) (any, error) {
 func listIdentityProviders(c *call) (any, error) {
 	var req struct {
 		poolIDRequest
-		MaxResults *int    `json:"MaxResults"`
-		NextToken  *string `json:"NextToken"`
+		maxResultsRequest
 	}
-	id, err := c.onPool(&req, &req.poolIDRequest, func(v *validation) {
-		v.limit("maxResults", req.MaxResults, false, 1)
-		v.str("nextToken", req.NextToken, false, 1, 131072, "", nil, false)
-	})
+	id, err := c.onPool(&req, &req.poolIDRequest, req.maxResultsRequest.check)
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	setInt(&n, req.MaxResults)
-	ps, next, err := c.api.cfg.Admin.ListIdentityProviders(c.ctx, id, n, deref(req.NextToken))
+	ps, next, err := c.api.cfg.Admin.ListIdentityProviders(c.ctx, id, req.size(), deref(req.NextToken))
 	if err != nil {
 		return nil, err
 	}
