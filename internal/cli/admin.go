@@ -92,6 +92,13 @@ func (c *adminCmd) startInPool(ctx context.Context, args []string, required ...s
 	return d, p, nil
 }
 
+// startOnPool is startInPool for a command whose only required flag is
+// --pool, which it registers: the commands that act on a whole pool.
+func (c *adminCmd) startOnPool(ctx context.Context, args []string) (*deps, pool.Pool, error) {
+	c.fs.String("pool", "", "pool id (required)")
+	return c.startInPool(ctx, args)
+}
+
 // deleteCommand returns "linkpool <kind> delete" for a resource that the
 // flag --<kind> names: it deletes the resource with del, an action of the
 // admin service, and prints done, a format taking the name.

@@ -83,15 +83,13 @@ func runClientShow(ctx context.Context, e *env, args []string) error {
 
 func runClientList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "client list", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, _, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	clients, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.Client, string, error) {
-		return d.admin.ListUserPoolClients(ctx, poolID, limit, next)
+		return d.admin.ListUserPoolClients(ctx, p.ID, limit, next)
 	})
 	if err != nil {
 		return err

@@ -137,15 +137,13 @@ func getGroup(ctx context.Context, d *deps, r groupRef) (pool.Group, error) {
 
 func runGroupList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "group list", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, _, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	groups, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.Group, string, error) {
-		return d.admin.ListGroups(ctx, poolID, limit, next)
+		return d.admin.ListGroups(ctx, p.ID, limit, next)
 	})
 	if err != nil {
 		return err

@@ -275,15 +275,13 @@ func runIdpShow(ctx context.Context, e *env, args []string) error {
 
 func runIdpList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "idp list", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, _, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	ps, err := listPages(ctx, func(ctx context.Context, limit int, next string) ([]pool.IdentityProvider, string, error) {
-		return d.admin.ListIdentityProviders(ctx, poolID, limit, next)
+		return d.admin.ListIdentityProviders(ctx, p.ID, limit, next)
 	})
 	if err != nil {
 		return err

@@ -15,14 +15,12 @@ import (
 // GetSigningCertificate answers it, with the pool's SP entity id.
 func runIdpSAMLCertificate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "idp saml-certificate", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, _, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	cert, _, err := d.admin.SAMLCertificate(ctx, poolID)
+	cert, _, err := d.admin.SAMLCertificate(ctx, p.ID)
 	if err != nil {
 		return adminErr(err)
 	}
@@ -31,7 +29,7 @@ func runIdpSAMLCertificate(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]string{
 			"Certificate": base64.StdEncoding.EncodeToString(cert.Raw),
-			"EntityId":    admin.SAMLEntityID(poolID),
+			"EntityId":    admin.SAMLEntityID(p.ID),
 			"NotAfter":    cert.NotAfter.UTC().Format("2006-01-02T15:04:05Z"),
 		})
 	}

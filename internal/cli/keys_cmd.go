@@ -44,17 +44,15 @@ func viewKey(k token.KeyInfo) keyView {
 
 func runKeysList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys list", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, _, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	keys, err := d.keys.List(ctx, poolID)
+	keys, err := d.keys.List(ctx, p.ID)
 	if err != nil {
 		if errors.Is(err, token.ErrNoKeys) {
-			return fmt.Errorf("pool %s has no signing keys yet; 'linkpool serve' creates them at start", poolID)
+			return fmt.Errorf("pool %s has no signing keys yet; 'linkpool serve' creates them at start", p.ID)
 		}
 		return err
 	}
@@ -86,9 +84,7 @@ func runKeysList(ctx context.Context, e *env, args []string) error {
 // which the first rotation after their ReadyAt makes sign.
 func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "keys rotate", true)
-	var poolID string
-	c.fs.StringVar(&poolID, "pool", "", "pool id (required)")
-	d, p, err := c.startInPool(ctx, args)
+	d, p, err := c.startOnPool(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -100,7 +96,7 @@ func runKeysRotate(ctx context.Context, e *env, args []string) error {
 	if c.json {
 		return printJSON(e.stdout, rotationView(res, ttl))
 	}
-	fmt.Fprintf(e.stdout, "Rotated the signing keys of pool %s (key set version %d).\n\n", poolID, res.Version)
+	fmt.Fprintf(e.stdout, "Rotated the signing keys of pool %s (key set version %d).\n\n", p.ID, res.Version)
 	rows := [][]string{}
 	for _, use := range []string{store.UseID, store.UseAccess} {
 		rows = append(rows, []string{use, kidsOf(res.Retired, use), kidsOf(res.Activated, use), kidsOf(res.Created, use)})
