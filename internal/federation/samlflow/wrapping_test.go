@@ -3,13 +3,16 @@ package samlflow_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 
+	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/federation/upstream"
 )
@@ -104,4 +107,51 @@ func TestSignatureWrapping(t *testing.T) {
 	if _, err := h.finishDoc(t, p, doc); err != nil {
 		t.Fatalf("untouched response: %v", err)
 	}
+}
+
+// TestForgedStatus: crewjam/saml reports a Response's status before it
+// checks any signature, so the status of an unsigned Response is
+// attacker text; only a well-formed SAML status URI is kept.
+func TestForgedStatus(t *testing.T) {
+	h := newHarness(t, false)
+	h.idp.SetKnobs(fedtest.SAMLKnobs{Status: saml.StatusRequester})
+	for name, status := range map[string]string{
+		"markup":        "urn:oasis:names:tc:SAML:2.0:status:Requester\n<script>alert(1)</script>",
+		"other URI":     "urn:evil:status:Requester",
+		"long":          "urn:oasis:names:tc:SAML:2.0:status:" + strings.Repeat("A", 41),
+		"empty suffix":  "urn:oasis:names:tc:SAML:2.0:status:",
+		"digits suffix": "urn:oasis:names:tc:SAML:2.0:status:Req1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, doc := h.validResponse(t)
+			root := doc.Root()
+			if sig := root.FindElement("./Signature"); sig != nil {
+				root.RemoveChild(sig)
+			}
+			code := root.FindElement("./Status/StatusCode")
+			if code == nil {
+				t.Fatal("the error response has no StatusCode")
+			}
+			code.CreateAttr("Value", status)
+			_, err := h.finishDoc(t, p, doc)
+			var ue *upstream.Error
+			if !errors.As(err, &ue) || ue.Kind != upstream.Denied {
+				t.Fatalf("Finish = %v, want a Denied *upstream.Error", err)
+			}
+			if ue.Code != "unknown" {
+				t.Errorf("Code = %q, want unknown", ue.Code)
+			}
+			if strings.ContainsAny(err.Error(), "<\n") || strings.Contains(err.Error(), "evil") || strings.Contains(err.Error(), "AAAA") {
+				t.Errorf("the error quotes the forged status: %q", err.Error())
+			}
+		})
+	}
+	t.Run("well-formed", func(t *testing.T) {
+		p, doc := h.validResponse(t)
+		_, err := h.finishDoc(t, p, doc)
+		var ue *upstream.Error
+		if !errors.As(err, &ue) || ue.Code != saml.StatusRequester {
+			t.Fatalf("Finish = %v, want Code %q", err, saml.StatusRequester)
+		}
+	})
 }
