@@ -240,6 +240,17 @@ func ValidateDetails(providerType string, details map[string]string) error {
 	return nil
 }
 
+// ValidateProviderURL checks an identity provider's endpoint by the rule
+// ValidateDetails applies to the URL details: https, or http on a
+// loopback host (for development and tests). The protocol packages apply
+// it to the endpoints a discovery document names and to redirects.
+func ValidateProviderURL(u string) error {
+	if err := validateProviderURL(u); err != nil {
+		return err
+	}
+	return nil
+}
+
 // validateProviderURL checks a provider endpoint: https, or http on a
 // loopback host (for development and tests), by ValidateRedirectURL's
 // rules.

@@ -40,7 +40,8 @@ type Result struct {
 // caches discovery documents, key sets and Apple client secrets; it is
 // safe for concurrent use.
 type Client struct {
-	hc *http.Client
+	hc     *http.Client // public documents: discovery, key sets (upstream.LimitRedirects)
+	direct *http.Client // token and user-info requests: no redirect (upstream.RefuseRedirects)
 
 	mu        sync.Mutex
 	discovery map[string]discovered  // by issuer
@@ -50,13 +51,14 @@ type Client struct {
 
 // New returns a Client that calls providers with hc; nil => a client with
 // bounded timeouts (upstream.CallTimeout per call). Every call is also
-// bounded by upstream.CallTimeout through its context.
+// bounded by upstream.CallTimeout through its context. Whatever hc's own
+// redirect policy, discovery documents and key sets follow redirects by
+// upstream.LimitRedirects, and token and user-info requests, which carry
+// the client secret, the code or the access token, follow none.
 func New(hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: upstream.CallTimeout}
-	}
 	return &Client{
-		hc:        hc,
+		hc:        upstream.WithRedirects(hc, upstream.LimitRedirects),
+		direct:    upstream.WithRedirects(hc, upstream.RefuseRedirects),
 		discovery: map[string]discovered{},
 		keySets:   map[string]keySetEntry{},
 		secrets:   map[string]appleSecret{},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/crewjam/saml"
@@ -41,22 +40,6 @@ type cachedMetadata struct {
 	md      *saml.EntityDescriptor
 	fetched time.Time
 	retryAt time.Time // after a failed refresh: no new try before then
-}
-
-// limitRedirects follows at most three redirects, to https (or to http
-// on a loopback host, as pool.ValidateDetails allows for the URL).
-func limitRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 3 {
-		return errors.New("too many redirects")
-	}
-	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
-		return errors.New("redirect to a URL that is not https")
-	}
-	return nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }
 
 // idpMetadata returns the provider's metadata: parsed from MetadataFile,
