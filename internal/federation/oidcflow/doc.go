@@ -20,7 +20,8 @@
 // and reads the profile: the OIDC user-info endpoint (GET or POST, its sub
 // must equal the ID token's), Login with Amazon's /user/profile, or
 // Facebook's Graph API /me (with appsecret_proof). Apple's first-sign-in
-// user field adds given_name and family_name. Result.Claims holds every
+// user field adds given_name and family_name (never the email: the field
+// is not signed). Result.Claims holds every
 // claim as a string, non-strings JSON-encoded.
 //
 // Endpoints default to each provider's published ones (providers.go) and
