@@ -27,7 +27,11 @@
 // Endpoints default to each provider's published ones (providers.go) and
 // are overridden by the details authorize_url, token_url, attributes_url,
 // jwks_uri and oidc_issuer; OIDC providers are discovered from
-// oidc_issuer unless the first three endpoints are given. Discovery
+// oidc_issuer unless the first three endpoints are given; the endpoints a
+// discovery document names must pass pool.ValidateProviderURL (https, or
+// http on a loopback host), else the provider is Unavailable. Token and
+// user-info requests follow no redirect; discovery documents and key sets
+// follow upstream.LimitRedirects. Discovery
 // documents (an hour), key sets (go-oidc refreshes them on an unknown
 // key) and Apple secrets are cached in bounded maps per Client.
 //

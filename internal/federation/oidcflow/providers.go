@@ -156,6 +156,19 @@ func (c *Client) discover(ctx context.Context, issuer string) (discoveryDoc, err
 	if doc.Authorization == "" || doc.Token == "" || doc.JWKS == "" {
 		return discoveryDoc{}, unavailable("the provider's discovery document lacks an endpoint", nil)
 	}
+	// The document may point anywhere: its endpoints are held to the
+	// rule of the URL details (https, or http on a loopback host).
+	for _, e := range []struct{ name, url string }{
+		{"authorization_endpoint", doc.Authorization}, {"token_endpoint", doc.Token},
+		{"userinfo_endpoint", doc.UserInfo}, {"jwks_uri", doc.JWKS},
+	} {
+		if e.url == "" {
+			continue // only the user-info endpoint is optional (checked above)
+		}
+		if pool.ValidateProviderURL(e.url) != nil {
+			return discoveryDoc{}, unavailable("the provider's discovery document names a "+e.name+" that is not an https URL", nil)
+		}
+	}
 	c.mu.Lock()
 	if len(c.discovery) >= maxCached {
 		clear(c.discovery)
