@@ -134,6 +134,11 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 	if err != nil {
 		return Result{}, err
 	}
+	// Begin fills what the provider's protocol uses; without it the
+	// nonce or PKCE check would pass on an answer that carries none.
+	if ep.nonce && p.Nonce == "" || ep.pkce && p.CodeVerifier == "" {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the sign-in lacks the nonce or PKCE verifier its request was made with"}
+	}
 	tok, err := c.exchange(ctx, cfg, ep, p, code)
 	if err != nil {
 		return Result{}, err
