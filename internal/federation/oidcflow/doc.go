@@ -11,6 +11,13 @@
 // (space- or comma-separated, as Cognito accepts), and Apple's
 // response_mode=form_post when the name or email scope is requested.
 //
+// Pending.Provider binds the sign-in to the provider it began at (a
+// digest of type, client id, redirect URI, issuer and the endpoints the
+// details name): every provider answers at the same callback, and Finish
+// refuses a Pending of another provider, one without the nonce or PKCE
+// verifier the provider uses, and an RFC 9207 iss parameter that is not
+// the expected issuer.
+//
 // Finish compares the state in constant time, turns an error parameter
 // into Denied, redeems the code at the token endpoint (client_secret_basic
 // or client_secret_post as the provider expects; Apple: an ES256

@@ -28,6 +28,10 @@ type Pending struct {
 	State        string `json:"s"`
 	Nonce        string `json:"n,omitempty"`
 	CodeVerifier string `json:"v,omitempty"`
+	// Provider binds the sign-in to the provider it began at (a digest of
+	// its type, client id, issuer and endpoints): every provider of a
+	// pool answers at the same callback, and Finish refuses another's.
+	Provider string `json:"p,omitempty"`
 }
 
 // Result is the signed-in provider user.
@@ -74,6 +78,7 @@ func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pendi
 		return "", Pending{}, err
 	}
 	p.State = random()
+	p.Provider = binding(cfg)
 	q := url.Values{
 		"response_type": {"code"},
 		"client_id":     {cfg.Details[pool.DetailClientID]},
@@ -122,6 +127,14 @@ func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pendi
 func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.Values) (Result, error) {
 	if p.State == "" || subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the state of the provider's answer does not match the sign-in"}
+	}
+	if subtle.ConstantTimeCompare([]byte(p.Provider), []byte(binding(cfg))) != 1 {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the sign-in was begun at another provider"}
+	}
+	// RFC 9207: a provider that names itself on the callback must name
+	// the issuer the sign-in expects.
+	if iss, ok := params["iss"]; ok && expectedIssuer(cfg) != "" && (len(iss) != 1 || iss[0] != expectedIssuer(cfg)) {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the callback names another issuer (iss) than the provider's"}
 	}
 	if code := params.Get("error"); code != "" {
 		return Result{}, &upstream.Error{Kind: upstream.Denied, Code: safeCode(code), Description: "the provider refused the sign-in"}
@@ -180,6 +193,22 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider did not name the user (" + pool.SubjectClaim(cfg.Type) + ")"}
 	}
 	return out, nil
+}
+
+// binding is Pending.Provider for cfg: what tells providers apart
+// without a network call (type, client id, redirect URI and the
+// endpoints the details name), as a digest.
+func binding(cfg Config) string {
+	d := cfg.Details
+	h := sha256.New()
+	for _, v := range []string{
+		cfg.Type, d[pool.DetailClientID], cfg.RedirectURI, expectedIssuer(cfg),
+		d[pool.DetailAuthorizeURL], d[pool.DetailTokenURL], d[pool.DetailAttributesURL], d[pool.DetailJWKSURI],
+	} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Scopes splits authorize_scopes: Cognito accepts them separated by
