@@ -25,7 +25,7 @@
 // ID token with github.com/coreos/go-oidc/v3 (signature from the
 // provider's JWKS, issuer, audience = client_id, expiry, and the nonce),
 // and reads the profile: the OIDC user-info endpoint (GET or POST, its sub
-// must equal the ID token's), Login with Amazon's /user/profile, or
+// must be present and equal the ID token's), Login with Amazon's /user/profile, or
 // Facebook's Graph API /me (with appsecret_proof). Apple's first-sign-in
 // user field adds given_name and family_name (never the email: the field
 // is not signed). Result.Claims holds every

@@ -174,7 +174,10 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 			return Result{}, err
 		}
 		if ep.idToken {
-			if s, ok := prof["sub"]; ok && s != claims["sub"] {
+			// OpenID Connect Core 5.3.2: the user info's sub must be
+			// present and equal the ID token's.
+			sub, _ := prof["sub"].(string)
+			if idSub, _ := claims["sub"].(string); sub == "" || sub != idSub {
 				return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the subject of the user info differs from the ID token's"}
 			}
 		}
