@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -194,6 +195,10 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 	out.Subject = out.Claims[pool.SubjectClaim(cfg.Type)]
 	if out.Subject == "" {
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider did not name the user (" + pool.SubjectClaim(cfg.Type) + ")"}
+	}
+	if pool.ValidateSubject(out.Subject) != nil {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's subject of the user (" + pool.SubjectClaim(cfg.Type) +
+			") is longer than " + strconv.Itoa(pool.MaxSubjectLen) + " bytes or holds control characters"}
 	}
 	return out, nil
 }

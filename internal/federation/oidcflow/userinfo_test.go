@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/federation/fedtest"
@@ -35,4 +36,39 @@ func TestUserInfoWithoutSubject(t *testing.T) {
 			wantKind(t, err, upstream.Invalid)
 		})
 	}
+}
+
+// TestSubjectBounds: a subject longer than pool.MaxSubjectLen bytes or
+// with a control character is refused (it would exceed the stores' key
+// limits and Cognito's 128-character usernames).
+func TestSubjectBounds(t *testing.T) {
+	for name, sub := range map[string]string{
+		"too long":          strings.Repeat("s", pool.MaxSubjectLen+1),
+		"3 KB":              strings.Repeat("s", 3000),
+		"control character": "fed\x01user",
+		"newline":           "fed\nuser",
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := fedtest.NewGoogle(t, redirectURI)
+			u := fedtest.DefaultUser
+			u.Subject = sub
+			g.SetUser(u)
+			res, _, err := signIn(t, oidcflow.New(nil), cfg(pool.ProviderGoogle, g.Details()))
+			if e := wantKind(t, err, upstream.Invalid); !strings.Contains(e.Description, "subject") {
+				t.Errorf("Description = %q, want the subject", e.Description)
+			}
+			if res.Subject != "" {
+				t.Errorf("Subject = %q", res.Subject)
+			}
+		})
+	}
+	t.Run("128 bytes", func(t *testing.T) {
+		g := fedtest.NewGoogle(t, redirectURI)
+		u := fedtest.DefaultUser
+		u.Subject = strings.Repeat("s", pool.MaxSubjectLen)
+		g.SetUser(u)
+		if _, _, err := signIn(t, oidcflow.New(nil), cfg(pool.ProviderGoogle, g.Details())); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package samlflow
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -74,6 +75,9 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	}
 	if assertion.Subject == nil || assertion.Subject.NameID == nil || strings.TrimSpace(assertion.Subject.NameID.Value) == "" {
 		return Result{}, invalid("the assertion has no NameID", saml.ErrMissingElement)
+	}
+	if err := pool.ValidateSubject(assertion.Subject.NameID.Value); err != nil {
+		return Result{}, invalid(fmt.Sprintf("the assertion's NameID is longer than %d bytes or holds control characters", pool.MaxSubjectLen), nil)
 	}
 	if until.id != assertion.ID || until.at.IsZero() {
 		return Result{}, invalid("the assertion has no ID", saml.ErrMissingElement)

@@ -15,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/federation/upstream"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // validResponse runs a sign-in up to the identity provider's answer and
@@ -152,6 +153,37 @@ func TestForgedStatus(t *testing.T) {
 		var ue *upstream.Error
 		if !errors.As(err, &ue) || ue.Code != saml.StatusRequester {
 			t.Fatalf("Finish = %v, want Code %q", err, saml.StatusRequester)
+		}
+	})
+}
+
+// TestNameIDBounds: a NameID that is empty, longer than
+// pool.MaxSubjectLen bytes or holds a control character is refused.
+func TestNameIDBounds(t *testing.T) {
+	h := newHarness(t, false)
+	for name, nameID := range map[string]string{
+		"empty":      "",
+		"blank":      "   ",
+		"too long":   strings.Repeat("n", pool.MaxSubjectLen+1),
+		"3 KB":       strings.Repeat("n", 3000),
+		"tab inside": "jdoe\tx",
+		"newline":    "jdoe\nx",
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := h.idp.User()
+			u.NameID = nameID
+			h.idp.SetUser(u)
+			res, err := h.signIn(t)
+			checkRefused(t, res, err, upstream.Invalid, nil)
+		})
+	}
+	t.Run("128 bytes", func(t *testing.T) {
+		u := h.idp.User()
+		u.NameID = strings.Repeat("n", pool.MaxSubjectLen)
+		h.idp.SetUser(u)
+		res, err := h.signIn(t)
+		if err != nil || res.Subject != u.NameID {
+			t.Fatalf("Finish = %+v, %v", res, err)
 		}
 	})
 }
