@@ -67,14 +67,27 @@ func (c *Client) idpMetadata(ctx context.Context, cfg Config) (*saml.EntityDescr
 		return entry.md, nil
 	}
 
-	v, err, _ := c.fetches.Do(u, func() (any, error) {
-		md, err := c.fetchMetadata(ctx, u)
+	// The download is shared by every sign-in that waits for it: it runs
+	// without the cancellation of the one that started it (CallTimeout
+	// still bounds it), and each waiting sign-in stops waiting when its
+	// own context ends.
+	shared := context.WithoutCancel(ctx)
+	ch := c.fetches.DoChan(u, func() (any, error) {
+		md, err := c.fetchMetadata(shared, u)
 		if err != nil {
 			return nil, err
 		}
 		c.store(u, cachedMetadata{md: md, fetched: now})
 		return md, nil
 	})
+	var v any
+	var err error
+	select {
+	case r := <-ch:
+		v, err = r.Val, r.Err
+	case <-ctx.Done():
+		return nil, unavailable("the sign-in ended while the provider's metadata was being fetched", ctx.Err())
+	}
 	if err != nil {
 		if stale {
 			entry.retryAt = now.Add(MetadataRetry)
