@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/crewjam/saml"
@@ -126,12 +127,12 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, unavailable("the provider's MetadataURL is not a valid URL", err)
+		return nil, unavailable("the provider's MetadataURL is not a valid URL", withoutURL(err))
 	}
 	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, unavailable("the provider's metadata could not be fetched", err)
+		return nil, unavailable("the provider's metadata could not be fetched", withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -139,7 +140,7 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxMetadataSize+1))
 	if err != nil {
-		return nil, unavailable("the provider's metadata could not be read", err)
+		return nil, unavailable("the provider's metadata could not be read", withoutURL(err))
 	}
 	if len(body) > MaxMetadataSize {
 		return nil, unavailable(fmt.Sprintf("the provider's metadata is larger than %d bytes", MaxMetadataSize), nil)
@@ -149,6 +150,16 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 		return nil, unavailable("the provider's metadata is not valid SAML metadata", err)
 	}
 	return md, nil
+}
+
+// withoutURL drops the request URL a *url.Error quotes: a MetadataURL's
+// query may hold an access key.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // parseMetadata reads an identity provider's metadata: one
