@@ -30,7 +30,7 @@ type Pending struct {
 // Result is the signed-in provider user.
 type Result struct {
 	Subject      string            // the assertion's NameID
-	Claims       map[string]string // attributes by name (several values joined with ","), plus pool.SAMLNameID => NameID
+	Claims       map[string]string // attributes by name (several values as "[a, b]", as Cognito renders them), plus pool.SAMLNameID => NameID
 	AssertionID  string            // for the caller's replay check
 	NotOnOrAfter time.Time         // how long the assertion ID must be remembered
 }

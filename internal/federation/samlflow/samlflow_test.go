@@ -91,7 +91,7 @@ func TestRoundTrip(t *testing.T) {
 				pool.SAMLNameID:        u.NameID,
 				fedtest.SAMLAttrEmail:  u.Email,
 				fedtest.SAMLAttrName:   u.Name,
-				fedtest.SAMLAttrGroups: strings.Join(u.Groups, ","),
+				fedtest.SAMLAttrGroups: "[" + strings.Join(u.Groups, ", ") + "]", // as Cognito renders several values
 			}
 			for k, v := range want {
 				if res.Claims[k] != v {

@@ -187,3 +187,30 @@ func TestNameIDBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestAttributeValues: one value is kept as it is, several values are
+// rendered as Cognito renders them, "[a, b]".
+func TestAttributeValues(t *testing.T) {
+	h := newHarness(t, false)
+	for name, tc := range map[string]struct {
+		groups []string
+		want   string
+	}{
+		"one":   {[]string{"staff"}, "staff"},
+		"two":   {[]string{"staff", "admins"}, "[staff, admins]"},
+		"three": {[]string{"a", "b,c", "d"}, "[a, b,c, d]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := h.idp.User()
+			u.Groups = tc.groups
+			h.idp.SetUser(u)
+			res, err := h.signIn(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Claims[fedtest.SAMLAttrGroups]; got != tc.want {
+				t.Errorf("groups = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
