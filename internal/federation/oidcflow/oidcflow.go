@@ -126,7 +126,9 @@ func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pendi
 // for Apple's form_post POST. It checks the state, redeems the code,
 // verifies the ID token and reads the user's profile.
 func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.Values) (Result, error) {
-	if p.State == "" || subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
+	// RFC 6749 3.1: a parameter is not sent twice.
+	if p.State == "" || len(params["state"]) != 1 || len(params["code"]) > 1 ||
+		subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the state of the provider's answer does not match the sign-in"}
 	}
 	if subtle.ConstantTimeCompare([]byte(p.Provider), []byte(binding(cfg))) != 1 {
