@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -128,6 +129,28 @@ func SubjectClaim(providerType string) string {
 	return "sub"
 }
 
+// MaxSubjectLen bounds a provider's identifier of a user (the subject,
+// Identity.UserID), in bytes: Cognito's usernames are at most 128
+// characters, and a longer value exceeds the stores' index key limits.
+const MaxSubjectLen = 128
+
+// ValidateSubject checks a provider's identifier of a user: 1 to
+// MaxSubjectLen bytes of UTF-8 without control characters.
+func ValidateSubject(s string) error {
+	if s == "" || len(s) > MaxSubjectLen {
+		return invalid("subject", "must be 1-%d bytes", MaxSubjectLen)
+	}
+	if !utf8.ValidString(s) {
+		return invalid("subject", "must be UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return invalid("subject", "must not contain control characters")
+		}
+	}
+	return nil
+}
+
 // SAMLNameID names a SAML assertion's subject NameID in AttributeMapping,
 // as Cognito's console does.
 const SAMLNameID = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"
@@ -236,6 +259,17 @@ func ValidateDetails(providerType string, details map[string]string) error {
 				return invalid("ProviderDetails", "%s must be true or false", k)
 			}
 		}
+	}
+	return nil
+}
+
+// ValidateProviderURL checks an identity provider's endpoint by the rule
+// ValidateDetails applies to the URL details: https, or http on a
+// loopback host (for development and tests). The protocol packages apply
+// it to the endpoints a discovery document names and to redirects.
+func ValidateProviderURL(u string) error {
+	if err := validateProviderURL(u); err != nil {
+		return err
 	}
 	return nil
 }

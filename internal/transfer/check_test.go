@@ -163,6 +163,8 @@ func TestBadInput(t *testing.T) {
 			return l
 		}), seal: true, want: "secrets of identity provider Corp"},
 		{name: "identity without subject", input: replace("user", `"userId":"corp-subject-1"`, `"userId":""`), want: "without providerName or userId"},
+		{name: "identity subject too long", input: replace("user", `"userId":"corp-subject-1"`, `"userId":"`+strings.Repeat("s", pool.MaxSubjectLen+1)+`"`), want: "subject"},
+		{name: "identity subject with a control character", input: replace("user", `"userId":"corp-subject-1"`, `"userId":"corp\u0001subject"`), want: "subject"},
 		{name: "identity twice", input: edit(func(l []string) []string {
 			i := index(t, l, "user")
 			j := strings.Index(l[i], `"identities":[`) + len(`"identities":[`)

@@ -348,6 +348,9 @@ func checkIdentities(ids []pool.Identity) string {
 		if id.ProviderName == "" || id.UserID == "" {
 			return fmt.Sprintf("identity %d without providerName or userId", i)
 		}
+		if err := pool.ValidateSubject(id.UserID); err != nil {
+			return fmt.Sprintf("identity %d: %v (userId)", i, err)
+		}
 		for _, prev := range ids[:i] {
 			if prev.ProviderName == id.ProviderName && prev.UserID == id.UserID {
 				return fmt.Sprintf("identity %d links provider %q and subject twice", i, id.ProviderName)

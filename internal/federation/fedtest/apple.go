@@ -92,7 +92,7 @@ func NewApple(t testing.TB, redirectURI string) *Provider {
 				c["email_verified"] = "true" // Apple sends these as strings
 				c["is_private_email"] = "false"
 			}
-			p.issue(w, g, signIDToken(c, knobs.TamperSignature))
+			p.issue(w, g, signIDToken(c, knobs))
 		})
 	})
 	p.ClientSecret = ""

@@ -12,9 +12,10 @@
 //     each social provider's published protocol. Details returns the
 //     ProviderDetails (credentials and endpoint overrides) that point a
 //     provider at one; SetUser, Set(Knobs) (deny, wrong audience, bad
-//     nonce, tampered signature, expired token, a token-endpoint error,
-//     slow, oversized, another subject in the user info) and Stop drive
-//     negative tests.
+//     nonce, tampered signature, expired token, wrong issuer, an alg none
+//     or HS256 ID token, a token-endpoint error, slow, oversized, another
+//     subject in the user info) and Stop drive negative tests. The token
+//     endpoints redeem a code only for the client it was issued to.
 //   - Authorize plays the browser from an authorization URL to the
 //     redirect URI and returns the callback's parameters (query or
 //     form_post fields).

@@ -50,7 +50,7 @@ func NewGoogle(t testing.TB, redirectURI string) *Provider {
 				put(c, "given_name", g.user.GivenName)
 				put(c, "family_name", g.user.FamilyName)
 			}
-			p.issue(w, g, signIDToken(c, knobs.TamperSignature))
+			p.issue(w, g, signIDToken(c, knobs))
 		})
 		mux.HandleFunc("/v1/userinfo", func(w http.ResponseWriter, r *http.Request) {
 			g := p.bearer(r)

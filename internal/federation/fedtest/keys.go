@@ -3,6 +3,10 @@ package fedtest
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
 	"sync"
 	"time"
 
@@ -39,14 +43,28 @@ func jwks() jose.JSONWebKeySet {
 	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.PublicKey, KeyID: signKID, Algorithm: "RS256", Use: "sig"}}}
 }
 
-// signIDToken signs claims RS256; tampered signs them with the wrong key
-// under the right kid.
-func signIDToken(claims map[string]any, tampered bool) string {
-	k, bad := keys()
-	if tampered {
-		k = bad
+// signIDToken signs claims RS256, or as the knobs say: with the wrong
+// key under the right kid (TamperSignature), not at all (AlgNone), or
+// HS256 with the public key's bytes as the secret (HS256).
+func signIDToken(claims map[string]any, k Knobs) string {
+	sign, bad := keys()
+	var key any = sign
+	alg := jose.RS256
+	switch {
+	case k.AlgNone:
+		header, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT", "kid": signKID})
+		payload, _ := json.Marshal(claims)
+		return base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload) + "."
+	case k.HS256:
+		der, err := x509.MarshalPKIXPublicKey(&sign.PublicKey)
+		if err != nil {
+			panic(err)
+		}
+		key, alg = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), jose.HS256
+	case k.TamperSignature:
+		key = bad
 	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", signKID))
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", signKID))
 	if err != nil {
 		panic(err)
 	}
@@ -66,6 +84,9 @@ func idClaims(iss, sub, aud, nonce string, k Knobs) map[string]any {
 	}
 	if nonce != "" {
 		c["nonce"] = nonce
+	}
+	if k.WrongIssuer {
+		c["iss"] = "https://issuer.example.com"
 	}
 	if k.WrongAudience {
 		c["aud"] = "someone-else"

@@ -43,6 +43,9 @@ type Knobs struct {
 	TokenError      string // the token endpoint answers HTTP 400 with this error code (invalid_grant, ...)
 	Slow            bool   // the token endpoint holds the request until the caller gives up
 	Oversized       bool   // the token endpoint answers with more than 1 MiB
+	WrongIssuer     bool   // the ID token's iss is another issuer
+	AlgNone         bool   // the ID token is unsigned (alg none)
+	HS256           bool   // the ID token is signed HS256 with the public key's bytes as secret (algorithm confusion)
 	UserInfoSubject string // Google: the user-info endpoint names this sub instead of the user's
 }
 
@@ -174,9 +177,10 @@ func formPost(w http.ResponseWriter, action string, fields url.Values) {
 	_ = formPostPage.Execute(w, map[string]any{"Action": action, "Fields": fields})
 }
 
-// redeem checks a token request's code, redirect URI and PKCE verifier
-// and returns its grant (the code is spent), or writes the error answer.
-// The caller has authenticated the client.
+// redeem checks a token request's code, the client it was issued to,
+// redirect URI and PKCE verifier and returns its grant (the code is
+// spent), or writes the error answer. The caller has authenticated the
+// client.
 func (p *Provider) redeem(w http.ResponseWriter, r *http.Request) (*grant, Knobs, bool) {
 	_, knobs := p.state()
 	if knobs.Slow {
@@ -201,7 +205,15 @@ func (p *Provider) redeem(w http.ResponseWriter, r *http.Request) (*grant, Knobs
 	g := p.codes[code]
 	delete(p.codes, code)
 	p.mu.Unlock()
-	if g == nil || g.redirectURI != r.PostFormValue("redirect_uri") {
+	// The code must have been issued to the client that authenticated
+	// (client_secret_basic, else the client_id parameter).
+	client, _, basic := r.BasicAuth()
+	if basic {
+		client, _ = url.QueryUnescape(client)
+	} else {
+		client = r.FormValue("client_id")
+	}
+	if g == nil || g.redirectURI != r.PostFormValue("redirect_uri") || g.clientID != client {
 		oauthError(w, http.StatusBadRequest, "invalid_grant")
 		return nil, knobs, false
 	}

@@ -94,9 +94,11 @@ func parseAppleKey(s string) (*ecdsa.PrivateKey, error) {
 	return ec, nil
 }
 
-// mergeAppleUser adds what Apple sends only on the first sign-in, the
-// form field user ({"name":{"firstName","lastName"},"email"}), to the
-// claims: given_name, family_name, and email when the ID token has none.
+// mergeAppleUser adds the name Apple sends only on the first sign-in, in
+// the form field user ({"name":{"firstName","lastName"},"email"}), to the
+// claims as given_name and family_name. The field is not signed: the
+// person signing in can write it, so its email is ignored; the email
+// comes from the verified ID token only.
 func mergeAppleUser(claims map[string]any, user string) {
 	if user == "" || len(user) > 8192 {
 		return
@@ -106,7 +108,6 @@ func mergeAppleUser(claims map[string]any, user string) {
 			FirstName string `json:"firstName"`
 			LastName  string `json:"lastName"`
 		} `json:"name"`
-		Email string `json:"email"`
 	}
 	if json.Unmarshal([]byte(user), &u) != nil {
 		return
@@ -116,8 +117,5 @@ func mergeAppleUser(claims map[string]any, user string) {
 	}
 	if u.Name.LastName != "" {
 		claims["family_name"] = u.Name.LastName
-	}
-	if _, ok := claims["email"]; !ok && u.Email != "" {
-		claims["email"] = u.Email
 	}
 }

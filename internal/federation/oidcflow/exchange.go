@@ -63,7 +63,7 @@ func (c *Client) exchange(ctx context.Context, cfg Config, ep endpoints, p Pendi
 		// RFC 6749 2.3.1: the credentials are form-encoded before Basic.
 		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
 	}
-	status, body, err := c.do(req, "token endpoint")
+	status, body, err := c.do(c.direct, req, "token endpoint")
 	if err != nil {
 		return tokenResponse{}, err
 	}
@@ -77,11 +77,11 @@ func (c *Client) exchange(ctx context.Context, cfg Config, ep endpoints, p Pendi
 	return tok, nil
 }
 
-// do sends req with the client and reads at most MaxResponse bytes of
+// do sends req with hc and reads at most MaxResponse bytes of
 // the answer. Failures to reach the provider are Unavailable; the error
 // kept never holds the request's URL (it may carry a token).
-func (c *Client) do(req *http.Request, what string) (int, []byte, error) {
-	resp, err := c.hc.Do(req)
+func (c *Client) do(hc *http.Client, req *http.Request, what string) (int, []byte, error) {
+	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -113,7 +113,7 @@ func (c *Client) get(ctx context.Context, u, what string) ([]byte, error) {
 		return nil, unavailable("the provider's "+what+" address is not a URL", nil)
 	}
 	req.Header.Set("Accept", "application/json")
-	status, body, err := c.do(req, what)
+	status, body, err := c.do(c.hc, req, what)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +129,9 @@ func (c *Client) get(ctx context.Context, u, what string) ([]byte, error) {
 // with access_denied is Denied, any other 4xx Invalid.
 func endpointError(status int, body []byte, what string) error {
 	desc := "the provider's " + what + " answered HTTP " + strconv.Itoa(status)
+	if status >= 300 && status < 400 {
+		desc = "the provider's " + what + " redirected (HTTP " + strconv.Itoa(status) + "), which is not followed"
+	}
 	if status >= 500 || status == http.StatusTooManyRequests || status < 400 {
 		return unavailable(desc, nil)
 	}

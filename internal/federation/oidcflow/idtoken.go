@@ -58,7 +58,7 @@ func (c *Client) verifyIDToken(ctx context.Context, cfg Config, ep endpoints, p 
 		}
 		return nil, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's ID token is not valid: " + idTokenReason(err)}
 	}
-	if ep.nonce && subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(p.Nonce)) != 1 {
+	if ep.nonce && (p.Nonce == "" || subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(p.Nonce)) != 1) {
 		return nil, &upstream.Error{Kind: upstream.Invalid, Description: "the nonce of the provider's ID token does not match the sign-in"}
 	}
 	var raw json.RawMessage

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -28,6 +29,10 @@ type Pending struct {
 	State        string `json:"s"`
 	Nonce        string `json:"n,omitempty"`
 	CodeVerifier string `json:"v,omitempty"`
+	// Provider binds the sign-in to the provider it began at (a digest of
+	// its type, client id, issuer and endpoints): every provider of a
+	// pool answers at the same callback, and Finish refuses another's.
+	Provider string `json:"p,omitempty"`
 }
 
 // Result is the signed-in provider user.
@@ -40,7 +45,8 @@ type Result struct {
 // caches discovery documents, key sets and Apple client secrets; it is
 // safe for concurrent use.
 type Client struct {
-	hc *http.Client
+	hc     *http.Client // public documents: discovery, key sets (upstream.LimitRedirects)
+	direct *http.Client // token and user-info requests: no redirect (upstream.RefuseRedirects)
 
 	mu        sync.Mutex
 	discovery map[string]discovered  // by issuer
@@ -50,13 +56,14 @@ type Client struct {
 
 // New returns a Client that calls providers with hc; nil => a client with
 // bounded timeouts (upstream.CallTimeout per call). Every call is also
-// bounded by upstream.CallTimeout through its context.
+// bounded by upstream.CallTimeout through its context. Whatever hc's own
+// redirect policy, discovery documents and key sets follow redirects by
+// upstream.LimitRedirects, and token and user-info requests, which carry
+// the client secret, the code or the access token, follow none.
 func New(hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: upstream.CallTimeout}
-	}
 	return &Client{
-		hc:        hc,
+		hc:        upstream.WithRedirects(hc, upstream.LimitRedirects),
+		direct:    upstream.WithRedirects(hc, upstream.RefuseRedirects),
 		discovery: map[string]discovered{},
 		keySets:   map[string]keySetEntry{},
 		secrets:   map[string]appleSecret{},
@@ -72,6 +79,7 @@ func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pendi
 		return "", Pending{}, err
 	}
 	p.State = random()
+	p.Provider = binding(cfg)
 	q := url.Values{
 		"response_type": {"code"},
 		"client_id":     {cfg.Details[pool.DetailClientID]},
@@ -118,8 +126,18 @@ func (c *Client) Begin(ctx context.Context, cfg Config) (authURL string, p Pendi
 // for Apple's form_post POST. It checks the state, redeems the code,
 // verifies the ID token and reads the user's profile.
 func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.Values) (Result, error) {
-	if p.State == "" || subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
+	// RFC 6749 3.1: a parameter is not sent twice.
+	if p.State == "" || len(params["state"]) != 1 || len(params["code"]) > 1 ||
+		subtle.ConstantTimeCompare([]byte(params.Get("state")), []byte(p.State)) != 1 {
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the state of the provider's answer does not match the sign-in"}
+	}
+	if subtle.ConstantTimeCompare([]byte(p.Provider), []byte(binding(cfg))) != 1 {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the sign-in was begun at another provider"}
+	}
+	// RFC 9207: a provider that names itself on the callback must name
+	// the issuer the sign-in expects.
+	if iss, ok := params["iss"]; ok && expectedIssuer(cfg) != "" && (len(iss) != 1 || iss[0] != expectedIssuer(cfg)) {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the callback names another issuer (iss) than the provider's"}
 	}
 	if code := params.Get("error"); code != "" {
 		return Result{}, &upstream.Error{Kind: upstream.Denied, Code: safeCode(code), Description: "the provider refused the sign-in"}
@@ -131,6 +149,11 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 	ep, err := c.endpoints(ctx, cfg)
 	if err != nil {
 		return Result{}, err
+	}
+	// Begin fills what the provider's protocol uses; without it the
+	// nonce or PKCE check would pass on an answer that carries none.
+	if ep.nonce && p.Nonce == "" || ep.pkce && p.CodeVerifier == "" {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the sign-in lacks the nonce or PKCE verifier its request was made with"}
 	}
 	tok, err := c.exchange(ctx, cfg, ep, p, code)
 	if err != nil {
@@ -154,7 +177,10 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 			return Result{}, err
 		}
 		if ep.idToken {
-			if s, ok := prof["sub"]; ok && s != claims["sub"] {
+			// OpenID Connect Core 5.3.2: the user info's sub must be
+			// present and equal the ID token's.
+			sub, _ := prof["sub"].(string)
+			if idSub, _ := claims["sub"].(string); sub == "" || sub != idSub {
 				return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the subject of the user info differs from the ID token's"}
 			}
 		}
@@ -172,7 +198,27 @@ func (c *Client) Finish(ctx context.Context, cfg Config, p Pending, params url.V
 	if out.Subject == "" {
 		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider did not name the user (" + pool.SubjectClaim(cfg.Type) + ")"}
 	}
+	if pool.ValidateSubject(out.Subject) != nil {
+		return Result{}, &upstream.Error{Kind: upstream.Invalid, Description: "the provider's subject of the user (" + pool.SubjectClaim(cfg.Type) +
+			") is longer than " + strconv.Itoa(pool.MaxSubjectLen) + " bytes or holds control characters"}
+	}
 	return out, nil
+}
+
+// binding is Pending.Provider for cfg: what tells providers apart
+// without a network call (type, client id, redirect URI and the
+// endpoints the details name), as a digest.
+func binding(cfg Config) string {
+	d := cfg.Details
+	h := sha256.New()
+	for _, v := range []string{
+		cfg.Type, d[pool.DetailClientID], cfg.RedirectURI, expectedIssuer(cfg),
+		d[pool.DetailAuthorizeURL], d[pool.DetailTokenURL], d[pool.DetailAttributesURL], d[pool.DetailJWKSURI],
+	} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Scopes splits authorize_scopes: Cognito accepts them separated by

@@ -50,7 +50,7 @@ func (c *Client) profile(ctx context.Context, cfg Config, ep endpoints, accessTo
 	if method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	status, body, err := c.do(req, "user-info endpoint")
+	status, body, err := c.do(c.direct, req, "user-info endpoint")
 	if err != nil {
 		return nil, err
 	}

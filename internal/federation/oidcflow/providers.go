@@ -96,20 +96,14 @@ func (c *Client) endpoints(ctx context.Context, cfg Config) (endpoints, error) {
 		return ep, nil
 	case pool.ProviderSignInWithApple:
 		ep := endpoints{
-			authorize: AppleAuthorizeURL, token: AppleTokenURL, jwks: AppleKeysURL, issuer: AppleIssuer,
+			authorize: AppleAuthorizeURL, token: AppleTokenURL, jwks: AppleKeysURL, issuer: expectedIssuer(cfg),
 			idToken: true, nonce: true,
-		}
-		if v := strings.TrimSpace(d[pool.DetailOIDCIssuer]); v != "" {
-			ep.issuer = v
 		}
 		override(&ep)
 		ep.profile = "" // Apple has no user-info endpoint
 		return ep, nil
 	case pool.ProviderGoogle, pool.ProviderOIDC:
-		ep := endpoints{issuer: strings.TrimSpace(d[pool.DetailOIDCIssuer]), idToken: true, nonce: true, pkce: true, basicAuth: true}
-		if ep.issuer == "" && cfg.Type == pool.ProviderGoogle {
-			ep.issuer = GoogleIssuer
-		}
+		ep := endpoints{issuer: expectedIssuer(cfg), idToken: true, nonce: true, pkce: true, basicAuth: true}
 		if ep.issuer == "" {
 			return endpoints{}, &upstream.Error{Kind: upstream.Unavailable, Description: "the provider has no oidc_issuer"}
 		}
@@ -131,6 +125,26 @@ func (c *Client) endpoints(ctx context.Context, cfg Config) (endpoints, error) {
 		return ep, nil
 	}
 	return endpoints{}, &upstream.Error{Kind: upstream.Unavailable, Description: "provider type " + cfg.Type + " does not sign in with OAuth 2.0"}
+}
+
+// expectedIssuer is the issuer of the provider's ID tokens: oidc_issuer,
+// else Google's or Apple's; "" for the providers without ID tokens.
+func expectedIssuer(cfg Config) string {
+	v := strings.TrimSpace(cfg.Details[pool.DetailOIDCIssuer])
+	switch cfg.Type {
+	case pool.ProviderGoogle:
+		if v == "" {
+			v = GoogleIssuer
+		}
+	case pool.ProviderSignInWithApple:
+		if v == "" {
+			v = AppleIssuer
+		}
+	case pool.ProviderOIDC:
+	default:
+		v = ""
+	}
+	return v
 }
 
 // discover fetches (or takes from the cache) the issuer's OpenID
@@ -155,6 +169,19 @@ func (c *Client) discover(ctx context.Context, issuer string) (discoveryDoc, err
 	}
 	if doc.Authorization == "" || doc.Token == "" || doc.JWKS == "" {
 		return discoveryDoc{}, unavailable("the provider's discovery document lacks an endpoint", nil)
+	}
+	// The document may point anywhere: its endpoints are held to the
+	// rule of the URL details (https, or http on a loopback host).
+	for _, e := range []struct{ name, url string }{
+		{"authorization_endpoint", doc.Authorization}, {"token_endpoint", doc.Token},
+		{"userinfo_endpoint", doc.UserInfo}, {"jwks_uri", doc.JWKS},
+	} {
+		if e.url == "" {
+			continue // only the user-info endpoint is optional (checked above)
+		}
+		if pool.ValidateProviderURL(e.url) != nil {
+			return discoveryDoc{}, unavailable("the provider's discovery document names a "+e.name+" that is not an https URL", nil)
+		}
 	}
 	c.mu.Lock()
 	if len(c.discovery) >= maxCached {

@@ -136,3 +136,42 @@ func TestMetadataConcurrent(t *testing.T) {
 		t.Fatalf("cached: %v, %d fetches after %d", err, fetches.Load(), before)
 	}
 }
+
+// TestMetadataFetchOutlivesItsCaller: the shared download does not run
+// on the context of the sign-in that started it: that sign-in giving up
+// (its browser gone) returns at once, and the download goes on for the
+// others and fills the cache.
+func TestMetadataFetchOutlivesItsCaller(t *testing.T) {
+	idp := fedtest.NewSAMLIdP(t)
+	var fetches atomic.Int32
+	entered := make(chan struct{}, 4)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		entered <- struct{}{}
+		<-release
+		w.Write(idp.MetadataXML())
+	}))
+	t.Cleanup(srv.Close)
+	c := New(nil)
+	cfg := Config{Details: map[string]string{pool.DetailMetadataURL: srv.URL}}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.idpMetadata(ctx, cfg)
+		first <- err
+	}()
+	<-entered // the download is under way
+	cancel()
+	if err := <-first; err == nil {
+		t.Fatal("the sign-in that gave up got metadata")
+	}
+	close(release)
+	if _, err := c.idpMetadata(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := fetches.Load(); got != 1 {
+		t.Errorf("%d downloads, want the first one to have completed and been shared or cached", got)
+	}
+}

@@ -32,8 +32,13 @@
 //   - InResponseTo = Pending.RequestID. An empty Pending.RequestID is an
 //     IdP-initiated sign-in: accepted only with IDPInit=true, and then
 //     only for a Response without InResponseTo;
+//   - the NameID is 1 to pool.MaxSubjectLen (128) bytes without control
+//     characters (pool.ValidateSubject), as Cognito's usernames are;
 //   - a status other than Success ends the sign-in with upstream.Denied
-//     and the status as Code.
+//     and the status as Code, when it is a SAML 2.0 status URI
+//     (urn:oasis:names:tc:SAML:2.0:status:<letters>), else "unknown":
+//     crewjam/saml reports the status before it checks any signature, so
+//     it may be anyone's text.
 //
 // Replays are the caller's to refuse. Finish accepts the same Response
 // again for as long as it is valid; it returns the assertion's ID

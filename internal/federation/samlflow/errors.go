@@ -2,6 +2,7 @@ package samlflow
 
 import (
 	"errors"
+	"regexp"
 
 	"github.com/crewjam/saml"
 
@@ -62,8 +63,9 @@ var responseChecks = []struct {
 func refused(err error) *upstream.Error {
 	var status saml.ErrBadStatus
 	if errors.As(err, &status) {
-		return &upstream.Error{Kind: upstream.Denied, Code: status.Status,
-			Description: "the identity provider did not sign the user in (status " + shortStatus(status.Status) + ")"}
+		code := safeStatus(status.Status)
+		return &upstream.Error{Kind: upstream.Denied, Code: code,
+			Description: "the identity provider did not sign the user in (status " + shortStatus(code) + ")"}
 	}
 	for _, c := range responseChecks {
 		if errors.Is(err, c.class) {
@@ -71,6 +73,19 @@ func refused(err error) *upstream.Error {
 		}
 	}
 	return invalid("the response was refused", nil)
+}
+
+// statusPattern is a SAML 2.0 status code URI (SAML core 3.2.2.2).
+var statusPattern = regexp.MustCompile(`^urn:oasis:names:tc:SAML:2\.0:status:[A-Za-z]{1,40}$`)
+
+// safeStatus keeps a Response's status only when it is a SAML 2.0 status
+// URI, else "unknown": crewjam/saml reports the status before it checks
+// any signature, so it may be anyone's text.
+func safeStatus(s string) string {
+	if statusPattern.MatchString(s) {
+		return s
+	}
+	return "unknown"
 }
 
 // shortStatus is the last part of a SAML status URI:

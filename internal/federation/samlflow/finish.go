@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -91,6 +92,9 @@ func (c *Client) finish(ctx context.Context, cfg Config, p Pending, form url.Val
 	}
 	if assertion.Subject == nil || assertion.Subject.NameID == nil || strings.TrimSpace(assertion.Subject.NameID.Value) == "" {
 		return Result{}, invalid("the assertion has no NameID", saml.ErrMissingElement)
+	}
+	if err := pool.ValidateSubject(assertion.Subject.NameID.Value); err != nil {
+		return Result{}, invalid(fmt.Sprintf("the assertion's NameID is longer than %d bytes or holds control characters", pool.MaxSubjectLen), nil)
 	}
 	if until.id != assertion.ID || until.at.IsZero() {
 		return Result{}, invalid("the assertion has no ID", saml.ErrMissingElement)
@@ -221,23 +225,34 @@ func inspect(raw []byte) (responseShape, error) {
 	return shape, nil
 }
 
-// claims are the assertion's attributes by name, several values joined
-// with ",", and the NameID as pool.SAMLNameID.
+// claims are the assertion's attributes by name and the NameID as
+// pool.SAMLNameID. An attribute with one value is that value; several
+// values (one attribute with several AttributeValues, or the same name
+// in several statements) are rendered as Cognito renders them: "[a, b]".
 func claims(a *saml.Assertion, subject string) map[string]string {
-	out := map[string]string{}
+	values := map[string][]string{}
 	for _, st := range a.AttributeStatements {
 		for _, attr := range st.Attributes {
 			if attr.Name == "" {
 				continue
 			}
-			vals := make([]string, 0, len(attr.Values))
 			for _, v := range attr.Values {
-				vals = append(vals, v.Value)
+				values[attr.Name] = append(values[attr.Name], v.Value)
 			}
-			if prev, ok := out[attr.Name]; ok && prev != "" {
-				vals = append([]string{prev}, vals...)
+			if _, ok := values[attr.Name]; !ok {
+				values[attr.Name] = nil
 			}
-			out[attr.Name] = strings.Join(vals, ",")
+		}
+	}
+	out := make(map[string]string, len(values)+1)
+	for name, vals := range values {
+		switch len(vals) {
+		case 0:
+			out[name] = ""
+		case 1:
+			out[name] = vals[0]
+		default:
+			out[name] = "[" + strings.Join(vals, ", ") + "]"
 		}
 	}
 	out[pool.SAMLNameID] = subject

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"net/url"
 	"time"
 
 	"github.com/crewjam/saml"
@@ -43,22 +43,6 @@ type cachedMetadata struct {
 	retryAt time.Time // after a failed refresh: no new try before then
 }
 
-// limitRedirects follows at most three redirects, to https (or to http
-// on a loopback host, as pool.ValidateDetails allows for the URL).
-func limitRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 3 {
-		return errors.New("too many redirects")
-	}
-	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
-		return errors.New("redirect to a URL that is not https")
-	}
-	return nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
-}
-
 // idpMetadata returns the provider's metadata: parsed from MetadataFile,
 // or fetched from MetadataURL through the cache. The cache runs on the
 // real clock, whatever time a sign-in is checked at.
@@ -84,14 +68,27 @@ func (c *Client) idpMetadata(ctx context.Context, cfg Config) (*saml.EntityDescr
 		return entry.md, nil
 	}
 
-	v, err, _ := c.fetches.Do(u, func() (any, error) {
-		md, err := c.fetchMetadata(ctx, u)
+	// The download is shared by every sign-in that waits for it: it runs
+	// without the cancellation of the one that started it (CallTimeout
+	// still bounds it), and each waiting sign-in stops waiting when its
+	// own context ends.
+	shared := context.WithoutCancel(ctx)
+	ch := c.fetches.DoChan(u, func() (any, error) {
+		md, err := c.fetchMetadata(shared, u)
 		if err != nil {
 			return nil, err
 		}
 		c.store(u, cachedMetadata{md: md, fetched: now})
 		return md, nil
 	})
+	var v any
+	var err error
+	select {
+	case r := <-ch:
+		v, err = r.Val, r.Err
+	case <-ctx.Done():
+		return nil, unavailable("the sign-in ended while the provider's metadata was being fetched", ctx.Err())
+	}
 	if err != nil {
 		if stale {
 			entry.retryAt = now.Add(MetadataRetry)
@@ -130,12 +127,12 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, unavailable("the provider's MetadataURL is not a valid URL", err)
+		return nil, unavailable("the provider's MetadataURL is not a valid URL", withoutURL(err))
 	}
 	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, unavailable("the provider's metadata could not be fetched", err)
+		return nil, unavailable("the provider's metadata could not be fetched", withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -143,7 +140,7 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxMetadataSize+1))
 	if err != nil {
-		return nil, unavailable("the provider's metadata could not be read", err)
+		return nil, unavailable("the provider's metadata could not be read", withoutURL(err))
 	}
 	if len(body) > MaxMetadataSize {
 		return nil, unavailable(fmt.Sprintf("the provider's metadata is larger than %d bytes", MaxMetadataSize), nil)
@@ -153,6 +150,16 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*saml.EntityDescr
 		return nil, unavailable("the provider's metadata is not valid SAML metadata", err)
 	}
 	return md, nil
+}
+
+// withoutURL drops the request URL a *url.Error quotes: a MetadataURL's
+// query may hold an access key.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // parseMetadata reads an identity provider's metadata: one

@@ -41,7 +41,7 @@ type Pending struct {
 // Result is the signed-in provider user.
 type Result struct {
 	Subject      string            // the assertion's NameID
-	Claims       map[string]string // attributes by name (several values joined with ","), plus pool.SAMLNameID => NameID
+	Claims       map[string]string // attributes by name (several values as "[a, b]", as Cognito renders them), plus pool.SAMLNameID => NameID
 	AssertionID  string            // for the caller's replay check
 	NotOnOrAfter time.Time         // how long the assertion ID must be remembered
 }
@@ -61,14 +61,12 @@ type Client struct {
 }
 
 // New returns a Client that downloads metadata with hc; nil => a client
-// with bounded timeouts (upstream.CallTimeout per call). Every download is
+// with bounded timeouts (upstream.CallTimeout per call). Either way the
+// downloads follow redirects by upstream.LimitRedirects. Every download is
 // also bounded by upstream.CallTimeout through its context, and by
 // MaxMetadataSize.
 func New(hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: upstream.CallTimeout, CheckRedirect: limitRedirects}
-	}
-	return &Client{hc: hc, clock: time.Now, metadata: map[string]cachedMetadata{}}
+	return &Client{hc: upstream.WithRedirects(hc, upstream.LimitRedirects), clock: time.Now, metadata: map[string]cachedMetadata{}}
 }
 
 // Begin builds the AuthnRequest (HTTP-Redirect binding) with relayState as RelayState.

@@ -91,7 +91,7 @@ func TestRoundTrip(t *testing.T) {
 				pool.SAMLNameID:        u.NameID,
 				fedtest.SAMLAttrEmail:  u.Email,
 				fedtest.SAMLAttrName:   u.Name,
-				fedtest.SAMLAttrGroups: strings.Join(u.Groups, ","),
+				fedtest.SAMLAttrGroups: "[" + strings.Join(u.Groups, ", ") + "]", // as Cognito renders several values
 			}
 			for k, v := range want {
 				if res.Claims[k] != v {
@@ -346,12 +346,14 @@ func TestMetadataUnavailable(t *testing.T) {
 	t.Cleanup(huge.Close)
 
 	client := samlflow.New(&http.Client{Timeout: 200 * time.Millisecond})
+	// The MetadataURL's query may hold an access key: no error quotes it.
+	const key = "?key=MDKEY-4711"
 	for name, u := range map[string]string{
-		"down":      downURL,
-		"slow":      slow.URL + "/metadata",
-		"404":       notFound.URL + "/metadata",
-		"not SAML":  garbage.URL + "/metadata",
-		"too large": huge.URL + "/metadata",
+		"down":      downURL + key,
+		"slow":      slow.URL + "/metadata" + key,
+		"404":       notFound.URL + "/metadata" + key,
+		"not SAML":  garbage.URL + "/metadata" + key,
+		"too large": huge.URL + "/metadata" + key,
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := samlflow.Config{
@@ -362,6 +364,11 @@ func TestMetadataUnavailable(t *testing.T) {
 			_, _, err := client.Begin(context.Background(), cfg, "a")
 			if upstream.KindOf(err) != upstream.Unavailable {
 				t.Errorf("Begin: %v, want Unavailable", err)
+			}
+			for e := err; e != nil; e = errors.Unwrap(e) {
+				if strings.Contains(e.Error(), "MDKEY") {
+					t.Errorf("the error %q quotes the MetadataURL", e.Error())
+				}
 			}
 			res, err := client.Finish(context.Background(), cfg, samlflow.Pending{RequestID: "id-1"},
 				url.Values{"SAMLResponse": {base64Std(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`)}}, time.Now())

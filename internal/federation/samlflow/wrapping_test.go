@@ -3,15 +3,19 @@ package samlflow_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 
+	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/federation/samlflow"
 	"github.com/linkpool/linkpool/internal/federation/upstream"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // validResponse runs a sign-in up to the identity provider's answer and
@@ -103,5 +107,115 @@ func TestSignatureWrapping(t *testing.T) {
 	p, doc := h.validResponse(t)
 	if _, err := h.finishDoc(t, p, doc); err != nil {
 		t.Fatalf("untouched response: %v", err)
+	}
+}
+
+// TestForgedStatus: crewjam/saml reports a Response's status before it
+// checks any signature, so the status of an unsigned Response is
+// attacker text; only a well-formed SAML status URI is kept.
+func TestForgedStatus(t *testing.T) {
+	h := newHarness(t, false)
+	h.idp.SetKnobs(fedtest.SAMLKnobs{Status: saml.StatusRequester})
+	for name, status := range map[string]string{
+		"markup":        "urn:oasis:names:tc:SAML:2.0:status:Requester\n<script>alert(1)</script>",
+		"other URI":     "urn:evil:status:Requester",
+		"long":          "urn:oasis:names:tc:SAML:2.0:status:" + strings.Repeat("A", 41),
+		"empty suffix":  "urn:oasis:names:tc:SAML:2.0:status:",
+		"digits suffix": "urn:oasis:names:tc:SAML:2.0:status:Req1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, doc := h.validResponse(t)
+			root := doc.Root()
+			if sig := root.FindElement("./Signature"); sig != nil {
+				root.RemoveChild(sig)
+			}
+			code := root.FindElement("./Status/StatusCode")
+			if code == nil {
+				t.Fatal("the error response has no StatusCode")
+			}
+			code.CreateAttr("Value", status)
+			_, err := h.finishDoc(t, p, doc)
+			var ue *upstream.Error
+			if !errors.As(err, &ue) || ue.Kind != upstream.Denied {
+				t.Fatalf("Finish = %v, want a Denied *upstream.Error", err)
+			}
+			if ue.Code != "unknown" {
+				t.Errorf("Code = %q, want unknown", ue.Code)
+			}
+			if strings.ContainsAny(err.Error(), "<\n") || strings.Contains(err.Error(), "evil") || strings.Contains(err.Error(), "AAAA") {
+				t.Errorf("the error quotes the forged status: %q", err.Error())
+			}
+		})
+	}
+	t.Run("well-formed", func(t *testing.T) {
+		p, doc := h.validResponse(t)
+		_, err := h.finishDoc(t, p, doc)
+		var ue *upstream.Error
+		if !errors.As(err, &ue) || ue.Code != saml.StatusRequester {
+			t.Fatalf("Finish = %v, want Code %q", err, saml.StatusRequester)
+		}
+	})
+}
+
+// TestNameIDBounds: a NameID that is empty, longer than
+// pool.MaxSubjectLen bytes or holds a control character is refused.
+func TestNameIDBounds(t *testing.T) {
+	h := newHarness(t, false)
+	for name, nameID := range map[string]string{
+		"empty":      "",
+		"blank":      "   ",
+		"too long":   strings.Repeat("n", pool.MaxSubjectLen+1),
+		"3 KB":       strings.Repeat("n", 3000),
+		"tab inside": "jdoe\tx",
+		"newline":    "jdoe\nx",
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := h.idp.User()
+			u.NameID = nameID
+			h.idp.SetUser(u)
+			res, err := h.signIn(t)
+			var is error
+			if strings.TrimSpace(nameID) == "" {
+				// A Success response whose only assertion has an empty NameID.
+				is = saml.ErrMissingElement
+			}
+			checkRefused(t, res, err, upstream.Invalid, is)
+		})
+	}
+	t.Run("128 bytes", func(t *testing.T) {
+		u := h.idp.User()
+		u.NameID = strings.Repeat("n", pool.MaxSubjectLen)
+		h.idp.SetUser(u)
+		res, err := h.signIn(t)
+		if err != nil || res.Subject != u.NameID {
+			t.Fatalf("Finish = %+v, %v", res, err)
+		}
+	})
+}
+
+// TestAttributeValues: one value is kept as it is, several values are
+// rendered as Cognito renders them, "[a, b]".
+func TestAttributeValues(t *testing.T) {
+	h := newHarness(t, false)
+	for name, tc := range map[string]struct {
+		groups []string
+		want   string
+	}{
+		"one":   {[]string{"staff"}, "staff"},
+		"two":   {[]string{"staff", "admins"}, "[staff, admins]"},
+		"three": {[]string{"a", "b,c", "d"}, "[a, b,c, d]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := h.idp.User()
+			u.Groups = tc.groups
+			h.idp.SetUser(u)
+			res, err := h.signIn(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Claims[fedtest.SAMLAttrGroups]; got != tc.want {
+				t.Errorf("groups = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -2,9 +2,13 @@
 // (internal/federation/oidcflow for OAuth 2.0 and OpenID Connect
 // providers, internal/federation/samlflow for SAML 2.0) share with the
 // federation service that drives them: the typed error a sign-in at an
-// identity provider ends with, and the bound on every call to a provider.
+// identity provider ends with, the bound on every call to a provider, and
+// the redirect policies of those calls (redirects.go): public documents
+// follow a few redirects to https URLs, calls that carry a secret follow
+// none.
 //
-// Files: upstream.go.
+// Files: upstream.go (Error, Kind, CallTimeout), redirects.go
+// (LimitRedirects, RefuseRedirects, WithRedirects).
 package upstream
 
 import (
