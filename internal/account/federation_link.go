@@ -40,8 +40,8 @@ func sourceUser(field string, u ProviderUser) error {
 		return invalidParam(field+".ProviderName", "The provider of "+field+" must be an identity provider of the user pool, not Cognito.")
 	case u.ProviderAttributeName != pool.SubjectAttribute:
 		return invalidParam(field+".ProviderAttributeName", "ProviderAttributeName must be "+pool.SubjectAttribute+".")
-	case u.ProviderAttributeValue == "" || len(u.ProviderAttributeValue) > 2048:
-		return invalidParam(field+".ProviderAttributeValue", "ProviderAttributeValue must be the provider's subject for the user, 1-2048 characters.")
+	case pool.ValidateSubject(u.ProviderAttributeValue) != nil:
+		return invalidParam(field+".ProviderAttributeValue", fmt.Sprintf("ProviderAttributeValue must be the provider's subject for the user, 1-%d bytes without control characters.", pool.MaxSubjectLen))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/account"
@@ -89,6 +90,10 @@ func TestAdminLinkProviderForUser(t *testing.T) {
 		{providerUser("Corp", "bob"), providerUser("Corp", "x"), account.InvalidParameterException},
 		{cognitoUser("bob"), account.ProviderUser{ProviderName: "Corp", ProviderAttributeName: "email", ProviderAttributeValue: "x"}, account.InvalidParameterException},
 		{cognitoUser("bob"), providerUser("Corp", ""), account.InvalidParameterException},
+		// No sign-in can bring a subject longer than pool.MaxSubjectLen
+		// or with control characters, so none can be linked.
+		{cognitoUser("bob"), providerUser("Corp", strings.Repeat("s", pool.MaxSubjectLen+1)), account.InvalidParameterException},
+		{cognitoUser("bob"), providerUser("Corp", "corp\nsub"), account.InvalidParameterException},
 	}
 	for _, r := range refused {
 		_, err := e.svc.AdminLinkProviderForUser(ctx, e.pool, r.dest, r.src)
