@@ -311,3 +311,62 @@ func TestLinkThroughProviderButtonMissing(t *testing.T) {
 		t.Fatalf("diagnoses %v", res.Diagnoses)
 	}
 }
+
+// TestLinkThroughLinkpoolUpstream: a second linkpool pool of the same
+// server is the pool's OpenID Connect provider "Upstream"; the form
+// sign-in follows its button and fills the upstream pool's hosted form
+// with the upstream user's credentials, as `linkpool alexa link
+// --identity-provider Upstream --username ... --password ...` does.
+func TestLinkThroughLinkpoolUpstream(t *testing.T) {
+	l := newLab(t, labOptions{})
+	ctx := context.Background()
+	up := l.kit.Pool(t, "us-east-1", "Upstream")
+	upClient, upSecret := l.kit.Client(t, up, "smartlamp-pool", []string{l.base + federation.OIDCCallbackPath}, func(c *pool.Client) {
+		c.SupportedIdentityProviders = []string{pool.ProviderCognito}
+	})
+	res, err := l.app.Accounts.AdminCreateUser(ctx, up, account.AdminCreateUserInput{
+		Username: "henry", TemporaryPassword: "Upstr3am-Pass!", Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": "henry@upstream.example"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.addProvider(t, pool.IdentityProvider{
+		ProviderName: "Upstream", ProviderType: pool.ProviderOIDC,
+		ProviderDetails: map[string]string{
+			pool.DetailClientID: upClient.ID, pool.DetailClientSecret: upSecret,
+			pool.DetailAuthorizeScopes: "openid email", pool.DetailOIDCIssuer: l.kit.URL + "/" + up.ID,
+			pool.DetailAttributesRequestMethod: "GET",
+		},
+		AttributeMapping: map[string]string{"email": "email"},
+	})
+
+	// A wrong upstream password: the upstream form comes back.
+	bad := l.linkVia(t, "Upstream", alexasim.FormSignIn{Username: "henry", Password: "wrong-Passw0rd!"})
+	if bad.OK || !slices.Contains(bad.Diagnoses.Codes(), alexasim.CodeSignInFailed) || !strings.Contains(fmt.Sprint(bad.Diagnoses), "the login page came back") {
+		t.Fatalf("wrong upstream password: %v", bad.Diagnoses)
+	}
+	// No credentials for an upstream that shows a form.
+	none := l.linkVia(t, "Upstream", alexasim.FormSignIn{})
+	if none.OK || !strings.Contains(fmt.Sprint(none.Diagnoses), "the identity provider Upstream shows a sign-in form") {
+		t.Fatalf("upstream without credentials: %v", none.Diagnoses)
+	}
+
+	lk := l.mustLink(t, "Upstream", alexasim.FormSignIn{Username: "henry", Password: "Upstr3am-Pass!"})
+	want := "Upstream_" + res.User.Sub
+	if c := claims(t, lk.Tokens.AccessToken); c["username"] != want {
+		t.Fatalf("linked as %v, want %s", c["username"], want)
+	}
+	u, err := l.kit.DB.GetUserByIdentity(ctx, l.pool.ID, "Upstream", res.User.Sub)
+	if err != nil || u.Status != pool.StatusExternalProvider || u.Attributes["email"] != "henry@upstream.example" {
+		t.Fatalf("federated user %+v: %v", u, err)
+	}
+	if rep, err := lk.Power(ctx, lk.Endpoints[0].ID, true); err != nil || rep.Schema != alexasim.SchemaValid {
+		t.Fatalf("TurnOn: %v", err)
+	}
+	l.clock.Advance(lk.Tokens.ExpiresAt.Sub(l.clock.Now()) + time.Second)
+	if _, err := lk.Refresh(ctx); err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	l.kit.Log.NoSecrets(t, upSecret, "Upstr3am-Pass!")
+}
