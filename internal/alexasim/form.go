@@ -141,7 +141,8 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 			continue
 		}
 		if f.probe {
-			if form == nil {
+			// A page with only "Continue with ..." buttons signs in too.
+			if form == nil && len(page.providers) == 0 {
 				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeRedirectURINotAccepted, notALoginPage(page.report, req.RedirectURI)))
 			}
 			return res, nil
