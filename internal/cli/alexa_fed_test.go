@@ -86,6 +86,16 @@ func TestAlexaLinkThroughUpstreamPool(t *testing.T) {
 		t.Fatalf("refresh:\n%s", out)
 	}
 
+	// The checklist, through Upstream, with the client's providers read
+	// from the store.
+	r = h.run(append([]string{"alexa", "check"}, append(l.linkFl, "--username", "henry", "--identity-provider", "Upstream", "--pool-id", l.demo.PoolID)...)...)
+	for _, want := range []string{", 0 FAIL,", "PASS  identity providers of the app client exist, one can sign in\n      the app client lists COGNITO, Upstream; each exist",
+		"INFO  ways to sign in on the login page\n      the login page offers its own sign-in form, Continue with Upstream; the app client lists COGNITO (the pool's own form), Upstream (OIDC)"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Fatalf("check lacks %q: %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+
 	// A wrong upstream password: the upstream form comes back.
 	h.env["LINKPOOL_PASSWORD"] = "Wr0ng-Password!"
 	r = l.link("--identity-provider", "Upstream", "--username", "henry", "--link", "wrong")
