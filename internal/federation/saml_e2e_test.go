@@ -3,6 +3,7 @@ package federation_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -86,6 +87,16 @@ func samlPost(t *testing.T, e *env, idp *fedtest.SAMLIdP, b *browser) fedtest.SA
 
 func TestSAMLProviderNegative(t *testing.T) {
 	e, idp := samlEnv(t)
+	// A provider whose metadata server is down.
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL + "/metadata"
+	down.Close()
+	e.addProvider(t, pool.IdentityProvider{ProviderName: "Down", ProviderType: pool.ProviderSAML,
+		ProviderDetails: map[string]string{pool.DetailMetadataURL: downURL}})
+	e.addClient(t, pool.ProviderCognito, "Okta", "Down")
+	t.Run("metadata unreachable", func(t *testing.T) {
+		errorCallback(t, newBrowser(t).run(t, e.authorizeURL("identity_provider", "Down")), "invalid_request")
+	})
 	for _, tc := range []struct {
 		name  string
 		knobs fedtest.SAMLKnobs
