@@ -37,7 +37,10 @@ type ClientProviders struct {
 }
 
 // identityProviders adds the identity-provider items, after the redirect
-// URL probes recorded what the login page offers.
+// URL probes recorded what the login page offers: both when the client's
+// configuration is known or the sign-in goes through a provider; the
+// INFO item alone when the login page offers providers; none for a page
+// with its own form alone.
 func (k *checker) identityProviders() {
 	const title = "identity providers of the app client exist, one can sign in"
 	cp := k.o.Providers
@@ -55,6 +58,11 @@ func (k *checker) identityProviders() {
 		}
 	}
 	clientID := k.o.Console.ClientID
+	if cp == nil && via == "" && len(k.offered) == 0 {
+		// A login page of its own form alone, on a server whose
+		// configuration is unknown: nothing to report.
+		return
+	}
 	switch {
 	case len(missing) > 0:
 		k.add(CheckIdentityProviders, title, Fail, fmt.Sprintf(
@@ -74,8 +82,8 @@ func (k *checker) identityProviders() {
 		k.add(CheckIdentityProviders, title, Pass, "the app client lists "+strings.Join(usable, ", ")+"; each exists")
 	case via != "" && k.pageSeen:
 		k.add(CheckIdentityProviders, title, Pass, "the login page offers "+via)
-	default:
-		k.add(CheckIdentityProviders, title, Skip, "the app client's configuration is not known (linkpool alexa check reads it with --pool-id and the server's --data or --database-url)")
+	case via != "":
+		k.add(CheckIdentityProviders, title, Skip, "the login page was not reached")
 	}
 
 	var parts []string
