@@ -399,3 +399,26 @@ func TestLinkThroughES256Upstream(t *testing.T) {
 		t.Fatalf("linked as %v", c["username"])
 	}
 }
+
+// TestLinkThroughSignInWithApple: Sign in with Apple answers with
+// response_mode=form_post; the sign-in posts the provider's
+// auto-submitting page to the pool as a browser does on load.
+func TestLinkThroughSignInWithApple(t *testing.T) {
+	l := newLab(t, labOptions{})
+	apple := fedtest.NewApple(t, l.base+federation.OIDCCallbackPath)
+	l.addProvider(t, pool.IdentityProvider{
+		ProviderName: pool.ProviderSignInWithApple, ProviderType: pool.ProviderSignInWithApple,
+		ProviderDetails: apple.Details(), AttributeMapping: map[string]string{"email": "email"},
+	})
+	apple.SetUser(fedtest.User{Subject: "001234.abcdef.0042", Email: "q7x@privaterelay.appleid.com"})
+	res := l.linkVia(t, pool.ProviderSignInWithApple, alexasim.FormSignIn{})
+	if !res.OK || len(unexpected(res.Diagnoses)) != 0 {
+		t.Fatalf("link: %v", res.Diagnoses)
+	}
+	if c := claims(t, res.Link.Tokens.AccessToken); c["username"] != pool.ProviderSignInWithApple+"_001234.abcdef.0042" {
+		t.Fatalf("linked as %v", c["username"])
+	}
+	if len(res.Pages) != 2 || res.Pages[1].Form != "" {
+		t.Fatalf("pages: the sign-in page and Apple's form_post page, got %+v", res.Pages)
+	}
+}

@@ -49,8 +49,10 @@ type FormSignIn struct {
 	// for the provider (a "Continue with ..." button: data-provider, or an
 	// identity_provider parameter, naming it) is followed, and from then
 	// on the provider's pages are played as any login page: redirects are
-	// followed, and a sign-in form (a linkpool pool as the upstream
-	// provider) is filled with Username and Password.
+	// followed, an auto-submitting form of hidden fields (Apple's
+	// form_post, a SAML HTTP-POST binding) is posted, and a sign-in form
+	// (a linkpool pool as the upstream provider) is filled with Username
+	// and Password.
 	IdentityProvider string
 
 	// probe stops at the first page: it only checks that the authorization
@@ -92,8 +94,10 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 		return nil, err
 	}
 	submittedPassword, submittedUsername := false, false
-	// viaProvider is the provider button's URL once it was followed.
+	// viaProvider is the provider button's URL once it was followed;
+	// autoPosts counts the provider's auto-submitting forms posted.
 	var viaProvider *url.URL
+	autoPosts := 0
 	for step := 0; step < maxSignInSteps; step++ {
 		exit = nil
 		resp, err := client.Do(next)
@@ -146,6 +150,15 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeRedirectURINotAccepted, notALoginPage(page.report, req.RedirectURI)))
 			}
 			return res, nil
+		}
+		if viaProvider != nil && form == nil && page.autoPost != nil && autoPosts < 2 {
+			// The browser submits the provider's form_post page on load.
+			autoPosts++
+			if next, err = f.submit(ctx, resp.Request.URL, page.autoPost, page.autoPost.fill("", "")); err != nil {
+				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, err.Error()))
+				return res, nil
+			}
+			continue
 		}
 		switch {
 		case viaProvider != nil && (form == nil || (form.kind == "username" && submittedUsername)) && !submittedPassword:
@@ -322,6 +335,11 @@ type loginPage struct {
 	// providers maps the name of each identity provider the page links
 	// to (see providerOf) to the link's href.
 	providers map[string]string
+	// autoPost is a POST form of hidden fields alone, such as the page an
+	// identity provider answers with response_mode=form_post (Sign in
+	// with Apple) or a SAML IdP's HTTP-POST binding, which a browser
+	// submits on load.
+	autoPost *loginForm
 }
 
 // loginForm is a sign-in form found on a page.
@@ -430,6 +448,8 @@ func inspectPage(resp *http.Response, body []byte, allowed map[string]bool) logi
 	for _, fn := range forms {
 		if lf := parseForm(fn); lf != nil && (p.form == nil || lf.kind == "password") {
 			p.form = lf
+		} else if lf == nil && p.autoPost == nil {
+			p.autoPost = hiddenPostForm(fn)
 		}
 	}
 	if p.form != nil {
@@ -587,6 +607,43 @@ func parseForm(fn *html.Node) *loginForm {
 		lf.kind = "username"
 		lf.username = namedUser
 	default:
+		return nil
+	}
+	return lf
+}
+
+// hiddenPostForm reads a POST form that has hidden inputs and no other
+// input a user would fill; nil for any other form.
+func hiddenPostForm(fn *html.Node) *loginForm {
+	if !strings.EqualFold(attr(fn, "method"), http.MethodPost) {
+		return nil
+	}
+	lf := &loginForm{action: attr(fn, "action"), method: http.MethodPost}
+	visible := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Input:
+				switch strings.ToLower(attr(n, "type")) {
+				case "hidden":
+					if name := attr(n, "name"); name != "" {
+						lf.fields = append(lf.fields, formField{name, attr(n, "value")})
+					}
+				case "submit", "button", "image":
+				default:
+					visible = true
+				}
+			case atom.Select, atom.Textarea:
+				visible = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(fn)
+	if visible || len(lf.fields) == 0 {
 		return nil
 	}
 	return lf
