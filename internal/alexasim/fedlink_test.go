@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -420,5 +422,35 @@ func TestLinkThroughSignInWithApple(t *testing.T) {
 	}
 	if len(res.Pages) != 2 || res.Pages[1].Form != "" {
 		t.Fatalf("pages: the sign-in page and Apple's form_post page, got %+v", res.Pages)
+	}
+}
+
+// TestLinkThroughSAML: a SAML 2.0 identity provider (crewjam/saml, which
+// trusts the pool by its /saml2/metadata) answers with the HTTP-POST
+// binding's auto-submitting form; the link lands on the user
+// <ProviderName>_<NameID>.
+func TestLinkThroughSAML(t *testing.T) {
+	l := newLab(t, labOptions{})
+	idp := fedtest.NewSAMLIdP(t)
+	l.addProvider(t, pool.IdentityProvider{
+		ProviderName: "Corp", ProviderType: pool.ProviderSAML,
+		ProviderDetails:  map[string]string{pool.DetailMetadataURL: idp.MetadataURL},
+		AttributeMapping: map[string]string{"email": fedtest.SAMLAttrEmail},
+	})
+	resp, err := http.Get(l.base + "/saml2/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := idp.TrustSP(md); err != nil {
+		t.Fatal(err)
+	}
+	lk := l.mustLink(t, "Corp", alexasim.FormSignIn{})
+	if c := claims(t, lk.Tokens.AccessToken); c["username"] != "Corp_"+idp.User().NameID {
+		t.Fatalf("linked as %v", c["username"])
+	}
+	if rep, err := lk.Power(context.Background(), lk.Endpoints[0].ID, true); err != nil || rep.Schema != alexasim.SchemaValid {
+		t.Fatalf("TurnOn: %v", err)
 	}
 }
