@@ -96,6 +96,15 @@ type CheckOptions struct {
 	// Gateway is a Gateway stand-in for AcceptGrant.
 	Gateway   string
 	SkillName string
+	// IdentityProvider, when set, makes the sign-in items sign in through
+	// that identity provider's button of the login page
+	// (FormSignIn.IdentityProvider); Username and Password then sign in
+	// at the provider when it shows a form.
+	IdentityProvider string
+	// Providers is the app client's identity-provider configuration when
+	// the caller can read it; nil leaves the identity-providers item to
+	// what the login page shows.
+	Providers *ClientProviders
 }
 
 // Check runs the readiness checklist against a console configuration and,
@@ -128,6 +137,7 @@ func Check(ctx context.Context, o CheckOptions) (*CheckReport, error) {
 	if err := k.redirectURLs(ctx); err != nil {
 		return nil, err
 	}
+	k.identityProviders()
 	if err := k.loginLocalizedBranded(ctx); err != nil {
 		return nil, err
 	}
@@ -151,6 +161,11 @@ type checker struct {
 	// refreshes and refreshIDTokens count the refresh responses and those
 	// of them that carried an id_token.
 	refreshes, refreshIDTokens int
+	// pageSeen, pageForm and offered describe the first login page the
+	// redirect URL probes reached: whether it has a sign-in form and the
+	// identity providers it links to.
+	pageSeen, pageForm bool
+	offered            []string
 }
 
 // advancePast moves the simulated clock a second past t.
@@ -198,6 +213,10 @@ func (k *checker) redirectURLs(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if !k.pageSeen && !res.Diagnoses.Failed() && len(res.Pages) > 0 {
+			first := res.Pages[0]
+			k.pageSeen, k.pageForm, k.offered = true, first.Form != "", first.Providers
+		}
 		if res.Diagnoses.Failed() {
 			failed = append(failed, string(r)+" ("+r.Host()+")")
 			ds = append(ds, res.Diagnoses...)
@@ -228,13 +247,13 @@ func (k *checker) link(ctx context.Context) error {
 		{CheckUnlinkRevokes, "unlink: skill disabled → the skill revokes the grant (SkillDisabled event)"},
 		{CheckIDTokenOnRefresh, idTokenOnRefreshTitle},
 	}
-	if k.o.Username == "" || k.o.Password == "" {
+	if (k.o.Username == "" || k.o.Password == "") && k.o.IdentityProvider == "" {
 		for _, d := range dependent {
 			k.add(d.id, d.title, Skip, "no test user: give a username and password")
 		}
 		return nil
 	}
-	form := FormSignIn{Username: k.o.Username, Password: k.o.Password, Lang: k.o.Lang}
+	form := FormSignIn{Username: k.o.Username, Password: k.o.Password, Lang: k.o.Lang, IdentityProvider: k.o.IdentityProvider}
 	res, err := LinkAccount(ctx, LinkOptions{
 		Name: "check", SkillName: k.o.SkillName, Console: k.o.Console, SignIn: form, Env: k.o.Env, Gateway: k.o.Gateway,
 	})
@@ -535,6 +554,10 @@ func (k *checker) loginPage(res *LinkResult) {
 // back with a visible error.
 func (k *checker) inlineErrors(ctx context.Context) error {
 	const title = "login page shows errors inline"
+	if k.o.Username == "" || k.o.Password == "" {
+		k.add(CheckInlineErrors, title, Skip, "no test user: give a username and password")
+		return nil
+	}
 	c := k.o.Console
 	authURL, err := authorizationURL(&c, c.RedirectURI(), randomToken(48), "")
 	if err != nil {

@@ -12,7 +12,12 @@
 // the redirect, exchanges the code with the console's client
 // authentication scheme within 4.5 seconds, checks the token response,
 // sends Alexa.Authorization/AcceptGrant when "Send Alexa Events" is on, and
-// runs discovery. Every deviation from Amazon's rules is a Diagnosis with a
+// runs discovery. FormSignIn.IdentityProvider signs in through an
+// identity provider instead of the login page's own form: it follows the
+// provider's "Continue with ..." link (data-provider, or an
+// identity_provider parameter), the provider's redirects, and fills the
+// provider's sign-in form when it shows one (a linkpool pool as an
+// upstream OIDC provider) with the same form filling. Every deviation from Amazon's rules is a Diagnosis with a
 // stable code naming the rule it breaks; any error-level diagnosis fails
 // the link with the generic message the Alexa app shows.
 //
@@ -30,7 +35,11 @@
 // linking requirements against a console configuration, on a simulated
 // clock of its own that it moves past each access token's expiry; besides
 // PASS, FAIL, WARN and SKIP, an INFO item tells whether the refresh
-// responses carried an ID token, which Alexa never reads.
+// responses carried an ID token, which Alexa never reads. The
+// identity-providers items fail an app client that lists providers the
+// pool lacks or none usable (from ClientProviders, when the caller can
+// read the configuration, or from the login page's buttons), and list
+// the ways to sign in as INFO.
 // DisableSkill plays the user disabling the skill: Alexa deletes the
 // tokens and sends the skill the AlexaSkillEvent.SkillDisabled skill
 // event. Gateway stands in
@@ -48,6 +57,7 @@
 // lifecycle.go (refresh and unlinking), skillevent.go (skill events:
 // DisableSkill), parse.go (command values), check.go (the checklist;
 // check_loginpage.go: language and branding of the login page;
-// check_unlink.go: revocation on unlink), gateway.go (LWA and event
+// check_unlink.go: revocation on unlink; check_providers.go: identity
+// providers of the app client), gateway.go (LWA and event
 // gateway stand-in), state.go, util.go (small list helpers).
 package alexasim

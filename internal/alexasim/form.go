@@ -44,6 +44,16 @@ type FormSignIn struct {
 	Lang string
 	// UserAgent defaults to DefaultUserAgent.
 	UserAgent string
+	// IdentityProvider, when set, signs in through that identity provider
+	// of the login page instead of its own form: the first page's link
+	// for the provider (a "Continue with ..." button: data-provider, or an
+	// identity_provider parameter, naming it) is followed, and from then
+	// on the provider's pages are played as any login page: redirects are
+	// followed, an auto-submitting form of hidden fields (Apple's
+	// form_post, a SAML HTTP-POST binding) is posted, and a sign-in form
+	// (a linkpool pool as the upstream provider) is filled with Username
+	// and Password.
+	IdentityProvider string
 
 	// probe stops at the first page: it only checks that the authorization
 	// request reaches a sign-in form.
@@ -84,6 +94,10 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 		return nil, err
 	}
 	submittedPassword, submittedUsername := false, false
+	// viaProvider is the provider button's URL once it was followed;
+	// autoPosts counts the provider's auto-submitting forms posted.
+	var viaProvider *url.URL
+	autoPosts := 0
 	for step := 0; step < maxSignInSteps; step++ {
 		exit = nil
 		resp, err := client.Do(next)
@@ -104,16 +118,58 @@ func (f FormSignIn) SignIn(ctx context.Context, req SignInRequest) (*SignInResul
 			res.Redirect = exit
 			return res, nil
 		}
-		page := inspectPage(resp, body, allowed)
+		pageAllowed := allowed
+		if viaProvider != nil {
+			// The provider's own pages may load from the provider's host.
+			pageAllowed = withHost(allowed, resp.Request.URL)
+		}
+		page := inspectPage(resp, body, pageAllowed)
 		res.Pages = append(res.Pages, page.report)
 		form := page.form
+		if f.IdentityProvider != "" && viaProvider == nil && !f.probe {
+			href, ok := page.providers[f.IdentityProvider]
+			if !ok {
+				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, noProviderButton(page.report, f.IdentityProvider)))
+				return res, nil
+			}
+			target, err := resp.Request.URL.Parse(href)
+			if err != nil || (target.Scheme != "https" && target.Scheme != "http") {
+				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, fmt.Sprintf("the link for the identity provider %s is not an http(s) URL", f.IdentityProvider)))
+				return res, nil
+			}
+			viaProvider = target
+			if next, err = f.newRequest(ctx, http.MethodGet, target, nil, resp.Request.URL); err != nil {
+				return nil, err
+			}
+			next.Header.Del("Origin") // a link, not a form post
+			continue
+		}
 		if f.probe {
-			if form == nil {
+			// A page with only "Continue with ..." buttons signs in too.
+			if form == nil && len(page.providers) == 0 {
 				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeRedirectURINotAccepted, notALoginPage(page.report, req.RedirectURI)))
 			}
 			return res, nil
 		}
+		if viaProvider != nil && form == nil && page.autoPost != nil && autoPosts < 2 {
+			// The browser submits the provider's form_post page on load.
+			autoPosts++
+			if next, err = f.submit(ctx, resp.Request.URL, page.autoPost, page.autoPost.fill("", "")); err != nil {
+				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, err.Error()))
+				return res, nil
+			}
+			continue
+		}
 		switch {
+		case viaProvider != nil && (form == nil || (form.kind == "username" && submittedUsername)) && !submittedPassword:
+			res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, fmt.Sprintf(
+				"after the %s button was followed, %s answered HTTP %d%s without a form and without redirecting to Alexa",
+				f.IdentityProvider, page.report.URL, page.report.Status, errorSuffix(page.report.ErrorText))))
+			return res, nil
+		case viaProvider != nil && form != nil && f.Username == "" && !submittedPassword && !submittedUsername:
+			res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeSignInFailed, fmt.Sprintf(
+				"the identity provider %s shows a sign-in form at %s; give the user's username and password for it", f.IdentityProvider, page.report.URL)))
+			return res, nil
 		case form == nil || (form.kind == "username" && submittedUsername):
 			if !submittedPassword && !submittedUsername {
 				res.Diagnoses = append(res.Diagnoses, newDiagnosis(CodeRedirectURINotAccepted, notALoginPage(page.report, req.RedirectURI)))
@@ -149,6 +205,28 @@ func errorSuffix(text string) string {
 		return ""
 	}
 	return fmt.Sprintf(" with the message %q", clip(text, 200))
+}
+
+// noProviderButton explains a login page without the link of the
+// identity provider the user signs in with.
+func noProviderButton(p PageReport, name string) string {
+	msg := fmt.Sprintf("the login page %s (HTTP %d) has no button for the identity provider %s", p.URL, p.Status, name)
+	if len(p.Providers) > 0 {
+		msg += " (it offers " + strings.Join(p.Providers, ", ") + ")"
+	} else {
+		msg += " (it offers none)"
+	}
+	return msg + "; does the app client list it in its identity providers?"
+}
+
+// withHost returns allowed plus u's host.
+func withHost(allowed map[string]bool, u *url.URL) map[string]bool {
+	m := make(map[string]bool, len(allowed)+1)
+	for h := range allowed {
+		m[h] = true
+	}
+	m[strings.ToLower(u.Hostname())] = true
+	return m
 }
 
 // notALoginPage explains why the first page is taken for a refusal of the
@@ -254,6 +332,14 @@ func allowedHosts(authURL *url.URL, domains []string) map[string]bool {
 type loginPage struct {
 	report PageReport
 	form   *loginForm
+	// providers maps the name of each identity provider the page links
+	// to (see providerOf) to the link's href.
+	providers map[string]string
+	// autoPost is a POST form of hidden fields alone, such as the page an
+	// identity provider answers with response_mode=form_post (Sign in
+	// with Apple) or a SAML IdP's HTTP-POST binding, which a browser
+	// submits on load.
+	autoPost *loginForm
 }
 
 // loginForm is a sign-in form found on a page.
@@ -328,6 +414,16 @@ func inspectPage(resp *http.Response, body []byte, allowed map[string]bool) logi
 				}
 			case atom.Form:
 				forms = append(forms, n)
+			case atom.A:
+				if name := providerOf(n, base); name != "" {
+					if p.providers == nil {
+						p.providers = map[string]string{}
+					}
+					if _, dup := p.providers[name]; !dup {
+						p.providers[name] = attr(n, "href")
+						p.report.Providers = append(p.report.Providers, name)
+					}
+				}
 			case atom.Style:
 				return
 			}
@@ -352,12 +448,33 @@ func inspectPage(resp *http.Response, body []byte, allowed map[string]bool) logi
 	for _, fn := range forms {
 		if lf := parseForm(fn); lf != nil && (p.form == nil || lf.kind == "password") {
 			p.form = lf
+		} else if lf == nil && p.autoPost == nil {
+			p.autoPost = hiddenPostForm(fn)
 		}
 	}
 	if p.form != nil {
 		p.report.Form = p.form.kind
 	}
 	return p
+}
+
+// providerOf returns the identity provider a link signs in with: its
+// data-provider attribute (linkpool's hosted pages), else the
+// identity_provider parameter of its href (any Cognito-style
+// authorization link); "" for other links.
+func providerOf(a *html.Node, base *url.URL) string {
+	href := attr(a, "href")
+	if href == "" {
+		return ""
+	}
+	if name := strings.TrimSpace(attr(a, "data-provider")); name != "" {
+		return name
+	}
+	u, err := base.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("identity_provider")
 }
 
 func (p *loginPage) checkResource(base *url.URL, ref string, allowed map[string]bool) {
@@ -490,6 +607,43 @@ func parseForm(fn *html.Node) *loginForm {
 		lf.kind = "username"
 		lf.username = namedUser
 	default:
+		return nil
+	}
+	return lf
+}
+
+// hiddenPostForm reads a POST form that has hidden inputs and no other
+// input a user would fill; nil for any other form.
+func hiddenPostForm(fn *html.Node) *loginForm {
+	if !strings.EqualFold(attr(fn, "method"), http.MethodPost) {
+		return nil
+	}
+	lf := &loginForm{action: attr(fn, "action"), method: http.MethodPost}
+	visible := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Input:
+				switch strings.ToLower(attr(n, "type")) {
+				case "hidden":
+					if name := attr(n, "name"); name != "" {
+						lf.fields = append(lf.fields, formField{name, attr(n, "value")})
+					}
+				case "submit", "button", "image":
+				default:
+					visible = true
+				}
+			case atom.Select, atom.Textarea:
+				visible = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(fn)
+	if visible || len(lf.fields) == 0 {
 		return nil
 	}
 	return lf

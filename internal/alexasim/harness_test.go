@@ -59,6 +59,7 @@ func newClock() *testclock.Clock { return testclock.New(time.Now()) }
 // and event gateway stand-in.
 type lab struct {
 	t      *testing.T
+	kit    *apptest.App
 	app    *app.App
 	srv    *httptest.Server
 	pool   pool.Pool
@@ -100,8 +101,10 @@ func newLab(t *testing.T, o labOptions) *lab {
 		c.Now, c.Mailer = nil, nil
 		c.UILimits = &generous
 		c.TokenRatePerMinute, c.TokenBurst = 60000, 10000
+		// Identity providers on loopback are called without a proxy.
+		c.FederationClient = &http.Client{Transport: &http.Transport{Proxy: nil}}
 	})
-	l.app, l.srv = kit.App, kit.Server
+	l.kit, l.app, l.srv = kit, kit.App, kit.Server
 	publicURL := kit.URL
 	l.pool = kit.Pool(t, "eu-west-1", "SmartLamp", func(p *pool.Pool) { p.SigningAlgorithm = pool.AlgES256 })
 	regions := o.regions

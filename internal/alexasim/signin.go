@@ -55,6 +55,9 @@ type PageReport struct {
 	// Form is "password", "username" (first step of a two-step sign-in)
 	// or "" when the page has no sign-in form.
 	Form string `json:"form,omitempty"`
+	// Providers names the identity providers the page links to
+	// ("Continue with ..." buttons), in page order.
+	Providers []string `json:"providers,omitempty"`
 	// Viewport reports a <meta name="viewport"> with width=device-width.
 	Viewport bool `json:"viewport"`
 	// Popups lists inline script uses of alert(, confirm(, prompt( or

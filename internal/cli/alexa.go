@@ -85,7 +85,7 @@ type skillFlags struct {
 func (f *skillFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "skill", "", "skill endpoint URL that takes directives by POST (e.g. http://localhost:8080/alexa/smart-home); remembered by alexa link")
 	fs.BoolVar(&f.lambda, "lambda", false, "invoke the SmartLamp skill in-process as its Lambda handler, over linkpool's database (--data or --database-url) for the pool --pool-id issued at --public-url")
-	fs.StringVar(&f.poolID, "pool-id", "", "with --lambda: the pool whose users link")
+	fs.StringVar(&f.poolID, "pool-id", "", "the pool of --client-id: with --lambda, the pool whose users link; with alexa check, whose identity providers are checked (over --data or --database-url)")
 	fs.StringVar(&f.publicURL, "public-url", "http://localhost:8080", "with --lambda: the public URL of the server that issues the tokens (their issuer is <public-url>/<pool-id>)")
 	f.storage.register(fs)
 }

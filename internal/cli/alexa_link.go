@@ -77,6 +77,7 @@ type signInFlags struct {
 	screenshots        string
 	lang               string
 	chromium           string
+	identityProvider   string
 }
 
 func (f *signInFlags) register(fs *flag.FlagSet) {
@@ -85,11 +86,14 @@ func (f *signInFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.browser, "browser", false, "sign in with headless Chromium instead of plain HTTP (runs the page's scripts, catches dialogs and pop-ups)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "with --browser: save a PNG of every page in this directory")
 	fs.StringVar(&f.lang, "lang", "en-US", "the user's language (Accept-Language)")
+	fs.StringVar(&f.identityProvider, "identity-provider", "", "sign in through this identity provider of the login page (its \"Continue with ...\" button, e.g. LoginWithAmazon) instead of the page's own form; --username and --password then sign in at the provider when it shows a form")
 	fs.StringVar(&f.chromium, "chromium", "", "with --browser: the Chromium executable (default "+alexasim.DefaultChromiumPath+")")
 }
 
 func (f *signInFlags) strategy(e *env) (alexasim.SignIn, error) {
 	switch {
+	case f.browser && f.identityProvider != "":
+		return nil, usagef("--identity-provider works with the form sign-in over HTTP, not with --browser")
 	case f.browser:
 		if f.username == "" || f.password == "" {
 			return nil, usagef("--browser needs --username and --password")
@@ -101,7 +105,11 @@ func (f *signInFlags) strategy(e *env) (alexasim.SignIn, error) {
 		if f.password == "" {
 			return nil, usagef("--username needs --password")
 		}
-		return alexasim.FormSignIn{Username: f.username, Password: f.password, Lang: f.lang}, nil
+		return alexasim.FormSignIn{Username: f.username, Password: f.password, Lang: f.lang, IdentityProvider: f.identityProvider}, nil
+	case f.identityProvider != "":
+		// A provider that signs the user in without a form (a session it
+		// keeps, or a test stand-in).
+		return alexasim.FormSignIn{Lang: f.lang, IdentityProvider: f.identityProvider}, nil
 	}
 	return alexasim.ManualSignIn{In: e.stdin, Out: e.stderr}, nil
 }
