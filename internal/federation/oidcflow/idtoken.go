@@ -45,7 +45,7 @@ func (c *Client) verifyIDToken(ctx context.Context, cfg Config, ep endpoints, p 
 	}
 	ctx, cancel := context.WithTimeout(ctx, upstream.CallTimeout)
 	defer cancel()
-	v := oidc.NewVerifier(ep.issuer, c.keySet(ctx, ep.jwks), &oidc.Config{ClientID: cfg.Details[pool.DetailClientID]})
+	v := oidc.NewVerifier(ep.issuer, c.keySet(ctx, ep.jwks), &oidc.Config{ClientID: cfg.Details[pool.DetailClientID], SupportedSigningAlgs: ep.algs})
 	tok, err := v.Verify(oidc.ClientContext(ctx, c.hc), rawToken)
 	if err != nil {
 		var expired *oidc.TokenExpiredError

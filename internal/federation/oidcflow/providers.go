@@ -37,6 +37,9 @@ type endpoints struct {
 	profileMethod                           string // GET or POST
 	idToken, nonce, pkce                    bool
 	basicAuth                               bool // client_secret_basic, else client_secret_post
+	// algs are the ID-token signing algorithms the discovery document
+	// names that are accepted (asymmetric only); empty means RS256.
+	algs []string
 }
 
 // discovered is a cached discovery document.
@@ -52,6 +55,23 @@ type discoveryDoc struct {
 	UserInfo      string   `json:"userinfo_endpoint"`
 	JWKS          string   `json:"jwks_uri"`
 	AuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
+	SigningAlgs   []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// asymmetricAlgs are the ID-token signing algorithms accepted from a
+// discovery document: never "none", never a MAC keyed with the client
+// secret.
+var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// signingAlgs keeps the asymmetric algorithms of a discovery document.
+func signingAlgs(doc []string) []string {
+	var out []string
+	for _, a := range doc {
+		if slices.Contains(asymmetricAlgs, a) && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 const (
@@ -116,6 +136,7 @@ func (c *Client) endpoints(ctx context.Context, cfg Config) (endpoints, error) {
 				return endpoints{}, err
 			}
 			ep.authorize, ep.token, ep.profile, ep.jwks = doc.Authorization, doc.Token, doc.UserInfo, doc.JWKS
+			ep.algs = signingAlgs(doc.SigningAlgs)
 			if cfg.Type == pool.ProviderOIDC && len(doc.AuthMethods) > 0 && !slices.Contains(doc.AuthMethods, "client_secret_basic") &&
 				slices.Contains(doc.AuthMethods, "client_secret_post") {
 				ep.basicAuth = false
