@@ -35,7 +35,7 @@ type env struct {
 	base   string // the pool's base URL
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB, edit ...func(*app.Config)) *env {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("federation end-to-end test: -short")
@@ -43,13 +43,16 @@ func newEnv(t *testing.T) *env {
 	a := apptest.New(t, func(c *app.Config) {
 		c.Now = nil // real providers check token times against the wall clock
 		c.FederationClient = &http.Client{Transport: &http.Transport{Proxy: nil}}
+		for _, f := range edit {
+			f(c)
+		}
 	})
 	p := a.Pool(t, "us-east-1", "Fed")
 	return &env{a: a, pool: p, base: a.URL + "/" + p.ID}
 }
 
 // addClient creates the app client with the given SupportedIdentityProviders.
-func (e *env) addClient(t *testing.T, providers ...string) {
+func (e *env) addClient(t testing.TB, providers ...string) {
 	t.Helper()
 	e.client, e.secret = e.a.Client(t, e.pool, "web", []string{clientCallback}, func(c *pool.Client) {
 		c.SupportedIdentityProviders = providers
@@ -57,7 +60,7 @@ func (e *env) addClient(t *testing.T, providers ...string) {
 }
 
 // addProvider creates an identity provider through the admin service.
-func (e *env) addProvider(t *testing.T, idp pool.IdentityProvider) pool.IdentityProvider {
+func (e *env) addProvider(t testing.TB, idp pool.IdentityProvider) pool.IdentityProvider {
 	t.Helper()
 	idp.PoolID = e.pool.ID
 	out, err := e.a.Admin.CreateIdentityProvider(context.Background(), idp)
@@ -101,7 +104,7 @@ type browser struct {
 	hc *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -130,21 +133,21 @@ var (
 )
 
 // run starts at start (a GET) and goes on as a browser would.
-func (b *browser) run(t *testing.T, start string) end {
+func (b *browser) run(t testing.TB, start string) end {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, start, nil)
 	return b.do(t, req)
 }
 
 // post posts form to action and goes on from there.
-func (b *browser) post(t *testing.T, action string, form url.Values) end {
+func (b *browser) post(t testing.TB, action string, form url.Values) end {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, action, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(t, req)
 }
 
-func (b *browser) do(t *testing.T, req *http.Request) end {
+func (b *browser) do(t testing.TB, req *http.Request) end {
 	t.Helper()
 	for range 20 {
 		resp, err := b.hc.Do(req)
