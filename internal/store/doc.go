@@ -1,7 +1,8 @@
 // Package store defines linkpool's storage contract: one Store interface
 // over pools, app clients, domains, identity providers, users (with the
 // provider identities linked to them), groups, authorization codes,
-// refresh tokens, hosted-UI sessions, the consumed challenge sessions of
+// refresh tokens, hosted-UI sessions (with how each signed in,
+// Session.IdentityProvider), the consumed challenge sessions of
 // the Cognito API, signing keys, the pools' SAML key pairs (SAMLKey,
 // created once with the insert-if-absent EnsureSAMLKey), the mail outbox
 // and API access keys.

@@ -123,9 +123,15 @@ type Session struct {
 	SecretHash string
 	PoolID     string
 	Sub        string
-	AuthTime   time.Time
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
+	// IdentityProvider is how the session signed in: pool.ProviderCognito
+	// (the pool's own password form) or the name of the identity provider.
+	// A session is reused only for clients whose
+	// SupportedIdentityProviders list it; "" (sessions stored before the
+	// column existed) is reused for none.
+	IdentityProvider string
+	AuthTime         time.Time
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
 }
 
 // Key uses.

@@ -382,7 +382,7 @@ func mutateRefreshToken(rt store.RefreshToken) store.RefreshToken {
 func newSession(poolID, sub string, expiresAt time.Time) store.Session {
 	t0 := base()
 	return store.Session{
-		ID: randomHex(16), SecretHash: randomHex(32), PoolID: poolID, Sub: sub,
+		ID: randomHex(16), SecretHash: randomHex(32), PoolID: poolID, Sub: sub, IdentityProvider: "Google-" + randomHex(3),
 		AuthTime: t0.Add(-time.Minute), CreatedAt: t0, ExpiresAt: expiresAt,
 	}
 }
