@@ -29,6 +29,8 @@ const (
 type Finished struct {
 	User  pool.User
 	Query url.Values
+	// Provider is the name of the provider the user signed in with.
+	Provider string
 }
 
 // Finish completes the sign-in a provider sent the browser back from:
@@ -90,7 +92,7 @@ func (s *Service) Finish(ctx context.Context, p pool.Pool, base string, b Bindin
 		}
 		return Finished{}, err
 	}
-	return Finished{User: u, Query: q}, nil
+	return Finished{User: u, Query: q, Provider: idp.ProviderName}, nil
 }
 
 var oauthCode = regexp.MustCompile(`^[a-z_]{1,64}$`)

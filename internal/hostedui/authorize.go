@@ -2,6 +2,7 @@ package hostedui
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/linkpool/linkpool/internal/pool"
 )
@@ -11,8 +12,10 @@ import (
 // goes to /error and is never redirected to the client (RFC 6749
 // §4.1.2.1); other invalid requests are redirected to the client with the
 // error. With a valid session the authorization completes at once, as
-// Cognito's hosted UI does within its one-hour session; otherwise the
-// browser goes to /login with the same query. identity_provider naming a
+// Cognito's hosted UI does within its one-hour session, when the client
+// lists how the session signed in (COGNITO or the provider) in its
+// SupportedIdentityProviders; otherwise the browser goes to /login with
+// the same query, as without a session. identity_provider naming a
 // provider (or idp_identifier) sends the browser straight to that
 // provider (startFederated); identity_provider=COGNITO is the sign-in
 // page.
@@ -29,8 +32,8 @@ func (u *UI) authorize(c *call) error {
 	if err != nil {
 		return err
 	}
-	if ok {
-		loc, err := u.oauth.Complete(c.r.Context(), req, user, s.AuthTime)
+	if ok && slices.Contains(req.Client.SupportedIdentityProviders, s.IdentityProvider) {
+		loc, err := u.oauth.Complete(c.r.Context(), req, user, s.AuthTime, s.IdentityProvider)
 		if err != nil {
 			return err
 		}

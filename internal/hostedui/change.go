@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 func (c *call) renderChange(status int, username string, fields map[string]string, errKey string) error {
@@ -28,6 +29,9 @@ func (u *UI) changePost(c *call) error {
 	if err := c.acceptPost(u.limits.Login); err != nil {
 		return err
 	}
+	if !c.localSignIn() {
+		return badRequest("error.no_local_sign_in")
+	}
 	f := c.r.PostForm
 	username, current, password := f.Get("username"), f.Get("current_password"), f.Get("password")
 	if username == "" || len(username) > maxNameLen || current == "" || len(current) > maxPasswordLen {
@@ -41,7 +45,7 @@ func (u *UI) changePost(c *call) error {
 	}
 	user, err := u.accounts.CompleteNewPassword(c.r.Context(), c.t.Pool, username, current, password)
 	if err == nil {
-		return c.signIn(user)
+		return c.signIn(user, pool.ProviderCognito)
 	}
 	if account.TypeOf(err) == account.InvalidPasswordException {
 		return c.renderChange(http.StatusBadRequest, username, map[string]string{"password": c.passwordMessage(err)}, "")

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 func (c *call) renderConfirm(status int, username, destination, codeErr, errKey string) error {
@@ -51,8 +52,9 @@ func (u *UI) confirmPage(c *call) error {
 
 // confirmPost is POST /confirm: fields username and code. When the same
 // browser signed the account up and an authorization is pending, the user
-// is signed in and sent to the client, as in Cognito; otherwise the
-// sign-in page says the account is confirmed.
+// is signed in and sent to the client, as in Cognito, when the client
+// takes the pool's own sign-in (COGNITO); otherwise the sign-in page says
+// the account is confirmed.
 func (u *UI) confirmPost(c *call) error {
 	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
@@ -69,8 +71,8 @@ func (u *UI) confirmPost(c *call) error {
 		}
 		return c.renderConfirm(http.StatusBadRequest, username, "", msg, "")
 	}
-	if c.pendingFor(user.Sub) && c.auth != nil {
-		return c.signIn(user)
+	if c.pendingFor(user.Sub) && c.auth != nil && c.localSignIn() {
+		return c.signIn(user, pool.ProviderCognito)
 	}
 	c.redirect(http.StatusSeeOther, c.local("/login", url.Values{"notice": {"confirmed"}}))
 	return nil

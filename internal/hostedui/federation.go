@@ -109,7 +109,7 @@ func (u *UI) callback(c *call, b federation.Binding) error {
 	}
 	c.auth = req
 	c.carry = carried(done.Query)
-	return c.signIn(done.User)
+	return c.signIn(done.User, done.Provider)
 }
 
 // maxCallbackBytes bounds a callback's form: a SAML response with its

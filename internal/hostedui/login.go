@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // maxPasswordLen bounds passwords taken from forms: Cognito passwords
@@ -76,7 +77,7 @@ func (u *UI) loginPost(c *call) error {
 			return err
 		}
 		c.refund(u.limits.LoginUser, userKey)
-		return c.signIn(user)
+		return c.signIn(user, pool.ProviderCognito)
 	case account.UserNotConfirmedException:
 		return c.resendAndConfirm(username, password, err)
 	case account.NewPasswordRequired:

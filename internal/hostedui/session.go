@@ -23,14 +23,15 @@ const sessionCookie = "lp_session"
 
 var sessionPattern = regexp.MustCompile(`^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$`)
 
-// startSession opens a session for u and sets its cookie, ending the
-// browser's previous session first.
-func (c *call) startSession(u pool.User) error {
+// startSession opens a session for u, signed in through provider
+// (pool.ProviderCognito or the identity provider's name), and sets its
+// cookie, ending the browser's previous session first.
+func (c *call) startSession(u pool.User, provider string) error {
 	c.endSession()
 	now := c.u.now()
 	id, secret := randomToken(16), randomToken(32)
 	s := store.Session{
-		ID: id, SecretHash: oauth.HashSecret(secret), PoolID: c.t.Pool.ID, Sub: u.Sub,
+		ID: id, SecretHash: oauth.HashSecret(secret), PoolID: c.t.Pool.ID, Sub: u.Sub, IdentityProvider: provider,
 		AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(c.u.sessionTTL),
 	}
 	if err := c.u.store.CreateSession(c.r.Context(), s); err != nil {
@@ -146,20 +147,27 @@ func (c *call) pendingFor(sub string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(account.TicketSub(ticket))), []byte(sub)) == 1
 }
 
-// signIn opens a session for u and completes the authorization request:
-// a redirect to the client with the code (RFC 6749 §4.1.2). Without an
-// authorization request it shows that the user is signed in.
-func (c *call) signIn(u pool.User) error {
-	if err := c.startSession(u); err != nil {
-		return err
-	}
+// signIn opens a session for u, signed in through provider
+// (pool.ProviderCognito or the identity provider's name), and completes
+// the authorization request: a redirect to the client with the code (RFC
+// 6749 §4.1.2). Without an authorization request it shows that the user
+// is signed in. A client that does not list provider gets
+// unauthorized_client from oauth.Complete, and no session is opened.
+func (c *call) signIn(u pool.User, provider string) error {
 	if c.auth == nil {
+		if err := c.startSession(u, provider); err != nil {
+			return err
+		}
 		v := c.view("page.signed_in", "", "")
 		v.Notice = c.cat.T("signed_in.body", "pool", c.t.Pool.Name)
 		return c.render(http.StatusOK, "message", v)
 	}
-	loc, err := c.u.oauth.Complete(c.r.Context(), c.auth, u, c.u.now())
+	now := c.u.now()
+	loc, err := c.u.oauth.Complete(c.r.Context(), c.auth, u, now, provider)
 	if err != nil {
+		return err
+	}
+	if err := c.startSession(u, provider); err != nil {
 		return err
 	}
 	c.redirect(http.StatusFound, loc)

@@ -6,12 +6,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // signupPage is GET /signup.
 func (u *UI) signupPage(c *call) error {
 	if err := c.authorizeRequest(); err != nil {
 		return err
+	}
+	if !c.localSignIn() {
+		return badRequest("error.no_local_sign_in")
 	}
 	if c.t.Pool.AllowAdminCreateUserOnly {
 		return c.signUpDisabled()
@@ -42,9 +46,13 @@ func (c *call) renderSignup(status int, values, fields map[string]string, errKey
 // (account.SignUpInput.ConcealExisting); so does a sign-in with the same
 // name and password from this browser afterwards (loginPost). Pools that
 // auto-confirm sign the user in and complete the authorization at once.
+// A client without COGNITO takes no sign-up (nor the page).
 func (u *UI) signupPost(c *call) error {
 	if err := c.acceptPost(u.limits.SignUp); err != nil {
 		return err
+	}
+	if !c.localSignIn() {
+		return badRequest("error.no_local_sign_in")
 	}
 	if c.t.Pool.AllowAdminCreateUserOnly {
 		return c.signUpDisabled()
@@ -100,7 +108,7 @@ func (u *UI) signupPost(c *call) error {
 		return err
 	}
 	if res.Confirmed {
-		return c.signIn(res.User)
+		return c.signIn(res.User, pool.ProviderCognito)
 	}
 	c.setPending(u.accounts.SignUpTicket(c.t.Pool, res.User.Sub, in.Username, password))
 	dest := ""

@@ -194,7 +194,22 @@ func grantedScopes(requested string, allowed []string) ([]string, bool) {
 // returns the URL to redirect the browser to: the client's redirect_uri
 // with a single-use code and the state (RFC 6749 §4.1.2), or, for the
 // implicit grant, with tokens in the fragment (§4.2.2).
-func (s *Service) Complete(ctx context.Context, req *AuthorizeRequest, u pool.User, authTime time.Time) (string, error) {
+//
+// provider is how the user signed in: pool.ProviderCognito (the pool's
+// own form, a sign-up or confirmation) or the name of the identity
+// provider. A client whose SupportedIdentityProviders do not list it gets
+// nothing: the error is unauthorized_client, redirected to the client,
+// and nothing is stored.
+func (s *Service) Complete(ctx context.Context, req *AuthorizeRequest, u pool.User, authTime time.Time, provider string) (string, error) {
+	if provider == "" || !slices.Contains(req.Client.SupportedIdentityProviders, provider) {
+		desc := "The client does not support the identity provider the user signed in with."
+		if provider == pool.ProviderCognito {
+			desc = "The client does not support the COGNITO identity provider."
+		}
+		e := badRequest(ErrUnauthorizedClient, desc)
+		e.Redirect = ErrorRedirect(req, ErrUnauthorizedClient, desc)
+		return "", e
+	}
 	now := s.now()
 	origin := newJTI()
 	if req.ResponseType == ResponseToken {

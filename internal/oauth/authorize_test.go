@@ -106,6 +106,50 @@ func TestParseAuthorizeIdentityProviders(t *testing.T) {
 	}
 }
 
+// TestCompleteOnlyForListedProvider: Complete issues nothing to a client
+// that does not list how the user signed in (COGNITO or the provider),
+// code or implicit tokens alike.
+func TestCompleteOnlyForListedProvider(t *testing.T) {
+	h := newHarness(t)
+	corp := h.newClient(t, func(c *pool.Client) {
+		c.SupportedIdentityProviders = []string{"Corp"}
+		c.AllowedOAuthFlows = []string{pool.FlowCode, pool.FlowImplicit}
+	})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		q        url.Values
+		provider string
+	}{
+		{h.authQuery(), "Corp"},
+		{h.authQuery(), ""},
+		{h.authQuery("client_id", corp.ID), pool.ProviderCognito},
+		{h.authQuery("client_id", corp.ID, "response_type", "token"), pool.ProviderCognito},
+		{h.authQuery("client_id", corp.ID), "Other"},
+	} {
+		req, err := h.svc.ParseAuthorize(ctx, h.pool, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc, err := h.svc.Complete(ctx, req, h.user, h.clock.Now(), tc.provider)
+		var e *oauth.Error
+		if !errors.As(err, &e) || e.Code != "unauthorized_client" || loc != "" {
+			t.Fatalf("client %v, signed in with %q: %q, %v; want unauthorized_client", req.Client.SupportedIdentityProviders, tc.provider, loc, err)
+		}
+		u, _ := url.Parse(e.Redirect)
+		q := u.Query()
+		if req.ResponseType == oauth.ResponseToken {
+			q, _ = url.ParseQuery(u.Fragment)
+		}
+		if q.Get("error") != "unauthorized_client" || q.Get("state") != "st-123" || q.Get("code") != "" {
+			t.Fatalf("redirect %s", e.Redirect)
+		}
+	}
+	req, _ := h.svc.ParseAuthorize(ctx, h.pool, h.authQuery("client_id", corp.ID))
+	if loc, err := h.svc.Complete(ctx, req, h.user, h.clock.Now(), "Corp"); err != nil || !strings.Contains(loc, "code=") {
+		t.Fatalf("Corp for a Corp client: %q, %v", loc, err)
+	}
+}
+
 func TestCompleteRedirectCarriesStateAndCode(t *testing.T) {
 	h := newHarness(t)
 	long := strings.Repeat("A2SAAEAE-opaque+/=", 40)

@@ -155,7 +155,7 @@ func (h *harness) complete(t testing.TB, q url.Values, u pool.User) string {
 	if err != nil {
 		t.Fatalf("ParseAuthorize: %v", err)
 	}
-	loc, err := h.svc.Complete(ctx, req, u, h.clock.Now())
+	loc, err := h.svc.Complete(ctx, req, u, h.clock.Now(), pool.ProviderCognito)
 	if err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
