@@ -201,3 +201,35 @@ func TestSignUpForProviderOnlyClient(t *testing.T) {
 		signInPage(t, b.run(t, s.authorizeFor(s.social)), "Continue with Google")
 	})
 }
+
+// startAt starts a sign-in in b with the authorization URL authURL (with
+// identity_provider) and plays the provider, returning its answer
+// without sending it.
+func startAt(t *testing.T, b *browser, authURL string) fedtest.Callback {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, authURL, nil)
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("authorize: %d", resp.StatusCode)
+	}
+	return fedtest.Authorize(t, nil, resp.Header.Get("Location"))
+}
+
+// TestCallbackRechecksClientProviders: a provider removed from the
+// client while the browser was at it no longer completes the sign-in.
+func TestCallbackRechecksClientProviders(t *testing.T) {
+	s := newSessionEnv(t)
+	b := newBrowser(t)
+	cb := startAt(t, b, s.authorizeFor(s.social, "identity_provider", pool.ProviderGoogle))
+	if _, err := s.a.Admin.UpdateUserPoolClient(context.Background(), s.pool.ID, s.social.ID, func(c *pool.Client) {
+		c.SupportedIdentityProviders = []string{pool.ProviderLoginWithAmazon}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errorCallback(t, b.run(t, s.base+federation.OIDCCallbackPath+"?"+cb.Params.Encode()), "invalid_request")
+	signInPage(t, b.run(t, s.authorizeFor(s.social)), "Continue with Amazon")
+}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/federation"
@@ -74,7 +75,8 @@ func (u *UI) samlCallback(c *call) error {
 
 // callback completes a sign-in at a provider: no CSRF token (the
 // provider's page posts here), the sealed state cookie binds the answer
-// to this browser; rate limited as sign-in is.
+// to this browser; rate limited as sign-in is. A client that no longer
+// lists the provider gets invalid_request.
 func (u *UI) callback(c *call, b federation.Binding) error {
 	if err := c.limit(u.limits.Login, ""); err != nil {
 		return err
@@ -106,6 +108,12 @@ func (u *UI) callback(c *call, b federation.Binding) error {
 	req, err := u.oauth.ParseAuthorize(c.r.Context(), c.t.Pool, done.Query)
 	if err != nil {
 		return err
+	}
+	// The client may have dropped the provider while the browser was at
+	// it (up to federation.StateTTL ago).
+	if !slices.Contains(req.Client.SupportedIdentityProviders, done.Provider) {
+		c.redirect(http.StatusFound, oauth.ErrorRedirect(req, oauth.ErrInvalidRequest, "The client does not support the identity provider "+done.Provider+"."))
+		return nil
 	}
 	c.auth = req
 	c.carry = carried(done.Query)
