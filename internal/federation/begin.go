@@ -16,11 +16,14 @@ const (
 )
 
 // Started is a sign-in sent to a provider: the browser goes to Location
-// and keeps Cookie (the sealed state, StateCookie) until Expires.
+// and keeps Cookie (the sealed state) under the name CookieName
+// (StateCookieName of the round trip's state or RelayState) until
+// Expires.
 type Started struct {
-	Location string
-	Cookie   string
-	Expires  time.Time
+	Location   string
+	CookieName string
+	Cookie     string
+	Expires    time.Time
 }
 
 // Begin starts a sign-in of the browser at provider idp for the
@@ -43,14 +46,16 @@ func (s *Service) Begin(ctx context.Context, p pool.Pool, base string, idp pool.
 		ID: randomID(), Pool: p.ID, Provider: idp.ProviderName,
 		Query: authorizeQuery, Expires: now.Add(StateTTL).Unix(),
 	}
-	var loc string
+	var loc, roundTrip string
 	if idp.ProviderType == pool.ProviderSAML {
 		st.Relay = randomID()
+		roundTrip = st.Relay
 		loc, st.SAML, err = s.beginSAML(ctx, p, base, details, st.Relay)
 	} else {
 		var pending oidcflow.Pending
 		loc, pending, err = s.oidc.Begin(ctx, oidcConfig(idp, base, details))
 		st.OIDC = &pending
+		roundTrip = pending.State
 	}
 	if err != nil {
 		return Started{}, s.upstreamFailed(ctx, p, idp, authorizeQuery, err)
@@ -59,7 +64,7 @@ func (s *Service) Begin(ctx context.Context, p pool.Pool, base string, idp pool.
 	if err != nil {
 		return Started{}, err
 	}
-	return Started{Location: loc, Cookie: cookie, Expires: time.Unix(st.Expires, 0)}, nil
+	return Started{Location: loc, CookieName: StateCookieName(roundTrip), Cookie: cookie, Expires: time.Unix(st.Expires, 0)}, nil
 }
 
 func oidcConfig(idp pool.IdentityProvider, base string, details map[string]string) oidcflow.Config {

@@ -16,7 +16,10 @@
 //     for SAML) and seals what the callback needs (the protocol's pending
 //     state, nonce and PKCE verifier or request id, the provider, the
 //     original authorization request, an expiry of StateTTL) with the
-//     master key, bound to the pool, into a cookie value (StateCookie).
+//     master key, bound to the pool, into a cookie value; the cookie is
+//     named per round trip (StateCookieName of the OAuth state or SAML
+//     RelayState the provider sends back, CallbackCookieName), so
+//     sign-ins in two tabs of one browser do not collide.
 //   - Finish opens that cookie (missing, tampered, expired or foreign:
 //     refused, never redirected), consumes it once
 //     (store.ConsumeAuthSession on a hash of its id, so a replayed

@@ -35,7 +35,7 @@ type Finished struct {
 
 // Finish completes the sign-in a provider sent the browser back from:
 // params are the callback's query or form, cookie the browser's
-// StateCookie, base the pool's base URL. The state is opened and used
+// state cookie (CallbackCookieName), base the pool's base URL. The state is opened and used
 // up (a second callback with it is refused), the protocol checks its
 // answer, SAML assertions are consumed once until they expire, the
 // provider's claims are mapped to pool attributes (AttributeMapping) and

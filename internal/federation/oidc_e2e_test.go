@@ -113,7 +113,7 @@ func stateCookie(t *testing.T, e *env, b *browser) *http.Cookie {
 	t.Helper()
 	u, _ := url.Parse(e.base + "/")
 	for _, c := range b.hc.Jar.Cookies(u) {
-		if c.Name == federation.StateCookie {
+		if strings.HasPrefix(c.Name, federation.StateCookiePrefix) {
 			return c
 		}
 	}

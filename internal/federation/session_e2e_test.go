@@ -233,3 +233,61 @@ func TestCallbackRechecksClientProviders(t *testing.T) {
 	errorCallback(t, b.run(t, s.base+federation.OIDCCallbackPath+"?"+cb.Params.Encode()), "invalid_request")
 	signInPage(t, b.run(t, s.authorizeFor(s.social)), "Continue with Amazon")
 }
+
+// federationCookies returns the names of b's state cookies.
+func (s *sessionEnv) federationCookies(b *browser) []string {
+	u, _ := url.Parse(s.base + "/")
+	var out []string
+	for _, ck := range b.hc.Jar.Cookies(u) {
+		if strings.HasPrefix(ck.Name, "lp_federation") {
+			out = append(out, ck.Name)
+		}
+	}
+	return out
+}
+
+// TestInterleavedSignIns: two sign-ins at providers in one browser (two
+// tabs) both complete, each with its own state cookie, used up by its
+// callback; a browser keeps only a few pending ones.
+func TestInterleavedSignIns(t *testing.T) {
+	s := newSessionEnv(t)
+	s.amazon.SetUser(fedtest.User{Subject: "amzn1.account.TWO", Email: "two@example.com", Name: "Two"})
+	b := newBrowser(t)
+	one := startAt(t, b, s.authorizeFor(s.social, "identity_provider", pool.ProviderGoogle, "state", "tab-one"))
+	two := startAt(t, b, s.authorizeFor(s.alexa, "identity_provider", pool.ProviderLoginWithAmazon, "state", "tab-two"))
+	if n := len(s.federationCookies(b)); n != 2 {
+		t.Fatalf("state cookies %v, want one per sign-in", s.federationCookies(b))
+	}
+	for _, tc := range []struct {
+		cb    fedtest.Callback
+		state string
+	}{{one, "tab-one"}, {two, "tab-two"}} {
+		got := b.run(t, s.base+federation.OIDCCallbackPath+"?"+tc.cb.Params.Encode())
+		if got.Callback == nil || got.Callback.Query().Get("code") == "" || got.Callback.Query().Get("state") != tc.state {
+			t.Fatalf("callback of %s: %d %v\n%.400s", tc.state, got.Status, got.Callback, got.Body)
+		}
+	}
+	if c := s.federationCookies(b); len(c) != 0 {
+		t.Fatalf("state cookies %v after both callbacks, want none", c)
+	}
+	for range 6 {
+		startAt(t, b, s.authorizeFor(s.social, "identity_provider", pool.ProviderGoogle))
+	}
+	if c := s.federationCookies(b); len(c) > 3 {
+		t.Fatalf("state cookies %v, want at most 3", c)
+	}
+}
+
+// TestInterleavedSAMLSignIns: SAML sign-ins pick their state cookie by
+// RelayState.
+func TestInterleavedSAMLSignIns(t *testing.T) {
+	e, idp := samlEnv(t)
+	b := newBrowser(t)
+	first := samlPost(t, e, idp, b)
+	second := samlPost(t, e, idp, b)
+	for i, p := range []fedtest.SAMLPost{first, second} {
+		if got := b.post(t, p.Action, p.Form); got.Callback == nil || got.Callback.Query().Get("code") == "" {
+			t.Fatalf("SAML sign-in %d: %d %v\n%.400s", i+1, got.Status, got.Callback, got.Body)
+		}
+	}
+}

@@ -20,15 +20,44 @@ import (
 // StateTTL is how long a browser has to come back from the provider.
 const StateTTL = 10 * time.Minute
 
-// StateCookie is the name of the cookie that binds a sign-in at a
-// provider to the browser that started it.
-const StateCookie = "lp_federation"
+// StateCookiePrefix begins the names of the cookies that bind sign-ins
+// at providers to the browser that started them: one cookie per round
+// trip, StateCookieName of the value the provider sends back (OAuth
+// state, SAML RelayState), so two sign-ins in one browser (two tabs) do
+// not overwrite each other's.
+const StateCookiePrefix = "lp_federation_"
+
+// stateCookieHash is how many hex characters of the hash name a cookie.
+const stateCookieHash = 8
+
+// StateCookieName is the name of the state cookie of the round trip whose
+// returned value (OAuth state or SAML RelayState) is roundTrip: the
+// prefix and 8 hex characters of its SHA-256.
+func StateCookieName(roundTrip string) string {
+	sum := sha256.Sum256([]byte("federation-cookie\x00" + roundTrip))
+	return StateCookiePrefix + hex.EncodeToString(sum[:])[:stateCookieHash]
+}
+
+// CallbackCookieName is the name of the state cookie a callback by
+// binding b with params belongs to: StateCookieName of its state (OAuth)
+// or RelayState (SAML); "" when the callback carries none.
+func CallbackCookieName(b Binding, params url.Values) string {
+	key := "state"
+	if b == BindingSAML {
+		key = "RelayState"
+	}
+	v := params.Get(key)
+	if v == "" || len(v) > 1024 {
+		return ""
+	}
+	return StateCookieName(v)
+}
 
 // maxStateCookie bounds the sealed state: browsers keep a cookie's name
 // and value up to 4096 bytes. With the authorization request inside, an
 // OAuth state of about 2,500 characters still fits; a longer one is
 // refused at the start (invalid_request), never lost on the way back.
-const maxStateCookie = 4096 - len(StateCookie) - 1
+const maxStateCookie = 4096 - len(StateCookiePrefix) - stateCookieHash - 1
 
 // state is what the browser carries, sealed, between Begin and the
 // callback.

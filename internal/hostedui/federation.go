@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/federation"
@@ -16,7 +17,9 @@ import (
 // startFederated sends the browser to the identity provider the
 // authorization request names (identity_provider or idp_identifier):
 // the federation service resolves the provider for the client, and the
-// sealed state it returns is set as a cookie for the callback.
+// sealed state it returns is set as a cookie for the callback, named
+// for this round trip; a browser keeps at most maxFederationCookies of
+// them (the oldest go).
 func (u *UI) startFederated(c *call, req *oauth.AuthorizeRequest) error {
 	if u.fed == nil {
 		return c.federationFailed(req.Query, &federation.Error{Code: federation.CodeInvalidRequest, Description: "The identity provider does not exist."})
@@ -30,9 +33,31 @@ func (u *UI) startFederated(c *call, req *oauth.AuthorizeRequest) error {
 	if err != nil {
 		return c.federationFailed(req.Query, err)
 	}
-	c.setFederationCookie(st.Cookie, st.Expires)
+	pending := c.federationCookies()
+	for i := 0; i < len(pending)-(maxFederationCookies-1); i++ {
+		c.setFederationCookie(pending[i].Name, "", time.Time{})
+	}
+	c.setFederationCookie(st.CookieName, st.Cookie, st.Expires)
 	c.redirect(http.StatusFound, st.Location)
 	return nil
+}
+
+// maxFederationCookies bounds the state cookies of pending sign-ins at
+// providers a browser keeps (each up to 4 KB of every request's Cookie
+// header).
+const maxFederationCookies = 3
+
+// federationCookies returns the browser's state cookies, oldest first
+// (browsers send cookies of one path in creation order, RFC 6265
+// §5.4).
+func (c *call) federationCookies() []*http.Cookie {
+	var out []*http.Cookie
+	for _, ck := range c.r.Cookies() {
+		if strings.HasPrefix(ck.Name, federation.StateCookiePrefix) {
+			out = append(out, ck)
+		}
+	}
+	return out
 }
 
 // setFederationCookie sets (or, with an empty value, clears) the state
@@ -42,9 +67,9 @@ func (u *UI) startFederated(c *call, req *oauth.AuthorizeRequest) error {
 // use and bound to the pool, is what protects the callback. Over plain
 // http (development) browsers refuse SameSite=None without Secure, so it
 // is Lax.
-func (c *call) setFederationCookie(value string, expires time.Time) {
+func (c *call) setFederationCookie(name, value string, expires time.Time) {
 	ck := &http.Cookie{
-		Name: federation.StateCookie, Value: value, Path: c.cookiePath(),
+		Name: name, Value: value, Path: c.cookiePath(),
 		HttpOnly: true, Secure: c.secure(), SameSite: http.SameSiteLaxMode,
 	}
 	if c.secure() {
@@ -92,11 +117,22 @@ func (u *UI) callback(c *call, b federation.Binding) error {
 		}
 		params = c.r.PostForm
 	}
-	cookie := ""
-	if ck, err := c.r.Cookie(federation.StateCookie); err == nil {
-		cookie = ck.Value
+	// The state cookie is the one named for the callback's state or
+	// RelayState; a callback without one (or a forged one) uses the
+	// browser's only pending sign-in, if it has just one, so that its
+	// failure still reaches the client.
+	var ck *http.Cookie
+	if name := federation.CallbackCookieName(b, params); name != "" {
+		ck, _ = c.r.Cookie(name)
 	}
-	c.setFederationCookie("", time.Time{})
+	if pending := c.federationCookies(); ck == nil && len(pending) == 1 {
+		ck = pending[0]
+	}
+	cookie := ""
+	if ck != nil {
+		cookie = ck.Value
+		c.setFederationCookie(ck.Name, "", time.Time{})
+	}
 	done, err := u.fed.Finish(c.r.Context(), c.t.Pool, c.t.Base, b, params, cookie)
 	if err != nil {
 		var q url.Values

@@ -26,18 +26,19 @@ func TestFederationCookieAttributes(t *testing.T) {
 	} {
 		rec := httptest.NewRecorder()
 		c := &call{w: rec, r: httptest.NewRequest(http.MethodGet, "/", nil), t: web.Target{Base: tc.base, BasePath: tc.basePath}}
-		c.setFederationCookie("sealed", time.Now().Add(federation.StateTTL))
-		c.setFederationCookie("", time.Time{})
+		name := federation.StateCookieName("round-trip")
+		c.setFederationCookie(name, "sealed", time.Now().Add(federation.StateTTL))
+		c.setFederationCookie(name, "", time.Time{})
 		cookies := (&http.Response{Header: rec.Header()}).Cookies()
 		if len(cookies) != 2 {
 			t.Fatalf("%s: %d cookies", tc.base, len(cookies))
 		}
 		set, cleared := cookies[0], cookies[1]
-		if set.Name != federation.StateCookie || set.Value != "sealed" || !set.HttpOnly || set.Secure != tc.secure ||
+		if set.Name != name || set.Value != "sealed" || !set.HttpOnly || set.Secure != tc.secure ||
 			set.SameSite != tc.sameSite || set.Path != tc.path || set.MaxAge <= 0 || set.MaxAge > int(federation.StateTTL.Seconds()) {
 			t.Fatalf("%s: cookie %+v", tc.base, set)
 		}
-		if cleared.Value != "" || cleared.MaxAge >= 0 || cleared.Path != tc.path {
+		if cleared.Name != name || cleared.Value != "" || cleared.MaxAge >= 0 || cleared.Path != tc.path {
 			t.Fatalf("%s: cleared cookie %+v", tc.base, cleared)
 		}
 	}
