@@ -37,14 +37,19 @@
 // a plain link to /oauth2/authorize with the page's query and
 // identity_provider, labelled "Continue with <provider>" (Amazon, Apple,
 // Google, Facebook, or the provider name). The round trip's state is a
-// sealed cookie (HttpOnly, path of the pool; SameSite=None and Secure
+// sealed cookie, one per sign-in (lp_federation_<hash of the OAuth state
+// or SAML RelayState>, picked by the callback by the value it brings
+// back, deleted on use, at most three per browser, expiring with
+// federation.StateTTL), so two tabs signing in at once do not collide
+// (HttpOnly, path of the pool; SameSite=None and Secure
 // over https, because Apple's form_post and SAML's POST binding come
 // back as cross-site POSTs; Lax over plain http). The callbacks carry no
 // CSRF token and skip the cross-origin check, since the provider's page
 // sends them: the sealed, single-use state binds them to the browser.
 // They are rate limited as sign-in is. A failure goes to the client's
 // redirect_uri with error and error_description when the state was
-// verified, else to the error page.
+// verified, else to the error page; so does (invalid_request) a callback
+// for a client that no longer lists the provider.
 //
 // The flow follows Cognito's hosted UI (developer guide "Authorize
 // endpoint", "Login endpoint", "Logout endpoint"): /oauth2/authorize
@@ -52,7 +57,14 @@
 // through its links and forms, and the page that authenticates the user
 // calls oauth.Service.Complete and redirects to the client. A successful
 // sign-in also opens a one-hour session (a cookie, only its hash stored),
-// within which /oauth2/authorize answers at once without a page.
+// within which /oauth2/authorize answers at once without a page, for
+// clients whose SupportedIdentityProviders list how the session signed
+// in (store.Session.IdentityProvider: COGNITO for the form, sign-up and
+// confirmation, else the provider's name); other clients get the sign-in
+// page as without a session. oauth.Service.Complete takes the same value
+// and refuses (unauthorized_client) a client that does not list it; a
+// client without COGNITO gets no sign-up, new-password form or automatic
+// sign-in after confirmation.
 //
 // The pages are built for the Alexa app's web view (Alexa account-linking
 // requirements): no JavaScript at all, mobile-first layout, errors inline

@@ -16,7 +16,10 @@
 // which calls ParseAuthorize to validate a request (client, exact
 // redirect_uri match, scopes, PKCE) and Complete once the user signed in:
 // Complete stores an authorization code (only its hash) or, for the
-// implicit flow, issues tokens into the fragment (implicit.go). The
+// implicit flow, issues tokens into the fragment (implicit.go). Complete
+// is told how the user signed in (COGNITO or the provider's name) and
+// issues nothing (unauthorized_client, redirected) to a client whose
+// SupportedIdentityProviders do not list it. The
 // Cognito JSON API (internal/cognitoapi) calls IssueSignIn, RefreshAPI,
 // RevokeAPI and VerifyAPIAccess (apitokens.go, apiaccess.go), so that the
 // API and the endpoints share one implementation.
