@@ -61,6 +61,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if err != nil {
 		return AdminCreateUserResult{}, err
 	}
+	if err := s.refuseProviderUsername(ctx, p, u); err != nil {
+		return AdminCreateUserResult{}, err
+	}
 	pw := in.TemporaryPassword
 	if pw == "" {
 		pw = generatePassword(p.PasswordPolicy)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
@@ -25,42 +27,56 @@ const msgNoFederatedPassword = "User password cannot be reset in the current sta
 //   - a user already linked (created by an earlier sign-in, or a local
 //     user linked by AdminLinkProviderForUser) is refused when disabled
 //     (NotAuthorizedException "User is disabled.") or in a state that
-//     cannot sign in, and otherwise has its mapped attributes refreshed;
-//     a linked local user keeps its email address and its verification,
-//     which are how it signs in with a password;
+//     cannot sign in, and otherwise has its mapped attributes refreshed
+//     (refreshFederated); a user the provider created is put back in the
+//     provider's group when it is missing from it;
 //   - otherwise a user is created as Cognito creates it: username
 //     "<ProviderName>_<subject>", status EXTERNAL_PROVIDER, no password,
 //     the identity as its primary one, email_verified "false" unless the
 //     provider maps it, and membership in the group
-//     "<poolId>_<ProviderName>" (created when missing).
+//     "<poolId>_<ProviderName>" (created when missing) — all in one
+//     store transaction (store.Store.CreateUserInGroup), so a failed
+//     first sign-in leaves nothing behind.
 //
-// Attributes are checked one by one against the pool's schema; one that
-// fails (unknown, too long, malformed) is dropped and never fails the
-// sign-in. The creation writes the user with its identity in one
-// statement; if adding it to the group fails, the user is deleted again,
-// so a failed first sign-in leaves no user. Of concurrent first sign-ins
-// of one subject, one creates the user and the others read it.
+// The subject (the protocol's, or the claim the mapping names as
+// "username") must pass pool.ValidateSubject: InvalidParameterException
+// otherwise. Subjects are case-sensitive; when the username a first
+// sign-in needs is taken by a user without the identity (in a
+// case-insensitive pool, a subject differing only in case), the sign-in
+// fails with UsernameExistsException and changes nothing. Attributes
+// are checked one by one against the pool's schema; one that fails
+// (unknown, too long, malformed) is dropped and never fails the sign-in.
+// Of concurrent first sign-ins of one subject, one creates the user and
+// the others read it.
 func (s *Service) SignInFederated(ctx context.Context, p pool.Pool, idp pool.IdentityProvider, subject string, attrs map[string]string) (pool.User, error) {
-	if subject == "" || len(subject) > 2048 || strings.IndexByte(subject, 0) >= 0 {
-		return pool.User{}, invalidParam("subject", "The identity provider sent no usable subject.")
+	if pool.ValidateSubject(subject) != nil {
+		return pool.User{}, invalidParam("subject", fmt.Sprintf("The identity provider sent no usable subject: it must be 1-%d bytes without control characters.", pool.MaxSubjectLen))
 	}
 	attrs = federatedAttributes(p, attrs)
-	for range 3 {
-		u, err := s.store.GetUserByIdentity(ctx, p.ID, idp.ProviderName, subject)
-		switch {
-		case err == nil:
-			return s.refreshFederated(ctx, p, u, attrs)
-		case !errors.Is(err, store.ErrNotFound):
-			return pool.User{}, fmt.Errorf("account: find federated user: %w", err)
-		}
-		u, err = s.createFederated(ctx, p, idp, subject, attrs)
-		if !errors.Is(err, store.ErrAlreadyExists) {
-			return u, err
-		}
-		// Another sign-in created the user meanwhile, or the username is
-		// taken: look again.
+	u, err := s.store.GetUserByIdentity(ctx, p.ID, idp.ProviderName, subject)
+	switch {
+	case err == nil:
+		return s.refreshFederated(ctx, p, idp, subject, u, attrs)
+	case !errors.Is(err, store.ErrNotFound):
+		return pool.User{}, fmt.Errorf("account: find federated user: %w", err)
 	}
-	return pool.User{}, newErr(UsernameExistsException, "User account already exists")
+	u, err = s.createFederated(ctx, p, idp, subject, attrs)
+	if !errors.Is(err, store.ErrAlreadyExists) {
+		return u, err
+	}
+	// Another sign-in created the user meanwhile (the identity is
+	// taken), or the username is another user's: only the first is a
+	// sign-in.
+	u, err = s.store.GetUserByIdentity(ctx, p.ID, idp.ProviderName, subject)
+	switch {
+	case err == nil:
+		return s.refreshFederated(ctx, p, idp, subject, u, attrs)
+	case !errors.Is(err, store.ErrNotFound):
+		return pool.User{}, fmt.Errorf("account: find federated user: %w", err)
+	}
+	username := pool.FederatedUsername(idp.ProviderName, subject)
+	s.log.WarnContext(ctx, "account: federated username taken", "pool", p.ID, "provider", idp.ProviderName)
+	return pool.User{}, newErr(UsernameExistsException, fmt.Sprintf("User account already exists: another user of the pool has the username %s.", username))
 }
 
 // federatedAttributes keeps the attributes the pool accepts, each checked
@@ -90,14 +106,10 @@ func normalizeBool(v string) string {
 	return "false"
 }
 
-// createFederated creates the user of a first sign-in and adds it to the
-// provider's group. The error wraps store.ErrAlreadyExists when the user
-// (or its username) exists.
+// createFederated creates the user of a first sign-in in the provider's
+// group, in one transaction. The error wraps store.ErrAlreadyExists when
+// the identity or the username is taken.
 func (s *Service) createFederated(ctx context.Context, p pool.Pool, idp pool.IdentityProvider, subject string, attrs map[string]string) (pool.User, error) {
-	group := pool.FederatedGroup(p.ID, idp.ProviderName)
-	if err := s.ensureFederatedGroup(ctx, p, idp, group); err != nil {
-		return pool.User{}, err
-	}
 	now := s.now()
 	a := maps.Clone(attrs)
 	if _, ok := a[pool.AttrEmailVerified]; !ok && a[pool.AttrEmail] != "" {
@@ -110,57 +122,83 @@ func (s *Service) createFederated(ctx context.Context, p pool.Pool, idp pool.Ide
 		Identities: []pool.Identity{pool.NewIdentity(idp, subject, true, now)},
 		CreatedAt:  now, UpdatedAt: now,
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUserInGroup(ctx, u, federatedGroup(p, idp, now)); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return pool.User{}, err
 		}
 		return pool.User{}, fmt.Errorf("account: create federated user: %w", err)
 	}
-	if err := s.store.AddUserToGroup(ctx, p.ID, group, u.Sub); err != nil {
-		if derr := s.store.DeleteUser(ctx, p.ID, u.Sub); derr != nil && !errors.Is(derr, store.ErrNotFound) {
-			s.log.ErrorContext(ctx, "account: undo federated user", "pool", p.ID, "sub", u.Sub, "error", derr)
-		}
-		return pool.User{}, fmt.Errorf("account: add federated user to %s: %w", group, err)
-	}
 	s.log.InfoContext(ctx, "account: federated user created", "pool", p.ID, "sub", u.Sub, "provider", idp.ProviderName)
 	return scrub(u), nil
 }
 
-// ensureFederatedGroup creates the provider's group when it is missing,
-// with Cognito's description.
-func (s *Service) ensureFederatedGroup(ctx context.Context, p pool.Pool, idp pool.IdentityProvider, name string) error {
-	_, err := s.store.GetGroup(ctx, p.ID, name)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("account: get group %s: %w", name, err)
-	}
-	now := s.now()
-	g := pool.Group{
-		PoolID: p.ID, Name: name, CreatedAt: now, UpdatedAt: now,
+// federatedGroup is the provider's group, with Cognito's description.
+func federatedGroup(p pool.Pool, idp pool.IdentityProvider, now time.Time) pool.Group {
+	return pool.Group{
+		PoolID: p.ID, Name: pool.FederatedGroup(p.ID, idp.ProviderName), CreatedAt: now, UpdatedAt: now,
 		Description: "Autogenerated group for users who sign in using " + idp.ProviderName,
 	}
-	if err := s.store.CreateGroup(ctx, g); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
-		return fmt.Errorf("account: create group %s: %w", name, err)
+}
+
+// ensureFederatedMember puts a user the provider created back in the
+// provider's group (re-created when missing) if it is not a member: the
+// repair of users created before creation was one transaction, or
+// removed from the group by hand.
+func (s *Service) ensureFederatedMember(ctx context.Context, p pool.Pool, idp pool.IdentityProvider, sub string) error {
+	g := federatedGroup(p, idp, s.now())
+	groups, err := s.store.ListGroupsForUser(ctx, p.ID, sub)
+	if err != nil {
+		return fmt.Errorf("account: groups of federated user: %w", err)
 	}
+	for _, have := range groups {
+		if have.Name == g.Name {
+			return nil
+		}
+	}
+	if err := s.store.CreateGroup(ctx, g); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+		return fmt.Errorf("account: create group %s: %w", g.Name, err)
+	}
+	if err := s.store.AddUserToGroup(ctx, p.ID, g.Name, sub); err != nil {
+		return fmt.Errorf("account: add federated user to %s: %w", g.Name, err)
+	}
+	s.log.InfoContext(ctx, "account: federated user put back in its group", "pool", p.ID, "sub", sub, "provider", idp.ProviderName)
 	return nil
 }
 
+// linkedKeeps are the attributes a provider never changes on a linked
+// local user: how it signs in (email, phone number and preferred
+// username may be aliases) and what the pool verified.
+var linkedKeeps = []string{pool.AttrEmail, pool.AttrEmailVerified, pool.AttrPhoneNumber, "phone_number_verified", pool.AttrPreferredUsername}
+
 // refreshFederated checks the state of a linked user and stores the
-// attributes the provider sent.
-func (s *Service) refreshFederated(ctx context.Context, p pool.Pool, u pool.User, attrs map[string]string) (pool.User, error) {
+// attributes the provider sent. A user the provider created takes them
+// all (and is put back in its group when missing from it); a linked
+// local user only gets the attributes it has no value for, and never
+// those of linkedKeeps.
+func (s *Service) refreshFederated(ctx context.Context, p pool.Pool, idp pool.IdentityProvider, subject string, u pool.User, attrs map[string]string) (pool.User, error) {
 	if err := federatedState(u); err != nil {
 		return pool.User{}, err
 	}
-	local := u.Status != pool.StatusExternalProvider
-	if local {
-		attrs = maps.Clone(attrs)
-		delete(attrs, pool.AttrEmail)
-		delete(attrs, pool.AttrEmailVerified)
+	created := u.Status == pool.StatusExternalProvider
+	if created && primaryIdentity(u, idp.ProviderName, subject) {
+		if err := s.ensureFederatedMember(ctx, p, idp, u.Sub); err != nil {
+			return pool.User{}, err
+		}
+	}
+	take := func(u pool.User) map[string]string {
+		if created {
+			return attrs
+		}
+		out := map[string]string{}
+		for k, v := range attrs {
+			if !slices.Contains(linkedKeeps, k) && u.Attributes[k] == "" {
+				out[k] = v
+			}
+		}
+		return out
 	}
 	changed := false
-	for k, v := range attrs {
+	for k, v := range take(u) {
 		if u.Attributes[k] != v {
 			changed = true
 		}
@@ -173,19 +211,31 @@ func (s *Service) refreshFederated(ctx context.Context, p pool.Pool, u pool.User
 		if err := federatedState(*u); err != nil {
 			return err
 		}
+		add := take(*u)
 		merged := maps.Clone(u.Attributes)
 		if merged == nil {
 			merged = map[string]string{}
 		}
 		oldEmail := merged[pool.AttrEmail]
-		maps.Copy(merged, attrs)
-		if _, ok := attrs[pool.AttrEmailVerified]; !ok && merged[pool.AttrEmail] != oldEmail {
+		maps.Copy(merged, add)
+		if _, ok := add[pool.AttrEmailVerified]; !ok && merged[pool.AttrEmail] != oldEmail {
 			merged[pool.AttrEmailVerified] = "false"
 		}
 		u.Attributes = merged
 		u.UpdatedAt = now
 		return nil
 	})
+}
+
+// primaryIdentity reports whether (provider, subject) is u's primary
+// identity: the one that created it.
+func primaryIdentity(u pool.User, provider, subject string) bool {
+	for _, id := range u.Identities {
+		if id.ProviderName == provider && id.UserID == subject {
+			return id.Primary == "true"
+		}
+	}
+	return false
 }
 
 // federatedState reports whether a linked user may sign in through a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -77,6 +78,9 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 	now := s.now()
 	u, err := s.newUser(p, in.Username, in.Attributes, now)
 	if err != nil {
+		return SignUpResult{}, err
+	}
+	if err := s.refuseProviderUsername(ctx, p, u); err != nil {
 		return SignUpResult{}, err
 	}
 	if err := p.CheckPassword(in.Password); err != nil {
@@ -381,4 +385,32 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, usern
 		return nil, err
 	}
 	return s.sendCode(ctx, p, u, mail.SignUpCode, code, s.signUpTTL)
+}
+
+// refuseProviderUsername refuses a local username that starts with
+// "<ProviderName>_" for a provider of the pool (compared as the pool
+// compares usernames): such names are those of the users the provider
+// creates, "<ProviderName>_<subject>", and a local user holding one
+// would lock the person with that subject out of the pool for good.
+// Cognito documents no such rule; linkpool reserves the prefix.
+func (s *Service) refuseProviderUsername(ctx context.Context, p pool.Pool, u pool.User) error {
+	if p.EmailIsUsername() || !strings.Contains(u.Username, "_") {
+		return nil
+	}
+	opts := store.ListOptions{}
+	for {
+		page, err := s.store.ListIdentityProviders(ctx, p.ID, opts)
+		if err != nil {
+			return fmt.Errorf("account: list identity providers: %w", err)
+		}
+		for _, idp := range page.Items {
+			if strings.HasPrefix(u.UsernameKey, p.UsernameKey(idp.ProviderName+"_")) {
+				return invalidParam("username", "Username cannot start with "+idp.ProviderName+"_: that prefix is reserved for the users of the identity provider "+idp.ProviderName+".")
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		opts.PageToken = page.Next
+	}
 }

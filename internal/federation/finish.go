@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
+	"slices"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/federation/upstream"
@@ -95,7 +95,14 @@ func (s *Service) Finish(ctx context.Context, p pool.Pool, base string, b Bindin
 	return Finished{User: u, Query: q, Provider: idp.ProviderName}, nil
 }
 
-var oauthCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
+// authorizeCodes are the error codes of RFC 6749 §4.1.2.1, the only
+// codes of a provider's refusal passed on to the client; any other
+// (a provider's own, or a token endpoint's such as invalid_grant, which
+// Alexa takes for an unlinked account) becomes access_denied.
+var authorizeCodes = []string{
+	"invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
+	"invalid_scope", "server_error", "temporarily_unavailable",
+}
 
 // upstreamFailed turns a protocol package's failure into the *Error the
 // browser gets, and logs what is safe: the kind, the provider's error
@@ -112,7 +119,7 @@ func (s *Service) upstreamFailed(ctx context.Context, p pool.Pool, idp pool.Iden
 	switch ue.Kind {
 	case upstream.Denied:
 		e.Code = CodeAccessDenied
-		if oauthCode.MatchString(ue.Code) {
+		if slices.Contains(authorizeCodes, ue.Code) {
 			e.Code = ue.Code
 		}
 		e.Description = idp.ProviderName + " Error - " + firstNonEmpty(ue.Description, ue.Code, "the identity provider refused the sign-in")

@@ -88,6 +88,11 @@ func TestSocialProviderNegative(t *testing.T) {
 		{"expired ID token", fedtest.Knobs{Expired: true}, "invalid_request"},
 		{"token endpoint error", fedtest.Knobs{TokenError: "invalid_grant"}, "invalid_request"},
 		{"denied", fedtest.Knobs{Deny: true}, "access_denied"},
+		// Only RFC 6749 §4.1.2.1's codes pass through; anything else is
+		// access_denied.
+		{"denied, RFC 6749 code", fedtest.Knobs{DenyCode: "temporarily_unavailable"}, "temporarily_unavailable"},
+		{"denied, provider's own code", fedtest.Knobs{DenyCode: "user_cancelled_login"}, "access_denied"},
+		{"denied, token endpoint's code", fedtest.Knobs{DenyCode: "invalid_grant"}, "access_denied"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			google.Set(tc.knobs)

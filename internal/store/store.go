@@ -298,6 +298,12 @@ type Store interface {
 	// AddUserToGroup is idempotent; it fails with ErrNotFound when the user
 	// or the group does not exist.
 	AddUserToGroup(ctx context.Context, poolID, group, sub string) error
+	// CreateUserInGroup creates u (with its identities) as a member of g in
+	// one transaction, creating g first when the pool has no group of its
+	// name (an existing group is joined as it is). It fails as CreateUser
+	// does, with ErrAlreadyExists, and then writes nothing: no group, no
+	// user, no membership.
+	CreateUserInGroup(ctx context.Context, u pool.User, g pool.Group) error
 	RemoveUserFromGroup(ctx context.Context, poolID, group, sub string) error
 	// ListGroupsForUser returns the user's groups ordered by precedence
 	// (lowest first, unset last), then name.

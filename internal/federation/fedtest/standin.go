@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,7 @@ var DefaultUser = User{
 // a well-behaved provider.
 type Knobs struct {
 	Deny            bool   // the authorization ends with error=access_denied
+	DenyCode        string // the authorization ends with error=DenyCode (any code, even one outside RFC 6749)
 	WrongAudience   bool   // the ID token's aud is another client
 	BadNonce        bool   // the ID token's nonce is not the request's
 	TamperSignature bool   // the ID token is signed with a key not in the JWKS (same kid)
@@ -72,6 +74,7 @@ type Provider struct {
 	codes  map[string]*grant
 	tokens map[string]*grant
 	seen   map[string]bool // Apple: users who signed in before
+	issued []string        // every authorization code issued, in order
 }
 
 // grant is an authorization in progress: a code, then an access token.
@@ -98,6 +101,14 @@ func newProvider(t testing.TB, typ, redirectURI string, routes func(*Provider, *
 
 // SetUser sets the user the next authorization signs in.
 func (p *Provider) SetUser(u User) { p.mu.Lock(); p.user = u; p.mu.Unlock() }
+
+// Codes returns every authorization code the provider issued, in order:
+// tests check that none of them reaches a log.
+func (p *Provider) Codes() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.issued)
+}
 
 // Set replaces the knobs.
 func (p *Provider) Set(k Knobs) { p.mu.Lock(); p.knobs = k; p.mu.Unlock() }
@@ -130,8 +141,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, scopeSep st
 	}
 	user, knobs := p.state()
 	out := url.Values{"state": {q.Get("state")}}
-	if knobs.Deny {
+	if knobs.Deny || knobs.DenyCode != "" {
 		out.Set("error", "access_denied")
+		if knobs.DenyCode != "" {
+			out.Set("error", knobs.DenyCode)
+		}
 		out.Set("error_description", "The user denied the request")
 	} else {
 		g := &grant{
@@ -146,6 +160,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, scopeSep st
 		code := randomString(24)
 		p.mu.Lock()
 		p.codes[code] = g
+		p.issued = append(p.issued, code)
 		p.mu.Unlock()
 		out.Set("code", code)
 		if extra != nil {

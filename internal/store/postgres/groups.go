@@ -163,3 +163,37 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	page, err := collectPage(rows, scope, limit, scanUser, userPageKey)
 	return page, wrap(op, err)
 }
+
+// CreateUserInGroup creates the group when it is missing, the user with
+// its identities and the membership in one transaction; a conflict rolls
+// all of it back.
+func (db *DB) CreateUserInGroup(ctx context.Context, u pool.User, g pool.Group) error {
+	const op = "create user in group"
+	args, err := userArgs(&u)
+	if err != nil {
+		return wrap(op, err)
+	}
+	g.PoolID = u.PoolID
+	createdGroup := false
+	err = db.inTx(ctx, op, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO groups (`+groupColumns+`) VALUES `+groupValues+` ON CONFLICT DO NOTHING`, groupArgs(&g)...)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES `+userValues, args...); err != nil {
+			return err
+		}
+		if err := linkIdentities(ctx, tx, u.PoolID, u.Sub, nil, u.Identities); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO group_members (pool_id, group_name, sub) VALUES ($1, $2, $3)`, u.PoolID, g.Name, u.Sub); err != nil {
+			return err
+		}
+		createdGroup = tag.RowsAffected() == 1
+		return nil
+	})
+	if err == nil && createdGroup {
+		db.configWrote()
+	}
+	return err
+}

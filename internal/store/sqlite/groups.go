@@ -132,3 +132,42 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	}
 	return makePage(items, "members/"+poolID+"/"+group, opts, func(u pool.User) string { return u.Sub }), nil
 }
+
+// CreateUserInGroup creates the group when it is missing, the user with
+// its identities and the membership in one write of the group commit; a
+// conflict rolls the write's savepoint back, so nothing of it stays.
+func (db *DB) CreateUserInGroup(ctx context.Context, u pool.User, g pool.Group) error {
+	const op = "create user in group"
+	v, err := userValues(u)
+	if err != nil {
+		return wrap(op, err)
+	}
+	createdGroup := false
+	err = db.writeTx(ctx, op, func(tx *wtx) error {
+		res, err := tx.Exec(`INSERT INTO groups (`+groupColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			u.PoolID, g.Name, g.Description, precedence(g), g.RoleArn, micros(g.CreatedAt), micros(g.UpdatedAt))
+		if err != nil {
+			return wrap(op, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return wrap(op, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO users (`+userColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
+			return wrap(op, err)
+		}
+		if err := linkIdentities(tx, u.PoolID, u.Sub, nil, u.Identities); err != nil {
+			return wrap(op, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO group_members (pool_id, group_name, sub) VALUES (?, ?, ?)`, u.PoolID, g.Name, u.Sub); err != nil {
+			return wrap(op, err)
+		}
+		createdGroup = n == 1
+		return nil
+	})
+	if err == nil && createdGroup {
+		db.configWrote()
+	}
+	return err
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"UserIdentities", testUserIdentities},
 		{"LoadFederation", skill(testLoadFederation)},
 		{"GroupMembership", testGroupMembership},
+		{"CreateUserInGroup", testCreateUserInGroup},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
 		{"CreateInMissingPool", testCreateInMissingPool},
 		{"AuthCodeCRUD", testAuthCodeCRUD},
