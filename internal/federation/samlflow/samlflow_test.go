@@ -51,6 +51,21 @@ func newHarness(t testing.TB, fromURL bool) *harness {
 	return &harness{idp: idp, client: samlflow.New(nil), cfg: cfg}
 }
 
+// post runs Begin and the identity provider and returns what the
+// browser posts to the ACS, with the pending sign-in.
+func (h *harness) post(t testing.TB) (url.Values, samlflow.Pending) {
+	t.Helper()
+	redirect, p, err := h.client.Begin(context.Background(), h.cfg, "relay")
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	post, err := h.idp.SignIn(redirect)
+	if err != nil {
+		t.Fatalf("IdP sign-in: %v", err)
+	}
+	return post.Form, p
+}
+
 // signIn runs Begin, the identity provider and Finish.
 func (h *harness) signIn(t *testing.T) (samlflow.Result, error) {
 	t.Helper()
@@ -218,17 +233,10 @@ func TestWrongPending(t *testing.T) {
 func TestFinishLater(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	redirect, p, err := h.client.Begin(ctx, h.cfg, "a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	post, err := h.idp.SignIn(redirect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := h.client.Finish(ctx, h.cfg, p, post.Form, time.Now().Add(30*time.Minute))
+	form, p := h.post(t)
+	res, err := h.client.Finish(ctx, h.cfg, p, form, time.Now().Add(30*time.Minute))
 	checkRefused(t, res, err, upstream.Invalid, saml.ErrExpired)
-	if _, err := h.client.Finish(ctx, h.cfg, p, post.Form, time.Now()); err != nil {
+	if _, err := h.client.Finish(ctx, h.cfg, p, form, time.Now()); err != nil {
 		t.Errorf("the same response in time: %v", err)
 	}
 }
@@ -274,19 +282,12 @@ func TestIDPInitiated(t *testing.T) {
 func TestReplayContract(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	redirect, p, err := h.client.Begin(ctx, h.cfg, "a")
+	form, p := h.post(t)
+	first, err := h.client.Finish(ctx, h.cfg, p, form, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	post, err := h.idp.SignIn(redirect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := h.client.Finish(ctx, h.cfg, p, post.Form, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := h.client.Finish(ctx, h.cfg, p, post.Form, time.Now())
+	second, err := h.client.Finish(ctx, h.cfg, p, form, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

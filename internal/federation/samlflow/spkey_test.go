@@ -78,20 +78,6 @@ func trust(t testing.TB, h *harness, cfg samlflow.Config) {
 	}
 }
 
-// post runs Begin and the identity provider and returns what the
-// browser posts to the ACS, with the pending sign-in.
-func (h *harness) post(t *testing.T) (url.Values, samlflow.Pending) {
-	t.Helper()
-	redirect, p, err := h.client.Begin(context.Background(), h.cfg, "relay")
-	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
-	post, err := h.idp.SignIn(redirect)
-	if err != nil {
-		t.Fatalf("IdP sign-in: %v", err)
-	}
-	return post.Form, p
-}
 
 func responseXML(t *testing.T, form url.Values) string {
 	t.Helper()

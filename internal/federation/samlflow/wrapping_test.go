@@ -22,15 +22,8 @@ import (
 // returns the Pending and the Response as an XML document.
 func (h *harness) validResponse(t *testing.T) (samlflow.Pending, *etree.Document) {
 	t.Helper()
-	redirect, p, err := h.client.Begin(context.Background(), h.cfg, "a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	post, err := h.idp.SignIn(redirect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(post.Form.Get("SAMLResponse"))
+	form, p := h.post(t)
+	raw, err := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
 	if err != nil {
 		t.Fatal(err)
 	}
