@@ -78,7 +78,6 @@ func trust(t testing.TB, h *harness, cfg samlflow.Config) {
 	}
 }
 
-
 func responseXML(t *testing.T, form url.Values) string {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
