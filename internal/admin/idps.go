@@ -204,11 +204,14 @@ func (s *Service) GetIdentityProviderByIdentifier(ctx context.Context, poolID, i
 }
 
 // UpdateIdentityProvider applies edit to the provider, whose
-// ProviderDetails it receives complete (secrets included), validates the
-// result and stores it; a refused edit stores nothing. The name, type,
-// pool and creation date cannot be changed. A secret detail the edited
-// details leave out keeps its sealed value, so a secret need not be sent
-// again; one set to "" is removed (refused where the type requires it).
+// ProviderDetails it receives without the secret ones (SecretDetails),
+// validates the result and stores it; a refused edit stores nothing. The
+// name, type, pool and creation date cannot be changed. A secret detail
+// the edit does not set keeps its sealed value, so a secret need not be
+// sent again; one set to "" is removed (refused where the type requires
+// it) — except when the edit changes an endpoint (endpointDetails): the
+// stored secret would then go to the new endpoint, so the edit must give
+// it again (InvalidParameterException naming it otherwise).
 // The Cognito API's edit replaces ProviderDetails, AttributeMapping and
 // IdpIdentifiers with those of the request, as Cognito does; the command
 // line merges the details it is given into the stored ones.
@@ -225,6 +228,9 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 		}
 		p := cur
 		p.ProviderDetails = maps.Clone(cur.ProviderDetails)
+		for _, k := range pool.SecretDetails {
+			delete(p.ProviderDetails, k)
+		}
 		p.AttributeMapping = maps.Clone(cur.AttributeMapping)
 		p.IdpIdentifiers = slices.Clone(cur.IdpIdentifiers)
 		if p.AttributeMapping == nil {
@@ -236,11 +242,13 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 		if d == nil {
 			d = map[string]string{}
 		}
+		var kept []string // secrets the edit did not give
 		for _, k := range pool.SecretDetails {
 			v, given := d[k]
 			switch {
 			case !given && cur.ProviderDetails[k] != "":
 				d[k] = cur.ProviderDetails[k]
+				kept = append(kept, k)
 			case given && v == "":
 				delete(d, k)
 			}
@@ -251,6 +259,13 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 		p.ProviderDetails = nil
 		if err := p.Validate(); err != nil {
 			return old, validated(err)
+		}
+		if err := pool.ValidateDetails(p.ProviderType, d); err != nil {
+			return old, validated(err)
+		}
+		if moved := movedEndpoint(cur.ProviderDetails, d); moved != "" && len(kept) > 0 {
+			return old, invalidParam("ProviderDetails",
+				"The update changes %s: give %s again, the stored one is not sent to another endpoint.", moved, kept[0])
 		}
 		if err := sealDetails(s.box, &p, d); err != nil {
 			return old, err
@@ -267,6 +282,21 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 	}
 	updated.ProviderDetails = details
 	return updated, nil
+}
+
+// endpointDetails are the ProviderDetails that say where linkpool sends
+// the provider's client secret (token endpoint) or whom it trusts.
+var endpointDetails = []string{pool.DetailOIDCIssuer, pool.DetailAuthorizeURL, pool.DetailTokenURL, pool.DetailAttributesURL, pool.DetailJWKSURI}
+
+// movedEndpoint returns the first endpoint detail whose value differs
+// between the stored details and the edited ones, or "".
+func movedEndpoint(stored, edited map[string]string) string {
+	for _, k := range endpointDetails {
+		if stored[k] != edited[k] {
+			return k
+		}
+	}
+	return ""
 }
 
 // DeleteIdentityProvider deletes a provider of the pool. The users it

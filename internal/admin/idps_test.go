@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/account"
@@ -189,10 +190,11 @@ func TestUpdateIdentityProvider(t *testing.T) {
 	e.provider(oidcProvider(p.ID, "Other", "other.example.com"))
 	created := mustDescribe(t, e, p.ID, "Corp")
 
-	// Details replaced without the secret: the sealed secret stays.
+	// Details replaced without the secret, endpoints unchanged: the
+	// sealed secret stays.
 	got, err := e.svc.UpdateIdentityProvider(e.ctx, p.ID, "Corp", func(q *pool.IdentityProvider) {
 		q.ProviderDetails = map[string]string{pool.DetailClientID: "linkpool2", pool.DetailAuthorizeScopes: "openid",
-			pool.DetailOIDCIssuer: "https://idp2.example.com"}
+			pool.DetailOIDCIssuer: "https://idp.example.com"}
 		q.AttributeMapping = map[string]string{"username": "sub", "email": "mail"}
 		q.IdpIdentifiers = []string{"corp.example.org"}
 		q.ProviderType = pool.ProviderSAML // cannot change
@@ -201,7 +203,7 @@ func TestUpdateIdentityProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{pool.DetailClientID: "linkpool2", pool.DetailAuthorizeScopes: "openid",
-		pool.DetailOIDCIssuer: "https://idp2.example.com", pool.DetailClientSecret: oidcSecret}
+		pool.DetailOIDCIssuer: "https://idp.example.com", pool.DetailClientSecret: oidcSecret}
 	if !maps.Equal(got.ProviderDetails, want) || got.ProviderType != pool.ProviderOIDC || got.AttributeMapping["email"] != "mail" {
 		t.Fatalf("updated %+v", got)
 	}
@@ -241,6 +243,37 @@ func TestUpdateIdentityProvider(t *testing.T) {
 	}
 	_, err = e.svc.UpdateIdentityProvider(e.ctx, p.ID, "Nobody", func(*pool.IdentityProvider) {})
 	wantNotFound(t, err, "Identity provider Nobody does not exist.", admin.KindProvider, "Nobody")
+}
+
+// TestUpdateIdentityProviderEndpointNeedsSecret: an update that points
+// the provider at another endpoint (issuer, authorize, token, attributes
+// or JWKS URL) must give the client secret again, or the stored secret
+// would be sent to the new endpoint; refused, it changes nothing.
+func TestUpdateIdentityProviderEndpointNeedsSecret(t *testing.T) {
+	e := newEnv(t)
+	p := e.pool("SmartLamp")
+	e.provider(oidcProvider(p.ID, "Corp"))
+	before := snapshot(t, mustDescribe(t, e, p.ID, "Corp"))
+	for _, k := range []string{pool.DetailOIDCIssuer, pool.DetailAuthorizeURL, pool.DetailTokenURL, pool.DetailAttributesURL, pool.DetailJWKSURI} {
+		_, err := e.svc.UpdateIdentityProvider(e.ctx, p.ID, "Corp", func(q *pool.IdentityProvider) {
+			delete(q.ProviderDetails, pool.DetailClientSecret) // as the API and the CLI send an edit without it
+			q.ProviderDetails[k] = "https://evil.example.net/" + k
+		})
+		ae := wantErr(t, err, account.InvalidParameterException, "ProviderDetails")
+		if !strings.Contains(ae.Message, pool.DetailClientSecret) || !strings.Contains(ae.Message, k) {
+			t.Fatalf("%s: message %q names neither the secret nor the detail", k, ae.Message)
+		}
+	}
+	if after := snapshot(t, mustDescribe(t, e, p.ID, "Corp")); after != before {
+		t.Fatalf("refused update changed the provider:\n%s\n%s", before, after)
+	}
+	got, err := e.svc.UpdateIdentityProvider(e.ctx, p.ID, "Corp", func(q *pool.IdentityProvider) {
+		q.ProviderDetails[pool.DetailOIDCIssuer] = "https://idp2.example.com"
+		q.ProviderDetails[pool.DetailClientSecret] = "secret-of-idp2"
+	})
+	if err != nil || got.ProviderDetails[pool.DetailClientSecret] != "secret-of-idp2" {
+		t.Fatalf("new issuer with its secret: %v, %v", got.ProviderDetails, err)
+	}
 }
 
 func mustDescribe(t *testing.T, e *env, poolID, name string) pool.IdentityProvider {
