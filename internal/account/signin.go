@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 )
@@ -31,22 +32,34 @@ func (s *Service) signIn(ctx context.Context, p pool.Pool, username string, c cr
 	if err != nil {
 		return pool.User{}, err
 	}
-	now := s.now()
-	switch {
-	case !u.Enabled:
-		return pool.User{}, disabled()
-	case u.Status == pool.StatusUnconfirmed:
-		return pool.User{}, newErr(UserNotConfirmedException, msgNotConfirmed)
-	case u.Status == pool.StatusResetRequired:
-		return pool.User{}, newErr(PasswordResetRequiredException, msgResetRequired)
-	case u.Status == pool.StatusForceChangePassword && temporaryPasswordExpired(p, u, now):
-		return pool.User{}, tempExpired()
-	case u.Status == pool.StatusForceChangePassword:
-		return pool.User{}, newErr(NewPasswordRequired, msgNewPassword)
-	case u.Status != pool.StatusConfirmed:
-		return pool.User{}, notAuthorized("User cannot sign in in its current state.")
+	if err := SignInState(p, u, s.now()); err != nil {
+		return pool.User{}, err
 	}
 	return scrub(u), nil
+}
+
+// SignInState reports whether user u, proven by some credential, may
+// sign in now: nil, or the refusal of its account state ("User is
+// disabled.", UserNotConfirmedException, PasswordResetRequiredException,
+// an expired temporary password, the NewPasswordRequired challenge).
+// Every first factor checks it after proving the user (passwords and
+// SRP here, email codes, passkeys).
+func SignInState(p pool.Pool, u pool.User, now time.Time) error {
+	switch {
+	case !u.Enabled:
+		return disabled()
+	case u.Status == pool.StatusUnconfirmed:
+		return newErr(UserNotConfirmedException, msgNotConfirmed)
+	case u.Status == pool.StatusResetRequired:
+		return newErr(PasswordResetRequiredException, msgResetRequired)
+	case u.Status == pool.StatusForceChangePassword && temporaryPasswordExpired(p, u, now):
+		return tempExpired()
+	case u.Status == pool.StatusForceChangePassword:
+		return newErr(NewPasswordRequired, msgNewPassword)
+	case u.Status != pool.StatusConfirmed:
+		return notAuthorized("User cannot sign in in its current state.")
+	}
+	return nil
 }
 
 // verify finds the user and checks the credential, applying and

@@ -24,6 +24,7 @@ import (
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/server"
@@ -122,7 +123,9 @@ type App struct {
 	OAuth *oauth.Service
 	// Federation signs users in through the pools' identity providers.
 	Federation *federation.Service
-	UI         *hostedui.UI
+	// Passkeys registers passkeys and signs users in with them.
+	Passkeys *passkey.Service
+	UI       *hostedui.UI
 	// API serves the Cognito JSON API at POST /.
 	API *cognitoapi.API
 	// AccessKeys verifies the signatures of the JSON API's requests.
@@ -220,7 +223,9 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	a.Federation = fed
-	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed, Log: log, Now: cfg.Now, Limits: limits})
+	a.Passkeys = passkey.New(passkey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
+	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed,
+		Passkeys: a.Passkeys, Log: log, Now: cfg.Now, Limits: limits})
 	if err != nil {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
@@ -237,7 +242,7 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	a.API = cognitoapi.New(cognitoapi.Config{
-		Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Log: log, Authenticate: authenticate,
+		Store: cfg.Store, Accounts: a.Accounts, Admin: a.Admin, Passkeys: a.Passkeys, Log: log, Authenticate: authenticate,
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
 		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
 		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },

@@ -19,6 +19,7 @@ import (
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -50,7 +51,10 @@ type Config struct {
 	Accounts *account.Service
 	// Admin serves the pool, client, domain and group actions.
 	Admin *admin.Service
-	Log   *slog.Logger
+	// Passkeys serves the WebAuthn actions and the WEB_AUTHN challenge;
+	// nil answers them as not enabled.
+	Passkeys *passkey.Service
+	Log      *slog.Logger
 	// Authenticate verifies a request that needs AWS Signature Version 4
 	// and returns its caller. body is the request body the signature
 	// covers. A refusal is an *Error (UnrecognizedClientException,

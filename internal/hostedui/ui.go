@@ -10,6 +10,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	// Federation signs users in through the pools' identity providers;
 	// nil offers only the pools' own sign-in.
 	Federation *federation.Service
+	// Passkeys serves the passkey pages and the passkey sign-in; nil
+	// offers neither.
+	Passkeys *passkey.Service
 	// Log receives internal errors with the request id; nil discards.
 	Log *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -57,6 +61,7 @@ type UI struct {
 	accounts   *account.Service
 	oauth      *oauth.Service
 	fed        *federation.Service
+	passkeys   *passkey.Service
 	log        *slog.Logger
 	now        func() time.Time
 	limits     Limits
@@ -72,7 +77,7 @@ func New(cfg Config) (*UI, error) {
 		return nil, fmt.Errorf("hostedui: Store, Accounts and OAuth are required")
 	}
 	u := &UI{
-		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, fed: cfg.Federation, log: cfg.Log, now: cfg.Now,
+		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, fed: cfg.Federation, passkeys: cfg.Passkeys, log: cfg.Log, now: cfg.Now,
 		limits: cfg.Limits, sessionTTL: cfg.SessionTTL,
 	}
 	if u.log == nil {

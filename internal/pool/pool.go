@@ -107,6 +107,14 @@ type Pool struct {
 	// setting; Cognito has none.
 	CORSOrigins []string `json:"CORSOrigins,omitempty"`
 
+	// MFA is the multi-factor configuration (SetUserPoolMfaConfig).
+	MFA MFAConfig `json:"MfaConfig"`
+	// AllowedFirstAuthFactors is Cognito's
+	// Policies.SignInPolicy.AllowedFirstAuthFactors: the first factors of
+	// the choice-based sign-in (USER_AUTH, the hosted page). Empty means
+	// [PASSWORD].
+	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitempty"`
+
 	CreatedAt time.Time `json:"CreationDate"`
 	UpdatedAt time.Time `json:"LastModifiedDate"`
 }
@@ -236,6 +244,12 @@ func (p *Pool) Validate() error {
 		default:
 			return invalid(f+".AttributeDataType", "must be String, Number, DateTime or Boolean")
 		}
+	}
+	if err := p.MFA.Validate(); err != nil {
+		return err
+	}
+	if err := p.ValidateFirstFactors(); err != nil {
+		return err
 	}
 	b := p.Branding
 	for field, c := range map[string]string{"Branding.PrimaryColor": b.PrimaryColor, "Branding.BackgroundColor": b.BackgroundColor} {

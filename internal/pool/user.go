@@ -98,6 +98,9 @@ type User struct {
 	// it (global sign-out).
 	TokensValidAfter time.Time `json:"-"`
 
+	// MFA is the user's multi-factor state (its TOTP secret sealed).
+	MFA UserMFA `json:"-"`
+
 	CreatedAt time.Time `json:"UserCreateDate"`
 	UpdatedAt time.Time `json:"UserLastModifiedDate"`
 }

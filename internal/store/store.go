@@ -129,7 +129,12 @@ type Session struct {
 	// SupportedIdentityProviders list it; "" (sessions stored before the
 	// column existed) is reused for none.
 	IdentityProvider string
-	AuthTime         time.Time
+	// SecondFactor is the factor the sign-in passed after its first
+	// (pool.FactorSoftwareToken, pool.FactorEmail, pool.FactorWebAuthn for
+	// a verified passkey that counts as two), or "" for none. A session is
+	// reused only when account.NextStep would ask nothing more of it.
+	SecondFactor string
+	AuthTime     time.Time
 	CreatedAt        time.Time
 	ExpiresAt        time.Time
 }
@@ -373,6 +378,22 @@ type Store interface {
 	// updates are serialised, so fn always sees the latest set: exactly one
 	// of several instances racing to rotate performs the rotation.
 	UpdateKeySet(ctx context.Context, poolID string, fn func(KeySet) (KeySet, error)) error
+
+	// WebAuthn credentials (passkeys), pool.WebAuthnCredential. The id
+	// is unique in the pool (ErrAlreadyExists); a credential of a user
+	// that does not exist is ErrNotFound; deleting a user or a pool
+	// deletes its credentials. ListWebAuthnCredentials orders by
+	// CreatedAt, then id. UpdateWebAuthnCredential runs fn on the stored
+	// credential inside one transaction (the sign count, LastUsedAt, the
+	// name); pool, user and id do not change. DeleteWebAuthnCredential is
+	// ErrNotFound unless the user has that credential;
+	// DeleteWebAuthnCredentials deletes all of a user's and says how many.
+	CreateWebAuthnCredential(ctx context.Context, c pool.WebAuthnCredential) error
+	GetWebAuthnCredential(ctx context.Context, poolID string, id []byte) (pool.WebAuthnCredential, error)
+	ListWebAuthnCredentials(ctx context.Context, poolID, sub string) ([]pool.WebAuthnCredential, error)
+	UpdateWebAuthnCredential(ctx context.Context, poolID string, id []byte, fn func(pool.WebAuthnCredential) (pool.WebAuthnCredential, error)) error
+	DeleteWebAuthnCredential(ctx context.Context, poolID, sub string, id []byte) error
+	DeleteWebAuthnCredentials(ctx context.Context, poolID, sub string) (int, error)
 
 	// GetSAMLKey returns ErrNotFound when the pool has no SAML key yet.
 	GetSAMLKey(ctx context.Context, poolID string) (SAMLKey, error)

@@ -31,6 +31,8 @@ type poolRecord struct {
 	Branding                 pool.Branding          `json:"branding"`
 	EmailFrom                string                 `json:"email_from,omitempty"`
 	CORSOrigins              []string               `json:"cors_origins,omitempty"`
+	MFA                      pool.MFAConfig         `json:"mfa,omitzero"`
+	AllowedFirstAuthFactors  []string               `json:"allowed_first_auth_factors,omitempty"`
 	CreatedAt                time.Time              `json:"created_at,omitzero"`
 	UpdatedAt                time.Time              `json:"updated_at,omitzero"`
 }
@@ -113,6 +115,7 @@ type userRecord struct {
 	Code             *pool.PendingCode `json:"code,omitempty"`
 	Identities       []pool.Identity   `json:"identities,omitempty"`
 	TokensValidAfter time.Time         `json:"tokens_valid_after,omitzero"`
+	MFA              pool.UserMFA      `json:"mfa,omitzero"`
 	CreatedAt        time.Time         `json:"created_at,omitzero"`
 	UpdatedAt        time.Time         `json:"updated_at,omitzero"`
 }

@@ -29,7 +29,7 @@ func insertFilterUsers(ctx context.Context, db *DB, poolID string, n int) error 
 				'family_name', format('Family%s', lpad((i / 50 % 200)::text, 3, '0')),
 				'name', format('Given%s Family%s', lpad((i % 50)::text, 2, '0'), lpad((i / 50 % 200)::text, 3, '0')))),
 			CASE WHEN i % 100 < 95 THEN 'CONFIRMED' WHEN i % 100 < 99 THEN 'UNCONFIRMED' ELSE 'FORCE_CHANGE_PASSWORD' END,
-			i % 100 <> 42, 'x', NULL, 0, NULL, NULL, NULL, $3, $3, '', '\x'::bytea, NULL
+			i % 100 <> 42, 'x', NULL, 0, NULL, NULL, NULL, $3, $3, '', '\x'::bytea, NULL, '{}'
 		FROM generate_series(0, $2::int - 1) AS i`, poolID, n, time.Now().UTC())
 	return err
 }

@@ -152,7 +152,7 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	rows, err := db.pool.Query(ctx, `SELECT u.pool_id, u.sub, u.username, u.username_key,
 			u.email_key, u.attributes, u.status, u.enabled, u.password_hash, u.password_set_at,
 			u.failed_logins, u.locked_until, u.pending_code, u.tokens_valid_after,
-			u.created_at, u.updated_at, u.srp_salt, u.srp_verifier, u.identities
+			u.created_at, u.updated_at, u.srp_salt, u.srp_verifier, u.identities, u.mfa
 		FROM group_members m
 		JOIN users u ON u.pool_id = m.pool_id AND u.sub = m.sub
 		WHERE m.pool_id = $1 AND m.group_name = $2 AND u.username_key > $3

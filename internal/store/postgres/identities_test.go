@@ -25,12 +25,12 @@ func TestUserRowWithoutIdentities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	columns := strings.TrimSuffix(userColumns, ", identities")
+	columns := strings.TrimSuffix(userColumns, ", identities, mfa")
 	if columns == userColumns {
 		t.Fatal("userColumns does not end with identities")
 	}
-	values := strings.TrimSuffix(userValues, ", $19)") + ")"
-	if _, err := db.pool.Exec(ctx, `INSERT INTO users (`+columns+`) VALUES `+values, args[:len(args)-1]...); err != nil {
+	values := strings.TrimSuffix(userValues, ", $19, $20)") + ")"
+	if _, err := db.pool.Exec(ctx, `INSERT INTO users (`+columns+`) VALUES `+values, args[:len(args)-2]...); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.GetUser(ctx, p.ID, u.Sub)

@@ -11,9 +11,9 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes,
 	status, enabled, password_hash, password_set_at, failed_logins, locked_until,
-	pending_code, tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities`
+	pending_code, tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities, mfa`
 
-const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
+const userValues = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
 
 // userArgs returns the column values of u in userColumns order.
 func userArgs(u *pool.User) ([]any, error) {
@@ -35,22 +35,26 @@ func userArgs(u *pool.User) ([]any, error) {
 			return nil, err
 		}
 	}
+	mfa, err := encodeJSON(u.MFA)
+	if err != nil {
+		return nil, err
+	}
 	return []any{
 		u.PoolID, u.Sub, u.Username, u.UsernameKey, u.EmailKey, attrs,
 		u.Status, u.Enabled, u.PasswordHash, ts(u.PasswordSetAt), u.FailedLogins, ts(u.LockedUntil),
-		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt), u.SRPSalt, blob(u.SRPVerifier), ids,
+		code, ts(u.TokensValidAfter), ts(u.CreatedAt), ts(u.UpdatedAt), u.SRPSalt, blob(u.SRPVerifier), ids, mfa,
 	}, nil
 }
 
 func scanUser(row pgx.Row) (pool.User, error) {
 	var (
 		u                pool.User
-		attrs, code, ids []byte
+		attrs, code, ids, mfa []byte
 	)
 	err := row.Scan(
 		&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, &attrs,
 		&u.Status, &u.Enabled, &u.PasswordHash, (*utcTime)(&u.PasswordSetAt), &u.FailedLogins, (*utcTime)(&u.LockedUntil),
-		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt), &u.SRPSalt, &u.SRPVerifier, &ids,
+		&code, (*utcTime)(&u.TokensValidAfter), (*utcTime)(&u.CreatedAt), (*utcTime)(&u.UpdatedAt), &u.SRPSalt, &u.SRPVerifier, &ids, &mfa,
 	)
 	if err != nil {
 		return pool.User{}, err
@@ -59,6 +63,9 @@ func scanUser(row pgx.Row) (pool.User, error) {
 		u.SRPVerifier = nil
 	}
 	if err := decodeJSON(attrs, &u.Attributes); err != nil {
+		return pool.User{}, err
+	}
+	if err := decodeJSON(mfa, &u.MFA); err != nil {
 		return pool.User{}, err
 	}
 	if err := decodeJSON(ids, &u.Identities); err != nil {

@@ -158,10 +158,10 @@ func insert(table, columns string, n int) string {
 }
 
 var (
-	loadPool         = insert("pools", poolColumns, 17)
+	loadPool         = insert("pools", poolColumns, 19)
 	loadDomain       = insert("domains", domainColumns, 4)
 	loadClient       = insert("clients", clientColumns, 25)
-	loadUser         = insert("users", userColumns, 19)
+	loadUser         = insert("users", userColumns, 20)
 	loadIdentity     = insert("user_identities", "pool_id, provider_name, subject, sub", 4)
 	loadIdp          = insert("identity_providers", idpColumns, 9)
 	loadIdentifier   = insert("idp_identifiers", "pool_id, identifier, provider_name", 3)

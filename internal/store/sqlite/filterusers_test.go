@@ -34,7 +34,7 @@ func insertFilterUsers(ctx context.Context, db *DB, poolID string, n int) error 
 				'family_name', printf('Family%03d', (i / 50) % 200),
 				'name', printf('Given%02d Family%03d', i % 50, (i / 50) % 200))),
 			CASE WHEN i % 100 < 95 THEN 'CONFIRMED' WHEN i % 100 < 99 THEN 'UNCONFIRMED' ELSE 'FORCE_CHANGE_PASSWORD' END,
-			i % 100 <> 42, 'x', 0, 0, 0, 'null', 0, ?3, ?3, '', x'', '[]'
+			i % 100 <> 42, 'x', 0, 0, 0, 'null', 0, ?3, ?3, '', x'', '[]', '{}'
 		FROM n`, poolID, n, time.Now().UnixMicro())
 	return err
 }

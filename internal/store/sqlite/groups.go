@@ -123,7 +123,7 @@ func (db *DB) ListUsersInGroup(ctx context.Context, poolID, group string, opts s
 	}
 	items, err := queryAll(ctx, db.rq, op, scanUser, `SELECT u.pool_id, u.sub, u.username, u.username_key,
 			u.email_key, u.attributes, u.status, u.enabled, u.password_hash, u.password_set_at,
-			u.failed_logins, u.locked_until, u.pending_code, u.tokens_valid_after, u.created_at, u.updated_at, u.srp_salt, u.srp_verifier, u.identities
+			u.failed_logins, u.locked_until, u.pending_code, u.tokens_valid_after, u.created_at, u.updated_at, u.srp_salt, u.srp_verifier, u.identities, u.mfa
 		FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND u.sub = m.sub
 		WHERE m.pool_id = ? AND m.group_name = ? AND m.sub > ?
 		ORDER BY m.sub LIMIT ?`, poolID, group, after, fetch)
@@ -154,7 +154,7 @@ func (db *DB) CreateUserInGroup(ctx context.Context, u pool.User, g pool.Group) 
 			return wrap(op, err)
 		}
 		if _, err := tx.Exec(`INSERT INTO users (`+userColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
 			return wrap(op, err)
 		}
 		if err := linkIdentities(tx, u.PoolID, u.Sub, nil, u.Identities); err != nil {

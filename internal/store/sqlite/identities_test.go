@@ -25,12 +25,12 @@ func TestUserRowWithoutIdentities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	columns := strings.TrimSuffix(userColumns, ", identities")
+	columns := strings.TrimSuffix(userColumns, ", identities, mfa")
 	if columns == userColumns {
 		t.Fatal("userColumns does not end with identities")
 	}
 	if _, err := db.exec(ctx, "test", `INSERT INTO users (`+columns+`) VALUES (?`+strings.Repeat(", ?", 17)+`)`,
-		append([]any{u.PoolID, u.Sub}, v[:len(v)-1]...)...); err != nil {
+		append([]any{u.PoolID, u.Sub}, v[:len(v)-2]...)...); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.GetUser(ctx, p.ID, u.Sub)

@@ -10,7 +10,7 @@ import (
 
 const userColumns = `pool_id, sub, username, username_key, email_key, attributes, status,
 	enabled, password_hash, password_set_at, failed_logins, locked_until, pending_code,
-	tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities`
+	tokens_valid_after, created_at, updated_at, srp_salt, srp_verifier, identities, mfa`
 
 // pendingCode is pool.PendingCode as stored, with times in unix
 // microseconds like every other time column.
@@ -53,7 +53,7 @@ func scanUser(row scanner) (pool.User, error) {
 	err := row.Scan(&u.PoolID, &u.Sub, &u.Username, &u.UsernameKey, &u.EmailKey, jsonCol{&u.Attributes}, &u.Status,
 		&u.Enabled, &u.PasswordHash, timeCol{&u.PasswordSetAt}, &u.FailedLogins, timeCol{&u.LockedUntil}, jsonCol{&code},
 		timeCol{&u.TokensValidAfter}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.SRPSalt, &u.SRPVerifier,
-		jsonCol{&u.Identities})
+		jsonCol{&u.Identities}, jsonCol{&u.MFA})
 	if len(u.SRPVerifier) == 0 {
 		u.SRPVerifier = nil
 	}
@@ -71,7 +71,7 @@ func userValues(u pool.User) ([]any, error) {
 	v := []any{u.Username, u.UsernameKey, u.EmailKey, e.json(u.Attributes), u.Status,
 		u.Enabled, u.PasswordHash, micros(u.PasswordSetAt), u.FailedLogins, micros(u.LockedUntil),
 		e.json(encodePendingCode(u.Code)), micros(u.TokensValidAfter), micros(u.CreatedAt), micros(u.UpdatedAt),
-		u.SRPSalt, blob(u.SRPVerifier), identitiesValue(&e, u.Identities)}
+		u.SRPSalt, blob(u.SRPVerifier), identitiesValue(&e, u.Identities), e.json(u.MFA)}
 	return v, e.err
 }
 
@@ -87,7 +87,7 @@ func (db *DB) CreateUser(ctx context.Context, u pool.User) error {
 	}
 	return db.writeTx(ctx, op, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO users (`+userColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{u.PoolID, u.Sub}, v...)...); err != nil {
 			return wrap(op, err)
 		}
 		return wrap(op, linkIdentities(tx, u.PoolID, u.Sub, nil, u.Identities))
@@ -157,7 +157,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 		_, err = tx.Exec(`UPDATE users SET username = ?, username_key = ?, email_key = ?,
 			attributes = ?, status = ?, enabled = ?, password_hash = ?, password_set_at = ?,
 			failed_logins = ?, locked_until = ?, pending_code = ?, tokens_valid_after = ?,
-			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?, identities = ?
+			created_at = ?, updated_at = ?, srp_salt = ?, srp_verifier = ?, identities = ?, mfa = ?
 			WHERE pool_id = ? AND sub = ?`, append(v, poolID, sub)...)
 		if err != nil {
 			return wrap(op, err)

@@ -1,0 +1,16 @@
+// Package passkey owns passkeys (WebAuthn, github.com/go-webauthn/webauthn)
+// for every surface: registering a passkey for a signed-in user, signing
+// in with one as a first factor, listing and deleting them. The hosted
+// pages (internal/hostedui, /passkeys/add and the passkey sign-in) and
+// the Cognito API (StartWebAuthnRegistration,
+// CompleteWebAuthnRegistration, ListWebAuthnCredentials,
+// DeleteWebAuthnCredential, the WEB_AUTHN challenge) are adapters over
+// Service.
+//
+// The relying party is the pool's WebAuthn RelyingPartyId, or the host
+// the pages are served at (RPFor); a ceremony's origin must be that host
+// or under it. Credentials are rows of the store
+// (pool.WebAuthnCredential: public keys, nothing secret). A registration's
+// state waits on the user (pool.UserMFA.WebAuthnRegistration), a sign-in's
+// travels with the caller, sealed with the master key.
+package passkey

@@ -1,0 +1,100 @@
+package passkey
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/store"
+)
+
+// Config holds the dependencies of a Service.
+type Config struct {
+	Store store.Store
+	// Box seals the state of sign-in ceremonies; New panics without it.
+	Box *seal.Box
+	// Log receives security events; nil discards them.
+	Log *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service runs the WebAuthn ceremonies of every pool.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Box == nil {
+		panic("passkey: New needs a Box")
+	}
+	return &Service{cfg: cfg}
+}
+
+// RP is the relying party of one ceremony.
+type RP struct {
+	// ID is the RP id (a host name).
+	ID string
+	// Origin is the web origin of the page or app ("https://host[:port]").
+	Origin string
+	// Name is shown by authenticators (the pool's name).
+	Name string
+	// UserVerification is "required" or "preferred".
+	UserVerification string
+}
+
+var errTODO = errors.New("passkey: not implemented")
+
+// RPFor returns the relying party for a ceremony of pool p at origin:
+// the pool's RelyingPartyId, or the origin's host when unset. The origin
+// must be https (http only for localhost) and its host the RP id or
+// under it; otherwise an *account.Error WebAuthnRelyingPartyMismatchException
+// / WebAuthnOriginNotAllowedException.
+func RPFor(p pool.Pool, origin string) (RP, error) { return RP{}, errTODO }
+
+// BeginRegistration starts registering a passkey for the user and
+// returns the PublicKeyCredentialCreationOptions (the JSON a browser's
+// navigator.credentials.create takes as publicKey, Cognito's
+// CredentialCreationOptions). The ceremony's state is stored on the user
+// and expires after five minutes; the user's passkeys are excluded.
+func (s *Service) BeginRegistration(ctx context.Context, p pool.Pool, sub string, rp RP) (json.RawMessage, error) {
+	return nil, errTODO
+}
+
+// FinishRegistration checks the browser's answer (the
+// PublicKeyCredential as JSON, Cognito's Credential) against the stored
+// state and stores the passkey named name (a default name when empty).
+func (s *Service) FinishRegistration(ctx context.Context, p pool.Pool, sub string, rp RP, credential []byte, name string) (pool.WebAuthnCredential, error) {
+	return pool.WebAuthnCredential{}, errTODO
+}
+
+// BeginSignIn starts a passkey sign-in: for user u's passkeys, or any
+// discoverable passkey of the pool when u is nil. It returns the
+// PublicKeyCredentialRequestOptions JSON and the ceremony's state,
+// sealed, for the caller to carry to FinishSignIn.
+func (s *Service) BeginSignIn(ctx context.Context, p pool.Pool, u *pool.User, rp RP) (options json.RawMessage, state string, err error) {
+	return nil, "", errTODO
+}
+
+// FinishSignIn checks an assertion against the sealed state and the
+// stored passkey, updates its sign count, and returns the user (after
+// account.SignInState) and whether the authenticator verified the user.
+func (s *Service) FinishSignIn(ctx context.Context, p pool.Pool, rp RP, state string, credential []byte) (pool.User, bool, error) {
+	return pool.User{}, false, errTODO
+}
+
+// List returns the user's passkeys.
+func (s *Service) List(ctx context.Context, p pool.Pool, sub string) ([]pool.WebAuthnCredential, error) {
+	return nil, errTODO
+}
+
+// Delete deletes one of the user's passkeys; ResourceNotFoundException
+// when the user has none with that id.
+func (s *Service) Delete(ctx context.Context, p pool.Pool, sub string, id []byte) error {
+	return errTODO
+}
