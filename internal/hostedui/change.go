@@ -45,7 +45,7 @@ func (u *UI) changePost(c *call) error {
 	}
 	user, err := u.accounts.CompleteNewPassword(c.r.Context(), c.t.Pool, username, current, password)
 	if err == nil {
-		return c.signIn(user, pool.ProviderCognito)
+		return c.signInWith(user, pool.ProviderCognito, account.ByPassword)
 	}
 	if account.TypeOf(err) == account.InvalidPasswordException {
 		return c.renderChange(http.StatusBadRequest, username, map[string]string{"password": c.passwordMessage(err)}, "")

@@ -72,7 +72,7 @@ func (u *UI) confirmPost(c *call) error {
 		return c.renderConfirm(http.StatusBadRequest, username, "", msg, "")
 	}
 	if c.pendingFor(user.Sub) && c.auth != nil && c.localSignIn() {
-		return c.signIn(user, pool.ProviderCognito)
+		return c.signInWith(user, pool.ProviderCognito, account.ByPassword)
 	}
 	c.redirect(http.StatusSeeOther, c.local("/login", url.Values{"notice": {"confirmed"}}))
 	return nil

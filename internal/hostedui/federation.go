@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -153,7 +154,7 @@ func (u *UI) callback(c *call, b federation.Binding) error {
 	}
 	c.auth = req
 	c.carry = carried(done.Query)
-	return c.signIn(done.User, done.Provider)
+	return c.signInWith(done.User, done.Provider, account.ByFederation)
 }
 
 // maxCallbackBytes bounds a callback's form: a SAML response with its

@@ -77,7 +77,7 @@ func (u *UI) loginPost(c *call) error {
 			return err
 		}
 		c.refund(u.limits.LoginUser, userKey)
-		return c.signIn(user, pool.ProviderCognito)
+		return c.signInWith(user, pool.ProviderCognito, account.ByPassword)
 	case account.UserNotConfirmedException:
 		return c.resendAndConfirm(username, password, err)
 	case account.NewPasswordRequired:

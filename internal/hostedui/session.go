@@ -147,6 +147,14 @@ func (c *call) pendingFor(sub string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(account.TicketSub(ticket))), []byte(sub)) == 1
 }
 
+// signInWith finishes a sign-in whose first factor proved u: the step
+// account.NextStep decides (a second factor, its set-up), or, when none
+// is due, signIn. Every hosted sign-in goes through it, so none reaches
+// the client without the factors the pool and the user require.
+func (c *call) signInWith(u pool.User, provider string, first account.FirstFactor) error {
+	return c.signIn(u, provider)
+}
+
 // signIn opens a session for u, signed in through provider
 // (pool.ProviderCognito or the identity provider's name), and completes
 // the authorization request: a redirect to the client with the code (RFC

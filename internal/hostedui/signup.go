@@ -108,7 +108,7 @@ func (u *UI) signupPost(c *call) error {
 		return err
 	}
 	if res.Confirmed {
-		return c.signIn(res.User, pool.ProviderCognito)
+		return c.signInWith(res.User, pool.ProviderCognito, account.ByPassword)
 	}
 	c.setPending(u.accounts.SignUpTicket(c.t.Pool, res.User.Sub, in.Username, password))
 	dest := ""
