@@ -40,8 +40,9 @@ func New(cfg Config) *Service {
 type RP struct {
 	// ID is the RP id (a host name).
 	ID string
-	// Origin is the web origin of the page or app ("https://host[:port]").
-	Origin string
+	// Origins are the web origins ("https://host[:port]") a ceremony's
+	// client data may name.
+	Origins []string
 	// Name is shown by authenticators (the pool's name).
 	Name string
 	// UserVerification is "required" or "preferred".
@@ -56,6 +57,13 @@ var errTODO = errors.New("passkey: not implemented")
 // under it; otherwise an *account.Error WebAuthnRelyingPartyMismatchException
 // / WebAuthnOriginNotAllowedException.
 func RPFor(p pool.Pool, origin string) (RP, error) { return RP{}, errTODO }
+
+// RPForAPI returns the relying party of the Cognito API's WebAuthn
+// actions and WEB_AUTHN challenge, which have no page origin: the pool's
+// RelyingPartyId must be set (else WebAuthnConfigurationMissingException),
+// and the origins are https://<RelyingPartyId> and those of allowed (the
+// pool's CORS origins) whose host is the RP id or under it.
+func RPForAPI(p pool.Pool, allowed []string) (RP, error) { return RP{}, errTODO }
 
 // BeginRegistration starts registering a passkey for the user and
 // returns the PublicKeyCredentialCreationOptions (the JSON a browser's
