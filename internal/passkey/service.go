@@ -59,11 +59,12 @@ var errTODO = errors.New("passkey: not implemented")
 func RPFor(p pool.Pool, origin string) (RP, error) { return RP{}, errTODO }
 
 // RPForAPI returns the relying party of the Cognito API's WebAuthn
-// actions and WEB_AUTHN challenge, which have no page origin: the pool's
-// RelyingPartyId must be set (else WebAuthnConfigurationMissingException),
-// and the origins are https://<RelyingPartyId> and those of allowed (the
-// pool's CORS origins) whose host is the RP id or under it.
-func RPForAPI(p pool.Pool, allowed []string) (RP, error) { return RP{}, errTODO }
+// actions and WEB_AUTHN challenge, which have no page of their own: the
+// RP id is the pool's RelyingPartyId, or host (the host the API was
+// called at, a pool domain) when unset; the origins are https://<RP id>
+// (http for localhost) and those of allowed (the pool's CORS origins)
+// whose host is the RP id or under it.
+func RPForAPI(p pool.Pool, host string, allowed []string) (RP, error) { return RP{}, errTODO }
 
 // BeginRegistration starts registering a passkey for the user and
 // returns the PublicKeyCredentialCreationOptions (the JSON a browser's
