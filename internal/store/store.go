@@ -135,8 +135,8 @@ type Session struct {
 	// reused only when account.NextStep would ask nothing more of it.
 	SecondFactor string
 	AuthTime     time.Time
-	CreatedAt        time.Time
-	ExpiresAt        time.Time
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
 }
 
 // Key uses.

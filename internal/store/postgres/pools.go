@@ -47,7 +47,7 @@ func poolArgs(p *pool.Pool) ([]any, error) {
 
 func scanPool(row pgx.Row) (pool.Pool, error) {
 	var (
-		p                                   pool.Pool
+		p                                        pool.Pool
 		password, lockout, schema, branding, mfa []byte
 	)
 	err := row.Scan(

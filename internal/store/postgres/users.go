@@ -48,7 +48,7 @@ func userArgs(u *pool.User) ([]any, error) {
 
 func scanUser(row pgx.Row) (pool.User, error) {
 	var (
-		u                pool.User
+		u                     pool.User
 		attrs, code, ids, mfa []byte
 	)
 	err := row.Scan(
