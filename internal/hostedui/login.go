@@ -33,6 +33,7 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 	if !v.LocalSignIn {
 		v.SignUpAllowed = false
 	}
+	v.PasskeySignIn = v.LocalSignIn && c.passkeySignInEnabled()
 	return c.render(status, "login", v)
 }
 

@@ -168,6 +168,9 @@ func (c *call) signIn(u pool.User, provider string) error {
 		}
 		v := c.view("page.signed_in", "", "")
 		v.Notice = c.cat.T("signed_in.body", "pool", c.t.Pool.Name)
+		if c.passkeysEnabled() {
+			v.Back, v.BackLabel = v.Links["passkeys"], "signed_in.passkeys"
+		}
 		return c.render(http.StatusOK, "message", v)
 	}
 	now := c.u.now()
