@@ -63,6 +63,14 @@ func (c *call) relyingParty() (passkey.RP, error) {
 	return rp, nil
 }
 
+// passkeyOrigin reports whether the pages' origin can have passkeys
+// (https, or localhost; a host under the RP id), so that no page offers
+// a ceremony that cannot run.
+func (c *call) passkeyOrigin() bool {
+	_, err := c.relyingParty()
+	return err == nil
+}
+
 // scripted makes v load the passkey script under a fresh nonce.
 func (c *call) scripted(v *view) {
 	v.Nonce = randomToken(18)
