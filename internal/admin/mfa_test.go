@@ -12,10 +12,11 @@ import (
 func TestMFAConfigDefaults(t *testing.T) {
 	e := newEnv(t)
 	p := e.pool("SmartLamp")
-	c, first, err := e.svc.GetMFAConfig(e.ctx, p.ID)
+	c, err := e.svc.GetMFAConfig(e.ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	first := firstFactors(t, e, p.ID)
 	if c.MFAMode() != pool.MFAOff || c.SoftwareToken || c.Email || c.WebAuthn != (pool.WebAuthnConfig{}) {
 		t.Fatalf("new pool's MFA configuration %+v, want off", c)
 	}
@@ -24,7 +25,17 @@ func TestMFAConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestSetMFAConfig(t *testing.T) {
+// firstFactors returns the pool's first factors as stored.
+func firstFactors(t *testing.T, e *env, poolID string) []string {
+	t.Helper()
+	p, err := e.svc.DescribeUserPool(e.ctx, poolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.FirstFactors()
+}
+
+func TestSetSignInFactors(t *testing.T) {
 	e := newEnv(t)
 	p := e.pool("SmartLamp")
 	want := pool.MFAConfig{
@@ -34,18 +45,18 @@ func TestSetMFAConfig(t *testing.T) {
 			FactorConfiguration: pool.WebAuthnMultiFactorWithUserVerification},
 	}
 	factors := []string{pool.FirstFactorPassword, pool.FirstFactorEmailOTP, pool.FirstFactorWebAuthn}
-	updated, err := e.svc.SetMFAConfig(e.ctx, p.ID, want, factors)
+	updated, err := e.svc.SetSignInFactors(e.ctx, p.ID, want, factors)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if updated.MFA != want || !slices.Equal(updated.AllowedFirstAuthFactors, factors) {
-		t.Fatalf("SetMFAConfig returned %+v %v", updated.MFA, updated.AllowedFirstAuthFactors)
+		t.Fatalf("SetSignInFactors returned %+v %v", updated.MFA, updated.AllowedFirstAuthFactors)
 	}
-	c, first, err := e.svc.GetMFAConfig(e.ctx, p.ID)
+	c, err := e.svc.GetMFAConfig(e.ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c != want || !slices.Equal(first, factors) {
+	if first := firstFactors(t, e, p.ID); c != want || !slices.Equal(first, factors) {
 		t.Fatalf("stored %+v %v, want %+v %v", c, first, want, factors)
 	}
 	stored, err := e.svc.DescribeUserPool(e.ctx, p.ID)
@@ -53,32 +64,40 @@ func TestSetMFAConfig(t *testing.T) {
 		t.Fatalf("the rest of the pool changed: %+v, %v", stored, err)
 	}
 
-	// nil first factors keep the pool's.
+	// nil first factors keep the pool's; so does SetMFAConfig.
 	only := pool.MFAConfig{Mode: pool.MFAOn, SoftwareToken: true, Email: true}
-	if _, err := e.svc.SetMFAConfig(e.ctx, p.ID, only, nil); err != nil {
+	if _, err := e.svc.SetSignInFactors(e.ctx, p.ID, only, nil); err != nil {
 		t.Fatal(err)
 	}
-	c, first, err = e.svc.GetMFAConfig(e.ctx, p.ID)
-	if err != nil || c != only || !slices.Equal(first, factors) {
-		t.Fatalf("after SetMFAConfig without first factors: %+v %v %v", c, first, err)
+	c, err = e.svc.GetMFAConfig(e.ctx, p.ID)
+	if first := firstFactors(t, e, p.ID); err != nil || c != only || !slices.Equal(first, factors) {
+		t.Fatalf("after SetSignInFactors without first factors: %+v %v %v", c, first, err)
+	}
+	only.EmailSubject = "Code"
+	if _, err := e.svc.SetMFAConfig(e.ctx, p.ID, only); err != nil {
+		t.Fatal(err)
+	}
+	c, err = e.svc.GetMFAConfig(e.ctx, p.ID)
+	if first := firstFactors(t, e, p.ID); err != nil || c != only || !slices.Equal(first, factors) {
+		t.Fatalf("after SetMFAConfig: %+v %v %v", c, first, err)
 	}
 	// An empty list resets them to PASSWORD alone.
 	off := pool.MFAConfig{Mode: pool.MFAOff}
-	if _, err := e.svc.SetMFAConfig(e.ctx, p.ID, off, []string{}); err != nil {
+	if _, err := e.svc.SetSignInFactors(e.ctx, p.ID, off, []string{}); err != nil {
 		t.Fatal(err)
 	}
-	c, first, err = e.svc.GetMFAConfig(e.ctx, p.ID)
-	if err != nil || c != off || !slices.Equal(first, []string{pool.FirstFactorPassword}) {
+	c, err = e.svc.GetMFAConfig(e.ctx, p.ID)
+	if first := firstFactors(t, e, p.ID); err != nil || c != off || !slices.Equal(first, []string{pool.FirstFactorPassword}) {
 		t.Fatalf("after turning MFA off: %+v %v %v", c, first, err)
 	}
 }
 
-func TestSetMFAConfigRefused(t *testing.T) {
+func TestSetSignInFactorsRefused(t *testing.T) {
 	e := newEnv(t)
 	p := e.pool("SmartLamp")
 	good := pool.MFAConfig{Mode: pool.MFAOptional, Email: true}
 	goodFactors := []string{pool.FirstFactorPassword, pool.FirstFactorEmailOTP}
-	if _, err := e.svc.SetMFAConfig(e.ctx, p.ID, good, goodFactors); err != nil {
+	if _, err := e.svc.SetSignInFactors(e.ctx, p.ID, good, goodFactors); err != nil {
 		t.Fatal(err)
 	}
 	before, err := e.svc.DescribeUserPool(e.ctx, p.ID)
@@ -105,20 +124,26 @@ func TestSetMFAConfigRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.SetMFAConfig(e.ctx, p.ID, tc.c, tc.factors)
+			_, err := e.svc.SetSignInFactors(e.ctx, p.ID, tc.c, tc.factors)
 			wantErr(t, err, account.InvalidParameterException, tc.field)
+			if tc.factors == nil {
+				_, err := e.svc.SetMFAConfig(e.ctx, p.ID, tc.c)
+				wantErr(t, err, account.InvalidParameterException, tc.field)
+			}
 			after, err := e.svc.DescribeUserPool(e.ctx, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if snapshot(t, after) != snapshot(t, before) {
-				t.Fatalf("refused SetMFAConfig changed the pool: %+v", after)
+				t.Fatalf("a refused change changed the pool: %+v", after)
 			}
 		})
 	}
 
-	_, err = e.svc.SetMFAConfig(e.ctx, "us-east-1_NOPE12345", good, nil)
+	_, err = e.svc.SetSignInFactors(e.ctx, "us-east-1_NOPE12345", good, nil)
 	wantNotFound(t, err, "User pool us-east-1_NOPE12345 does not exist.", admin.KindPool, "us-east-1_NOPE12345")
-	_, _, err = e.svc.GetMFAConfig(e.ctx, "us-east-1_NOPE12345")
+	_, err = e.svc.SetMFAConfig(e.ctx, "us-east-1_NOPE12345", good)
+	wantNotFound(t, err, "User pool us-east-1_NOPE12345 does not exist.", admin.KindPool, "us-east-1_NOPE12345")
+	_, err = e.svc.GetMFAConfig(e.ctx, "us-east-1_NOPE12345")
 	wantNotFound(t, err, "User pool us-east-1_NOPE12345 does not exist.", admin.KindPool, "us-east-1_NOPE12345")
 }
