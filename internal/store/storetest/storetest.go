@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"IdentityProviderCascade", testIdentityProviderCascade},
 		{"UserIdentities", testUserIdentities},
 		{"LoadFederation", skill(testLoadFederation)},
+		{"LoadPasskeys", skill(testLoadPasskeys)},
 		{"GroupMembership", testGroupMembership},
 		{"CreateUserInGroup", testCreateUserInGroup},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
