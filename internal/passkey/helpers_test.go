@@ -14,18 +14,20 @@ import (
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
-	"github.com/linkpool/linkpool/internal/store/sqlite"
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/store/postgres"
+	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
 )
 
 const origin = "https://auth.example.com"
 
-// env is a passkey Service on a real SQLite file, a pool that allows
-// passkeys and a settable clock.
+// env is a passkey Service on a real store, a pool that allows passkeys
+// and a settable clock.
 type env struct {
 	svc   *passkey.Service
-	db    *sqlite.DB
+	db    store.Store
 	pool  pool.Pool
 	clock *testclock.Clock
 	log   *apptest.Log
@@ -44,9 +46,30 @@ func newBox(t *testing.T) *seal.Box {
 	return b
 }
 
-func newEnv(t *testing.T, edit func(p *pool.Pool)) *env {
+// envMaker makes an env on one backend.
+type envMaker func(t *testing.T, edit func(p *pool.Pool)) *env
+
+// backends runs test on SQLite and on PostgreSQL.
+func backends(t *testing.T, test func(t *testing.T, newEnv envMaker)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(t *testing.T, edit func(p *pool.Pool)) *env { return newEnvOn(t, sqlitetest.Open(t), edit) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, func(t *testing.T, edit func(p *pool.Pool)) *env {
+			t.Helper()
+			st, err := postgres.Open(context.Background(), pgtest.URL(t))
+			if err != nil {
+				t.Fatalf("postgres.Open: %v", err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return newEnvOn(t, st, edit)
+		})
+	})
+}
+
+func newEnvOn(t *testing.T, st store.Store, edit func(p *pool.Pool)) *env {
 	t.Helper()
-	e := &env{db: sqlitetest.Open(t), clock: testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), log: &apptest.Log{}}
+	e := &env{db: st, clock: testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), log: &apptest.Log{}}
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", e.clock.Now())
 	e.pool.AllowedFirstAuthFactors = []string{pool.FirstFactorPassword, pool.FirstFactorWebAuthn}
 	if edit != nil {
