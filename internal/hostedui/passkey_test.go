@@ -1,15 +1,18 @@
 package hostedui_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -268,4 +271,73 @@ func TestPasskeysNotOfferedAtAnIPAddress(t *testing.T) {
 	if p := b.get("/passkeySignIn"); p.Status != http.StatusBadRequest || p.errorText() != "Passkeys cannot be used at this address." {
 		t.Fatalf("/passkeySignIn at an IP address: %d %q", p.Status, p.errorText())
 	}
+}
+
+// registerPasskey registers a passkey of d for u through the service, as
+// /passkeys would.
+func (e *env) registerPasskey(t *testing.T, u pool.User, d *passkeyDevice) {
+	t.Helper()
+	ctx := context.Background()
+	rp, err := passkey.RPFor(e.pool, e.origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	options, err := e.passkeys.BeginRegistration(ctx, e.pool, u.Sub, rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := virtualwebauthn.ParseAttestationOptions(string(options))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.passkeys.FinishRegistration(ctx, e.pool, u.Sub, rp, []byte(virtualwebauthn.CreateAttestationResponse(d.rp, d.auth, d.cred, *o)), ""); err != nil {
+		t.Fatalf("FinishRegistration: %v", err)
+	}
+}
+
+// passkeySignIn signs in with d from a fresh browser's passkey page.
+func (e *env) passkeySignIn(t *testing.T, d *passkeyDevice) *page {
+	t.Helper()
+	b := e.browser()
+	p := b.get("/passkeySignIn?" + e.authQuery(alexaRedirects[0]).Encode())
+	if p.Status != http.StatusOK {
+		t.Fatalf("passkey page: %d\n%s", p.Status, p.Body)
+	}
+	o, err := virtualwebauthn.ParseAssertionOptions(attr(t, p, getPattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.cred.Counter++
+	return b.submit(p, map[string]string{"credential": virtualwebauthn.CreateAssertionResponse(d.rp, d.auth, d.cred, *o)})
+}
+
+// TestPasskeySignInAndMFA: in a pool that requires MFA and counts a
+// verified passkey as two factors, a passkey with user verification
+// signs in to a code and one without is refused; in a pool where MFA is
+// optional, a passkey signs in without the user's second factor.
+func TestPasskeySignInAndMFA(t *testing.T) {
+	e := newEnv(t, options{localhost: true, editPool: func(p *pool.Pool) {
+		allowPasskeys(p)
+		p.MFA.Mode, p.MFA.SoftwareToken = pool.MFAOn, true
+		p.MFA.WebAuthn.FactorConfiguration = pool.WebAuthnMultiFactorWithUserVerification
+	}})
+	u := e.createUser(t, "pia", "pia@example.com", goodPW)
+	verified := e.passkeyDevice(u)
+	unverified := e.passkeyDevice(u)
+	unverified.auth.Options.UserNotVerified = true
+	e.registerPasskey(t, u, verified)
+	e.registerPasskey(t, u, unverified)
+
+	codeFrom(t, e.passkeySignIn(t, verified), alexaRedirects[0])
+	p := e.passkeySignIn(t, unverified)
+	if p.Status != http.StatusBadRequest || p.Location != "" || p.cookie("lp_session") != nil {
+		t.Fatalf("passkey without user verification in a pool that requires MFA: %d %q", p.Status, p.Location)
+	}
+	if !strings.Contains(p.errorText(), "not available") {
+		t.Errorf("refusal says %q", p.errorText())
+	}
+
+	e.updatePool(t, func(p *pool.Pool) { p.MFA.Mode = pool.MFAOptional })
+	e.clock.Advance(time.Second)
+	codeFrom(t, e.passkeySignIn(t, unverified), alexaRedirects[0])
 }
