@@ -75,6 +75,88 @@ func (b *tab) waitRedirect() string {
 	return ""
 }
 
+// startTab starts Chromium with one tab, closed when the test ends.
+func startTab(t *testing.T, path string) *tab {
+	t.Helper()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: path, Width: 800, Height: 900})...)
+	cctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(cctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &tab{t: t, ctx: ctx}
+}
+
+// visible reports whether the element with id is shown.
+func (b *tab) visible(id string) bool {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+		`(() => { const el = document.getElementById(%q); return !!el && el.getClientRects().length > 0; })()`, id)))
+	if err != nil {
+		b.t.Fatalf("read #%s: %v", id, err)
+	}
+	return v
+}
+
+// TestPasskeyFallbackInChromium: a browser without WebAuthn sees the
+// passkey page's message instead of its button, and a ceremony that
+// fails in the browser (an authenticator that holds no passkey for the
+// site) shows the failure; both keep the way back to the other sign-in
+// choices, and neither leaves the page.
+func TestPasskeyFallbackInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: -short")
+	}
+	path := apptest.RequireChromium(t)
+	e := newEnv(t, options{localhost: true, editPool: allowPasskeys})
+	signIn := e.base + "/passkeySignIn?" + e.authQuery(alexaRedirects[0]).Encode()
+
+	t.Run("no WebAuthn", func(t *testing.T) {
+		b := startTab(t, path)
+		if _, err := chromedp.Call(b.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+			Source: "delete window.PublicKeyCredential;",
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b.open(signIn)
+		b.do("wait for the message", chromedp.WaitVisible(chromedp.ID("passkeyUnsupported")))
+		if b.visible("passkeySignInButton") || !b.visible("otherSignInLink") {
+			t.Error("without WebAuthn the page shows the passkey button or hides the other choices")
+		}
+		if msg := b.text("passkeyUnsupported"); msg != "This browser cannot use passkeys. Sign in another way." {
+			t.Errorf("message %q", msg)
+		}
+	})
+	t.Run("ceremony fails", func(t *testing.T) {
+		b := startTab(t, path)
+		if _, err := chromedp.Call(b.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
+			IsUserVerified: true, AutomaticPresenceSimulation: true,
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		b.open(signIn)
+		b.do("try the passkey",
+			chromedp.WaitVisible(chromedp.ID("passkeySignInButton")),
+			chromedp.Click(chromedp.ID("passkeySignInButton")),
+			chromedp.WaitVisible(chromedp.ID("passkeyFailed")),
+		)
+		if !b.visible("otherSignInLink") || !b.visible("passkeySignInButton") {
+			t.Error("after a failed ceremony the page hides the other choices or the retry")
+		}
+		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		if err != nil || !strings.Contains(loc, "/passkeySignIn") {
+			t.Errorf("the page moved to %q", loc)
+		}
+	})
+}
+
 // TestPasskeyInChromium registers a passkey on /passkeys in Chromium
 // with its virtual authenticator (CTAP2, resident keys, user
 // verification), then, signed out, signs in with it from the sign-in
@@ -89,17 +171,8 @@ func TestPasskeyInChromium(t *testing.T) {
 	e := newEnv(t, options{localhost: true, editPool: allowPasskeys})
 	u := e.createUser(t, "pia", "pia@example.com", goodPW)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: path, Width: 800, Height: 900})...)
-	defer cancelAlloc()
-	cctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(cctx, 2*time.Minute)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	b := &tab{t: t, ctx: ctx}
+	b := startTab(t, path)
+	ctx := b.ctx
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
 			b.mu.Lock()
