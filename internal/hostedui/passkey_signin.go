@@ -32,6 +32,9 @@ func (c *call) renderPasskeySignIn(status int, errKey string) error {
 		return err
 	}
 	options, state, err := c.u.passkeys.BeginSignIn(c.r.Context(), c.t.Pool, nil, rp)
+	if account.TypeOf(err) != "" {
+		return passkeysUnavailable()
+	}
 	if err != nil {
 		return err
 	}

@@ -341,3 +341,22 @@ func TestPasskeySignInAndMFA(t *testing.T) {
 	e.clock.Advance(time.Second)
 	codeFrom(t, e.passkeySignIn(t, unverified), alexaRedirects[0])
 }
+
+// TestPasskeysNotForProviderUsers: a user of an identity provider gets
+// no passkey form on /passkeys.
+func TestPasskeysNotForProviderUsers(t *testing.T) {
+	e := newEnv(t, options{localhost: true, editPool: allowPasskeys})
+	u := e.createUser(t, "pia", "pia@example.com", goodPW)
+	b := e.browser()
+	b.submit(b.get("/login"), map[string]string{"username": "pia", "password": goodPW})
+	if err := e.st.UpdateUser(context.Background(), e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
+		u.Status = pool.StatusExternalProvider
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get("/passkeys")
+	if p.Status != http.StatusBadRequest || p.errorText() != "Passkeys are not available here." || strings.Contains(p.Body, "addPasskeyForm") {
+		t.Fatalf("/passkeys for a provider's user: %d %q", p.Status, p.errorText())
+	}
+}

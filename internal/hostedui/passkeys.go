@@ -116,6 +116,9 @@ func (c *call) renderPasskeys(status int, user pool.User, errKey string) error {
 	switch {
 	case account.TypeOf(err) == account.LimitExceededException:
 		pv.Full = true
+	case account.TypeOf(err) != "":
+		// A user of an identity provider, or a pool changed meanwhile.
+		return badRequest("error.passkeys_unavailable")
 	case err != nil:
 		return err
 	default:

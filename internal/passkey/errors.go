@@ -43,6 +43,7 @@ const (
 	msgNameTooLong     = "The passkey name is too long."
 	msgPasskeyNotFound = "The passkey was not found."
 	msgUserNotFound    = "User does not exist."
+	msgFederated       = "A user of an identity provider cannot register passkeys."
 )
 
 func newErr(typ, msg string) *account.Error { return &account.Error{Type: typ, Message: msg} }

@@ -26,6 +26,11 @@ func (s *Service) beginRegistration(ctx context.Context, p pool.Pool, sub string
 	if err != nil {
 		return nil, err
 	}
+	// A user of an identity provider signs in there: a passkey could
+	// never sign it in (account.SignInState), so none is registered.
+	if u.Status == pool.StatusExternalProvider {
+		return nil, newErr(account.NotAuthorizedException, msgFederated)
+	}
 	if len(creds) >= pool.MaxPasskeys {
 		return nil, newErr(account.LimitExceededException, msgTooMany)
 	}

@@ -442,3 +442,21 @@ func TestNotEnabled(t *testing.T) {
 		wantType(t, "MFA required", err, passkey.WebAuthnNotEnabledException)
 	})
 }
+
+func TestFederatedUserCannotRegister(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv envMaker) {
+		e := newEnv(t, nil)
+		ctx := context.Background()
+		u := e.user(t, "Google_1234")
+		mustNil(t, "make federated", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
+			u.Status = pool.StatusExternalProvider
+			return u, nil
+		}))
+		_, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		wantType(t, "federated user", err, account.NotAuthorizedException)
+		stored, _ := e.db.GetUser(ctx, e.pool.ID, u.Sub)
+		if stored.MFA.WebAuthnRegistration != nil {
+			t.Fatal("a registration was stored")
+		}
+	})
+}
