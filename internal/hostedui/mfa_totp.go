@@ -86,7 +86,7 @@ func (u *UI) mfaTOTPPost(c *call) error {
 		now := c.u.now()
 		st = mfaState{
 			ID: randomToken(16), Kind: mfaManage, Pool: c.t.Pool.ID, Sub: user.Sub, Session: s.ID,
-			Setup: pool.FactorSoftwareToken, Secret: secret, AuthTime: now.UnixNano(), Expires: now.Add(mfaTTL).UnixNano(),
+			Setup: pool.FactorSoftwareToken, Secret: secret, AuthTime: now.UnixMicro(), Expires: now.Add(mfaTTL).UnixMicro(),
 		}
 		if err := c.setMFA(st); err != nil {
 			return err
