@@ -3,6 +3,7 @@ package hostedui
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -130,14 +131,7 @@ func (u *UI) mfaTOTPPost(c *call) error {
 }
 
 // offers reports whether the pool offers second factor f.
-func (c *call) offers(f string) bool {
-	for _, v := range c.t.Pool.MFA.Factors() {
-		if v == f {
-			return true
-		}
-	}
-	return false
-}
+func (c *call) offers(f string) bool { return slices.Contains(c.t.Pool.MFA.Factors(), f) }
 
 // preference is the SetMFAPreference request that makes factor, one the
 // user has enabled, the preferred one, keeping the enabled factors.

@@ -165,7 +165,11 @@ func (c *call) signInWith(u pool.User, provider string, first account.FirstFacto
 		return err
 	}
 	if step.Done() {
-		return c.signIn(u, provider, "")
+		second := ""
+		if first == account.ByPasskeyVerified && c.t.Pool.MFA.WebAuthn.PasskeyIsMultiFactor() {
+			second = pool.FactorWebAuthn
+		}
+		return c.signIn(u, provider, second)
 	}
 	now := c.u.now()
 	st := mfaState{
