@@ -223,7 +223,7 @@ func (c *call) mfaCodeFailed(st mfaState, user pool.User, page string, err error
 	switch {
 	case account.TypeOf(err) == "":
 		return err
-	case account.TypeOf(err) == "SoftwareTokenMFANotFoundException":
+	case account.TypeOf(err) == account.SoftwareTokenMFANotFoundException:
 		return c.mfaRestart(errMFAState)
 	case errors.Is(err, account.ErrLockedOut), account.TypeOf(err) == account.LimitExceededException:
 		return c.renderMFAAt(page, st, user, http.StatusBadRequest, "", "error.limit")

@@ -74,7 +74,7 @@ func (u *UI) mfaSetupPost(c *call) error {
 	switch st.Setup {
 	case pool.FactorSoftwareToken:
 		verified, err = u.accounts.VerifySoftwareToken(ctx, c.t.Pool, user.Sub, code, "")
-		if account.TypeOf(err) == "EnableSoftwareTokenMFAException" {
+		if account.TypeOf(err) == account.EnableSoftwareTokenMFAException {
 			return c.renderMFAAt("/mfa/setup", st, user, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
 		}
 	case pool.FactorEmail:
