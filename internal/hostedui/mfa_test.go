@@ -136,6 +136,9 @@ func TestMFAOnPoolSetupThenTOTP(t *testing.T) {
 	if len(secret) < 16 {
 		t.Fatalf("secret %q", secret)
 	}
+	if zh := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode()); !strings.Contains(zh.Body, "设置两步验证") || zh.secret(t) != secret {
+		t.Errorf("the set-up page in Chinese: %d\n%s", zh.Status, zh.Body)
+	}
 	// A reload shows the same key: nothing was re-associated.
 	if again := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0]).Encode()); again.secret(t) != secret {
 		t.Fatal("reloading the set-up page changed the key")
@@ -212,6 +215,9 @@ func TestMFAOptionalTOTPUser(t *testing.T) {
 	b := e.browser()
 	codeFrom(t, b.login(alexaRedirects[0], "olga", goodPW), alexaRedirects[0])
 
+	if p := e.browser().get("/mfa/totp"); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/login") {
+		t.Fatalf("/mfa/totp without a session: %d %q", p.Status, p.Location)
+	}
 	p := b.get("/mfa/totp")
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="mfaNewTOTPButton"`) {
 		t.Fatalf("/mfa/totp: %d\n%s", p.Status, p.Body)
@@ -539,5 +545,21 @@ func TestPasswordlessEmailSignIn(t *testing.T) {
 	}
 	if p := e.browser().get("/login/code?" + e.authQuery(alexaRedirects[0]).Encode()); p.Status != http.StatusNotFound {
 		t.Errorf("/login/code in an ON pool: %d", p.Status)
+	}
+}
+
+// TestMFARequiredWithoutPossibleFactor: in a pool that requires MFA by
+// email only, a user without an address cannot set a factor up; the
+// sign-in page says so and no session is opened.
+func TestMFARequiredWithoutPossibleFactor(t *testing.T) {
+	e := newEnv(t, options{editPool: mfaPool(pool.MFAOn, false, true)})
+	in := accountInput("nomail", goodPW)
+	in.Permanent = true
+	if _, err := e.accounts.AdminCreateUser(context.Background(), e.pool, in); err != nil {
+		t.Fatal(err)
+	}
+	p := e.browser().login(alexaRedirects[0], "nomail", goodPW)
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.errorText(), "not available") || p.cookie("lp_session") != nil || p.cookie("lp_mfa") != nil {
+		t.Fatalf("sign-in without a possible factor: %d %q", p.Status, p.errorText())
 	}
 }
