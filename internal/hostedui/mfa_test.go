@@ -525,6 +525,15 @@ func TestPasswordlessEmailSignIn(t *testing.T) {
 	if n := len(e.mailbox.Messages()) - mails; n != 1 {
 		t.Fatalf("%d mails, want 1 (none for the unknown user)", n)
 	}
+	// A disabled user gets the same page and no mail either.
+	e.createUser(t, "dora", "dora@example.com", goodPW)
+	if err := e.accounts.AdminDisableUser(context.Background(), e.pool, "dora"); err != nil {
+		t.Fatal(err)
+	}
+	db := e.browser()
+	if dp := db.submit(start(db), map[string]string{"username": "dora"}); dp.Status != http.StatusOK || e.mailbox.Count("dora@example.com") != 0 {
+		t.Fatalf("disabled user: %d, %d mails", dp.Status, e.mailbox.Count("dora@example.com"))
+	}
 	if bad := ghost.submit(gp, map[string]string{"code": "12345678"}); bad.Status != http.StatusBadRequest || bad.fieldError("code") == "" {
 		t.Fatalf("unknown user's code: %d", bad.Status)
 	}
