@@ -572,3 +572,21 @@ func TestMFARequiredWithoutPossibleFactor(t *testing.T) {
 		t.Fatalf("sign-in without a possible factor: %d %q", p.Status, p.errorText())
 	}
 }
+
+// TestMFAWithoutAuthorizationRequest: a sign-in on a plain /login
+// takes the second factor too and ends on the signed-in page.
+func TestMFAWithoutAuthorizationRequest(t *testing.T) {
+	e := newEnv(t, options{editPool: mfaPool(pool.MFAOptional, true, false)})
+	e.createUser(t, "vic", "vic@example.com", goodPW)
+	secret := e.enableTOTP(t, "vic")
+	b := e.browser()
+	p := b.submit(b.get("/login"), map[string]string{"username": "vic", "password": goodPW})
+	b.expectMFARedirect(p, "/mfa")
+	if strings.Contains(p.Location, "redirect_uri") {
+		t.Errorf("the MFA page carries an authorization request: %s", p.Location)
+	}
+	p = b.submit(b.get(p.Location), map[string]string{"code": totpAt(t, secret, e.clock.Now())})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "You are signed in to SmartLamp.") || p.cookie("lp_session") == nil {
+		t.Fatalf("after the code: %d\n%s", p.Status, p.Body)
+	}
+}
