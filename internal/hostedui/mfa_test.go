@@ -329,6 +329,26 @@ func TestMFASelect(t *testing.T) {
 		t.Fatalf("after choosing email: %d\n%s", p.Status, p.Body)
 	}
 	codeFrom(t, b.submit(p, map[string]string{"code": e.lastOTP(t, "sam@example.com")}), alexaRedirects[0])
+
+	// Signed in, the user prefers email: the next sign-in asks for it
+	// without the choice.
+	p = b.get("/mfa/totp")
+	if !strings.Contains(p.Body, `id="mfaPrefer-EMAIL_OTP"`) || !strings.Contains(p.Body, `id="mfaPrefer-SOFTWARE_TOKEN_MFA"`) {
+		t.Fatalf("/mfa/totp without a preference: %d\n%s", p.Status, p.Body)
+	}
+	p = b.submit(p, map[string]string{"preferred": "EMAIL_OTP"})
+	if p.Status != http.StatusOK || p.noticeText() == "" || strings.Contains(p.Body, `id="mfaPrefer-EMAIL_OTP"`) {
+		t.Fatalf("prefer email: %d\n%s", p.Status, p.Body)
+	}
+	if u := e.user(t, mustSub(t, e, "sam")); u.MFA.Preferred != pool.FactorEmail || !u.MFA.SoftwareTokenEnabled || !u.MFA.EmailEnabled {
+		t.Fatalf("after preferring email: %+v", u.MFA)
+	}
+	e.clock.Advance(time.Minute)
+	b2 := e.browser()
+	p = b2.toMFA(alexaRedirects[0], "sam", goodPW, "/mfa")
+	if !strings.Contains(p.Body, `id="mfaResendButton"`) || strings.Contains(p.Body, "mfaSelect-") {
+		t.Fatalf("sign-in after preferring email: %d\n%s", p.Status, p.Body)
+	}
 }
 
 // TestMFASetupEmail: a user in an ON pool who chooses email at set-up

@@ -168,9 +168,6 @@ func (c *call) renderManage(status int, user pool.User, st mfaState, noticeKey, 
 			m.HasEmail = true
 		}
 	}
-	if len(factors) > 0 && m.Preferred == "" {
-		m.Preferred = factors[0]
-	}
 	if len(factors) > 1 {
 		m.Options = c.mfaOptions(factors)
 	}
