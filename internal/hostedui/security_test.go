@@ -32,7 +32,9 @@ func TestCSRF(t *testing.T) {
 		{name: "token of another browser", cookie: true,
 			form: func(string) url.Values { return url.Values{"_csrf": {"Nt4dvA3bfe5H3590QkfoxfB8dqMv78B9SpvN_4Iz10Q"}} }},
 	}
-	paths := []string{"/login", "/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/changePassword", "/login/code", "/mfa", "/mfa/setup", "/mfa/totp"}
+	paths := []string{"/login", "/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/changePassword"}
+	// The second-factor pages and the sign-in with a code.
+	paths = append(paths, "/login/code", "/mfa", "/mfa/setup", "/mfa/totp")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, options{})
