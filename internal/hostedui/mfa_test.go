@@ -21,6 +21,10 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
+// mfaFormPaths are the forms of the second-factor pages and the sign-in
+// with a code.
+var mfaFormPaths = []string{"/login/code", "/mfa", "/mfa/setup", "/mfa/totp"}
+
 // mfaPool sets the pool's MFA mode and factors.
 func mfaPool(mode string, totp, email bool) func(*pool.Pool) {
 	return func(p *pool.Pool) {

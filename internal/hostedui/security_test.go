@@ -33,8 +33,6 @@ func TestCSRF(t *testing.T) {
 			form: func(string) url.Values { return url.Values{"_csrf": {"Nt4dvA3bfe5H3590QkfoxfB8dqMv78B9SpvN_4Iz10Q"}} }},
 	}
 	paths := []string{"/login", "/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/changePassword"}
-	// The second-factor pages and the sign-in with a code.
-	paths = append(paths, "/login/code", "/mfa", "/mfa/setup", "/mfa/totp")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, options{})
@@ -45,7 +43,7 @@ func TestCSRF(t *testing.T) {
 			if !tt.cookie {
 				b = e.browser()
 			}
-			for _, path := range paths {
+			for _, path := range append(paths, mfaFormPaths...) {
 				form := tt.form(tok)
 				form.Set("username", "bruno")
 				form.Set("password", goodPW)
