@@ -181,6 +181,25 @@ func TestMFAOnPoolSetupThenTOTP(t *testing.T) {
 	}
 	e.clock.Advance(30 * time.Second)
 	codeFrom(t, b2.submit(replay, map[string]string{"code": totpAt(t, secret, e.clock.Now())}), alexaRedirects[0])
+
+	// Recovery: an administrator resets the user's factors. A sign-in
+	// waiting for the old app's code starts over, and the next one sets
+	// up a new app.
+	e.clock.Advance(30 * time.Second)
+	b3 := e.browser()
+	p = b3.toMFA(alexaRedirects[0], "tom", goodPW, "/mfa")
+	if _, err := e.accounts.ResetMFA(context.Background(), e.pool, mustSub(t, e, "tom")); err != nil {
+		t.Fatalf("ResetMFA: %v", err)
+	}
+	p = b3.submit(p, map[string]string{"code": totpAt(t, secret, e.clock.Now())})
+	if p.Status != http.StatusBadRequest || p.errorText() != "Your sign-in expired or was ended. Sign in again." || p.cookie("lp_session") != nil {
+		t.Fatalf("the old app's code after a reset: %d %q", p.Status, p.errorText())
+	}
+	b3.expectMFARedirect(b3.submit(p, map[string]string{"username": "tom", "password": goodPW}), "/mfa/setup")
+	// The session that passed the old app no longer suffices either.
+	if r := b.get("/oauth2/authorize?" + e.authQuery(alexaRedirects[0]).Encode()); r.Status != http.StatusFound || !strings.Contains(r.Location, "/login?") {
+		t.Fatalf("authorize with the session of a reset factor: %d %q", r.Status, r.Location)
+	}
 }
 
 func mustSub(t testing.TB, e *env, username string) string {
