@@ -35,7 +35,7 @@ type env struct {
 	vrp   virtualwebauthn.RelyingParty
 }
 
-func newBox(t *testing.T) *seal.Box {
+func newBox(t testing.TB) *seal.Box {
 	t.Helper()
 	key := make([]byte, seal.KeySize)
 	key[0] = 7
@@ -67,7 +67,7 @@ func backends(t *testing.T, test func(t *testing.T, newEnv envMaker)) {
 	})
 }
 
-func newEnvOn(t *testing.T, st store.Store, edit func(p *pool.Pool)) *env {
+func newEnvOn(t testing.TB, st store.Store, edit func(p *pool.Pool)) *env {
 	t.Helper()
 	e := &env{db: st, clock: testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), log: &apptest.Log{}}
 	e.pool = pool.NewPool("us-east-1", "SmartLamp", e.clock.Now())
@@ -89,7 +89,7 @@ func newEnvOn(t *testing.T, st store.Store, edit func(p *pool.Pool)) *env {
 }
 
 // user creates a confirmed, enabled user.
-func (e *env) user(t *testing.T, username string) pool.User {
+func (e *env) user(t testing.TB, username string) pool.User {
 	t.Helper()
 	now := e.clock.Now()
 	u := pool.User{
@@ -129,7 +129,7 @@ func newCredential() virtualwebauthn.Credential {
 
 // attest answers registration options with the device's credential, as
 // a browser at vrp's origin would.
-func attest(t *testing.T, vrp virtualwebauthn.RelyingParty, d *device, options json.RawMessage) []byte {
+func attest(t testing.TB, vrp virtualwebauthn.RelyingParty, d *device, options json.RawMessage) []byte {
 	t.Helper()
 	o, err := virtualwebauthn.ParseAttestationOptions(string(options))
 	if err != nil {
@@ -139,7 +139,7 @@ func attest(t *testing.T, vrp virtualwebauthn.RelyingParty, d *device, options j
 }
 
 // assert answers sign-in options with the device's credential.
-func assert(t *testing.T, vrp virtualwebauthn.RelyingParty, d *device, options json.RawMessage) []byte {
+func assert(t testing.TB, vrp virtualwebauthn.RelyingParty, d *device, options json.RawMessage) []byte {
 	t.Helper()
 	o, err := virtualwebauthn.ParseAssertionOptions(string(options))
 	if err != nil {
@@ -149,7 +149,7 @@ func assert(t *testing.T, vrp virtualwebauthn.RelyingParty, d *device, options j
 }
 
 // register registers a new device for u and returns it.
-func (e *env) register(t *testing.T, u pool.User, opts virtualwebauthn.AuthenticatorOptions, name string) (*device, pool.WebAuthnCredential) {
+func (e *env) register(t testing.TB, u pool.User, opts virtualwebauthn.AuthenticatorOptions, name string) (*device, pool.WebAuthnCredential) {
 	t.Helper()
 	ctx := context.Background()
 	d := newDevice(u, opts)
@@ -170,7 +170,7 @@ func (e *env) register(t *testing.T, u pool.User, opts virtualwebauthn.Authentic
 
 // signIn runs a discoverable sign-in with d; the clock moves a second
 // first, as between two real sign-ins.
-func (e *env) signIn(t *testing.T, d *device) (pool.User, bool, error) {
+func (e *env) signIn(t testing.TB, d *device) (pool.User, bool, error) {
 	t.Helper()
 	e.clock.Advance(time.Second)
 	ctx := context.Background()
@@ -189,7 +189,7 @@ func wantType(t *testing.T, what string, err error, typ string) {
 	}
 }
 
-func mustNil(t *testing.T, what string, err error) {
+func mustNil(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
