@@ -1,8 +1,3 @@
-// Package passkey runs the WebAuthn ceremonies of every pool: passkey
-// registration for a signed-in user, passkey sign-in (for a named user
-// or any discoverable passkey of the pool), and the listing and removal
-// of a user's passkeys. The hosted pages and the Cognito API are its
-// adapters; errors are *account.Error with Cognito's exception names.
 package passkey
 
 import (
