@@ -50,7 +50,9 @@ func Export(ctx context.Context, st skillstore.Database, w io.Writer) (Counts, e
 		err = eachPage(ctx, func(o store.ListOptions) (store.Page[pool.WebAuthnCredential], error) {
 			return st.ListAllWebAuthnCredentials(ctx, o)
 		},
-			func(c pool.WebAuthnCredential) error { return e.write(typeWebAuthnCredential, webAuthnCredentialRecord(c)) })
+			func(c pool.WebAuthnCredential) error {
+				return e.write(typeWebAuthnCredential, webAuthnCredentialRecord(c))
+			})
 	}
 	if err == nil {
 		err = eachPage(ctx, func(o store.ListOptions) (store.Page[skillstore.Lamp], error) { return st.ListAllLamps(ctx, o) },
