@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"SessionCRUD", testSessionCRUD},
 		{"WebAuthnCredentials", testWebAuthnCredentials},
 		{"WebAuthnCredentialOrder", testWebAuthnCredentialOrder},
+		{"WebAuthnPageTokens", testWebAuthnPageTokens},
 		{"KeySetCRUD", testKeySetCRUD},
 		{"SAMLKeyCRUD", testSAMLKeyCRUD},
 		{"LampCRUD", skill(testLampCRUD)},
