@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -227,4 +228,32 @@ func testWebAuthnCredentialOrder(t *testing.T, s store.Store) {
 	// The user is still there.
 	_, err = s.GetUser(ctx, w.pool.ID, w.user.Sub)
 	mustOK(t, err, "GetUser after DeleteWebAuthnCredentials")
+}
+
+// testWebAuthnSignCountRace: concurrent sign-ins with one passkey each
+// raise its sign count inside UpdateWebAuthnCredential's transaction;
+// none is lost.
+func testWebAuthnSignCountRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	c := newWebAuthnCredential(w.pool.ID, w.user.Sub)
+	c.SignCount = 0
+	mustOK(t, s.CreateWebAuthnCredential(ctx, c), "CreateWebAuthnCredential")
+	const n = 40
+	errs := make([]error, n)
+	race(n, func(i int) {
+		errs[i] = s.UpdateWebAuthnCredential(ctx, w.pool.ID, c.ID, func(x pool.WebAuthnCredential) (pool.WebAuthnCredential, error) {
+			x.SignCount++
+			x.LastUsedAt = base().Add(time.Duration(x.SignCount) * time.Second)
+			return x, nil
+		})
+	})
+	for i, err := range errs {
+		mustOK(t, err, fmt.Sprintf("UpdateWebAuthnCredential %d", i))
+	}
+	got, err := s.GetWebAuthnCredential(ctx, w.pool.ID, c.ID)
+	mustOK(t, err, "GetWebAuthnCredential")
+	if got.SignCount != n || !got.LastUsedAt.Equal(base().Add(n*time.Second).Truncate(time.Microsecond)) {
+		t.Fatalf("sign count %d, last used %v after %d concurrent sign-ins", got.SignCount, got.LastUsedAt, n)
+	}
 }
