@@ -55,12 +55,13 @@ func (s *Service) codeHash(sub, purpose, code string) string {
 // afresh.
 const codeDay = 24 * time.Hour
 
-// codeState returns a copy of u's code state whose day counts are current
-// at now: counts older than codeDay start afresh.
-func codeState(u *pool.User, now time.Time) pool.PendingCode {
+// dayState returns a copy of the code state cur (u.Code,
+// u.MFA.EmailCode; nil: none yet) whose day counts are current at now:
+// counts older than codeDay start afresh.
+func dayState(cur *pool.PendingCode, now time.Time) pool.PendingCode {
 	var c pool.PendingCode
-	if u.Code != nil {
-		c = *u.Code
+	if cur != nil {
+		c = *cur
 	}
 	if c.DayStart.IsZero() || !now.Before(c.DayStart.Add(codeDay)) {
 		c.DayStart, c.DaySent, c.DayMisses = now, 0, 0
@@ -85,7 +86,12 @@ func (s *Service) issueCode(u *pool.User, purpose, code string, now time.Time, t
 // counted against the daily cap; past the cap it answers
 // LimitExceededException. u is not changed.
 func (s *Service) countCode(u *pool.User, now time.Time) (pool.PendingCode, error) {
-	c := codeState(u, now)
+	return s.countSend(u.Code, now)
+}
+
+// countSend is countCode for the code state cur.
+func (s *Service) countSend(cur *pool.PendingCode, now time.Time) (pool.PendingCode, error) {
+	c := dayState(cur, now)
 	if c.DaySent >= s.maxCodes {
 		return c, newErr(LimitExceededException, msgLimitExceeded)
 	}
@@ -94,16 +100,15 @@ func (s *Service) countCode(u *pool.User, now time.Time) (pool.PendingCode, erro
 }
 
 // clearCode ends u's pending code, keeping the day counts.
-func clearCode(u *pool.User) {
-	if u.Code == nil {
-		return
+func clearCode(u *pool.User) { u.Code = spent(u.Code) }
+
+// spent returns the code state c without its code: the day counts only,
+// nil when there are none.
+func spent(c *pool.PendingCode) *pool.PendingCode {
+	if c == nil || c.DaySent == 0 && c.DayMisses == 0 {
+		return nil
 	}
-	c := pool.PendingCode{DayStart: u.Code.DayStart, DaySent: u.Code.DaySent, DayMisses: u.Code.DayMisses}
-	if c.DaySent == 0 && c.DayMisses == 0 {
-		u.Code = nil
-		return
-	}
-	u.Code = &c
+	return &pool.PendingCode{DayStart: c.DayStart, DaySent: c.DaySent, DayMisses: c.DayMisses}
 }
 
 // checkCodeInput rejects codes that cannot be right before anything is
@@ -125,7 +130,13 @@ func checkCodeInput(code string) error {
 // returns nil on a match, otherwise an error, a keep error when the
 // attempt is to be stored with the verdict.
 func (s *Service) verifyCode(u *pool.User, purpose, code string, now time.Time) error {
-	c := codeState(u, now)
+	return s.checkCode(&u.Code, u.Sub, purpose, code, now)
+}
+
+// checkCode is verifyCode for the code state in *slot (u.Code,
+// u.MFA.EmailCode) of user sub.
+func (s *Service) checkCode(slot **pool.PendingCode, sub, purpose, code string, now time.Time) error {
+	c := dayState(*slot, now)
 	if c.DayMisses >= s.maxMisses {
 		return newErr(LimitExceededException, msgLimitExceeded)
 	}
@@ -133,22 +144,20 @@ func (s *Service) verifyCode(u *pool.User, purpose, code string, now time.Time) 
 		return newErr(ExpiredCodeException, msgExpiredCode)
 	}
 	if !now.Before(c.ExpiresAt) || c.Attempts >= MaxCodeAttempts {
-		u.Code = &c
-		clearCode(u)
+		*slot = spent(&c)
 		return &keep{newErr(ExpiredCodeException, msgExpiredCode)}
 	}
 	want := []byte(c.Hash)
-	got := []byte(s.codeHash(u.Sub, purpose, code))
+	got := []byte(s.codeHash(sub, purpose, code))
 	if subtle.ConstantTimeCompare(want, got) == 1 {
-		u.Code = &c
-		clearCode(u)
+		*slot = spent(&c)
 		return nil
 	}
 	c.Attempts++
 	c.DayMisses++
-	u.Code = &c
+	*slot = &c
 	if c.Attempts >= MaxCodeAttempts {
-		clearCode(u)
+		*slot = spent(&c)
 		return &keep{newErr(TooManyFailedAttemptsException, msgTooManyAttempts)}
 	}
 	return &keep{newErr(CodeMismatchException, msgCodeMismatch)}

@@ -23,6 +23,12 @@ const (
 	LimitExceededException         = "LimitExceededException"
 	PasswordResetRequiredException = "PasswordResetRequiredException"
 	TooManyFailedAttemptsException = "TooManyFailedAttemptsException"
+	// SoftwareTokenMFANotFoundException: the user has no authenticator
+	// app (verified, or pending for VerifySoftwareToken).
+	SoftwareTokenMFANotFoundException = "SoftwareTokenMFANotFoundException"
+	// EnableSoftwareTokenMFAException: VerifySoftwareToken's answer to a
+	// wrong code.
+	EnableSoftwareTokenMFAException = "EnableSoftwareTokenMFAException"
 	// ResourceNotFoundException and GroupExistsException are answered by
 	// the administrative actions of internal/admin.
 	ResourceNotFoundException = "ResourceNotFoundException"

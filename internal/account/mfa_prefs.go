@@ -2,9 +2,13 @@ package account
 
 import (
 	"context"
+	"errors"
 
 	"github.com/linkpool/linkpool/internal/pool"
 )
+
+// errTODO marks the multi-factor operations still to be written.
+var errTODO = errors.New("account: not implemented")
 
 // FactorSetting is Cognito's SoftwareTokenMfaSettings / EmailMfaSettings.
 type FactorSetting struct {

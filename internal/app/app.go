@@ -224,7 +224,7 @@ func New(cfg Config) (*App, error) {
 	}
 	a.Federation = fed
 	a.Passkeys = passkey.New(passkey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
-	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed,
+	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed,
 		Passkeys: a.Passkeys, Log: log, Now: cfg.Now, Limits: limits})
 	if err != nil {
 		return nil, fmt.Errorf("hosted UI: %w", err)

@@ -141,7 +141,7 @@ func newEnv(t testing.TB, opts options) *env {
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now, Cache: apptest.ConfigCache(t, st)})
 	ui, err := hostedui.New(hostedui.Config{
-		Store: st, Accounts: e.accounts, OAuth: e.oauth, Log: log, Now: e.clock.Now, Limits: opts.limits,
+		Store: st, Box: box, Accounts: e.accounts, OAuth: e.oauth, Log: log, Now: e.clock.Now, Limits: opts.limits,
 	})
 	if err != nil {
 		t.Fatalf("hostedui.New: %v", err)

@@ -1,6 +1,7 @@
 package hostedui
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -30,6 +31,9 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 	}
 	v.Providers = providers
 	v.LocalSignIn = c.localSignIn()
+	if c.codeSignIn() {
+		v.CodeSignIn = template.URL(c.local("/login/code", nil))
+	}
 	if !v.LocalSignIn {
 		v.SignUpAllowed = false
 	}

@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html with the shared parts.html.
-var pageNames = []string{"login", "signup", "confirm", "resend", "forgot", "reset", "change", "message"}
+var pageNames = []string{"login", "signup", "confirm", "resend", "forgot", "reset", "change", "message", "mfa", "logincode"}
 
 // parsePages parses every page once and checks that each catalog has
 // every message key the templates use.
@@ -152,6 +152,10 @@ type view struct {
 	// supports COGNITO).
 	Providers   []providerButton
 	LocalSignIn bool
+	// CodeSignIn, when set, links the sign-in with a code by email.
+	CodeSignIn template.URL
+	// MFA is the data of the multi-factor pages.
+	MFA *mfaView
 }
 
 // T translates a catalog key.

@@ -24,15 +24,16 @@ const sessionCookie = "lp_session"
 var sessionPattern = regexp.MustCompile(`^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$`)
 
 // startSession opens a session for u, signed in through provider
-// (pool.ProviderCognito or the identity provider's name), and sets its
-// cookie, ending the browser's previous session first.
-func (c *call) startSession(u pool.User, provider string) error {
+// (pool.ProviderCognito or the identity provider's name) and, when
+// second is set, that second factor, and sets its cookie, ending the
+// browser's previous session first.
+func (c *call) startSession(u pool.User, provider, second string) error {
 	c.endSession()
 	now := c.u.now()
 	id, secret := randomToken(16), randomToken(32)
 	s := store.Session{
 		ID: id, SecretHash: oauth.HashSecret(secret), PoolID: c.t.Pool.ID, Sub: u.Sub, IdentityProvider: provider,
-		AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(c.u.sessionTTL),
+		SecondFactor: second, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(c.u.sessionTTL),
 	}
 	if err := c.u.store.CreateSession(c.r.Context(), s); err != nil {
 		return fmt.Errorf("hostedui: create session: %w", err)
@@ -150,20 +151,52 @@ func (c *call) pendingFor(sub string) bool {
 // signInWith finishes a sign-in whose first factor proved u: the step
 // account.NextStep decides (a second factor, its set-up), or, when none
 // is due, signIn. Every hosted sign-in goes through it, so none reaches
-// the client without the factors the pool and the user require.
+// the client without the factors the pool and the user require. A step
+// to take sets the MFA cookie and sends the browser to /mfa; no session
+// exists until the step is done. A first factor the pool refuses (a
+// passwordless one where MFA is required, or no factor the user could
+// set up) is the sign-in page's error.
 func (c *call) signInWith(u pool.User, provider string, first account.FirstFactor) error {
-	return c.signIn(u, provider)
+	step, err := account.NextStep(c.t.Pool, u, first)
+	if account.TypeOf(err) == account.NotAuthorizedException {
+		return c.renderLogin(http.StatusBadRequest, "", "error.mfa_unavailable")
+	}
+	if err != nil {
+		return err
+	}
+	if step.Done() {
+		return c.signIn(u, provider, "")
+	}
+	now := c.u.now()
+	st := mfaState{
+		ID: randomToken(16), Kind: mfaSignIn, Pool: c.t.Pool.ID, Sub: u.Sub, Provider: provider, First: first,
+		Challenge: step.Challenge, Options: step.Options,
+		AuthTime: now.UnixNano(), Expires: now.Add(mfaTTL).UnixNano(),
+	}
+	if c.auth != nil {
+		st.Query = c.auth.Query
+	}
+	if err := c.setMFA(st); err != nil {
+		return err
+	}
+	page := "/mfa"
+	if step.Challenge == account.ChallengeMFASetup {
+		page = "/mfa/setup"
+	}
+	c.redirect(http.StatusSeeOther, c.local(page, nil))
+	return nil
 }
 
 // signIn opens a session for u, signed in through provider
-// (pool.ProviderCognito or the identity provider's name), and completes
-// the authorization request: a redirect to the client with the code (RFC
-// 6749 §4.1.2). Without an authorization request it shows that the user
-// is signed in. A client that does not list provider gets
-// unauthorized_client from oauth.Complete, and no session is opened.
-func (c *call) signIn(u pool.User, provider string) error {
+// (pool.ProviderCognito or the identity provider's name) and the second
+// factor second ("" for none), and completes the authorization request:
+// a redirect to the client with the code (RFC 6749 §4.1.2). Without an
+// authorization request it shows that the user is signed in. A client
+// that does not list provider gets unauthorized_client from
+// oauth.Complete, and no session is opened.
+func (c *call) signIn(u pool.User, provider, second string) error {
 	if c.auth == nil {
-		if err := c.startSession(u, provider); err != nil {
+		if err := c.startSession(u, provider, second); err != nil {
 			return err
 		}
 		v := c.view("page.signed_in", "", "")
@@ -175,7 +208,7 @@ func (c *call) signIn(u pool.User, provider string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.startSession(u, provider); err != nil {
+	if err := c.startSession(u, provider, second); err != nil {
 		return err
 	}
 	c.redirect(http.StatusFound, loc)

@@ -11,6 +11,7 @@ import (
 	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/passkey"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -38,7 +39,9 @@ type Limits struct {
 type Config struct {
 	Store    store.Store
 	Accounts *account.Service
-	OAuth    *oauth.Service
+	// Box seals the MFA cookie of sign-ins waiting for a second factor.
+	Box   *seal.Box
+	OAuth *oauth.Service
 	// Federation signs users in through the pools' identity providers;
 	// nil offers only the pools' own sign-in.
 	Federation *federation.Service
@@ -58,6 +61,7 @@ type Config struct {
 // UI serves the hosted pages of every pool.
 type UI struct {
 	store      store.Store
+	box        *seal.Box
 	accounts   *account.Service
 	oauth      *oauth.Service
 	fed        *federation.Service
@@ -73,11 +77,11 @@ type UI struct {
 // New returns the hosted pages. It parses the templates once and checks
 // that every message they use exists in every catalog.
 func New(cfg Config) (*UI, error) {
-	if cfg.Store == nil || cfg.Accounts == nil || cfg.OAuth == nil {
-		return nil, fmt.Errorf("hostedui: Store, Accounts and OAuth are required")
+	if cfg.Store == nil || cfg.Accounts == nil || cfg.OAuth == nil || cfg.Box == nil {
+		return nil, fmt.Errorf("hostedui: Store, Accounts, OAuth and Box are required")
 	}
 	u := &UI{
-		store: cfg.Store, accounts: cfg.Accounts, oauth: cfg.OAuth, fed: cfg.Federation, passkeys: cfg.Passkeys, log: cfg.Log, now: cfg.Now,
+		store: cfg.Store, box: cfg.Box, accounts: cfg.Accounts, oauth: cfg.OAuth, fed: cfg.Federation, passkeys: cfg.Passkeys, log: cfg.Log, now: cfg.Now,
 		limits: cfg.Limits, sessionTTL: cfg.SessionTTL,
 	}
 	if u.log == nil {
@@ -119,6 +123,10 @@ func (u *UI) Mount(mux *http.ServeMux) {
 	form(u.forgotPage, u.forgotPost, "/forgotPassword")
 	form(u.resetPage, u.resetPost, "/confirmForgotPassword", "/confirmforgotPassword")
 	form(u.changePage, u.changePost, "/changePassword")
+	form(u.loginCodePage, u.loginCodePost, "/login/code")
+	form(u.mfaPage, u.mfaPost, "/mfa")
+	form(u.mfaSetupPage, u.mfaSetupPost, "/mfa/setup")
+	form(u.mfaTOTPPage, u.mfaTOTPPost, "/mfa/totp")
 	// The callbacks of identity providers: no CSRF token and no
 	// cross-origin check, since the provider's page sends them; the
 	// sealed state cookie binds them to the browser.
