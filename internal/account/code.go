@@ -176,18 +176,22 @@ func (s *Service) throttled(u *pool.User, purpose string, now time.Time) bool {
 // means that the outbox did not take it (the database refused the
 // write), and a failed delivery is logged by the outbox.
 func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, code string, ttl time.Duration) (*CodeDelivery, error) {
+	return s.sendMail(ctx, p, u, mail.Content{Kind: kind, Code: code, ValidFor: ttl})
+}
+
+// sendMail is sendCode for content c, to which it adds the address,
+// sender, language and pool name.
+func (s *Service) sendMail(ctx context.Context, p pool.Pool, u pool.User, c mail.Content) (*CodeDelivery, error) {
 	to := u.Email()
-	m, err := mail.Compose(mail.Content{
-		Kind: kind, To: to, From: p.EmailFrom, Lang: u.Attributes[attrLocale],
-		PoolName: p.Name, Code: code, ValidFor: ttl,
-	})
+	c.To, c.From, c.Lang, c.PoolName = to, p.EmailFrom, u.Attributes[attrLocale], p.Name
+	m, err := mail.Compose(c)
 	if err == nil {
 		err = s.mailer.Send(ctx, m)
 	}
 	if err != nil {
 		// err never contains the code: Compose and Send report addresses
 		// and transport failures only.
-		s.log.ErrorContext(ctx, "account: mail delivery failed", "pool", p.ID, "sub", u.Sub, "kind", string(kind), "error", err)
+		s.log.ErrorContext(ctx, "account: mail delivery failed", "pool", p.ID, "sub", u.Sub, "kind", string(c.Kind), "error", err)
 		return nil, &Error{Type: CodeDeliveryFailureException, Message: "Unable to deliver the verification code.", Cause: err}
 	}
 	return emailDelivery(to), nil

@@ -36,6 +36,19 @@
 // reset in the current state.", AdminSetUserPassword an
 // InvalidParameterException.
 //
+// Multi-factor sign-in (mfa.go, mfa_totp.go, mfa_email.go,
+// mfa_prefs.go): NextStep decides what a sign-in does after its first
+// factor. Authenticator apps (AssociateSoftwareToken,
+// VerifySoftwareToken, VerifyTOTP) keep an RFC 6238 key sealed with
+// Config.Box, bound to the pool and user, and record the time step of
+// the last accepted code so that each code works once; codes by email
+// (SendEmailOTP, VerifyEmailOTP) are eight digits, valid EmailOTPTTL,
+// stored like the other one-time codes in a slot of their own
+// (UserMFA.EmailCode) with their own daily caps. Wrong codes of either
+// factor count in the password lockout; every check runs inside the
+// store's transaction, so two instances given one code accept it once.
+// SetMFAPreference and ResetMFA manage the user's factors.
+//
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 // ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),

@@ -306,6 +306,7 @@ func scrub(u pool.User) pool.User {
 	u.PasswordHash = ""
 	u.SRPSalt, u.SRPVerifier = "", nil
 	u.Code = nil
+	u.MFA.EmailCode = nil
 	return u
 }
 

@@ -35,16 +35,32 @@ func (m *Mailbox) Messages() []mail.Message {
 	return append([]mail.Message(nil), m.sent...)
 }
 
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+var (
+	sixDigits   = regexp.MustCompile(`\b\d{6}\b`)
+	eightDigits = regexp.MustCompile(`\b\d{8}\b`)
+)
 
 // LastCode returns the six-digit code of the last delivered mail to to
 // that has one, failing the test if there is none.
 func (m *Mailbox) LastCode(t testing.TB, to string) string {
 	t.Helper()
+	return m.lastMatch(t, to, sixDigits)
+}
+
+// LastOTP returns the eight-digit one-time code of the email factor
+// (account.SendEmailOTP) of the last delivered mail to to that has one,
+// failing the test if there is none.
+func (m *Mailbox) LastOTP(t testing.TB, to string) string {
+	t.Helper()
+	return m.lastMatch(t, to, eightDigits)
+}
+
+func (m *Mailbox) lastMatch(t testing.TB, to string, code *regexp.Regexp) string {
+	t.Helper()
 	ms := m.Messages()
 	for i := len(ms) - 1; i >= 0; i-- {
 		if ms[i].To == to {
-			if c := sixDigits.FindString(ms[i].Text); c != "" {
+			if c := code.FindString(ms[i].Text); c != "" {
 				return c
 			}
 		}

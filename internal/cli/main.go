@@ -92,13 +92,23 @@ func (e *env) main(ctx context.Context, args []string) int {
 }
 
 // commandName is the command an error message names: the noun and, for
-// "<noun> <verb>" commands, the verb ("client create").
+// "<noun> <verb>" commands, the verb ("client create"), and for the
+// commands of a group within a noun the group's verb too ("pool mfa
+// set").
 func commandName(args []string) string {
-	if len(args) > 1 && args[1] != "" && !strings.HasPrefix(args[1], "-") {
+	word := func(i int) bool { return len(args) > i && args[i] != "" && !strings.HasPrefix(args[i], "-") }
+	switch {
+	case word(2) && nestedGroups[args[1]]:
+		return strings.Join(args[:3], " ")
+	case word(1):
 		return args[0] + " " + args[1]
 	}
 	return args[0]
 }
+
+// nestedGroups are the verbs that are groups of commands of their own
+// ("pool mfa show", "user passkeys list").
+var nestedGroups = map[string]bool{"mfa": true, "passkeys": true}
 
 func (e *env) usage(cmds map[string]command) {
 	fmt.Fprintln(e.stderr, "Usage: linkpool <command> [flags]\n\nCommands:")

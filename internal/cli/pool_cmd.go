@@ -19,6 +19,7 @@ func runPool(ctx context.Context, e *env, args []string) error {
 		"list":   runPoolList,
 		"update": runPoolUpdate,
 		"delete": runPoolDelete,
+		"mfa":    runPoolMFA,
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strconv"
+	"strings"
 	"text/template"
 	"time"
 
@@ -31,7 +32,17 @@ const (
 	// sign-up page answers such an attempt exactly like a fresh sign-up,
 	// so the page reveals nothing; the owner learns of it by mail.
 	SignUpAttempt Kind = "signup_attempt"
+	// MFACode carries the one-time code of the email factor, the second
+	// step of a sign-in after the password.
+	MFACode Kind = "mfa_code"
+	// SignInCode carries the one-time code that signs a user in without
+	// a password (the email-code first factor).
+	SignInCode Kind = "signin_code"
 )
+
+// CodePlaceholder stands for the code in a pool's own message text
+// (Cognito's {####}).
+const CodePlaceholder = "{####}"
 
 // Content is what a templated mail says.
 type Content struct {
@@ -45,9 +56,15 @@ type Content struct {
 	Lang     string
 	PoolName string
 	// Code and ValidFor are the one-time code and its lifetime, for
-	// SignUpCode, ResetCode and VerifyCode.
+	// SignUpCode, ResetCode, VerifyCode, MFACode and SignInCode.
 	Code     string
 	ValidFor time.Duration
+	// Subject and Message, when set, replace the localized subject and
+	// body: a pool's own wording (its EmailMfaConfiguration). Message is
+	// plain text with CodePlaceholder where the code goes, and the mail
+	// is then plain text only; line breaks in Subject become spaces.
+	Subject string
+	Message string
 }
 
 //go:embed templates
@@ -76,7 +93,7 @@ func (v *view) T(key string) string {
 // Compose renders c into a message with a text and an HTML part.
 func Compose(c Content) (Message, error) {
 	switch c.Kind {
-	case SignUpCode, ResetCode, VerifyCode:
+	case SignUpCode, ResetCode, VerifyCode, MFACode, SignInCode:
 		if c.Code == "" {
 			return Message{}, fmt.Errorf("%w: %s mail without a code", ErrInvalidMessage, c.Kind)
 		}
@@ -93,13 +110,20 @@ func Compose(c Content) (Message, error) {
 	if err := htmlTemplates.ExecuteTemplate(&html, string(c.Kind)+".html", v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s html: %w", c.Kind, err)
 	}
-	return Message{
+	m := Message{
 		From:    c.From,
 		To:      c.To,
 		Subject: v.T("mail." + string(c.Kind) + ".subject"),
 		Text:    text.String(),
 		HTML:    html.String(),
-	}, nil
+	}
+	if c.Subject != "" {
+		m.Subject = strings.Join(strings.FieldsFunc(c.Subject, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
+	}
+	if c.Message != "" {
+		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""
+	}
+	return m, nil
 }
 
 // Duration renders d in whole days, hours or minutes in the catalog's

@@ -66,6 +66,40 @@ func TestCompose(t *testing.T) {
 			wantText:    []string{"552301", "电子邮件地址"},
 		},
 		{
+			name:        "second-factor code",
+			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
+			wantSubject: "Your SmartLamp sign-in code",
+			wantText:    []string{"40817263", "finish signing in to SmartLamp", "expires in 5 minutes", "change your password"},
+			wantHTML:    []string{"40817263", "expires in 5 minutes"},
+		},
+		{
+			name:        "second-factor code in Chinese",
+			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
+			wantSubject: "您的 SmartLamp 登录验证码",
+			wantText:    []string{"40817263", "完成登录 SmartLamp", "5 分钟"},
+		},
+		{
+			name:        "sign-in code",
+			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
+			wantSubject: "Your SmartLamp sign-in code",
+			wantText:    []string{"00000917", "Use this code to sign in to SmartLamp", "expires in 5 minutes"},
+			wantHTML:    []string{"00000917"},
+			notText:     []string{"password"},
+		},
+		{
+			name:        "sign-in code in Chinese",
+			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
+			wantSubject: "您的 SmartLamp 登录验证码",
+			wantText:    []string{"00000917", "请使用以下验证码登录 SmartLamp"},
+		},
+		{
+			name: "pool's own subject and message",
+			content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute,
+				Subject: "Lamp\r\ncode", Message: "Your lamp code: 12345678 is <b>not</b> {pool}"},
+			wantSubject: "Lamp code",
+			wantText:    []string{"Your lamp code: 12345678 is <b>not</b>"},
+		},
+		{
 			name:        "sign-up attempt",
 			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", PoolName: "SmartLamp"},
 			wantSubject: "Someone tried to sign up to SmartLamp with your address",
@@ -91,6 +125,9 @@ func TestCompose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.content.Message != "" {
+				tt.content.Message = strings.Replace(tt.content.Message, tt.content.Code, mail.CodePlaceholder, 1)
+			}
 			m, err := mail.Compose(tt.content)
 			if err != nil {
 				t.Fatalf("Compose: %v", err)
@@ -116,6 +153,12 @@ func TestCompose(t *testing.T) {
 					t.Errorf("html lacks %q:\n%s", w, m.HTML)
 				}
 			}
+			if tt.content.Message != "" {
+				if m.HTML != "" || m.Text != strings.ReplaceAll(tt.content.Message, mail.CodePlaceholder, tt.content.Code) {
+					t.Errorf("pool's message: text %q, html %q", m.Text, m.HTML)
+				}
+				return
+			}
 			if strings.Contains(m.Text, "{") || strings.Contains(m.HTML, "{pool}") {
 				t.Errorf("unreplaced placeholder:\n%s", m.Text)
 			}
@@ -131,6 +174,8 @@ func TestComposeRejects(t *testing.T) {
 		{name: "unknown kind", content: mail.Content{Kind: "invite", To: "a@example.com"}},
 		{name: "code mail without code", content: mail.Content{Kind: mail.SignUpCode, To: "a@example.com"}},
 		{name: "reset mail without code", content: mail.Content{Kind: mail.ResetCode, To: "a@example.com"}},
+		{name: "second-factor mail without code", content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Message: "code {####}"}},
+		{name: "sign-in mail without code", content: mail.Content{Kind: mail.SignInCode, To: "a@example.com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func TestTemplateKeysExist(t *testing.T) {
 			keys = append(keys, keysIn(tpl.Tree.Root.String())...)
 		}
 	}
-	for _, k := range []Kind{SignUpCode, ResetCode, SignUpAttempt} {
+	for _, k := range []Kind{SignUpCode, ResetCode, VerifyCode, SignUpAttempt, MFACode, SignInCode} {
 		keys = append(keys, "mail."+string(k)+".subject")
 	}
 	for _, k := range []string{"day", "days", "hour", "hours", "minute", "minutes"} {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,7 +18,8 @@ import (
 // "users/<pool id>", "users/<pool id>/<filter attribute>" (FilterScope),
 // "groups/<pool id>", "members/<pool id>/<group>", "idps/<pool id>"
 // (identity providers, by name),
-// "refresh_tokens", "lamps", "alexa_grants". A token that does not decode
+// "refresh_tokens", "lamps", "alexa_grants", "webauthn_credentials"
+// (BytesKey). A token that does not decode
 // or belongs to another listing fails with ErrInvalidPageToken; a
 // well-formed token with any UTF-8 key without NUL (but the separator of
 // a two-column key) is accepted, since it can only select a page of the
@@ -54,6 +56,25 @@ func PageKeyPair(scope, token string) (string, string, error) {
 	a, b, ok := strings.Cut(key, "\x00")
 	if !ok || strings.IndexByte(b, 0) >= 0 {
 		return "", "", ErrInvalidPageToken
+	}
+	return a, b, nil
+}
+
+// BytesKey is the page key of a listing ordered by a text column, then a
+// byte-string one (ids of WebAuthn credentials): a, NUL, and b in
+// lower-case hex, which sorts as the bytes do.
+func BytesKey(a string, b []byte) string { return a + "\x00" + hex.EncodeToString(b) }
+
+// PageKeyBytes is PageKeyPair for a BytesKey: it returns both parts, the
+// second decoded; the empty token yields "" and no bytes.
+func PageKeyBytes(scope, token string) (string, []byte, error) {
+	a, h, err := PageKeyPair(scope, token)
+	if err != nil {
+		return "", nil, err
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return "", nil, ErrInvalidPageToken
 	}
 	return a, b, nil
 }

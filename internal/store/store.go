@@ -450,4 +450,7 @@ type Store interface {
 
 	// ListAllRefreshTokens pages through every grant family, by ID.
 	ListAllRefreshTokens(ctx context.Context, opts ListOptions) (Page[RefreshToken], error)
+	// ListAllWebAuthnCredentials pages through every passkey, by pool,
+	// then credential id.
+	ListAllWebAuthnCredentials(ctx context.Context, opts ListOptions) (Page[pool.WebAuthnCredential], error)
 }

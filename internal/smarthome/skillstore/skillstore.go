@@ -144,6 +144,8 @@ type Loader interface {
 	Group(pool.Group) error
 	Member(poolID, group, sub string) error
 	RefreshToken(store.RefreshToken) error
+	// WebAuthnCredential adds a passkey; its user precedes it.
+	WebAuthnCredential(pool.WebAuthnCredential) error
 	Lamp(Lamp) error
 	AlexaGrant(AlexaGrant) error
 }

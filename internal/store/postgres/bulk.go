@@ -123,6 +123,7 @@ var (
 	copyMembers       = newCopyTable("group_members", "load group members", "pool_id, group_name, sub")
 	copyRefreshTokens = newCopyTable("refresh_tokens", "load refresh tokens", refreshTokenColumns)
 	copyLamps         = newCopyTable("lamps", "load lamps", lampColumns)
+	copyPasskeys      = newCopyTable("webauthn_credentials", "load webauthn credentials", webAuthnColumns)
 	copyAlexaGrants   = newCopyTable("alexa_grants", "load alexa grants",
 		"owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at")
 )
@@ -258,6 +259,10 @@ func (l *loader) Member(poolID, group, sub string) error {
 
 func (l *loader) RefreshToken(t store.RefreshToken) error {
 	return l.add(copyRefreshTokens, refreshTokenArgs(&t))
+}
+
+func (l *loader) WebAuthnCredential(c pool.WebAuthnCredential) error {
+	return l.add(copyPasskeys, webAuthnArgs(c))
 }
 
 func (l *loader) Lamp(lamp skillstore.Lamp) error {

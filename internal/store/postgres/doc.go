@@ -78,6 +78,15 @@
 // statement. Load (bulk.go) sends a table's child rows (identities,
 // identifiers) with a COPY right after their parents'.
 //
+// # Passkeys
+//
+// Migration 0016 (webauthn.go) adds webauthn_credentials, primary key
+// pool and credential id (BYTEA, compared bytewise), with a foreign key
+// to the user that cascades; the index (pool, sub, created_at, id)
+// serves the user's list in its order and the cascade. The update locks
+// the row like the others. The same migration adds
+// sessions.second_factor.
+//
 // # Concurrency
 //
 // Transactions run at READ COMMITTED. Read-modify-write updates lock the

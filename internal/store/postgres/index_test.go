@@ -122,7 +122,8 @@ func TestLookupsUseIndexes(t *testing.T) {
 		t.Errorf("explained only %d statements; the workload misses methods", explained)
 	}
 	for _, table := range []string{"pools", "clients", "domains", "users", "groups", "group_members",
-		"auth_codes", "refresh_tokens", "sessions", "key_sets", "signing_keys", "lamps", "alexa_grants"} {
+		"auth_codes", "refresh_tokens", "sessions", "key_sets", "signing_keys", "lamps", "alexa_grants",
+		"webauthn_credentials"} {
 		if !relations[table] {
 			t.Errorf("no statement read table %s; the workload misses methods", table)
 		}
@@ -249,6 +250,27 @@ func runWorkload(t *testing.T, db *DB) {
 	must("GetSession", err)
 	must("DeleteSession", db.DeleteSession(ctx, s.ID))
 	must("DeleteUserSessions", db.DeleteUserSessions(ctx, p.ID, u.Sub))
+
+	wc := pool.WebAuthnCredential{PoolID: p.ID, Sub: u.Sub, ID: []byte{0, 1, 0xff}, PublicKey: []byte{1}, CreatedAt: now}
+	must("CreateWebAuthnCredential", db.CreateWebAuthnCredential(ctx, wc))
+	_, err = db.GetWebAuthnCredential(ctx, p.ID, wc.ID)
+	must("GetWebAuthnCredential", err)
+	_, err = db.ListWebAuthnCredentials(ctx, p.ID, u.Sub)
+	must("ListWebAuthnCredentials", err)
+	must("UpdateWebAuthnCredential", db.UpdateWebAuthnCredential(ctx, p.ID, wc.ID, func(c pool.WebAuthnCredential) (pool.WebAuthnCredential, error) {
+		c.SignCount++
+		return c, nil
+	}))
+	_, err = db.ListAllWebAuthnCredentials(ctx, store.ListOptions{})
+	must("ListAllWebAuthnCredentials", err)
+	_, err = db.ListAllWebAuthnCredentials(ctx, store.ListOptions{PageToken: store.PageToken("webauthn_credentials", store.BytesKey(p.ID, wc.ID))})
+	must("ListAllWebAuthnCredentials next page", err)
+	must("DeleteWebAuthnCredential", db.DeleteWebAuthnCredential(ctx, p.ID, u.Sub, wc.ID))
+	wc.ID = []byte{2}
+	must("CreateWebAuthnCredential", db.CreateWebAuthnCredential(ctx, wc))
+	_, err = db.DeleteWebAuthnCredentials(ctx, p.ID, u.Sub)
+	must("DeleteWebAuthnCredentials", err)
+	must("CreateWebAuthnCredential for the cascade", db.CreateWebAuthnCredential(ctx, wc))
 
 	must("UpdateKeySet", db.UpdateKeySet(ctx, p.ID, func(ks store.KeySet) (store.KeySet, error) {
 		ks.Keys = []store.SigningKey{{KID: "k1", Use: store.UseID, Alg: pool.AlgRS256, State: store.KeyActive}}

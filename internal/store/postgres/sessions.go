@@ -8,19 +8,19 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-const sessionColumns = `id, secret_hash, pool_id, sub, identity_provider, auth_time, created_at, expires_at`
+const sessionColumns = `id, secret_hash, pool_id, sub, identity_provider, second_factor, auth_time, created_at, expires_at`
 
 func scanSession(row pgx.Row) (store.Session, error) {
 	var s store.Session
-	err := row.Scan(&s.ID, &s.SecretHash, &s.PoolID, &s.Sub, &s.IdentityProvider,
+	err := row.Scan(&s.ID, &s.SecretHash, &s.PoolID, &s.Sub, &s.IdentityProvider, &s.SecondFactor,
 		(*utcTime)(&s.AuthTime), (*utcTime)(&s.CreatedAt), (*utcTime)(&s.ExpiresAt))
 	return s, err
 }
 
 // CreateSession stores a new hosted-UI session of an existing pool.
 func (db *DB) CreateSession(ctx context.Context, s store.Session) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		s.ID, s.SecretHash, s.PoolID, s.Sub, s.IdentityProvider, ts(s.AuthTime), ts(s.CreatedAt), ts(s.ExpiresAt))
+	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.SecretHash, s.PoolID, s.Sub, s.IdentityProvider, s.SecondFactor, ts(s.AuthTime), ts(s.CreatedAt), ts(s.ExpiresAt))
 	return wrap("create session", err)
 }
 

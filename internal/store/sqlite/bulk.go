@@ -169,6 +169,7 @@ var (
 	loadMember       = insert("group_members", "pool_id, group_name, sub", 3)
 	loadRefreshToken = insert("refresh_tokens", refreshColumns, 16)
 	loadLamp         = insert("lamps", lampColumns, 16)
+	loadPasskey      = insert("webauthn_credentials", webAuthnColumns, 17)
 )
 
 func (l *loader) Pool(p pool.Pool) error {
@@ -253,6 +254,15 @@ func (l *loader) RefreshToken(t store.RefreshToken) error {
 		return wrap(op, err)
 	}
 	return l.exec(op, loadRefreshToken, append([]any{t.ID, t.OriginJTI, t.PoolID, t.ClientID, t.Sub}, v...)...)
+}
+
+func (l *loader) WebAuthnCredential(c pool.WebAuthnCredential) error {
+	const op = "load webauthn credential"
+	v, err := webAuthnValues(c)
+	if err != nil {
+		return wrap(op, err)
+	}
+	return l.exec(op, loadPasskey, append([]any{c.PoolID, blob(c.ID)}, v...)...)
 }
 
 func (l *loader) Lamp(lamp skillstore.Lamp) error {

@@ -63,4 +63,10 @@
 // write: rows of identities removed are deleted, those added inserted,
 // so a taken identity fails the write and a freed one is free at once.
 // Load (bulk.go) writes both index tables too.
+//
+// Passkeys (migration 0017; webauthn.go) are rows of
+// webauthn_credentials, primary key pool and credential id (a BLOB),
+// with a foreign key to the user that cascades; the index (pool, sub,
+// created_at, id) serves the user's list in its order and the cascade.
+// The same migration adds sessions.second_factor.
 package sqlite

@@ -6,18 +6,18 @@ import (
 	"github.com/linkpool/linkpool/internal/store"
 )
 
-const sessionColumns = `id, secret_hash, pool_id, sub, identity_provider, auth_time, created_at, expires_at`
+const sessionColumns = `id, secret_hash, pool_id, sub, identity_provider, second_factor, auth_time, created_at, expires_at`
 
 func scanSession(row scanner) (store.Session, error) {
 	var s store.Session
-	err := row.Scan(&s.ID, &s.SecretHash, &s.PoolID, &s.Sub, &s.IdentityProvider, timeCol{&s.AuthTime}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
+	err := row.Scan(&s.ID, &s.SecretHash, &s.PoolID, &s.Sub, &s.IdentityProvider, &s.SecondFactor, timeCol{&s.AuthTime}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
 	return s, err
 }
 
 // CreateSession stores a hosted-UI session.
 func (db *DB) CreateSession(ctx context.Context, s store.Session) error {
-	_, err := db.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.SecretHash, s.PoolID, s.Sub, s.IdentityProvider, micros(s.AuthTime), micros(s.CreatedAt), micros(s.ExpiresAt))
+	_, err := db.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.SecretHash, s.PoolID, s.Sub, s.IdentityProvider, s.SecondFactor, micros(s.AuthTime), micros(s.CreatedAt), micros(s.ExpiresAt))
 	return err
 }
 

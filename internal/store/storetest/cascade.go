@@ -20,6 +20,7 @@ type populated struct {
 	code    store.AuthCode
 	token   store.RefreshToken
 	session store.Session
+	passkey pool.WebAuthnCredential
 	keys    store.KeySet
 	lamp    skillstore.Lamp
 	grant   skillstore.AlexaGrant
@@ -40,6 +41,8 @@ func populate(t *testing.T, ctx context.Context, s skillstore.Database) populate
 	mustOK(t, s.CreateRefreshToken(ctx, x.token), "CreateRefreshToken")
 	x.session = newSession(x.pool.ID, x.user.Sub, base().Add(time.Hour))
 	mustOK(t, s.CreateSession(ctx, x.session), "CreateSession")
+	x.passkey = newWebAuthnCredential(x.pool.ID, x.user.Sub)
+	mustOK(t, s.CreateWebAuthnCredential(ctx, x.passkey), "CreateWebAuthnCredential")
 	mustOK(t, s.UpdateKeySet(ctx, x.pool.ID, func(ks store.KeySet) (store.KeySet, error) {
 		ks.Keys = []store.SigningKey{newSigningKey("k-"+randomHex(2), store.KeyActive)}
 		ks.UpdatedAt = base()
@@ -82,6 +85,9 @@ func checkIntact(t *testing.T, ctx context.Context, s skillstore.Database, x pop
 	gotSession, err := s.GetSession(ctx, x.session.ID)
 	mustOK(t, err, "GetSession")
 	mustEqual(t, "session", gotSession, x.session)
+	gotPasskeys, err := s.ListWebAuthnCredentials(ctx, x.pool.ID, x.user.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials")
+	mustEqual(t, "passkeys", gotPasskeys, []pool.WebAuthnCredential{x.passkey})
 	gotKeys, err := s.GetKeySet(ctx, x.pool.ID)
 	mustOK(t, err, "GetKeySet")
 	mustEqual(t, "key set", gotKeys, x.keys)
@@ -126,6 +132,7 @@ func testDeletePoolCascade(t *testing.T, s skillstore.Database) {
 		{"refresh token by origin", func() error { _, err := s.GetRefreshTokenByOrigin(ctx, doomed.token.OriginJTI); return err }},
 		{"session", func() error { _, err := s.GetSession(ctx, doomed.session.ID); return err }},
 		{"key set", func() error { _, err := s.GetKeySet(ctx, doomed.pool.ID); return err }},
+		{"passkey", func() error { _, err := s.GetWebAuthnCredential(ctx, doomed.pool.ID, doomed.passkey.ID); return err }},
 	}
 	for _, tc := range gone {
 		t.Run(tc.name, func(t *testing.T) { mustNotFound(t, tc.err(), tc.name+" after DeletePool") })
@@ -134,6 +141,11 @@ func testDeletePoolCascade(t *testing.T, s skillstore.Database) {
 	mustOK(t, err, "ListRefreshTokens after DeletePool")
 	if len(tokens) != 0 {
 		t.Fatalf("ListRefreshTokens after DeletePool = %d tokens", len(tokens))
+	}
+	passkeys, err := s.ListWebAuthnCredentials(ctx, doomed.pool.ID, doomed.user.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials after DeletePool")
+	if len(passkeys) != 0 {
+		t.Fatalf("ListWebAuthnCredentials after DeletePool = %d passkeys", len(passkeys))
 	}
 	domains, err := s.ListDomains(ctx, doomed.pool.ID)
 	mustOK(t, err, "ListDomains after DeletePool")
@@ -171,6 +183,10 @@ func testDeleteUserCascade(t *testing.T, s skillstore.Database) {
 	mustOK(t, s.CreateSession(ctx, bySession), "CreateSession bystander")
 	byToken := newRefreshToken(x.pool.ID, x.client.ID, bystander.Sub, "")
 	mustOK(t, s.CreateRefreshToken(ctx, byToken), "CreateRefreshToken bystander")
+	extraPasskey := newWebAuthnCredential(x.pool.ID, x.user.Sub)
+	mustOK(t, s.CreateWebAuthnCredential(ctx, extraPasskey), "CreateWebAuthnCredential")
+	byPasskey := newWebAuthnCredential(x.pool.ID, bystander.Sub)
+	mustOK(t, s.CreateWebAuthnCredential(ctx, byPasskey), "CreateWebAuthnCredential bystander")
 
 	mustOK(t, s.DeleteUser(ctx, x.pool.ID, x.user.Sub), "DeleteUser")
 
@@ -183,6 +199,15 @@ func testDeleteUserCascade(t *testing.T, s skillstore.Database) {
 	for _, id := range []string{x.token.ID, extraToken.ID} {
 		_, err := s.GetRefreshToken(ctx, id)
 		mustNotFound(t, err, "refresh token after DeleteUser")
+	}
+	for _, id := range [][]byte{x.passkey.ID, extraPasskey.ID} {
+		_, err := s.GetWebAuthnCredential(ctx, x.pool.ID, id)
+		mustNotFound(t, err, "passkey after DeleteUser")
+	}
+	passkeys, err := s.ListWebAuthnCredentials(ctx, x.pool.ID, x.user.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials after DeleteUser")
+	if len(passkeys) != 0 {
+		t.Fatalf("ListWebAuthnCredentials after DeleteUser = %d passkeys", len(passkeys))
 	}
 	tokens, err := s.ListRefreshTokens(ctx, x.pool.ID, x.user.Sub)
 	mustOK(t, err, "ListRefreshTokens after DeleteUser")
@@ -218,6 +243,9 @@ func testDeleteUserCascade(t *testing.T, s skillstore.Database) {
 	gotToken, err := s.GetRefreshToken(ctx, byToken.ID)
 	mustOK(t, err, "GetRefreshToken bystander")
 	mustEqual(t, "bystander token", gotToken, byToken)
+	gotPasskey, err := s.GetWebAuthnCredential(ctx, x.pool.ID, byPasskey.ID)
+	mustOK(t, err, "GetWebAuthnCredential bystander")
+	mustEqual(t, "bystander passkey", gotPasskey, byPasskey)
 
 	// The username is free again; the new user starts without groups.
 	again := newUser(x.pool, x.user.Username, x.user.Attributes[pool.AttrEmail])
@@ -227,4 +255,13 @@ func testDeleteUserCascade(t *testing.T, s skillstore.Database) {
 	if len(groups) != 0 {
 		t.Fatalf("new user inherited groups %v", groupNames(groups))
 	}
+	passkeys, err = s.ListWebAuthnCredentials(ctx, x.pool.ID, again.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials of the new user")
+	if len(passkeys) != 0 {
+		t.Fatalf("new user inherited %d passkeys", len(passkeys))
+	}
+	// The deleted user's credential ids are free again.
+	reuse := newWebAuthnCredential(x.pool.ID, again.Sub)
+	reuse.ID = x.passkey.ID
+	mustOK(t, s.CreateWebAuthnCredential(ctx, reuse), "CreateWebAuthnCredential with the deleted user's credential id")
 }

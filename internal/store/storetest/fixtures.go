@@ -383,7 +383,8 @@ func newSession(poolID, sub string, expiresAt time.Time) store.Session {
 	t0 := base()
 	return store.Session{
 		ID: randomHex(16), SecretHash: randomHex(32), PoolID: poolID, Sub: sub, IdentityProvider: "Google-" + randomHex(3),
-		AuthTime: t0.Add(-time.Minute), CreatedAt: t0, ExpiresAt: expiresAt,
+		SecondFactor: pool.FactorSoftwareToken,
+		AuthTime:     t0.Add(-time.Minute), CreatedAt: t0, ExpiresAt: expiresAt,
 	}
 }
 

@@ -41,6 +41,22 @@ func wholeStoreListings() []listing {
 					return l.Owner + "/" + l.ID
 				}
 		}},
+		{"ListAllWebAuthnCredentials", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
+			worlds := []world{createWorld(t, ctx, s), createWorld(t, ctx, s)}
+			n := 0
+			return func(o store.ListOptions) ([]string, string, error) {
+					pg, err := s.ListAllWebAuthnCredentials(ctx, o)
+					return keysOf(pg.Items, webAuthnKey), pg.Next, err
+				}, func() string {
+					// Alternate pools so that pages end inside and
+					// between pools.
+					w := worlds[n%2]
+					n++
+					c := newWebAuthnCredential(w.pool.ID, w.user.Sub)
+					mustOK(t, s.CreateWebAuthnCredential(ctx, c), "CreateWebAuthnCredential")
+					return webAuthnKey(c)
+				}
+		}},
 		{"ListAlexaGrants", func(t *testing.T, ctx context.Context, s skillstore.Database) (listFunc, func() string) {
 			return func(o store.ListOptions) ([]string, string, error) {
 					pg, err := s.ListAlexaGrants(ctx, o)
@@ -90,6 +106,13 @@ func testListAll(t *testing.T, s skillstore.Database) {
 		grants[g.Owner] = g
 	}
 
+	passkeys := map[string]pool.WebAuthnCredential{}
+	for _, w := range []world{a, b, a} {
+		c := newWebAuthnCredential(w.pool.ID, w.user.Sub)
+		mustOK(t, s.CreateWebAuthnCredential(ctx, c), "CreateWebAuthnCredential")
+		passkeys[webAuthnKey(c)] = c
+	}
+
 	tests := []struct {
 		name  string
 		check func(t *testing.T)
@@ -104,6 +127,12 @@ func testListAll(t *testing.T, s skillstore.Database) {
 			got := collect(t, func(o store.ListOptions) (store.Page[skillstore.Lamp], error) { return s.ListAllLamps(ctx, o) })
 			checkAll(t, got, lamps, func(x skillstore.Lamp) string { return x.Owner + "/" + x.ID })
 		}},
+		{"passkeys", func(t *testing.T) {
+			got := collect(t, func(o store.ListOptions) (store.Page[pool.WebAuthnCredential], error) {
+				return s.ListAllWebAuthnCredentials(ctx, o)
+			})
+			checkAll(t, got, passkeys, webAuthnKey)
+		}},
 		{"alexa grants", func(t *testing.T) {
 			got := collect(t, func(o store.ListOptions) (store.Page[skillstore.AlexaGrant], error) { return s.ListAlexaGrants(ctx, o) })
 			checkAll(t, got, grants, func(x skillstore.AlexaGrant) string { return x.Owner })
@@ -113,6 +142,8 @@ func testListAll(t *testing.T, s skillstore.Database) {
 		t.Run(tc.name, tc.check)
 	}
 }
+
+func webAuthnKey(c pool.WebAuthnCredential) string { return c.PoolID + "/" + fmt.Sprintf("%x", c.ID) }
 
 // collect pages through a listing two items at a time.
 func collect[T any](t *testing.T, list func(store.ListOptions) (store.Page[T], error)) []T {

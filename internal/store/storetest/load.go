@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
@@ -80,4 +81,72 @@ func testLoadFederation(t *testing.T, s skillstore.Database) {
 	c := newUser(p, "u3", "")
 	c.Identities = []pool.Identity{newIdentity("B", "subject-1", true)}
 	mustAlreadyExists(t, s.CreateUser(ctx, c), "CreateUser with a loaded identity")
+}
+
+// testLoadPasskeys: the bulk load writes passkeys as
+// CreateWebAuthnCredential does, after their users; a credential id
+// twice in a pool fails the whole load with store.ErrAlreadyExists, a
+// credential of a user the load lacks with store.ErrNotFound, and either
+// leaves the store empty.
+func testLoadPasskeys(t *testing.T, s skillstore.Database) {
+	ctx := t.Context()
+	p := newPool(false)
+	u1, u2 := newUser(p, "u1", ""), newUser(p, "u2", "")
+	c1, c2, c3 := newWebAuthnCredential(p.ID, u1.Sub), newWebAuthnCredential(p.ID, u2.Sub), newWebAuthnCredential(p.ID, u1.Sub)
+	c3.CreatedAt = c1.CreatedAt.Add(time.Second)
+	c3.Transports, c3.AAGUID = nil, nil
+	load := func(passkeys ...pool.WebAuthnCredential) error {
+		return s.Load(ctx, func(l skillstore.Loader) error {
+			if err := l.Pool(p); err != nil {
+				return err
+			}
+			// Users and passkeys interleaved, as tables change in an
+			// import.
+			if err := l.User(u1); err != nil {
+				return err
+			}
+			if err := l.WebAuthnCredential(passkeys[0]); err != nil {
+				return err
+			}
+			if err := l.User(u2); err != nil {
+				return err
+			}
+			for _, c := range passkeys[1:] {
+				if err := l.WebAuthnCredential(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	empty := func(what string) {
+		t.Helper()
+		_, err := s.GetPool(ctx, p.ID)
+		mustNotFound(t, err, "GetPool after "+what)
+		_, err = s.GetWebAuthnCredential(ctx, p.ID, c1.ID)
+		mustNotFound(t, err, "GetWebAuthnCredential after "+what)
+	}
+
+	dup := c2
+	dup.ID = c1.ID
+	mustAlreadyExists(t, load(c1, dup), "Load of two passkeys with one id")
+	empty("the refused load of a duplicate")
+	orphan := newWebAuthnCredential(p.ID, pool.NewSub())
+	mustNotFound(t, load(c1, c2, orphan), "Load of a passkey without its user")
+	empty("the refused load of an orphan")
+
+	mustOK(t, load(c1, c2, c3), "Load")
+	got, err := s.ListWebAuthnCredentials(ctx, p.ID, u1.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials u1")
+	mustEqual(t, "u1's loaded passkeys", got, []pool.WebAuthnCredential{c1, c3})
+	got, err = s.ListWebAuthnCredentials(ctx, p.ID, u2.Sub)
+	mustOK(t, err, "ListWebAuthnCredentials u2")
+	mustEqual(t, "u2's loaded passkeys", got, []pool.WebAuthnCredential{c2})
+	// The loaded rows hold as the Create method's do.
+	again := newWebAuthnCredential(p.ID, u2.Sub)
+	again.ID = c3.ID
+	mustAlreadyExists(t, s.CreateWebAuthnCredential(ctx, again), "CreateWebAuthnCredential with a loaded id")
+	mustOK(t, s.DeleteUser(ctx, p.ID, u1.Sub), "DeleteUser")
+	_, err = s.GetWebAuthnCredential(ctx, p.ID, c1.ID)
+	mustNotFound(t, err, "loaded passkey after DeleteUser")
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
 
@@ -36,6 +37,7 @@ func testSessionCRUD(t *testing.T, s store.Store) {
 	// DeleteUserSessions ends every session of the user and only those.
 	mine := []store.Session{newSession(w.pool.ID, w.user.Sub, now.Add(time.Hour)), newSession(w.pool.ID, w.user.Sub, now.Add(2*time.Hour))}
 	theirs := newSession(w.pool.ID, other.Sub, now.Add(time.Hour))
+	theirs.SecondFactor = ""
 	for _, x := range append(mine, theirs) {
 		mustOK(t, s.CreateSession(ctx, x), "CreateSession")
 	}
@@ -48,4 +50,14 @@ func testSessionCRUD(t *testing.T, s store.Store) {
 	mustOK(t, err, "GetSession of another user")
 	mustEqual(t, "another user's session", got, theirs)
 	mustOK(t, s.DeleteUserSessions(ctx, w.pool.ID, w.user.Sub), "DeleteUserSessions without sessions")
+
+	// Every second factor reads back as stored.
+	for _, f := range []string{"", pool.FactorSoftwareToken, pool.FactorEmail, pool.FactorWebAuthn} {
+		x := newSession(w.pool.ID, w.user.Sub, now.Add(time.Hour))
+		x.SecondFactor = f
+		mustOK(t, s.CreateSession(ctx, x), "CreateSession with second factor "+f)
+		got, err := s.GetSession(ctx, x.ID)
+		mustOK(t, err, "GetSession with second factor "+f)
+		mustEqual(t, "session with second factor "+f, got, x)
+	}
 }

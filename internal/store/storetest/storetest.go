@@ -14,7 +14,7 @@ type suiteTest struct {
 
 // Run runs the conformance suite: CRUD and uniqueness of every entity
 // (identity providers and their identifiers, users' linked identities
-// included), cascading deletes, authorization-code redemption, refresh-token
+// and passkeys included), cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, filtered user listings,
 // whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"IdentityProviderCascade", testIdentityProviderCascade},
 		{"UserIdentities", testUserIdentities},
 		{"LoadFederation", skill(testLoadFederation)},
+		{"LoadPasskeys", skill(testLoadPasskeys)},
 		{"GroupMembership", testGroupMembership},
 		{"CreateUserInGroup", testCreateUserInGroup},
 		{"ListGroupsForUserOrder", testListGroupsForUserOrder},
@@ -42,6 +43,8 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"RefreshGrant", testRefreshGrant},
 		{"RefreshTokenRevoke", testRefreshTokenRevoke},
 		{"SessionCRUD", testSessionCRUD},
+		{"WebAuthnCredentials", testWebAuthnCredentials},
+		{"WebAuthnCredentialOrder", testWebAuthnCredentialOrder},
 		{"KeySetCRUD", testKeySetCRUD},
 		{"SAMLKeyCRUD", testSAMLKeyCRUD},
 		{"LampCRUD", skill(testLampCRUD)},
