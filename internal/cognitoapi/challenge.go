@@ -74,7 +74,9 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 		v.add("challengeName", nil, false, "Member must not be null")
 	}
 	v.enum("challengeName", req.ChallengeName, challengeNames...)
-	v.str("session", req.Session, false, 20, 2048, "", nil, true)
+	// Longer than Cognito's 2048: a WEB_AUTHN session carries the
+	// passkeys the sign-in may use.
+	v.str("session", req.Session, false, 20, maxSessionLen, "", nil, true)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser",
 			"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword",
 			"InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge",
-			"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "AssociateSoftwareToken", "VerifySoftwareToken",
+			"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "AdminSetUserMFAPreference", "AssociateSoftwareToken", "VerifySoftwareToken",
 			"SetUserMFAPreference", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials", "DeleteWebAuthnCredential"} {
 			f.Add(a, []byte(s))
 		}

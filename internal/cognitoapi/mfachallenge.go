@@ -3,6 +3,7 @@ package cognitoapi
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -25,6 +26,10 @@ import (
 // unknown user, an expired code or a locked-out user apart.
 const msgOTPMismatch = "Invalid code or auth state for the user."
 
+// emailCodeRe is the form of a mailed sign-in code, checked before the
+// user is, so that the answer does not depend on whether the user exists.
+var emailCodeRe = regexp.MustCompile(`^[0-9]{8}$`)
+
 // afterFirstFactor runs account.NextStep for u after first.
 func (c *call) afterFirstFactor(a authCall, u pool.User, first account.FirstFactor, given string) (any, error) {
 	step, err := account.NextStep(a.p, u, first)
@@ -44,6 +49,10 @@ func (c *call) mfaChallenge(a authCall, u pool.User, s authSession, challenge st
 	s.Challenge = challenge
 	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
 	switch challenge {
+	case pool.FactorSoftwareToken:
+		if d := u.MFA.TOTP; d != nil && d.Name != "" {
+			params["FRIENDLY_DEVICE_NAME"] = d.Name
+		}
 	case pool.FactorEmail:
 		dest, err := c.api.cfg.Accounts.SendEmailOTP(c.ctx, a.p, u.Sub, pool.CodeEmailMFA)
 		if err != nil {
@@ -155,6 +164,9 @@ func respondEmailOTP(c *call, r *challengeCall) (any, error) {
 func (c *call) emailSignIn(a authCall, s authSession, code string) (any, error) {
 	conceal := prevents(a.cl)
 	mismatch := NewError(CodeMismatchException, msgOTPMismatch)
+	if !emailCodeRe.MatchString(code) {
+		return nil, NewError(InvalidParameterException, "The code must be 8 digits.")
+	}
 	if s.Sub == "" {
 		return nil, mismatch
 	}

@@ -99,7 +99,7 @@ func setUserPoolMfaConfig(c *call) (any, error) {
 	if req.SmsMfaConfiguration != nil {
 		return nil, NewError(InvalidParameterException, msgNoSMS)
 	}
-	cur, _, err := c.api.cfg.Admin.GetMFAConfig(c.ctx, id)
+	cur, err := c.api.cfg.Admin.GetMFAConfig(c.ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func setUserPoolMfaConfig(c *call) (any, error) {
 			FactorConfiguration: deref(w.FactorConfiguration),
 		}
 	}
-	p, err := c.api.cfg.Admin.SetMFAConfig(c.ctx, id, next, nil)
+	p, err := c.api.cfg.Admin.SetMFAConfig(c.ctx, id, next)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func getUserPoolMfaConfig(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, _, err := c.api.cfg.Admin.GetMFAConfig(c.ctx, id)
+	cfg, err := c.api.cfg.Admin.GetMFAConfig(c.ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func TestSoftwareTokenMFASetupInSignIn(t *testing.T) {
 	clk.Advance(30 * time.Second)
 	out, err = e.passwordAuth("tess", "Tess-Pass-123!", e.hash("tess"))
 	if err != nil || out.AuthenticationResult != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa ||
-		out.ChallengeParameters["USER_ID_FOR_SRP"] != "tess" {
+		out.ChallengeParameters["USER_ID_FOR_SRP"] != "tess" || out.ChallengeParameters["FRIENDLY_DEVICE_NAME"] != "phone" {
 		t.Fatalf("InitiateAuth with a device: %v %+v", err, out)
 	}
 	code = totpCode(t, secret, clk.Now())

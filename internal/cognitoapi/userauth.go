@@ -140,6 +140,7 @@ func (c *call) startEmailSignIn(a authCall, given string) (any, error) {
 		}
 		s.Sub, s.Username = u.Sub, u.Username
 	} else {
+		c.api.cfg.Accounts.DecoyEmailOTP(c.ctx, a.p, pool.CodeEmailSignIn)
 		dest = simulatedDelivery(given).Destination
 	}
 	session, err := c.seal(s)
