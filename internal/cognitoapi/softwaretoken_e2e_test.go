@@ -231,4 +231,21 @@ func TestSoftwareTokenWithAccessToken(t *testing.T) {
 	if err != nil || res.AuthenticationResult == nil {
 		t.Fatalf("SOFTWARE_TOKEN_MFA: %v", err)
 	}
+
+	// Wrong codes lock the user out as wrong passwords do: then even the
+	// right code is refused, and no tokens are issued.
+	clk.Advance(30 * time.Second)
+	out, err = e.passwordAuth("otto", "Otto-Pass-123!", e.hash("otto"))
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("sign-in: %v %+v", err, out)
+	}
+	code := totpCode(t, aws.ToString(assoc.SecretCode), clk.Now())
+	answer := map[string]string{"USERNAME": "otto", "SECRET_HASH": *e.hash("otto"), "SOFTWARE_TOKEN_MFA_CODE": otherCode(code)}
+	for i := 0; i < pool.DefaultLockoutPolicy().MaxFailedAttempts; i++ {
+		_, err = e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, answer)
+		wantAPIError(t, err, "CodeMismatchException", "")
+	}
+	answer["SOFTWARE_TOKEN_MFA_CODE"] = code
+	_, err = e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, answer)
+	wantAPIError(t, err, "NotAuthorizedException", "")
 }

@@ -90,6 +90,10 @@ func (c *call) firstFactorChallenge(a authCall, given, choice string, params map
 	return nil, NewError(InvalidParameterException, "Unsupported challenge "+choice)
 }
 
+// answerMembers are the members a first factor chosen in SELECT_CHALLENGE
+// needs.
+var answerMembers = map[string]string{challengePassword: "PASSWORD", challengePasswordSRP: "SRP_A"}
+
 // respondSelectChallenge answers SELECT_CHALLENGE with the first factor
 // chosen (ANSWER) and its members.
 func respondSelectChallenge(c *call, r *challengeCall) (any, error) {
@@ -103,6 +107,12 @@ func respondSelectChallenge(c *call, r *challengeCall) (any, error) {
 	}
 	if !slices.Contains(s.Options, ans) {
 		return nil, NewError(InvalidParameterException, "ANSWER must be one of the AvailableChallenges: "+strings.Join(s.Options, ", "))
+	}
+	// The members of the answer are checked before the session is spent.
+	if m, ok := answerMembers[ans]; ok {
+		if _, err := r.required(m); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.consume(s); err != nil {
 		return nil, err

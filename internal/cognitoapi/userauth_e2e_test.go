@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/srp"
 )
 
 // userAuth runs InitiateAuth USER_AUTH for username with e's client.
@@ -97,5 +98,53 @@ func TestUserAuthEmailOTP(t *testing.T) {
 	out, err = e.userAuth("uma", map[string]string{"PREFERRED_CHALLENGE": "EMAIL_OTP"})
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeSelectChallenge || !slices.Equal(out.AvailableChallenges, want[:2]) {
 		t.Fatalf("USER_AUTH in a pool with passwords only: %v %+v", err, out)
+	}
+}
+
+// TestUserAuthPassword: USER_AUTH with a password, directly or through
+// SELECT_CHALLENGE, and with SRP (PASSWORD_SRP, then PASSWORD_VERIFIER).
+func TestUserAuthPassword(t *testing.T) {
+	e, _, clk := srpEnv(t)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_AUTH")
+	e.confirmedUser(t, "ria", "Ria-Pass-12345!")
+
+	out, err := e.userAuth("ria", nil)
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeSelectChallenge || len(out.AvailableChallenges) != 2 {
+		t.Fatalf("USER_AUTH in a pool with passwords only: %v %+v", err, out)
+	}
+	answer := map[string]string{"USERNAME": "ria", "SECRET_HASH": *e.hash("ria"), "ANSWER": "PASSWORD"}
+	_, err = e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, answer)
+	wantAPIError(t, err, "InvalidParameterException", "Missing required parameter PASSWORD")
+	// The session outlives an incomplete answer, and not a complete one.
+	answer["PASSWORD"] = "Ria-Pass-12345!"
+	res, err := e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, answer)
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("SELECT_CHALLENGE PASSWORD: %v %+v", err, res)
+	}
+	_, err = e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, answer)
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+
+	cl := srp.NewClient(srp.PoolName(e.pool.ID))
+	out, err = e.userAuth("ria", map[string]string{"PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": cl.SRPA()})
+	if err != nil {
+		t.Fatalf("USER_AUTH PASSWORD_SRP: %v", err)
+	}
+	res, err = e.respond(types.ChallengeNameTypePasswordVerifier, nil, e.srpAnswer(t, cl, out, "Ria-Pass-12345!", clk.Now()))
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("PASSWORD_VERIFIER after USER_AUTH: %v %+v", err, res)
+	}
+
+	cl = srp.NewClient(srp.PoolName(e.pool.ID))
+	out, _ = e.userAuth("ria", nil)
+	ch, err := e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{
+		"USERNAME": "ria", "SECRET_HASH": *e.hash("ria"), "ANSWER": "PASSWORD_SRP", "SRP_A": cl.SRPA(),
+	})
+	if err != nil {
+		t.Fatalf("SELECT_CHALLENGE PASSWORD_SRP: %v", err)
+	}
+	verifier := &cip.InitiateAuthOutput{ChallengeName: ch.ChallengeName, ChallengeParameters: ch.ChallengeParameters}
+	res, err = e.respond(types.ChallengeNameTypePasswordVerifier, nil, e.srpAnswer(t, cl, verifier, "Ria-Pass-12345!", clk.Now()))
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("PASSWORD_VERIFIER after SELECT_CHALLENGE: %v %+v", err, res)
 	}
 }
