@@ -9,8 +9,29 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
 )
+
+// otp returns the one-time code of the last mail to to, once the outbox
+// has delivered what it holds.
+func (e *env) otp(t *testing.T, m *apptest.Mailbox, to string) string {
+	t.Helper()
+	e.delivered(t, m)
+	return m.LastOTP(t, to)
+}
+
+// delivered flushes the outbox and returns every mail delivered.
+func (e *env) delivered(t *testing.T, m *apptest.Mailbox) []mail.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.app.Mail.Flush(ctx); err != nil {
+		t.Fatalf("outbox not delivered: %v", err)
+	}
+	return m.Messages()
+}
 
 // mfaPool configures e's pool: mode, TOTP and email factors, and the
 // first factors of USER_AUTH (nil: PASSWORD only).
@@ -65,7 +86,7 @@ func TestEmailMFA(t *testing.T) {
 		out.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "e***@e***.com" {
 		t.Fatalf("InitiateAuth with email MFA: %v %+v", err, out)
 	}
-	code := m.LastOTP(t, "emma@example.com")
+	code := e.otp(t, m, "emma@example.com")
 	answer := map[string]string{"USERNAME": "emma", "SECRET_HASH": *e.hash("emma"), "EMAIL_OTP_CODE": "00000000"}
 	if code == "00000000" {
 		answer["EMAIL_OTP_CODE"] = "11111111"
@@ -116,7 +137,7 @@ func TestEmailMFA(t *testing.T) {
 	if err != nil || sel.ChallengeName != types.ChallengeNameTypeEmailOtp || aws.ToString(sel.Session) == "" {
 		t.Fatalf("SELECT_MFA_TYPE EMAIL_OTP: %v %+v", err, sel)
 	}
-	answer["EMAIL_OTP_CODE"] = m.LastOTP(t, "emma@example.com")
+	answer["EMAIL_OTP_CODE"] = e.otp(t, m, "emma@example.com")
 	if res, err := e.respond(types.ChallengeNameTypeEmailOtp, sel.Session, answer); err != nil || res.AuthenticationResult == nil {
 		t.Fatalf("EMAIL_OTP after SELECT_MFA_TYPE: %v", err)
 	}
@@ -154,7 +175,7 @@ func TestEmailMFASetupInSignIn(t *testing.T) {
 	answer := map[string]string{"USERNAME": "eli", "SECRET_HASH": *e.hash("eli"), "EMAIL": "other@example.com"}
 	_, err = e.respond(types.ChallengeNameTypeMfaSetup, out.Session, answer)
 	wantAPIError(t, err, "InvalidParameterException", "EMAIL must be the user's email address.")
-	if n := m.Count("other@example.com"); n != 0 {
+	if n := e.count(t, m, "other@example.com"); n != 0 {
 		t.Fatalf("%d mails to an address that is not the user's", n)
 	}
 	answer["EMAIL"] = "ELI@example.com"
@@ -166,7 +187,7 @@ func TestEmailMFASetupInSignIn(t *testing.T) {
 		t.Fatal("email MFA enabled before the code was answered")
 	}
 	res, err := e.respond(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{
-		"USERNAME": "eli", "SECRET_HASH": *e.hash("eli"), "EMAIL_OTP_CODE": m.LastOTP(t, "eli@example.com"),
+		"USERNAME": "eli", "SECRET_HASH": *e.hash("eli"), "EMAIL_OTP_CODE": e.otp(t, m, "eli@example.com"),
 	})
 	if err != nil || res.AuthenticationResult == nil {
 		t.Fatalf("EMAIL_OTP of the set-up: %v %+v", err, res)

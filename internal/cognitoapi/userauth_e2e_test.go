@@ -47,7 +47,7 @@ func TestUserAuthEmailOTP(t *testing.T) {
 	if err != nil || ch.ChallengeName != types.ChallengeNameTypeEmailOtp || ch.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "u***@e***.com" {
 		t.Fatalf("SELECT_CHALLENGE EMAIL_OTP: %v %+v", err, ch)
 	}
-	code := m.LastOTP(t, "uma@example.com")
+	code := e.otp(t, m, "uma@example.com")
 	res, err := e.respond(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "uma", "SECRET_HASH": *e.hash("uma"), "EMAIL_OTP_CODE": code})
 	if err != nil || res.AuthenticationResult == nil || aws.ToString(res.AuthenticationResult.RefreshToken) == "" {
 		t.Fatalf("EMAIL_OTP sign-in: %v %+v", err, res)
@@ -65,7 +65,7 @@ func TestUserAuthEmailOTP(t *testing.T) {
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeEmailOtp {
 		t.Fatalf("USER_AUTH EMAIL_OTP: %v %+v", err, out)
 	}
-	code = m.LastOTP(t, "uma@example.com")
+	code = e.otp(t, m, "uma@example.com")
 	failed := e.storedUser(t, "uma").FailedLogins
 	wrong := "00000000"
 	if code == wrong {
@@ -78,12 +78,12 @@ func TestUserAuthEmailOTP(t *testing.T) {
 	}
 
 	// An unknown user: the same answers, no mail.
-	mails := len(m.Messages())
+	mails := len(e.delivered(t, m))
 	out, err = e.userAuth("nobody@example.com", map[string]string{"PREFERRED_CHALLENGE": "EMAIL_OTP"})
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeEmailOtp || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "n***@e***.com" {
 		t.Fatalf("USER_AUTH EMAIL_OTP for an unknown user: %v %+v", err, out)
 	}
-	if len(m.Messages()) != mails {
+	if len(e.delivered(t, m)) != mails {
 		t.Fatal("a code was mailed for an unknown user")
 	}
 	_, err = e.respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "nobody@example.com", "SECRET_HASH": *e.hash("nobody@example.com"), "EMAIL_OTP_CODE": "12345678"})
