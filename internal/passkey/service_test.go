@@ -460,3 +460,43 @@ func TestFederatedUserCannotRegister(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentReplay answers one ceremony with one assertion from
+// several goroutines at once, as several instances might: exactly one
+// signs in.
+func TestConcurrentReplay(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv envMaker) {
+		e := newEnv(t, nil)
+		ctx := context.Background()
+		u := e.user(t, "alice")
+		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		for _, counter := range []uint32{0, 7} {
+			e.clock.Advance(time.Second)
+			options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
+			mustNil(t, "BeginSignIn", err)
+			d.cred.Counter = counter
+			answer := assert(t, e.vrp, d, options)
+			const n = 8
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					_, _, err := e.svc.FinishSignIn(ctx, e.pool, e.rp, state, answer)
+					errs <- err
+				}()
+			}
+			ok := 0
+			for range n {
+				err := <-errs
+				switch {
+				case err == nil:
+					ok++
+				case account.TypeOf(err) == "":
+					t.Errorf("counter %d: internal error %v", counter, err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("counter %d: %d of %d concurrent answers signed in, want 1", counter, ok, n)
+			}
+		}
+	})
+}
