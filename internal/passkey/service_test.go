@@ -500,3 +500,38 @@ func TestConcurrentReplay(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRegistration finishes one registration from several
+// goroutines at once: exactly one stores the passkey.
+func TestConcurrentRegistration(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv envMaker) {
+		e := newEnv(t, nil)
+		ctx := context.Background()
+		u := e.user(t, "alice")
+		options, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		mustNil(t, "BeginRegistration", err)
+		answer := attest(t, e.vrp, newDevice(u, virtualwebauthn.AuthenticatorOptions{}), options)
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, answer, "")
+				errs <- err
+			}()
+		}
+		ok := 0
+		for range n {
+			err := <-errs
+			switch {
+			case err == nil:
+				ok++
+			case account.TypeOf(err) != passkey.WebAuthnChallengeNotFoundException:
+				t.Errorf("error %v, want WebAuthnChallengeNotFoundException", err)
+			}
+		}
+		list, _ := e.svc.List(ctx, e.pool, u.Sub)
+		if ok != 1 || len(list) != 1 {
+			t.Fatalf("%d of %d registrations succeeded, %d passkeys stored; want 1 and 1", ok, n, len(list))
+		}
+	})
+}
