@@ -146,7 +146,12 @@ func (c *call) startEmailSignIn(a authCall, given string) (any, error) {
 		}
 		s.Sub, s.Username = u.Sub, u.Username
 	case errors.As(err, &refused) && prevents(a.cl):
+		// A known user who may not sign in is shown the address a
+		// code would have gone to, as one who may.
 		dest = simulatedDelivery(given).Destination
+		if u, err := c.api.cfg.Accounts.Lookup(c.ctx, a.p, given); err == nil && u.Email() != "" {
+			dest = account.MaskEmail(u.Email())
+		}
 	default:
 		return nil, signInError(a.cl, err)
 	}
