@@ -184,6 +184,19 @@ func TestAWSCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(run("get-user-pool-mfa-config", "--user-pool-id", pid)), &mfa); err != nil || mfa.MfaConfiguration != "OPTIONAL" {
 		t.Fatalf("after a refused set-user-pool-mfa-config: %+v %v", mfa, err)
 	}
+	// A user's factors.
+	run("set-user-pool-mfa-config", "--user-pool-id", pid, "--mfa-configuration", "OPTIONAL",
+		"--software-token-mfa-configuration", "Enabled=true", "--email-mfa-configuration", "Subject=Code")
+	run("admin-update-user-attributes", "--user-pool-id", pid, "--username", "gus", "--user-attributes", "Name=email,Value=gus@example.com")
+	run("admin-set-user-mfa-preference", "--user-pool-id", pid, "--username", "gus", "--email-mfa-settings", "Enabled=true,PreferredMfa=true")
+	var gus struct {
+		PreferredMfaSetting string
+		UserMFASettingList  []string
+	}
+	if err := json.Unmarshal([]byte(run("admin-get-user", "--user-pool-id", pid, "--username", "gus")), &gus); err != nil ||
+		gus.PreferredMfaSetting != "EMAIL_OTP" || len(gus.UserMFASettingList) != 1 {
+		t.Fatalf("admin-get-user after admin-set-user-mfa-preference: %+v %v", gus, err)
+	}
 	run("delete-user-pool-domain", "--user-pool-id", pid, "--domain", "cli-pool-test")
 	run("delete-user-pool-client", "--user-pool-id", pid, "--client-id", client.UserPoolClient.ClientId)
 	run("delete-user-pool", "--user-pool-id", pid)

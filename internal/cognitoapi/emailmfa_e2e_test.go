@@ -87,6 +87,18 @@ func TestEmailMFA(t *testing.T) {
 		t.Fatalf("InitiateAuth with email MFA: %v %+v", err, out)
 	}
 	code := e.otp(t, m, "emma@example.com")
+	// The session answers its own challenge only, and the code only its
+	// own session.
+	for _, name := range []types.ChallengeNameType{types.ChallengeNameTypeSoftwareTokenMfa, types.ChallengeNameTypeMfaSetup, types.ChallengeNameTypeSelectMfaType, types.ChallengeNameTypeWebAuthn} {
+		_, err = e.respond(name, out.Session, map[string]string{"USERNAME": "emma", "SECRET_HASH": *e.hash("emma"),
+			"SOFTWARE_TOKEN_MFA_CODE": "123456", "ANSWER": "EMAIL_OTP", "CREDENTIAL": "{}", "EMAIL_OTP_CODE": code})
+		wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	}
+	_, err = e.respond(types.ChallengeNameTypeEmailOtp, aws.String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), map[string]string{"USERNAME": "emma", "SECRET_HASH": *e.hash("emma"), "EMAIL_OTP_CODE": code})
+	wantAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	// A wrong SECRET_HASH is refused before the code is looked at.
+	_, err = e.respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "emma", "SECRET_HASH": *e.hash("other"), "EMAIL_OTP_CODE": code})
+	wantAPIError(t, err, "NotAuthorizedException", "")
 	answer := map[string]string{"USERNAME": "emma", "SECRET_HASH": *e.hash("emma"), "EMAIL_OTP_CODE": "00000000"}
 	if code == "00000000" {
 		answer["EMAIL_OTP_CODE"] = "11111111"

@@ -1,6 +1,7 @@
 package cognitoapi
 
 import (
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -124,34 +125,35 @@ func respondSelectChallenge(c *call, r *challengeCall) (any, error) {
 	return c.firstFactorChallenge(r.a, s.Given, ans, r.responses, hash)
 }
 
-// startEmailSignIn mails a sign-in code to the user named given and
-// answers EMAIL_OTP.
+// startEmailSignIn mails a sign-in code to the user named given
+// (account.Service.SendSignInCode) and answers EMAIL_OTP. For a client
+// that prevents user existence errors every refusal (an unknown user, one
+// who may not sign in, one without an address) answers as a send to a
+// simulated address, and no code will match.
 func (c *call) startEmailSignIn(a authCall, given string) (any, error) {
 	if _, err := c.limitSignIn(a, ""); err != nil {
 		return nil, err
 	}
 	s := c.newSession(pool.FactorEmail, a.cl)
 	s.Username, s.Given, s.Admin = given, given, a.admin
-	u, err := c.api.cfg.Accounts.Lookup(c.ctx, a.p, given)
-	if err != nil && account.TypeOf(err) != account.UserNotFoundException {
-		return nil, err
-	}
-	known := err == nil && u.Attributes[pool.AttrEmail] != "" && account.SignInState(a.p, u, c.api.now()) == nil
-	if !known && !prevents(a.cl) {
+	dest, err := c.api.cfg.Accounts.SendSignInCode(c.ctx, a.p, given)
+	var refused *account.Error
+	switch {
+	case err == nil:
+		u, err := c.api.cfg.Accounts.Lookup(c.ctx, a.p, given)
 		if err != nil {
-			return nil, err
-		}
-		return nil, NewError(InvalidParameterException, "The user cannot sign in with a code by email.")
-	}
-	var dest string
-	if known {
-		if dest, err = c.api.cfg.Accounts.SendEmailOTP(c.ctx, a.p, u.Sub, pool.CodeEmailSignIn); err != nil {
-			return nil, err
+			return nil, signInError(a.cl, err)
 		}
 		s.Sub, s.Username = u.Sub, u.Username
-	} else {
-		c.api.cfg.Accounts.DecoyEmailOTP(c.ctx, a.p, pool.CodeEmailSignIn)
+	case errors.As(err, &refused) && prevents(a.cl):
+		// A known user who may not sign in is shown the address a
+		// code would have gone to, as one who may.
 		dest = simulatedDelivery(given).Destination
+		if u, err := c.api.cfg.Accounts.Lookup(c.ctx, a.p, given); err == nil && u.Email() != "" {
+			dest = account.MaskEmail(u.Email())
+		}
+	default:
+		return nil, signInError(a.cl, err)
 	}
 	session, err := c.seal(s)
 	if err != nil {

@@ -89,6 +89,21 @@ func TestUserAuthEmailOTP(t *testing.T) {
 	_, err = e.respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "nobody@example.com", "SECRET_HASH": *e.hash("nobody@example.com"), "EMAIL_OTP_CODE": "12345678"})
 	wantAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 
+	// A disabled user: the answer of a known user, no mail, no match.
+	if _, err := e.sdk(keyAdmin).AdminDisableUser(context.Background(), &cip.AdminDisableUserInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("uma")}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	out, err = e.userAuth("uma", map[string]string{"PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeEmailOtp || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "u***@e***.com" {
+		t.Fatalf("USER_AUTH EMAIL_OTP for a disabled user: %v %+v", err, out)
+	}
+	if len(e.delivered(t, m)) != mails {
+		t.Fatal("a code was mailed to a disabled user")
+	}
+	_, err = e.respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "uma", "SECRET_HASH": *e.hash("uma"), "EMAIL_OTP_CODE": code})
+	wantAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+
 	// A client without ALLOW_USER_AUTH, or a pool without the factor.
 	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH")
 	_, err = e.userAuth("uma", nil)
