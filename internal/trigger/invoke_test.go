@@ -439,3 +439,71 @@ func TestLogsNeverHoldTheEvent(t *testing.T) {
 		t.Fatalf("log lacks source and outcome: %s", log)
 	}
 }
+
+// TestLambdaTimeout: a function slower than the limit fails with
+// Cognito's timeout message, once.
+func TestLambdaTimeout(t *testing.T) {
+	ls := newLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL; c.Timeout = 200 * time.Millisecond })
+	ls.handle("slow", func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+		<-ctx.Done()
+		return ev, ctx.Err()
+	})
+	p := e.newPool(pool.LambdaConfig{PostConfirmation: "arn:aws:lambda:us-east-1:123456789012:function:slow"})
+	err := e.inv.Invoke(ctxBg, p, trigger.Call{Trigger: pool.TriggerPostConfirmation, Source: trigger.SourcePostConfirmation, UserName: "ann"}, nil)
+	te := wantError(t, err, trigger.UnexpectedLambdaException, "PostConfirmation invocation failed due to error Socket timeout while invoking Lambda function.")
+	if te.Outcome != trigger.OutcomeTimeout {
+		t.Fatalf("outcome %s, want timeout", te.Outcome)
+	}
+	if n := len(ls.callLog()); n != 1 {
+		t.Fatalf("%d Invoke calls, want 1", n)
+	}
+}
+
+// TestConcurrentInvocations: invocations up to the budget run side by
+// side, each with its own answer.
+func TestConcurrentInvocations(t *testing.T) {
+	const n = 8
+	e := newEnv(t, func(c *trigger.Config) { c.MaxConcurrent = n })
+	arrived := make(chan struct{}, n)
+	release := make(chan struct{})
+	wh := newWebhook(t, answer(func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		arrived <- struct{}{}
+		<-release
+		ev.Response.AutoConfirmUser = ev.UserName != "user-0"
+		return ev, nil
+	}))
+	p := e.newPool(pool.LambdaConfig{PreSignUp: wh.URL + "/pre-sign-up"})
+	type result struct {
+		user string
+		out  preSignUpResponse
+		err  error
+	}
+	results := make(chan result, n)
+	for i := range n {
+		go func() {
+			c := preSignUpCall()
+			c.UserName = fmt.Sprintf("user-%d", i)
+			var r result
+			r.user = c.UserName
+			r.err = e.inv.Invoke(ctxBg, p, c, &r.out)
+			results <- r
+		}()
+	}
+	for range n { // all n are at the receiver at once
+		<-arrived
+	}
+	close(release)
+	for range n {
+		r := <-results
+		if r.err != nil {
+			t.Fatalf("%s: %v", r.user, r.err)
+		}
+		if r.out.AutoConfirmUser != (r.user != "user-0") {
+			t.Fatalf("%s got another invocation's answer: %+v", r.user, r.out)
+		}
+	}
+	if got := e.invocations(t, pool.TriggerPreSignUp, pool.TargetWebhook); got != n {
+		t.Fatalf("histogram counted %v invocations, want %d", got, n)
+	}
+}
