@@ -8,6 +8,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/mail"
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
@@ -25,6 +26,8 @@ type deps struct {
 	admin *admin.Service
 	// accessKeys issues and deletes the JSON API's access keys.
 	accessKeys *accesskey.Service
+	// passkeys lists and deletes users' passkeys.
+	passkeys *passkey.Service
 }
 
 func (d *deps) close() { _ = d.store.Close() }
@@ -64,5 +67,6 @@ func newDeps(st skillstore.Database, box *seal.Box, keys *token.Keys, accounts *
 		store: st, box: box, keys: keys, accounts: accounts,
 		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),
 		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log}),
+		passkeys:   passkey.New(passkey.Config{Store: st, Box: box, Log: log}),
 	}
 }

@@ -45,6 +45,11 @@ func TestPoolMFA(t *testing.T) {
 		t.Errorf("pool mfa set changed other settings: %+v", got)
 	}
 
+	if show := h.ok("pool", "show", "--pool", p.ID); !strings.Contains(show, "OPTIONAL (SOFTWARE_TOKEN_MFA, EMAIL_OTP)") ||
+		!strings.Contains(show, "PASSWORD, EMAIL_OTP, WEB_AUTHN") {
+		t.Errorf("pool show lacks the MFA summary:\n%s", show)
+	}
+
 	// Only what is named changes; the JSON is the pool's fields.
 	v := okJSON[mfaView](h, "pool", "mfa", "set", "--pool", p.ID, "--mode", "ON", "--totp=false")
 	want.Mode, want.SoftwareToken = pool.MFAOn, false

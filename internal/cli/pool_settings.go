@@ -243,6 +243,8 @@ func poolFields(p pool.Pool, domains []pool.Domain) [][2]string {
 		{"Branding.CSS", css},
 		{"EmailFrom", orDash(p.EmailFrom)},
 		{"CORSOrigins", corsOrigins(p)},
+		{"MfaConfiguration", mfaSummary(p.MFA)},
+		{"AllowedFirstAuthFactors", join(p.FirstFactors())},
 		{"Domains", join(doms)},
 		{"CreationDate", fmtTime(p.CreatedAt)},
 		{"LastModifiedDate", fmtTime(p.UpdatedAt)},
@@ -269,6 +271,15 @@ func corsOrigins(p pool.Pool) string {
 		return "- (the origins of the clients' callback URLs)"
 	}
 	return join(p.CORSOrigins)
+}
+
+// mfaSummary is the pool's MFA mode and the second factors it offers
+// (`pool mfa show` has the details).
+func mfaSummary(c pool.MFAConfig) string {
+	if f := c.Factors(); len(f) > 0 {
+		return c.MFAMode() + " (" + strings.Join(f, ", ") + ")"
+	}
+	return c.MFAMode()
 }
 
 func orDash(s string) string {

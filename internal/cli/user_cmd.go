@@ -25,6 +25,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		"disable":             runUserDisable,
 		"enable":              runUserEnable,
 		"sign-out-everywhere": runUserSignOut,
+		"mfa":                 runUserMFA,
+		"passkeys":            runUserPasskeys,
 	})
 }
 

@@ -33,16 +33,19 @@ var Actions = map[string]Action{
 	"AdminResetUserPassword":    {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminResetUserPassword},
 	"AdminUserGlobalSignOut":    {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminUserGlobalSignOut},
 	"ListUsers":                 {SigV4: true, Write: false, PoolField: "UserPoolId", Run: listUsers},
+	"AdminSetUserMFAPreference": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminSetUserMFAPreference},
 
 	"AdminInitiateAuth":           {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminInitiateAuth},
 	"AdminRespondToAuthChallenge": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: adminRespondToAuthChallenge},
 
-	"CreateUserPool":      {SigV4: true, Write: true, Run: createUserPool},
-	"DescribeUserPool":    {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPool},
-	"UpdateUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPool},
-	"DeleteUserPool":      {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPool},
-	"ListUserPools":       {SigV4: true, Write: false, Run: listUserPools},
-	"AddCustomAttributes": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: addCustomAttributes},
+	"CreateUserPool":       {SigV4: true, Write: true, Run: createUserPool},
+	"DescribeUserPool":     {SigV4: true, Write: false, PoolField: "UserPoolId", Run: describeUserPool},
+	"UpdateUserPool":       {SigV4: true, Write: true, PoolField: "UserPoolId", Run: updateUserPool},
+	"DeleteUserPool":       {SigV4: true, Write: true, PoolField: "UserPoolId", Run: deleteUserPool},
+	"ListUserPools":        {SigV4: true, Write: false, Run: listUserPools},
+	"AddCustomAttributes":  {SigV4: true, Write: true, PoolField: "UserPoolId", Run: addCustomAttributes},
+	"SetUserPoolMfaConfig": {SigV4: true, Write: true, PoolField: "UserPoolId", Run: setUserPoolMfaConfig},
+	"GetUserPoolMfaConfig": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: getUserPoolMfaConfig},
 	// Reads: the key pair it may create on first use is the pool's own.
 	"GetSigningCertificate": {SigV4: true, Write: false, PoolField: "UserPoolId", Run: getSigningCertificate},
 
@@ -97,4 +100,14 @@ var Actions = map[string]Action{
 	"VerifyUserAttribute":              {Write: true, Run: verifyUserAttribute},
 	"ChangePassword":                   {Write: true, Run: changePassword},
 	"DeleteUser":                       {Write: true, Run: deleteUser},
+	// Unsigned: multi-factor set-up, by the access token (or, for the
+	// software token, the MFA_SETUP challenge's Session).
+	"AssociateSoftwareToken": {Write: true, Run: associateSoftwareToken},
+	"VerifySoftwareToken":    {Write: true, Run: verifySoftwareToken},
+	"SetUserMFAPreference":   {Write: true, Run: setUserMFAPreference},
+	// Unsigned: a signed-in user's passkeys, by the access token.
+	"StartWebAuthnRegistration":    {Write: true, Run: startWebAuthnRegistration},
+	"CompleteWebAuthnRegistration": {Write: true, Run: completeWebAuthnRegistration},
+	"ListWebAuthnCredentials":      {Write: false, Run: listWebAuthnCredentials},
+	"DeleteWebAuthnCredential":     {Write: true, Run: deleteWebAuthnCredential},
 }

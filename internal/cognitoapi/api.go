@@ -157,6 +157,9 @@ type call struct {
 	// authorization is the request's Authorization header (its
 	// credential scope names the region of new pools).
 	authorization string
+	// host is the host the request was sent to (the passkeys' relying
+	// party when the pool names none).
+	host string
 }
 
 // ServeHTTP answers one API request.
@@ -200,7 +203,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, id, name, err)
 		return
 	}
-	c := &call{api: a, ctx: ctx, action: name, body: body, authorization: r.Header.Get("Authorization")}
+	c := &call{api: a, ctx: ctx, action: name, body: body, authorization: r.Header.Get("Authorization"), host: r.Host}
 	if !act.SigV4 {
 		if err := c.allowOrigin(w, r); err != nil {
 			a.fail(w, r, id, name, err)

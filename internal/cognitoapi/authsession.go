@@ -41,7 +41,27 @@ type authSession struct {
 	B       []byte `json:"B,omitempty"`
 	SecretB []byte `json:"b,omitempty"`
 	A       []byte `json:"A,omitempty"`
+	// First is how the sign-in proved the user (account.FirstFactor)
+	// before a multi-factor challenge; empty before the first factor.
+	First string `json:"first,omitempty"`
+	// Options are the factors of SELECT_MFA_TYPE and MFA_SETUP, and the
+	// AvailableChallenges of SELECT_CHALLENGE.
+	Options []string `json:"opts,omitempty"`
+	// Setup is how far MFA_SETUP went: setupAssociated after
+	// AssociateSoftwareToken, setupVerified after VerifySoftwareToken;
+	// SetupEmail marks the EMAIL_OTP challenge of an email set-up.
+	Setup      string `json:"setup,omitempty"`
+	SetupEmail bool   `json:"setup_email,omitempty"`
+	// Passkey is the sealed state of a WEB_AUTHN challenge
+	// (passkey.Service.BeginSignIn).
+	Passkey string `json:"pk,omitempty"`
 }
+
+// Steps of MFA_SETUP.
+const (
+	setupAssociated = "associated"
+	setupVerified   = "verified"
+)
 
 // authSessionAAD binds sealed sessions to their use.
 var authSessionAAD = []byte("cognito-api-auth-session")
@@ -87,12 +107,34 @@ func (c *call) seal(s authSession) (string, error) {
 	return base64.StdEncoding.EncodeToString(c.api.cfg.Box.Seal(plain, authSessionAAD)), nil
 }
 
+// next starts the session of the challenge that follows s: the same
+// sign-in (pool, client, user, first factor) with a fresh id and expiry.
+func (c *call) next(s authSession, challenge string, cl pool.Client) authSession {
+	n := c.newSession(challenge, cl)
+	n.Sub, n.Username, n.Given, n.Admin, n.First = s.Sub, s.Username, s.Given, s.Admin, s.First
+	return n
+}
+
 // openSession decodes and checks a session for the challenge name and
 // client, without consuming it: anything that does not open, belongs to
 // another challenge, client or kind of call, or has expired is a
 // NotAuthorizedException. raw is the sealed bytes (the SRP signature
 // covers them).
 func (c *call) openSession(encoded, challenge string, cl pool.Client, admin bool) (authSession, []byte, error) {
+	s, raw, err := c.openAnySession(encoded, challenge)
+	if err != nil {
+		return authSession{}, nil, err
+	}
+	if s.ClientID != cl.ID || s.PoolID != cl.PoolID || s.Admin != admin {
+		return authSession{}, nil, NewError(NotAuthorizedException, msgSessionInvalid)
+	}
+	return s, raw, nil
+}
+
+// openAnySession is openSession for the actions that take a Session
+// without naming the client (AssociateSoftwareToken, VerifySoftwareToken):
+// the session names it.
+func (c *call) openAnySession(encoded, challenge string) (authSession, []byte, error) {
 	invalid := NewError(NotAuthorizedException, msgSessionInvalid)
 	if encoded == "" || len(encoded) > maxSessionLen || c.api.cfg.Box == nil {
 		return authSession{}, nil, invalid
@@ -109,7 +151,7 @@ func (c *call) openSession(encoded, challenge string, cl pool.Client, admin bool
 	if err := json.Unmarshal(plain, &s); err != nil || s.ID == "" {
 		return authSession{}, nil, invalid
 	}
-	if s.Challenge != challenge || s.ClientID != cl.ID || s.PoolID != cl.PoolID || s.Admin != admin {
+	if s.Challenge != challenge {
 		return authSession{}, nil, invalid
 	}
 	if !c.api.now().Before(time.Unix(s.Expires, 0)) {

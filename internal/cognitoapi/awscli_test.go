@@ -160,6 +160,30 @@ func TestAWSCLI(t *testing.T) {
 	if len(pools.UserPools) != 2 {
 		t.Fatalf("list-user-pools: %+v, want the test's pool and cli-pool", pools)
 	}
+	// Multi-factor configuration: set, read back, and a refused SMS
+	// factor that changes nothing.
+	run("set-user-pool-mfa-config", "--user-pool-id", pid, "--mfa-configuration", "OPTIONAL",
+		"--software-token-mfa-configuration", "Enabled=true",
+		"--web-authn-configuration", "RelyingPartyId=auth.example.com,UserVerification=required")
+	var mfa struct {
+		MfaConfiguration              string
+		SoftwareTokenMfaConfiguration struct{ Enabled bool }
+		WebAuthnConfiguration         struct{ RelyingPartyId, UserVerification string }
+	}
+	if err := json.Unmarshal([]byte(run("get-user-pool-mfa-config", "--user-pool-id", pid)), &mfa); err != nil {
+		t.Fatal(err)
+	}
+	if mfa.MfaConfiguration != "OPTIONAL" || !mfa.SoftwareTokenMfaConfiguration.Enabled ||
+		mfa.WebAuthnConfiguration.RelyingPartyId != "auth.example.com" || mfa.WebAuthnConfiguration.UserVerification != "required" {
+		t.Fatalf("get-user-pool-mfa-config: %+v", mfa)
+	}
+	if _, stderr, ok := awsCLI(t, e, k.ID, secret, "set-user-pool-mfa-config", "--user-pool-id", pid, "--mfa-configuration", "ON",
+		"--sms-mfa-configuration", `{"SmsAuthenticationMessage":"Code {####}"}`); ok || !strings.Contains(stderr, "InvalidParameterException") {
+		t.Fatalf("set-user-pool-mfa-config with SMS: ok=%v %s, want InvalidParameterException", ok, stderr)
+	}
+	if err := json.Unmarshal([]byte(run("get-user-pool-mfa-config", "--user-pool-id", pid)), &mfa); err != nil || mfa.MfaConfiguration != "OPTIONAL" {
+		t.Fatalf("after a refused set-user-pool-mfa-config: %+v %v", mfa, err)
+	}
 	run("delete-user-pool-domain", "--user-pool-id", pid, "--domain", "cli-pool-test")
 	run("delete-user-pool-client", "--user-pool-id", pid, "--client-id", client.UserPoolClient.ClientId)
 	run("delete-user-pool", "--user-pool-id", pid)

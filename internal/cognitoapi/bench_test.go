@@ -45,6 +45,7 @@ func BenchmarkSigned(b *testing.B) {
 	for _, c := range []struct{ action, body string }{
 		{"AdminGetUser", `{"UserPoolId": "` + e.pool.ID + `", "Username": "bench"}`},
 		{"DescribeUserPool", `{"UserPoolId": "` + e.pool.ID + `"}`},
+		{"GetUserPoolMfaConfig", `{"UserPoolId": "` + e.pool.ID + `"}`},
 	} {
 		if _, ok := cognitoapi.Actions[c.action]; !ok {
 			continue

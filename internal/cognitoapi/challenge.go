@@ -14,10 +14,9 @@ import (
 // RespondToAuthChallenge (unsigned, authorized by the app client and the
 // challenge's session) and AdminRespondToAuthChallenge (SigV4) answer the
 // challenges of InitiateAuth. Each challenge is one entry of
-// challengeHandlers; the multi-factor challenges (SOFTWARE_TOKEN_MFA,
-// EMAIL_OTP, MFA_SETUP, SELECT_MFA_TYPE) are to be added as entries, and
-// signedIn is where a sign-in that proved the password would answer with
-// them.
+// challengeHandlers: the password's (PASSWORD_VERIFIER in srpauth.go,
+// NEW_PASSWORD_REQUIRED here), the multi-factor ones (mfachallenge.go)
+// and those of USER_AUTH (userauth.go).
 
 // Challenge names served.
 const (
@@ -39,8 +38,14 @@ type challengeCall struct {
 
 // challengeHandlers answer the challenges by name.
 var challengeHandlers = map[string]func(c *call, r *challengeCall) (any, error){
-	challengePasswordVerifier: respondPasswordVerifier,
-	challengeNewPassword:      respondNewPassword,
+	challengePasswordVerifier:      respondPasswordVerifier,
+	challengeNewPassword:           respondNewPassword,
+	pool.FactorSoftwareToken:       respondSoftwareTokenMFA,
+	pool.FactorEmail:               respondEmailOTP,
+	account.ChallengeSelectMFAType: respondSelectMFAType,
+	account.ChallengeMFASetup:      respondMFASetup,
+	challengeSelectChallenge:       respondSelectChallenge,
+	challengeWebAuthn:              respondWebAuthn,
 }
 
 type respondRequest struct {
@@ -69,7 +74,9 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 		v.add("challengeName", nil, false, "Member must not be null")
 	}
 	v.enum("challengeName", req.ChallengeName, challengeNames...)
-	v.str("session", req.Session, false, 20, 2048, "", nil, true)
+	// Longer than Cognito's 2048: a WEB_AUTHN session carries the
+	// passkeys the sign-in may use.
+	v.str("session", req.Session, false, 20, maxSessionLen, "", nil, true)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -80,7 +87,7 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	run, ok := challengeHandlers[*req.ChallengeName]
 	if !ok {
 		return nil, NewError(InvalidParameterException, "Unsupported ChallengeName "+*req.ChallengeName+
-			": this server answers PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED")
+			": this server answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE and WEB_AUTHN")
 	}
 	if a.cl.HasSecret() && req.ChallengeResponses["SECRET_HASH"] == "" {
 		return nil, NewError(NotAuthorizedException, "Client "+a.cl.ID+" is configured with secret but SECRET_HASH was not received")
@@ -187,5 +194,5 @@ func respondNewPassword(c *call, r *challengeCall) (any, error) {
 		return nil, err
 	}
 	u, err := c.api.cfg.Accounts.RespondNewPassword(c.ctx, r.a.p, s.Sub, pw, attrs)
-	return c.signedIn(r.a, u, err)
+	return c.signedIn(r.a, u, err, account.ByPassword, s.Given)
 }

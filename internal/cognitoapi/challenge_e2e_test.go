@@ -248,7 +248,7 @@ func TestAdminInitiateAuth(t *testing.T) {
 	}
 	// Unsupported challenges are refused plainly.
 	_, err = admin.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{
-		UserPoolId: aws.String(e.pool.ID), ClientId: aws.String(e.client.ID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa,
+		UserPoolId: aws.String(e.pool.ID), ClientId: aws.String(e.client.ID), ChallengeName: types.ChallengeNameTypeSmsMfa,
 		ChallengeResponses: answer, Session: session,
 	})
 	wantAPIError(t, err, "InvalidParameterException", "")

@@ -21,7 +21,7 @@
 // the secret, compared in constant time); they run the same
 // internal/account flows as the hosted pages, honouring the client's
 // PreventUserExistenceErrors. InitiateAuth (USER_SRP_AUTH,
-// USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge are
+// USER_PASSWORD_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge are
 // authorized the same way and by the client's ExplicitAuthFlows;
 // AdminInitiateAuth and AdminRespondToAuthChallenge (SigV4) add the
 // ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH flows. Passwords and SRP
@@ -34,8 +34,13 @@
 // pool, client, user and kind of call, valid for the client's
 // AuthSessionValidity, and answered once on any instance (its id is
 // recorded in the store until it expires). Each challenge is an entry of
-// challengeHandlers, so further challenges (the MFA ones) are new
-// entries. GetTokensFromRefreshToken is the refresh grant too (with the
+// challengeHandlers. A sign-in that proved its first factor takes the
+// step internal/account's NextStep decides: the tokens, or a
+// multi-factor challenge (SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE,
+// MFA_SETUP with AssociateSoftwareToken and VerifySoftwareToken on its
+// Session). USER_AUTH, the choice-based flow, offers the pool's first
+// factors (password, SRP, a mailed code, a passkey through
+// internal/passkey) and then takes the same step. GetTokensFromRefreshToken is the refresh grant too (with the
 // client's RefreshTokenRotation and its grace period), authorized like
 // RevokeToken by its app client's id and secret. GetUser, GlobalSignOut
 // and the self-service actions (UpdateUserAttributes,
@@ -81,6 +86,13 @@
 //	srpauth.go   USER_SRP_AUTH and its PASSWORD_VERIFIER challenge
 //	challenge.go RespondToAuthChallenge, AdminRespondToAuthChallenge, NEW_PASSWORD_REQUIRED
 //	authsession.go the sealed, single-use state of a challenge (Session, SECRET_BLOCK)
+//	mfachallenge.go the step after a first factor and the multi-factor challenges
+//	userauth.go  USER_AUTH: SELECT_CHALLENGE, the passwordless EMAIL_OTP and WEB_AUTHN
+//	softwaretoken.go AssociateSoftwareToken, VerifySoftwareToken (access token or MFA_SETUP session)
+//	mfaprefs.go  SetUserMFAPreference, AdminSetUserMFAPreference, the MFA members of GetUser
+//	mfaconfig.go SetUserPoolMfaConfig, GetUserPoolMfaConfig
+//	webauthn.go  StartWebAuthnRegistration, CompleteWebAuthnRegistration, ListWebAuthnCredentials,
+//	             DeleteWebAuthnCredential (access token)
 //	usertoken.go GetUser, GlobalSignOut (access token) and RevokeToken (refresh token)
 //	selfservice.go UpdateUserAttributes, DeleteUserAttributes, GetUserAttributeVerificationCode,
 //	             VerifyUserAttribute, ChangePassword, DeleteUser (access token)

@@ -35,12 +35,18 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"ClientId": "` + e.client.ID + `", "SecretHash": "=/+", "Username": "ivy", "Password": "x", "ConfirmationCode": "", "UserAttributes": [{"Name": "email"}], "ValidationData": null}`,
 		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "ivy", "SRP_A": "0"}}`,
 		`{"UserPoolId": "` + pid + `", "ClientId": "` + e.client.ID + `", "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "AAAAAAAAAAAAAAAAAAAAAAAA", "ChallengeResponses": {"USERNAME": "ivy"}}`,
+		`{"UserPoolId": "` + pid + `", "MfaConfiguration": "ON", "SmsMfaConfiguration": null, "SoftwareTokenMfaConfiguration": {"Enabled": null}, "EmailMfaConfiguration": {"Message": ""}, "WebAuthnConfiguration": {"RelyingPartyId": "..", "UserVerification": 1}}`,
+		`{"AccessToken": "a.b.c", "Session": "AAAAAAAAAAAAAAAAAAAAAAAA", "UserCode": "12345x", "FriendlyDeviceName": "", "Credential": [], "CredentialId": "%%", "MaxResults": 0}`,
+		`{"UserPoolId": "` + pid + `", "Username": "ivy", "SMSMfaSettings": {"Enabled": true}, "SoftwareTokenMfaSettings": {"PreferredMfa": "x"}}`,
+		`{"ClientId": "` + e.client.ID + `", "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "ivy", "PREFERRED_CHALLENGE": "WEB_AUTHN"}, "ChallengeName": "SELECT_CHALLENGE", "ChallengeResponses": {"ANSWER": "EMAIL_OTP"}}`,
 	} {
 		for _, a := range []string{"AdminCreateUser", "AdminGetUser", "ListUsers", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "Nope",
 			"CreateUserPool", "UpdateUserPool", "ListUserPools", "AddCustomAttributes", "CreateUserPoolClient", "UpdateUserPoolClient",
 			"ListUserPoolClients", "CreateUserPoolDomain", "DescribeUserPoolDomain", "CreateGroup", "UpdateGroup", "ListUsersInGroup", "AdminListGroupsForUser",
 			"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword",
-			"InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge"} {
+			"InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge",
+			"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "AdminSetUserMFAPreference", "AssociateSoftwareToken", "VerifySoftwareToken",
+			"SetUserMFAPreference", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials", "DeleteWebAuthnCredential"} {
 			f.Add(a, []byte(s))
 		}
 	}

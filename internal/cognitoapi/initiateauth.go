@@ -35,6 +35,8 @@ type authAnswer struct {
 	ChallengeName        string                `json:"ChallengeName,omitempty"`
 	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
 	Session              string                `json:"Session,omitempty"`
+	// AvailableChallenges are the first factors of SELECT_CHALLENGE.
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 var authFlows = []string{"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH"}
@@ -110,6 +112,11 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
 		return c.startSRP(a, params, secretHash)
+	case "USER_AUTH":
+		if !a.allows(flow) {
+			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
+		}
+		return c.startUserAuth(a, params, secretHash)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -134,7 +141,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		return tokenAnswer(tokens), nil
 	default:
 		return nil, NewError(InvalidParameterException, "Unsupported AuthFlow "+flow+
-			": this server offers USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH")
+			": this server offers USER_AUTH, USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH")
 	}
 }
 
@@ -224,15 +231,22 @@ func (c *call) passwordSignIn(a authCall, username, password string) (any, error
 		}
 		return c.newPasswordChallenge(a, u, username)
 	}
-	return c.signedIn(a, u, err)
+	return c.signedIn(a, u, err, account.ByPassword, username)
 }
 
-// signedIn finishes a sign-in that proved the user: the tokens, or the
-// refusal rendered as Cognito renders it.
-func (c *call) signedIn(a authCall, u pool.User, err error) (any, error) {
+// signedIn finishes a first factor: the refusal rendered as Cognito
+// renders it, or the step account.NextStep decides (mfachallenge.go):
+// the tokens, or a multi-factor challenge. given is the name the caller
+// signed in with.
+func (c *call) signedIn(a authCall, u pool.User, err error, first account.FirstFactor, given string) (any, error) {
 	if err != nil {
 		return nil, signInError(a.cl, err)
 	}
+	return c.afterFirstFactor(a, u, first, given)
+}
+
+// issue mints the tokens of a finished sign-in.
+func (c *call) issue(a authCall, u pool.User) (any, error) {
 	tokens, err := c.api.cfg.OAuth.IssueSignIn(c.ctx, a.t, a.cl, u)
 	if err != nil {
 		return nil, err

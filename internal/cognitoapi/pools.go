@@ -46,6 +46,13 @@ type passwordPolicyType struct {
 
 type policiesType struct {
 	PasswordPolicy *passwordPolicyType `json:"PasswordPolicy,omitempty"`
+	SignInPolicy   *signInPolicyType   `json:"SignInPolicy,omitempty"`
+}
+
+// signInPolicyType is Cognito's SignInPolicyType: the first factors of
+// the choice-based sign-in (USER_AUTH).
+type signInPolicyType struct {
+	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors"`
 }
 
 type adminCreateUserConfigType struct {
@@ -66,9 +73,9 @@ type schemaAttributeType struct {
 }
 
 // poolSettings are the members of CreateUserPool and UpdateUserPool that
-// linkpool keeps. MfaConfiguration may only be OFF (linkpool has no
-// MFA); other members of Cognito's model (LambdaConfig,
-// SmsConfiguration, ...) are accepted and ignored.
+// linkpool keeps. MfaConfiguration sets the pool's MFA mode (its factors
+// are SetUserPoolMfaConfig's); other members of Cognito's model
+// (LambdaConfig, SmsConfiguration, ...) are accepted and ignored.
 type poolSettings struct {
 	Policies               *policiesType              `json:"Policies"`
 	MfaConfiguration       *string                    `json:"MfaConfiguration"`
@@ -93,6 +100,14 @@ func (s *poolSettings) apply(p *pool.Pool) {
 		setInt(&pp.TemporaryPasswordValidityDays, in.TemporaryPasswordValidityDays)
 	}
 	p.PasswordPolicy = pp
+	p.MFA.Mode = pool.MFAOff
+	if s.MfaConfiguration != nil {
+		p.MFA.Mode = *s.MfaConfiguration
+	}
+	p.AllowedFirstAuthFactors = nil
+	if s.Policies != nil && s.Policies.SignInPolicy != nil {
+		p.AllowedFirstAuthFactors = s.Policies.SignInPolicy.AllowedFirstAuthFactors
+	}
 	p.AutoVerifiedAttributes = s.AutoVerifiedAttributes
 	p.AllowAdminCreateUserOnly = false
 	if s.AdminCreateUserConfig != nil && s.AdminCreateUserConfig.AllowAdminCreateUserOnly != nil {
@@ -100,11 +115,19 @@ func (s *poolSettings) apply(p *pool.Pool) {
 	}
 }
 
-// check refuses settings linkpool cannot honour.
+// check refuses settings of the wrong form; pool.Validate checks the
+// result (a mode other than OFF needs a factor, PASSWORD must be among
+// the first factors).
 func (s *poolSettings) check(v *validation) {
-	v.enum("mfaConfiguration", s.MfaConfiguration, "OFF", "ON", "OPTIONAL")
-	if s.MfaConfiguration != nil && *s.MfaConfiguration != "OFF" {
-		v.add("mfaConfiguration", s.MfaConfiguration, false, "linkpool has no multi-factor authentication; only OFF is supported")
+	v.enum("mfaConfiguration", s.MfaConfiguration, pool.MFAOff, pool.MFAOn, pool.MFAOptional)
+	if s.Policies == nil || s.Policies.SignInPolicy == nil {
+		return
+	}
+	for i, f := range s.Policies.SignInPolicy.AllowedFirstAuthFactors {
+		v.enum("policies.signInPolicy.allowedFirstAuthFactors."+itoa(i+1)+".member", &f, "PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+		if f == "SMS_OTP" {
+			v.add("policies.signInPolicy.allowedFirstAuthFactors."+itoa(i+1)+".member", &f, false, "linkpool sends no text messages; SMS_OTP is not supported")
+		}
 	}
 }
 
@@ -143,6 +166,7 @@ type userPoolType struct {
 
 type policiesOut struct {
 	PasswordPolicy pool.PasswordPolicy `json:"PasswordPolicy"`
+	SignInPolicy   signInPolicyType    `json:"SignInPolicy"`
 }
 type usernameConfigurationOut struct {
 	CaseSensitive bool `json:"CaseSensitive"`
@@ -173,11 +197,11 @@ func poolArn(p pool.Pool) string {
 func newUserPoolType(p pool.Pool, domains []pool.Domain) userPoolType {
 	out := userPoolType{
 		Id: p.ID, Name: p.Name, Arn: poolArn(p), Status: "Enabled",
-		Policies:               policiesOut{p.PasswordPolicy},
+		Policies:               policiesOut{p.PasswordPolicy, signInPolicyType{p.FirstFactors()}},
 		AutoVerifiedAttributes: p.AutoVerifiedAttributes, UsernameAttributes: p.UsernameAttributes, AliasAttributes: p.AliasAttributes,
 		UsernameConfiguration: usernameConfigurationOut{p.CaseSensitive},
 		AdminCreateUserConfig: adminCreateUserConfigOut{p.AllowAdminCreateUserOnly},
-		MfaConfiguration:      "OFF",
+		MfaConfiguration:      p.MFA.MFAMode(),
 		CreationDate:          epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt),
 	}
 	for _, n := range standardAttributes {

@@ -106,5 +106,5 @@ func respondPasswordVerifier(c *call, r *challengeCall) (any, error) {
 		}
 		return c.newPasswordChallenge(r.a, u, s.Given)
 	}
-	return c.signedIn(r.a, u, err)
+	return c.signedIn(r.a, u, err, account.ByPassword, s.Given)
 }

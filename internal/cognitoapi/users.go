@@ -84,7 +84,8 @@ func adminGetUser(c *call) (any, error) {
 		UserLastModifiedDate epoch           `json:"UserLastModifiedDate"`
 		Enabled              bool            `json:"Enabled"`
 		UserStatus           string          `json:"UserStatus"`
-	}{u.Username, attributes(u, nil), epoch(u.CreatedAt), epoch(u.UpdatedAt), u.Enabled, u.Status}, nil
+		mfaSettings
+	}{u.Username, attributes(u, nil), epoch(u.CreatedAt), epoch(u.UpdatedAt), u.Enabled, u.Status, newMFASettings(u)}, nil
 }
 
 func adminCreateUser(c *call) (any, error) {

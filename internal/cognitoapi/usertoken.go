@@ -20,6 +20,7 @@ import (
 type getUserAnswer struct {
 	Username       string          `json:"Username"`
 	UserAttributes []attributeType `json:"UserAttributes"`
+	mfaSettings
 }
 
 func getUser(c *call) (any, error) {
@@ -27,7 +28,7 @@ func getUser(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return getUserAnswer{Username: a.user.Username, UserAttributes: attributes(a.user, nil)}, nil
+	return getUserAnswer{Username: a.user.Username, UserAttributes: attributes(a.user, nil), mfaSettings: newMFASettings(a.user)}, nil
 }
 
 func globalSignOut(c *call) (any, error) {

@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // BenchmarkLoginPage renders the sign-in page for an Alexa authorization
@@ -50,5 +53,22 @@ func BenchmarkSilentAuthorize(b *testing.B) {
 		if rec.Code != http.StatusFound || !strings.HasPrefix(rec.Header().Get("Location"), alexaRedirects[0]) {
 			b.Fatalf("status %d to %q", rec.Code, rec.Header().Get("Location"))
 		}
+	}
+}
+
+// BenchmarkTOTPSignIn measures a whole sign-in with an authenticator
+// app through the pages: authorization request, sign-in page, password,
+// the MFA cookie, the code prompt and the code, up to the redirect with
+// an authorization code. Each round moves the clock to the next TOTP
+// step, since a step's code signs in once.
+func BenchmarkTOTPSignIn(b *testing.B) {
+	e := newEnv(b, options{editPool: mfaPool(pool.MFAOn, true, false)})
+	e.createUser(b, "bench", "bench@example.com", goodPW)
+	secret := e.enableTOTP(b, "bench")
+	for b.Loop() {
+		br := e.browser()
+		p := br.toMFA(alexaRedirects[0], "bench", goodPW, "/mfa")
+		codeFrom(b, br.submit(p, map[string]string{"code": totpAt(b, secret, e.clock.Now())}), alexaRedirects[0])
+		e.clock.Advance(30 * time.Second)
 	}
 }

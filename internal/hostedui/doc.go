@@ -21,6 +21,11 @@
 //	GET|POST /forgotPassword     forgot.go     request a reset code
 //	GET|POST /confirmForgotPassword (and /confirmforgotPassword)  forgot.go
 //	GET|POST /changePassword     change.go     replace an administrator's temporary password
+//	GET|POST /login/code         login_code.go sign in with a code by email (passwordless)
+//	GET|POST /mfa                mfa.go        the second factor's code, or the choice of factor
+//	GET|POST /mfa/setup          mfa_setup.go  set up a factor where the pool requires one
+//	GET|POST /mfa/totp           mfa_totp.go   a signed-in user's factors: a new authenticator
+//	                                           app, the preferred factor
 //	GET  /logout                 logout.go     Cognito sign-out: logout_uri or back to /login
 //	GET  /error                  errorpage.go  redirect_mismatch and other dead ends
 //	GET  /static/style.css, /static/brand.css  static.go (brand.css: the pool's Branding)
@@ -65,6 +70,18 @@
 // and refuses (unauthorized_client) a client that does not list it; a
 // client without COGNITO gets no sign-up, new-password form or automatic
 // sign-in after confirmation.
+//
+// Multi-factor sign-in: every sign-in ends in session.go's signInWith,
+// which asks account.NextStep what the first factor (password, provider,
+// code by email, passkey) still owes. When a second factor or its set-up
+// is due, no session is opened: the pending sign-in (user, first factor,
+// step, the authorization request, an authenticator key being set up)
+// travels in the lp_mfa cookie, sealed and bound to the pool, valid for
+// five minutes and re-checked against the user at every step
+// (mfa_cookie.go); the right code spends it and opens the session with
+// its SecondFactor. /oauth2/authorize reuses a session only while it
+// satisfies the pool's and the user's factors as they are now. The QR
+// code of an authenticator's set-up is an inline SVG drawn here (qr.go).
 //
 // The pages are built for the Alexa app's web view (Alexa account-linking
 // requirements): no JavaScript at all, mobile-first layout, errors inline

@@ -123,7 +123,7 @@ func (u *UI) mfaPage(c *call) error {
 			return c.sendMFACode(st, user, "/mfa")
 		}
 	}
-	return c.renderMFA(st, http.StatusOK, "", "")
+	return c.renderMFA(st, user, http.StatusOK, "", "")
 }
 
 // sendMFACode mails the email factor's code for the sign-in st and shows
@@ -139,13 +139,13 @@ func (c *call) sendMFACode(st mfaState, user pool.User, page string) error {
 		if err := c.setMFA(st); err != nil {
 			return err
 		}
-		return c.renderMFAAt(page, st, http.StatusBadRequest, "", key)
+		return c.renderMFAAt(page, st, user, http.StatusBadRequest, "", key)
 	}
 	st.Sent = dest
 	if err := c.setMFA(st); err != nil {
 		return err
 	}
-	return c.renderMFAAt(page, st, http.StatusOK, "", "")
+	return c.renderMFAAt(page, st, user, http.StatusOK, "", "")
 }
 
 // sendMessage explains a code that could not be sent; ok is false for
@@ -182,7 +182,7 @@ func (u *UI) mfaPost(c *call) error {
 	case st.Challenge == account.ChallengeSelectMFAType:
 		factor := f.Get("factor")
 		if !slices.Contains(st.Options, factor) {
-			return c.renderMFA(st, http.StatusBadRequest, "", "error.mfa_choose")
+			return c.renderMFA(st, user, http.StatusBadRequest, "", "error.mfa_choose")
 		}
 		st.Challenge, st.Options = factor, nil
 		if err := c.setMFA(st); err != nil {
@@ -198,36 +198,37 @@ func (u *UI) mfaPost(c *call) error {
 	}
 	code := normalizeCode(f.Get("code"))
 	if code == "" || len(code) > maxCodeLen {
-		return c.renderMFA(st, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
+		return c.renderMFA(st, user, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
 	}
 	ctx := c.r.Context()
+	var verified pool.User
 	switch st.Challenge {
 	case pool.FactorSoftwareToken:
-		user, err = u.accounts.VerifyTOTP(ctx, c.t.Pool, user.Sub, code)
+		verified, err = u.accounts.VerifyTOTP(ctx, c.t.Pool, user.Sub, code)
 	case pool.FactorEmail:
-		user, err = u.accounts.VerifyEmailOTP(ctx, c.t.Pool, user.Sub, code, pool.CodeEmailMFA)
+		verified, err = u.accounts.VerifyEmailOTP(ctx, c.t.Pool, user.Sub, code, pool.CodeEmailMFA)
 	default:
 		return c.mfaRestart(errMFAState)
 	}
 	if err != nil {
-		return c.mfaCodeFailed(st, "/mfa", err)
+		return c.mfaCodeFailed(st, user, "/mfa", err)
 	}
-	return c.finishMFA(st, user, st.Challenge)
+	return c.finishMFA(st, verified, st.Challenge)
 }
 
 // mfaCodeFailed answers a refused code on page: a locked-out user is
 // told so, any other verdict is the code field's error; a factor that
 // no longer exists restarts the sign-in.
-func (c *call) mfaCodeFailed(st mfaState, page string, err error) error {
+func (c *call) mfaCodeFailed(st mfaState, user pool.User, page string, err error) error {
 	switch {
 	case account.TypeOf(err) == "":
 		return err
-	case account.TypeOf(err) == "SoftwareTokenMFANotFoundException":
+	case account.TypeOf(err) == account.SoftwareTokenMFANotFoundException:
 		return c.mfaRestart(errMFAState)
 	case errors.Is(err, account.ErrLockedOut), account.TypeOf(err) == account.LimitExceededException:
-		return c.renderMFAAt(page, st, http.StatusBadRequest, "", "error.limit")
+		return c.renderMFAAt(page, st, user, http.StatusBadRequest, "", "error.limit")
 	}
-	return c.renderMFAAt(page, st, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
+	return c.renderMFAAt(page, st, user, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
 }
 
 // finishMFA ends a sign-in whose second factor (or its set-up) is done:
@@ -254,13 +255,13 @@ func normalizeCode(s string) string {
 	}, s)
 }
 
-func (c *call) renderMFA(st mfaState, status int, codeErr, errKey string) error {
-	return c.renderMFAAt("/mfa", st, status, codeErr, errKey)
+func (c *call) renderMFA(st mfaState, user pool.User, status int, codeErr, errKey string) error {
+	return c.renderMFAAt("/mfa", st, user, status, codeErr, errKey)
 }
 
 // renderMFAAt renders the page of the sign-in's step at page (/mfa or
 // /mfa/setup).
-func (c *call) renderMFAAt(page string, st mfaState, status int, codeErr, errKey string) error {
+func (c *call) renderMFAAt(page string, st mfaState, user pool.User, status int, codeErr, errKey string) error {
 	v := c.form("page.mfa", page, "")
 	m := &mfaView{}
 	switch {
@@ -274,10 +275,6 @@ func (c *call) renderMFAAt(page string, st mfaState, status int, codeErr, errKey
 		m.Mode, m.Factor, m.Digits = "setup_totp", pool.FactorSoftwareToken, 6
 		m.Secret = groupSecret(st.Secret)
 		m.Choose = len(st.Options) > 1
-		user, err := c.u.store.GetUser(c.r.Context(), st.Pool, st.Sub)
-		if err != nil {
-			return err
-		}
 		qr, err := qrSVG(account.TOTPURI(c.t.Pool, user, st.Secret), c.cat.T("mfa.qr_label"))
 		if err != nil {
 			return err

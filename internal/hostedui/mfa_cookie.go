@@ -63,8 +63,9 @@ type mfaState struct {
 	Query url.Values `json:"q,omitempty"`
 	// Session is the session a manage state belongs to.
 	Session string `json:"z,omitempty"`
-	// AuthTime is when the first factor was proven (unix nanoseconds):
-	// a global sign-out after it voids the state.
+	// AuthTime is when the first factor was proven, Expires when the
+	// state ends (unix microseconds): a global sign-out at or after
+	// AuthTime voids the state.
 	AuthTime int64 `json:"t"`
 	Expires  int64 `json:"e"`
 }
@@ -86,7 +87,7 @@ func (c *call) setMFA(st mfaState) error {
 	if len(v) > maxMFACookie {
 		return badRequest("error.request_too_long")
 	}
-	maxAge := int(time.Unix(0, st.Expires).Sub(c.u.now()).Seconds())
+	maxAge := int(time.UnixMicro(st.Expires).Sub(c.u.now()).Seconds())
 	if maxAge <= 0 {
 		maxAge = 1
 	}
@@ -129,7 +130,7 @@ func (c *call) openMFA(kind string) (mfaState, pool.User, error) {
 		return mfaState{}, pool.User{}, errMFAState
 	}
 	now := c.u.now()
-	if !now.Before(time.Unix(0, st.Expires)) {
+	if !now.Before(time.UnixMicro(st.Expires)) {
 		return mfaState{}, pool.User{}, errMFAState
 	}
 	u, err := c.u.store.GetUser(c.r.Context(), st.Pool, st.Sub)
@@ -139,7 +140,9 @@ func (c *call) openMFA(kind string) (mfaState, pool.User, error) {
 	if err != nil {
 		return mfaState{}, pool.User{}, fmt.Errorf("hostedui: get MFA user: %w", err)
 	}
-	if !u.Enabled || time.Unix(0, st.AuthTime).Before(u.TokensValidAfter) {
+	// The store keeps TokensValidAfter to the microsecond: a sign-out in
+	// the microsecond of the first factor voids the state too.
+	if !u.Enabled || !time.UnixMicro(st.AuthTime).After(u.TokensValidAfter) {
 		return mfaState{}, pool.User{}, errMFAState
 	}
 	if st.Provider == pool.ProviderCognito && account.SignInState(c.t.Pool, u, now) != nil {
@@ -151,7 +154,7 @@ func (c *call) openMFA(kind string) (mfaState, pool.User, error) {
 // consumeMFA records that the sign-in state st was used to open a
 // session; a second use is errMFAState.
 func (c *call) consumeMFA(st mfaState) error {
-	err := c.u.store.ConsumeAuthSession(c.r.Context(), "hostedui-mfa/"+st.Pool+"/"+st.ID, time.Unix(0, st.Expires))
+	err := c.u.store.ConsumeAuthSession(c.r.Context(), "hostedui-mfa/"+st.Pool+"/"+st.ID, time.UnixMicro(st.Expires))
 	if errors.Is(err, store.ErrConflict) {
 		return errMFAState
 	}

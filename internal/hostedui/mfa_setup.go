@@ -33,7 +33,7 @@ func (u *UI) mfaSetupPage(c *call) error {
 	if st.Setup == "" && len(st.Options) == 1 {
 		return c.beginSetup(st, user, st.Options[0])
 	}
-	return c.renderMFAAt("/mfa/setup", st, http.StatusOK, "", "")
+	return c.renderMFAAt("/mfa/setup", st, user, http.StatusOK, "", "")
 }
 
 // mfaSetupPost is POST /mfa/setup: factor (begin that set-up), choose
@@ -59,36 +59,37 @@ func (u *UI) mfaSetupPost(c *call) error {
 		if err := c.setMFA(st); err != nil {
 			return err
 		}
-		return c.renderMFAAt("/mfa/setup", st, http.StatusOK, "", "")
+		return c.renderMFAAt("/mfa/setup", st, user, http.StatusOK, "", "")
 	case st.Setup == "":
-		return c.renderMFAAt("/mfa/setup", st, http.StatusBadRequest, "", "error.mfa_choose")
+		return c.renderMFAAt("/mfa/setup", st, user, http.StatusBadRequest, "", "error.mfa_choose")
 	case st.Setup == pool.FactorEmail && f.Get("resend") != "":
 		return c.sendMFACode(st, user, "/mfa/setup")
 	}
 	code := normalizeCode(f.Get("code"))
 	if code == "" || len(code) > maxCodeLen {
-		return c.renderMFAAt("/mfa/setup", st, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
+		return c.renderMFAAt("/mfa/setup", st, user, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
 	}
 	ctx := c.r.Context()
+	var verified pool.User
 	switch st.Setup {
 	case pool.FactorSoftwareToken:
-		user, err = u.accounts.VerifySoftwareToken(ctx, c.t.Pool, user.Sub, code, "")
-		if account.TypeOf(err) == "EnableSoftwareTokenMFAException" {
-			return c.renderMFAAt("/mfa/setup", st, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
+		verified, err = u.accounts.VerifySoftwareToken(ctx, c.t.Pool, user.Sub, code, "")
+		if account.TypeOf(err) == account.EnableSoftwareTokenMFAException {
+			return c.renderMFAAt("/mfa/setup", st, user, http.StatusBadRequest, c.cat.T("error.code_invalid"), "")
 		}
 	case pool.FactorEmail:
-		user, err = u.accounts.VerifyEmailOTP(ctx, c.t.Pool, user.Sub, code, pool.CodeEmailMFA)
+		verified, err = u.accounts.VerifyEmailOTP(ctx, c.t.Pool, user.Sub, code, pool.CodeEmailMFA)
 		if err == nil {
-			pref := account.MFAPreference{Email: &account.FactorSetting{Enabled: true, Preferred: user.MFA.Preferred == ""}}
-			user, err = u.accounts.SetMFAPreference(ctx, c.t.Pool, user.Sub, pref)
+			pref := account.MFAPreference{Email: &account.FactorSetting{Enabled: true, Preferred: verified.MFA.Preferred == ""}}
+			verified, err = u.accounts.SetMFAPreference(ctx, c.t.Pool, user.Sub, pref)
 		}
 	default:
 		return c.mfaRestart(errMFAState)
 	}
 	if err != nil {
-		return c.mfaCodeFailed(st, "/mfa/setup", err)
+		return c.mfaCodeFailed(st, user, "/mfa/setup", err)
 	}
-	return c.finishMFA(st, user, st.Setup)
+	return c.finishMFA(st, verified, st.Setup)
 }
 
 // beginSetup starts setting up factor, one of the step's options: a new
@@ -97,7 +98,7 @@ func (u *UI) mfaSetupPost(c *call) error {
 // address, which proves it before the factor is enabled.
 func (c *call) beginSetup(st mfaState, user pool.User, factor string) error {
 	if !slices.Contains(st.Options, factor) {
-		return c.renderMFAAt("/mfa/setup", st, http.StatusBadRequest, "", "error.mfa_choose")
+		return c.renderMFAAt("/mfa/setup", st, user, http.StatusBadRequest, "", "error.mfa_choose")
 	}
 	st.Setup, st.Secret, st.Sent = factor, "", ""
 	if factor == pool.FactorEmail {
@@ -111,5 +112,5 @@ func (c *call) beginSetup(st mfaState, user pool.User, factor string) error {
 	if err := c.setMFA(st); err != nil {
 		return err
 	}
-	return c.renderMFAAt("/mfa/setup", st, http.StatusOK, "", "")
+	return c.renderMFAAt("/mfa/setup", st, user, http.StatusOK, "", "")
 }

@@ -3,6 +3,7 @@ package hostedui
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -86,7 +87,7 @@ func (u *UI) mfaTOTPPost(c *call) error {
 		now := c.u.now()
 		st = mfaState{
 			ID: randomToken(16), Kind: mfaManage, Pool: c.t.Pool.ID, Sub: user.Sub, Session: s.ID,
-			Setup: pool.FactorSoftwareToken, Secret: secret, AuthTime: now.UnixNano(), Expires: now.Add(mfaTTL).UnixNano(),
+			Setup: pool.FactorSoftwareToken, Secret: secret, AuthTime: now.UnixMicro(), Expires: now.Add(mfaTTL).UnixMicro(),
 		}
 		if err := c.setMFA(st); err != nil {
 			return err
@@ -130,14 +131,7 @@ func (u *UI) mfaTOTPPost(c *call) error {
 }
 
 // offers reports whether the pool offers second factor f.
-func (c *call) offers(f string) bool {
-	for _, v := range c.t.Pool.MFA.Factors() {
-		if v == f {
-			return true
-		}
-	}
-	return false
-}
+func (c *call) offers(f string) bool { return slices.Contains(c.t.Pool.MFA.Factors(), f) }
 
 // preference is the SetMFAPreference request that makes factor, one the
 // user has enabled, the preferred one, keeping the enabled factors.
@@ -173,9 +167,6 @@ func (c *call) renderManage(status int, user pool.User, st mfaState, noticeKey, 
 		case pool.FactorEmail:
 			m.HasEmail = true
 		}
-	}
-	if len(factors) > 0 && m.Preferred == "" {
-		m.Preferred = factors[0]
 	}
 	if len(factors) > 1 {
 		m.Options = c.mfaOptions(factors)

@@ -43,7 +43,7 @@ func TestCSRF(t *testing.T) {
 			if !tt.cookie {
 				b = e.browser()
 			}
-			for _, path := range paths {
+			for _, path := range append(paths, mfaFormPaths...) {
 				form := tt.form(tok)
 				form.Set("username", "bruno")
 				form.Set("password", goodPW)

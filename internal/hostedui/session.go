@@ -165,13 +165,17 @@ func (c *call) signInWith(u pool.User, provider string, first account.FirstFacto
 		return err
 	}
 	if step.Done() {
-		return c.signIn(u, provider, "")
+		second := ""
+		if first == account.ByPasskeyVerified && c.t.Pool.MFA.WebAuthn.PasskeyIsMultiFactor() {
+			second = pool.FactorWebAuthn
+		}
+		return c.signIn(u, provider, second)
 	}
 	now := c.u.now()
 	st := mfaState{
 		ID: randomToken(16), Kind: mfaSignIn, Pool: c.t.Pool.ID, Sub: u.Sub, Provider: provider, First: first,
 		Challenge: step.Challenge, Options: step.Options,
-		AuthTime: now.UnixNano(), Expires: now.Add(mfaTTL).UnixNano(),
+		AuthTime: now.UnixMicro(), Expires: now.Add(mfaTTL).UnixMicro(),
 	}
 	if c.auth != nil {
 		st.Query = c.auth.Query

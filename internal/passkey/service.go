@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -99,11 +101,22 @@ func (s *Service) FinishSignIn(ctx context.Context, p pool.Pool, rp RP, state st
 
 // List returns the user's passkeys.
 func (s *Service) List(ctx context.Context, p pool.Pool, sub string) ([]pool.WebAuthnCredential, error) {
-	return nil, errTODO
+	creds, err := s.cfg.Store.ListWebAuthnCredentials(ctx, p.ID, sub)
+	if err != nil {
+		return nil, fmt.Errorf("passkey: list passkeys: %w", err)
+	}
+	return creds, nil
 }
 
 // Delete deletes one of the user's passkeys; ResourceNotFoundException
 // when the user has none with that id.
 func (s *Service) Delete(ctx context.Context, p pool.Pool, sub string, id []byte) error {
-	return errTODO
+	err := s.cfg.Store.DeleteWebAuthnCredential(ctx, p.ID, sub, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return &account.Error{Type: account.ResourceNotFoundException, Message: "The passkey was not found."}
+	}
+	if err != nil {
+		return fmt.Errorf("passkey: delete passkey: %w", err)
+	}
+	return nil
 }

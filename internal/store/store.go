@@ -291,8 +291,8 @@ type Store interface {
 	// listing fails with ErrInvalidPageToken.
 	FilterUsers(ctx context.Context, poolID string, f UserFilter, opts ListOptions) (Page[pool.User], error)
 	UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.User) (pool.User, error)) error
-	// DeleteUser deletes the user, its group memberships, sessions and
-	// refresh tokens.
+	// DeleteUser deletes the user, its group memberships, sessions,
+	// refresh tokens and passkeys.
 	DeleteUser(ctx context.Context, poolID, sub string) error
 
 	CreateGroup(ctx context.Context, g pool.Group) error

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
@@ -49,7 +50,16 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 		Enabled: true, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA", CreatedAt: now,
 		SRPSalt: "00c0ffee", Identities: []pool.Identity{pool.NewIdentity(idp, "corp-subject-1", false, now)}}
 	u.SRPVerifier = box.Seal([]byte("verifier of ann"), u.SRPVerifierAAD())
+	u.MFA = pool.UserMFA{
+		TOTP:                 &pool.TOTPDevice{Secret: box.Seal([]byte("totp key of ann"), account.TOTPSecretAAD(p.ID, u.Sub)), Name: "phone", LastStep: 12345, CreatedAt: now.UTC()},
+		PendingTOTP:          &pool.TOTPDevice{Secret: box.Seal([]byte("new totp key of ann"), account.TOTPSecretAAD(p.ID, u.Sub)), CreatedAt: now.UTC()},
+		SoftwareTokenEnabled: true, Preferred: pool.FactorSoftwareToken,
+		WebAuthnRegistration: &pool.PendingCeremony{State: []byte("sealed ceremony"), ExpiresAt: now.Add(5 * time.Minute).UTC()},
+	}
 	must(st.CreateUser(ctx, u))
+	must(st.CreateWebAuthnCredential(ctx, pool.WebAuthnCredential{PoolID: p.ID, Sub: u.Sub, ID: []byte{0, 1, 2, 0xfe},
+		PublicKey: []byte{0xa5, 1, 2}, SignCount: 7, Transports: []string{"internal"}, UserVerified: true, Name: "laptop",
+		RelyingPartyID: "auth.example.com", CreatedAt: now}))
 	must(st.CreateGroup(ctx, pool.Group{PoolID: p.ID, Name: "g", CreatedAt: now}))
 	must(st.AddUserToGroup(ctx, p.ID, "g", u.Sub))
 	must(st.CreateRefreshToken(ctx, store.RefreshToken{ID: "rt1", OriginJTI: "o1", PoolID: p.ID, ClientID: c.ID, Sub: u.Sub,
@@ -68,6 +78,9 @@ var (
 	sealedTokensField   = regexp.MustCompile(`"sealed_tokens":"[^"]*"`)
 	sealedVerifierField = regexp.MustCompile(`"sealed_srp_verifier":"[^"]*"`)
 	sealedSecretsField  = regexp.MustCompile(`"sealed_secrets":"[^"]*"`)
+	totpSecretField     = regexp.MustCompile(`"totp":\{"secret":"[^"]*"`)
+	passkeyIDField      = regexp.MustCompile(`"id":"[^"]*"`)
+	publicKeyField      = regexp.MustCompile(`"public_key":"[^"]*"`)
 
 	sealedClientSecretField  = regexp.MustCompile(`"sealed_secret":"[^"]*"`)
 	sealedTriggerSecretField = regexp.MustCompile(`"sealed_trigger_secret":"[^"]*"`)
@@ -202,6 +215,32 @@ func TestBadInput(t *testing.T) {
 			l[i] = sealedVerifierField.ReplaceAllString(l[i], `"sealed_srp_verifier":"`+moved+`"`)
 			return l
 		}), seal: true, want: "SRP verifier"},
+		{name: "TOTP secret of another user", input: edit(func(l []string) []string {
+			i := index(t, l, "user")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("totp key of ann"), account.TOTPSecretAAD("other-pool", "other-sub")))
+			if !totpSecretField.MatchString(l[i]) {
+				t.Fatalf("user line without a TOTP secret: %s", l[i])
+			}
+			l[i] = totpSecretField.ReplaceAllString(l[i], `"totp":{"secret":"`+moved+`"`)
+			return l
+		}), seal: true, want: "the TOTP secret of user"},
+		{name: "passkey before its pool", input: edit(func(l []string) []string {
+			i := index(t, l, "webauthn_credential")
+			c := l[i]
+			l = append(l[:i], l[i+1:]...)
+			return append(l[:1], append([]string{c}, l[1:]...)...)
+		}), want: "does not precede it"},
+		{name: "passkey without an id", input: edit(func(l []string) []string {
+			i := index(t, l, "webauthn_credential")
+			l[i] = passkeyIDField.ReplaceAllString(l[i], `"id":""`)
+			return l
+		}), want: "without an id"},
+		{name: "passkey without a public key", input: edit(func(l []string) []string {
+			i := index(t, l, "webauthn_credential")
+			l[i] = publicKeyField.ReplaceAllString(l[i], `"public_key":""`)
+			return l
+		}), want: "without a public key"},
+		{name: "passkey field unknown", input: replace("webauthn_credential", `"sign_count":`, `"counter":1,"sign_count":`), want: `unknown field "counter"`},
 		{name: "tampered signing key", input: edit(func(l []string) []string {
 			i := index(t, l, "key_set")
 			l[i] = strings.Replace(l[i], `"sealed":"A`, `"sealed":"B`, 1)
@@ -319,7 +358,8 @@ func TestImportBulk(t *testing.T) {
 	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
 		st := target.open(t)
 		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
-		want := transfer.Counts{Pools: 1, Clients: 1, IdentityProviders: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1, Lamps: 1, AlexaGrants: 1}
+		want := transfer.Counts{Pools: 1, Clients: 1, IdentityProviders: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1,
+			WebAuthnCredentials: 1, Lamps: 1, AlexaGrants: 1}
 		if err != nil || got != want {
 			t.Fatalf("Import into %s = %s, %v; want %s", target.name, got, err, want)
 		}
@@ -330,6 +370,44 @@ func TestImportBulk(t *testing.T) {
 		if a, b := records(t, in), records(t, out.String()); strings.Join(a, "\n") != strings.Join(b, "\n") {
 			t.Fatalf("the %s target differs: %s", target.name, firstDiff(a, b))
 		}
+	}
+}
+
+// TestImportPasskeyOfUnknownUser: a passkey whose user the export
+// lacks, or whose id another passkey of the pool has, passes Check (which
+// keeps no user ids) but fails Import, which then writes nothing.
+func TestImportPasskeyOfUnknownUser(t *testing.T) {
+	box := testBox(t, masterKey)
+	good := smallExport(t, box)
+	i := index(t, good, "webauthn_credential")
+	orphan := append([]string(nil), good...)
+	orphan[i] = regexp.MustCompile(`"sub":"[^"]*"`).ReplaceAllString(orphan[i], `"sub":"`+pool.NewSub()+`"`)
+	twice := append([]string(nil), good[:i+1]...)
+	twice = append(twice, good[i:]...)
+	end := len(twice) - 1
+	twice[end] = strings.Replace(twice[end], `"webauthn_credentials":1`, `"webauthn_credentials":2`, 1)
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  error
+	}{{"unknown user", orphan, store.ErrNotFound}, {"id twice", twice, store.ErrAlreadyExists}} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Join(tc.lines, "\n") + "\n"
+			if _, err := transfer.Check(context.Background(), box, strings.NewReader(in)); err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			for _, target := range []struct {
+				name string
+				open func(testing.TB) skillstore.Database
+			}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+				st := target.open(t)
+				_, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
+				if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), "webauthn_credential") {
+					t.Fatalf("Import into %s: %v, want %v naming the record", target.name, err, tc.want)
+				}
+				mustBeEmpty(t, st)
+			}
+		})
 	}
 }
 
@@ -371,6 +449,23 @@ func TestImportNewMasterKey(t *testing.T) {
 	ann := users.Items[0]
 	if v, err := newBox.Open(ann.SRPVerifier, ann.SRPVerifierAAD()); err != nil || string(v) != "verifier of ann" || ann.SRPSalt != "00c0ffee" {
 		t.Fatalf("the SRP verifier was not resealed: %q %v (salt %q)", v, err, ann.SRPSalt)
+	}
+	aad := account.TOTPSecretAAD(ann.PoolID, ann.Sub)
+	if ann.MFA.TOTP == nil || ann.MFA.PendingTOTP == nil {
+		t.Fatalf("ann's TOTP devices did not move: %+v", ann.MFA)
+	}
+	if v, err := newBox.Open(ann.MFA.TOTP.Secret, aad); err != nil || string(v) != "totp key of ann" || ann.MFA.TOTP.Name != "phone" || ann.MFA.TOTP.LastStep != 12345 {
+		t.Fatalf("the TOTP secret was not resealed: %q %v (%+v)", v, err, ann.MFA.TOTP)
+	}
+	if v, err := newBox.Open(ann.MFA.PendingTOTP.Secret, aad); err != nil || string(v) != "new totp key of ann" {
+		t.Fatalf("the pending TOTP secret was not resealed: %q %v", v, err)
+	}
+	if !ann.MFA.SoftwareTokenEnabled || ann.MFA.Preferred != pool.FactorSoftwareToken || ann.MFA.WebAuthnRegistration != nil {
+		t.Fatalf("ann's factors after the move: %+v (a pending passkey registration does not move to a new key)", ann.MFA)
+	}
+	passkeys, err := st.ListWebAuthnCredentials(ctx, ann.PoolID, ann.Sub)
+	if err != nil || len(passkeys) != 1 || !bytes.Equal(passkeys[0].ID, []byte{0, 1, 2, 0xfe}) || passkeys[0].SignCount != 7 {
+		t.Fatalf("ann's passkeys %+v, %v", passkeys, err)
 	}
 	idp, err := st.GetIdentityProvider(ctx, pools.Items[0].ID, "Corp")
 	if err != nil {

@@ -51,15 +51,23 @@
 //	               (optional: exports made before SRP have none), lockout
 //	               state, pending code hash, linked provider identities
 //	               (identities, Cognito's shape; each names a provider
-//	               and a subject, and belongs to one user of the pool)
+//	               and a subject, and belongs to one user of the pool),
+//	               multi-factor state (mfa: the TOTP device with its
+//	               sealed secret, the enabled and preferred factors, a
+//	               pending email code as its hash)
 //	group          a group of a pool
 //	member         a group membership: pool_id, group, sub
 //	refresh_token  a grant family: hashes of the current and previous secrets
+//	webauthn_credential
+//	               a user's passkey: credential id, public key, sign count
+//	               and what the authenticator reported at registration
+//	               (optional: the end record's webauthn_credentials count
+//	               is left out when there is none)
 //	lamp           a SmartLamp lamp of a skill user
 //	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
 //
 // Each pool is followed by its domains, clients, identity providers, key
-// set, SAML key, users, groups and memberships; refresh tokens, lamps and grants follow all pools. A
+// set, SAML key, users, groups and memberships; refresh tokens, passkeys, lamps and grants follow all pools. A
 // record only refers to records before it. Field names are snake_case;
 // nested Cognito settings keep Cognito's names (PasswordPolicy,
 // TokenValidityUnits, ...). Times are RFC 3339 in UTC with up to
@@ -73,7 +81,8 @@
 //
 // Secrets stay as they are stored: client secrets, identity providers'
 // secret details, pools' webhook signing secrets, private signing and SAML keys,
-// SRP verifiers and the skill's Login with Amazon tokens are sealed with the master key
+// SRP verifiers, TOTP secrets (bound to their pool and user) and the
+// skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time
 // codes exist only as hashes. An export therefore reveals no usable
 // secret without the master key, but it is as sensitive as the database
@@ -84,7 +93,9 @@
 // written bound to their owner. Given that key as
 // ImportOptions.SourceBox and a new one as the target's key, Import
 // seals every value again with the new key: the way to replace a master
-// key.
+// key. A passkey registration in progress (its state sealed by the
+// passkey service, valid for minutes) does not move to a new key: the
+// user starts it again.
 //
 // # Not exported
 //

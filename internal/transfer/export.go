@@ -24,8 +24,8 @@ type exporter struct {
 
 // Export writes the whole deployment in st to w: every pool with its
 // domains, app clients, identity providers, signing keys, users, groups and memberships, then
-// every refresh-token grant, lamp and Alexa grant, and an end record with
-// the counts. It streams, holding one page of records at a time.
+// every refresh-token grant, passkey, lamp and Alexa grant, and an end
+// record with the counts. It streams, holding one page of records at a time.
 //
 // Authorization codes (valid for minutes) and hosted-UI sessions (an
 // hour) are not exported: a user in the middle of signing in starts
@@ -45,6 +45,14 @@ func Export(ctx context.Context, st skillstore.Database, w io.Writer) (Counts, e
 			return st.ListAllRefreshTokens(ctx, o)
 		},
 			func(t store.RefreshToken) error { return e.write(typeRefreshToken, refreshTokenRecord(t)) })
+	}
+	if err == nil {
+		err = eachPage(ctx, func(o store.ListOptions) (store.Page[pool.WebAuthnCredential], error) {
+			return st.ListAllWebAuthnCredentials(ctx, o)
+		},
+			func(c pool.WebAuthnCredential) error {
+				return e.write(typeWebAuthnCredential, webAuthnCredentialRecord(c))
+			})
 	}
 	if err == nil {
 		err = eachPage(ctx, func(o store.ListOptions) (store.Page[skillstore.Lamp], error) { return st.ListAllLamps(ctx, o) },

@@ -65,6 +65,9 @@ type Counts struct {
 	Lamps             int64 `json:"lamps"`
 	AlexaGrants       int64 `json:"alexa_grants"`
 	SAMLKeys          int64 `json:"saml_keys,omitempty"`
+	// WebAuthnCredentials (passkeys) is omitted when zero, like
+	// IdentityProviders.
+	WebAuthnCredentials int64 `json:"webauthn_credentials,omitempty"`
 }
 
 // add counts one record of type typ.
@@ -90,6 +93,8 @@ func (c *Counts) add(typ string) {
 		c.Members++
 	case typeRefreshToken:
 		c.RefreshTokens++
+	case typeWebAuthnCredential:
+		c.WebAuthnCredentials++
 	case typeLamp:
 		c.Lamps++
 	case typeAlexaGrant:
@@ -106,7 +111,7 @@ func (c Counts) String() string {
 	}
 	return fmt.Sprintf("%d pools, %d domains, %d clients, %s%d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
 		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants) +
-		samlKeyCount(c.SAMLKeys)
+		samlKeyCount(c.SAMLKeys) + webAuthnCredentialCount(c.WebAuthnCredentials)
 }
 
 // endRecord is the last line.

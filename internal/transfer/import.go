@@ -17,7 +17,7 @@ import (
 // Check reads a whole export and checks it without writing anything: the
 // header and format version, every record's shape and references, that
 // every sealed value (client secrets, identity provider secrets, signing
-// keys, SRP verifiers, Alexa tokens) opens
+// keys, SRP verifiers, TOTP secrets, Alexa tokens) opens
 // with box, and that the end record's counts match. It returns the
 // counts of a valid export.
 func Check(ctx context.Context, box *seal.Box, r io.Reader) (Counts, error) {
@@ -177,6 +177,8 @@ func write(l skillstore.Loader, rec record) error {
 		err = l.Member(v.PoolID, v.Group, v.Sub)
 	case store.RefreshToken:
 		err = l.RefreshToken(v)
+	case pool.WebAuthnCredential:
+		err = l.WebAuthnCredential(v)
 	case skillstore.Lamp:
 		err = l.Lamp(v)
 	case skillstore.AlexaGrant:

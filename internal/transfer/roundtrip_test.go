@@ -3,16 +3,20 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/loadtest"
@@ -39,6 +43,9 @@ type world struct {
 	rotatingRefresh      string // the latest of the rotating client
 	lamps                []skillstore.Lamp
 	lwaTokens            []byte
+	gina                 pool.User // signs in with an authenticator app and has a passkey
+	ginaTOTPKey          string    // the authenticator app's secret, Base32
+	ginaPasskey          pool.WebAuthnCredential
 }
 
 // createClient adds a confidential Alexa client and returns its target.
@@ -88,6 +95,9 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	w.pool.AliasAttributes = []string{pool.AttrEmail}
 	w.pool.AutoVerifiedAttributes = []string{pool.AttrEmail}
 	w.pool.CORSOrigins = []string{"https://app.smartlamp.example"}
+	w.pool.MFA = pool.MFAConfig{Mode: pool.MFAOptional, SoftwareToken: true,
+		WebAuthn: pool.WebAuthnConfig{RelyingPartyID: "smartlamp.example", FactorConfiguration: pool.WebAuthnMultiFactorWithUserVerification}}
+	w.pool.AllowedFirstAuthFactors = []string{pool.FirstFactorPassword, pool.FirstFactorWebAuthn}
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -156,6 +166,29 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	w.frank.UsernameKey = w.pool.UsernameKey(w.frank.Username)
 	must("create frank", st.CreateUser(ctx, w.frank))
 
+	// A user with an authenticator app, set up as a browser does, and a
+	// passkey.
+	res, err = a.Accounts.AdminCreateUser(ctx, w.pool, account.AdminCreateUserInput{
+		Username: "gina", TemporaryPassword: "Gina-pw-1234!", Permanent: true,
+	})
+	must("create gina", err)
+	w.ginaTOTPKey, err = a.Accounts.AssociateSoftwareToken(ctx, w.pool, res.User.Sub)
+	must("associate gina's authenticator app", err)
+	code, err := totp.GenerateCodeCustom(w.ginaTOTPKey, time.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	must("compute a TOTP code", err)
+	_, err = a.Accounts.VerifySoftwareToken(ctx, w.pool, res.User.Sub, code, "gina's phone")
+	must("verify gina's authenticator app", err)
+	w.ginaPasskey = pool.WebAuthnCredential{PoolID: w.pool.ID, Sub: res.User.Sub, ID: []byte{0x9c, 0, 0xff, 0x10}, PublicKey: []byte{0xa5, 1, 2, 3},
+		AttestationType: "none", SignCount: 3, Transports: []string{"internal", "hybrid"}, Attachment: "platform",
+		UserPresent: true, UserVerified: true, BackupEligible: true, BackupState: true, Name: "gina's laptop",
+		RelyingPartyID: "smartlamp.example", CreatedAt: now, LastUsedAt: now}
+	must("create gina's passkey", st.CreateWebAuthnCredential(ctx, w.ginaPasskey))
+	w.gina, err = st.GetUser(ctx, w.pool.ID, res.User.Sub)
+	must("get gina", err)
+	if w.gina.MFA.TOTP == nil || !w.gina.MFA.SoftwareTokenEnabled {
+		t.Fatalf("gina has no authenticator app: %+v", w.gina.MFA)
+	}
+
 	must("create group", st.CreateGroup(ctx, pool.Group{PoolID: w.pool.ID, Name: "admins", CreatedAt: time.Now(), UpdatedAt: time.Now()}))
 	must("add carol to admins", st.AddUserToGroup(ctx, w.pool.ID, "admins", w.carol))
 
@@ -211,7 +244,8 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: export: %v", hop.name, err)
 		}
-		want := transfer.Counts{Pools: 1, Domains: 1, Clients: 2, IdentityProviders: 1, KeySets: 1, Users: 4, Groups: 1, Members: 1, Lamps: 2, AlexaGrants: 1}
+		want := transfer.Counts{Pools: 1, Domains: 1, Clients: 2, IdentityProviders: 1, KeySets: 1, Users: 5, Groups: 1, Members: 1,
+			WebAuthnCredentials: 1, Lamps: 2, AlexaGrants: 1}
 		if counts.RefreshTokens < 2 {
 			t.Fatalf("%s: exported %d refresh tokens, want at least 2", hop.name, counts.RefreshTokens)
 		}
@@ -254,9 +288,14 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 		t.Fatalf(hop+": "+format, args...)
 	}
 
-	if p, err := st.GetPool(ctx, w.pool.ID); err != nil || !slices.Equal(p.CORSOrigins, w.pool.CORSOrigins) {
+	p, err := st.GetPool(ctx, w.pool.ID)
+	if err != nil || !slices.Equal(p.CORSOrigins, w.pool.CORSOrigins) {
 		fail("the pool's CORS origins did not move: %q, %v", p.CORSOrigins, err)
 	}
+	if p.MFA != w.pool.MFA || !slices.Equal(p.AllowedFirstAuthFactors, w.pool.AllowedFirstAuthFactors) {
+		fail("the pool's MFA settings did not move: %+v %v", p.MFA, p.AllowedFirstAuthFactors)
+	}
+	checkGina(t, hop, d, w, box)
 
 	keys := jwks(t, r, w.pool.ID)
 	for name, tok := range map[string]string{"access token signed with the retired key": w.oldAccess, "access token signed with the active key": w.newAccess} {
@@ -334,6 +373,48 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	}
 	if plain, err := box.Open(g.SealedTokens, skillstore.LWATokenContext(w.carol)); err != nil || !bytes.Equal(plain, w.lwaTokens) {
 		fail("the Alexa grant's LWA tokens do not open: %v", err)
+	}
+}
+
+// checkGina checks that gina's authenticator app and passkey moved: the
+// TOTP secret opens, bound to her, to the key she set up her app with,
+// and the account service reads it (a wrong code is a code mismatch, not
+// a failure to open the secret).
+func checkGina(t *testing.T, hop string, d *deployment, w *world, box *seal.Box) {
+	t.Helper()
+	ctx := context.Background()
+	st := d.app.Store
+	gina, err := st.GetUser(ctx, w.pool.ID, w.gina.Sub)
+	if err != nil || gina.MFA.TOTP == nil {
+		t.Fatalf("%s: gina's authenticator app did not move: %+v, %v", hop, gina.MFA, err)
+	}
+	if gina.MFA.TOTP.Name != "gina's phone" || gina.MFA.TOTP.LastStep != w.gina.MFA.TOTP.LastStep ||
+		!gina.MFA.SoftwareTokenEnabled || gina.MFA.Preferred != pool.FactorSoftwareToken {
+		t.Fatalf("%s: gina's factors %+v, want %+v", hop, gina.MFA, w.gina.MFA)
+	}
+	key, err := box.Open(gina.MFA.TOTP.Secret, account.TOTPSecretAAD(w.pool.ID, gina.Sub))
+	if err != nil || base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key) != w.ginaTOTPKey {
+		t.Fatalf("%s: gina's TOTP secret does not open to her key: %v", hop, err)
+	}
+	p, err := st.GetPool(ctx, w.pool.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.app.Accounts.VerifyTOTP(ctx, p, gina.Sub, "000000"); account.TypeOf(err) != account.CodeMismatchException {
+		t.Fatalf("%s: a wrong TOTP code of gina: %v, want CodeMismatchException", hop, err)
+	}
+	passkeys, err := st.ListWebAuthnCredentials(ctx, w.pool.ID, gina.Sub)
+	if err != nil || len(passkeys) != 1 {
+		t.Fatalf("%s: gina's passkeys %+v, %v", hop, passkeys, err)
+	}
+	got, want := passkeys[0], w.ginaPasskey
+	got.CreatedAt, got.LastUsedAt, want.CreatedAt, want.LastUsedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	if !reflect.DeepEqual(got, want) || !passkeys[0].CreatedAt.Equal(w.ginaPasskey.CreatedAt) || !passkeys[0].LastUsedAt.Equal(w.ginaPasskey.LastUsedAt) {
+		t.Fatalf("%s: gina's passkey %+v, want %+v", hop, passkeys[0], w.ginaPasskey)
+	}
+	byID, err := st.GetWebAuthnCredential(ctx, w.pool.ID, w.ginaPasskey.ID)
+	if err != nil || byID.Sub != gina.Sub {
+		t.Fatalf("%s: gina's passkey by its id: %+v, %v", hop, byID, err)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 type record struct {
 	line int64
 	typ  string
-	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, store.SAMLKey, pool.User, pool.Group, memberRecord, store.RefreshToken, skillstore.Lamp, skillstore.AlexaGrant
+	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, store.SAMLKey, pool.User, pool.Group, memberRecord, store.RefreshToken, pool.WebAuthnCredential, skillstore.Lamp, skillstore.AlexaGrant
 }
 
 // validator decodes records and checks what can be checked without a
@@ -249,6 +249,9 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 				u.SRPVerifier = v.to.Seal(plain, u.SRPVerifierAAD())
 			}
 		}
+		if what, oerr := v.userMFA(&u); oerr != nil {
+			return record{}, &SealError{Line: line, What: what + " of user " + u.Sub, Err: oerr}
+		}
 		rec.v = u
 	case typeGroup:
 		var r groupRecord
@@ -291,6 +294,19 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		// as the source kept it.
 		err = needPool(r.PoolID)
 		rec.v = store.RefreshToken(r)
+	case typeWebAuthnCredential:
+		var r webAuthnCredentialRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		if err = needPool(r.PoolID); err != nil {
+			break
+		}
+		c := pool.WebAuthnCredential(r)
+		if reason := checkWebAuthnCredential(c); reason != "" {
+			return fail("%s", reason)
+		}
+		rec.v = c
 	case typeLamp:
 		var r lampRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

@@ -185,8 +185,9 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 	})
 }
 
-// DeleteUser deletes the user with its group memberships and identity
-// links (by foreign key), its sessions and its refresh tokens, in one transaction.
+// DeleteUser deletes the user with its group memberships, identity links
+// and passkeys (by foreign key), its sessions and its refresh tokens, in
+// one transaction.
 func (db *DB) DeleteUser(ctx context.Context, poolID, sub string) error {
 	const op = "delete user"
 	return db.inTx(ctx, op, func(tx pgx.Tx) error {

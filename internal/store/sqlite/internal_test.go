@@ -146,6 +146,12 @@ func TestQueryPlans(t *testing.T) {
 		`SELECT * FROM refresh_tokens WHERE id > ? ORDER BY id LIMIT ?`,
 		`SELECT * FROM lamps WHERE (owner, id) > (?, ?) ORDER BY owner, id LIMIT ?`,
 		`SELECT * FROM alexa_grants WHERE owner > ? ORDER BY owner LIMIT ?`,
+		`SELECT * FROM webauthn_credentials WHERE pool_id = ? AND id = ?`,
+		`SELECT * FROM webauthn_credentials WHERE pool_id = ? AND sub = ? ORDER BY created_at, id`,
+		`UPDATE webauthn_credentials SET sign_count = ? WHERE pool_id = ? AND id = ?`,
+		`DELETE FROM webauthn_credentials WHERE pool_id = ? AND id = ? AND sub = ?`,
+		`DELETE FROM webauthn_credentials WHERE pool_id = ? AND sub = ?`,
+		`SELECT * FROM webauthn_credentials WHERE (pool_id, id) > (?, ?) ORDER BY pool_id, id LIMIT ?`,
 		`DELETE FROM auth_codes WHERE expires_at <= ? AND expires_at <> 0`,
 		`DELETE FROM refresh_tokens WHERE expires_at <= ? AND expires_at <> 0`,
 		`DELETE FROM sessions WHERE expires_at <= ? AND expires_at <> 0`,
@@ -156,6 +162,7 @@ func TestQueryPlans(t *testing.T) {
 		`SELECT * FROM clients WHERE pool_id = ?`,
 		`SELECT * FROM domains WHERE pool_id = ?`,
 		`SELECT * FROM group_members WHERE pool_id = ? AND sub = ?`,
+		`SELECT * FROM webauthn_credentials WHERE pool_id = ? AND sub = ?`,
 	}
 	for _, q := range queries {
 		t.Run(strings.Join(strings.Fields(q), " "), func(t *testing.T) {

@@ -103,7 +103,8 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 }
 
 // DeletePool deletes the pool; foreign keys cascade to its clients,
-// domains, users, groups, codes, tokens, sessions and keys.
+// domains, users (and their passkeys), groups, codes, tokens, sessions
+// and keys.
 func (db *DB) DeletePool(ctx context.Context, id string) error {
 	defer db.configWrote()
 	return db.execOne(ctx, "delete pool", `DELETE FROM pools WHERE id = ?`, id)

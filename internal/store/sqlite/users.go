@@ -167,7 +167,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, sub string, fn func(pool.U
 }
 
 // DeleteUser deletes the user with its sessions and refresh tokens; group
-// memberships and identity links go by foreign-key cascade.
+// memberships, identity links and passkeys go by foreign-key cascade.
 func (db *DB) DeleteUser(ctx context.Context, poolID, sub string) error {
 	const op = "delete user"
 	return db.writeTx(ctx, op, func(tx *wtx) error {

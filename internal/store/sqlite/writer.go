@@ -230,6 +230,15 @@ func (w *writer) runBatch(batch []*job) {
 		return
 	}
 	ok := make([]*job, 0, len(batch)) // the jobs whose savepoint was released
+	// The jobs that failed hear of it only when the batch has ended: a
+	// conflict with an earlier job of the batch must not be answered
+	// before that job's row is committed and readable.
+	var failed []*job
+	defer func() {
+		for _, j := range failed {
+			j.finish(j.err)
+		}
+	}()
 	for i, j := range batch {
 		if !j.state.CompareAndSwap(jobQueued, jobStarted) {
 			continue
@@ -245,11 +254,16 @@ func (w *writer) runBatch(batch []*job) {
 				k.finish(fmt.Errorf("%s: %w: %v", k.op, errBatchRolledBack, broken))
 			}
 			j.finish(err)
+			for _, k := range failed {
+				k.finish(k.err)
+			}
+			failed = nil
 			w.runBatch(batch[i+1:])
 			return
 		}
 		if err != nil {
-			j.finish(err)
+			j.err = err
+			failed = append(failed, j)
 			continue
 		}
 		ok = append(ok, j)

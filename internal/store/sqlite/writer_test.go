@@ -615,3 +615,55 @@ func TestGroupCommitLoadRunsAlone(t *testing.T) {
 		t.Fatalf("Close after a load panicked: %v", err)
 	}
 }
+
+// TestGroupCommitConflictAnsweredAfterCommit: a write that conflicts with
+// an earlier write of its own batch learns of the conflict only once the
+// batch has committed, so the row it conflicts with is there to read (a
+// first federated sign-in that loses the race to create its user reads
+// the winner's user at once), and no write hears of a failure before the
+// batch it ran in has ended.
+func TestGroupCommitConflictAnsweredAfterCommit(t *testing.T) {
+	db, _ := openInternal(t)
+	release := holdWriter(t, db, nil)
+
+	first := queue(db, func() error { return db.CreateLamp(t.Context(), newLamp("racer")) })
+	loser := &job{op: "create lamp", done: make(chan struct{}), fn: func(tx *wtx) error {
+		_, err := tx.Exec(`INSERT INTO lamps (`+lampColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			append([]any{owner, "racer"}, lampValues(newLamp("racer"))...)...)
+		return wrap("create lamp", err)
+	}}
+	seen := make(chan error, 1)
+	go func() {
+		err := db.wr.wait(t.Context(), loser)
+		if errors.Is(err, store.ErrAlreadyExists) {
+			_, err = db.GetLamp(t.Context(), owner, "racer")
+		}
+		seen <- err
+	}()
+	waitQueued(db, 2)
+	answeredEarly := false
+	last := queue(db, func() error {
+		return db.writeTx(t.Context(), "last", func(tx *wtx) error {
+			select {
+			case <-loser.done:
+				answeredEarly = true
+			default:
+			}
+			return nil
+		})
+	})
+	release()
+
+	if err := <-first; err != nil {
+		t.Fatalf("first create: %v", err)
+	}
+	if err := <-last; err != nil {
+		t.Fatalf("last write: %v", err)
+	}
+	if err := <-seen; err != nil {
+		t.Errorf("the conflicting create read the row it conflicts with: %v, want it found", err)
+	}
+	if answeredEarly {
+		t.Errorf("the conflicting write was answered while its batch was still open")
+	}
+}

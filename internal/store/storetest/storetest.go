@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"SessionCRUD", testSessionCRUD},
 		{"WebAuthnCredentials", testWebAuthnCredentials},
 		{"WebAuthnCredentialOrder", testWebAuthnCredentialOrder},
+		{"WebAuthnPageTokens", testWebAuthnPageTokens},
 		{"KeySetCRUD", testKeySetCRUD},
 		{"SAMLKeyCRUD", testSAMLKeyCRUD},
 		{"LampCRUD", skill(testLampCRUD)},
@@ -74,7 +75,8 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 // single use of authorization codes, revocation of a replayed code's
 // grants, refresh-token rotation with a grace
 // period, failed-login counters, key rotation by compare-and-swap,
-// duplicate sign-ups and concurrent claims of one provider identity. Each subtest gets a fresh store from newStore.
+// duplicate sign-ups, concurrent claims of one provider identity and
+// concurrent sign-ins with one passkey. Each subtest gets a fresh store from newStore.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
@@ -88,6 +90,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) skillstore.Databas
 		{"OutboxClaimRace", testOutboxClaimRace},
 		{"ConsumeAuthSessionRace", testConsumeAuthSessionRace},
 		{"SAMLKeyRace", testSAMLKeyRace},
+		{"WebAuthnSignCountRace", testWebAuthnSignCountRace},
 	})
 }
 

@@ -3,7 +3,9 @@ package storetest
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -227,4 +229,81 @@ func testWebAuthnCredentialOrder(t *testing.T, s store.Store) {
 	// The user is still there.
 	_, err = s.GetUser(ctx, w.pool.ID, w.user.Sub)
 	mustOK(t, err, "GetUser after DeleteWebAuthnCredentials")
+}
+
+// testWebAuthnSignCountRace: concurrent sign-ins with one passkey each
+// raise its sign count inside UpdateWebAuthnCredential's transaction;
+// none is lost.
+func testWebAuthnSignCountRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	c := newWebAuthnCredential(w.pool.ID, w.user.Sub)
+	c.SignCount = 0
+	mustOK(t, s.CreateWebAuthnCredential(ctx, c), "CreateWebAuthnCredential")
+	const n = 40
+	errs := make([]error, n)
+	race(n, func(i int) {
+		errs[i] = s.UpdateWebAuthnCredential(ctx, w.pool.ID, c.ID, func(x pool.WebAuthnCredential) (pool.WebAuthnCredential, error) {
+			x.SignCount++
+			x.LastUsedAt = base().Add(time.Duration(x.SignCount) * time.Second)
+			return x, nil
+		})
+	})
+	for i, err := range errs {
+		mustOK(t, err, fmt.Sprintf("UpdateWebAuthnCredential %d", i))
+	}
+	got, err := s.GetWebAuthnCredential(ctx, w.pool.ID, c.ID)
+	mustOK(t, err, "GetWebAuthnCredential")
+	if got.SignCount != n || !got.LastUsedAt.Equal(base().Add(n*time.Second).Truncate(time.Microsecond)) {
+		t.Fatalf("sign count %d, last used %v after %d concurrent sign-ins", got.SignCount, got.LastUsedAt, n)
+	}
+}
+
+// testWebAuthnPageTokens: ListAllWebAuthnCredentials pages by pool, then
+// credential id in byte order; its page key is store.BytesKey, a token
+// made by hand continues after its key, and a token whose key is not a
+// pool and a hex id is refused.
+func testWebAuthnPageTokens(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := createWorld(t, ctx, s)
+	var ids [][]byte
+	for _, id := range [][]byte{{0x80}, {0x00, 0xff}, {0x7f, 0x00}, {0x00}} {
+		c := newWebAuthnCredential(w.pool.ID, w.user.Sub)
+		c.ID = id
+		mustOK(t, s.CreateWebAuthnCredential(ctx, c), "CreateWebAuthnCredential")
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, bytes.Compare)
+	const scope = "webauthn_credentials"
+	// Every credential of the pool after the first, from a token made
+	// by hand (other pools' credentials may follow).
+	page, err := s.ListAllWebAuthnCredentials(ctx, store.ListOptions{Limit: store.MaxPageSize, PageToken: store.PageToken(scope, store.BytesKey(w.pool.ID, ids[0]))})
+	mustOK(t, err, "ListAllWebAuthnCredentials after the first id")
+	var got [][]byte
+	for _, c := range page.Items {
+		if c.PoolID == w.pool.ID {
+			got = append(got, c.ID)
+		}
+	}
+	if !slices.EqualFunc(got, ids[1:], bytes.Equal) {
+		t.Fatalf("credentials after %x = %x, want %x", ids[0], got, ids[1:])
+	}
+	first, err := s.ListAllWebAuthnCredentials(ctx, store.ListOptions{Limit: 1, PageToken: store.PageToken(scope, store.BytesKey(w.pool.ID, nil))})
+	mustOK(t, err, "ListAllWebAuthnCredentials from the pool's start")
+	if len(first.Items) != 1 || !bytes.Equal(first.Items[0].ID, ids[0]) || first.Items[0].PoolID != w.pool.ID ||
+		first.Next != store.PageToken(scope, store.BytesKey(w.pool.ID, ids[0])) {
+		t.Fatalf("the pool's first credential: %d items, Next %q; want %x", len(first.Items), first.Next, ids[0])
+	}
+	for _, tc := range []struct{ name, token string }{
+		{"a key without an id", store.PageToken(scope, w.pool.ID)},
+		{"an id not in hex", store.PageToken(scope, w.pool.ID+"\x00zz")},
+		{"an id of odd length", store.PageToken(scope, w.pool.ID+"\x00abc")},
+		{"a lamps token", store.PageToken("lamps", "a\x00b")},
+	} {
+		page, err := s.ListAllWebAuthnCredentials(ctx, store.ListOptions{PageToken: tc.token})
+		mustBe(t, err, store.ErrInvalidPageToken, "ListAllWebAuthnCredentials with "+tc.name)
+		if len(page.Items) != 0 {
+			t.Fatalf("ListAllWebAuthnCredentials with %s returned %d items", tc.name, len(page.Items))
+		}
+	}
 }
