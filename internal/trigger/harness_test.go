@@ -183,6 +183,22 @@ func answer[T any](fn func(T) (T, error)) func(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// lambdaHandlerOverHTTP runs an aws-lambda-go handler behind a webhook:
+// its error is answered 400 with Lambda's error shape.
+func lambdaHandlerOverHTTP(fn any) func(w http.ResponseWriter, r *http.Request, body []byte) {
+	h := lambda.NewHandler(fn)
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		out, err := h.Invoke(r.Context(), body)
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"errorMessage": err.Error(), "errorType": "Error"})
+			return
+		}
+		_, _ = w.Write(out)
+	}
+}
+
 // lambdaServer is a loopback server implementing Lambda's Invoke REST
 // call (POST /2015-03-31/functions/{name}/invocations) that runs
 // aws-lambda-go handlers in-process, by function name.
