@@ -22,6 +22,9 @@
 // counter per trigger and target kind, and logs the trigger source and
 // outcome, never the event.
 //
+// Each trigger's request and response members have types here in
+// Cognito's shape (PreSignUpRequest, PreTokenResponseV2, ...).
+//
 // What each trigger means to a flow (when it fires, what its response
 // changes) belongs to the services that call Invoke.
 package trigger
