@@ -60,7 +60,7 @@ func (u *UI) handle(h func(*call) error) http.Handler {
 		}
 		c := &call{u: u, w: w, r: r, t: t, carry: carried(r.URL.Query())}
 		c.cat = c.language()
-		securityHeaders(w.Header(), "")
+		securityHeaders(w.Header(), "", "")
 		if err := h(c); err != nil {
 			c.fail(err)
 		}
@@ -157,7 +157,7 @@ func (c *call) render(status int, page string, v *view) error {
 		return fmt.Errorf("hostedui: render %s: %w", page, err)
 	}
 	h := c.w.Header()
-	securityHeaders(h, c.formOrigin())
+	securityHeaders(h, c.formOrigin(), v.Nonce)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(buf.Bytes())

@@ -26,9 +26,12 @@
 //	GET|POST /mfa/setup          mfa_setup.go  set up a factor where the pool requires one
 //	GET|POST /mfa/totp           mfa_totp.go   a signed-in user's factors: a new authenticator
 //	                                           app, the preferred factor
+//	GET|POST /passkeys           passkeys.go   a signed-in user's passkeys: list, add, remove
+//	GET|POST /passkeySignIn      passkey_signin.go  sign in with a passkey
 //	GET  /logout                 logout.go     Cognito sign-out: logout_uri or back to /login
 //	GET  /error                  errorpage.go  redirect_mismatch and other dead ends
 //	GET  /static/style.css, /static/brand.css  static.go (brand.css: the pool's Branding)
+//	GET  /static/passkey.js      static.go     the passkey pages' script
 //
 // Shared by the pages: ui.go (UI, Config, routes), call.go (one request
 // to a page: the carried query, page errors, rendering and redirects),
@@ -84,7 +87,10 @@
 // code of an authenticator's set-up is an inline SVG drawn here (qr.go).
 //
 // The pages are built for the Alexa app's web view (Alexa account-linking
-// requirements): no JavaScript at all, mobile-first layout, errors inline
+// requirements): no JavaScript (the two passkey pages excepted, whose
+// ceremony needs the browser's WebAuthn API: one static script under a
+// per-response nonce, with a message and the other choices where it
+// cannot run), mobile-first layout, errors inline
 // next to the form, never a pop-up, the pool's branding, English or
 // Simplified Chinese chosen by the lang parameter (remembered in a
 // cookie, as Cognito's managed login does) or Accept-Language. Every
@@ -114,7 +120,8 @@
 //     double-submit token bound to a SameSite=Strict cookie (a __Host-
 //     cookie over https), compared in constant time.
 //   - Responses carry a strict Content-Security-Policy (no script at
-//     all; form-action limited to the pool and the client's redirect
+//     all, or on the passkey pages only the script with the response's
+//     nonce; form-action limited to the pool and the client's redirect
 //     origin), frame denial, no-referrer (codes never leak through the
 //     Referer header) and no-store.
 //   - Sign-in, sign-up and password-reset posts are rate limited per

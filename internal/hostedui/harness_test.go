@@ -18,6 +18,7 @@ import (
 	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/oauth"
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
@@ -52,8 +53,10 @@ type env struct {
 	accounts *account.Service
 	hasher   *password.Hasher
 	oauth    *oauth.Service
+	passkeys *passkey.Service
 	srv      *httptest.Server
-	base     string // srv.URL + "/" + pool id
+	origin   string // srv.URL, or its localhost form (options.localhost)
+	base     string // origin + "/" + pool id
 	mailbox  *apptest.Mailbox
 	logs     *apptest.Log
 	https    bool // claim an https base URL (for cookie flags)
@@ -90,6 +93,9 @@ type options struct {
 	editPool func(*pool.Pool)
 	limits   hostedui.Limits
 	https    bool
+	// localhost serves the pages at http://localhost:<port>, an origin
+	// that can have passkeys (an IP address cannot be an RP id).
+	localhost bool
 }
 
 func newEnv(t testing.TB, opts options) *env {
@@ -140,8 +146,9 @@ func newEnv(t testing.TB, opts options) *env {
 		Mailer: e.mailbox, Log: log, Now: e.clock.Now,
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now, Cache: apptest.ConfigCache(t, st)})
+	e.passkeys = passkey.New(passkey.Config{Store: st, Box: box, Log: log, Now: e.clock.Now})
 	ui, err := hostedui.New(hostedui.Config{
-		Store: st, Box: box, Accounts: e.accounts, OAuth: e.oauth, Log: log, Now: e.clock.Now, Limits: opts.limits,
+		Store: st, Box: box, Accounts: e.accounts, OAuth: e.oauth, Passkeys: e.passkeys, Log: log, Now: e.clock.Now, Limits: opts.limits,
 	})
 	if err != nil {
 		t.Fatalf("hostedui.New: %v", err)
@@ -169,7 +176,11 @@ func newEnv(t testing.TB, opts options) *env {
 		mux.ServeHTTP(w, r2.WithContext(ctx))
 	})))
 	t.Cleanup(e.srv.Close)
-	e.base = e.srv.URL + prefix
+	e.origin = e.srv.URL
+	if opts.localhost {
+		e.origin = strings.Replace(e.srv.URL, "://127.0.0.1:", "://localhost:", 1)
+	}
+	e.base = e.origin + prefix
 	return e
 }
 
@@ -251,7 +262,7 @@ func (b *browser) url(target string) string {
 	case strings.HasPrefix(target, "http://"), strings.HasPrefix(target, "https://"):
 		return target
 	case strings.HasPrefix(target, "/"+b.e.pool.ID):
-		return b.e.srv.URL + target
+		return b.e.origin + target
 	}
 	return b.e.base + target
 }
@@ -284,7 +295,7 @@ func (b *browser) submit(p *page, fields map[string]string) *page {
 			form.Set(in[0], in[1])
 		}
 	}
-	return b.post(p.action(b.t), form, "Origin", b.e.srv.URL, "Sec-Fetch-Site", "same-origin")
+	return b.post(p.action(b.t), form, "Origin", b.e.origin, "Sec-Fetch-Site", "same-origin")
 }
 
 var (

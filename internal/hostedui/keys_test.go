@@ -35,7 +35,7 @@ func TestTemplateKeysExist(t *testing.T) {
 }
 
 // keyLiteral matches string literals of the catalogs' key namespaces.
-var keyLiteral = regexp.MustCompile(`^(page|login|signup|hint|confirm|resend|forgot|reset|change|signed_in|link|form|notice|error|lang)\.[a-z_.]+$`)
+var keyLiteral = regexp.MustCompile(`^(page|login|signup|hint|confirm|resend|forgot|reset|change|signed_in|link|form|notice|error|lang|passkeys|passkey)\.[a-z_.]+$`)
 
 // TestCodeKeysExist checks every catalog key named in the package's Go
 // code, so that no page shows a raw key.

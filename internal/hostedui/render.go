@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html with the shared parts.html.
-var pageNames = []string{"login", "signup", "confirm", "resend", "forgot", "reset", "change", "message", "mfa", "logincode"}
+var pageNames = []string{"login", "signup", "confirm", "resend", "forgot", "reset", "change", "message", "mfa", "logincode", "passkeys", "passkey"}
 
 // parsePages parses every page once and checks that each catalog has
 // every message key the templates use.
@@ -156,6 +156,16 @@ type view struct {
 	CodeSignIn template.URL
 	// MFA is the data of the multi-factor pages.
 	MFA *mfaView
+
+	// PasskeySignIn offers the sign-in with a passkey.
+	PasskeySignIn bool
+
+	// Nonce and ScriptURL load the passkey script; only the passkey pages
+	// set them, and their Content-Security-Policy allows that script.
+	Nonce     string
+	ScriptURL string
+	// Passkey is the passkey pages' data.
+	Passkey *passkeyView
 }
 
 // T translates a catalog key.
@@ -169,8 +179,10 @@ type langLink struct {
 
 // notices are the messages a page may be asked to show with ?notice=.
 var notices = map[string]string{
-	"confirmed":      "notice.confirmed",
-	"password_reset": "notice.password_reset",
+	"confirmed":       "notice.confirmed",
+	"password_reset":  "notice.password_reset",
+	"passkey_added":   "notice.passkey_added",
+	"passkey_removed": "notice.passkey_removed",
 }
 
 // maxNameLen bounds usernames and addresses taken from forms and queries
@@ -215,10 +227,12 @@ func (c *call) view(title, page, username string) *view {
 	}
 	v.Action = template.URL(c.local(page, extra))
 	v.Links = map[string]template.URL{
-		"login":  template.URL(c.local("/login", nil)),
-		"signup": template.URL(c.local("/signup", nil)),
-		"forgot": template.URL(c.local("/forgotPassword", nil)),
-		"resend": template.URL(c.local("/resendcode", extra)),
+		"login":           template.URL(c.local("/login", nil)),
+		"signup":          template.URL(c.local("/signup", nil)),
+		"forgot":          template.URL(c.local("/forgotPassword", nil)),
+		"resend":          template.URL(c.local("/resendcode", extra)),
+		"passkey_sign_in": template.URL(c.local("/passkeySignIn", nil)),
+		"passkeys":        template.URL(c.local("/passkeys", nil)),
 	}
 	if key, ok := notices[c.r.URL.Query().Get("notice")]; ok {
 		v.Notice = c.cat.T(key)

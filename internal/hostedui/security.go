@@ -19,15 +19,22 @@ import (
 // from the pool only (logos also from https: and data:), and forms
 // posting to the pool and, when formOrigin is set, to the client's
 // redirect origin: browsers apply form-action to the redirect that
-// follows a form post, and a successful sign-in redirects there.
+// follows a form post, and a successful sign-in redirects there. The
+// passkey pages alone run a script, the static passkey.js: their
+// responses pass the per-response nonce its script tag carries, and the
+// policy allows script with that nonce and nothing else.
 // Referrer-Policy no-referrer keeps codes and state out of Referer
 // headers; no-store keeps pages with tokens out of caches.
-func securityHeaders(h http.Header, formOrigin string) {
+func securityHeaders(h http.Header, formOrigin, nonce string) {
 	formAction := "'self'"
 	if formOrigin != "" {
 		formAction += " " + formOrigin
 	}
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
+	script := ""
+	if nonce != "" {
+		script = "; script-src 'nonce-" + nonce + "'"
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'"+script+"; style-src 'self'; img-src 'self' https: data:; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -32,7 +32,7 @@ func TestCSRF(t *testing.T) {
 		{name: "token of another browser", cookie: true,
 			form: func(string) url.Values { return url.Values{"_csrf": {"Nt4dvA3bfe5H3590QkfoxfB8dqMv78B9SpvN_4Iz10Q"}} }},
 	}
-	paths := []string{"/login", "/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/changePassword"}
+	paths := []string{"/login", "/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/changePassword", "/passkeys", "/passkeySignIn"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, options{})
@@ -254,5 +254,41 @@ func TestUserLimitCountsOnlyFailedSignIns(t *testing.T) {
 	}
 	if p := b.submit(form, map[string]string{"username": "dora", "password": goodPW}); p.Status != http.StatusTooManyRequests {
 		t.Fatalf("sign-in once the limit is spent: status %d, want 429", p.Status)
+	}
+}
+
+// TestScriptOnlyOnPasskeyPages is the inverse of the script-free policy:
+// in a pool with passkeys, the two passkey pages carry a nonce policy
+// whose nonce is their script tag's and changes with every response,
+// and every other page stays without script.
+func TestScriptOnlyOnPasskeyPages(t *testing.T) {
+	e := newEnv(t, options{localhost: true, editPool: allowPasskeys})
+	e.createUser(t, "cara", "cara@example.com", goodPW)
+	b := e.browser()
+	q := "?" + e.authQuery(alexaRedirects[0]).Encode()
+	plain := map[string]*page{
+		"login":  b.get("/login" + q),
+		"signup": b.get("/signup" + q),
+		"forgot": b.get("/forgotPassword" + q),
+		"error":  b.get("/error?error=redirect_mismatch&client_id=" + e.client.ID),
+	}
+	signedIn := b.submit(b.get("/login"), map[string]string{"username": "cara", "password": goodPW})
+	plain["signed in"] = signedIn
+	for name, p := range plain {
+		if csp := p.Header.Get("Content-Security-Policy"); strings.Contains(csp, "script-src") || strings.Contains(p.Body, "<script") {
+			t.Errorf("%s: script allowed or present: %q", name, csp)
+		}
+	}
+	seen := map[string]bool{}
+	for _, path := range []string{"/passkeySignIn" + q, "/passkeySignIn" + q, "/passkeys", "/passkeys"} {
+		p := b.get(path)
+		if p.Status != http.StatusOK {
+			t.Fatalf("%s: %d", path, p.Status)
+		}
+		nonce := checkPasskeyCSP(t, p)
+		if seen[nonce] {
+			t.Errorf("%s: nonce %q used twice", path, nonce)
+		}
+		seen[nonce] = true
 	}
 }

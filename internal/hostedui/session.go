@@ -205,6 +205,9 @@ func (c *call) signIn(u pool.User, provider, second string) error {
 		}
 		v := c.view("page.signed_in", "", "")
 		v.Notice = c.cat.T("signed_in.body", "pool", c.t.Pool.Name)
+		if c.passkeysEnabled() && c.passkeyOrigin() {
+			v.Back, v.BackLabel = v.Links["passkeys"], "signed_in.passkeys"
+		}
 		return c.render(http.StatusOK, "message", v)
 	}
 	now := c.u.now()

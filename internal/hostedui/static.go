@@ -14,25 +14,43 @@ import (
 //go:embed static/style.css
 var styleCSS []byte
 
-// styleVersion changes with the stylesheet, so pages can let browsers
-// cache it for long.
-var styleVersion = func() string {
-	h := sha256.Sum256(styleCSS)
+//go:embed static/passkey.js
+var passkeyJS []byte
+
+// styleVersion and scriptVersion change with the stylesheet and the
+// script, so pages can let browsers cache them for long.
+var (
+	styleVersion  = version(styleCSS)
+	scriptVersion = version(passkeyJS)
+)
+
+func version(b []byte) string {
+	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])
-}()
+}
 
 // styleCSS serves the built-in stylesheet.
 func (u *UI) styleCSS(w http.ResponseWriter, r *http.Request) {
+	serveStatic(w, r, "text/css; charset=utf-8", styleVersion, styleCSS)
+}
+
+// passkeyScript serves the script of the passkey pages, the only script
+// of the hosted pages.
+func (u *UI) passkeyScript(w http.ResponseWriter, r *http.Request) {
+	serveStatic(w, r, "text/javascript; charset=utf-8", scriptVersion, passkeyJS)
+}
+
+func serveStatic(w http.ResponseWriter, r *http.Request, contentType, version string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "public, max-age=86400")
-	h.Set("ETag", `"`+styleVersion+`"`)
-	if r.Header.Get("If-None-Match") == `"`+styleVersion+`"` {
+	h.Set("ETag", `"`+version+`"`)
+	if r.Header.Get("If-None-Match") == `"`+version+`"` {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	_, _ = w.Write(styleCSS)
+	_, _ = w.Write(body)
 }
 
 func hasBranding(b pool.Branding) bool {

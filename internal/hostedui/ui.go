@@ -127,6 +127,8 @@ func (u *UI) Mount(mux *http.ServeMux) {
 	form(u.mfaPage, u.mfaPost, "/mfa")
 	form(u.mfaSetupPage, u.mfaSetupPost, "/mfa/setup")
 	form(u.mfaTOTPPage, u.mfaTOTPPost, "/mfa/totp")
+	form(u.passkeysPage, u.passkeysPost, "/passkeys")
+	form(u.passkeySignInPage, u.passkeySignInPost, "/passkeySignIn")
 	// The callbacks of identity providers: no CSRF token and no
 	// cross-origin check, since the provider's page sends them; the
 	// sealed state cookie binds them to the browser.
@@ -138,4 +140,5 @@ func (u *UI) Mount(mux *http.ServeMux) {
 	get("/error", u.errorPage)
 	mux.HandleFunc("GET /static/style.css", u.styleCSS)
 	mux.HandleFunc("GET /static/brand.css", u.brandCSS)
+	mux.HandleFunc("GET /static/passkey.js", u.passkeyScript)
 }

@@ -37,7 +37,7 @@ func deps(t *testing.T) map[string][]string {
 // HTTP edges, and the few boundaries that keep concerns apart.
 func TestLayers(t *testing.T) {
 	all := deps(t)
-	services := []string{"internal/token", "internal/mail", "internal/account", "internal/oauth", "internal/admin", "internal/accesskey", "internal/federation"}
+	services := []string{"internal/token", "internal/mail", "internal/account", "internal/oauth", "internal/admin", "internal/accesskey", "internal/federation", "internal/passkey"}
 	edges := []string{"internal/hostedui", "internal/cognitoapi", "internal/smarthome", "internal/server", "internal/app", "internal/cli"}
 	type rule struct {
 		pkg string
