@@ -40,11 +40,11 @@ test-short:
 # rate limiters, key sets, the configuration cache, the mail outbox, the
 # skill's event sender, the Alexa simulator, the token verifier, federated
 # sign-in with its metadata and key caches, the pools' SAML keys, passkey
-# ceremonies) under the race detector, which needs cgo and a C compiler.
-# CI runs it after `make test`.
+# ceremonies, the trigger invoker's worker budget) under the race
+# detector, which needs cgo and a C compiler. CI runs it after `make test`.
 RACE_PACKAGES ?= ./internal/store/... ./internal/oauth ./internal/account ./internal/web ./internal/token \
 	./internal/confcache ./internal/mail ./internal/smarthome ./internal/alexasim ./internal/accesskey ./verify \
-	./internal/federation/... ./internal/admin ./internal/passkey
+	./internal/federation/... ./internal/admin ./internal/passkey ./internal/trigger
 race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(RACE_PACKAGES)
 

@@ -8,9 +8,11 @@ import (
 )
 
 // CreateUserPool validates and stores p (made with pool.NewPool) and
-// creates its signing keys. When the keys cannot be created the pool is
+// creates its signing keys. A pool with a webhook trigger gets a webhook
+// signing secret (TriggerSecret reads it). When the keys cannot be created the pool is
 // deleted again, so a failed call leaves nothing behind.
 func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (pool.Pool, error) {
+	s.ensureTriggerSecret(&p)
 	if err := p.Validate(); err != nil {
 		return p, validated(err)
 	}
@@ -44,8 +46,8 @@ var immutable = []struct {
 // UpdateUserPool applies edit to the stored pool, validates the result
 // and stores it. edit sets the fields to change; UpdateUserPool refuses
 // changes to the settings fixed at creation and to the pool's id and
-// creation date, and sets LastModifiedDate. A refused edit stores
-// nothing.
+// creation date, and sets LastModifiedDate. A pool's first webhook
+// trigger gives it a signing secret. A refused edit stores nothing.
 func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool.Pool)) (pool.Pool, error) {
 	var updated pool.Pool
 	err := s.st.UpdatePool(ctx, id, func(old pool.Pool) (pool.Pool, error) {
@@ -60,6 +62,7 @@ func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool
 		}
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
 		p.UpdatedAt = s.now()
+		s.ensureTriggerSecret(&p)
 		if err := p.Validate(); err != nil {
 			return old, validated(err)
 		}

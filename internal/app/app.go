@@ -31,6 +31,7 @@ import (
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -105,6 +106,10 @@ type Config struct {
 	// upstream.CallTimeout. Tests pass a client without proxy for their
 	// loopback providers.
 	FederationClient *http.Client
+	// Triggers configures the invoker of the pools' triggers: the worker
+	// budget, the Lambda endpoint (see trigger.Config). Its Box, Logger
+	// and Metrics are the app's.
+	Triggers trigger.Config
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -138,6 +143,9 @@ type App struct {
 	// Mail stores the mail of every flow for delivery; Flush waits for
 	// its delivery. It is nil with Config.NoMail.
 	Mail *mail.Outbox
+	// Triggers invokes the pools' triggers (Lambda functions, webhooks)
+	// within one worker budget for the whole server.
+	Triggers *trigger.Invoker
 	// now is Config.Now, or time.Now.
 	now func() time.Time
 }
@@ -205,6 +213,16 @@ func New(cfg Config) (*App, error) {
 			_ = a.Shutdown(context.Background()) // nothing was sent yet
 		}
 	}()
+	tcfg := cfg.Triggers
+	tcfg.Box, tcfg.Logger, tcfg.Metrics = cfg.Box, log, reg
+	if tcfg.Now == nil {
+		tcfg.Now = cfg.Now
+	}
+	triggers, err := trigger.New(tcfg)
+	if err != nil {
+		return nil, fmt.Errorf("triggers: %w", err)
+	}
+	a.Triggers = triggers
 	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,

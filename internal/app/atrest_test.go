@@ -47,7 +47,7 @@ import (
 // services and endpoints (a pool with signing keys, a client secret, users
 // with passwords, a pending sign-up code and a reset code, a hosted-UI
 // session, a redeemed and an unredeemed authorization code, a refresh
-// token, an access key of the JSON API, an Alexa grant code and the Login with Amazon tokens it yields),
+// token, an access key of the JSON API, a webhook trigger's signing secret, an Alexa grant code and the Login with Amazon tokens it yields),
 // then reads every column of every table, decoding JSON, base64 and hex on
 // the way, and scans the raw bytes of the database and its WAL: none of
 // the secrets the test saw may appear in plaintext, base64 or hex, and
@@ -116,6 +116,15 @@ func TestDatabaseAloneYieldsNoUsableSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	known.addText("access key secret", accessSecret)
+	// A webhook trigger, whose signing secret the admin service seals.
+	if _, err := a.Admin.SetLambdaConfig(ctx, p.ID, pool.LambdaConfig{PreSignUp: "https://hooks.example.com/pre-sign-up"}); err != nil {
+		t.Fatal(err)
+	}
+	triggerSecret, err := a.Admin.TriggerSecret(ctx, p.ID)
+	if err != nil || triggerSecret == "" {
+		t.Fatalf("TriggerSecret: %q, %v", triggerSecret, err)
+	}
+	known.addText("webhook signing secret", triggerSecret)
 	// Identity providers: an OIDC provider's client secret and Sign in
 	// with Apple's private key, sealed by the admin service.
 	idpSecret := "idp-secret-" + rand.Text()

@@ -108,7 +108,7 @@ func commandName(args []string) string {
 
 // nestedGroups are the verbs that are groups of commands of their own
 // ("pool mfa show", "user passkeys list").
-var nestedGroups = map[string]bool{"mfa": true, "passkeys": true}
+var nestedGroups = map[string]bool{"mfa": true, "passkeys": true, "triggers": true}
 
 func (e *env) usage(cmds map[string]command) {
 	fmt.Fprintln(e.stderr, "Usage: linkpool <command> [flags]\n\nCommands:")

@@ -14,12 +14,13 @@ import (
 
 func runPool(ctx context.Context, e *env, args []string) error {
 	return subcommands(ctx, e, "pool", args, map[string]func(context.Context, *env, []string) error{
-		"create": runPoolCreate,
-		"show":   runPoolShow,
-		"list":   runPoolList,
-		"update": runPoolUpdate,
-		"delete": runPoolDelete,
-		"mfa":    runPoolMFA,
+		"create":   runPoolCreate,
+		"show":     runPoolShow,
+		"list":     runPoolList,
+		"update":   runPoolUpdate,
+		"delete":   runPoolDelete,
+		"mfa":      runPoolMFA,
+		"triggers": runPoolTriggers,
 	})
 }
 

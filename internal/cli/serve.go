@@ -19,6 +19,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -44,6 +45,8 @@ type serveFlags struct {
 	gcInterval      time.Duration
 	keyRefresh      time.Duration
 	oauthTimeout    time.Duration
+	triggerWorkers  int
+	lambdaEndpoint  string
 	// The SmartLamp skill, mounted for one pool (or the demo pool).
 	skillPool    string
 	skillClients stringList
@@ -73,6 +76,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.skillPool, "skill-pool", "", "mount the SmartLamp skill (POST /alexa/smart-home, and /lamps with --lamps-client-id) for this pool's users; --demo mounts it for the demo pool")
 	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
 	f.skill.register(fs)
+	fs.IntVar(&f.triggerWorkers, "trigger-workers", trigger.DefaultMaxConcurrent, "maximum trigger invocations (Lambda functions, webhooks) running at once over all pools; one more fails at once with UnexpectedLambdaException instead of waiting")
+	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "endpoint of the Lambda Invoke API for Lambda triggers (a VPC endpoint, a Lambda-compatible server); empty uses the AWS endpoint of each function's region")
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
 }
 
@@ -95,6 +100,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if f.oauthTimeout <= 0 {
 		return usagef("--oauth-timeout must be positive")
+	}
+	if f.triggerWorkers < 1 {
+		return usagef("--trigger-workers must be at least 1")
+	}
+	if f.lambdaEndpoint != "" {
+		if u, err := url.Parse(f.lambdaEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return usagef("--lambda-endpoint %q must be an absolute http(s) URL without query or fragment", f.lambdaEndpoint)
+		}
 	}
 	if f.memoryLimitMiB < -1 {
 		return usagef("--memory-limit must be a number of MiB, 0 (derived) or -1 (none)")
@@ -240,6 +253,7 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
 		TokenRatePerMinute: tokenRate(f.tokenRate), RateLimitIPv6Prefix: f.ipv6Prefix,
 		KeyRefreshInterval: f.keyRefresh, UILimits: &uiLimits, OAuthTimeout: f.oauthTimeout,
+		Triggers: trigger.Config{MaxConcurrent: f.triggerWorkers, LambdaEndpoint: f.lambdaEndpoint},
 	})
 	if err != nil {
 		st.Close()

@@ -164,7 +164,7 @@ func TestServeDemo(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(mresp.Body)
 	mresp.Body.Close()
-	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight", "linkpool_mail_pending",
+	for _, want := range []string{`linkpool_http_requests_total{code="200",route="/login"}`, "linkpool_token_grants_total", "linkpool_password_hashes_in_flight", "linkpool_mail_pending", "linkpool_trigger_in_flight",
 		"linkpool_sqlite_commits_total", "linkpool_sqlite_commit_batch_size_bucket"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)
@@ -365,6 +365,8 @@ func TestServeFlagErrors(t *testing.T) {
 	h.fails(2, "flag provided but not defined", "serve", "--nope")
 	h.fails(2, "--memory-limit", "serve", "--memory-limit", "-2", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+	h.fails(2, "--trigger-workers", "serve", "--trigger-workers", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+	h.fails(2, "--lambda-endpoint", "serve", "--lambda-endpoint", "lambda.internal:443", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.env["LINKPOOL_RATE_LIMIT_IPV6_PREFIX"] = "129"
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 }

@@ -115,6 +115,13 @@ type Pool struct {
 	// [PASSWORD].
 	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitempty"`
 
+	// LambdaConfig is the pool's triggers (Lambda functions or webhooks).
+	LambdaConfig LambdaConfig `json:"LambdaConfig"`
+	// TriggerSecret is the webhook signing secret, sealed with the master
+	// key and bound to the pool (TriggerSecretAAD); empty when none. It
+	// never leaves the server in clear and is never described.
+	TriggerSecret []byte `json:"-"`
+
 	CreatedAt time.Time `json:"CreationDate"`
 	UpdatedAt time.Time `json:"LastModifiedDate"`
 }
@@ -250,6 +257,12 @@ func (p *Pool) Validate() error {
 	}
 	if err := p.ValidateFirstFactors(); err != nil {
 		return err
+	}
+	if err := p.LambdaConfig.Validate(); err != nil {
+		return err
+	}
+	if p.LambdaConfig.HasWebhook() && len(p.TriggerSecret) == 0 {
+		return invalid("LambdaConfig", "webhook triggers need the pool's signing secret")
 	}
 	b := p.Branding
 	for field, c := range map[string]string{"Branding.PrimaryColor": b.PrimaryColor, "Branding.BackgroundColor": b.BackgroundColor} {

@@ -28,6 +28,8 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	st := openSQLite(t)
 	now := time.Now()
 	p := pool.NewPool("us-east-1", "small", now)
+	p.LambdaConfig.PreSignUp = "https://hooks.example.com/pre-sign-up"
+	p.TriggerSecret = box.Seal([]byte("trigger secret"), p.TriggerSecretAAD())
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -79,6 +81,9 @@ var (
 	totpSecretField     = regexp.MustCompile(`"totp":\{"secret":"[^"]*"`)
 	passkeyIDField      = regexp.MustCompile(`"id":"[^"]*"`)
 	publicKeyField      = regexp.MustCompile(`"public_key":"[^"]*"`)
+
+	sealedClientSecretField  = regexp.MustCompile(`"sealed_secret":"[^"]*"`)
+	sealedTriggerSecretField = regexp.MustCompile(`"sealed_trigger_secret":"[^"]*"`)
 )
 
 // index returns the index of the first line of type typ.
@@ -185,7 +190,19 @@ func TestBadInput(t *testing.T) {
 			l[i] = l[i][:end] + "," + l[i][j:end] + l[i][end:]
 			return l
 		}), want: "twice"},
-		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "client"},
+		{name: "other master key", box: testBox(t, "fedcba9876543210fedcba9876543210"), seal: true, want: "trigger secret of pool"},
+		{name: "trigger secret of another pool", input: edit(func(l []string) []string {
+			i := index(t, l, "pool")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("s"), []byte("trigger-secret/us-east-1_other0000")))
+			l[i] = sealedTriggerSecretField.ReplaceAllString(l[i], `"sealed_trigger_secret":"`+moved+`"`)
+			return l
+		}), seal: true, want: "trigger secret"},
+		{name: "client secret of another client", input: edit(func(l []string) []string {
+			i := index(t, l, "client")
+			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("s"), []byte("client-secret/otherclient")))
+			l[i] = sealedClientSecretField.ReplaceAllString(l[i], `"sealed_secret":"`+moved+`"`)
+			return l
+		}), seal: true, want: "secret of client"},
 		{name: "LWA tokens of another user", input: edit(func(l []string) []string {
 			i := index(t, l, "alexa_grant")
 			moved := base64.StdEncoding.EncodeToString(box.Seal([]byte("lwa"), skillstore.LWATokenContext("someone-else")))
@@ -419,6 +436,11 @@ func TestImportNewMasterKey(t *testing.T) {
 	pools, err := st.ListPools(ctx, store.ListOptions{})
 	if err != nil || len(pools.Items) != 1 {
 		t.Fatalf("pools %v, %v", pools.Items, err)
+	}
+	if p := pools.Items[0]; p.LambdaConfig.PreSignUp != "https://hooks.example.com/pre-sign-up" {
+		t.Fatalf("the pool's triggers were not imported: %+v", p.LambdaConfig)
+	} else if v, err := newBox.Open(p.TriggerSecret, p.TriggerSecretAAD()); err != nil || string(v) != "trigger secret" {
+		t.Fatalf("the trigger secret was not resealed: %q %v", v, err)
 	}
 	users, err := st.ListUsers(ctx, pools.Items[0].ID, store.ListOptions{})
 	if err != nil || len(users.Items) != 1 {

@@ -31,7 +31,9 @@
 //
 // Record types, in the order they appear:
 //
-//	pool           a user pool and its settings
+//	pool           a user pool and its settings; its triggers as
+//	               lambda_config (Cognito's LambdaConfig) and the webhook
+//	               signing secret as sealed_trigger_secret
 //	domain         a domain prefix or custom domain of a pool
 //	client         an app client; the secret as sealed_secret (see below)
 //	identity_provider
@@ -78,7 +80,7 @@
 // # Secrets
 //
 // Secrets stay as they are stored: client secrets, identity providers'
-// secret details, private signing and SAML keys,
+// secret details, pools' webhook signing secrets, private signing and SAML keys,
 // SRP verifiers, TOTP secrets (bound to their pool and user) and the
 // skill's Login with Amazon tokens are sealed with the master key
 // (internal/seal), and passwords, refresh-token secrets and one-time

@@ -33,6 +33,8 @@ type poolRecord struct {
 	CORSOrigins              []string               `json:"cors_origins,omitempty"`
 	MFA                      pool.MFAConfig         `json:"mfa,omitzero"`
 	AllowedFirstAuthFactors  []string               `json:"allowed_first_auth_factors,omitempty"`
+	LambdaConfig             pool.LambdaConfig      `json:"lambda_config,omitzero"`
+	TriggerSecret            []byte                 `json:"sealed_trigger_secret,omitempty"`
 	CreatedAt                time.Time              `json:"created_at,omitzero"`
 	UpdatedAt                time.Time              `json:"updated_at,omitzero"`
 }

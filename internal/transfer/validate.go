@@ -103,7 +103,18 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 			return fail("pool %s appears twice", r.ID)
 		}
 		v.pools[r.ID] = true
-		rec.v = pool.Pool(r)
+		p := pool.Pool(r)
+		if len(p.TriggerSecret) > 0 {
+			plain, oerr := v.box.Open(p.TriggerSecret, p.TriggerSecretAAD())
+			if oerr != nil {
+				return record{}, &SealError{Line: line, What: "the trigger secret of pool " + p.ID, Err: oerr}
+			}
+			if v.to != nil {
+				p.TriggerSecret = v.to.Seal(plain, p.TriggerSecretAAD())
+			}
+			clear(plain)
+		}
+		rec.v = p
 	case typeDomain:
 		var r domainRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

@@ -87,6 +87,12 @@
 // the row like the others. The same migration adds
 // sessions.second_factor.
 //
+// # Triggers
+//
+// Migration 0017 (pools.go) adds pools.lambda_config, the pool's
+// LambdaConfig as JSONB, and pools.trigger_secret, its sealed webhook
+// signing secret (BYTEA, NULL when none).
+//
 // # Concurrency
 //
 // Transactions run at READ COMMITTED. Read-modify-write updates lock the

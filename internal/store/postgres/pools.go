@@ -12,7 +12,8 @@ import (
 const poolColumns = `id, name, password_policy, lockout_policy, username_attributes,
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
-	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors`
+	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors,
+	lambda_config, trigger_secret`
 
 // poolArgs returns the column values of p in poolColumns order.
 func poolArgs(p *pool.Pool) ([]any, error) {
@@ -36,26 +37,34 @@ func poolArgs(p *pool.Pool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lambda, err := encodeJSON(p.LambdaConfig)
+	if err != nil {
+		return nil, err
+	}
+	var secret []byte
+	if len(p.TriggerSecret) > 0 {
+		secret = p.TriggerSecret
+	}
 	return []any{
 		p.ID, p.Name, password, lockout, p.UsernameAttributes,
 		p.AliasAttributes, p.AutoVerifiedAttributes, p.CaseSensitive,
 		p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
 		schema, branding, p.EmailFrom, ts(p.CreatedAt), ts(p.UpdatedAt), p.CORSOrigins,
-		mfa, p.AllowedFirstAuthFactors,
+		mfa, p.AllowedFirstAuthFactors, lambda, secret,
 	}, nil
 }
 
 func scanPool(row pgx.Row) (pool.Pool, error) {
 	var (
-		p                                        pool.Pool
-		password, lockout, schema, branding, mfa []byte
+		p                                                pool.Pool
+		password, lockout, schema, branding, mfa, lambda []byte
 	)
 	err := row.Scan(
 		&p.ID, &p.Name, &password, &lockout, &p.UsernameAttributes,
 		&p.AliasAttributes, &p.AutoVerifiedAttributes, &p.CaseSensitive,
 		&p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
 		&schema, &branding, &p.EmailFrom, (*utcTime)(&p.CreatedAt), (*utcTime)(&p.UpdatedAt), &p.CORSOrigins,
-		&mfa, &p.AllowedFirstAuthFactors,
+		&mfa, &p.AllowedFirstAuthFactors, &lambda, &p.TriggerSecret,
 	)
 	if err != nil {
 		return pool.Pool{}, err
@@ -63,7 +72,7 @@ func scanPool(row pgx.Row) (pool.Pool, error) {
 	for _, f := range []struct {
 		b []byte
 		v any
-	}{{password, &p.PasswordPolicy}, {lockout, &p.LockoutPolicy}, {schema, &p.Schema}, {branding, &p.Branding}, {mfa, &p.MFA}} {
+	}{{password, &p.PasswordPolicy}, {lockout, &p.LockoutPolicy}, {schema, &p.Schema}, {branding, &p.Branding}, {mfa, &p.MFA}, {lambda, &p.LambdaConfig}} {
 		if err := decodeJSON(f.b, f.v); err != nil {
 			return pool.Pool{}, err
 		}
@@ -80,7 +89,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.pool.Exec(ctx, `INSERT INTO pools (`+poolColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...)
 	return wrap(op, err)
 }
 
@@ -127,7 +136,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE pools SET (`+poolColumns+`) =
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 			WHERE id = $1`, args...)
 		return err
 	})

@@ -69,4 +69,8 @@
 // with a foreign key to the user that cascades; the index (pool, sub,
 // created_at, id) serves the user's list in its order and the cascade.
 // The same migration adds sessions.second_factor.
+//
+// Triggers (migration 0018; pools.go): a pool's LambdaConfig is the
+// pools.lambda_config JSON column and its webhook signing secret, sealed,
+// the pools.trigger_secret BLOB (empty when none).
 package sqlite

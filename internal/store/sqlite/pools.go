@@ -10,7 +10,8 @@ import (
 const poolColumns = `id, name, password_policy, lockout_policy, username_attributes,
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
-	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors`
+	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors,
+	lambda_config, trigger_secret`
 
 func scanPool(row scanner) (pool.Pool, error) {
 	var p pool.Pool
@@ -18,7 +19,11 @@ func scanPool(row scanner) (pool.Pool, error) {
 		jsonCol{&p.UsernameAttributes}, jsonCol{&p.AliasAttributes}, jsonCol{&p.AutoVerifiedAttributes},
 		&p.CaseSensitive, &p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
 		jsonCol{&p.Schema}, jsonCol{&p.Branding}, &p.EmailFrom, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
-		jsonCol{&p.CORSOrigins}, jsonCol{&p.MFA}, jsonCol{&p.AllowedFirstAuthFactors})
+		jsonCol{&p.CORSOrigins}, jsonCol{&p.MFA}, jsonCol{&p.AllowedFirstAuthFactors},
+		jsonCol{&p.LambdaConfig}, &p.TriggerSecret)
+	if len(p.TriggerSecret) == 0 {
+		p.TriggerSecret = nil
+	}
 	return p, err
 }
 
@@ -29,7 +34,8 @@ func poolValues(p pool.Pool) ([]any, error) {
 		e.json(p.UsernameAttributes), e.json(p.AliasAttributes), e.json(p.AutoVerifiedAttributes),
 		p.CaseSensitive, p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
 		e.json(p.Schema), e.json(p.Branding), p.EmailFrom, micros(p.CreatedAt), micros(p.UpdatedAt),
-		e.json(p.CORSOrigins), e.json(p.MFA), e.json(p.AllowedFirstAuthFactors)}
+		e.json(p.CORSOrigins), e.json(p.MFA), e.json(p.AllowedFirstAuthFactors),
+		e.json(p.LambdaConfig), blob(p.TriggerSecret)}
 	return v, e.err
 }
 
@@ -42,7 +48,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.exec(ctx, op, `INSERT INTO pools (`+poolColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
 	return err
 }
 
@@ -89,7 +95,8 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			username_attributes = ?, alias_attributes = ?, auto_verified_attributes = ?,
 			case_sensitive = ?, allow_admin_create_user_only = ?, auto_confirm_sign_up = ?,
 			signing_algorithm = ?, schema_attributes = ?, branding = ?, email_from = ?,
-			created_at = ?, updated_at = ?, cors_origins = ?, mfa = ?, first_auth_factors = ?
+			created_at = ?, updated_at = ?, cors_origins = ?, mfa = ?, first_auth_factors = ?,
+			lambda_config = ?, trigger_secret = ?
 			WHERE id = ?`, append(v, id)...)
 		return wrap(op, err)
 	})

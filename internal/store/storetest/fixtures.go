@@ -57,8 +57,17 @@ func newPool(caseSensitive bool) pool.Pool {
 		},
 		EmailFrom:   "no-reply@example.com",
 		CORSOrigins: []string{"https://app.example.com", "http://localhost:3000"},
-		CreatedAt:   t0.Add(-24 * time.Hour),
-		UpdatedAt:   t0,
+		LambdaConfig: pool.LambdaConfig{
+			PreSignUp:          "arn:aws:lambda:eu-west-1:123456789012:function:pre-sign-up",
+			PreTokenGeneration: "https://hooks.example.com/linkpool/pre-token",
+			PreTokenGenerationConfig: pool.PreTokenGenerationConfig{
+				LambdaVersion: pool.PreTokenV2, LambdaArn: "https://hooks.example.com/linkpool/pre-token",
+			},
+			UserMigration: "http://127.0.0.1:8081/migrate",
+		},
+		TriggerSecret: []byte("sealed trigger secret \x00\xff"),
+		CreatedAt:     t0.Add(-24 * time.Hour),
+		UpdatedAt:     t0,
 	}
 }
 
@@ -92,6 +101,10 @@ func mutatePool(p pool.Pool) pool.Pool {
 	p.Branding.CSS += " h1 { color: red; }"
 	p.EmailFrom = "x" + p.EmailFrom
 	p.CORSOrigins = append(p.CORSOrigins[:len(p.CORSOrigins):len(p.CORSOrigins)], "https://other.example.com")
+	p.LambdaConfig.PreSignUp += "-v2"
+	p.LambdaConfig.PostConfirmation = "https://hooks.example.com/linkpool/post-confirmation"
+	p.LambdaConfig.PreTokenGenerationConfig.LambdaVersion = pool.PreTokenV3
+	p.TriggerSecret = append(p.TriggerSecret[:len(p.TriggerSecret):len(p.TriggerSecret)], 0x01)
 	p.CreatedAt = p.CreatedAt.Add(-time.Second)
 	p.UpdatedAt = p.UpdatedAt.Add(time.Minute)
 	return p

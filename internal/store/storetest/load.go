@@ -60,6 +60,9 @@ func testLoadFederation(t *testing.T, s skillstore.Database) {
 	empty("the refused load of users")
 
 	mustOK(t, load([]pool.IdentityProvider{a, b}, u1, u2), "Load")
+	loaded, err := s.GetPool(ctx, p.ID)
+	mustOK(t, err, "GetPool after Load")
+	mustEqual(t, "loaded pool", loaded, p)
 	for _, tc := range []struct{ identifier, want string }{{"a.example.com", "A"}, {"shared", "A"}, {"b.example.com", "B"}} {
 		got, err := s.GetIdentityProviderByIdentifier(ctx, p.ID, tc.identifier)
 		mustOK(t, err, "GetIdentityProviderByIdentifier "+tc.identifier)
