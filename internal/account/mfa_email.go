@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // EmailOTPTTL is how long a code of the email factor is valid (Cognito:
@@ -108,7 +109,7 @@ func (s *Service) SendEmailOTP(ctx context.Context, p pool.Pool, sub, purpose st
 	if err != nil {
 		return "", err
 	}
-	d, err := s.sendMail(ctx, p, u, mail.Content{
+	d, err := s.sendMail(ctx, p, u, trigger.SourceCustomMessageAuthentication, mail.Content{
 		Kind: kind, Code: code, ValidFor: EmailOTPTTL,
 		Subject: p.MFA.EmailSubject, Message: p.MFA.EmailMessage,
 	})
