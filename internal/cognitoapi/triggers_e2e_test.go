@@ -203,4 +203,9 @@ func TestUserMigrationOnHostedPage(t *testing.T) {
 	if got := tr.Count(trigger.SourceUserMigrationAuthentication); got != 2 {
 		t.Fatalf("%d migration events (one refused, one vouched), want 2", got)
 	}
+	for _, b := range tr.Bodies() {
+		if !strings.Contains(b, `"clientId":"`+e.client.ID+`"`) {
+			t.Fatalf("event without the page's client: %s", b)
+		}
+	}
 }
