@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/hostedform"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
@@ -207,5 +209,61 @@ func TestUserMigrationOnHostedPage(t *testing.T) {
 		if !strings.Contains(b, `"clientId":"`+e.client.ID+`"`) {
 			t.Fatalf("event without the page's client: %s", b)
 		}
+	}
+}
+
+// TestPreSignUpOnHostedPage: the hosted sign-up page runs pre sign-up;
+// a refusal is shown and stores nothing, an auto-confirming answer signs
+// the user in at once.
+func TestPreSignUpOnHostedPage(t *testing.T) {
+	e, m, tr := triggerEnv(t, pool.TriggerPreSignUp, pool.TriggerPostConfirmation)
+	tr.Handle(pool.TriggerPreSignUp, func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		if ev.CallerContext.ClientID != e.client.ID {
+			return ev, errors.New("unknown client")
+		}
+		if !strings.HasSuffix(ev.Request.UserAttributes["email"], "@example.com") {
+			return ev, errors.New("Sign-up is for example.com only")
+		}
+		ev.Response.AutoConfirmUser = true
+		ev.Response.AutoVerifyEmail = true
+		return ev, nil
+	})
+	signUpURL := e.srv.URL + "/" + e.pool.ID + "/signup?" + url.Values{
+		"response_type": {"code"}, "client_id": {e.client.ID}, "redirect_uri": {rpCallback}, "scope": {"openid"},
+	}.Encode()
+	submit := func(username, email string) *hostedform.Page {
+		t.Helper()
+		b := &hostedform.Browser{HTTP: browser(), Stop: func(_, _ *url.URL) bool { return true }}
+		form, err := b.Get(context.Background(), signUpURL)
+		if err != nil || form.Status != http.StatusOK {
+			t.Fatalf("sign-up page: %v %+v", err, form)
+		}
+		p, err := b.Submit(context.Background(), form, map[string]string{"username": username, "email": email, "password": "Sign-Up-Pass-1!"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := submit("eve", "eve@evil.test")
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "This app refused the request.") {
+		t.Fatalf("refused sign-up page: %d\n%s", p.Status, p.Body)
+	}
+	if s := e.snapshot(t); s != "" {
+		t.Fatalf("a refused sign-up stored a user: %s", s)
+	}
+	p = submit("ann", "ann@example.com")
+	if !strings.HasPrefix(p.Location, rpCallback) {
+		t.Fatalf("auto-confirmed sign-up did not reach the callback: %d %s", p.Status, p.Location)
+	}
+	u, err := e.app.Accounts.Lookup(context.Background(), e.pool, "ann")
+	if err != nil || u.Status != pool.StatusConfirmed || !u.EmailVerified() {
+		t.Fatalf("signed-up user: %+v %v", u, err)
+	}
+	if n := e.count(t, m, "ann@example.com"); n != 0 {
+		t.Fatalf("%d mails to an auto-confirmed user", n)
+	}
+	want := []string{trigger.SourcePreSignUp, trigger.SourcePreSignUp, trigger.SourcePostConfirmation}
+	if got := tr.Sources(); !slices.Equal(got, want) {
+		t.Fatalf("sources = %v, want %v", got, want)
 	}
 }
