@@ -516,3 +516,38 @@ func TestUserMigrationForgotPassword(t *testing.T) {
 	_, err = e.svc.ForgotPassword(ctx, e.pool, "stranger")
 	wantErr(t, err, account.UserNotFoundException)
 }
+
+// TestCustomMessageAttributeAndSignInCodes: the code of a changed
+// address is CustomMessage_UpdateUserAttribute and the email codes of
+// sign-in and MFA are CustomMessage_Authentication.
+func TestCustomMessageAttributeAndSignInCodes(t *testing.T) {
+	e, tr := newTriggerEnv(t, mfaPool, pool.TriggerCustomMessage)
+	u := e.signUp(t, "ann", "ann@example.com", goodPW)
+	tr.Handle(pool.TriggerCustomMessage, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		ev.Response.EmailMessage = ev.TriggerSource + ": " + ev.Request.CodeParameter
+		return ev, nil
+	})
+	ctx := context.Background()
+	lastText := func() string {
+		ms := e.box.Messages()
+		return ms[len(ms)-1].Text
+	}
+	if _, err := e.svc.SendEmailOTP(ctx, e.pool, u.Sub, pool.CodeEmailMFA); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CustomMessage_Authentication: " + e.box.LastOTP(t, "ann@example.com"); lastText() != want {
+		t.Fatalf("mail = %q, want %q", lastText(), want)
+	}
+	cl := pool.NewClient(e.pool.ID, "app", e.clock.Now())
+	if _, err := e.svc.UpdateUserAttributes(ctx, e.pool, cl, u.Sub, map[string]string{"email": "ann@new.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CustomMessage_UpdateUserAttribute: " + e.box.LastCode(t, "ann@new.example"); lastText() != want {
+		t.Fatalf("mail = %q, want %q", lastText(), want)
+	}
+	// The sign-up's code mail went through it too, answered with the
+	// event unchanged: the pool's own message.
+	if got := tr.Count(trigger.SourceCustomMessageSignUp); got != 1 {
+		t.Fatalf("%d CustomMessage_SignUp events", got)
+	}
+}

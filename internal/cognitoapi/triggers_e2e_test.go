@@ -267,3 +267,83 @@ func TestPreSignUpOnHostedPage(t *testing.T) {
 		t.Fatalf("sources = %v, want %v", got, want)
 	}
 }
+
+// TestTriggerSourcesThroughSDK: AdminCreateUser, ResendConfirmationCode,
+// ForgotPassword, ConfirmForgotPassword, UpdateUserAttributes and
+// GetUserAttributeVerificationCode each run their trigger source once.
+func TestTriggerSourcesThroughSDK(t *testing.T) {
+	e, m, tr := triggerEnv(t, pool.TriggerPreSignUp, pool.TriggerCustomMessage, pool.TriggerPostConfirmation)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	tr.Handle(pool.TriggerCustomMessage, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		ev.Response.EmailMessage = ev.TriggerSource + " " + ev.Request.CodeParameter
+		return ev, nil
+	})
+	ctx := context.Background()
+	c := e.anon()
+	check := func(step string, want ...string) {
+		t.Helper()
+		if got := tr.Sources(); !slices.Equal(got, want) {
+			t.Fatalf("after %s: sources = %v, want %v", step, got, want)
+		}
+	}
+	lastText := func(to string) string {
+		t.Helper()
+		e.code(t, m, to) // flushes the outbox
+		ms := m.Messages()
+		return ms[len(ms)-1].Text
+	}
+
+	e.confirmedUser(t, "frank", "Frank-Pass-1!")
+	check("AdminCreateUser", trigger.SourcePreSignUpAdminCreate)
+
+	if _, err := c.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(e.client.ID), SecretHash: e.hash("ann"), Username: aws.String("ann"), Password: aws.String("Sign-Up-Pass-1!"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ann@example.com")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.kit.Clock.Advance(time.Minute)
+	if _, err := c.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("ann"), Username: aws.String("ann")}); err != nil {
+		t.Fatal(err)
+	}
+	code := e.code(t, m, "ann@example.com")
+	if want := "CustomMessage_ResendCode " + code; lastText("ann@example.com") != want {
+		t.Fatalf("mail = %q, want %q", lastText("ann@example.com"), want)
+	}
+	if _, err := c.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("ann"), Username: aws.String("ann"), ConfirmationCode: aws.String(code)}); err != nil {
+		t.Fatal(err)
+	}
+	check("sign-up", trigger.SourcePreSignUpAdminCreate, trigger.SourcePreSignUp, trigger.SourceCustomMessageSignUp,
+		trigger.SourceCustomMessageResendCode, trigger.SourcePostConfirmation)
+
+	e.kit.Clock.Advance(time.Minute)
+	if _, err := c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("ann"), Username: aws.String("ann")}); err != nil {
+		t.Fatal(err)
+	}
+	code = e.code(t, m, "ann@example.com")
+	if _, err := c.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client.ID), SecretHash: e.hash("ann"), Username: aws.String("ann"),
+		ConfirmationCode: aws.String(code), Password: aws.String("New-Pass-123!")}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(tr.Sources())
+	if got := tr.Sources()[n-2:]; !slices.Equal(got, []string{trigger.SourceCustomMessageForgot, trigger.SourcePostConfirmationForgot}) {
+		t.Fatalf("forgot password sources = %v", got)
+	}
+
+	access, _ := e.signedIn(t, "ann", "New-Pass-123!")
+	e.kit.Clock.Advance(time.Minute)
+	if _, err := c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(access),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ann@new.example")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CustomMessage_UpdateUserAttribute " + e.code(t, m, "ann@new.example"); lastText("ann@new.example") != want {
+		t.Fatalf("mail = %q, want %q", lastText("ann@new.example"), want)
+	}
+	e.kit.Clock.Advance(time.Minute)
+	if _, err := c.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: aws.String(access), AttributeName: aws.String("email")}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CustomMessage_VerifyUserAttribute " + e.code(t, m, "ann@new.example"); lastText("ann@new.example") != want {
+		t.Fatalf("mail = %q, want %q", lastText("ann@new.example"), want)
+	}
+}
