@@ -347,3 +347,49 @@ func TestTriggerSourcesThroughSDK(t *testing.T) {
 		t.Fatalf("mail = %q, want %q", lastText("ann@new.example"), want)
 	}
 }
+
+// TestTriggersAsLambdaFunctions: the same flows with Lambda function
+// targets, invoked through the Lambda Invoke API of a loopback server
+// running aws-lambda-go handlers.
+func TestTriggersAsLambdaFunctions(t *testing.T) {
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *app.Config) { c.Triggers.LambdaEndpoint = ls.Server.URL })
+	arn := func(fn string) string { return "arn:aws:lambda:eu-west-1:123456789012:function:" + fn }
+	if err := e.app.Store.UpdatePool(context.Background(), e.pool.ID, func(p pool.Pool) (pool.Pool, error) {
+		p.LambdaConfig.PreSignUp = arn("vet-sign-up")
+		p.LambdaConfig.PostConfirmation = arn("welcome")
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ls.Handle("vet-sign-up", func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		if !strings.HasSuffix(ev.Request.UserAttributes["email"], "@example.com") {
+			return ev, errors.New("Sign-up is for example.com only")
+		}
+		ev.Response.AutoConfirmUser = true
+		ev.Response.AutoVerifyEmail = true
+		return ev, nil
+	})
+	ls.Handle("welcome", func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+		return ev, nil
+	})
+	ctx := context.Background()
+	signUp := func(name, email string) (*cip.SignUpOutput, error) {
+		return e.anon().SignUp(ctx, &cip.SignUpInput{
+			ClientId: aws.String(e.client.ID), SecretHash: e.hash(name), Username: aws.String(name), Password: aws.String("Sign-Up-Pass-1!"),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}},
+		})
+	}
+	out, err := signUp("ann", "ann@example.com")
+	if err != nil || !out.UserConfirmed {
+		t.Fatalf("SignUp: %+v %v", out, err)
+	}
+	_, err = signUp("eve", "eve@evil.test")
+	wantAPIError(t, err, "UserLambdaValidationException", "PreSignUp failed with error Sign-up is for example.com only.")
+	if want := []string{"vet-sign-up", "welcome", "vet-sign-up"}; !slices.Equal(ls.Calls(), want) {
+		t.Fatalf("functions invoked = %v, want %v", ls.Calls(), want)
+	}
+	if _, err := e.app.Accounts.Lookup(ctx, e.pool, "eve"); err == nil {
+		t.Fatal("a refused sign-up was stored")
+	}
+}
