@@ -116,6 +116,10 @@ func TestTriggersThroughSDK(t *testing.T) {
 	if tr.BadSignatures() != 0 {
 		t.Fatal("a request failed the signature check")
 	}
+	if !strings.Contains(e.kit.Log.String(), `"source":"PreSignUp_SignUp"`) {
+		t.Fatal("the invocations were not logged with their source")
+	}
+	e.kit.Log.NoSecrets(t, pw, code)
 }
 
 // TestPreAuthenticationRefusesThroughSDK: the trigger's error is the
@@ -183,6 +187,7 @@ func TestUserMigrationThroughSDK(t *testing.T) {
 	if got := tr.Count(trigger.SourceUserMigrationForgotPassword); got != 1 {
 		t.Fatalf("%d forgot-password migration events, want 1", got)
 	}
+	e.kit.Log.NoSecrets(t, pw, e.code(t, m, "pete@legacy.example"))
 }
 
 // TestUserMigrationOnHostedPage: a user unknown to linkpool signs in on
