@@ -146,7 +146,8 @@ func (s *Service) DecoyEmailOTP(ctx context.Context, p pool.Pool, purpose string
 // UserNotFoundException; CodeMismatchException for a wrong code;
 // ExpiredCodeException when none is pending or it expired;
 // NotAuthorizedException when locked out; LimitExceededException past
-// the daily misses.
+// the daily misses. A right sign-in code (CodeEmailSignIn) runs the
+// pool's post authentication trigger, whose failure is returned.
 func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, purpose string) (pool.User, error) {
 	if _, err := emailOTPMail(p, purpose); err != nil {
 		return pool.User{}, err
@@ -178,6 +179,12 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 	}
 	if err != nil {
 		return pool.User{}, err
+	}
+	if purpose == pool.CodeEmailSignIn {
+		// The code was the first factor: the sign-in is done.
+		if err := s.PostAuthentication(ctx, p, u); err != nil {
+			return pool.User{}, err
+		}
 	}
 	return scrub(u), nil
 }

@@ -551,3 +551,37 @@ func TestCustomMessageAttributeAndSignInCodes(t *testing.T) {
 		t.Fatalf("%d CustomMessage_SignUp events", got)
 	}
 }
+
+// TestAuthenticationTriggersEmailSignInCode: the email code as a first
+// factor runs pre authentication before the code is mailed and post
+// authentication when it is right.
+func TestAuthenticationTriggersEmailSignInCode(t *testing.T) {
+	e, tr := newTriggerEnv(t, emailSignInPool, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+	u := e.signUp(t, "ann", "ann@example.com", goodPW)
+	e.signUp(t, "bob", "bob@example.com", goodPW)
+	tr.Handle(pool.TriggerPreAuthentication, func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
+		if ev.UserName == "bob" {
+			return ev, errors.New("bob is banned")
+		}
+		return ev, nil
+	})
+	ctx := context.Background()
+	if _, err := e.svc.SendSignInCode(ctx, e.pool, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{trigger.SourcePreAuthentication}; !slices.Equal(tr.Sources(), want) {
+		t.Fatalf("sources = %v, want %v", tr.Sources(), want)
+	}
+	if _, err := e.svc.VerifyEmailOTP(ctx, e.pool, u.Sub, e.box.LastOTP(t, "ann@example.com"), pool.CodeEmailSignIn); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}; !slices.Equal(tr.Sources(), want) {
+		t.Fatalf("sources = %v, want %v", tr.Sources(), want)
+	}
+	before := len(e.box.Messages())
+	_, err := e.svc.SendSignInCode(ctx, e.pool, "bob")
+	wantErr(t, err, account.UserLambdaValidationException)
+	if len(e.box.Messages()) != before {
+		t.Fatal("a code was mailed to a user pre authentication refused")
+	}
+}
