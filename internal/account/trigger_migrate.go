@@ -102,7 +102,9 @@ func (s *Service) askMigration(ctx context.Context, p pool.Pool, source, usernam
 // createMigrated creates the user a migration answer vouched for, with
 // its attributes, status and password ("" for none). An answer whose
 // attributes the pool refuses, or whose username or email address
-// another user holds, creates nothing and is logged (without values).
+// another user holds, creates nothing and is logged (without values);
+// with forceAliasCreation, an email address that another user holds as
+// its sign-in alias moves to the new user (see moveAlias).
 func (s *Service) createMigrated(ctx context.Context, p pool.Pool, username, password, status string, resp trigger.UserMigrationResponse) error {
 	attrs := maps.Clone(resp.UserAttributes)
 	if attrs == nil {
@@ -133,7 +135,17 @@ func (s *Service) createMigrated(ctx context.Context, p pool.Pool, username, pas
 		np.set(&u, now)
 	}
 	u.Status = status
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	err = s.store.CreateUser(ctx, u)
+	if errors.Is(err, store.ErrAlreadyExists) && resp.ForceAliasCreation {
+		moved, merr := s.moveAlias(ctx, p, u)
+		if merr != nil {
+			return merr
+		}
+		if moved {
+			err = s.store.CreateUser(ctx, u)
+		}
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			s.log.WarnContext(ctx, "account: user migration answer refused: username or email taken", "pool", p.ID)
 			return nil
@@ -150,4 +162,47 @@ func fieldOf(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// moveAlias takes the sign-in address of u, a user about to be created,
+// from the user who holds it, as Cognito's forceAliasCreation does: that
+// user keeps the email attribute, unverified, and can no longer sign in
+// with it. It reports whether the address was moved; it is not when the
+// address is u's username (pools whose username is the email), when
+// another user holds u's username, or when nobody holds the address.
+func (s *Service) moveAlias(ctx context.Context, p pool.Pool, u pool.User) (bool, error) {
+	if u.EmailKey == "" || p.EmailIsUsername() {
+		return false, nil
+	}
+	_, err := s.store.GetUserByUsername(ctx, p.ID, u.UsernameKey)
+	switch {
+	case err == nil:
+		return false, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return false, fmt.Errorf("account: look up user: %w", err)
+	}
+	holder, err := s.store.GetUserByEmail(ctx, p.ID, u.EmailKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("account: look up user by email: %w", err)
+	}
+	now := s.now()
+	_, err = s.update(ctx, p, holder.Sub, func(h *pool.User) error {
+		if h.EmailKey != u.EmailKey {
+			return nil // changed meanwhile
+		}
+		h.EmailKey = ""
+		if _, ok := h.Attributes[pool.AttrEmailVerified]; ok {
+			h.Attributes[pool.AttrEmailVerified] = "false"
+		}
+		h.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	s.log.InfoContext(ctx, "account: email alias moved to a migrated user", "pool", p.ID, "from", holder.Sub, "to", u.Sub)
+	return true, nil
 }

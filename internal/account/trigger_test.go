@@ -585,3 +585,38 @@ func TestAuthenticationTriggersEmailSignInCode(t *testing.T) {
 		t.Fatal("a code was mailed to a user pre authentication refused")
 	}
 }
+
+// TestUserMigrationForceAliasCreation: an address another user holds as
+// its sign-in alias blocks the migration, unless the answer sets
+// forceAliasCreation: then it moves to the migrated user.
+func TestUserMigrationForceAliasCreation(t *testing.T) {
+	e, tr := newTriggerEnv(t, func(p *pool.Pool) { p.AliasAttributes = []string{pool.AttrEmail} }, pool.TriggerUserMigration)
+	ann := e.signUp(t, "ann", "shared@example.com", goodPW)
+	force := false
+	tr.Handle(pool.TriggerUserMigration, func(_ context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
+		r := &ev.CognitoEventUserPoolsMigrateUserResponse
+		r.UserAttributes = map[string]string{"email": "shared@example.com", "email_verified": "true"}
+		r.ForceAliasCreation = force
+		return ev, nil
+	})
+	ctx := context.Background()
+	_, err := e.svc.Authenticate(ctx, e.pool, "olga", goodPW)
+	wantErr(t, err, account.UserNotFoundException)
+	if n := e.userCount(t); n != 1 {
+		t.Fatalf("%d users, want 1", n)
+	}
+	force = true
+	olga, err := e.svc.Authenticate(ctx, e.pool, "olga", goodPW)
+	if err != nil {
+		t.Fatalf("Authenticate with forceAliasCreation: %v", err)
+	}
+	if got, err := e.svc.Lookup(ctx, e.pool, "shared@example.com"); err != nil || got.Sub != olga.Sub {
+		t.Fatalf("the address signs in %v (%v), want the migrated user", got.Username, err)
+	}
+	if prev := e.user(t, ann.Sub); prev.EmailVerified() || prev.Email() != "shared@example.com" {
+		t.Fatalf("previous holder: %v", prev.Attributes)
+	}
+	if _, err := e.svc.Authenticate(ctx, e.pool, "ann", goodPW); err != nil {
+		t.Fatalf("the previous holder signs in by username: %v", err)
+	}
+}
