@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"html"
 	"strings"
 	"unicode/utf8"
 
@@ -26,8 +27,9 @@ const (
 // subject and its emailMessage the text, with the placeholders filled
 // in. As Cognito requires, a message must hold the code placeholder:
 // one without it (or over 20,000 characters) is ignored and the pool's
-// own message is sent, and so is an empty one. A failed trigger is the
-// operation's error and nothing is mailed.
+// own message is sent, and so is an empty one. A message with HTML tags
+// is sent as HTML with a text part derived from it; one without, as
+// text. A failed trigger is the operation's error and nothing is mailed.
 func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, source string, c *mail.Content) error {
 	if source == "" {
 		return nil
@@ -49,6 +51,10 @@ func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, s
 	case !strings.Contains(msg, mail.CodePlaceholder) || utf8.RuneCountInString(msg) > maxCustomEmailMessage:
 		s.log.InfoContext(ctx, "account: custom message ignored: no code placeholder or too long", "pool", p.ID, "source", source)
 		return nil
+	case looksLikeHTML(msg):
+		// Cognito sends messages as HTML: the username is escaped into
+		// it, and the text part is derived.
+		c.HTMLMessage = strings.ReplaceAll(msg, usernamePlaceholder, html.EscapeString(u.Username))
 	default:
 		c.Message = strings.ReplaceAll(msg, usernamePlaceholder, u.Username)
 	}
@@ -56,4 +62,19 @@ func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, s
 		c.Subject = strings.ReplaceAll(subj, usernamePlaceholder, u.Username)
 	}
 	return nil
+}
+
+// looksLikeHTML reports whether a message has an HTML tag: a "<"
+// followed by a letter, "/" or "!" and, later, a ">".
+func looksLikeHTML(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		c := s[i+1]
+		if (c|0x20 >= 'a' && c|0x20 <= 'z' || c == '/' || c == '!') && strings.IndexByte(s[i:], '>') > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -620,3 +620,24 @@ func TestUserMigrationForceAliasCreation(t *testing.T) {
 		t.Fatalf("the previous holder signs in by username: %v", err)
 	}
 }
+
+// TestCustomMessageHTML: a message with HTML tags is sent as HTML, with
+// the username escaped into it and a text part derived from it.
+func TestCustomMessageHTML(t *testing.T) {
+	e, tr := newTriggerEnv(t, nil, pool.TriggerCustomMessage)
+	tr.Handle(pool.TriggerCustomMessage, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		ev.Response.EmailMessage = "<p>Hello " + ev.Request.UsernameParameter + ",</p><p>your code is <b>" + ev.Request.CodeParameter + "</b></p>"
+		return ev, nil
+	})
+	if _, err := e.svc.SignUp(context.Background(), e.pool, account.SignUpInput{Username: "a<b>&c", Password: goodPW, Attributes: map[string]string{"email": "ab@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	m := e.box.Messages()[0]
+	code := e.box.LastCode(t, "ab@example.com")
+	if m.HTML != "<p>Hello a&lt;b&gt;&amp;c,</p><p>your code is <b>"+code+"</b></p>" {
+		t.Fatalf("HTML = %q", m.HTML)
+	}
+	if m.Text != "Hello a<b>&c,\n\nyour code is "+code {
+		t.Fatalf("text = %q", m.Text)
+	}
+}
