@@ -171,15 +171,11 @@ func runUserShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user show", true)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, _, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	u, err := findUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	groups, err := d.admin.AdminListGroupsForUser(ctx, r.pool, u.Username)
 	if err != nil {
 		return adminErr(err)

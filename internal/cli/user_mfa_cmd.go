@@ -85,15 +85,11 @@ func runUserMFAShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user mfa show", true)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, p, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	return printUserMFA(ctx, e.stdout, c.json, d, p, u)
 }
 
@@ -140,15 +136,11 @@ func runUserMFASet(ctx context.Context, e *env, args []string) error {
 	if totp.set == nil && email.set == nil {
 		return usagef("nothing to set: give --totp or --email (enabled, disabled or preferred)")
 	}
-	d, err := c.open(ctx)
+	d, p, u, err := r.open(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	u, err = d.accounts.SetMFAPreference(ctx, p, u.Sub, account.MFAPreference{SoftwareToken: totp.set, Email: email.set})
 	if err != nil {
 		return userErr(err, r.username)
@@ -163,15 +155,11 @@ func runUserMFAReset(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user mfa reset", false)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, p, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	if _, err := d.accounts.ResetMFA(ctx, p, u.Sub); err != nil {
 		return userErr(err, r.username)
 	}
