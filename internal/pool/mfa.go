@@ -180,9 +180,13 @@ func (c MFAConfig) Validate() error {
 // validHostName reports whether s is a lower-case DNS host name (or
 // "localhost") of at most 127 characters.
 func validHostName(s string) bool {
-	if len(s) > 127 || s == "" || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
-		return false
-	}
+	return len(s) <= 127 && IsDNSName(s)
+}
+
+// IsDNSName reports whether s is a lower-case DNS name: labels of 1 to 63
+// letters, digits and hyphens, none at either end of a label, joined by
+// dots (so no empty name, and no dot at either end).
+func IsDNSName(s string) bool {
 	for _, label := range strings.Split(s, ".") {
 		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 			return false
