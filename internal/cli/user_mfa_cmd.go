@@ -41,14 +41,8 @@ type totpDeviceView struct {
 
 func userMFAViewOf(u pool.User, passkeys int) userMFAView {
 	m := u.MFA
-	v := userMFAView{Username: u.Username, UserMFASettingList: []string{}, PreferredMfaSetting: m.Preferred,
+	v := userMFAView{Username: u.Username, UserMFASettingList: append([]string{}, m.EnabledFactors()...), PreferredMfaSetting: m.Preferred,
 		SoftwareTokenPending: m.PendingTOTP != nil, Passkeys: passkeys}
-	if m.SoftwareTokenEnabled && m.TOTP != nil {
-		v.UserMFASettingList = append(v.UserMFASettingList, pool.FactorSoftwareToken)
-	}
-	if m.EmailEnabled {
-		v.UserMFASettingList = append(v.UserMFASettingList, pool.FactorEmail)
-	}
 	if m.TOTP != nil {
 		v.SoftwareTokenDevice = &totpDeviceView{FriendlyDeviceName: m.TOTP.Name, CreatedDate: m.TOTP.CreatedAt}
 	}

@@ -265,6 +265,20 @@ type UserMFA struct {
 	WebAuthnRegistration *PendingCeremony `json:"webauthn_registration,omitempty"`
 }
 
+// EnabledFactors returns the second factors the user has enabled, as
+// Cognito's UserMFASettingList has them: the authenticator app's once
+// its device is verified, then email; nil for none.
+func (m UserMFA) EnabledFactors() []string {
+	var f []string
+	if m.SoftwareTokenEnabled && m.TOTP != nil {
+		f = append(f, FactorSoftwareToken)
+	}
+	if m.EmailEnabled {
+		f = append(f, FactorEmail)
+	}
+	return f
+}
+
 // TOTPDevice is an authenticator app's shared secret.
 type TOTPDevice struct {
 	// Secret is the RFC 6238 key sealed with the master key, bound to the
@@ -290,14 +304,11 @@ type PendingCeremony struct {
 // pool offers, the preferred one first.
 func (u *User) MFAFactors(c MFAConfig) []string {
 	var f []string
+	enabled := u.MFA.EnabledFactors()
 	for _, v := range c.Factors() {
-		switch {
-		case v == FactorSoftwareToken && u.MFA.SoftwareTokenEnabled && u.MFA.TOTP != nil:
-		case v == FactorEmail && u.MFA.EmailEnabled && u.Attributes[AttrEmail] != "":
-		default:
-			continue
+		if slices.Contains(enabled, v) && (v != FactorEmail || u.Attributes[AttrEmail] != "") {
+			f = append(f, v)
 		}
-		f = append(f, v)
 	}
 	if i := slices.Index(f, u.MFA.Preferred); i > 0 {
 		f[0], f[i] = f[i], f[0]
