@@ -180,11 +180,5 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 	if err != nil {
 		return pool.User{}, err
 	}
-	if purpose == pool.CodeEmailSignIn {
-		// The code was the first factor: the sign-in is done.
-		if err := s.PostAuthentication(ctx, p, u); err != nil {
-			return pool.User{}, err
-		}
-	}
 	return scrub(u), nil
 }

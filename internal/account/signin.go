@@ -36,9 +36,9 @@ type credential struct {
 //
 // Triggers: for a password, an unknown user is first offered to the
 // user migration trigger (see migrateOnSignIn); pre authentication runs
-// once the user is found, before the credential is checked, and post
-// authentication once the account state allows the sign-in. A trigger's
-// failure is the sign-in's error.
+// once the user is found, before the credential is checked. A trigger's
+// failure is the sign-in's error. Post authentication is not run here:
+// the sign-in may still need a second factor (see PostAuthentication).
 func (s *Service) signIn(ctx context.Context, p pool.Pool, username string, c credential) (pool.User, error) {
 	if c.password != "" {
 		if err := s.migrateOnSignIn(ctx, p, username, c.password); err != nil {
@@ -51,9 +51,6 @@ func (s *Service) signIn(ctx context.Context, p pool.Pool, username string, c cr
 		return pool.User{}, err
 	}
 	if err := SignInState(p, u, s.now()); err != nil {
-		return pool.User{}, err
-	}
-	if err := s.PostAuthentication(ctx, p, u); err != nil {
 		return pool.User{}, err
 	}
 	return scrub(u), nil

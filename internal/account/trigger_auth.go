@@ -26,9 +26,11 @@ func (s *Service) PreAuthentication(ctx context.Context, p pool.Pool, u pool.Use
 // PostAuthentication runs the pool's post authentication trigger
 // (PostAuthentication_Authentication) for u, who has just signed in.
 // newDeviceUsed is false: linkpool does not track devices. Its failure
-// is the sign-in's error, as in Cognito. Passwords and SRP proofs run it
-// once the account state allows the sign-in; the adapters of other
-// first factors call it when theirs succeeds.
+// is the sign-in's error, as in Cognito. As in Cognito it runs once the
+// whole sign-in has succeeded, after any second factor: the adapters
+// call it where a sign-in completes (the JSON API before it issues the
+// tokens, the hosted pages before they open the session), whatever the
+// first factor was. Federated sign-ins do not run it.
 func (s *Service) PostAuthentication(ctx context.Context, p pool.Pool, u pool.User) error {
 	req := trigger.PostAuthenticationRequest{
 		UserAttributes: eventAttributes(u, true),

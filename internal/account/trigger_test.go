@@ -372,8 +372,17 @@ func TestPreAndPostAuthentication(t *testing.T) {
 		return ev, nil
 	})
 	ctx := context.Background()
-	if _, err := e.svc.Authenticate(ctx, e.pool, "ann", goodPW); err != nil {
+	ann, err := e.svc.Authenticate(ctx, e.pool, "ann", goodPW)
+	if err != nil {
 		t.Fatalf("Authenticate: %v", err)
+	}
+	// The password is a first factor: post authentication waits for the
+	// adapter to finish the sign-in.
+	if want := []string{trigger.SourcePreAuthentication}; !slices.Equal(tr.Sources(), want) {
+		t.Fatalf("sources after the password = %v, want %v", tr.Sources(), want)
+	}
+	if err := e.svc.PostAuthentication(ctx, e.pool, ann); err != nil {
+		t.Fatalf("PostAuthentication: %v", err)
 	}
 	if want := []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}; !slices.Equal(tr.Sources(), want) {
 		t.Fatalf("sources = %v, want %v", tr.Sources(), want)
@@ -382,7 +391,7 @@ func TestPreAndPostAuthentication(t *testing.T) {
 		t.Fatalf("post authentication event = %+v", post)
 	}
 	// A wrong password runs pre authentication only.
-	_, err := e.svc.Authenticate(ctx, e.pool, "ann", "Wr0ng-Password")
+	_, err = e.svc.Authenticate(ctx, e.pool, "ann", "Wr0ng-Password")
 	wantErr(t, err, account.NotAuthorizedException)
 	if got := tr.Count(trigger.SourcePostAuthentication); got != 1 {
 		t.Fatalf("%d post authentication events, want 1", got)
@@ -409,7 +418,11 @@ func TestPostAuthenticationFailureRefusesSignIn(t *testing.T) {
 	e, tr := newTriggerEnv(t, nil, pool.TriggerPostAuthentication)
 	e.signUp(t, "ann", "ann@example.com", goodPW)
 	tr.HandleRaw(pool.TriggerPostAuthentication, stall)
-	_, err := e.svc.Authenticate(context.Background(), e.pool, "ann", goodPW)
+	ann, err := e.svc.Authenticate(context.Background(), e.pool, "ann", goodPW)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	err = e.svc.PostAuthentication(context.Background(), e.pool, ann)
 	wantErr(t, err, account.UnexpectedLambdaException)
 }
 
@@ -553,8 +566,9 @@ func TestCustomMessageAttributeAndSignInCodes(t *testing.T) {
 }
 
 // TestAuthenticationTriggersEmailSignInCode: the email code as a first
-// factor runs pre authentication before the code is mailed and post
-// authentication when it is right.
+// factor runs pre authentication before the code is mailed; a right code
+// runs nothing more (post authentication is the adapters', once the
+// sign-in is complete).
 func TestAuthenticationTriggersEmailSignInCode(t *testing.T) {
 	e, tr := newTriggerEnv(t, emailSignInPool, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
 	u := e.signUp(t, "ann", "ann@example.com", goodPW)
@@ -575,7 +589,7 @@ func TestAuthenticationTriggersEmailSignInCode(t *testing.T) {
 	if _, err := e.svc.VerifyEmailOTP(ctx, e.pool, u.Sub, e.box.LastOTP(t, "ann@example.com"), pool.CodeEmailSignIn); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}; !slices.Equal(tr.Sources(), want) {
+	if want := []string{trigger.SourcePreAuthentication}; !slices.Equal(tr.Sources(), want) {
 		t.Fatalf("sources = %v, want %v", tr.Sources(), want)
 	}
 	before := len(e.box.Messages())

@@ -245,8 +245,12 @@ func (c *call) signedIn(a authCall, u pool.User, err error, first account.FirstF
 	return c.afterFirstFactor(a, u, first, given)
 }
 
-// issue mints the tokens of a finished sign-in.
+// issue mints the tokens of a finished sign-in, after the post
+// authentication trigger.
 func (c *call) issue(a authCall, u pool.User) (any, error) {
+	if err := c.api.cfg.Accounts.PostAuthentication(c.ctx, a.p, u); err != nil {
+		return nil, err
+	}
 	tokens, err := c.api.cfg.OAuth.IssueSignIn(c.ctx, a.t, a.cl, u)
 	if err != nil {
 		return nil, err

@@ -398,3 +398,54 @@ func TestTriggersAsLambdaFunctions(t *testing.T) {
 		t.Fatal("a refused sign-up was stored")
 	}
 }
+
+// TestPostAuthenticationAfterSecondFactor: in a pool with MFA, post
+// authentication runs once the whole sign-in has succeeded, after the
+// second factor, as in Cognito; pre authentication before the password.
+func TestPostAuthenticationAfterSecondFactor(t *testing.T) {
+	e, m, tr := triggerEnv(t, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.mfaPool(t, types.UserPoolMfaTypeOptional)
+	e.confirmedUser(t, "emma", "Emma-Pass-123!")
+	e.enableEmailMFA(t, "emma", true)
+
+	out, err := e.passwordAuth("emma", "Emma-Pass-123!", e.hash("emma"))
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeEmailOtp {
+		t.Fatalf("InitiateAuth: %v %+v", err, out)
+	}
+	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication}) {
+		t.Fatalf("sources after the password = %v, want pre authentication only", got)
+	}
+	res, err := e.respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{
+		"USERNAME": "emma", "SECRET_HASH": *e.hash("emma"), "EMAIL_OTP_CODE": e.otp(t, m, "emma@example.com")})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("RespondToAuthChallenge EMAIL_OTP: %v %+v", err, res)
+	}
+	want := []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}
+	if got := tr.Sources(); !slices.Equal(got, want) {
+		t.Fatalf("sources = %v, want %v", got, want)
+	}
+}
+
+// TestPostAuthenticationOnHostedPage: a hosted sign-in runs post
+// authentication once, when it completes; its refusal keeps the browser on
+// the sign-in page, with no code for the client.
+func TestPostAuthenticationOnHostedPage(t *testing.T) {
+	e, _, tr := triggerEnv(t, pool.TriggerPostAuthentication)
+	e.confirmedUser(t, "ann", "Ann-Pass-123!")
+	e.confirmedUser(t, "bob", "Bob-Pass-123!")
+	tr.Handle(pool.TriggerPostAuthentication, func(_ context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+		if ev.UserName == "bob" {
+			return ev, errors.New("bob is banned")
+		}
+		return ev, nil
+	})
+	e.hostedSignIn(t, "ann", "Ann-Pass-123!")
+	if got := tr.Count(trigger.SourcePostAuthentication); got != 1 {
+		t.Fatalf("%d post authentication events after a hosted sign-in, want 1", got)
+	}
+	e.hostedRefused(t, "bob", "Bob-Pass-123!")
+	if got := tr.Count(trigger.SourcePostAuthentication); got != 2 {
+		t.Fatalf("%d post authentication events, want 2", got)
+	}
+}

@@ -194,11 +194,22 @@ func (c *call) signInWith(u pool.User, provider string, first account.FirstFacto
 // signIn opens a session for u, signed in through provider
 // (pool.ProviderCognito or the identity provider's name) and the second
 // factor second ("" for none), and completes the authorization request:
+// the sign-in is complete, so a user of the pool's own runs the post
+// authentication trigger first (its refusal is the sign-in page's);
 // a redirect to the client with the code (RFC 6749 §4.1.2). Without an
 // authorization request it shows that the user is signed in. A client
 // that does not list provider gets unauthorized_client from
 // oauth.Complete, and no session is opened.
 func (c *call) signIn(u pool.User, provider, second string) error {
+	if provider == pool.ProviderCognito {
+		err := c.u.accounts.PostAuthentication(c.r.Context(), c.t.Pool, u)
+		if account.IsTriggerFailure(err) {
+			return c.renderLogin(http.StatusBadRequest, "", "error.refused")
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if c.auth == nil {
 		if err := c.startSession(u, provider, second); err != nil {
 			return err
