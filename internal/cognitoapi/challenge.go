@@ -9,6 +9,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // RespondToAuthChallenge (unsigned, authorized by the app client and the
@@ -194,5 +195,6 @@ func respondNewPassword(c *call, r *challengeCall) (any, error) {
 		return nil, err
 	}
 	u, err := c.api.cfg.Accounts.RespondNewPassword(c.ctx, r.a.p, s.Sub, pw, attrs)
+	r.a.tokenSource = trigger.SourceTokenNewPassword
 	return c.signedIn(r.a, u, err, account.ByPassword, s.Given)
 }

@@ -1,6 +1,7 @@
 package cognitoapi
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -57,6 +59,9 @@ type authCall struct {
 	p     pool.Pool
 	t     web.Target
 	admin bool
+	// tokenSource is the pre token generation triggerSource of the
+	// tokens the call ends with; "" means TokenGeneration_Authentication.
+	tokenSource string
 }
 
 func initiateAuth(c *call) (any, error)      { return c.initiateAuth(false) }
@@ -247,7 +252,7 @@ func (c *call) signedIn(a authCall, u pool.User, err error, first account.FirstF
 
 // issue mints the tokens of a finished sign-in.
 func (c *call) issue(a authCall, u pool.User) (any, error) {
-	tokens, err := c.api.cfg.OAuth.IssueSignIn(c.ctx, a.t, a.cl, u)
+	tokens, err := c.api.cfg.OAuth.IssueSignInFrom(c.ctx, a.t, a.cl, u, cmp.Or(a.tokenSource, trigger.SourceTokenAuthentication), nil)
 	if err != nil {
 		return nil, err
 	}
