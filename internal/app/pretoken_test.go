@@ -144,7 +144,7 @@ type tokenLab struct {
 	lamps, plain pool.Pool
 	// web is a confidential code-grant client of lamps; api a public
 	// client of lamps for USER_PASSWORD_AUTH; other a client of plain.
-	web, api, other pool.Client
+	web, api, other     pool.Client
 	secret, otherSecret string
 	sub                 string
 }
