@@ -264,7 +264,7 @@ func New(cfg Config) (*App, error) {
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
 		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
 		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },
-		Box: cfg.Box, Now: cfg.Now, Cache: a.Config,
+		Box: cfg.Box, Now: cfg.Now, Cache: a.Config, Triggers: triggers,
 	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {

@@ -35,6 +35,8 @@ type challengeCall struct {
 	a         authCall
 	responses map[string]string
 	session   string
+	// meta is the request's ClientMetadata, for the triggers.
+	meta map[string]string
 }
 
 // challengeHandlers answer the challenges by name.
@@ -47,6 +49,7 @@ var challengeHandlers = map[string]func(c *call, r *challengeCall) (any, error){
 	account.ChallengeMFASetup:      respondMFASetup,
 	challengeSelectChallenge:       respondSelectChallenge,
 	challengeWebAuthn:              respondWebAuthn,
+	challengeCustom:                respondCustomChallenge,
 }
 
 type respondRequest struct {
@@ -88,7 +91,7 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	run, ok := challengeHandlers[*req.ChallengeName]
 	if !ok {
 		return nil, NewError(InvalidParameterException, "Unsupported ChallengeName "+*req.ChallengeName+
-			": this server answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE and WEB_AUTHN")
+			": this server answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE, WEB_AUTHN and CUSTOM_CHALLENGE")
 	}
 	if a.cl.HasSecret() && req.ChallengeResponses["SECRET_HASH"] == "" {
 		return nil, NewError(NotAuthorizedException, "Client "+a.cl.ID+" is configured with secret but SECRET_HASH was not received")
@@ -97,7 +100,7 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	if responses == nil {
 		responses = map[string]string{}
 	}
-	return run(c, &challengeCall{a: a, responses: responses, session: deref(req.Session)})
+	return run(c, &challengeCall{a: a, responses: responses, session: deref(req.Session), meta: req.ClientMetadata})
 }
 
 // checkSecretHash checks the answer's SECRET_HASH, which clients compute

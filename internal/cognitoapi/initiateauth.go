@@ -122,6 +122,11 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
 		return c.startUserAuth(a, params, secretHash)
+	case "CUSTOM_AUTH":
+		if !a.allows(flow) {
+			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
+		}
+		return c.startCustomAuth(a, params, secretHash, req.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -146,7 +151,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		return tokenAnswer(tokens), nil
 	default:
 		return nil, NewError(InvalidParameterException, "Unsupported AuthFlow "+flow+
-			": this server offers USER_AUTH, USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH")
+			": this server offers USER_AUTH, USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH and REFRESH_TOKEN_AUTH")
 	}
 }
 
@@ -182,6 +187,8 @@ func (a authCall) allows(flow string) bool {
 		return slices.Contains(f, "ALLOW_USER_PASSWORD_AUTH") || slices.Contains(f, "USER_PASSWORD_AUTH")
 	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH":
 		return legacy || slices.Contains(f, "ALLOW_"+flow)
+	case "CUSTOM_AUTH":
+		return slices.Contains(f, "ALLOW_CUSTOM_AUTH") || slices.Contains(f, "CUSTOM_AUTH_FLOW_ONLY")
 	}
 	return slices.Contains(f, "ALLOW_"+flow)
 }
