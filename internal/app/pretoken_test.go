@@ -167,10 +167,7 @@ func newTokenLab(t testing.TB, version string, edit ...func(*app.Config)) *token
 	})
 	l.other, l.otherSecret = l.kit.Client(t, l.plain, "web", []string{rpCallback})
 	for _, p := range []pool.Pool{l.lamps, l.plain} {
-		res, err := l.kit.Accounts.AdminCreateUser(context.Background(), p, account.AdminCreateUserInput{
-			Username: "carol", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
-			Attributes: map[string]string{"email": "carol@example.com", "name": "Carol"},
-		})
+		res, err := l.kit.Accounts.AdminCreateUser(context.Background(), p, adminCarol())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +177,14 @@ func newTokenLab(t testing.TB, version string, edit ...func(*app.Config)) *token
 	}
 	l.hook.set(v2(t, func(*events.CognitoEventUserPoolsPreTokenGenV2_0) {}))
 	return l
+}
+
+// adminCarol is the user of the pre token generation tests.
+func adminCarol() account.AdminCreateUserInput {
+	return account.AdminCreateUserInput{
+		Username: "carol", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
+		Attributes: map[string]string{"email": "carol@example.com", "name": "Carol"},
+	}
 }
 
 func (l *tokenLab) oauth(p pool.Pool, c pool.Client, secret string) oauth2.Config {
