@@ -283,9 +283,13 @@ func TestPreTokenGenerationV2(t *testing.T) {
 	out, err := api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(l.api.ID),
 		AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "Corr3ct-Horse!"},
+		ClientMetadata: map[string]string{"skill": "lamps"},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r := requests[2]; r.Request.ClientMetadata["skill"] != "lamps" || r.CallerContext.ClientID != l.api.ID {
+		t.Errorf("API event %+v", r)
 	}
 	access := jwtClaims(t, *out.AuthenticationResult.AccessToken)
 	if access["household_id"] != household || access["scope"] != "aws.cognito.signin.user.admin lamps/switch" {
@@ -461,5 +465,35 @@ func TestSlowTriggerDoesNotBlockOtherPools(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatalf("held refresh: %v", err)
+	}
+}
+
+// TestSlowTriggerAnswersWithinTokenBudget: a trigger that does not
+// answer within the token endpoint's budget (app.DefaultOAuthTimeout,
+// below the 5 s trigger limit and Alexa's 4.5 s) fails the refresh with
+// temporarily_unavailable while the trigger is still held, never
+// invalid_grant; the grant stays usable.
+func TestSlowTriggerAnswersWithinTokenBudget(t *testing.T) {
+	l := newTokenLab(t, pool.PreTokenV2)
+	cfg := l.oauth(l.lamps, l.web, l.secret)
+	tok, err := l.codeFlow(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	l.hook.set(func([]byte) (any, error) {
+		<-release
+		return nil, errors.New("late")
+	})
+	_, err = refresh(cfg, tok)
+	close(release)
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response.StatusCode != http.StatusServiceUnavailable || re.ErrorCode != "temporarily_unavailable" ||
+		re.Response.Header.Get("Retry-After") == "" {
+		t.Fatalf("refresh with a held trigger: %v", err)
+	}
+	l.hook.set(v2(t, householdClaims))
+	if _, err := refresh(cfg, tok); err != nil {
+		t.Fatalf("refresh once the trigger answers: %v", err)
 	}
 }

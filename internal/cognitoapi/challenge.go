@@ -35,8 +35,6 @@ type challengeCall struct {
 	a         authCall
 	responses map[string]string
 	session   string
-	// meta is the request's ClientMetadata, for the triggers.
-	meta map[string]string
 }
 
 // challengeHandlers answer the challenges by name.
@@ -100,7 +98,8 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	if responses == nil {
 		responses = map[string]string{}
 	}
-	return run(c, &challengeCall{a: a, responses: responses, session: deref(req.Session), meta: req.ClientMetadata})
+	a.meta = req.ClientMetadata
+	return run(c, &challengeCall{a: a, responses: responses, session: deref(req.Session)})
 }
 
 // checkSecretHash checks the answer's SECRET_HASH, which clients compute

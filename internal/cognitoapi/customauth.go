@@ -37,7 +37,7 @@ type customState struct {
 const msgIncorrect = "Incorrect username or password."
 
 // startCustomAuth begins a CUSTOM_AUTH sign-in for USERNAME.
-func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash *string, meta map[string]string) (any, error) {
+func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash *string) (any, error) {
 	if params["SRP_A"] != "" {
 		return nil, NewError(InvalidParameterException, "CUSTOM_AUTH with SRP_A is not supported by this server; sign in without SRP_A")
 	}
@@ -71,7 +71,7 @@ func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash 
 	}
 	s := c.newSession(challengeCustom, a.cl)
 	s.Sub, s.Username, s.Given, s.Admin = u.Sub, u.Username, username, a.admin
-	return c.defineNext(a, s, u, st, meta)
+	return c.defineNext(a, s, u, st)
 }
 
 // respondCustomChallenge judges the ANSWER of a CUSTOM_CHALLENGE and
@@ -112,7 +112,7 @@ func respondCustomChallenge(c *call, r *challengeCall) (any, error) {
 		Trigger: pool.TriggerVerifyAuthChallengeResponse, Source: trigger.SourceVerifyAuthChallengeResponse,
 		Request: trigger.VerifyAuthChallengeRequest{
 			UserAttributes: triggerAttributes(u), PrivateChallengeParameters: nonNilMap(st.Private),
-			ChallengeAnswer: answer, ClientMetadata: r.meta, UserNotFound: st.NotFound,
+			ChallengeAnswer: answer, ClientMetadata: r.a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.VerifyAuthChallengeResponse{},
 	}, &verdict)
@@ -121,12 +121,12 @@ func respondCustomChallenge(c *call, r *challengeCall) (any, error) {
 	}
 	st.Steps = append(st.Steps, trigger.ChallengeResult{ChallengeName: challengeCustom, ChallengeResult: verdict.AnswerCorrect, ChallengeMetadata: st.Meta})
 	st.Private, st.Meta = nil, ""
-	return c.defineNext(r.a, c.next(s, challengeCustom, r.a.cl), u, st, r.meta)
+	return c.defineNext(r.a, c.next(s, challengeCustom, r.a.cl), u, st)
 }
 
 // defineNext runs the define trigger over the steps so far and does what
 // it decides, in s, the session of the next challenge.
-func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState, meta map[string]string) (any, error) {
+func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState) (any, error) {
 	if len(st.Steps) >= maxCustomRounds {
 		return nil, NewError(NotAuthorizedException, msgIncorrect)
 	}
@@ -134,7 +134,7 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 	err := c.invokeTrigger(a, u, trigger.Call{
 		Trigger: pool.TriggerDefineAuthChallenge, Source: trigger.SourceDefineAuthChallenge,
 		Request: trigger.DefineAuthChallengeRequest{
-			UserAttributes: triggerAttributes(u), Session: st.Steps, ClientMetadata: meta, UserNotFound: st.NotFound,
+			UserAttributes: triggerAttributes(u), Session: st.Steps, ClientMetadata: a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.DefineAuthChallengeResponse{},
 	}, &d)
@@ -157,7 +157,7 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 		Trigger: pool.TriggerCreateAuthChallenge, Source: trigger.SourceCreateAuthChallenge,
 		Request: trigger.CreateAuthChallengeRequest{
 			UserAttributes: triggerAttributes(u), ChallengeName: challengeCustom, Session: st.Steps,
-			ClientMetadata: meta, UserNotFound: st.NotFound,
+			ClientMetadata: a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.CreateAuthChallengeResponse{},
 	}, &created)

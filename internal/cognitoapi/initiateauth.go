@@ -62,6 +62,8 @@ type authCall struct {
 	// tokenSource is the pre token generation triggerSource of the
 	// tokens the call ends with; "" means TokenGeneration_Authentication.
 	tokenSource string
+	// meta is the request's ClientMetadata, passed to the triggers.
+	meta map[string]string
 }
 
 func initiateAuth(c *call) (any, error)      { return c.initiateAuth(false) }
@@ -88,6 +90,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.meta = req.ClientMetadata
 	params := req.AuthParameters
 	var secretHash *string
 	if h, ok := params["SECRET_HASH"]; ok {
@@ -126,7 +129,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		if !a.allows(flow) {
 			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
-		return c.startCustomAuth(a, params, secretHash, req.ClientMetadata)
+		return c.startCustomAuth(a, params, secretHash)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -259,7 +262,7 @@ func (c *call) signedIn(a authCall, u pool.User, err error, first account.FirstF
 
 // issue mints the tokens of a finished sign-in.
 func (c *call) issue(a authCall, u pool.User) (any, error) {
-	tokens, err := c.api.cfg.OAuth.IssueSignInFrom(c.ctx, a.t, a.cl, u, cmp.Or(a.tokenSource, trigger.SourceTokenAuthentication), nil)
+	tokens, err := c.api.cfg.OAuth.IssueSignInFrom(c.ctx, a.t, a.cl, u, cmp.Or(a.tokenSource, trigger.SourceTokenAuthentication), a.meta)
 	if err != nil {
 		return nil, err
 	}
