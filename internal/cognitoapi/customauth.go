@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/srp"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
 
@@ -38,12 +39,17 @@ const msgIncorrect = "Incorrect username or password."
 
 // startCustomAuth begins a CUSTOM_AUTH sign-in for USERNAME.
 func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash *string) (any, error) {
-	if params["SRP_A"] != "" {
-		return nil, NewError(InvalidParameterException, "CUSTOM_AUTH with SRP_A is not supported by this server; sign in without SRP_A")
-	}
 	username := params["USERNAME"]
 	if username == "" {
 		return nil, NewError(InvalidParameterException, "Missing required parameter USERNAME")
+	}
+	var srpA []byte
+	if v := params["SRP_A"]; v != "" {
+		A, err := srp.ParseA(v)
+		if err != nil {
+			return nil, NewError(InvalidParameterException, "Invalid SRP_A: it must be a hex number whose value modulo N is not 0.")
+		}
+		srpA = A.Bytes()
 	}
 	if err := c.checkSecretHash(a.cl, username, secretHash); err != nil {
 		return nil, err
@@ -70,8 +76,54 @@ func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash 
 		return nil, NewError(account.UserNotConfirmedException, "User is not confirmed.")
 	}
 	s := c.newSession(challengeCustom, a.cl)
-	s.Sub, s.Username, s.Given, s.Admin = u.Sub, u.Username, username, a.admin
+	s.Sub, s.Username, s.Given, s.Admin, s.A = u.Sub, u.Username, username, a.admin, srpA
+	if srpA != nil {
+		// The password first: the define trigger sees SRP_A and asks
+		// for PASSWORD_VERIFIER.
+		st.Steps = append(st.Steps, trigger.ChallengeResult{ChallengeName: challengeSRPA, ChallengeResult: true})
+	}
 	return c.defineNext(a, s, u, st)
+}
+
+// challengeSRPA is the first step of a custom sign-in begun with SRP_A.
+const challengeSRPA = "SRP_A"
+
+// customPassword answers the define trigger's PASSWORD_VERIFIER after
+// SRP_A with the SRP challenge of USER_SRP_AUTH, in a session that keeps
+// the custom sign-in's steps.
+func (c *call) customPassword(a authCall, s authSession, st customState) (any, error) {
+	ch, err := c.api.cfg.Accounts.StartSRP(c.ctx, a.p, s.Given, prevents(a.cl))
+	if err != nil {
+		return nil, signInError(a.cl, err)
+	}
+	n := c.next(s, challengePasswordVerifier, a.cl)
+	n.A, n.Custom = s.A, &st
+	return c.passwordVerifier(n, ch)
+}
+
+// customAfterPassword records the PASSWORD_VERIFIER of a custom sign-in
+// (err is the proof's verdict) and asks the define trigger what follows.
+// A wrong password is a failed step for the trigger to judge; any other
+// refusal (a disabled or locked-out user) ends the sign-in.
+func (c *call) customAfterPassword(a authCall, s authSession, u pool.User, err error) (any, error) {
+	st := *s.Custom
+	proved := err == nil
+	switch t := account.TypeOf(err); {
+	case err == nil:
+	case t == account.NewPasswordRequired:
+		return nil, NewError(NotAuthorizedException, "The temporary password must be changed before a custom sign-in.")
+	case t == NotAuthorizedException && !errors.Is(err, account.ErrLockedOut):
+		u = pool.User{Username: s.Given}
+		if s.Sub != "" {
+			if u, err = c.userBySub(a, s.Sub); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, signInError(a.cl, err)
+	}
+	st.Steps = append(st.Steps, trigger.ChallengeResult{ChallengeName: challengePasswordVerifier, ChallengeResult: proved})
+	return c.defineNext(a, c.next(s, challengeCustom, a.cl), u, st)
 }
 
 // respondCustomChallenge judges the ANSWER of a CUSTOM_CHALLENGE and
@@ -149,6 +201,8 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 			return nil, NewError(NotAuthorizedException, msgIncorrect)
 		}
 		return c.issue(a, u)
+	case d.ChallengeName == challengePasswordVerifier && len(s.A) > 0 && len(st.Steps) == 1:
+		return c.customPassword(a, s, st)
 	case d.ChallengeName != challengeCustom:
 		return nil, NewError(trigger.InvalidLambdaResponseException, "Invalid lambda response: challengeName must be CUSTOM_CHALLENGE, or issueTokens or failAuthentication set.")
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/srp"
 )
 
 // lampQuiz is a custom authentication written for Cognito with
@@ -47,11 +48,20 @@ func newLampQuiz(t *testing.T) *lampQuiz {
 		q.defines = append(q.defines, ev.Request)
 		q.mu.Unlock()
 		s := ev.Request.Session
+		last := func() *events.CognitoEventUserPoolsChallengeResult { return s[len(s)-1] }
 		switch {
-		case ev.Request.UserNotFound || len(s) >= 3:
+		case ev.Request.UserNotFound:
 			ev.Response.FailAuthentication = true
-		case len(s) > 0 && s[len(s)-1].ChallengeResult:
+		case len(s) == 1 && s[0].ChallengeName == "SRP_A":
+			ev.Response.ChallengeName = "PASSWORD_VERIFIER"
+		case len(s) > 0 && last().ChallengeName == "PASSWORD_VERIFIER" && last().ChallengeResult:
+			ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
+		case len(s) > 0 && last().ChallengeName == "PASSWORD_VERIFIER":
+			ev.Response.FailAuthentication = true
+		case len(s) > 0 && last().ChallengeResult:
 			ev.Response.IssueTokens = true
+		case len(s) >= 3:
+			ev.Response.FailAuthentication = true
 		default:
 			ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
 		}
@@ -115,13 +125,9 @@ func (q *lampQuiz) lastDefine() events.CognitoEventUserPoolsDefineAuthChallengeR
 	return q.defines[len(q.defines)-1]
 }
 
-// TestCustomAuthWithSDK signs in with CUSTOM_AUTH and CUSTOM_CHALLENGE
-// through the real SDK: a wrong and a right answer, the define trigger's
-// session list, single-use sessions, a failed sign-in, an unknown user
-// hidden by the client, a client without ALLOW_CUSTOM_AUTH and a failing
-// verify trigger.
-func TestCustomAuthWithSDK(t *testing.T) {
-	ctx := context.Background()
+// quizEnv is a server with a pool whose custom authentication is
+// lampQuiz, and its user dora.
+func quizEnv(t *testing.T) (*env, *lampQuiz, pool.Pool) {
 	e := newEnv(t)
 	q := newLampQuiz(t)
 	p := e.kit.Pool(t, "us-east-1", "quiz", func(p *pool.Pool) {
@@ -131,22 +137,36 @@ func TestCustomAuthWithSDK(t *testing.T) {
 		}
 		p.TriggerSecret = e.kit.Box.Seal([]byte(q.secret), p.TriggerSecretAAD())
 	})
-	public := func(name string, flows ...string) pool.Client {
-		c, _ := e.kit.Client(t, p, name, nil, func(c *pool.Client) {
-			c.SealedSecret = nil
-			c.AllowedOAuthFlows, c.AllowedOAuthScopes, c.AllowedOAuthFlowsUserPoolClient = nil, nil, false
-			c.ExplicitAuthFlows = flows
-		})
-		return c
-	}
-	cl := public("app", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
-	noCustom := public("password-only", "ALLOW_USER_PASSWORD_AUTH")
-	if _, err := e.app.Accounts.AdminCreateUser(ctx, p, account.AdminCreateUserInput{
+	if _, err := e.app.Accounts.AdminCreateUser(context.Background(), p, account.AdminCreateUserInput{
 		Username: "dora", TemporaryPassword: "Corr3ct-Horse!", Permanent: true, EmailVerified: true,
 		Attributes: map[string]string{"email": "dora@example.com"},
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return e, q, p
+}
+
+// publicClient creates an app client of p without secret and with the
+// given ExplicitAuthFlows.
+func publicClient(t *testing.T, e *env, p pool.Pool, name string, flows ...string) pool.Client {
+	c, _ := e.kit.Client(t, p, name, nil, func(c *pool.Client) {
+		c.SealedSecret = nil
+		c.AllowedOAuthFlows, c.AllowedOAuthScopes, c.AllowedOAuthFlowsUserPoolClient = nil, nil, false
+		c.ExplicitAuthFlows = flows
+	})
+	return c
+}
+
+// TestCustomAuthWithSDK signs in with CUSTOM_AUTH and CUSTOM_CHALLENGE
+// through the real SDK: a wrong and a right answer, the define trigger's
+// session list, single-use sessions, a failed sign-in, an unknown user
+// hidden by the client, a client without ALLOW_CUSTOM_AUTH and a failing
+// verify trigger.
+func TestCustomAuthWithSDK(t *testing.T) {
+	ctx := context.Background()
+	e, q, p := quizEnv(t)
+	cl := publicClient(t, e, p, "app", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	noCustom := publicClient(t, e, p, "password-only", "ALLOW_USER_PASSWORD_AUTH")
 	sdk := e.sdk("")
 	start := func(clientID, username string) (*cip.InitiateAuthOutput, error) {
 		return sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{
@@ -238,4 +258,66 @@ func TestCustomAuthWithSDK(t *testing.T) {
 	q.mu.Unlock()
 	_, err = answer(out.Session, "amber-0")
 	wantAPIError(t, err, "UserLambdaValidationException", "VerifyAuthChallengeResponse failed with error quiz master away.")
+}
+
+// TestCustomAuthWithSRPWithSDK begins CUSTOM_AUTH with SRP_A: the define
+// trigger asks for the password (PASSWORD_VERIFIER, proved with SRP as
+// USER_SRP_AUTH does) before its own challenge; a wrong password is a
+// failed step it fails the sign-in on.
+func TestCustomAuthWithSRPWithSDK(t *testing.T) {
+	ctx := context.Background()
+	e, q, p := quizEnv(t)
+	cl := publicClient(t, e, p, "app", "ALLOW_CUSTOM_AUTH")
+	sdk := e.sdk("")
+	signIn := func(password string) (*cip.RespondToAuthChallengeOutput, error) {
+		sc := srp.NewClient(srp.PoolName(p.ID))
+		out, err := sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: aws.String(cl.ID),
+			AuthParameters: map[string]string{"USERNAME": "dora", "SRP_A": sc.SRPA()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := q.lastDefine(); out.ChallengeName != types.ChallengeNameTypePasswordVerifier || len(d.Session) != 1 || d.Session[0].ChallengeName != "SRP_A" || !d.Session[0].ChallengeResult {
+			t.Fatalf("first step %+v, define session %+v", out, d.Session)
+		}
+		ps := out.ChallengeParameters
+		user := ps["USER_ID_FOR_SRP"]
+		key, err := sc.Key(user, password, ps["SRP_B"], ps["SALT"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		block := mustStdB64(t, ps["SECRET_BLOCK"])
+		ts := srp.FormatTimestamp(e.kit.Clock.Now())
+		return sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: out.Session,
+			ChallengeResponses: map[string]string{
+				"USERNAME": user, "PASSWORD_CLAIM_SECRET_BLOCK": ps["SECRET_BLOCK"], "TIMESTAMP": ts,
+				"PASSWORD_CLAIM_SIGNATURE": srp.Signature(key, srp.PoolName(p.ID), user, block, ts),
+			},
+		})
+	}
+	ch, err := signIn("Corr3ct-Horse!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.ChallengeName != types.ChallengeNameTypeCustomChallenge || ch.ChallengeParameters["question"] != "Colour of lamp 2?" {
+		t.Fatalf("after the password %+v", ch)
+	}
+	if d := q.lastDefine(); len(d.Session) != 2 || d.Session[1].ChallengeName != "PASSWORD_VERIFIER" || !d.Session[1].ChallengeResult {
+		t.Fatalf("define session after the password %+v", d.Session)
+	}
+	done, err := sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "dora", "ANSWER": "amber-2"},
+	})
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("custom answer: %+v %v", done, err)
+	}
+
+	_, err = signIn("Wrong-Horse-1!")
+	wantAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	if d := q.lastDefine(); len(d.Session) != 2 || d.Session[1].ChallengeResult {
+		t.Fatalf("define session after a wrong password %+v", d.Session)
+	}
 }
