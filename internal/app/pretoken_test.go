@@ -351,8 +351,9 @@ func TestPreTokenGenerationV1(t *testing.T) {
 
 // TestPreTokenGenerationFailures: a trigger error, a timeout, a malformed
 // answer and a forbidden claim each fail the refresh with a server-side
-// error, never invalid_grant, and leave the grant as it was; the JSON API
-// answers Cognito's exception and issues nothing.
+// error, never invalid_grant, and leave the grant as it was; a code
+// exchange fails alike and stores no grant; the JSON API answers
+// Cognito's exception and issues nothing.
 func TestPreTokenGenerationFailures(t *testing.T) {
 	l := newTokenLab(t, pool.PreTokenV2, func(c *app.Config) { c.Triggers.Timeout = 300 * time.Millisecond })
 	cfg := l.oauth(l.lamps, l.web, l.secret)
@@ -402,6 +403,10 @@ func TestPreTokenGenerationFailures(t *testing.T) {
 			var re *oauth2.RetrieveError
 			if !errors.As(err, &re) || re.Response.StatusCode != tc.status || re.ErrorCode != tc.oauthError || re.ErrorDescription != tc.message {
 				t.Fatalf("refresh: %v", err)
+			}
+			// The hosted pages' sign-in: the code exchange fails alike.
+			if _, err := l.codeFlow(t, cfg); !errors.As(err, &re) || re.Response.StatusCode != tc.status || re.ErrorCode != tc.oauthError {
+				t.Fatalf("code exchange: %v", err)
 			}
 			after, err := l.kit.DB.GetRefreshGrant(context.Background(), grantID)
 			if err != nil || !reflect.DeepEqual(after.Token, before.Token) {
