@@ -366,6 +366,13 @@ func TestPreTokenGenerationFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	signedIn, err := l.sdk().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(l.api.ID),
+		AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "Corr3ct-Horse!"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	release := make(chan struct{})
 	defer close(release)
 	cases := []struct {
@@ -420,9 +427,16 @@ func TestPreTokenGenerationFailures(t *testing.T) {
 			if !errors.As(err, &ae) || ae.ErrorCode() != tc.exception || ae.ErrorMessage() != tc.message {
 				t.Fatalf("InitiateAuth: %v", err)
 			}
+			_, err = l.sdk().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+				AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(l.api.ID),
+				AuthParameters: map[string]string{"REFRESH_TOKEN": *signedIn.AuthenticationResult.RefreshToken},
+			})
+			if !errors.As(err, &ae) || ae.ErrorCode() != tc.exception || ae.ErrorMessage() != tc.message {
+				t.Fatalf("REFRESH_TOKEN_AUTH: %v", err)
+			}
 			grants, err := l.kit.DB.ListRefreshTokens(context.Background(), l.lamps.ID, l.sub)
-			if err != nil || len(grants) != 1 {
-				t.Fatalf("grants of carol: %d (%v), want the code flow's only", len(grants), err)
+			if err != nil || len(grants) != 2 {
+				t.Fatalf("grants of carol: %d (%v), want the code flow's and the first API sign-in's only", len(grants), err)
 			}
 		})
 	}
