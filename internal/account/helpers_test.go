@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,3 +172,33 @@ const goodPW = "Corr3ct-Horse"
 func sqliteOpen(path string) (*sqlite.DB, error) { return sqlite.Open(context.Background(), path) }
 
 func benchPool(e *env) pool.Pool { return pool.NewPool("us-east-1", "Bench", e.clock.Now()) }
+
+// raceOneCode runs verify on every service at once with one code: exactly
+// one must accept it, and the others refuse it with an error of type lose.
+// name heads the failure.
+func raceOneCode(t *testing.T, name string, svcs []*account.Service, lose string, verify func(svc *account.Service) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, len(svcs))
+	for i, svc := range svcs {
+		wg.Go(func() {
+			<-start
+			errs[i] = verify(svc)
+		})
+	}
+	close(start)
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case account.TypeOf(err) != lose:
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%s: %d of %d verifications accepted one code (%v)", name, wins, len(svcs), errs)
+	}
+}

@@ -3,10 +3,10 @@ package account_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -378,29 +378,10 @@ func TestEmailOTPConcurrentSingleUse(t *testing.T) {
 			t.Fatal(err)
 		}
 		code := e.box.LastOTP(t, "alice@example.com")
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make([]error, 2)
-		for i, svc := range []*account.Service{e.svc, other} {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailMFA)
-			})
-		}
-		close(start)
-		wg.Wait()
-		wins := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				wins++
-			case account.TypeOf(err) != account.ExpiredCodeException:
-				t.Fatalf("round %d: %v", round, err)
-			}
-		}
-		if wins != 1 {
-			t.Fatalf("round %d: %d of 2 verifications accepted one code (%v)", round, wins, errs)
-		}
+		raceOneCode(t, fmt.Sprintf("round %d", round), []*account.Service{e.svc, other}, account.ExpiredCodeException, func(svc *account.Service) error {
+			_, err := svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailMFA)
+			return err
+		})
 		e.clock.Advance(account.DefaultCodeInterval)
 	}
 }

@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,29 +57,7 @@ func TestMFASingleUsePostgres(t *testing.T) {
 
 	race := func(name, lose string, verify func(svc *account.Service) error) {
 		t.Helper()
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make([]error, len(svcs))
-		for i, svc := range svcs {
-			wg.Go(func() {
-				<-start
-				errs[i] = verify(svc)
-			})
-		}
-		close(start)
-		wg.Wait()
-		wins := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				wins++
-			case account.TypeOf(err) != lose:
-				t.Fatalf("%s: %v", name, err)
-			}
-		}
-		if wins != 1 {
-			t.Fatalf("%s: %d of %d verifications accepted one code (%v)", name, wins, len(svcs), errs)
-		}
+		raceOneCode(t, name, svcs, lose, verify)
 	}
 	for range 5 {
 		clock.Advance(30 * time.Second)

@@ -80,7 +80,17 @@ func (c *adminCmd) start(ctx context.Context, args []string, required ...string)
 // names: --pool is required, and the pool must exist. The caller closes
 // the deps.
 func (c *adminCmd) startInPool(ctx context.Context, args []string, required ...string) (*deps, pool.Pool, error) {
-	d, err := c.start(ctx, args, append([]string{"pool"}, required...)...)
+	if err := c.parse(args, append([]string{"pool"}, required...)...); err != nil {
+		return nil, pool.Pool{}, err
+	}
+	return c.openInPool(ctx)
+}
+
+// openInPool is open for a command that works in the pool --pool names,
+// once the command line is parsed: the pool must exist. The caller
+// closes the deps.
+func (c *adminCmd) openInPool(ctx context.Context) (*deps, pool.Pool, error) {
+	d, err := c.open(ctx)
 	if err != nil {
 		return nil, pool.Pool{}, err
 	}

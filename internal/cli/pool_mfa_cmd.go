@@ -105,9 +105,8 @@ func (s *mfaSettings) apply(c *pool.MFAConfig, given map[string]bool) []string {
 
 func runPoolMFASet(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "pool mfa set", true)
-	var id string
 	var s mfaSettings
-	c.fs.StringVar(&id, "pool", "", "pool id (required)")
+	c.fs.String("pool", "", "pool id (required)")
 	s.register(c)
 	if err := c.parse(args, "pool"); err != nil {
 		return err
@@ -119,15 +118,11 @@ func runPoolMFASet(ctx context.Context, e *env, args []string) error {
 	if !changes {
 		return usagef("nothing to set: give the settings to change (see 'linkpool pool mfa set -h')")
 	}
-	d, err := c.open(ctx)
+	d, p, err := c.openInPool(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, id)
-	if err != nil {
-		return err
-	}
 	cfg := p.MFA
 	first := s.apply(&cfg, c.given)
 	updated, err := d.admin.SetSignInFactors(ctx, p.ID, cfg, first)

@@ -83,9 +83,9 @@ func setTrigger(c *pool.LambdaConfig, trigger, target, version string) {
 
 func runPoolTriggersSet(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "pool triggers set", true)
-	var id, version string
+	var version string
 	targets := make([]string, len(triggerFlags))
-	c.fs.StringVar(&id, "pool", "", "pool id (required)")
+	c.fs.String("pool", "", "pool id (required)")
 	for i, f := range triggerFlags {
 		c.fs.StringVar(&targets[i], f.flag, "", "target of the "+f.trigger+" trigger: a Lambda function ARN or an https webhook URL (http only to localhost); empty removes it")
 	}
@@ -100,15 +100,11 @@ func runPoolTriggersSet(ctx context.Context, e *env, args []string) error {
 	if !changes {
 		return usagef("nothing to set: give the triggers to change (see 'linkpool pool triggers set -h')")
 	}
-	d, err := c.open(ctx)
+	d, p, err := c.openInPool(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, id)
-	if err != nil {
-		return err
-	}
 	lc := p.LambdaConfig
 	if !c.given["pre-token-version"] {
 		version = lc.PreTokenVersion()

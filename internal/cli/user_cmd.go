@@ -65,15 +65,11 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := c.open(ctx)
+	d, p, err := c.openInPool(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, r.pool)
-	if err != nil {
-		return err
-	}
 	in := account.AdminCreateUserInput{
 		Username:          r.username,
 		TemporaryPassword: password,
@@ -171,15 +167,11 @@ func runUserShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user show", true)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, _, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	u, err := findUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	groups, err := d.admin.AdminListGroupsForUser(ctx, r.pool, u.Username)
 	if err != nil {
 		return adminErr(err)
@@ -214,15 +206,11 @@ func runUserList(ctx context.Context, e *env, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	d, err := c.open(ctx)
+	d, p, err := c.openInPool(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
 	users, next, err := d.accounts.ListUsers(ctx, p, filter, limit, pageToken)
 	if errors.Is(err, store.ErrInvalidPageToken) {
 		return usagef("--page-token is not a token printed by 'linkpool user list'")
@@ -357,15 +345,11 @@ var (
 // userAction opens the store, reads the pool and runs op, printing the
 // message it returns.
 func userAction(ctx context.Context, c *adminCmd, r userRef, op func(d *deps, p pool.Pool) (string, error)) error {
-	d, err := c.open(ctx)
+	d, p, err := c.openInPool(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, err := d.getPool(ctx, r.pool)
-	if err != nil {
-		return err
-	}
 	msg, err := op(d, p)
 	if err != nil {
 		return userErr(err, r.username)

@@ -41,14 +41,8 @@ type totpDeviceView struct {
 
 func userMFAViewOf(u pool.User, passkeys int) userMFAView {
 	m := u.MFA
-	v := userMFAView{Username: u.Username, UserMFASettingList: []string{}, PreferredMfaSetting: m.Preferred,
+	v := userMFAView{Username: u.Username, UserMFASettingList: append([]string{}, m.EnabledFactors()...), PreferredMfaSetting: m.Preferred,
 		SoftwareTokenPending: m.PendingTOTP != nil, Passkeys: passkeys}
-	if m.SoftwareTokenEnabled && m.TOTP != nil {
-		v.UserMFASettingList = append(v.UserMFASettingList, pool.FactorSoftwareToken)
-	}
-	if m.EmailEnabled {
-		v.UserMFASettingList = append(v.UserMFASettingList, pool.FactorEmail)
-	}
 	if m.TOTP != nil {
 		v.SoftwareTokenDevice = &totpDeviceView{FriendlyDeviceName: m.TOTP.Name, CreatedDate: m.TOTP.CreatedAt}
 	}
@@ -85,15 +79,11 @@ func runUserMFAShow(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user mfa show", true)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, p, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	return printUserMFA(ctx, e.stdout, c.json, d, p, u)
 }
 
@@ -140,15 +130,11 @@ func runUserMFASet(ctx context.Context, e *env, args []string) error {
 	if totp.set == nil && email.set == nil {
 		return usagef("nothing to set: give --totp or --email (enabled, disabled or preferred)")
 	}
-	d, err := c.open(ctx)
+	d, p, u, err := r.open(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	u, err = d.accounts.SetMFAPreference(ctx, p, u.Sub, account.MFAPreference{SoftwareToken: totp.set, Email: email.set})
 	if err != nil {
 		return userErr(err, r.username)
@@ -163,15 +149,11 @@ func runUserMFAReset(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user mfa reset", false)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, p, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	if _, err := d.accounts.ResetMFA(ctx, p, u.Sub); err != nil {
 		return userErr(err, r.username)
 	}

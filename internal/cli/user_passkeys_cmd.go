@@ -42,15 +42,11 @@ func runUserPasskeysList(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "user passkeys list", true)
 	var r userRef
 	r.register(c)
-	d, err := c.start(ctx, args, "pool", "username")
+	d, p, u, err := r.start(ctx, c, args)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	creds, err := d.passkeys.List(ctx, p, u.Sub)
 	if err != nil {
 		return err
@@ -79,15 +75,11 @@ func runUserPasskeysDelete(ctx context.Context, e *env, args []string) error {
 	if err != nil || len(id) == 0 {
 		return usagef("--id %q is not a passkey id (base64url, as 'user passkeys list' prints it)", idText)
 	}
-	d, err := c.open(ctx)
+	d, p, u, err := r.open(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	p, u, err := findPoolUser(ctx, d, r.pool, r.username)
-	if err != nil {
-		return err
-	}
 	if err := d.passkeys.Delete(ctx, p, u.Sub, id); err != nil {
 		return err
 	}

@@ -107,6 +107,25 @@ func (r *challengeCall) required(name string) (string, error) {
 	return v, nil
 }
 
+// choice opens the session of a challenge that offers options
+// (SELECT_MFA_TYPE, SELECT_CHALLENGE) and returns it with the ANSWER
+// chosen, refusing one it does not offer: the message names the options
+// after offered.
+func (r *challengeCall) choice(c *call, challenge, offered string) (authSession, string, error) {
+	s, err := r.openAnswer(c, challenge)
+	if err != nil {
+		return authSession{}, "", err
+	}
+	ans, err := r.required("ANSWER")
+	if err != nil {
+		return authSession{}, "", err
+	}
+	if !slices.Contains(s.Options, ans) {
+		return authSession{}, "", NewError(InvalidParameterException, "ANSWER must be one of "+offered+strings.Join(s.Options, ", "))
+	}
+	return s, ans, nil
+}
+
 // respondSoftwareTokenMFA checks SOFTWARE_TOKEN_MFA_CODE.
 func respondSoftwareTokenMFA(c *call, r *challengeCall) (any, error) {
 	s, err := r.openAnswer(c, pool.FactorSoftwareToken)
@@ -190,16 +209,9 @@ func (c *call) emailSignIn(a authCall, s authSession, code string) (any, error) 
 
 // respondSelectMFAType answers SELECT_MFA_TYPE with the factor chosen.
 func respondSelectMFAType(c *call, r *challengeCall) (any, error) {
-	s, err := r.openAnswer(c, account.ChallengeSelectMFAType)
+	s, ans, err := r.choice(c, account.ChallengeSelectMFAType, "")
 	if err != nil {
 		return nil, err
-	}
-	ans, err := r.required("ANSWER")
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(s.Options, ans) {
-		return nil, NewError(InvalidParameterException, "ANSWER must be one of "+strings.Join(s.Options, ", "))
 	}
 	u, err := c.userBySub(r.a, s.Sub)
 	if err != nil {

@@ -94,12 +94,5 @@ type mfaSettings struct {
 }
 
 func newMFASettings(u pool.User) mfaSettings {
-	out := mfaSettings{MFAOptions: []struct{}{}, PreferredMfaSetting: u.MFA.Preferred}
-	if u.MFA.SoftwareTokenEnabled && u.MFA.TOTP != nil {
-		out.UserMFASettingList = append(out.UserMFASettingList, pool.FactorSoftwareToken)
-	}
-	if u.MFA.EmailEnabled {
-		out.UserMFASettingList = append(out.UserMFASettingList, pool.FactorEmail)
-	}
-	return out
+	return mfaSettings{MFAOptions: []struct{}{}, PreferredMfaSetting: u.MFA.Preferred, UserMFASettingList: u.MFA.EnabledFactors()}
 }

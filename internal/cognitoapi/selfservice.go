@@ -149,18 +149,7 @@ func changePassword(c *call) (any, error) {
 }
 
 func deleteUser(c *call) (any, error) {
-	var req struct {
-		AccessToken *string `json:"AccessToken"`
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.accessToken(req.AccessToken)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	a, err := c.verifyAccess(*req.AccessToken)
+	a, err := c.accessUser()
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"slices"
-	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/passkey"
@@ -98,16 +97,9 @@ var answerMembers = map[string]string{challengePassword: "PASSWORD", challengePa
 // respondSelectChallenge answers SELECT_CHALLENGE with the first factor
 // chosen (ANSWER) and its members.
 func respondSelectChallenge(c *call, r *challengeCall) (any, error) {
-	s, err := r.openAnswer(c, challengeSelectChallenge)
+	s, ans, err := r.choice(c, challengeSelectChallenge, "the AvailableChallenges: ")
 	if err != nil {
 		return nil, err
-	}
-	ans, err := r.required("ANSWER")
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(s.Options, ans) {
-		return nil, NewError(InvalidParameterException, "ANSWER must be one of the AvailableChallenges: "+strings.Join(s.Options, ", "))
 	}
 	// The members of the answer are checked before the session is spent.
 	if m, ok := answerMembers[ans]; ok {

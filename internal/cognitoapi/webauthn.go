@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
+	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -25,35 +26,34 @@ var errWebAuthnNotEnabled = NewError(WebAuthnNotEnabledException,
 // maxPasskeysPage bounds ListWebAuthnCredentials' MaxResults (Cognito: 20).
 const maxPasskeysPage = pool.MaxPasskeys
 
-// passkeyAccess verifies the access token of a passkey action.
-func (c *call) passkeyAccess(tok string, register bool) (access, error) {
+// passkeyAccess verifies the access token of a passkey action that
+// lists or deletes.
+func (c *call) passkeyAccess(tok string) (access, error) {
 	a, err := c.verifyAccess(tok)
 	if err != nil {
 		return access{}, err
 	}
-	if c.api.cfg.Passkeys == nil || register && !a.pool.AllowsFirstFactor(pool.FirstFactorWebAuthn) {
+	if c.api.cfg.Passkeys == nil {
 		return access{}, errWebAuthnNotEnabled
 	}
 	return a, nil
 }
 
+// registrationRP refuses a registration step where the pool does not
+// allow passkeys and returns the relying party the user registers with.
+func (c *call) registrationRP(a access) (passkey.RP, error) {
+	if c.api.cfg.Passkeys == nil || !a.pool.AllowsFirstFactor(pool.FirstFactorWebAuthn) {
+		return passkey.RP{}, errWebAuthnNotEnabled
+	}
+	return c.rp(a.pool)
+}
+
 func startWebAuthnRegistration(c *call) (any, error) {
-	var req struct {
-		AccessToken *string `json:"AccessToken"`
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.accessToken(req.AccessToken)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	a, err := c.passkeyAccess(*req.AccessToken, true)
+	a, err := c.accessUser()
 	if err != nil {
 		return nil, err
 	}
-	rp, err := c.rp(a.pool)
+	rp, err := c.registrationRP(a)
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +84,11 @@ func completeWebAuthnRegistration(c *call) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, err := c.passkeyAccess(*req.AccessToken, true)
+	a, err := c.verifyAccess(*req.AccessToken)
 	if err != nil {
 		return nil, err
 	}
-	rp, err := c.rp(a.pool)
+	rp, err := c.registrationRP(a)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func listWebAuthnCredentials(c *call) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, err := c.passkeyAccess(*req.AccessToken, false)
+	a, err := c.passkeyAccess(*req.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func deleteWebAuthnCredential(c *call) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, err := c.passkeyAccess(*req.AccessToken, false)
+	a, err := c.passkeyAccess(*req.AccessToken)
 	if err != nil {
 		return nil, err
 	}

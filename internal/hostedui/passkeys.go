@@ -83,13 +83,9 @@ func (u *UI) passkeysPage(c *call) error {
 	if !c.passkeysEnabled() {
 		return passkeysUnavailable()
 	}
-	_, user, ok, err := c.session()
-	if err != nil {
+	_, user, ok, err := c.manageSession()
+	if err != nil || !ok {
 		return err
-	}
-	if !ok {
-		c.redirect(http.StatusSeeOther, c.local("/login", nil))
-		return nil
 	}
 	return c.renderPasskeys(http.StatusOK, user, "")
 }
@@ -144,21 +140,19 @@ func (u *UI) passkeysPost(c *call) error {
 	if !c.passkeysEnabled() {
 		return passkeysUnavailable()
 	}
-	_, user, ok, err := c.session()
-	if err != nil {
+	_, user, ok, err := c.manageSession()
+	if err != nil || !ok {
 		return err
 	}
-	if !ok {
-		c.redirect(http.StatusSeeOther, c.local("/login", nil))
-		return nil
-	}
+	// refuse shows the list again with the message key names.
+	refuse := func(key string) error { return c.renderPasskeys(http.StatusBadRequest, user, key) }
 	ctx := c.r.Context()
 	form := c.r.PostForm
 	switch form.Get("action") {
 	case "add":
 		cred := form.Get("credential")
 		if cred == "" || len(cred) > maxCredentialLen {
-			return c.renderPasskeys(http.StatusBadRequest, user, "passkeys.failed")
+			return refuse("passkeys.failed")
 		}
 		rp, err := c.relyingParty()
 		if err != nil {
@@ -166,17 +160,17 @@ func (u *UI) passkeysPost(c *call) error {
 		}
 		_, err = u.passkeys.FinishRegistration(ctx, c.t.Pool, user.Sub, rp, []byte(cred), form.Get("name"))
 		if err != nil {
-			return c.passkeyFailure(err, func(key string) error { return c.renderPasskeys(http.StatusBadRequest, user, key) })
+			return c.passkeyFailure(err, refuse)
 		}
 		c.redirect(http.StatusSeeOther, c.local("/passkeys", url.Values{"notice": {"passkey_added"}}))
 		return nil
 	case "remove":
 		id, err := base64.RawURLEncoding.DecodeString(form.Get("id"))
 		if err != nil || len(id) == 0 || len(id) > 1024 {
-			return c.renderPasskeys(http.StatusBadRequest, user, "passkeys.not_found")
+			return refuse("passkeys.not_found")
 		}
 		if err := u.passkeys.Delete(ctx, c.t.Pool, user.Sub, id); err != nil {
-			return c.passkeyFailure(err, func(key string) error { return c.renderPasskeys(http.StatusBadRequest, user, key) })
+			return c.passkeyFailure(err, refuse)
 		}
 		c.redirect(http.StatusSeeOther, c.local("/passkeys", url.Values{"notice": {"passkey_removed"}}))
 		return nil

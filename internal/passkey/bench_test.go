@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/descope/virtualwebauthn"
-
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
@@ -17,8 +15,7 @@ import (
 func BenchmarkSignIn(b *testing.B) {
 	e := newEnvOn(b, sqlitetest.Open(b), nil)
 	ctx := context.Background()
-	u := e.user(b, "bench")
-	d, _ := e.register(b, u, virtualwebauthn.AuthenticatorOptions{}, "")
+	_, d := e.userWithPasskey(b, "bench")
 	for b.Loop() {
 		e.clock.Advance(time.Second)
 		options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/descope/virtualwebauthn"
-
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
@@ -16,8 +14,7 @@ import (
 func FuzzFinishSignIn(f *testing.F) {
 	e := newEnvOn(f, sqlitetest.Open(f), nil)
 	ctx := context.Background()
-	u := e.user(f, "alice")
-	d, _ := e.register(f, u, virtualwebauthn.AuthenticatorOptions{}, "")
+	u, d := e.userWithPasskey(f, "alice")
 	e.clock.Advance(1)
 	options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
 	if err != nil {

@@ -170,6 +170,15 @@ func (e *env) register(t testing.TB, u pool.User, opts virtualwebauthn.Authentic
 
 // signIn runs a discoverable sign-in with d; the clock moves a second
 // first, as between two real sign-ins.
+// userWithPasskey signs up username and registers a passkey for them
+// on an authenticator with the default options.
+func (e *env) userWithPasskey(t testing.TB, username string) (pool.User, *device) {
+	t.Helper()
+	u := e.user(t, username)
+	d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+	return u, d
+}
+
 func (e *env) signIn(t testing.TB, d *device) (pool.User, bool, error) {
 	t.Helper()
 	e.clock.Advance(time.Second)

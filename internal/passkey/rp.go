@@ -96,20 +96,7 @@ func hostName(host string) string {
 // validRPID reports whether id can be an RP id: a DNS host name
 // (localhost included), not an IP address.
 func validRPID(id string) bool {
-	if id == "" || len(id) > 253 || net.ParseIP(id) != nil {
-		return false
-	}
-	for _, label := range strings.Split(id, ".") {
-		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
-		}
-	}
-	return true
+	return len(id) <= 253 && net.ParseIP(id) == nil && pool.IsDNSName(id)
 }
 
 // under reports whether host is the RP id or a subdomain of it.

@@ -47,8 +47,7 @@ func TestRegisterAndSignInDiscoverable(t *testing.T) {
 func TestRegistrationOptions(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		u, d := e.userWithPasskey(t, "alice")
 		options, err := e.svc.BeginRegistration(context.Background(), e.pool, u.Sub, e.rp)
 		mustNil(t, "BeginRegistration", err)
 		var o struct {
@@ -191,8 +190,7 @@ func TestSignInStateReplayedExpiredForeign(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
 		ctx := context.Background()
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		_, d := e.userWithPasskey(t, "alice")
 
 		e.clock.Advance(time.Second)
 		options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
@@ -312,8 +310,7 @@ func TestUserVerification(t *testing.T) {
 func TestSignCountRegression(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		u, d := e.userWithPasskey(t, "alice")
 		d.cred.Counter = 5
 		_, _, err := e.signIn(t, d)
 		mustNil(t, "sign in", err)
@@ -341,8 +338,7 @@ func TestDisabledUserAndAccountState(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
 		ctx := context.Background()
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		u, d := e.userWithPasskey(t, "alice")
 		mustNil(t, "disable", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
 			u.Enabled = false
 			return u, nil
@@ -364,8 +360,7 @@ func TestDisabledUserAndAccountState(t *testing.T) {
 func TestUnknownCredential(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		u, d := e.userWithPasskey(t, "alice")
 		stranger := newDevice(u, virtualwebauthn.AuthenticatorOptions{})
 		_, _, errUnknown := e.signIn(t, stranger)
 		wantType(t, "unknown credential", errUnknown, account.NotAuthorizedException)
@@ -468,8 +463,7 @@ func TestConcurrentReplay(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
 		ctx := context.Background()
-		u := e.user(t, "alice")
-		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		_, d := e.userWithPasskey(t, "alice")
 		for _, counter := range []uint32{0, 7} {
 			e.clock.Advance(time.Second)
 			options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)

@@ -180,9 +180,13 @@ func (c MFAConfig) Validate() error {
 // validHostName reports whether s is a lower-case DNS host name (or
 // "localhost") of at most 127 characters.
 func validHostName(s string) bool {
-	if len(s) > 127 || s == "" || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
-		return false
-	}
+	return len(s) <= 127 && IsDNSName(s)
+}
+
+// IsDNSName reports whether s is a lower-case DNS name: labels of 1 to 63
+// letters, digits and hyphens, none at either end of a label, joined by
+// dots (so no empty name, and no dot at either end).
+func IsDNSName(s string) bool {
 	for _, label := range strings.Split(s, ".") {
 		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 			return false
@@ -261,6 +265,20 @@ type UserMFA struct {
 	WebAuthnRegistration *PendingCeremony `json:"webauthn_registration,omitempty"`
 }
 
+// EnabledFactors returns the second factors the user has enabled, as
+// Cognito's UserMFASettingList has them: the authenticator app's once
+// its device is verified, then email; nil for none.
+func (m UserMFA) EnabledFactors() []string {
+	var f []string
+	if m.SoftwareTokenEnabled && m.TOTP != nil {
+		f = append(f, FactorSoftwareToken)
+	}
+	if m.EmailEnabled {
+		f = append(f, FactorEmail)
+	}
+	return f
+}
+
 // TOTPDevice is an authenticator app's shared secret.
 type TOTPDevice struct {
 	// Secret is the RFC 6238 key sealed with the master key, bound to the
@@ -286,14 +304,11 @@ type PendingCeremony struct {
 // pool offers, the preferred one first.
 func (u *User) MFAFactors(c MFAConfig) []string {
 	var f []string
+	enabled := u.MFA.EnabledFactors()
 	for _, v := range c.Factors() {
-		switch {
-		case v == FactorSoftwareToken && u.MFA.SoftwareTokenEnabled && u.MFA.TOTP != nil:
-		case v == FactorEmail && u.MFA.EmailEnabled && u.Attributes[AttrEmail] != "":
-		default:
-			continue
+		if slices.Contains(enabled, v) && (v != FactorEmail || u.Attributes[AttrEmail] != "") {
+			f = append(f, v)
 		}
-		f = append(f, v)
 	}
 	if i := slices.Index(f, u.MFA.Preferred); i > 0 {
 		f[0], f[i] = f[i], f[0]
