@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // AdminCreateUserInput is an administrator creating a user (Cognito
@@ -43,6 +44,9 @@ type AdminCreateUserResult struct {
 // user is FORCE_CHANGE_PASSWORD, and must choose a new password at the
 // first sign-in, within TemporaryPasswordValidityDays, unless Permanent.
 //
+// The pre sign-up trigger (PreSignUp_AdminCreateUser) runs before the
+// user is stored; its failure fails the call and stores nothing.
+//
 // Errors: InvalidParameterException; InvalidPasswordException;
 // UsernameExistsException; AliasExistsException.
 func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCreateUserInput) (AdminCreateUserResult, error) {
@@ -70,6 +74,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	}
 	if err := p.CheckPassword(pw); err != nil {
 		return AdminCreateUserResult{}, fromPolicy("temporary_password", err)
+	}
+	// The pre sign-up answer may verify the address or phone number;
+	// autoConfirmUser does not apply to administrators' users.
+	if _, err := s.preSignUp(ctx, p, trigger.SourcePreSignUpAdminCreate, &u); err != nil {
+		return AdminCreateUserResult{}, err
 	}
 	np, err := s.preparePassword(ctx, u, pw)
 	if err != nil {
@@ -129,13 +138,16 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, usernam
 
 // AdminConfirmSignUp confirms an UNCONFIRMED user without a code (Cognito
 // AdminConfirmSignUp). As in Cognito, the email address stays unverified.
+// The post confirmation trigger (PostConfirmation_ConfirmSignUp) runs
+// after the confirmation is stored; its failure is returned and the user
+// stays confirmed.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username string) error {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+	u, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
 		if u.Status != pool.StatusUnconfirmed {
 			return notAuthorized("User cannot be confirmed. Current status is " + u.Status)
 		}
@@ -144,7 +156,10 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username 
 		u.UpdatedAt = now
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, p, trigger.SourcePostConfirmation, u)
 }
 
 // AdminDisableUser disables a user (Cognito AdminDisableUser): sign-in

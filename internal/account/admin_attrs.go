@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // AdminDeleteUserAttributes removes attributes of a user (Cognito
@@ -69,6 +70,6 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, p pool.Pool, usern
 	if err != nil {
 		return err
 	}
-	_, err = s.sendCode(ctx, p, u, mail.ResetCode, code, s.resetTTL)
+	_, err = s.sendCode(ctx, p, u, mail.ResetCode, trigger.SourceCustomMessageForgot, code, s.resetTTL)
 	return err
 }

@@ -34,6 +34,7 @@ func (s *Service) Authenticate(ctx context.Context, p pool.Pool, username, passw
 // derives the SRP verifier of a user who has none.
 func (s *Service) passwordCredential(p pool.Pool, password string) credential {
 	c := s.replacedPasswordCredential(password)
+	c.password = password
 	c.upgrade = func(ctx context.Context, u pool.User) (func(*pool.User), error) {
 		return s.upgradePassword(ctx, u, password)
 	}

@@ -175,13 +175,21 @@ func (s *Service) throttled(u *pool.User, purpose string, now time.Time) bool {
 // user by more than that one write; a CodeDeliveryFailureException then
 // means that the outbox did not take it (the database refused the
 // write), and a failed delivery is logged by the outbox.
-func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, code string, ttl time.Duration) (*CodeDelivery, error) {
-	return s.sendMail(ctx, p, u, mail.Content{Kind: kind, Code: code, ValidFor: ttl})
+//
+// source is the custom message trigger's source for this mail
+// (CustomMessage_SignUp, ...): the pool's custom message trigger, when
+// it has one, may replace the subject and text (see customMessage), and
+// its failure is the operation's error.
+func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, source, code string, ttl time.Duration) (*CodeDelivery, error) {
+	return s.sendMail(ctx, p, u, source, mail.Content{Kind: kind, Code: code, ValidFor: ttl})
 }
 
 // sendMail is sendCode for content c, to which it adds the address,
 // sender, language and pool name.
-func (s *Service) sendMail(ctx context.Context, p pool.Pool, u pool.User, c mail.Content) (*CodeDelivery, error) {
+func (s *Service) sendMail(ctx context.Context, p pool.Pool, u pool.User, source string, c mail.Content) (*CodeDelivery, error) {
+	if err := s.customMessage(ctx, p, u, source, &c); err != nil {
+		return nil, err
+	}
 	to := u.Email()
 	c.To, c.From, c.Lang, c.PoolName = to, p.EmailFrom, u.Attributes[attrLocale], p.Name
 	m, err := mail.Compose(c)

@@ -49,6 +49,16 @@
 // store's transaction, so two instances given one code accept it once.
 // SetMFAPreference and ResetMFA manage the user's factors.
 //
+// Triggers (trigger*.go): with Config.Triggers, the flows invoke the
+// pool's pre sign-up, post confirmation, pre and post authentication,
+// custom message and user migration triggers at Cognito's moments, with
+// the request's client and metadata that the adapter put in the context
+// (WithCaller). A trigger's failure is an *Error with Cognito's exception
+// (UserLambdaValidationException, UnexpectedLambdaException,
+// InvalidLambdaResponseException); pre sign-up runs before anything is
+// stored, post confirmation after the confirmation is (which stays, as in
+// Cognito), and a user migration failure answers as an unknown user.
+//
 // Operations follow the Cognito API of the same name (SignUp,
 // ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 // ConfirmForgotPassword, AdminCreateUser, AdminSetUserPassword, ...),

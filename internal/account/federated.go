@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // msgNoFederatedPassword refuses to reset or set the password of a user
@@ -121,6 +122,11 @@ func (s *Service) createFederated(ctx context.Context, p pool.Pool, idp pool.Ide
 		Attributes: a, Status: pool.StatusExternalProvider, Enabled: true,
 		Identities: []pool.Identity{pool.NewIdentity(idp, subject, true, now)},
 		CreatedAt:  now, UpdatedAt: now,
+	}
+	// Pre sign-up vets the first sign-in; its answer may verify the
+	// address (autoVerifyEmail). A federated user needs no confirmation.
+	if _, err := s.preSignUp(ctx, p, trigger.SourcePreSignUpExternal, &u); err != nil {
+		return pool.User{}, err
 	}
 	if err := s.store.CreateUserInGroup(ctx, u, federatedGroup(p, idp, now)); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // ForgotPassword mails a password-reset code to the user's verified email
@@ -22,8 +23,24 @@ import (
 // ago or MaxCodesPerDay codes were sent in the last day;
 // CodeDeliveryFailureException when the mailer does not take the mail
 // (see sendCode).
+//
+// For an unknown user, the user migration trigger
+// (UserMigration_ForgotPassword) is asked first; a user it vouches for
+// is created RESET_REQUIRED and mailed the code. The code mail goes
+// through the custom message trigger (CustomMessage_ForgotPassword).
 func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username string) (*CodeDelivery, error) {
 	u, err := s.Lookup(ctx, p, username)
+	if TypeOf(err) == UserNotFoundException {
+		// A user the migration trigger vouches for is created
+		// RESET_REQUIRED, and gets the code as any user.
+		migrated, merr := s.migrateOnForgot(ctx, p, username)
+		if merr != nil {
+			return nil, merr
+		}
+		if migrated {
+			u, err = s.Lookup(ctx, p, username)
+		}
+	}
 	if err != nil {
 		if TypeOf(err) == UserNotFoundException {
 			s.decoyCode(ctx, p, mail.ResetCode, s.resetTTL)
@@ -50,7 +67,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 	if err != nil {
 		return nil, err
 	}
-	return s.sendCode(ctx, p, u, mail.ResetCode, code, s.resetTTL)
+	return s.sendCode(ctx, p, u, mail.ResetCode, trigger.SourceCustomMessageForgot, code, s.resetTTL)
 }
 
 // ConfirmForgotPassword sets a new password with the code ForgotPassword
@@ -67,6 +84,10 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 // for a disabled user; CodeMismatchException; ExpiredCodeException;
 // TooManyFailedAttemptsException when this wrong guess voided the code;
 // LimitExceededException after MaxCodeMissesPerDay wrong codes in a day.
+//
+// The post confirmation trigger (PostConfirmation_ConfirmForgotPassword)
+// runs after the new password is stored; its failure is returned and the
+// new password stays, as in Cognito.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, username, code, newPassword string) error {
 	if err := checkCodeInput(code); err != nil {
 		return err
@@ -88,7 +109,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 		return lookupErr
 	}
 	now := s.now()
-	_, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
+	u, err = s.update(ctx, p, u.Sub, func(u *pool.User) error {
 		if !u.Enabled {
 			return disabled()
 		}
@@ -103,5 +124,8 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p pool.Pool, userna
 		u.UpdatedAt = now
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, p, trigger.SourcePostConfirmationForgot, u)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // EmailOTPTTL is how long a code of the email factor is valid (Cognito:
@@ -108,7 +109,7 @@ func (s *Service) SendEmailOTP(ctx context.Context, p pool.Pool, sub, purpose st
 	if err != nil {
 		return "", err
 	}
-	d, err := s.sendMail(ctx, p, u, mail.Content{
+	d, err := s.sendMail(ctx, p, u, trigger.SourceCustomMessageAuthentication, mail.Content{
 		Kind: kind, Code: code, ValidFor: EmailOTPTTL,
 		Subject: p.MFA.EmailSubject, Message: p.MFA.EmailMessage,
 	})
@@ -145,7 +146,8 @@ func (s *Service) DecoyEmailOTP(ctx context.Context, p pool.Pool, purpose string
 // UserNotFoundException; CodeMismatchException for a wrong code;
 // ExpiredCodeException when none is pending or it expired;
 // NotAuthorizedException when locked out; LimitExceededException past
-// the daily misses.
+// the daily misses. A right sign-in code (CodeEmailSignIn) runs the
+// pool's post authentication trigger, whose failure is returned.
 func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, purpose string) (pool.User, error) {
 	if _, err := emailOTPMail(p, purpose); err != nil {
 		return pool.User{}, err
@@ -177,6 +179,12 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 	}
 	if err != nil {
 		return pool.User{}, err
+	}
+	if purpose == pool.CodeEmailSignIn {
+		// The code was the first factor: the sign-in is done.
+		if err := s.PostAuthentication(ctx, p, u); err != nil {
+			return pool.User{}, err
+		}
 	}
 	return scrub(u), nil
 }

@@ -15,8 +15,11 @@ import (
 // the verdict; callers that must not reveal which users exist answer
 // every *Error alike.
 //
+// The pool's pre authentication trigger runs before the code is mailed;
+// its failure is returned and nothing is mailed.
+//
 // Errors: those of SendEmailOTP; UserNotFoundException; those of
-// SignInState.
+// SignInState; a trigger's failure.
 func (s *Service) SendSignInCode(ctx context.Context, p pool.Pool, username string) (destination string, err error) {
 	u, err := s.Lookup(ctx, p, username)
 	if TypeOf(err) == UserNotFoundException {
@@ -28,6 +31,9 @@ func (s *Service) SendSignInCode(ctx context.Context, p pool.Pool, username stri
 	}
 	if err := SignInState(p, u, s.now()); err != nil {
 		s.DecoyEmailOTP(ctx, p, pool.CodeEmailSignIn)
+		return "", err
+	}
+	if err := s.PreAuthentication(ctx, p, u); err != nil {
 		return "", err
 	}
 	return s.SendEmailOTP(ctx, p, u.Sub, pool.CodeEmailSignIn)

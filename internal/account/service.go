@@ -14,6 +14,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // Defaults of Config.
@@ -80,6 +81,10 @@ type Config struct {
 	// Zero means DefaultMaxCodesPerDay and DefaultMaxCodeMissesPerDay.
 	MaxCodesPerDay      int
 	MaxCodeMissesPerDay int
+	// Triggers invokes the pools' triggers (pre sign-up, post
+	// confirmation, pre and post authentication, custom message, user
+	// migration); nil means no trigger is ever invoked.
+	Triggers *trigger.Invoker
 }
 
 // Service runs the account flows. It is safe for concurrent use, and
@@ -97,6 +102,7 @@ type Service struct {
 	interval  time.Duration
 	maxCodes  int
 	maxMisses int
+	triggers  *trigger.Invoker
 }
 
 // CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
@@ -115,7 +121,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, box: cfg.Box, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
-		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay,
+		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay, triggers: cfg.Triggers,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

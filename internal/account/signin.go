@@ -23,16 +23,37 @@ type credential struct {
 	// sign-in (a rehash, a missing SRP verifier), or nil. It runs outside
 	// the store's transaction; the change it returns inside.
 	upgrade func(ctx context.Context, u pool.User) (func(*pool.User), error)
+	// before, when set, runs once the user is found and before verify
+	// (the pre authentication trigger); its error ends the sign-in.
+	before func(ctx context.Context, u pool.User) error
+	// password is the password of a password credential, which the user
+	// migration trigger may vouch for; "" for other kinds.
+	password string
 }
 
 // signIn proves the user with c and then reports the account state:
 // the rules of Authenticate, for every kind of credential.
+//
+// Triggers: for a password, an unknown user is first offered to the
+// user migration trigger (see migrateOnSignIn); pre authentication runs
+// once the user is found, before the credential is checked, and post
+// authentication once the account state allows the sign-in. A trigger's
+// failure is the sign-in's error.
 func (s *Service) signIn(ctx context.Context, p pool.Pool, username string, c credential) (pool.User, error) {
+	if c.password != "" {
+		if err := s.migrateOnSignIn(ctx, p, username, c.password); err != nil {
+			return pool.User{}, err
+		}
+	}
+	c.before = func(ctx context.Context, u pool.User) error { return s.PreAuthentication(ctx, p, u) }
 	u, err := s.verify(ctx, p, username, c)
 	if err != nil {
 		return pool.User{}, err
 	}
 	if err := SignInState(p, u, s.now()); err != nil {
+		return pool.User{}, err
+	}
+	if err := s.PostAuthentication(ctx, p, u); err != nil {
 		return pool.User{}, err
 	}
 	return scrub(u), nil
@@ -73,6 +94,11 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 	}
 	if err != nil {
 		return pool.User{}, err
+	}
+	if c.before != nil {
+		if err := c.before(ctx, u); err != nil {
+			return pool.User{}, err
+		}
 	}
 	now := s.now()
 	ok, err := c.verify(ctx, u)

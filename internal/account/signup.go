@@ -13,6 +13,7 @@ import (
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // attrLocale is the OpenID Connect standard attribute holding the user's
@@ -46,7 +47,8 @@ type SignUpInput struct {
 type SignUpResult struct {
 	User pool.User
 	// Confirmed is true when the pool confirms sign-ups without a code
-	// (AutoConfirmSignUp).
+	// (AutoConfirmSignUp) or the pre sign-up trigger confirmed it
+	// (autoConfirmUser).
 	Confirmed bool
 	// Delivery says where the confirmation code went; nil when no code
 	// was sent.
@@ -66,6 +68,15 @@ type SignUpResult struct {
 // delivered the user exists nonetheless: SignUp returns the result
 // together with a CodeDeliveryFailureException, and
 // ResendConfirmationCode can try again.
+//
+// Triggers: pre sign-up (PreSignUp_SignUp) runs before anything is
+// stored; its failure fails the sign-up, and its answer may confirm the
+// user (autoConfirmUser) and verify the email address (autoVerifyEmail)
+// or phone number (autoVerifyPhone). An auto-confirmed user then runs
+// post confirmation (PostConfirmation_ConfirmSignUp), whose failure is
+// returned with the result: the user exists, confirmed. The code mail
+// goes through custom message (CustomMessage_SignUp), whose failure is
+// returned the same way.
 func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (SignUpResult, error) {
 	if p.AllowAdminCreateUserOnly {
 		return SignUpResult{}, notAuthorized("SignUp is not permitted for this user pool.")
@@ -86,10 +97,15 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 	if err := p.CheckPassword(in.Password); err != nil {
 		return SignUpResult{}, fromPolicy("password", err)
 	}
-	sendsCode := !p.AutoConfirmSignUp && p.VerifiesEmail()
-	if sendsCode && u.Email() == "" {
+	if !p.AutoConfirmSignUp && p.VerifiesEmail() && u.Email() == "" {
 		return SignUpResult{}, invalidParam(pool.AttrEmail, "An email address is required: the confirmation code is sent to it.")
 	}
+	triggerConfirms, err := s.preSignUp(ctx, p, trigger.SourcePreSignUp, &u)
+	if err != nil {
+		return SignUpResult{}, err
+	}
+	autoConfirm := p.AutoConfirmSignUp || triggerConfirms
+	sendsCode := !autoConfirm && p.VerifiesEmail()
 	if _, ok := u.Attributes[attrLocale]; !ok && in.Lang != "" && len(in.Lang) <= 35 {
 		if tag, err := language.Parse(in.Lang); err == nil {
 			u.Attributes[attrLocale] = tag.String()
@@ -101,11 +117,16 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 	}
 	np.set(&u, now)
 	u.Status = pool.StatusUnconfirmed
-	if p.AutoConfirmSignUp {
+	switch {
+	case p.AutoConfirmSignUp:
 		u.Status = pool.StatusConfirmed
 		if u.Email() != "" {
 			u.Attributes[pool.AttrEmailVerified] = "true"
 		}
+	case triggerConfirms:
+		// The pre sign-up answer confirms; its autoVerifyEmail alone
+		// verifies the address, as in Cognito.
+		u.Status = pool.StatusConfirmed
 	}
 	var code string
 	if sendsCode {
@@ -114,7 +135,7 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 			return SignUpResult{}, err
 		}
 	}
-	res := SignUpResult{User: scrub(u), Confirmed: p.AutoConfirmSignUp}
+	res := SignUpResult{User: scrub(u), Confirmed: autoConfirm}
 	if err := s.createSignUp(ctx, p, u, now); err != nil {
 		var ae *Error
 		if !in.ConcealExisting || !errors.As(err, &ae) || (ae.Type != UsernameExistsException && ae.Type != AliasExistsException) {
@@ -124,15 +145,18 @@ func (s *Service) SignUp(ctx context.Context, p pool.Pool, in SignUpInput) (Sign
 		// owner of the address instead.
 		s.notifyAttempt(ctx, p, u, now)
 		res.Confirmed = false
-		if sendsCode || p.AutoConfirmSignUp && u.Email() != "" {
+		if sendsCode || autoConfirm && u.Email() != "" {
 			res.Delivery = emailDelivery(u.Email())
 		}
 		return res, nil
 	}
+	if autoConfirm {
+		return res, s.postConfirmation(ctx, p, trigger.SourcePostConfirmation, u)
+	}
 	if !sendsCode {
 		return res, nil
 	}
-	d, err := s.sendCode(ctx, p, u, mail.SignUpCode, code, s.signUpTTL)
+	d, err := s.sendCode(ctx, p, u, mail.SignUpCode, trigger.SourceCustomMessageSignUp, code, s.signUpTTL)
 	if err != nil {
 		return res, err
 	}
@@ -312,7 +336,10 @@ func scrub(u pool.User) pool.User {
 
 // ConfirmSignUp confirms an UNCONFIRMED user with the code mailed at
 // sign-up (Cognito ConfirmSignUp) and marks the email address verified.
-// It returns the confirmed user.
+// It returns the confirmed user. The post confirmation trigger
+// (PostConfirmation_ConfirmSignUp) runs after the confirmation is
+// stored; its failure is returned with the user, who stays confirmed, as
+// in Cognito.
 //
 // Errors: UserNotFoundException; NotAuthorizedException when the user is
 // not UNCONFIRMED; CodeMismatchException for a wrong code;
@@ -345,7 +372,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p pool.Pool, username, code
 	if err != nil {
 		return pool.User{}, err
 	}
-	return scrub(u), nil
+	return scrub(u), s.postConfirmation(ctx, p, trigger.SourcePostConfirmation, u)
 }
 
 // ResendConfirmationCode mails a new sign-up code to an UNCONFIRMED user
@@ -385,7 +412,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p pool.Pool, usern
 	if err != nil {
 		return nil, err
 	}
-	return s.sendCode(ctx, p, u, mail.SignUpCode, code, s.signUpTTL)
+	return s.sendCode(ctx, p, u, mail.SignUpCode, trigger.SourceCustomMessageResendCode, code, s.signUpTTL)
 }
 
 // refuseProviderUsername refuses a local username that starts with

@@ -7,6 +7,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // msgUnauthorizedAttribute is Cognito's refusal of an attribute the app
@@ -112,7 +113,7 @@ func (s *Service) updateSelfAttributes(ctx context.Context, p pool.Pool, sub str
 	if !sent {
 		return nil, nil
 	}
-	return s.sendCode(ctx, p, u, mail.VerifyCode, code, s.signUpTTL)
+	return s.sendCode(ctx, p, u, mail.VerifyCode, trigger.SourceCustomMessageUpdateAttr, code, s.signUpTTL)
 }
 
 // verifyPurpose is the code purpose that verifies addr: a code mailed to

@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // GetUserAttributeVerificationCode mails a signed-in user a code that
@@ -36,7 +37,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, p pool.P
 	if err != nil {
 		return nil, err
 	}
-	return s.sendCode(ctx, p, u, mail.VerifyCode, code, s.signUpTTL)
+	return s.sendCode(ctx, p, u, mail.VerifyCode, trigger.SourceCustomMessageVerifyAttr, code, s.signUpTTL)
 }
 
 // VerifyUserAttribute verifies a signed-in user's email address with the

@@ -207,7 +207,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, id, name, err)
 		return
 	}
-	c := &call{api: a, ctx: ctx, action: name, body: body, authorization: r.Header.Get("Authorization"), host: r.Host}
+	c := &call{api: a, ctx: account.WithCaller(ctx, callerOf(r, body)), action: name, body: body, authorization: r.Header.Get("Authorization"), host: r.Host}
 	if !act.SigV4 {
 		if err := c.allowOrigin(w, r); err != nil {
 			a.fail(w, r, id, name, err)

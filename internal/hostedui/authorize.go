@@ -27,7 +27,7 @@ func (u *UI) authorize(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.auth = req
+	c.setAuth(req)
 	if (req.IdentityProvider != "" && req.IdentityProvider != pool.ProviderCognito) || (req.IdentityProvider == "" && req.IdpIdentifier != "") {
 		return u.startFederated(c, req)
 	}

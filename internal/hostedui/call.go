@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/web"
@@ -221,6 +222,13 @@ func (c *call) authorizeRequest() error {
 	if err != nil {
 		return err
 	}
-	c.auth = req
+	c.setAuth(req)
 	return nil
+}
+
+// setAuth records the authorization request of the page, and its app
+// client as the caller the pool's triggers see (callerContext.clientId).
+func (c *call) setAuth(req *oauth.AuthorizeRequest) {
+	c.auth = req
+	c.r = c.r.WithContext(account.WithCaller(c.r.Context(), account.Caller{ClientID: req.Client.ID}))
 }

@@ -57,6 +57,8 @@ func signInMessage(err error) (key string, ok bool) {
 		return "error.temp_expired", true
 	case account.TypeOf(err) == account.PasswordResetRequiredException:
 		return "error.reset_required", true
+	case account.IsTriggerFailure(err):
+		return "error.refused", true
 	}
 	return "error.incorrect", true
 }

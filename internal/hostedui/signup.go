@@ -102,6 +102,13 @@ func (u *UI) signupPost(c *call) error {
 		return c.renderSignup(http.StatusBadRequest, values, fields, "")
 	case errors.As(err, &ae) && ae.Type == account.NotAuthorizedException:
 		return c.signUpDisabled()
+	case account.IsTriggerFailure(err) && res.User.Sub == "":
+		// Pre sign-up refused: nothing was stored.
+		return c.renderSignup(http.StatusBadRequest, values, nil, "error.refused")
+	case errors.As(err, &ae) && account.IsTriggerFailure(err):
+		// The user exists (a custom message or post confirmation
+		// failed): go on as after a failed delivery.
+		deliveryFailed = true
 	case errors.As(err, &ae):
 		return c.renderSignup(http.StatusBadRequest, values, nil, "error.limit")
 	default:

@@ -65,6 +65,11 @@ type Content struct {
 	// is then plain text only; line breaks in Subject become spaces.
 	Subject string
 	Message string
+	// HTMLMessage, when set, replaces the localized body with an HTML
+	// message (a custom message trigger's emailMessage), CodePlaceholder
+	// where the code goes; the text part is derived from it
+	// (TextFromHTML). It takes precedence over Message.
+	HTMLMessage string
 }
 
 //go:embed templates
@@ -120,7 +125,11 @@ func Compose(c Content) (Message, error) {
 	if c.Subject != "" {
 		m.Subject = strings.Join(strings.FieldsFunc(c.Subject, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
 	}
-	if c.Message != "" {
+	switch {
+	case c.HTMLMessage != "":
+		m.HTML = strings.ReplaceAll(c.HTMLMessage, CodePlaceholder, c.Code)
+		m.Text = TextFromHTML(m.HTML)
+	case c.Message != "":
 		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""
 	}
 	return m, nil
