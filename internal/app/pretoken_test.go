@@ -288,7 +288,8 @@ func TestPreTokenGenerationV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := requests[2]; r.Request.ClientMetadata["skill"] != "lamps" || r.CallerContext.ClientID != l.api.ID {
+	if r := requests[2]; r.Request.ClientMetadata["skill"] != "lamps" || r.CallerContext.ClientID != l.api.ID ||
+		!strings.HasPrefix(r.CallerContext.AWSSDKVersion, "aws-sdk-go-v2-") || requests[0].CallerContext.AWSSDKVersion != trigger.UnknownSDK {
 		t.Errorf("API event %+v", r)
 	}
 	access := jwtClaims(t, *out.AuthenticationResult.AccessToken)

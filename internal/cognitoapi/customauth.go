@@ -238,7 +238,7 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 // invokeTrigger invokes one of the custom auth triggers; a trigger the
 // pool has not is Cognito's refusal of a custom sign-in without it.
 func (c *call) invokeTrigger(a authCall, u pool.User, tc trigger.Call, out any) error {
-	tc.UserName, tc.ClientID = u.Username, a.cl.ID
+	tc.UserName, tc.ClientID, tc.SDKVersion = u.Username, a.cl.ID, account.CallerFrom(c.ctx).SDKVersion
 	err := c.api.cfg.Triggers.Invoke(c.ctx, &a.p, tc, out)
 	if errors.Is(err, trigger.ErrNotConfigured) {
 		return NewError(InvalidParameterException, "Custom auth lambda trigger is not configured for the user pool.")

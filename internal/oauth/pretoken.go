@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
@@ -97,7 +98,9 @@ func (s *Service) preTokenGeneration(ctx context.Context, t web.Target, c pool.C
 		GroupConfiguration: trigger.GroupConfiguration{GroupsToOverride: nonNil(groups), IAMRolesToOverride: []string{}},
 		ClientMetadata:     g.clientMetadata,
 	}
-	call := trigger.Call{Trigger: pool.TriggerPreTokenGeneration, Source: g.source, ClientID: c.ID, Request: &req}
+	// The JSON API's requests carry their AWS SDK (callerContext).
+	call := trigger.Call{Trigger: pool.TriggerPreTokenGeneration, Source: g.source, ClientID: c.ID,
+		SDKVersion: account.CallerFrom(ctx).SDKVersion, Request: &req}
 	if call.Source == "" {
 		call.Source = trigger.SourceTokenHostedAuth
 	}
