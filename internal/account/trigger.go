@@ -29,6 +29,10 @@ func WithCaller(ctx context.Context, c Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
 }
 
+// CallerFrom returns the Caller WithCaller put in ctx (the zero Caller
+// when none), for the triggers other layers invoke.
+func CallerFrom(ctx context.Context) Caller { return callerOf(ctx) }
+
 func callerOf(ctx context.Context) Caller {
 	c, _ := ctx.Value(callerKey{}).(Caller)
 	return c

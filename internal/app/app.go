@@ -226,7 +226,7 @@ func New(cfg Config) (*App, error) {
 	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now, Triggers: triggers})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
-		TokenLimiter: tokenLimiter, Metrics: reg, Cache: a.Config,
+		TokenLimiter: tokenLimiter, Metrics: reg, Cache: a.Config, Triggers: triggers,
 	})
 	limits := DefaultUILimits()
 	if cfg.UILimits != nil {
@@ -264,7 +264,7 @@ func New(cfg Config) (*App, error) {
 		SignUpLimit: limits.SignUp, ForgotPasswordLimit: limits.ForgotPassword,
 		SignInLimit: limits.Login, SignInUserLimit: limits.LoginUser,
 		OAuth: a.OAuth, Issuer: func(poolID string) string { return a.Server.Issuer(poolID) },
-		Box: cfg.Box, Now: cfg.Now, Cache: a.Config,
+		Box: cfg.Box, Now: cfg.Now, Cache: a.Config, Triggers: triggers,
 	})
 	proxies := cfg.Proxies
 	if cfg.RateLimitIPv6Prefix != 0 {

@@ -23,6 +23,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -82,6 +83,9 @@ type Config struct {
 	// InitiateAuth answers 500.
 	OAuth  *oauth.Service
 	Issuer func(poolID string) string
+	// Triggers invokes the custom authentication triggers of CUSTOM_AUTH;
+	// nil refuses that flow as not configured.
+	Triggers *trigger.Invoker
 	// Box seals the challenge sessions of the sign-in flows (Session,
 	// SECRET_BLOCK) with the master key; without it every challenge is
 	// answered 500.

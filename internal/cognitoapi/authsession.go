@@ -55,6 +55,9 @@ type authSession struct {
 	// Passkey is the sealed state of a WEB_AUTHN challenge
 	// (passkey.Service.BeginSignIn).
 	Passkey string `json:"pk,omitempty"`
+	// Custom is a CUSTOM_AUTH sign-in's steps and the private parameters
+	// of its current challenge (customauth.go).
+	Custom *customState `json:"custom,omitempty"`
 }
 
 // Steps of MFA_SETUP.

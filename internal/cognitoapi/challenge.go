@@ -9,6 +9,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // RespondToAuthChallenge (unsigned, authorized by the app client and the
@@ -46,6 +47,7 @@ var challengeHandlers = map[string]func(c *call, r *challengeCall) (any, error){
 	account.ChallengeMFASetup:      respondMFASetup,
 	challengeSelectChallenge:       respondSelectChallenge,
 	challengeWebAuthn:              respondWebAuthn,
+	challengeCustom:                respondCustomChallenge,
 }
 
 type respondRequest struct {
@@ -87,7 +89,7 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	run, ok := challengeHandlers[*req.ChallengeName]
 	if !ok {
 		return nil, NewError(InvalidParameterException, "Unsupported ChallengeName "+*req.ChallengeName+
-			": this server answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE and WEB_AUTHN")
+			": this server answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE, WEB_AUTHN and CUSTOM_CHALLENGE")
 	}
 	if a.cl.HasSecret() && req.ChallengeResponses["SECRET_HASH"] == "" {
 		return nil, NewError(NotAuthorizedException, "Client "+a.cl.ID+" is configured with secret but SECRET_HASH was not received")
@@ -96,6 +98,7 @@ func (c *call) respondToAuthChallenge(admin bool) (any, error) {
 	if responses == nil {
 		responses = map[string]string{}
 	}
+	a.meta = req.ClientMetadata
 	return run(c, &challengeCall{a: a, responses: responses, session: deref(req.Session)})
 }
 
@@ -194,5 +197,6 @@ func respondNewPassword(c *call, r *challengeCall) (any, error) {
 		return nil, err
 	}
 	u, err := c.api.cfg.Accounts.RespondNewPassword(c.ctx, r.a.p, s.Sub, pw, attrs)
+	r.a.tokenSource = trigger.SourceTokenNewPassword
 	return c.signedIn(r.a, u, err, account.ByPassword, s.Given)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // Exception names of the wire protocol that are not account errors.
@@ -69,6 +70,13 @@ func wireError(err error) (e *Error, internal bool) {
 	var ae *account.Error
 	if errors.As(err, &ae) {
 		return &Error{Status: http.StatusBadRequest, Type: ae.Type, Message: ae.Message}, false
+	}
+	var te *trigger.Error
+	if errors.As(err, &te) {
+		// A trigger's failure, as Cognito answers it: 400 with
+		// UserLambdaValidationException, UnexpectedLambdaException or
+		// InvalidLambdaResponseException and the trigger's message.
+		return &Error{Status: http.StatusBadRequest, Type: te.Code, Message: te.Message}, false
 	}
 	return &Error{Status: http.StatusInternalServerError, Type: InternalErrorException, Message: "Internal server error."}, true
 }

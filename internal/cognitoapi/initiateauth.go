@@ -1,6 +1,7 @@
 package cognitoapi
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -57,6 +59,11 @@ type authCall struct {
 	p     pool.Pool
 	t     web.Target
 	admin bool
+	// tokenSource is the pre token generation triggerSource of the
+	// tokens the call ends with; "" means TokenGeneration_Authentication.
+	tokenSource string
+	// meta is the request's ClientMetadata, passed to the triggers.
+	meta map[string]string
 }
 
 func initiateAuth(c *call) (any, error)      { return c.initiateAuth(false) }
@@ -83,6 +90,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.meta = req.ClientMetadata
 	params := req.AuthParameters
 	var secretHash *string
 	if h, ok := params["SECRET_HASH"]; ok {
@@ -117,6 +125,11 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
 		}
 		return c.startUserAuth(a, params, secretHash)
+	case "CUSTOM_AUTH":
+		if !a.allows(flow) {
+			return nil, NewError(InvalidParameterException, flow+" flow not enabled for this client")
+		}
+		return c.startCustomAuth(a, params, secretHash)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !a.allows("REFRESH_TOKEN_AUTH") {
 			return nil, NewError(InvalidParameterException, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -141,7 +154,7 @@ func (c *call) initiateAuth(admin bool) (any, error) {
 		return tokenAnswer(tokens), nil
 	default:
 		return nil, NewError(InvalidParameterException, "Unsupported AuthFlow "+flow+
-			": this server offers USER_AUTH, USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH")
+			": this server offers USER_AUTH, USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH and REFRESH_TOKEN_AUTH")
 	}
 }
 
@@ -177,6 +190,8 @@ func (a authCall) allows(flow string) bool {
 		return slices.Contains(f, "ALLOW_USER_PASSWORD_AUTH") || slices.Contains(f, "USER_PASSWORD_AUTH")
 	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH":
 		return legacy || slices.Contains(f, "ALLOW_"+flow)
+	case "CUSTOM_AUTH":
+		return slices.Contains(f, "ALLOW_CUSTOM_AUTH") || slices.Contains(f, "CUSTOM_AUTH_FLOW_ONLY")
 	}
 	return slices.Contains(f, "ALLOW_"+flow)
 }
@@ -251,7 +266,7 @@ func (c *call) issue(a authCall, u pool.User) (any, error) {
 	if err := c.api.cfg.Accounts.PostAuthentication(c.ctx, a.p, u); err != nil {
 		return nil, err
 	}
-	tokens, err := c.api.cfg.OAuth.IssueSignIn(c.ctx, a.t, a.cl, u)
+	tokens, err := c.api.cfg.OAuth.IssueSignInFrom(c.ctx, a.t, a.cl, u, cmp.Or(a.tokenSource, trigger.SourceTokenAuthentication), a.meta)
 	if err != nil {
 		return nil, err
 	}

@@ -74,13 +74,15 @@ type schemaAttributeType struct {
 
 // poolSettings are the members of CreateUserPool and UpdateUserPool that
 // linkpool keeps. MfaConfiguration sets the pool's MFA mode (its factors
-// are SetUserPoolMfaConfig's); other members of Cognito's model
-// (LambdaConfig, SmsConfiguration, ...) are accepted and ignored.
+// are SetUserPoolMfaConfig's); LambdaConfig sets the pool's triggers;
+// other members of Cognito's model (SmsConfiguration, ...) are accepted
+// and ignored.
 type poolSettings struct {
 	Policies               *policiesType              `json:"Policies"`
 	MfaConfiguration       *string                    `json:"MfaConfiguration"`
 	AutoVerifiedAttributes []string                   `json:"AutoVerifiedAttributes"`
 	AdminCreateUserConfig  *adminCreateUserConfigType `json:"AdminCreateUserConfig"`
+	LambdaConfig           *lambdaConfigType          `json:"LambdaConfig"`
 }
 
 // apply sets the pool's Cognito settings from s, every one the request
@@ -113,6 +115,7 @@ func (s *poolSettings) apply(p *pool.Pool) {
 	if s.AdminCreateUserConfig != nil && s.AdminCreateUserConfig.AllowAdminCreateUserOnly != nil {
 		p.AllowAdminCreateUserOnly = *s.AdminCreateUserConfig.AllowAdminCreateUserOnly
 	}
+	p.LambdaConfig = s.LambdaConfig.config()
 }
 
 // check refuses settings of the wrong form; pool.Validate checks the
@@ -120,6 +123,7 @@ func (s *poolSettings) apply(p *pool.Pool) {
 // the first factors).
 func (s *poolSettings) check(v *validation) {
 	v.enum("mfaConfiguration", s.MfaConfiguration, pool.MFAOff, pool.MFAOn, pool.MFAOptional)
+	s.LambdaConfig.check(v)
 	if s.Policies == nil || s.Policies.SignInPolicy == nil {
 		return
 	}
@@ -161,7 +165,9 @@ type userPoolType struct {
 	CustomDomain           string                   `json:"CustomDomain,omitempty"`
 	CreationDate           epoch                    `json:"CreationDate"`
 	LastModifiedDate       epoch                    `json:"LastModifiedDate"`
-	LambdaConfig           struct{}                 `json:"LambdaConfig"`
+	// LambdaConfig holds the targets; the webhook signing secret is
+	// never returned.
+	LambdaConfig pool.LambdaConfig `json:"LambdaConfig"`
 }
 
 type policiesOut struct {
@@ -201,8 +207,8 @@ func newUserPoolType(p pool.Pool, domains []pool.Domain) userPoolType {
 		AutoVerifiedAttributes: p.AutoVerifiedAttributes, UsernameAttributes: p.UsernameAttributes, AliasAttributes: p.AliasAttributes,
 		UsernameConfiguration: usernameConfigurationOut{p.CaseSensitive},
 		AdminCreateUserConfig: adminCreateUserConfigOut{p.AllowAdminCreateUserOnly},
-		MfaConfiguration:      p.MFA.MFAMode(),
-		CreationDate:          epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt),
+		MfaConfiguration:      p.MFA.MFAMode(), LambdaConfig: p.LambdaConfig,
+		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt),
 	}
 	for _, n := range standardAttributes {
 		typ := "String"
@@ -366,12 +372,12 @@ func deleteUserPool(c *call) (any, error) {
 
 // userPoolDescriptionType is Cognito's UserPoolDescriptionType.
 type userPoolDescriptionType struct {
-	Id               string   `json:"Id"`
-	Name             string   `json:"Name"`
-	Status           string   `json:"Status"`
-	LambdaConfig     struct{} `json:"LambdaConfig"`
-	CreationDate     epoch    `json:"CreationDate"`
-	LastModifiedDate epoch    `json:"LastModifiedDate"`
+	Id               string            `json:"Id"`
+	Name             string            `json:"Name"`
+	Status           string            `json:"Status"`
+	LambdaConfig     pool.LambdaConfig `json:"LambdaConfig"`
+	CreationDate     epoch             `json:"CreationDate"`
+	LastModifiedDate epoch             `json:"LastModifiedDate"`
 }
 
 func listUserPools(c *call) (any, error) {
@@ -397,7 +403,7 @@ func listUserPools(c *call) (any, error) {
 		NextToken string                    `json:"NextToken,omitempty"`
 	}{UserPools: []userPoolDescriptionType{}, NextToken: next}
 	for _, p := range ps {
-		out.UserPools = append(out.UserPools, userPoolDescriptionType{Id: p.ID, Name: p.Name, Status: "Enabled", CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt)})
+		out.UserPools = append(out.UserPools, userPoolDescriptionType{Id: p.ID, Name: p.Name, Status: "Enabled", LambdaConfig: p.LambdaConfig, CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt)})
 	}
 	return out, nil
 }

@@ -45,8 +45,15 @@ func (c *call) startSRP(a authCall, params map[string]string, secretHash *string
 		return nil, signInError(a.cl, err)
 	}
 	s := c.newSession(challengePasswordVerifier, a.cl)
-	s.Sub, s.Username, s.Given, s.Admin = ch.Sub, ch.UserIDForSRP, username, a.admin
-	s.Salt, s.B, s.SecretB, s.A = ch.Salt, ch.B.Bytes(), ch.SecretB.Bytes(), A.Bytes()
+	s.Given, s.Admin, s.A = username, a.admin, A.Bytes()
+	return c.passwordVerifier(s, ch)
+}
+
+// passwordVerifier answers the PASSWORD_VERIFIER challenge ch in session
+// s (a PASSWORD_VERIFIER session with the client's A).
+func (c *call) passwordVerifier(s authSession, ch account.SRPChallenge) (any, error) {
+	s.Sub, s.Username = ch.Sub, ch.UserIDForSRP
+	s.Salt, s.B, s.SecretB = ch.Salt, ch.B.Bytes(), ch.SecretB.Bytes()
 	block, err := c.seal(s)
 	if err != nil {
 		return nil, err
@@ -99,6 +106,9 @@ func respondPasswordVerifier(c *call, r *challengeCall) (any, error) {
 	u, err := c.api.cfg.Accounts.AuthenticateSRP(c.ctx, r.a.p, proof)
 	if err == nil || account.TypeOf(err) == account.NewPasswordRequired {
 		c.refund(userKey)
+	}
+	if s.Custom != nil {
+		return c.customAfterPassword(r.a, s, u, err)
 	}
 	if account.TypeOf(err) == account.NewPasswordRequired {
 		if u, err = c.userBySub(r.a, s.Sub); err != nil {

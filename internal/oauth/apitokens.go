@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -25,9 +26,18 @@ type Tokens struct {
 // event_id, as Cognito's API tokens do. u must come from
 // account.Service.Authenticate.
 func (s *Service) IssueSignIn(ctx context.Context, t web.Target, c pool.Client, u pool.User) (Tokens, error) {
+	return s.IssueSignInFrom(ctx, t, c, u, trigger.SourceTokenAuthentication, nil)
+}
+
+// IssueSignInFrom is IssueSignIn with the pre token generation trigger's
+// triggerSource (trigger.SourceTokenAuthentication, or
+// trigger.SourceTokenNewPassword after a NEW_PASSWORD_REQUIRED answer)
+// and the request's ClientMetadata. A failed trigger is an *Error whose
+// cause is the *trigger.Error; nothing is issued or stored then.
+func (s *Service) IssueSignInFrom(ctx context.Context, t web.Target, c pool.Client, u pool.User, source string, clientMetadata map[string]string) (Tokens, error) {
 	resp, err := s.issueForUser(ctx, t, c, u, grantContext{
 		scopes: []string{pool.ScopeCognitoAPI}, authTime: s.now(), originJTI: newJTI(),
-		withRefresh: true, withID: true, eventID: newJTI(),
+		withRefresh: true, withID: true, eventID: newJTI(), source: source, clientMetadata: clientMetadata,
 	})
 	if err != nil {
 		return Tokens{}, err

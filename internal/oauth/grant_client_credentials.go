@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -31,8 +32,13 @@ func (s *Service) grantClientCredentials(ctx context.Context, t web.Target, c po
 			}
 		}
 	}
+	g := grantContext{scopes: scopes, source: trigger.SourceTokenClientCredentials}
+	pt, err := s.preTokenGeneration(ctx, t, c, nil, nil, g)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	access, err := s.signAccess(ctx, t, c, nil, nil, grantContext{scopes: scopes}, now)
+	access, err := s.signAccess(ctx, t, c, nil, pt, g, now)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -75,7 +76,7 @@ func (s *Service) grantCode(ctx context.Context, t web.Target, c pool.Client, fo
 	}
 	return s.issueForUser(ctx, t, c, u, grantContext{
 		scopes: ac.Scopes, authTime: ac.AuthTime, originJTI: ac.OriginJTI,
-		nonce: ac.Nonce, codeID: ac.ID, withRefresh: true,
+		nonce: ac.Nonce, codeID: ac.ID, withRefresh: true, source: trigger.SourceTokenHostedAuth,
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -168,6 +169,12 @@ func (s *Service) refresh(ctx context.Context, t web.Target, c pool.Client, raw 
 	gc := grantContext{scopes: scopes, authTime: rt.AuthTime, originJTI: rt.OriginJTI, withID: api, noID: !c.IDTokenOnRefresh}
 	if api {
 		gc.eventID = newJTI()
+	}
+	gc.source = trigger.SourceTokenRefresh
+	// The trigger runs before the rotation, so that a refused refresh
+	// leaves the grant as it was.
+	if gc.pre, err = s.prepareTokens(ctx, t, c, &u, gc); err != nil {
+		return nil, err
 	}
 	if chain != nil {
 		next, err := s.rotate(ctx, chain, c.RotationGrace(), now)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -21,6 +22,14 @@ func (s *Service) completeImplicit(ctx context.Context, req *AuthorizeRequest, u
 	if !ok {
 		return "", serverError(fmt.Errorf("implicit grant without a pool target"))
 	}
+	g := grantContext{
+		scopes: req.Scopes, authTime: authTime, originJTI: origin, nonce: req.Nonce, source: trigger.SourceTokenHostedAuth,
+	}
+	pt, err := s.prepareTokens(ctx, t, req.Client, &u, g)
+	if err != nil {
+		return "", err
+	}
+	g.pre = pt
 	now := s.now()
 	rt := store.RefreshToken{
 		ID: newOpaque(refreshIDBytes), OriginJTI: origin, PoolID: req.Pool.ID, ClientID: req.Client.ID,
@@ -30,9 +39,7 @@ func (s *Service) completeImplicit(ctx context.Context, req *AuthorizeRequest, u
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
 		return "", unavailable(fmt.Errorf("store implicit grant: %w", err))
 	}
-	resp, err := s.issueForUser(ctx, t, req.Client, u, grantContext{
-		scopes: req.Scopes, authTime: authTime, originJTI: origin, nonce: req.Nonce,
-	})
+	resp, err := s.issueForUser(ctx, t, req.Client, u, g)
 	if err != nil {
 		return "", err
 	}

@@ -1,7 +1,9 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -34,6 +36,13 @@ type grantContext struct {
 	// eventID is the event_id claim of both tokens, set for the Cognito
 	// API's tokens (Cognito puts it in the tokens of InitiateAuth).
 	eventID string
+	// source is the pre token generation trigger's triggerSource
+	// (trigger.SourceToken*); clientMetadata its request's clientMetadata.
+	source         string
+	clientMetadata map[string]string
+	// pre, when set, is the trigger's outcome already obtained (the
+	// refresh grant runs the trigger before it rotates the token).
+	pre *preToken
 }
 
 // issueForUser mints the access token and, when openid was granted (or
@@ -42,18 +51,21 @@ type grantContext struct {
 // acknowledged refresh token is never lost; a grant of a code replayed in
 // the meantime is refused (see grantCode).
 func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client, u pool.User, g grantContext) (*tokenResponse, error) {
-	now := s.now()
-	groups, err := s.groupNames(ctx, t.Pool.ID, u.Sub)
-	if err != nil {
-		return nil, err
+	pt := g.pre
+	if pt == nil {
+		var err error
+		if pt, err = s.prepareTokens(ctx, t, c, &u, g); err != nil {
+			return nil, err
+		}
 	}
-	access, err := s.signAccess(ctx, t, c, &u, groups, g, now)
+	now := s.now()
+	access, err := s.signAccess(ctx, t, c, &u, pt, g, now)
 	if err != nil {
 		return nil, err
 	}
 	resp := &tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(c.AccessTokenTTL() / time.Second), RefreshToken: g.refresh}
 	if !g.noID && (g.withID || slices.Contains(g.scopes, pool.ScopeOpenID)) {
-		resp.IDToken, err = s.signID(ctx, t, c, &u, groups, g, access, now)
+		resp.IDToken, err = s.signID(ctx, t, c, &u, pt, g, access, now)
 		if err != nil {
 			return nil, err
 		}
@@ -76,6 +88,17 @@ func (s *Service) issueForUser(ctx context.Context, t web.Target, c pool.Client,
 		resp.RefreshToken = id + "." + secret
 	}
 	return resp, nil
+}
+
+// prepareTokens reads the user's groups and runs the pre token generation
+// trigger: everything that may refuse the tokens before any is signed or
+// stored.
+func (s *Service) prepareTokens(ctx context.Context, t web.Target, c pool.Client, u *pool.User, g grantContext) (*preToken, error) {
+	groups, err := s.groupNames(ctx, t.Pool.ID, u.Sub)
+	if err != nil {
+		return nil, err
+	}
+	return s.preTokenGeneration(ctx, t, c, u, groups, g)
 }
 
 // groupNames returns the names of the user's groups (the cognito:groups
@@ -104,18 +127,27 @@ func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string,
 // access token"): no aud, client_id instead, token_use "access", version 2.
 // u is nil for client-credentials tokens, whose sub is the client id
 // and which take only g's scopes.
-func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups []string, g grantContext, now time.Time) (string, error) {
+func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u *pool.User, pt *preToken, g grantContext, now time.Time) (string, error) {
 	exp := now.Add(c.AccessTokenTTL())
 	var cl token.AccessClaims
 	if u == nil {
-		cl = token.ClientCredentialsClaims(t.Issuer, c.ID, g.scopes, "", now, exp)
+		cl = token.ClientCredentialsClaims(t.Issuer, c.ID, pt.scopes, "", now, exp)
 	} else {
 		cl = token.NewAccessClaims(token.AccessInput{
-			Issuer: t.Issuer, ClientID: c.ID, Sub: u.Sub, Username: u.Username, Groups: groups,
-			Scopes: g.scopes, OriginJTI: g.originJTI, EventID: g.eventID, AuthTime: g.authTime, IssuedAt: now, ExpiresAt: exp,
+			Issuer: t.Issuer, ClientID: c.ID, Sub: u.Sub, Username: u.Username, Groups: pt.groups,
+			Scopes: pt.scopes, OriginJTI: g.originJTI, EventID: g.eventID, AuthTime: g.authTime, IssuedAt: now, ExpiresAt: exp,
 		})
 	}
-	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseAccess, cl)
+	var claims any = cl
+	if !pt.access.empty() {
+		m, err := claimMap(cl)
+		if err != nil {
+			return "", serverError(err)
+		}
+		pt.access.apply(m)
+		claims = m
+	}
+	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseAccess, claims)
 	if err != nil {
 		return "", signError(err)
 	}
@@ -126,13 +158,13 @@ func (s *Service) signAccess(ctx context.Context, t web.Target, c pool.Client, u
 // "Understanding the identity token") with the attributes the scopes
 // release, nonce and at_hash, and the user's linked identities
 // ("identities") when it has any.
-func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *pool.User, groups []string, g grantContext, access string, now time.Time) (string, error) {
+func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *pool.User, pt *preToken, g grantContext, access string, now time.Time) (string, error) {
 	claims := token.IDClaims(token.IDInput{
 		Issuer:     t.Issuer,
 		Audience:   c.ID,
 		Sub:        u.Sub,
 		Username:   u.Username,
-		Groups:     groups,
+		Groups:     pt.groups,
 		Attributes: releasedAttributes(&c, g.scopes, u.Attributes),
 		Nonce:      g.nonce,
 		AtHash:     token.AtHash(access, t.Pool.SigningAlgorithm),
@@ -147,11 +179,33 @@ func (s *Service) signID(ctx context.Context, t web.Target, c pool.Client, u *po
 		// identities, as an array of objects.
 		claims["identities"] = u.Identities
 	}
+	if len(pt.roles) > 0 {
+		claims["cognito:roles"] = pt.roles
+	}
+	if pt.preferredRole != "" {
+		claims["cognito:preferred_role"] = pt.preferredRole
+	}
+	pt.id.apply(claims)
 	tok, err := s.keys.Sign(ctx, t.Pool.ID, store.UseID, claims)
 	if err != nil {
 		return "", signError(err)
 	}
 	return tok, nil
+}
+
+// claimMap returns the claims of cl as a map, for a trigger's changes.
+func claimMap(cl any) (map[string]any, error) {
+	b, err := json.Marshal(cl)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // signError classifies a signing failure: a missing key set or an

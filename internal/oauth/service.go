@@ -16,6 +16,7 @@ import (
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	// (internal/confcache); nil means a cache of the Service's own over
 	// Store, polled for the life of the process.
 	Cache *confcache.Cache
+	// Triggers invokes the pools' pre token generation triggers; nil
+	// means no trigger is ever called.
+	Triggers *trigger.Invoker
 }
 
 // Service implements the OAuth 2.0 / OpenID Connect endpoints of a pool
@@ -50,6 +54,8 @@ type Service struct {
 	limiter *web.Limiter
 	metrics metrics
 	cache   *confcache.Cache
+	// triggers invokes pre token generation (pretoken.go); may be nil.
+	triggers *trigger.Invoker
 	// authClients are the clients the token endpoint authenticates,
 	// with their opened secrets' hashes (clients.go).
 	authClients *confcache.Table[authClient]
@@ -75,7 +81,7 @@ type metrics struct {
 func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, keys: cfg.Keys, box: cfg.Box, log: cfg.Log,
-		nowFn: cfg.Now, limiter: cfg.TokenLimiter, cache: cfg.Cache,
+		nowFn: cfg.Now, limiter: cfg.TokenLimiter, cache: cfg.Cache, triggers: cfg.Triggers,
 	}
 	if s.cache == nil {
 		s.cache = confcache.New(confcache.Config{Store: cfg.Store, Log: cfg.Log})
