@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/linkpool/linkpool/internal/accesskey"
@@ -14,6 +15,7 @@ import (
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/token"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // deps is what administration commands work with.
@@ -56,7 +58,16 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 	// command.
 	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	keys := token.NewKeys(st, box, token.KeysOptions{})
-	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log})
+	// The user commands are adapters over the same operations as the
+	// JSON API's admin actions, so they run the pool's triggers as those
+	// do (pre sign-up for `user create`, ...), with the invoker's defaults
+	// and the AWS configuration of the environment.
+	triggers, err := trigger.New(trigger.Config{Box: box, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("triggers: %w", err)
+	}
+	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log, Triggers: triggers})
 	return newDeps(st, box, keys, accounts, log), nil
 }
 
