@@ -75,6 +75,11 @@ func (c *call) startCustomAuth(a authCall, params map[string]string, secretHash 
 	case u.Status == pool.StatusUnconfirmed:
 		return nil, NewError(account.UserNotConfirmedException, "User is not confirmed.")
 	}
+	if !st.NotFound {
+		if err := c.api.cfg.Accounts.PreAuthentication(c.ctx, a.p, u); err != nil {
+			return nil, err
+		}
+	}
 	s := c.newSession(challengeCustom, a.cl)
 	s.Sub, s.Username, s.Given, s.Admin, s.A = u.Sub, u.Username, username, a.admin, srpA
 	if srpA != nil {

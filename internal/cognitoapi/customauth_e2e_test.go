@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -34,6 +35,10 @@ type lampQuiz struct {
 	mu       sync.Mutex
 	defines  []events.CognitoEventUserPoolsDefineAuthChallengeRequest
 	verifyUp bool // the verify trigger answers; false: it reports an error
+	// auths are the sources of the pre and post authentication events;
+	// banned refuses pre authentication.
+	auths  []string
+	banned bool
 }
 
 func newLampQuiz(t *testing.T) *lampQuiz {
@@ -92,9 +97,28 @@ func newLampQuiz(t *testing.T) *lampQuiz {
 		ev.Response.AnswerCorrect = ev.Request.ChallengeAnswer == ev.Request.PrivateChallengeParameters["answer"]
 		return ev, nil
 	}))
+	mux.HandleFunc("POST /auth", q.handle(func(body []byte) (any, error) {
+		var ev events.CognitoEventUserPoolsPreAuthentication
+		if err := json.Unmarshal(body, &ev); err != nil {
+			return nil, err
+		}
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.auths = append(q.auths, ev.TriggerSource)
+		if q.banned && ev.TriggerSource == "PreAuthentication_Authentication" {
+			return nil, errors.New(ev.UserName + " is banned")
+		}
+		return json.RawMessage(body), nil
+	}))
 	q.srv = httptest.NewServer(mux)
 	t.Cleanup(q.srv.Close)
 	return q
+}
+
+func (q *lampQuiz) authSources() []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.auths)
 }
 
 // handle checks linkpool's signature and answers with fn's event, or
@@ -134,6 +158,7 @@ func quizEnv(t *testing.T) (*env, *lampQuiz, pool.Pool) {
 		p.LambdaConfig = pool.LambdaConfig{
 			DefineAuthChallenge: q.srv.URL + "/define", CreateAuthChallenge: q.srv.URL + "/create",
 			VerifyAuthChallengeResponse: q.srv.URL + "/verify",
+			PreAuthentication:           q.srv.URL + "/auth", PostAuthentication: q.srv.URL + "/auth",
 		}
 		p.TriggerSecret = e.kit.Box.Seal([]byte(q.secret), p.TriggerSecretAAD())
 	})
@@ -320,4 +345,42 @@ func TestCustomAuthWithSRPWithSDK(t *testing.T) {
 	if d := q.lastDefine(); len(d.Session) != 2 || d.Session[1].ChallengeResult {
 		t.Fatalf("define session after a wrong password %+v", d.Session)
 	}
+}
+
+// TestCustomAuthRunsAuthenticationTriggers: a custom sign-in of a known
+// user runs pre authentication before the first challenge and post
+// authentication once the tokens are due; pre authentication's refusal
+// ends the sign-in with Cognito's error.
+func TestCustomAuthRunsAuthenticationTriggers(t *testing.T) {
+	ctx := context.Background()
+	e, q, p := quizEnv(t)
+	cl := publicClient(t, e, p, "app", "ALLOW_CUSTOM_AUTH")
+	sdk := e.sdk("")
+	start := func() (*cip.InitiateAuthOutput, error) {
+		return sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: aws.String(cl.ID), AuthParameters: map[string]string{"USERNAME": "dora"},
+		})
+	}
+	out, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.authSources(); !slices.Equal(got, []string{"PreAuthentication_Authentication"}) {
+		t.Fatalf("sources after InitiateAuth = %v", got)
+	}
+	done, err := sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "dora", "ANSWER": "amber-0"},
+	})
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("right answer: %+v %v", done, err)
+	}
+	if got := q.authSources(); !slices.Equal(got, []string{"PreAuthentication_Authentication", "PostAuthentication_Authentication"}) {
+		t.Fatalf("sources after the sign-in = %v", got)
+	}
+	q.mu.Lock()
+	q.banned = true
+	q.mu.Unlock()
+	_, err = start()
+	wantAPIError(t, err, "UserLambdaValidationException", "PreAuthentication failed with error dora is banned.")
 }

@@ -188,6 +188,9 @@ func (c *call) startPasskeySignIn(a authCall, given string) (any, error) {
 	u, err := c.api.cfg.Accounts.Lookup(c.ctx, a.p, given)
 	switch {
 	case err == nil:
+		if err := c.api.cfg.Accounts.PreAuthentication(c.ctx, a.p, u); err != nil {
+			return nil, err
+		}
 		s.Sub, s.Username = u.Sub, u.Username
 		if !prevents(a.cl) {
 			target = &u

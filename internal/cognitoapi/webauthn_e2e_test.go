@@ -3,6 +3,7 @@ package cognitoapi_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // passkeyRP is the relying party the test's authenticator answers: the
@@ -249,5 +252,43 @@ func TestPasskeySatisfiesMFA(t *testing.T) {
 	out, err = e.userAuth("val", map[string]string{"PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Val-Pass-12345!"})
 	if err != nil || out.AuthenticationResult != nil || out.ChallengeName != types.ChallengeNameTypeMfaSetup {
 		t.Fatalf("USER_AUTH PASSWORD in a pool requiring MFA: %v %+v", err, out)
+	}
+}
+
+// TestPasskeySignInRunsAuthenticationTriggers: USER_AUTH with WEB_AUTHN
+// runs pre authentication when it starts for a known user and post
+// authentication when the assertion signs in.
+func TestPasskeySignInRunsAuthenticationTriggers(t *testing.T) {
+	e, _, _ := srpEnv(t)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH")
+	e.confirmedUser(t, "pat", "Pat-Pass-12345!")
+	out, err := e.passwordAuth("pat", "Pat-Pass-12345!", e.hash("pat"))
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("InitiateAuth: %v", err)
+	}
+	e.mfaPool(t, types.UserPoolMfaTypeOptional, types.AuthFactorTypePassword, types.AuthFactorTypeWebAuthn)
+	auth, cred := e.registerPasskey(t, out.AuthenticationResult.AccessToken)
+	tr := apptest.NewTriggers(t)
+	if err := e.app.Store.UpdatePool(context.Background(), e.pool.ID, func(p pool.Pool) (pool.Pool, error) {
+		tr.Configure(&p, e.kit.Box, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err = e.userAuth("pat", map[string]string{"PREFERRED_CHALLENGE": "WEB_AUTHN"})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeWebAuthn {
+		t.Fatalf("USER_AUTH WEB_AUTHN: %v %+v", err, out)
+	}
+	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication}) {
+		t.Fatalf("sources after USER_AUTH = %v", got)
+	}
+	res, err := e.respond(types.ChallengeNameTypeWebAuthn, out.Session, map[string]string{
+		"USERNAME": "pat", "SECRET_HASH": *e.hash("pat"), "CREDENTIAL": passkeyAnswer(t, auth, cred, out.ChallengeParameters)})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("WEB_AUTHN: %v %+v", err, res)
+	}
+	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}) {
+		t.Fatalf("sources after the sign-in = %v", got)
 	}
 }

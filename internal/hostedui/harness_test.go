@@ -21,10 +21,12 @@ import (
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/sqlite"
 	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 	"github.com/linkpool/linkpool/internal/testclock"
+	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -54,6 +56,7 @@ type env struct {
 	hasher   *password.Hasher
 	oauth    *oauth.Service
 	passkeys *passkey.Service
+	box      *seal.Box
 	srv      *httptest.Server
 	origin   string // srv.URL, or its localhost form (options.localhost)
 	base     string // origin + "/" + pool id
@@ -141,9 +144,14 @@ func newEnv(t testing.TB, opts options) *env {
 
 	log := e.logs.Logger()
 	e.hasher = password.NewHasher(apptest.CheapHashing, 0)
+	e.box = box
+	triggers, err := trigger.New(trigger.Config{Box: box, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.accounts = account.New(account.Config{
 		Store: st, Hasher: e.hasher, CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box,
-		Mailer: e.mailbox, Log: log, Now: e.clock.Now,
+		Mailer: e.mailbox, Log: log, Now: e.clock.Now, Triggers: triggers,
 	})
 	e.oauth = oauth.New(oauth.Config{Store: st, Keys: keys, Box: box, Log: log, Now: e.clock.Now, Cache: apptest.ConfigCache(t, st)})
 	e.passkeys = passkey.New(passkey.Config{Store: st, Box: box, Log: log, Now: e.clock.Now})

@@ -83,6 +83,14 @@ func (u *UI) passkeySignInPost(c *call) error {
 		}
 		return c.renderPasskeySignIn(http.StatusBadRequest, key)
 	}
+	// The user is known only now, from the passkey: pre authentication
+	// runs before the sign-in goes on.
+	if err := u.accounts.PreAuthentication(c.r.Context(), c.t.Pool, user); err != nil {
+		if account.IsTriggerFailure(err) {
+			return c.renderPasskeySignIn(http.StatusBadRequest, "error.refused")
+		}
+		return err
+	}
 	first := account.ByPasskey
 	if verified {
 		first = account.ByPasskeyVerified

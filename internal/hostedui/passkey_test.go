@@ -2,18 +2,24 @@ package hostedui_test
 
 import (
 	"context"
+	"errors"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
 )
 
 // allowPasskeys lets the pool's users sign in with passkeys.
@@ -358,5 +364,43 @@ func TestPasskeysNotForProviderUsers(t *testing.T) {
 	p := b.get("/passkeys")
 	if p.Status != http.StatusBadRequest || p.errorText() != "Passkeys are not available here." || strings.Contains(p.Body, "addPasskeyForm") {
 		t.Fatalf("/passkeys for a provider's user: %d %q", p.Status, p.errorText())
+	}
+}
+
+// TestPasskeySignInRunsAuthenticationTriggers: a passkey sign-in on the
+// hosted page runs pre authentication once the passkey names the user,
+// and post authentication when it completes; pre authentication's
+// refusal keeps the browser on the page, without a session or a code.
+func TestPasskeySignInRunsAuthenticationTriggers(t *testing.T) {
+	e := newEnv(t, options{localhost: true, editPool: allowPasskeys})
+	u := e.createUser(t, "pia", "pia@example.com", goodPW)
+	d := e.passkeyDevice(u)
+	e.registerPasskey(t, u, d)
+	tr := apptest.NewTriggers(t)
+	var banned atomic.Bool
+	banned.Store(true)
+	tr.Handle(pool.TriggerPreAuthentication, func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
+		if banned.Load() {
+			return ev, errors.New("pia is banned")
+		}
+		return ev, nil
+	})
+	e.updatePool(t, func(p *pool.Pool) {
+		tr.Configure(p, e.box, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+	})
+
+	p := e.passkeySignIn(t, d)
+	if p.Status != http.StatusBadRequest || p.Location != "" || p.cookie("lp_session") != nil {
+		t.Fatalf("a passkey sign-in pre authentication refused: %d %q", p.Status, p.Location)
+	}
+	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication}) {
+		t.Fatalf("sources after the refusal = %v", got)
+	}
+	banned.Store(false)
+	e.clock.Advance(time.Second)
+	codeFrom(t, e.passkeySignIn(t, d), alexaRedirects[0])
+	want := []string{trigger.SourcePreAuthentication, trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}
+	if got := tr.Sources(); !slices.Equal(got, want) {
+		t.Fatalf("sources = %v, want %v", got, want)
 	}
 }
