@@ -83,6 +83,9 @@ func (s *Service) Finish(ctx context.Context, p pool.Pool, base string, b Bindin
 		subject, claims = r.Subject, r.Claims
 	}
 	subject, attrs := MapAttributes(idp, subject, claims)
+	// The app client of the (verified) authorization request is the
+	// caller the pool's triggers see (callerContext.clientId).
+	ctx = account.WithCaller(ctx, account.Caller{ClientID: q.Get("client_id")})
 	u, err := s.accounts.SignInFederated(ctx, p, idp, subject, attrs)
 	if err != nil {
 		var ae *account.Error
