@@ -24,19 +24,34 @@ type LambdaServer struct {
 
 	mu       sync.Mutex
 	handlers map[string]lambda.Handler
-	calls    []string
+	calls    []LambdaCall
 }
+
+// LambdaCall is one Invoke request the server received.
+type LambdaCall struct {
+	// Function is the function as the request named it (a name or an
+	// ARN); Name is the function's name.
+	Function, Name string
+	// InvocationType is the X-Amz-Invocation-Type header.
+	InvocationType string
+	// Authorization is the request's SigV4 Authorization header.
+	Authorization string
+}
+
+// LambdaAccessKeyID is the access key NewLambdaServer puts in the
+// environment, which signs the requests of the standard AWS chain.
+const LambdaAccessKeyID = "AKIDLAMBDATEST"
 
 // NewLambdaServer starts a server, closed when the test ends, and puts
 // static credentials in the environment for the standard AWS chain.
-func NewLambdaServer(t *testing.T) *LambdaServer {
+func NewLambdaServer(t testing.TB) *LambdaServer {
 	t.Helper()
 	ls := &LambdaServer{handlers: map[string]lambda.Handler{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", ls.invoke)
 	ls.Server = httptest.NewServer(mux)
 	t.Cleanup(ls.Server.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDLAMBDATEST")
+	t.Setenv("AWS_ACCESS_KEY_ID", LambdaAccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "lambda-test-secret-key")
 	t.Setenv("AWS_SESSION_TOKEN", "")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
@@ -56,17 +71,30 @@ func (ls *LambdaServer) Handle(name string, fn any) {
 func (ls *LambdaServer) Calls() []string {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	return append([]string(nil), ls.calls...)
+	names := make([]string, len(ls.calls))
+	for i, c := range ls.calls {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Invocations returns the Invoke requests received, in order.
+func (ls *LambdaServer) Invocations() []LambdaCall {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return append([]LambdaCall(nil), ls.calls...)
 }
 
 func (ls *LambdaServer) invoke(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
+	fn := r.PathValue("name")
 	// A full ARN arrives as the name; the function is its seventh part.
-	if parts := strings.Split(name, ":"); len(parts) >= 7 {
+	name := fn
+	if parts := strings.Split(fn, ":"); len(parts) >= 7 {
 		name = parts[6]
 	}
 	ls.mu.Lock()
-	ls.calls = append(ls.calls, name)
+	ls.calls = append(ls.calls, LambdaCall{Function: fn, Name: name,
+		InvocationType: r.Header.Get("X-Amz-Invocation-Type"), Authorization: r.Header.Get("Authorization")})
 	h := ls.handlers[name]
 	ls.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")

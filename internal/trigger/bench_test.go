@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
@@ -32,9 +33,9 @@ func BenchmarkWebhookInvoke(b *testing.B) {
 // through the SDK (SigV4 signing included) against the loopback Invoke
 // server.
 func BenchmarkLambdaInvoke(b *testing.B) {
-	ls := newLambdaServer(b)
-	e := newEnv(b, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
-	ls.handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	ls := apptest.NewLambdaServer(b)
+	e := newEnv(b, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
+	ls.Handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 		ev.Response.AutoConfirmUser = true
 		return ev, nil
 	})

@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,86 +195,6 @@ func lambdaHandlerOverHTTP(fn any) func(w http.ResponseWriter, r *http.Request, 
 		}
 		_, _ = w.Write(out)
 	}
-}
-
-// lambdaServer is a loopback server implementing Lambda's Invoke REST
-// call (POST /2015-03-31/functions/{name}/invocations) that runs
-// aws-lambda-go handlers in-process, by function name.
-type lambdaServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	handlers map[string]lambda.Handler
-	calls    []lambdaCall
-}
-
-type lambdaCall struct {
-	Function       string
-	InvocationType string
-	Authorization  string
-}
-
-func newLambdaServer(t testing.TB) *lambdaServer {
-	t.Helper()
-	ls := &lambdaServer{handlers: map[string]lambda.Handler{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", ls.invoke)
-	ls.Server = httptest.NewServer(mux)
-	t.Cleanup(ls.Close)
-	// The standard credential chain finds these in the environment.
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTRIGGERTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "trigger-test-secret-key")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-	return ls
-}
-
-// handle registers an aws-lambda-go handler function under a name.
-func (ls *lambdaServer) handle(name string, fn any) {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	ls.handlers[name] = lambda.NewHandler(fn)
-}
-
-func (ls *lambdaServer) invoke(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	ls.mu.Lock()
-	ls.calls = append(ls.calls, lambdaCall{Function: name, InvocationType: r.Header.Get("X-Amz-Invocation-Type"), Authorization: r.Header.Get("Authorization")})
-	// A full ARN arrives as the name; the function is its seventh part.
-	fn := name
-	if parts := strings.Split(name, ":"); len(parts) >= 7 {
-		fn = parts[6]
-	}
-	h := ls.handlers[fn]
-	ls.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if h == nil {
-		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, `{"Type":"User","message":"Function not found: %s"}`, name)
-		return
-	}
-	payload, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	out, err := h.Invoke(r.Context(), payload)
-	if err != nil {
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		w.WriteHeader(http.StatusOK)
-		_ = json.NewEncoder(w).Encode(map[string]string{"errorMessage": err.Error(), "errorType": fmt.Sprintf("%T", err)})
-		return
-	}
-	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
-	_, _ = w.Write(out)
-}
-
-func (ls *lambdaServer) callLog() []lambdaCall {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	return append([]lambdaCall(nil), ls.calls...)
 }
 
 // wantError checks err is a *trigger.Error with Cognito's code and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
@@ -118,9 +119,9 @@ func TestEventShape(t *testing.T) {
 // (RequestResponse) signed with the standard chain's credentials, sends
 // a version 2 event for V2_0, and decodes the function's answer.
 func TestLambdaPreTokenGenerationV2(t *testing.T) {
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
-	ls.handle("pre-token", func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
+	ls.Handle("pre-token", func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 		if ev.Version != "2" || ev.TriggerSource != trigger.SourceTokenRefresh {
 			return ev, fmt.Errorf("version %q source %q", ev.Version, ev.TriggerSource)
 		}
@@ -147,7 +148,7 @@ func TestLambdaPreTokenGenerationV2(t *testing.T) {
 	if s := out.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ScopesToAdd; len(s) != 1 || s[0] != "lamps/read" {
 		t.Fatalf("scopes to add %v", s)
 	}
-	calls := ls.callLog()
+	calls := ls.Invocations()
 	if len(calls) != 1 {
 		t.Fatalf("%d Invoke calls, want 1", len(calls))
 	}
@@ -155,7 +156,7 @@ func TestLambdaPreTokenGenerationV2(t *testing.T) {
 	if c.Function != arn || c.InvocationType != "RequestResponse" {
 		t.Fatalf("Invoke call %+v, want the ARN and RequestResponse", c)
 	}
-	if !strings.HasPrefix(c.Authorization, "AWS4-HMAC-SHA256 Credential=AKIDTRIGGERTEST/") || !strings.Contains(c.Authorization, "/eu-central-1/lambda/aws4_request") {
+	if !strings.HasPrefix(c.Authorization, "AWS4-HMAC-SHA256 Credential="+apptest.LambdaAccessKeyID+"/") || !strings.Contains(c.Authorization, "/eu-central-1/lambda/aws4_request") {
 		t.Fatalf("Authorization %q: not signed with the chain's key for the function's region", c.Authorization)
 	}
 	if n := e.invocations(t, pool.TriggerPreTokenGeneration, pool.TargetLambda); n != 1 {
@@ -166,9 +167,9 @@ func TestLambdaPreTokenGenerationV2(t *testing.T) {
 // TestFunctionError: an error the function or webhook reports is
 // Cognito's UserLambdaValidationException with its message.
 func TestFunctionError(t *testing.T) {
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
-	ls.handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
+	ls.Handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 		return ev, errors.New("Email domain not allowed")
 	})
 	wh := newWebhook(t, answer(func(ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
@@ -193,12 +194,12 @@ func TestFunctionError(t *testing.T) {
 // TestLambdaAPIError: an error of the Lambda service (no such function)
 // is UnexpectedLambdaException naming the service's error.
 func TestLambdaAPIError(t *testing.T) {
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
 	p := e.newPool(pool.LambdaConfig{PostConfirmation: "arn:aws:lambda:us-east-1:123456789012:function:missing"})
 	err := e.inv.Invoke(ctxBg, p, trigger.Call{Trigger: pool.TriggerPostConfirmation, Source: trigger.SourcePostConfirmation, UserName: "ann"}, nil)
 	wantError(t, err, trigger.UnexpectedLambdaException, "PostConfirmation invocation failed due to error ResourceNotFoundException.")
-	if n := len(ls.callLog()); n != 1 {
+	if n := len(ls.Invocations()); n != 1 {
 		t.Fatalf("%d Invoke calls, want exactly 1 (no retry)", n)
 	}
 }
@@ -280,9 +281,9 @@ func TestMalformedResponse(t *testing.T) {
 
 // TestLambdaMalformedResponse: the same for a function's answer.
 func TestLambdaMalformedResponse(t *testing.T) {
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
-	ls.handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (string, error) { return "approved", nil })
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
+	ls.Handle("pre-sign-up", func(ev events.CognitoEventUserPoolsPreSignup) (string, error) { return "approved", nil })
 	p := e.newPool(pool.LambdaConfig{PreSignUp: preSignUpARN})
 	err := e.inv.Invoke(ctxBg, p, preSignUpCall(), &preSignUpResponse{})
 	wantError(t, err, trigger.InvalidLambdaResponseException, "Unrecognizable lambda output")
@@ -443,9 +444,9 @@ func TestLogsNeverHoldTheEvent(t *testing.T) {
 // TestLambdaTimeout: a function slower than the limit fails with
 // Cognito's timeout message, once.
 func TestLambdaTimeout(t *testing.T) {
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL; c.Timeout = 200 * time.Millisecond })
-	ls.handle("slow", func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL; c.Timeout = 200 * time.Millisecond })
+	ls.Handle("slow", func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
 		<-ctx.Done()
 		return ev, ctx.Err()
 	})
@@ -455,7 +456,7 @@ func TestLambdaTimeout(t *testing.T) {
 	if te.Outcome != trigger.OutcomeTimeout {
 		t.Fatalf("outcome %s, want timeout", te.Outcome)
 	}
-	if n := len(ls.callLog()); n != 1 {
+	if n := len(ls.Invocations()); n != 1 {
 		t.Fatalf("%d Invoke calls, want 1", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
@@ -176,14 +177,14 @@ func TestShapes(t *testing.T) {
 				ChallengeAnswer: "4", ClientMetadata: meta})
 		}})
 
-	ls := newLambdaServer(t)
-	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.URL })
+	ls := apptest.NewLambdaServer(t)
+	e := newEnv(t, func(c *trigger.Config) { c.LambdaEndpoint = ls.Server.URL })
 	for i, tc := range tests {
 		for _, kind := range []string{pool.TargetWebhook, pool.TargetLambda} {
 			t.Run(tc.name+"/"+kind, func(t *testing.T) {
 				seen = nil
 				fn := fmt.Sprintf("shape-%d", i)
-				ls.handle(fn, tc.handler)
+				ls.Handle(fn, tc.handler)
 				target := "arn:aws:lambda:us-east-1:123456789012:function:" + fn
 				if kind == pool.TargetWebhook {
 					wh := newWebhook(t, lambdaHandlerOverHTTP(tc.handler))
