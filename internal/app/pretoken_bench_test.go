@@ -3,10 +3,6 @@ package app_test
 import (
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/app"
@@ -30,27 +26,6 @@ func BenchmarkRefreshWithPreTokenWebhook(b *testing.B) {
 		p.LambdaConfig.PreTokenGenerationConfig = pool.PreTokenGenerationConfig{LambdaVersion: pool.PreTokenV2, LambdaArn: h.srv.URL + "/pre-token"}
 		p.TriggerSecret = a.Box.Seal([]byte(h.secret), p.TriggerSecretAAD())
 	})
-	c, secret := a.Client(b, p, "alexa", []string{"https://example.com/cb"})
-	rt := benchRefreshToken(b, a, p, c)
-	body := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}.Encode()
-	handler := a.App.Server.Handler()
-	path := "/" + p.ID + "/oauth2/token"
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cpuTime()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(c.ID, secret)
-			rec := httptest.NewRecorder()
-			handler.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "access_token") {
-				b.Errorf("status %d: %s", rec.Code, rec.Body)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	benchRefreshes(b, a, p)
 	h.calls()
 }
