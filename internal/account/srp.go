@@ -76,7 +76,7 @@ func (s *Service) StartSRP(ctx context.Context, p pool.Pool, username string, co
 		}
 		return s.concealedSRP(p, username, b), nil
 	}
-	v, err := s.openVerifier(u)
+	v, err := s.openVerifier(ctx, u)
 	if err != nil {
 		if !conceal {
 			return SRPChallenge{}, err
@@ -108,7 +108,7 @@ func (s *Service) concealedSRP(p pool.Pool, username string, b *big.Int) SRPChal
 
 // openVerifier returns the user's SRP verifier, or the NotAuthorized
 // error of a user without one.
-func (s *Service) openVerifier(u pool.User) ([]byte, error) {
+func (s *Service) openVerifier(ctx context.Context, u pool.User) ([]byte, error) {
 	if len(u.SRPVerifier) == 0 || u.SRPSalt == "" {
 		return nil, &Error{Type: NotAuthorizedException, Message: msgNoVerifier, Cause: ErrNoVerifier}
 	}
@@ -116,7 +116,7 @@ func (s *Service) openVerifier(u pool.User) ([]byte, error) {
 	if err != nil {
 		// Sealed under another master key: the user must prove the
 		// password once again, as if there were none.
-		s.log.Warn("account: SRP verifier does not open", "pool", u.PoolID, "sub", u.Sub)
+		s.log.WarnContext(ctx, "account: SRP verifier does not open", "pool", u.PoolID, "sub", u.Sub)
 		return nil, &Error{Type: NotAuthorizedException, Message: msgNoVerifier, Cause: ErrNoVerifier}
 	}
 	return v, nil
@@ -163,7 +163,7 @@ func (s *Service) AuthenticateSRP(ctx context.Context, p pool.Pool, proof SRPPro
 				dummy(ctx)
 				return false, notAuthorized(msgIncorrect)
 			}
-			v, err := s.openVerifier(u)
+			v, err := s.openVerifier(ctx, u)
 			if err != nil {
 				dummy(ctx)
 				return false, notAuthorized(msgIncorrect)

@@ -156,6 +156,7 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = slog.New(web.ContextHandler(log.Handler()))
 	mailer := cfg.Mailer
 	if mailer == nil {
 		mailer = mail.NewLog(log)

@@ -348,9 +348,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, id, action string, er
 		return
 	}
 	if internal {
-		a.cfg.Log.ErrorContext(r.Context(), "cognito api: internal error", "request_id", id, "action", action, "error", err)
+		a.cfg.Log.ErrorContext(r.Context(), "cognito api: internal error", "action", action, "error", err)
 	} else {
-		a.cfg.Log.InfoContext(r.Context(), "cognito api: refused", "request_id", id, "action", action, "type", e.Type)
+		a.cfg.Log.InfoContext(r.Context(), "cognito api: refused", "action", action, "type", e.Type)
 	}
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.WriteHeader(e.Status)

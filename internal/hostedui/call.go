@@ -55,7 +55,7 @@ func (u *UI) handle(h func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, ok := web.TargetFrom(r.Context())
 		if !ok {
-			u.log.ErrorContext(r.Context(), "hostedui: request without a pool target", "request_id", web.RequestID(r.Context()), "path", r.URL.Path)
+			u.log.ErrorContext(r.Context(), "hostedui: request without a pool target", "path", r.URL.Path)
 			http.Error(w, "Internal error.", http.StatusInternalServerError)
 			return
 		}
@@ -134,7 +134,7 @@ func (c *call) fail(err error) {
 		return
 	}
 	id := web.RequestID(c.r.Context())
-	c.u.log.ErrorContext(c.r.Context(), "hostedui: internal error", "request_id", id, "path", c.r.URL.Path, "error", err)
+	c.u.log.ErrorContext(c.r.Context(), "hostedui: internal error", "path", c.r.URL.Path, "error", err)
 	if status == http.StatusServiceUnavailable {
 		c.w.Header().Set("Retry-After", "1")
 	}
@@ -169,7 +169,7 @@ func (c *call) render(status int, page string, v *view) error {
 // even that fails.
 func (c *call) renderOrPlain(status int, page string, v *view) {
 	if err := c.render(status, page, v); err != nil {
-		c.u.log.ErrorContext(c.r.Context(), "hostedui: render error page", "request_id", web.RequestID(c.r.Context()), "error", err)
+		c.u.log.ErrorContext(c.r.Context(), "hostedui: render error page", "error", err)
 		http.Error(c.w, "Internal error.", http.StatusInternalServerError)
 	}
 }

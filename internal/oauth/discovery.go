@@ -71,7 +71,7 @@ func (s *Service) handleJWKS(w http.ResponseWriter, r *http.Request) {
 		if web.Gone(r, s.log, "jwks", err) {
 			return
 		}
-		s.log.ErrorContext(r.Context(), "jwks failed", "request_id", web.RequestID(r.Context()), "pool", t.Pool.ID, "error", err)
+		s.log.ErrorContext(r.Context(), "jwks failed", "pool", t.Pool.ID, "error", err)
 		writeJSONError(w, unavailable(err))
 		return
 	}

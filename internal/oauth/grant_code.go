@@ -52,10 +52,11 @@ func (s *Service) grantCode(ctx context.Context, t web.Target, c pool.Client, fo
 		return nil, badRequest(ErrInvalidGrant, "Invalid authorization code.")
 	case errors.Is(err, store.ErrConflict):
 		if ac.PoolID == t.Pool.ID {
-			if _, rerr := s.store.RevokeRefreshTokens(ctx, store.RevokeFilter{PoolID: ac.PoolID, CodeID: ac.ID}, now); rerr != nil {
+			n, rerr := s.store.RevokeRefreshTokens(ctx, store.RevokeFilter{PoolID: ac.PoolID, CodeID: ac.ID}, now)
+			if rerr != nil {
 				return nil, unavailable(fmt.Errorf("revoke tokens of replayed code: %w", rerr))
 			}
-			s.log.WarnContext(ctx, "authorization code replayed; tokens issued from it revoked", "pool", ac.PoolID, "client_id", ac.ClientID)
+			s.log.WarnContext(ctx, "authorization code replayed; tokens issued from it revoked", "pool", ac.PoolID, "client_id", ac.ClientID, "sub", ac.Sub, "grants_revoked", n)
 		}
 		return nil, badRequest(ErrInvalidGrant, "Invalid authorization code.")
 	case err != nil:

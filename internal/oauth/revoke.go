@@ -26,7 +26,7 @@ func (s *Service) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		}
 		e := AsError(err)
 		if e.Status >= 500 {
-			s.log.ErrorContext(r.Context(), "revocation failure", "request_id", web.RequestID(r.Context()), "error", e.Code, "cause", e.Cause)
+			s.log.ErrorContext(r.Context(), "revocation failure", "error", e.Code, "cause", e.Cause)
 		}
 		writeJSONError(w, e)
 		return

@@ -149,8 +149,9 @@ func graceDepth(rt store.RefreshToken) int {
 // were derived. Outside the grace period the previous secret revokes as
 // before.
 func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, now time.Time) (string, error) {
-	var out string
+	var out, poolID, clientID string
 	err := s.store.UpdateRefreshToken(ctx, l.id, func(rt store.RefreshToken) (store.RefreshToken, error) {
+		poolID, clientID = rt.PoolID, rt.ClientID
 		if rt.Revoked() {
 			return rt, revokedGrant(ErrRefreshRevoked)
 		}
@@ -192,7 +193,8 @@ func (s *Service) rotate(ctx context.Context, l *lineage, grace time.Duration, n
 		}); rerr != nil {
 			return "", unavailable(fmt.Errorf("revoke reused grant: %w", rerr))
 		}
-		s.log.WarnContext(ctx, "rotated refresh token reused after its grace period; grant revoked")
+		s.log.WarnContext(ctx, "rotated refresh token reused after its grace period; grant revoked",
+			"pool", poolID, "client_id", clientID, "grant", l.id)
 		return "", revokedGrant(ErrRefreshReused)
 	case errors.Is(err, errRefreshUnknown), errors.Is(err, store.ErrNotFound):
 		return "", badRequest(ErrInvalidGrant, "Invalid refresh token.")

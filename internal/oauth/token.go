@@ -57,9 +57,9 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 		e := AsError(err)
 		s.metrics.tokenErrors.WithLabelValues(e.Code).Inc()
 		if e.Status >= 500 {
-			s.log.ErrorContext(r.Context(), "token endpoint failure", "request_id", web.RequestID(r.Context()), "pool", t.Pool.ID, "grant_type", grant, "error", e.Code, "cause", e.Cause)
+			s.log.ErrorContext(r.Context(), "token endpoint failure", "pool", t.Pool.ID, "grant_type", grant, "error", e.Code, "cause", e.Cause)
 		} else {
-			s.log.InfoContext(r.Context(), "token request refused", "request_id", web.RequestID(r.Context()), "pool", t.Pool.ID, "grant_type", grant, "error", e.Code, "reason", e.Description)
+			s.log.InfoContext(r.Context(), "token request refused", "pool", t.Pool.ID, "grant_type", grant, "error", e.Code, "reason", e.Description)
 		}
 		writeJSONError(w, e)
 		return

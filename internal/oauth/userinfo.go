@@ -52,7 +52,7 @@ func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-store")
 		switch {
 		case e.Status >= 500:
-			s.log.ErrorContext(r.Context(), "userInfo failure", "request_id", web.RequestID(r.Context()), "cause", e.Cause)
+			s.log.ErrorContext(r.Context(), "userInfo failure", "cause", e.Cause)
 			writeJSONError(w, e)
 		case e.Code == ErrInvalidToken:
 			h.Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out."`)

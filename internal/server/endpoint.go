@@ -72,7 +72,7 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) 
 	if web.Gone(r, s.cfg.Log, "pool lookup", err) {
 		return
 	}
-	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "request_id", web.RequestID(r.Context()), "error", err)
+	s.cfg.Log.ErrorContext(r.Context(), "pool lookup failed", "error", err)
 	h := w.Header()
 	h.Set("Retry-After", "1")
 	h.Set("Cache-Control", "no-store")

@@ -31,7 +31,7 @@ func ClientGone(r *http.Request, err error) bool {
 func ClientClosed(r *http.Request, log *slog.Logger, what string) {
 	ctx := r.Context()
 	if log != nil {
-		log.LogAttrs(ctx, slog.LevelDebug, "client went away", slog.String("request_id", RequestID(ctx)),
+		log.LogAttrs(ctx, slog.LevelDebug, "client went away",
 			slog.String("path", r.URL.Path), slog.String("during", what))
 	}
 	if e := edgeOf(ctx); e != nil {

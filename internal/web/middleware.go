@@ -19,6 +19,7 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 // line carries method, path (never the query string, which may hold codes
 // or tokens), status, duration, client address and request id.
 func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, status int, d time.Duration), next http.Handler) http.Handler {
+	log = slog.New(ContextHandler(log.Handler()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ip := proxies.ClientAddr(r)
@@ -36,7 +37,7 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.ErrorContext(ctx, "panic serving request", "request_id", id, "path", r.URL.Path, "panic", v)
+				log.ErrorContext(ctx, "panic serving request", "path", r.URL.Path, "panic", v)
 				if !rec.wrote {
 					rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 					rec.WriteHeader(http.StatusInternalServerError)
@@ -52,7 +53,6 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 				observe(r, status, d)
 			}
 			log.LogAttrs(ctx, level, "request",
-				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("host", r.Host),
 				slog.String("path", r.URL.Path),
