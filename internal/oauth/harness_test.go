@@ -43,6 +43,7 @@ type harness struct {
 	secret string
 	user   pool.User
 	issuer string
+	log    *apptest.Log
 }
 
 const alexaRedirect = "https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA"
@@ -57,9 +58,9 @@ func newHarnessOn(t testing.TB, st store.Store, mutate ...func(*pool.Client)) *h
 	t.Helper()
 	ctx := context.Background()
 	box := sealtest.Box(t)
-	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
+	h := &harness{t: t, st: st, box: box, clock: testclock.New(time.Now().UTC().Truncate(time.Second)), log: &apptest.Log{}}
 	h.keys = apptest.NewKeys(st, box, h.clock.Now)
-	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now, Cache: apptest.ConfigCache(t, st)})
+	h.svc = oauth.New(oauth.Config{Store: st, Keys: h.keys, Box: box, Now: h.clock.Now, Cache: apptest.ConfigCache(t, st), Log: h.log.Logger()})
 
 	now := h.clock.Now()
 	h.pool = pool.NewPool("us-east-1", "SmartLamp", now)
