@@ -31,12 +31,15 @@ type CodeDelivery struct {
 const maxCodeLen = 2048
 
 // newCode returns six decimal digits from crypto/rand.
-func newCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+func newCode() string { return randomDigits(6) }
+
+// randomDigits returns n (at most 18) decimal digits from crypto/rand.
+func randomDigits(n int) string {
+	v, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil))
 	if err != nil {
 		panic("account: crypto/rand failed: " + err.Error()) // never happens (Go 1.24+)
 	}
-	return fmt.Sprintf("%06d", n.Int64())
+	return fmt.Sprintf("%0*d", n, v.Int64())
 }
 
 // codeHash is HMAC-SHA256 keyed with Config.CodeKey over the code, its

@@ -2,10 +2,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
-	"math/big"
 	"slices"
 	"time"
 
@@ -32,13 +29,7 @@ const (
 )
 
 // newEmailOTP returns eight decimal digits from crypto/rand.
-func newEmailOTP() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
-	if err != nil {
-		panic("account: crypto/rand failed: " + err.Error()) // never happens (Go 1.24+)
-	}
-	return fmt.Sprintf("%08d", n.Int64())
-}
+func newEmailOTP() string { return randomDigits(emailOTPDigits) }
 
 // emailOTPMail returns the mail kind of a code purpose, after checking
 // that pool p offers it: the second factor when p offers the email
