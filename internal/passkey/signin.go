@@ -31,27 +31,22 @@ func (s *Service) beginSignIn(ctx context.Context, p pool.Pool, u *pool.User, rp
 		sub       string
 	)
 	uv := webauthn.WithUserVerification(uvRequirement(rp))
+	var creds []pool.WebAuthnCredential
 	if u != nil {
 		sub = u.Sub
-		creds, err := s.cfg.Store.ListWebAuthnCredentials(ctx, p.ID, u.Sub)
-		if err != nil {
+		if creds, err = s.cfg.Store.ListWebAuthnCredentials(ctx, p.ID, u.Sub); err != nil {
 			return nil, "", fmt.Errorf("passkey: list passkeys: %w", err)
 		}
-		// A user without passkeys gets a ceremony all the same, which
-		// no passkey finishes: the answer does not tell.
-		if len(creds) > 0 {
-			assertion, session, err = wa.BeginLogin(&user{u: *u, creds: creds}, uv)
-		} else {
-			assertion, session, err = wa.BeginDiscoverableLogin(uv)
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("passkey: begin sign-in: %w", err)
-		}
+	}
+	// A user without passkeys gets a ceremony all the same, which no
+	// passkey finishes: the answer does not tell.
+	if len(creds) > 0 {
+		assertion, session, err = wa.BeginLogin(&user{u: *u, creds: creds}, uv)
 	} else {
 		assertion, session, err = wa.BeginDiscoverableLogin(uv)
-		if err != nil {
-			return nil, "", fmt.Errorf("passkey: begin sign-in: %w", err)
-		}
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("passkey: begin sign-in: %w", err)
 	}
 	now := s.now()
 	c := ceremony{Session: *session, RPID: rp.ID, Sub: sub, IssuedAt: now, ExpiresAt: now.Add(CeremonyTTL)}
