@@ -31,9 +31,7 @@ func WithCaller(ctx context.Context, c Caller) context.Context {
 
 // CallerFrom returns the Caller WithCaller put in ctx (the zero Caller
 // when none), for the triggers other layers invoke.
-func CallerFrom(ctx context.Context) Caller { return callerOf(ctx) }
-
-func callerOf(ctx context.Context) Caller {
+func CallerFrom(ctx context.Context) Caller {
 	c, _ := ctx.Value(callerKey{}).(Caller)
 	return c
 }
@@ -50,7 +48,7 @@ func (s *Service) invoke(ctx context.Context, p pool.Pool, trig, source, userNam
 	if s.triggers == nil || p.LambdaConfig.Target(trig) == "" {
 		return false, nil
 	}
-	c := callerOf(ctx)
+	c := CallerFrom(ctx)
 	err := s.triggers.Invoke(ctx, &p, trigger.Call{
 		Trigger: trig, Source: source, UserName: userName,
 		ClientID: c.ClientID, SDKVersion: c.SDKVersion,

@@ -14,7 +14,7 @@ import (
 // failed with error ..."). Passwords and SRP proofs run it here; the
 // adapters of other first factors call it before checking theirs.
 func (s *Service) PreAuthentication(ctx context.Context, p pool.Pool, u pool.User) error {
-	c := callerOf(ctx)
+	c := CallerFrom(ctx)
 	req := trigger.PreAuthenticationRequest{
 		UserAttributes: eventAttributes(u, true),
 		ValidationData: c.ValidationData,
@@ -34,7 +34,7 @@ func (s *Service) PreAuthentication(ctx context.Context, p pool.Pool, u pool.Use
 func (s *Service) PostAuthentication(ctx context.Context, p pool.Pool, u pool.User) error {
 	req := trigger.PostAuthenticationRequest{
 		UserAttributes: eventAttributes(u, true),
-		ClientMetadata: callerOf(ctx).ClientMetadata,
+		ClientMetadata: CallerFrom(ctx).ClientMetadata,
 	}
 	_, err := s.invoke(ctx, p, pool.TriggerPostAuthentication, trigger.SourcePostAuthentication, u.Username, req, nil, nil)
 	return err

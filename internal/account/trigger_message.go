@@ -38,7 +38,7 @@ func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, s
 		UserAttributes:    eventAttributes(u, true),
 		CodeParameter:     mail.CodePlaceholder,
 		UsernameParameter: usernamePlaceholder,
-		ClientMetadata:    callerOf(ctx).ClientMetadata,
+		ClientMetadata:    CallerFrom(ctx).ClientMetadata,
 	}
 	var resp trigger.CustomMessageResponse
 	ran, err := s.invoke(ctx, p, pool.TriggerCustomMessage, source, u.Username, req, trigger.CustomMessageResponse{}, &resp)

@@ -83,7 +83,7 @@ func (s *Service) migrates(p pool.Pool) bool {
 // askMigration invokes the user migration trigger; ok is false when it
 // failed or refused (the invoker logs why, without the event).
 func (s *Service) askMigration(ctx context.Context, p pool.Pool, source, username, password string) (trigger.UserMigrationResponse, bool) {
-	c := callerOf(ctx)
+	c := CallerFrom(ctx)
 	req := trigger.UserMigrationRequest{Password: password, ValidationData: c.ValidationData, ClientMetadata: c.ClientMetadata}
 	var resp trigger.UserMigrationResponse
 	ran, err := s.invoke(ctx, p, pool.TriggerUserMigration, source, username, req, trigger.UserMigrationResponse{}, &resp)

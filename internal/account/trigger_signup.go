@@ -17,7 +17,7 @@ import (
 // honours. A failed trigger is the operation's error; nothing is stored
 // before it runs.
 func (s *Service) preSignUp(ctx context.Context, p pool.Pool, source string, u *pool.User) (bool, error) {
-	c := callerOf(ctx)
+	c := CallerFrom(ctx)
 	req := trigger.PreSignUpRequest{
 		UserAttributes: maps.Clone(u.Attributes),
 		ValidationData: c.ValidationData,
@@ -51,7 +51,7 @@ const (
 func (s *Service) postConfirmation(ctx context.Context, p pool.Pool, source string, u pool.User) error {
 	req := trigger.PostConfirmationRequest{
 		UserAttributes: eventAttributes(u, true),
-		ClientMetadata: callerOf(ctx).ClientMetadata,
+		ClientMetadata: CallerFrom(ctx).ClientMetadata,
 	}
 	_, err := s.invoke(ctx, p, pool.TriggerPostConfirmation, source, u.Username, req, nil, nil)
 	return err
