@@ -67,12 +67,12 @@ func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, s
 // looksLikeHTML reports whether a message has an HTML tag: a "<"
 // followed by a letter, "/" or "!" and, later, a ">".
 func looksLikeHTML(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
+	last := strings.LastIndexByte(s, '>')
+	for i := 0; i+1 < last; i++ {
 		if s[i] != '<' {
 			continue
 		}
-		c := s[i+1]
-		if (c|0x20 >= 'a' && c|0x20 <= 'z' || c == '/' || c == '!') && strings.IndexByte(s[i:], '>') > 0 {
+		if c := s[i+1]; c|0x20 >= 'a' && c|0x20 <= 'z' || c == '/' || c == '!' {
 			return true
 		}
 	}
