@@ -24,16 +24,15 @@ func (v *validator) userMFA(u *pool.User) (string, error) {
 		if *d.dev == nil || len((*d.dev).Secret) == 0 {
 			continue
 		}
-		plain, err := v.box.Open((*d.dev).Secret, aad)
+		secret, err := v.reseal((*d.dev).Secret, aad)
 		if err != nil {
 			return d.what, err
 		}
 		if v.to != nil {
 			dev := **d.dev
-			dev.Secret = v.to.Seal(plain, aad)
+			dev.Secret = secret
 			*d.dev = &dev
 		}
-		clear(plain)
 	}
 	if v.to != nil {
 		m.WebAuthnRegistration = nil

@@ -105,14 +105,10 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		v.pools[r.ID] = true
 		p := pool.Pool(r)
 		if len(p.TriggerSecret) > 0 {
-			plain, oerr := v.box.Open(p.TriggerSecret, p.TriggerSecretAAD())
-			if oerr != nil {
+			var oerr error
+			if p.TriggerSecret, oerr = v.reseal(p.TriggerSecret, p.TriggerSecretAAD()); oerr != nil {
 				return record{}, &SealError{Line: line, What: "the trigger secret of pool " + p.ID, Err: oerr}
 			}
-			if v.to != nil {
-				p.TriggerSecret = v.to.Seal(plain, p.TriggerSecretAAD())
-			}
-			clear(plain)
 		}
 		rec.v = p
 	case typeDomain:
@@ -139,14 +135,10 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		v.clients[r.ID] = true
 		c := pool.Client(r)
 		if c.HasSecret() {
-			plain, oerr := v.box.Open(c.SealedSecret, c.SecretAAD())
-			if oerr != nil {
+			var oerr error
+			if c.SealedSecret, oerr = v.reseal(c.SealedSecret, c.SecretAAD()); oerr != nil {
 				return record{}, &SealError{Line: line, What: "the secret of client " + c.ID, Err: oerr}
 			}
-			if v.to != nil {
-				c.SealedSecret = v.to.Seal(plain, c.SecretAAD())
-			}
-			clear(plain)
 		}
 		rec.v = c
 	case typeIdp:
@@ -175,14 +167,10 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 			v.identifiers[r.PoolID+"\x00"+id] = true
 		}
 		if len(p.SealedSecrets) > 0 {
-			plain, oerr := v.box.Open(p.SealedSecrets, p.SecretsAAD())
-			if oerr != nil {
+			var oerr error
+			if p.SealedSecrets, oerr = v.reseal(p.SealedSecrets, p.SecretsAAD()); oerr != nil {
 				return record{}, &SealError{Line: line, What: "the secrets of identity provider " + p.ProviderName + " of pool " + p.PoolID, Err: oerr}
 			}
-			if v.to != nil {
-				p.SealedSecrets = v.to.Seal(plain, p.SecretsAAD())
-			}
-			clear(plain)
 		}
 		rec.v = p
 	case typeKeySet:
@@ -241,12 +229,9 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		}
 		u := pool.User(r)
 		if len(u.SRPVerifier) > 0 {
-			plain, oerr := v.box.Open(u.SRPVerifier, u.SRPVerifierAAD())
-			if oerr != nil {
+			var oerr error
+			if u.SRPVerifier, oerr = v.reseal(u.SRPVerifier, u.SRPVerifierAAD()); oerr != nil {
 				return record{}, &SealError{Line: line, What: "the SRP verifier of user " + u.Sub, Err: oerr}
-			}
-			if v.to != nil {
-				u.SRPVerifier = v.to.Seal(plain, u.SRPVerifierAAD())
 			}
 		}
 		if what, oerr := v.userMFA(&u); oerr != nil {
@@ -415,4 +400,19 @@ func (v *validator) finish(lines int64) error {
 		return &FormatError{Line: lines, Reason: "the export ends without its end record: the file is truncated"}
 	}
 	return nil
+}
+
+// reseal opens sealed, a value the export's master key sealed with aad,
+// and returns it sealed again with v.to when the import moves to a new
+// master key, or as it was.
+func (v *validator) reseal(sealed, aad []byte) ([]byte, error) {
+	plain, err := v.box.Open(sealed, aad)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	if v.to == nil {
+		return sealed, nil
+	}
+	return v.to.Seal(plain, aad), nil
 }
