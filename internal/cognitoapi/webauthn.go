@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -139,12 +140,7 @@ func listWebAuthnCredentials(c *call) (any, error) {
 	}
 	start := 0
 	if req.NextToken != nil {
-		start = -1
-		for i, cr := range creds {
-			if credentialID(cr.ID) == *req.NextToken {
-				start = i
-			}
-		}
+		start = slices.IndexFunc(creds, func(cr pool.WebAuthnCredential) bool { return credentialID(cr.ID) == *req.NextToken })
 		if start < 0 {
 			return nil, NewError(InvalidParameterException, "Invalid NextToken.")
 		}
