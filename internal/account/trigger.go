@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
@@ -77,19 +76,4 @@ const (
 func IsTriggerFailure(err error) bool {
 	var te *trigger.Error
 	return errors.As(err, &te)
-}
-
-// eventAttributes is a user's attributes as a trigger event carries
-// them: every stored attribute, with sub, and cognito:user_status where
-// Cognito adds it.
-func eventAttributes(u pool.User, status bool) map[string]string {
-	a := make(map[string]string, len(u.Attributes)+2)
-	maps.Copy(a, u.Attributes)
-	if u.Sub != "" {
-		a["sub"] = u.Sub
-	}
-	if status && u.Status != "" {
-		a["cognito:user_status"] = u.Status
-	}
-	return a
 }

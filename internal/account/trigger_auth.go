@@ -16,7 +16,7 @@ import (
 func (s *Service) PreAuthentication(ctx context.Context, p pool.Pool, u pool.User) error {
 	c := CallerFrom(ctx)
 	req := trigger.PreAuthenticationRequest{
-		UserAttributes: eventAttributes(u, true),
+		UserAttributes: trigger.UserAttributes(u),
 		ValidationData: c.ValidationData,
 	}
 	_, err := s.invoke(ctx, p, pool.TriggerPreAuthentication, trigger.SourcePreAuthentication, u.Username, req, nil, nil)
@@ -33,7 +33,7 @@ func (s *Service) PreAuthentication(ctx context.Context, p pool.Pool, u pool.Use
 // first factor was. Federated sign-ins do not run it.
 func (s *Service) PostAuthentication(ctx context.Context, p pool.Pool, u pool.User) error {
 	req := trigger.PostAuthenticationRequest{
-		UserAttributes: eventAttributes(u, true),
+		UserAttributes: trigger.UserAttributes(u),
 		ClientMetadata: CallerFrom(ctx).ClientMetadata,
 	}
 	_, err := s.invoke(ctx, p, pool.TriggerPostAuthentication, trigger.SourcePostAuthentication, u.Username, req, nil, nil)

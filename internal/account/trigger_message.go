@@ -35,7 +35,7 @@ func (s *Service) customMessage(ctx context.Context, p pool.Pool, u pool.User, s
 		return nil
 	}
 	req := trigger.CustomMessageRequest{
-		UserAttributes:    eventAttributes(u, true),
+		UserAttributes:    trigger.UserAttributes(u),
 		CodeParameter:     mail.CodePlaceholder,
 		UsernameParameter: usernamePlaceholder,
 		ClientMetadata:    CallerFrom(ctx).ClientMetadata,

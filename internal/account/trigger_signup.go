@@ -50,7 +50,7 @@ const (
 // the trigger's error, and the user is confirmed nonetheless.
 func (s *Service) postConfirmation(ctx context.Context, p pool.Pool, source string, u pool.User) error {
 	req := trigger.PostConfirmationRequest{
-		UserAttributes: eventAttributes(u, true),
+		UserAttributes: trigger.UserAttributes(u),
 		ClientMetadata: CallerFrom(ctx).ClientMetadata,
 	}
 	_, err := s.invoke(ctx, p, pool.TriggerPostConfirmation, source, u.Username, req, nil, nil)

@@ -168,7 +168,7 @@ func respondCustomChallenge(c *call, r *challengeCall) (any, error) {
 	err = c.invokeTrigger(r.a, u, trigger.Call{
 		Trigger: pool.TriggerVerifyAuthChallengeResponse, Source: trigger.SourceVerifyAuthChallengeResponse,
 		Request: trigger.VerifyAuthChallengeRequest{
-			UserAttributes: triggerAttributes(u), PrivateChallengeParameters: nonNilMap(st.Private),
+			UserAttributes: trigger.UserAttributes(u), PrivateChallengeParameters: nonNilMap(st.Private),
 			ChallengeAnswer: answer, ClientMetadata: r.a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.VerifyAuthChallengeResponse{},
@@ -191,7 +191,7 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 	err := c.invokeTrigger(a, u, trigger.Call{
 		Trigger: pool.TriggerDefineAuthChallenge, Source: trigger.SourceDefineAuthChallenge,
 		Request: trigger.DefineAuthChallengeRequest{
-			UserAttributes: triggerAttributes(u), Session: st.Steps, ClientMetadata: a.meta, UserNotFound: st.NotFound,
+			UserAttributes: trigger.UserAttributes(u), Session: st.Steps, ClientMetadata: a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.DefineAuthChallengeResponse{},
 	}, &d)
@@ -215,7 +215,7 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 	err = c.invokeTrigger(a, u, trigger.Call{
 		Trigger: pool.TriggerCreateAuthChallenge, Source: trigger.SourceCreateAuthChallenge,
 		Request: trigger.CreateAuthChallengeRequest{
-			UserAttributes: triggerAttributes(u), ChallengeName: challengeCustom, Session: st.Steps,
+			UserAttributes: trigger.UserAttributes(u), ChallengeName: challengeCustom, Session: st.Steps,
 			ClientMetadata: a.meta, UserNotFound: st.NotFound,
 		},
 		Response: trigger.CreateAuthChallengeResponse{},
@@ -249,19 +249,6 @@ func (c *call) invokeTrigger(a authCall, u pool.User, tc trigger.Call, out any) 
 		return NewError(InvalidParameterException, "Custom auth lambda trigger is not configured for the user pool.")
 	}
 	return err
-}
-
-// triggerAttributes are a user's attributes as the triggers receive
-// them, with sub and cognito:user_status; none for an unknown user.
-func triggerAttributes(u pool.User) map[string]string {
-	m := make(map[string]string, len(u.Attributes)+2)
-	if u.Sub == "" {
-		return m
-	}
-	maps.Copy(m, u.Attributes)
-	m["sub"] = u.Sub
-	m["cognito:user_status"] = u.Status
-	return m
 }
 
 func nonNilMap(m map[string]string) map[string]string {

@@ -94,7 +94,7 @@ func (s *Service) preTokenGeneration(ctx context.Context, t web.Target, c pool.C
 		return pt, nil
 	}
 	req := trigger.PreTokenRequest{
-		UserAttributes:     triggerAttributes(u),
+		UserAttributes:     userAttributes(u),
 		GroupConfiguration: trigger.GroupConfiguration{GroupsToOverride: nonNil(groups), IAMRolesToOverride: []string{}},
 		ClientMetadata:     g.clientMetadata,
 	}
@@ -129,21 +129,6 @@ func (s *Service) preTokenGeneration(ctx context.Context, t web.Target, c pool.C
 		return nil, triggerError(err)
 	}
 	return pt, nil
-}
-
-// triggerAttributes are the userAttributes of the event: the stored
-// attributes with sub and cognito:user_status, as Cognito sends them.
-func triggerAttributes(u *pool.User) map[string]string {
-	if u == nil {
-		return map[string]string{}
-	}
-	m := make(map[string]string, len(u.Attributes)+2)
-	for k, v := range u.Attributes {
-		m[k] = v
-	}
-	m["sub"] = u.Sub
-	m["cognito:user_status"] = u.Status
-	return m
 }
 
 func nonNil(s []string) []string {
@@ -279,4 +264,13 @@ func triggerError(err error) *Error {
 		return &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusServiceUnavailable, Description: te.Message, Cause: te}
 	}
 	return &Error{Code: ErrServerError, Status: http.StatusInternalServerError, Description: te.Message, Cause: te}
+}
+
+// userAttributes are the event's userAttributes: none without a user
+// (client credentials).
+func userAttributes(u *pool.User) map[string]string {
+	if u == nil {
+		return map[string]string{}
+	}
+	return trigger.UserAttributes(*u)
 }

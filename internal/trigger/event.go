@@ -1,5 +1,11 @@
 package trigger
 
+import (
+	"maps"
+
+	"github.com/linkpool/linkpool/internal/pool"
+)
+
 // Event is a Cognito trigger event as sent to the target. Request and
 // Response are the trigger's own members, marshalled to JSON; the target
 // answers with the whole event, and Invoke decodes its response member.
@@ -56,3 +62,18 @@ const (
 	SourceCreateAuthChallenge         = "CreateAuthChallenge_Authentication"
 	SourceVerifyAuthChallengeResponse = "VerifyAuthChallengeResponse_Authentication"
 )
+
+// UserAttributes is a user's attributes as trigger events carry them
+// (request.userAttributes): every stored attribute, with sub and
+// cognito:user_status when the user has them; none for a user not stored.
+func UserAttributes(u pool.User) map[string]string {
+	a := make(map[string]string, len(u.Attributes)+2)
+	maps.Copy(a, u.Attributes)
+	if u.Sub != "" {
+		a["sub"] = u.Sub
+	}
+	if u.Status != "" {
+		a["cognito:user_status"] = u.Status
+	}
+	return a
+}
