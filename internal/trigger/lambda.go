@@ -69,7 +69,7 @@ func (inv *Invoker) invokeLambda(ctx context.Context, trigger, arn string, body 
 }
 
 // lambdaErrorMessage is the errorMessage of a function error's payload,
-// fallback when it has none.
+// fallback when it has none (a webhook's error answer has the same shape).
 func lambdaErrorMessage(payload []byte, fallback string) string {
 	var e struct {
 		ErrorMessage string `json:"errorMessage"`

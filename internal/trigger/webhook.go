@@ -3,14 +3,12 @@ package trigger
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/linkpool/linkpool/internal/pool"
 )
@@ -64,11 +62,8 @@ func (inv *Invoker) invokeWebhook(ctx context.Context, p *pool.Pool, trigger, ta
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return payload, nil
 	}
-	var e struct {
-		ErrorMessage string `json:"errorMessage"`
-	}
-	if json.Unmarshal(payload, &e) == nil && strings.TrimSpace(e.ErrorMessage) != "" {
-		return nil, functionError(trigger, e.ErrorMessage)
+	if msg := lambdaErrorMessage(payload, ""); msg != "" {
+		return nil, functionError(trigger, msg)
 	}
 	return nil, unexpected(trigger, OutcomeTransport, "HTTP status "+strconv.Itoa(resp.StatusCode),
 		fmt.Errorf("webhook answered %s", resp.Status))
