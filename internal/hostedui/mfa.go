@@ -83,7 +83,7 @@ func (c *call) signInState() (mfaState, pool.User, error) {
 		if err != nil {
 			return mfaState{}, pool.User{}, err
 		}
-		c.auth = req
+		c.setAuth(req)
 		lang := c.carry["lang"]
 		c.carry = carried(st.Query)
 		if lang != nil {
