@@ -95,7 +95,7 @@ func (c *call) renderLoginCode(status int, username string, sent bool, codeErr, 
 	v.Values["username"] = username
 	v.HideUsername = sent
 	if sent {
-		v.MFA = &mfaView{Mode: "code", Factor: pool.FactorEmail, Digits: 8, Resend: true}
+		v.MFA = &mfaView{Mode: "code", Factor: pool.FactorEmail, Digits: emailCodeDigits, Resend: true}
 		v.Notice = c.cat.T("login_code.sent")
 	}
 	if codeErr != "" {

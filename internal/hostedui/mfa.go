@@ -22,6 +22,13 @@ import (
 // maxCodeLen bounds codes taken from the forms.
 const maxCodeLen = 64
 
+// The lengths of the codes the pages ask for, as internal/account checks
+// them: an authenticator app's, and a code sent by email.
+const (
+	totpCodeDigits  = 6
+	emailCodeDigits = 8
+)
+
 // mfaView is the data of the multi-factor pages.
 type mfaView struct {
 	// Mode is "code", "select", "setup_choose", "setup_totp",
@@ -83,7 +90,7 @@ func (c *call) signInState() (mfaState, pool.User, error) {
 		if err != nil {
 			return mfaState{}, pool.User{}, err
 		}
-		c.auth = req
+		c.setAuth(req)
 		lang := c.carry["lang"]
 		c.carry = carried(st.Query)
 		if lang != nil {
@@ -272,7 +279,7 @@ func (c *call) renderMFAAt(page string, st mfaState, user pool.User, status int,
 		m.Mode, m.Options = "setup_choose", c.mfaOptions(st.Options)
 	case st.Challenge == account.ChallengeMFASetup && st.Setup == pool.FactorSoftwareToken:
 		v.Title = "page.mfa_setup"
-		m.Mode, m.Factor, m.Digits = "setup_totp", pool.FactorSoftwareToken, 6
+		m.Mode, m.Factor, m.Digits = "setup_totp", pool.FactorSoftwareToken, totpCodeDigits
 		m.Secret = groupSecret(st.Secret)
 		m.Choose = len(st.Options) > 1
 		qr, err := qrSVG(account.TOTPURI(c.t.Pool, user, st.Secret), c.cat.T("mfa.qr_label"))
@@ -282,14 +289,14 @@ func (c *call) renderMFAAt(page string, st mfaState, user pool.User, status int,
 		m.QR = qr
 	case st.Challenge == account.ChallengeMFASetup:
 		v.Title = "page.mfa_setup"
-		m.Mode, m.Factor, m.Digits, m.Resend = "setup_email", pool.FactorEmail, 8, true
+		m.Mode, m.Factor, m.Digits, m.Resend = "setup_email", pool.FactorEmail, emailCodeDigits, true
 		m.Choose = len(st.Options) > 1
 		v.Destination = st.Sent
 	case st.Challenge == pool.FactorEmail:
-		m.Mode, m.Factor, m.Digits, m.Resend = "code", pool.FactorEmail, 8, true
+		m.Mode, m.Factor, m.Digits, m.Resend = "code", pool.FactorEmail, emailCodeDigits, true
 		v.Destination = st.Sent
 	default:
-		m.Mode, m.Factor, m.Digits = "code", pool.FactorSoftwareToken, 6
+		m.Mode, m.Factor, m.Digits = "code", pool.FactorSoftwareToken, totpCodeDigits
 	}
 	v.MFA = m
 	if codeErr != "" {

@@ -12,12 +12,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/oauth2"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -631,5 +634,28 @@ func TestMFAWithoutAuthorizationRequest(t *testing.T) {
 	p = b.submit(b.get(p.Location), map[string]string{"code": totpAt(t, secret, e.clock.Now())})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "You are signed in to SmartLamp.") || p.cookie("lp_session") == nil {
 		t.Fatalf("after the code: %d\n%s", p.Status, p.Body)
+	}
+}
+
+// TestMFASignInTriggersSeeClient: the post authentication trigger of a
+// sign-in completed on /mfa sees the app client of the authorization
+// request the MFA state carries (callerContext.clientId).
+func TestMFASignInTriggersSeeClient(t *testing.T) {
+	e := newEnv(t, options{editPool: mfaPool(pool.MFAOptional, true, false)})
+	e.createUser(t, "tess", "tess@example.com", goodPW)
+	secret := e.enableTOTP(t, "tess")
+	tr := apptest.NewTriggers(t)
+	var client atomic.Value
+	client.Store("")
+	tr.Handle(pool.TriggerPostAuthentication, func(_ context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+		client.Store(ev.CallerContext.ClientID)
+		return ev, nil
+	})
+	e.updatePool(t, func(p *pool.Pool) { tr.Configure(p, e.box, pool.TriggerPostAuthentication) })
+	b := e.browser()
+	p := b.toMFA(alexaRedirects[0], "tess", goodPW, "/mfa")
+	codeFrom(t, b.submit(p, map[string]string{"code": totpAt(t, secret, e.clock.Now())}), alexaRedirects[0])
+	if got := client.Load().(string); got != e.client.ID {
+		t.Fatalf("post authentication's clientId = %q, want %q", got, e.client.ID)
 	}
 }

@@ -175,7 +175,7 @@ func (c *call) renderManage(status int, user pool.User, st mfaState, noticeKey, 
 		m.Mode = "off"
 	}
 	if st.Secret != "" {
-		m.Mode, m.Factor, m.Digits = "manage_totp", pool.FactorSoftwareToken, 6
+		m.Mode, m.Factor, m.Digits = "manage_totp", pool.FactorSoftwareToken, totpCodeDigits
 		m.Secret = groupSecret(st.Secret)
 		qr, err := qrSVG(account.TOTPURI(c.t.Pool, user, st.Secret), c.cat.T("mfa.qr_label"))
 		if err != nil {
