@@ -66,6 +66,9 @@ func New(t testing.TB, edit ...func(*app.Config)) *App {
 		a.Server.Close()
 		t.Fatal(err)
 	}
+	if a.App.Mail != nil {
+		a.Mail.flush = a.App.Mail.Flush
+	}
 	a.Server.Config.Handler = a.App.Server.Handler()
 	a.Server.Start()
 	t.Cleanup(func() {

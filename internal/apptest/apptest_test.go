@@ -124,3 +124,23 @@ func TestNewServesApp(t *testing.T) {
 	}
 	a.Log.NoSecrets(t)
 }
+
+// TestMailboxSeesQueuedMail: a mail the app has queued in its outbox is
+// in the mailbox as soon as a test reads it, although the outbox
+// delivers after the request is answered.
+func TestMailboxSeesQueuedMail(t *testing.T) {
+	a := apptest.New(t)
+	for i := range 20 {
+		to := fmt.Sprintf("u%d@example.com", i)
+		m, err := mail.Compose(mail.Content{Kind: mail.SignUpCode, To: to, Code: "123456", PoolName: "P"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.App.Mail.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Mail.Count(to); got != 1 {
+			t.Fatalf("mails to %s right after the outbox took it: %d, want 1", to, got)
+		}
+	}
+}

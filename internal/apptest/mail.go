@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/mail"
 )
@@ -15,6 +16,9 @@ import (
 type Mailbox struct {
 	mu   sync.Mutex
 	sent []mail.Message
+	// flush, when set, waits for the outbox that delivers into the
+	// mailbox, so that a test sees every mail the app has queued.
+	flush func(context.Context) error
 }
 
 // Send keeps m.
@@ -28,8 +32,15 @@ func (m *Mailbox) Send(_ context.Context, msg mail.Message) error {
 	return nil
 }
 
-// Messages returns what was delivered so far.
+// Messages returns what was delivered so far, after the app's outbox has
+// delivered what it had queued.
 func (m *Mailbox) Messages() []mail.Message {
+	if m.flush != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// A mail the outbox could not deliver in time is simply absent.
+		_ = m.flush(ctx)
+		cancel()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]mail.Message(nil), m.sent...)
