@@ -336,9 +336,13 @@ func TestImage(t *testing.T) {
 	}
 	ef.Close()
 
-	// The health check of the image against serve run from the same binary.
+	// The health check of the image against the image's command run from
+	// the same binary, its listeners moved to free ports (a later flag
+	// wins) and its data directory to a temporary one.
 	admin := apptest.FreeAddr(t)
-	srv := exec.Command(bin, "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", admin, "--data", filepath.Join(dir, "data"))
+	args := append(slices.Clone(Spec().Cmd), "--addr", apptest.FreeAddr(t), "--admin-addr", admin)
+	srv := exec.Command(bin, args...)
+	srv.Env = append(os.Environ(), "LINKPOOL_DATA="+filepath.Join(dir, "data"))
 	var srvLog bytes.Buffer
 	srv.Stdout, srv.Stderr = &srvLog, &srvLog
 	if err := srv.Start(); err != nil {
