@@ -17,7 +17,7 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 IMAGE_OUT ?= bin/linkpool-image.tar
 IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
 image:
-	$(GO) run ./cmd/linkpool-image -o $(IMAGE_OUT) -arch $(IMAGE_ARCH) -version $(VERSION) -revision "$(REVISION)"
+	$(GO) run ./cmd/linkpool-image -go $(GO) -o $(IMAGE_OUT) -arch $(IMAGE_ARCH) -version $(VERSION) -revision "$(REVISION)"
 
 # test: formatting, vet, staticcheck and every test.
 test: check unit

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -33,6 +34,9 @@ type Options struct {
 	// Lambda triggers and federation over TLS).
 	CACerts string
 }
+
+// tagRe is the grammar of an image tag.
+var tagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
 // VersionVar is the variable `linkpool version` prints, set with -X.
 const VersionVar = "github.com/linkpool/linkpool/internal/cli.Version"
@@ -66,6 +70,9 @@ func Compile(ctx context.Context, o Options) ([]byte, error) {
 func Build(ctx context.Context, o Options) (v1.Image, error) {
 	if o.Arch == "" || o.Version == "" {
 		return nil, errors.New("image: the architecture and the version are required")
+	}
+	if !tagRe.MatchString(o.Version) {
+		return nil, fmt.Errorf("version %q: it is the image's tag, so letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'", o.Version)
 	}
 	certs, err := os.ReadFile(o.CACerts)
 	if err != nil {

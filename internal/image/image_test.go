@@ -274,6 +274,8 @@ func TestBuildRefusesBadInput(t *testing.T) {
 		{Options{Dir: "../..", Arch: "amd64", Version: "v1", CACerts: filepath.Join(dir, "missing")}, "CA certificates"},
 		{Options{Dir: "../..", Arch: "amd64", Version: "v1", CACerts: notPEM}, "holds no PEM certificate"},
 		{Options{Dir: "../..", Arch: "amd64", CACerts: notPEM}, "version are required"},
+		{Options{Dir: "../..", Arch: "amd64", Version: "v1 -X main.x=y", CACerts: notPEM}, "it is the image's tag"},
+		{Options{Dir: "../..", Arch: "amd64", Version: "-v1", CACerts: notPEM}, "it is the image's tag"},
 	} {
 		if _, err := Build(context.Background(), tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Build(%+v): %v, want an error about %q", tc.o, err, tc.want)

@@ -17,6 +17,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o Options
 	out := fs.String("o", "bin/linkpool-image.tar", "archive to write (OCI image layout in a tar file)")
 	fs.StringVar(&o.Dir, "dir", ".", "root of the linkpool module")
+	fs.StringVar(&o.Go, "go", "go", "go command that builds linkpool")
 	fs.StringVar(&o.Arch, "arch", runtime.GOARCH, "architecture of the image (GOARCH): amd64, arm64, …")
 	fs.StringVar(&o.Version, "version", "dev", "linkpool's version: `linkpool version`, the version label and the tag")
 	fs.StringVar(&o.Revision, "revision", "", "commit the image is built from (the revision label)")
