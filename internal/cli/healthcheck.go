@@ -20,7 +20,7 @@ const DefaultHealthcheckURL = "http://127.0.0.1:9090/healthz"
 func runHealthcheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("healthcheck", e.stderr)
 	target := fs.String("url", DefaultHealthcheckURL, "health endpoint to ask (http or https); exit 0 when it answers 200, 1 otherwise")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer (the image's HEALTHCHECK gives the command 5s)")
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
 	}
