@@ -34,6 +34,18 @@ func TestHealthcheck(t *testing.T) {
 	h.fails(1, "answered 503 Service Unavailable", "healthcheck", "--url", failing.URL+"/healthz")
 	h.fails(1, "answered 302 Found", "healthcheck", "--url", failing.URL+"/moved")
 
+	// A server that never answers: the check gives up after --timeout.
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hanging.Close()
+	defer close(release)
+	h.fails(1, "context deadline exceeded", "healthcheck", "--url", hanging.URL+"/healthz", "--timeout", "200ms")
+
 	closed := "http://" + apptest.FreeAddr(t) + "/healthz"
 	h.fails(1, "unhealthy", "healthcheck", "--url", closed)
 
