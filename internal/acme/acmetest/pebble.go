@@ -2,6 +2,7 @@ package acmetest
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"log"
 	"net/http"
@@ -32,8 +33,10 @@ type Options struct {
 type CA struct {
 	// DirectoryURL is the ACME directory.
 	DirectoryURL string
-	// Client trusts the ACME server's own HTTPS certificate.
-	Client *http.Client
+	// Client trusts the ACME server's own HTTPS certificate, which
+	// DirectoryCertPEM holds.
+	Client           *http.Client
+	DirectoryCertPEM []byte
 	// Roots holds the root the CA issues under, to verify served
 	// certificates with.
 	Roots *x509.CertPool
@@ -79,6 +82,7 @@ func Start(t *testing.T, opt Options) *CA {
 	t.Cleanup(srv.Close)
 	c.DirectoryURL = srv.URL + wfe.DirectoryPath
 	c.Client = srv.Client()
+	c.DirectoryCertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	return c
 }
 
