@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/acme"
 	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store/postgres"
@@ -94,7 +95,7 @@ func TestCertificatesAgainstPebble(t *testing.T) {
 
 	// Stored sealed: no PEM in the database.
 	for _, key := range []string{publicHost, poolHost, "acme_account+key"} {
-		raw, err := first.app.Store.GetACMECache(context.Background(), key)
+		raw, err := first.app.Store.GetACMECache(context.Background(), acme.StoreKey(r.ca.DirectoryURL, key))
 		if err != nil {
 			t.Fatalf("stored %s: %v", key, err)
 		}

@@ -14,10 +14,13 @@ import (
 
 // Cache is an autocert.Cache in the database: each value is sealed with
 // the master key, bound to its cache key, so that a value cannot be moved
-// to another key nor read without the master key.
+// to another key nor read without the master key. Entries are kept per
+// CA directory (StoreKey): certificates of the staging CA are not served
+// once the production CA is configured, and the other way round.
 type Cache struct {
-	store store.Store
-	box   *seal.Box
+	store     store.Store
+	box       *seal.Box
+	directory string
 	log   *slog.Logger
 	now   func() time.Time
 	// seen, when set, is told of every value read or written.
@@ -26,13 +29,18 @@ type Cache struct {
 	gone func(key string)
 }
 
-// NewCache returns a Cache over st sealed with box.
-func NewCache(st store.Store, box *seal.Box, log *slog.Logger) *Cache {
+// NewCache returns a Cache of the CA at directory over st, sealed with
+// box.
+func NewCache(st store.Store, box *seal.Box, directory string, log *slog.Logger) *Cache {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Cache{store: st, box: box, log: log, now: time.Now}
+	return &Cache{store: st, box: box, directory: directory, log: log, now: time.Now}
 }
+
+// StoreKey is the database key of autocert's cache key for the CA at
+// directory.
+func StoreKey(directory, key string) string { return directory + "#" + key }
 
 var _ autocert.Cache = (*Cache)(nil)
 
@@ -43,14 +51,15 @@ func aad(key string) []byte { return []byte("linkpool acme cache\x00" + key) }
 // does not open (sealed under another master key) is a miss, logged: the
 // certificate is obtained again.
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
-	sealed, err := c.store.GetACMECache(ctx, key)
+	sk := StoreKey(c.directory, key)
+	sealed, err := c.store.GetACMECache(ctx, sk)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, autocert.ErrCacheMiss
 	}
 	if err != nil {
 		return nil, err
 	}
-	data, err := c.box.Open(sealed, aad(key))
+	data, err := c.box.Open(sealed, aad(sk))
 	if err != nil {
 		c.log.WarnContext(ctx, "stored ACME entry does not open with the master key; obtaining it again", "key", key)
 		return nil, autocert.ErrCacheMiss
@@ -63,7 +72,8 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Put seals and stores data under key, replacing any value before.
 func (c *Cache) Put(ctx context.Context, key string, data []byte) error {
-	if err := c.store.PutACMECache(ctx, key, c.box.Seal(data, aad(key)), c.now()); err != nil {
+	sk := StoreKey(c.directory, key)
+	if err := c.store.PutACMECache(ctx, sk, c.box.Seal(data, aad(sk)), c.now()); err != nil {
 		return err
 	}
 	if c.seen != nil {
@@ -74,7 +84,7 @@ func (c *Cache) Put(ctx context.Context, key string, data []byte) error {
 
 // Delete removes key; an absent key is not an error.
 func (c *Cache) Delete(ctx context.Context, key string) error {
-	if err := c.store.DeleteACMECache(ctx, key); err != nil {
+	if err := c.store.DeleteACMECache(ctx, StoreKey(c.directory, key)); err != nil {
 		return err
 	}
 	if c.gone != nil {

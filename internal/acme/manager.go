@@ -99,7 +99,7 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("acme: metrics: %w", err)
 		}
 	}
-	cache := NewCache(cfg.Store, cfg.Box, cfg.Log)
+	cache := NewCache(cfg.Store, cfg.Box, cfg.DirectoryURL, cfg.Log)
 	cache.seen, cache.gone = m.metrics.seen, m.metrics.gone
 	m.ac = &autocert.Manager{
 		Prompt:      autocert.AcceptTOS,
