@@ -21,8 +21,8 @@ type Cache struct {
 	store     store.Store
 	box       *seal.Box
 	directory string
-	log   *slog.Logger
-	now   func() time.Time
+	log       *slog.Logger
+	now       func() time.Time
 	// seen, when set, is told of every value read or written.
 	seen func(key string, data []byte)
 	// gone, when set, is told of every key deleted.
