@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,8 +41,9 @@ func TestCertificatesAgainstPebble(t *testing.T) {
 	// their first handshake, verified against Pebble's root.
 	publicSerial := r.mustServe(t, first, publicHost)
 	poolSerial := r.mustServe(t, first, poolHost)
-	if got := r.ca.Orders(); got != 2 {
-		t.Fatalf("orders after two hosts = %d, want 2", got)
+	r.mustServe(t, first, customHost)
+	if got := r.ca.Orders(); got != 3 {
+		t.Fatalf("orders after three hosts = %d, want 3", got)
 	}
 	// The app answers over it: the pool's discovery on its domain.
 	resp, err := r.client(first).Get("https://" + poolHost + "/.well-known/openid-configuration")
@@ -60,8 +62,8 @@ func TestCertificatesAgainstPebble(t *testing.T) {
 			t.Fatalf("handshake with SNI %s succeeded", host)
 		}
 	}
-	if got := r.ca.Orders(); got != 2 {
-		t.Fatalf("orders after unknown names = %d, want still 2", got)
+	if got := r.ca.Orders(); got != 3 {
+		t.Fatalf("orders after unknown names = %d, want still 3", got)
 	}
 	if failures, _ := metric(t, first, "linkpool_acme_obtain_failures_total", "", ""); failures != 0 {
 		t.Fatalf("unknown names counted as %v obtain failures", failures)
@@ -124,8 +126,8 @@ func TestCertificatesAgainstPebble(t *testing.T) {
 	if got := r.mustServe(t, restarted, poolHost); got.Cmp(poolSerial) != 0 {
 		t.Fatalf("restart serves pool serial %v, want %v", got, poolSerial)
 	}
-	if got := r.ca.Orders(); got != 2 {
-		t.Fatalf("orders after a second instance and a restart = %d, want still 2", got)
+	if got := r.ca.Orders(); got != 3 {
+		t.Fatalf("orders after a second instance and a restart = %d, want still 3", got)
 	}
 }
 
@@ -164,5 +166,53 @@ func TestHTTP01(t *testing.T) {
 	r.mustServe(t, in, publicHost)
 	if got := r.ca.Orders(); got != 2 {
 		t.Fatalf("orders = %d, want 2: TLS-ALPN-01, then HTTP-01", got)
+	}
+}
+
+// TestFailuresLoggedAndCounted has the CA refuse a pool's domain: the
+// handshake fails, and the failure is logged with its host and the CA's
+// error and counted; then the CA refuses the renewal of another host's
+// certificate, which is logged, counted and, once half of the renewal
+// window has passed, reported overdue.
+func TestFailuresLoggedAndCounted(t *testing.T) {
+	r := newRig(t, 30*time.Second)
+	in := r.start(t, sqlitetest.Open(t), sealtest.Box(t))
+	addPool(t, in)
+	r.ca.Block(t, customHost)
+	if _, err := r.handshake(in, customHost); err == nil {
+		t.Fatal("handshake for a host the CA refuses succeeded")
+	}
+	if n, _ := metric(t, in, "linkpool_acme_obtain_failures_total", "", ""); n != 1 {
+		t.Fatalf("obtain failures = %v, want 1", n)
+	}
+	if n, _ := metric(t, in, "linkpool_acme_ca_errors_total", "type", "rejectedIdentifier"); n < 1 {
+		t.Fatalf("rejectedIdentifier errors = %v, want at least 1", n)
+	}
+	logged := in.log.String()
+	for _, want := range []string{"could not obtain a certificate", `"host":"` + customHost + `"`, "rejectedIdentifier"} {
+		if !strings.Contains(logged, want) {
+			t.Fatalf("log lacks %q:\n%s", want, logged)
+		}
+	}
+
+	// The public host's certificate is obtained, then its renewal refused.
+	r.mustServe(t, in, publicHost)
+	r.ca.Block(t, publicHost)
+	eventually(t, 40*time.Second, "renewal overdue", func() bool {
+		n, _ := metric(t, in, "linkpool_acme_certificates_renewal_overdue", "", "")
+		return n == 1
+	})
+	if n, _ := metric(t, in, "linkpool_acme_ca_errors_total", "type", "rejectedIdentifier"); n < 2 {
+		t.Fatalf("rejectedIdentifier errors after the refused renewal = %v, want at least 2", n)
+	}
+	checkAbsent(t, in.log.String(), "PRIVATE KEY", "BEGIN CERTIFICATE")
+}
+
+func checkAbsent(t *testing.T, text string, needles ...string) {
+	t.Helper()
+	for _, n := range needles {
+		if strings.Contains(text, n) {
+			t.Fatalf("log holds %q", n)
+		}
 	}
 }

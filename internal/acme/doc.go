@@ -21,12 +21,15 @@
 // without a new order. Export and import do not carry them: they are
 // obtained again.
 //
-// Observability: a failure to obtain a certificate is logged with its
-// host and error (never key material) and counted; the seconds left
-// before each certificate expires, and the certificates whose renewal is
-// overdue, are exported as metrics.
+// Observability: a failure to obtain a certificate during a handshake is
+// logged with its host and error (never key material) and counted; every
+// error the CA answers, renewals' included, is logged with its ACME type
+// and detail and counted by type; the seconds left before each
+// certificate expires, and the certificates whose renewal is overdue, are
+// exported as metrics.
 //
 // Files: manager.go (the Manager and its TLS configuration), cache.go
 // (the sealed autocert.Cache), redirect.go (the HTTP listener's handler),
-// metrics.go (expiry and failure metrics, the overdue check).
+// metrics.go (expiry and failure metrics, the overdue check), caerrors.go
+// (the CA's errors, logged and counted).
 package acme

@@ -27,6 +27,7 @@ const (
 	publicHost = "auth.example.test"
 	authDomain = "example.test"
 	poolHost   = "smartlamp.example.test"
+	customHost = "login.lamps.test"
 )
 
 // rig is a Pebble CA with the stable challenge ports its validation
@@ -109,7 +110,8 @@ func (r *rig) start(t *testing.T, st skillstore.Database, box *seal.Box) *instan
 	return in
 }
 
-// addPool creates a pool with the prefix domain of poolHost.
+// addPool creates a pool with the prefix domain of poolHost and the
+// custom domain customHost.
 func addPool(t *testing.T, in *instance) pool.Pool {
 	t.Helper()
 	ctx := context.Background()
@@ -122,6 +124,9 @@ func addPool(t *testing.T, in *instance) pool.Pool {
 	}
 	prefix, _, _ := strings.Cut(poolHost, ".")
 	if _, err := in.app.Admin.CreateUserPoolDomain(ctx, pool.Domain{Domain: prefix, PoolID: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.app.Admin.CreateUserPoolDomain(ctx, pool.Domain{Domain: customHost, PoolID: p.ID, Custom: true}); err != nil {
 		t.Fatal(err)
 	}
 	return p

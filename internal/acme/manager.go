@@ -99,6 +99,16 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("acme: metrics: %w", err)
 		}
 	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	wrapped := *client
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	wrapped.Transport = &caErrors{next: next, log: cfg.Log, counter: m.metrics.caErrors}
 	cache := NewCache(cfg.Store, cfg.Box, cfg.DirectoryURL, cfg.Log)
 	cache.seen, cache.gone = m.metrics.seen, m.metrics.gone
 	m.ac = &autocert.Manager{
@@ -109,7 +119,7 @@ func New(cfg Config) (*Manager, error) {
 		Email:       cfg.Email,
 		Client: &xacme.Client{
 			DirectoryURL: cfg.DirectoryURL,
-			HTTPClient:   cfg.HTTPClient,
+			HTTPClient:   &wrapped,
 			UserAgent:    "linkpool",
 		},
 	}

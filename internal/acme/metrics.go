@@ -25,6 +25,7 @@ type metrics struct {
 	expiry   *prometheus.Desc
 	overdue  *prometheus.Desc
 	failures prometheus.Counter
+	caErrors *prometheus.CounterVec
 }
 
 type validity struct{ notBefore, notAfter time.Time }
@@ -40,6 +41,10 @@ func newMetrics(renewBefore time.Duration) *metrics {
 			Name: "linkpool_acme_obtain_failures_total",
 			Help: "Failed attempts to obtain a certificate for a known host during a TLS handshake.",
 		}),
+		caErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "linkpool_acme_ca_errors_total",
+			Help: "Errors the ACME certificate authority answered, by ACME error type, for new certificates and renewals alike.",
+		}, []string{"type"}),
 	}
 }
 
@@ -103,6 +108,7 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.expiry
 	ch <- m.overdue
 	m.failures.Describe(ch)
+	m.caErrors.Describe(ch)
 }
 
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
@@ -114,6 +120,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	m.mu.Unlock()
 	ch <- prometheus.MustNewConstMetric(m.overdue, prometheus.GaugeValue, float64(len(m.overdueHosts())))
 	m.failures.Collect(ch)
+	m.caErrors.Collect(ch)
 }
 
 // Expiry returns the expiry of the certificate last stored or read for

@@ -42,6 +42,7 @@ type CA struct {
 	Roots *x509.CertPool
 
 	orders atomic.Int64
+	db     *db.MemoryStore
 }
 
 // Start runs a CA until the test ends. It sets Pebble's environment
@@ -64,7 +65,7 @@ func Start(t *testing.T, opt Options) *CA {
 	validator := va.New(logger, opt.HTTPPort, opt.TLSPort, false, resolver, store)
 	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, false, 0, 0)
 
-	c := &CA{Roots: x509.NewCertPool()}
+	c := &CA{Roots: x509.NewCertPool(), db: store}
 	root := authority.GetRootCert(0)
 	cert, err := x509.ParseCertificate(root.DER)
 	if err != nil {
@@ -84,6 +85,15 @@ func Start(t *testing.T, opt Options) *CA {
 	c.Client = srv.Client()
 	c.DirectoryCertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	return c
+}
+
+// Block makes the CA refuse orders for name and its subdomains from now
+// on (Pebble's rejectedIdentifier).
+func (c *CA) Block(t testing.TB, name string) {
+	t.Helper()
+	if err := c.db.AddBlockedDomain(name); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Orders is the number of new-order requests the CA has received.
