@@ -162,7 +162,9 @@ func (m *Manager) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
 	known := false
 	if name != "" && !errors.Is(err, ErrUnknownHost) {
-		known, _ = m.servesHost(hello.Context(), name)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		known, _ = m.servesHost(ctx, name)
+		cancel()
 	}
 	if !known {
 		m.log.Debug("TLS handshake refused: no certificate for this name", "host", name)
@@ -171,4 +173,25 @@ func (m *Manager) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	m.metrics.failures.Inc()
 	m.log.Warn("could not obtain a certificate", "host", name, "error", err)
 	return nil, err
+}
+
+// Obtain gets the certificate of host now, as the first TLS handshake
+// naming it would (from the database, or else from the CA), so that a
+// setup mistake shows in the log at start rather than at the first
+// request. Failures are logged and counted as a handshake's.
+func (m *Manager) Obtain(host string) (notAfter time.Time, err error) {
+	cert, err := m.getCertificate(&tls.ClientHelloInfo{
+		ServerName:        host,
+		CipherSuites:      []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+		SignatureSchemes:  []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256},
+		SupportedCurves:   []tls.CurveID{tls.CurveP256},
+		SupportedVersions: []uint16{tls.VersionTLS13, tls.VersionTLS12},
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	if cert.Leaf == nil {
+		return time.Time{}, errors.New("acme: certificate without a parsed leaf")
+	}
+	return cert.Leaf.NotAfter, nil
 }

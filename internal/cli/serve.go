@@ -174,14 +174,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	errc := make(chan error, 3)
 	var acmeHTTP *http.Server
+	var obtainCert func()
 	if f.acme.enabled() {
-		if acmeHTTP, err = f.startACME(ctx, a, srv, log, errc); err != nil {
+		if acmeHTTP, obtainCert, err = f.startACME(ctx, a, srv, log, errc); err != nil {
 			return fmt.Errorf("automatic certificates: %w", err)
 		}
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
+	}
+	if obtainCert != nil {
+		go obtainCert()
 	}
 	go func() {
 		var err error

@@ -112,29 +112,37 @@ func (f *acmeFlags) directoryURL() string {
 // startACME builds the certificate manager of a, sets srv up to serve
 // TLS with it, starts the HTTP-01 and redirect listener unless disabled,
 // and watches renewals until ctx ends. The returned server, if any, is
-// the plain listener's, to shut down with the others.
-func (f *serveFlags) startACME(ctx context.Context, a *app.App, srv *http.Server, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+// the plain listener's, to shut down with the others; obtain gets the
+// public host's certificate, to run once the TLS listener is up (the CA
+// may validate on it).
+func (f *serveFlags) startACME(ctx context.Context, a *app.App, srv *http.Server, log *slog.Logger, errc chan<- error) (plain *http.Server, obtain func(), err error) {
 	client, err := f.acme.httpClient()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := acme.New(acme.Config{
 		Store: a.Store, Box: a.Box, ServesHost: a.Server.ServesHost, PublicURL: f.publicURL,
 		Email: f.acme.email, DirectoryURL: f.acme.directoryURL(), HTTPClient: client, Registry: a.Registry, Log: a.Log,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	srv.TLSConfig = m.TLSConfig()
 	go m.WatchRenewals(ctx, time.Hour)
+	obtain = func() {
+		host := strings.ToLower(mustHost(f.publicURL))
+		if notAfter, err := m.Obtain(host); err == nil {
+			log.Info("certificate ready", "host", host, "not_after", notAfter.UTC())
+		}
+	}
 	if u, _ := url.Parse(f.publicURL); u.Port() != "" && u.Port() != "443" {
 		log.Warn("the CA validates on ports 443 and 80 of each host: make sure they reach this server", "public_url", f.publicURL)
 	}
 	if f.acme.httpAddr == "" {
 		log.Info("automatic certificates", "directory", f.acme.directoryURL(), "challenges", "tls-alpn-01")
-		return nil, nil
+		return nil, obtain, nil
 	}
-	plain := &http.Server{
+	plain = &http.Server{
 		Addr: f.acme.httpAddr, Handler: m.HTTPHandler(),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
@@ -142,7 +150,7 @@ func (f *serveFlags) startACME(ctx context.Context, a *app.App, srv *http.Server
 	}
 	ln, err := net.Listen("tcp", f.acme.httpAddr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	go func() {
 		if err := plain.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -150,7 +158,7 @@ func (f *serveFlags) startACME(ctx context.Context, a *app.App, srv *http.Server
 		}
 	}()
 	log.Info("automatic certificates", "directory", f.acme.directoryURL(), "challenges", "tls-alpn-01 http-01", "http_addr", ln.Addr().String())
-	return plain, nil
+	return plain, obtain, nil
 }
 
 // httpClient is the client of the CA's requests: the default one, or one
@@ -170,4 +178,10 @@ func (f *acmeFlags) httpClient() (*http.Client, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t}, nil
+}
+
+// mustHost is the host of a URL checked before.
+func mustHost(raw string) string {
+	u, _ := url.Parse(raw)
+	return u.Hostname()
 }

@@ -50,12 +50,14 @@ func TestServeACME(t *testing.T) {
 	data := t.TempDir()
 	httpAddr := apptest.FreeAddr(t)
 	const host = "auth.example.test"
+	// The CA reaches the listeners from the start: the certificate is
+	// obtained while serve starts.
 	start := func() (*server, string) {
-		s := startServe(t, "https", map[string]string{"LINKPOOL_DATA": data}, "--public-url", "https://"+host,
-			"--acme-email", "ops@example.com", "--acme-directory", ca.DirectoryURL, "--acme-ca-file", caFile, "--acme-http-addr", httpAddr)
-		addr := strings.TrimPrefix(s.url, "https://")
+		addr := apptest.FreeAddr(t)
 		tlsFront.SetTarget(addr)
 		httpFront.SetTarget(httpAddr)
+		s := startServe(t, "https", map[string]string{"LINKPOOL_DATA": data}, "--addr", addr, "--public-url", "https://"+host,
+			"--acme-email", "ops@example.com", "--acme-directory", ca.DirectoryURL, "--acme-ca-file", caFile, "--acme-http-addr", httpAddr)
 		return s, addr
 	}
 	dialTo := func(addr string) func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -78,6 +80,15 @@ func TestServeACME(t *testing.T) {
 	}
 
 	s, addr := start()
+	// The public host's certificate is obtained at start, before any
+	// handshake.
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(s.stderr.String(), "certificate ready") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no certificate at start:\n%s", s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	serial := get(addr)
 	if got := ca.Orders(); got != 1 {
 		t.Fatalf("orders = %d, want 1", got)
