@@ -71,7 +71,8 @@ type Manager struct {
 }
 
 // New returns a Manager. Nothing is requested from the CA before the
-// first TLS handshake for a known host.
+// first TLS handshake for a known host, or Obtain. The CA's terms of
+// service are accepted on the operator's behalf.
 func New(cfg Config) (*Manager, error) {
 	if cfg.Store == nil || cfg.Box == nil || cfg.ServesHost == nil {
 		return nil, errors.New("acme: Store, Box and ServesHost are required")
