@@ -16,7 +16,7 @@ type suiteTest struct {
 // (identity providers and their identifiers, users' linked identities
 // and passkeys included), cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, filtered user listings,
-// whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
+// whole-store listings, ACME cache entries, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
