@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -166,4 +167,13 @@ func TestSystemdUnit(t *testing.T) {
 			t.Errorf("%s: ExecStart %q lacks %q", unitPath, execStart[0], want)
 		}
 	}
+	flags := serveFlags(t, bin)
+	for _, m := range execFlagRe.FindAllStringSubmatch(execStart[0], -1) {
+		if !flags[m[1]] {
+			t.Errorf("%s: ExecStart passes --%s, which linkpool serve does not have", unitPath, m[1])
+		}
+	}
 }
+
+// execFlagRe finds the flags of a command line.
+var execFlagRe = regexp.MustCompile(`(?:^|\s)--([a-z0-9-]+)`)
