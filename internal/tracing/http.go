@@ -29,8 +29,8 @@ const (
 // Server opens the span of an incoming request r, continuing the trace of
 // its traceparent header. Its name is the method until Routed names the
 // route; no part of the URL but its route is recorded (a path or query
-// may hold codes and tokens). While tracing is off it returns ctx and a
-// no-op span.
+// may hold codes and tokens). requestID, when not empty, is recorded too.
+// While tracing is off it returns ctx and a no-op span.
 func Server(ctx context.Context, r *http.Request, requestID string) (context.Context, trace.Span) {
 	b := tracer.Load()
 	if b == nil {
@@ -39,10 +39,11 @@ func Server(ctx context.Context, r *http.Request, requestID string) (context.Con
 	if r.Header.Get("Traceparent") != "" {
 		ctx = propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	}
-	return b.t.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
-		attribute.String("http.request.method", r.Method),
-		attribute.String(RequestID, requestID),
-	))
+	attrs := []attribute.KeyValue{attribute.String("http.request.method", r.Method)}
+	if requestID != "" {
+		attrs = append(attrs, attribute.String(RequestID, requestID))
+	}
+	return b.t.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 }
 
 // Routed names the request span of ctx after its method and route, a

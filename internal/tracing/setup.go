@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -70,13 +71,29 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 		return nil, fmt.Errorf("trace resource: %w", err)
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+	provider.Store(tp)
 	restore := Use(tp)
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagator)
 	return func(ctx context.Context) error {
 		restore()
+		provider.CompareAndSwap(tp, nil)
 		return tp.Shutdown(ctx)
 	}, nil
+}
+
+// provider is the provider Setup made, for Flush.
+var provider atomic.Pointer[sdktrace.TracerProvider]
+
+// Flush exports the spans Setup's provider still holds, waiting until ctx
+// ends at most: for a process that may be frozen between two calls, such
+// as an AWS Lambda function after each invocation. It does nothing while
+// tracing is off.
+func Flush(ctx context.Context) error {
+	if tp := provider.Load(); tp != nil {
+		return tp.ForceFlush(ctx)
+	}
+	return nil
 }
 
 // redact hides the user information of a URL that could not be used, so
