@@ -392,7 +392,9 @@ func TestTracesHoldNoSecrets(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("InitiateAuth: %d %s", status, out)
 	}
-	var auth struct{ AuthenticationResult struct{ AccessToken, IdToken, RefreshToken string } }
+	var auth struct {
+		AuthenticationResult struct{ AccessToken, IdToken, RefreshToken string }
+	}
 	if err := json.Unmarshal([]byte(out), &auth); err != nil || auth.AuthenticationResult.AccessToken == "" {
 		t.Fatalf("InitiateAuth answer %s", out)
 	}

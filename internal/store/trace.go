@@ -21,7 +21,7 @@ func TraceQuery(ctx context.Context, system, query string) (context.Context, tra
 	}
 	op, table := Summarize(query)
 	return tracing.StartKind(ctx, trace.SpanKindClient, system+".query",
-		attribute.String("db.system.name", system),
+		attribute.String("db.system.name", dbSystem(system)),
 		attribute.String("db.operation.name", op),
 		attribute.String("db.collection.name", table))
 }
@@ -33,7 +33,7 @@ func TraceWrite(ctx context.Context, system, op string) (context.Context, trace.
 		return tracing.Start(ctx, "")
 	}
 	return tracing.StartKind(ctx, trace.SpanKindClient, system+".write",
-		attribute.String("db.system.name", system),
+		attribute.String("db.system.name", dbSystem(system)),
 		attribute.String("db.operation.name", op))
 }
 
@@ -83,4 +83,12 @@ func isIdent(s string) bool {
 		}
 	}
 	return true
+}
+
+// dbSystem is the semantic-convention name of a backend.
+func dbSystem(system string) string {
+	if system == "postgres" {
+		return "postgresql"
+	}
+	return system
 }
