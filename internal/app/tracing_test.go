@@ -216,7 +216,8 @@ func childrenOf(spans []sdktrace.ReadOnlySpan, p sdktrace.ReadOnlySpan) []sdktra
 // TestTraceOfCodeExchange: the token request of an authorization-code
 // exchange continues the relying party's traceparent; its request span is
 // named by its route with the pool, client, method and status, and the
-// store statements and the signatures it makes are its children.
+// store statements and the signatures it makes are its children; its log
+// lines carry the trace id.
 func TestTraceOfCodeExchange(t *testing.T) {
 	l := newTraceLab(t)
 	rec := record(t)
@@ -240,8 +241,14 @@ func TestTraceOfCodeExchange(t *testing.T) {
 			t.Errorf("request span %s = %q, want %q", key, got, want)
 		}
 	}
-	if attr(req, tracing.RequestID) == "" {
+	reqID := attr(req, tracing.RequestID)
+	if reqID == "" {
 		t.Error("request span has no request id")
+	}
+	// The request's log lines carry its trace id beside its request id.
+	wantLog := `"request_id":"` + reqID + `","trace_id":"` + parent.TraceID().String() + `"`
+	if !strings.Contains(l.kit.Log.String(), wantLog) {
+		t.Errorf("no log line with %s in:\n%s", wantLog, l.kit.Log.String())
 	}
 	kids := childrenOf(spans, req)
 	var reads, writes, signs int
