@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -41,12 +42,16 @@ type traceLab struct {
 	callbackPrefix string
 }
 
-func newTraceLab(t *testing.T) *traceLab {
+func newTraceLab(t *testing.T, edit ...func(*apptest.App, *pool.Pool)) *traceLab {
 	t.Helper()
 	ctx := context.Background()
 	kit := apptest.New(t, func(c *app.Config) { c.Now = nil })
 	l := &traceLab{kit: kit, password: "Trace-Pass-9" + strings.Repeat("x", 4), email: "tracy@example.com", name: "Tracy Tracer"}
-	l.pool = kit.Pool(t, "eu-west-1", "Tracing")
+	l.pool = kit.Pool(t, "eu-west-1", "Tracing", func(p *pool.Pool) {
+		for _, f := range edit {
+			f(kit, p)
+		}
+	})
 	l.client, l.secret = kit.Client(t, l.pool, "alexa", []string{rpCallback}, func(c *pool.Client) {
 		c.ExplicitAuthFlows = []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
 	})
@@ -217,9 +222,22 @@ func childrenOf(spans []sdktrace.ReadOnlySpan, p sdktrace.ReadOnlySpan) []sdktra
 // exchange continues the relying party's traceparent; its request span is
 // named by its route with the pool, client, method and status, and the
 // store statements and the signatures it makes are its children; its log
-// lines carry the trace id.
+// lines carry the trace id, and its pre token generation webhook gets
+// the trace in its traceparent header.
 func TestTraceOfCodeExchange(t *testing.T) {
-	l := newTraceLab(t)
+	// A pre token generation webhook, which receives the trace.
+	hooks := apptest.NewTriggers(t)
+	var (
+		mu      sync.Mutex
+		parents []string
+	)
+	hooks.HandleRaw(pool.TriggerPreTokenGeneration, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		parents = append(parents, r.Header.Get("Traceparent"))
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"response":{}}`))
+	})
+	l := newTraceLab(t, func(kit *apptest.App, p *pool.Pool) { hooks.Configure(p, kit.Box, pool.TriggerPreTokenGeneration) })
 	rec := record(t)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	code := l.signIn(t)
@@ -251,7 +269,7 @@ func TestTraceOfCodeExchange(t *testing.T) {
 		t.Errorf("no log line with %s in:\n%s", wantLog, l.kit.Log.String())
 	}
 	kids := childrenOf(spans, req)
-	var reads, writes, signs int
+	var reads, writes, signs, hooked int
 	for _, s := range kids {
 		switch s.Name() {
 		case "sqlite.query":
@@ -269,7 +287,24 @@ func TestTraceOfCodeExchange(t *testing.T) {
 			if attr(s, tracing.PoolID) != l.pool.ID {
 				t.Errorf("signing span attributes %v", s.Attributes())
 			}
+		case "trigger.invoke":
+			hooked++
+			if attr(s, "linkpool.trigger") != pool.TriggerPreTokenGeneration || attr(s, "linkpool.trigger.kind") != "webhook" {
+				t.Errorf("trigger span attributes %v", s.Attributes())
+			}
+			mu.Lock()
+			var sent bool
+			for _, tp := range parents {
+				sent = sent || strings.HasPrefix(tp, "00-"+parent.TraceID().String()+"-"+s.SpanContext().SpanID().String())
+			}
+			mu.Unlock()
+			if !sent {
+				t.Errorf("the webhook got traceparents %v, not the trigger span's", parents)
+			}
 		}
+	}
+	if hooked != 1 {
+		t.Errorf("%d trigger spans under the request span, want 1", hooked)
 	}
 	// The code is consumed (a write), the user read, and an ID, an
 	// access token signed (the refresh token is not a JWT).
