@@ -63,7 +63,7 @@ func TestLinkIsOneTrace(t *testing.T) {
 			found[s.Name()] = true
 		}
 		for _, kv := range s.Attributes() {
-			if v := kv.Value.Emit(); strings.Contains(v, userPassword) || strings.Contains(v, lk.Tokens.AccessToken) || strings.Contains(v, lk.Tokens.RefreshToken) {
+			if v := kv.Value.String(); strings.Contains(v, userPassword) || strings.Contains(v, lk.Tokens.AccessToken) || strings.Contains(v, lk.Tokens.RefreshToken) {
 				t.Fatalf("span %s holds a secret: %v", s.Name(), kv)
 			}
 		}

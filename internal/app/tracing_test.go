@@ -32,14 +32,13 @@ import (
 // with a password and an email address, and a confidential client that
 // may use the code grant and USER_PASSWORD_AUTH.
 type traceLab struct {
-	kit            *apptest.App
-	pool           pool.Pool
-	client         pool.Client
-	secret         string
-	password       string
-	email, name    string
-	oauth          oauth2.Config
-	callbackPrefix string
+	kit         *apptest.App
+	pool        pool.Pool
+	client      pool.Client
+	secret      string
+	password    string
+	email, name string
+	oauth       oauth2.Config
 }
 
 func newTraceLab(t *testing.T, edit ...func(*apptest.App, *pool.Pool)) *traceLab {
@@ -183,7 +182,7 @@ func find(spans []sdktrace.ReadOnlySpan, name string) []sdktrace.ReadOnlySpan {
 func attr(s sdktrace.ReadOnlySpan, key string) string {
 	for _, kv := range s.Attributes() {
 		if string(kv.Key) == key {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""
@@ -488,17 +487,17 @@ func dumpSpan(s sdktrace.ReadOnlySpan) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "name=%s status=%s:%s", s.Name(), s.Status().Code, s.Status().Description)
 	for _, kv := range s.Attributes() {
-		fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.Emit())
+		fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.String())
 	}
 	for _, e := range s.Events() {
 		fmt.Fprintf(&b, " event=%s", e.Name)
 		for _, kv := range e.Attributes {
-			fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.Emit())
+			fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.String())
 		}
 	}
 	for _, ln := range s.Links() {
 		for _, kv := range ln.Attributes {
-			fmt.Fprintf(&b, " link.%s=%s", kv.Key, kv.Value.Emit())
+			fmt.Fprintf(&b, " link.%s=%s", kv.Key, kv.Value.String())
 		}
 	}
 	return b.String()
