@@ -40,6 +40,7 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
+					span.End()
 					panic(v)
 				}
 				log.ErrorContext(ctx, "panic serving request", "path", r.URL.Path, "panic", v)
