@@ -47,6 +47,7 @@ type serveFlags struct {
 	oauthTimeout    time.Duration
 	triggerWorkers  int
 	lambdaEndpoint  string
+	otelEndpoint    string
 	// The SmartLamp skill, mounted for one pool (or the demo pool).
 	skillPool    string
 	skillClients stringList
@@ -78,6 +79,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
 	f.skill.register(fs)
 	f.acme.register(fs)
+	registerOTel(fs, &f.otelEndpoint)
 	fs.IntVar(&f.triggerWorkers, "trigger-workers", trigger.DefaultMaxConcurrent, "maximum trigger invocations (Lambda functions, webhooks) running at once over all pools; one more fails at once with UnexpectedLambdaException instead of waiting")
 	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "endpoint of the Lambda Invoke API for Lambda triggers (a VPC endpoint, a Lambda-compatible server); empty uses the AWS endpoint of each function's region")
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
@@ -137,6 +139,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer applyMemoryLimit(log, e.getenv, &f)()
+	stopTracing, err := startTracing(ctx, log, f.otelEndpoint, "linkpool")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
