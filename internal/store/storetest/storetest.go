@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"AlexaGrantCRUD", skill(testAlexaGrantCRUD)},
 		{"LampSessionCRUD", skill(testLampSessionCRUD)},
 		{"AccessKeyCRUD", testAccessKeyCRUD},
+		{"AuditLog", testAuditLog},
 		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
 		{"ConsumeAuthSession", testConsumeAuthSession},
 		{"DeletePoolCascade", skill(testDeletePoolCascade)},
