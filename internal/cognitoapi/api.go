@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/passkey"
@@ -44,6 +45,8 @@ type Principal interface {
 	// changes anything. A refusal is an *Error, normally an
 	// AccessDeniedException.
 	Authorize(action, poolID string, write bool) error
+	// AccessKeyID identifies the caller in the audit log (audit.KindAPI).
+	AccessKeyID() string
 }
 
 // Config holds the API's dependencies.
@@ -283,6 +286,10 @@ func (c *call) run(r *http.Request, act Action) (any, error) {
 			return nil, err
 		}
 		c.authorized = poolID
+		// The changes of signed actions are administration, recorded
+		// under the access key (package audit); the sign-ins among them
+		// change nothing the audit log records.
+		c.ctx = audit.WithActor(c.ctx, audit.Actor{Kind: audit.KindAPI, ID: p.AccessKeyID()})
 	}
 	return act.Run(c)
 }
