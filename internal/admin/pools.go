@@ -14,7 +14,7 @@ import (
 // signing secret (TriggerSecret reads it). When the keys cannot be created the pool is
 // deleted again, so a failed call leaves nothing behind.
 func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (_ pool.Pool, err error) {
-	defer func() { s.record(ctx, "CreateUserPool", p.ID, p.Name, audit.Diff(pool.Pool{}, p), err) }()
+	defer func() { s.record(ctx, "CreateUserPool", p.ID, p.ID, audit.Diff(pool.Pool{}, p), err) }()
 	s.ensureTriggerSecret(&p)
 	if err := p.Validate(); err != nil {
 		return p, validated(err)
