@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/linkpool/linkpool/internal/audit"
-
 	"github.com/linkpool/linkpool/internal/pool"
 )
 

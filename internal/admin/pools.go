@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/linkpool/linkpool/internal/audit"
-
 	"github.com/linkpool/linkpool/internal/pool"
 )
 

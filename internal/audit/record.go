@@ -114,6 +114,14 @@ func (r *Recorder) write(ctx context.Context, a Actor, e Entry, err error) {
 	}
 }
 
+// List pages through the records f selects, newest first
+// (store.AuditStore.ListAudit): what the command line's audit list and
+// the console read. A page token that is not one of this listing's
+// wraps store.ErrInvalidPageToken.
+func (r *Recorder) List(ctx context.Context, f store.AuditFilter, opts store.ListOptions) (store.Page[store.AuditRecord], error) {
+	return r.st.ListAudit(ctx, f, opts)
+}
+
 // Purge deletes the records older than retention (none when retention
 // is zero or less), as of now; it is a store.Sweep's Run.
 func (r *Recorder) Purge(ctx context.Context, now time.Time, retention time.Duration) (int64, error) {

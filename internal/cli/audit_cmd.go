@@ -89,6 +89,9 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 	if f.Until, err = auditTime("until", until, now); err != nil {
 		return err
 	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return usagef("--since must be before --until")
+	}
 	if actor != "" {
 		f.ActorKind, f.ActorID, _ = strings.Cut(actor, "/")
 	}
@@ -103,7 +106,7 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 		if limit > 0 {
 			opts.Limit = min(store.MaxPageSize, limit-len(out))
 		}
-		page, err := d.store.ListAudit(ctx, f, opts)
+		page, err := d.audit.List(ctx, f, opts)
 		if err != nil {
 			return fmt.Errorf("list audit records: %w", err)
 		}

@@ -102,6 +102,7 @@ func TestAuditListCLI(t *testing.T) {
 		t.Errorf("text listing:\n%s", text)
 	}
 	h.fails(2, "--since", "audit", "list", "--since", "yesterday")
+	h.fails(2, "--since must be before --until", "audit", "list", "--since", "1h", "--until", "2h")
 }
 
 func hasChange(cs []auditChange, field, value string, withheld bool) bool {

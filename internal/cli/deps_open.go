@@ -31,6 +31,8 @@ type deps struct {
 	accessKeys *accesskey.Service
 	// passkeys lists and deletes users' passkeys.
 	passkeys *passkey.Service
+	// audit records the commands' changes and reads the audit log.
+	audit *audit.Recorder
 }
 
 func (d *deps) close() { _ = d.store.Close() }
@@ -81,6 +83,7 @@ func newDeps(st skillstore.Database, box *seal.Box, keys *token.Keys, accounts *
 		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Audit: rec}),
 		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log, Audit: rec}),
 		passkeys:   passkey.New(passkey.Config{Store: st, Box: box, Log: log, Audit: rec}),
+		audit:      rec,
 	}
 }
 

@@ -287,12 +287,18 @@ func (c *call) run(r *http.Request, act Action) (any, error) {
 		}
 		c.authorized = poolID
 		// The changes of signed actions are administration, recorded
-		// under the access key (package audit); the sign-ins among them
-		// change nothing the audit log records.
-		c.ctx = audit.WithActor(c.ctx, audit.Actor{Kind: audit.KindAPI, ID: p.AccessKeyID()})
+		// under the access key (package audit). The signed sign-ins are
+		// a user's, even where they set the user's factors up.
+		if !signIns[c.action] {
+			c.ctx = audit.WithActor(c.ctx, audit.Actor{Kind: audit.KindAPI, ID: p.AccessKeyID()})
+		}
 	}
 	return act.Run(c)
 }
+
+// signIns are the signed actions that sign a user in rather than
+// administer: what they change is not an administrator's change.
+var signIns = map[string]bool{"AdminInitiateAuth": true, "AdminRespondToAuthChallenge": true}
 
 // poolField returns the string in the request's member field, "" when
 // field is empty or the member is absent or not a string.
