@@ -7,12 +7,15 @@
 // Where: the services that own each change record it, admin.Service for
 // pools, clients, domains, groups, identity providers, keys, triggers
 // and MFA settings, account.Service for the Admin* user actions,
-// accesskey.Service for access keys, so every surface (the command line,
+// accesskey.Service for access keys, passkey.Service for an
+// administrator's deletion of a passkey, so every surface (the command line,
 // the Cognito JSON API, the console) is covered by the same code. A
 // surface only says who is acting, with WithActor on the request's
 // context: the command line as KindCLI with the OS user, the JSON API as
 // KindAPI with the access-key id, the console as KindConsole with the
-// signed-in user's sub. A change made without an actor (a start-up
+// signed-in user's sub. The JSON API's signed sign-ins
+// (AdminInitiateAuth, AdminRespondToAuthChallenge) carry no actor. A
+// change made without an actor (a start-up
 // bootstrap) is recorded with KindSystem. Methods shared with user
 // self-service (MFA preferences, passkeys) record only when the context
 // carries an actor, since a user acting on their own account is not
@@ -29,6 +32,9 @@
 // Passwords, temporary passwords, client secrets, key material, provider
 // secrets, tokens and user attribute values (email addresses) are never
 // recorded.
+//
+// Reading: List (store.AuditStore.ListAudit) pages through the records
+// newest first, filtered by time, pool, actor and action.
 //
 // Retention: Purge deletes records older than the retention period
 // (`serve --audit-retention`), run by the server's garbage collection.

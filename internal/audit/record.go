@@ -68,9 +68,6 @@ func New(c Config) *Recorder {
 	return r
 }
 
-// Failures returns how many records this Recorder failed to write.
-func (r *Recorder) Failures() prometheus.Counter { return r.failures }
-
 // Record appends the record of a change that ended with err (nil: it
 // succeeded) under the actor ctx carries, KindSystem if none. A failure
 // to write is logged and counted, never returned: the change it records
