@@ -41,3 +41,6 @@ func (k Key) Authorize(action, poolID string, write bool) error {
 	return errorf(CodeAccessDenied, "User: arn:aws:iam::%s:user/%s is not authorized to perform: cognito-idp:%s on resource: %s",
 		AccountID, k.ID, printable(action, 64), resource)
 }
+
+// AccessKeyID is the key's id, its actor id in the audit log.
+func (k Key) AccessKeyID() string { return k.ID }

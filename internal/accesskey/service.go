@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -45,6 +46,9 @@ type Config struct {
 	Log   *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Audit records the creation and deletion of keys; nil records
+	// nothing.
+	Audit *audit.Recorder
 	// CacheTTL is how long an unsealed key is kept in memory (default one
 	// minute): a key deleted by another process stops working within it.
 	CacheTTL time.Duration
@@ -60,11 +64,12 @@ const touchInterval = time.Minute
 // Service owns access keys: creation, listing, deletion, and the
 // authentication and authorization of signed requests.
 type Service struct {
-	st  store.Store
-	box *seal.Box
-	log *slog.Logger
-	now func() time.Time
-	ttl time.Duration
+	st    store.Store
+	box   *seal.Box
+	log   *slog.Logger
+	now   func() time.Time
+	ttl   time.Duration
+	audit *audit.Recorder
 
 	mu    sync.Mutex
 	cache map[string]*cached
@@ -108,7 +113,7 @@ func (s *Service) signingKey(c *cached, a authorization) []byte {
 
 // New returns a Service.
 func New(cfg Config) *Service {
-	s := &Service{st: cfg.Store, box: cfg.Box, log: cfg.Log, now: cfg.Now, ttl: cfg.CacheTTL, cache: map[string]*cached{}}
+	s := &Service{st: cfg.Store, box: cfg.Box, log: cfg.Log, now: cfg.Now, ttl: cfg.CacheTTL, audit: cfg.Audit, cache: map[string]*cached{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -146,7 +151,12 @@ func sealContext(id string) []byte { return []byte("access-key/" + id) }
 
 // Create issues a key and returns it with its secret, which is shown
 // once and kept only sealed.
-func (s *Service) Create(ctx context.Context, in CreateInput) (Key, string, error) {
+func (s *Service) Create(ctx context.Context, in CreateInput) (key Key, _ string, err error) {
+	defer func() {
+		s.audit.Record(ctx, audit.Entry{Action: "CreateAccessKey", Target: key.ID, Changed: audit.Fields(map[string]any{
+			"Description": in.Description, "PoolIDs": in.PoolIDs, "ReadOnly": in.ReadOnly, "SecretAccessKey": nil,
+		})}, err)
+	}()
 	if n := len([]rune(in.Description)); n > MaxDescription {
 		return Key{}, "", &InvalidInputError{fmt.Sprintf("description: at most %d characters, got %d", MaxDescription, n)}
 	}
@@ -209,8 +219,9 @@ func (s *Service) Get(ctx context.Context, id string) (Key, error) {
 
 // Delete deletes a key. This process stops accepting it at once, others
 // within their cache TTL.
-func (s *Service) Delete(ctx context.Context, id string) error {
-	err := s.st.DeleteAccessKey(ctx, id)
+func (s *Service) Delete(ctx context.Context, id string) (err error) {
+	defer func() { s.audit.Record(ctx, audit.Entry{Action: "DeleteAccessKey", Target: printable(id, 64)}, err) }()
+	err = s.st.DeleteAccessKey(ctx, id)
 	// Evicted after the store's delete, and the deletes counted, so that a
 	// lookup that read the key before the delete does not cache it again.
 	s.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/trigger"
@@ -49,7 +50,15 @@ type AdminCreateUserResult struct {
 //
 // Errors: InvalidParameterException; InvalidPasswordException;
 // UsernameExistsException; AliasExistsException.
-func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCreateUserInput) (AdminCreateUserResult, error) {
+func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCreateUserInput) (res AdminCreateUserResult, err error) {
+	defer func() {
+		changed := attrFields(in.Attributes)
+		changed = append(changed, audit.Field("TemporaryPassword", nil), audit.Field("Permanent", in.Permanent))
+		if in.EmailVerified {
+			changed = append(changed, audit.Field(pool.AttrEmailVerified, "true"))
+		}
+		s.record(ctx, "AdminCreateUser", p.ID, res.User.Sub, changed, err)
+	}()
 	now := s.now()
 	attrs := maps.Clone(in.Attributes)
 	if in.EmailVerified {
@@ -107,11 +116,15 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 // password is temporary and the user FORCE_CHANGE_PASSWORD. It also ends
 // a lockout. A user an identity provider created (EXTERNAL_PROVIDER) has
 // no password here and gets InvalidParameterException.
-func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, username, password string, permanent bool) error {
+func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, username, password string, permanent bool) (err error) {
+	var u pool.User
+	defer func() {
+		s.record(ctx, "AdminSetUserPassword", p.ID, u.Sub, []store.AuditChange{audit.Field("Password", nil), audit.Field("Permanent", permanent)}, err)
+	}()
 	if err := p.CheckPassword(password); err != nil {
 		return fromPolicy("password", err)
 	}
-	u, err := s.Lookup(ctx, p, username)
+	u, err = s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
@@ -141,8 +154,12 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p pool.Pool, usernam
 // The post confirmation trigger (PostConfirmation_ConfirmSignUp) runs
 // after the confirmation is stored; its failure is returned and the user
 // stays confirmed.
-func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username string) error {
-	u, err := s.Lookup(ctx, p, username)
+func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username string) (err error) {
+	var u pool.User
+	defer func() {
+		s.record(ctx, "AdminConfirmSignUp", p.ID, u.Sub, []store.AuditChange{audit.Field("Status", pool.StatusConfirmed)}, err)
+	}()
+	u, err = s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
@@ -165,13 +182,22 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p pool.Pool, username 
 // AdminDisableUser disables a user (Cognito AdminDisableUser): sign-in
 // fails with "User is disabled." and, as in Cognito, the user's tokens and
 // sessions are revoked (see GlobalSignOut).
-func (s *Service) AdminDisableUser(ctx context.Context, p pool.Pool, username string) error {
-	return s.signOut(ctx, p, username, func(u *pool.User) { u.Enabled = false })
+func (s *Service) AdminDisableUser(ctx context.Context, p pool.Pool, username string) (err error) {
+	var sub string
+	defer func() {
+		s.record(ctx, "AdminDisableUser", p.ID, sub, []store.AuditChange{audit.Field("Enabled", false)}, err)
+	}()
+	sub, err = s.signOut(ctx, p, username, func(u *pool.User) { u.Enabled = false })
+	return err
 }
 
 // AdminEnableUser enables a disabled user (Cognito AdminEnableUser).
-func (s *Service) AdminEnableUser(ctx context.Context, p pool.Pool, username string) error {
-	u, err := s.Lookup(ctx, p, username)
+func (s *Service) AdminEnableUser(ctx context.Context, p pool.Pool, username string) (err error) {
+	var u pool.User
+	defer func() {
+		s.record(ctx, "AdminEnableUser", p.ID, u.Sub, []store.AuditChange{audit.Field("Enabled", true)}, err)
+	}()
+	u, err = s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
@@ -186,8 +212,10 @@ func (s *Service) AdminEnableUser(ctx context.Context, p pool.Pool, username str
 
 // AdminDeleteUser deletes a user with its group memberships, sessions and
 // refresh tokens (Cognito AdminDeleteUser).
-func (s *Service) AdminDeleteUser(ctx context.Context, p pool.Pool, username string) error {
-	u, err := s.Lookup(ctx, p, username)
+func (s *Service) AdminDeleteUser(ctx context.Context, p pool.Pool, username string) (err error) {
+	var u pool.User
+	defer func() { s.record(ctx, "AdminDeleteUser", p.ID, u.Sub, nil, err) }()
+	u, err = s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
@@ -208,10 +236,17 @@ func (s *Service) AdminDeleteUser(ctx context.Context, p pool.Pool, username str
 // Errors: UserNotFoundException; InvalidParameterException;
 // AliasExistsException when another user has the new address.
 func (s *Service) AdminUpdateUserAttributes(ctx context.Context, p pool.Pool, username string, attrs map[string]string) error {
+	return s.adminUpdateAttributes(ctx, "AdminUpdateUserAttributes", p, username, attrs)
+}
+
+// adminUpdateAttributes is AdminUpdateUserAttributes, recorded as action.
+func (s *Service) adminUpdateAttributes(ctx context.Context, action string, p pool.Pool, username string, attrs map[string]string) (err error) {
+	var u pool.User
+	defer func() { s.record(ctx, action, p.ID, u.Sub, attrFields(attrs), err) }()
 	if len(attrs) == 0 {
 		return invalidParam("attributes", "No attributes to update.")
 	}
-	u, err := s.Lookup(ctx, p, username)
+	u, err = s.Lookup(ctx, p, username)
 	if err != nil {
 		return err
 	}
@@ -268,14 +303,19 @@ func aliasExists(err error) error {
 // (TokensValidAfter), every refresh token is revoked, and, beyond
 // Cognito, the user's hosted-UI sessions end too, so the next
 // authorization asks for the password again.
-func (s *Service) GlobalSignOut(ctx context.Context, p pool.Pool, username string) error {
-	return s.signOut(ctx, p, username, nil)
+func (s *Service) GlobalSignOut(ctx context.Context, p pool.Pool, username string) (err error) {
+	var sub string
+	defer func() { s.recordAdmin(ctx, "AdminUserGlobalSignOut", p.ID, sub, nil, err) }()
+	sub, err = s.signOut(ctx, p, username, nil)
+	return err
 }
 
-func (s *Service) signOut(ctx context.Context, p pool.Pool, username string, change func(*pool.User)) error {
+// signOut revokes the user's tokens and sessions, applying change to
+// the user first, and returns the user's sub ("" when not found).
+func (s *Service) signOut(ctx context.Context, p pool.Pool, username string, change func(*pool.User)) (string, error) {
 	u, err := s.Lookup(ctx, p, username)
 	if err != nil {
-		return err
+		return "", err
 	}
 	now := s.now()
 	if _, err := s.update(ctx, p, u.Sub, func(u *pool.User) error {
@@ -286,15 +326,15 @@ func (s *Service) signOut(ctx context.Context, p pool.Pool, username string, cha
 		}
 		return nil
 	}); err != nil {
-		return err
+		return u.Sub, err
 	}
 	if _, err := s.store.RevokeRefreshTokens(ctx, store.RevokeFilter{PoolID: p.ID, Sub: u.Sub}, now); err != nil {
-		return fmt.Errorf("account: revoke refresh tokens: %w", err)
+		return u.Sub, fmt.Errorf("account: revoke refresh tokens: %w", err)
 	}
 	if err := s.store.DeleteUserSessions(ctx, p.ID, u.Sub); err != nil {
-		return fmt.Errorf("account: delete sessions: %w", err)
+		return u.Sub, fmt.Errorf("account: delete sessions: %w", err)
 	}
-	return nil
+	return u.Sub, nil
 }
 
 // Characters of generated passwords: no look-alikes (0/O, 1/l/I).

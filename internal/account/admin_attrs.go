@@ -3,8 +3,10 @@ package account
 import (
 	"context"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
 
@@ -28,7 +30,7 @@ func (s *Service) AdminDeleteUserAttributes(ctx context.Context, p pool.Pool, us
 			attrs[pool.AttrEmailVerified] = ""
 		}
 	}
-	return s.AdminUpdateUserAttributes(ctx, p, username, attrs)
+	return s.adminUpdateAttributes(ctx, "AdminDeleteUserAttributes", p, username, attrs)
 }
 
 // AdminResetUserPassword makes a user reset the password (Cognito
@@ -42,8 +44,13 @@ func (s *Service) AdminDeleteUserAttributes(ctx context.Context, p pool.Pool, us
 // user; InvalidParameterException when the user has no verified email
 // address (nothing is changed then); LimitExceededException when a code
 // was mailed less than CodeInterval ago; CodeDeliveryFailureException.
-func (s *Service) AdminResetUserPassword(ctx context.Context, p pool.Pool, username string) error {
+func (s *Service) AdminResetUserPassword(ctx context.Context, p pool.Pool, username string) (err error) {
+	var sub string
+	defer func() {
+		s.record(ctx, "AdminResetUserPassword", p.ID, sub, []store.AuditChange{audit.Field("Status", pool.StatusResetRequired)}, err)
+	}()
 	u, err := s.Lookup(ctx, p, username)
+	sub = u.Sub
 	if err != nil {
 		return err
 	}

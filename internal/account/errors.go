@@ -154,3 +154,7 @@ func fromPolicy(field string, err error) error {
 	}
 	return err
 }
+
+// ExceptionType is the Cognito exception name, the result an audit
+// record gives a refused action.
+func (e *Error) ExceptionType() string { return e.Type }

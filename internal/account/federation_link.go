@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -59,7 +60,10 @@ func sourceUser(field string, u ProviderUser) error {
 // own), ResourceNotFoundException (no such provider), UserNotFoundException
 // (dest), AliasExistsException (the identity is already linked to a
 // user), LimitExceededException (dest has MaxLinkedIdentities already).
-func (s *Service) AdminLinkProviderForUser(ctx context.Context, p pool.Pool, dest, source ProviderUser) (pool.User, error) {
+func (s *Service) AdminLinkProviderForUser(ctx context.Context, p pool.Pool, dest, source ProviderUser) (linked pool.User, err error) {
+	defer func() {
+		s.record(ctx, "AdminLinkProviderForUser", p.ID, linked.Sub, audit.Fields(map[string]any{"ProviderName": source.ProviderName}), err)
+	}()
 	if !strings.EqualFold(dest.ProviderName, ProviderCognitoUser) {
 		return pool.User{}, invalidParam("DestinationUser.ProviderName", "The DestinationUser must be a user of the pool: ProviderName Cognito.")
 	}
@@ -151,7 +155,11 @@ func createdBy(u pool.User, provider, subject string) bool {
 //
 // Errors: InvalidParameterException, UserNotFoundException (no user has
 // the identity).
-func (s *Service) AdminDisableProviderForUser(ctx context.Context, p pool.Pool, user ProviderUser) error {
+func (s *Service) AdminDisableProviderForUser(ctx context.Context, p pool.Pool, user ProviderUser) (err error) {
+	var target string
+	defer func() {
+		s.record(ctx, "AdminDisableProviderForUser", p.ID, target, audit.Fields(map[string]any{"ProviderName": user.ProviderName}), err)
+	}()
 	if strings.EqualFold(user.ProviderName, ProviderCognitoUser) {
 		return invalidParam("User.ProviderName", "Disabling the password sign-in of a user of the pool (ProviderName Cognito) is not supported; use AdminDisableUser.")
 	}
@@ -166,8 +174,10 @@ func (s *Service) AdminDisableProviderForUser(ctx context.Context, p pool.Pool, 
 	case err != nil:
 		return fmt.Errorf("account: get user by identity: %w", err)
 	}
+	target = holder.Sub
 	if createdBy(holder, provider, subject) {
-		return s.signOut(ctx, p, holder.Username, func(u *pool.User) { u.Enabled = false })
+		_, err := s.signOut(ctx, p, holder.Username, func(u *pool.User) { u.Enabled = false })
+		return err
 	}
 	now := s.now()
 	_, err = s.update(ctx, p, holder.Sub, func(u *pool.User) error {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 // FactorSetting is Cognito's SoftwareTokenMfaSettings / EmailMfaSettings.
@@ -30,7 +32,17 @@ type MFAPreference struct {
 //
 // Errors: UserNotFoundException; InvalidParameterException for a factor
 // the pool does not offer or the user cannot use.
-func (s *Service) SetMFAPreference(ctx context.Context, p pool.Pool, sub string, pref MFAPreference) (pool.User, error) {
+func (s *Service) SetMFAPreference(ctx context.Context, p pool.Pool, sub string, pref MFAPreference) (_ pool.User, err error) {
+	defer func() {
+		changed := map[string]any{}
+		if pref.SoftwareToken != nil {
+			changed["SoftwareTokenMfa"] = *pref.SoftwareToken
+		}
+		if pref.Email != nil {
+			changed["EmailMfa"] = *pref.Email
+		}
+		s.recordAdmin(ctx, "AdminSetUserMFAPreference", p.ID, sub, audit.Fields(changed), err)
+	}()
 	if t, e := pref.SoftwareToken, pref.Email; t != nil && e != nil && t.Preferred && e.Preferred {
 		return pool.User{}, invalidParam("PreferredMfa", "Only one MFA factor can be preferred.")
 	}
@@ -99,7 +111,10 @@ func settingsField(f string) string {
 // sessions stay too (global sign-out is separate).
 //
 // Errors: UserNotFoundException.
-func (s *Service) ResetMFA(ctx context.Context, p pool.Pool, sub string) (pool.User, error) {
+func (s *Service) ResetMFA(ctx context.Context, p pool.Pool, sub string) (_ pool.User, err error) {
+	defer func() {
+		s.recordAdmin(ctx, "AdminResetUserMFA", p.ID, sub, []store.AuditChange{audit.Field("MFA", nil)}, err)
+	}()
 	now := s.now()
 	u, err := s.update(ctx, p, sub, func(u *pool.User) error {
 		u.MFA = pool.UserMFA{EmailCode: spent(u.MFA.EmailCode)}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -85,6 +86,9 @@ type Config struct {
 	// confirmation, pre and post authentication, custom message, user
 	// migration); nil means no trigger is ever invoked.
 	Triggers *trigger.Invoker
+	// Audit records the administrative changes (the Admin* actions);
+	// nil records nothing.
+	Audit *audit.Recorder
 }
 
 // Service runs the account flows. It is safe for concurrent use, and
@@ -103,6 +107,7 @@ type Service struct {
 	maxCodes  int
 	maxMisses int
 	triggers  *trigger.Invoker
+	audit     *audit.Recorder
 }
 
 // CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
@@ -122,6 +127,7 @@ func New(cfg Config) *Service {
 		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, box: cfg.Box, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
 		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay, triggers: cfg.Triggers,
+		audit: cfg.Audit,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -46,7 +46,8 @@ func (s *Service) SetupAlexa(ctx context.Context, p pool.Pool, c pool.Client, do
 		return p, c, dom, err
 	}
 	undo := func(err error) (pool.Pool, pool.Client, *pool.Domain, error) {
-		_ = s.st.DeletePool(context.WithoutCancel(ctx), p.ID)
+		derr := s.st.DeletePool(context.WithoutCancel(ctx), p.ID)
+		s.record(ctx, "DeleteUserPool", p.ID, p.ID, nil, derr)
 		return p, c, dom, err
 	}
 	if c, _, err = s.CreateUserPoolClient(ctx, c, false); err != nil {

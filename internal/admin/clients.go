@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 )
@@ -33,7 +34,8 @@ func OpenSecret(box *seal.Box, c *pool.Client) (string, error) {
 // and the settings of the request) in its pool. With generateSecret the
 // client gets a secret, returned in plain once; a client that already
 // carries a sealed secret keeps it.
-func (s *Service) CreateUserPoolClient(ctx context.Context, c pool.Client, generateSecret bool) (pool.Client, string, error) {
+func (s *Service) CreateUserPoolClient(ctx context.Context, c pool.Client, generateSecret bool) (_ pool.Client, _ string, err error) {
+	defer func() { s.record(ctx, "CreateUserPoolClient", c.PoolID, c.ID, audit.Diff(pool.Client{}, c), err) }()
 	if _, err := s.DescribeUserPool(ctx, c.PoolID); err != nil {
 		return c, "", err
 	}
@@ -78,12 +80,19 @@ func (s *Service) ClientSecret(c pool.Client) (string, error) { return OpenSecre
 
 // updateClient applies fn to the stored client after checking that it
 // belongs to poolID ("" for any pool).
-func (s *Service) updateClient(ctx context.Context, poolID, clientID string, fn func(*pool.Client) error) (pool.Client, error) {
+func (s *Service) updateClient(ctx context.Context, action, poolID, clientID string, fn func(*pool.Client) error) (_ pool.Client, err error) {
+	var before, updated pool.Client
+	defer func() {
+		p := poolID
+		if p == "" {
+			p = updated.PoolID
+		}
+		s.record(ctx, action, p, clientID, audit.Diff(before, updated), err)
+	}()
 	if _, err := s.DescribeUserPoolClient(ctx, poolID, clientID); err != nil {
 		return pool.Client{}, err
 	}
-	var updated pool.Client
-	err := s.st.UpdateClient(ctx, clientID, func(old pool.Client) (pool.Client, error) {
+	err = s.st.UpdateClient(ctx, clientID, func(old pool.Client) (pool.Client, error) {
 		c := old
 		if err := fn(&c); err != nil {
 			return old, err
@@ -93,9 +102,12 @@ func (s *Service) updateClient(ctx context.Context, poolID, clientID string, fn 
 		if err := c.Validate(); err != nil {
 			return old, validated(err)
 		}
-		updated = c
+		before, updated = old, c
 		return c, nil
 	})
+	if err != nil {
+		before, updated = pool.Client{}, pool.Client{}
+	}
 	return updated, storeErr(err, "update client", KindClient, clientID)
 }
 
@@ -105,14 +117,15 @@ func (s *Service) updateClient(ctx context.Context, poolID, clientID string, fn 
 // provider the edited client lists must be one of the pool's.
 func (s *Service) UpdateUserPoolClient(ctx context.Context, poolID, clientID string, edit func(*pool.Client)) (pool.Client, error) {
 	cur, err := s.DescribeUserPoolClient(ctx, poolID, clientID)
+	if err == nil {
+		edit(&cur)
+		err = s.checkClientProviders(ctx, cur)
+	}
 	if err != nil {
+		s.record(ctx, "UpdateUserPoolClient", poolID, clientID, nil, err)
 		return pool.Client{}, err
 	}
-	edit(&cur)
-	if err := s.checkClientProviders(ctx, cur); err != nil {
-		return pool.Client{}, err
-	}
-	return s.updateClient(ctx, poolID, clientID, func(c *pool.Client) error {
+	return s.updateClient(ctx, "UpdateUserPoolClient", poolID, clientID, func(c *pool.Client) error {
 		sealed := c.SealedSecret
 		edit(c)
 		c.SealedSecret = sealed
@@ -127,7 +140,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, poolID, clientID str
 // InvalidParameterException.
 func (s *Service) RotateUserPoolClientSecret(ctx context.Context, poolID, clientID string) (string, error) {
 	var secret string
-	_, err := s.updateClient(ctx, poolID, clientID, func(c *pool.Client) error {
+	_, err := s.updateClient(ctx, "RotateUserPoolClientSecret", poolID, clientID, func(c *pool.Client) error {
 		if !c.HasSecret() {
 			return &account.Error{Type: account.InvalidParameterException, Field: "ClientId",
 				Message: fmt.Sprintf("app client %s is public (it has no secret)", clientID)}
@@ -141,12 +154,13 @@ func (s *Service) RotateUserPoolClientSecret(ctx context.Context, poolID, client
 
 // DeleteUserPoolClient deletes an app client; its refresh tokens stop
 // working.
-func (s *Service) DeleteUserPoolClient(ctx context.Context, poolID, clientID string) error {
-	if poolID != "" {
-		if _, err := s.DescribeUserPoolClient(ctx, poolID, clientID); err != nil {
-			return err
-		}
+func (s *Service) DeleteUserPoolClient(ctx context.Context, poolID, clientID string) (err error) {
+	defer func() { s.record(ctx, "DeleteUserPoolClient", poolID, clientID, nil, err) }()
+	c, err := s.DescribeUserPoolClient(ctx, poolID, clientID)
+	if err != nil {
+		return err
 	}
+	poolID = c.PoolID
 	return storeErr(s.st.DeleteClient(ctx, clientID), "delete client", KindClient, clientID)
 }
 

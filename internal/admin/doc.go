@@ -69,7 +69,12 @@
 // sign-in (internal/federation/samlflow) signs AuthnRequests and decrypts
 // assertions with it; it is one pair per pool, never rotated yet.
 //
-// Files: service.go (Service, Config, paging), errors.go (the errors),
+// Audit: every change, made or refused, writes one record of the audit
+// log (package audit) under the actor in the context, with the field
+// names it changed and the values of the non-secret ones (audit.go,
+// audit.Diff). Reads write none.
+//
+// Files: service.go (Service, Config, paging), audit.go (record), errors.go (the errors),
 // pools.go, clients.go (with sealing of client secrets), domains.go,
 // groups.go, idps.go (identity providers, OpenProviderDetails), alexa.go
 // (SetupAlexa), keys.go (RotateSigningKeys), cors.go (CORSOrigins),

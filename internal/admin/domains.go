@@ -3,13 +3,15 @@ package admin
 import (
 	"context"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // CreateUserPoolDomain validates d and maps it to its pool. A domain
 // that is taken is Cognito's InvalidParameterException "Domain already
 // associated with another user pool.".
-func (s *Service) CreateUserPoolDomain(ctx context.Context, d pool.Domain) (pool.Domain, error) {
+func (s *Service) CreateUserPoolDomain(ctx context.Context, d pool.Domain) (_ pool.Domain, err error) {
+	defer func() { s.record(ctx, "CreateUserPoolDomain", d.PoolID, d.Domain, audit.Diff(pool.Domain{}, d), err) }()
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = s.now()
 	}
@@ -62,12 +64,13 @@ func (s *Service) UpdateUserPoolDomain(ctx context.Context, poolID, domain strin
 
 // DeleteUserPoolDomain removes a domain of the pool poolID ("" for any
 // pool); the pool stays reachable at its path URL.
-func (s *Service) DeleteUserPoolDomain(ctx context.Context, poolID, domain string) error {
-	if poolID != "" {
-		if _, err := s.poolDomain(ctx, poolID, domain); err != nil {
-			return err
-		}
+func (s *Service) DeleteUserPoolDomain(ctx context.Context, poolID, domain string) (err error) {
+	defer func() { s.record(ctx, "DeleteUserPoolDomain", poolID, domain, nil, err) }()
+	d, err := s.poolDomain(ctx, poolID, domain)
+	if err != nil {
+		return err
 	}
+	poolID = d.PoolID
 	return storeErr(s.st.DeleteDomain(ctx, domain), "delete domain", KindDomain, domain)
 }
 

@@ -3,12 +3,14 @@ package admin
 import (
 	"context"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
 // CreateGroup validates and stores a group in its pool; a taken name is
 // GroupExistsException.
-func (s *Service) CreateGroup(ctx context.Context, g pool.Group) (pool.Group, error) {
+func (s *Service) CreateGroup(ctx context.Context, g pool.Group) (_ pool.Group, err error) {
+	defer func() { s.record(ctx, "CreateGroup", g.PoolID, g.Name, audit.Diff(pool.Group{}, g), err) }()
 	now := s.now()
 	if g.CreatedAt.IsZero() {
 		g.CreatedAt = now
@@ -44,12 +46,13 @@ func (s *Service) GetGroup(ctx context.Context, poolID, name string) (pool.Group
 // UpdateGroup applies edit to the stored group (Description, Precedence,
 // RoleArn), validates the result and stores it; a refused edit stores
 // nothing. The name, pool and creation date cannot be changed.
-func (s *Service) UpdateGroup(ctx context.Context, poolID, name string, edit func(*pool.Group)) (pool.Group, error) {
+func (s *Service) UpdateGroup(ctx context.Context, poolID, name string, edit func(*pool.Group)) (_ pool.Group, err error) {
+	var before, updated pool.Group
+	defer func() { s.record(ctx, "UpdateGroup", poolID, name, audit.Diff(before, updated), err) }()
 	if _, err := s.GetGroup(ctx, poolID, name); err != nil {
 		return pool.Group{}, err
 	}
-	var updated pool.Group
-	err := s.st.UpdateGroup(ctx, poolID, name, func(old pool.Group) (pool.Group, error) {
+	err = s.st.UpdateGroup(ctx, poolID, name, func(old pool.Group) (pool.Group, error) {
 		g := old
 		edit(&g)
 		g.PoolID, g.Name, g.CreatedAt = old.PoolID, old.Name, old.CreatedAt
@@ -57,14 +60,18 @@ func (s *Service) UpdateGroup(ctx context.Context, poolID, name string, edit fun
 		if err := g.Validate(); err != nil {
 			return old, validated(err)
 		}
-		updated = g
+		before, updated = old, g
 		return g, nil
 	})
+	if err != nil {
+		before, updated = pool.Group{}, pool.Group{}
+	}
 	return updated, storeErr(err, "update group", KindGroup, name)
 }
 
 // DeleteGroup deletes a group; its members stay in the pool.
-func (s *Service) DeleteGroup(ctx context.Context, poolID, name string) error {
+func (s *Service) DeleteGroup(ctx context.Context, poolID, name string) (err error) {
+	defer func() { s.record(ctx, "DeleteGroup", poolID, name, nil, err) }()
 	if _, err := s.GetGroup(ctx, poolID, name); err != nil {
 		return err
 	}
@@ -110,8 +117,11 @@ func (s *Service) user(ctx context.Context, poolID, username string) (pool.User,
 
 // AdminAddUserToGroup adds a user to a group; adding a member again
 // changes nothing.
-func (s *Service) AdminAddUserToGroup(ctx context.Context, poolID, group, username string) (pool.User, error) {
-	u, err := s.groupUser(ctx, poolID, group, username)
+func (s *Service) AdminAddUserToGroup(ctx context.Context, poolID, group, username string) (u pool.User, err error) {
+	defer func() {
+		s.record(ctx, "AdminAddUserToGroup", poolID, u.Sub, audit.Fields(map[string]any{"Group": group}), err)
+	}()
+	u, err = s.groupUser(ctx, poolID, group, username)
 	if err != nil {
 		return u, err
 	}
@@ -120,8 +130,11 @@ func (s *Service) AdminAddUserToGroup(ctx context.Context, poolID, group, userna
 
 // AdminRemoveUserFromGroup removes a user from a group; removing a user
 // who is not a member changes nothing.
-func (s *Service) AdminRemoveUserFromGroup(ctx context.Context, poolID, group, username string) (pool.User, error) {
-	u, err := s.groupUser(ctx, poolID, group, username)
+func (s *Service) AdminRemoveUserFromGroup(ctx context.Context, poolID, group, username string) (u pool.User, err error) {
+	defer func() {
+		s.record(ctx, "AdminRemoveUserFromGroup", poolID, u.Sub, audit.Fields(map[string]any{"Group": group}), err)
+	}()
+	u, err = s.groupUser(ctx, poolID, group, username)
 	if err != nil {
 		return u, err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -103,7 +104,10 @@ func checkApplePrivateKey(s string) error {
 // (name, type, details, mapping, identifiers; an identifier another
 // provider of the pool has), DuplicateProviderException (a provider of
 // that name exists).
-func (s *Service) CreateIdentityProvider(ctx context.Context, p pool.IdentityProvider) (pool.IdentityProvider, error) {
+func (s *Service) CreateIdentityProvider(ctx context.Context, p pool.IdentityProvider) (_ pool.IdentityProvider, err error) {
+	defer func() {
+		s.record(ctx, "CreateIdentityProvider", p.PoolID, p.ProviderName, audit.Diff(pool.IdentityProvider{}, p), err)
+	}()
 	if _, err := s.DescribeUserPool(ctx, p.PoolID); err != nil {
 		return pool.IdentityProvider{}, err
 	}
@@ -215,13 +219,20 @@ func (s *Service) GetIdentityProviderByIdentifier(ctx context.Context, poolID, i
 // The Cognito API's edit replaces ProviderDetails, AttributeMapping and
 // IdpIdentifiers with those of the request, as Cognito does; the command
 // line merges the details it is given into the stored ones.
-func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name string, edit func(*pool.IdentityProvider)) (pool.IdentityProvider, error) {
+func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name string, edit func(*pool.IdentityProvider)) (_ pool.IdentityProvider, err error) {
+	var before, updated pool.IdentityProvider
+	defer func() {
+		var changed []store.AuditChange
+		if err == nil {
+			changed = audit.Diff(before, updated)
+		}
+		s.record(ctx, "UpdateIdentityProvider", poolID, name, changed, err)
+	}()
 	if _, err := s.getProvider(ctx, poolID, name); err != nil {
 		return pool.IdentityProvider{}, err
 	}
-	var updated pool.IdentityProvider
 	var details map[string]string
-	err := s.st.UpdateIdentityProvider(ctx, poolID, name, func(old pool.IdentityProvider) (pool.IdentityProvider, error) {
+	err = s.st.UpdateIdentityProvider(ctx, poolID, name, func(old pool.IdentityProvider) (pool.IdentityProvider, error) {
 		cur, err := s.opened(old)
 		if err != nil {
 			return old, err
@@ -271,7 +282,7 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, poolID, name strin
 			return old, err
 		}
 		p.UpdatedAt = s.now()
-		updated, details = p, d
+		before, updated, details = old, p, d
 		return p, nil
 	})
 	if err != nil {
@@ -306,7 +317,8 @@ func movedEndpoint(stored, edited map[string]string) string {
 // InvalidParameterException naming them: the hosted pages would
 // otherwise offer a button to nowhere, and a silent edit of the clients
 // would be a surprise. Remove it from the clients first.
-func (s *Service) DeleteIdentityProvider(ctx context.Context, poolID, name string) error {
+func (s *Service) DeleteIdentityProvider(ctx context.Context, poolID, name string) (err error) {
+	defer func() { s.record(ctx, "DeleteIdentityProvider", poolID, name, nil, err) }()
 	if _, err := s.getProvider(ctx, poolID, name); err != nil {
 		return err
 	}

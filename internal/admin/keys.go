@@ -17,7 +17,8 @@ import (
 // set gets one first. A next key signs only after it has been published
 // for token.PublishFor; a rotation sooner is refused with the time it
 // becomes possible.
-func (s *Service) RotateSigningKeys(ctx context.Context, poolID string) (token.RotateResult, time.Duration, error) {
+func (s *Service) RotateSigningKeys(ctx context.Context, poolID string) (_ token.RotateResult, _ time.Duration, err error) {
+	defer func() { s.record(ctx, "RotateSigningKeys", poolID, poolID, nil, err) }()
 	p, err := s.DescribeUserPool(ctx, poolID)
 	if err != nil {
 		return token.RotateResult{}, 0, err

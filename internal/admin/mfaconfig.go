@@ -12,7 +12,7 @@ import (
 // whose AllowedFirstAuthFactors name EMAIL_OTP keeps the email factor.
 // A refused configuration stores nothing.
 func (s *Service) SetMFAConfig(ctx context.Context, poolID string, c pool.MFAConfig) (pool.Pool, error) {
-	return s.UpdateUserPool(ctx, poolID, func(p *pool.Pool) { p.MFA = c })
+	return s.updatePool(ctx, "SetUserPoolMfaConfig", poolID, func(p *pool.Pool) { p.MFA = c })
 }
 
 // GetMFAConfig returns the pool's multi-factor configuration (Cognito

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -11,7 +12,8 @@ import (
 // creates its signing keys. A pool with a webhook trigger gets a webhook
 // signing secret (TriggerSecret reads it). When the keys cannot be created the pool is
 // deleted again, so a failed call leaves nothing behind.
-func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (pool.Pool, error) {
+func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (_ pool.Pool, err error) {
+	defer func() { s.record(ctx, "CreateUserPool", p.ID, p.ID, audit.Diff(pool.Pool{}, p), err) }()
 	s.ensureTriggerSecret(&p)
 	if err := p.Validate(); err != nil {
 		return p, validated(err)
@@ -49,8 +51,14 @@ var immutable = []struct {
 // creation date, and sets LastModifiedDate. A pool's first webhook
 // trigger gives it a signing secret. A refused edit stores nothing.
 func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool.Pool)) (pool.Pool, error) {
-	var updated pool.Pool
-	err := s.st.UpdatePool(ctx, id, func(old pool.Pool) (pool.Pool, error) {
+	return s.updatePool(ctx, "UpdateUserPool", id, edit)
+}
+
+// updatePool is UpdateUserPool, recorded as action.
+func (s *Service) updatePool(ctx context.Context, action, id string, edit func(*pool.Pool)) (_ pool.Pool, err error) {
+	var before, updated pool.Pool
+	defer func() { s.record(ctx, action, id, id, audit.Diff(before, updated), err) }()
+	err = s.st.UpdatePool(ctx, id, func(old pool.Pool) (pool.Pool, error) {
 		p := old
 		p.UsernameAttributes = slices.Clone(old.UsernameAttributes)
 		p.AliasAttributes = slices.Clone(old.AliasAttributes)
@@ -66,15 +74,19 @@ func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool
 		if err := p.Validate(); err != nil {
 			return old, validated(err)
 		}
-		updated = p
+		before, updated = old, p
 		return p, nil
 	})
+	if err != nil {
+		before, updated = pool.Pool{}, pool.Pool{}
+	}
 	return updated, storeErr(err, "update pool", KindPool, id)
 }
 
 // DeleteUserPool deletes a pool with all its clients, users, groups,
 // domains, tokens and keys.
-func (s *Service) DeleteUserPool(ctx context.Context, id string) error {
+func (s *Service) DeleteUserPool(ctx context.Context, id string) (err error) {
+	defer func() { s.record(ctx, "DeleteUserPool", id, id, nil, err) }()
 	return storeErr(s.st.DeletePool(ctx, id), "delete pool", KindPool, id)
 }
 

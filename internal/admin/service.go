@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/token"
@@ -20,6 +21,9 @@ type Config struct {
 	Keys *token.Keys
 	// Accounts resolves usernames and aliases for group membership.
 	Accounts *account.Service
+	// Audit records every change the Service makes or refuses; nil
+	// records nothing.
+	Audit *audit.Recorder
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -31,6 +35,7 @@ type Service struct {
 	box      *seal.Box
 	keys     *token.Keys
 	accounts *account.Service
+	audit    *audit.Recorder
 	now      func() time.Time
 	saml     samlKeys // opened SAML key pairs (samlcert.go)
 }
@@ -44,7 +49,7 @@ func New(c Config) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: c.Store, box: c.Box, keys: c.Keys, accounts: c.Accounts, now: now}
+	return &Service{st: c.Store, box: c.Box, keys: c.Keys, accounts: c.Accounts, audit: c.Audit, now: now}
 }
 
 // Accounts returns the user-account service the Service uses, for the

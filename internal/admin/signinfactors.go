@@ -17,7 +17,7 @@ import (
 // is an InvalidParameterException naming the Cognito member and stores
 // nothing. It returns the updated pool.
 func (s *Service) SetSignInFactors(ctx context.Context, poolID string, c pool.MFAConfig, firstFactors []string) (pool.Pool, error) {
-	return s.UpdateUserPool(ctx, poolID, func(p *pool.Pool) {
+	return s.updatePool(ctx, "SetUserPoolMfaConfig", poolID, func(p *pool.Pool) {
 		p.MFA = c
 		if firstFactors != nil {
 			p.AllowedFirstAuthFactors = slices.Clone(firstFactors)

@@ -22,7 +22,7 @@ func (s *Service) ensureTriggerSecret(p *pool.Pool) {
 // gives it a webhook signing secret (TriggerSecret reads it). A refused
 // configuration stores nothing.
 func (s *Service) SetLambdaConfig(ctx context.Context, poolID string, c pool.LambdaConfig) (pool.Pool, error) {
-	return s.UpdateUserPool(ctx, poolID, func(p *pool.Pool) { p.LambdaConfig = c })
+	return s.updatePool(ctx, "SetLambdaConfig", poolID, func(p *pool.Pool) { p.LambdaConfig = c })
 }
 
 // TriggerSecret returns the pool's webhook signing secret in plain, ""
@@ -44,7 +44,7 @@ func (s *Service) TriggerSecret(ctx context.Context, poolID string) (string, err
 // verifying with the old one refuse them until they have the new one.
 func (s *Service) RotateTriggerSecret(ctx context.Context, poolID string) (string, error) {
 	var secret string
-	_, err := s.UpdateUserPool(ctx, poolID, func(p *pool.Pool) {
+	_, err := s.updatePool(ctx, "RotateTriggerSecret", poolID, func(p *pool.Pool) {
 		// The stored run is the last one, so secret ends up matching it.
 		secret = pool.NewTriggerSecret()
 		p.TriggerSecret = s.box.Seal([]byte(secret), p.TriggerSecretAAD())

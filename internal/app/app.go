@@ -16,6 +16,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/federation"
@@ -110,6 +111,9 @@ type Config struct {
 	// budget, the Lambda endpoint (see trigger.Config). Its Box, Logger
 	// and Metrics are the app's.
 	Triggers trigger.Config
+	// AuditRetention is how long audit records are kept: CollectGarbage
+	// purges older ones. 0 keeps them forever.
+	AuditRetention time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -146,6 +150,10 @@ type App struct {
 	// Triggers invokes the pools' triggers (Lambda functions, webhooks)
 	// within one worker budget for the whole server.
 	Triggers *trigger.Invoker
+	// Audit records the administrative changes of every surface.
+	Audit *audit.Recorder
+	// auditRetention is Config.AuditRetention.
+	auditRetention time.Duration
 	// now is Config.Now, or time.Now.
 	now func() time.Time
 }
@@ -186,7 +194,8 @@ func New(cfg Config) (*App, error) {
 	if c, ok := cfg.Store.(prometheus.Collector); ok {
 		reg.MustRegister(c)
 	}
-	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg, now: cfg.Now}
+	a := &App{Log: log, Store: cfg.Store, Box: cfg.Box, Registry: reg, auditRetention: cfg.AuditRetention, now: cfg.Now}
+	a.Audit = audit.New(audit.Config{Store: cfg.Store, Log: log, Metrics: reg, Now: cfg.Now})
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -224,7 +233,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("triggers: %w", err)
 	}
 	a.Triggers = triggers
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now, Triggers: triggers})
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now, Triggers: triggers, Audit: a.Audit})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg, Cache: a.Config, Triggers: triggers,
@@ -233,7 +242,7 @@ func New(cfg Config) (*App, error) {
 	if cfg.UILimits != nil {
 		limits = *cfg.UILimits
 	}
-	a.Admin = admin.New(admin.Config{Store: cfg.Store, Box: cfg.Box, Keys: a.Keys, Accounts: a.Accounts, Now: cfg.Now})
+	a.Admin = admin.New(admin.Config{Store: cfg.Store, Box: cfg.Box, Keys: a.Keys, Accounts: a.Accounts, Audit: a.Audit, Now: cfg.Now})
 	fed, err := federation.New(federation.Config{
 		Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, Admin: a.Admin, Log: log, Now: cfg.Now,
 		OIDC: oidcflow.New(cfg.FederationClient), SAML: samlflow.New(cfg.FederationClient),
@@ -242,14 +251,14 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	a.Federation = fed
-	a.Passkeys = passkey.New(passkey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
+	a.Passkeys = passkey.New(passkey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now, Audit: a.Audit})
 	ui, err := hostedui.New(hostedui.Config{Store: cfg.Store, Box: cfg.Box, Accounts: a.Accounts, OAuth: a.OAuth, Federation: fed,
 		Passkeys: a.Passkeys, Log: log, Now: cfg.Now, Limits: limits})
 	if err != nil {
 		return nil, fmt.Errorf("hosted UI: %w", err)
 	}
 	a.UI = ui
-	a.AccessKeys = accesskey.New(accesskey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now})
+	a.AccessKeys = accesskey.New(accesskey.Config{Store: cfg.Store, Box: cfg.Box, Log: log, Now: cfg.Now, Audit: a.Audit})
 	authenticate := cfg.APIAuthenticate
 	if authenticate == nil {
 		authenticate = func(r *http.Request, body []byte) (cognitoapi.Principal, error) {
@@ -349,7 +358,8 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 }
 
 // CollectGarbage deletes expired codes, tokens, sessions and lamp
-// sessions every interval until ctx ends (store.CollectGarbage).
+// sessions, and audit records older than Config.AuditRetention, every
+// interval until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store))
+	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store), a.Audit.Sweep(a.auditRetention))
 }

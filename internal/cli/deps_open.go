@@ -8,6 +8,7 @@ import (
 	"github.com/linkpool/linkpool/internal/accesskey"
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/password"
@@ -30,6 +31,8 @@ type deps struct {
 	accessKeys *accesskey.Service
 	// passkeys lists and deletes users' passkeys.
 	passkeys *passkey.Service
+	// audit records the commands' changes and reads the audit log.
+	audit *audit.Recorder
 }
 
 func (d *deps) close() { _ = d.store.Close() }
@@ -67,17 +70,25 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 		st.Close()
 		return nil, fmt.Errorf("triggers: %w", err)
 	}
-	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log, Triggers: triggers})
+	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log, Triggers: triggers, Audit: newAuditRecorder(st, log)})
 	return newDeps(st, box, keys, accounts, log), nil
 }
 
 // newDeps returns the deps of an open store, with the admin and
 // access-key services on them.
 func newDeps(st skillstore.Database, box *seal.Box, keys *token.Keys, accounts *account.Service, log *slog.Logger) *deps {
+	rec := newAuditRecorder(st, log)
 	return &deps{
 		store: st, box: box, keys: keys, accounts: accounts,
-		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts}),
-		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log}),
-		passkeys:   passkey.New(passkey.Config{Store: st, Box: box, Log: log}),
+		admin:      admin.New(admin.Config{Store: st, Box: box, Keys: keys, Accounts: accounts, Audit: rec}),
+		accessKeys: accesskey.New(accesskey.Config{Store: st, Box: box, Log: log, Audit: rec}),
+		passkeys:   passkey.New(passkey.Config{Store: st, Box: box, Log: log, Audit: rec}),
+		audit:      rec,
 	}
+}
+
+// newAuditRecorder records the commands' changes; a record that cannot
+// be written is reported on the command's standard error.
+func newAuditRecorder(st skillstore.Database, log *slog.Logger) *audit.Recorder {
+	return audit.New(audit.Config{Store: st, Log: log})
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/linkpool/linkpool/internal/audit"
 )
 
 // env is what a command runs with: its output streams and environment.
@@ -43,6 +45,7 @@ func commands() map[string]command {
 		"idp":         {"manage identity providers (federation) and linked identities: idp create|update|show|list|delete|link|unlink", runIdp},
 		"keys":        {"list and rotate signing keys", runKeys},
 		"access-key":  {"manage access keys of the Cognito JSON API (AWS SigV4): access-key create|list|delete", runAccessKey},
+		"audit":       {"read the audit log of administrative changes: audit list --since 24h --json", runAudit},
 		"migrate":     {"show or apply database migrations", runMigrate},
 		"export":      {"write the whole deployment to a file or standard output", runExport},
 		"import":      {"load an export into an empty database", runImport},
@@ -76,6 +79,9 @@ func (e *env) main(ctx context.Context, args []string) int {
 		e.usage(cmds)
 		return 2
 	}
+	if adminCommands[args[0]] {
+		ctx = audit.WithActor(ctx, audit.CLIActor())
+	}
 	err := c.run(ctx, e, args[1:])
 	var ue *usageError
 	switch {
@@ -105,6 +111,14 @@ func commandName(args []string) string {
 		return args[0] + " " + args[1]
 	}
 	return args[0]
+}
+
+// adminCommands are the commands whose changes the audit log records
+// under the OS user (audit.KindCLI). Servers (serve, skill) are not:
+// their requests carry actors of their own.
+var adminCommands = map[string]bool{
+	"init": true, "pool": true, "client": true, "domain": true, "user": true, "group": true, "idp": true,
+	"keys": true, "access-key": true,
 }
 
 // nestedGroups are the verbs that are groups of commands of their own

@@ -43,6 +43,7 @@ type serveFlags struct {
 	uiRates         app.UIRates
 	shutdownTimeout time.Duration
 	gcInterval      time.Duration
+	auditRetention  retention
 	keyRefresh      time.Duration
 	oauthTimeout    time.Duration
 	triggerWorkers  int
@@ -74,6 +75,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.memoryLimitMiB, "memory-limit", 0, "soft memory limit of the Go runtime in MiB; 0 derives it from --hash-concurrency (64 MiB + 1.6 × 19 MiB per hash at once) and sets GOGC=70 unless GOGC is set, -1 sets none; GOMEMLIMIT in the environment wins")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish and queued mail be delivered on SIGTERM/SIGINT")
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired codes, tokens and sessions are deleted")
+	f.auditRetention = retention(DefaultAuditRetention)
+	fs.Var(&f.auditRetention, "audit-retention", "how long audit records of administrative changes are kept (400d, 8760h); the garbage collection of --gc-interval deletes older ones; 0 keeps them forever")
 	fs.DurationVar(&f.keyRefresh, "key-refresh-interval", token.DefaultRefreshInterval, "how often the signing keys are re-read from the database (at most 1m): a rotation made by another instance is published and used here within this time")
 	fs.StringVar(&f.skillPool, "skill-pool", "", "mount the SmartLamp skill (POST /alexa/smart-home, and /lamps with --lamps-client-id) for this pool's users; --demo mounts it for the demo pool")
 	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
@@ -278,7 +281,8 @@ func buildApp(ctx context.Context, f *serveFlags, log *slog.Logger, e *env, demo
 		Proxies: proxies, Mailer: mailer, HashConcurrency: f.hashConcurrency,
 		TokenRatePerMinute: tokenRate(f.tokenRate), RateLimitIPv6Prefix: f.ipv6Prefix,
 		KeyRefreshInterval: f.keyRefresh, UILimits: &uiLimits, OAuthTimeout: f.oauthTimeout,
-		Triggers: trigger.Config{MaxConcurrent: f.triggerWorkers, LambdaEndpoint: f.lambdaEndpoint},
+		Triggers:       trigger.Config{MaxConcurrent: f.triggerWorkers, LambdaEndpoint: f.lambdaEndpoint},
+		AuditRetention: time.Duration(f.auditRetention),
 	})
 	if err != nil {
 		st.Close()

@@ -367,6 +367,8 @@ func TestServeFlagErrors(t *testing.T) {
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--rate-limit-ipv6-prefix", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "--trigger-workers", "serve", "--trigger-workers", "0", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "--lambda-endpoint", "serve", "--lambda-endpoint", "lambda.internal:443", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+	h.fails(2, "flag -audit-retention", "serve", "--audit-retention", "-1d", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+	h.fails(2, "flag -audit-retention", "serve", "--audit-retention", "forever", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.env["LINKPOOL_RATE_LIMIT_IPV6_PREFIX"] = "129"
 	h.fails(2, "--rate-limit-ipv6-prefix", "serve", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/oauth"
 	"github.com/linkpool/linkpool/internal/passkey"
@@ -45,6 +46,8 @@ type Principal interface {
 	// changes anything. A refusal is an *Error, normally an
 	// AccessDeniedException.
 	Authorize(action, poolID string, write bool) error
+	// AccessKeyID identifies the caller in the audit log (audit.KindAPI).
+	AccessKeyID() string
 }
 
 // Config holds the API's dependencies.
@@ -287,9 +290,19 @@ func (c *call) run(r *http.Request, act Action) (any, error) {
 			return nil, err
 		}
 		c.authorized = poolID
+		// The changes of signed actions are administration, recorded
+		// under the access key (package audit). The signed sign-ins are
+		// a user's, even where they set the user's factors up.
+		if !signIns[c.action] {
+			c.ctx = audit.WithActor(c.ctx, audit.Actor{Kind: audit.KindAPI, ID: p.AccessKeyID()})
+		}
 	}
 	return act.Run(c)
 }
+
+// signIns are the signed actions that sign a user in rather than
+// administer: what they change is not an administrator's change.
+var signIns = map[string]bool{"AdminInitiateAuth": true, "AdminRespondToAuthChallenge": true}
 
 // poolField returns the string in the request's member field, "" when
 // field is empty or the member is absent or not a string.

@@ -36,9 +36,12 @@ const (
 // testPrincipal is what the test authenticator returns: a key limited to
 // pools (nil: all) and maybe to reading.
 type testPrincipal struct {
+	id       string
 	pools    []string
 	readOnly bool
 }
+
+func (p testPrincipal) AccessKeyID() string { return p.id }
 
 func (p testPrincipal) Authorize(action, poolID string, write bool) error {
 	if p.readOnly && write {
@@ -66,11 +69,11 @@ func testAuthenticate(r *http.Request, body []byte) (cognitoapi.Principal, error
 	}
 	switch m[1] {
 	case keyAdmin:
-		return testPrincipal{}, nil
+		return testPrincipal{id: keyAdmin}, nil
 	case keyReadOnly:
-		return testPrincipal{readOnly: true}, nil
+		return testPrincipal{id: keyReadOnly, readOnly: true}, nil
 	case keyOther:
-		return testPrincipal{pools: []string{"us-east-1_Other1"}}, nil
+		return testPrincipal{id: keyOther, pools: []string{"us-east-1_Other1"}}, nil
 	}
 	return nil, cognitoapi.NewError(cognitoapi.UnrecognizedClientException, "The security token included in the request is invalid.")
 }

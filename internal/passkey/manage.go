@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -21,8 +22,11 @@ func (s *Service) List(ctx context.Context, p pool.Pool, sub string) ([]pool.Web
 
 // Delete deletes one of the user's passkeys; ResourceNotFoundException
 // when the user has none with that id.
-func (s *Service) Delete(ctx context.Context, p pool.Pool, sub string, id []byte) error {
-	err := s.cfg.Store.DeleteWebAuthnCredential(ctx, p.ID, sub, id)
+func (s *Service) Delete(ctx context.Context, p pool.Pool, sub string, id []byte) (err error) {
+	defer func() {
+		s.cfg.Audit.RecordActor(ctx, audit.Entry{Action: "DeleteWebAuthnCredential", PoolID: p.ID, Target: sub}, err)
+	}()
+	err = s.cfg.Store.DeleteWebAuthnCredential(ctx, p.ID, sub, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return newErr(account.ResourceNotFoundException, msgPasskeyNotFound)
 	}

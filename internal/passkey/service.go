@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -23,6 +24,9 @@ type Config struct {
 	Log *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Audit records an administrator's deletion of a passkey; nil
+	// records nothing.
+	Audit *audit.Recorder
 }
 
 // Service runs the WebAuthn ceremonies of every pool.

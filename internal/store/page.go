@@ -18,7 +18,7 @@ import (
 // "users/<pool id>", "users/<pool id>/<filter attribute>" (FilterScope),
 // "groups/<pool id>", "members/<pool id>/<group>", "idps/<pool id>"
 // (identity providers, by name),
-// "refresh_tokens", "lamps", "alexa_grants", "webauthn_credentials"
+// "refresh_tokens", "lamps", "alexa_grants", "audit" (AuditPageKey), "webauthn_credentials"
 // (BytesKey). A token that does not decode
 // or belongs to another listing fails with ErrInvalidPageToken; a
 // well-formed token with any UTF-8 key without NUL (but the separator of

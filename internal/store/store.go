@@ -464,4 +464,6 @@ type Store interface {
 	// ListAllWebAuthnCredentials pages through every passkey, by pool,
 	// then credential id.
 	ListAllWebAuthnCredentials(ctx context.Context, opts ListOptions) (Page[pool.WebAuthnCredential], error)
+
+	AuditStore
 }

@@ -67,6 +67,9 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	must(st.CreateLamp(ctx, skillstore.Lamp{Owner: u.Sub, ID: "l1", Name: "Desk", ColorMode: "color", CreatedAt: now}))
 	must(st.PutAlexaGrant(ctx, skillstore.AlexaGrant{Owner: u.Sub,
 		SealedTokens: box.Seal([]byte("lwa"), skillstore.LWATokenContext(u.Sub)), CreatedAt: now}))
+	must(st.AppendAudit(ctx, store.AuditRecord{ID: "0001audit", Time: now, ActorKind: "cli", ActorID: "ops", Action: "CreateUserPool",
+		PoolID: p.ID, Target: p.ID, Changed: []store.AuditChange{{Field: "Name", Value: "small"}, {Field: "TriggerSecret", Withheld: true}},
+		Result: "ok"}))
 	var b bytes.Buffer
 	if _, err := transfer.Export(ctx, st, &b); err != nil {
 		t.Fatal(err)
@@ -241,6 +244,14 @@ func TestBadInput(t *testing.T) {
 			return l
 		}), want: "without a public key"},
 		{name: "passkey field unknown", input: replace("webauthn_credential", `"sign_count":`, `"counter":1,"sign_count":`), want: `unknown field "counter"`},
+		{name: "audit record without an action", input: replace("audit_record", `"action":"CreateUserPool"`, `"action":""`),
+			want: "audit record 0001audit without an action"},
+		{name: "audit record without a time", input: edit(func(l []string) []string {
+			i := index(t, l, "audit_record")
+			l[i] = regexp.MustCompile(`"time":"[^"]*",`).ReplaceAllString(l[i], "")
+			return l
+		}), want: "audit record 0001audit without a time"},
+		{name: "audit record field unknown", input: replace("audit_record", `"result":`, `"ip":"x","result":`), want: `unknown field "ip"`},
 		{name: "tampered signing key", input: edit(func(l []string) []string {
 			i := index(t, l, "key_set")
 			l[i] = strings.Replace(l[i], `"sealed":"A`, `"sealed":"B`, 1)
@@ -359,7 +370,7 @@ func TestImportBulk(t *testing.T) {
 		st := target.open(t)
 		got, err := transfer.Import(context.Background(), st, box, strings.NewReader(in), transfer.ImportOptions{})
 		want := transfer.Counts{Pools: 1, Clients: 1, IdentityProviders: 1, KeySets: 1, Users: 1, Groups: 1, Members: 1, RefreshTokens: 1,
-			WebAuthnCredentials: 1, Lamps: 1, AlexaGrants: 1}
+			WebAuthnCredentials: 1, Lamps: 1, AlexaGrants: 1, AuditRecords: 1}
 		if err != nil || got != want {
 			t.Fatalf("Import into %s = %s, %v; want %s", target.name, got, err, want)
 		}

@@ -65,9 +65,12 @@
 //	               is left out when there is none)
 //	lamp           a SmartLamp lamp of a skill user
 //	alexa_grant    a skill user's Alexa grant; LWA tokens as sealed_tokens
+//	audit_record   a record of the audit log of administrative changes,
+//	               newest first (optional: the end record's audit_records
+//	               count is left out when there is none)
 //
 // Each pool is followed by its domains, clients, identity providers, key
-// set, SAML key, users, groups and memberships; refresh tokens, passkeys, lamps and grants follow all pools. A
+// set, SAML key, users, groups and memberships; refresh tokens, passkeys, lamps, grants and audit records follow all pools. A
 // record only refers to records before it. Field names are snake_case;
 // nested Cognito settings keep Cognito's names (PasswordPolicy,
 // TokenValidityUnits, ...). Times are RFC 3339 in UTC with up to

@@ -65,6 +65,12 @@ func Export(ctx context.Context, st skillstore.Database, w io.Writer) (Counts, e
 			func(g skillstore.AlexaGrant) error { return e.write(typeAlexaGrant, alexaGrantToRecord(g)) })
 	}
 	if err == nil {
+		err = eachPage(ctx, func(o store.ListOptions) (store.Page[store.AuditRecord], error) {
+			return st.ListAudit(ctx, store.AuditFilter{}, o)
+		},
+			func(r store.AuditRecord) error { return e.write(typeAuditRecord, auditRecord(r)) })
+	}
+	if err == nil {
 		err = e.write(typeEnd, endRecord{Counts: e.counts})
 	}
 	if err == nil {

@@ -68,6 +68,8 @@ type Counts struct {
 	// WebAuthnCredentials (passkeys) is omitted when zero, like
 	// IdentityProviders.
 	WebAuthnCredentials int64 `json:"webauthn_credentials,omitempty"`
+	// AuditRecords is omitted when zero, like IdentityProviders.
+	AuditRecords int64 `json:"audit_records,omitempty"`
 }
 
 // add counts one record of type typ.
@@ -99,6 +101,8 @@ func (c *Counts) add(typ string) {
 		c.Lamps++
 	case typeAlexaGrant:
 		c.AlexaGrants++
+	case typeAuditRecord:
+		c.AuditRecords++
 	}
 }
 
@@ -111,7 +115,7 @@ func (c Counts) String() string {
 	}
 	return fmt.Sprintf("%d pools, %d domains, %d clients, %s%d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
 		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants) +
-		samlKeyCount(c.SAMLKeys) + webAuthnCredentialCount(c.WebAuthnCredentials)
+		samlKeyCount(c.SAMLKeys) + webAuthnCredentialCount(c.WebAuthnCredentials) + auditRecordCount(c.AuditRecords)
 }
 
 // endRecord is the last line.

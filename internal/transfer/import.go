@@ -183,6 +183,8 @@ func write(l skillstore.Loader, rec record) error {
 		err = l.Lamp(v)
 	case skillstore.AlexaGrant:
 		err = l.AlexaGrant(v)
+	case store.AuditRecord:
+		err = l.AuditRecord(v)
 	default:
 		err = fmt.Errorf("unexpected record %T", v)
 	}

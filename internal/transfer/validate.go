@@ -16,7 +16,7 @@ import (
 type record struct {
 	line int64
 	typ  string
-	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, store.SAMLKey, pool.User, pool.Group, memberRecord, store.RefreshToken, pool.WebAuthnCredential, skillstore.Lamp, skillstore.AlexaGrant
+	v    any // pool.Pool, pool.Domain, pool.Client, pool.IdentityProvider, store.KeySet, store.SAMLKey, pool.User, pool.Group, memberRecord, store.RefreshToken, pool.WebAuthnCredential, skillstore.Lamp, skillstore.AlexaGrant, store.AuditRecord
 }
 
 // validator decodes records and checks what can be checked without a
@@ -332,6 +332,16 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 			clear(plain)
 		}
 		rec.v = r.grant()
+	case typeAuditRecord:
+		var r auditRecord
+		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {
+			break
+		}
+		a := store.AuditRecord(r)
+		if reason := checkAuditRecord(a); reason != "" {
+			return fail("%s", reason)
+		}
+		rec.v = a
 	case typeEnd:
 		var r endRecord
 		if err = decodeStrict(line, env.Type, env.Data, &r); err != nil {

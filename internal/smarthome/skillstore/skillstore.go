@@ -148,6 +148,8 @@ type Loader interface {
 	WebAuthnCredential(pool.WebAuthnCredential) error
 	Lamp(Lamp) error
 	AlexaGrant(AlexaGrant) error
+	// AuditRecord adds a record of the audit log, its id kept.
+	AuditRecord(store.AuditRecord) error
 }
 
 // LampSessionSweep is the garbage collection of expired lamp sessions,

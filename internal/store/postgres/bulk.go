@@ -126,6 +126,7 @@ var (
 	copyPasskeys      = newCopyTable("webauthn_credentials", "load webauthn credentials", webAuthnColumns)
 	copyAlexaGrants   = newCopyTable("alexa_grants", "load alexa grants",
 		"owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at")
+	copyAudit = newCopyTable("audit_log", "load audit records", auditColumns)
 )
 
 // loader is Load's skillstore.Loader.
@@ -267,6 +268,18 @@ func (l *loader) WebAuthnCredential(c pool.WebAuthnCredential) error {
 
 func (l *loader) Lamp(lamp skillstore.Lamp) error {
 	return l.add(copyLamps, lampArgs(&lamp))
+}
+
+func (l *loader) AuditRecord(r store.AuditRecord) error {
+	changed := r.Changed
+	if changed == nil {
+		changed = []store.AuditChange{}
+	}
+	b, err := encodeJSON(changed)
+	if err != nil {
+		return wrap("load audit record", err)
+	}
+	return l.add(copyAudit, []any{r.ID, ts(r.Time), r.ActorKind, r.ActorID, r.Action, r.PoolID, r.Target, b, r.Result, r.RequestID})
 }
 
 func (l *loader) AlexaGrant(g skillstore.AlexaGrant) error {

@@ -269,6 +269,20 @@ func (l *loader) Lamp(lamp skillstore.Lamp) error {
 	return l.exec("load lamp", loadLamp, append([]any{lamp.Owner, lamp.ID}, lampValues(lamp)...)...)
 }
 
+func (l *loader) AuditRecord(r store.AuditRecord) error {
+	var enc encoder
+	changed := r.Changed
+	if changed == nil {
+		changed = []store.AuditChange{}
+	}
+	changedJSON := enc.json(changed)
+	if enc.err != nil {
+		return wrap("load audit record", enc.err)
+	}
+	return l.exec("load audit record", `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Time.UnixMicro(), r.ActorKind, r.ActorID, r.Action, r.PoolID, r.Target, changedJSON, r.Result, r.RequestID)
+}
+
 func (l *loader) AlexaGrant(g skillstore.AlexaGrant) error {
 	return l.exec("load alexa grant", `INSERT INTO alexa_grants
 			(owner, grant_code, sealed_tokens, token_expires_at, created_at, updated_at)

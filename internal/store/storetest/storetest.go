@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"LampSessionCRUD", skill(testLampSessionCRUD)},
 		{"AccessKeyCRUD", testAccessKeyCRUD},
 		{"ACMECache", testACMECache},
+		{"AuditLog", testAuditLog},
 		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
 		{"ConsumeAuthSession", testConsumeAuthSession},
 		{"DeletePoolCascade", skill(testDeletePoolCascade)},
