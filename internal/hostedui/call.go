@@ -74,7 +74,7 @@ type pageError struct {
 	status  int
 	title   string
 	message string
-	args    []string
+	args    []any
 }
 
 func (e *pageError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
@@ -87,7 +87,7 @@ func rateLimited() *pageError {
 	return &pageError{status: http.StatusTooManyRequests, title: "page.rate_limited", message: "error.rate_limited"}
 }
 
-func badRequest(message string, args ...string) *pageError {
+func badRequest(message string, args ...any) *pageError {
 	return &pageError{status: http.StatusBadRequest, title: "page.error", message: message, args: args}
 }
 

@@ -209,11 +209,11 @@ func TestAuthorizeErrors(t *testing.T) {
 func TestLanguage(t *testing.T) {
 	e := newEnv(t, options{})
 	b := e.browser()
-	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode())
-	if !strings.Contains(p.Body, `<html lang="zh-Hans">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
-		t.Fatalf("lang=zh-Hans did not give Chinese:\n%s", p.Body)
+	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
+	if !strings.Contains(p.Body, `<html lang="zh-CN">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
+		t.Fatalf("lang=zh-CN did not give Chinese:\n%s", p.Body)
 	}
-	if c := p.cookie("lp_lang"); c == nil || c.Value != "zh-Hans" {
+	if c := p.cookie("lp_lang"); c == nil || c.Value != "zh-CN" {
 		t.Fatalf("language cookie = %+v", c)
 	}
 	// The cookie holds without the parameter, over Accept-Language.
@@ -236,7 +236,7 @@ func TestLanguage(t *testing.T) {
 	fresh := e.browser()
 	fresh.header.Set("Accept-Language", "zh-CN,zh;q=0.9")
 	p = fresh.get("/signup?lang=ja")
-	if !strings.Contains(p.Body, `<html lang="zh-Hans">`) || p.cookie("lp_lang") != nil {
+	if !strings.Contains(p.Body, `<html lang="zh-CN">`) || p.cookie("lp_lang") != nil {
 		t.Errorf("lang=ja with Accept-Language zh-CN: want Chinese and no cookie")
 	}
 	fresh = e.browser()
@@ -253,7 +253,7 @@ func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
 	e := newEnv(t, options{})
 	for header, want := range map[string]string{
 		"zh-TW,zh-Hant;q=0.9": "en", "zh-Hant": "en", "de-DE,de;q=0.9": "en", "en-IN": "en",
-		"zh-CN,zh;q=0.9": "zh-Hans", "zh-Hans": "zh-Hans", "zh": "zh-Hans",
+		"zh-CN,zh;q=0.9": "zh-CN", "zh-CN": "zh-CN", "zh": "zh-CN",
 	} {
 		b := e.browser()
 		b.header.Set("Accept-Language", header)

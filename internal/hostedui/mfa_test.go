@@ -143,7 +143,7 @@ func TestMFAOnPoolSetupThenTOTP(t *testing.T) {
 	if len(secret) < 16 {
 		t.Fatalf("secret %q", secret)
 	}
-	if zh := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode()); !strings.Contains(zh.Body, "设置两步验证") || zh.secret(t) != secret {
+	if zh := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode()); !strings.Contains(zh.Body, "设置两步验证") || zh.secret(t) != secret {
 		t.Errorf("the set-up page in Chinese: %d\n%s", zh.Status, zh.Body)
 	}
 	// A reload shows the same key: nothing was re-associated.

@@ -169,7 +169,7 @@ type view struct {
 }
 
 // T translates a catalog key.
-func (v *view) T(key string, args ...string) string { return v.cat.T(key, args...) }
+func (v *view) T(key string, args ...any) string { return v.cat.T(key, args...) }
 
 type langLink struct {
 	Lang, Name string
@@ -318,7 +318,7 @@ func (c *call) newPasswordErrors(form url.Values) map[string]string {
 // passwordHints lists the pool's password rules in the page's language.
 func (c *call) passwordHints() []string {
 	pp := c.t.Pool.PasswordPolicy
-	hints := []string{c.cat.T("hint.length", "n", strconv.Itoa(pp.MinimumLength))}
+	hints := []string{c.cat.T("hint.length", "n", pp.MinimumLength)}
 	for _, h := range []struct {
 		on  bool
 		key string

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -39,6 +38,16 @@ const (
 	// a password (the email-code first factor).
 	SignInCode Kind = "signin_code"
 )
+
+// subjects are the catalog keys of the mails' subjects.
+var subjects = map[Kind]string{
+	SignUpCode:    "mail.signup_code.subject",
+	ResetCode:     "mail.reset_code.subject",
+	VerifyCode:    "mail.verify_code.subject",
+	SignUpAttempt: "mail.signup_attempt.subject",
+	MFACode:       "mail.mfa_code.subject",
+	SignInCode:    "mail.signin_code.subject",
+}
 
 // CodePlaceholder stands for the code in a pool's own message text
 // (Cognito's {####}).
@@ -118,7 +127,7 @@ func Compose(c Content) (Message, error) {
 	m := Message{
 		From:    c.From,
 		To:      c.To,
-		Subject: v.T("mail." + string(c.Kind) + ".subject"),
+		Subject: v.T(subjects[c.Kind]),
 		Text:    text.String(),
 		HTML:    html.String(),
 	}
@@ -136,27 +145,23 @@ func Compose(c Content) (Message, error) {
 }
 
 // Duration renders d in whole days, hours or minutes in the catalog's
-// language ("24 hours", "1 小时"), rounding down to the largest unit that
-// divides it.
+// language, with its plural forms and digits ("24 hours", "1 小时",
+// "٥ دقائق"), rounding down to the largest unit that divides it.
 func Duration(cat *locales.Catalog, d time.Duration) string {
 	units := []struct {
-		d         time.Duration
-		one, many string
+		d   time.Duration
+		key string
 	}{
-		{24 * time.Hour, "duration.day", "duration.days"},
-		{time.Hour, "duration.hour", "duration.hours"},
-		{time.Minute, "duration.minute", "duration.minutes"},
+		{24 * time.Hour, "duration.days"},
+		{time.Hour, "duration.hours"},
+		{time.Minute, "duration.minutes"},
 	}
 	if d < time.Minute {
 		d = time.Minute
 	}
 	for _, u := range units {
 		if d >= u.d && d%u.d == 0 || u.d == time.Minute {
-			n := int64(d / u.d)
-			if n == 1 {
-				return cat.T(u.one)
-			}
-			return cat.T(u.many, "n", strconv.FormatInt(n, 10))
+			return cat.T(u.key, "n", int64(d/u.d))
 		}
 	}
 	return ""

@@ -36,7 +36,7 @@ func TestCompose(t *testing.T) {
 			content:     mail.Content{Kind: mail.SignUpCode, To: "a@example.com", Lang: "zh-CN,zh;q=0.9", PoolName: "SmartLamp", Code: "042917", ValidFor: 24 * time.Hour},
 			wantSubject: "您的 SmartLamp 验证码",
 			wantText:    []string{"042917", "请使用以下验证码确认您的 SmartLamp 账户", "1 天"},
-			wantHTML:    []string{`<html lang="zh-Hans">`, "042917"},
+			wantHTML:    []string{`<html lang="zh-CN">`, "042917"},
 		},
 		{
 			name:        "reset code",
@@ -47,7 +47,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "reset code in Chinese",
-			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute},
+			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute},
 			wantSubject: "重置您的 SmartLamp 密码",
 			wantText:    []string{"918273", "90 分钟"},
 		},
@@ -61,7 +61,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "email verification code in Chinese",
-			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
+			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
 			wantSubject: "您的 SmartLamp 验证码",
 			wantText:    []string{"552301", "电子邮件地址"},
 		},
@@ -74,7 +74,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "second-factor code in Chinese",
-			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
+			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
 			wantSubject: "您的 SmartLamp 登录验证码",
 			wantText:    []string{"40817263", "完成登录 SmartLamp", "5 分钟"},
 		},
@@ -88,13 +88,13 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "sign-in code in Chinese",
-			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
+			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
 			wantSubject: "您的 SmartLamp 登录验证码",
 			wantText:    []string{"00000917", "请使用以下验证码登录 SmartLamp"},
 		},
 		{
 			name: "pool's own subject and message",
-			content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute,
+			content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute,
 				Subject: "Lamp\r\ncode", Message: "Your lamp code: 12345678 is <b>not</b> {pool}"},
 			wantSubject: "Lamp code",
 			wantText:    []string{"Your lamp code: 12345678 is <b>not</b>"},
@@ -187,7 +187,7 @@ func TestComposeRejects(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
-	en, zh := locales.Exact("en"), locales.Exact("zh-Hans")
+	en, zh := locales.Exact("en"), locales.Exact("zh-CN")
 	tests := []struct {
 		name string
 		cat  *locales.Catalog
@@ -249,7 +249,7 @@ func TestComposeOverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "李雷 <lilei@example.com>", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "777123", ValidFor: time.Hour})
+	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "李雷 <lilei@example.com>", Lang: "zh-CN", PoolName: "SmartLamp", Code: "777123", ValidFor: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

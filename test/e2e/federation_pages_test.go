@@ -66,7 +66,7 @@ func TestProviderButtonsOnAPhone(t *testing.T) {
 	redirect := l.setup.RedirectURLs[0]
 	want := map[string][]string{
 		"en":      {"Continue with Amazon", "Continue with ContosoCorporateSingleSignOn"},
-		"zh-Hans": {"使用 Amazon 继续", "使用 ContosoCorporateSingleSignOn 继续"},
+		"zh-CN": {"使用 Amazon 继续", "使用 ContosoCorporateSingleSignOn 继续"},
 	}
 	for _, lang := range languages {
 		t.Run(lang.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ type language struct {
 
 var languages = []language{
 	{name: "en", accept: "en-US,en", htmlLang: "en", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in"},
-	{name: "zh-Hans", accept: "zh-CN,zh", htmlLang: "zh-Hans", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录"},
+	{name: "zh-CN", accept: "zh-CN,zh", htmlLang: "zh-CN", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录"},
 }
 
 // randomID returns n random lower-case letters and digits, for states
