@@ -210,7 +210,7 @@ func TestLanguage(t *testing.T) {
 	e := newEnv(t, options{})
 	b := e.browser()
 	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
-	if !strings.Contains(p.Body, `<html lang="zh-CN">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
+	if !strings.Contains(p.Body, `<html lang="zh-CN" dir="ltr">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
 		t.Fatalf("lang=zh-CN did not give Chinese:\n%s", p.Body)
 	}
 	if c := p.cookie("lp_lang"); c == nil || c.Value != "zh-CN" {
@@ -230,18 +230,18 @@ func TestLanguage(t *testing.T) {
 	}
 	// lang switches back, and an unsupported language falls through.
 	p = b.get("/login?lang=en")
-	if !strings.Contains(p.Body, `<html lang="en">`) {
+	if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) {
 		t.Error("lang=en did not switch back")
 	}
 	fresh := e.browser()
 	fresh.header.Set("Accept-Language", "zh-CN,zh;q=0.9")
 	p = fresh.get("/signup?lang=ja")
-	if !strings.Contains(p.Body, `<html lang="zh-CN">`) || p.cookie("lp_lang") != nil {
+	if !strings.Contains(p.Body, `<html lang="zh-CN" dir="ltr">`) || p.cookie("lp_lang") != nil {
 		t.Errorf("lang=ja with Accept-Language zh-CN: want Chinese and no cookie")
 	}
 	fresh = e.browser()
 	p = fresh.get("/signup")
-	if !strings.Contains(p.Body, `<html lang="en">`) || !strings.Contains(p.Body, "Create your SmartLamp account.") {
+	if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) || !strings.Contains(p.Body, "Create your SmartLamp account.") {
 		t.Errorf("default language is not English")
 	}
 }
@@ -258,7 +258,7 @@ func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
 		b := e.browser()
 		b.header.Set("Accept-Language", header)
 		p := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
-		if !strings.Contains(p.Body, `<html lang="`+want+`">`) {
+		if !strings.Contains(p.Body, `<html lang="`+want+`" dir="ltr">`) {
 			t.Errorf("Accept-Language %s: page not in %s", header, want)
 		}
 	}

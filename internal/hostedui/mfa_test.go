@@ -55,7 +55,7 @@ func totpAt(t testing.TB, secret string, at time.Time) string {
 
 var (
 	eightDigits   = regexp.MustCompile(`\b\d{8}\b`)
-	secretPattern = regexp.MustCompile(`<code id="totpSecret">([^<]+)</code>`)
+	secretPattern = regexp.MustCompile(`<code id="totpSecret" dir="ltr">([^<]+)</code>`)
 )
 
 // lastOTP returns the eight-digit code of the last mail to to.

@@ -69,7 +69,7 @@ func TestAccessibleMarkup(t *testing.T) {
 			t.Errorf("%s: %d", path, p.Status)
 			continue
 		}
-		if !strings.Contains(p.Body, `<html lang="en">`) || !strings.Contains(p.Body, `name="viewport"`) {
+		if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) || !strings.Contains(p.Body, `name="viewport"`) {
 			t.Errorf("%s: no lang or viewport", path)
 		}
 		for _, in := range inputIDs(p.Body) {
