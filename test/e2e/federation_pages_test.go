@@ -65,7 +65,7 @@ func TestProviderButtonsOnAPhone(t *testing.T) {
 	browser := startChromium(t)
 	redirect := l.setup.RedirectURLs[0]
 	want := map[string][]string{
-		"en":      {"Continue with Amazon", "Continue with ContosoCorporateSingleSignOn"},
+		"en":    {"Continue with Amazon", "Continue with ContosoCorporateSingleSignOn"},
 		"zh-CN": {"使用 Amazon 继续", "使用 ContosoCorporateSingleSignOn 继续"},
 	}
 	for _, lang := range languages {
