@@ -24,11 +24,13 @@ type language struct {
 	incorrect string // the inline error for a wrong password
 	subject   string // part of the verification mail's subject
 	signIn    string // the sign-in button
+	// continueWith is a federation button's label, %s the provider.
+	continueWith string
 }
 
 var languages = []language{
-	{name: "en", accept: "en-US,en", htmlLang: "en", dir: "ltr", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in"},
-	{name: "zh-CN", accept: "zh-CN,zh", htmlLang: "zh-CN", dir: "ltr", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录"},
+	{name: "en", accept: "en-US,en", htmlLang: "en", dir: "ltr", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in", continueWith: "Continue with %s"},
+	{name: "zh-CN", accept: "zh-CN,zh", htmlLang: "zh-CN", dir: "ltr", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录", continueWith: "使用 %s 继续"},
 }
 
 // randomID returns n random lower-case letters and digits, for states
