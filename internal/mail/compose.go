@@ -93,6 +93,7 @@ var (
 type view struct {
 	cat      *locales.Catalog
 	Lang     string
+	Dir      string
 	Pool     string
 	Code     string
 	Duration string
@@ -116,7 +117,7 @@ func Compose(c Content) (Message, error) {
 		return Message{}, fmt.Errorf("%w: unknown mail kind %q", ErrInvalidMessage, c.Kind)
 	}
 	cat := locales.Match(c.Lang)
-	v := &view{cat: cat, Lang: cat.Lang(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
+	v := &view{cat: cat, Lang: cat.Lang(), Dir: cat.Dir(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, string(c.Kind)+".txt", v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s text: %w", c.Kind, err)
@@ -140,6 +141,10 @@ func Compose(c Content) (Message, error) {
 		m.Text = TextFromHTML(m.HTML)
 	case c.Message != "":
 		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""
+	default:
+		// The body is the catalog's; a pool's own message may be in any
+		// language, so it goes without.
+		m.Lang = cat.Lang()
 	}
 	return m, nil
 }
