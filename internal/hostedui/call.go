@@ -61,6 +61,7 @@ func (u *UI) handle(h func(*call) error) http.Handler {
 		}
 		c := &call{u: u, w: w, r: r, t: t, carry: carried(r.URL.Query())}
 		c.cat = c.language()
+		c.cat = c.cat.WithOverrides(t.Pool.Branding.MessageOverrides(c.cat.Lang()))
 		securityHeaders(w.Header(), "", "")
 		if err := h(c); err != nil {
 			c.fail(err)

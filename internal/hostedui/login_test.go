@@ -2,6 +2,7 @@ package hostedui_test
 
 import (
 	"context"
+	"github.com/linkpool/linkpool/internal/pool"
 	"net/http"
 	"net/url"
 	"strings"
@@ -261,5 +262,27 @@ func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
 		if !strings.Contains(p.Body, `<html lang="`+want+`" dir="ltr">`) {
 			t.Errorf("Accept-Language %s: page not in %s", header, want)
 		}
+	}
+}
+
+// TestPoolMessageOverrides: a pool's own wording replaces the catalog's
+// in its language only, with the placeholders filled.
+func TestPoolMessageOverrides(t *testing.T) {
+	e := newEnv(t, options{editPool: func(p *pool.Pool) {
+		p.Branding.Messages = map[string]map[string]string{"en": {"login.intro": "Welcome back to {pool}.", "login.submit": "Let me in"}}
+	}})
+	b := e.browser()
+	en := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "en").Encode())
+	for _, want := range []string{"Welcome back to SmartLamp.", ">Let me in<"} {
+		if !strings.Contains(en.Body, want) {
+			t.Errorf("English page lacks %q:\n%s", want, en.Body)
+		}
+	}
+	if strings.Contains(en.Body, "Sign in with your SmartLamp account.") {
+		t.Error("the catalog's text is still shown")
+	}
+	zh := e.browser().get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
+	if strings.Contains(zh.Body, "Let me in") || !strings.Contains(zh.Body, "请使用您的 SmartLamp 账户登录。") {
+		t.Errorf("the English override reached the Chinese page:\n%s", zh.Body)
 	}
 }

@@ -245,7 +245,7 @@ func (c *call) view(title, page, username string) *view {
 		}
 		q.Set("lang", cat.Lang())
 		v.LangLinks = append(v.LangLinks, langLink{
-			Lang: cat.Lang(), Dir: cat.Dir(), Name: cat.T("lang.name"), Current: cat == c.cat,
+			Lang: cat.Lang(), Dir: cat.Dir(), Name: cat.T("lang.name"), Current: cat.Lang() == c.cat.Lang(),
 			URL: template.URL(c.local(page, q)),
 		})
 	}

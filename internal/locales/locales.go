@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -311,4 +313,55 @@ func Exact(lang string) *Catalog {
 		}
 	}
 	return nil
+}
+
+// Limits of a pool's own wording (WithOverrides).
+const (
+	// MaxOverrideLen bounds one overriding text, in bytes.
+	MaxOverrideLen = 1024
+	// MaxOverrides bounds the overridden messages of a pool, over all
+	// languages.
+	MaxOverrides = 1000
+)
+
+// CheckOverride reports why text cannot replace the message key in the
+// catalog lang, or nil: the language must be one of the catalogs, the key
+// one of its messages, the text non-empty, at most MaxOverrideLen bytes of
+// printable UTF-8 on one line, with exactly the placeholders of the
+// English message.
+func CheckOverride(lang, key, text string) error {
+	c := Exact(lang)
+	if c == nil {
+		return fmt.Errorf("%q is not a language of the catalogs (%s)", lang, strings.Join(langs(), ", "))
+	}
+	if !c.Has(key) {
+		return fmt.Errorf("%q is not a message key (the keys are those of internal/locales/en.json)", key)
+	}
+	if strings.TrimSpace(text) == "" || len(text) > MaxOverrideLen {
+		return fmt.Errorf("the text of %s %q must have 1 to %d bytes", lang, key, MaxOverrideLen)
+	}
+	if !utf8.ValidString(text) || strings.ContainsFunc(text, unicode.IsControl) {
+		return fmt.Errorf("the text of %s %q must be UTF-8 on one line, without control characters", lang, key)
+	}
+	got, want := (entry{text: text}).placeholders(), Default().Placeholders(key)
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("the text of %s %q has the placeholders %v; the message has %v", lang, key, braced(got), braced(want))
+	}
+	return nil
+}
+
+func langs() []string {
+	out := make([]string, len(catalogs))
+	for i, c := range catalogs {
+		out[i] = c.name
+	}
+	return out
+}
+
+func braced(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "{" + n + "}"
+	}
+	return out
 }

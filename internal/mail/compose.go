@@ -79,6 +79,9 @@ type Content struct {
 	// where the code goes; the text part is derived from it
 	// (TextFromHTML). It takes precedence over Message.
 	HTMLMessage string
+	// Messages is the pool's own wording of catalog messages by language
+	// and key (pool.Branding.Messages), used in place of the catalog's.
+	Messages map[string]map[string]string
 }
 
 //go:embed templates
@@ -117,6 +120,7 @@ func Compose(c Content) (Message, error) {
 		return Message{}, fmt.Errorf("%w: unknown mail kind %q", ErrInvalidMessage, c.Kind)
 	}
 	cat := locales.Match(c.Lang)
+	cat = cat.WithOverrides(c.Messages[cat.Lang()])
 	v := &view{cat: cat, Lang: cat.Lang(), Dir: cat.Dir(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, string(c.Kind)+".txt", v); err != nil {

@@ -365,3 +365,29 @@ func TestContentLanguageOnlyForCatalogText(t *testing.T) {
 		t.Errorf("Validate(header injection in Lang) = %v", err)
 	}
 }
+
+// TestComposeWithPoolMessages: a pool's own wording replaces the
+// catalog's subject and body text in its language.
+func TestComposeWithPoolMessages(t *testing.T) {
+	msgs := map[string]map[string]string{"en": {"mail.reset_code.subject": "{pool}: your reset code", "mail.code_expires": "Valid for {duration}."}}
+	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "en", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "SmartLamp: your reset code" || !strings.Contains(m.Text, "Valid for 90 minutes.") || !strings.Contains(m.HTML, "Valid for 90 minutes.") || m.Lang != "en" {
+		t.Errorf("subject %q, lang %q, text:\n%s", m.Subject, m.Lang, m.Text)
+	}
+	zh := mustComposeWith(t, mail.ResetCode, "zh-CN", msgs)
+	if zh.Subject != "重置您的 SmartLamp 密码" {
+		t.Errorf("the English override reached the Chinese mail: %q", zh.Subject)
+	}
+}
+
+func mustComposeWith(t *testing.T, kind mail.Kind, lang string, msgs map[string]map[string]string) mail.Message {
+	t.Helper()
+	m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: lang, PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
