@@ -236,9 +236,9 @@ func TestLanguage(t *testing.T) {
 	}
 	fresh := e.browser()
 	fresh.header.Set("Accept-Language", "zh-CN,zh;q=0.9")
-	p = fresh.get("/signup?lang=ja")
+	p = fresh.get("/signup?lang=ru")
 	if !strings.Contains(p.Body, `<html lang="zh-CN" dir="ltr">`) || p.cookie("lp_lang") != nil {
-		t.Errorf("lang=ja with Accept-Language zh-CN: want Chinese and no cookie")
+		t.Errorf("lang=ru with Accept-Language zh-CN: want Chinese and no cookie")
 	}
 	fresh = e.browser()
 	p = fresh.get("/signup")
@@ -247,20 +247,25 @@ func TestLanguage(t *testing.T) {
 	}
 }
 
-// TestAcceptLanguageFallsBackToEnglish protects readers whose language
-// has no catalog: Traditional Chinese and other unlisted languages get the
-// English page, Simplified Chinese gets the Chinese one.
-func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
+// TestAcceptLanguage picks the page's language from Accept-Language:
+// regional variants get their language, Traditional Chinese its own
+// catalog, Arabic a right-to-left page, and unlisted languages English.
+func TestAcceptLanguage(t *testing.T) {
 	e := newEnv(t, options{})
 	for header, want := range map[string]string{
-		"zh-TW,zh-Hant;q=0.9": "en", "zh-Hant": "en", "de-DE,de;q=0.9": "en", "en-IN": "en",
-		"zh-CN,zh;q=0.9": "zh-CN", "zh-CN": "zh-CN", "zh": "zh-CN",
+		"zh-TW,zh-Hant;q=0.9": "zh-TW", "zh-Hant": "zh-TW", "zh-HK": "zh-TW", "de-DE,de;q=0.9": "de", "en-IN": "en",
+		"zh-CN,zh;q=0.9": "zh-CN", "zh-CN": "zh-CN", "zh": "zh-CN", "es-MX": "es", "fr-CA": "fr", "pt-PT": "pt-BR",
+		"ar-SA,ar;q=0.9": "ar", "ru-RU,ru;q=0.9": "en", "sv,ru;q=0.5": "en",
 	} {
 		b := e.browser()
 		b.header.Set("Accept-Language", header)
 		p := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
-		if !strings.Contains(p.Body, `<html lang="`+want+`" dir="ltr">`) {
-			t.Errorf("Accept-Language %s: page not in %s", header, want)
+		dir := "ltr"
+		if want == "ar" {
+			dir = "rtl"
+		}
+		if !strings.Contains(p.Body, `<html lang="`+want+`" dir="`+dir+`">`) {
+			t.Errorf("Accept-Language %s: page not in %s (%s)", header, want, dir)
 		}
 	}
 }

@@ -247,3 +247,15 @@ func TestWithOverrides(t *testing.T) {
 		t.Error("the catalog itself changed")
 	}
 }
+
+// TestEveryLanguageHasACatalog: each of Languages has its catalog file.
+func TestEveryLanguageHasACatalog(t *testing.T) {
+	for _, lang := range locales.Languages {
+		if locales.Exact(lang) == nil {
+			t.Errorf("internal/locales/%s.json is missing", lang)
+		}
+	}
+	if len(locales.All()) != len(locales.Languages) {
+		t.Errorf("%d catalogs for %d languages", len(locales.All()), len(locales.Languages))
+	}
+}

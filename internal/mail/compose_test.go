@@ -108,13 +108,13 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "unsupported language falls back to English",
-			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "ja", PoolName: "P"},
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "ru", PoolName: "P"},
 			wantSubject: "Someone tried to sign up to P with your address",
 		},
 		{
-			name:        "traditional Chinese falls back to English",
-			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "zh-TW", PoolName: "P"},
-			wantSubject: "Someone tried to sign up to P with your address",
+			name:        "Hong Kong selects traditional Chinese",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "zh-HK", PoolName: "P"},
+			wantSubject: "有人嘗試使用您的電子郵件地址註冊 P",
 		},
 		{
 			name:        "pool name is escaped in HTML",
