@@ -30,7 +30,19 @@ type language struct {
 
 var languages = []language{
 	{name: "en", accept: "en-US,en", htmlLang: "en", dir: "ltr", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in", continueWith: "Continue with %s"},
+	{name: "de", accept: "de-DE,de", htmlLang: "de", dir: "ltr", incorrect: "Benutzername oder Passwort ist falsch.", subject: "Ihr Bestätigungscode für", signIn: "Anmelden", continueWith: "Weiter mit %s"},
+	{name: "fr", accept: "fr-FR,fr", htmlLang: "fr", dir: "ltr", incorrect: "Nom d'utilisateur ou mot de passe incorrect.", subject: "Votre code de vérification", signIn: "Se connecter", continueWith: "Continuer avec %s"},
+	{name: "es", accept: "es-MX,es", htmlLang: "es", dir: "ltr", incorrect: "Nombre de usuario o contraseña incorrectos.", subject: "Su código de verificación de", signIn: "Iniciar sesión", continueWith: "Continuar con %s"},
+	{name: "it", accept: "it-IT,it", htmlLang: "it", dir: "ltr", incorrect: "Nome utente o password non corretti.", subject: "Il suo codice di verifica di", signIn: "Accedi", continueWith: "Continua con %s"},
+	{name: "ja", accept: "ja-JP,ja", htmlLang: "ja", dir: "ltr", incorrect: "ユーザー名またはパスワードが正しくありません。", subject: "の確認コード", signIn: "サインイン", continueWith: "%s で続行"},
+	{name: "pt-BR", accept: "pt-BR,pt", htmlLang: "pt-BR", dir: "ltr", incorrect: "Nome de usuário ou senha incorretos.", subject: "Seu código de verificação de", signIn: "Entrar", continueWith: "Continuar com %s"},
+	{name: "hi", accept: "hi-IN,hi", htmlLang: "hi", dir: "ltr", incorrect: "उपयोगकर्ता नाम या पासवर्ड गलत है।", subject: "सत्यापन कोड", signIn: "साइन इन करें", continueWith: "%s के साथ जारी रखें"},
+	{name: "ar", accept: "ar-SA,ar", htmlLang: "ar", dir: "rtl", incorrect: "اسم المستخدم أو كلمة المرور غير صحيحة.", subject: "رمز التحقق الخاص بك في", signIn: "تسجيل الدخول", continueWith: "المتابعة باستخدام %s"},
+	{name: "nl", accept: "nl-NL,nl", htmlLang: "nl", dir: "ltr", incorrect: "Onjuiste gebruikersnaam of onjuist wachtwoord.", subject: "Je verificatiecode voor", signIn: "Aanmelden", continueWith: "Doorgaan met %s"},
+	{name: "id", accept: "id-ID,id", htmlLang: "id", dir: "ltr", incorrect: "Nama pengguna atau kata sandi salah.", subject: "Kode verifikasi", signIn: "Masuk", continueWith: "Lanjutkan dengan %s"},
+	{name: "ko", accept: "ko-KR,ko", htmlLang: "ko", dir: "ltr", incorrect: "사용자 이름 또는 비밀번호가 올바르지 않습니다.", subject: "인증 코드", signIn: "로그인", continueWith: "%s(으)로 계속하기"},
 	{name: "zh-CN", accept: "zh-CN,zh", htmlLang: "zh-CN", dir: "ltr", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录", continueWith: "使用 %s 继续"},
+	{name: "zh-TW", accept: "zh-TW,zh", htmlLang: "zh-TW", dir: "ltr", incorrect: "使用者名稱或密碼不正確。", subject: "驗證碼", signIn: "登入", continueWith: "使用 %s 繼續"},
 }
 
 // randomID returns n random lower-case letters and digits, for states
