@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -13,8 +14,8 @@ import (
 // deleted again, so a failed call leaves nothing behind.
 func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (pool.Pool, error) {
 	s.ensureTriggerSecret(&p)
-	if err := p.Validate(); err != nil {
-		return p, validated(err)
+	if err := validatePool(p); err != nil {
+		return p, err
 	}
 	if err := s.st.CreatePool(ctx, p); err != nil {
 		return p, storeErr(err, "create pool", KindPool, p.ID)
@@ -63,13 +64,25 @@ func (s *Service) UpdateUserPool(ctx context.Context, id string, edit func(*pool
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
 		p.UpdatedAt = s.now()
 		s.ensureTriggerSecret(&p)
-		if err := p.Validate(); err != nil {
-			return old, validated(err)
+		if err := validatePool(p); err != nil {
+			return old, err
 		}
 		updated = p
 		return p, nil
 	})
 	return updated, storeErr(err, "update pool", KindPool, id)
+}
+
+// validatePool checks p, and its own wording of messages against the
+// catalogs (the known languages and keys, each message's placeholders).
+func validatePool(p pool.Pool) error {
+	if err := p.Validate(); err != nil {
+		return validated(err)
+	}
+	if err := locales.CheckOverrides(p.Branding.Messages); err != nil {
+		return invalidParam("Branding.Messages", "%v", err)
+	}
+	return nil
 }
 
 // DeleteUserPool deletes a pool with all its clients, users, groups,

@@ -315,14 +315,22 @@ func Exact(lang string) *Catalog {
 	return nil
 }
 
-// Limits of a pool's own wording (WithOverrides).
-const (
-	// MaxOverrideLen bounds one overriding text, in bytes.
-	MaxOverrideLen = 1024
-	// MaxOverrides bounds the overridden messages of a pool, over all
-	// languages.
-	MaxOverrides = 1000
-)
+// MaxOverrideLen bounds one text of a pool's own wording
+// (WithOverrides), in bytes.
+const MaxOverrideLen = 1024
+
+// CheckOverrides checks a pool's own wording of messages, language to
+// key to text, with CheckOverride, in a stable order.
+func CheckOverrides(msgs map[string]map[string]string) error {
+	for _, lang := range slices.Sorted(maps.Keys(msgs)) {
+		for _, key := range slices.Sorted(maps.Keys(msgs[lang])) {
+			if err := CheckOverride(lang, key, msgs[lang][key]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // CheckOverride reports why text cannot replace the message key in the
 // catalog lang, or nil: the language must be one of the catalogs, the key
