@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/number"
 )
 
 //go:embed *.json
@@ -372,4 +374,15 @@ func braced(names []string) []string {
 		out[i] = "{" + n + "}"
 	}
 	return out
+}
+
+// Date writes the day of t in the catalog's numeric date pattern (the
+// message date.numeric: "2026-12-04" in English, "04.12.2026" in German,
+// "٠٤‏/١٢‏/٢٠٢٦" in Arabic), in the language's digits.
+func (c *Catalog) Date(t time.Time) string {
+	y, m, d := t.Date()
+	return c.T("date.numeric",
+		"year", number.Decimal(y, number.NoSeparator()),
+		"month", number.Decimal(int(m), number.MinIntegerDigits(2)),
+		"day", number.Decimal(d, number.MinIntegerDigits(2)))
 }

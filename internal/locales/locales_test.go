@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/locales"
 )
@@ -96,7 +97,7 @@ func TestEveryKeyIsUsed(t *testing.T) {
 			return err
 		}
 		if d.IsDir() {
-			if d.Name() == "locales" || d.Name() == "testdata" {
+			if d.Name() == "testdata" {
 				return filepath.SkipDir
 			}
 			return nil
@@ -257,5 +258,18 @@ func TestEveryLanguageHasACatalog(t *testing.T) {
 	}
 	if len(locales.All()) != len(locales.Languages) {
 		t.Errorf("%d catalogs for %d languages", len(locales.All()), len(locales.Languages))
+	}
+}
+
+func TestDate(t *testing.T) {
+	day := time.Date(2026, time.March, 4, 12, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{
+		"en": "2026-03-04", "de": "04.03.2026", "ja": "2026/03/04", "ar": "٠٤\u200f/٠٣\u200f/٢٠٢٦", "ko": "2026. 03. 04.",
+	} {
+		if c := locales.Exact(lang); c != nil {
+			if got := c.Date(day); got != want {
+				t.Errorf("%s: Date = %q, want %q", lang, got, want)
+			}
+		}
 	}
 }
