@@ -131,7 +131,7 @@ func (c *Catalog) T(key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	names := Default().msgs[key].placeholders()
+	names := argNames[key]
 	if len(names) == 0 {
 		return c.printer.Sprintf(key)
 	}
@@ -196,6 +196,9 @@ var formNames = map[plural.Form]string{
 var (
 	catalogs []*Catalog
 	matcher  language.Matcher
+	// argNames holds, by key, the placeholder names of the English
+	// message in the order of the x/text message's arguments.
+	argNames map[string][]string
 )
 
 func init() {
@@ -204,6 +207,10 @@ func init() {
 		panic(err) // embedded files: a broken catalog is a build defect
 	}
 	catalogs = cs
+	argNames = make(map[string][]string, len(cs[0].msgs))
+	for key, m := range cs[0].msgs {
+		argNames[key] = m.placeholders()
+	}
 	tags := make([]language.Tag, len(cs))
 	for i, c := range cs {
 		tags[i] = c.tag

@@ -225,6 +225,8 @@ func TestT(t *testing.T) {
 		{en.T("error.request_id", "id"), "Reference: {id}"},
 		{en.T("error.request_id"), "Reference: {id}"},
 		{locales.Exact("zh-CN").T("duration.minutes", "n", 1), "1 分钟"},
+		{en.T("duration.hours", "n", "many"), "many hours"},
+		{en.T("login.submit", 42, "x", "odd"), "Sign in"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
