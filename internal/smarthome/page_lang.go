@@ -19,5 +19,5 @@ func language(r *http.Request) *locales.Catalog {
 func signedInAs(cat *locales.Catalog, user string) template.HTML {
 	const mark = "\x00"
 	before, after, _ := strings.Cut(cat.T("lamps.signed_in_as", "user", mark), mark)
-	return template.HTML(template.HTMLEscapeString(before) + "<strong>" + template.HTMLEscapeString(user) + "</strong>" + template.HTMLEscapeString(after))
+	return template.HTML(template.HTMLEscapeString(before) + `<strong dir="auto">` + template.HTMLEscapeString(user) + "</strong>" + template.HTMLEscapeString(after))
 }
