@@ -142,7 +142,7 @@ func (c *Catalog) T(key string, args ...any) string {
 	for i := 0; i+1 < len(args); i += 2 {
 		name, _ := args[i].(string)
 		if j := slices.Index(names, name); j >= 0 {
-			vals[j] = args[i+1]
+			vals[j] = c.isolate(args[i+1])
 			if s, ok := args[i+1].(string); ok && name == pluralArg && m.forms != nil {
 				if n, err := strconv.Atoi(s); err == nil {
 					vals[j] = n
@@ -161,9 +161,21 @@ func (c *Catalog) replace(text string, args []any) string {
 	pairs := make([]string, 0, len(args))
 	for i := 0; i+1 < len(args); i += 2 {
 		name, _ := args[i].(string)
-		pairs = append(pairs, "{"+name+"}", c.printer.Sprint(args[i+1]))
+		pairs = append(pairs, "{"+name+"}", c.printer.Sprint(c.isolate(args[i+1])))
 	}
 	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// isolate wraps a text value inserted into a right-to-left message in
+// Unicode's first-strong isolate (U+2068 ... U+2069), so that an address,
+// a client id or a name written left to right keeps its own order and
+// does not pull the message's punctuation into it (Unicode bidi
+// algorithm, UAX #9). Other values are returned as they are.
+func (c *Catalog) isolate(v any) any {
+	if s, ok := v.(string); ok && c.dir == "rtl" && s != "" {
+		return "\u2068" + s + "\u2069"
+	}
+	return v
 }
 
 // WithOverrides returns the catalog with some messages replaced by a

@@ -275,3 +275,21 @@ func TestDate(t *testing.T) {
 		}
 	}
 }
+
+// TestRightToLeftIsolatesValues: values inserted into Arabic messages are
+// bidi-isolated; numbers and left-to-right languages are left alone.
+func TestRightToLeftIsolatesValues(t *testing.T) {
+	ar := locales.Exact("ar")
+	if ar == nil {
+		t.Fatal("no Arabic catalog")
+	}
+	if got := ar.T("error.request_id", "id", "req-42"); !strings.Contains(got, "\u2068req-42\u2069") {
+		t.Errorf("Arabic value not isolated: %q", got)
+	}
+	if got := ar.T("hint.length", "n", 8); strings.ContainsAny(got, "\u2068\u2069") {
+		t.Errorf("Arabic number isolated: %q", got)
+	}
+	if got := locales.Default().T("error.request_id", "id", "req-42"); got != "Reference: req-42" {
+		t.Errorf("English value changed: %q", got)
+	}
+}

@@ -37,7 +37,7 @@ var languages = []language{
 	{name: "ja", accept: "ja-JP,ja", htmlLang: "ja", dir: "ltr", incorrect: "ユーザー名またはパスワードが正しくありません。", subject: "の確認コード", signIn: "サインイン", continueWith: "%s で続行"},
 	{name: "pt-BR", accept: "pt-BR,pt", htmlLang: "pt-BR", dir: "ltr", incorrect: "Nome de usuário ou senha incorretos.", subject: "Seu código de verificação de", signIn: "Entrar", continueWith: "Continuar com %s"},
 	{name: "hi", accept: "hi-IN,hi", htmlLang: "hi", dir: "ltr", incorrect: "उपयोगकर्ता नाम या पासवर्ड गलत है।", subject: "सत्यापन कोड", signIn: "साइन इन करें", continueWith: "%s के साथ जारी रखें"},
-	{name: "ar", accept: "ar-SA,ar", htmlLang: "ar", dir: "rtl", incorrect: "اسم المستخدم أو كلمة المرور غير صحيحة.", subject: "رمز التحقق الخاص بك في", signIn: "تسجيل الدخول", continueWith: "المتابعة باستخدام %s"},
+	{name: "ar", accept: "ar-SA,ar", htmlLang: "ar", dir: "rtl", incorrect: "اسم المستخدم أو كلمة المرور غير صحيحة.", subject: "رمز التحقق الخاص بك في", signIn: "تسجيل الدخول", continueWith: "المتابعة باستخدام \u2068%s\u2069"},
 	{name: "nl", accept: "nl-NL,nl", htmlLang: "nl", dir: "ltr", incorrect: "Onjuiste gebruikersnaam of onjuist wachtwoord.", subject: "Je verificatiecode voor", signIn: "Aanmelden", continueWith: "Doorgaan met %s"},
 	{name: "id", accept: "id-ID,id", htmlLang: "id", dir: "ltr", incorrect: "Nama pengguna atau kata sandi salah.", subject: "Kode verifikasi", signIn: "Masuk", continueWith: "Lanjutkan dengan %s"},
 	{name: "ko", accept: "ko-KR,ko", htmlLang: "ko", dir: "ltr", incorrect: "사용자 이름 또는 비밀번호가 올바르지 않습니다.", subject: "인증 코드", signIn: "로그인", continueWith: "%s(으)로 계속하기"},
