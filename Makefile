@@ -2,10 +2,22 @@
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-short race check unit bench bench-report bench-million fuzz lambda scaling-tables cognitojs
+.PHONY: build image test test-short race check unit bench bench-report bench-million fuzz lambda scaling-tables cognitojs
 
 build:
 	$(GO) build -o bin/linkpool ./cmd/linkpool
+
+# image builds the container image without a Docker daemon or a base image
+# (cmd/linkpool-image: a static linux binary, the non-root user 65532, this
+# machine's CA certificates, /data and /tmp) and writes it as an OCI archive
+# to IMAGE_OUT, tagged linkpool:VERSION: `docker load -i bin/linkpool-image.tar`.
+# The Dockerfile builds the same image with Docker. IMAGE_ARCH=arm64 for ARM.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+IMAGE_OUT ?= bin/linkpool-image.tar
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+image:
+	$(GO) run ./cmd/linkpool-image -go $(GO) -o $(IMAGE_OUT) -arch $(IMAGE_ARCH) -version $(VERSION) -revision "$(REVISION)"
 
 # test: formatting, vet, staticcheck and every test.
 test: check unit

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // keyEntry is one verification key and when a key-set fetch last listed it.
@@ -135,12 +138,15 @@ func (v *Verifier) refreshOnce(ctx context.Context) (*keySet, error) {
 // that cannot be used for signature verification are skipped, so one
 // unsupported key does not hide the others. Every failure is
 // ErrUnavailable: it is about the issuer, not about a token.
-func (v *Verifier) fetch(ctx context.Context) (map[string]keyEntry, error) {
+func (v *Verifier) fetch(ctx context.Context) (_ map[string]keyEntry, err error) {
+	ctx, span := tracing.StartKind(ctx, trace.SpanKindClient, "verify.jwks_fetch")
+	defer func() { tracing.End(span, err) }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
 		return nil, unavailable("building the key set request", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	tracing.Inject(ctx, req.Header)
 	resp, err := v.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return nil, unavailable("fetching the key set", err)

@@ -14,11 +14,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
+
+// version is the service.version of the function's spans; set it with
+// -ldflags "-X main.version=...".
+var version = "dev"
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -27,5 +34,16 @@ func main() {
 		log.Error("smartlamp-lambda: configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(handler)
+	// Tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT (or the traces
+	// endpoint) is set; the spans of each invocation are exported before
+	// it returns, since the function may be frozen until the next one.
+	if _, err := tracing.Setup(context.Background(), tracing.Config{ServiceName: "smartlamp", Version: version}); err != nil {
+		log.Error("smartlamp-lambda: tracing", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(func(ctx context.Context, in json.RawMessage) (json.RawMessage, error) {
+		out, err := handler(ctx, in)
+		_ = tracing.Flush(ctx)
+		return out, err
+	})
 }

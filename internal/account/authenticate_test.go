@@ -57,6 +57,28 @@ func TestLockoutAcrossInstances(t *testing.T) {
 	}
 }
 
+// TestLockoutLogNamesClient: the lockout's log line names the pool, the
+// user and the app client the sign-in came through.
+func TestLockoutLogNamesClient(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := account.WithCaller(context.Background(), account.Caller{ClientID: "alexaclient0123456789abcd"})
+	u := e.signUp(t, "mia", "mia@example.com", goodPW)
+	for range e.pool.LockoutPolicy.MaxFailedAttempts {
+		_, _ = e.svc.Authenticate(ctx, e.pool, "mia", "Wr0ng-guess!")
+	}
+	var line string
+	for _, l := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(l, "locked out") {
+			line = l
+		}
+	}
+	for _, want := range []string{`"pool":"` + e.pool.ID + `"`, `"sub":"` + u.Sub + `"`, `"client_id":"alexaclient0123456789abcd"`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("lockout log line %q lacks %s", line, want)
+		}
+	}
+}
+
 func TestLockoutDoubles(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()

@@ -80,6 +80,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
+// ErrorName is the exception name, how the error is named in traces.
+func (e *Error) ErrorName() string { return e.Type }
+
 // Causes that tell NotAuthorizedExceptions apart; test with errors.Is.
 var (
 	// ErrLockedOut: the user is locked out after too many failed

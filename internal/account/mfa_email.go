@@ -166,7 +166,7 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 		return err
 	})
 	if locked {
-		s.log.WarnContext(ctx, "account: user locked out after wrong one-time codes", "pool", p.ID, "sub", sub)
+		s.logLockout(ctx, p, sub, "wrong one-time codes")
 	}
 	if err != nil {
 		return pool.User{}, err

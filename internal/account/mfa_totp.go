@@ -195,7 +195,7 @@ func (s *Service) totpUpdate(ctx context.Context, p pool.Pool, sub, code string,
 		return nil
 	})
 	if locked {
-		s.log.WarnContext(ctx, "account: user locked out after wrong one-time codes", "pool", p.ID, "sub", sub)
+		s.logLockout(ctx, p, sub, "wrong one-time codes")
 	}
 	return u, err
 }

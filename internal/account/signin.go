@@ -116,7 +116,7 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 			return pool.User{}, err
 		}
 		if locked {
-			s.log.WarnContext(ctx, "account: user locked out after failed sign-ins", "pool", p.ID, "sub", u.Sub)
+			s.logLockout(ctx, p, u.Sub, "failed sign-ins")
 		}
 		return pool.User{}, notAuthorized(msgIncorrect)
 	}
@@ -136,4 +136,11 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 		}
 		return nil
 	})
+}
+
+// logLockout records that the user sub of p was just locked out after
+// too many wrong credentials of the kind why, with the app client the
+// sign-in came through when there was one (Caller).
+func (s *Service) logLockout(ctx context.Context, p pool.Pool, sub, why string) {
+	s.log.WarnContext(ctx, "account: user locked out after "+why, "pool", p.ID, "client_id", CallerFrom(ctx).ClientID, "sub", sub)
 }

@@ -10,7 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Reply is a skill's checked reply to one directive.
@@ -103,6 +107,9 @@ func newDirective(namespace, name string, endpoint *alexa.DirectiveEndpoint, pay
 // transient failures, and checks the reply: the schema, the reply's name,
 // the correlation token and the endpoint.
 func (l *Link) call(ctx context.Context, d *alexa.Directive, ex expect) *Reply {
+	ctx, span := tracing.StartKind(ctx, trace.SpanKindClient, "alexasim.directive",
+		attribute.String("alexa.namespace", d.Header.Namespace), attribute.String("alexa.name", d.Header.Name))
+	defer span.End()
 	rep := &Reply{Directive: d.Name(), EndpointID: d.EndpointID()}
 	env := &l.Env
 	if env.Skill == nil {

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // DefaultUserAgent is the User-Agent of form sign-in: a phone's web view.
@@ -266,6 +268,7 @@ func (f FormSignIn) newRequest(ctx context.Context, method string, u *url.URL, b
 	if err != nil {
 		return nil, fmt.Errorf("alexasim: %w", err)
 	}
+	tracing.Inject(ctx, req.Header)
 	ua := f.UserAgent
 	if ua == "" {
 		ua = DefaultUserAgent

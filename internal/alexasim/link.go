@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // LinkState is whether Alexa holds usable tokens for a link.
@@ -134,6 +136,8 @@ func (r *LinkResult) step(name string, ok bool, detail string) {
 // Error diagnosis failed the link (the result's UserMessage then holds the
 // Alexa app's generic message), or the sign-in strategy's own failure.
 func LinkAccount(ctx context.Context, o LinkOptions) (*LinkResult, error) {
+	ctx, span := tracing.Start(ctx, "alexasim.link_account")
+	defer span.End()
 	c := o.Console
 	if c.Region == "" {
 		c.Region = RegionNA

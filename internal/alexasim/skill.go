@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Skill is a Smart Home skill endpoint: it takes one directive document
@@ -45,6 +47,7 @@ func (s *HTTPSkill) Invoke(ctx context.Context, directive []byte) ([]byte, error
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	tracing.Inject(ctx, req.Header)
 	c := s.Client
 	if c == nil {
 		c = http.DefaultClient

@@ -12,6 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Tokens are what Alexa keeps for a link after the token exchange.
@@ -53,6 +58,8 @@ func tokenRequest(ctx context.Context, env *Env, c *Console, form url.Values, re
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret)
 	}
+	ctx, span := tracing.StartKind(ctx, trace.SpanKindClient, "alexasim.token", attribute.Bool("alexasim.refresh", refresh))
+	defer span.End()
 	ctx, cancel := context.WithTimeout(ctx, env.tokenTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.AccessTokenURI, strings.NewReader(form.Encode()))
@@ -62,6 +69,7 @@ func tokenRequest(ctx context.Context, env *Env, c *Console, form url.Values, re
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	tracing.Inject(ctx, req.Header)
 	if scheme == SchemeHTTPBasic {
 		// RFC 6749 §2.3.1: the id and secret are form-encoded before
 		// Base64; Amazon does not say whether Alexa does, so servers should

@@ -17,8 +17,15 @@ import (
 
 // runAlexa dispatches `linkpool alexa <verb>`: the Alexa simulator, which
 // plays Amazon's side of account linking and of Smart Home directives
-// against any authorization server and skill (package alexasim).
+// against any authorization server and skill (package alexasim). With
+// OTEL_EXPORTER_OTLP_ENDPOINT set, its calls are traced (service
+// "alexasim") and carry traceparent to the pool and the skill.
 func runAlexa(ctx context.Context, e *env, args []string) error {
+	stopTracing, err := startTracing(ctx, warnLogger(e.stderr), "", "alexasim")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	return subcommands(ctx, e, "alexa", args, map[string]func(context.Context, *env, []string) error{
 		"link":        runAlexaLink,
 		"discover":    runAlexaDiscover,

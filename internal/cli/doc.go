@@ -41,4 +41,9 @@
 // gateway, required scopes, /lamps page client) are registered with the
 // same names on `serve` and `skill serve` by smartLampFlags
 // (smartlamp_flags.go); `serve --skill-pool` mounts the skill for a pool.
+//
+// `serve --acme-email` (serve_acme.go) obtains the TLS certificates through
+// internal/acme: the flags are checked against --addr, --public-url and
+// --tls-cert, and the plain HTTP listener for HTTP-01 and redirects is
+// started beside the TLS one.
 package cli

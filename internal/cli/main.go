@@ -33,24 +33,25 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":      {"run the user pool server", runServe},
-		"init":       {"set up a pool for a use case: init alexa --vendor-id <id>", runInit},
-		"pool":       {"manage user pools", runPool},
-		"client":     {"manage app clients", runClient},
-		"domain":     {"manage pool domains", runDomain},
-		"user":       {"manage users", runUser},
-		"group":      {"manage groups", runGroup},
-		"idp":        {"manage identity providers (federation) and linked identities: idp create|update|show|list|delete|link|unlink", runIdp},
-		"keys":       {"list and rotate signing keys", runKeys},
-		"access-key": {"manage access keys of the Cognito JSON API (AWS SigV4): access-key create|list|delete", runAccessKey},
-		"migrate":    {"show or apply database migrations", runMigrate},
-		"export":     {"write the whole deployment to a file or standard output", runExport},
-		"import":     {"load an export into an empty database", runImport},
-		"bench":      {"load-test a running pool's token endpoint", runBench},
-		"seed":       {"generate a test deployment of N users and links as an export (TEST DATA ONLY)", runSeed},
-		"version":    {"print the version", runVersion},
-		"alexa":      {"play Amazon's side of account linking and Smart Home directives", runAlexa},
-		"skill":      {"run or manage the SmartLamp Alexa skill: skill serve, skill lamp add|list|remove", runSkill},
+		"serve":       {"run the user pool server", runServe},
+		"init":        {"set up a pool for a use case: init alexa --vendor-id <id>", runInit},
+		"pool":        {"manage user pools", runPool},
+		"client":      {"manage app clients", runClient},
+		"domain":      {"manage pool domains", runDomain},
+		"user":        {"manage users", runUser},
+		"group":       {"manage groups", runGroup},
+		"idp":         {"manage identity providers (federation) and linked identities: idp create|update|show|list|delete|link|unlink", runIdp},
+		"keys":        {"list and rotate signing keys", runKeys},
+		"access-key":  {"manage access keys of the Cognito JSON API (AWS SigV4): access-key create|list|delete", runAccessKey},
+		"migrate":     {"show or apply database migrations", runMigrate},
+		"export":      {"write the whole deployment to a file or standard output", runExport},
+		"import":      {"load an export into an empty database", runImport},
+		"bench":       {"load-test a running pool's token endpoint", runBench},
+		"seed":        {"generate a test deployment of N users and links as an export (TEST DATA ONLY)", runSeed},
+		"version":     {"print the version", runVersion},
+		"healthcheck": {"ask a running server's /healthz: exit 0 when healthy, 1 otherwise (the container image's HEALTHCHECK)", runHealthcheck},
+		"alexa":       {"play Amazon's side of account linking and Smart Home directives", runAlexa},
+		"skill":       {"run or manage the SmartLamp Alexa skill: skill serve, skill lamp add|list|remove", runSkill},
 	}
 }
 
@@ -118,7 +119,7 @@ func (e *env) usage(cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(e.stderr, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(e.stderr, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(e.stderr, "\nRun 'linkpool <command> -h' for the flags of a command. Every flag can also be set")
 	fmt.Fprintln(e.stderr, "with an environment variable, e.g. --public-url as LINKPOOL_PUBLIC_URL.")

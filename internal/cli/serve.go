@@ -47,14 +47,16 @@ type serveFlags struct {
 	oauthTimeout    time.Duration
 	triggerWorkers  int
 	lambdaEndpoint  string
+	otelEndpoint    string
 	// The SmartLamp skill, mounted for one pool (or the demo pool).
 	skillPool    string
 	skillClients stringList
 	skill        smartLampFlags
+	acme         acmeFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on (:443 by default with --acme-email)")
 	fs.StringVar(&f.adminAddr, "admin-addr", "127.0.0.1:9090", "address of the admin listener (/metrics, /healthz, /readyz); empty disables it")
 	fs.StringVar(&f.publicURL, "public-url", "http://localhost:8080", "base URL clients reach the server at; issuers are <public-url>/<poolId>")
 	fs.StringVar(&f.authDomain, "auth-domain", "", "parent domain of pool prefix domains: prefix 'smartlamp' is served at smartlamp.<auth-domain>")
@@ -76,6 +78,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.skillPool, "skill-pool", "", "mount the SmartLamp skill (POST /alexa/smart-home, and /lamps with --lamps-client-id) for this pool's users; --demo mounts it for the demo pool")
 	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
 	f.skill.register(fs)
+	f.acme.register(fs)
+	registerOTel(fs, &f.otelEndpoint)
 	fs.IntVar(&f.triggerWorkers, "trigger-workers", trigger.DefaultMaxConcurrent, "maximum trigger invocations (Lambda functions, webhooks) running at once over all pools; one more fails at once with UnexpectedLambdaException instead of waiting")
 	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "endpoint of the Lambda Invoke API for Lambda triggers (a VPC endpoint, a Lambda-compatible server); empty uses the AWS endpoint of each function's region")
 	fs.DurationVar(&f.oauthTimeout, "oauth-timeout", app.DefaultOAuthTimeout, "how long a request to an OAuth endpoint (authorize, token, revocation, userInfo, discovery, JWKS) may wait for the database before it is answered 503 temporarily_unavailable; keep it below Alexa's 4.5 s token limit")
@@ -127,11 +131,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := f.checkSkill(fs); err != nil {
 		return err
 	}
+	if err := f.checkACME(fs); err != nil {
+		return err
+	}
 	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
 	}
 	defer applyMemoryLimit(log, e.getenv, &f)()
+	stopTracing, err := startTracing(ctx, log, f.otelEndpoint, "linkpool")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -167,14 +179,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if f.tlsCert != "" {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	errc := make(chan error, 3)
+	var acmeHTTP *http.Server
+	var obtainCert func()
+	if f.acme.enabled() {
+		if acmeHTTP, obtainCert, err = f.startACME(ctx, a, srv, log, errc); err != nil {
+			return fmt.Errorf("automatic certificates: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
-	errc := make(chan error, 2)
+	if obtainCert != nil {
+		go obtainCert()
+	}
 	go func() {
 		var err error
-		if f.tlsCert != "" {
+		if f.tlsCert != "" || f.acme.enabled() {
 			err = srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
 		} else {
 			err = srv.Serve(ln)
@@ -197,7 +219,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}()
 		log.Info("admin listener started", "addr", aln.Addr().String())
 	}
-	log.Info("linkpool serving", "addr", ln.Addr().String(), "public_url", f.publicURL, "tls", f.tlsCert != "")
+	log.Info("linkpool serving", "addr", ln.Addr().String(), "public_url", f.publicURL, "tls", f.tlsCert != "" || f.acme.enabled())
 
 	select {
 	case err := <-errc:
@@ -209,6 +231,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	if admin != nil {
 		_ = admin.Shutdown(sctx)
+	}
+	if acmeHTTP != nil {
+		_ = acmeHTTP.Shutdown(sctx)
 	}
 	// The requests first, since they may queue mail; then the mail, in
 	// what is left of the timeout.

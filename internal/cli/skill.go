@@ -37,6 +37,7 @@ type skillServeFlags struct {
 	clients                                                     stringList
 	issuer, jwksURL, addr, tlsCert, tlsKey, logLevel, logFormat string
 	lampsURL, lampsLogoutURL                                    string
+	otelEndpoint                                                string
 	gcInterval                                                  time.Duration
 }
 
@@ -56,6 +57,7 @@ func (f *skillServeFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&f.gcInterval, "gc-interval", 10*time.Minute, "how often expired /lamps sessions are deleted")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or text")
+	registerOTel(fs, &f.otelEndpoint)
 	return fs
 }
 
@@ -89,6 +91,11 @@ func runSkillServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopTracing, err := startTracing(ctx, log, f.otelEndpoint, "smartlamp")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	st, err := f.storage.openStore(ctx, log)

@@ -23,6 +23,7 @@ import (
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/tracing"
 	"github.com/linkpool/linkpool/internal/trigger"
 	"github.com/linkpool/linkpool/internal/web"
 )
@@ -183,6 +184,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	name, act, err := a.resolve(r)
+	if err == nil {
+		tracing.SetAttr(ctx, "rpc.method", name)
+	}
 	defer func() {
 		// A bug answers like any internal failure: JSON, no details.
 		if v := recover(); v != nil {
@@ -336,6 +340,7 @@ func (c *call) pool(id string) (pool.Pool, error) {
 	if err != nil {
 		return pool.Pool{}, fmt.Errorf("cognitoapi: get pool: %w", err)
 	}
+	tracing.SetAttr(c.ctx, tracing.PoolID, p.ID)
 	return p, nil
 }
 
@@ -352,6 +357,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, id, action string, er
 	} else {
 		a.cfg.Log.InfoContext(r.Context(), "cognito api: refused", "action", action, "type", e.Type)
 	}
+	tracing.SetAttr(r.Context(), tracing.Outcome, e.Type)
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.WriteHeader(e.Status)
 	b, _ := json.Marshal(struct {

@@ -44,6 +44,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
+// ErrorName is the exception name, how the error is named in traces.
+func (e *Error) ErrorName() string { return e.Type }
+
 // NewError returns an *Error answered with HTTP 400.
 func NewError(typ, msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Type: typ, Message: msg}

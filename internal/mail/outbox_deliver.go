@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // signal wakes one idle worker, if none is about to look already.
@@ -91,6 +94,12 @@ func (ob *Outbox) deadline(sm store.OutboxMail) time.Time {
 // outcome: deleted when delivered or given up on, rescheduled after a
 // transient failure, released when the outbox is stopping.
 func (ob *Outbox) deliver(sm store.OutboxMail) {
+	// The delivery is a trace of its own: the request that queued the
+	// mail has been answered. Neither the recipient nor the message is
+	// recorded.
+	tctx, span := tracing.StartKind(ob.ctx, trace.SpanKindClient, "mail.deliver", attribute.Int("linkpool.mail.attempt", sm.Attempts))
+	var err error
+	defer func() { tracing.End(span, err) }()
 	var m Message
 	plain, err := ob.box.Open(sm.Sealed, sealContext(sm.ID))
 	if err == nil {
@@ -108,7 +117,7 @@ func (ob *Outbox) deliver(sm store.OutboxMail) {
 	}
 	// The attempt ends well within the lease, so that no other instance
 	// takes the message over while it may still succeed here.
-	ctx, cancel := context.WithDeadline(ob.ctx, ob.deadline(sm))
+	ctx, cancel := context.WithDeadline(tctx, ob.deadline(sm))
 	err = ob.next.Send(ctx, m)
 	cancel()
 	switch {

@@ -72,7 +72,7 @@ func (s *Service) handleJWKS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.ErrorContext(r.Context(), "jwks failed", "pool", t.Pool.ID, "error", err)
-		writeJSONError(w, unavailable(err))
+		writeJSONError(w, r, unavailable(err))
 		return
 	}
 	h := w.Header()

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Error codes of RFC 6749 §4.1.2.1, §5.2, RFC 7009 §2.2.1 and RFC 6750 §3.1,
@@ -56,6 +58,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
+// ErrorName is the error code, how the error is named in traces.
+func (e *Error) ErrorName() string { return e.Code }
+
 func newError(code string, status int, desc string) *Error {
 	return &Error{Code: code, Status: status, Description: desc}
 }
@@ -91,8 +96,10 @@ func AsError(err error) *Error {
 
 // writeJSONError renders e as Cognito's token endpoint does: status 400
 // (401 for invalid_client, 5xx for failures), a JSON body with error and,
-// when known, error_description, and no caching.
-func writeJSONError(w http.ResponseWriter, e *Error) {
+// when known, error_description, and no caching. The code is the outcome
+// of the request's span.
+func writeJSONError(w http.ResponseWriter, r *http.Request, e *Error) {
+	tracing.SetAttr(r.Context(), tracing.Outcome, e.Code)
 	h := w.Header()
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	h.Set("Cache-Control", "no-store")

@@ -28,7 +28,7 @@ func (s *Service) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		if e.Status >= 500 {
 			s.log.ErrorContext(r.Context(), "revocation failure", "error", e.Code, "cause", e.Cause)
 		}
-		writeJSONError(w, e)
+		writeJSONError(w, r, e)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/tracing"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.log.InfoContext(r.Context(), "token request refused", "pool", t.Pool.ID, "grant_type", grant, "error", e.Code, "reason", e.Description)
 		}
-		writeJSONError(w, e)
+		writeJSONError(w, r, e)
 		return
 	}
 	s.metrics.granted[grant].Inc()
@@ -144,6 +145,8 @@ func (s *Service) token(r *http.Request, t web.Target) (*tokenResponse, string, 
 	if err != nil {
 		return nil, label, err
 	}
+	tracing.SetAttr(r.Context(), tracing.ClientID, c.ID)
+	tracing.SetAttr(r.Context(), "oauth.grant_type", label)
 	if handle == nil {
 		return nil, label, badRequest(ErrUnsupportedGrantType, "Unsupported grant_type.")
 	}

@@ -53,13 +53,13 @@ func (s *Service) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case e.Status >= 500:
 			s.log.ErrorContext(r.Context(), "userInfo failure", "cause", e.Cause)
-			writeJSONError(w, e)
+			writeJSONError(w, r, e)
 		case e.Code == ErrInvalidToken:
 			h.Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out."`)
-			writeJSONError(w, e)
+			writeJSONError(w, r, e)
 		default:
 			h.Set("WWW-Authenticate", `Bearer error="invalid_request", error_description="Bad OAuth2 request at UserInfo Endpoint"`)
-			writeJSONError(w, e)
+			writeJSONError(w, r, e)
 		}
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // MaxPasswordBytes caps the password length. Cognito passwords are at most
@@ -74,7 +76,9 @@ func (h *Hasher) Computations() int64 { return h.total.Load() }
 // Hash returns the PHC string of a new argon2id hash of pw with a fresh
 // 16-byte random salt. It waits for a free slot and returns ctx.Err() if
 // ctx ends first.
-func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, pw string) (_ string, err error) {
+	ctx, span := tracing.Start(ctx, "password.hash")
+	defer func() { tracing.End(span, err) }()
 	if len(pw) > MaxPasswordBytes {
 		return "", fmt.Errorf("%w: more than %d bytes", ErrTooLong, MaxPasswordBytes)
 	}
@@ -120,7 +124,9 @@ func (h *Hasher) VerifyDummy(ctx context.Context, pw string) {
 	_, _ = h.verify(ctx, h.dummy, pw)
 }
 
-func (h *Hasher) verify(ctx context.Context, p phc, pw string) (bool, error) {
+func (h *Hasher) verify(ctx context.Context, p phc, pw string) (_ bool, err error) {
+	ctx, span := tracing.Start(ctx, "password.verify")
+	defer func() { tracing.End(span, err) }()
 	key, err := h.compute(ctx, pw, p.params, p.salt, uint32(len(p.key)))
 	if err != nil {
 		return false, err

@@ -32,4 +32,8 @@
 // the endpoint: 503 JSON
 // temporarily_unavailable for the OAuth API endpoints, as their handlers
 // answer an outage, and an HTML page otherwise, both with Retry-After.
+//
+// ServesHost (hosts.go) answers whether a host name is one the server
+// resolves, by the same rules and cache; automatic certificates
+// (internal/acme) are requested for those names only.
 package server

@@ -20,6 +20,7 @@ import (
 	"github.com/linkpool/linkpool/internal/confcache"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/tracing"
 	"github.com/linkpool/linkpool/internal/web"
 )
 
@@ -258,6 +259,7 @@ func (s *Server) servePool(w http.ResponseWriter, r *http.Request, poolID, base,
 		http.NotFound(w, r)
 		return
 	}
+	tracing.SetAttr(r.Context(), tracing.PoolID, p.ID)
 	t := web.Target{Pool: p, Base: base, BasePath: basePath, Issuer: s.Issuer(p.ID)}
 	s.poolMux.ServeHTTP(w, r.WithContext(web.WithTarget(r.Context(), t)))
 }
@@ -336,6 +338,7 @@ func (s *Server) observe(r *http.Request, status int, d time.Duration) {
 	} else if _, known := s.routeMetrics[p]; known && p != "other" && p != "cognito-idp" {
 		route = p
 	}
+	tracing.Routed(r.Context(), r.Method, route)
 	m := s.routeMetrics[route]
 	if status >= 0 && status < len(m.codes) {
 		c := m.codes[status].Load()

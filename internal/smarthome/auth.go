@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
+	"github.com/linkpool/linkpool/internal/tracing"
 	"github.com/linkpool/linkpool/verify"
 )
 
@@ -21,10 +22,12 @@ func (s *Skill) authenticate(ctx context.Context, d *alexa.Directive) (verify.Id
 	if err != nil {
 		return verify.Identity{}, alexa.NewError(alexa.ErrInvalidDirective, d.Name()+" carries no bearer token")
 	}
-	id, err := s.verifier.Verify(ctx, tok)
+	vctx, span := tracing.Start(ctx, "smarthome.verify_token")
+	id, err := s.verifier.Verify(vctx, tok)
 	if err == nil && s.check != nil {
-		err = s.check(ctx, id)
+		err = s.check(vctx, id)
 	}
+	tracing.End(span, err)
 	if err == nil {
 		return id, nil
 	}

@@ -4,12 +4,18 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Handler serves POST /alexa/smart-home: the directive document in, the
 // event document out (application/json), for deployments that front the
 // skill with HTTP instead of Lambda. Bodies over MaxDirectiveSize are
-// refused with 413; other methods with 405.
+// refused with 413; other methods with 405. When tracing is on
+// (internal/tracing), a request continues the trace of its traceparent
+// header; the directive is a span, its token verification another.
 func (s *Skill) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/alexa/smart-home", s.serveDirective)
@@ -17,6 +23,16 @@ func (s *Skill) Handler() http.Handler {
 }
 
 func (s *Skill) serveDirective(w http.ResponseWriter, r *http.Request) {
+	if tracing.On() && !trace.SpanContextFromContext(r.Context()).IsValid() {
+		// The skill serves on its own (skill serve): its request span
+		// continues the caller's traceparent. Mounted in linkpool, the
+		// server's edge has opened it.
+		ctx, span := tracing.Server(r.Context(), r, "")
+		tracing.Routed(ctx, r.Method, "/alexa/smart-home")
+		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() { tracing.Finish(span, rec.status) }()
+		w, r = rec, r.WithContext(ctx)
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -51,3 +67,16 @@ func (s *Skill) serveDirective(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }
+
+// statusWriter records the status of a response for its span.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -31,4 +31,9 @@
 // GetUserByIdentity are one index read.
 //
 // Times are stored with microsecond precision and returned in UTC.
+//
+// TraceQuery and TraceWrite open the spans of the backends' statements
+// when tracing is on (internal/tracing): named "<backend>.query" or
+// "<backend>.write", with the statement's operation and table, never its
+// arguments.
 package store

@@ -431,6 +431,17 @@ type Store interface {
 	// DeleteAccessKey deletes the key; ErrNotFound when it is gone.
 	DeleteAccessKey(ctx context.Context, id string) error
 
+	// GetACMECache returns the sealed value of an automatic-certificate
+	// cache entry (internal/acme: the ACME account key, a certificate with
+	// its private key); ErrNotFound when there is none.
+	GetACMECache(ctx context.Context, key string) ([]byte, error)
+	// PutACMECache stores the sealed value of the entry key, replacing the
+	// one stored before, by any instance.
+	PutACMECache(ctx context.Context, key string, sealed []byte, updatedAt time.Time) error
+	// DeleteACMECache deletes the entry key; deleting an absent entry is
+	// not an error.
+	DeleteACMECache(ctx context.Context, key string) error
+
 	// ConsumeAuthSession records that the challenge session id (the
 	// Cognito API's Session and SRP secret block) was answered; it is
 	// kept until expiresAt. It fails with ErrConflict when the id was

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Sign returns claims as a compact JWS (RFC 7515 §7.1) signed with the
@@ -13,8 +17,10 @@ import (
 // The signer, with its encoded header, is built once per key and cached
 // (jws.go): Sign reads neither the store nor a key, except for one re-read
 // of the key set per refresh interval. Claims are marshalled once with
-// encoding/json.
-func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (string, error) {
+// encoding/json. It is a span ("token.sign") when tracing is on.
+func (k *Keys) Sign(ctx context.Context, poolID, use string, claims any) (_ string, err error) {
+	ctx, span := tracing.Start(ctx, "token.sign", attribute.String(tracing.PoolID, poolID), attribute.String("linkpool.token_use", use))
+	defer func() { tracing.End(span, err) }()
 	ui, err := useIndex(use)
 	if err != nil {
 		return "", err

@@ -48,6 +48,9 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrorName is the exception name, how the error is named in traces.
+func (e *Error) ErrorName() string { return e.Code }
+
 // maxMessage bounds the function's error message passed on to clients.
 const maxMessage = 1024
 

@@ -13,9 +13,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // Defaults of Config.
@@ -123,7 +126,7 @@ type Call struct {
 // ignore the answer). It returns ErrNotConfigured when the pool has no
 // target for the trigger, an *Error when the invocation failed, and
 // another error only for events that cannot be marshalled.
-func (inv *Invoker) Invoke(ctx context.Context, p *pool.Pool, c Call, out any) error {
+func (inv *Invoker) Invoke(ctx context.Context, p *pool.Pool, c Call, out any) (err error) {
 	target := p.LambdaConfig.Target(c.Trigger)
 	if target == "" {
 		return ErrNotConfigured
@@ -133,6 +136,9 @@ func (inv *Invoker) Invoke(ctx context.Context, p *pool.Pool, c Call, out any) e
 		return fmt.Errorf("trigger: %s: marshal event: %w", c.Trigger, err)
 	}
 	kind := pool.TargetKind(target)
+	ctx, span := tracing.StartKind(ctx, trace.SpanKindClient, "trigger.invoke",
+		attribute.String("linkpool.trigger", c.Trigger), attribute.String("linkpool.trigger.kind", kind), attribute.String(tracing.PoolID, p.ID))
+	defer func() { tracing.End(span, err) }()
 	select {
 	case inv.slots <- struct{}{}:
 	default:

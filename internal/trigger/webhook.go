@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // newHTTPClient returns the webhook client: no redirects (a 3xx is an
@@ -47,6 +48,7 @@ func (inv *Invoker) invokeWebhook(ctx context.Context, p *pool.Pool, trigger, ta
 	req.Header.Set("User-Agent", "linkpool-trigger/1")
 	req.Header.Set(HeaderTimestamp, ts)
 	req.Header.Set(HeaderSignature, sig)
+	tracing.Inject(ctx, req.Header)
 	resp, err := inv.http.Do(req)
 	if err != nil {
 		return nil, unexpected(trigger, OutcomeTransport, "RequestFailed", err)

@@ -39,17 +39,30 @@ func (c *contextHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (c *contextHandler) Handle(ctx context.Context, r slog.Record) error {
-	var ids []slog.Attr
+	var buf [2]slog.Attr
+	ids := buf[:0]
 	if id := RequestID(ctx); id != "" {
 		ids = append(ids, slog.String("request_id", id))
 	}
 	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
 		ids = append(ids, slog.String("trace_id", sc.TraceID().String()))
 	}
-	h := c.next
-	if len(ids) > 0 {
-		h = h.WithAttrs(ids)
+	switch {
+	case len(ids) == 0:
+		return c.replay(c.next).Handle(ctx, r)
+	case len(c.ops) == 0:
+		// No group to keep the ids out of: they go on the record itself,
+		// which costs no derived handler.
+		r = r.Clone()
+		r.AddAttrs(ids...)
+		return c.next.Handle(ctx, r)
+	default:
+		return c.replay(c.next.WithAttrs(ids)).Handle(ctx, r)
 	}
+}
+
+// replay applies the recorded WithGroup and WithAttrs calls to h.
+func (c *contextHandler) replay(h slog.Handler) slog.Handler {
 	for _, op := range c.ops {
 		if op.group != "" {
 			h = h.WithGroup(op.group)
@@ -57,7 +70,7 @@ func (c *contextHandler) Handle(ctx context.Context, r slog.Record) error {
 			h = h.WithAttrs(op.attrs)
 		}
 	}
-	return h.Handle(ctx, r)
+	return h
 }
 
 func (c *contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,7 @@ import (
 
 // requestContext returns the context Edge gives a request whose trusted
 // proxy sent id as X-Request-Id.
-func requestContext(t *testing.T, id string) context.Context {
+func requestContext(t testing.TB, id string) context.Context {
 	t.Helper()
 	proxies, err := web.ParseProxies("127.0.0.1")
 	if err != nil {
@@ -144,5 +145,16 @@ func TestEdgeAccessLineRequestIDOnce(t *testing.T) {
 			t.Fatalf("access line %s", s)
 		}
 		buf.Reset()
+	}
+}
+
+// BenchmarkContextHandler is a request's log line through the handler
+// app.New installs.
+func BenchmarkContextHandler(b *testing.B) {
+	log := slog.New(web.ContextHandler(slog.NewJSONHandler(io.Discard, nil))).With("component", "oauth")
+	ctx := requestContext(b, "req-id-0001")
+	b.ReportAllocs()
+	for b.Loop() {
+		log.InfoContext(ctx, "token issued", "pool", "us-east-1_AbC123xyz", "client_id", "c1", "grant", "g1")
 	}
 }

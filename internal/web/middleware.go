@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -17,7 +19,10 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 // address and its rate-limit key, recovers panics into a bare 500 without
 // details, and writes one structured access-log line per request. The log
 // line carries method, path (never the query string, which may hold codes
-// or tokens), status, duration, client address and request id.
+// or tokens), status, duration, client address and request id. When
+// tracing is on (internal/tracing) it opens the request's span, continuing
+// an incoming traceparent, and ends it with the status; observe may name
+// it after the route (tracing.Routed).
 func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, status int, d time.Duration), next http.Handler) http.Handler {
 	log = slog.New(ContextHandler(log.Handler()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -28,13 +33,14 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 			id = newRequestID()
 		}
 		e := &edge{requestID: id, clientIP: ip, clientKey: proxies.LimitKey(ip)}
-		ctx := context.WithValue(r.Context(), edgeKey, e)
+		ctx, span := tracing.Server(context.WithValue(r.Context(), edgeKey, e), r, id)
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		rec.Header().Set("X-Request-Id", id)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
+					span.End()
 					panic(v)
 				}
 				log.ErrorContext(ctx, "panic serving request", "path", r.URL.Path, "panic", v)
@@ -52,6 +58,7 @@ func Edge(log *slog.Logger, proxies Proxies, observe func(r *http.Request, statu
 			if observe != nil {
 				observe(r, status, d)
 			}
+			tracing.Finish(span, status)
 			log.LogAttrs(ctx, level, "request",
 				slog.String("method", r.Method),
 				slog.String("host", r.Host),

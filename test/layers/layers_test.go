@@ -32,8 +32,9 @@ func deps(t *testing.T) map[string][]string {
 }
 
 // TestLayers checks the rules of docs/architecture.md ("Layers"): the
-// domain model and the message catalogs depend on nothing of the module,
-// the storage contracts only on the domain, the services never on the
+// domain model, the message catalogs and tracing depend on nothing of the
+// module, the storage contracts only on the domain (and tracing, for the
+// spans of their statements), the services never on the
 // HTTP edges, and the few boundaries that keep concerns apart.
 func TestLayers(t *testing.T) {
 	all := deps(t)
@@ -48,11 +49,12 @@ func TestLayers(t *testing.T) {
 	rules := []rule{
 		{pkg: "internal/pool", only: []string{}},
 		{pkg: "internal/locales", only: []string{}},
-		{pkg: "internal/store", only: []string{"internal/pool"}},
-		{pkg: "internal/smarthome/skillstore", only: []string{"internal/pool", "internal/store"}},
-		{pkg: "internal/store/sqlite", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
-		{pkg: "internal/store/postgres", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore"}},
-		{pkg: "internal/confcache", only: []string{"internal/pool", "internal/store"}},
+		{pkg: "internal/tracing", only: []string{}},
+		{pkg: "internal/store", only: []string{"internal/pool", "internal/tracing"}},
+		{pkg: "internal/smarthome/skillstore", only: []string{"internal/pool", "internal/store", "internal/tracing"}},
+		{pkg: "internal/store/sqlite", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore", "internal/tracing"}},
+		{pkg: "internal/store/postgres", only: []string{"internal/pool", "internal/store", "internal/smarthome/skillstore", "internal/tracing"}},
+		{pkg: "internal/confcache", only: []string{"internal/pool", "internal/store", "internal/tracing"}},
 		{pkg: "internal/mail", never: []string{"internal/hostedui"}},
 		{pkg: "internal/transfer", never: []string{"internal/smarthome"}},
 		{pkg: "internal/cognitoapi", never: []string{"internal/hostedui", "internal/smarthome"}},

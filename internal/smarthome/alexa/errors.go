@@ -139,6 +139,9 @@ type Error struct {
 
 func (e *Error) Error() string { return "alexa: " + string(e.Type) + ": " + e.Message }
 
+// ErrorName is the error type, how the error is named in traces.
+func (e *Error) ErrorName() string { return string(e.Type) }
+
 // NewError returns an Alexa.ErrorResponse error of type t.
 func NewError(t ErrorType, msg string) *Error { return &Error{Type: t, Message: msg} }
 

@@ -8,6 +8,10 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // HandlerFunc handles one directive. It returns the reply, or an error:
@@ -82,10 +86,15 @@ func (r *Router) dispatch(ctx context.Context, raw []byte) (*Directive, Message)
 	if !ok {
 		return d, NewError(ErrInvalidDirective, "unsupported directive "+quote(d.Name())).Reply(d)
 	}
+	ctx, span := tracing.Start(ctx, "alexa.directive",
+		attribute.String("alexa.namespace", d.Header.Namespace), attribute.String("alexa.name", d.Header.Name))
+	defer span.End()
 	msg, err := r.call(ctx, h, d)
 	if err != nil {
+		tracing.Fail(span, err)
 		var ae *Error
 		if errors.As(err, &ae) {
+			tracing.SetAttr(ctx, tracing.Outcome, string(ae.Type))
 			return d, ae.Reply(d)
 		}
 		r.log.ErrorContext(ctx, "alexa: directive failed", "directive", d.Name(),

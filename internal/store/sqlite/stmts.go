@@ -5,13 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // readStmts prepares each read query once and reuses it: database/sql
 // keeps a prepared statement per reader connection, so a lookup on the
 // sign-in or token path skips SQLite's parser. Writes have their own
 // cache on the writer connection (writer.stmt), used only by the group
-// commit's goroutine.
+// commit's goroutine. Each read is a span when tracing is on
+// (store.TraceQuery).
 type readStmts struct {
 	db *sql.DB
 	mu sync.RWMutex
@@ -44,6 +48,8 @@ func (s *readStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // QueryRowContext runs a single-row read.
 func (s *readStmts) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
+	ctx, span := store.TraceQuery(ctx, "sqlite", query)
+	defer span.End()
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return errRow{err}
@@ -52,7 +58,9 @@ func (s *readStmts) QueryRowContext(ctx context.Context, query string, args ...a
 }
 
 // QueryContext runs a read returning rows.
-func (s *readStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (s *readStmts) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	ctx, span := store.TraceQuery(ctx, "sqlite", query)
+	defer func() { tracing.End(span, err) }()
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/linkpool/linkpool/internal/store"
+	"github.com/linkpool/linkpool/internal/tracing"
 )
 
 // maxBatch bounds how many writes share one transaction. A batch is what
@@ -103,8 +106,16 @@ func (w *writer) exclusive(ctx context.Context, op string, fn func(ctx context.C
 	return w.wait(ctx, &job{op: op, alone: fn, ctx: ctx, done: make(chan struct{})})
 }
 
-// wait queues j and waits for its result (see do).
-func (w *writer) wait(ctx context.Context, j *job) error {
+// wait queues j and waits for its result (see do), in a span of the write
+// when tracing is on (store.TraceWrite): its time includes the wait for
+// the batch.
+func (w *writer) wait(ctx context.Context, j *job) (err error) {
+	ctx, span := store.TraceWrite(ctx, "sqlite", j.op)
+	defer func() { tracing.End(span, err) }()
+	return w.waitJob(ctx, j)
+}
+
+func (w *writer) waitJob(ctx context.Context, j *job) error {
 	op := j.op
 	if err := ctx.Err(); err != nil {
 		return wrap(op, err)

@@ -16,7 +16,7 @@ type suiteTest struct {
 // (identity providers and their identifiers, users' linked identities
 // and passkeys included), cascading deletes, authorization-code redemption, refresh-token
 // revocation, garbage collection, pagination, filtered user listings,
-// whole-store listings, time handling and group ordering. Each subtest gets a fresh store from newStore.
+// whole-store listings, ACME cache entries, time handling and group ordering. Each subtest gets a fresh store from newStore.
 func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 	runAll(t, newStore, []suiteTest{
 		{"PoolCRUD", testPoolCRUD},
@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"AlexaGrantCRUD", skill(testAlexaGrantCRUD)},
 		{"LampSessionCRUD", skill(testLampSessionCRUD)},
 		{"AccessKeyCRUD", testAccessKeyCRUD},
+		{"ACMECache", testACMECache},
 		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
 		{"ConsumeAuthSession", testConsumeAuthSession},
 		{"DeletePoolCascade", skill(testDeletePoolCascade)},

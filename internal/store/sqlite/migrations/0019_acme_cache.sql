@@ -1,0 +1,8 @@
+-- Automatic certificates (internal/acme): the ACME account key and the
+-- certificates with their private keys, by autocert's cache key, sealed
+-- with the master key. Shared by every instance on this database.
+CREATE TABLE acme_cache (
+	key        TEXT    NOT NULL PRIMARY KEY,
+	sealed     BLOB    NOT NULL,
+	updated_at INTEGER NOT NULL
+) STRICT;
