@@ -194,7 +194,7 @@ func (s *Service) sendMail(ctx context.Context, p pool.Pool, u pool.User, source
 		return nil, err
 	}
 	to := u.Email()
-	c.To, c.From, c.Lang, c.PoolName = to, p.EmailFrom, u.Attributes[attrLocale], p.Name
+	c.To, c.From, c.Lang, c.PoolName, c.Messages = to, p.EmailFrom, u.Attributes[attrLocale], p.Name, p.Branding.Messages
 	m, err := mail.Compose(c)
 	if err == nil {
 		err = s.mailer.Send(ctx, m)
@@ -216,7 +216,7 @@ func (s *Service) decoyCode(ctx context.Context, p pool.Pool, kind mail.Kind, tt
 	_ = s.store.UpdateUser(ctx, p.ID, pool.NewSub(), func(u pool.User) (pool.User, error) {
 		return u, errors.New("account: decoy") // never called: the sub is fresh
 	})
-	_, _ = mail.Compose(mail.Content{Kind: kind, To: "decoy@example.invalid", PoolName: p.Name, Code: newCode(), ValidFor: ttl})
+	_, _ = mail.Compose(mail.Content{Kind: kind, To: "decoy@example.invalid", PoolName: p.Name, Code: newCode(), ValidFor: ttl, Messages: p.Branding.Messages})
 }
 
 func emailDelivery(to string) *CodeDelivery {

@@ -277,7 +277,7 @@ func (s *Service) notifyAttempt(ctx context.Context, p pool.Pool, u pool.User, n
 		}
 		m, err := mail.Compose(mail.Content{
 			Kind: mail.SignUpAttempt, To: to, From: p.EmailFrom,
-			Lang: h.Attributes[attrLocale], PoolName: p.Name,
+			Lang: h.Attributes[attrLocale], PoolName: p.Name, Messages: p.Branding.Messages,
 		})
 		if err == nil {
 			err = s.mailer.Send(ctx, m)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/linkpool/linkpool/internal/audit"
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -15,8 +16,8 @@ import (
 func (s *Service) CreateUserPool(ctx context.Context, p pool.Pool) (_ pool.Pool, err error) {
 	defer func() { s.record(ctx, "CreateUserPool", p.ID, p.ID, audit.Diff(pool.Pool{}, p), err) }()
 	s.ensureTriggerSecret(&p)
-	if err := p.Validate(); err != nil {
-		return p, validated(err)
+	if err := validatePool(p); err != nil {
+		return p, err
 	}
 	if err := s.st.CreatePool(ctx, p); err != nil {
 		return p, storeErr(err, "create pool", KindPool, p.ID)
@@ -71,8 +72,8 @@ func (s *Service) updatePool(ctx context.Context, action, id string, edit func(*
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
 		p.UpdatedAt = s.now()
 		s.ensureTriggerSecret(&p)
-		if err := p.Validate(); err != nil {
-			return old, validated(err)
+		if err := validatePool(p); err != nil {
+			return old, err
 		}
 		before, updated = old, p
 		return p, nil
@@ -81,6 +82,18 @@ func (s *Service) updatePool(ctx context.Context, action, id string, edit func(*
 		before, updated = pool.Pool{}, pool.Pool{}
 	}
 	return updated, storeErr(err, "update pool", KindPool, id)
+}
+
+// validatePool checks p, and its own wording of messages against the
+// catalogs (the known languages and keys, each message's placeholders).
+func validatePool(p pool.Pool) error {
+	if err := p.Validate(); err != nil {
+		return validated(err)
+	}
+	if err := locales.CheckOverrides(p.Branding.Messages); err != nil {
+		return invalidParam("Branding.Messages", "%v", err)
+	}
+	return nil
 }
 
 // DeleteUserPool deletes a pool with all its clients, users, groups,

@@ -65,17 +65,18 @@ func TestCheckLoginPageLocalizedAndBranded(t *testing.T) {
 	}
 }
 
-// TestCheckLinkpoolNotLocalized: linkpool's hosted UI speaks English and
-// Simplified Chinese; German falls back to English, a warning.
+// TestCheckLinkpoolNotLocalized: linkpool's hosted UI speaks the
+// languages of Alexa and Cognito; Russian falls back to English, a
+// warning.
 func TestCheckLinkpoolNotLocalized(t *testing.T) {
 	l := newLab(t, labOptions{})
 	rep, err := alexasim.Check(context.Background(), alexasim.CheckOptions{
-		Console: l.console(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true), Lang: "de-DE", Brand: "SmartLamp",
+		Console: l.console(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true), Lang: "ru-RU", Brand: "SmartLamp",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it, _ := rep.Item(alexasim.CheckLoginLocalized); it.Status != alexasim.Warn || !strings.Contains(it.Reason, "not localized for de-DE") {
+	if it, _ := rep.Item(alexasim.CheckLoginLocalized); it.Status != alexasim.Warn || !strings.Contains(it.Reason, "not localized for ru-RU") {
 		t.Errorf("localized: %s (%s)", it.Status, it.Reason)
 	}
 	if it, _ := rep.Item(alexasim.CheckLoginBranded); it.Status != alexasim.Pass {

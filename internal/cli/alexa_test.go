@@ -184,12 +184,13 @@ func TestAlexaCheckCLI(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, ", 0 FAIL,") || !strings.Contains(r.stdout, "PASS  all three Alexa redirect URLs accepted") {
 		t.Fatalf("check: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	// linkpool passes the localization (Simplified Chinese), branding,
-	// repeated refresh and unlink items; German is not localized.
+	// linkpool passes the localization (Simplified Chinese, German),
+	// branding, repeated refresh and unlink items; Russian is not
+	// localized.
 	for _, tc := range []struct {
 		lang      string
 		localized alexasim.CheckStatus
-	}{{"zh-CN", alexasim.Pass}, {"de-DE", alexasim.Warn}} {
+	}{{"zh-CN", alexasim.Pass}, {"de-DE", alexasim.Pass}, {"ru-RU", alexasim.Warn}} {
 		r = l.h.run(append([]string{"alexa", "check", "--json", "--lang", tc.lang, "--brand", "SmartLamp"}, l.linkFl...)...)
 		var rep alexasim.CheckReport
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 || !rep.OK {

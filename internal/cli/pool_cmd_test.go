@@ -105,6 +105,12 @@ func TestPoolUpdateRejects(t *testing.T) {
 		{"immutable aliases", []string{"--alias-attributes", "preferred_username"}, "AliasAttributes"},
 		{"immutable username attributes", []string{"--username-attributes", "email"}, "UsernameAttributes"},
 		{"immutable case sensitivity", []string{"--case-sensitive"}, "CaseSensitive"},
+		{"message of an unknown language", []string{"--message", "xx:login.submit=Go"}, "Branding.Messages"},
+		{"message of an unknown key", []string{"--message", "en:login.nothing=Go"}, "Branding.Messages"},
+		{"message without its placeholder", []string{"--message", "en:login.intro=Sign in with your account."}, "Branding.Messages"},
+		{"message with a foreign placeholder", []string{"--message", "en:login.submit=Sign in to {pool}"}, "Branding.Messages"},
+		{"message on two lines", []string{"--message", "en:login.submit=Sign\nin"}, "Branding.Messages"},
+		{"message too long", []string{"--message", "en:login.submit=" + strings.Repeat("x", 1025)}, "Branding.Messages"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -39,12 +40,18 @@ type poolSettings struct {
 	primary    string
 	background string
 	cssFile    string
-	emailFrom  string
-	customAttr stringList
-	corsOrigin stringList
+	// messages are --message values, lang:key=text; messagesFile a
+	// JSON file of every overridden message.
+	messages     messageList
+	messagesFile string
+	emailFrom    string
+	customAttr   stringList
+	corsOrigin   stringList
 
 	// css is the content of cssFile, read by load.
 	css string
+	// fileMessages is the content of messagesFile, read by load.
+	fileMessages map[string]map[string]string
 	// schema holds the parsed --custom-attribute values.
 	schema []pool.SchemaAttribute
 }
@@ -55,7 +62,7 @@ var poolSettingFlags = []string{
 	"case-sensitive", "auto-confirm", "admin-create-user-only",
 	"min-length", "require-uppercase", "require-lowercase", "require-numbers", "require-symbols",
 	"temporary-password-days", "lockout-max-attempts", "lockout-base-seconds", "lockout-max-seconds",
-	"logo-url", "primary-color", "background-color", "css-file", "email-from", "custom-attribute",
+	"logo-url", "primary-color", "background-color", "css-file", "message", "messages-file", "email-from", "custom-attribute",
 	"cors-origin",
 }
 
@@ -92,6 +99,8 @@ func (s *poolSettings) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.primary, "primary-color", "", "primary colour of the hosted pages, like #0a7c59")
 	fs.StringVar(&s.background, "background-color", "", "background colour of the hosted pages, like #ffffff")
 	fs.StringVar(&s.cssFile, "css-file", "", "file with CSS appended to the hosted pages' stylesheet (at most 64 KiB; \"\" removes it)")
+	fs.Var(&s.messages, "message", "the pool's own wording of a message of the hosted pages or mails: lang:key=text, like 'de:login.intro=Melden Sie sich mit Ihrem {pool}-Konto an.' (keys and placeholders as in internal/locales/en.json; repeatable; an empty text restores the built-in message)")
+	fs.StringVar(&s.messagesFile, "messages-file", "", "JSON file of the pool's own wording of messages, {\"lang\": {\"key\": \"text\"}}, replacing all of them (\"\" removes them all; --message then applies on top)")
 	fs.StringVar(&s.emailFrom, "email-from", "", "sender address of verification and reset mails")
 	fs.Var(&s.customAttr, "custom-attribute", "custom attribute name:String|Number|DateTime|Boolean[:mutable] (repeatable; update adds attributes, none can be removed)")
 	fs.Var(&s.corsOrigin, "cors-origin", "web origin, like https://app.example.com, whose browser apps may call the pool's unsigned Cognito API actions (repeatable; replaces the list; default, and \"\": the origins of the pool's clients' callback URLs)")
@@ -116,6 +125,18 @@ func (s *poolSettings) load(given map[string]bool) error {
 			return fmt.Errorf("--css-file: %w", err)
 		}
 		s.css = css
+	}
+	if given["messages-file"] && s.messagesFile != "" {
+		raw, err := readLimited(s.messagesFile, 1<<20)
+		if err != nil {
+			return fmt.Errorf("--messages-file: %w", err)
+		}
+		if len(raw) > 1<<20 {
+			return usagef("--messages-file: at most 1 MiB")
+		}
+		if err := json.Unmarshal([]byte(raw), &s.fileMessages); err != nil {
+			return usagef("--messages-file: want a JSON object of language to key to text: %v", err)
+		}
 	}
 	for _, spec := range s.customAttr {
 		a, err := parseCustomAttribute(spec)
@@ -155,6 +176,8 @@ func (s *poolSettings) apply(p *pool.Pool, given map[string]bool) {
 	set("primary-color", func() { p.Branding.PrimaryColor = s.primary })
 	set("background-color", func() { p.Branding.BackgroundColor = s.background })
 	set("css-file", func() { p.Branding.CSS = s.css })
+	set("messages-file", func() { p.Branding.Messages = s.fileMessages })
+	set("message", func() { p.Branding.Messages = s.messages.applyTo(p.Branding.Messages) })
 	set("email-from", func() { p.EmailFrom = s.emailFrom })
 	set("cors-origin", func() {
 		p.CORSOrigins = nil
@@ -241,6 +264,7 @@ func poolFields(p pool.Pool, domains []pool.Domain) [][2]string {
 		{"Branding.PrimaryColor", orDash(b.PrimaryColor)},
 		{"Branding.BackgroundColor", orDash(b.BackgroundColor)},
 		{"Branding.CSS", css},
+		{"Branding.Messages", messagesSummary(b.Messages)},
 		{"EmailFrom", orDash(p.EmailFrom)},
 		{"CORSOrigins", corsOrigins(p)},
 		{"MfaConfiguration", mfaSummary(p.MFA)},

@@ -61,6 +61,7 @@ func (u *UI) handle(h func(*call) error) http.Handler {
 		}
 		c := &call{u: u, w: w, r: r, t: t, carry: carried(r.URL.Query())}
 		c.cat = c.language()
+		c.cat = c.cat.WithOverrides(t.Pool.Branding.MessageOverrides(c.cat.Lang()))
 		securityHeaders(w.Header(), "", "")
 		if err := h(c); err != nil {
 			c.fail(err)
@@ -74,7 +75,7 @@ type pageError struct {
 	status  int
 	title   string
 	message string
-	args    []string
+	args    []any
 }
 
 func (e *pageError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
@@ -87,7 +88,7 @@ func rateLimited() *pageError {
 	return &pageError{status: http.StatusTooManyRequests, title: "page.rate_limited", message: "error.rate_limited"}
 }
 
-func badRequest(message string, args ...string) *pageError {
+func badRequest(message string, args ...any) *pageError {
 	return &pageError{status: http.StatusBadRequest, title: "page.error", message: message, args: args}
 }
 

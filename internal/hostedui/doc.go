@@ -91,10 +91,13 @@
 // ceremony needs the browser's WebAuthn API: one static script under a
 // per-response nonce, with a message and the other choices where it
 // cannot run), mobile-first layout, errors inline
-// next to the form, never a pop-up, the pool's branding, English or
-// Simplified Chinese chosen by the lang parameter (remembered in a
-// cookie, as Cognito's managed login does) or Accept-Language. Every
-// string comes from internal/locales.
+// next to the form, never a pop-up, the pool's branding, in the 14
+// languages of internal/locales chosen by the lang parameter (remembered
+// in a cookie, as Cognito's managed login does) or Accept-Language, right
+// to left for Arabic (dir from the language's script, logical CSS
+// properties, addresses, codes and passwords kept left to right), in
+// system fonts only. Every string comes from internal/locales, or from
+// the pool's own wording of a message (pool.Branding.Messages).
 //
 // Where Cognito is weak, the pages do better:
 //

@@ -2,6 +2,7 @@ package hostedui_test
 
 import (
 	"context"
+	"github.com/linkpool/linkpool/internal/pool"
 	"net/http"
 	"net/url"
 	"strings"
@@ -209,11 +210,11 @@ func TestAuthorizeErrors(t *testing.T) {
 func TestLanguage(t *testing.T) {
 	e := newEnv(t, options{})
 	b := e.browser()
-	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode())
-	if !strings.Contains(p.Body, `<html lang="zh-Hans">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
-		t.Fatalf("lang=zh-Hans did not give Chinese:\n%s", p.Body)
+	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
+	if !strings.Contains(p.Body, `<html lang="zh-CN" dir="ltr">`) || !strings.Contains(p.Body, "请使用您的 SmartLamp 账户登录。") {
+		t.Fatalf("lang=zh-CN did not give Chinese:\n%s", p.Body)
 	}
-	if c := p.cookie("lp_lang"); c == nil || c.Value != "zh-Hans" {
+	if c := p.cookie("lp_lang"); c == nil || c.Value != "zh-CN" {
 		t.Fatalf("language cookie = %+v", c)
 	}
 	// The cookie holds without the parameter, over Accept-Language.
@@ -230,36 +231,63 @@ func TestLanguage(t *testing.T) {
 	}
 	// lang switches back, and an unsupported language falls through.
 	p = b.get("/login?lang=en")
-	if !strings.Contains(p.Body, `<html lang="en">`) {
+	if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) {
 		t.Error("lang=en did not switch back")
 	}
 	fresh := e.browser()
 	fresh.header.Set("Accept-Language", "zh-CN,zh;q=0.9")
-	p = fresh.get("/signup?lang=ja")
-	if !strings.Contains(p.Body, `<html lang="zh-Hans">`) || p.cookie("lp_lang") != nil {
-		t.Errorf("lang=ja with Accept-Language zh-CN: want Chinese and no cookie")
+	p = fresh.get("/signup?lang=ru")
+	if !strings.Contains(p.Body, `<html lang="zh-CN" dir="ltr">`) || p.cookie("lp_lang") != nil {
+		t.Errorf("lang=ru with Accept-Language zh-CN: want Chinese and no cookie")
 	}
 	fresh = e.browser()
 	p = fresh.get("/signup")
-	if !strings.Contains(p.Body, `<html lang="en">`) || !strings.Contains(p.Body, "Create your SmartLamp account.") {
+	if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) || !strings.Contains(p.Body, "Create your SmartLamp account.") {
 		t.Errorf("default language is not English")
 	}
 }
 
-// TestAcceptLanguageFallsBackToEnglish protects readers whose language
-// has no catalog: Traditional Chinese and other unlisted languages get the
-// English page, Simplified Chinese gets the Chinese one.
-func TestAcceptLanguageFallsBackToEnglish(t *testing.T) {
+// TestAcceptLanguage picks the page's language from Accept-Language:
+// regional variants get their language, Traditional Chinese its own
+// catalog, Arabic a right-to-left page, and unlisted languages English.
+func TestAcceptLanguage(t *testing.T) {
 	e := newEnv(t, options{})
 	for header, want := range map[string]string{
-		"zh-TW,zh-Hant;q=0.9": "en", "zh-Hant": "en", "de-DE,de;q=0.9": "en", "en-IN": "en",
-		"zh-CN,zh;q=0.9": "zh-Hans", "zh-Hans": "zh-Hans", "zh": "zh-Hans",
+		"zh-TW,zh-Hant;q=0.9": "zh-TW", "zh-Hant": "zh-TW", "zh-HK": "zh-TW", "de-DE,de;q=0.9": "de", "en-IN": "en",
+		"zh-CN,zh;q=0.9": "zh-CN", "zh-CN": "zh-CN", "zh": "zh-CN", "es-MX": "es", "fr-CA": "fr", "pt-PT": "pt-BR",
+		"ar-SA,ar;q=0.9": "ar", "ru-RU,ru;q=0.9": "en", "sv,ru;q=0.5": "en",
 	} {
 		b := e.browser()
 		b.header.Set("Accept-Language", header)
 		p := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
-		if !strings.Contains(p.Body, `<html lang="`+want+`">`) {
-			t.Errorf("Accept-Language %s: page not in %s", header, want)
+		dir := "ltr"
+		if want == "ar" {
+			dir = "rtl"
 		}
+		if !strings.Contains(p.Body, `<html lang="`+want+`" dir="`+dir+`">`) {
+			t.Errorf("Accept-Language %s: page not in %s (%s)", header, want, dir)
+		}
+	}
+}
+
+// TestPoolMessageOverrides: a pool's own wording replaces the catalog's
+// in its language only, with the placeholders filled.
+func TestPoolMessageOverrides(t *testing.T) {
+	e := newEnv(t, options{editPool: func(p *pool.Pool) {
+		p.Branding.Messages = map[string]map[string]string{"en": {"login.intro": "Welcome back to {pool}.", "login.submit": "Let me in"}}
+	}})
+	b := e.browser()
+	en := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "en").Encode())
+	for _, want := range []string{"Welcome back to SmartLamp.", ">Let me in<"} {
+		if !strings.Contains(en.Body, want) {
+			t.Errorf("English page lacks %q:\n%s", want, en.Body)
+		}
+	}
+	if strings.Contains(en.Body, "Sign in with your SmartLamp account.") {
+		t.Error("the catalog's text is still shown")
+	}
+	zh := e.browser().get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
+	if strings.Contains(zh.Body, "Let me in") || !strings.Contains(zh.Body, "请使用您的 SmartLamp 账户登录。") {
+		t.Errorf("the English override reached the Chinese page:\n%s", zh.Body)
 	}
 }

@@ -2,7 +2,6 @@ package hostedui
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
@@ -17,7 +16,7 @@ func (c *call) passwordMessage(err error) string {
 	}
 	switch pe.Rule {
 	case "length":
-		return c.cat.T("error.password_length", "n", strconv.Itoa(c.t.Pool.PasswordPolicy.MinimumLength))
+		return c.cat.T("error.password_length", "n", c.t.Pool.PasswordPolicy.MinimumLength)
 	case "uppercase":
 		return c.cat.T("error.password_uppercase")
 	case "lowercase":

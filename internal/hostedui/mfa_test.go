@@ -55,7 +55,7 @@ func totpAt(t testing.TB, secret string, at time.Time) string {
 
 var (
 	eightDigits   = regexp.MustCompile(`\b\d{8}\b`)
-	secretPattern = regexp.MustCompile(`<code id="totpSecret">([^<]+)</code>`)
+	secretPattern = regexp.MustCompile(`<code id="totpSecret" dir="ltr">([^<]+)</code>`)
 )
 
 // lastOTP returns the eight-digit code of the last mail to to.
@@ -143,7 +143,7 @@ func TestMFAOnPoolSetupThenTOTP(t *testing.T) {
 	if len(secret) < 16 {
 		t.Fatalf("secret %q", secret)
 	}
-	if zh := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode()); !strings.Contains(zh.Body, "设置两步验证") || zh.secret(t) != secret {
+	if zh := b.get("/mfa/setup?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode()); !strings.Contains(zh.Body, "设置两步验证") || zh.secret(t) != secret {
 		t.Errorf("the set-up page in Chinese: %d\n%s", zh.Status, zh.Body)
 	}
 	// A reload shows the same key: nothing was re-associated.

@@ -69,7 +69,7 @@ func TestAccessibleMarkup(t *testing.T) {
 			t.Errorf("%s: %d", path, p.Status)
 			continue
 		}
-		if !strings.Contains(p.Body, `<html lang="en">`) || !strings.Contains(p.Body, `name="viewport"`) {
+		if !strings.Contains(p.Body, `<html lang="en" dir="ltr">`) || !strings.Contains(p.Body, `name="viewport"`) {
 			t.Errorf("%s: no lang or viewport", path)
 		}
 		for _, in := range inputIDs(p.Body) {
@@ -160,7 +160,7 @@ func TestErrorPage(t *testing.T) {
 		{name: "unknown client", query: "error=redirect_mismatch&client_id=cccccccccccccccccccccccccc", want: "No app with client id cccccccccccccccccccccccccc"},
 		{name: "injected text", query: "error=redirect_mismatch&client_id=" + url.QueryEscape("<script>alert(1)</script>"), want: "An error was encountered with the requested page."},
 		{name: "other error", query: "error=server_error", want: "An error was encountered with the requested page."},
-		{name: "chinese", query: "error=redirect_mismatch&lang=zh-Hans&client_id=" + e.client.ID, want: "客户端 ID：" + e.client.ID},
+		{name: "chinese", query: "error=redirect_mismatch&lang=zh-CN&client_id=" + e.client.ID, want: "客户端 ID：" + e.client.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,7 +188,7 @@ func TestPagesHaveOneReferrerTag(t *testing.T) {
 		"login":   b.get("/login?" + q),
 		"signup":  b.get("/signup?" + q),
 		"forgot":  forgot,
-		"chinese": b.get("/login?lang=zh-Hans&" + q),
+		"chinese": b.get("/login?lang=zh-CN&" + q),
 		"error":   b.get("/error?error=server_error"),
 		"429":     b.submit(forgot, map[string]string{"username": "dora"}),
 	}

@@ -30,9 +30,6 @@ type passkeyItem struct {
 	ID, Name, Created, LastUsed string
 }
 
-// dateLayout shows the passkeys' dates, the same in every language.
-const dateLayout = "2006-01-02"
-
 // passkeysEnabled reports whether the pages offer passkeys: the UI has
 // a passkey service and the pool allows them as a first factor.
 func (c *call) passkeysEnabled() bool {
@@ -102,9 +99,9 @@ func (c *call) renderPasskeys(status int, user pool.User, errKey string) error {
 	}
 	pv := &passkeyView{}
 	for _, k := range list {
-		item := passkeyItem{ID: base64.RawURLEncoding.EncodeToString(k.ID), Name: k.Name, Created: k.CreatedAt.UTC().Format(dateLayout)}
+		item := passkeyItem{ID: base64.RawURLEncoding.EncodeToString(k.ID), Name: k.Name, Created: c.cat.Date(k.CreatedAt.UTC())}
 		if !k.LastUsedAt.IsZero() {
-			item.LastUsed = k.LastUsedAt.UTC().Format(dateLayout)
+			item.LastUsed = c.cat.Date(k.LastUsedAt.UTC())
 		}
 		pv.Items = append(pv.Items, item)
 	}

@@ -116,6 +116,7 @@ type view struct {
 	cat *locales.Catalog
 
 	Lang     string
+	Dir      string // "rtl" or "ltr", the writing direction of Lang
 	Title    string // catalog key
 	PoolName string
 	LogoURL  template.URL
@@ -169,12 +170,12 @@ type view struct {
 }
 
 // T translates a catalog key.
-func (v *view) T(key string, args ...string) string { return v.cat.T(key, args...) }
+func (v *view) T(key string, args ...any) string { return v.cat.T(key, args...) }
 
 type langLink struct {
-	Lang, Name string
-	URL        template.URL
-	Current    bool
+	Lang, Dir, Name string
+	URL             template.URL
+	Current         bool
 }
 
 // notices are the messages a page may be asked to show with ?notice=.
@@ -196,7 +197,7 @@ const maxNameLen = 256
 func (c *call) view(title, page, username string) *view {
 	p := c.t.Pool
 	v := &view{
-		cat: c.cat, Lang: c.cat.Lang(), Title: title, PoolName: p.Name,
+		cat: c.cat, Lang: c.cat.Lang(), Dir: c.cat.Dir(), Title: title, PoolName: p.Name,
 		StyleURL: c.t.BasePath + "/static/style.css?v=" + styleVersion,
 		Fields:   map[string]string{}, Values: map[string]string{},
 		SignUpAllowed: !p.AllowAdminCreateUserOnly,
@@ -244,7 +245,7 @@ func (c *call) view(title, page, username string) *view {
 		}
 		q.Set("lang", cat.Lang())
 		v.LangLinks = append(v.LangLinks, langLink{
-			Lang: cat.Lang(), Name: cat.T("lang.name"), Current: cat == c.cat,
+			Lang: cat.Lang(), Dir: cat.Dir(), Name: cat.T("lang.name"), Current: cat.Lang() == c.cat.Lang(),
 			URL: template.URL(c.local(page, q)),
 		})
 	}
@@ -318,7 +319,7 @@ func (c *call) newPasswordErrors(form url.Values) map[string]string {
 // passwordHints lists the pool's password rules in the page's language.
 func (c *call) passwordHints() []string {
 	pp := c.t.Pool.PasswordPolicy
-	hints := []string{c.cat.T("hint.length", "n", strconv.Itoa(pp.MinimumLength))}
+	hints := []string{c.cat.T("hint.length", "n", pp.MinimumLength)}
 	for _, h := range []struct {
 		on  bool
 		key string

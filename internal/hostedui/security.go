@@ -193,7 +193,7 @@ func (c *call) language() *locales.Catalog {
 		}
 	}
 	if ck, err := c.r.Cookie(langCookie); err == nil {
-		if cat := locales.Exact(ck.Value); cat != nil {
+		if cat, ok := locales.Find(ck.Value); ok {
 			return cat
 		}
 	}

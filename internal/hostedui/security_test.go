@@ -145,7 +145,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestSecureCookies(t *testing.T) {
 	e := newEnv(t, options{https: true})
 	b := e.browser()
-	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-Hans").Encode())
+	p := b.get("/login?" + e.authQuery(alexaRedirects[0], "lang", "zh-CN").Encode())
 	c := p.cookie("__Host-lp_csrf")
 	if c == nil || !c.Secure || c.Path != "/" || c.Domain != "" {
 		t.Errorf("CSRF cookie over https = %+v", c)

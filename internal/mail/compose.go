@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -40,6 +39,16 @@ const (
 	SignInCode Kind = "signin_code"
 )
 
+// subjects are the catalog keys of the mails' subjects.
+var subjects = map[Kind]string{
+	SignUpCode:    "mail.signup_code.subject",
+	ResetCode:     "mail.reset_code.subject",
+	VerifyCode:    "mail.verify_code.subject",
+	SignUpAttempt: "mail.signup_attempt.subject",
+	MFACode:       "mail.mfa_code.subject",
+	SignInCode:    "mail.signin_code.subject",
+}
+
 // CodePlaceholder stands for the code in a pool's own message text
 // (Cognito's {####}).
 const CodePlaceholder = "{####}"
@@ -70,6 +79,9 @@ type Content struct {
 	// where the code goes; the text part is derived from it
 	// (TextFromHTML). It takes precedence over Message.
 	HTMLMessage string
+	// Messages is the pool's own wording of catalog messages by language
+	// and key (pool.Branding.Messages), used in place of the catalog's.
+	Messages map[string]map[string]string
 }
 
 //go:embed templates
@@ -84,6 +96,7 @@ var (
 type view struct {
 	cat      *locales.Catalog
 	Lang     string
+	Dir      string
 	Pool     string
 	Code     string
 	Duration string
@@ -107,7 +120,8 @@ func Compose(c Content) (Message, error) {
 		return Message{}, fmt.Errorf("%w: unknown mail kind %q", ErrInvalidMessage, c.Kind)
 	}
 	cat := locales.Match(c.Lang)
-	v := &view{cat: cat, Lang: cat.Lang(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
+	cat = cat.WithOverrides(c.Messages[cat.Lang()])
+	v := &view{cat: cat, Lang: cat.Lang(), Dir: cat.Dir(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, string(c.Kind)+".txt", v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s text: %w", c.Kind, err)
@@ -118,7 +132,7 @@ func Compose(c Content) (Message, error) {
 	m := Message{
 		From:    c.From,
 		To:      c.To,
-		Subject: v.T("mail." + string(c.Kind) + ".subject"),
+		Subject: v.T(subjects[c.Kind]),
 		Text:    text.String(),
 		HTML:    html.String(),
 	}
@@ -131,32 +145,32 @@ func Compose(c Content) (Message, error) {
 		m.Text = TextFromHTML(m.HTML)
 	case c.Message != "":
 		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""
+	default:
+		// The body is the catalog's; a pool's own message may be in any
+		// language, so it goes without.
+		m.Lang = cat.Lang()
 	}
 	return m, nil
 }
 
 // Duration renders d in whole days, hours or minutes in the catalog's
-// language ("24 hours", "1 小时"), rounding down to the largest unit that
-// divides it.
+// language, with its plural forms and digits ("24 hours", "1 小时",
+// "٥ دقائق"), rounding down to the largest unit that divides it.
 func Duration(cat *locales.Catalog, d time.Duration) string {
 	units := []struct {
-		d         time.Duration
-		one, many string
+		d   time.Duration
+		key string
 	}{
-		{24 * time.Hour, "duration.day", "duration.days"},
-		{time.Hour, "duration.hour", "duration.hours"},
-		{time.Minute, "duration.minute", "duration.minutes"},
+		{24 * time.Hour, "duration.days"},
+		{time.Hour, "duration.hours"},
+		{time.Minute, "duration.minutes"},
 	}
 	if d < time.Minute {
 		d = time.Minute
 	}
 	for _, u := range units {
 		if d >= u.d && d%u.d == 0 || u.d == time.Minute {
-			n := int64(d / u.d)
-			if n == 1 {
-				return cat.T(u.one)
-			}
-			return cat.T(u.many, "n", strconv.FormatInt(n, 10))
+			return cat.T(u.key, "n", int64(d/u.d))
 		}
 	}
 	return ""

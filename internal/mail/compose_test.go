@@ -29,14 +29,14 @@ func TestCompose(t *testing.T) {
 			content:     mail.Content{Kind: mail.SignUpCode, To: "a@example.com", Lang: "en-US", PoolName: "SmartLamp", Code: "042917", ValidFor: 24 * time.Hour},
 			wantSubject: "Your SmartLamp verification code",
 			wantText:    []string{"042917", "confirm your SmartLamp account", "expires in 1 day"},
-			wantHTML:    []string{`<html lang="en">`, "042917", "expires in 1 day"},
+			wantHTML:    []string{`<html lang="en" dir="ltr">`, "042917", "expires in 1 day"},
 		},
 		{
 			name:        "sign-up code in Chinese",
 			content:     mail.Content{Kind: mail.SignUpCode, To: "a@example.com", Lang: "zh-CN,zh;q=0.9", PoolName: "SmartLamp", Code: "042917", ValidFor: 24 * time.Hour},
 			wantSubject: "您的 SmartLamp 验证码",
 			wantText:    []string{"042917", "请使用以下验证码确认您的 SmartLamp 账户", "1 天"},
-			wantHTML:    []string{`<html lang="zh-Hans">`, "042917"},
+			wantHTML:    []string{`<html lang="zh-CN" dir="ltr">`, "042917"},
 		},
 		{
 			name:        "reset code",
@@ -47,7 +47,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "reset code in Chinese",
-			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute},
+			content:     mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute},
 			wantSubject: "重置您的 SmartLamp 密码",
 			wantText:    []string{"918273", "90 分钟"},
 		},
@@ -61,7 +61,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "email verification code in Chinese",
-			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
+			content:     mail.Content{Kind: mail.VerifyCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "552301", ValidFor: 24 * time.Hour},
 			wantSubject: "您的 SmartLamp 验证码",
 			wantText:    []string{"552301", "电子邮件地址"},
 		},
@@ -74,7 +74,7 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "second-factor code in Chinese",
-			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
+			content:     mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "40817263", ValidFor: 5 * time.Minute},
 			wantSubject: "您的 SmartLamp 登录验证码",
 			wantText:    []string{"40817263", "完成登录 SmartLamp", "5 分钟"},
 		},
@@ -88,13 +88,13 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "sign-in code in Chinese",
-			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
+			content:     mail.Content{Kind: mail.SignInCode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "00000917", ValidFor: 5 * time.Minute},
 			wantSubject: "您的 SmartLamp 登录验证码",
 			wantText:    []string{"00000917", "请使用以下验证码登录 SmartLamp"},
 		},
 		{
 			name: "pool's own subject and message",
-			content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute,
+			content: mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute,
 				Subject: "Lamp\r\ncode", Message: "Your lamp code: 12345678 is <b>not</b> {pool}"},
 			wantSubject: "Lamp code",
 			wantText:    []string{"Your lamp code: 12345678 is <b>not</b>"},
@@ -108,13 +108,13 @@ func TestCompose(t *testing.T) {
 		},
 		{
 			name:        "unsupported language falls back to English",
-			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "ja", PoolName: "P"},
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "ru", PoolName: "P"},
 			wantSubject: "Someone tried to sign up to P with your address",
 		},
 		{
-			name:        "traditional Chinese falls back to English",
-			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "zh-TW", PoolName: "P"},
-			wantSubject: "Someone tried to sign up to P with your address",
+			name:        "Hong Kong selects traditional Chinese",
+			content:     mail.Content{Kind: mail.SignUpAttempt, To: "a@example.com", Lang: "zh-HK", PoolName: "P"},
+			wantSubject: "有人嘗試使用您的電子郵件地址註冊 P",
 		},
 		{
 			name:        "pool name is escaped in HTML",
@@ -187,7 +187,7 @@ func TestComposeRejects(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
-	en, zh := locales.Exact("en"), locales.Exact("zh-Hans")
+	en, zh := locales.Exact("en"), locales.Exact("zh-CN")
 	tests := []struct {
 		name string
 		cat  *locales.Catalog
@@ -249,7 +249,7 @@ func TestComposeOverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "李雷 <lilei@example.com>", Lang: "zh-Hans", PoolName: "SmartLamp", Code: "777123", ValidFor: time.Hour})
+	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "李雷 <lilei@example.com>", Lang: "zh-CN", PoolName: "SmartLamp", Code: "777123", ValidFor: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,4 +266,128 @@ func TestComposeOverSMTP(t *testing.T) {
 	if len(r.RcptTo) != 1 || r.RcptTo[0] != "lilei@example.com" {
 		t.Errorf("recipients = %v", r.RcptTo)
 	}
+}
+
+// TestMailsInEveryLanguage sends every mail in every catalog's language
+// through a real SMTP server and checks what arrives: the
+// Content-Language, the localized subject (RFC 2047 encoded when it is
+// not ASCII), the code, and the HTML part's language and direction.
+func TestMailsInEveryLanguage(t *testing.T) {
+	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS, User: "u", Password: "p"})
+	s, err := mail.NewSMTP(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []mail.Kind{mail.SignUpCode, mail.ResetCode, mail.VerifyCode, mail.SignUpAttempt, mail.MFACode, mail.SignInCode}
+	for _, cat := range locales.All() {
+		for _, kind := range kinds {
+			m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: cat.Lang(), PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute})
+			if err != nil {
+				t.Fatalf("%s %s: %v", cat.Lang(), kind, err)
+			}
+			if err := s.Send(context.Background(), m); err != nil {
+				t.Fatalf("%s %s: Send: %v", cat.Lang(), kind, err)
+			}
+			r, ok := srv.Last()
+			if !ok {
+				t.Fatal("nothing received")
+			}
+			name := cat.Lang() + " " + string(kind)
+			if got := r.Header.Get("Content-Language"); got != cat.Lang() {
+				t.Errorf("%s: Content-Language %q, want %q", name, got, cat.Lang())
+			}
+			if r.Subject != m.Subject || !strings.Contains(r.Subject, "SmartLamp") || (cat.Lang() != "en" && r.Subject == mustCompose(t, kind, "en").Subject) {
+				t.Errorf("%s: subject %q, want the %s one %q", name, r.Subject, cat.Lang(), m.Subject)
+			}
+			raw := rawHeader(r.Raw, "Subject")
+			if !isASCII(raw) || (!isASCII(r.Subject) && !strings.HasPrefix(raw, "=?utf-8?")) {
+				t.Errorf("%s: Subject header %q is not RFC 2047 encoded", name, raw)
+			}
+			if kind != mail.SignUpAttempt && (!strings.Contains(r.Text, "604218") || !strings.Contains(r.HTML, "604218")) {
+				t.Errorf("%s: the code is missing", name)
+			}
+			if want := `<html lang="` + cat.Lang() + `" dir="` + cat.Dir() + `">`; !strings.Contains(r.HTML, want) {
+				t.Errorf("%s: the HTML part lacks %s", name, want)
+			}
+		}
+	}
+	if got := len(srv.Messages()); got != len(kinds)*len(locales.All()) {
+		t.Errorf("%d mails arrived, want %d", got, len(kinds)*len(locales.All()))
+	}
+}
+
+func mustCompose(t *testing.T, kind mail.Kind, lang string) mail.Message {
+	t.Helper()
+	m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: lang, PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// rawHeader returns the value of a header as it was sent, unfolded.
+func rawHeader(raw []byte, name string) string {
+	head, _, _ := strings.Cut(string(raw), "\r\n\r\n")
+	var out string
+	found := false
+	for _, line := range strings.Split(head, "\r\n") {
+		switch {
+		case found && (strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")):
+			out += line
+		case found:
+			return out
+		case strings.HasPrefix(strings.ToLower(line), strings.ToLower(name)+":"):
+			found, out = true, strings.TrimSpace(line[len(name)+1:])
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestContentLanguageOnlyForCatalogText(t *testing.T) {
+	m, err := mail.Compose(mail.Content{Kind: mail.MFACode, To: "a@example.com", Lang: "zh-CN", PoolName: "SmartLamp", Code: "12345678", ValidFor: 5 * time.Minute, Message: "Code {####}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Lang != "" {
+		t.Errorf("a pool's own message got Content-Language %q", m.Lang)
+	}
+	bad := mail.Message{To: "a@example.com", Text: "x", Lang: "en\r\nBcc: x@example.com"}
+	if err := bad.Validate(); !errors.Is(err, mail.ErrInvalidMessage) {
+		t.Errorf("Validate(header injection in Lang) = %v", err)
+	}
+}
+
+// TestComposeWithPoolMessages: a pool's own wording replaces the
+// catalog's subject and body text in its language.
+func TestComposeWithPoolMessages(t *testing.T) {
+	msgs := map[string]map[string]string{"en": {"mail.reset_code.subject": "{pool}: your reset code", "mail.code_expires": "Valid for {duration}."}}
+	m, err := mail.Compose(mail.Content{Kind: mail.ResetCode, To: "a@example.com", Lang: "en", PoolName: "SmartLamp", Code: "918273", ValidFor: 90 * time.Minute, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "SmartLamp: your reset code" || !strings.Contains(m.Text, "Valid for 90 minutes.") || !strings.Contains(m.HTML, "Valid for 90 minutes.") || m.Lang != "en" {
+		t.Errorf("subject %q, lang %q, text:\n%s", m.Subject, m.Lang, m.Text)
+	}
+	zh := mustComposeWith(t, mail.ResetCode, "zh-CN", msgs)
+	if zh.Subject != "重置您的 SmartLamp 密码" {
+		t.Errorf("the English override reached the Chinese mail: %q", zh.Subject)
+	}
+}
+
+func mustComposeWith(t *testing.T, kind mail.Kind, lang string, msgs map[string]map[string]string) mail.Message {
+	t.Helper()
+	m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: lang, PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

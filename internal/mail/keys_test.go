@@ -20,11 +20,12 @@ func TestTemplateKeysExist(t *testing.T) {
 		}
 	}
 	for _, k := range []Kind{SignUpCode, ResetCode, VerifyCode, SignUpAttempt, MFACode, SignInCode} {
-		keys = append(keys, "mail."+string(k)+".subject")
+		if subjects[k] == "" {
+			t.Errorf("mail %s has no subject key", k)
+		}
+		keys = append(keys, subjects[k])
 	}
-	for _, k := range []string{"day", "days", "hour", "hours", "minute", "minutes"} {
-		keys = append(keys, "duration."+k)
-	}
+	keys = append(keys, "duration.days", "duration.hours", "duration.minutes")
 	if len(keys) < 10 {
 		t.Fatalf("found only %d keys; extraction is broken", len(keys))
 	}

@@ -14,6 +14,8 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // Message is one mail to one recipient. Text is required; HTML, when set,
@@ -25,6 +27,9 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Lang, when set, is the BCP 47 tag of the mail's language, sent as
+	// its Content-Language (RFC 3282).
+	Lang string `json:",omitempty"`
 }
 
 // Sender delivers messages. Implementations are safe for concurrent use.
@@ -54,6 +59,11 @@ func (m *Message) Validate() error {
 	if m.Text == "" {
 		return fmt.Errorf("%w: empty text body", ErrInvalidMessage)
 	}
+	if m.Lang != "" {
+		if _, err := language.Parse(m.Lang); err != nil || len(m.Lang) > 35 || strings.ContainsAny(m.Lang, "\r\n ,;") {
+			return fmt.Errorf("%w: language %q is not a language tag", ErrInvalidMessage, m.Lang)
+		}
+	}
 	return nil
 }
 
@@ -76,6 +86,9 @@ func (m *Message) encode(from string, now time.Time) ([]byte, error) {
 	h("Date", now.Format(time.RFC1123Z))
 	h("Message-ID", messageID(from))
 	h("MIME-Version", "1.0")
+	if m.Lang != "" {
+		h("Content-Language", m.Lang)
+	}
 	// RFC 3834 §5: automatic responders must not answer this mail.
 	h("Auto-Submitted", "auto-generated")
 	if m.HTML == "" {

@@ -54,6 +54,12 @@ type Branding struct {
 	BackgroundColor string `json:"BackgroundColor,omitempty"`
 	// CSS is appended to the built-in stylesheet.
 	CSS string `json:"CSS,omitempty"`
+	// Messages replaces messages of the hosted pages and mails with the
+	// pool's own wording: language ("de", "zh-TW") to message key
+	// ("login.intro") to text with the placeholders of the message
+	// (locales.CheckOverride), as Cognito's managed-login branding
+	// allows.
+	Messages map[string]map[string]string `json:"Messages,omitempty"`
 }
 
 // SchemaAttribute is a custom attribute of a pool ("custom:" prefix implied
@@ -278,6 +284,9 @@ func (p *Pool) Validate() error {
 	}
 	if strings.Contains(strings.ToLower(b.CSS), "</style") {
 		return invalid("Branding.CSS", "must not contain </style")
+	}
+	if err := b.validateMessages(); err != nil {
+		return err
 	}
 	if p.EmailFrom != "" {
 		if a, err := mail.ParseAddress(p.EmailFrom); err != nil || !strings.Contains(a.Address, "@") {

@@ -10,9 +10,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/smarthome/lamp"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store"
@@ -203,12 +206,13 @@ type lampView struct {
 	Brightness                   int
 }
 
-func viewOf(l skillstore.Lamp) lampView {
+func viewOf(cat *locales.Catalog, l skillstore.Lamp) lampView {
 	v := lampView{ID: l.ID, Name: l.Name, On: l.On, Reachable: l.Reachable, Brightness: l.Brightness, Swatch: lamp.Swatch(l)}
 	if l.ColorMode == lamp.ModeColor {
-		v.ColourText = fmt.Sprintf("colour %.0f°", l.Hue)
+		v.ColourText = cat.T("lamps.colour", "hue", int(math.Round(l.Hue)))
 	} else {
-		v.ColourText = fmt.Sprintf("white %d K", l.Kelvin)
+		// Kelvin as written on bulbs, without digit grouping.
+		v.ColourText = cat.T("lamps.white", "kelvin", strconv.Itoa(l.Kelvin))
 	}
 	return v
 }
@@ -226,20 +230,24 @@ func (p *page) serveLamps(w http.ResponseWriter, r *http.Request) {
 	lamps, err := p.skill.store.ListLamps(r.Context(), s.Sub)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: listing lamps for the page failed", "error", err.Error())
-		p.message(w, http.StatusInternalServerError, session{}, "Something went wrong", "Your lamps could not be loaded. Please try again.", "Try again")
+		p.message(w, r, http.StatusInternalServerError, session{}, "page.error", "error.internal", "link.try_again")
 		return
 	}
+	cat := language(r)
 	views := make([]lampView, len(lamps))
 	for i, l := range lamps {
-		views[i] = viewOf(l)
+		views[i] = viewOf(cat, l)
 	}
-	p.render(w, http.StatusOK, "lamps", map[string]any{"Title": "Your lamps", "User": s.Name, "CSRF": p.csrfToken(s.ID), "Lamps": views})
+	p.render(w, http.StatusOK, "lamps", map[string]any{
+		"L": cat, "Title": cat.T("lamps.title"), "User": s.Name, "SignedInAs": signedInAs(cat, s.Name),
+		"CSRF": p.csrfToken(s.ID), "Lamps": views,
+	})
 }
 
 func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
 	s, err := p.session(w, r)
 	if errors.Is(err, errNoSession) {
-		p.message(w, http.StatusUnauthorized, session{}, "Signed out", "Your session has ended. Sign in again to control your lamps.", "Sign in")
+		p.message(w, r, http.StatusUnauthorized, session{}, "lamps.signed_out_title", "lamps.session_ended", "login.submit")
 		return
 	}
 	if err != nil {
@@ -247,25 +255,25 @@ func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseForm(w, r); err != nil {
-		p.message(w, http.StatusBadRequest, s, "Something went wrong", "The form could not be read. Please try again.", "Back to your lamps")
+		p.message(w, r, http.StatusBadRequest, s, "page.error", "error.invalid_input", "lamps.back")
 		return
 	}
 	if err := p.checkCSRF(r, s.ID); err != nil {
-		p.forbidden(w, s)
+		p.forbidden(w, r, s)
 		return
 	}
 	id := r.PostForm.Get("lamp")
 	if id == "" {
-		p.message(w, http.StatusBadRequest, s, "No lamp chosen", "Choose a lamp to switch.", "Back to your lamps")
+		p.message(w, r, http.StatusBadRequest, s, "page.error", "error.invalid_input", "lamps.back")
 		return
 	}
 	if _, err := p.skill.Toggle(r.Context(), s.Sub, id, lamp.ByApp); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			p.message(w, http.StatusNotFound, s, "No such lamp", "This lamp does not exist or is not yours.", "Back to your lamps")
+			p.message(w, r, http.StatusNotFound, s, "lamps.no_lamp_title", "lamps.not_found", "lamps.back")
 			return
 		}
 		p.log.ErrorContext(r.Context(), "smarthome: toggling a lamp failed", "error", err.Error())
-		p.message(w, http.StatusInternalServerError, s, "Something went wrong", "The lamp could not be switched. Please try again.", "Back to your lamps")
+		p.message(w, r, http.StatusInternalServerError, s, "page.error", "error.internal", "lamps.back")
 		return
 	}
 	http.Redirect(w, r, "/lamps", http.StatusSeeOther)
@@ -273,19 +281,19 @@ func (p *page) serveToggle(w http.ResponseWriter, r *http.Request) {
 
 func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
-		p.message(w, http.StatusBadRequest, session{}, "Something went wrong", "The form could not be read. Please try again.", "Back to your lamps")
+		p.message(w, r, http.StatusBadRequest, session{}, "page.error", "error.invalid_input", "lamps.back")
 		return
 	}
 	// Without a session cookie there is nothing to forge; ref is then
 	// zero and only the cookie is cleared.
 	ref, err := getCookie[sessionRef](p.cookies, r, sessionCookie)
 	if err == nil && p.checkCSRF(r, ref.ID) != nil {
-		p.forbidden(w, session{})
+		p.forbidden(w, r, session{})
 		return
 	}
 	if err := p.endSession(r.Context(), ref.ID); err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: ending a lamps session failed", "error", err.Error())
-		p.message(w, http.StatusServiceUnavailable, session{}, "Sign-out failed", "You could not be signed out right now. Please try again in a moment.", "Back to your lamps")
+		p.message(w, r, http.StatusServiceUnavailable, session{}, "page.error", "error.internal", "lamps.back")
 		return
 	}
 	p.cookies.clear(w, sessionCookie)
@@ -293,14 +301,14 @@ func (p *page) serveLogout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, p.cfg.LogoutURL, http.StatusSeeOther)
 		return
 	}
-	p.message(w, http.StatusOK, session{}, "Signed out", "You have signed out of SmartLamp.", "Sign in again")
+	p.message(w, r, http.StatusOK, session{}, "lamps.signed_out_title", "lamps.signed_out", "login.submit")
 }
 
 // unavailable answers 503 when the session could not be checked (the
 // store or the issuer failing); the session stays.
 func (p *page) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	p.log.WarnContext(r.Context(), "smarthome: checking the lamps session failed", "error", err.Error())
-	p.message(w, http.StatusServiceUnavailable, session{}, "Something went wrong", "Your session could not be checked right now. Please try again in a moment.", "Try again")
+	p.message(w, r, http.StatusServiceUnavailable, session{}, "page.error", "error.internal", "link.try_again")
 }
 
 // staticFiles serves the files of fsys, and 404 for directories rather
@@ -319,14 +327,16 @@ func staticFiles(fsys fs.FS) http.Handler {
 
 // forbidden answers a post without its session's CSRF token; nothing
 // changes.
-func (p *page) forbidden(w http.ResponseWriter, s session) {
-	p.message(w, http.StatusForbidden, s, "Request refused", "This request did not come from your lamps page. Go back to the page and try again.", "Back to your lamps")
+func (p *page) forbidden(w http.ResponseWriter, r *http.Request, s session) {
+	p.message(w, r, http.StatusForbidden, s, "page.forbidden", "error.forbidden", "lamps.back")
 }
 
-// message renders a short page; s is the signed-in session, if any, whose
+// message renders a short page in the browser's language; heading, text
+// and link are catalog keys. s is the signed-in session, if any, whose
 // name and sign-out form the page shows.
-func (p *page) message(w http.ResponseWriter, status int, s session, heading, text, link string) {
-	data := map[string]any{"Title": heading, "User": s.Name, "Heading": heading, "Text": text, "Link": link}
+func (p *page) message(w http.ResponseWriter, r *http.Request, status int, s session, heading, text, link string) {
+	cat := language(r)
+	data := map[string]any{"L": cat, "Title": cat.T(heading), "User": s.Name, "Heading": cat.T(heading), "Text": cat.T(text), "Link": cat.T(link)}
 	if s.ID != "" {
 		data["CSRF"] = p.csrfToken(s.ID)
 	}

@@ -37,12 +37,12 @@ func (p *page) startLogin(w http.ResponseWriter, r *http.Request) {
 	_, oc, err := p.client(r.Context())
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "smarthome: the sign-in provider is unavailable", "error", err.Error())
-		p.message(w, http.StatusServiceUnavailable, session{}, "Sign-in unavailable", "Signing in is not possible right now. Please try again in a moment.", "Try again")
+		p.message(w, r, http.StatusServiceUnavailable, session{}, "page.error", "error.internal", "link.try_again")
 		return
 	}
 	ls := loginState{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier()}
 	if err := setCookie(p.cookies, w, loginCookie, ls, loginTTL); err != nil {
-		p.message(w, http.StatusInternalServerError, session{}, "Something went wrong", "Please try again.", "Try again")
+		p.message(w, r, http.StatusInternalServerError, session{}, "page.error", "error.internal", "link.try_again")
 		return
 	}
 	http.Redirect(w, r, oc.AuthCodeURL(ls.State, oauth2.S256ChallengeOption(ls.Verifier), oidc.Nonce(ls.Nonce)), http.StatusFound)
@@ -55,13 +55,13 @@ func (p *page) serveCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	fail := func(status int, why string) {
 		p.log.InfoContext(ctx, "smarthome: sign-in failed", "reason", why)
-		p.message(w, status, session{}, "Sign-in failed", "We could not sign you in. Please try again.", "Try again")
+		p.message(w, r, status, session{}, "page.error", "lamps.sign_in_failed", "link.try_again")
 	}
 	// unavailable is a failure of the issuer or of the page, not of the
 	// browser's request: 503, and trying again may well work.
 	unavailable := func(why string) {
 		p.log.WarnContext(ctx, "smarthome: sign-in unavailable", "reason", why)
-		p.message(w, http.StatusServiceUnavailable, session{}, "Sign-in unavailable", "Signing in is not possible right now. Please try again in a moment.", "Try again")
+		p.message(w, r, http.StatusServiceUnavailable, session{}, "page.error", "error.internal", "link.try_again")
 	}
 	ls, err := getCookie[loginState](p.cookies, r, loginCookie)
 	if err != nil {

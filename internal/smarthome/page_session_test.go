@@ -171,7 +171,7 @@ func TestLampsCallbackCodeExchangeFailure(t *testing.T) {
 			if resp.StatusCode != tc.wantStatus || resp.Request.URL.Path != "/lamps/callback" {
 				t.Errorf("callback: %d at %s, want %d", resp.StatusCode, resp.Request.URL.Path, tc.wantStatus)
 			}
-			if !strings.Contains(body, "<h1>Sign-in") || !strings.Contains(body, `<a class="button" href="/lamps">Try again</a>`) {
+			if !strings.Contains(body, "<h1>Something went wrong</h1>") || !strings.Contains(body, `<a class="button" href="/lamps">Try again</a>`) {
 				t.Errorf("no error page with a link to try again:\n%s", body)
 			}
 			for _, ck := range c.Jar.Cookies(resp.Request.URL) {

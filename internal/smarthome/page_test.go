@@ -320,7 +320,7 @@ func TestLampsPage(t *testing.T) {
 	if !s256 || !nonce || pkce != 1 {
 		t.Errorf("authorization request: S256 %v nonce %v verified PKCE %d", s256, nonce, pkce)
 	}
-	for _, want := range []string{"Signed in as <strong>jane@example.com</strong>", "Lamp lamp-desk", `value="lamp-desk"`,
+	for _, want := range []string{`Signed in as <strong dir="auto">jane@example.com</strong>`, "Lamp lamp-desk", `value="lamp-desk"`,
 		`<span class="power">Off</span>`, `fill="#2b2b2b"`, "Turn on"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)

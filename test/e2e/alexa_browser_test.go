@@ -130,7 +130,8 @@ func (a *alexaLab) lampsOnPhone(t *testing.T, c *chromium, lang language, user, 
 }
 
 // TestAlexaLabInBrowser is the Alexa lab with the simulator's browser
-// sign-in, in English and Simplified Chinese: a new user signs up on the
+// sign-in, in English, Arabic (right to left) and Simplified Chinese (the
+// pages in every language are TestHostedPagesOnAPhone's): a new user signs up on the
 // hosted pages in Chromium at a phone viewport, links from every region
 // with BrowserSignIn, controls the lamp through Alexa and sees it on
 // /lamps in the browser; an expired token is refreshed, a revoked link
@@ -145,6 +146,9 @@ func TestAlexaLabInBrowser(t *testing.T) {
 	ctx := context.Background()
 	shots := screenshotDir(t)
 	for _, lang := range languages {
+		if lang.name != "en" && lang.name != "ar" && lang.name != "zh-CN" {
+			continue
+		}
 		t.Run(lang.name, func(t *testing.T) {
 			user := "lamp-" + randomID(8)
 			email := user + "@example.com"
@@ -167,7 +171,7 @@ func TestAlexaLabInBrowser(t *testing.T) {
 			a.linkWithCLI(t, lang, user, password)
 
 			controlLamp(t, signUp)
-			checkLampCard(t, a.lampsOnPhone(t, browser, lang, user, password, email))
+			checkLampCard(t, a.lampsOnPhone(t, browser, lang, user, password, email), lang.htmlLang)
 
 			// Expiry: Alexa refreshes before the next directive.
 			l := links[0]

@@ -15,6 +15,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/smarthome"
 	"github.com/linkpool/linkpool/internal/smarthome/alexa"
 	"github.com/linkpool/linkpool/internal/smarthome/smarthometest"
@@ -327,20 +328,32 @@ type lampCard struct {
 
 // checkLampCard asserts that the /lamps page shows the state set
 // through Alexa.
-func checkLampCard(t *testing.T, cards []lampCard) {
+// checkLampCard checks the lamp's card on /lamps, shown in the
+// language lang.
+func checkLampCard(t *testing.T, cards []lampCard, lang string) {
 	t.Helper()
 	if len(cards) != 1 {
 		t.Fatalf("/lamps shows %d lamps, want the Desk Lamp: %+v", len(cards), cards)
 	}
+	cat := locales.Exact(lang)
+	if cat == nil {
+		t.Fatalf("no catalog %s", lang)
+	}
+	on := cat.T("lamps.on")
+	brightness := cat.T("lamps.brightness", "n", lampState.brightness)
+	colour := cat.T("lamps.colour", "hue", int(lampState.color.Hue))
+	if lang == "en" && (on != "On" || brightness != fmt.Sprintf("%d%%", lampState.brightness) || colour != lampState.text) {
+		t.Fatalf("the English catalog says %q, %q, %q", on, brightness, colour)
+	}
 	c := cards[0]
-	if c.Name != "Desk Lamp" || !strings.Contains(" "+c.Class+" ", " on ") || c.Power != "On" {
-		t.Errorf("/lamps shows %+v, want the Desk Lamp on", c)
+	if c.Name != "Desk Lamp" || !strings.Contains(" "+c.Class+" ", " on ") || c.Power != on {
+		t.Errorf("/lamps shows %+v, want the Desk Lamp on (%q)", c, on)
 	}
-	if !strings.Contains(c.State, fmt.Sprintf("%d%%", lampState.brightness)) || !strings.Contains(c.State, lampState.text) {
-		t.Errorf("/lamps state %q, want %d%% and %s", c.State, lampState.brightness, lampState.text)
+	if !strings.Contains(c.State, brightness) || !strings.Contains(c.State, colour) {
+		t.Errorf("/lamps state %q, want %s and %s", c.State, brightness, colour)
 	}
-	if c.Swatch != lampState.swatch || c.Label != lampState.text {
-		t.Errorf("/lamps swatch %s (%q), want %s (%q)", c.Swatch, c.Label, lampState.swatch, lampState.text)
+	if c.Swatch != lampState.swatch || c.Label != colour {
+		t.Errorf("/lamps swatch %s (%q), want %s (%q)", c.Swatch, c.Label, lampState.swatch, colour)
 	}
 }
 

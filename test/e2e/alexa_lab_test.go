@@ -86,7 +86,7 @@ func TestAlexaLab(t *testing.T) {
 
 	t.Run("directives-and-lamps-page", func(t *testing.T) {
 		controlLamp(t, links[linkName(alexasim.RegionNA, alexasim.SchemeHTTPBasic, true)])
-		checkLampCard(t, a.lampsOverHTTP(t, user, password, email))
+		checkLampCard(t, a.lampsOverHTTP(t, user, password, email), "en")
 	})
 
 	t.Run("expiry-refresh-without-rotation", func(t *testing.T) {

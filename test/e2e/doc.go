@@ -8,12 +8,15 @@
 // the server, the skill and the simulator share one test clock, so a token
 // that expires for Alexa has expired at the server and the skill too.
 // Browser tests
-// drive real headless Chromium at a phone-sized viewport in English and
-// Simplified Chinese, check the login page rules of "Requirements for
-// account linking" (no dialogs or pop-ups, errors shown on the page) and
-// basic accessibility (labels, the page language, WCAG 2.x contrast), and
-// save screenshots under artifacts/screenshots (or
-// $LINKPOOL_ARTIFACTS_DIR/screenshots).
+// drive real headless Chromium at a phone-sized viewport in every
+// language of internal/locales, check the login page rules of
+// "Requirements for account linking" (no dialogs or pop-ups, errors shown
+// on the page), basic accessibility (labels, the page language, WCAG 2.x
+// contrast) and rendering (the direction, no text wider than its box or
+// the phone, no character drawn as a missing-glyph box), and save
+// screenshots under artifacts/screenshots (or
+// $LINKPOOL_ARTIFACTS_DIR/screenshots), named
+// <flow>-<language>-<page>.png, which CI keeps as artifacts.
 //
 // Chromium is looked for at /usr/bin/chromium. Without it the browser
 // tests skip, except under CI=true, where they fail.

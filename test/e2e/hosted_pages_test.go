@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/locales"
 )
 
 // language is one language the hosted pages are checked in, with the
@@ -18,14 +20,29 @@ type language struct {
 	name      string // subtest and screenshot name
 	accept    string // the phone's languages (Chromium adds the q-values)
 	htmlLang  string // the pages' <html lang>
+	dir       string // the pages' <html dir>
 	incorrect string // the inline error for a wrong password
 	subject   string // part of the verification mail's subject
 	signIn    string // the sign-in button
+	// continueWith is a federation button's label, %s the provider.
+	continueWith string
 }
 
 var languages = []language{
-	{name: "en", accept: "en-US,en", htmlLang: "en", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in"},
-	{name: "zh-Hans", accept: "zh-CN,zh", htmlLang: "zh-Hans", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录"},
+	{name: "en", accept: "en-US,en", htmlLang: "en", dir: "ltr", incorrect: "Incorrect username or password.", subject: "verification code", signIn: "Sign in", continueWith: "Continue with %s"},
+	{name: "de", accept: "de-DE,de", htmlLang: "de", dir: "ltr", incorrect: "Benutzername oder Passwort ist falsch.", subject: "Ihr Bestätigungscode für", signIn: "Anmelden", continueWith: "Weiter mit %s"},
+	{name: "fr", accept: "fr-FR,fr", htmlLang: "fr", dir: "ltr", incorrect: "Nom d'utilisateur ou mot de passe incorrect.", subject: "Votre code de vérification", signIn: "Se connecter", continueWith: "Continuer avec %s"},
+	{name: "es", accept: "es-MX,es", htmlLang: "es", dir: "ltr", incorrect: "Nombre de usuario o contraseña incorrectos.", subject: "Su código de verificación de", signIn: "Iniciar sesión", continueWith: "Continuar con %s"},
+	{name: "it", accept: "it-IT,it", htmlLang: "it", dir: "ltr", incorrect: "Nome utente o password non corretti.", subject: "Il suo codice di verifica di", signIn: "Accedi", continueWith: "Continua con %s"},
+	{name: "ja", accept: "ja-JP,ja", htmlLang: "ja", dir: "ltr", incorrect: "ユーザー名またはパスワードが正しくありません。", subject: "の確認コード", signIn: "サインイン", continueWith: "%s で続行"},
+	{name: "pt-BR", accept: "pt-BR,pt", htmlLang: "pt-BR", dir: "ltr", incorrect: "Nome de usuário ou senha incorretos.", subject: "Seu código de verificação de", signIn: "Entrar", continueWith: "Continuar com %s"},
+	{name: "hi", accept: "hi-IN,hi", htmlLang: "hi", dir: "ltr", incorrect: "उपयोगकर्ता नाम या पासवर्ड गलत है।", subject: "सत्यापन कोड", signIn: "साइन इन करें", continueWith: "%s के साथ जारी रखें"},
+	{name: "ar", accept: "ar-SA,ar", htmlLang: "ar", dir: "rtl", incorrect: "اسم المستخدم أو كلمة المرور غير صحيحة.", subject: "رمز التحقق الخاص بك في", signIn: "تسجيل الدخول", continueWith: "المتابعة باستخدام \u2068%s\u2069"},
+	{name: "nl", accept: "nl-NL,nl", htmlLang: "nl", dir: "ltr", incorrect: "Onjuiste gebruikersnaam of onjuist wachtwoord.", subject: "Je verificatiecode voor", signIn: "Aanmelden", continueWith: "Doorgaan met %s"},
+	{name: "id", accept: "id-ID,id", htmlLang: "id", dir: "ltr", incorrect: "Nama pengguna atau kata sandi salah.", subject: "Kode verifikasi", signIn: "Masuk", continueWith: "Lanjutkan dengan %s"},
+	{name: "ko", accept: "ko-KR,ko", htmlLang: "ko", dir: "ltr", incorrect: "사용자 이름 또는 비밀번호가 올바르지 않습니다.", subject: "인증 코드", signIn: "로그인", continueWith: "%s(으)로 계속하기"},
+	{name: "zh-CN", accept: "zh-CN,zh", htmlLang: "zh-CN", dir: "ltr", incorrect: "用户名或密码错误。", subject: "验证码", signIn: "登录", continueWith: "使用 %s 继续"},
+	{name: "zh-TW", accept: "zh-TW,zh", htmlLang: "zh-TW", dir: "ltr", incorrect: "使用者名稱或密碼不正確。", subject: "驗證碼", signIn: "登入", continueWith: "使用 %s 繼續"},
 }
 
 // randomID returns n random lower-case letters and digits, for states
@@ -94,12 +111,19 @@ func (l *lab) exchange(code, redirectURI string) string {
 // TestHostedPagesOnAPhone signs a new user up, confirms the code that
 // arrives by SMTP, signs in again and fails a sign-in, on the hosted pages
 // of a pool set up by `linkpool init alexa`, in real Chromium at a phone
-// viewport, in English and Simplified Chinese. Every page is checked for
-// its language, labels and contrast and saved as a screenshot; the phone
-// fails the test if any page opens a dialog or a window.
+// viewport, in every language of the catalogs, and opens an error page.
+// Every page is checked for its language and direction, labels and
+// contrast, that it fits the phone's width and that no character lacks a
+// font, and saved as a screenshot; the phone fails the test if any page
+// opens a dialog or a window.
 func TestHostedPagesOnAPhone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser end-to-end test: -short")
+	}
+	for _, c := range locales.All() {
+		if !slices.ContainsFunc(languages, func(l language) bool { return l.htmlLang == c.Lang() }) {
+			t.Errorf("the catalog %s has no entry in languages: add its texts there", c.Lang())
+		}
 	}
 	apptest.RequireChromium(t)
 	l := newLab(t, labOptions{})
@@ -125,11 +149,13 @@ func TestHostedPagesOnAPhone(t *testing.T) {
 			}
 			p.screenshot("login")
 			p.checkA11y("login", lang.htmlLang)
+			p.checkRendering("login", lang.htmlLang, lang.dir)
 			if left := p.tap("signUpLink"); left != nil {
 				t.Fatal("the sign-up link left the server")
 			}
 			p.screenshot("signup")
 			p.checkA11y("signup", lang.htmlLang)
+			p.checkRendering("signup", lang.htmlLang, lang.dir)
 			p.fill("signUpFormUsername", user)
 			p.fill("signUpFormEmail", email)
 			p.fill("signUpFormPassword", password)
@@ -138,6 +164,7 @@ func TestHostedPagesOnAPhone(t *testing.T) {
 			}
 			p.screenshot("confirm")
 			p.checkA11y("confirm", lang.htmlLang)
+			p.checkRendering("confirm", lang.htmlLang, lang.dir)
 			if msg := p.text("codeDeliveryMessage"); msg == "" || strings.Contains(msg, email) {
 				t.Errorf("the confirmation page must say where the code went without showing the whole address, got %q", msg)
 			}
@@ -167,8 +194,21 @@ func TestHostedPagesOnAPhone(t *testing.T) {
 			}
 			wrong.screenshot("error")
 			wrong.checkA11y("error", lang.htmlLang)
+			wrong.checkRendering("error", lang.htmlLang, lang.dir)
 			if msg := wrong.text("errorMessage"); msg != lang.incorrect {
 				t.Errorf("inline error %q, want %q", msg, lang.incorrect)
+			}
+
+			// The error page of an authorization request from an app
+			// that is not registered.
+			q := url.Values{"client_id": {"unknown-" + randomID(24)}, "response_type": {"code"}, "redirect_uri": {redirect}}
+			if left := wrong.open(l.setup.AuthorizationURI + "?" + q.Encode()); left != nil {
+				t.Fatalf("an unknown client was redirected to %s", redactURL(left.String()))
+			}
+			wrong.screenshot("errorpage")
+			wrong.checkRendering("errorpage", lang.htmlLang, lang.dir)
+			if wrong.text("errorMessage") == "" {
+				t.Error("the error page shows no error")
 			}
 		})
 	}
