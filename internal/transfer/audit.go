@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/store"
@@ -40,11 +39,4 @@ func checkAuditRecord(r store.AuditRecord) string {
 		return "audit record " + r.ID + " without an action, actor or result"
 	}
 	return ""
-}
-
-func auditRecordCount(n int64) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d audit records", n)
 }

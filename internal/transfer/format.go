@@ -115,7 +115,16 @@ func (c Counts) String() string {
 	}
 	return fmt.Sprintf("%d pools, %d domains, %d clients, %s%d key sets, %d users, %d groups, %d memberships, %d refresh tokens, %d lamps, %d Alexa grants",
 		c.Pools, c.Domains, c.Clients, idps, c.KeySets, c.Users, c.Groups, c.Members, c.RefreshTokens, c.Lamps, c.AlexaGrants) +
-		samlKeyCount(c.SAMLKeys) + webAuthnCredentialCount(c.WebAuthnCredentials) + auditRecordCount(c.AuditRecords)
+		optionalCount(c.SAMLKeys, "SAML keys") + optionalCount(c.WebAuthnCredentials, "passkeys") + optionalCount(c.AuditRecords, "audit records")
+}
+
+// optionalCount lists a count that the end record leaves out when it is
+// zero, so that exports without such records read as before.
+func optionalCount(n int64, what string) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d %s", n, what)
 }
 
 // endRecord is the last line.

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/seal"
@@ -64,9 +63,3 @@ func checkSAMLKey(box, to *seal.Box, k store.SAMLKey) (store.SAMLKey, error) {
 }
 
 // samlKeyCount is the SAML keys' part of Counts.String, empty for none.
-func samlKeyCount(n int64) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d SAML keys", n)
-}

@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/pool"
@@ -50,11 +49,4 @@ func checkWebAuthnCredential(c pool.WebAuthnCredential) string {
 		return "passkey of user " + c.Sub + " without a relying party"
 	}
 	return ""
-}
-
-func webAuthnCredentialCount(n int64) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d passkeys", n)
 }
