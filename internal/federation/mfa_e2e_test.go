@@ -15,7 +15,7 @@ import (
 )
 
 var (
-	mfaSecret = regexp.MustCompile(`<code id="totpSecret">([^<]+)</code>`)
+	mfaSecret = regexp.MustCompile(`<code id="totpSecret"[^>]*>([^<]+)</code>`)
 	mfaAction = regexp.MustCompile(`<form method="post" action="([^"]+)" id="mfaForm"`)
 )
 
