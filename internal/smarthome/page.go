@@ -194,6 +194,7 @@ func (p *page) headers(h http.Handler) http.Handler {
 		hd.Set("Referrer-Policy", "no-referrer")
 		if !strings.HasPrefix(r.URL.Path, "/lamps/static/") {
 			hd.Set("Cache-Control", "no-store")
+			p.rememberLanguage(w, r)
 		}
 		h.ServeHTTP(w, r)
 	})

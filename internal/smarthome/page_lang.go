@@ -8,10 +8,35 @@ import (
 	"github.com/linkpool/linkpool/internal/locales"
 )
 
-// language returns the catalog of the browser's language
-// (Accept-Language), English when linkpool has none for it.
+// langCookie remembers a lang parameter, as on the hosted pages.
+const langCookie = "lp_lang"
+
+// language returns the catalog of the lang parameter, then of the
+// remembered choice (langCookie), then of the browser's Accept-Language,
+// English when linkpool has none of them.
 func language(r *http.Request) *locales.Catalog {
+	if cat, ok := locales.Find(r.URL.Query().Get("lang")); ok {
+		return cat
+	}
+	if ck, err := r.Cookie(langCookie); err == nil {
+		if cat, ok := locales.Find(ck.Value); ok {
+			return cat
+		}
+	}
 	return locales.Match(r.Header.Get("Accept-Language"))
+}
+
+// rememberLanguage keeps a supported lang parameter in langCookie, so the
+// page keeps its language through the sign-in round trip and later visits.
+func (p *page) rememberLanguage(w http.ResponseWriter, r *http.Request) {
+	cat, ok := locales.Find(r.URL.Query().Get("lang"))
+	if !ok {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: langCookie, Value: cat.Lang(), Path: "/lamps", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: p.cookies.secure, SameSite: http.SameSiteLaxMode,
+	})
 }
 
 // signedInAs renders "Signed in as {user}" in cat's language with the

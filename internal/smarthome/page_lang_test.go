@@ -47,3 +47,32 @@ func TestLampsPageInTheBrowsersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestLampsPageLangParameter: as on the hosted pages, a lang parameter
+// comes first and is remembered in a cookie, which then comes before the
+// browser's Accept-Language; an unsupported lang changes nothing.
+func TestLampsPageLangParameter(t *testing.T) {
+	const sub = "page-user"
+	pe := newPageEnv(t, sub)
+	pe.addLamp(t, sub, "lamp-desk")
+	c := browser(t)
+	c.Transport = acceptLanguage{"de-DE", http.DefaultTransport}
+	for _, step := range []struct {
+		path, want string
+	}{
+		{"/lamps", `<html lang="de" dir="ltr">`},
+		{"/lamps?lang=ko", `<html lang="ko" dir="ltr">`},
+		{"/lamps", `<html lang="ko" dir="ltr">`},
+		{"/lamps?lang=xx-unknown", `<html lang="ko" dir="ltr">`},
+		{"/lamps?lang=ar", `<html lang="ar" dir="rtl">`},
+		{"/lamps", `<html lang="ar" dir="rtl">`},
+	} {
+		resp, body := get(t, c, pe.srv.URL+step.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", step.path, resp.StatusCode, body)
+		}
+		if !strings.Contains(body, step.want) {
+			t.Errorf("%s: page lacks %q", step.path, step.want)
+		}
+	}
+}

@@ -40,7 +40,7 @@ const providerButtonsJS = `(() => {
 
 // TestProviderButtonsOnAPhone: the sign-in page of a client that lists
 // Login with Amazon and a company's OIDC provider besides COGNITO, in
-// Chromium at a phone viewport, in English and Chinese: one visible,
+// Chromium at a phone viewport, in every language: one visible,
 // focusable, finger-sized button per provider, in the client's order,
 // above the form, with no horizontal overflow, and the page's labels and
 // contrast as for every hosted page.
