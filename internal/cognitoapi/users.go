@@ -65,8 +65,8 @@ var (
 	})
 )
 
-// adminGetUser answers Cognito's AdminGetUser shape; MFAOptions and the
-// MFA settings are left out (linkpool has no MFA).
+// adminGetUser answers Cognito's AdminGetUser shape, with the user's MFA
+// settings (mfaSettings).
 func adminGetUser(c *call) (any, error) {
 	var req userRequest
 	p, err := c.target(&req, &req, nil)
