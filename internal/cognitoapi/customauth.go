@@ -34,6 +34,17 @@ type customState struct {
 	NotFound bool `json:"nf,omitempty"`
 }
 
+// passwordProved reports whether the sign-in proved the user's password
+// (a successful PASSWORD_VERIFIER step).
+func (st customState) passwordProved() bool {
+	for _, r := range st.Steps {
+		if r.ChallengeName == challengePasswordVerifier && r.ChallengeResult {
+			return true
+		}
+	}
+	return false
+}
+
 // msgIncorrect is Cognito's refusal of a failed custom sign-in.
 const msgIncorrect = "Incorrect username or password."
 
@@ -204,6 +215,11 @@ func (c *call) defineNext(a authCall, s authSession, u pool.User, st customState
 	case d.IssueTokens:
 		if st.NotFound {
 			return nil, NewError(NotAuthorizedException, msgIncorrect)
+		}
+		if st.passwordProved() {
+			// A password sign-in: the pool's second factor follows, as
+			// Cognito's does after a PASSWORD_VERIFIER.
+			return c.afterFirstFactor(a, u, account.ByPassword, s.Given)
 		}
 		return c.issue(a, u)
 	case d.ChallengeName == challengePasswordVerifier && len(s.A) > 0 && len(st.Steps) == 1:

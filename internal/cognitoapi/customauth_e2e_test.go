@@ -384,3 +384,72 @@ func TestCustomAuthRunsAuthenticationTriggers(t *testing.T) {
 	_, err = start()
 	wantAPIError(t, err, "UserLambdaValidationException", "PreAuthentication failed with error dora is banned.")
 }
+
+// TestCustomAuthWithPasswordTakesTheSecondFactor: in a pool that requires
+// MFA, a custom sign-in whose define trigger had the password proved
+// (SRP_A, PASSWORD_VERIFIER) is a password sign-in, and takes the pool's
+// second factor before any token, as Cognito does after a
+// PASSWORD_VERIFIER; one of custom challenges alone issues the tokens
+// (Cognito applies no MFA to a passwordless custom flow).
+func TestCustomAuthWithPasswordTakesTheSecondFactor(t *testing.T) {
+	ctx := context.Background()
+	e, _, p := quizEnv(t)
+	if err := e.app.Store.UpdatePool(ctx, p.ID, func(p pool.Pool) (pool.Pool, error) {
+		p.MFA = pool.MFAConfig{Mode: pool.MFAOn, SoftwareToken: true}
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cl := publicClient(t, e, p, "app", "ALLOW_CUSTOM_AUTH")
+	sdk := e.sdk("")
+
+	sc := srp.NewClient(srp.PoolName(p.ID))
+	out, err := sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: aws.String(cl.ID),
+		AuthParameters: map[string]string{"USERNAME": "dora", "SRP_A": sc.SRPA()},
+	})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+		t.Fatalf("InitiateAuth: %v %+v", err, out)
+	}
+	ps := out.ChallengeParameters
+	user := ps["USER_ID_FOR_SRP"]
+	key, err := sc.Key(user, "Corr3ct-Horse!", ps["SRP_B"], ps["SALT"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := mustStdB64(t, ps["SECRET_BLOCK"])
+	ts := srp.FormatTimestamp(e.kit.Clock.Now())
+	ch, err := sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: out.Session,
+		ChallengeResponses: map[string]string{
+			"USERNAME": user, "PASSWORD_CLAIM_SECRET_BLOCK": ps["SECRET_BLOCK"], "TIMESTAMP": ts,
+			"PASSWORD_CLAIM_SIGNATURE": srp.Signature(key, srp.PoolName(p.ID), user, block, ts),
+		},
+	})
+	if err != nil || ch.ChallengeName != types.ChallengeNameTypeCustomChallenge {
+		t.Fatalf("after the password: %v %+v", err, ch)
+	}
+	done, err := sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "dora", "ANSWER": "amber-2"},
+	})
+	if err != nil || done.AuthenticationResult != nil || done.ChallengeName != types.ChallengeNameTypeMfaSetup || aws.ToString(done.Session) == "" {
+		t.Fatalf("a custom sign-in with the password in a pool requiring MFA: %v %+v, want MFA_SETUP and no tokens", err, done)
+	}
+
+	// Custom challenges alone: the define trigger's verdict stands.
+	out, err = sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: aws.String(cl.ID),
+		AuthParameters: map[string]string{"USERNAME": "dora"},
+	})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeCustomChallenge || out.ChallengeParameters["question"] != "Colour of lamp 0?" {
+		t.Fatalf("InitiateAuth without SRP_A: %v %+v", err, out)
+	}
+	done, err = sdk.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(cl.ID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "dora", "ANSWER": "amber-0"},
+	})
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("a passwordless custom sign-in: %v %+v", err, done)
+	}
+}
