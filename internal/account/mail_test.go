@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -104,5 +105,72 @@ func TestMaskEmail(t *testing.T) {
 				t.Errorf("MaskEmail(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEmailOTPOverSMTP: the one-time codes of the email factor and of the
+// passwordless sign-in arrive over a real SMTP conversation, in the
+// user's mail with the pool's sender; the mailed code is accepted once,
+// and a code past its expiry is refused.
+func TestEmailOTPOverSMTP(t *testing.T) {
+	srv := smtptest.New(t, smtptest.Options{Security: smtptest.StartTLS, User: "relay", Password: "relay-pw"})
+	sender, err := mail.NewSMTP(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(p *pool.Pool) {
+		emailSignInPool(p)
+		p.EmailFrom = "SmartLamp <accounts@smartlamp.example>"
+	})
+	u := e.signUp(t, "ben", "ben@example.com", goodPW)
+	svc := e.service(sender)
+	ctx := context.Background()
+	mailed := func() string {
+		t.Helper()
+		m, ok := srv.Last()
+		if !ok {
+			t.Fatal("no mail arrived")
+		}
+		if !m.TLS || m.RcptTo[0] != "ben@example.com" || m.Header.Get("From") != "SmartLamp <accounts@smartlamp.example>" || m.Subject != "Your SmartLamp sign-in code" {
+			t.Fatalf("mail arrived as %+v", m)
+		}
+		code := regexp.MustCompile(`\b\d{8}\b`).FindString(m.Text)
+		if code == "" || !strings.Contains(m.HTML, code) {
+			t.Fatalf("no eight-digit code in the mail: %q", m.Text)
+		}
+		return code
+	}
+
+	if _, err := svc.SendEmailOTP(ctx, e.pool, u.Sub, pool.CodeEmailMFA); err != nil {
+		t.Fatal(err)
+	}
+	code := mailed()
+	if _, err := svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailMFA); err != nil {
+		t.Fatalf("the mailed second-factor code: %v", err)
+	}
+	_, err = svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailMFA)
+	wantErr(t, err, account.ExpiredCodeException)
+
+	e.clock.Advance(account.DefaultCodeInterval)
+	if _, err := svc.SendSignInCode(ctx, e.pool, "ben"); err != nil {
+		t.Fatal(err)
+	}
+	code = mailed()
+	e.clock.Advance(account.EmailOTPTTL)
+	_, err = svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailSignIn)
+	wantErr(t, err, account.ExpiredCodeException)
+
+	e.clock.Advance(account.DefaultCodeInterval)
+	if _, err := svc.SendSignInCode(ctx, e.pool, "ben"); err != nil {
+		t.Fatal(err)
+	}
+	code = mailed()
+	if _, err := svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailSignIn); err != nil {
+		t.Fatalf("the mailed sign-in code: %v", err)
+	}
+	_, err = svc.VerifyEmailOTP(ctx, e.pool, u.Sub, code, pool.CodeEmailSignIn)
+	wantErr(t, err, account.ExpiredCodeException)
+	if n := len(srv.Messages()); n != 3 {
+		t.Fatalf("%d mails over SMTP, want 3", n)
 	}
 }
