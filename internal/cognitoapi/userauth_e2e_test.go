@@ -163,3 +163,32 @@ func TestUserAuthPassword(t *testing.T) {
 		t.Fatalf("PASSWORD_VERIFIER after SELECT_CHALLENGE: %v %+v", err, res)
 	}
 }
+
+// TestUserAuthEmailOTPNotAFirstFactorWhenMFARequired: in a pool that
+// requires MFA, a mailed code is only ever a second factor: USER_AUTH
+// does not offer EMAIL_OTP, a PREFERRED_CHALLENGE of it falls back to
+// the choice, and choosing it is refused; no code is mailed and no token
+// issued on that path.
+func TestUserAuthEmailOTPNotAFirstFactorWhenMFARequired(t *testing.T) {
+	e, m, _ := srpEnv(t)
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.mfaPool(t, types.UserPoolMfaTypeOn, types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp)
+	e.confirmedUser(t, "uma", "Uma-Pass-12345!")
+	mails := len(e.delivered(t, m))
+
+	want := []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}
+	out, err := e.userAuth("uma", map[string]string{"PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeSelectChallenge || !slices.Equal(out.AvailableChallenges, want) {
+		t.Fatalf("USER_AUTH EMAIL_OTP in a pool requiring MFA: %v %+v", err, out)
+	}
+	_, err = e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "uma", "SECRET_HASH": *e.hash("uma"), "ANSWER": "EMAIL_OTP"})
+	wantAPIError(t, err, "InvalidParameterException", "")
+	if n := len(e.delivered(t, m)); n != mails {
+		t.Fatalf("%d codes mailed", n-mails)
+	}
+	// The password leads to the second factor, not to tokens.
+	res, err := e.userAuth("uma", map[string]string{"PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Uma-Pass-12345!"})
+	if err != nil || res.AuthenticationResult != nil || res.ChallengeName == "" {
+		t.Fatalf("USER_AUTH PASSWORD in a pool requiring MFA: %v %+v", err, res)
+	}
+}
