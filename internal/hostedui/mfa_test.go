@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base32"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -658,4 +660,73 @@ func TestMFASignInTriggersSeeClient(t *testing.T) {
 	if got := client.Load().(string); got != e.client.ID {
 		t.Fatalf("post authentication's clientId = %q, want %q", got, e.client.ID)
 	}
+}
+
+// TestTOTPSignInWithOAuthClient: a real OAuth 2.0 client (x/oauth2, PKCE
+// S256) links a user who has an authenticator app: the form's password
+// leads to the code prompt, a wrong code issues nothing, the right one
+// reaches the redirect URI with the state, and the code is exchanged
+// once for tokens whose ID token names the user.
+func TestTOTPSignInWithOAuthClient(t *testing.T) {
+	e := newEnv(t, options{editPool: mfaPool(pool.MFAOptional, true, false)})
+	e.createUser(t, "tom", "tom@example.com", goodPW)
+	secret := e.enableTOTP(t, "tom")
+	conf := &oauth2.Config{
+		ClientID: e.client.ID, ClientSecret: e.secret, RedirectURL: alexaRedirects[1],
+		Scopes:   []string{"openid"},
+		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader},
+	}
+	verifier := oauth2.GenerateVerifier()
+	b := e.browser()
+	p := b.get(conf.AuthCodeURL("alexa-state-42", oauth2.S256ChallengeOption(verifier)))
+	p = b.get(p.Location)
+	p = b.submit(p, map[string]string{"username": "tom", "password": goodPW})
+	b.expectMFARedirect(p, "/mfa")
+	p = b.get(p.Location)
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `name="code"`) {
+		t.Fatalf("code prompt: %d\n%s", p.Status, p.Body)
+	}
+	code := totpAt(t, secret, e.clock.Now())
+	wrong := b.submit(p, map[string]string{"code": otherTOTP(code)})
+	if wrong.Status != http.StatusBadRequest || wrong.Location != "" || wrong.cookie("lp_session") != nil {
+		t.Fatalf("wrong code: %d %q", wrong.Status, wrong.Location)
+	}
+	authCode := codeFrom(t, b.submit(wrong, map[string]string{"code": code}), alexaRedirects[1])
+	tok, err := conf.Exchange(context.Background(), authCode, oauth2.VerifierOption(verifier))
+	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" {
+		t.Fatalf("exchange: %v %+v", err, tok)
+	}
+	claims := jwtClaims(t, tok.Extra("id_token").(string))
+	if claims["cognito:username"] != "tom" || claims["sub"] != mustSub(t, e, "tom") {
+		t.Fatalf("ID token claims %v", claims)
+	}
+	if _, err := conf.Exchange(context.Background(), authCode, oauth2.VerifierOption(verifier)); err == nil {
+		t.Fatal("the code was exchanged twice")
+	}
+}
+
+// otherTOTP is a six-digit code that is not code.
+func otherTOTP(code string) string {
+	b := []byte(code)
+	b[5] = '0' + (b[5]-'0'+1)%10
+	return string(b)
+}
+
+// jwtClaims returns the claims of a JWT's payload, unverified (the
+// token tests verify signatures).
+func jwtClaims(t testing.TB, jwt string) map[string]any {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }
