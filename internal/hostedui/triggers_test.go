@@ -1,0 +1,205 @@
+package hostedui_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/linkpool/linkpool/internal/account"
+	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/trigger"
+)
+
+// sourceMessages answers the custom message trigger with a mail naming
+// the event's trigger source and the code.
+func sourceMessages(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	ev.Response.EmailSubject = "Lamp code"
+	ev.Response.EmailMessage = ev.TriggerSource + " " + ev.Request.CodeParameter
+	return ev, nil
+}
+
+// lastText is the text of the last mail to to.
+func (e *env) lastText(t *testing.T, to string) string {
+	t.Helper()
+	for _, m := range slices.Backward(e.mailbox.Messages()) {
+		if m.To == to {
+			return m.Text
+		}
+	}
+	t.Fatalf("no mail to %s", to)
+	return ""
+}
+
+// sourceLog hands out the trigger sources received since its last call.
+type sourceLog struct {
+	tr   *apptest.Triggers
+	seen int
+}
+
+func (s *sourceLog) next() []string {
+	all := s.tr.Sources()
+	got := all[s.seen:]
+	s.seen = len(all)
+	return got
+}
+
+// TestTriggerSourcesOnHostedPages: each hosted page runs its trigger
+// sources, as Cognito's hosted UI does: the sign-up page pre sign-up and
+// the sign-up code's custom message, the resend link CustomMessage_ResendCode,
+// the confirmation page post confirmation, the sign-in page pre and post
+// authentication, the forgot-password page CustomMessage_ForgotPassword
+// and the reset page PostConfirmation_ConfirmForgotPassword. Each mail
+// is the trigger's message.
+func TestTriggerSourcesOnHostedPages(t *testing.T) {
+	e := newEnv(t, options{})
+	tr := apptest.NewTriggers(t)
+	tr.Handle(pool.TriggerCustomMessage, sourceMessages)
+	e.updatePool(t, func(p *pool.Pool) {
+		tr.Configure(p, e.box, pool.TriggerPreSignUp, pool.TriggerCustomMessage, pool.TriggerPostConfirmation,
+			pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+	})
+	log := &sourceLog{tr: tr}
+	step := func(name string, want ...string) {
+		t.Helper()
+		if got := log.next(); !slices.Equal(got, want) {
+			t.Fatalf("%s: sources = %v, want %v", name, got, want)
+		}
+	}
+	wantMail := func(to, source string) string {
+		t.Helper()
+		code := e.mailbox.LastCode(t, to)
+		if got, want := e.lastText(t, to), source+" "+code; got != want {
+			t.Fatalf("mail = %q, want %q", got, want)
+		}
+		return code
+	}
+	b := e.browser()
+
+	p := b.get("/signup?" + e.authQuery(alexaRedirects[0]).Encode())
+	confirm := b.submit(p, map[string]string{"username": "tina", "email": "tina@example.com", "password": goodPW})
+	if confirm.Status != http.StatusOK || !strings.Contains(confirm.Body, `id="confirmFormCode"`) {
+		t.Fatalf("after sign-up: %d\n%s", confirm.Status, confirm.Body)
+	}
+	step("sign-up page", trigger.SourcePreSignUp, trigger.SourceCustomMessageSignUp)
+	wantMail("tina@example.com", trigger.SourceCustomMessageSignUp)
+
+	e.clock.Advance(account.DefaultCodeInterval)
+	resend := b.submit(b.get(confirm.linkByID(t, "resendCodeLink")), map[string]string{})
+	if resend.Status != http.StatusOK || !strings.Contains(resend.noticeText(), "we sent a new code") {
+		t.Fatalf("resend: %d\n%s", resend.Status, resend.Body)
+	}
+	step("resend link", trigger.SourceCustomMessageResendCode)
+	code := wantMail("tina@example.com", trigger.SourceCustomMessageResendCode)
+
+	// The confirmation signs the user in: the sign-in completes, so post
+	// authentication follows post confirmation.
+	codeFrom(t, b.submit(resend, map[string]string{"code": code}), alexaRedirects[0])
+	step("confirmation page", trigger.SourcePostConfirmation, trigger.SourcePostAuthentication)
+
+	codeFrom(t, e.browser().login(alexaRedirects[0], "tina", goodPW), alexaRedirects[0])
+	step("sign-in page", trigger.SourcePreAuthentication, trigger.SourcePostAuthentication)
+
+	e.clock.Advance(account.DefaultCodeInterval)
+	fb := e.browser()
+	login := fb.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+	reset := fb.submit(fb.get(login.linkByID(t, "forgotPasswordLink")), map[string]string{"username": "tina"})
+	if reset.Status != http.StatusOK {
+		t.Fatalf("forgot password page: %d\n%s", reset.Status, reset.Body)
+	}
+	step("forgot password page", trigger.SourceCustomMessageForgot)
+	code = wantMail("tina@example.com", trigger.SourceCustomMessageForgot)
+	done := fb.submit(reset, map[string]string{"code": code, "password": "N3w-password!", "confirm_password": "N3w-password!"})
+	if done.Status != http.StatusSeeOther || !strings.Contains(done.Location, "notice=password_reset") {
+		t.Fatalf("reset: %d %q\n%s", done.Status, done.Location, done.Body)
+	}
+	step("reset page", trigger.SourcePostConfirmationForgot)
+	if tr.BadSignatures() != 0 {
+		t.Fatal("a request failed the signature check")
+	}
+}
+
+// TestCustomMessageAuthenticationOnHostedPage: the email code of a
+// hosted sign-in's second factor is CustomMessage_Authentication, and
+// the trigger's message is the mail.
+func TestCustomMessageAuthenticationOnHostedPage(t *testing.T) {
+	e := newEnv(t, options{editPool: mfaPool(pool.MFAOptional, false, true)})
+	e.createUser(t, "emil", "emil@example.com", goodPW)
+	if _, err := e.accounts.SetMFAPreference(context.Background(), e.pool, mustSub(t, e, "emil"),
+		account.MFAPreference{Email: &account.FactorSetting{Enabled: true, Preferred: true}}); err != nil {
+		t.Fatalf("SetMFAPreference: %v", err)
+	}
+	tr := apptest.NewTriggers(t)
+	tr.Handle(pool.TriggerCustomMessage, sourceMessages)
+	e.updatePool(t, func(p *pool.Pool) { tr.Configure(p, e.box, pool.TriggerCustomMessage) })
+	b := e.browser()
+	p := b.toMFA(alexaRedirects[0], "emil", goodPW, "/mfa")
+	otp := e.lastOTP(t, "emil@example.com")
+	if got, want := e.lastText(t, "emil@example.com"), trigger.SourceCustomMessageAuthentication+" "+otp; got != want {
+		t.Fatalf("mail = %q, want %q", got, want)
+	}
+	codeFrom(t, b.submit(p, map[string]string{"code": otp}), alexaRedirects[0])
+	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourceCustomMessageAuthentication}) {
+		t.Fatalf("sources = %v", got)
+	}
+}
+
+// TestUserMigrationForgotPasswordOnHostedPage: the forgot-password page
+// for a user linkpool does not know asks the user migration trigger
+// (UserMigration_ForgotPassword); the user it vouches for is created
+// RESET_REQUIRED, gets the code, sets a password on the reset page and
+// signs in with it without the trigger. A user the trigger does not know
+// gets the same page and no mail, and nothing is stored.
+func TestUserMigrationForgotPasswordOnHostedPage(t *testing.T) {
+	e := newEnv(t, options{})
+	tr := apptest.NewTriggers(t)
+	tr.Handle(pool.TriggerUserMigration, func(_ context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
+		if ev.UserName != "olga" || ev.TriggerSource != trigger.SourceUserMigrationForgotPassword || ev.CognitoEventUserPoolsMigrateUserRequest.Password != "" {
+			return ev, errors.New("User does not exist")
+		}
+		r := &ev.CognitoEventUserPoolsMigrateUserResponse
+		r.UserAttributes = map[string]string{"email": "olga@legacy.example", "email_verified": "true"}
+		r.FinalUserStatus = "RESET_REQUIRED"
+		r.MessageAction = "SUPPRESS"
+		return ev, nil
+	})
+	e.updatePool(t, func(p *pool.Pool) { tr.Configure(p, e.box, pool.TriggerUserMigration) })
+	b := e.browser()
+	login := b.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+	forgot := b.get(login.linkByID(t, "forgotPasswordLink"))
+
+	stranger := b.submit(forgot, map[string]string{"username": "kim"})
+	if stranger.Status != http.StatusOK || !strings.Contains(stranger.noticeText(), "If an account exists") {
+		t.Fatalf("forgot password for an unknown user: %d\n%s", stranger.Status, stranger.Body)
+	}
+	if _, err := e.accounts.Lookup(context.Background(), e.pool, "kim"); account.TypeOf(err) != account.UserNotFoundException {
+		t.Fatalf("a user the trigger refused: %v", err)
+	}
+
+	reset := b.submit(forgot, map[string]string{"username": "olga"})
+	if reset.Status != http.StatusOK {
+		t.Fatalf("forgot password: %d\n%s", reset.Status, reset.Body)
+	}
+	u, err := e.accounts.Lookup(context.Background(), e.pool, "olga")
+	if err != nil || u.Status != pool.StatusResetRequired || u.PasswordHash != "" || u.Email() != "olga@legacy.example" {
+		t.Fatalf("migrated user: %+v %v", u, err)
+	}
+	code := e.mailbox.LastCode(t, "olga@legacy.example")
+	done := b.submit(reset, map[string]string{"code": code, "password": "N3w-password!", "confirm_password": "N3w-password!"})
+	if done.Status != http.StatusSeeOther || !strings.Contains(done.Location, "notice=password_reset") {
+		t.Fatalf("reset: %d %q\n%s", done.Status, done.Location, done.Body)
+	}
+	codeFrom(t, e.browser().login(alexaRedirects[0], "olga", "N3w-password!"), alexaRedirects[0])
+	want := []string{trigger.SourceUserMigrationForgotPassword, trigger.SourceUserMigrationForgotPassword}
+	if got := tr.Sources(); !slices.Equal(got, want) {
+		t.Fatalf("sources = %v, want %v (none for the later sign-in)", got, want)
+	}
+	if n := e.mailbox.Count("olga@legacy.example"); n != 1 {
+		t.Fatalf("%d mails to the migrated user, want the code only", n)
+	}
+}
