@@ -125,27 +125,53 @@ func TestTriggerSourcesOnHostedPages(t *testing.T) {
 }
 
 // TestCustomMessageAuthenticationOnHostedPage: the email code of a
-// hosted sign-in's second factor is CustomMessage_Authentication, and
-// the trigger's message is the mail.
+// hosted sign-in's second factor and that of the sign-in with an email
+// code are CustomMessage_Authentication, and the trigger's message is
+// the mail; the code sign-in runs pre authentication before the code is
+// mailed and post authentication when it completes.
 func TestCustomMessageAuthenticationOnHostedPage(t *testing.T) {
-	e := newEnv(t, options{editPool: mfaPool(pool.MFAOptional, false, true)})
+	e := newEnv(t, options{editPool: func(p *pool.Pool) {
+		mfaPool(pool.MFAOptional, false, true)(p)
+		p.AllowedFirstAuthFactors = []string{pool.FirstFactorPassword, pool.FirstFactorEmailOTP}
+	}})
 	e.createUser(t, "emil", "emil@example.com", goodPW)
+	e.createUser(t, "pia", "pia@example.com", goodPW)
 	if _, err := e.accounts.SetMFAPreference(context.Background(), e.pool, mustSub(t, e, "emil"),
 		account.MFAPreference{Email: &account.FactorSetting{Enabled: true, Preferred: true}}); err != nil {
 		t.Fatalf("SetMFAPreference: %v", err)
 	}
 	tr := apptest.NewTriggers(t)
 	tr.Handle(pool.TriggerCustomMessage, sourceMessages)
-	e.updatePool(t, func(p *pool.Pool) { tr.Configure(p, e.box, pool.TriggerCustomMessage) })
+	e.updatePool(t, func(p *pool.Pool) {
+		tr.Configure(p, e.box, pool.TriggerCustomMessage, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+	})
+	log := &sourceLog{tr: tr}
+	mailed := func(to string) string {
+		t.Helper()
+		otp := e.lastOTP(t, to)
+		if got, want := e.lastText(t, to), trigger.SourceCustomMessageAuthentication+" "+otp; got != want {
+			t.Fatalf("mail = %q, want %q", got, want)
+		}
+		return otp
+	}
+
 	b := e.browser()
 	p := b.toMFA(alexaRedirects[0], "emil", goodPW, "/mfa")
-	otp := e.lastOTP(t, "emil@example.com")
-	if got, want := e.lastText(t, "emil@example.com"), trigger.SourceCustomMessageAuthentication+" "+otp; got != want {
-		t.Fatalf("mail = %q, want %q", got, want)
+	codeFrom(t, b.submit(p, map[string]string{"code": mailed("emil@example.com")}), alexaRedirects[0])
+	want := []string{trigger.SourcePreAuthentication, trigger.SourceCustomMessageAuthentication, trigger.SourcePostAuthentication}
+	if got := log.next(); !slices.Equal(got, want) {
+		t.Fatalf("email factor: sources = %v, want %v", got, want)
 	}
-	codeFrom(t, b.submit(p, map[string]string{"code": otp}), alexaRedirects[0])
-	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourceCustomMessageAuthentication}) {
-		t.Fatalf("sources = %v", got)
+
+	cb := e.browser()
+	login := cb.get("/login?" + e.authQuery(alexaRedirects[0]).Encode())
+	p = cb.submit(cb.get(login.linkByID(t, "codeSignInLink")), map[string]string{"username": "pia"})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="loginCodeCode"`) {
+		t.Fatalf("code sign-in: %d\n%s", p.Status, p.Body)
+	}
+	codeFrom(t, cb.submit(p, map[string]string{"code": mailed("pia@example.com")}), alexaRedirects[0])
+	if got := log.next(); !slices.Equal(got, want) {
+		t.Fatalf("sign-in with an email code: sources = %v, want %v", got, want)
 	}
 }
 
