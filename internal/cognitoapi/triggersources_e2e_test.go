@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -186,5 +187,43 @@ func TestCustomAuthTriggerSourcesThroughSDK(t *testing.T) {
 	}
 	if tr.BadSignatures() != 0 {
 		t.Fatal("a request failed the signature check")
+	}
+}
+
+// TestAdminConfirmSignUpRunsPostConfirmationThroughSDK: an administrator's
+// AdminConfirmSignUp runs post confirmation as
+// PostConfirmation_ConfirmSignUp, as ConfirmSignUp does; its failure is
+// Cognito's error and the confirmation stays.
+func TestAdminConfirmSignUpRunsPostConfirmationThroughSDK(t *testing.T) {
+	e, _, tr := triggerEnv(t, pool.TriggerPostConfirmation)
+	var got []events.CognitoEventUserPoolsPostConfirmation
+	tr.Handle(pool.TriggerPostConfirmation, func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+		got = append(got, ev)
+		if ev.UserName == "bob" {
+			return ev, errors.New("welcome mail failed")
+		}
+		return ev, nil
+	})
+	ctx := context.Background()
+	for _, name := range []string{"ann", "bob"} {
+		if _, err := e.anon().SignUp(ctx, &cip.SignUpInput{
+			ClientId: aws.String(e.client.ID), SecretHash: e.hash(name), Username: aws.String(name), Password: aws.String("Sign-Up-Pass-1!"),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := e.sdk(keyAdmin)
+	if _, err := admin.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("ann")}); err != nil {
+		t.Fatalf("AdminConfirmSignUp: %v", err)
+	}
+	_, err := admin.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(e.pool.ID), Username: aws.String("bob")})
+	wantAPIError(t, err, "UserLambdaValidationException", "PostConfirmation failed with error welcome mail failed.")
+	if u := e.storedUser(t, "bob"); u.Status != pool.StatusConfirmed {
+		t.Fatalf("bob after a failed post confirmation: %s", u.Status)
+	}
+	if len(got) != 2 || got[0].TriggerSource != trigger.SourcePostConfirmation || got[0].UserName != "ann" ||
+		got[0].Request.UserAttributes["cognito:user_status"] != pool.StatusConfirmed {
+		t.Fatalf("post confirmation events %+v", got)
 	}
 }
