@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -227,5 +229,47 @@ func TestUserMigrationForgotPasswordOnHostedPage(t *testing.T) {
 	}
 	if n := e.mailbox.Count("olga@legacy.example"); n != 1 {
 		t.Fatalf("%d mails to the migrated user, want the code only", n)
+	}
+}
+
+// TestPreAuthenticationFailuresOnHostedPage: a pre authentication trigger
+// that reports an error, answers something that is not an event or does
+// not answer in time keeps
+// the browser on the sign-in page with the refusal, without a session or
+// a code for the client, and changes nothing stored (no failed sign-in
+// counted); post authentication does not run.
+func TestPreAuthenticationFailuresOnHostedPage(t *testing.T) {
+	for name, answer := range map[string]http.HandlerFunc{
+		"error": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"errorMessage":"Outside office hours","errorType":"Error"}`))
+		},
+		"malformed": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`["not an event"]`))
+		},
+		"timeout": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, options{triggerTimeout: 300 * time.Millisecond})
+			u := e.createUser(t, "tina", "tina@example.com", goodPW)
+			tr := apptest.NewTriggers(t)
+			tr.HandleRaw(pool.TriggerPreAuthentication, answer)
+			e.updatePool(t, func(p *pool.Pool) {
+				tr.Configure(p, e.box, pool.TriggerPreAuthentication, pool.TriggerPostAuthentication)
+			})
+			before := e.user(t, u.Sub)
+			p := e.browser().login(alexaRedirects[0], "tina", goodPW)
+			if p.Status != http.StatusBadRequest || p.Location != "" || p.cookie("lp_session") != nil ||
+				!strings.Contains(p.Body, "This app refused the request.") {
+				t.Fatalf("sign-in pre authentication refused: %d %q\n%s", p.Status, p.Location, p.Body)
+			}
+			if after := e.user(t, u.Sub); !reflect.DeepEqual(after, before) {
+				t.Fatalf("the refused sign-in changed the user: %+v, was %+v", after, before)
+			}
+			if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication}) {
+				t.Fatalf("sources = %v", got)
+			}
+		})
 	}
 }
