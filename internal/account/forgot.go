@@ -33,12 +33,12 @@ func (s *Service) ForgotPassword(ctx context.Context, p pool.Pool, username stri
 	if TypeOf(err) == UserNotFoundException {
 		// A user the migration trigger vouches for is created
 		// RESET_REQUIRED, and gets the code as any user.
-		migrated, merr := s.migrateOnForgot(ctx, p, username)
+		migrated, ok, merr := s.migrateOnForgot(ctx, p, username)
 		if merr != nil {
 			return nil, merr
 		}
-		if migrated {
-			u, err = s.Lookup(ctx, p, username)
+		if ok {
+			u, err = migrated, nil
 		}
 	}
 	if err != nil {

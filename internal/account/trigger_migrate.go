@@ -58,22 +58,29 @@ func (s *Service) migrateOnSignIn(ctx context.Context, p pool.Pool, username, pa
 // migrateOnForgot offers ForgotPassword for a user the pool does not
 // know to the user migration trigger (UserMigration_ForgotPassword). A
 // user it vouches for is created RESET_REQUIRED, without a password,
-// and ForgotPassword then mails the code as for any user. It reports
-// whether the user was created; failures are answered as for an unknown
-// user, like migrateOnSignIn's.
-func (s *Service) migrateOnForgot(ctx context.Context, p pool.Pool, username string) (bool, error) {
+// and ForgotPassword then mails the code as for any user. It returns
+// the user as stored, read once after the creation, and whether there is
+// one; failures of the trigger are answered as for an unknown user, like
+// migrateOnSignIn's.
+func (s *Service) migrateOnForgot(ctx context.Context, p pool.Pool, username string) (pool.User, bool, error) {
 	if !s.migrates(p) {
-		return false, nil
+		return pool.User{}, false, nil
 	}
 	resp, ok := s.askMigration(ctx, p, trigger.SourceUserMigrationForgotPassword, username, "")
 	if !ok {
-		return false, nil
+		return pool.User{}, false, nil
 	}
 	if err := s.createMigrated(ctx, p, username, "", migratedResetRequired, resp); err != nil {
-		return false, err
+		return pool.User{}, false, err
 	}
-	_, err := s.Lookup(ctx, p, username)
-	return err == nil, nil
+	u, err := s.Lookup(ctx, p, username)
+	switch {
+	case TypeOf(err) == UserNotFoundException:
+		return pool.User{}, false, nil // the answer was refused
+	case err != nil:
+		return pool.User{}, false, err
+	}
+	return u, true, nil
 }
 
 func (s *Service) migrates(p pool.Pool) bool {

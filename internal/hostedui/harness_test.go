@@ -99,6 +99,8 @@ type options struct {
 	// localhost serves the pages at http://localhost:<port>, an origin
 	// that can have passkeys (an IP address cannot be an RP id).
 	localhost bool
+	// triggerTimeout is the trigger invoker's limit (0: Cognito's 5 s).
+	triggerTimeout time.Duration
 }
 
 func newEnv(t testing.TB, opts options) *env {
@@ -145,7 +147,7 @@ func newEnv(t testing.TB, opts options) *env {
 	log := e.logs.Logger()
 	e.hasher = password.NewHasher(apptest.CheapHashing, 0)
 	e.box = box
-	triggers, err := trigger.New(trigger.Config{Box: box, Logger: log})
+	triggers, err := trigger.New(trigger.Config{Box: box, Logger: log, Timeout: opts.triggerTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
