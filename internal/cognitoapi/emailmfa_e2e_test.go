@@ -35,7 +35,7 @@ func (e *env) delivered(t *testing.T, m *apptest.Mailbox) []mail.Message {
 
 // mfaPool configures e's pool: mode, TOTP and email factors, and the
 // first factors of USER_AUTH (nil: PASSWORD only).
-func (e *env) mfaPool(t *testing.T, mode types.UserPoolMfaType, firstFactors ...types.AuthFactorType) {
+func (e *env) mfaPool(t testing.TB, mode types.UserPoolMfaType, firstFactors ...types.AuthFactorType) {
 	t.Helper()
 	e.setMFA(t, &cip.SetUserPoolMfaConfigInput{
 		MfaConfiguration: mode, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},

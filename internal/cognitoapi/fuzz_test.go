@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -101,29 +102,7 @@ func FuzzSRPMessages(f *testing.F) {
 	f.Add("-1", "!!!", "Fri Jan 02 03:04:05 UTC 2026", "=", strings.Repeat("A", 4000))
 	f.Add("0x10", "", ts+" ", strings.Repeat("x", 44), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	h := e.app.Server.Handler()
-	post := func(t *testing.T, action string, v any) (int, map[string]any) {
-		body, _ := json.Marshal(v)
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
-		req.Header.Set("Content-Type", cognitoapi.ContentType)
-		req.Header.Set("X-Amz-Target", cognitoapi.TargetPrefix+action)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var out map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%s: answer %q is not a JSON object", action, rec.Body)
-		}
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s: %d %v", action, body, rec.Code, out)
-		}
-		if rec.Code == 200 {
-			if _, ok := out["AuthenticationResult"]; ok {
-				t.Fatalf("%s %s signed in", action, body)
-			}
-		} else if typ, _ := out["__type"].(string); typ == "" {
-			t.Fatalf("%s: error without a type: %v", action, out)
-		}
-		return rec.Code, out
-	}
+	post := func(t *testing.T, action string, v any) (int, map[string]any) { return fuzzPost(t, h, action, v) }
 	f.Fuzz(func(t *testing.T, srpA, secretBlock, timestamp, signature, session string) {
 		post(t, "InitiateAuth", map[string]any{
 			"AuthFlow": "USER_SRP_AUTH", "ClientId": e.client.ID,
@@ -143,5 +122,86 @@ func FuzzSRPMessages(f *testing.F) {
 		if st == 200 {
 			t.Fatalf("a forged Session %q was accepted", session)
 		}
+	})
+}
+
+// fuzzPost sends v as the JSON body of action to h, unauthenticated, and
+// returns the status and the answer, failing t on a 5xx, on an answer
+// that is not a JSON object, on an error without its type and on
+// tokens.
+func fuzzPost(t *testing.T, h http.Handler, action string, v any) (int, map[string]any) {
+	body, _ := json.Marshal(v)
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", cognitoapi.ContentType)
+	req.Header.Set("X-Amz-Target", cognitoapi.TargetPrefix+action)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("%s: answer %q is not a JSON object", action, rec.Body)
+	}
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s: %d %v", action, body, rec.Code, out)
+	}
+	if rec.Code == 200 {
+		if _, ok := out["AuthenticationResult"]; ok {
+			t.Fatalf("%s %s signed in", action, body)
+		}
+	} else if typ, _ := out["__type"].(string); typ == "" {
+		t.Fatalf("%s: error without a type: %v", action, out)
+	}
+	return rec.Code, out
+}
+
+// FuzzMFAChallengeResponses answers a live SOFTWARE_TOKEN_MFA sign-in
+// (a user with an authenticator app, the session of its password) with
+// arbitrary challenge names, codes, sessions and extra members: no
+// answer is a 5xx or untyped, and none but the app's code signs in —
+// which the fuzzer does not know, so nothing does.
+func FuzzMFAChallengeResponses(f *testing.F) {
+	e, _, clk := srpEnv(f)
+	ctx := context.Background()
+	e.allowFlows(f, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+	e.mfaPool(f, types.UserPoolMfaTypeOptional, types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp)
+	e.confirmedUser(f, "ivy", "Ivy-Pass-123!")
+	sub := e.storedUser(f, "ivy").Sub
+	p, err := e.app.Store.GetPool(ctx, e.pool.ID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	secret, err := e.app.Accounts.AssociateSoftwareToken(ctx, p, sub)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := e.app.Accounts.VerifySoftwareToken(ctx, p, sub, totpCode(f, secret, clk.Now()), "phone"); err != nil {
+		f.Fatal(err)
+	}
+	clk.Advance(30 * time.Second)
+	out, err := e.passwordAuth("ivy", "Ivy-Pass-123!", e.hash("ivy"))
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		f.Fatalf("InitiateAuth: %v %+v", err, out)
+	}
+	live := aws.ToString(out.Session)
+	for _, name := range []string{"SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SELECT_MFA_TYPE", "MFA_SETUP", "SELECT_CHALLENGE", "WEB_AUTHN", "CUSTOM_CHALLENGE", ""} {
+		f.Add(name, "123456", true, "ANSWER", "SOFTWARE_TOKEN_MFA")
+	}
+	f.Add("SOFTWARE_TOKEN_MFA", "", false, "SOFTWARE_TOKEN_MFA_CODE", "1234567")
+	f.Add("EMAIL_OTP", "12345678", true, "EMAIL_OTP_CODE", "\x00")
+	f.Add("SOFTWARE_TOKEN_MFA", " 12345", true, "USERNAME", "nobody")
+	f.Add("SELECT_MFA_TYPE", "", true, "ANSWER", strings.Repeat("A", 300))
+	f.Add("WEB_AUTHN", "", true, "CREDENTIAL", `{"id":"x","response":{}}`)
+	h := e.app.Server.Handler()
+	f.Fuzz(func(t *testing.T, name, code string, useLive bool, key, value string) {
+		session := value
+		if useLive {
+			session = live
+		}
+		responses := map[string]string{
+			"USERNAME": "ivy", "SECRET_HASH": *e.hash("ivy"),
+			"SOFTWARE_TOKEN_MFA_CODE": code, "EMAIL_OTP_CODE": code, key: value,
+		}
+		fuzzPost(t, h, "RespondToAuthChallenge", map[string]any{
+			"ChallengeName": name, "ClientId": e.client.ID, "Session": session, "ChallengeResponses": responses,
+		})
 	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // setMFA sets the pool's MFA configuration through the API.
-func (e *env) setMFA(t *testing.T, in *cip.SetUserPoolMfaConfigInput) *cip.SetUserPoolMfaConfigOutput {
+func (e *env) setMFA(t testing.TB, in *cip.SetUserPoolMfaConfigInput) *cip.SetUserPoolMfaConfigOutput {
 	t.Helper()
 	in.UserPoolId = aws.String(e.pool.ID)
 	out, err := e.sdk(keyAdmin).SetUserPoolMfaConfig(context.Background(), in)

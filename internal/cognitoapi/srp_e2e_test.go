@@ -91,7 +91,7 @@ func mustStdB64(t *testing.T, s string) []byte {
 	return b
 }
 
-func (e *env) storedUser(t *testing.T, username string) pool.User {
+func (e *env) storedUser(t testing.TB, username string) pool.User {
 	t.Helper()
 	u, err := e.app.Store.GetUserByUsername(context.Background(), e.pool.ID, e.pool.UsernameKey(username))
 	if err != nil {
