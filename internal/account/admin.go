@@ -117,12 +117,6 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if _, err := s.preSignUp(ctx, p, trigger.SourcePreSignUpAdminCreate, &u); err != nil {
 		return AdminCreateUserResult{}, err
 	}
-	var m mail.Message
-	if invite {
-		if m, err = s.composeInvitation(ctx, p, u, pw); err != nil {
-			return AdminCreateUserResult{}, err
-		}
-	}
 	np, err := s.preparePassword(ctx, u, pw)
 	if err != nil {
 		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: %w", err)
@@ -131,6 +125,14 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	u.Status = pool.StatusForceChangePassword
 	if in.Permanent {
 		u.Status = pool.StatusConfirmed
+	}
+	// The invitation, and its trigger, before the user is stored: a
+	// failed trigger creates nobody.
+	var m mail.Message
+	if invite {
+		if m, err = s.composeInvitation(ctx, p, u, pw); err != nil {
+			return AdminCreateUserResult{}, err
+		}
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
