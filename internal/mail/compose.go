@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	htmlpkg "html"
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
@@ -160,7 +161,8 @@ func Compose(c Content) (Message, error) {
 	}
 	switch {
 	case c.HTMLMessage != "":
-		m.HTML = strings.ReplaceAll(c.HTMLMessage, CodePlaceholder, c.Code)
+		// A temporary password may hold characters HTML gives meaning.
+		m.HTML = strings.ReplaceAll(c.HTMLMessage, CodePlaceholder, htmlpkg.EscapeString(c.Code))
 		m.Text = TextFromHTML(m.HTML)
 	case c.Message != "":
 		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""

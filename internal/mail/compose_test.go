@@ -265,6 +265,10 @@ func TestLogSenderWithholdsPasswords(t *testing.T) {
 	if strings.Contains(buf.String(), "Tmp-Secret-9x") || strings.Count(buf.String(), `"msg":"mail"`) != 2 {
 		t.Errorf("log = %s", buf.String())
 	}
+	m, err := mail.Compose(mail.Content{Kind: mail.Invitation, To: "a@example.com", Username: "ann", Code: "<b>&Tmp9", HTMLMessage: "<p>{####}</p>"})
+	if err != nil || m.HTML != "<p>&lt;b&gt;&amp;Tmp9</p>" || strings.TrimSpace(m.Text) != "<b>&Tmp9" {
+		t.Errorf("a password with HTML's characters in an HTML message: %q %q %v", m.HTML, m.Text, err)
+	}
 	if _, err := mail.Compose(mail.Content{Kind: mail.Invitation, To: "a@example.com", Code: "x"}); !errors.Is(err, mail.ErrInvalidMessage) {
 		t.Errorf("an invitation without a username: %v", err)
 	}
