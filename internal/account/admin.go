@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/linkpool/linkpool/internal/audit"
+	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/trigger"
@@ -28,8 +29,16 @@ type AdminCreateUserInput struct {
 	// EmailVerified marks the email address verified.
 	EmailVerified bool
 	// Permanent makes the password permanent and the user CONFIRMED at
-	// once, instead of FORCE_CHANGE_PASSWORD.
+	// once, instead of FORCE_CHANGE_PASSWORD; no invitation is mailed.
 	Permanent bool
+	// MessageAction is "" to mail the invitation (when the user has an
+	// email address), MessageSuppress to mail none, or MessageResend to
+	// mail it again to an existing user with a new temporary password.
+	MessageAction string
+	// EmailDelivery reports that the caller asked for the invitation by
+	// email (DesiredDeliveryMediums EMAIL): a user without an address is
+	// then refused instead of created without an invitation.
+	EmailDelivery bool
 }
 
 // AdminCreateUserResult is the created user and the password it was given.
@@ -38,6 +47,8 @@ type AdminCreateUserResult struct {
 	// TemporaryPassword is the password set, generated or given; shown
 	// once, never stored in the clear.
 	TemporaryPassword string
+	// Invitation is where the invitation was mailed; nil when none was.
+	Invitation *CodeDelivery
 }
 
 // AdminCreateUser creates a user without a sign-up (Cognito
@@ -48,9 +59,22 @@ type AdminCreateUserResult struct {
 // The pre sign-up trigger (PreSignUp_AdminCreateUser) runs before the
 // user is stored; its failure fails the call and stores nothing.
 //
+// Unless in.MessageAction suppresses it, a user with an email address
+// is mailed an invitation with the username and the temporary password,
+// in the user's language (see composeInvitation); the custom message
+// trigger (CustomMessage_AdminCreateUser) runs before the user is
+// stored, so its failure stores nothing either. MessageResend mails the
+// invitation of an existing user again (resendInvitation).
+//
 // Errors: InvalidParameterException; InvalidPasswordException;
-// UsernameExistsException; AliasExistsException.
+// UsernameExistsException; AliasExistsException;
+// CodeDeliveryFailureException when the mailer does not take the
+// invitation (the user is created, as in Cognito); for MessageResend
+// UserNotFoundException and UnsupportedUserStateException.
 func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCreateUserInput) (res AdminCreateUserResult, err error) {
+	if in.MessageAction == MessageResend {
+		return s.resendInvitation(ctx, p, in)
+	}
 	defer func() {
 		changed := attrFields(in.Attributes)
 		changed = append(changed, audit.Field("TemporaryPassword", nil), audit.Field("Permanent", in.Permanent))
@@ -77,6 +101,10 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if err := s.refuseProviderUsername(ctx, p, u); err != nil {
 		return AdminCreateUserResult{}, err
 	}
+	invite, err := wantsInvitation(in, u)
+	if err != nil {
+		return AdminCreateUserResult{}, err
+	}
 	pw := in.TemporaryPassword
 	if pw == "" {
 		pw = generatePassword(p.PasswordPolicy)
@@ -98,6 +126,14 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 	if in.Permanent {
 		u.Status = pool.StatusConfirmed
 	}
+	// The invitation, and its trigger, before the user is stored: a
+	// failed trigger creates nobody.
+	var m mail.Message
+	if invite {
+		if m, err = s.composeInvitation(ctx, p, u, pw); err != nil {
+			return AdminCreateUserResult{}, err
+		}
+	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			e := s.existsError(ctx, p, u)
@@ -108,7 +144,16 @@ func (s *Service) AdminCreateUser(ctx context.Context, p pool.Pool, in AdminCrea
 		}
 		return AdminCreateUserResult{}, fmt.Errorf("account: admin create user: %w", err)
 	}
-	return AdminCreateUserResult{User: scrub(u), TemporaryPassword: pw}, nil
+	res = AdminCreateUserResult{User: scrub(u), TemporaryPassword: pw}
+	if invite {
+		// A mail the mailer refused leaves the user as stored: the
+		// result names the user for the audit record, and the caller
+		// gets the error.
+		if res.Invitation, err = s.deliver(ctx, p, u, mail.Invitation, m); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 // AdminSetUserPassword sets a user's password (Cognito

@@ -190,22 +190,45 @@ func (s *Service) sendCode(ctx context.Context, p pool.Pool, u pool.User, kind m
 // sendMail is sendCode for content c, to which it adds the address,
 // sender, language and pool name.
 func (s *Service) sendMail(ctx context.Context, p pool.Pool, u pool.User, source string, c mail.Content) (*CodeDelivery, error) {
-	if err := s.customMessage(ctx, p, u, source, &c); err != nil {
+	m, err := s.composeMail(ctx, p, u, source, c)
+	if err != nil {
 		return nil, err
 	}
-	to := u.Email()
-	c.To, c.From, c.Lang, c.PoolName, c.Messages = to, p.EmailFrom, u.Attributes[attrLocale], p.Name, p.Branding.Messages
+	return s.deliver(ctx, p, u, c.Kind, m)
+}
+
+// composeMail runs the custom message trigger of source on c and renders
+// it to the user's email address, with the pool's sender, the user's
+// language and the pool's name and wording. A failed trigger is
+// returned as it is; a mail that cannot be rendered is a
+// CodeDeliveryFailureException.
+func (s *Service) composeMail(ctx context.Context, p pool.Pool, u pool.User, source string, c mail.Content) (mail.Message, error) {
+	if err := s.customMessage(ctx, p, u, source, &c); err != nil {
+		return mail.Message{}, err
+	}
+	c.To, c.From, c.Lang, c.PoolName, c.Messages = u.Email(), p.EmailFrom, u.Attributes[attrLocale], p.Name, p.Branding.Messages
 	m, err := mail.Compose(c)
-	if err == nil {
-		err = s.mailer.Send(ctx, m)
-	}
 	if err != nil {
-		// err never contains the code: Compose and Send report addresses
-		// and transport failures only.
-		s.log.ErrorContext(ctx, "account: mail delivery failed", "pool", p.ID, "sub", u.Sub, "kind", string(c.Kind), "error", err)
-		return nil, &Error{Type: CodeDeliveryFailureException, Message: "Unable to deliver the verification code.", Cause: err}
+		return mail.Message{}, s.deliveryFailed(ctx, p, u, c.Kind, err)
 	}
-	return emailDelivery(to), nil
+	return m, nil
+}
+
+// deliver hands m, a mail of kind to u, to the mailer.
+func (s *Service) deliver(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, m mail.Message) (*CodeDelivery, error) {
+	if err := s.mailer.Send(ctx, m); err != nil {
+		return nil, s.deliveryFailed(ctx, p, u, kind, err)
+	}
+	return emailDelivery(m.To), nil
+}
+
+// deliveryFailed logs a mail that could not be rendered or sent and
+// returns the CodeDeliveryFailureException that reports it.
+func (s *Service) deliveryFailed(ctx context.Context, p pool.Pool, u pool.User, kind mail.Kind, err error) error {
+	// err never contains the code or password: Compose and Send report
+	// addresses and transport failures only.
+	s.log.ErrorContext(ctx, "account: mail delivery failed", "pool", p.ID, "sub", u.Sub, "kind", string(kind), "error", err)
+	return &Error{Type: CodeDeliveryFailureException, Message: "Unable to deliver the verification code.", Cause: err}
 }
 
 // decoyCode does for an unknown user the work that issuing a code does

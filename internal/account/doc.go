@@ -49,6 +49,14 @@
 // store's transaction, so two instances given one code accept it once.
 // SetMFAPreference and ResetMFA manage the user's factors.
 //
+// Invitations (invite.go): AdminCreateUser mails a user with an email
+// address the username and the temporary password, in the pool's
+// InviteMessageTemplate, the custom message trigger's
+// (CustomMessage_AdminCreateUser) or the localized wording, unless
+// MessageSuppress; MessageResend mails an existing user a new temporary
+// password. The mail is rendered, and the trigger run, before anything
+// is stored, so a failed trigger changes nothing.
+//
 // Triggers (trigger*.go): with Config.Triggers, the flows invoke the
 // pool's pre sign-up, post confirmation, pre and post authentication,
 // custom message and user migration triggers at Cognito's moments, with

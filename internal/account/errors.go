@@ -33,6 +33,10 @@ const (
 	// the administrative actions of internal/admin.
 	ResourceNotFoundException = "ResourceNotFoundException"
 	GroupExistsException      = "GroupExistsException"
+	// UnsupportedUserStateException: the user is in a state the
+	// operation does not apply to (an invitation resent to a user
+	// without a temporary password).
+	UnsupportedUserStateException = "UnsupportedUserStateException"
 	// DuplicateProviderException is CreateIdentityProvider's answer for
 	// a provider name the pool already has.
 	DuplicateProviderException = "DuplicateProviderException"

@@ -13,7 +13,7 @@ import (
 
 // usernamePlaceholder stands for the username in a custom message
 // (Cognito's usernameParameter).
-const usernamePlaceholder = "{username}"
+const usernamePlaceholder = mail.UsernamePlaceholder
 
 // Cognito's bounds of a custom message's answer.
 const (

@@ -18,7 +18,7 @@ var valueFields = map[string]bool{
 	"Name": true, "PasswordPolicy": true, "LockoutPolicy": true, "UsernameAttributes": true, "AliasAttributes": true,
 	"AutoVerifiedAttributes": true, "CaseSensitive": true, "AllowAdminCreateUserOnly": true, "AutoConfirmSignUp": true,
 	"SigningAlgorithm": true, "CORSOrigins": true, "MFA": true, "AllowedFirstAuthFactors": true, "LambdaConfig": true,
-	"EmailFrom": true,
+	"EmailFrom": true, "InviteMessage": true,
 	// clients
 	"CallbackURLs": true, "LogoutURLs": true, "DefaultRedirectURI": true, "AllowedOAuthFlows": true,
 	"AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthScopes": true, "SupportedIdentityProviders": true,

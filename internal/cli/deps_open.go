@@ -56,10 +56,6 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 		return nil, err
 	}
 	hasher := password.NewHasher(password.DefaultParams, 2)
-	// The administrative operations send no mail, so the development
-	// sender's warning about undelivered mail would only be noise on every
-	// command.
-	quiet := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	keys := token.NewKeys(st, box, token.KeysOptions{})
 	// The user commands are adapters over the same operations as the
 	// JSON API's admin actions, so they run the pool's triggers as those
@@ -70,7 +66,10 @@ func openDeps(ctx context.Context, sf *storageFlags, e *env) (*deps, error) {
 		st.Close()
 		return nil, fmt.Errorf("triggers: %w", err)
 	}
-	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewLog(quiet), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log, Triggers: triggers, Audit: newAuditRecorder(st, log)})
+	// The commands have no mail relay of their own: the mail they send
+	// (the invitation of `user create`) goes to the store's outbox, which
+	// the servers' outboxes deliver through their relays.
+	accounts := account.New(account.Config{Store: st, Hasher: hasher, Mailer: mail.NewQueue(st, box), CodeKey: box.DeriveKey(account.CodeKeyPurpose), Box: box, Log: log, Triggers: triggers, Audit: newAuditRecorder(st, log)})
 	return newDeps(st, box, keys, accounts, log), nil
 }
 

@@ -45,8 +45,12 @@ type poolSettings struct {
 	messages     messageList
 	messagesFile string
 	emailFrom    string
-	customAttr   stringList
-	corsOrigin   stringList
+	// inviteSubject and inviteMessage are the pool's own invitation
+	// (AdminCreateUserConfig.InviteMessageTemplate).
+	inviteSubject string
+	inviteMessage string
+	customAttr    stringList
+	corsOrigin    stringList
 
 	// css is the content of cssFile, read by load.
 	css string
@@ -63,7 +67,7 @@ var poolSettingFlags = []string{
 	"min-length", "require-uppercase", "require-lowercase", "require-numbers", "require-symbols",
 	"temporary-password-days", "lockout-max-attempts", "lockout-base-seconds", "lockout-max-seconds",
 	"logo-url", "primary-color", "background-color", "css-file", "message", "messages-file", "email-from", "custom-attribute",
-	"cors-origin",
+	"cors-origin", "invite-subject", "invite-message",
 }
 
 // immutablePoolSettings are fixed when a pool is created, as in Cognito's
@@ -102,6 +106,8 @@ func (s *poolSettings) register(fs *flag.FlagSet) {
 	fs.Var(&s.messages, "message", "the pool's own wording of a message of the hosted pages or mails: lang:key=text, like 'de:login.intro=Melden Sie sich mit Ihrem {pool}-Konto an.' (keys and placeholders as in internal/locales/en.json; repeatable; an empty text restores the built-in message)")
 	fs.StringVar(&s.messagesFile, "messages-file", "", "JSON file of the pool's own wording of messages, {\"lang\": {\"key\": \"text\"}}, replacing all of them (\"\" removes them all; --message then applies on top)")
 	fs.StringVar(&s.emailFrom, "email-from", "", "sender address of verification and reset mails")
+	fs.StringVar(&s.inviteSubject, "invite-subject", "", "subject of the invitation user create mails (AdminCreateUserConfig.InviteMessageTemplate.EmailSubject, 1-140 characters; \"\" restores the built-in, localized one)")
+	fs.StringVar(&s.inviteMessage, "invite-message", "", "text of the invitation user create mails, with {username} and {####} for the username and temporary password (EmailMessage, 6-20000 characters; HTML when it has tags; \"\" restores the built-in, localized one)")
 	fs.Var(&s.customAttr, "custom-attribute", "custom attribute name:String|Number|DateTime|Boolean[:mutable] (repeatable; update adds attributes, none can be removed)")
 	fs.Var(&s.corsOrigin, "cors-origin", "web origin, like https://app.example.com, whose browser apps may call the pool's unsigned Cognito API actions (repeatable; replaces the list; default, and \"\": the origins of the pool's clients' callback URLs)")
 }
@@ -179,6 +185,8 @@ func (s *poolSettings) apply(p *pool.Pool, given map[string]bool) {
 	set("messages-file", func() { p.Branding.Messages = s.fileMessages })
 	set("message", func() { p.Branding.Messages = s.messages.applyTo(p.Branding.Messages) })
 	set("email-from", func() { p.EmailFrom = s.emailFrom })
+	set("invite-subject", func() { p.InviteMessage.EmailSubject = s.inviteSubject })
+	set("invite-message", func() { p.InviteMessage.EmailMessage = s.inviteMessage })
 	set("cors-origin", func() {
 		p.CORSOrigins = nil
 		for _, o := range s.corsOrigin {
@@ -266,6 +274,7 @@ func poolFields(p pool.Pool, domains []pool.Domain) [][2]string {
 		{"Branding.CSS", css},
 		{"Branding.Messages", messagesSummary(b.Messages)},
 		{"EmailFrom", orDash(p.EmailFrom)},
+		{"InviteMessageTemplate", inviteSummary(p.InviteMessage)},
 		{"CORSOrigins", corsOrigins(p)},
 		{"MfaConfiguration", mfaSummary(p.MFA)},
 		{"AllowedFirstAuthFactors", join(p.FirstFactors())},
@@ -326,4 +335,19 @@ func setBool(dst *bool, b optBool) {
 	if b.set {
 		*dst = b.v
 	}
+}
+
+// inviteSummary describes the pool's invitation template.
+func inviteSummary(t pool.InviteTemplate) string {
+	if t == (pool.InviteTemplate{}) {
+		return "(default: the localized invitation)"
+	}
+	subject, message := "(default)", "(default)"
+	if t.EmailSubject != "" {
+		subject = fmt.Sprintf("%q", t.EmailSubject)
+	}
+	if t.EmailMessage != "" {
+		message = fmt.Sprintf("%q", shorten(t.EmailMessage, 60))
+	}
+	return "subject " + subject + ", message " + message
 }

@@ -48,18 +48,23 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 	var pw passwordFlags
 	var attrs attrList
 	var email string
-	var emailVerified, permanent bool
+	var emailVerified, permanent, suppress, resend bool
 	r.register(c)
 	pw.register(c, true)
 	c.fs.Var(&attrs, "attribute", "user attribute name=value, standard or custom:name (repeatable)")
 	c.fs.StringVar(&email, "email", "", "email address (the email attribute)")
 	c.fs.BoolVar(&emailVerified, "email-verified", false, "mark the email address verified")
 	c.fs.BoolVar(&permanent, "permanent", false, "the password is permanent and the user CONFIRMED; otherwise it is temporary and must be changed at the first sign-in")
+	c.fs.BoolVar(&suppress, "suppress-message", false, "mail no invitation (MessageAction SUPPRESS); by default a user with an email address and a temporary password is mailed one")
+	c.fs.BoolVar(&resend, "resend", false, "mail the invitation of an existing user again, with a new temporary password (MessageAction RESEND)")
 	if err := c.parse(args, "pool"); err != nil {
 		return err
 	}
 	if pw.temporary != "" && permanent {
 		return usagef("--temporary-password and --permanent contradict each other: use --password with --permanent")
+	}
+	if resend && (suppress || permanent || email != "" || emailVerified || len(attrs.m) > 0) {
+		return usagef("--resend takes only --pool, --username and a new temporary password")
 	}
 	password, err := pw.read(e, false)
 	if err != nil {
@@ -76,6 +81,12 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 		Attributes:        attrs.m,
 		EmailVerified:     emailVerified,
 		Permanent:         permanent,
+	}
+	switch {
+	case suppress:
+		in.MessageAction = account.MessageSuppress
+	case resend:
+		in.MessageAction = account.MessageResend
 	}
 	if email != "" {
 		in.Attributes = maps.Clone(in.Attributes)
@@ -101,8 +112,12 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 	if c.json {
 		return printJSON(e.stdout, struct {
 			userView
-			TemporaryPassword string `json:"TemporaryPassword,omitempty"`
-		}{userView{User: res.User, Groups: []string{}}, generated})
+			TemporaryPassword string                `json:"TemporaryPassword,omitempty"`
+			Invitation        *account.CodeDelivery `json:"Invitation,omitempty"`
+		}{userView{User: res.User, Groups: []string{}}, generated, res.Invitation})
+	}
+	if resend {
+		return printResent(e, p, res, generated)
 	}
 	fmt.Fprintf(e.stdout, "Created user %s in pool %s.\n\n", res.User.Username, p.ID)
 	if err := printFields(e.stdout, userFields(res.User, nil)); err != nil {
@@ -116,7 +131,32 @@ func runUserCreate(ctx context.Context, e *env, args []string) error {
 	case !permanent:
 		fmt.Fprintf(e.stdout, "\nThe password is temporary: the user chooses a new one at the first sign-in, within %d days.\n", tempDays(p))
 	}
+	printInvitation(e, res.Invitation)
 	return nil
+}
+
+// printResent reports `user create --resend`.
+func printResent(e *env, p pool.Pool, res account.AdminCreateUserResult, generated string) error {
+	switch {
+	case res.Invitation != nil && generated != "":
+		fmt.Fprintf(e.stdout, "New temporary password of %s (shown once): %s\nThe user chooses a new password at the first sign-in, within %d days.\n", res.User.Username, generated, tempDays(p))
+	case res.Invitation != nil:
+		fmt.Fprintf(e.stdout, "The temporary password of %s is replaced.\n", res.User.Username)
+	case res.TemporaryPassword != "":
+		fmt.Fprintf(e.stdout, "The temporary password of %s is replaced; the user has no email address, so no invitation is mailed.\n", res.User.Username)
+	default:
+		fmt.Fprintf(e.stdout, "Nothing changed: %s has no email address to mail an invitation to; give a new temporary password with --temporary-password.\n", res.User.Username)
+	}
+	printInvitation(e, res.Invitation)
+	return nil
+}
+
+// printInvitation says where the invitation went: into the outbox that
+// the servers deliver from.
+func printInvitation(e *env, d *account.CodeDelivery) {
+	if d != nil {
+		fmt.Fprintf(e.stdout, "\nInvitation queued for %s: a running linkpool serve mails it through its --smtp-url.\n", d.Destination)
+	}
 }
 
 func tempDays(p pool.Pool) int {

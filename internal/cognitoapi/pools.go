@@ -56,8 +56,29 @@ type signInPolicyType struct {
 }
 
 type adminCreateUserConfigType struct {
-	AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly,omitempty"`
+	AllowAdminCreateUserOnly *bool                `json:"AllowAdminCreateUserOnly,omitempty"`
+	InviteMessageTemplate    *messageTemplateType `json:"InviteMessageTemplate,omitempty"`
 }
+
+// messageTemplateType is Cognito's MessageTemplateType, the invitation
+// of AdminCreateUser. SMSMessage is accepted and ignored: linkpool sends
+// no text messages.
+type messageTemplateType struct {
+	SMSMessage   *string `json:"SMSMessage,omitempty"`
+	EmailMessage *string `json:"EmailMessage,omitempty"`
+	EmailSubject *string `json:"EmailSubject,omitempty"`
+}
+
+// Cognito's patterns of MessageTemplateType's email members.
+const (
+	inviteMessagePattern = `[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`
+	inviteSubjectPattern = `[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`
+)
+
+var (
+	inviteMessageRe = regexp.MustCompile(`^(?:` + inviteMessagePattern + `)$`)
+	inviteSubjectRe = regexp.MustCompile(`^(?:` + inviteSubjectPattern + `)$`)
+)
 
 type usernameConfigurationType struct {
 	CaseSensitive *bool `json:"CaseSensitive,omitempty"`
@@ -112,8 +133,12 @@ func (s *poolSettings) apply(p *pool.Pool) {
 	}
 	p.AutoVerifiedAttributes = s.AutoVerifiedAttributes
 	p.AllowAdminCreateUserOnly = false
-	if s.AdminCreateUserConfig != nil && s.AdminCreateUserConfig.AllowAdminCreateUserOnly != nil {
-		p.AllowAdminCreateUserOnly = *s.AdminCreateUserConfig.AllowAdminCreateUserOnly
+	p.InviteMessage = pool.InviteTemplate{}
+	if a := s.AdminCreateUserConfig; a != nil {
+		setBool(&p.AllowAdminCreateUserOnly, a.AllowAdminCreateUserOnly)
+		if t := a.InviteMessageTemplate; t != nil {
+			p.InviteMessage = pool.InviteTemplate{EmailSubject: deref(t.EmailSubject), EmailMessage: deref(t.EmailMessage)}
+		}
 	}
 	p.LambdaConfig = s.LambdaConfig.config()
 }
@@ -124,6 +149,11 @@ func (s *poolSettings) apply(p *pool.Pool) {
 func (s *poolSettings) check(v *validation) {
 	v.enum("mfaConfiguration", s.MfaConfiguration, pool.MFAOff, pool.MFAOn, pool.MFAOptional)
 	s.LambdaConfig.check(v)
+	if a := s.AdminCreateUserConfig; a != nil && a.InviteMessageTemplate != nil {
+		t := a.InviteMessageTemplate
+		v.str("adminCreateUserConfig.inviteMessageTemplate.emailMessage", t.EmailMessage, false, pool.MinInviteMessage, pool.MaxInviteMessage, inviteMessagePattern, inviteMessageRe, false)
+		v.str("adminCreateUserConfig.inviteMessageTemplate.emailSubject", t.EmailSubject, false, 1, pool.MaxInviteSubject, inviteSubjectPattern, inviteSubjectRe, false)
+	}
 	if s.Policies == nil || s.Policies.SignInPolicy == nil {
 		return
 	}
@@ -178,8 +208,19 @@ type usernameConfigurationOut struct {
 	CaseSensitive bool `json:"CaseSensitive"`
 }
 type adminCreateUserConfigOut struct {
-	AllowAdminCreateUserOnly bool `json:"AllowAdminCreateUserOnly"`
+	AllowAdminCreateUserOnly bool                 `json:"AllowAdminCreateUserOnly"`
+	InviteMessageTemplate    *pool.InviteTemplate `json:"InviteMessageTemplate,omitempty"`
 }
+
+func newAdminCreateUserConfigOut(p pool.Pool) adminCreateUserConfigOut {
+	out := adminCreateUserConfigOut{AllowAdminCreateUserOnly: p.AllowAdminCreateUserOnly}
+	if p.InviteMessage != (pool.InviteTemplate{}) {
+		t := p.InviteMessage
+		out.InviteMessageTemplate = &t
+	}
+	return out
+}
+
 type schemaAttributeOut struct {
 	Name                   string `json:"Name"`
 	AttributeDataType      string `json:"AttributeDataType"`
@@ -206,7 +247,7 @@ func newUserPoolType(p pool.Pool, domains []pool.Domain) userPoolType {
 		Policies:               policiesOut{p.PasswordPolicy, signInPolicyType{p.FirstFactors()}},
 		AutoVerifiedAttributes: p.AutoVerifiedAttributes, UsernameAttributes: p.UsernameAttributes, AliasAttributes: p.AliasAttributes,
 		UsernameConfiguration: usernameConfigurationOut{p.CaseSensitive},
-		AdminCreateUserConfig: adminCreateUserConfigOut{p.AllowAdminCreateUserOnly},
+		AdminCreateUserConfig: newAdminCreateUserConfigOut(p),
 		MfaConfiguration:      p.MFA.MFAMode(), LambdaConfig: p.LambdaConfig,
 		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt),
 	}

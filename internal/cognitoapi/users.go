@@ -111,10 +111,10 @@ func adminCreateUser(c *call) (any, error) {
 	if slices.Contains(req.DesiredDeliveryMediums, "SMS") {
 		return nil, NewError(InvalidParameterException, "SMS delivery is not supported; use EMAIL.")
 	}
-	if deref(req.MessageAction) == "RESEND" {
-		return resendInvitation(c, p, *req.Username, req.TemporaryPassword)
+	in := account.AdminCreateUserInput{
+		Username: *req.Username, TemporaryPassword: deref(req.TemporaryPassword), Attributes: attrs,
+		MessageAction: deref(req.MessageAction), EmailDelivery: slices.Contains(req.DesiredDeliveryMediums, "EMAIL"),
 	}
-	in := account.AdminCreateUserInput{Username: *req.Username, TemporaryPassword: deref(req.TemporaryPassword), Attributes: attrs}
 	if v, ok := attrs[pool.AttrEmailVerified]; ok {
 		in.EmailVerified = v == "true"
 		delete(attrs, pool.AttrEmailVerified)
@@ -126,30 +126,6 @@ func adminCreateUser(c *call) (any, error) {
 	return struct {
 		User userType `json:"User"`
 	}{newUserType(res.User, nil)}, nil
-}
-
-// resendInvitation is AdminCreateUser with MessageAction RESEND: the user
-// must still have a temporary password; a new TemporaryPassword replaces
-// it. linkpool mails no invitations, so nothing is sent.
-func resendInvitation(c *call, p pool.Pool, username string, temp *string) (any, error) {
-	u, err := c.api.cfg.Accounts.Lookup(c.ctx, p, username)
-	if err != nil {
-		return nil, err
-	}
-	if u.Status != pool.StatusForceChangePassword {
-		return nil, NewError("UnsupportedUserStateException", "Resend not possible. "+u.Username+" status is "+u.Status+".")
-	}
-	if temp != nil {
-		if err := c.api.cfg.Accounts.AdminSetUserPassword(c.ctx, p, username, *temp, false); err != nil {
-			return nil, err
-		}
-		if u, err = c.api.cfg.Accounts.Lookup(c.ctx, p, username); err != nil {
-			return nil, err
-		}
-	}
-	return struct {
-		User userType `json:"User"`
-	}{newUserType(u, nil)}, nil
 }
 
 func adminSetUserPassword(c *call) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	htmlpkg "html"
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
@@ -37,6 +38,10 @@ const (
 	// SignInCode carries the one-time code that signs a user in without
 	// a password (the email-code first factor).
 	SignInCode Kind = "signin_code"
+	// Invitation tells a user an administrator created of the account:
+	// the username and, as Code, the temporary password, valid for
+	// ValidFor (Cognito's AdminCreateUser invitation).
+	Invitation Kind = "invitation"
 )
 
 // subjects are the catalog keys of the mails' subjects.
@@ -47,11 +52,16 @@ var subjects = map[Kind]string{
 	SignUpAttempt: "mail.signup_attempt.subject",
 	MFACode:       "mail.mfa_code.subject",
 	SignInCode:    "mail.signin_code.subject",
+	Invitation:    "mail.invitation.subject",
 }
 
 // CodePlaceholder stands for the code in a pool's own message text
-// (Cognito's {####}).
+// (Cognito's {####}); in an invitation, for the temporary password.
 const CodePlaceholder = "{####}"
+
+// UsernamePlaceholder stands for the username in a pool's own
+// invitation and in a custom message (Cognito's {username}).
+const UsernamePlaceholder = "{username}"
 
 // Content is what a templated mail says.
 type Content struct {
@@ -65,9 +75,12 @@ type Content struct {
 	Lang     string
 	PoolName string
 	// Code and ValidFor are the one-time code and its lifetime, for
-	// SignUpCode, ResetCode, VerifyCode, MFACode and SignInCode.
+	// SignUpCode, ResetCode, VerifyCode, MFACode and SignInCode; the
+	// temporary password and its lifetime for Invitation.
 	Code     string
 	ValidFor time.Duration
+	// Username is the invited user's username (Invitation).
+	Username string
 	// Subject and Message, when set, replace the localized subject and
 	// body: a pool's own wording (its EmailMfaConfiguration). Message is
 	// plain text with CodePlaceholder where the code goes, and the mail
@@ -100,12 +113,13 @@ type view struct {
 	Pool     string
 	Code     string
 	Duration string
+	User     string
 }
 
-// T translates key with the pool name and the code lifetime available as
-// {pool} and {duration}.
+// T translates key with the pool name, the code lifetime and the
+// username available as {pool}, {duration} and {username}.
 func (v *view) T(key string) string {
-	return v.cat.T(key, "pool", v.Pool, "duration", v.Duration)
+	return v.cat.T(key, "pool", v.Pool, "duration", v.Duration, "username", v.User)
 }
 
 // Compose renders c into a message with a text and an HTML part.
@@ -115,13 +129,17 @@ func Compose(c Content) (Message, error) {
 		if c.Code == "" {
 			return Message{}, fmt.Errorf("%w: %s mail without a code", ErrInvalidMessage, c.Kind)
 		}
+	case Invitation:
+		if c.Code == "" || c.Username == "" {
+			return Message{}, fmt.Errorf("%w: invitation without a username or password", ErrInvalidMessage)
+		}
 	case SignUpAttempt:
 	default:
 		return Message{}, fmt.Errorf("%w: unknown mail kind %q", ErrInvalidMessage, c.Kind)
 	}
 	cat := locales.Match(c.Lang)
 	cat = cat.WithOverrides(c.Messages[cat.Lang()])
-	v := &view{cat: cat, Lang: cat.Lang(), Dir: cat.Dir(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor)}
+	v := &view{cat: cat, Lang: cat.Lang(), Dir: cat.Dir(), Pool: c.PoolName, Code: c.Code, Duration: Duration(cat, c.ValidFor), User: c.Username}
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, string(c.Kind)+".txt", v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s text: %w", c.Kind, err)
@@ -135,13 +153,16 @@ func Compose(c Content) (Message, error) {
 		Subject: v.T(subjects[c.Kind]),
 		Text:    text.String(),
 		HTML:    html.String(),
+		// An invitation holds a password, which no log may show.
+		Confidential: c.Kind == Invitation,
 	}
 	if c.Subject != "" {
 		m.Subject = strings.Join(strings.FieldsFunc(c.Subject, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
 	}
 	switch {
 	case c.HTMLMessage != "":
-		m.HTML = strings.ReplaceAll(c.HTMLMessage, CodePlaceholder, c.Code)
+		// A temporary password may hold characters HTML gives meaning.
+		m.HTML = strings.ReplaceAll(c.HTMLMessage, CodePlaceholder, htmlpkg.EscapeString(c.Code))
 		m.Text = TextFromHTML(m.HTML)
 	case c.Message != "":
 		m.Text, m.HTML = strings.ReplaceAll(c.Message, CodePlaceholder, c.Code), ""

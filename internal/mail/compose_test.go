@@ -241,6 +241,39 @@ func TestLogSender(t *testing.T) {
 	}
 }
 
+// TestLogSenderWithholdsPasswords: the development sender logs an
+// invitation without its text, which holds the temporary password, be
+// it the catalog's or a pool's own message.
+func TestLogSenderWithholdsPasswords(t *testing.T) {
+	var buf bytes.Buffer
+	s := mail.NewLog(slog.New(slog.NewJSONHandler(&buf, nil)))
+	for _, c := range []mail.Content{
+		{Kind: mail.Invitation, To: "a@example.com", PoolName: "P", Username: "ann", Code: "Tmp-Secret-9x", ValidFor: 7 * 24 * time.Hour},
+		{Kind: mail.Invitation, To: "a@example.com", PoolName: "P", Username: "ann", Code: "Tmp-Secret-9x", ValidFor: time.Hour, Message: "ann, your password: {####}"},
+	} {
+		m, err := mail.Compose(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Confidential || !strings.Contains(m.Text, "Tmp-Secret-9x") {
+			t.Fatalf("invitation %+v is not confidential or lacks the password", m)
+		}
+		if err := s.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(buf.String(), "Tmp-Secret-9x") || strings.Count(buf.String(), `"msg":"mail"`) != 2 {
+		t.Errorf("log = %s", buf.String())
+	}
+	m, err := mail.Compose(mail.Content{Kind: mail.Invitation, To: "a@example.com", Username: "ann", Code: "<b>&Tmp9", HTMLMessage: "<p>{####}</p>"})
+	if err != nil || m.HTML != "<p>&lt;b&gt;&amp;Tmp9</p>" || strings.TrimSpace(m.Text) != "<b>&Tmp9" {
+		t.Errorf("a password with HTML's characters in an HTML message: %q %q %v", m.HTML, m.Text, err)
+	}
+	if _, err := mail.Compose(mail.Content{Kind: mail.Invitation, To: "a@example.com", Code: "x"}); !errors.Is(err, mail.ErrInvalidMessage) {
+		t.Errorf("an invitation without a username: %v", err)
+	}
+}
+
 // TestComposeOverSMTP sends a composed Chinese mail through a real SMTP
 // server and checks what arrives.
 func TestComposeOverSMTP(t *testing.T) {
@@ -278,10 +311,10 @@ func TestMailsInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := []mail.Kind{mail.SignUpCode, mail.ResetCode, mail.VerifyCode, mail.SignUpAttempt, mail.MFACode, mail.SignInCode}
+	kinds := []mail.Kind{mail.SignUpCode, mail.ResetCode, mail.VerifyCode, mail.SignUpAttempt, mail.MFACode, mail.SignInCode, mail.Invitation}
 	for _, cat := range locales.All() {
 		for _, kind := range kinds {
-			m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: cat.Lang(), PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute})
+			m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: cat.Lang(), PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute, Username: "lamp.owner"})
 			if err != nil {
 				t.Fatalf("%s %s: %v", cat.Lang(), kind, err)
 			}
@@ -306,6 +339,9 @@ func TestMailsInEveryLanguage(t *testing.T) {
 			if kind != mail.SignUpAttempt && (!strings.Contains(r.Text, "604218") || !strings.Contains(r.HTML, "604218")) {
 				t.Errorf("%s: the code is missing", name)
 			}
+			if kind == mail.Invitation {
+				checkInvitation(t, name, cat, r)
+			}
 			if want := `<html lang="` + cat.Lang() + `" dir="` + cat.Dir() + `">`; !strings.Contains(r.HTML, want) {
 				t.Errorf("%s: the HTML part lacks %s", name, want)
 			}
@@ -318,11 +354,32 @@ func TestMailsInEveryLanguage(t *testing.T) {
 
 func mustCompose(t *testing.T, kind mail.Kind, lang string) mail.Message {
 	t.Helper()
-	m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: lang, PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute})
+	m, err := mail.Compose(mail.Content{Kind: kind, To: "a@example.com", Lang: lang, PoolName: "SmartLamp", Code: "604218", ValidFor: 15 * time.Minute, Username: "lamp.owner"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// checkInvitation checks an invitation as it arrived: the username and
+// the temporary password in both parts, the password's lifetime in the
+// language's words, and the body in the language, not in English.
+func checkInvitation(t *testing.T, name string, cat *locales.Catalog, r smtptest.Received) {
+	t.Helper()
+	for part, body := range map[string]string{"text": r.Text, "html": r.HTML} {
+		if !strings.Contains(body, "lamp.owner") {
+			t.Errorf("%s: the %s part lacks the username", name, part)
+		}
+		if want := mail.Duration(cat, 15*time.Minute); !strings.Contains(body, want) {
+			t.Errorf("%s: the %s part lacks the lifetime %q", name, part, want)
+		}
+	}
+	if intro := cat.T("mail.invitation.intro", "pool", "SmartLamp"); !strings.Contains(r.Text, intro) {
+		t.Errorf("%s: the text lacks %q", name, intro)
+	}
+	if en := locales.Match("en").T("mail.invitation.intro", "pool", "SmartLamp"); cat.Lang() != "en" && strings.Contains(r.Text, en) {
+		t.Errorf("%s: the text is in English", name)
+	}
 }
 
 // rawHeader returns the value of a header as it was sent, unfolded.

@@ -1,6 +1,8 @@
 // Package mail delivers the mails linkpool sends to users: sign-up
-// verification codes, password-reset codes and the notice that someone
-// tried to sign up with an address that already has an account.
+// verification codes, password-reset codes, the notice that someone
+// tried to sign up with an address that already has an account, and the
+// invitation with the temporary password of a user an administrator
+// created.
 //
 // Sender is the one interface, with two delivering implementations: SMTP,
 // which submits mail to a relay (STARTTLS when the server offers it, or

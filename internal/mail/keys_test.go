@@ -19,7 +19,7 @@ func TestTemplateKeysExist(t *testing.T) {
 			keys = append(keys, keysIn(tpl.Tree.Root.String())...)
 		}
 	}
-	for _, k := range []Kind{SignUpCode, ResetCode, VerifyCode, SignUpAttempt, MFACode, SignInCode} {
+	for _, k := range []Kind{SignUpCode, ResetCode, VerifyCode, SignUpAttempt, MFACode, SignInCode, Invitation} {
 		if subjects[k] == "" {
 			t.Errorf("mail %s has no subject key", k)
 		}

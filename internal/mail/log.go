@@ -24,19 +24,27 @@ func NewLog(log *slog.Logger) *Log {
 }
 
 // Send logs m at level INFO with the message "mail" and the attributes
-// from, to, subject and text.
+// from, to, subject and text. The text of a Confidential message, which
+// holds a password, is left out.
 func (l *Log) Send(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
+	}
+	text := m.Text
+	if m.Confidential {
+		text = withheld
 	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "mail",
 		slog.String("from", m.From),
 		slog.String("to", m.To),
 		slog.String("subject", m.Subject),
-		slog.String("text", m.Text),
+		slog.String("text", text),
 	)
 	return nil
 }
+
+// withheld is logged for the text of a Confidential message.
+const withheld = "(withheld: the mail holds a password)"
 
 var (
 	_ Sender = (*Log)(nil)

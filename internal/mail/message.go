@@ -30,6 +30,9 @@ type Message struct {
 	// Lang, when set, is the BCP 47 tag of the mail's language, sent as
 	// its Content-Language (RFC 3282).
 	Lang string `json:",omitempty"`
+	// Confidential marks a mail whose text holds a password (an
+	// invitation): the development sender logs it without its text.
+	Confidential bool `json:",omitempty"`
 }
 
 // Sender delivers messages. Implementations are safe for concurrent use.

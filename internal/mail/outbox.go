@@ -2,9 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -181,13 +178,11 @@ func (ob *Outbox) Send(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	plain, err := json.Marshal(m)
+	sm, err := sealMail(ob.box, m)
 	if err != nil {
-		return fmt.Errorf("mail: outbox: %w", err)
+		return err
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := sm.ID
 	ob.mu.Lock()
 	if ob.closed {
 		ob.mu.Unlock()
@@ -198,10 +193,7 @@ func (ob *Outbox) Send(ctx context.Context, m Message) error {
 	ob.pending[id] = struct{}{}
 	ob.mu.Unlock()
 	now := time.Now().Truncate(time.Microsecond)
-	sm := store.OutboxMail{
-		ID: id, Sealed: ob.box.Seal(plain, sealContext(id)),
-		Attempts: 1, NextAttemptAt: now.Add(ob.lease), LeaseUntil: now.Add(ob.lease), CreatedAt: now,
-	}
+	sm.Attempts, sm.NextAttemptAt, sm.LeaseUntil, sm.CreatedAt = 1, now.Add(ob.lease), now.Add(ob.lease), now
 	if err := ob.store.EnqueueMail(ctx, sm); err != nil {
 		ob.done(id)
 		// The caller has the error to report; the counter keeps count.

@@ -93,6 +93,9 @@ type Pool struct {
 	CaseSensitive bool `json:"CaseSensitive"`
 	// AllowAdminCreateUserOnly disables self sign-up.
 	AllowAdminCreateUserOnly bool `json:"AllowAdminCreateUserOnly"`
+	// InviteMessage is the pool's own wording of the invitation mail
+	// AdminCreateUser sends (AdminCreateUserConfig.InviteMessageTemplate).
+	InviteMessage InviteTemplate `json:"InviteMessageTemplate,omitzero"`
 	// AutoConfirmSignUp confirms self sign-ups without a code and marks
 	// their email verified. Cognito needs a pre-sign-up Lambda for this.
 	AutoConfirmSignUp bool `json:"AutoConfirmSignUp"`
@@ -257,6 +260,9 @@ func (p *Pool) Validate() error {
 		default:
 			return invalid(f+".AttributeDataType", "must be String, Number, DateTime or Boolean")
 		}
+	}
+	if err := p.InviteMessage.Validate(); err != nil {
+		return err
 	}
 	if err := p.MFA.Validate(); err != nil {
 		return err

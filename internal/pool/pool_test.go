@@ -62,6 +62,19 @@ func TestPoolValidate(t *testing.T) {
 			p.EmailFrom = "no-reply@example.com"
 		}, ""},
 
+		{"invitation template at the edges", func(p *pool.Pool) {
+			p.InviteMessage = pool.InviteTemplate{EmailSubject: strings.Repeat("s", 140), EmailMessage: "{username}{####}" + strings.Repeat("m", 20000-16)}
+		}, ""},
+		{"shortest invitation", func(p *pool.Pool) {
+			p.InviteMessage = pool.InviteTemplate{EmailSubject: "S", EmailMessage: "{username} {####}"}
+		}, ""},
+		{"invitation without {username}", func(p *pool.Pool) { p.InviteMessage.EmailMessage = "Your password is {####}." }, "AdminCreateUserConfig.InviteMessageTemplate.EmailMessage"},
+		{"invitation without {####}", func(p *pool.Pool) { p.InviteMessage.EmailMessage = "Welcome, {username}." }, "AdminCreateUserConfig.InviteMessageTemplate.EmailMessage"},
+		{"invitation over 20000 characters", func(p *pool.Pool) {
+			p.InviteMessage.EmailMessage = "{username}{####}" + strings.Repeat("m", 20000-15)
+		}, "AdminCreateUserConfig.InviteMessageTemplate.EmailMessage"},
+		{"invitation subject over 140 characters", func(p *pool.Pool) { p.InviteMessage.EmailSubject = strings.Repeat("s", 141) }, "AdminCreateUserConfig.InviteMessageTemplate.EmailSubject"},
+		{"blank invitation subject", func(p *pool.Pool) { p.InviteMessage.EmailSubject = "  " }, "AdminCreateUserConfig.InviteMessageTemplate.EmailSubject"},
 		{"malformed id", func(p *pool.Pool) { p.ID = "us-east-1-abc" }, "Id"},
 		{"id with short suffix", func(p *pool.Pool) { p.ID = "us-east-1_abc" }, "Id"},
 		{"empty name", func(p *pool.Pool) { p.Name = "" }, "PoolName"},

@@ -25,6 +25,7 @@ type poolRecord struct {
 	AutoVerifiedAttributes   []string               `json:"auto_verified_attributes,omitempty"`
 	CaseSensitive            bool                   `json:"case_sensitive"`
 	AllowAdminCreateUserOnly bool                   `json:"allow_admin_create_user_only"`
+	InviteMessage            pool.InviteTemplate    `json:"invite_message_template,omitzero"`
 	AutoConfirmSignUp        bool                   `json:"auto_confirm_sign_up"`
 	SigningAlgorithm         string                 `json:"signing_algorithm"`
 	Schema                   []pool.SchemaAttribute `json:"schema,omitempty"`

@@ -98,6 +98,7 @@ func seed(t *testing.T, d *deployment, r *router, box *seal.Box) *world {
 	w.pool.MFA = pool.MFAConfig{Mode: pool.MFAOptional, SoftwareToken: true,
 		WebAuthn: pool.WebAuthnConfig{RelyingPartyID: "smartlamp.example", FactorConfiguration: pool.WebAuthnMultiFactorWithUserVerification}}
 	w.pool.AllowedFirstAuthFactors = []string{pool.FirstFactorPassword, pool.FirstFactorWebAuthn}
+	w.pool.InviteMessage = pool.InviteTemplate{EmailSubject: "Welcome to SmartLamp", EmailMessage: "Hi {username}, your temporary password is {####}."}
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -301,6 +302,9 @@ func checkWorld(t *testing.T, hop string, d *deployment, r *router, w *world, bo
 	}
 	if p.MFA != w.pool.MFA || !slices.Equal(p.AllowedFirstAuthFactors, w.pool.AllowedFirstAuthFactors) {
 		fail("the pool's MFA settings did not move: %+v %v", p.MFA, p.AllowedFirstAuthFactors)
+	}
+	if p.InviteMessage != w.pool.InviteMessage {
+		fail("the pool's invitation template did not move: %+v", p.InviteMessage)
 	}
 	checkGina(t, hop, d, w, box)
 

@@ -13,7 +13,7 @@ const poolColumns = `id, name, password_policy, lockout_policy, username_attribu
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
 	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors,
-	lambda_config, trigger_secret`
+	lambda_config, trigger_secret, invite_message`
 
 // poolArgs returns the column values of p in poolColumns order.
 func poolArgs(p *pool.Pool) ([]any, error) {
@@ -41,6 +41,10 @@ func poolArgs(p *pool.Pool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	invite, err := encodeJSON(p.InviteMessage)
+	if err != nil {
+		return nil, err
+	}
 	var secret []byte
 	if len(p.TriggerSecret) > 0 {
 		secret = p.TriggerSecret
@@ -50,21 +54,21 @@ func poolArgs(p *pool.Pool) ([]any, error) {
 		p.AliasAttributes, p.AutoVerifiedAttributes, p.CaseSensitive,
 		p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
 		schema, branding, p.EmailFrom, ts(p.CreatedAt), ts(p.UpdatedAt), p.CORSOrigins,
-		mfa, p.AllowedFirstAuthFactors, lambda, secret,
+		mfa, p.AllowedFirstAuthFactors, lambda, secret, invite,
 	}, nil
 }
 
 func scanPool(row pgx.Row) (pool.Pool, error) {
 	var (
-		p                                                pool.Pool
-		password, lockout, schema, branding, mfa, lambda []byte
+		p                                                        pool.Pool
+		password, lockout, schema, branding, mfa, lambda, invite []byte
 	)
 	err := row.Scan(
 		&p.ID, &p.Name, &password, &lockout, &p.UsernameAttributes,
 		&p.AliasAttributes, &p.AutoVerifiedAttributes, &p.CaseSensitive,
 		&p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
 		&schema, &branding, &p.EmailFrom, (*utcTime)(&p.CreatedAt), (*utcTime)(&p.UpdatedAt), &p.CORSOrigins,
-		&mfa, &p.AllowedFirstAuthFactors, &lambda, &p.TriggerSecret,
+		&mfa, &p.AllowedFirstAuthFactors, &lambda, &p.TriggerSecret, &invite,
 	)
 	if err != nil {
 		return pool.Pool{}, err
@@ -72,7 +76,7 @@ func scanPool(row pgx.Row) (pool.Pool, error) {
 	for _, f := range []struct {
 		b []byte
 		v any
-	}{{password, &p.PasswordPolicy}, {lockout, &p.LockoutPolicy}, {schema, &p.Schema}, {branding, &p.Branding}, {mfa, &p.MFA}, {lambda, &p.LambdaConfig}} {
+	}{{password, &p.PasswordPolicy}, {lockout, &p.LockoutPolicy}, {schema, &p.Schema}, {branding, &p.Branding}, {mfa, &p.MFA}, {lambda, &p.LambdaConfig}, {invite, &p.InviteMessage}} {
 		if err := decodeJSON(f.b, f.v); err != nil {
 			return pool.Pool{}, err
 		}
@@ -89,7 +93,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.pool.Exec(ctx, `INSERT INTO pools (`+poolColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`, args...)
 	return wrap(op, err)
 }
 
@@ -136,7 +140,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE pools SET (`+poolColumns+`) =
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 			WHERE id = $1`, args...)
 		return err
 	})

@@ -158,7 +158,7 @@ func insert(table, columns string, n int) string {
 }
 
 var (
-	loadPool         = insert("pools", poolColumns, 21)
+	loadPool         = insert("pools", poolColumns, 22)
 	loadDomain       = insert("domains", domainColumns, 4)
 	loadClient       = insert("clients", clientColumns, 25)
 	loadUser         = insert("users", userColumns, 20)

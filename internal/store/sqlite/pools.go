@@ -11,7 +11,7 @@ const poolColumns = `id, name, password_policy, lockout_policy, username_attribu
 	alias_attributes, auto_verified_attributes, case_sensitive,
 	allow_admin_create_user_only, auto_confirm_sign_up, signing_algorithm,
 	schema_attributes, branding, email_from, created_at, updated_at, cors_origins, mfa, first_auth_factors,
-	lambda_config, trigger_secret`
+	lambda_config, trigger_secret, invite_message`
 
 func scanPool(row scanner) (pool.Pool, error) {
 	var p pool.Pool
@@ -20,7 +20,7 @@ func scanPool(row scanner) (pool.Pool, error) {
 		&p.CaseSensitive, &p.AllowAdminCreateUserOnly, &p.AutoConfirmSignUp, &p.SigningAlgorithm,
 		jsonCol{&p.Schema}, jsonCol{&p.Branding}, &p.EmailFrom, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
 		jsonCol{&p.CORSOrigins}, jsonCol{&p.MFA}, jsonCol{&p.AllowedFirstAuthFactors},
-		jsonCol{&p.LambdaConfig}, &p.TriggerSecret)
+		jsonCol{&p.LambdaConfig}, &p.TriggerSecret, jsonCol{&p.InviteMessage})
 	if len(p.TriggerSecret) == 0 {
 		p.TriggerSecret = nil
 	}
@@ -35,7 +35,7 @@ func poolValues(p pool.Pool) ([]any, error) {
 		p.CaseSensitive, p.AllowAdminCreateUserOnly, p.AutoConfirmSignUp, p.SigningAlgorithm,
 		e.json(p.Schema), e.json(p.Branding), p.EmailFrom, micros(p.CreatedAt), micros(p.UpdatedAt),
 		e.json(p.CORSOrigins), e.json(p.MFA), e.json(p.AllowedFirstAuthFactors),
-		e.json(p.LambdaConfig), blob(p.TriggerSecret)}
+		e.json(p.LambdaConfig), blob(p.TriggerSecret), e.json(p.InviteMessage)}
 	return v, e.err
 }
 
@@ -48,7 +48,7 @@ func (db *DB) CreatePool(ctx context.Context, p pool.Pool) error {
 		return wrap(op, err)
 	}
 	_, err = db.exec(ctx, op, `INSERT INTO pools (`+poolColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{p.ID}, v...)...)
 	return err
 }
 
@@ -96,7 +96,7 @@ func (db *DB) UpdatePool(ctx context.Context, id string, fn func(pool.Pool) (poo
 			case_sensitive = ?, allow_admin_create_user_only = ?, auto_confirm_sign_up = ?,
 			signing_algorithm = ?, schema_attributes = ?, branding = ?, email_from = ?,
 			created_at = ?, updated_at = ?, cors_origins = ?, mfa = ?, first_auth_factors = ?,
-			lambda_config = ?, trigger_secret = ?
+			lambda_config = ?, trigger_secret = ?, invite_message = ?
 			WHERE id = ?`, append(v, id)...)
 		return wrap(op, err)
 	})

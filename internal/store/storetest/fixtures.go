@@ -57,6 +57,9 @@ func newPool(caseSensitive bool) pool.Pool {
 		},
 		EmailFrom:   "no-reply@example.com",
 		CORSOrigins: []string{"https://app.example.com", "http://localhost:3000"},
+		InviteMessage: pool.InviteTemplate{
+			EmailSubject: "Willkommen bei Zoë's Lampen", EmailMessage: "<p>Hallo {username}, Ihr Passwort: <b>{####}</b></p>",
+		},
 		LambdaConfig: pool.LambdaConfig{
 			PreSignUp:          "arn:aws:lambda:eu-west-1:123456789012:function:pre-sign-up",
 			PreTokenGeneration: "https://hooks.example.com/linkpool/pre-token",
@@ -100,6 +103,8 @@ func mutatePool(p pool.Pool) pool.Pool {
 	p.Branding.BackgroundColor += "f"
 	p.Branding.CSS += " h1 { color: red; }"
 	p.EmailFrom = "x" + p.EmailFrom
+	p.InviteMessage.EmailSubject += " (2)"
+	p.InviteMessage.EmailMessage += " v2"
 	p.CORSOrigins = append(p.CORSOrigins[:len(p.CORSOrigins):len(p.CORSOrigins)], "https://other.example.com")
 	p.LambdaConfig.PreSignUp += "-v2"
 	p.LambdaConfig.PostConfirmation = "https://hooks.example.com/linkpool/post-confirmation"
