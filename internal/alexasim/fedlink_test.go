@@ -2,7 +2,6 @@ package alexasim_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/alexasim"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/federation"
 	"github.com/linkpool/linkpool/internal/federation/fedtest"
 	"github.com/linkpool/linkpool/internal/pool"
@@ -92,25 +92,6 @@ func (l *lab) mustLink(t *testing.T, provider string, si alexasim.FormSignIn) *a
 	return res.Link
 }
 
-// claims reads an access token's payload (the pool signed it; the skill
-// verified it on every directive).
-func claims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("access token is not a JWT")
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // lampState turns the first lamp's power and brightness into "ON/40".
 func lampState(t *testing.T, lk *alexasim.Link) string {
 	t.Helper()
@@ -168,7 +149,7 @@ func TestLinkThroughLoginWithAmazon(t *testing.T) {
 	if u.Username != want || u.Status != pool.StatusExternalProvider || u.Attributes["email"] != "ada@example.com" {
 		t.Fatalf("user %s status %s attributes %v", u.Username, u.Status, u.Attributes)
 	}
-	if c := claims(t, lk.Tokens.AccessToken); c["username"] != want || c["sub"] != u.Sub {
+	if c := apptest.JWTClaims(t, lk.Tokens.AccessToken); c["username"] != want || c["sub"] != u.Sub {
 		t.Fatalf("access token claims %v", c)
 	}
 
@@ -191,7 +172,7 @@ func TestLinkThroughLoginWithAmazon(t *testing.T) {
 	if ds, err := lk.Refresh(ctx); err != nil || len(ds) != 0 || lk.Tokens.AccessToken == old {
 		t.Fatalf("refresh: %v %v", err, ds)
 	}
-	if c := claims(t, lk.Tokens.AccessToken); c["username"] != want {
+	if c := apptest.JWTClaims(t, lk.Tokens.AccessToken); c["username"] != want {
 		t.Fatalf("refreshed claims %v", c)
 	}
 	if got := lampState(t, lk); got != "ON/30" {
@@ -202,7 +183,7 @@ func TestLinkThroughLoginWithAmazon(t *testing.T) {
 	// same user and lamp: no duplicate.
 	lwa.SetUser(fedtest.User{Subject: subject, Name: "Ada Lovelace", Email: "ada@second.example"})
 	again := l.mustLink(t, pool.ProviderLoginWithAmazon, alexasim.FormSignIn{})
-	if c := claims(t, again.Tokens.AccessToken); c["sub"] != u.Sub {
+	if c := apptest.JWTClaims(t, again.Tokens.AccessToken); c["sub"] != u.Sub {
 		t.Fatalf("second link signed in %v, want %s", c["sub"], u.Sub)
 	}
 	if len(again.Endpoints) != 1 || again.Endpoints[0].ID != ep || lampState(t, again) != "ON/30" {
@@ -236,7 +217,7 @@ func TestLinkThroughAmazonLinkedToLocalUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	fed := l.mustLink(t, pool.ProviderLoginWithAmazon, alexasim.FormSignIn{})
-	if c := claims(t, fed.Tokens.AccessToken); c["sub"] != l.sub || c["username"] != username {
+	if c := apptest.JWTClaims(t, fed.Tokens.AccessToken); c["sub"] != l.sub || c["username"] != username {
 		t.Fatalf("linked as %v/%v, want carol %s", c["username"], c["sub"], l.sub)
 	}
 	if len(fed.Endpoints) != 1 || fed.Endpoints[0].ID != ep || lampState(t, fed) != "ON/40" {
@@ -337,7 +318,7 @@ func TestLinkThroughLinkpoolUpstream(t *testing.T) {
 
 	lk := l.mustLink(t, "Upstream", alexasim.FormSignIn{Username: "henry", Password: "Upstr3am-Pass!"})
 	want := "Upstream_" + henry
-	if c := claims(t, lk.Tokens.AccessToken); c["username"] != want {
+	if c := apptest.JWTClaims(t, lk.Tokens.AccessToken); c["username"] != want {
 		t.Fatalf("linked as %v, want %s", c["username"], want)
 	}
 	u, err := l.kit.DB.GetUserByIdentity(ctx, l.pool.ID, "Upstream", henry)
@@ -397,7 +378,7 @@ func TestLinkThroughES256Upstream(t *testing.T) {
 	l := newLab(t, labOptions{})
 	l.addUpstreamPool(t, func(p *pool.Pool) { p.SigningAlgorithm = pool.AlgES256 })
 	lk := l.mustLink(t, "Upstream", alexasim.FormSignIn{Username: "henry", Password: "Upstr3am-Pass!"})
-	if c := claims(t, lk.Tokens.AccessToken); !strings.HasPrefix(fmt.Sprint(c["username"]), "Upstream_") {
+	if c := apptest.JWTClaims(t, lk.Tokens.AccessToken); !strings.HasPrefix(fmt.Sprint(c["username"]), "Upstream_") {
 		t.Fatalf("linked as %v", c["username"])
 	}
 }
@@ -417,7 +398,7 @@ func TestLinkThroughSignInWithApple(t *testing.T) {
 	if !res.OK || len(unexpected(res.Diagnoses)) != 0 {
 		t.Fatalf("link: %v", res.Diagnoses)
 	}
-	if c := claims(t, res.Link.Tokens.AccessToken); c["username"] != pool.ProviderSignInWithApple+"_001234.abcdef.0042" {
+	if c := apptest.JWTClaims(t, res.Link.Tokens.AccessToken); c["username"] != pool.ProviderSignInWithApple+"_001234.abcdef.0042" {
 		t.Fatalf("linked as %v", c["username"])
 	}
 	if len(res.Pages) != 2 || res.Pages[1].Form != "" {
@@ -447,7 +428,7 @@ func TestLinkThroughSAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	lk := l.mustLink(t, "Corp", alexasim.FormSignIn{})
-	if c := claims(t, lk.Tokens.AccessToken); c["username"] != "Corp_"+idp.User().NameID {
+	if c := apptest.JWTClaims(t, lk.Tokens.AccessToken); c["username"] != "Corp_"+idp.User().NameID {
 		t.Fatalf("linked as %v", c["username"])
 	}
 	if rep, err := lk.Power(context.Background(), lk.Endpoints[0].ID, true); err != nil || rep.Schema != alexasim.SchemaValid {

@@ -30,10 +30,10 @@ func TestPreTokenGenerationImplicit(t *testing.T) {
 		t.Fatalf("implicit redirect %s (%v)", cb, err)
 	}
 	household := "hh-" + l.sub[:8]
-	if access := jwtClaims(t, f.Get("access_token")); access["household_id"] != household || access["scope"] != "openid profile lamps/switch" {
+	if access := apptest.JWTClaims(t, f.Get("access_token")); access["household_id"] != household || access["scope"] != "openid profile lamps/switch" {
 		t.Fatalf("access token %v", access)
 	}
-	if id := jwtClaims(t, f.Get("id_token")); id["household_id"] != household || id["name"] != nil {
+	if id := apptest.JWTClaims(t, f.Get("id_token")); id["household_id"] != household || id["name"] != nil {
 		t.Fatalf("ID token %v", id)
 	}
 	if got := l.hook.calls(); !slices.Equal(got, []string{trigger.SourceTokenHostedAuth}) {

@@ -63,7 +63,7 @@ func TestPreTokenGenerationLambdaV3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if access := jwtClaims(t, tok.AccessToken); access["household_id"] == nil || access["scope"] != "openid profile lamps/switch" {
+	if access := apptest.JWTClaims(t, tok.AccessToken); access["household_id"] == nil || access["scope"] != "openid profile lamps/switch" {
 		t.Fatalf("access token %v", access)
 	}
 	cc := clientcredentials.Config{ClientID: m2m.ID, ClientSecret: m2mSecret, TokenURL: kit.URL + "/" + p.ID + "/oauth2/token"}
@@ -71,7 +71,7 @@ func TestPreTokenGenerationLambdaV3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if access := jwtClaims(t, mt.AccessToken); access["fleet"] != "north" || access["scope"] != "lamps/read" || access["sub"] != m2m.ID {
+	if access := apptest.JWTClaims(t, mt.AccessToken); access["fleet"] != "north" || access["scope"] != "lamps/read" || access["sub"] != m2m.ID {
 		t.Fatalf("client-credentials access token %v", access)
 	}
 	for _, c := range ls.Invocations() {

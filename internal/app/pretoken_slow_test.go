@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
@@ -63,7 +64,7 @@ func TestSlowTriggerDoesNotBlockSamePoolRefreshes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("refresh of the other client while the trigger is held: %v", err)
 		}
-		if access := jwtClaims(t, *out.AuthenticationResult.AccessToken); access["household_id"] != "hh-"+l.sub[:8] {
+		if access := apptest.JWTClaims(t, *out.AuthenticationResult.AccessToken); access["household_id"] != "hh-"+l.sub[:8] {
 			t.Fatalf("refreshed access token without the trigger's claim: %v", access)
 		}
 	}

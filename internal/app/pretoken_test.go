@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -210,29 +209,10 @@ func refresh(cfg oauth2.Config, tok *oauth2.Token) (*oauth2.Token, error) {
 	return cfg.TokenSource(context.Background(), &expired).Token()
 }
 
-// jwtClaims decodes a token's payload (its signature is checked by the
-// relying party tests; here only the claims matter).
-func jwtClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", tok)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func idToken(t *testing.T, tok *oauth2.Token) map[string]any {
 	t.Helper()
 	raw, _ := tok.Extra("id_token").(string)
-	return jwtClaims(t, raw)
+	return apptest.JWTClaims(t, raw)
 }
 
 // TestPreTokenGenerationV2 customises both tokens through the hosted
@@ -253,7 +233,7 @@ func TestPreTokenGenerationV2(t *testing.T) {
 	household := "hh-" + l.sub[:8]
 	check := func(tok *oauth2.Token) {
 		t.Helper()
-		id, access := idToken(t, tok), jwtClaims(t, tok.AccessToken)
+		id, access := idToken(t, tok), apptest.JWTClaims(t, tok.AccessToken)
 		if id["household_id"] != household || id["name"] != nil || id["email"] != "carol@example.com" || id["sub"] != l.sub || id["token_use"] != "id" {
 			t.Errorf("ID token claims %v", id)
 		}
@@ -292,11 +272,11 @@ func TestPreTokenGenerationV2(t *testing.T) {
 		!strings.HasPrefix(r.CallerContext.AWSSDKVersion, "aws-sdk-go-v2-") || requests[0].CallerContext.AWSSDKVersion != trigger.UnknownSDK {
 		t.Errorf("API event %+v", r)
 	}
-	access := jwtClaims(t, *out.AuthenticationResult.AccessToken)
+	access := apptest.JWTClaims(t, *out.AuthenticationResult.AccessToken)
 	if access["household_id"] != household || access["scope"] != "aws.cognito.signin.user.admin lamps/switch" {
 		t.Errorf("API access token %v", access)
 	}
-	if id := jwtClaims(t, *out.AuthenticationResult.IdToken); id["household_id"] != household {
+	if id := apptest.JWTClaims(t, *out.AuthenticationResult.IdToken); id["household_id"] != household {
 		t.Errorf("API ID token %v", id)
 	}
 	ref, err := api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
@@ -306,7 +286,7 @@ func TestPreTokenGenerationV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id := jwtClaims(t, *ref.AuthenticationResult.IdToken); id["household_id"] != household {
+	if id := apptest.JWTClaims(t, *ref.AuthenticationResult.IdToken); id["household_id"] != household {
 		t.Errorf("API refreshed ID token %v", id)
 	}
 	if got := l.hook.calls(); !slices.Equal(got, []string{trigger.SourceTokenAuthentication, trigger.SourceTokenRefresh}) {
@@ -338,7 +318,7 @@ func TestPreTokenGenerationV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, access := idToken(t, tok), jwtClaims(t, tok.AccessToken)
+	id, access := idToken(t, tok), apptest.JWTClaims(t, tok.AccessToken)
 	if id["household_id"] != "hh-1" || !reflect.DeepEqual(id["cognito:groups"], []any{"owners"}) {
 		t.Errorf("ID token %v", id)
 	}
@@ -442,7 +422,7 @@ func TestPreTokenGenerationFailures(t *testing.T) {
 		})
 	}
 	l.hook.set(v2(t, householdClaims))
-	if fresh, err := refresh(cfg, tok); err != nil || jwtClaims(t, fresh.AccessToken)["household_id"] == nil {
+	if fresh, err := refresh(cfg, tok); err != nil || apptest.JWTClaims(t, fresh.AccessToken)["household_id"] == nil {
 		t.Fatalf("refresh once the trigger answers: %v", err)
 	}
 }

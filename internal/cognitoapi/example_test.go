@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -94,7 +95,7 @@ func TestREADMESignInExample(t *testing.T) {
 		if aws.ToString(res.AccessToken) == "" || aws.ToString(res.IdToken) == "" || aws.ToString(res.RefreshToken) == "" || res.ExpiresIn != 3600 {
 			t.Fatalf("client %s: %+v", c.id, res)
 		}
-		if ac := jwtClaims(t, aws.ToString(res.AccessToken)); ac["client_id"] != c.id || ac["username"] != "erin" {
+		if ac := apptest.JWTClaims(t, aws.ToString(res.AccessToken)); ac["client_id"] != c.id || ac["username"] != "erin" {
 			t.Fatalf("client %s: access token claims %v", c.id, ac)
 		}
 		_, err = signInWithPassword(ctx, e.srv.URL, c.id, c.secret, "erin", "Wrong-Pass-1!")

@@ -9,6 +9,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/cognitoapi"
 	"github.com/linkpool/linkpool/internal/pool"
 )
@@ -43,7 +44,7 @@ func TestRefreshWithoutIDToken(t *testing.T) {
 		t.Fatalf("sign-in answer: %+v", r)
 	}
 	rt := aws.ToString(out.AuthenticationResult.RefreshToken)
-	sub := jwtClaims(t, aws.ToString(out.AuthenticationResult.AccessToken))["sub"].(string)
+	sub := apptest.JWTClaims(t, aws.ToString(out.AuthenticationResult.AccessToken))["sub"].(string)
 
 	ia, err := e.refreshAuth(types.AuthFlowTypeRefreshTokenAuth, rt, e.hash(sub))
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/linkpool/linkpool/internal/app"
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -96,21 +96,6 @@ func doJSON(t *testing.T, req *http.Request) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
-// jwtClaims decodes the payload of a JWT (the signature is checked by the
-// server that accepts it).
-func jwtClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %d parts", len(parts))
-	}
-	var m map[string]any
-	if err := json.Unmarshal(mustB64(t, parts[1]), &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 	e := newEnv(t)
 	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
@@ -125,12 +110,12 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 		aws.ToString(r.TokenType) != "Bearer" || r.ExpiresIn != 3600 || out.ChallengeName != "" || out.ChallengeParameters == nil {
 		t.Fatalf("answer: %+v %+v", out, r)
 	}
-	ac := jwtClaims(t, aws.ToString(r.AccessToken))
+	ac := apptest.JWTClaims(t, aws.ToString(r.AccessToken))
 	if ac["scope"] != pool.ScopeCognitoAPI || ac["token_use"] != "access" || ac["client_id"] != e.client.ID || ac["username"] != "frank" ||
 		ac["iss"] != e.srv.URL+"/"+e.pool.ID {
 		t.Fatalf("access token claims: %v", ac)
 	}
-	id := jwtClaims(t, aws.ToString(r.IdToken))
+	id := apptest.JWTClaims(t, aws.ToString(r.IdToken))
 	if id["aud"] != e.client.ID || id["token_use"] != "id" || id["email"] != "frank@example.com" || id["sub"] != ac["sub"] {
 		t.Fatalf("ID token claims: %v", id)
 	}
@@ -158,7 +143,7 @@ func TestInitiateAuthPasswordAndRefresh(t *testing.T) {
 			if st, _ := e.userInfo(t, aws.ToString(rr.AccessToken)); st != http.StatusOK {
 				t.Fatalf("userInfo with the refreshed token: %d", st)
 			}
-			rac, rid := jwtClaims(t, aws.ToString(rr.AccessToken)), jwtClaims(t, aws.ToString(rr.IdToken))
+			rac, rid := apptest.JWTClaims(t, aws.ToString(rr.AccessToken)), apptest.JWTClaims(t, aws.ToString(rr.IdToken))
 			if ev, _ := rac["event_id"].(string); ev == "" || rid["event_id"] != ev || rac["origin_jti"] != ac["origin_jti"] || rac["auth_time"] != ac["auth_time"] {
 				t.Fatalf("refreshed tokens: event_id %v/%v, origin_jti %v, auth_time %v; want an event_id in both and the sign-in's origin_jti and auth_time", rac["event_id"], rid["event_id"], rac["origin_jti"], rac["auth_time"])
 			}

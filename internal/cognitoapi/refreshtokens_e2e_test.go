@@ -12,6 +12,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -62,7 +63,7 @@ func TestGetTokensFromRefreshTokenWithoutRotation(t *testing.T) {
 		if got := e.attrsOf(t, aws.ToString(r.AccessToken)); got["email"] != "gina@example.com" {
 			t.Fatalf("the new access token does not work: %v", got)
 		}
-		if c := jwtClaims(t, aws.ToString(r.IdToken)); c["cognito:username"] != "gina" {
+		if c := apptest.JWTClaims(t, aws.ToString(r.IdToken)); c["cognito:username"] != "gina" {
 			t.Fatalf("ID token claims: %v", c)
 		}
 	}

@@ -130,7 +130,7 @@ func TestSRPSignIn(t *testing.T) {
 	if r == nil || aws.ToString(r.AccessToken) == "" || aws.ToString(r.IdToken) == "" || aws.ToString(r.RefreshToken) == "" || out.ChallengeName != "" {
 		t.Fatalf("answer: %+v", out)
 	}
-	ac := jwtClaims(t, aws.ToString(r.AccessToken))
+	ac := apptest.JWTClaims(t, aws.ToString(r.AccessToken))
 	if ac["username"] != "sam" || ac["client_id"] != e.client.ID || ac["scope"] != pool.ScopeCognitoAPI {
 		t.Fatalf("access token claims: %v", ac)
 	}

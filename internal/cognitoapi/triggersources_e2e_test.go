@@ -2,11 +2,8 @@ package cognitoapi_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,27 +12,10 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/trigger"
 )
-
-// claimsOf decodes a token's payload; its signature is checked elsewhere.
-func claimsOf(t *testing.T, tok *string) map[string]any {
-	t.Helper()
-	parts := strings.Split(aws.ToString(tok), ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", aws.ToString(tok))
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // TestPreTokenGenerationAfterNewPassword: the tokens of a sign-in that
 // answered NEW_PASSWORD_REQUIRED are generated with the trigger source
@@ -63,14 +43,14 @@ func TestPreTokenGenerationAfterNewPassword(t *testing.T) {
 	if err != nil || res.AuthenticationResult == nil {
 		t.Fatalf("RespondToAuthChallenge NEW_PASSWORD_REQUIRED: %v %+v", err, res)
 	}
-	if id := claimsOf(t, res.AuthenticationResult.IdToken); id["signed_in_by"] != trigger.SourceTokenNewPassword {
+	if id := apptest.JWTClaims(t, aws.ToString(res.AuthenticationResult.IdToken)); id["signed_in_by"] != trigger.SourceTokenNewPassword {
 		t.Fatalf("ID token after the new password: %v", id)
 	}
 	again, err := e.passwordAuth("nora", "Nora-New-Pass-1!", e.hash("nora"))
 	if err != nil || again.AuthenticationResult == nil {
 		t.Fatalf("sign-in with the new password: %v %+v", err, again)
 	}
-	if id := claimsOf(t, again.AuthenticationResult.IdToken); id["signed_in_by"] != trigger.SourceTokenAuthentication {
+	if id := apptest.JWTClaims(t, aws.ToString(again.AuthenticationResult.IdToken)); id["signed_in_by"] != trigger.SourceTokenAuthentication {
 		t.Fatalf("ID token of the later sign-in: %v", id)
 	}
 	want := []string{trigger.SourceTokenNewPassword, trigger.SourceTokenAuthentication}

@@ -5,9 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base32"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -696,7 +694,7 @@ func TestTOTPSignInWithOAuthClient(t *testing.T) {
 	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" {
 		t.Fatalf("exchange: %v %+v", err, tok)
 	}
-	claims := jwtClaims(t, tok.Extra("id_token").(string))
+	claims := apptest.JWTClaims(t, tok.Extra("id_token").(string))
 	if claims["cognito:username"] != "tom" || claims["sub"] != mustSub(t, e, "tom") {
 		t.Fatalf("ID token claims %v", claims)
 	}
@@ -710,23 +708,4 @@ func otherTOTP(code string) string {
 	b := []byte(code)
 	b[5] = '0' + (b[5]-'0'+1)%10
 	return string(b)
-}
-
-// jwtClaims returns the claims of a JWT's payload, unverified (the
-// token tests verify signatures).
-func jwtClaims(t testing.TB, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", jwt)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
 }

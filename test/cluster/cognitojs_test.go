@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -395,7 +394,7 @@ func (a *jsApp) checkTokens(t *testing.T, step string, tk jsTokens, username, su
 		t.Fatal(err)
 	}
 	// The signature verified; the payload is what it signed.
-	v.access = payload(t, tk.AccessToken)
+	v.access = apptest.JWTClaims(t, tk.AccessToken)
 	if tk.RefreshToken == "" {
 		t.Errorf("%s: no refresh token", step)
 	}
@@ -420,22 +419,4 @@ func (a *jsApp) checkTokens(t *testing.T, step string, tk jsTokens, username, su
 		t.Errorf("%s: the library decoded other claims than the tokens carry:\naccess %v\nwant   %v\nid     %v\nwant   %v", step, tk.AccessClaims, ac, tk.IDClaims, id)
 	}
 	return v
-}
-
-// payload decodes the claims of a JWT whose signature was verified.
-func payload(t *testing.T, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %d parts", len(parts))
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
