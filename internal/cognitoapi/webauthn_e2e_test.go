@@ -45,7 +45,7 @@ func (e *env) registerPasskey(t *testing.T, access *string) (virtualwebauthn.Aut
 		t.Fatalf("relying party %q", opts.RelyingPartyID)
 	}
 	auth := virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte(opts.UserID)})
-	cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+	cred := apptest.PasskeyCredential()
 	var answer map[string]any
 	if err := json.Unmarshal([]byte(virtualwebauthn.CreateAttestationResponse(passkeyRP, auth, cred, *opts)), &answer); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 func TestRegisterAndSignInDiscoverable(t *testing.T) {
@@ -528,4 +529,33 @@ func TestConcurrentRegistration(t *testing.T) {
 			t.Fatalf("%d of %d registrations succeeded, %d passkeys stored; want 1 and 1", ok, n, len(list))
 		}
 	})
+}
+
+// shortXKey is a P-256 private key (PKCS #8) whose public x coordinate
+// has a leading zero byte.
+const shortXKey = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpCqokE7dk5Q7+8xKzNfmXDDICR2lhrWuGgm/B2eQ2dChRANCAAQAsVEC9hNjL+yI9rIPSr9YlI562SqoltVCqf2Vs2TtspCAMjRw0KOFTkMyVqZAZOYoFu5YI3MQ+iCQptafx5tc"
+
+// TestShortKeyCoordinateRefused: a COSE key whose coordinate lost its
+// leading zero byte (as virtualwebauthn encodes about one key in 128) is
+// not a P-256 key (RFC 9053, 7.1.1): the registration is refused with
+// WebAuthnCredentialNotSupportedException and nothing is stored. The
+// tests' authenticators use apptest.PasskeyCredential for this reason.
+func TestShortKeyCoordinateRefused(t *testing.T) {
+	e := newEnvOn(t, sqlitetest.Open(t), nil)
+	ctx := context.Background()
+	u := e.user(t, "alice")
+	der, err := base64.StdEncoding.DecodeString(shortXKey)
+	mustNil(t, "decode key", err)
+	d := newDevice(u, virtualwebauthn.AuthenticatorOptions{})
+	d.cred = virtualwebauthn.NewCredentialWithImportedKey(virtualwebauthn.KeyTypeEC2, der)
+	if n := len(d.cred.Key.AttestationData()); n != 76 {
+		t.Fatalf("COSE key of %d bytes, want 76 (a 31-byte x)", n)
+	}
+	options, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+	mustNil(t, "BeginRegistration", err)
+	_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, attest(t, e.vrp, d, options), "")
+	wantType(t, "short coordinate", err, passkey.WebAuthnCredentialNotSupportedException)
+	if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+		t.Fatalf("%d passkeys stored", len(list))
+	}
 }
