@@ -59,7 +59,8 @@ type RP struct {
 	Origins []string
 	// Name is shown by authenticators (the pool's name).
 	Name string
-	// UserVerification is "required" or "preferred".
+	// UserVerification is "required" or "preferred": the pool's
+	// setting, "required" where the pool requires MFA.
 	UserVerification string
 }
 

@@ -430,12 +430,81 @@ func TestNotEnabled(t *testing.T) {
 		wantType(t, "sign-in", err, passkey.WebAuthnNotEnabledException)
 
 		// A pool that requires MFA without counting a verified passkey as
-		// two factors offers no passkey sign-in.
+		// two factors offers no passkey sign-in, and registers no passkey
+		// that could never sign in.
 		e = newEnv(t, func(p *pool.Pool) {
 			p.MFA.Mode, p.MFA.SoftwareToken = pool.MFAOn, true
 		})
 		_, _, err = e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
-		wantType(t, "MFA required", err, passkey.WebAuthnNotEnabledException)
+		wantType(t, "MFA required: sign-in", err, passkey.WebAuthnNotEnabledException)
+		u = e.user(t, "alice")
+		_, err = e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		wantType(t, "MFA required: registration", err, passkey.WebAuthnNotEnabledException)
+		if passkey.Enabled(e.pool) {
+			t.Fatal("Enabled in a pool that requires MFA of single-factor passkeys")
+		}
+
+		// A registration begun while MFA was optional is not finished
+		// once the pool requires it.
+		optional := e.pool
+		optional.MFA.Mode = pool.MFAOptional
+		options, err := e.svc.BeginRegistration(ctx, optional, u.Sub, e.rp)
+		mustNil(t, "BeginRegistration with MFA optional", err)
+		answer := attest(t, e.vrp, newDevice(u, virtualwebauthn.AuthenticatorOptions{}), options)
+		_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, answer, "")
+		wantType(t, "MFA required: finish", err, passkey.WebAuthnNotEnabledException)
+		if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+			t.Fatalf("%d passkeys stored", len(list))
+		}
+	})
+}
+
+// TestMFARequiredPasskeysVerifyTheUser: where MFA is required and a
+// passkey with user verification counts as two factors, registration
+// and sign-in both require user verification, so that every passkey
+// registered there can sign in and none registered there cannot.
+func TestMFARequiredPasskeysVerifyTheUser(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv envMaker) {
+		e := newEnv(t, func(p *pool.Pool) {
+			p.MFA.Mode, p.MFA.SoftwareToken = pool.MFAOn, true
+			p.MFA.WebAuthn.FactorConfiguration = pool.WebAuthnMultiFactorWithUserVerification
+		})
+		ctx := context.Background()
+		if !passkey.Enabled(e.pool) || e.rp.UserVerification != pool.UserVerificationRequired {
+			t.Fatalf("Enabled %v, RP user verification %q", passkey.Enabled(e.pool), e.rp.UserVerification)
+		}
+		u := e.user(t, "alice")
+		options, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		mustNil(t, "BeginRegistration", err)
+		if !strings.Contains(string(options), `"userVerification":"required"`) {
+			t.Fatalf("creation options %s", options)
+		}
+		noUV := newDevice(u, virtualwebauthn.AuthenticatorOptions{UserNotVerified: true})
+		_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, attest(t, e.vrp, noUV, options), "")
+		wantType(t, "registration without user verification", err, passkey.WebAuthnCredentialNotSupportedException)
+		if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+			t.Fatalf("%d passkeys stored", len(list))
+		}
+
+		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		e.clock.Advance(time.Second)
+		options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
+		mustNil(t, "BeginSignIn", err)
+		if !strings.Contains(string(options), `"userVerification":"required"`) {
+			t.Fatalf("request options %s", options)
+		}
+		got, uv, err := e.svc.FinishSignIn(ctx, e.pool, e.rp, state, assert(t, e.vrp, d, options))
+		mustNil(t, "sign in with user verification", err)
+		if got.Sub != u.Sub || !uv {
+			t.Fatalf("signed in %q uv=%v", got.Sub, uv)
+		}
+		step, err := account.NextStep(e.pool, got, account.ByPasskeyVerified)
+		if err != nil || !step.Done() {
+			t.Fatalf("NextStep after a verified passkey: %+v %v", step, err)
+		}
+		d.auth.Options.UserNotVerified = true
+		_, _, err = e.signIn(t, d)
+		wantType(t, "sign in without user verification", err, account.NotAuthorizedException)
 	})
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -18,7 +17,7 @@ import (
 )
 
 func (s *Service) beginSignIn(ctx context.Context, p pool.Pool, u *pool.User, rp RP) (json.RawMessage, string, error) {
-	if !slices.Contains(account.FirstFactors(p), pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return nil, "", notEnabled()
 	}
 	wa, err := relyingParty(rp)
@@ -68,7 +67,7 @@ var (
 )
 
 func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state string, credential []byte) (pool.User, bool, error) {
-	if !slices.Contains(account.FirstFactors(p), pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return pool.User{}, false, notEnabled()
 	}
 	raw, ok := decodeState(state)
