@@ -335,26 +335,63 @@ func TestSignCountRegression(t *testing.T) {
 	})
 }
 
+// TestDisabledUserAndAccountState: a disabled user's passkey, and that
+// of a user who must reset the password, are refused as a password would
+// be, and the refused attempt changes nothing: the passkey's sign count
+// and last use stay as they were, so the user, once enabled, signs in
+// with the next count.
 func TestDisabledUserAndAccountState(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
 		ctx := context.Background()
 		u, d := e.userWithPasskey(t, "alice")
+		d.cred.Counter = 4
+		_, _, err := e.signIn(t, d)
+		mustNil(t, "sign in", err)
+		before, err := e.svc.List(ctx, e.pool, u.Sub)
+		mustNil(t, "List", err)
+		unchanged := func(what string) {
+			t.Helper()
+			after, err := e.svc.List(ctx, e.pool, u.Sub)
+			mustNil(t, "List", err)
+			if len(after) != 1 || after[0].SignCount != before[0].SignCount || !after[0].LastUsedAt.Equal(before[0].LastUsedAt) {
+				t.Fatalf("%s: %d passkeys, sign count %d, last use %v; want 1, %d, %v", what, len(after),
+					after[0].SignCount, after[0].LastUsedAt, before[0].SignCount, before[0].LastUsedAt)
+			}
+		}
+
 		mustNil(t, "disable", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
 			u.Enabled = false
 			return u, nil
 		}))
-		_, _, err := e.signIn(t, d)
+		d.cred.Counter = 9
+		_, _, err = e.signIn(t, d)
 		wantType(t, "disabled", err, account.NotAuthorizedException)
 		if !isDisabled(err) {
 			t.Fatalf("error %v is not ErrDisabled", err)
 		}
+		unchanged("disabled")
 		mustNil(t, "reset required", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
 			u.Enabled, u.Status = true, pool.StatusResetRequired
 			return u, nil
 		}))
+		d.cred.Counter = 10
 		_, _, err = e.signIn(t, d)
 		wantType(t, "reset required", err, account.PasswordResetRequiredException)
+		unchanged("reset required")
+		if strings.Contains(e.log.String(), "passkey_clone_warning") {
+			t.Fatalf("clone warning logged: %s", e.log.String())
+		}
+
+		// Enabled again, the user signs in with the count after the
+		// last accepted one.
+		mustNil(t, "enable", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
+			u.Status = pool.StatusConfirmed
+			return u, nil
+		}))
+		d.cred.Counter = 5
+		_, _, err = e.signIn(t, d)
+		mustNil(t, "sign in after enabling", err)
 	})
 }
 

@@ -121,7 +121,14 @@ func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state st
 	if err != nil {
 		return pool.User{}, false, ceremonyError(err, false)
 	}
+	// The account's state is checked once the passkey is proved and
+	// before anything is recorded: a refused sign-in (a disabled user,
+	// a password to reset) leaves the passkey's count and last use as
+	// they were.
 	now := s.now()
+	if err := account.SignInState(p, u, now); err != nil {
+		return pool.User{}, false, err
+	}
 	count := parsed.Response.AuthenticatorData.Counter
 	var before uint32
 	err = s.cfg.Store.UpdateWebAuthnCredential(ctx, p.ID, stored.ID, func(w pool.WebAuthnCredential) (pool.WebAuthnCredential, error) {
@@ -149,9 +156,6 @@ func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state st
 		return pool.User{}, false, signInFailed()
 	case err != nil:
 		return pool.User{}, false, fmt.Errorf("passkey: record sign-in: %w", err)
-	}
-	if err := account.SignInState(p, u, now); err != nil {
-		return pool.User{}, false, err
 	}
 	return scrub(u), parsed.Response.AuthenticatorData.Flags.HasUserVerified(), nil
 }
