@@ -14,6 +14,8 @@
 //   - log.go: a captured log (Log) and the check that no secret reached
 //     it (Log.NoSecrets, FindSecret).
 //   - mail.go: an in-memory mail.Sender (Mailbox) and its codes.
+//   - passkey.go: a virtualwebauthn credential whose public key a
+//     relying party accepts (PasskeyCredential).
 //   - browser.go: a browser that signs in through the hosted form
 //     (Browser, SignIn, Redirect), over internal/hostedform.
 //   - app.go: a configured internal/app on a SQLite file in t.TempDir(),

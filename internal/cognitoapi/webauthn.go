@@ -15,14 +15,14 @@ import (
 // CompleteWebAuthnRegistration register one, ListWebAuthnCredentials and
 // DeleteWebAuthnCredential manage them, over internal/passkey. The
 // relying party is passkey.RPForAPI's. Registering needs a pool that
-// allows WEB_AUTHN as a first factor; listing and deleting do not, so a
-// user can still remove passkeys once the pool stops offering them.
+// offers passkey sign-in (passkey.Enabled); listing and deleting do not,
+// so a user can still remove passkeys once the pool stops offering them.
 
 // WebAuthnNotEnabledException refuses passkeys in a pool without them.
 const WebAuthnNotEnabledException = "WebAuthnNotEnabledException"
 
 var errWebAuthnNotEnabled = NewError(WebAuthnNotEnabledException,
-	"Passkeys are not enabled for this user pool: its Policies.SignInPolicy.AllowedFirstAuthFactors must include WEB_AUTHN.")
+	"Passkeys are not enabled for this user pool: its Policies.SignInPolicy.AllowedFirstAuthFactors must include WEB_AUTHN, and where MFA is required its WebAuthnConfiguration.FactorConfiguration must be MULTI_FACTOR_WITH_USER_VERIFICATION.")
 
 // maxPasskeysPage bounds ListWebAuthnCredentials' MaxResults (Cognito: 20).
 const maxPasskeysPage = pool.MaxPasskeys
@@ -41,9 +41,9 @@ func (c *call) passkeyAccess(tok string) (access, error) {
 }
 
 // registrationRP refuses a registration step where the pool does not
-// allow passkeys and returns the relying party the user registers with.
+// offer passkeys and returns the relying party the user registers with.
 func (c *call) registrationRP(a access) (passkey.RP, error) {
-	if c.api.cfg.Passkeys == nil || !a.pool.AllowsFirstFactor(pool.FirstFactorWebAuthn) {
+	if c.api.cfg.Passkeys == nil || !passkey.Enabled(a.pool) {
 		return passkey.RP{}, errWebAuthnNotEnabled
 	}
 	return c.rp(a.pool)

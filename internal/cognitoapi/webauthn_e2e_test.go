@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func (e *env) registerPasskey(t *testing.T, access *string) (virtualwebauthn.Aut
 		t.Fatalf("relying party %q", opts.RelyingPartyID)
 	}
 	auth := virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte(opts.UserID)})
-	cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+	cred := apptest.PasskeyCredential()
 	var answer map[string]any
 	if err := json.Unmarshal([]byte(virtualwebauthn.CreateAttestationResponse(passkeyRP, auth, cred, *opts)), &answer); err != nil {
 		t.Fatal(err)
@@ -290,5 +291,78 @@ func TestPasskeySignInRunsAuthenticationTriggers(t *testing.T) {
 	}
 	if got := tr.Sources(); !slices.Equal(got, []string{trigger.SourcePreAuthentication, trigger.SourcePostAuthentication}) {
 		t.Fatalf("sources after the sign-in = %v", got)
+	}
+}
+
+// TestPasskeyRegistrationFollowsSignIn: a pool registers a passkey only
+// where one can sign in. Requiring MFA of single-factor passkeys takes
+// WEB_AUTHN out of USER_AUTH and refuses StartWebAuthnRegistration;
+// counting a verified passkey as two factors requires user verification
+// of the registration as of the sign-in.
+func TestPasskeyRegistrationFollowsSignIn(t *testing.T) {
+	e, _, _ := srpEnv(t)
+	ctx := context.Background()
+	c := e.anon()
+	e.allowFlows(t, pool.ExistenceEnabled, "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH")
+	e.confirmedUser(t, "pat", "Pat-Pass-12345!")
+	out, err := e.passwordAuth("pat", "Pat-Pass-12345!", e.hash("pat"))
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("InitiateAuth: %v", err)
+	}
+	tok := out.AuthenticationResult.AccessToken
+
+	e.mfaPool(t, types.UserPoolMfaTypeOn, types.AuthFactorTypePassword, types.AuthFactorTypeWebAuthn)
+	out, err = e.userAuth("pat", nil)
+	if err != nil || slices.Contains(out.AvailableChallenges, "WEB_AUTHN") {
+		t.Fatalf("USER_AUTH in a pool requiring MFA of single-factor passkeys: %v %+v", err, out)
+	}
+	before := e.snapshot(t)
+	_, err = c.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: tok})
+	wantAPIError(t, err, "WebAuthnNotEnabledException", "")
+	if e.snapshot(t) != before {
+		t.Fatal("a refused registration changed the user")
+	}
+
+	e.setMFA(t, &cip.SetUserPoolMfaConfigInput{
+		MfaConfiguration: types.UserPoolMfaTypeOn, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
+		WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("localhost"),
+			FactorConfiguration: types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification},
+	})
+	start, err := c.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: tok})
+	if err != nil {
+		t.Fatalf("StartWebAuthnRegistration: %v", err)
+	}
+	raw, err := start.CredentialCreationOptions.MarshalSmithyDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"userVerification":"required"`) {
+		t.Fatalf("CredentialCreationOptions %s do not require user verification", raw)
+	}
+	opts, err := virtualwebauthn.ParseAttestationOptions(string(raw))
+	if err != nil {
+		t.Fatalf("CredentialCreationOptions %s: %v", raw, err)
+	}
+	auth := virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte(opts.UserID), UserNotVerified: true})
+	var answer map[string]any
+	if err := json.Unmarshal([]byte(virtualwebauthn.CreateAttestationResponse(passkeyRP, auth, apptest.PasskeyCredential(), *opts)), &answer); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CompleteWebAuthnRegistration(ctx, &cip.CompleteWebAuthnRegistrationInput{AccessToken: tok, Credential: document.NewLazyDocument(answer)})
+	wantAPIError(t, err, "WebAuthnCredentialNotSupportedException", "")
+	if list, err := c.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: tok}); err != nil || len(list.Credentials) != 0 {
+		t.Fatalf("passkeys after a refused registration: %v %+v", err, list)
+	}
+
+	// A verified passkey registers, and signs in at once.
+	auth, cred := e.registerPasskey(t, tok)
+	out, err = e.userAuth("pat", map[string]string{"PREFERRED_CHALLENGE": "WEB_AUTHN"})
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeWebAuthn {
+		t.Fatalf("USER_AUTH WEB_AUTHN: %v %+v", err, out)
+	}
+	res, err := e.respond(types.ChallengeNameTypeWebAuthn, out.Session, map[string]string{
+		"USERNAME": "pat", "SECRET_HASH": *e.hash("pat"), "CREDENTIAL": passkeyAnswer(t, auth, cred, out.ChallengeParameters)})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("WEB_AUTHN: %v %+v", err, res)
 	}
 }

@@ -37,7 +37,7 @@ func (c *call) renderLogin(status int, username, errKey string) error {
 	if !v.LocalSignIn {
 		v.SignUpAllowed = false
 	}
-	v.PasskeySignIn = v.LocalSignIn && c.passkeySignInEnabled() && c.passkeyOrigin()
+	v.PasskeySignIn = v.LocalSignIn && c.passkeysEnabled() && c.passkeyOrigin()
 	return c.render(status, "login", v)
 }
 

@@ -20,7 +20,7 @@ func (u *UI) passkeySignInPage(c *call) error {
 	if !c.localSignIn() {
 		return badRequest("error.no_local_sign_in")
 	}
-	if !c.passkeySignInEnabled() {
+	if !c.passkeysEnabled() {
 		return passkeysUnavailable()
 	}
 	return c.renderPasskeySignIn(http.StatusOK, "")
@@ -57,7 +57,7 @@ func (u *UI) passkeySignInPost(c *call) error {
 	if !c.localSignIn() {
 		return badRequest("error.no_local_sign_in")
 	}
-	if !c.passkeySignInEnabled() {
+	if !c.passkeysEnabled() {
 		return passkeysUnavailable()
 	}
 	form := c.r.PostForm

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/passkey"
@@ -30,17 +29,11 @@ type passkeyItem struct {
 	ID, Name, Created, LastUsed string
 }
 
-// passkeysEnabled reports whether the pages offer passkeys: the UI has
-// a passkey service and the pool allows them as a first factor.
+// passkeysEnabled reports whether the pages offer passkeys, to sign in
+// and to add: the UI has a passkey service and the pool offers them
+// (passkey.Enabled: allowed, and not refused by the pool's MFA setting).
 func (c *call) passkeysEnabled() bool {
-	return c.u.passkeys != nil && c.t.Pool.AllowsFirstFactor(pool.FirstFactorWebAuthn)
-}
-
-// passkeySignInEnabled reports whether the sign-in page offers a
-// passkey: allowed, and not refused by the pool's MFA setting
-// (account.FirstFactors).
-func (c *call) passkeySignInEnabled() bool {
-	return c.u.passkeys != nil && slices.Contains(account.FirstFactors(c.t.Pool), pool.FirstFactorWebAuthn)
+	return c.u.passkeys != nil && passkey.Enabled(c.t.Pool)
 }
 
 func passkeysUnavailable() *pageError {

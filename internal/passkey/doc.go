@@ -7,6 +7,11 @@
 // DeleteWebAuthnCredential, the WEB_AUTHN challenge) are adapters over
 // Service.
 //
+// A pool registers passkeys exactly where they can sign in (Enabled:
+// WEB_AUTHN among the first factors account.FirstFactors allows, so not
+// where MFA is required of single-factor passkeys); where MFA is
+// required, both ceremonies require user verification.
+//
 // The relying party is the pool's WebAuthn RelyingPartyId, or the host
 // the pages are served at (RPFor); a ceremony's origin must be that host
 // or under it. Credentials are rows of the store

@@ -111,20 +111,7 @@ type device struct {
 
 func newDevice(u pool.User, opts virtualwebauthn.AuthenticatorOptions) *device {
 	opts.UserHandle = []byte(u.Sub)
-	return &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: newCredential()}
-}
-
-// newCredential returns a P-256 credential whose COSE key has 32-byte
-// coordinates: virtualwebauthn drops leading zero bytes of x and y,
-// which a relying party rightly refuses, so such keys are skipped.
-func newCredential() virtualwebauthn.Credential {
-	const coseKeyLen = 77 // map of kty, alg, crv and two 32-byte coordinates
-	for {
-		c := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
-		if len(c.Key.AttestationData()) == coseKeyLen {
-			return c
-		}
-	}
+	return &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: apptest.PasskeyCredential()}
 }
 
 // attest answers registration options with the device's credential, as
@@ -168,8 +155,6 @@ func (e *env) register(t testing.TB, u pool.User, opts virtualwebauthn.Authentic
 	return d, c
 }
 
-// signIn runs a discoverable sign-in with d; the clock moves a second
-// first, as between two real sign-ins.
 // userWithPasskey signs up username and registers a passkey for them
 // on an authenticator with the default options.
 func (e *env) userWithPasskey(t testing.TB, username string) (pool.User, *device) {
@@ -179,6 +164,8 @@ func (e *env) userWithPasskey(t testing.TB, username string) (pool.User, *device
 	return u, d
 }
 
+// signIn runs a discoverable sign-in with d; the clock moves a second
+// first, as between two real sign-ins.
 func (e *env) signIn(t testing.TB, d *device) (pool.User, bool, error) {
 	t.Helper()
 	e.clock.Advance(time.Second)

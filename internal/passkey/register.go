@@ -19,7 +19,7 @@ import (
 const DefaultName = "Passkey"
 
 func (s *Service) beginRegistration(ctx context.Context, p pool.Pool, sub string, rp RP) (json.RawMessage, error) {
-	if !p.AllowsFirstFactor(pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return nil, notEnabled()
 	}
 	u, creds, err := s.userWithPasskeys(ctx, p, sub)
@@ -66,7 +66,7 @@ func (s *Service) beginRegistration(ctx context.Context, p pool.Pool, sub string
 var errNoCeremony = errors.New("passkey: no pending registration")
 
 func (s *Service) finishRegistration(ctx context.Context, p pool.Pool, sub string, rp RP, credential []byte, name string) (pool.WebAuthnCredential, error) {
-	if !p.AllowsFirstFactor(pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return pool.WebAuthnCredential{}, notEnabled()
 	}
 	if utf8.RuneCountInString(name) > pool.MaxDeviceNameLen || !utf8.ValidString(name) {

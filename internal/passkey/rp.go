@@ -63,7 +63,7 @@ func rpOf(p pool.Pool, id string, origins []string) RP {
 	if name == "" {
 		name = id
 	}
-	return RP{ID: id, Origins: origins, Name: name, UserVerification: p.MFA.WebAuthn.UserVerificationOrDefault()}
+	return RP{ID: id, Origins: origins, Name: name, UserVerification: userVerification(p)}
 }
 
 // parseOrigin checks a web origin ("scheme://host[:port]", nothing

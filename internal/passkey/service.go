@@ -59,7 +59,8 @@ type RP struct {
 	Origins []string
 	// Name is shown by authenticators (the pool's name).
 	Name string
-	// UserVerification is "required" or "preferred".
+	// UserVerification is "required" or "preferred": the pool's
+	// setting, "required" where the pool requires MFA.
 	UserVerification string
 }
 
@@ -88,8 +89,10 @@ func (s *Service) BeginSignIn(ctx context.Context, p pool.Pool, u *pool.User, rp
 }
 
 // FinishSignIn checks an assertion against the sealed state and the
-// stored passkey, updates its sign count, and returns the user (after
-// account.SignInState) and whether the authenticator verified the user.
+// stored passkey, then the user's account (account.SignInState: a
+// refusal there changes nothing), updates the passkey's sign count and
+// last use, and returns the user and whether the authenticator verified
+// the user.
 func (s *Service) FinishSignIn(ctx context.Context, p pool.Pool, rp RP, state string, credential []byte) (pool.User, bool, error) {
 	return s.finishSignIn(ctx, p, rp, state, credential)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/passkey"
 	"github.com/linkpool/linkpool/internal/pool"
+	"github.com/linkpool/linkpool/internal/store/sqlite/sqlitetest"
 )
 
 func TestRegisterAndSignInDiscoverable(t *testing.T) {
@@ -334,26 +335,63 @@ func TestSignCountRegression(t *testing.T) {
 	})
 }
 
+// TestDisabledUserAndAccountState: a disabled user's passkey, and that
+// of a user who must reset the password, are refused as a password would
+// be, and the refused attempt changes nothing: the passkey's sign count
+// and last use stay as they were, so the user, once enabled, signs in
+// with the next count.
 func TestDisabledUserAndAccountState(t *testing.T) {
 	backends(t, func(t *testing.T, newEnv envMaker) {
 		e := newEnv(t, nil)
 		ctx := context.Background()
 		u, d := e.userWithPasskey(t, "alice")
+		d.cred.Counter = 4
+		_, _, err := e.signIn(t, d)
+		mustNil(t, "sign in", err)
+		before, err := e.svc.List(ctx, e.pool, u.Sub)
+		mustNil(t, "List", err)
+		unchanged := func(what string) {
+			t.Helper()
+			after, err := e.svc.List(ctx, e.pool, u.Sub)
+			mustNil(t, "List", err)
+			if len(after) != 1 || after[0].SignCount != before[0].SignCount || !after[0].LastUsedAt.Equal(before[0].LastUsedAt) {
+				t.Fatalf("%s: %d passkeys, sign count %d, last use %v; want 1, %d, %v", what, len(after),
+					after[0].SignCount, after[0].LastUsedAt, before[0].SignCount, before[0].LastUsedAt)
+			}
+		}
+
 		mustNil(t, "disable", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
 			u.Enabled = false
 			return u, nil
 		}))
-		_, _, err := e.signIn(t, d)
+		d.cred.Counter = 9
+		_, _, err = e.signIn(t, d)
 		wantType(t, "disabled", err, account.NotAuthorizedException)
 		if !isDisabled(err) {
 			t.Fatalf("error %v is not ErrDisabled", err)
 		}
+		unchanged("disabled")
 		mustNil(t, "reset required", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
 			u.Enabled, u.Status = true, pool.StatusResetRequired
 			return u, nil
 		}))
+		d.cred.Counter = 10
 		_, _, err = e.signIn(t, d)
 		wantType(t, "reset required", err, account.PasswordResetRequiredException)
+		unchanged("reset required")
+		if strings.Contains(e.log.String(), "passkey_clone_warning") {
+			t.Fatalf("clone warning logged: %s", e.log.String())
+		}
+
+		// Enabled again, the user signs in with the count after the
+		// last accepted one.
+		mustNil(t, "enable", e.db.UpdateUser(ctx, e.pool.ID, u.Sub, func(u pool.User) (pool.User, error) {
+			u.Status = pool.StatusConfirmed
+			return u, nil
+		}))
+		d.cred.Counter = 5
+		_, _, err = e.signIn(t, d)
+		mustNil(t, "sign in after enabling", err)
 	})
 }
 
@@ -429,12 +467,81 @@ func TestNotEnabled(t *testing.T) {
 		wantType(t, "sign-in", err, passkey.WebAuthnNotEnabledException)
 
 		// A pool that requires MFA without counting a verified passkey as
-		// two factors offers no passkey sign-in.
+		// two factors offers no passkey sign-in, and registers no passkey
+		// that could never sign in.
 		e = newEnv(t, func(p *pool.Pool) {
 			p.MFA.Mode, p.MFA.SoftwareToken = pool.MFAOn, true
 		})
 		_, _, err = e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
-		wantType(t, "MFA required", err, passkey.WebAuthnNotEnabledException)
+		wantType(t, "MFA required: sign-in", err, passkey.WebAuthnNotEnabledException)
+		u = e.user(t, "alice")
+		_, err = e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		wantType(t, "MFA required: registration", err, passkey.WebAuthnNotEnabledException)
+		if passkey.Enabled(e.pool) {
+			t.Fatal("Enabled in a pool that requires MFA of single-factor passkeys")
+		}
+
+		// A registration begun while MFA was optional is not finished
+		// once the pool requires it.
+		optional := e.pool
+		optional.MFA.Mode = pool.MFAOptional
+		options, err := e.svc.BeginRegistration(ctx, optional, u.Sub, e.rp)
+		mustNil(t, "BeginRegistration with MFA optional", err)
+		answer := attest(t, e.vrp, newDevice(u, virtualwebauthn.AuthenticatorOptions{}), options)
+		_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, answer, "")
+		wantType(t, "MFA required: finish", err, passkey.WebAuthnNotEnabledException)
+		if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+			t.Fatalf("%d passkeys stored", len(list))
+		}
+	})
+}
+
+// TestMFARequiredPasskeysVerifyTheUser: where MFA is required and a
+// passkey with user verification counts as two factors, registration
+// and sign-in both require user verification, so that every passkey
+// registered there can sign in and none registered there cannot.
+func TestMFARequiredPasskeysVerifyTheUser(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv envMaker) {
+		e := newEnv(t, func(p *pool.Pool) {
+			p.MFA.Mode, p.MFA.SoftwareToken = pool.MFAOn, true
+			p.MFA.WebAuthn.FactorConfiguration = pool.WebAuthnMultiFactorWithUserVerification
+		})
+		ctx := context.Background()
+		if !passkey.Enabled(e.pool) || e.rp.UserVerification != pool.UserVerificationRequired {
+			t.Fatalf("Enabled %v, RP user verification %q", passkey.Enabled(e.pool), e.rp.UserVerification)
+		}
+		u := e.user(t, "alice")
+		options, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+		mustNil(t, "BeginRegistration", err)
+		if !strings.Contains(string(options), `"userVerification":"required"`) {
+			t.Fatalf("creation options %s", options)
+		}
+		noUV := newDevice(u, virtualwebauthn.AuthenticatorOptions{UserNotVerified: true})
+		_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, attest(t, e.vrp, noUV, options), "")
+		wantType(t, "registration without user verification", err, passkey.WebAuthnCredentialNotSupportedException)
+		if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+			t.Fatalf("%d passkeys stored", len(list))
+		}
+
+		d, _ := e.register(t, u, virtualwebauthn.AuthenticatorOptions{}, "")
+		e.clock.Advance(time.Second)
+		options, state, err := e.svc.BeginSignIn(ctx, e.pool, nil, e.rp)
+		mustNil(t, "BeginSignIn", err)
+		if !strings.Contains(string(options), `"userVerification":"required"`) {
+			t.Fatalf("request options %s", options)
+		}
+		got, uv, err := e.svc.FinishSignIn(ctx, e.pool, e.rp, state, assert(t, e.vrp, d, options))
+		mustNil(t, "sign in with user verification", err)
+		if got.Sub != u.Sub || !uv {
+			t.Fatalf("signed in %q uv=%v", got.Sub, uv)
+		}
+		step, err := account.NextStep(e.pool, got, account.ByPasskeyVerified)
+		if err != nil || !step.Done() {
+			t.Fatalf("NextStep after a verified passkey: %+v %v", step, err)
+		}
+		d.auth.Options.UserNotVerified = true
+		_, _, err = e.signIn(t, d)
+		wantType(t, "sign in without user verification", err, account.NotAuthorizedException)
 	})
 }
 
@@ -528,4 +635,33 @@ func TestConcurrentRegistration(t *testing.T) {
 			t.Fatalf("%d of %d registrations succeeded, %d passkeys stored; want 1 and 1", ok, n, len(list))
 		}
 	})
+}
+
+// shortXKey is a P-256 private key (PKCS #8) whose public x coordinate
+// has a leading zero byte.
+const shortXKey = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpCqokE7dk5Q7+8xKzNfmXDDICR2lhrWuGgm/B2eQ2dChRANCAAQAsVEC9hNjL+yI9rIPSr9YlI562SqoltVCqf2Vs2TtspCAMjRw0KOFTkMyVqZAZOYoFu5YI3MQ+iCQptafx5tc"
+
+// TestShortKeyCoordinateRefused: a COSE key whose coordinate lost its
+// leading zero byte (as virtualwebauthn encodes about one key in 128) is
+// not a P-256 key (RFC 9053, 7.1.1): the registration is refused with
+// WebAuthnCredentialNotSupportedException and nothing is stored. The
+// tests' authenticators use apptest.PasskeyCredential for this reason.
+func TestShortKeyCoordinateRefused(t *testing.T) {
+	e := newEnvOn(t, sqlitetest.Open(t), nil)
+	ctx := context.Background()
+	u := e.user(t, "alice")
+	der, err := base64.StdEncoding.DecodeString(shortXKey)
+	mustNil(t, "decode key", err)
+	d := newDevice(u, virtualwebauthn.AuthenticatorOptions{})
+	d.cred = virtualwebauthn.NewCredentialWithImportedKey(virtualwebauthn.KeyTypeEC2, der)
+	if n := len(d.cred.Key.AttestationData()); n != 76 {
+		t.Fatalf("COSE key of %d bytes, want 76 (a 31-byte x)", n)
+	}
+	options, err := e.svc.BeginRegistration(ctx, e.pool, u.Sub, e.rp)
+	mustNil(t, "BeginRegistration", err)
+	_, err = e.svc.FinishRegistration(ctx, e.pool, u.Sub, e.rp, attest(t, e.vrp, d, options), "")
+	wantType(t, "short coordinate", err, passkey.WebAuthnCredentialNotSupportedException)
+	if list, _ := e.svc.List(ctx, e.pool, u.Sub); len(list) != 0 {
+		t.Fatalf("%d passkeys stored", len(list))
+	}
 }

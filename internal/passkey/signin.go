@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -18,7 +17,7 @@ import (
 )
 
 func (s *Service) beginSignIn(ctx context.Context, p pool.Pool, u *pool.User, rp RP) (json.RawMessage, string, error) {
-	if !slices.Contains(account.FirstFactors(p), pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return nil, "", notEnabled()
 	}
 	wa, err := relyingParty(rp)
@@ -68,7 +67,7 @@ var (
 )
 
 func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state string, credential []byte) (pool.User, bool, error) {
-	if !slices.Contains(account.FirstFactors(p), pool.FirstFactorWebAuthn) {
+	if !Enabled(p) {
 		return pool.User{}, false, notEnabled()
 	}
 	raw, ok := decodeState(state)
@@ -122,7 +121,14 @@ func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state st
 	if err != nil {
 		return pool.User{}, false, ceremonyError(err, false)
 	}
+	// The account's state is checked once the passkey is proved and
+	// before anything is recorded: a refused sign-in (a disabled user,
+	// a password to reset) leaves the passkey's count and last use as
+	// they were.
 	now := s.now()
+	if err := account.SignInState(p, u, now); err != nil {
+		return pool.User{}, false, err
+	}
 	count := parsed.Response.AuthenticatorData.Counter
 	var before uint32
 	err = s.cfg.Store.UpdateWebAuthnCredential(ctx, p.ID, stored.ID, func(w pool.WebAuthnCredential) (pool.WebAuthnCredential, error) {
@@ -150,9 +156,6 @@ func (s *Service) finishSignIn(ctx context.Context, p pool.Pool, rp RP, state st
 		return pool.User{}, false, signInFailed()
 	case err != nil:
 		return pool.User{}, false, fmt.Errorf("passkey: record sign-in: %w", err)
-	}
-	if err := account.SignInState(p, u, now); err != nil {
-		return pool.User{}, false, err
 	}
 	return scrub(u), parsed.Response.AuthenticatorData.Flags.HasUserVerified(), nil
 }

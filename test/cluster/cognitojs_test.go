@@ -76,6 +76,8 @@ type jsApp struct {
 	// codeAsked: flows.js asked for the mailed code, and the user was
 	// UNCONFIRMED then.
 	codeAsked bool
+	// totp answers mfa.js's requests for the authenticator's codes.
+	totp jsTOTP
 }
 
 func newJSApp(t *testing.T) *jsApp {
@@ -137,6 +139,9 @@ type jsStep struct {
 	Attributes          map[string]string `json:"attributes"`
 	UserAttributes      map[string]any    `json:"userAttributes"`
 	RequiredAttributes  []string          `json:"requiredAttributes"`
+	ChallengeName       string            `json:"challengeName"`
+	ChallengeParameters map[string]string `json:"challengeParameters"`
+	SecretLength        int               `json:"secretLength"`
 	Error               *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
@@ -183,13 +188,13 @@ func (a *jsApp) runScript(t *testing.T, script string, args []string) map[string
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() && problem == nil {
 		line := sc.Bytes()
-		var need struct{ Need, To, Username string }
+		var need jsNeed
 		if err := json.Unmarshal(line, &need); err != nil {
 			problem = fmt.Errorf("not a JSON line: %q", line)
 			break
 		}
 		if need.Need != "" {
-			problem = a.answer(ctx, t, stdin, need.Need, need.To, need.Username)
+			problem = a.answer(ctx, t, stdin, need)
 			continue
 		}
 		var s jsStep
@@ -221,22 +226,37 @@ func (a *jsApp) runScript(t *testing.T, script string, args []string) map[string
 	return steps
 }
 
-// answer answers one request of flows.js. For the code it checks, as
-// an operator would, that the user is UNCONFIRMED until the code is
-// used.
-func (a *jsApp) answer(ctx context.Context, t *testing.T, stdin io.Writer, need, to, username string) error {
-	if need != "code" {
-		return fmt.Errorf("the script needs %q, which this test does not know", need)
+// jsNeed is a script's request for something only the test has: the
+// mailed code ("code", To and Username), or a code of the authenticator
+// app whose Secret the script was given ("totp", "wrongTotp").
+type jsNeed struct{ Need, To, Username, Secret string }
+
+// answer answers one request of a script. For the mailed code it
+// checks, as an operator would, that the user is UNCONFIRMED until the
+// code is used; the authenticator's codes are jsTOTP's.
+func (a *jsApp) answer(ctx context.Context, t *testing.T, stdin io.Writer, need jsNeed) error {
+	var answer string
+	switch need.Need {
+	case "code":
+		code, err := waitCode(ctx, a.mails, need.To)
+		if err != nil {
+			return err
+		}
+		if st := a.user(t, need.Username).UserStatus; st != "UNCONFIRMED" {
+			return fmt.Errorf("after SignUp %s is %s, want UNCONFIRMED", need.Username, st)
+		}
+		a.codeAsked = true
+		answer = code
+	case "totp", "wrongTotp":
+		code, err := a.totp.answer(ctx, need.Need == "wrongTotp", need.Secret)
+		if err != nil {
+			return err
+		}
+		answer = code
+	default:
+		return fmt.Errorf("the script needs %q, which this test does not know", need.Need)
 	}
-	code, err := waitCode(ctx, a.mails, to)
-	if err != nil {
-		return err
-	}
-	if st := a.user(t, username).UserStatus; st != "UNCONFIRMED" {
-		return fmt.Errorf("after SignUp %s is %s, want UNCONFIRMED", username, st)
-	}
-	a.codeAsked = true
-	_, err = stdin.Write([]byte(code + "\n"))
+	_, err := stdin.Write([]byte(answer + "\n"))
 	return err
 }
 

@@ -26,6 +26,12 @@
 //	                 administrator-created user's NEW_PASSWORD_REQUIRED.
 //	                 Without node or ../cognitojs/node_modules (`make
 //	                 cognitojs`) they skip, and fail under CI=true
+//	cognitojs_mfa_test.go the same library with TOTP MFA
+//	                 (../cognitojs/mfa.js): in a pool that requires MFA,
+//	                 MFA_SETUP with associateSoftwareToken and
+//	                 verifySoftwareToken, then totpRequired answered by
+//	                 sendMFACode 'SOFTWARE_TOKEN_MFA' with codes the test
+//	                 computes; a wrong and a replayed code refused
 //	amplify_test.go  Amplify JavaScript v6 (../cognitojs/amplify.mjs), with
 //	                 its own SRP: sign-up, SRP sign-in, attributes, refresh,
 //	                 updatePassword and SRP with the new password, global
