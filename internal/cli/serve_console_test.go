@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/console"
+)
+
+// get answers a GET without following redirects.
+func getNoFollow(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	nc := *c
+	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := nc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// TestServeConsole: serve mounts the console on the admin listener only,
+// creates the system pool once however often it starts, and an operator
+// made with `admin create` signs in to it through the system pool's
+// hosted sign-in page.
+func TestServeConsole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serve end-to-end test: -short")
+	}
+	data := t.TempDir()
+	envm := map[string]string{"LINKPOOL_DATA": data}
+	s := startServe(t, "http", envm)
+	anon := &http.Client{}
+	for _, path := range []string{"/console", "/console/", "/console/signin", "/console/callback"} {
+		if res, _ := getNoFollow(t, anon, s.url+path); res.StatusCode != http.StatusNotFound {
+			t.Errorf("public listener %s: %d, want 404", path, res.StatusCode)
+		}
+	}
+	if res, _ := getNoFollow(t, anon, s.admin+"/console/"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/console/signin") {
+		t.Errorf("admin listener /console/: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := getNoFollow(t, anon, s.admin+"/metrics"); res.StatusCode != http.StatusOK {
+		t.Errorf("admin listener /metrics: %d", res.StatusCode)
+	}
+
+	h := &adminHarness{t: t, dir: data, env: envm}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pwFile, []byte("Operat0r-Passw0rd!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := h.ok("admin", "create", "--username", "root", "--email", "root@example.com", "--password-file", pwFile)
+	if !strings.Contains(out, "group admin") || strings.Contains(out, "Operat0r") {
+		t.Errorf("admin create printed:\n%s", out)
+	}
+	out = h.ok("admin", "create", "--username", "viewer", "--email", "viewer@example.com", "--read-only")
+	if !strings.Contains(out, "group read-only") || !strings.Contains(out, "Temporary password (shown once): ") {
+		t.Errorf("admin create --read-only printed:\n%s", out)
+	}
+	h.fails(1, "UsernameExistsException", "admin", "create", "--username", "root", "--email", "x@example.com")
+	h.fails(2, "--email is required", "admin", "create", "--username", "x")
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), s.admin) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	res, _ := getNoFollow(t, browser, s.admin+"/console/signin")
+	authURL := res.Header.Get("Location")
+	if !strings.HasPrefix(authURL, s.url+"/"+console.SystemPoolID+"/oauth2/authorize?") {
+		t.Fatalf("sign-in sends to %q", authURL)
+	}
+	res = signInThrough(t, browser, authURL, "root", "Operat0r-Passw0rd!")
+	res.Body.Close()
+	callback := res.Header.Get("Location")
+	if !strings.HasPrefix(callback, s.admin+"/console/callback?") {
+		t.Fatalf("sign-in ends at %d %q", res.StatusCode, callback)
+	}
+	res, body := getNoFollow(t, browser, callback)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("callback: %d: %s", res.StatusCode, body)
+	}
+	res, body = getNoFollow(t, browser, s.admin+"/console/pools")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, console.SystemPoolID) || !strings.Contains(body, "root") {
+		t.Fatalf("pools page: %d: %s", res.StatusCode, body)
+	}
+
+	// A second start finds the system pool and creates nothing; its admin
+	// listener has another port, so it corrects the callback URL once.
+	if code := s.stop(); code != 0 {
+		t.Fatalf("serve exited with %d", code)
+	}
+	startServe(t, "http", envm).stop()
+	for action, want := range map[string]int{"CreateUserPool": 1, "CreateGroup": 2, "CreateUserPoolClient": 1, "UpdateUserPoolClient": 1} {
+		recs := okJSON[[]auditRecord](h, "audit", "list", "--action", action, "--pool", console.SystemPoolID)
+		if len(recs) != want {
+			t.Errorf("%d %s records, want %d: %+v", len(recs), action, want, recs)
+		}
+	}
+}
+
+// TestServeConsoleOwnListener: with --console-addr the console has a
+// listener of its own and leaves the admin listener.
+func TestServeConsoleOwnListener(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serve end-to-end test: -short")
+	}
+	addr := apptest.FreeAddr(t)
+	s := startServe(t, "http", map[string]string{"LINKPOOL_DATA": t.TempDir()}, "--console-addr", addr)
+	anon := &http.Client{}
+	if res, _ := getNoFollow(t, anon, s.admin+"/console/"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("admin listener /console/: %d, want 404", res.StatusCode)
+	}
+	if res, _ := getNoFollow(t, anon, s.url+"/console/"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("public listener /console/: %d, want 404", res.StatusCode)
+	}
+	res, _ := getNoFollow(t, anon, "http://"+addr+"/console/signin")
+	if want := "redirect_uri=" + "http%3A%2F%2F127.0.0.1%3A"; res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), want) {
+		t.Errorf("console listener sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+func TestServeConsoleFlagErrors(t *testing.T) {
+	h := newAdminHarness(t)
+	h.fails(2, "--console-url", "serve", "--console-url", "ftp://x", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+	h.fails(2, "--console-url", "serve", "--console-url", "https://console.example.com/path", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+}
