@@ -199,6 +199,12 @@ func mustParse(t testing.TB, s string) *url.URL {
 func (e *env) customer(t testing.TB, username, email string) (pool.Pool, pool.User) {
 	t.Helper()
 	p := e.Pool(t, "us-east-1", "Customers", func(p *pool.Pool) { p.AliasAttributes = []string{pool.AttrEmail} })
+	return p, e.addUser(t, p, username, email)
+}
+
+// addUser creates a confirmed user of p.
+func (e *env) addUser(t testing.TB, p pool.Pool, username, email string) pool.User {
+	t.Helper()
 	res, err := e.Accounts.AdminCreateUser(context.Background(), p, account.AdminCreateUserInput{
 		Username: username, TemporaryPassword: "Customer-Passw0rd!", Permanent: true,
 		Attributes: map[string]string{pool.AttrEmail: email},
@@ -206,7 +212,7 @@ func (e *env) customer(t testing.TB, username, email string) (pool.Pool, pool.Us
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, res.User
+	return res.User
 }
 
 // auditRecords returns the audit records of action, newest first.

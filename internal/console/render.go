@@ -79,7 +79,9 @@ func (c *Console) catalog(r *http.Request) *locales.Catalog {
 
 // render writes a page with the console's security headers: a nonce
 // content security policy that allows no script at all, no framing, no
-// caching and no referrer.
+// caching, and the referrer for the console's own requests only (a
+// no-referrer policy would make browsers post forms with "Origin: null",
+// which the origin check refuses).
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.L = c.catalog(r)
 	if l := r.URL.Query().Get("lang"); l != "" && l == v.L.Lang() {
@@ -105,7 +107,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		"form-action 'self' "+public.Scheme+"://"+public.Host+"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -270,7 +270,7 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 	if strings.Contains(csp, "script-src") || strings.Contains(body, "<script") {
 		t.Errorf("the page runs script: CSP %q", csp)
 	}
-	for h, want := range map[string]string{"X-Frame-Options": "DENY", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+	for h, want := range map[string]string{"X-Frame-Options": "DENY", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"} {
 		if got := res.Header.Get(h); got != want {
 			t.Errorf("%s = %q, want %q", h, got, want)
 		}
