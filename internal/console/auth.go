@@ -72,7 +72,7 @@ func (c *Console) authorized(write bool, h handlerFunc) http.HandlerFunc {
 		}
 		op := operator{session: s, Role: role}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if !c.sameOrigin(r) || !c.validCSRF(r, s) {
+			if !c.sameOrigin(r) || !c.validCSRF(w, r, s) {
 				c.forbidden(w, r, "console.error.csrf")
 				return
 			}
@@ -132,8 +132,8 @@ func (c *Console) sameOrigin(r *http.Request) bool {
 }
 
 // validCSRF checks the posted csrf field against the session's token.
-func (c *Console) validCSRF(r *http.Request, s session) bool {
-	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
+func (c *Console) validCSRF(w http.ResponseWriter, r *http.Request, s session) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	got := r.PostFormValue("csrf")
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) == 1
 }

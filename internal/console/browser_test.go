@@ -152,8 +152,8 @@ func TestConsoleInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("audit")),
 	)
 	first := eval[[]string](b, `[...document.querySelectorAll('#audit tbody tr:first-child td')].map(td => td.innerText.trim())`)
-	if len(first) != 6 || first[1] != "console/"+op.Sub || first[2] != "AdminDisableUser" || !strings.Contains(first[3], p.ID) || first[5] != "ok" {
-		t.Errorf("newest audit entry %q, want AdminDisableUser by console/%s on %s, ok", first, op.Sub, p.ID)
+	if len(first) != 6 || first[1] != "console/"+op.Sub+" (root)" || first[2] != "AdminDisableUser" || !strings.Contains(first[3], p.ID) || first[5] != "ok" {
+		t.Errorf("newest audit entry %q, want AdminDisableUser by console/%s (root) on %s, ok", first, op.Sub, p.ID)
 	}
 	b.fitsWidth("the audit log")
 	if n := eval[int](b, `document.scripts.length`); n != 0 {

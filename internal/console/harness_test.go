@@ -224,3 +224,10 @@ func (e *env) auditRecords(t testing.TB, action string) []store.AuditRecord {
 	}
 	return page.Items
 }
+
+// httptestRecorder serves one GET of path with c's handler.
+func httptestRecorder(c *console.Console, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	c.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
+	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -367,8 +368,10 @@ func (c *Console) setEnabled(enable bool) handlerFunc {
 
 type auditData struct {
 	Records []store.AuditRecord
-	Pool    string
-	Next    string
+	// Operators are the usernames of the console actors' subs.
+	Operators map[string]string
+	Pool      string
+	Next      string
 }
 
 // auditPage is the size of a page of the audit log.
@@ -390,7 +393,19 @@ func (c *Console) auditLog(w http.ResponseWriter, r *http.Request, op operator) 
 		c.failure(w, r, err)
 		return
 	}
-	d := auditData{Records: page.Items, Pool: f.PoolID}
+	d := auditData{Records: page.Items, Pool: f.PoolID, Operators: map[string]string{}}
+	for _, rec := range page.Items {
+		if _, seen := d.Operators[rec.ActorID]; rec.ActorKind != audit.KindConsole || seen {
+			continue
+		}
+		d.Operators[rec.ActorID] = ""
+		u, err := c.cfg.Store.GetUser(r.Context(), SystemPoolID, rec.ActorID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			c.failure(w, r, err)
+			return
+		}
+		d.Operators[rec.ActorID] = u.Username
+	}
 	if page.Next != "" {
 		v := url.Values{"page": {page.Next}}
 		if f.PoolID != "" {

@@ -55,12 +55,17 @@ type langLink struct {
 	Current         bool
 }
 
-// Date formats t in the view's language, with the time of day in UTC.
+// Date formats t in the view's language (the numeric date pattern of the
+// hosted pages' catalog of the language), with the time of day in UTC.
 func (v view) Date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return v.L.Date(t) + " " + t.UTC().Format("15:04:05") + " UTC"
+	day := t.UTC().Format(time.DateOnly)
+	if c := locales.Exact(v.L.Lang()); c != nil {
+		day = c.Date(t.UTC())
+	}
+	return day + " " + t.UTC().Format("15:04:05") + " UTC"
 }
 
 const langCookie = "lp_console_lang"

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,6 +26,9 @@ func readRoutes(poolID, sub string) []string {
 func writeRoutes(poolID, sub string) []string {
 	return []string{"/console/pools/" + poolID + "/users/" + sub + "/disable", "/console/pools/" + poolID + "/users/" + sub + "/enable"}
 }
+
+// messageKey matches a catalog key left in a page.
+var messageKey = regexp.MustCompile(`\b(console|date|page|error)\.[a-z_]+(\.[a-z_]+)?\b`)
 
 // TestAnonymousIsSentToSignIn: every page sends a request without a
 // session to sign in and come back; every post is refused 401, and so
@@ -109,8 +113,12 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 	e.operator(t, "viewer", true)
 	b := e.signedIn(t, "viewer")
 	for _, path := range readRoutes(p.ID, u.Sub) {
-		if res, body := e.get(t, b, path); res.StatusCode != http.StatusOK {
+		res, body := e.get(t, b, path)
+		if res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s: %d: %s", path, res.StatusCode, body)
+		}
+		if k := messageKey.FindString(body); k != "" {
+			t.Errorf("GET %s shows the message key %q", path, k)
 		}
 	}
 	_, page := e.get(t, b, "/console/pools/"+p.ID+"/users/"+u.Sub)
