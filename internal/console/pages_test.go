@@ -30,7 +30,7 @@ func TestPoolPageShowsAlexaValues(t *testing.T) {
 	for _, want := range []string{
 		e.URL + "/" + p.ID + "/oauth2/authorize", e.URL + "/" + p.ID + "/oauth2/token", c.ID, "HTTP Basic (Recommended)",
 		"https://pitangui.amazon.com/api/skill/link/M2ABCDEF", "https://layla.amazon.com/api/skill/link/M2ABCDEF",
-		"https://alexa.amazon.co.jp/api/skill/link/M2ABCDEF", "client show --pool " + p.ID + " --client " + c.ID + " --reveal-secret",
+		"https://alexa.amazon.co.jp/api/skill/link/M2ABCDEF", "linkpool client show --client " + c.ID + " --reveal-secret",
 		web.ID, "https://app.example.com/cb",
 	} {
 		if !strings.Contains(body, want) {
