@@ -25,7 +25,7 @@ type operatorConsoleFlags struct {
 func (f *operatorConsoleFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.enabled, "console", true, "serve the operator console at /console on the admin listener (or --console-addr), with its system pool for the operators' sign-in; never on the public listener")
 	fs.StringVar(&f.addr, "console-addr", "", "address of a listener of the console's own instead of the admin listener's")
-	fs.StringVar(&f.url, "console-url", "", "base URL operators open the console at (https://console.example.com, no path); the system pool sends them back to <console-url>/console/callback, so every instance must have the same; default http://127.0.0.1:<port> of the console's listener")
+	fs.StringVar(&f.url, "console-url", "", "base URL operators open the console at (https://console.example.com, no path); the system pool sends them back to <console-url>/console/callback, so every instance must have the same; default http://127.0.0.1:<port> of the console's listener when it listens on loopback or all addresses; without it a console on another address is not served")
 }
 
 // check validates the flags before anything starts.
@@ -40,6 +40,9 @@ func (f *operatorConsoleFlags) check() error {
 	return nil
 }
 
+// errNoConsoleURL: the console's URL is neither given nor derivable.
+var errNoConsoleURL = errors.New("no --console-url")
+
 // consoleURL returns --console-url, or the loopback URL of the console's
 // listener ln when it listens on a loopback or unspecified address.
 func (f *operatorConsoleFlags) consoleURL(ln net.Listener) (string, error) {
@@ -52,16 +55,23 @@ func (f *operatorConsoleFlags) consoleURL(ln net.Listener) (string, error) {
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !(ip.IsLoopback() || ip.IsUnspecified()) {
-		return "", usagef("--console-url is required: the console listens on %s, and its sign-in needs the URL operators open it at", ln.Addr())
+		return "", errNoConsoleURL
 	}
 	return "http://" + net.JoinHostPort("127.0.0.1", port), nil
 }
 
 // startConsole builds the console on the listener ln, ensures the system
 // pool, its groups and the console's app client, and returns the
-// console.
+// console. Without a URL for it (a listener on another address than
+// loopback or unspecified, and no --console-url) it serves no console,
+// warning why, and returns nil: a deployment that keeps its admin
+// listener on a private address starts as it did before the console.
 func (f *serveFlags) startConsole(ctx context.Context, a *app.App, ln net.Listener, log *slog.Logger) (*console.Console, error) {
 	u, err := f.console.consoleURL(ln)
+	if errors.Is(err, errNoConsoleURL) {
+		log.Warn("console not served: it listens on an address other than loopback; give the URL operators open it at with --console-url", "addr", ln.Addr().String())
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +135,10 @@ func (f *serveFlags) serveAdmin(ctx context.Context, a *app.App, log *slog.Logge
 		if err != nil {
 			return fail(err)
 		}
+		if c == nil {
+			_ = cln.Close()
+			break
+		}
 		mux := http.NewServeMux()
 		c.Mount(mux)
 		serve(mux, cln)
@@ -134,10 +148,12 @@ func (f *serveFlags) serveAdmin(ctx context.Context, a *app.App, log *slog.Logge
 		if err != nil {
 			return fail(err)
 		}
-		mux := http.NewServeMux()
-		mux.Handle("/", adminHandler)
-		c.Mount(mux)
-		adminHandler = mux
+		if c != nil {
+			mux := http.NewServeMux()
+			mux.Handle("/", adminHandler)
+			c.Mount(mux)
+			adminHandler = mux
+		}
 	default:
 		log.Warn("console not served: no admin listener (--admin-addr) and no --console-addr")
 	}

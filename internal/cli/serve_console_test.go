@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -133,4 +135,48 @@ func TestServeConsoleFlagErrors(t *testing.T) {
 	h := newAdminHarness(t)
 	h.fails(2, "--console-url", "serve", "--console-url", "ftp://x", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
 	h.fails(2, "--console-url", "serve", "--console-url", "https://console.example.com/path", "--addr", apptest.FreeAddr(t), "--admin-addr", "")
+}
+
+func TestConsoleURLFromListener(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:9090": "http://127.0.0.1:9090",
+		"0.0.0.0:9090":   "http://127.0.0.1:9090",
+		"[::]:9191":      "http://127.0.0.1:9191",
+		"[::1]:9090":     "http://127.0.0.1:9090",
+		"10.0.1.5:9090":  "",
+	} {
+		ln := tcpAddrListener{addr: mustTCPAddr(t, addr)}
+		var f operatorConsoleFlags
+		got, err := f.consoleURL(ln)
+		if want == "" {
+			if !errors.Is(err, errNoConsoleURL) {
+				t.Errorf("%s: %q, %v; want errNoConsoleURL", addr, got, err)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("%s: %q, %v; want %q", addr, got, err, want)
+		}
+		f.url = "https://console.example.com"
+		if got, err := f.consoleURL(ln); err != nil || got != f.url {
+			t.Errorf("%s with --console-url: %q, %v", addr, got, err)
+		}
+	}
+}
+
+// tcpAddrListener is a listener that only has an address.
+type tcpAddrListener struct {
+	net.Listener
+	addr *net.TCPAddr
+}
+
+func (l tcpAddrListener) Addr() net.Addr { return l.addr }
+
+func mustTCPAddr(t *testing.T, s string) *net.TCPAddr {
+	t.Helper()
+	a, err := net.ResolveTCPAddr("tcp", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
