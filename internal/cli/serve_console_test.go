@@ -67,6 +67,14 @@ func TestServeConsole(t *testing.T) {
 		t.Errorf("admin create --read-only printed:\n%s", out)
 	}
 	h.fails(1, "UsernameExistsException", "admin", "create", "--username", "root", "--email", "x@example.com")
+	// Two operators made, one refused: each attempt is recorded once, by
+	// the command line.
+	for action, want := range map[string]int{"AdminCreateUser": 3, "AdminAddUserToGroup": 2} {
+		recs := okJSON[[]auditRecord](h, "audit", "list", "--action", action, "--pool", console.SystemPoolID, "--actor", "cli")
+		if len(recs) != want {
+			t.Errorf("%d %s records by the command line, want %d: %+v", len(recs), action, want, recs)
+		}
+	}
 	h.fails(2, "--email is required", "admin", "create", "--username", "x")
 
 	jar, _ := cookiejar.New(nil)
@@ -129,6 +137,39 @@ func TestServeConsoleOwnListener(t *testing.T) {
 	if want := "redirect_uri=" + "http%3A%2F%2F127.0.0.1%3A"; res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), want) {
 		t.Errorf("console listener sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
+}
+
+// TestAdminCreateBeforeServe: `admin create` on a new data directory
+// creates the system pool itself; `serve` then finds it.
+func TestAdminCreateBeforeServe(t *testing.T) {
+	h := newAdminHarness(t)
+	out := h.ok("admin", "create", "--username", "first", "--email", "first@example.com")
+	if !strings.Contains(out, "Temporary password (shown once): ") {
+		t.Errorf("admin create printed:\n%s", out)
+	}
+	u := okJSON[userView](h, "user", "show", "--pool", console.SystemPoolID, "--username", "first@example.com")
+	if u.Username != "first" || u.Status != "FORCE_CHANGE_PASSWORD" || len(u.Groups) != 1 || u.Groups[0] != console.GroupAdmin || !u.EmailVerified() {
+		t.Errorf("operator %+v", u)
+	}
+	h.fails(2, "--password-file", "admin", "create", "--username", "x", "--email", "x@example.com", "--password-file", filepath.Join(t.TempDir(), "absent"))
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.fails(2, "holds no password", "admin", "create", "--username", "x", "--email", "x@example.com", "--password-file", empty)
+	h.fails(1, "InvalidPasswordException", "admin", "create", "--username", "x", "--email", "x@example.com", "--password-file", writeFile(t, "short\n"))
+	if recs := okJSON[[]auditRecord](h, "audit", "list", "--pool", console.SystemPoolID, "--action", "AdminCreateUser"); len(recs) != 2 {
+		t.Errorf("AdminCreateUser records %+v, want the created and the refused one", recs)
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestServeConsoleFlagErrors(t *testing.T) {

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/alexasim"
 	"github.com/linkpool/linkpool/internal/apptest"
 )
@@ -81,9 +83,10 @@ func (b *tab) fitsWidth(page string) {
 }
 
 // TestConsoleInChromium: an operator signs in through the system pool's
-// hosted page on a phone-sized Chromium, finds a user with a ListUsers
-// filter, disables them, and reads the change in the audit log; the
-// pages hold no script and no CSP violation.
+// hosted page on a phone-sized Chromium, reads a pool's Alexa console
+// values, finds a user with a ListUsers filter, disables them, and reads
+// the change in the audit log, then switches to Chinese and signs out;
+// no page holds a script or scrolls sideways.
 func TestConsoleInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: -short")
@@ -93,6 +96,7 @@ func TestConsoleInChromium(t *testing.T) {
 	for _, name := range []string{"anna", "bob"} {
 		e.addUser(t, p, name, name+"@example.com")
 	}
+	alexa, _ := e.Client(t, p, "alexa", admin.AlexaRedirectURLs("M2ABCDEF"))
 	op := e.operator(t, "root", false)
 	b := startTab(t, "en-US")
 
@@ -115,7 +119,22 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the dashboard")
 
-	b.open(e.ConsoleURL + "/console/pools/" + p.ID + "/users")
+	b.do("open the pool",
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/pools"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#pools a[href="/console/pools/`+p.ID+`"]`)),
+		chromedp.Click(chromedp.CSS(`#pools a[href="/console/pools/`+p.ID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alexa-auth-uri`)),
+	)
+	values := eval[[]string](b, `['.alexa-auth-uri', '.alexa-token-uri', '.alexa-client-id'].map(s => document.querySelector(s).innerText)`)
+	if want := []string{e.URL + "/" + p.ID + "/oauth2/authorize", e.URL + "/" + p.ID + "/oauth2/token", alexa.ID}; !slices.Equal(values, want) {
+		t.Errorf("Alexa console values %q, want %q", values, want)
+	}
+	b.fitsWidth("the pool page")
+
+	b.do("open the users",
+		chromedp.Click(chromedp.ID("users-link")),
+		chromedp.WaitVisible(chromedp.ID("filter")),
+	)
 	b.do("filter the users",
 		chromedp.WaitVisible(chromedp.ID("filter")),
 		chromedp.SendKeys(chromedp.ID("filter"), `email = "ann@example.com"`),
