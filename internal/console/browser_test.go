@@ -3,6 +3,8 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -73,9 +75,43 @@ func (b *tab) text(id string) string {
 	return eval[string](b, fmt.Sprintf(`(() => { const el = document.getElementById(%q); return el ? el.innerText.trim() : ''; })()`, id))
 }
 
-// fitsWidth fails the test when the page scrolls sideways on the phone.
+// screenshotDir is where the screenshots of the console's pages go:
+// $LINKPOOL_ARTIFACTS_DIR/screenshots, else artifacts/screenshots at the
+// repository root (gitignored), as for the hosted pages' (test/e2e).
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("LINKPOOL_ARTIFACTS_DIR")
+	if base == "" {
+		root, err := filepath.Abs(filepath.Join("..", ".."))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = filepath.Join(root, "artifacts")
+	}
+	dir := filepath.Join(base, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// shoot saves a screenshot of the whole page as console-<name>.png.
+func (b *tab) shoot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(b.t), "console-"+name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// fitsWidth fails the test when the page scrolls sideways on the phone,
+// and keeps a screenshot of it.
 func (b *tab) fitsWidth(page string) {
 	b.t.Helper()
+	b.shoot(strings.ReplaceAll(strings.TrimPrefix(page, "the "), " ", "-"))
 	if !eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`) {
 		b.t.Errorf("%s scrolls sideways on a phone: %v > %v", page,
 			eval[float64](b, `document.documentElement.scrollWidth`), eval[float64](b, `window.innerWidth`))
@@ -161,6 +197,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if got := b.text("enabled"); got != "No" {
 		t.Errorf("enabled shows %q after disabling, want No", got)
 	}
+	b.fitsWidth("the user page")
 	u, err := e.DB.GetUser(context.Background(), p.ID, ann.Sub)
 	if err != nil || u.Enabled {
 		t.Fatalf("ann after disable: enabled %v, %v", u.Enabled, err)
@@ -187,6 +224,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if got := eval[string](b, `document.documentElement.lang + ' ' + document.querySelector('h1').innerText`); got != "zh-CN 审计日志" {
 		t.Errorf("Chinese page: %q", got)
 	}
+	b.fitsWidth("the audit log in Chinese")
 
 	b.do("sign out",
 		chromedp.Click(chromedp.ID("signout")),
