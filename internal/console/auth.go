@@ -87,7 +87,8 @@ func (c *Console) authorized(write bool, h handlerFunc) http.HandlerFunc {
 }
 
 // currentRole reads the operator of s again: "" when they are gone,
-// disabled, signed out everywhere since s began, or in neither group.
+// disabled, signed out everywhere since s began (in a later second, the
+// rule the token endpoints apply to tokens), or in neither group.
 func (c *Console) currentRole(ctx context.Context, s session) (string, error) {
 	u, err := c.cfg.Store.GetUser(ctx, SystemPoolID, s.Sub)
 	if errors.Is(err, store.ErrNotFound) {

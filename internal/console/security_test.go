@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/console"
@@ -291,6 +292,7 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 	if res, _ := e.get(t, b, "/console/"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("after sign-out: %d, want 303 to sign in", res.StatusCode)
 	}
+	e.Log.NoSecrets(t, operatorPassword, session.Value, csrf(t, body))
 }
 
 // TestCallbackRefusesForgedState: a callback without the sign-in cookie,
@@ -335,5 +337,35 @@ func TestConsoleIsNotOnThePublicListener(t *testing.T) {
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("public %s: %d, want 404", path, res.StatusCode)
 		}
+	}
+}
+
+// TestSessionExpires: a session ends after DefaultSessionTTL, and an
+// operator signed out everywhere loses it at once.
+func TestSessionExpires(t *testing.T) {
+	e := newEnv(t)
+	e.operator(t, "root", false)
+	b := e.signedIn(t, "root")
+	e.Clock.Advance(console.DefaultSessionTTL - time.Minute)
+	if res, _ := e.get(t, b, "/console/"); res.StatusCode != http.StatusOK {
+		t.Fatalf("before expiry: %d", res.StatusCode)
+	}
+	e.Clock.Advance(time.Minute)
+	if res, _ := e.get(t, b, "/console/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after expiry: %d, want 303 to sign in", res.StatusCode)
+	}
+
+	e.Clock.Advance(time.Second)
+	b = e.signedIn(t, "root")
+	e.Clock.Advance(time.Second)
+	p, err := e.Admin.DescribeUserPool(context.Background(), console.SystemPoolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Accounts.GlobalSignOut(context.Background(), p, "root"); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := e.get(t, b, "/console/"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("after sign-out everywhere: %d, want 403", res.StatusCode)
 	}
 }
