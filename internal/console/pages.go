@@ -349,6 +349,11 @@ func (c *Console) setEnabled(enable bool) handlerFunc {
 		if !ok {
 			return
 		}
+		if !enable && p.ID == SystemPoolID && u.Sub == op.Sub {
+			// The console would lock its only administrator out as easily.
+			c.errorPage(w, r, http.StatusBadRequest, "console.error.disable_self")
+			return
+		}
 		accounts := c.cfg.Admin.Accounts()
 		op1, done := accounts.AdminDisableUser, "disabled"
 		if enable {

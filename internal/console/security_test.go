@@ -148,7 +148,7 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 func TestCrossSitePostIsRefused(t *testing.T) {
 	e := newEnv(t)
 	p, u := e.customer(t, "ann", "ann@example.com")
-	e.operator(t, "root", false)
+	root := e.operator(t, "root", false)
 	e.operator(t, "other", false)
 	b := e.signedIn(t, "root")
 	_, page := e.get(t, b, "/console/pools/"+p.ID+"/users/"+u.Sub)
@@ -191,6 +191,11 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	}
 	if recs := e.auditRecords(t, "AdminDisableUser"); len(recs) != 0 {
 		t.Errorf("audit records: %+v", recs)
+	}
+	// An administrator cannot disable their own account from the console.
+	self := "/console/pools/" + console.SystemPoolID + "/users/" + root.Sub + "/disable"
+	if res, body := e.post(t, b, self, e.ConsoleURL, url.Values{"csrf": {token}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "your own account") {
+		t.Errorf("disabling oneself: %d: %s", res.StatusCode, body)
 	}
 	// The same post from the console's page works.
 	if res, body := e.post(t, b, path, e.ConsoleURL, url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
