@@ -294,6 +294,8 @@ type userData struct {
 	Attrs  []attr
 	Groups []pool.Group
 	CSRF   string
+	// Self: the user is the signed-in operator.
+	Self bool
 	// Done is the message key of the change just made.
 	Done string
 }
@@ -327,7 +329,7 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		c.failure(w, r, err)
 		return
 	}
-	d := userData{Pool: p, User: u, Groups: groups, CSRF: op.CSRF}
+	d := userData{Pool: p, User: u, Groups: groups, CSRF: op.CSRF, Self: p.ID == SystemPoolID && u.Sub == op.Sub}
 	for _, k := range slices.Sorted(maps.Keys(u.Attributes)) {
 		d.Attrs = append(d.Attrs, attr{k, u.Attributes[k]})
 	}

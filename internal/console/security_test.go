@@ -192,7 +192,11 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	if recs := e.auditRecords(t, "AdminDisableUser"); len(recs) != 0 {
 		t.Errorf("audit records: %+v", recs)
 	}
-	// An administrator cannot disable their own account from the console.
+	// An administrator cannot disable their own account from the console:
+	// their page offers no button, and a post is refused.
+	if _, page := e.get(t, b, "/console/pools/"+console.SystemPoolID+"/users/"+root.Sub); strings.Contains(page, `id="disable"`) {
+		t.Error("the administrator's own page offers to disable them")
+	}
 	self := "/console/pools/" + console.SystemPoolID + "/users/" + root.Sub + "/disable"
 	if res, body := e.post(t, b, self, e.ConsoleURL, url.Values{"csrf": {token}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "your own account") {
 		t.Errorf("disabling oneself: %d: %s", res.StatusCode, body)
