@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
@@ -128,17 +129,17 @@ func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error
 	if created != nil {
 		domains = append(domains, *created)
 	}
-	base := poolBase(o.publicURL, o.authDomain, domains, p.ID)
-	issuer := o.publicURL + "/" + p.ID
+	// The same values the console shows on the pool's page.
+	v, _ := admin.AlexaConsoleValues(o.publicURL, o.authDomain, domains, c)
 	return alexaSetup{
-		PoolID: p.ID, ClientID: c.ID, ClientSecret: secret, Domain: o.domain, Issuer: issuer,
-		AuthorizationURI:     base + "/oauth2/authorize",
-		AccessTokenURI:       base + "/oauth2/token",
-		AuthenticationScheme: "HTTP Basic (Recommended)",
-		Scopes:               o.scopes,
+		PoolID: p.ID, ClientID: c.ID, ClientSecret: secret, Domain: o.domain, Issuer: v.Issuer,
+		AuthorizationURI:     v.AuthorizationURI,
+		AccessTokenURI:       v.AccessTokenURI,
+		AuthenticationScheme: v.AuthenticationScheme,
+		Scopes:               v.Scopes,
 		DomainList:           []string{},
 		RedirectURLs:         c.CallbackURLs[:3],
-		JWKSURI:              issuer + "/.well-known/jwks.json",
+		JWKSURI:              v.JWKSURI,
 	}, nil
 }
 

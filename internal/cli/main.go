@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"idp":         {"manage identity providers (federation) and linked identities: idp create|update|show|list|delete|link|unlink", runIdp},
 		"keys":        {"list and rotate signing keys", runKeys},
 		"access-key":  {"manage access keys of the Cognito JSON API (AWS SigV4): access-key create|list|delete", runAccessKey},
+		"admin":       {"create operators of the console in the system pool: admin create --username <u> --email <e> [--read-only]", runAdmin},
 		"audit":       {"read the audit log of administrative changes: audit list --since 24h --json", runAudit},
 		"migrate":     {"show or apply database migrations", runMigrate},
 		"export":      {"write the whole deployment to a file or standard output", runExport},
@@ -118,7 +119,7 @@ func commandName(args []string) string {
 // their requests carry actors of their own.
 var adminCommands = map[string]bool{
 	"init": true, "pool": true, "client": true, "domain": true, "user": true, "group": true, "idp": true,
-	"keys": true, "access-key": true,
+	"keys": true, "access-key": true, "admin": true,
 }
 
 // nestedGroups are the verbs that are groups of commands of their own

@@ -54,11 +54,12 @@ type serveFlags struct {
 	skillClients stringList
 	skill        smartLampFlags
 	acme         acmeFlags
+	console      operatorConsoleFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on (:443 by default with --acme-email)")
-	fs.StringVar(&f.adminAddr, "admin-addr", "127.0.0.1:9090", "address of the admin listener (/metrics, /healthz, /readyz); empty disables it")
+	fs.StringVar(&f.adminAddr, "admin-addr", "127.0.0.1:9090", "address of the admin listener (/metrics, /healthz, /readyz, and the console at /console); empty disables it")
 	fs.StringVar(&f.publicURL, "public-url", "http://localhost:8080", "base URL clients reach the server at; issuers are <public-url>/<poolId>")
 	fs.StringVar(&f.authDomain, "auth-domain", "", "parent domain of pool prefix domains: prefix 'smartlamp' is served at smartlamp.<auth-domain>")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
@@ -82,6 +83,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.skillClients, "skill-client-id", "with --skill-pool: accepted `client_id` of the skill's access tokens, the pool's Alexa app client (repeatable, required)")
 	f.skill.register(fs)
 	f.acme.register(fs)
+	f.console.register(fs)
 	registerOTel(fs, &f.otelEndpoint)
 	fs.IntVar(&f.triggerWorkers, "trigger-workers", trigger.DefaultMaxConcurrent, "maximum trigger invocations (Lambda functions, webhooks) running at once over all pools; one more fails at once with UnexpectedLambdaException instead of waiting")
 	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "endpoint of the Lambda Invoke API for Lambda triggers (a VPC endpoint, a Lambda-compatible server); empty uses the AWS endpoint of each function's region")
@@ -137,6 +139,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := f.checkACME(fs); err != nil {
 		return err
 	}
+	if err := f.console.check(); err != nil {
+		return err
+	}
 	log, err := newLogger(e.stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
@@ -182,7 +187,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if f.tlsCert != "" {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	var acmeHTTP *http.Server
 	var obtainCert func()
 	if f.acme.enabled() {
@@ -208,19 +213,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			errc <- err
 		}
 	}()
-	var admin *http.Server
-	if f.adminAddr != "" {
-		admin = &http.Server{Addr: f.adminAddr, Handler: a.Server.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
-		aln, err := net.Listen("tcp", f.adminAddr)
-		if err != nil {
-			return fmt.Errorf("admin listener: %w", err)
-		}
-		go func() {
-			if err := admin.Serve(aln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}()
-		log.Info("admin listener started", "addr", aln.Addr().String())
+	admins, err := f.serveAdmin(ctx, a, log, errc)
+	if err != nil {
+		_ = srv.Close()
+		return err
 	}
 	log.Info("linkpool serving", "addr", ln.Addr().String(), "public_url", f.publicURL, "tls", f.tlsCert != "" || f.acme.enabled())
 
@@ -232,8 +228,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log.Info("shutting down: finishing in-flight requests and queued mail", "timeout", f.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
 	defer cancel()
-	if admin != nil {
-		_ = admin.Shutdown(sctx)
+	for _, s := range admins {
+		_ = s.Shutdown(sctx)
 	}
 	if acmeHTTP != nil {
 		_ = acmeHTTP.Shutdown(sctx)

@@ -17,18 +17,18 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 		"unknown category": `{"a": {"one": "{n} thing", "other": "{n} things", "several": "x"}}`,
 		"nested object":    `{"a": {"other": {"x": "y"}}}`,
 	} {
-		_, err := loadAll(fstest.MapFS{"en.json": {Data: []byte(file)}})
+		_, err := loadAll(fstest.MapFS{"en.json": {Data: []byte(file)}}, Languages)
 		if err == nil || !strings.Contains(err.Error(), "en.json") {
 			t.Errorf("%s: err = %v, want an error naming en.json", name, err)
 		}
 	}
-	if _, err := loadAll(fstest.MapFS{}); err == nil {
+	if _, err := loadAll(fstest.MapFS{}, Languages); err == nil {
 		t.Error("no English catalog: no error")
 	}
 	cs, err := loadAll(fstest.MapFS{
 		"en.json": {Data: []byte(`{"a": {"one": "{n} thing", "other": "{n} things"}, "b": "100% {x}"}`)},
 		"de.json": {Data: []byte(`{"a": {"one": "{n} Sache", "other": "{n} Sachen"}, "b": "100 % {x} {y}"}`)},
-	})
+	}, Languages)
 	if err != nil || len(cs) != 2 {
 		t.Fatalf("loadAll = %d catalogs, %v", len(cs), err)
 	}

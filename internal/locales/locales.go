@@ -214,7 +214,7 @@ var (
 )
 
 func init() {
-	cs, err := loadAll(files)
+	cs, err := loadAll(files, Languages)
 	if err != nil {
 		panic(err) // embedded files: a broken catalog is a build defect
 	}
@@ -223,19 +223,25 @@ func init() {
 	for key, m := range cs[0].msgs {
 		argNames[key] = m.placeholders()
 	}
+	matcher = newMatcher(cs)
+	loadConsole()
+}
+
+// newMatcher returns the language matcher of catalogs, in their order.
+func newMatcher(cs []*Catalog) language.Matcher {
 	tags := make([]language.Tag, len(cs))
 	for i, c := range cs {
 		tags[i] = c.tag
 	}
-	matcher = language.NewMatcher(tags)
+	return language.NewMatcher(tags)
 }
 
-// loadAll reads the catalog files of the Languages present in fsys,
-// English first, and builds one x/text catalog of them all.
-func loadAll(fsys fs.FS) ([]*Catalog, error) {
+// loadAll reads the catalog files of the languages langs present in
+// fsys, English first, and builds one x/text catalog of them all.
+func loadAll(fsys fs.FS, langs []string) ([]*Catalog, error) {
 	var out []*Catalog
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	for _, lang := range Languages {
+	for _, lang := range langs {
 		raw, err := fs.ReadFile(fsys, lang+".json")
 		if lang != "en" && err != nil {
 			continue // not translated yet
@@ -311,6 +317,11 @@ func Match(preferences ...string) *Catalog {
 // nothing, so its readers get English rather than a language they may
 // not read.
 func Find(preference string) (*Catalog, bool) {
+	return find(matcher, catalogs, preference)
+}
+
+// find is Find among cs with their matcher m.
+func find(m language.Matcher, cs []*Catalog, preference string) (*Catalog, bool) {
 	p := strings.TrimSpace(preference)
 	if p == "" || len(p) > 256 {
 		return nil, false
@@ -319,11 +330,11 @@ func Find(preference string) (*Catalog, bool) {
 	if err != nil || len(tags) == 0 {
 		return nil, false
 	}
-	_, i, conf := matcher.Match(tags...)
+	_, i, conf := m.Match(tags...)
 	if conf < language.High {
 		return nil, false
 	}
-	return catalogs[i], true
+	return cs[i], true
 }
 
 // Exact returns the catalog whose Lang is exactly lang, or nil.

@@ -1,0 +1,46 @@
+// Package console is linkpool's operator console: server-rendered pages
+// at /console on the admin listener (never the public one), signed in to
+// through linkpool itself.
+//
+// Sign-in: the console is an OpenID Connect relying party of the system
+// pool (system.go), a pool every `serve` ensures on start with a fixed id
+// (SystemPoolID), self sign-up off, two groups (GroupAdmin,
+// GroupReadOnly) and a public app client (SystemClientID) with the code
+// grant, scope openid and exactly one callback, <console URL>/console/callback.
+// /console/signin sends the browser to the pool's hosted sign-in page
+// on the public URL with PKCE (S256), a state and a nonce, kept in a
+// sealed cookie; the callback exchanges the code, verifies the ID token
+// with go-oidc against the pool's key set (signature, issuer, audience,
+// expiry, nonce) and requires cognito:groups to hold a console group.
+// The operators therefore get the pool's passwords, lockout, MFA and
+// passkeys. The session is a cookie sealed with the master key (seal.Box):
+// HttpOnly, SameSite=Lax, Secure and __Host- over https, with an expiry
+// (Config.SessionTTL). Every request reads the operator again, so a
+// disabled operator, one signed out everywhere or removed from the
+// groups loses the console at once.
+//
+// Authorization: admin operators may change things, read-only operators
+// may only look (403 on every write). Every POST must come from the
+// console's origin (Origin header, else Sec-Fetch-Site) and carry the
+// session's CSRF token (403 otherwise). Pages carry a content security
+// policy that allows no script and only the nonce'd inline style, forbid
+// framing (frame-ancestors 'none', X-Frame-Options DENY) and caching.
+//
+// Pages (pages.go): dashboard (counts, store and mail health), pools,
+// pool (clients, domains, groups, the Alexa console values of
+// admin.AlexaConsoleValues), users (Cognito's ListUsers filter grammar,
+// account.ParseUserFilter), user (disable, enable), audit log (read
+// through audit.Recorder). Every read and change goes through the admin
+// and account services, the same code as the command line and the JSON
+// API; changes are recorded in the audit log with the operator as actor
+// (audit.KindConsole, the operator's sub).
+//
+// Words: the console's catalogs in internal/locales (ConsoleMatch), in
+// English and Simplified Chinese, chosen by the lang parameter, a cookie
+// or Accept-Language.
+//
+// Files: console.go (Config, New, Handler), system.go (the system pool,
+// CreateOperator for `linkpool admin create`), auth.go (sign-in, session
+// checks, CSRF), session.go (sealed cookies), render.go (templates,
+// headers), pages.go (the pages), templates/.
+package console
