@@ -149,6 +149,8 @@ func CreateOperator(ctx context.Context, svc *admin.Service, in CreateOperatorIn
 		Attributes:        map[string]string{pool.AttrEmail: in.Email},
 		EmailVerified:     true,
 		Permanent:         in.Password != "",
+		// The password is shown once to whoever runs `admin create`.
+		MessageAction: account.MessageSuppress,
 	})
 	if err != nil {
 		return res, err

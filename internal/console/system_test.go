@@ -100,3 +100,17 @@ func TestEnsureSystemPoolConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateOperatorMailsNothing: the temporary password of a new
+// operator is shown once to whoever runs `admin create`, and is not
+// mailed as an invitation too.
+func TestCreateOperatorMailsNothing(t *testing.T) {
+	e := newEnv(t)
+	res, err := console.CreateOperator(context.Background(), e.Admin, console.CreateOperatorInput{Username: "olga", Email: "olga@example.com"}, e.Clock.Now())
+	if err != nil || res.TemporaryPassword == "" {
+		t.Fatalf("CreateOperator: %+v %v", res, err)
+	}
+	if n := e.Mail.Count("olga@example.com"); n != 0 {
+		t.Fatalf("%d mails to the new operator, want none", n)
+	}
+}
