@@ -29,6 +29,7 @@ func smallExport(t *testing.T, box *seal.Box) []string {
 	now := time.Now()
 	p := pool.NewPool("us-east-1", "small", now)
 	p.LambdaConfig.PreSignUp = "https://hooks.example.com/pre-sign-up"
+	p.Branding.Messages = map[string]map[string]string{"de": {"login.intro": "Melden Sie sich bei {pool} an."}}
 	p.TriggerSecret = box.Seal([]byte("trigger secret"), p.TriggerSecretAAD())
 	must := func(err error) {
 		t.Helper()
@@ -145,6 +146,10 @@ func TestBadInput(t *testing.T) {
 			l = append(l[:u], l[u+1:]...)
 			return append(l[:1], append([]string{user}, l[1:]...)...)
 		}), want: "does not precede it"},
+		{name: "message override of an unknown language", input: replace("pool", `"de":{"login.intro"`, `"xx":{"login.intro"`), want: "Branding.Messages"},
+		{name: "message override of an unknown key", input: replace("pool", `"login.intro"`, `"login.nope"`), want: "Branding.Messages"},
+		{name: "message override with another placeholder", input: replace("pool", `bei {pool} an`, `bei {user} an`), want: "Branding.Messages"},
+		{name: "invalid pool setting", input: replace("pool", `"MinimumLength":8`, `"MinimumLength":3`), want: "MinimumLength"},
 		{name: "pool twice", input: edit(func(l []string) []string {
 			return append(l[:2], l[1:]...)
 		}), want: "appears twice"},

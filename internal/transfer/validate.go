@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/linkpool/linkpool/internal/locales"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
@@ -104,6 +105,13 @@ func (v *validator) checkData(line int64, env envelope) (record, error) {
 		}
 		v.pools[r.ID] = true
 		p := pool.Pool(r)
+		// The admin service's checks of every pool it writes.
+		if verr := p.Validate(); verr != nil {
+			return fail("pool %s: %v", p.ID, verr)
+		}
+		if verr := locales.CheckOverrides(p.Branding.Messages); verr != nil {
+			return fail("pool %s: Branding.Messages: %v", p.ID, verr)
+		}
 		if len(p.TriggerSecret) > 0 {
 			var oerr error
 			if p.TriggerSecret, oerr = v.reseal(p.TriggerSecret, p.TriggerSecretAAD()); oerr != nil {
