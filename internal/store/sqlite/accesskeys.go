@@ -37,7 +37,7 @@ func scanAccessKey(row scanner) (store.AccessKey, error) {
 
 // GetAccessKey returns the access key with the given id.
 func (db *DB) GetAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
-	k, err := scanAccessKey(db.r.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`, id))
+	k, err := scanAccessKey(db.rq.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`, id))
 	if err != nil {
 		return store.AccessKey{}, wrap("get access key", err)
 	}
@@ -46,7 +46,7 @@ func (db *DB) GetAccessKey(ctx context.Context, id string) (store.AccessKey, err
 
 // ListAccessKeys returns every access key, by id.
 func (db *DB) ListAccessKeys(ctx context.Context) ([]store.AccessKey, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY id`)
+	rows, err := db.rq.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY id`)
 	if err != nil {
 		return nil, wrap("list access keys", err)
 	}

@@ -9,7 +9,7 @@ import (
 // entry.
 func (db *DB) GetACMECache(ctx context.Context, key string) ([]byte, error) {
 	var sealed []byte
-	if err := db.r.QueryRowContext(ctx, `SELECT sealed FROM acme_cache WHERE key = ?`, key).Scan(&sealed); err != nil {
+	if err := db.rq.QueryRowContext(ctx, `SELECT sealed FROM acme_cache WHERE key = ?`, key).Scan(&sealed); err != nil {
 		return nil, wrap("get acme cache", err)
 	}
 	return sealed, nil
