@@ -2,7 +2,6 @@ package cognitoapi_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -219,15 +218,6 @@ func TestInitiateAuthRefused(t *testing.T) {
 	}
 	_, err = e.passwordAuth("gina", "Gina-Pass-1!", e.hash("gina"))
 	wantAPIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
-}
-
-func mustB64(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestGetUserGlobalSignOutRevokeToken(t *testing.T) {
