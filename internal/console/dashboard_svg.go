@@ -72,8 +72,8 @@ func (c barChart) SVG() template.HTML {
 	svgOpen(&b, c.ID, c.Title, c.Desc, chartW, chartH)
 	// Grid lines and their values: zero, half (when a whole number) and
 	// the top of the scale.
-	for _, v := range []int{0, scale / 2, scale} {
-		if v == scale/2 && (scale%2 != 0 || scale < 2) {
+	for i, v := range []int{0, scale / 2, scale} {
+		if i == 1 && (scale%2 != 0 || scale < 2) {
 			continue
 		}
 		y := chartTop + chartPlotH - float64(v)/float64(scale)*chartPlotH

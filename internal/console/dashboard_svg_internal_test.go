@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,11 @@ func TestBarChartSVG(t *testing.T) {
 	}
 	if !contains(texts, `Links <made> & "kept"`) || !contains(texts, "20") || !contains(texts, "10") {
 		t.Errorf("texts %q", texts)
+	}
+	// A scale of 1 has lines at 0 and 1, none at a half.
+	flat := barChart{ID: "c2", Labels: []string{"a"}, Series: []chartSeries{{Name: "s", Values: []int{0}}}}
+	if _, texts := parseSVG(t, string(flat.SVG())); !slices.Equal(texts, []string{"0", "1", "a"}) {
+		t.Errorf("texts of a flat chart %q, want the axis 0, 1 and the label", texts)
 	}
 	for v, want := range map[int]int{0: 1, 1: 1, 2: 2, 3: 5, 7: 10, 10: 10, 11: 20, 99: 100, 101: 200, 4500: 5000} {
 		if got := niceMax(v); got != want {
