@@ -160,3 +160,39 @@ func sum(v []float64) float64 {
 	}
 	return n
 }
+
+// BenchmarkSamplerFullDay: sampling and the dashboard's reads of a
+// full ring (a day of minutes) of a busy registry: every token error
+// code and sign-in failure reason.
+func BenchmarkSamplerFullDay(b *testing.B) {
+	reg := prometheus.NewRegistry()
+	clock := testclock.New(time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC))
+	s := console.NewSampler(reg, clock.Now, nil)
+	codes := codesCounter()
+	errs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: console.MetricTokenErrors, Help: "errors"}, []string{"error"})
+	grants := prometheus.NewCounterVec(prometheus.CounterOpts{Name: console.MetricTokenGrants, Help: "grants"}, []string{"grant_type"})
+	reg.MustRegister(codes, errs, grants)
+	for _, c := range []string{"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "slow_down", "temporarily_unavailable"} {
+		errs.WithLabelValues(c)
+	}
+	for range console.SampleCapacity {
+		codes.Inc()
+		grants.WithLabelValues("refresh_token").Add(3)
+		errs.WithLabelValues("invalid_grant").Inc()
+		s.Sample()
+		clock.Advance(time.Minute)
+	}
+	b.Run("Sample", func(b *testing.B) {
+		for b.Loop() {
+			codes.Inc()
+			s.Sample()
+			clock.Advance(time.Minute)
+		}
+	})
+	b.Run("CountsDay", func(b *testing.B) {
+		w := console.Window(clock.Now(), 24*time.Hour, time.Hour)
+		for b.Loop() {
+			s.Counts(w, console.Family(console.MetricTokenErrors))
+		}
+	})
+}
