@@ -105,6 +105,10 @@
 //     The password is checked before the account state is revealed:
 //     "User is disabled.", "User is not confirmed." and the new-password
 //     challenge are only reported to someone who knows the password.
+//     Each instance also counts its failed sign-ins by reason
+//     (unknown_user, wrong_password, wrong_code, locked_out) in
+//     linkpool_sign_in_failures_total and the lockouts it caused in
+//     linkpool_lockouts_total (metrics.go, Config.Metrics).
 //   - One-time codes are six digits from crypto/rand, stored only as an
 //     HMAC-SHA256 keyed from the master key and bound to the user and the
 //     purpose, compared in constant time, valid for SignUpCodeTTL or

@@ -147,10 +147,11 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 		return pool.User{}, invalidParam("code", msgEmailCodeInvalid)
 	}
 	now := s.now()
-	locked := false
+	locked, refused, missed := false, false, false
 	u, err := s.update(ctx, p, sub, func(u *pool.User) error {
-		locked = false
+		locked, refused, missed = false, false, false
 		if u.Locked(now) {
+			refused = true
 			return lockedOut()
 		}
 		err := s.checkCode(&u.MFA.EmailCode, u.Sub, purpose, code, now)
@@ -160,11 +161,12 @@ func (s *Service) VerifyEmailOTP(ctx context.Context, p pool.Pool, sub, code, pu
 			u.RecordSuccessfulLogin()
 		case errors.As(err, &k) && TypeOf(k.verdict) != ExpiredCodeException:
 			u.RecordFailedLogin(p.LockoutPolicy, now)
-			locked = u.Locked(now)
+			locked, missed = u.Locked(now), true
 			return &keep{newErr(CodeMismatchException, msgMFACodeMismatch)}
 		}
 		return err
 	})
+	s.countCodeOutcome(refused, missed)
 	if locked {
 		s.logLockout(ctx, p, sub, "wrong one-time codes")
 	}

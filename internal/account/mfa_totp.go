@@ -168,9 +168,9 @@ func (s *Service) totpUpdate(ctx context.Context, p pool.Pool, sub, code string,
 	if !isDigits(code, totpDigits.Length()) {
 		return pool.User{}, invalidParam("UserCode", fmt.Sprintf("The code must be %d digits.", totpDigits.Length()))
 	}
-	locked := false
+	locked, refused, missed := false, false, false
 	u, err := s.update(ctx, p, sub, func(u *pool.User) error {
-		locked = false
+		locked, refused, missed = false, false, false
 		d := device(u)
 		switch {
 		case !u.Enabled:
@@ -178,6 +178,7 @@ func (s *Service) totpUpdate(ctx context.Context, p pool.Pool, sub, code string,
 		case d == nil:
 			return newErr(SoftwareTokenMFANotFoundException, msgTOTPNotFound)
 		case u.Locked(now):
+			refused = true
 			return lockedOut()
 		}
 		key, err := s.box.Open(d.Secret, TOTPSecretAAD(p.ID, u.Sub))
@@ -187,13 +188,14 @@ func (s *Service) totpUpdate(ctx context.Context, p pool.Pool, sub, code string,
 		step, ok := matchTOTP(key, code, now, d.LastStep)
 		if !ok {
 			u.RecordFailedLogin(p.LockoutPolicy, now)
-			locked = u.Locked(now)
+			locked, missed = u.Locked(now), true
 			return &keep{mismatch}
 		}
 		accept(u, step)
 		u.RecordSuccessfulLogin()
 		return nil
 	})
+	s.countCodeOutcome(refused, missed)
 	if locked {
 		s.logLockout(ctx, p, sub, "wrong one-time codes")
 	}

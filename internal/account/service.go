@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/mail"
 	"github.com/linkpool/linkpool/internal/password"
@@ -89,6 +91,10 @@ type Config struct {
 	// Audit records the administrative changes (the Admin* actions);
 	// nil records nothing.
 	Audit *audit.Recorder
+	// Metrics receives the sign-in counters
+	// (linkpool_sign_in_failures_total, linkpool_lockouts_total); nil
+	// exports none.
+	Metrics prometheus.Registerer
 }
 
 // Service runs the account flows. It is safe for concurrent use, and
@@ -108,6 +114,7 @@ type Service struct {
 	maxMisses int
 	triggers  *trigger.Invoker
 	audit     *audit.Recorder
+	metrics   metrics
 }
 
 // CodeKeyPurpose is the seal.Box.DeriveKey purpose of Config.CodeKey.
@@ -127,7 +134,7 @@ func New(cfg Config) *Service {
 		store: cfg.Store, hasher: cfg.Hasher, mailer: cfg.Mailer, codeKey: cfg.CodeKey, box: cfg.Box, log: cfg.Log, now: cfg.Now,
 		signUpTTL: cfg.SignUpCodeTTL, resetTTL: cfg.ResetCodeTTL, interval: cfg.CodeInterval,
 		maxCodes: cfg.MaxCodesPerDay, maxMisses: cfg.MaxCodeMissesPerDay, triggers: cfg.Triggers,
-		audit: cfg.Audit,
+		audit: cfg.Audit, metrics: newMetrics(cfg.Metrics),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

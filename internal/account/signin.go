@@ -87,6 +87,7 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 	u, err := s.Lookup(ctx, p, username)
 	if TypeOf(err) == UserNotFoundException {
 		c.dummy(ctx)
+		s.failed(FailureUnknownUser)
 		return pool.User{}, err
 	}
 	if err != nil {
@@ -103,9 +104,11 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 		return pool.User{}, err
 	}
 	if u.Locked(now) {
+		s.failed(FailureLockedOut)
 		return pool.User{}, &Error{Type: NotAuthorizedException, Message: msgAttemptsExceeded, Cause: ErrLockedOut}
 	}
 	if !ok {
+		s.failed(FailureWrongPassword)
 		locked := false
 		_, err := s.update(ctx, p, u.Sub, func(u *pool.User) error {
 			u.RecordFailedLogin(p.LockoutPolicy, now)
@@ -138,9 +141,10 @@ func (s *Service) verify(ctx context.Context, p pool.Pool, username string, c cr
 	})
 }
 
-// logLockout records that the user sub of p was just locked out after
-// too many wrong credentials of the kind why, with the app client the
-// sign-in came through when there was one (Caller).
+// logLockout counts and logs that the user sub of p was just locked out
+// after too many wrong credentials of the kind why, with the app client
+// the sign-in came through when there was one (Caller).
 func (s *Service) logLockout(ctx context.Context, p pool.Pool, sub, why string) {
+	s.metrics.lockouts.Inc()
 	s.log.WarnContext(ctx, "account: user locked out after "+why, "pool", p.ID, "client_id", CallerFrom(ctx).ClientID, "sub", sub)
 }

@@ -233,7 +233,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("triggers: %w", err)
 	}
 	a.Triggers = triggers
-	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now, Triggers: triggers, Audit: a.Audit})
+	a.Accounts = account.New(account.Config{Store: cfg.Store, Hasher: a.Hasher, Mailer: sender, CodeKey: cfg.Box.DeriveKey(account.CodeKeyPurpose), Box: cfg.Box, Log: log, Now: cfg.Now, Triggers: triggers, Audit: a.Audit, Metrics: reg})
 	a.OAuth = oauth.New(oauth.Config{
 		Store: cfg.Store, Keys: a.Keys, Box: cfg.Box, Log: log, Now: cfg.Now,
 		TokenLimiter: tokenLimiter, Metrics: reg, Cache: a.Config, Triggers: triggers,

@@ -82,6 +82,9 @@ func (f *serveFlags) startConsole(ctx context.Context, a *app.App, ln net.Listen
 	if a.Mail != nil {
 		cfg.Mail = a.Mail
 	}
+	// The dashboard's charts: this instance's counters, sampled every
+	// minute for as long as the server runs.
+	cfg.Sampler = console.NewSampler(a.Registry, nil, log)
 	c, err := console.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -89,6 +92,7 @@ func (f *serveFlags) startConsole(ctx context.Context, a *app.App, ln net.Listen
 	if err := c.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("console: %w", adminErr(err))
 	}
+	go cfg.Sampler.Run(ctx)
 	log.Info("console started", "url", u+"/console/", "system_pool", console.SystemPoolID)
 	return c, nil
 }

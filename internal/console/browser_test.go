@@ -135,6 +135,7 @@ func TestConsoleInChromium(t *testing.T) {
 	alexa, _ := e.Client(t, p, "alexa", admin.AlexaRedirectURLs("M2ABCDEF"))
 	op := e.operator(t, "root", false)
 	b := startTab(t, "en-US")
+	e.Sampler.Sample()
 
 	b.open(e.ConsoleURL + "/console/")
 	b.do("sign in at the system pool",
@@ -152,6 +153,15 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	if got := b.text("operator"); !strings.Contains(got, "root") {
 		t.Errorf("operator shown as %q", got)
+	}
+	// The sign-in was a code issued and exchanged: the next sample
+	// charts it.
+	e.Clock.Advance(time.Minute)
+	e.Sampler.Sample()
+	b.open(e.ConsoleURL + "/console/")
+	b.do("see the charts", chromedp.WaitVisible(chromedp.CSS(`svg#chart-links`)))
+	if got := eval[int](b, `document.querySelectorAll('svg.chart rect.bar').length`); got != 12*2+12+12*2 {
+		t.Errorf("%d bars on the dashboard, want 60 (12 five-minute bars of 5 series)", got)
 	}
 	b.fitsWidth("the dashboard")
 

@@ -53,6 +53,9 @@ type Config struct {
 	Mail interface{ Pending() int }
 	// MailToLog says that mail goes to the log, not a relay (development).
 	MailToLog bool
+	// Sampler holds the server's counters of the last day for the
+	// dashboard's charts (dashboard_metrics.go); nil shows none.
+	Sampler *Sampler
 	// SessionTTL is how long a console sign-in lasts; 0 means
 	// DefaultSessionTTL.
 	SessionTTL time.Duration

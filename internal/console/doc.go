@@ -26,7 +26,8 @@
 // policy that allows no script and only the nonce'd inline style, forbid
 // framing (frame-ancestors 'none', X-Frame-Options DENY) and caching.
 //
-// Pages (pages.go): dashboard (counts, store and mail health), pools,
+// Pages (pages.go): dashboard (counts, activity charts, store and mail
+// health), pools,
 // pool (clients, domains, groups, the Alexa console values of
 // admin.AlexaConsoleValues), users (Cognito's ListUsers filter grammar,
 // account.ParseUserFilter), user (disable, enable), audit log (read
@@ -35,6 +36,17 @@
 // API; changes are recorded in the audit log with the operator as actor
 // (audit.KindConsole, the operator's sub).
 //
+// Dashboard charts: a Sampler (sampler.go), which `serve` runs, reads
+// the instance's own counters from its Prometheus registry once a
+// minute into a ring of SampleCapacity samples (a day; bounded memory)
+// and counts their increases per time bucket, a lower value being a
+// counter reset. dashboard_metrics.go turns them into the last hour's
+// five-minute and the last day's hourly bars of links made (codes issued
+// and exchanged), refreshes, failed sign-ins and lockouts, and token
+// errors by OAuth error code; dashboard_svg.go draws them as inline SVG
+// (no script, no style attribute, <title> and <desc>, a <title> per
+// bar), each with a table of its numbers. The numbers are per instance.
+//
 // Words: the console's catalogs in internal/locales (ConsoleMatch), in
 // English and Simplified Chinese, chosen by the lang parameter, a cookie
 // or Accept-Language.
@@ -42,5 +54,6 @@
 // Files: console.go (Config, New, Handler), system.go (the system pool,
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
-// headers), pages.go (the pages), templates/.
+// headers), pages.go (the pages), sampler.go, dashboard_metrics.go and
+// dashboard_svg.go (the dashboard's charts), templates/.
 package console

@@ -28,6 +28,9 @@ type env struct {
 	Console *console.Console
 	// ConsoleURL is the console listener's base URL.
 	ConsoleURL string
+	// Sampler samples the server's registry on the test clock when the
+	// test calls Sample.
+	Sampler *console.Sampler
 }
 
 // newEnv starts the server and the console, and ensures the system pool
@@ -36,10 +39,10 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	a := apptest.New(t)
 	srv := httptest.NewUnstartedServer(nil)
-	e := &env{App: a, ConsoleURL: "http://" + srv.Listener.Addr().String()}
+	e := &env{App: a, ConsoleURL: "http://" + srv.Listener.Addr().String(), Sampler: console.NewSampler(a.Registry, a.Clock.Now, nil)}
 	c, err := console.New(console.Config{
 		Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, Log: a.Log.Logger(),
-		PublicURL: a.URL, URL: e.ConsoleURL, Mail: a.App.Mail, Now: a.Clock.Now,
+		PublicURL: a.URL, URL: e.ConsoleURL, Mail: a.App.Mail, Now: a.Clock.Now, Sampler: e.Sampler,
 	})
 	if err != nil {
 		t.Fatal(err)

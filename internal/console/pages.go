@@ -52,6 +52,8 @@ type dashboardData struct {
 	// goes to the log) or "relay", with Pending mails in the outbox.
 	Mail    string
 	Pending int
+	// Metrics is the activity of this instance (dashboard_metrics.go).
+	Metrics *metricsView
 }
 
 // maxCountedUsers bounds the users the dashboard counts.
@@ -97,6 +99,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, op operator)
 			d.UsersCapped = capped
 		}
 	}
+	d.Metrics = c.dashboardMetrics(r, c.catalog(r))
 	c.render(w, r, http.StatusOK, "dashboard", view{Op: &op, Title: "console.title.dashboard", Nav: "dashboard", Page: d})
 }
 
