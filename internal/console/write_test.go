@@ -72,6 +72,16 @@ func TestWriteRoutesRefuseEveryoneButAdmins(t *testing.T) {
 		t.Error("the read-only operator is offered the rotate button")
 	}
 	viewerToken := csrf(t, page)
+	for path, id := range map[string]string{
+		"/console/pools":                             `id="new-pool-link"`,
+		"/console/pools/" + p.ID:                     `id="delete-pool"`,
+		"/console/pools/" + p.ID + "/users":          `id="new-user-link"`,
+		"/console/pools/" + p.ID + "/users/" + u.Sub: `id="delete-user"`,
+	} {
+		if _, body := e.get(t, viewer, path); strings.Contains(body, id) {
+			t.Errorf("the read-only operator is offered %s on %s", id, path)
+		}
+	}
 	for _, path := range adminPages(p.ID) {
 		if res, body := e.get(t, viewer, path); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "read-only access") {
 			t.Errorf("read-only GET %s: %d: %s", path, res.StatusCode, body)
@@ -193,6 +203,15 @@ func TestWriteActionsAreAudited(t *testing.T) {
 	b := e.signedIn(t, "root")
 	_, page := e.get(t, b, "/console/pools/new")
 	token := csrf(t, page)
+	for _, path := range []string{"/console/pools/new", "/console/pools/" + console.SystemPoolID + "/users/new", "/console/pools/" + console.SystemPoolID + "/keys"} {
+		res, body := e.get(t, b, path)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+		if k := messageKey.FindString(body); k != "" {
+			t.Errorf("GET %s shows the message key %q", path, k)
+		}
+	}
 	ctx := context.Background()
 
 	n := len(e.allAudit(t))
@@ -200,6 +219,9 @@ func TestWriteActionsAreAudited(t *testing.T) {
 		"vendor_id": {"M2ABCDEF"}, "name": {"Lamp"}, "region": {"eu-west-1"}, "scopes": {"openid profile"}})
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("create pool: %d: %s", res.StatusCode, page)
+	}
+	if k := messageKey.FindString(page); k != "" {
+		t.Errorf("the created page shows the message key %q", k)
 	}
 	secret := between(page, `id="client-secret">`, "<")
 	poolID := between(page, `href="/console/pools/`, `"`)
@@ -297,6 +319,15 @@ func TestWriteActionsAreAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := "/console/pools/" + p.ID + "/users/" + dave.Sub
+	_, page = e.get(t, b, user)
+	for _, id := range []string{`id="signout-user"`, `id="reset-password"`, `id="delete-user"`, `id="disable"`} {
+		if !strings.Contains(page, id) {
+			t.Errorf("the administrator's user page lacks %s", id)
+		}
+	}
+	if _, page := e.get(t, b, "/console/pools/"+p.ID); !strings.Contains(page, `id="delete-pool"`) || !strings.Contains(page, `id="keys-link"`) {
+		t.Errorf("the administrator's pool page lacks the delete form or the keys link")
+	}
 	for _, c := range []struct{ path, done, action string }{
 		{"/reset-password", "reset", "AdminResetUserPassword"},
 		{"/signout", "signed_out", "AdminUserGlobalSignOut"},
