@@ -215,7 +215,7 @@ func TestWriteActionsAreAudited(t *testing.T) {
 	ctx := context.Background()
 
 	n := len(e.allAudit(t))
-	res, page := e.post(t, b, "/console/pools", e.ConsoleURL, url.Values{"csrf": {token}, "preset": {"alexa"},
+	res, page := e.post(t, b, "/console/pools", e.ConsoleURL, url.Values{"csrf": {token},
 		"vendor_id": {"M2ABCDEF"}, "name": {"Lamp"}, "region": {"eu-west-1"}, "scopes": {"openid profile"}})
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("create pool: %d: %s", res.StatusCode, page)
