@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,4 +54,35 @@ func (s *Service) maxTokenTTL(ctx context.Context, poolID string) (time.Duration
 		}
 		opts.PageToken = page.Next
 	}
+}
+
+// SigningKeys is a pool's signing keys with their publication schedule.
+type SigningKeys struct {
+	token.KeySetInfo
+	// RetainFor is how long a key retired now would stay in the JWKS:
+	// the longest ID- or access-token lifetime of the pool's clients.
+	RetainFor time.Duration
+}
+
+// DescribeSigningKeys returns a pool's signing keys (what `keys list`
+// shows) with, for each next key, when a rotation can make it sign.
+//
+// Errors: ResourceNotFoundException for an unknown pool.
+func (s *Service) DescribeSigningKeys(ctx context.Context, poolID string) (SigningKeys, error) {
+	p, err := s.DescribeUserPool(ctx, poolID)
+	if err != nil {
+		return SigningKeys{}, err
+	}
+	ttl, err := s.maxTokenTTL(ctx, p.ID)
+	if err != nil {
+		return SigningKeys{}, err
+	}
+	set, err := s.keys.Describe(ctx, p.ID)
+	if errors.Is(err, token.ErrNoKeys) {
+		return SigningKeys{KeySetInfo: token.KeySetInfo{PoolID: p.ID}, RetainFor: ttl}, nil
+	}
+	if err != nil {
+		return SigningKeys{}, err
+	}
+	return SigningKeys{KeySetInfo: set, RetainFor: ttl}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"time"
 
 	"github.com/linkpool/linkpool/internal/admin"
@@ -13,8 +12,6 @@ import (
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 )
-
-var vendorIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
 
 func runInit(ctx context.Context, e *env, args []string) error {
 	return subcommands(ctx, e, "init", args, map[string]func(context.Context, *env, []string) error{
@@ -72,7 +69,7 @@ func runInitAlexa(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, e.getenv); err != nil {
 		return err
 	}
-	if !vendorIDPattern.MatchString(o.vendorID) {
+	if !admin.ValidVendorID(o.vendorID) {
 		return usagef("--vendor-id is required: the upper-case letters and digits at the end of your Alexa Redirect URLs")
 	}
 	o.scopes, o.extraURLs = scopes, extra
@@ -97,42 +94,40 @@ func runInitAlexa(ctx context.Context, e *env, args []string) error {
 
 // setupAlexa creates the pool, the secret app client with the three Alexa
 // redirect URLs, the code grant and the scopes, and the domain
-// (admin.Service.SetupAlexa), and returns the values of the Alexa console.
+// (admin.Service.CreateAlexaPool), and returns the values of the Alexa
+// console.
 func setupAlexa(ctx context.Context, d *deps, o alexaOptions) (alexaSetup, error) {
 	now := time.Now()
 	if !pool.ValidRegion(o.region) {
 		return alexaSetup{}, usagef("--region %q is not a region name like us-east-1", o.region)
 	}
-	p := pool.NewPool(o.region, o.name, now)
-	p.AliasAttributes = []string{pool.AttrEmail}
-	var dom *pool.Domain
 	if o.domain != "" {
-		dom = &pool.Domain{Domain: o.domain, PoolID: p.ID, CreatedAt: now}
-		if err := dom.Validate(); err != nil {
+		if err := (&pool.Domain{Domain: o.domain}).Validate(); err != nil {
 			return alexaSetup{}, err
 		}
 	}
-	c, secret, err := newAlexaClient(d.box, p.ID, "alexa", o, now)
-	if err != nil {
-		return alexaSetup{}, err
-	}
 	// The admin service creates the three parts together and deletes the
-	// pool again when a later part fails, so a failed run leaves nothing.
-	_, c, created, err := d.admin.SetupAlexa(ctx, p, c, dom)
-	if errors.Is(err, store.ErrAlreadyExists) && dom != nil {
-		return alexaSetup{}, fmt.Errorf("domain %q is taken", dom.Domain)
+	// pool again when a later part fails, so a failed run leaves nothing;
+	// the console's preset is the same call.
+	res, err := d.admin.CreateAlexaPool(ctx, admin.AlexaPreset{
+		VendorID: o.vendorID, Name: o.name, Region: o.region, Domain: o.domain, Scopes: o.scopes,
+		RefreshDays: o.refreshDays, Rotation: o.rotation, ExtraURLs: o.extraURLs,
+	}, now)
+	if errors.Is(err, store.ErrAlreadyExists) && o.domain != "" {
+		return alexaSetup{}, fmt.Errorf("domain %q is taken", o.domain)
 	}
 	if err != nil {
 		return alexaSetup{}, adminErr(err)
 	}
 	var domains []pool.Domain
-	if created != nil {
-		domains = append(domains, *created)
+	if res.Domain != nil {
+		domains = append(domains, *res.Domain)
 	}
+	c := res.Client
 	// The same values the console shows on the pool's page.
 	v, _ := admin.AlexaConsoleValues(o.publicURL, o.authDomain, domains, c)
 	return alexaSetup{
-		PoolID: p.ID, ClientID: c.ID, ClientSecret: secret, Domain: o.domain, Issuer: v.Issuer,
+		PoolID: res.Pool.ID, ClientID: c.ID, ClientSecret: res.Secret, Domain: o.domain, Issuer: v.Issuer,
 		AuthorizationURI:     v.AuthorizationURI,
 		AccessTokenURI:       v.AccessTokenURI,
 		AuthenticationScheme: v.AuthenticationScheme,

@@ -31,6 +31,8 @@ type keyView struct {
 	CreatedAt time.Time  `json:"created"`
 	NotAfter  *time.Time `json:"not_after,omitempty"`
 	Published bool       `json:"published"`
+	// ReadyAt is when a next key may start signing (token.KeyInfo.ReadyAt).
+	ReadyAt *time.Time `json:"ready_at,omitempty"`
 }
 
 func viewKey(k token.KeyInfo) keyView {
@@ -38,6 +40,10 @@ func viewKey(k token.KeyInfo) keyView {
 	if !k.NotAfter.IsZero() {
 		na := k.NotAfter
 		v.NotAfter = &na
+	}
+	if !k.ReadyAt.IsZero() {
+		ra := k.ReadyAt
+		v.ReadyAt = &ra
 	}
 	return v
 }
@@ -69,9 +75,13 @@ func runKeysList(ctx context.Context, e *env, args []string) error {
 		if k.NotAfter != nil {
 			notAfter = fmtTime(*k.NotAfter)
 		}
-		rows = append(rows, []string{k.KID, k.Use, k.Alg, k.State, fmtTime(k.CreatedAt), notAfter, yesNo(k.Published)})
+		readyAt := "-"
+		if k.ReadyAt != nil {
+			readyAt = fmtTime(*k.ReadyAt)
+		}
+		rows = append(rows, []string{k.KID, k.Use, k.Alg, k.State, fmtTime(k.CreatedAt), notAfter, readyAt, yesNo(k.Published)})
 	}
-	return printTable(e.stdout, []string{"KID", "USE", "ALG", "STATE", "CREATED", "NOT-AFTER", "IN-JWKS"}, rows)
+	return printTable(e.stdout, []string{"KID", "USE", "ALG", "STATE", "CREATED", "NOT-AFTER", "READY-AT", "IN-JWKS"}, rows)
 }
 
 // runKeysRotate rotates the pool's signing keys for ID and access tokens

@@ -37,7 +37,7 @@ func TestKeysRotate(t *testing.T) {
 		}
 	}
 	table := h.ok("keys", "list", "--pool", p.ID)
-	for _, want := range []string{"KID", "NOT-AFTER", "active", "next", "ES256", before[store.KeyActive][store.UseID].KID} {
+	for _, want := range []string{"KID", "NOT-AFTER", "READY-AT", "active", "next", "ES256", before[store.KeyActive][store.UseID].KID} {
 		if !strings.Contains(table, want) {
 			t.Errorf("keys list lacks %q:\n%s", want, table)
 		}
@@ -67,6 +67,14 @@ func TestKeysRotate(t *testing.T) {
 			}
 			if next := after[store.KeyNext][use].KID; next == "" || next == before[store.KeyNext][use].KID {
 				t.Errorf("no new next key: %+v", after)
+			}
+			// A new pool's next keys may sign at once; the new ones only
+			// once published long enough.
+			if ra := before[store.KeyNext][use].ReadyAt; ra != nil {
+				t.Errorf("next key of a new pool has ready_at %v", ra)
+			}
+			if ra := after[store.KeyNext][use].ReadyAt; ra == nil || !ra.After(time.Now()) {
+				t.Errorf("new next key ready_at = %v, want a time to come", ra)
 			}
 		})
 	}

@@ -30,8 +30,19 @@
 // health), pools,
 // pool (clients, domains, groups, the Alexa console values of
 // admin.AlexaConsoleValues), users (Cognito's ListUsers filter grammar,
-// account.ParseUserFilter), user (disable, enable), audit log (read
-// through audit.Recorder). Every read and change goes through the admin
+// account.ParseUserFilter), user (disable, enable; groups, MFA factors
+// and passkeys, read-only), audit log (read through audit.Recorder).
+//
+// Changes (write.go): a pool from the "Alexa skill" preset
+// (admin.Service.CreateAlexaPool, the code of `linkpool init alexa`),
+// whose answer is the one page that shows the client secret;
+// deleting a pool once its name is typed (never the system pool);
+// signing keys with their publication schedule, and rotation
+// (admin.Service.DescribeSigningKeys, RotateSigningKeys); users created
+// with an emailed invitation (AdminCreateUser), password reset
+// (AdminResetUserPassword), sign-out everywhere (AdminUserGlobalSignOut)
+// and deletion once the username is typed (AdminDeleteUser). A
+// service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
 // (audit.KindConsole, the operator's sub).
@@ -54,6 +65,8 @@
 // Files: console.go (Config, New, Handler), system.go (the system pool,
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
-// headers), pages.go (the pages), sampler.go, dashboard_metrics.go and
-// dashboard_svg.go (the dashboard's charts), templates/.
+// headers), pages.go (the pages), write.go (the routes that change
+// things), pools_write.go, keys.go, users_write.go, sampler.go,
+// dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
+// templates/.
 package console

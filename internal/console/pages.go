@@ -36,6 +36,7 @@ func (c *Console) routes() {
 	m.Handle("POST /console/pools/{pool}/users/{sub}/disable", c.authorized(true, c.setEnabled(false)))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/enable", c.authorized(true, c.setEnabled(true)))
 	m.Handle("GET /console/audit", c.authorized(false, c.auditLog))
+	c.writeRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "console.error.not_found")
 	})
@@ -301,6 +302,8 @@ type userData struct {
 	Self bool
 	// Done is the message key of the change just made.
 	Done string
+	// MFA is the user's second factors and passkeys (read-only).
+	MFA factorsData
 }
 
 // findUser reads the pool and the user of the request's {pool} and
@@ -333,6 +336,10 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		return
 	}
 	d := userData{Pool: p, User: u, Groups: groups, CSRF: op.CSRF, Self: p.ID == SystemPoolID && u.Sub == op.Sub}
+	if d.MFA, err = c.factors(r, u); err != nil {
+		c.failure(w, r, err)
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(u.Attributes)) {
 		d.Attrs = append(d.Attrs, attr{k, u.Attributes[k]})
 	}
@@ -341,6 +348,14 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		d.Done = "console.user.disabled_done"
 	case "enabled":
 		d.Done = "console.user.enabled_done"
+	case "created":
+		d.Done = "console.user.created_done"
+	case "created_unmailed":
+		d.Done = "console.user.created_unmailed_done"
+	case "reset":
+		d.Done = "console.user.reset_done"
+	case "signed_out":
+		d.Done = "console.user.signed_out_done"
 	}
 	c.render(w, r, http.StatusOK, "user", view{Op: &op, Title: "console.title.user", Nav: "pools", Page: d})
 }

@@ -17,7 +17,8 @@ var templateFS embed.FS
 
 // pageNames are the pages in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"dashboard", "pools", "pool", "users", "user", "audit", "message"}
+var pageNames = []string{"dashboard", "pools", "pool", "users", "user", "audit", "message",
+	"pool_new", "pool_created", "keys", "user_new"}
 
 type templates struct{ pages map[string]*template.Template }
 
@@ -124,6 +125,9 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 type message struct {
 	Key    string
 	SignIn bool // offer to sign in (again)
+	// Detail is a service's refusal (its Cognito error name and message),
+	// shown as it is.
+	Detail string
 }
 
 // errorPage renders a message page with status.

@@ -19,13 +19,23 @@ func readRoutes(poolID, sub string) []string {
 	return []string{
 		"/console/", "/console/pools", "/console/pools/" + poolID, "/console/pools/" + poolID + "/users",
 		"/console/pools/" + poolID + "/users?filter=" + url.QueryEscape(`username = "x"`),
-		"/console/pools/" + poolID + "/users/" + sub, "/console/audit",
+		"/console/pools/" + poolID + "/users/" + sub, "/console/audit", "/console/pools/" + poolID + "/keys",
 	}
 }
 
 // writeRoutes are the console's posts that change something.
 func writeRoutes(poolID, sub string) []string {
-	return []string{"/console/pools/" + poolID + "/users/" + sub + "/disable", "/console/pools/" + poolID + "/users/" + sub + "/enable"}
+	user := "/console/pools/" + poolID + "/users/" + sub
+	return []string{
+		user + "/disable", user + "/enable", user + "/reset-password", user + "/signout", user + "/delete",
+		"/console/pools", "/console/pools/" + poolID + "/delete", "/console/pools/" + poolID + "/keys/rotate",
+		"/console/pools/" + poolID + "/users",
+	}
+}
+
+// adminPages are the console's forms, shown to administrators only.
+func adminPages(poolID string) []string {
+	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new"}
 }
 
 // messageKey matches a catalog key left in a page.

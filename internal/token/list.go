@@ -21,6 +21,10 @@ type KeyInfo struct {
 	// Published reports whether the key is in the JWKS: false only for
 	// a retired key past NotAfter that the next rotation will drop.
 	Published bool
+	// ReadyAt is when a next key has been published long enough for a
+	// rotation to make it sign (the rule Rotate applies); zero when it
+	// may sign at once, and for active and retired keys.
+	ReadyAt time.Time
 }
 
 // KeySetInfo is a pool's key set as KeyInfos, with the version to pass to
@@ -57,7 +61,11 @@ func (k *Keys) Describe(ctx context.Context, poolID string) (KeySetInfo, error) 
 	now := k.now()
 	out := KeySetInfo{PoolID: set.PoolID, Version: set.Version, UpdatedAt: set.UpdatedAt}
 	for _, sk := range set.Keys {
-		out.Keys = append(out.Keys, info(sk, now))
+		ki := info(sk, now)
+		if sk.State == store.KeyNext && set.Version > 1 {
+			ki.ReadyAt = sk.CreatedAt.Add(k.publishFor())
+		}
+		out.Keys = append(out.Keys, ki)
 	}
 	return out, nil
 }
