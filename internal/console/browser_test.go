@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkpool/linkpool/internal/admin"
@@ -18,61 +16,19 @@ import (
 	"github.com/linkpool/linkpool/internal/apptest"
 )
 
-// tab is a Chromium tab of a test.
-type tab struct {
-	t   *testing.T
-	ctx context.Context
-}
+// tab is a Chromium tab of a phone's width.
+type tab struct{ *apptest.Tab }
 
-// startTab starts Chromium with one tab of a phone's width, closed when
-// the test ends.
+// startTab starts Chromium with one tab of a phone's width in lang.
 func startTab(t *testing.T, lang string) *tab {
 	t.Helper()
-	path := apptest.RequireChromium(t)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: path, Width: 390, Height: 844, Lang: lang})...)
-	cctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(cctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return &tab{t: t, ctx: ctx}
-}
-
-func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		body, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
-		b.t.Fatalf("%s: %v\npage: %s", what, err, body)
-	}
-}
-
-func (b *tab) open(rawURL string) {
-	b.t.Helper()
-	res, err := chromedp.Call(b.ctx, cdppage.Navigate, cdppage.NavigateParams{URL: rawURL})
-	if err == nil && res.ErrorText != "" {
-		err = fmt.Errorf("%s", res.ErrorText)
-	}
-	if err != nil {
-		b.t.Fatalf("open %s: %v", rawURL, err)
-	}
+	return &tab{apptest.StartTab(t, alexasim.BrowserOptions{Width: 390, Height: 844, Lang: lang})}
 }
 
 // eval evaluates a JavaScript expression in the page.
 func eval[T any](b *tab, js string) T {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		b.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-// text returns the text of the element with id.
-func (b *tab) text(id string) string {
-	b.t.Helper()
-	return eval[string](b, fmt.Sprintf(`(() => { const el = document.getElementById(%q); return el ? el.innerText.trim() : ''; })()`, id))
+	b.T.Helper()
+	return apptest.Eval[T](b.Tab, js)
 }
 
 // screenshotDir is where the screenshots of the console's pages go:
@@ -97,23 +53,23 @@ func screenshotDir(t *testing.T) string {
 
 // shoot saves a screenshot of the whole page as console-<name>.png.
 func (b *tab) shoot(name string) {
-	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	b.T.Helper()
+	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
+		b.T.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(screenshotDir(b.t), "console-"+name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
+	if err := os.WriteFile(filepath.Join(screenshotDir(b.T), "console-"+name+".png"), png, 0o644); err != nil {
+		b.T.Fatal(err)
 	}
 }
 
 // fitsWidth fails the test when the page scrolls sideways on the phone,
 // and keeps a screenshot of it.
 func (b *tab) fitsWidth(page string) {
-	b.t.Helper()
+	b.T.Helper()
 	b.shoot(strings.ReplaceAll(strings.TrimPrefix(page, "the "), " ", "-"))
 	if !eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`) {
-		b.t.Errorf("%s scrolls sideways on a phone: %v > %v", page,
+		b.T.Errorf("%s scrolls sideways on a phone: %v > %v", page,
 			eval[float64](b, `document.documentElement.scrollWidth`), eval[float64](b, `window.innerWidth`))
 	}
 }
@@ -137,35 +93,35 @@ func TestConsoleInChromium(t *testing.T) {
 	b := startTab(t, "en-US")
 	e.Sampler.Sample()
 
-	b.open(e.ConsoleURL + "/console/")
-	b.do("sign in at the system pool",
+	b.Open(e.ConsoleURL + "/console/")
+	b.Do("sign in at the system pool",
 		chromedp.WaitVisible(chromedp.ID("signInFormUsername")),
 		chromedp.SendKeys(chromedp.ID("signInFormUsername"), "root"),
 		chromedp.SendKeys(chromedp.ID("signInFormPassword"), operatorPassword),
 		chromedp.Click(chromedp.ID("signInSubmitButton")),
 		chromedp.WaitVisible(chromedp.ID("count-pools")),
 	)
-	if got := b.text("count-pools"); got != "2" {
+	if got := b.Text("count-pools"); got != "2" {
 		t.Errorf("dashboard counts %s pools, want 2 (the system pool and the customers')", got)
 	}
-	if got := b.text("health-store"); got != "OK" {
+	if got := b.Text("health-store"); got != "OK" {
 		t.Errorf("store health %q", got)
 	}
-	if got := b.text("operator"); !strings.Contains(got, "root") {
+	if got := b.Text("operator"); !strings.Contains(got, "root") {
 		t.Errorf("operator shown as %q", got)
 	}
 	// The sign-in was a code issued and exchanged: the next sample
 	// charts it.
 	e.Clock.Advance(time.Minute)
 	e.Sampler.Sample()
-	b.open(e.ConsoleURL + "/console/")
-	b.do("see the charts", chromedp.WaitVisible(chromedp.CSS(`svg#chart-links`)))
+	b.Open(e.ConsoleURL + "/console/")
+	b.Do("see the charts", chromedp.WaitVisible(chromedp.CSS(`svg#chart-links`)))
 	if got := eval[int](b, `document.querySelectorAll('svg.chart rect.bar').length`); got != 12*2+12+12*2 {
 		t.Errorf("%d bars on the dashboard, want 60 (12 five-minute bars of 5 series)", got)
 	}
 	b.fitsWidth("the dashboard")
 
-	b.do("open the pool",
+	b.Do("open the pool",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/pools"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#pools a[href="/console/pools/`+p.ID+`"]`)),
 		chromedp.Click(chromedp.CSS(`#pools a[href="/console/pools/`+p.ID+`"]`)),
@@ -177,11 +133,11 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the pool page")
 
-	b.do("open the users",
+	b.Do("open the users",
 		chromedp.Click(chromedp.ID("users-link")),
 		chromedp.WaitVisible(chromedp.ID("filter")),
 	)
-	b.do("filter the users",
+	b.Do("filter the users",
 		chromedp.WaitVisible(chromedp.ID("filter")),
 		chromedp.SendKeys(chromedp.ID("filter"), `email = "ann@example.com"`),
 		// The unfiltered page lists ann too: mark it, so that only the
@@ -199,15 +155,15 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the users page")
 
-	b.do("open the user",
+	b.Do("open the user",
 		chromedp.Click(chromedp.CSS(`#users a[href$="`+ann.Sub+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("disable")),
 	)
-	b.do("disable the user",
+	b.Do("disable the user",
 		chromedp.Click(chromedp.ID("disable")),
 		chromedp.WaitVisible(chromedp.ID("done")),
 	)
-	if got := b.text("enabled"); got != "No" {
+	if got := b.Text("enabled"); got != "No" {
 		t.Errorf("enabled shows %q after disabling, want No", got)
 	}
 	b.fitsWidth("the user page")
@@ -216,7 +172,7 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("ann after disable: enabled %v, %v", u.Enabled, err)
 	}
 
-	b.do("open the audit log",
+	b.Do("open the audit log",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/audit"]`)),
 		chromedp.WaitVisible(chromedp.ID("audit")),
 	)
@@ -230,7 +186,7 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 
 	// In Chinese, chosen in the footer's language menu.
-	b.do("switch to Chinese",
+	b.Do("switch to Chinese",
 		chromedp.Click(chromedp.CSS(`footer a[lang="zh-CN"]`)),
 		chromedp.WaitVisible(chromedp.ID("audit")),
 	)
@@ -239,11 +195,11 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the audit log in Chinese")
 
-	b.do("sign out",
+	b.Do("sign out",
 		chromedp.Click(chromedp.ID("signout")),
 		chromedp.WaitVisible(chromedp.ID("signin")),
 	)
-	if got := b.text("message"); got != "您已退出控制台。" {
+	if got := b.Text("message"); got != "您已退出控制台。" {
 		t.Errorf("signed-out page says %q", got)
 	}
 }

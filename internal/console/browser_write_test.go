@@ -13,9 +13,9 @@ import (
 // signInTab signs username in to the console in the tab, through the
 // system pool's hosted sign-in page.
 func (e *env) signInTab(b *tab, username string) {
-	b.t.Helper()
-	b.open(e.ConsoleURL + "/console/")
-	b.do("sign in at the system pool",
+	b.T.Helper()
+	b.Open(e.ConsoleURL + "/console/")
+	b.Do("sign in at the system pool",
 		chromedp.WaitVisible(chromedp.ID("signInFormUsername")),
 		chromedp.SendKeys(chromedp.ID("signInFormUsername"), username),
 		chromedp.SendKeys(chromedp.ID("signInFormPassword"), operatorPassword),
@@ -39,14 +39,14 @@ func TestConsoleWritesInChromium(t *testing.T) {
 	b := startTab(t, "en-US")
 	e.signInTab(b, "root")
 
-	b.do("open the preset",
+	b.Do("open the preset",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/pools"]`)),
 		chromedp.WaitVisible(chromedp.ID("new-pool-link")),
 		chromedp.Click(chromedp.ID("new-pool-link")),
 		chromedp.WaitVisible(chromedp.ID("vendor_id")),
 	)
 	b.fitsWidth("the new pool form")
-	b.do("create an Alexa pool",
+	b.Do("create an Alexa pool",
 		chromedp.SendKeys(chromedp.ID("vendor_id"), "M2ABCDEF"),
 		chromedp.Clear(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), "Lamp"),
@@ -79,7 +79,7 @@ func TestConsoleWritesInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the created pool")
 
-	b.do("open the pool and create a user",
+	b.Do("open the pool and create a user",
 		chromedp.Click(chromedp.ID("pool-link")),
 		chromedp.WaitVisible(chromedp.ID("users-link")),
 		chromedp.Click(chromedp.ID("users-link")),
@@ -91,7 +91,7 @@ func TestConsoleWritesInChromium(t *testing.T) {
 		chromedp.Click(chromedp.ID("create-user")),
 		chromedp.WaitVisible(chromedp.ID("done")),
 	)
-	if got := b.text("username"); got != "carol" {
+	if got := b.Text("username"); got != "carol" {
 		t.Errorf("created user page shows %q", got)
 	}
 	if n := e.Mail.Count("carol@example.com"); n != 1 {
@@ -99,7 +99,7 @@ func TestConsoleWritesInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the created user")
 
-	b.do("find the user with a filter",
+	b.Do("find the user with a filter",
 		chromedp.Click(chromedp.ID("back")),
 		chromedp.WaitVisible(chromedp.ID("filter")),
 		chromedp.SendKeys(chromedp.ID("filter"), `email = "carol@example.com"`),
@@ -110,21 +110,21 @@ func TestConsoleWritesInChromium(t *testing.T) {
 	if len(rows) != 1 || !strings.Contains(rows[0], "carol@example.com") {
 		t.Fatalf("filtered rows %q, want carol alone", rows)
 	}
-	b.do("disable the user",
+	b.Do("disable the user",
 		chromedp.Click(chromedp.CSS(`#users tbody a`)),
 		chromedp.WaitVisible(chromedp.ID("disable")),
 		chromedp.Click(chromedp.ID("disable")),
 		chromedp.WaitVisible(chromedp.ID("enable")),
 	)
-	if got := b.text("enabled"); got != "No" {
+	if got := b.Text("enabled"); got != "No" {
 		t.Errorf("enabled shows %q after disabling", got)
 	}
-	if got := b.text("factors"); got != "None" {
+	if got := b.Text("factors"); got != "None" {
 		t.Errorf("MFA factors shown as %q", got)
 	}
 
-	b.open(e.ConsoleURL + "/console/pools/" + p.ID)
-	b.do("rotate the signing keys",
+	b.Open(e.ConsoleURL + "/console/pools/" + p.ID)
+	b.Do("rotate the signing keys",
 		chromedp.WaitVisible(chromedp.ID("keys-link")),
 		chromedp.Click(chromedp.ID("keys-link")),
 		chromedp.WaitVisible(chromedp.ID("rotate")),
@@ -137,7 +137,7 @@ func TestConsoleWritesInChromium(t *testing.T) {
 	}
 	b.fitsWidth("the signing keys")
 
-	b.do("read the audit log",
+	b.Do("read the audit log",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/audit"]`)),
 		chromedp.WaitVisible(chromedp.ID("audit")),
 	)

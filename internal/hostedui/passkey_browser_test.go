@@ -23,44 +23,14 @@ import (
 // tab is a Chromium tab that records the client redirect it is sent to
 // (and does not load it).
 type tab struct {
-	t        *testing.T
-	ctx      context.Context
+	*apptest.Tab
 	mu       sync.Mutex
 	redirect string
 }
 
-func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		body, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
-		b.t.Fatalf("%s: %v\npage: %s", what, err, body)
-	}
-}
-
-func (b *tab) open(rawURL string) {
-	b.t.Helper()
-	res, err := chromedp.Call(b.ctx, cdppage.Navigate, cdppage.NavigateParams{URL: rawURL})
-	if err == nil && res.ErrorText != "" {
-		err = fmt.Errorf("%s", res.ErrorText)
-	}
-	if err != nil {
-		b.t.Fatalf("open %s: %v", rawURL, err)
-	}
-}
-
-func (b *tab) text(id string) string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(
-		`(() => { const el = document.getElementById(%q); return el ? el.innerText.trim() : ''; })()`, id)))
-	if err != nil {
-		b.t.Fatalf("read #%s: %v", id, err)
-	}
-	return s
-}
-
 // waitRedirect waits until the tab is sent to the client.
 func (b *tab) waitRedirect() string {
-	b.t.Helper()
+	b.T.Helper()
 	for range 400 {
 		b.mu.Lock()
 		r := b.redirect
@@ -70,32 +40,24 @@ func (b *tab) waitRedirect() string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	body, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
-	b.t.Fatalf("not sent to the client; page: %s", body)
+	body, _ := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
+	b.T.Fatalf("not sent to the client; page: %s", body)
 	return ""
 }
 
 // startTab starts Chromium with one tab, closed when the test ends.
 func startTab(t *testing.T, path string) *tab {
 	t.Helper()
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		alexasim.ChromiumFlags(alexasim.BrowserOptions{ChromiumPath: path, Width: 800, Height: 900})...)
-	cctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(cctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return &tab{t: t, ctx: ctx}
+	return &tab{Tab: apptest.StartTab(t, alexasim.BrowserOptions{ChromiumPath: path, Width: 800, Height: 900})}
 }
 
 // visible reports whether the element with id is shown.
 func (b *tab) visible(id string) bool {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+	b.T.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](fmt.Sprintf(
 		`(() => { const el = document.getElementById(%q); return !!el && el.getClientRects().length > 0; })()`, id)))
 	if err != nil {
-		b.t.Fatalf("read #%s: %v", id, err)
+		b.T.Fatalf("read #%s: %v", id, err)
 	}
 	return v
 }
@@ -115,34 +77,34 @@ func TestPasskeyFallbackInChromium(t *testing.T) {
 
 	t.Run("no WebAuthn", func(t *testing.T) {
 		b := startTab(t, path)
-		if _, err := chromedp.Call(b.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		if _, err := chromedp.Call(b.Ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
 			Source: "delete window.PublicKeyCredential;",
 		}); err != nil {
 			t.Fatal(err)
 		}
-		b.open(signIn)
-		b.do("wait for the message", chromedp.WaitVisible(chromedp.ID("passkeyUnsupported")))
+		b.Open(signIn)
+		b.Do("wait for the message", chromedp.WaitVisible(chromedp.ID("passkeyUnsupported")))
 		if b.visible("passkeySignInButton") || !b.visible("otherSignInLink") {
 			t.Error("without WebAuthn the page shows the passkey button or hides the other choices")
 		}
-		if msg := b.text("passkeyUnsupported"); msg != "This browser cannot use passkeys. Sign in another way." {
+		if msg := b.Text("passkeyUnsupported"); msg != "This browser cannot use passkeys. Sign in another way." {
 			t.Errorf("message %q", msg)
 		}
 	})
 	t.Run("ceremony fails", func(t *testing.T) {
 		b := startTab(t, path)
-		if _, err := chromedp.Call(b.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		if _, err := chromedp.Call(b.Ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Call(b.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+		if _, err := chromedp.Call(b.Ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
 			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
 			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
 			IsUserVerified: true, AutomaticPresenceSimulation: true,
 		}}); err != nil {
 			t.Fatal(err)
 		}
-		b.open(signIn)
-		b.do("try the passkey",
+		b.Open(signIn)
+		b.Do("try the passkey",
 			chromedp.WaitVisible(chromedp.ID("passkeySignInButton")),
 			chromedp.Click(chromedp.ID("passkeySignInButton")),
 			chromedp.WaitVisible(chromedp.ID("passkeyFailed")),
@@ -150,7 +112,7 @@ func TestPasskeyFallbackInChromium(t *testing.T) {
 		if !b.visible("otherSignInLink") || !b.visible("passkeySignInButton") {
 			t.Error("after a failed ceremony the page hides the other choices or the retry")
 		}
-		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		loc, err := chromedp.Run(b.Ctx, chromedp.Location())
 		if err != nil || !strings.Contains(loc, "/passkeySignIn") {
 			t.Errorf("the page moved to %q", loc)
 		}
@@ -172,7 +134,7 @@ func TestPasskeyInChromium(t *testing.T) {
 	u := e.createUser(t, "pia", "pia@example.com", goodPW)
 
 	b := startTab(t, path)
-	ctx := b.ctx
+	ctx := b.Ctx
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
 			b.mu.Lock()
@@ -205,8 +167,8 @@ func TestPasskeyInChromium(t *testing.T) {
 	}
 
 	// Sign in with the password, then add a passkey.
-	b.open(e.base + "/login")
-	b.do("sign in with the password",
+	b.Open(e.base + "/login")
+	b.Do("sign in with the password",
 		chromedp.SendKeys(chromedp.ID("signInFormUsername"), "pia"),
 		chromedp.SendKeys(chromedp.ID("signInFormPassword"), goodPW),
 		chromedp.Click(chromedp.ID("signInSubmitButton")),
@@ -214,12 +176,12 @@ func TestPasskeyInChromium(t *testing.T) {
 		chromedp.Click(chromedp.ID("backLink")),
 		chromedp.WaitVisible(chromedp.ID("addPasskeyButton")),
 	)
-	b.do("add a passkey",
+	b.Do("add a passkey",
 		chromedp.SendKeys(chromedp.ID("passkeyName"), "Test laptop"),
 		chromedp.Click(chromedp.ID("addPasskeyButton")),
 		chromedp.WaitVisible(chromedp.ID("passkeyList")),
 	)
-	if notice := b.text("noticeMessage"); notice != "Your passkey was added." {
+	if notice := b.Text("noticeMessage"); notice != "Your passkey was added." {
 		t.Errorf("notice %q", notice)
 	}
 	creds, err := e.passkeys.List(context.Background(), e.pool, u.Sub)
@@ -235,8 +197,8 @@ func TestPasskeyInChromium(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
-	b.open(e.base + "/oauth2/authorize?" + e.authQuery(alexaRedirects[0]).Encode())
-	b.do("open the passkey sign-in",
+	b.Open(e.base + "/oauth2/authorize?" + e.authQuery(alexaRedirects[0]).Encode())
+	b.Do("open the passkey sign-in",
 		chromedp.WaitVisible(chromedp.ID("passkeySignInLink")),
 		chromedp.Click(chromedp.ID("passkeySignInLink")),
 		chromedp.WaitVisible(chromedp.ID("passkeySignInButton")),

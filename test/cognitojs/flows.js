@@ -30,8 +30,8 @@
 //     [--admin-username carol --admin-temporary-password ... --admin-new-password ... --admin-name 'Carol A']
 'use strict';
 
-const readline = require('node:readline');
 const { parseArgs } = require('node:util');
+const { Unexpected, fail, emit, begin, ask, expectError, run } = require('./protocol.js');
 const {
 	AuthenticationDetails,
 	CognitoUser,
@@ -57,12 +57,6 @@ const { values: opt } = parseArgs({
 	},
 });
 
-class Unexpected extends Error {}
-
-function fail(step, message) {
-	throw new Unexpected(`${step}: ${message}`);
-}
-
 for (const name of ['endpoint', 'user-pool-id', 'client-id', 'username', 'email', 'password']) {
 	if (!opt[name]) {
 		process.stderr.write(`flows.js: --${name} is required\n`);
@@ -83,30 +77,6 @@ const pool = new CognitoUserPool({
 	ClientId: opt['client-id'],
 	endpoint: opt.endpoint,
 });
-
-// current is the step under way, named in an unexpected error.
-let current = 'start';
-
-// emit prints one step's result.
-function emit(step, fields) {
-	process.stdout.write(JSON.stringify({ step, ...fields }) + '\n');
-}
-
-// begin names the step that follows.
-function begin(step) {
-	current = step;
-}
-
-// Answers from the caller, one line each.
-const input = readline.createInterface({ input: process.stdin });
-const lines = input[Symbol.asyncIterator]();
-
-async function ask(need, fields) {
-	process.stdout.write(JSON.stringify({ need, ...fields }) + '\n');
-	const { value, done } = await lines.next();
-	if (done) fail(need, 'standard input ended before the answer');
-	return value.trim();
-}
 
 // user is a CognitoUser of the pool, set to the flow under test. The
 // default, USER_SRP_AUTH, is left to the library as an app leaves it.
@@ -167,24 +137,6 @@ function expectSession(step, outcome, username) {
 		idClaims,
 		accessClaims,
 	};
-}
-
-// expectError runs a call that must be refused with code and, if given,
-// message; it prints the refusal.
-async function expectError(step, call, code, message) {
-	begin(step);
-	let result;
-	try {
-		result = await call();
-	} catch (err) {
-		if (err instanceof Unexpected) throw err;
-		if (err.code !== code || (message !== undefined && err.message !== message)) {
-			fail(step, `refused with ${err.code} "${err.message}", want ${code}${message === undefined ? '' : ` "${message}"`}`);
-		}
-		emit(step, { error: { code: err.code, message: err.message } });
-		return;
-	}
-	fail(step, `succeeded (${JSON.stringify(result)}), want ${code}`);
 }
 
 async function attributes(u) {
@@ -293,10 +245,4 @@ async function main() {
 	emit('done', {});
 }
 
-main()
-	.then(() => input.close())
-	.catch(err => {
-		const detail = err instanceof Unexpected ? err.message : `${current}: unexpected error ${err.code || err.name}: ${err.message}`;
-		process.stderr.write(`flows.js: ${detail}\n`);
-		process.exit(1);
-	});
+run('flows.js', main);

@@ -27,8 +27,8 @@
 //     --client-id <id> --username ada --password 'Pw-1234!' [--device-name 'Ada phone']
 'use strict';
 
-const readline = require('node:readline');
 const { parseArgs } = require('node:util');
+const { fail, emit, begin, ask, expectError, run } = require('./protocol.js');
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
 
 const { values: opt } = parseArgs({
@@ -42,12 +42,6 @@ const { values: opt } = parseArgs({
 	},
 });
 
-class Unexpected extends Error {}
-
-function fail(step, message) {
-	throw new Unexpected(`${step}: ${message}`);
-}
-
 for (const name of ['endpoint', 'user-pool-id', 'client-id', 'username', 'password']) {
 	if (!opt[name]) {
 		process.stderr.write(`mfa.js: --${name} is required\n`);
@@ -56,26 +50,6 @@ for (const name of ['endpoint', 'user-pool-id', 'client-id', 'username', 'passwo
 }
 
 const pool = new CognitoUserPool({ UserPoolId: opt['user-pool-id'], ClientId: opt['client-id'], endpoint: opt.endpoint });
-
-let current = 'start';
-
-function emit(step, fields) {
-	process.stdout.write(JSON.stringify({ step, ...fields }) + '\n');
-}
-
-function begin(step) {
-	current = step;
-}
-
-const input = readline.createInterface({ input: process.stdin });
-const lines = input[Symbol.asyncIterator]();
-
-async function ask(need, fields) {
-	process.stdout.write(JSON.stringify({ need, ...fields }) + '\n');
-	const { value, done } = await lines.next();
-	if (done) fail(need, 'standard input ended before the answer');
-	return value.trim();
-}
 
 // outcome settles a promise with how a call of the library ended: a
 // session, or the challenge the library handed to its callback.
@@ -126,21 +100,6 @@ function expectSession(step, got) {
 	});
 }
 
-// expectError runs a call that must be refused with code.
-async function expectError(step, call, code) {
-	begin(step);
-	let result;
-	try {
-		result = await call();
-	} catch (err) {
-		if (err instanceof Unexpected) throw err;
-		if (err.code !== code) fail(step, `refused with ${err.code} "${err.message}", want ${code}`);
-		emit(step, { error: { code: err.code, message: err.message } });
-		return;
-	}
-	fail(step, `succeeded (${JSON.stringify(result)}), want ${code}`);
-}
-
 async function main() {
 	const user = () => new CognitoUser({ Username: opt.username, Pool: pool });
 
@@ -183,10 +142,4 @@ async function main() {
 	emit('done', {});
 }
 
-main()
-	.then(() => input.close())
-	.catch(err => {
-		const detail = err instanceof Unexpected ? err.message : `${current}: unexpected error ${err.code || err.name}: ${err.message}`;
-		process.stderr.write(`mfa.js: ${detail}\n`);
-		process.exit(1);
-	});
+run('mfa.js', main);
