@@ -106,27 +106,25 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, op operator)
 
 // allPools returns every pool, through the admin service's pages.
 func (c *Console) allPools(ctx context.Context) ([]pool.Pool, error) {
-	var all []pool.Pool
-	next := ""
-	for {
-		page, tok, err := c.cfg.Admin.ListUserPools(ctx, admin.MaxPageSize, next)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if tok == "" {
-			return all, nil
-		}
-		next = tok
-	}
+	return allPages(func(next string) ([]pool.Pool, string, error) {
+		return c.cfg.Admin.ListUserPools(ctx, admin.MaxPageSize, next)
+	})
 }
 
 // allClients returns every app client of a pool.
 func (c *Console) allClients(ctx context.Context, poolID string) ([]pool.Client, error) {
-	var all []pool.Client
+	return allPages(func(next string) ([]pool.Client, string, error) {
+		return c.cfg.Admin.ListUserPoolClients(ctx, poolID, admin.MaxPageSize, next)
+	})
+}
+
+// allPages collects every page of a listing, from the first (next "")
+// until one comes without a next page token.
+func allPages[T any](list func(next string) ([]T, string, error)) ([]T, error) {
+	var all []T
 	next := ""
 	for {
-		page, tok, err := c.cfg.Admin.ListUserPoolClients(ctx, poolID, admin.MaxPageSize, next)
+		page, tok, err := list(next)
 		if err != nil {
 			return nil, err
 		}
