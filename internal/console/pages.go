@@ -341,7 +341,7 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		c.failure(w, r, err)
 		return
 	}
-	if d.Manage, err = c.userManagement(r, op, p, u, groups); err != nil {
+	if d.Manage, err = c.userManagement(r, op, p, u, groups, len(d.MFA.Passkeys)); err != nil {
 		c.failure(w, r, err)
 		return
 	}

@@ -42,6 +42,10 @@ type userManageData struct {
 	// Invited: the user still has a temporary password
 	// (FORCE_CHANGE_PASSWORD), so the invitation can be sent again.
 	Invited bool
+	// HasMFA: the user has something ResetMFA removes (a device, set up
+	// or pending, an enabled or preferred factor, a passkey or a pending
+	// passkey registration).
+	HasMFA bool
 }
 
 // userDone are the messages of the changes of this file, by the done
@@ -58,9 +62,12 @@ var userDone = map[string]string{
 
 // userManagement reads what the user page shows to change u: its linked
 // identities and, for administrators, the pool's groups u is not in
-// (member of groups).
-func (c *Console) userManagement(r *http.Request, op operator, p pool.Pool, u pool.User, groups []pool.Group) (userManageData, error) {
-	d := userManageData{Invited: u.Status == pool.StatusForceChangePassword}
+// (member of groups); passkeys is how many passkeys u has.
+func (c *Console) userManagement(r *http.Request, op operator, p pool.Pool, u pool.User, groups []pool.Group, passkeys int) (userManageData, error) {
+	m := u.MFA
+	d := userManageData{Invited: u.Status == pool.StatusForceChangePassword,
+		HasMFA: m.TOTP != nil || m.PendingTOTP != nil || m.SoftwareTokenEnabled || m.EmailEnabled || m.Preferred != "" ||
+			m.WebAuthnRegistration != nil || passkeys > 0}
 	for _, id := range u.Identities {
 		d.Identities = append(d.Identities, identityView{ProviderName: id.ProviderName, ProviderType: id.ProviderType,
 			UserID: id.UserID, Linked: time.UnixMilli(id.CreatedAt), Primary: id.Primary == "true"})

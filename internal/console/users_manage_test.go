@@ -111,8 +111,8 @@ func (e *env) lastTemporaryPassword(t testing.TB, to string) string {
 // TestResetMFAIsConfirmedAndAudited: resetting a user's MFA needs the
 // username typed (another name removes nothing and records nothing);
 // then ResetMFA removes the authenticator app and the enabled factors
-// with exactly one audit record by the console operator. An operator
-// cannot reset their own.
+// with exactly one audit record by the console operator, and the page
+// no longer offers a reset. An operator cannot reset their own.
 func TestResetMFAIsConfirmedAndAudited(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -149,7 +149,7 @@ func TestResetMFAIsConfirmedAndAudited(t *testing.T) {
 	if got := actions(e.lastRecords(t, n, op.Sub)); strings.Join(got, " ") != "AdminResetUserMFA" {
 		t.Errorf("reset records %q, want AdminResetUserMFA", got)
 	}
-	if _, page := e.get(t, b, user+"?done=mfa_reset"); !strings.Contains(page, `id="done"`) || !strings.Contains(page, "passkey of the user is removed") {
+	if _, page := e.get(t, b, user+"?done=mfa_reset"); !strings.Contains(page, `id="done"`) || !strings.Contains(page, "passkey of the user is removed") || strings.Contains(page, `id="reset-mfa"`) {
 		t.Errorf("user page after the reset: %s", page)
 	}
 
