@@ -28,9 +28,10 @@ func (b *tab) waitDone(done string) {
 
 // TestUserManagementInChromium: on a phone-sized Chromium an
 // administrator resets the MFA of a user with an authenticator app
-// (typing the username), adds the user to a group and removes them,
-// unlinks an identity, and resends the invitation of a user who has not
-// signed in yet (the mail arrives); no page scrolls sideways.
+// (typing the username), turns on email codes, adds the user to a group
+// and removes them, unlinks an identity, and resends the invitation of a
+// user who has not signed in yet (the mail arrives); no page scrolls
+// sideways.
 func TestUserManagementInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: -short")
@@ -75,6 +76,15 @@ func TestUserManagementInChromium(t *testing.T) {
 	}
 	if got, err := e.DB.GetUser(ctx, p.ID, ann.Sub); err != nil || got.MFA.TOTP != nil {
 		t.Errorf("ann's authenticator app after the reset: %+v, %v", got.MFA.TOTP, err)
+	}
+
+	b.Do("turn on email codes",
+		chromedp.WaitVisible(chromedp.CSS(`form[data-factor="EMAIL_OTP"] button[value="on"]`)),
+		chromedp.Click(chromedp.CSS(`form[data-factor="EMAIL_OTP"] button[value="on"]`)),
+	)
+	b.waitDone("mfa_set")
+	if got := b.Text("factors"); got != pool.FactorEmail {
+		t.Errorf("factors after turning on email codes: %q", got)
 	}
 
 	b.Do("add to a group",

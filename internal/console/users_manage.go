@@ -16,6 +16,7 @@ import (
 // administrators only.
 func (c *Console) userManageRoutes(m *http.ServeMux) {
 	m.Handle("POST /console/pools/{pool}/users/{sub}/reset-mfa", c.authorized(true, c.resetMFA))
+	m.Handle("POST /console/pools/{pool}/users/{sub}/mfa-preference", c.authorized(true, c.setMFAPreference))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/unlink", c.authorized(true, c.unlinkIdentity))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/resend-invitation", c.authorized(true, c.resendInvitation))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/groups/add", c.authorized(true, c.addToGroup(true)))
@@ -46,12 +47,26 @@ type userManageData struct {
 	// or pending, an enabled or preferred factor, a passkey or a pending
 	// passkey registration).
 	HasMFA bool
+	// Factors are the second factors the pool offers, with the user's
+	// settings.
+	Factors []factorView
+}
+
+// factorView is one second factor the pool offers and the user's
+// setting of it.
+type factorView struct {
+	Name               string
+	Enabled, Preferred bool
+	// Possible: the user can turn it on (an authenticator app set up, an
+	// email address).
+	Possible bool
 }
 
 // userDone are the messages of the changes of this file, by the done
 // parameter of the user page.
 var userDone = map[string]string{
 	"mfa_reset":        "console.user.mfa_reset_done",
+	"mfa_set":          "console.user.mfa_set_done",
 	"unlinked":         "console.user.unlinked_done",
 	"resent":           "console.user.resent_done",
 	"resent_unmailed":  "console.user.resent_unmailed_done",
@@ -68,6 +83,13 @@ func (c *Console) userManagement(r *http.Request, op operator, p pool.Pool, u po
 	d := userManageData{Invited: u.Status == pool.StatusForceChangePassword,
 		HasMFA: m.TOTP != nil || m.PendingTOTP != nil || m.SoftwareTokenEnabled || m.EmailEnabled || m.Preferred != "" ||
 			m.WebAuthnRegistration != nil || passkeys > 0}
+	for _, f := range p.MFA.Factors() {
+		possible := m.TOTP != nil
+		if f == pool.FactorEmail {
+			possible = u.Email() != ""
+		}
+		d.Factors = append(d.Factors, factorView{Name: f, Enabled: slices.Contains(m.EnabledFactors(), f), Preferred: m.Preferred == f, Possible: possible})
+	}
 	for _, id := range u.Identities {
 		d.Identities = append(d.Identities, identityView{ProviderName: id.ProviderName, ProviderType: id.ProviderType,
 			UserID: id.UserID, Linked: time.UnixMilli(id.CreatedAt), Primary: id.Primary == "true"})
@@ -111,6 +133,45 @@ func (c *Console) resetMFA(w http.ResponseWriter, r *http.Request, op operator) 
 		return
 	}
 	http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done=mfa_reset", http.StatusSeeOther)
+}
+
+// setMFAPreference turns one second factor of the user on or off, or
+// makes it the preferred one, with the account service's
+// SetMFAPreference (AdminSetUserMFAPreference): "on" keeps the factor's
+// preference as it is, "off" also ends it. The service refuses a factor
+// the pool does not offer or the user cannot use.
+func (c *Console) setMFAPreference(w http.ResponseWriter, r *http.Request, _ operator) {
+	p, u, ok := c.findUser(w, r)
+	if !ok {
+		return
+	}
+	factor := r.PostFormValue("factor")
+	var set account.FactorSetting
+	switch r.PostFormValue("setting") {
+	case "on":
+		set = account.FactorSetting{Enabled: true, Preferred: u.MFA.Preferred == factor}
+	case "off":
+	case "preferred":
+		set = account.FactorSetting{Enabled: true, Preferred: true}
+	default:
+		c.errorPage(w, r, http.StatusBadRequest, "console.error.bad_factor")
+		return
+	}
+	var pref account.MFAPreference
+	switch factor {
+	case pool.FactorSoftwareToken:
+		pref.SoftwareToken = &set
+	case pool.FactorEmail:
+		pref.Email = &set
+	default:
+		c.errorPage(w, r, http.StatusBadRequest, "console.error.bad_factor")
+		return
+	}
+	if _, err := c.cfg.Admin.Accounts().SetMFAPreference(r.Context(), p, u.Sub, pref); err != nil {
+		c.refusedOrFailure(w, r, err)
+		return
+	}
+	http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done=mfa_set", http.StatusSeeOther)
 }
 
 // unlinkIdentity is the account service's AdminDisableProviderForUser

@@ -166,6 +166,85 @@ func TestResetMFAIsConfirmedAndAudited(t *testing.T) {
 	}
 }
 
+// TestMFAPreference: an administrator turns single second factors of a
+// user on and off and makes one preferred (AdminSetUserMFAPreference),
+// one audit record each; a factor the user cannot use is refused with
+// Cognito's InvalidParameterException, an unknown one with 400, and
+// nothing changes.
+func TestMFAPreference(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p, ann := e.mfaPool(t, "ann", "ann@example.com")
+	ann = e.setUpTOTP(t, p, ann)
+	bob := e.addUser(t, p, "bob", "bob@example.com")
+	op := e.operator(t, "root", false)
+	b := e.signedIn(t, "root")
+	user := "/console/pools/" + p.ID + "/users/" + ann.Sub
+	_, page := e.get(t, b, user)
+	settings := between(page, `<ul id="factor-settings"`, "</ul>")
+	for _, want := range []string{`value="off"`, `Turn on EMAIL_OTP`} {
+		if !strings.Contains(settings, want) {
+			t.Errorf("factor settings lack %s: %s", want, settings)
+		}
+	}
+	token := csrf(t, page)
+	mfa := func() pool.UserMFA {
+		u, err := e.DB.GetUser(ctx, p.ID, ann.Sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.MFA
+	}
+	for _, c := range []struct {
+		factor, setting string
+		factors         []string
+		preferred       string
+	}{
+		{pool.FactorEmail, "on", []string{pool.FactorSoftwareToken, pool.FactorEmail}, pool.FactorSoftwareToken},
+		{pool.FactorEmail, "preferred", []string{pool.FactorSoftwareToken, pool.FactorEmail}, pool.FactorEmail},
+		{pool.FactorEmail, "on", []string{pool.FactorSoftwareToken, pool.FactorEmail}, pool.FactorEmail},
+		{pool.FactorSoftwareToken, "off", []string{pool.FactorEmail}, pool.FactorEmail},
+		{pool.FactorEmail, "off", nil, ""},
+	} {
+		n := len(e.allAudit(t))
+		res, body := e.post(t, b, user+"/mfa-preference", e.ConsoleURL, url.Values{"csrf": {token}, "factor": {c.factor}, "setting": {c.setting}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != user+"?done=mfa_set" {
+			t.Fatalf("%s %s: %d: %s", c.factor, c.setting, res.StatusCode, body)
+		}
+		if m := mfa(); !slices.Equal(m.EnabledFactors(), c.factors) || m.Preferred != c.preferred {
+			t.Errorf("after %s %s: factors %v, preferred %q; want %v, %q", c.factor, c.setting, m.EnabledFactors(), m.Preferred, c.factors, c.preferred)
+		}
+		if got := actions(e.lastRecords(t, n, op.Sub)); strings.Join(got, " ") != "AdminSetUserMFAPreference" {
+			t.Errorf("%s %s records %q", c.factor, c.setting, got)
+		}
+	}
+	if _, page := e.get(t, b, user+"?done=mfa_set"); !strings.Contains(page, `id="done"`) || !strings.Contains(page, "Turn on SOFTWARE_TOKEN_MFA") {
+		t.Errorf("user page after the changes: %s", page)
+	}
+
+	// bob has no authenticator app: no button, and a post is refused.
+	if _, page := e.get(t, b, "/console/pools/"+p.ID+"/users/"+bob.Sub); strings.Contains(page, "Turn on SOFTWARE_TOKEN_MFA") {
+		t.Error("bob is offered an authenticator app he has not set up")
+	}
+	n := len(e.allAudit(t))
+	bobURL := "/console/pools/" + p.ID + "/users/" + bob.Sub + "/mfa-preference"
+	if res, body := e.post(t, b, bobURL, e.ConsoleURL, url.Values{"csrf": {token}, "factor": {pool.FactorSoftwareToken}, "setting": {"on"}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "InvalidParameterException") {
+		t.Errorf("turn on an authenticator app bob has not set up: %d: %s", res.StatusCode, body)
+	}
+	for _, form := range []url.Values{{"factor": {"SMS_MFA"}, "setting": {"on"}}, {"factor": {pool.FactorEmail}, "setting": {"maybe"}}} {
+		form.Set("csrf", token)
+		if res, body := e.post(t, b, bobURL, e.ConsoleURL, form); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "not a second factor") {
+			t.Errorf("post %v: %d: %s", form, res.StatusCode, body)
+		}
+	}
+	if got, err := e.DB.GetUser(ctx, p.ID, bob.Sub); err != nil || len(got.MFA.EnabledFactors()) != 0 {
+		t.Errorf("bob after the refused posts: %v, %v", got.MFA.EnabledFactors(), err)
+	}
+	if got := e.allAudit(t); len(got) > n+1 || len(got) == n+1 && got[0].Result == "ok" {
+		t.Errorf("refused posts recorded %+v", got[:len(got)-n])
+	}
+}
+
 // TestResendInvitation: a FORCE_CHANGE_PASSWORD user is offered the
 // resend; it mails a new invitation with a new temporary password (the
 // old one stops working), which neither the page, the audit record nor
