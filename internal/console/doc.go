@@ -41,7 +41,13 @@
 // (admin.Service.DescribeSigningKeys, RotateSigningKeys); users created
 // with an emailed invitation (AdminCreateUser), password reset
 // (AdminResetUserPassword), sign-out everywhere (AdminUserGlobalSignOut)
-// and deletion once the username is typed (AdminDeleteUser). A
+// and deletion once the username is typed (AdminDeleteUser); on the
+// user page (users_manage.go) the MFA reset once the username is typed
+// (account.Service.ResetMFA), unlinking an identity of the user
+// (AdminDisableProviderForUser: the identity that created the user
+// disables it instead), the invitation sent again (AdminCreateUser with
+// MessageAction RESEND) and group membership (AdminAddUserToGroup,
+// AdminRemoveUserFromGroup; never the operator's own admin group). A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -66,7 +72,7 @@
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
 // headers), pages.go (the pages), write.go (the routes that change
-// things), pools_write.go, keys.go, users_write.go, sampler.go,
+// things), pools_write.go, keys.go, users_write.go, users_manage.go, sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console

@@ -302,6 +302,9 @@ type userData struct {
 	Done string
 	// MFA is the user's second factors and passkeys (read-only).
 	MFA factorsData
+	// Manage is the user's identities and the groups to add them to
+	// (users_manage.go).
+	Manage userManageData
 }
 
 // findUser reads the pool and the user of the request's {pool} and
@@ -338,6 +341,10 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		c.failure(w, r, err)
 		return
 	}
+	if d.Manage, err = c.userManagement(r, op, p, u, groups, len(d.MFA.Passkeys)); err != nil {
+		c.failure(w, r, err)
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(u.Attributes)) {
 		d.Attrs = append(d.Attrs, attr{k, u.Attributes[k]})
 	}
@@ -354,6 +361,8 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, op operator) {
 		d.Done = "console.user.reset_done"
 	case "signed_out":
 		d.Done = "console.user.signed_out_done"
+	default:
+		d.Done = userDone[r.URL.Query().Get("done")]
 	}
 	c.render(w, r, http.StatusOK, "user", view{Op: &op, Title: "console.title.user", Nav: "pools", Page: d})
 }

@@ -28,6 +28,8 @@ func writeRoutes(poolID, sub string) []string {
 	user := "/console/pools/" + poolID + "/users/" + sub
 	return []string{
 		user + "/disable", user + "/enable", user + "/reset-password", user + "/signout", user + "/delete",
+		user + "/reset-mfa", user + "/unlink", user + "/resend-invitation", user + "/groups/add", user + "/groups/remove",
+		user + "/mfa-preference",
 		"/console/pools", "/console/pools/" + poolID + "/delete", "/console/pools/" + poolID + "/keys/rotate",
 		"/console/pools/" + poolID + "/users",
 	}
