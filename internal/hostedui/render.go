@@ -126,7 +126,7 @@ type view struct {
 	// the built-in stylesheet and the branding, in style elements with
 	// Nonce.
 	InlineStyles []template.CSS
-	CSRF     string
+	CSRF         string
 	// Action is where the page's form posts: the page itself with the
 	// carried query.
 	Action    template.URL
