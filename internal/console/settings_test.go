@@ -184,3 +184,38 @@ func TestPoolSettingsAreSavedAndAudited(t *testing.T) {
 	}
 	e.Log.NoSecrets(t, token)
 }
+
+// TestSettingsPagesReadOnly: a read-only operator sees the settings,
+// branding and domains pages without a button that changes anything, the
+// settings' inputs disabled.
+func TestSettingsPagesReadOnly(t *testing.T) {
+	e := newEnv(t)
+	p, _ := e.customer(t, "ann", "ann@example.com")
+	if _, err := e.Admin.CreateUserPoolDomain(context.Background(), pool.Domain{Domain: "lamps", PoolID: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.operator(t, "viewer", true)
+	b := e.signedIn(t, "viewer")
+	base := "/console/pools/" + p.ID
+	for path, ids := range map[string][]string{
+		base + "/settings": {`id="save-settings"`, `id="save-mfa"`},
+		base + "/branding": {`id="save-branding"`, `id="preview-branding"`},
+		base + "/domains":  {`id="create-domain"`, `id="delete-lamps"`, `id="new-domain"`},
+	} {
+		res, page := e.get(t, b, path)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+		for _, id := range ids {
+			if strings.Contains(page, id) {
+				t.Errorf("the read-only operator is offered %s on %s", id, path)
+			}
+		}
+		if path != base+"/domains" && (!strings.Contains(page, "<fieldset disabled>") || strings.Contains(page, "<fieldset>")) {
+			t.Errorf("%s: the inputs are not all disabled", path)
+		}
+	}
+	if _, page := e.get(t, b, base+"/settings"); !strings.Contains(page, `id="read-only-note"`) {
+		t.Error("the settings page does not say it is read-only")
+	}
+}
