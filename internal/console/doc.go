@@ -41,7 +41,11 @@
 // (admin.Service.DescribeSigningKeys, RotateSigningKeys); users created
 // with an emailed invitation (AdminCreateUser), password reset
 // (AdminResetUserPassword), sign-out everywhere (AdminUserGlobalSignOut)
-// and deletion once the username is typed (AdminDeleteUser). A
+// and deletion once the username is typed (AdminDeleteUser); a pool's
+// settings (UpdateUserPool) and sign-in factors (SetSignInFactors), its
+// branding with a preview of its hosted sign-in page (hostedui.Preview,
+// in a sandboxed frame of the console's own origin), and its domains
+// (CreateUserPoolDomain, DeleteUserPoolDomain once the name is typed). A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -66,7 +70,8 @@
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
 // headers), pages.go (the pages), write.go (the routes that change
-// things), pools_write.go, keys.go, users_write.go, sampler.go,
+// things), pools_write.go, keys.go, users_write.go, pool_settings.go,
+// branding.go, domains.go, sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console
