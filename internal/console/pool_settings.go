@@ -141,8 +141,6 @@ func (c *Console) savePoolSettings(w http.ResponseWriter, r *http.Request, op op
 	proposed.AutoVerifiedAttributes = slices.Clone(p.AutoVerifiedAttributes)
 	edit(&proposed)
 	d := newSettingsData(proposed, op)
-	d.FirstEmail, d.FirstPasskey = p.AllowsFirstFactor(pool.FirstFactorEmailOTP), p.AllowsFirstFactor(pool.FirstFactorWebAuthn)
-	d.Pool.MFA, d.Pool.AllowedFirstAuthFactors = p.MFA, p.AllowedFirstAuthFactors
 	if p.ID == SystemPoolID && !proposed.AllowAdminCreateUserOnly {
 		d.Error = c.catalog(r).T("console.error.system_signup")
 		c.renderSettings(w, r, op, http.StatusBadRequest, d)
