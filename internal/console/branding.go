@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,25 +24,45 @@ type brandingData struct {
 	Proposed bool
 	// PreviewURL is the preview's address, on the console's origin.
 	PreviewURL string
-	// Messages counts the pool's own wording of messages, set with
-	// `linkpool pool update --message`.
-	Messages int
+	// Messages is the pool's own wording of messages as the form shows
+	// it: the JSON of `linkpool pool update --messages-file`.
+	Messages string
 	Error    string
 	Done     bool
 }
 
 // brandingFields are the form fields of a branding and their query
 // parameters in the preview's address.
-var brandingFields = []string{"logo_url", "primary_color", "background_color", "css"}
+var brandingFields = []string{"logo_url", "primary_color", "background_color", "css", "messages"}
 
-// brandingForm reads a branding from a form or the preview's query;
-// the pool's own wording of messages is kept from b.
-func brandingForm(v url.Values, b pool.Branding) pool.Branding {
-	b.LogoURL = strings.TrimSpace(v.Get("logo_url"))
-	b.PrimaryColor = strings.TrimSpace(v.Get("primary_color"))
-	b.BackgroundColor = strings.TrimSpace(v.Get("background_color"))
-	b.CSS = strings.TrimSpace(v.Get("css"))
-	return b
+// errMessagesJSON is the refusal of messages that are not the JSON of
+// `linkpool pool update --messages-file`.
+var errMessagesJSON = &account.Error{Type: account.InvalidParameterException,
+	Message: `Branding.Messages must be a JSON object of language to message key to text, like {"en": {"login.intro": "Sign in to {pool}."}}`}
+
+// brandingForm reads a branding from a form or the preview's query. The
+// messages are the JSON of `linkpool pool update --messages-file`; empty
+// removes them.
+func brandingForm(v url.Values) (pool.Branding, error) {
+	b := pool.Branding{
+		LogoURL: strings.TrimSpace(v.Get("logo_url")), PrimaryColor: strings.TrimSpace(v.Get("primary_color")),
+		BackgroundColor: strings.TrimSpace(v.Get("background_color")), CSS: strings.TrimSpace(v.Get("css")),
+	}
+	if m := strings.TrimSpace(v.Get("messages")); m != "" {
+		if err := json.Unmarshal([]byte(m), &b.Messages); err != nil {
+			return b, errMessagesJSON
+		}
+	}
+	return b, nil
+}
+
+// messagesJSON is the form's text of a pool's own wording of messages.
+func messagesJSON(m map[string]map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	return string(b)
 }
 
 // previewURL is the address of the preview of p's sign-in page in the
@@ -50,7 +71,12 @@ func previewURL(p pool.Pool, lang string, proposed *pool.Branding) string {
 	q := url.Values{"lang": {lang}}
 	if proposed != nil {
 		q.Set("proposed", "1")
-		for i, v := range []string{proposed.LogoURL, proposed.PrimaryColor, proposed.BackgroundColor, proposed.CSS} {
+		var messages string
+		if len(proposed.Messages) > 0 {
+			b, _ := json.Marshal(proposed.Messages)
+			messages = string(b)
+		}
+		for i, v := range []string{proposed.LogoURL, proposed.PrimaryColor, proposed.BackgroundColor, proposed.CSS, messages} {
 			if v != "" {
 				q.Set(brandingFields[i], v)
 			}
@@ -60,9 +86,6 @@ func previewURL(p pool.Pool, lang string, proposed *pool.Branding) string {
 }
 
 func (c *Console) renderBranding(w http.ResponseWriter, r *http.Request, op operator, status int, d brandingData) {
-	for _, m := range d.Pool.Branding.Messages {
-		d.Messages += len(m)
-	}
 	d.CSRF = op.CSRF
 	c.render(w, r, status, "branding", view{Op: &op, Title: "console.title.branding", Nav: "pools", Frames: true, Page: d})
 }
@@ -72,7 +95,7 @@ func (c *Console) branding(w http.ResponseWriter, r *http.Request, op operator) 
 	if !ok {
 		return
 	}
-	c.renderBranding(w, r, op, http.StatusOK, brandingData{Pool: p, Form: p.Branding,
+	c.renderBranding(w, r, op, http.StatusOK, brandingData{Pool: p, Form: p.Branding, Messages: messagesJSON(p.Branding.Messages),
 		PreviewURL: previewURL(p, c.catalog(r).Lang(), nil), Done: r.URL.Query().Get("done") == "saved"})
 }
 
@@ -89,9 +112,14 @@ func (c *Console) postBranding(w http.ResponseWriter, r *http.Request, op operat
 	if !ok {
 		return
 	}
-	b := brandingForm(r.PostForm, p.Branding)
-	d := brandingData{Pool: p, Form: b, PreviewURL: previewURL(p, c.catalog(r).Lang(), nil)}
+	b, err := brandingForm(r.PostForm)
+	d := brandingData{Pool: p, Form: b, Messages: r.PostFormValue("messages"), PreviewURL: previewURL(p, c.catalog(r).Lang(), nil)}
 	var ae *account.Error
+	if asAccountError(err, &ae) {
+		d.Error = ae.Type + ": " + ae.Message
+		c.renderBranding(w, r, op, http.StatusBadRequest, d)
+		return
+	}
 	if r.PostFormValue("action") == "preview" {
 		proposed := p
 		proposed.Branding = b
@@ -107,7 +135,7 @@ func (c *Console) postBranding(w http.ResponseWriter, r *http.Request, op operat
 		c.renderBranding(w, r, op, http.StatusOK, d)
 		return
 	}
-	_, err := c.cfg.Admin.UpdateUserPool(r.Context(), p.ID, func(p *pool.Pool) { p.Branding = brandingForm(r.PostForm, p.Branding) })
+	_, err = c.cfg.Admin.UpdateUserPool(r.Context(), p.ID, func(p *pool.Pool) { p.Branding = b })
 	if asAccountError(err, &ae) && ae.Type != account.ResourceNotFoundException {
 		d.Error = ae.Type + ": " + ae.Message
 		c.renderBranding(w, r, op, http.StatusBadRequest, d)
@@ -137,9 +165,13 @@ func (c *Console) brandingPreview(w http.ResponseWriter, r *http.Request, _ oper
 	}
 	q := r.URL.Query()
 	if q.Get("proposed") == "1" {
-		p.Branding = brandingForm(q, p.Branding)
+		var err error
+		p.Branding, err = brandingForm(q)
+		if err == nil {
+			err = admin.ValidateUserPool(p)
+		}
 		var ae *account.Error
-		if err := admin.ValidateUserPool(p); asAccountError(err, &ae) {
+		if asAccountError(err, &ae) {
 			previewHeaders(w.Header(), "")
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusBadRequest)

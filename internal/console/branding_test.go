@@ -51,14 +51,16 @@ func TestBrandingPreviewAndSave(t *testing.T) {
 	// Preview a proposed branding: nothing saved, nothing recorded.
 	n := len(e.allAudit(t))
 	form := url.Values{"csrf": {token}, "action": {"preview"}, "primary_color": {"#c0ffee"}, "background_color": {"#102030"},
-		"css": {".card { border-width: 5px; }"}, "logo_url": {"https://cdn.example.com/logo.png"}}
+		"css": {".card { border-width: 5px; }"}, "logo_url": {"https://cdn.example.com/logo.png"},
+		"messages": {`{"en": {"login.intro": "Welcome to {pool}, lamp owner."}}`}}
 	res, page = e.post(t, b, path, e.ConsoleURL, form)
 	if res.StatusCode != http.StatusOK || !strings.Contains(page, `value="#c0ffee"`) || !strings.Contains(page, "not saved yet") {
 		t.Fatalf("preview post: %d: %s", res.StatusCode, page)
 	}
 	src = html.UnescapeString(between(page, `id="preview" src="`, `"`))
 	if _, preview = e.get(t, b, src); !strings.Contains(preview, "--primary: #c0ffee;") || !strings.Contains(preview, "--background: #102030;") ||
-		!strings.Contains(preview, "border-width: 5px") || !strings.Contains(preview, `src="https://cdn.example.com/logo.png"`) {
+		!strings.Contains(preview, "border-width: 5px") || !strings.Contains(preview, `src="https://cdn.example.com/logo.png"`) ||
+		!strings.Contains(preview, "Welcome to Customers, lamp owner.") {
 		t.Errorf("proposed preview: %s", preview)
 	}
 	if got := e.allAudit(t); len(got) != n {
@@ -77,6 +79,14 @@ func TestBrandingPreviewAndSave(t *testing.T) {
 	if res, body := e.get(t, b, path+"/preview?proposed=1&primary_color=red"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "InvalidParameterException") {
 		t.Errorf("bad colour preview address: %d: %s", res.StatusCode, body)
 	}
+	// Messages: not JSON, or a key the catalogs lack.
+	for name, m := range map[string]string{"not JSON": `{"en": `, "unknown key": `{"en": {"login.nothing": "x"}}`} {
+		f := url.Values{"csrf": {token}, "action": {"preview"}, "messages": {m}}
+		if res, page := e.post(t, b, path, e.ConsoleURL, f); res.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(page, "InvalidParameterException") || !strings.Contains(page, "Branding.Messages") {
+			t.Errorf("%s: %d: %s", name, res.StatusCode, page)
+		}
+	}
 
 	// Save.
 	form.Set("action", "save")
@@ -86,7 +96,8 @@ func TestBrandingPreviewAndSave(t *testing.T) {
 		t.Fatalf("save: %d: %s", res.StatusCode, body)
 	}
 	got, _ := e.Admin.DescribeUserPool(ctx, p.ID)
-	if br := got.Branding; br.PrimaryColor != "#c0ffee" || br.BackgroundColor != "#102030" || br.LogoURL != "https://cdn.example.com/logo.png" || br.CSS != ".card { border-width: 5px; }" {
+	if br := got.Branding; br.PrimaryColor != "#c0ffee" || br.BackgroundColor != "#102030" || br.LogoURL != "https://cdn.example.com/logo.png" ||
+		br.CSS != ".card { border-width: 5px; }" || br.Messages["en"]["login.intro"] != "Welcome to {pool}, lamp owner." {
 		t.Errorf("branding after save: %+v", br)
 	}
 	recs := e.lastRecords(t, n, op.Sub)
@@ -95,7 +106,8 @@ func TestBrandingPreviewAndSave(t *testing.T) {
 	}
 	_, page = e.get(t, b, path+"?done=saved")
 	src = html.UnescapeString(between(page, `id="preview" src="`, `"`))
-	if _, preview := e.get(t, b, src); !strings.Contains(page, `id="done"`) || !strings.Contains(preview, "--primary: #c0ffee;") {
+	if _, preview := e.get(t, b, src); !strings.Contains(page, `id="done"`) || !strings.Contains(preview, "--primary: #c0ffee;") ||
+		!strings.Contains(preview, "Welcome to Customers, lamp owner.") || !strings.Contains(page, "lamp owner.") {
 		t.Errorf("saved preview: %s", preview)
 	}
 	// A refused save: Cognito's error, nothing changed.
