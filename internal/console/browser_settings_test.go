@@ -44,7 +44,7 @@ func TestSettingsInChromium(t *testing.T) {
 	b.Do("preview a primary colour",
 		chromedp.Click(chromedp.ID("branding-link")),
 		chromedp.WaitVisible(chromedp.ID("primary_color")),
-		chromedp.SendKeys(chromedp.ID("primary_color"), "#c0ffee"),
+		chromedp.SendKeys(chromedp.ID("primary_color"), "#0a7c59"),
 		chromedp.Click(chromedp.ID("preview-branding")),
 		chromedp.WaitVisible(chromedp.ID("preview-heading")),
 		chromedp.WaitVisible(chromedp.ID("preview")),
@@ -79,7 +79,7 @@ func TestSettingsInChromium(t *testing.T) {
 		chromedp.Click(chromedp.ID("save-branding")),
 		chromedp.WaitVisible(chromedp.ID("done")),
 	)
-	if got, _ := e.Admin.DescribeUserPool(ctx, p.ID); got.Branding.PrimaryColor != "#c0ffee" {
+	if got, _ := e.Admin.DescribeUserPool(ctx, p.ID); got.Branding.PrimaryColor != "#0a7c59" {
 		t.Errorf("primary colour %q after the save", got.Branding.PrimaryColor)
 	}
 	saved := eval[string](b, `document.getElementById('preview').src`)
@@ -88,8 +88,8 @@ func TestSettingsInChromium(t *testing.T) {
 	for _, u := range []string{preview, saved} {
 		b.Open(u)
 		b.Do("read the preview", chromedp.WaitVisible(chromedp.ID("signInSubmitButton")))
-		if got := eval[string](b, `getComputedStyle(document.getElementById('signInSubmitButton')).backgroundColor`); got != "rgb(192, 255, 238)" {
-			t.Errorf("the preview's button is %s, want rgb(192, 255, 238) (%s)", got, u)
+		if got := eval[string](b, `getComputedStyle(document.getElementById('signInSubmitButton')).backgroundColor`); got != "rgb(10, 124, 89)" {
+			t.Errorf("the preview's button is %s, want rgb(10, 124, 89) (%s)", got, u)
 		}
 	}
 
