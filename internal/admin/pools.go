@@ -116,3 +116,8 @@ func (s *Service) ListUserPools(ctx context.Context, maxResults int, nextToken s
 	}
 	return page.Items, page.Next, nil
 }
+
+// ValidateUserPool checks p as CreateUserPool and UpdateUserPool do and
+// returns their InvalidParameterException, without storing anything: the
+// console previews a pool's branding with it before it is saved.
+func ValidateUserPool(p pool.Pool) error { return validatePool(p) }

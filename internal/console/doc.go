@@ -47,7 +47,11 @@
 // (AdminDisableProviderForUser: the identity that created the user
 // disables it instead), the invitation sent again (AdminCreateUser with
 // MessageAction RESEND) and group membership (AdminAddUserToGroup,
-// AdminRemoveUserFromGroup; never the operator's own admin group). A
+// AdminRemoveUserFromGroup; never the operator's own admin group); a pool's
+// settings (UpdateUserPool) and sign-in factors (SetSignInFactors), its
+// branding with a preview of its hosted sign-in page (hostedui.Preview,
+// in a sandboxed frame of the console's own origin), and its domains
+// (CreateUserPoolDomain, DeleteUserPoolDomain once the name is typed). A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -72,7 +76,8 @@
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
 // headers), pages.go (the pages), write.go (the routes that change
-// things), pools_write.go, keys.go, users_write.go, users_manage.go, sampler.go,
+// things), pools_write.go, keys.go, users_write.go, users_manage.go,
+// pool_settings.go, branding.go, domains.go, sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console

@@ -18,7 +18,7 @@ var templateFS embed.FS
 // pageNames are the pages in templates/, each rendered inside
 // layout.html.
 var pageNames = []string{"dashboard", "pools", "pool", "users", "user", "audit", "message",
-	"pool_new", "pool_created", "keys", "user_new"}
+	"pool_new", "pool_created", "keys", "user_new", "pool_settings", "branding", "domains"}
 
 type templates struct{ pages map[string]*template.Template }
 
@@ -48,6 +48,9 @@ type view struct {
 	Langs []langLink
 	// Page is the page's own data.
 	Page any
+	// Frames lets the page frame the console's own pages (frame-src
+	// 'self'): the branding page's preview.
+	Frames bool
 }
 
 // langLink is an entry of the language menu.
@@ -109,7 +112,11 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	h := w.Header()
 	public, _ := url.Parse(c.cfg.PublicURL)
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+v.Nonce+"'; img-src 'self' data:; "+
+	frames := ""
+	if v.Frames {
+		frames = "frame-src 'self'; "
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+v.Nonce+"'; img-src 'self' data:; "+frames+
 		"form-action 'self' "+public.Scheme+"://"+public.Host+"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")

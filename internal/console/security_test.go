@@ -20,6 +20,8 @@ func readRoutes(poolID, sub string) []string {
 		"/console/", "/console/pools", "/console/pools/" + poolID, "/console/pools/" + poolID + "/users",
 		"/console/pools/" + poolID + "/users?filter=" + url.QueryEscape(`username = "x"`),
 		"/console/pools/" + poolID + "/users/" + sub, "/console/audit", "/console/pools/" + poolID + "/keys",
+		"/console/pools/" + poolID + "/settings", "/console/pools/" + poolID + "/branding",
+		"/console/pools/" + poolID + "/branding/preview?lang=en", "/console/pools/" + poolID + "/domains",
 	}
 }
 
@@ -32,6 +34,9 @@ func writeRoutes(poolID, sub string) []string {
 		user + "/mfa-preference",
 		"/console/pools", "/console/pools/" + poolID + "/delete", "/console/pools/" + poolID + "/keys/rotate",
 		"/console/pools/" + poolID + "/users",
+		"/console/pools/" + poolID + "/settings", "/console/pools/" + poolID + "/settings/mfa",
+		"/console/pools/" + poolID + "/branding", "/console/pools/" + poolID + "/domains",
+		"/console/pools/" + poolID + "/domains/lamps/delete",
 	}
 }
 

@@ -122,7 +122,11 @@ type view struct {
 	LogoURL  template.URL
 	StyleURL string
 	BrandURL string
-	CSRF     string
+	// InlineStyles, set by Preview alone, replace the stylesheet links:
+	// the built-in stylesheet and the branding, in style elements with
+	// Nonce.
+	InlineStyles []template.CSS
+	CSRF         string
 	// Action is where the page's form posts: the page itself with the
 	// carried query.
 	Action    template.URL

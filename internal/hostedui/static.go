@@ -67,19 +67,7 @@ func (u *UI) brandCSS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	b := t.Pool.Branding
-	var sb strings.Builder
-	sb.WriteString(":root {\n")
-	// Colours are validated as #rgb or #rrggbb by pool.Pool.Validate.
-	if b.PrimaryColor != "" {
-		sb.WriteString("  --primary: " + b.PrimaryColor + ";\n")
-	}
-	if b.BackgroundColor != "" {
-		sb.WriteString("  --background: " + b.BackgroundColor + ";\n")
-	}
-	sb.WriteString("}\n")
-	sb.WriteString(b.CSS)
-	body := sb.String()
+	body := brandStyles(t.Pool.Branding)
 	sum := sha256.Sum256([]byte(body))
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	h := w.Header()
@@ -92,4 +80,22 @@ func (u *UI) brandCSS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write([]byte(body))
+}
+
+// brandStyles is the stylesheet of a pool's branding: its colours as the
+// custom properties the built-in stylesheet uses, then the pool's own
+// CSS.
+func brandStyles(b pool.Branding) string {
+	var sb strings.Builder
+	sb.WriteString(":root {\n")
+	// Colours are validated as #rgb or #rrggbb by pool.Pool.Validate.
+	if b.PrimaryColor != "" {
+		sb.WriteString("  --primary: " + b.PrimaryColor + ";\n")
+	}
+	if b.BackgroundColor != "" {
+		sb.WriteString("  --background: " + b.BackgroundColor + ";\n")
+	}
+	sb.WriteString("}\n")
+	sb.WriteString(b.CSS)
+	return sb.String()
 }
