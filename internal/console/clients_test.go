@@ -94,7 +94,12 @@ func TestClientPage(t *testing.T) {
 			t.Errorf("the administrator is not offered %s", id)
 		}
 	}
-	if _, page := e.get(t, root, "/console/pools/"+res.Pool.ID); !strings.Contains(page, `id="new-client-link"`) {
+	for _, p := range []string{path, "/console/pools/" + res.Pool.ID + "/clients/new"} {
+		if _, page := e.get(t, root, p+"?lang=zh-CN"); !strings.Contains(page, "复制") && p == path || messageKey.FindString(page) != "" {
+			t.Errorf("GET %s in Chinese: message key %q or no copy label", p, messageKey.FindString(page))
+		}
+	}
+	if _, page := e.get(t, root, "/console/pools/"+res.Pool.ID+"?lang=en"); !strings.Contains(page, `id="new-client-link"`) {
 		t.Error("the administrator's pool page has no link to create a client")
 	}
 	_, page = e.get(t, root, "/console/pools/"+console.SystemPoolID+"/clients/"+console.SystemClientID)
