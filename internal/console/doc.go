@@ -23,8 +23,10 @@
 // may only look (403 on every write). Every POST must come from the
 // console's origin (Origin header, else Sec-Fetch-Site) and carry the
 // session's CSRF token (403 otherwise). Pages carry a content security
-// policy that allows no script and only the nonce'd inline style, forbid
-// framing (frame-ancestors 'none', X-Frame-Options DENY) and caching.
+// policy that allows only the nonce'd inline style and no script (pages
+// with values to copy, the copy script of copy.go alone, under the
+// same nonce), forbid framing (frame-ancestors 'none', X-Frame-Options
+// DENY) and caching.
 //
 // Pages (pages.go): dashboard (counts, activity charts, store and mail
 // health), pools,
@@ -51,7 +53,13 @@
 // settings (UpdateUserPool) and sign-in factors (SetSignInFactors), its
 // branding with a preview of its hosted sign-in page (hostedui.Preview,
 // in a sandboxed frame of the console's own origin), and its domains
-// (CreateUserPoolDomain, DeleteUserPoolDomain once the name is typed). A
+// (CreateUserPoolDomain, DeleteUserPoolDomain once the name is typed); app
+// clients (clients.go, clients_write.go): every setting, edits
+// (UpdateUserPoolClient), new clients with or without a secret and
+// optionally the Alexa defaults (CreateUserPoolClient,
+// admin.AlexaClientDefaults), secret rotation and deletion once the
+// client's name or id is typed (RotateUserPoolClientSecret,
+// DeleteUserPoolClient); a new secret is shown once, on the answer. A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -77,7 +85,8 @@
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
 // headers), pages.go (the pages), write.go (the routes that change
 // things), pools_write.go, keys.go, users_write.go, users_manage.go,
-// pool_settings.go, branding.go, domains.go, sampler.go,
+// pool_settings.go, branding.go, domains.go, clients.go,
+// clients_write.go, copy.go (the copy buttons' script), sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console

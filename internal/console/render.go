@@ -18,7 +18,8 @@ var templateFS embed.FS
 // pageNames are the pages in templates/, each rendered inside
 // layout.html.
 var pageNames = []string{"dashboard", "pools", "pool", "users", "user", "audit", "message",
-	"pool_new", "pool_created", "keys", "user_new", "pool_settings", "branding", "domains"}
+	"pool_new", "pool_created", "keys", "user_new", "pool_settings", "branding", "domains",
+	"client", "client_new", "client_secret"}
 
 type templates struct{ pages map[string]*template.Template }
 
@@ -51,6 +52,9 @@ type view struct {
 	// Frames lets the page frame the console's own pages (frame-src
 	// 'self'): the branding page's preview.
 	Frames bool
+	// scripted says the page has copy targets (Copy), so it loads the
+	// copy script under Nonce.
+	scripted bool
 }
 
 // langLink is an entry of the language menu.
@@ -87,7 +91,8 @@ func (c *Console) catalog(r *http.Request) *locales.Catalog {
 }
 
 // render writes a page with the console's security headers: a nonce
-// content security policy that allows no script at all, no framing, no
+// content security policy that allows no script at all (on pages with
+// copy targets, the copy script under the response's nonce), no framing, no
 // caching, and the referrer for the console's own requests only (a
 // no-referrer policy would make browsers post forms with "Origin: null",
 // which the origin check refuses).
@@ -105,7 +110,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		v.Langs = append(v.Langs, langLink{Lang: cat.Lang(), Name: cat.T("console.lang.name"), URL: u.String(), Current: cat == v.L})
 	}
 	var buf bytes.Buffer
-	if err := c.tmpl.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := c.tmpl.pages[name].ExecuteTemplate(&buf, "layout", &v); err != nil {
 		c.cfg.Log.ErrorContext(r.Context(), "console: render", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -116,7 +121,11 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if v.Frames {
 		frames = "frame-src 'self'; "
 	}
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+v.Nonce+"'; img-src 'self' data:; "+frames+
+	script := ""
+	if v.scripted {
+		script = "script-src 'nonce-" + v.Nonce + "'; "
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; "+script+"style-src 'nonce-"+v.Nonce+"'; img-src 'self' data:; "+frames+
 		"form-action 'self' "+public.Scheme+"://"+public.Host+"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")

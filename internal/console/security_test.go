@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/audit"
 	"github.com/linkpool/linkpool/internal/console"
 )
@@ -22,8 +23,13 @@ func readRoutes(poolID, sub string) []string {
 		"/console/pools/" + poolID + "/users/" + sub, "/console/audit", "/console/pools/" + poolID + "/keys",
 		"/console/pools/" + poolID + "/settings", "/console/pools/" + poolID + "/branding",
 		"/console/pools/" + poolID + "/branding/preview?lang=en", "/console/pools/" + poolID + "/domains",
+		systemClientPath,
 	}
 }
+
+// systemClientPath is the page of the console's own app client, which
+// every console has.
+const systemClientPath = "/console/pools/" + console.SystemPoolID + "/clients/" + console.SystemClientID
 
 // writeRoutes are the console's posts that change something.
 func writeRoutes(poolID, sub string) []string {
@@ -37,12 +43,13 @@ func writeRoutes(poolID, sub string) []string {
 		"/console/pools/" + poolID + "/settings", "/console/pools/" + poolID + "/settings/mfa",
 		"/console/pools/" + poolID + "/branding", "/console/pools/" + poolID + "/domains",
 		"/console/pools/" + poolID + "/domains/lamps/delete",
+		"/console/pools/" + poolID + "/clients", systemClientPath, systemClientPath + "/rotate-secret", systemClientPath + "/delete",
 	}
 }
 
 // adminPages are the console's forms, shown to administrators only.
 func adminPages(poolID string) []string {
-	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new"}
+	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new", "/console/pools/" + poolID + "/clients/new"}
 }
 
 // messageKey matches a catalog key left in a page.
@@ -319,6 +326,47 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 		t.Errorf("after sign-out: %d, want 303 to sign in", res.StatusCode)
 	}
 	e.Log.NoSecrets(t, operatorPassword, session.Value, csrf(t, body))
+}
+
+// TestScriptOnlyOnPagesWithCopyTargets: the pages without values to copy
+// allow no script at all; a page with such values (an Alexa pool, a
+// client) loads the copy script alone, under the response's nonce, which
+// is the policy's only script source. The script itself is served to
+// anyone, as a static file.
+func TestScriptOnlyOnPagesWithCopyTargets(t *testing.T) {
+	e := newEnv(t)
+	p, u := e.customer(t, "ann", "ann@example.com")
+	alexa, err := e.Admin.CreateAlexaPool(context.Background(), admin.AlexaPreset{VendorID: "M2ABCDEF", Name: "Lamp", Region: "eu-west-1"}, e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.operator(t, "root", false)
+	b := e.signedIn(t, "root")
+	for _, path := range append(readRoutes(p.ID, u.Sub), "/console/pools/new", "/console/pools/"+p.ID+"/users/new", "/console/pools/"+p.ID+"/clients/new") {
+		if path == systemClientPath {
+			continue
+		}
+		res, body := e.get(t, b, path)
+		if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, "script-src") || strings.Contains(body, "<script") {
+			t.Errorf("GET %s runs script: CSP %q", path, csp)
+		}
+	}
+	for _, path := range []string{"/console/pools/" + alexa.Pool.ID, "/console/pools/" + alexa.Pool.ID + "/clients/" + alexa.Client.ID, systemClientPath} {
+		res, body := e.get(t, b, path)
+		csp := res.Header.Get("Content-Security-Policy")
+		nonce := between(body, `<script src="/console/static/copy.js?v=`, `</script>`)
+		nonce = between(nonce, `nonce="`, `"`)
+		if nonce == "" || strings.Count(body, "<script") != 1 || !strings.Contains(csp, "script-src 'nonce-"+nonce+"'; ") ||
+			strings.Count(csp, "script-src") != 1 || strings.Contains(csp, "unsafe") || !strings.Contains(body, "data-copy=") {
+			t.Errorf("GET %s: CSP %q, script nonce %q", path, csp, nonce)
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	res, body := e.get(t, noRedirects(jar), "/console/static/copy.js")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") ||
+		res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(body, "navigator.clipboard") {
+		t.Errorf("copy script: %d %v", res.StatusCode, res.Header)
+	}
 }
 
 // TestCallbackRefusesForgedState: a callback without the sign-in cookie,

@@ -25,6 +25,7 @@ func (c *Console) writeRoutes(m *http.ServeMux) {
 	m.Handle("POST /console/pools/{pool}/users/{sub}/delete", c.authorized(true, c.deleteUser))
 	c.userManageRoutes(m)
 	c.settingsRoutes(m)
+	c.clientRoutes(m)
 }
 
 // refused renders the message page with status and a service's refusal:
