@@ -20,6 +20,7 @@ func readRoutes(poolID, sub string) []string {
 		"/console/", "/console/pools", "/console/pools/" + poolID, "/console/pools/" + poolID + "/users",
 		"/console/pools/" + poolID + "/users?filter=" + url.QueryEscape(`username = "x"`),
 		"/console/pools/" + poolID + "/users/" + sub, "/console/audit", "/console/pools/" + poolID + "/keys",
+		"/console/pools/" + poolID + "/idps", "/console/pools/" + poolID + "/triggers", "/console/pools/" + poolID + "/groups",
 	}
 }
 
@@ -30,12 +31,15 @@ func writeRoutes(poolID, sub string) []string {
 		user + "/disable", user + "/enable", user + "/reset-password", user + "/signout", user + "/delete",
 		"/console/pools", "/console/pools/" + poolID + "/delete", "/console/pools/" + poolID + "/keys/rotate",
 		"/console/pools/" + poolID + "/users",
+		"/console/pools/" + poolID + "/idps", "/console/pools/" + poolID + "/idps/Corp/update", "/console/pools/" + poolID + "/idps/Corp/delete",
+		"/console/pools/" + poolID + "/triggers", "/console/pools/" + poolID + "/triggers/rotate-secret",
+		"/console/pools/" + poolID + "/groups", "/console/pools/" + poolID + "/groups/staff/update", "/console/pools/" + poolID + "/groups/staff/delete",
 	}
 }
 
 // adminPages are the console's forms, shown to administrators only.
 func adminPages(poolID string) []string {
-	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new"}
+	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new", "/console/pools/" + poolID + "/idps/new"}
 }
 
 // messageKey matches a catalog key left in a page.

@@ -23,6 +23,7 @@ func (c *Console) writeRoutes(m *http.ServeMux) {
 	m.Handle("POST /console/pools/{pool}/users/{sub}/reset-password", c.authorized(true, c.resetPassword))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/signout", c.authorized(true, c.signOutUser))
 	m.Handle("POST /console/pools/{pool}/users/{sub}/delete", c.authorized(true, c.deleteUser))
+	c.federationRoutes(m)
 }
 
 // refused renders the message page with status and a service's refusal:
