@@ -41,7 +41,14 @@
 // (admin.Service.DescribeSigningKeys, RotateSigningKeys); users created
 // with an emailed invitation (AdminCreateUser), password reset
 // (AdminResetUserPassword), sign-out everywhere (AdminUserGlobalSignOut)
-// and deletion once the username is typed (AdminDeleteUser). A
+// and deletion once the username is typed (AdminDeleteUser); a pool's
+// identity providers (idps.go: OIDC and SAML created and edited, any
+// deleted once its name is typed; secret details shown only as set,
+// with the redirect URI, SAML ACS URL and entity id to register at the
+// provider), triggers (triggers.go: SetLambdaConfig, RotateTriggerSecret;
+// a new webhook signing secret is shown on the answer that made it only)
+// and groups (groups.go: members paged, CreateGroup, UpdateGroup,
+// DeleteGroup, never the system pool's console groups). A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -66,7 +73,8 @@
 // CreateOperator for `linkpool admin create`), auth.go (sign-in, session
 // checks, CSRF), session.go (sealed cookies), render.go (templates,
 // headers), pages.go (the pages), write.go (the routes that change
-// things), pools_write.go, keys.go, users_write.go, sampler.go,
+// things), pools_write.go, keys.go, users_write.go, idps.go,
+// triggers.go, groups.go, sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console

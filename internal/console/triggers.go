@@ -27,10 +27,13 @@ type trigger struct {
 // signing secret; Secret is a new secret, shown on the answer that made
 // it and never again.
 type triggersData struct {
-	Pool      pool.Pool
-	Triggers  []trigger
-	Version   string
-	Versions  []string
+	Pool     pool.Pool
+	Triggers []trigger
+	Version  string
+	Versions []string
+	// PreToken: pre token generation is configured (its version is
+	// shown).
+	PreToken  bool
 	HasSecret bool
 	Secret    string
 	CSRF      string
@@ -43,7 +46,7 @@ type triggersData struct {
 func triggersOf(p pool.Pool, form map[string]string) triggersData {
 	lc := p.LambdaConfig
 	d := triggersData{Pool: p, Version: lc.PreTokenVersion(), HasSecret: len(p.TriggerSecret) > 0,
-		Versions: []string{pool.PreTokenV1, pool.PreTokenV2, pool.PreTokenV3}}
+		Versions: []string{pool.PreTokenV1, pool.PreTokenV2, pool.PreTokenV3}, PreToken: lc.Target(pool.TriggerPreTokenGeneration) != ""}
 	for _, t := range pool.Triggers {
 		target := lc.Target(t)
 		if form != nil {
