@@ -138,6 +138,19 @@ func TestIdentityProvidersFromTheConsole(t *testing.T) {
 	if _, page := e.get(t, b, base+"/Okta"); !strings.Contains(page, "2 lines") || !strings.Contains(page, "urn:amazon:cognito:sp:"+p.ID) {
 		t.Errorf("SAML provider page: %s", page)
 	}
+	// A metadata file larger than an ordinary form post (64 KiB), with a
+	// name that needs escaping in a path.
+	big := metadata + "\n<!-- " + strings.Repeat("padding ", 12<<10) + "-->"
+	res, body = e.post(t, b, base, e.ConsoleURL, url.Values{"csrf": {token}, "type": {"SAML"}, "name": {"Corp/EU"}, "metadata_file": {big}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != base+"/Corp%2FEU?done=created" {
+		t.Fatalf("create SAML with a large metadata file: %d to %q: %s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	if res, page := e.get(t, b, base+"/Corp%2FEU"); res.StatusCode != http.StatusOK || !strings.Contains(page, `id="idp-name">Corp/EU<`) {
+		t.Errorf("the page of Corp/EU: %d", res.StatusCode)
+	}
+	if _, page := e.get(t, b, base); !strings.Contains(page, `href="`+base+`/Corp%2fEU"`) && !strings.Contains(page, `href="`+base+`/Corp%2FEU"`) {
+		t.Errorf("the providers page does not link Corp/EU: %s", page)
+	}
 	// Both a metadata URL and a file: Cognito's error.
 	if res, body := e.post(t, b, base, e.ConsoleURL, url.Values{"csrf": {token}, "type": {"SAML"}, "name": {"Two"},
 		"metadata_url": {"https://idp.example/metadata"}, "metadata_file": {metadata}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "MetadataURL") {
@@ -444,5 +457,17 @@ func TestGroupsFromTheConsole(t *testing.T) {
 	}
 	if !strings.Contains(all, `href="/console/pools/`+p.ID+`/users/`+ann.Sub+`"`) {
 		t.Error("no link to ann's page")
+	}
+
+	// A name with a slash is one path segment.
+	res, body = e.post(t, b, base, e.ConsoleURL, url.Values{"csrf": {token}, "name": {"ops/eu"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != base+"/ops%2Feu?done=created" {
+		t.Fatalf("create ops/eu: %d to %q: %s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	if res, page := e.get(t, b, base+"/ops%2Feu"); res.StatusCode != http.StatusOK || !strings.Contains(page, `id="group-name-value">ops/eu<`) {
+		t.Errorf("the page of ops/eu: %d", res.StatusCode)
+	}
+	if res, _ := e.post(t, b, base+"/ops%2Feu/delete", e.ConsoleURL, url.Values{"csrf": {token}, "confirm": {"ops/eu"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("delete ops/eu: %d", res.StatusCode)
 	}
 }
