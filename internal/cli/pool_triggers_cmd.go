@@ -50,37 +50,6 @@ var triggerFlags = []struct{ flag, trigger string }{
 	{"user-migration", pool.TriggerUserMigration},
 }
 
-// setTrigger sets one trigger's target; "" removes it. Pre token
-// generation is kept in both of Cognito's members, with version.
-func setTrigger(c *pool.LambdaConfig, trigger, target, version string) {
-	switch trigger {
-	case pool.TriggerPreSignUp:
-		c.PreSignUp = target
-	case pool.TriggerCustomMessage:
-		c.CustomMessage = target
-	case pool.TriggerPostConfirmation:
-		c.PostConfirmation = target
-	case pool.TriggerPreAuthentication:
-		c.PreAuthentication = target
-	case pool.TriggerPostAuthentication:
-		c.PostAuthentication = target
-	case pool.TriggerDefineAuthChallenge:
-		c.DefineAuthChallenge = target
-	case pool.TriggerCreateAuthChallenge:
-		c.CreateAuthChallenge = target
-	case pool.TriggerVerifyAuthChallengeResponse:
-		c.VerifyAuthChallengeResponse = target
-	case pool.TriggerPreTokenGeneration:
-		c.PreTokenGeneration = target
-		c.PreTokenGenerationConfig = pool.PreTokenGenerationConfig{}
-		if target != "" {
-			c.PreTokenGenerationConfig = pool.PreTokenGenerationConfig{LambdaVersion: version, LambdaArn: target}
-		}
-	case pool.TriggerUserMigration:
-		c.UserMigration = target
-	}
-}
-
 func runPoolTriggersSet(ctx context.Context, e *env, args []string) error {
 	c := newAdminCmd(e, "pool triggers set", true)
 	var version string
@@ -112,7 +81,7 @@ func runPoolTriggersSet(ctx context.Context, e *env, args []string) error {
 	version = strings.ToUpper(version)
 	for i, f := range triggerFlags {
 		if c.given[f.flag] {
-			setTrigger(&lc, f.trigger, targets[i], version)
+			lc.SetTarget(f.trigger, targets[i], version)
 		}
 	}
 	if c.given["pre-token-version"] && !c.given["pre-token-generation"] {
@@ -120,7 +89,7 @@ func runPoolTriggersSet(ctx context.Context, e *env, args []string) error {
 		if target == "" {
 			return usagef("--pre-token-version needs a pre token generation trigger (--pre-token-generation)")
 		}
-		setTrigger(&lc, pool.TriggerPreTokenGeneration, target, version)
+		lc.SetTarget(pool.TriggerPreTokenGeneration, target, version)
 	}
 	updated, err := d.admin.SetLambdaConfig(ctx, p.ID, lc)
 	if err != nil {

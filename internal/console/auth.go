@@ -132,9 +132,27 @@ func (c *Console) sameOrigin(r *http.Request) bool {
 	return site == "" || site == "same-origin" || site == "none"
 }
 
+// maxForm is the size of a form post, unless the route allows more
+// (withBodyLimit).
+const maxForm = 64 << 10
+
+type bodyLimitKey struct{}
+
+// withBodyLimit lets the posts of h carry up to n bytes instead of
+// maxForm (a SAML metadata file pasted into a form).
+func withBodyLimit(n int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyLimitKey{}, n)))
+	})
+}
+
 // validCSRF checks the posted csrf field against the session's token.
 func (c *Console) validCSRF(w http.ResponseWriter, r *http.Request, s session) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	limit := int64(maxForm)
+	if n, ok := r.Context().Value(bodyLimitKey{}).(int64); ok {
+		limit = n
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	got := r.PostFormValue("csrf")
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) == 1
 }

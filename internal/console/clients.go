@@ -52,8 +52,8 @@ type clientForm struct {
 	AccessUnit, IDUnit, RefreshUnit string
 }
 
-// formOf is the form of a stored client.
-func formOf(cl pool.Client) clientForm {
+// clientFormOf is the form of a stored client.
+func clientFormOf(cl pool.Client) clientForm {
 	return clientForm{
 		Name: cl.Name, Callbacks: strings.Join(cl.CallbackURLs, "\n"), Logouts: strings.Join(cl.LogoutURLs, "\n"),
 		Scopes: strings.Join(cl.AllowedOAuthScopes, " "), Flows: cl.AllowedOAuthFlows, Providers: cl.SupportedIdentityProviders,
@@ -205,7 +205,7 @@ func (c *Console) client(w http.ResponseWriter, r *http.Request, op operator) {
 	if !ok {
 		return
 	}
-	d := clientData{Form: formOf(cl)}
+	d := clientData{Form: clientFormOf(cl)}
 	switch r.URL.Query().Get("done") {
 	case "updated":
 		d.Done = "console.client.updated_done"

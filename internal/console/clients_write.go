@@ -75,7 +75,7 @@ func (c *Console) newClientForm(w http.ResponseWriter, r *http.Request, op opera
 	if !ok {
 		return
 	}
-	f := formOf(pool.NewClient(p.ID, "", c.now()))
+	f := clientFormOf(pool.NewClient(p.ID, "", c.now()))
 	f.Flows = []string{pool.FlowCode}
 	f.Scopes = pool.ScopeOpenID
 	c.renderNewClient(w, r, op, p, http.StatusOK, newClientData{Form: f, Secret: true})

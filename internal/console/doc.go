@@ -59,7 +59,14 @@
 // optionally the Alexa defaults (CreateUserPoolClient,
 // admin.AlexaClientDefaults), secret rotation and deletion once the
 // client's name or id is typed (RotateUserPoolClientSecret,
-// DeleteUserPoolClient); a new secret is shown once, on the answer. A
+// DeleteUserPoolClient); a new secret is shown once, on the answer; a pool's
+// identity providers (idps.go: OIDC and SAML created and edited, any
+// deleted once its name is typed; secret details shown only as set,
+// with the redirect URI, SAML ACS URL and entity id to register at the
+// provider), triggers (triggers.go: SetLambdaConfig, RotateTriggerSecret;
+// a new webhook signing secret is shown on the answer that made it only)
+// and groups (groups.go: members paged, CreateGroup, UpdateGroup,
+// DeleteGroup, never the system pool's console groups). A
 // service's refusal is shown with Cognito's error name and message. Every read and change goes through the admin
 // and account services, the same code as the command line and the JSON
 // API; changes are recorded in the audit log with the operator as actor
@@ -86,7 +93,8 @@
 // headers), pages.go (the pages), write.go (the routes that change
 // things), pools_write.go, keys.go, users_write.go, users_manage.go,
 // pool_settings.go, branding.go, domains.go, clients.go,
-// clients_write.go, copy.go (the copy buttons' script), sampler.go,
+// clients_write.go, copy.go (the copy buttons' script), idps.go,
+// triggers.go, groups.go, sampler.go,
 // dashboard_metrics.go and dashboard_svg.go (the dashboard's charts),
 // templates/.
 package console

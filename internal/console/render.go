@@ -16,10 +16,10 @@ import (
 var templateFS embed.FS
 
 // pageNames are the pages in templates/, each rendered inside
-// layout.html.
+// layout.html; the files named _*.html hold parts several pages share.
 var pageNames = []string{"dashboard", "pools", "pool", "users", "user", "audit", "message",
 	"pool_new", "pool_created", "keys", "user_new", "pool_settings", "branding", "domains",
-	"client", "client_new", "client_secret"}
+	"client", "client_new", "client_secret", "idps", "idp", "idp_new", "triggers", "groups", "group"}
 
 type templates struct{ pages map[string]*template.Template }
 
@@ -27,7 +27,7 @@ func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		p, err := template.New(name).Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+			ParseFS(templateFS, "templates/layout.html", "templates/_*.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: parse %s: %w", name, err)
 		}

@@ -24,6 +24,7 @@ func readRoutes(poolID, sub string) []string {
 		"/console/pools/" + poolID + "/settings", "/console/pools/" + poolID + "/branding",
 		"/console/pools/" + poolID + "/branding/preview?lang=en", "/console/pools/" + poolID + "/domains",
 		systemClientPath,
+		"/console/pools/" + poolID + "/idps", "/console/pools/" + poolID + "/triggers", "/console/pools/" + poolID + "/groups",
 	}
 }
 
@@ -44,12 +45,16 @@ func writeRoutes(poolID, sub string) []string {
 		"/console/pools/" + poolID + "/branding", "/console/pools/" + poolID + "/domains",
 		"/console/pools/" + poolID + "/domains/lamps/delete",
 		"/console/pools/" + poolID + "/clients", systemClientPath, systemClientPath + "/rotate-secret", systemClientPath + "/delete",
+		"/console/pools/" + poolID + "/idps", "/console/pools/" + poolID + "/idps/Corp/update", "/console/pools/" + poolID + "/idps/Corp/delete",
+		"/console/pools/" + poolID + "/triggers", "/console/pools/" + poolID + "/triggers/rotate-secret",
+		"/console/pools/" + poolID + "/groups", "/console/pools/" + poolID + "/groups/staff/update", "/console/pools/" + poolID + "/groups/staff/delete",
 	}
 }
 
 // adminPages are the console's forms, shown to administrators only.
 func adminPages(poolID string) []string {
-	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new", "/console/pools/" + poolID + "/clients/new"}
+	return []string{"/console/pools/new", "/console/pools/" + poolID + "/users/new", "/console/pools/" + poolID + "/clients/new",
+		"/console/pools/" + poolID + "/idps/new"}
 }
 
 // messageKey matches a catalog key left in a page.

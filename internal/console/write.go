@@ -26,6 +26,7 @@ func (c *Console) writeRoutes(m *http.ServeMux) {
 	c.userManageRoutes(m)
 	c.settingsRoutes(m)
 	c.clientRoutes(m)
+	c.federationRoutes(m)
 }
 
 // refused renders the message page with status and a service's refusal:

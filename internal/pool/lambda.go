@@ -112,6 +112,39 @@ func (c *LambdaConfig) Target(trigger string) string {
 	return ""
 }
 
+// SetTarget sets the target of a trigger (a Trigger* name); "" removes
+// it. Pre token generation is kept in both of Cognito's members, the
+// version (PreTokenV1, PreTokenV2, PreTokenV3) in
+// PreTokenGenerationConfig. An unknown trigger changes nothing.
+func (c *LambdaConfig) SetTarget(trigger, target, version string) {
+	switch trigger {
+	case TriggerPreSignUp:
+		c.PreSignUp = target
+	case TriggerCustomMessage:
+		c.CustomMessage = target
+	case TriggerPostConfirmation:
+		c.PostConfirmation = target
+	case TriggerPreAuthentication:
+		c.PreAuthentication = target
+	case TriggerPostAuthentication:
+		c.PostAuthentication = target
+	case TriggerDefineAuthChallenge:
+		c.DefineAuthChallenge = target
+	case TriggerCreateAuthChallenge:
+		c.CreateAuthChallenge = target
+	case TriggerVerifyAuthChallengeResponse:
+		c.VerifyAuthChallengeResponse = target
+	case TriggerPreTokenGeneration:
+		c.PreTokenGeneration = target
+		c.PreTokenGenerationConfig = PreTokenGenerationConfig{}
+		if target != "" {
+			c.PreTokenGenerationConfig = PreTokenGenerationConfig{LambdaVersion: version, LambdaArn: target}
+		}
+	case TriggerUserMigration:
+		c.UserMigration = target
+	}
+}
+
 // PreTokenVersion returns the version of the pre token generation event:
 // PreTokenGenerationConfig.LambdaVersion, PreTokenV1 when unset.
 func (c *LambdaConfig) PreTokenVersion() string {

@@ -156,3 +156,34 @@ func TestTriggerSecretNeverInJSON(t *testing.T) {
 		t.Fatalf("NewTriggerSecret gave %q and %q", a, b)
 	}
 }
+
+// TestLambdaConfigSetTarget: SetTarget sets each trigger so that Target
+// reads it back, keeps pre token generation in both members with its
+// version, and removes a trigger with an empty target.
+func TestLambdaConfigSetTarget(t *testing.T) {
+	var c pool.LambdaConfig
+	for i, tr := range pool.Triggers {
+		c.SetTarget(tr, "https://hooks.example.com/"+strings.Repeat("x", i+1), pool.PreTokenV2)
+	}
+	for i, tr := range pool.Triggers {
+		if got, want := c.Target(tr), "https://hooks.example.com/"+strings.Repeat("x", i+1); got != want {
+			t.Errorf("%s: %q, want %q", tr, got, want)
+		}
+	}
+	if c.PreTokenGeneration != c.PreTokenGenerationConfig.LambdaArn || c.PreTokenVersion() != pool.PreTokenV2 {
+		t.Errorf("pre token generation %q, config %+v", c.PreTokenGeneration, c.PreTokenGenerationConfig)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("the configuration set is invalid: %v", err)
+	}
+	for _, tr := range pool.Triggers {
+		c.SetTarget(tr, "", "")
+	}
+	if c != (pool.LambdaConfig{}) {
+		t.Errorf("after removing every trigger: %+v", c)
+	}
+	c.SetTarget("NoSuchTrigger", testARN, "")
+	if c != (pool.LambdaConfig{}) {
+		t.Errorf("an unknown trigger changed the configuration: %+v", c)
+	}
+}
