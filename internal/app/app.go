@@ -361,5 +361,6 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 // sessions, and audit records older than Config.AuditRetention, every
 // interval until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store), a.Audit.Sweep(a.auditRetention))
+	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store), a.Audit.Sweep(a.auditRetention),
+		store.MetricSweep(a.Store))
 }
