@@ -358,8 +358,10 @@ func (a *App) EnsureKeys(ctx context.Context) error {
 }
 
 // CollectGarbage deletes expired codes, tokens, sessions and lamp
-// sessions, and audit records older than Config.AuditRetention, every
+// sessions, audit records older than Config.AuditRetention and the
+// console's counter history older than store.MetricRetention, every
 // interval until ctx ends (store.CollectGarbage).
 func (a *App) CollectGarbage(ctx context.Context, every time.Duration) {
-	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store), a.Audit.Sweep(a.auditRetention))
+	store.CollectGarbage(ctx, a.Store, a.Log, every, skillstore.LampSessionSweep(a.Store), a.Audit.Sweep(a.auditRetention),
+		store.MetricSweep(a.Store))
 }

@@ -83,8 +83,11 @@ func (f *serveFlags) startConsole(ctx context.Context, a *app.App, ln net.Listen
 		cfg.Mail = a.Mail
 	}
 	// The dashboard's charts: this instance's counters, sampled every
-	// minute for as long as the server runs.
-	cfg.Sampler = console.NewSampler(a.Registry, nil, log)
+	// minute for as long as the server runs, their increases kept in the
+	// store beside every other instance's under a random id of this
+	// process (store.MetricSweep on the garbage collection tick drops
+	// them after a day).
+	cfg.Sampler = console.NewStoreSampler(a.Registry, a.Store, console.NewInstanceID(), nil, log)
 	c, err := console.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)

@@ -103,9 +103,11 @@ func TestServeConsole(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, console.SystemPoolID) || !strings.Contains(body, "root") {
 		t.Fatalf("pools page: %d: %s", res.StatusCode, body)
 	}
-	// The dashboard draws this instance's counters, which the sampler
-	// read at start; /metrics exports the sign-in counters it charts.
-	if res, body = getNoFollow(t, browser, s.admin+"/console/"); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="chart-links"`) || !strings.Contains(body, `id="chart-sign-in"`) {
+	// The dashboard draws the counters the sampler wrote to the database
+	// from start, this instance reporting; /metrics exports the sign-in
+	// counters it charts.
+	if res, body = getNoFollow(t, browser, s.admin+"/console/"); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="chart-links"`) || !strings.Contains(body, `id="chart-sign-in"`) ||
+		!strings.Contains(body, "1 instance reporting in the last 5 minutes.") {
 		t.Errorf("dashboard: %d: %s", res.StatusCode, body)
 	}
 	if _, body = getNoFollow(t, anon, s.admin+"/metrics"); !strings.Contains(body, "linkpool_sign_in_failures_total{reason=\"wrong_password\"} 0") || !strings.Contains(body, "linkpool_lockouts_total 0") {

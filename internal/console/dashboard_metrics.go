@@ -57,8 +57,16 @@ var dashCharts = []struct {
 type metricsView struct {
 	Window  dashWindow
 	Windows []windowLink
-	// Since is when this instance's counting began, set when that is
-	// within the window (the window is not full yet).
+	// Deployment is true when the numbers are the store's, of every
+	// instance; false when they are this instance's, from memory.
+	Deployment bool
+	// Unavailable is true when the history could not be read.
+	Unavailable bool
+	// Reporting is how many instances sampled in the last
+	// reportingWindow.
+	Reporting int
+	// Since is when the counting began, set when that is within the
+	// window (the window is not full yet).
 	Since string
 	// Totals are the counts of the last hour and the last day.
 	Totals []totalRow
@@ -68,6 +76,10 @@ type metricsView struct {
 	Errors     []totalRow
 	ErrorChart template.HTML
 }
+
+// reportingWindow is how recently an instance must have sampled to count
+// as reporting.
+const reportingWindow = 5 * time.Minute
 
 // windowLink is an entry of the window menu.
 type windowLink struct {
@@ -98,14 +110,15 @@ type chartRow struct {
 
 // dashboardMetrics returns the activity section of the dashboard for
 // the window the request asks for (?window=day; the hour otherwise), or
-// nil when the console has no Sampler.
+// nil when the console has no Sampler. It reads the history once, the
+// last day's, and computes every number from it.
 func (c *Console) dashboardMetrics(r *http.Request, l *locales.Catalog) *metricsView {
 	s := c.cfg.Sampler
 	if s == nil {
 		return nil
 	}
 	now := c.now()
-	v := &metricsView{Window: dashWindows[0]}
+	v := &metricsView{Window: dashWindows[0], Deployment: s.store != nil}
 	for _, w := range dashWindows {
 		if r.URL.Query().Get("window") == w.Name {
 			v.Window = w
@@ -116,21 +129,25 @@ func (c *Console) dashboardMetrics(r *http.Request, l *locales.Catalog) *metrics
 		v.Windows = append(v.Windows, windowLink{Label: l.T(w.Label), URL: "/console/?" + q.Encode(), Current: w.Name == v.Window.Name})
 	}
 	hour, day := Window(now, dashWindows[0].Span, dashWindows[0].Step), Window(now, dashWindows[1].Span, dashWindows[1].Step)
-	total := func(b Buckets, match func(string) bool) int {
-		counts, _ := s.Counts(b, match)
-		n := 0.0
-		for _, x := range counts {
-			n += x
-		}
-		return int(n)
+	// From the day's start on: the marker of a sample at its very start
+	// tells that the day is full.
+	incs, err := s.History(r.Context(), day.Start)
+	if err != nil {
+		c.cfg.Log.Warn("console: read the metric history", "error", err)
+		v.Unavailable = true
+		return v
 	}
+	v.Reporting = len(Reporting(incs, now.Add(-reportingWindow)))
+	total := func(b Buckets, match func(string) bool) int { return int(Total(incs, b, match)) }
 	for _, ds := range []dashSeries{seriesCodes, seriesExchanges, seriesRefreshes, seriesTokenErrs, seriesSignInFail, seriesLockouts} {
 		v.Totals = append(v.Totals, totalRow{Name: l.T(ds.Key), Hour: total(hour, ds.Match), Day: total(day, ds.Match)})
 	}
 
 	w := Window(now, v.Window.Span, v.Window.Step)
-	_, since := s.Counts(w, seriesCodes.Match)
-	if since.After(w.Start) {
+	if since := Since(incs); since.IsZero() || since.After(w.Start) {
+		if since.IsZero() {
+			since = now
+		}
 		v.Since = since.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	labels, spans := make([]string, w.N), make([]string, w.N)
@@ -145,7 +162,7 @@ func (c *Console) dashboardMetrics(r *http.Request, l *locales.Catalog) *metrics
 		cv := chartView{ID: dc.ID, Title: ch.Title, Head: []string{l.T("console.chart.time")}}
 		desc := ""
 		for _, ds := range dc.Series {
-			counts, _ := s.Counts(w, ds.Match)
+			counts := Counts(incs, w, ds.Match)
 			vals := make([]int, len(counts))
 			sum := 0
 			for i, x := range counts {
@@ -173,7 +190,7 @@ func (c *Console) dashboardMetrics(r *http.Request, l *locales.Catalog) *metrics
 		v.Charts = append(v.Charts, cv)
 	}
 
-	codes := s.Labels(MetricTokenErrors)
+	codes := Labels(incs, MetricTokenErrors)
 	errs := hbarChart{ID: "chart-token-errors", Title: l.T("console.chart.token_errors") + " · " + l.T(v.Window.Label)}
 	for _, code := range codes {
 		m := Series(MetricTokenErrors + "/" + code)

@@ -18,7 +18,7 @@ import (
 )
 
 // TestDashboardCharts: the dashboard draws what the server's own
-// counters saw since the last sample (links made, refreshes, token
+// counters saw, as its Sampler stored it (links made, refreshes, token
 // errors by code, failed sign-ins and lockouts) as well-formed SVG
 // without script, with one bar per bucket and series, for an admin and a
 // read-only operator, in both windows and in Chinese.
@@ -80,8 +80,9 @@ func TestDashboardCharts(t *testing.T) {
 		if !strings.Contains(body, `<code>invalid_grant</code></th><td class="n">2</td>`) {
 			t.Error("the token errors by code lack invalid_grant")
 		}
-		if !strings.Contains(body, `id="per-instance"`) || !strings.Contains(body, `id="metrics-since"`) {
-			t.Error("the dashboard does not say the numbers are this instance's, counted since it started")
+		if !strings.Contains(body, `id="metrics-scope"`) || !strings.Contains(body, `id="metrics-since"`) ||
+			!strings.Contains(body, `<p id="metrics-reporting">1 instance reporting in the last 5 minutes.</p>`) {
+			t.Error("the dashboard does not say the numbers are the deployment's, from one instance, counted since it started")
 		}
 		charts := svgs(t, body)
 		wantBars(t, charts, "chart-links", 12*2, 3+3)

@@ -74,14 +74,19 @@
 //
 // Dashboard charts: a Sampler (sampler.go), which `serve` runs, reads
 // the instance's own counters from its Prometheus registry once a
-// minute into a ring of SampleCapacity samples (a day; bounded memory)
-// and counts their increases per time bucket, a lower value being a
-// counter reset. dashboard_metrics.go turns them into the last hour's
+// minute and appends how much each grew since the sample before (a
+// lower value being a counter reset), stamped with the sample's minute,
+// and a marker that the instance sampled, to the store
+// (store.MetricStore) under a random instance id. dashboard_metrics.go
+// reads the last day's increases once per page load, summed over every
+// instance on the database, and Counts cuts them into the last hour's
 // five-minute and the last day's hourly bars of links made (codes issued
 // and exchanged), refreshes, failed sign-ins and lockouts, and token
 // errors by OAuth error code; dashboard_svg.go draws them as inline SVG
 // (no script, no style attribute, <title> and <desc>, a <title> per
-// bar), each with a table of its numbers. The numbers are per instance.
+// bar), each with a table of its numbers. Without a store (NewSampler)
+// a Sampler keeps the same increases of a day in memory, for one
+// instance.
 //
 // Words: the console's catalogs in internal/locales (ConsoleMatch), in
 // English and Simplified Chinese, chosen by the lang parameter, a cookie

@@ -28,8 +28,8 @@ type env struct {
 	Console *console.Console
 	// ConsoleURL is the console listener's base URL.
 	ConsoleURL string
-	// Sampler samples the server's registry on the test clock when the
-	// test calls Sample.
+	// Sampler samples the server's registry on the test clock into the
+	// server's store when the test calls Sample.
 	Sampler *console.Sampler
 }
 
@@ -39,7 +39,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	a := apptest.New(t)
 	srv := httptest.NewUnstartedServer(nil)
-	e := &env{App: a, ConsoleURL: "http://" + srv.Listener.Addr().String(), Sampler: console.NewSampler(a.Registry, a.Clock.Now, nil)}
+	e := &env{App: a, ConsoleURL: "http://" + srv.Listener.Addr().String(), Sampler: console.NewStoreSampler(a.Registry, a.DB, console.NewInstanceID(), a.Clock.Now, nil)}
 	c, err := console.New(console.Config{
 		Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, Log: a.Log.Logger(),
 		PublicURL: a.URL, URL: e.ConsoleURL, Mail: a.App.Mail, Now: a.Clock.Now, Sampler: e.Sampler,

@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"slices"
 	"strings"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/linkpool/linkpool/internal/store"
 )
 
 // The counters the dashboard draws, as the server exports them on
@@ -22,6 +26,12 @@ const (
 	MetricSignInFailures = "linkpool_sign_in_failures_total"
 	MetricLockouts       = "linkpool_lockouts_total"
 )
+
+// MetricSampled is the family of the marker series: with each sample an
+// instance records the increase 1 of MetricSampled/<instance id>, so
+// that the history tells which instances sampled when, even summed over
+// instances.
+const MetricSampled = "linkpool_console_sampled"
 
 // sampledFamilies are the counter families a Sampler reads, with the one
 // label that names their series ("" for an unlabelled counter).
@@ -36,59 +46,90 @@ var sampledFamilies = map[string]string{
 const (
 	// SampleInterval is how often Run samples.
 	SampleInterval = time.Minute
-	// SampleCapacity is how many samples a Sampler keeps: a day of
-	// minutes and the sample before them, from which the day's first
-	// minute is counted.
+	// SampleCapacity is how many samples' increases a Sampler without a
+	// store keeps: a day of minutes and the sample before them.
 	SampleCapacity = 24*60 + 1
 	// maxSeries bounds the series a Sampler tracks, whatever labels the
 	// counters grow; later series are not sampled.
 	maxSeries = 64
+	// storeTimeout bounds a sample's write to the store.
+	storeTimeout = 10 * time.Second
 )
 
 // Sampler reads the server's own counters from a Prometheus registry
-// into a ring buffer of SampleCapacity samples, one a minute when Run
-// drives it, so that the dashboard can show what happened over the last
-// hour and day. Its memory is bounded: SampleCapacity samples of at most
-// maxSeries values. The counters are this process's, so a Sampler shows
-// one instance: each instance of a cluster samples its own.
+// once a minute when Run drives it, and records how much each grew since
+// the sample before (store.MetricIncrease), stamped with the minute the
+// sample falls in (rounded up to a whole minute, UTC), together with a
+// marker that this instance sampled (MetricSampled).
 //
-// A Sampler is safe for concurrent use.
+// With a store (NewStoreSampler) it appends each sample's increases to
+// the store under its instance id, so that the dashboard of every
+// instance on one database shows the whole deployment and the history
+// outlives restarts. Without one (NewSampler) it keeps the increases of
+// the last SampleCapacity samples in memory: one instance, until it
+// stops. Either way History returns the same list, and Counts draws
+// buckets from it.
+//
+// Its memory is bounded: at most maxSeries series and, without a store,
+// SampleCapacity samples' increases. A Sampler is safe for concurrent
+// use.
 type Sampler struct {
 	gatherer prometheus.Gatherer
 	now      func() time.Time
 	log      *slog.Logger
+	store    store.MetricStore // nil: in memory
+	instance string
 
-	mu     sync.Mutex
-	series []string       // names of the series, in the order first seen
-	index  map[string]int // series name to its position in series
-	ring   []sample       // SampleCapacity samples, the oldest at head once full
-	head   int            // where the next sample goes
-	n      int            // samples held
+	mu      sync.Mutex
+	tracked map[string]bool    // the series sampled, at most maxSeries
+	last    map[string]float64 // the previous sample's values; nil before the first
+	ring    [][]store.MetricIncrease
+	head    int // where the next sample's increases go
+	n       int // samples held
 }
 
-// sample is the value of every series at one time; has[i] is false (or
-// i past its end) for a series that did not exist yet.
-type sample struct {
-	at     time.Time
-	values []float64 // by position in Sampler.series
-	has    []bool
-}
-
-// NewSampler returns a Sampler of g's counters, on the clock now (nil
-// means time.Now), logging failures to log (nil discards them).
+// NewSampler returns a Sampler of g's counters that keeps its history in
+// memory, on the clock now (nil means time.Now), logging failures to log
+// (nil discards them).
 func NewSampler(g prometheus.Gatherer, now func() time.Time, log *slog.Logger) *Sampler {
+	s := newSampler(g, now, log, NewInstanceID())
+	s.ring = make([][]store.MetricIncrease, SampleCapacity)
+	return s
+}
+
+// NewStoreSampler returns a Sampler of g's counters that appends its
+// history to st as the instance named instance (NewInstanceID), on the
+// clock now (nil means time.Now), logging failures to log (nil discards
+// them).
+func NewStoreSampler(g prometheus.Gatherer, st store.MetricStore, instance string, now func() time.Time, log *slog.Logger) *Sampler {
+	s := newSampler(g, now, log, instance)
+	s.store = st
+	return s
+}
+
+func newSampler(g prometheus.Gatherer, now func() time.Time, log *slog.Logger, instance string) *Sampler {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Sampler{gatherer: g, now: now, log: log, index: map[string]int{}, ring: make([]sample, SampleCapacity)}
+	return &Sampler{gatherer: g, now: now, log: log, instance: instance, tracked: map[string]bool{}}
 }
+
+// NewInstanceID returns a random id of a server process: 16 hex digits.
+func NewInstanceID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Instance returns the Sampler's instance id.
+func (s *Sampler) Instance() string { return s.instance }
 
 // Run samples at once and then every SampleInterval until ctx ends.
 func (s *Sampler) Run(ctx context.Context) {
-	s.Sample()
+	s.sample(ctx)
 	t := time.NewTicker(SampleInterval)
 	defer t.Stop()
 	for {
@@ -96,55 +137,118 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.Sample()
+			s.sample(ctx)
 		}
 	}
 }
 
-// Sample reads the counters now and stores them, replacing the oldest
-// sample once the ring is full.
-func (s *Sampler) Sample() {
+// Sample reads the counters now and records their increases since the
+// previous sample (none at the first, which is the baseline) and the
+// marker. A store that fails is logged; the increases of that sample are
+// then missing from the history.
+func (s *Sampler) Sample() { s.sample(context.Background()) }
+
+func (s *Sampler) sample(ctx context.Context) {
 	families, err := s.gatherer.Gather()
 	if err != nil {
 		// Gather returns what it could collect with the error.
 		s.log.Warn("console: gather metrics", "error", err)
 	}
 	at := s.now()
+	minute := sampleMinute(at)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := sample{at: at}
-	if old := s.ring[s.head]; old.values != nil {
-		cur.values, cur.has = old.values[:0], old.has[:0] // reuse the oldest sample's memory
-	}
-	set := func(name string, v float64) {
-		i, ok := s.index[name]
-		if !ok {
-			if len(s.series) == maxSeries {
-				return
-			}
-			i = len(s.series)
-			s.series = append(s.series, name)
-			s.index[name] = i
-		}
-		for len(cur.values) <= i {
-			cur.values, cur.has = append(cur.values, 0), append(cur.has, false)
-		}
-		cur.values[i], cur.has[i] = v, true
-	}
+	cur := make(map[string]float64, len(s.tracked))
+	var names []string
 	for _, f := range families {
 		label, ok := sampledFamilies[f.GetName()]
 		if !ok || f.GetType() != dto.MetricType_COUNTER {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			set(seriesName(f.GetName(), label, m), m.GetCounter().GetValue())
+			name := seriesName(f.GetName(), label, m)
+			if !s.tracked[name] {
+				if len(s.tracked) == maxSeries {
+					continue
+				}
+				s.tracked[name] = true
+			}
+			if _, dup := cur[name]; !dup {
+				names = append(names, name)
+			}
+			cur[name] = m.GetCounter().GetValue()
 		}
 	}
-	s.ring[s.head] = cur
-	s.head = (s.head + 1) % len(s.ring)
-	if s.n < len(s.ring) {
-		s.n++
+	var incs []store.MetricIncrease
+	if s.last != nil {
+		for _, name := range names {
+			before, had := s.last[name]
+			if d := increase(before, had, cur[name]); d != 0 {
+				incs = append(incs, store.MetricIncrease{Time: minute, Series: name, Value: d})
+			}
+		}
 	}
+	incs = append(incs, store.MetricIncrease{Time: minute, Series: MetricSampled + "/" + s.instance, Value: 1})
+	s.last = cur
+
+	if s.store == nil {
+		s.ring[s.head] = incs
+		s.head = (s.head + 1) % len(s.ring)
+		if s.n < len(s.ring) {
+			s.n++
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := s.store.AppendMetrics(ctx, s.instance, incs); err != nil {
+		s.log.Warn("console: store the sampled metrics", "instance", s.instance, "error", err)
+	}
+}
+
+// sampleMinute is the minute a sample at t is stamped with: t rounded up
+// to a whole minute, in UTC, so that the samples of every instance in
+// one minute add up and a sample falls in the bucket that holds it.
+func sampleMinute(t time.Time) time.Time {
+	t = t.UTC()
+	m := t.Truncate(time.Minute)
+	if m.Before(t) {
+		m = m.Add(time.Minute)
+	}
+	return m
+}
+
+// increase is how much a counter grew to v from before (had false: the
+// series did not exist then, so it was zero). A value lower than before
+// is a counter reset: the counter started again from zero, so it grew by
+// its new value.
+func increase(before float64, had bool, v float64) float64 {
+	if !had {
+		before = 0
+	}
+	if v >= before {
+		return v - before
+	}
+	return v
+}
+
+// History returns the increases recorded at or after since: from the
+// store, summed over every instance, or from memory.
+func (s *Sampler) History(ctx context.Context, since time.Time) ([]store.MetricIncrease, error) {
+	if s.store != nil {
+		return s.store.ListMetrics(ctx, since)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.MetricIncrease
+	for k := range s.n {
+		for _, m := range s.ring[(s.head-s.n+k+len(s.ring))%len(s.ring)] {
+			if !m.Time.Before(since) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
 }
 
 // seriesName names the series of m in family name by its label.
@@ -183,73 +287,66 @@ func (b Buckets) Bounds(i int) (time.Time, time.Time) {
 	return start, start.Add(b.Step)
 }
 
-// Counts returns, for each bucket of b, how much the series whose names
-// match grew in it: the sum of their increases between consecutive
-// samples, each counted in the bucket the later sample falls in (a
-// bucket is the half-open interval (start, end]). A value lower than the
-// one before is a counter reset: the counter started again from zero,
-// so it grew by its new value. A series missing from the earlier sample
-// was zero then. Since is the time of the first sample counted from,
-// later than b.Start when the Sampler holds less than the window.
-func (s *Sampler) Counts(b Buckets, match func(series string) bool) (counts []float64, since time.Time) {
-	counts = make([]float64, b.N)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var cols []int
-	for i, name := range s.series {
-		if match(name) {
-			cols = append(cols, i)
-		}
-	}
-	var prev *sample
-	for k := range s.n {
-		cur := &s.ring[(s.head-s.n+k+len(s.ring))%len(s.ring)]
-		if !cur.at.After(b.Start) {
-			prev = cur // the latest sample at or before the window is its baseline
+// Counts returns, for each bucket of b, the sum of the increases of the
+// series match selects whose time falls in it: a bucket is the half-open
+// interval (start, end].
+func Counts(incs []store.MetricIncrease, b Buckets, match func(series string) bool) []float64 {
+	counts := make([]float64, b.N)
+	for _, m := range incs {
+		if !m.Time.After(b.Start) || m.Time.After(b.End) || !match(m.Series) {
 			continue
 		}
-		if !cur.at.After(b.End) && prev != nil {
-			if since.IsZero() {
-				since = prev.at
-			}
-			i := int(cur.at.Sub(b.Start) / b.Step)
-			if cur.at.Sub(b.Start)%b.Step == 0 {
-				i-- // the end of bucket i-1
-			}
-			for _, c := range cols {
-				counts[i] += increase(prev, cur, c)
-			}
+		d := m.Time.Sub(b.Start)
+		i := int(d / b.Step)
+		if d%b.Step == 0 {
+			i-- // the end of bucket i-1
 		}
-		prev = cur
+		counts[i] += m.Value
 	}
-	if since.IsZero() && prev != nil {
-		since = prev.at
-	}
-	return counts, since
+	return counts
 }
 
-// increase is how much series c grew from sample a to sample b.
-func increase(a, b *sample, c int) float64 {
-	if c >= len(b.has) || !b.has[c] {
-		return 0
+// Total returns the sum of the increases of the series match selects in
+// b's buckets.
+func Total(incs []store.MetricIncrease, b Buckets, match func(series string) bool) float64 {
+	n := 0.0
+	for _, x := range Counts(incs, b, match) {
+		n += x
 	}
-	before := 0.0
-	if c < len(a.has) && a.has[c] {
-		before = a.values[c]
-	}
-	if v := b.values[c]; v >= before {
-		return v - before
-	}
-	return b.values[c] // a reset: the counter began again at zero
+	return n
 }
 
-// Labels returns the label values of family's series, sorted.
-func (s *Sampler) Labels(family string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// Since returns the earliest minute any instance sampled in incs (the
+// zero time when none did): the history counts from then on.
+func Since(incs []store.MetricIncrease) time.Time {
+	var since time.Time
+	for _, m := range incs {
+		if strings.HasPrefix(m.Series, MetricSampled+"/") && (since.IsZero() || m.Time.Before(since)) {
+			since = m.Time
+		}
+	}
+	return since
+}
+
+// Reporting returns the ids of the instances that sampled after after,
+// sorted.
+func Reporting(incs []store.MetricIncrease, after time.Time) []string {
 	var out []string
-	for _, name := range s.series {
-		if v, ok := strings.CutPrefix(name, family+"/"); ok {
+	for _, m := range incs {
+		if id, ok := strings.CutPrefix(m.Series, MetricSampled+"/"); ok && m.Time.After(after) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Labels returns the label values of family's series that grew in incs,
+// sorted.
+func Labels(incs []store.MetricIncrease, family string) []string {
+	var out []string
+	for _, m := range incs {
+		if v, ok := strings.CutPrefix(m.Series, family+"/"); ok && m.Value != 0 && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}

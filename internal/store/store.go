@@ -466,4 +466,5 @@ type Store interface {
 	ListAllWebAuthnCredentials(ctx context.Context, opts ListOptions) (Page[pool.WebAuthnCredential], error)
 
 	AuditStore
+	MetricStore
 }

@@ -123,7 +123,7 @@ func TestLookupsUseIndexes(t *testing.T) {
 	}
 	for _, table := range []string{"pools", "clients", "domains", "users", "groups", "group_members",
 		"auth_codes", "refresh_tokens", "sessions", "key_sets", "signing_keys", "lamps", "alexa_grants",
-		"webauthn_credentials"} {
+		"webauthn_credentials", "metric_increases"} {
 		if !relations[table] {
 			t.Errorf("no statement read table %s; the workload misses methods", table)
 		}
@@ -308,6 +308,13 @@ func runWorkload(t *testing.T, db *DB) {
 
 	_, err = db.GarbageCollect(ctx, now)
 	must("GarbageCollect", err)
+	minute := now.Truncate(time.Minute)
+	must("AppendMetrics", db.AppendMetrics(ctx, "instance", []store.MetricIncrease{{Time: minute, Series: "codes", Value: 1}}))
+	must("AppendMetrics again", db.AppendMetrics(ctx, "instance", []store.MetricIncrease{{Time: minute, Series: "codes", Value: 1}}))
+	_, err = db.ListMetrics(ctx, minute.Add(-time.Hour))
+	must("ListMetrics", err)
+	_, err = db.PurgeMetrics(ctx, minute.Add(-time.Hour))
+	must("PurgeMetrics", err)
 	must("DeleteGroup", db.DeleteGroup(ctx, p.ID, g.Name))
 	must("DeleteUser", db.DeleteUser(ctx, p.ID, u.Sub))
 	must("DeleteDomain", db.DeleteDomain(ctx, d.Domain))

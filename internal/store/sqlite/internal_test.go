@@ -155,6 +155,8 @@ func TestQueryPlans(t *testing.T) {
 		`DELETE FROM auth_codes WHERE expires_at <= ? AND expires_at <> 0`,
 		`DELETE FROM refresh_tokens WHERE expires_at <= ? AND expires_at <> 0`,
 		`DELETE FROM sessions WHERE expires_at <= ? AND expires_at <> 0`,
+		`SELECT time, series, sum(value) FROM metric_increases WHERE time >= ? GROUP BY time, series ORDER BY time, series`,
+		`DELETE FROM metric_increases WHERE time < ?`,
 		// Foreign-key cascades look children up by the parent key.
 		`SELECT * FROM auth_codes WHERE pool_id = ?`,
 		`SELECT * FROM refresh_tokens WHERE pool_id = ?`,

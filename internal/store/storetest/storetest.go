@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) skillstore.Database) {
 		{"AccessKeyCRUD", testAccessKeyCRUD},
 		{"ACMECache", testACMECache},
 		{"AuditLog", testAuditLog},
+		{"MetricHistory", testMetricHistory},
 		{"UserWithoutSRPVerifier", testUserWithoutSRPVerifier},
 		{"ConsumeAuthSession", testConsumeAuthSession},
 		{"DeletePoolCascade", skill(testDeletePoolCascade)},
