@@ -142,9 +142,7 @@ func (c *Console) postBranding(w http.ResponseWriter, r *http.Request, op operat
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"/branding?done=saved", http.StatusSeeOther)

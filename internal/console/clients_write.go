@@ -50,9 +50,7 @@ func (c *Console) updateClient(w http.ResponseWriter, r *http.Request, op operat
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, clientURL(p.ID, cl.ID)+"?done=updated", http.StatusSeeOther)
@@ -132,9 +130,7 @@ func (c *Console) createClient(w http.ResponseWriter, r *http.Request, op operat
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	if secret == "" {
@@ -179,9 +175,7 @@ func (c *Console) rotateClientSecret(w http.ResponseWriter, r *http.Request, op 
 	}
 	secret, err := c.cfg.Admin.RotateUserPoolClientSecret(r.Context(), p.ID, cl.ID)
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	c.renderSecret(w, r, op, p, cl, http.StatusOK, secretData{Secret: secret, Rotated: true})
@@ -204,9 +198,7 @@ func (c *Console) deleteClient(w http.ResponseWriter, r *http.Request, _ operato
 		return
 	}
 	if err := c.cfg.Admin.DeleteUserPoolClient(r.Context(), p.ID, cl.ID); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID), http.StatusSeeOther)

@@ -108,9 +108,7 @@ func (c *Console) createDomain(w http.ResponseWriter, r *http.Request, op operat
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, domainsURL(p.ID)+"?"+url.Values{"done": {"created"}, "domain": {dom.Domain}}.Encode(), http.StatusSeeOther)
@@ -130,9 +128,7 @@ func (c *Console) deleteDomain(w http.ResponseWriter, r *http.Request, _ operato
 		return
 	}
 	if err := c.cfg.Admin.DeleteUserPoolDomain(r.Context(), p.ID, name); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, domainsURL(p.ID)+"?"+url.Values{"done": {"deleted"}, "domain": {name}}.Encode(), http.StatusSeeOther)

@@ -250,9 +250,7 @@ func (c *Console) deleteGroup(w http.ResponseWriter, r *http.Request, _ operator
 		return
 	}
 	if err := c.cfg.Admin.DeleteGroup(r.Context(), p.ID, g.Name); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"/groups?done=deleted", http.StatusSeeOther)

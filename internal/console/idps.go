@@ -406,9 +406,7 @@ func (c *Console) deleteIdp(w http.ResponseWriter, r *http.Request, _ operator) 
 		return
 	}
 	if err := c.cfg.Admin.DeleteIdentityProvider(r.Context(), p.ID, idp.ProviderName); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"/idps?done=deleted", http.StatusSeeOther)

@@ -57,9 +57,7 @@ func (c *Console) rotateKeys(w http.ResponseWriter, r *http.Request, op operator
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"/keys?done=rotated", http.StatusSeeOther)

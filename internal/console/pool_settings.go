@@ -154,9 +154,7 @@ func (c *Console) savePoolSettings(w http.ResponseWriter, r *http.Request, op op
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, settingsURL(p.ID)+"?done=saved", http.StatusSeeOther)
@@ -197,9 +195,7 @@ func (c *Console) saveSignInSettings(w http.ResponseWriter, r *http.Request, op 
 		return
 	}
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, settingsURL(p.ID)+"?done=mfa_saved", http.StatusSeeOther)

@@ -84,9 +84,7 @@ func (c *Console) deletePool(w http.ResponseWriter, r *http.Request, _ operator)
 		return
 	}
 	if err := c.cfg.Admin.DeleteUserPool(r.Context(), p.ID); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/console/pools", http.StatusSeeOther)

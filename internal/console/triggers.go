@@ -125,9 +125,7 @@ func (c *Console) rotateTriggerSecret(w http.ResponseWriter, r *http.Request, op
 	}
 	secret, err := c.cfg.Admin.RotateTriggerSecret(r.Context(), p.ID)
 	if err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	p, ok = c.findPool(w, r)

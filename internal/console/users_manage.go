@@ -129,7 +129,7 @@ func (c *Console) resetMFA(w http.ResponseWriter, r *http.Request, op operator) 
 		return
 	}
 	if _, err := c.cfg.Admin.Accounts().ResetMFA(r.Context(), p, u.Sub); err != nil {
-		c.refusedOrFailure(w, r, err)
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done=mfa_reset", http.StatusSeeOther)
@@ -168,7 +168,7 @@ func (c *Console) setMFAPreference(w http.ResponseWriter, r *http.Request, _ ope
 		return
 	}
 	if _, err := c.cfg.Admin.Accounts().SetMFAPreference(r.Context(), p, u.Sub, pref); err != nil {
-		c.refusedOrFailure(w, r, err)
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done=mfa_set", http.StatusSeeOther)
@@ -199,7 +199,7 @@ func (c *Console) unlinkIdentity(w http.ResponseWriter, r *http.Request, op oper
 	err := c.cfg.Admin.Accounts().AdminDisableProviderForUser(r.Context(), p, account.ProviderUser{
 		ProviderName: provider, ProviderAttributeName: pool.SubjectAttribute, ProviderAttributeValue: subject})
 	if err != nil {
-		c.refusedOrFailure(w, r, err)
+		c.fail(w, r, err)
 		return
 	}
 	done := "unlinked"
@@ -228,7 +228,7 @@ func (c *Console) resendInvitation(w http.ResponseWriter, r *http.Request, _ ope
 		done, err = "resent_unmailed", nil
 	}
 	if err != nil {
-		c.refusedOrFailure(w, r, err)
+		c.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done="+done, http.StatusSeeOther)
@@ -254,16 +254,9 @@ func (c *Console) addToGroup(add bool) handlerFunc {
 			run, done = c.cfg.Admin.AdminRemoveUserFromGroup, "group_removed"
 		}
 		if _, err := run(r.Context(), p.ID, group, u.Username); err != nil {
-			c.refusedOrFailure(w, r, err)
+			c.fail(w, r, err)
 			return
 		}
 		http.Redirect(w, r, userURL(p.ID, u.Sub)+"?done="+done, http.StatusSeeOther)
-	}
-}
-
-// refusedOrFailure shows a service's refusal (refused), or answers 500.
-func (c *Console) refusedOrFailure(w http.ResponseWriter, r *http.Request, err error) {
-	if !c.refused(w, r, err) {
-		c.failure(w, r, err)
 	}
 }

@@ -87,9 +87,7 @@ func (c *Console) userAction(w http.ResponseWriter, r *http.Request, op operator
 		return
 	}
 	if err := run(c.cfg.Admin.Accounts(), p, u.Username); err != nil {
-		if !c.refused(w, r, err) {
-			c.failure(w, r, err)
-		}
+		c.fail(w, r, err)
 		return
 	}
 	if done == "" {

@@ -50,6 +50,14 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, err error) boo
 	return true
 }
 
+// fail renders err: a service's refusal as refused does, anything else
+// as an internal failure (logged, 500).
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if !c.refused(w, r, err) {
+		c.failure(w, r, err)
+	}
+}
+
 // userURL is the console path of a user's page.
 func userURL(poolID, sub string) string {
 	return "/console/pools/" + url.PathEscape(poolID) + "/users/" + url.PathEscape(sub)
