@@ -331,8 +331,11 @@ func TestClientWritesAreAudited(t *testing.T) {
 		t.Errorf("a refused delete wrote %v", actions(got[:len(got)-n]))
 	}
 	res, body = e.post(t, b, base+"/"+webID+"/delete", e.ConsoleURL, url.Values{"csrf": {token}, "confirm": {"web app"}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/pools/"+p.ID {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/pools/"+p.ID+"?done=client_deleted" {
 		t.Fatalf("delete: %d to %q: %s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	if _, page := e.get(t, b, res.Header.Get("Location")); !strings.Contains(page, `id="done"`) || strings.Contains(page, webID) {
+		t.Errorf("the pool page after the deletion: %s", page)
 	}
 	if _, err := e.Admin.DescribeUserPoolClient(context.Background(), p.ID, webID); err == nil {
 		t.Error("the client is still there")

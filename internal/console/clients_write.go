@@ -201,5 +201,5 @@ func (c *Console) deleteClient(w http.ResponseWriter, r *http.Request, _ operato
 		c.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"?done=client_deleted", http.StatusSeeOther)
 }

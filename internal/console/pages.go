@@ -185,6 +185,14 @@ type poolData struct {
 	Clients []clientView
 	Domains []pool.Domain
 	Groups  []pool.Group
+	// Done is the message key of the change just made.
+	Done string
+}
+
+// poolDone are the messages of the pool page's done parameter.
+var poolDone = map[string]string{
+	"created":        "console.pool.created_done",
+	"client_deleted": "console.pool.client_deleted_done",
 }
 
 // findPool reads the pool of the request's {pool}, answering 404 when
@@ -228,7 +236,7 @@ func (c *Console) pool(w http.ResponseWriter, r *http.Request, op operator) {
 		c.failure(w, r, err)
 		return
 	}
-	d := poolData{Pool: p, System: p.ID == SystemPoolID, Domains: domains, Groups: groups,
+	d := poolData{Pool: p, System: p.ID == SystemPoolID, Domains: domains, Groups: groups, Done: poolDone[r.URL.Query().Get("done")],
 		Base: admin.PoolBaseURL(c.cfg.PublicURL, c.cfg.AuthDomain, domains, p.ID), Issuer: c.cfg.PublicURL + "/" + p.ID}
 	for _, cl := range clients {
 		v := clientView{Client: cl, IsSystem: cl.ID == SystemClientID && p.ID == SystemPoolID}

@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/linkpool/linkpool/internal/account"
@@ -18,11 +20,14 @@ type newPoolData struct {
 	// Error is the service's refusal of the last post (Cognito's name
 	// and message).
 	Error string
+	// EmptyName, EmptyRegion and EmptyError are the form of a pool
+	// without a preset.
+	EmptyName, EmptyRegion, EmptyError string
 }
 
 func (c *Console) newPoolForm(w http.ResponseWriter, r *http.Request, op operator) {
 	c.render(w, r, http.StatusOK, "pool_new", view{Op: &op, Title: "console.title.pool_new", Nav: "pools",
-		Page: newPoolData{CSRF: op.CSRF, Name: "SmartLamp", Region: "us-east-1", Scopes: pool.ScopeOpenID}})
+		Page: newPoolData{CSRF: op.CSRF, Name: "SmartLamp", Region: "us-east-1", Scopes: pool.ScopeOpenID, EmptyRegion: "us-east-1"}})
 }
 
 // createdPoolData is the page shown once after the preset created a
@@ -39,7 +44,11 @@ type createdPoolData struct {
 // this answer is the only place it is shown (it is not cached, and the
 // pool's page shows how to reveal it on the server).
 func (c *Console) createPool(w http.ResponseWriter, r *http.Request, op operator) {
-	d := newPoolData{
+	if r.PostFormValue("preset") == "empty" {
+		c.createEmptyPool(w, r, op)
+		return
+	}
+	d := newPoolData{EmptyRegion: "us-east-1",
 		CSRF: op.CSRF, Name: strings.TrimSpace(r.PostFormValue("name")), Region: strings.TrimSpace(r.PostFormValue("region")),
 		VendorID: strings.TrimSpace(r.PostFormValue("vendor_id")), Domain: strings.TrimSpace(r.PostFormValue("domain")),
 		Scopes: strings.TrimSpace(r.PostFormValue("scopes")), Rotation: r.PostFormValue("rotation") == "on",
@@ -65,6 +74,34 @@ func (c *Console) createPool(w http.ResponseWriter, r *http.Request, op operator
 	v, _ := admin.AlexaConsoleValues(c.cfg.PublicURL, c.cfg.AuthDomain, domains, res.Client)
 	c.render(w, r, http.StatusCreated, "pool_created", view{Op: &op, Title: "console.title.pool_created", Nav: "pools",
 		Page: createdPoolData{Pool: res.Pool, Alexa: v, Secret: res.Secret}})
+}
+
+// createEmptyPool creates a pool with Cognito's defaults and nothing
+// else, as `linkpool pool create` does, and leads to its page, where
+// clients, domains and users are added. Its settings are checked first,
+// so a refused one creates nothing and records nothing (as on the
+// command line).
+func (c *Console) createEmptyPool(w http.ResponseWriter, r *http.Request, op operator) {
+	d := newPoolData{CSRF: op.CSRF, Name: "SmartLamp", Region: "us-east-1", Scopes: pool.ScopeOpenID,
+		EmptyName: strings.TrimSpace(r.PostFormValue("name")), EmptyRegion: strings.TrimSpace(r.PostFormValue("region"))}
+	p := pool.NewPool(d.EmptyRegion, d.EmptyName, c.now())
+	var err error
+	if !pool.ValidRegion(d.EmptyRegion) {
+		err = &account.Error{Type: account.InvalidParameterException, Message: "Region " + strconv.Quote(d.EmptyRegion) + " is not a region name like us-east-1."}
+	} else if err = admin.ValidateUserPool(p); err == nil {
+		p, err = c.cfg.Admin.CreateUserPool(r.Context(), p)
+	}
+	var ae *account.Error
+	if asAccountError(err, &ae) {
+		d.EmptyError = ae.Type + ": " + ae.Message
+		c.render(w, r, http.StatusBadRequest, "pool_new", view{Op: &op, Title: "console.title.pool_new", Nav: "pools", Page: d})
+		return
+	}
+	if err != nil {
+		c.failure(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/pools/"+url.PathEscape(p.ID)+"?done=created", http.StatusSeeOther)
 }
 
 // deletePool deletes a pool with the admin service's DeleteUserPool
