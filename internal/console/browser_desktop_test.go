@@ -66,13 +66,12 @@ const unlabelled = `[...document.querySelectorAll('input,select,textarea')]
 	.map(el => el.id || el.name || el.outerHTML)`
 
 // onDesktop checks the page the tab shows at a desktop's width: it does
-// not scroll sideways, holds no catalog key, has its main heading
-// (heading, when given), and every field has a label; and it saves a
+// not scroll sideways, holds no catalog key, has one main heading (the
+// page's title; heading, when given), and every field has a label; and it saves a
 // screenshot as console-desktop-<name>.png (the viewport when the whole
 // page would be over maxShot).
 func (b *tab) onDesktop(name, heading string) {
 	b.T.Helper()
-	defer func(start time.Time) { b.T.Logf("%s: %v", name, time.Since(start)) }(time.Now())
 	if !eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`) {
 		b.T.Errorf("%s scrolls sideways on a desktop: %v > %v", name,
 			eval[float64](b, `document.documentElement.scrollWidth`), eval[float64](b, `window.innerWidth`))
@@ -81,8 +80,8 @@ func (b *tab) onDesktop(name, heading string) {
 		b.T.Errorf("%s shows the catalog key %q", name, k)
 	}
 	h1 := eval[[]string](b, `[...document.querySelectorAll('h1')].map(h => h.closest('main') ? h.innerText.trim() : '(outside main) ' + h.innerText)`)
-	if len(h1) != 1 || h1[0] == "" || heading != "" && h1[0] != heading {
-		b.T.Errorf("%s has the headings %q, want one main heading %q", name, h1, heading)
+	if title := eval[string](b, `document.title`); len(h1) != 1 || h1[0] == "" || !strings.HasPrefix(title, h1[0]+" · ") || heading != "" && h1[0] != heading {
+		b.T.Errorf("%s has the headings %q (title %q), want one main heading %q, the title's", name, h1, title, heading)
 	}
 	if fields := eval[[]string](b, unlabelled); len(fields) != 0 {
 		b.T.Errorf("%s has fields without a label: %q", name, fields)
