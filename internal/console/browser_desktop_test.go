@@ -103,9 +103,9 @@ func (b *tab) onDesktop(name, heading string) {
 // has users (one with an authenticator app, a linked identity and a
 // group; one invited), a group with members, an OpenID Connect provider
 // (a real OP), a webhook trigger, a domain, rotated signing keys, a new
-// client and the audit records of all of it. No page scrolls sideways or
-// shows a catalog key, each has its heading and a label for every field,
-// and each is kept as a screenshot.
+// client and the audit records of all of it, in English, then in
+// Chinese. No page scrolls sideways or shows a catalog key, each has its
+// heading and a label for every field, and each is kept as a screenshot.
 func TestEveryPageOnADesktop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: -short")
@@ -166,29 +166,30 @@ func TestEveryPageOnADesktop(t *testing.T) {
 
 	base := e.ConsoleURL + "/console"
 	pp := base + "/pools/" + p.ID
-	b.openPage(base + "/")
-	b.onDesktop("dashboard", "Dashboard")
-	for _, pg := range []struct{ name, path, heading string }{
-		{"pools", "/pools", ""},
-		{"new-pool-form", "/pools/new", ""},
-		{"pool", "/pools/" + p.ID, ""},
-		{"pool-settings", "/pools/" + p.ID + "/settings", ""},
-		{"domains", "/pools/" + p.ID + "/domains", ""},
-		{"client", "/pools/" + p.ID + "/clients/" + ap.Client.ID, ""},
-		{"new-client-form", "/pools/" + p.ID + "/clients/new", ""},
-		{"users", "/pools/" + p.ID + "/users", ""},
-		{"new-user-form", "/pools/" + p.ID + "/users/new", ""},
-		{"user", "/pools/" + p.ID + "/users/" + ann.Sub, ""},
-		{"groups", "/pools/" + p.ID + "/groups", ""},
-		{"group", "/pools/" + p.ID + "/groups/household-admins", ""},
-		{"identity-providers", "/pools/" + p.ID + "/idps", ""},
-		{"new-identity-provider-form", "/pools/" + p.ID + "/idps/new", ""},
-		{"identity-provider", "/pools/" + p.ID + "/idps/Corp", ""},
-		{"triggers", "/pools/" + p.ID + "/triggers", ""},
-		{"signing-keys", "/pools/" + p.ID + "/keys", ""},
-	} {
+	pages := []struct{ name, path string }{
+		{"dashboard", "/"},
+		{"pools", "/pools"},
+		{"new-pool-form", "/pools/new"},
+		{"pool", "/pools/" + p.ID},
+		{"pool-settings", "/pools/" + p.ID + "/settings"},
+		{"domains", "/pools/" + p.ID + "/domains"},
+		{"client", "/pools/" + p.ID + "/clients/" + ap.Client.ID},
+		{"new-client-form", "/pools/" + p.ID + "/clients/new"},
+		{"users", "/pools/" + p.ID + "/users"},
+		{"new-user-form", "/pools/" + p.ID + "/users/new"},
+		{"user", "/pools/" + p.ID + "/users/" + ann.Sub},
+		{"groups", "/pools/" + p.ID + "/groups"},
+		{"group", "/pools/" + p.ID + "/groups/household-admins"},
+		{"identity-providers", "/pools/" + p.ID + "/idps"},
+		{"new-identity-provider-form", "/pools/" + p.ID + "/idps/new"},
+		{"identity-provider", "/pools/" + p.ID + "/idps/Corp"},
+		{"triggers", "/pools/" + p.ID + "/triggers"},
+		{"signing-keys", "/pools/" + p.ID + "/keys"},
+		{"branding", "/pools/" + p.ID + "/branding"},
+	}
+	for _, pg := range pages {
 		b.openPage(base + pg.path)
-		b.onDesktop(pg.name, pg.heading)
+		b.onDesktop(pg.name, "")
 	}
 
 	// The secret of a new client, shown once.
@@ -225,4 +226,15 @@ func TestEveryPageOnADesktop(t *testing.T) {
 		t.Errorf("the audit log shows %d entries, want the setting up's and the client's", n)
 	}
 	b.onDesktop("audit-log", "Audit log")
+
+	// In Chinese, whose lines break anywhere: the same checks.
+	b.openPage(base + "/audit?lang=zh-CN")
+	b.onDesktop("zh-CN-audit-log", "审计日志")
+	for _, pg := range pages {
+		b.openPage(base + pg.path)
+		if lang := eval[string](b, `document.documentElement.lang`); lang != "zh-CN" {
+			t.Errorf("%s in Chinese is in %q", pg.name, lang)
+		}
+		b.onDesktop("zh-CN-"+pg.name, "")
+	}
 }
