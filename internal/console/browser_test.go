@@ -25,6 +25,13 @@ func startTab(t *testing.T, lang string) *tab {
 	return &tab{apptest.StartTab(t, alexasim.BrowserOptions{Width: 390, Height: 844, Lang: lang})}
 }
 
+// startDesktopTab starts Chromium with one tab of a desktop's width
+// (1280×900) in lang.
+func startDesktopTab(t *testing.T, lang string) *tab {
+	t.Helper()
+	return &tab{apptest.StartTab(t, alexasim.BrowserOptions{Width: 1280, Height: 900, Lang: lang})}
+}
+
 // eval evaluates a JavaScript expression in the page.
 func eval[T any](b *tab, js string) T {
 	b.T.Helper()
