@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/console"
+	"github.com/linkpool/linkpool/internal/hostedui"
 )
 
 // operatorConsoleFlags configure the operator console (internal/console).
@@ -76,7 +77,7 @@ func (f *serveFlags) startConsole(ctx context.Context, a *app.App, ln net.Listen
 		return nil, err
 	}
 	cfg := console.Config{
-		Admin: a.Admin, Store: a.Store, Audit: a.Audit, Box: a.Box, Log: log,
+		Admin: a.Admin, Store: a.Store, Audit: a.Audit, Box: a.Box, Log: log, SignInPreview: hostedui.Preview,
 		PublicURL: f.publicURL, AuthDomain: f.authDomain, URL: u, MailToLog: f.smtpURL == "",
 	}
 	if a.Mail != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/admin"
-	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -149,7 +148,7 @@ func (c *Console) postBranding(w http.ResponseWriter, r *http.Request, op operat
 }
 
 // brandingPreview is the pool's hosted sign-in page as the hosted pages
-// render it (hostedui.Preview), with the saved branding or, with
+// render it (Config.SignInPreview: hostedui.Preview), with the saved branding or, with
 // proposed=1, the branding of the query, for the branding page's
 // iframe. The iframe is sandboxed without scripts and forms, and the
 // page's own policy allows its inline styles by nonce, images from
@@ -178,7 +177,7 @@ func (c *Console) brandingPreview(w http.ResponseWriter, r *http.Request, _ oper
 		}
 	}
 	nonce := randomToken()
-	body, err := hostedui.Preview(p, q.Get("lang"), nonce)
+	body, err := c.cfg.SignInPreview(p, q.Get("lang"), nonce)
 	if err != nil {
 		c.failure(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/audit"
+	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/seal"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -30,6 +31,11 @@ type Config struct {
 	Store store.Store
 	// Audit reads the audit log.
 	Audit *audit.Recorder
+	// SignInPreview renders a pool's hosted sign-in page with its
+	// branding, for the branding page's preview: hostedui.Preview, which
+	// `serve` passes in (the console, an adapter over the services as the
+	// hosted pages are, does not import them).
+	SignInPreview func(p pool.Pool, lang, nonce string) ([]byte, error)
 	// Box seals the console's cookies with a key derived from the master
 	// key.
 	Box *seal.Box
@@ -83,8 +89,8 @@ type Console struct {
 
 // New returns the console for cfg.
 func New(cfg Config) (*Console, error) {
-	if cfg.Admin == nil || cfg.Store == nil || cfg.Audit == nil || cfg.Box == nil {
-		return nil, errors.New("console: New needs Admin, Store, Audit and Box")
+	if cfg.Admin == nil || cfg.Store == nil || cfg.Audit == nil || cfg.Box == nil || cfg.SignInPreview == nil {
+		return nil, errors.New("console: New needs Admin, Store, Audit, Box and SignInPreview")
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/smarthome/skillstore"
 	"github.com/linkpool/linkpool/internal/store/postgres"
@@ -74,7 +75,7 @@ func testDashboardDeployment(t *testing.T, st skillstore.Database) {
 	// page renders the dashboard of a console of the instance s samples.
 	page := func(s *Sampler, query string) string {
 		t.Helper()
-		c, err := New(Config{Admin: a.Admin, Store: st, Audit: a.Audit, Box: box, PublicURL: "http://127.0.0.1:1",
+		c, err := New(Config{Admin: a.Admin, Store: st, Audit: a.Audit, Box: box, SignInPreview: hostedui.Preview, PublicURL: "http://127.0.0.1:1",
 			URL: "http://127.0.0.1:9090", Now: clock.Now, Sampler: s})
 		if err != nil {
 			t.Fatal(err)
@@ -169,7 +170,7 @@ func TestDashboardHistorySources(t *testing.T) {
 	a := apptest.New(t)
 	render := func(s *Sampler) string {
 		t.Helper()
-		c, err := New(Config{Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, PublicURL: a.URL, URL: "http://127.0.0.1:1", Now: a.Clock.Now, Sampler: s})
+		c, err := New(Config{Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, SignInPreview: hostedui.Preview, PublicURL: a.URL, URL: "http://127.0.0.1:1", Now: a.Clock.Now, Sampler: s})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/apptest"
+	"github.com/linkpool/linkpool/internal/hostedui"
 )
 
 // TestDashboardWithoutSampler: a console without a Sampler says that
@@ -14,7 +15,7 @@ import (
 // counts and health.
 func TestDashboardWithoutSampler(t *testing.T) {
 	a := apptest.New(t)
-	c, err := New(Config{Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, PublicURL: a.URL, URL: "http://127.0.0.1:1", Now: a.Clock.Now})
+	c, err := New(Config{Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, SignInPreview: hostedui.Preview, PublicURL: a.URL, URL: "http://127.0.0.1:1", Now: a.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@
 // MessageAction RESEND) and group membership (AdminAddUserToGroup,
 // AdminRemoveUserFromGroup; never the operator's own admin group); a pool's
 // settings (UpdateUserPool) and sign-in factors (SetSignInFactors), its
-// branding with a preview of its hosted sign-in page (hostedui.Preview,
+// branding with a preview of its hosted sign-in page (Config.SignInPreview,
 // in a sandboxed frame of the console's own origin), and its domains
 // (CreateUserPoolDomain, DeleteUserPoolDomain once the name is typed); app
 // clients (clients.go, clients_write.go): every setting, edits

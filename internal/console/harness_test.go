@@ -13,6 +13,7 @@ import (
 	"github.com/linkpool/linkpool/internal/account"
 	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/console"
+	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/pool"
 	"github.com/linkpool/linkpool/internal/store"
 )
@@ -41,7 +42,7 @@ func newEnv(t testing.TB) *env {
 	srv := httptest.NewUnstartedServer(nil)
 	e := &env{App: a, ConsoleURL: "http://" + srv.Listener.Addr().String(), Sampler: console.NewStoreSampler(a.Registry, a.DB, console.NewInstanceID(), a.Clock.Now, nil)}
 	c, err := console.New(console.Config{
-		Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, Log: a.Log.Logger(),
+		Admin: a.Admin, Store: a.DB, Audit: a.Audit, Box: a.Box, Log: a.Log.Logger(), SignInPreview: hostedui.Preview,
 		PublicURL: a.URL, URL: e.ConsoleURL, Mail: a.App.Mail, Now: a.Clock.Now, Sampler: e.Sampler,
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkpool/linkpool/internal/admin"
 	"github.com/linkpool/linkpool/internal/console"
+	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/pool"
 )
 
@@ -125,7 +126,7 @@ func TestConsoleSpeaksChinese(t *testing.T) {
 // cookies (Secure, Path=/).
 func TestHTTPSConsoleCookies(t *testing.T) {
 	e := newEnv(t)
-	c, err := console.New(console.Config{Admin: e.Admin, Store: e.DB, Audit: e.Audit, Box: e.Box, PublicURL: e.URL, URL: "https://console.example.com"})
+	c, err := console.New(console.Config{Admin: e.Admin, Store: e.DB, Audit: e.Audit, Box: e.Box, SignInPreview: hostedui.Preview, PublicURL: e.URL, URL: "https://console.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestHTTPSConsoleCookies(t *testing.T) {
 	if loc := rec.Result().Header.Get("Location"); !strings.Contains(loc, url.QueryEscape("https://console.example.com/console/callback")) {
 		t.Errorf("redirect_uri of %q", loc)
 	}
-	if _, err := console.New(console.Config{Admin: e.Admin, Store: e.DB, Audit: e.Audit, Box: e.Box, PublicURL: e.URL, URL: "https://console.example.com/admin"}); err == nil {
+	if _, err := console.New(console.Config{Admin: e.Admin, Store: e.DB, Audit: e.Audit, Box: e.Box, SignInPreview: hostedui.Preview, PublicURL: e.URL, URL: "https://console.example.com/admin"}); err == nil {
 		t.Error("a console URL with a path is accepted")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/linkpool/linkpool/internal/app"
 	"github.com/linkpool/linkpool/internal/apptest"
 	"github.com/linkpool/linkpool/internal/console"
+	"github.com/linkpool/linkpool/internal/hostedui"
 	"github.com/linkpool/linkpool/internal/seal/sealtest"
 	"github.com/linkpool/linkpool/internal/store"
 	"github.com/linkpool/linkpool/internal/store/postgres"
@@ -40,7 +41,7 @@ func TestEnsureSystemPoolConcurrently(t *testing.T) {
 		if first == nil {
 			first = a
 		}
-		if consoles[i], err = console.New(console.Config{Admin: a.Admin, Store: st, Audit: a.Audit, Box: box,
+		if consoles[i], err = console.New(console.Config{Admin: a.Admin, Store: st, Audit: a.Audit, Box: box, SignInPreview: hostedui.Preview,
 			PublicURL: "http://127.0.0.1:1", URL: "http://127.0.0.1:9090"}); err != nil {
 			t.Fatal(err)
 		}
