@@ -144,3 +144,17 @@ func TestMailboxSeesQueuedMail(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeAddrNeverRepeats: the addresses FreeAddr hands out in one test
+// process are distinct, though the system may offer a port it just
+// freed again (a server's two listeners given one port fail to start).
+func TestFreeAddrNeverRepeats(t *testing.T) {
+	seen := map[string]bool{}
+	for range 2000 {
+		a := apptest.FreeAddr(t)
+		if seen[a] {
+			t.Fatalf("FreeAddr returned %s twice", a)
+		}
+		seen[a] = true
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/linkpool/linkpool/internal/store/postgres/pgtest"
@@ -102,13 +103,32 @@ func Immutable(t testing.TB, files ...string) (mutable func()) {
 }
 
 // FreeAddr returns a loopback address whose port was free a moment ago,
-// for a server the test starts as a separate program or command.
+// for a server the test starts as a separate program or command. It
+// never returns an address it returned before in this process: the
+// system may offer a port it has just freed again, and a server given
+// one port for two listeners would fail to start.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	freeAddrs.Lock()
+	defer freeAddrs.Unlock()
+	for range 1000 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := l.Addr().String()
+		l.Close()
+		if !freeAddrs.given[a] {
+			freeAddrs.given[a] = true
+			return a
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("FreeAddr: no loopback port left that was not handed out before")
+	return ""
 }
+
+// freeAddrs are the addresses FreeAddr has handed out.
+var freeAddrs = struct {
+	sync.Mutex
+	given map[string]bool
+}{given: map[string]bool{}}
