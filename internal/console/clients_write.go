@@ -154,6 +154,25 @@ func (c *Console) renderSecret(w http.ResponseWriter, r *http.Request, op operat
 	c.render(w, r, status, "client_secret", view{Op: &op, Title: title, Nav: "pools", Page: d})
 }
 
+// confirmedClient reads the client of the request for a change the
+// operator confirmed by typing its name or id: never the console's own
+// client (400), nor one whose name or id was not typed (400).
+func (c *Console) confirmedClient(w http.ResponseWriter, r *http.Request) (pool.Pool, pool.Client, bool) {
+	p, cl, ok := c.findClient(w, r)
+	if !ok {
+		return p, cl, false
+	}
+	if systemClient(p, cl) {
+		c.errorPage(w, r, http.StatusBadRequest, "console.error.system_client")
+		return p, cl, false
+	}
+	if !confirmed(r, cl) {
+		c.errorPage(w, r, http.StatusBadRequest, "console.error.confirm_client")
+		return p, cl, false
+	}
+	return p, cl, true
+}
+
 // rotateClientSecret replaces a confidential client's secret with the
 // admin service's RotateUserPoolClientSecret, once the operator has typed
 // the client's name or id, and shows the new secret once. The old secret
@@ -161,16 +180,8 @@ func (c *Console) renderSecret(w http.ResponseWriter, r *http.Request, op operat
 // request and only one secret is kept. A public client is refused with
 // Cognito's InvalidParameterException.
 func (c *Console) rotateClientSecret(w http.ResponseWriter, r *http.Request, op operator) {
-	p, cl, ok := c.findClient(w, r)
+	p, cl, ok := c.confirmedClient(w, r)
 	if !ok {
-		return
-	}
-	if systemClient(p, cl) {
-		c.errorPage(w, r, http.StatusBadRequest, "console.error.system_client")
-		return
-	}
-	if !confirmed(r, cl) {
-		c.errorPage(w, r, http.StatusBadRequest, "console.error.confirm_client")
 		return
 	}
 	secret, err := c.cfg.Admin.RotateUserPoolClientSecret(r.Context(), p.ID, cl.ID)
@@ -185,16 +196,8 @@ func (c *Console) rotateClientSecret(w http.ResponseWriter, r *http.Request, op 
 // DeleteUserPoolClient once the operator has typed its name or id; its
 // refresh tokens stop working.
 func (c *Console) deleteClient(w http.ResponseWriter, r *http.Request, _ operator) {
-	p, cl, ok := c.findClient(w, r)
+	p, cl, ok := c.confirmedClient(w, r)
 	if !ok {
-		return
-	}
-	if systemClient(p, cl) {
-		c.errorPage(w, r, http.StatusBadRequest, "console.error.system_client")
-		return
-	}
-	if !confirmed(r, cl) {
-		c.errorPage(w, r, http.StatusBadRequest, "console.error.confirm_client")
 		return
 	}
 	if err := c.cfg.Admin.DeleteUserPoolClient(r.Context(), p.ID, cl.ID); err != nil {
